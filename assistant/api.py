@@ -1,0 +1,158 @@
+"""``Assistant``: the one Python API that the CLI and the TUI both use."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .answering import compose_answer, score_sentences
+from .config import Config, load_config
+from .documents import read_source_text
+from .embedding import Embedder, resolve_model
+from .errors import IndexMissingError, QuestionError
+from .index import (
+    LoadedIndex,
+    ProgressCallback,
+    build_index,
+    check_compatible,
+    detect_changes,
+    load_index,
+    read_manifest,
+)
+from .lexical import tokenize
+from .models import Answer, BuildReport, IndexStatus, SourceChanges, Timings
+from .retrieval import Mode, Retriever
+
+MAX_QUESTION_CHARS = 2000
+
+
+class Assistant:
+    """Answers questions from the configured sources; loads the model and the index lazily, once."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._lock = threading.RLock()
+        self._embedder: Embedder | None = None
+        self._index: LoadedIndex | None = None
+
+    @classmethod
+    def open(cls, config_path: Path | str | None = None) -> "Assistant":
+        """An assistant for the config at ``config_path`` (default: ``$ASSISTANT_CONFIG`` or ./config.toml)."""
+        return cls(load_config(config_path))
+
+    @property
+    def model_name(self) -> str:
+        return resolve_model(self.config).name
+
+    @property
+    def model_loaded(self) -> bool:
+        return self._embedder is not None
+
+    def load_model(self) -> Embedder:
+        """The embedding model, loaded on first use."""
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = Embedder.load(self.config)
+            return self._embedder
+
+    def load_index(self) -> LoadedIndex:
+        """The index, read and validated on first use."""
+        with self._lock:
+            if self._index is None:
+                self._index = load_index(self.config, self.model_name)
+            return self._index
+
+    def index_exists(self) -> bool:
+        try:
+            read_manifest(self.config.index_dir)
+        except IndexMissingError:
+            return False
+        return True
+
+    def changes(self) -> SourceChanges:
+        """Sources added, changed or removed since the index was built (reads no model)."""
+        return detect_changes(self.config, read_manifest(self.config.index_dir))
+
+    def build_index(
+        self,
+        *,
+        rebuild: bool = False,
+        progress: ProgressCallback | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+    ) -> BuildReport:
+        """Build or update the index from the sources; the model loads only if something must be embedded."""
+        with self._lock:
+            report = build_index(
+                self.config,
+                self.load_model,
+                self.model_name,
+                rebuild=rebuild,
+                progress=progress,
+                should_cancel=should_cancel,
+            )
+            self._index = None
+            return report
+
+    def status(self) -> IndexStatus:
+        """The index's state: files, passages, model, build time, stale sources. Never loads the model."""
+        base = dict(
+            config_path=str(self.config.path),
+            sources_path=str(self.config.sources_dir),
+            index_path=str(self.config.index_dir),
+            model=self.config.settings.model.name,
+        )
+        try:
+            manifest = read_manifest(self.config.index_dir)
+        except IndexMissingError:
+            return IndexStatus(exists=False, problem="no index yet", **base)
+        except Exception as exc:  # any AssistantError: report it as the state, do not raise
+            return IndexStatus(exists=True, problem=str(exc), **base)
+        problem = None
+        try:
+            check_compatible(manifest, self.config, self.model_name)
+        except Exception as exc:
+            problem = str(exc)
+        counts = manifest.get("counts", {})
+        return IndexStatus(
+            exists=True,
+            files=counts.get("files", 0),
+            passages=counts.get("passages", 0),
+            built_at=manifest.get("built_at"),
+            changes=detect_changes(self.config, manifest),
+            problem=problem,
+            **base,
+        )
+
+    def ask(self, question: str, k: int | None = None, mode: Mode | None = None) -> Answer:
+        """The cited answer to ``question``: the best snippets, ranked, or an abstention."""
+        question = question.strip()
+        if not question:
+            raise QuestionError("the question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+        settings = self.config.settings
+        count = k if k is not None else settings.answer.snippets
+        if count < 1:
+            raise QuestionError("k must be at least 1")
+        index = self.load_index()
+        embedder = self.load_model()
+        t0 = time.perf_counter()
+        query_vector = embedder.encode_query(question)
+        terms = tokenize(question)
+        t1 = time.perf_counter()
+        ranked = Retriever(index).rank(query_vector, terms, mode or settings.retrieval.mode, settings.retrieval.candidates)
+        t2 = time.perf_counter()
+        scored = score_sentences(index, ranked, query_vector, question, terms)
+        timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000)
+        answer = compose_answer(question, scored, count, settings.answer.min_score, timings)
+        t3 = time.perf_counter()
+        return answer.model_copy(update={"timings": Timings(embed=timings.embed, search=timings.search, answer=(t3 - t2) * 1000)})
+
+    def read_source(self, source: str) -> str:
+        """A source file's decoded text, as the offsets of its citations refer to it."""
+        path = (self.config.sources_dir / source).resolve()
+        if not path.is_relative_to(self.config.sources_dir):
+            raise QuestionError(f"not a source file: {source}")
+        return read_source_text(self.config.sources_dir, source)

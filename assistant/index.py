@@ -1,0 +1,466 @@
+"""Build, update, save, load and validate the index folder (FAISS vectors, passage table, BM25, manifest)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .config import Config
+from .documents import SourceScan, find_source_files, looks_binary, content_hash, scan_sources
+from .embedding import Embedder
+from .errors import BuildCancelled, IndexCorruptError, IndexMissingError, SourcesError
+from .lexical import LexicalIndex
+from .locking import BuildLock
+from .models import BuildReport, Passage, SourceChanges
+from .passages import embedding_text, split_passages
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+SENTENCE_VECTORS = "sentence_vectors.npy"
+PASSAGES = "passages.jsonl"
+LEXICAL = "lexical"
+CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
+GITIGNORE = "*\n!.gitignore\n"
+
+
+@dataclass(frozen=True)
+class BuildProgress:
+    """A step of a build: ``stage`` is 'scan', 'embed' or 'write'; ``done`` of ``total`` units."""
+
+    stage: str
+    done: int
+    total: int
+
+
+ProgressCallback = Callable[[BuildProgress], None]
+
+
+@dataclass
+class LoadedIndex:
+    """An index read from disk: the passages, their vectors, their sentences' vectors, BM25, the manifest."""
+
+    folder: Path
+    manifest: dict
+    passages: list[Passage]
+    vectors: object  # faiss.Index
+    sentence_vectors: np.ndarray
+    sentence_offsets: np.ndarray  # row of each passage's first sentence in sentence_vectors
+    lexical: LexicalIndex
+    source_hashes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dimension(self) -> int:
+        return int(self.manifest["model"]["dimension"])
+
+
+def lock_path(index_dir: Path) -> Path:
+    return index_dir.with_name(f".{index_dir.name}.lock")
+
+
+def _text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _file_digest(path: Path) -> str | None:
+    if path.stat().st_size > CHECKSUM_MAX_BYTES:
+        return None
+    crc = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return f"{crc:08x}"
+
+
+def expected_manifest_settings(config: Config, model_name: str) -> dict:
+    """The settings an index must have been built with to serve this config."""
+    return {
+        "model": model_name,
+        "max_passage_chars": config.settings.chunking.max_passage_chars,
+    }
+
+
+# ---------------------------------------------------------------- loading and validation
+
+
+def recover_interrupted_swap(index_dir: Path) -> None:
+    """If a build died between its two renames, put the previous index back in place."""
+    if (index_dir / MANIFEST).exists():
+        return
+    backups = sorted(index_dir.parent.glob(f".{index_dir.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for backup in backups:
+        if (backup / MANIFEST).exists():
+            if index_dir.exists():
+                leftovers = [p for p in index_dir.iterdir() if p.name != ".gitignore"]
+                if leftovers:
+                    return
+                shutil.rmtree(index_dir)
+            os.rename(backup, index_dir)
+            return
+
+
+def read_manifest(index_dir: Path) -> dict:
+    """The index's manifest; ``IndexMissingError`` when there is no index, corrupt when unreadable."""
+    recover_interrupted_swap(index_dir)
+    path = index_dir / MANIFEST
+    if not path.exists():
+        raise IndexMissingError(f"no index at {index_dir}; run `assistant index` to build it")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["format_version"], manifest["model"]["name"], manifest["counts"]["passages"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise IndexCorruptError(
+            f"the index manifest is damaged ({path}); run `assistant index --rebuild`"
+        ) from exc
+    return manifest
+
+
+def check_compatible(manifest: dict, config: Config, model_name: str) -> None:
+    """Refuse an index built by another format, model or chunking than the config asks for."""
+    rebuild = "run `assistant index --rebuild`"
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexCorruptError(
+            f"the index has format version {manifest.get('format_version')}, this version reads {FORMAT_VERSION}; {rebuild}"
+        )
+    built = manifest.get("settings", {})
+    for key, wanted in expected_manifest_settings(config, model_name).items():
+        if built.get(key) != wanted:
+            raise IndexCorruptError(
+                f"the index was built with {key} = {built.get(key)!r} but the config asks for {wanted!r}; {rebuild}"
+            )
+
+
+def _verify_files(folder: Path, manifest: dict) -> None:
+    for name, info in manifest.get("files", {}).items():
+        path = folder / name
+        if not path.exists():
+            raise IndexCorruptError(f"the index is missing {name}; run `assistant index --rebuild`")
+        if path.stat().st_size != info["size"] or (info.get("crc32") and _file_digest(path) != info["crc32"]):
+            raise IndexCorruptError(f"the index file {name} is damaged; run `assistant index --rebuild`")
+
+
+def load_index(config: Config, model_name: str) -> LoadedIndex:
+    """Read and validate the index folder against the config; every fault is an ``IndexCorruptError``."""
+    import faiss
+
+    folder = config.index_dir
+    manifest = read_manifest(folder)
+    check_compatible(manifest, config, model_name)
+    _verify_files(folder, manifest)
+    counts = manifest["counts"]
+    damaged = f"the index in {folder} is damaged"
+    try:
+        vectors = faiss.read_index(str(folder / VECTORS))
+        sentence_vectors = np.load(folder / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
+        passages: list[Passage] = []
+        offsets: list[int] = []
+        with (folder / PASSAGES).open(encoding="utf-8") as handle:
+            for line in handle:
+                row = json.loads(line)
+                offsets.append(row.pop("sentence_row"))
+                passages.append(Passage.model_validate(row))
+        lexical = LexicalIndex.load(folder / LEXICAL, counts["passages"])
+    except Exception as exc:  # faiss, numpy, json and pydantic each raise their own types
+        raise IndexCorruptError(f"{damaged} ({type(exc).__name__}); run `assistant index --rebuild`") from exc
+    dim = manifest["model"]["dimension"]
+    if (
+        vectors.ntotal != counts["passages"]
+        or len(passages) != counts["passages"]
+        or sentence_vectors.shape != (counts["sentences"], dim)
+        or vectors.d != dim
+    ):
+        raise IndexCorruptError(f"{damaged} (row counts disagree); run `assistant index --rebuild`")
+    return LoadedIndex(
+        folder=folder,
+        manifest=manifest,
+        passages=passages,
+        vectors=vectors,
+        sentence_vectors=sentence_vectors,
+        sentence_offsets=np.asarray(offsets, dtype=np.int64),
+        lexical=lexical,
+        source_hashes={k: v["sha256"] for k, v in manifest.get("sources", {}).items()},
+    )
+
+
+def detect_changes(config: Config, manifest: dict) -> SourceChanges:
+    """Which source files were added, changed or removed since the index was built (no model needed)."""
+    recorded: dict[str, dict] = manifest.get("sources", {})
+    files, _ = find_source_files(config.sources_dir, config.settings.sources)
+    max_bytes = int(config.settings.sources.max_file_mb * 1_000_000)
+    added, changed, unchanged = [], [], []
+    seen = set()
+    for source, path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if stat.st_size > max_bytes:
+            continue
+        seen.add(source)
+        old = recorded.get(source)
+        if old and old.get("size") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns:
+            unchanged.append(source)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if not data.strip() or looks_binary(data):
+            if old:
+                changed.append(source)
+            continue
+        if old is None:
+            added.append(source)
+        elif old.get("sha256") == content_hash(data):
+            unchanged.append(source)
+        else:
+            changed.append(source)
+    removed = sorted(set(recorded) - seen)
+    return SourceChanges(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
+
+
+# ---------------------------------------------------------------- building
+
+
+@dataclass
+class _ReusableVectors:
+    """Vectors of the previous index, by the hash of the text they embed."""
+
+    by_text: dict[bytes, np.ndarray] = field(default_factory=dict)
+
+    def get(self, text: str) -> np.ndarray | None:
+        return self.by_text.get(_text_key(text))
+
+
+def _previous_vectors(config: Config, model_name: str) -> _ReusableVectors:
+    reusable = _ReusableVectors()
+    try:
+        old = load_index(config, model_name)
+    except (IndexMissingError, IndexCorruptError):
+        return reusable
+    passage_vectors = old.vectors.reconstruct_n(0, old.vectors.ntotal) if old.vectors.ntotal else np.zeros((0, 0))
+    for i, passage in enumerate(old.passages):
+        reusable.by_text[_text_key(embedding_text(passage))] = np.array(passage_vectors[i])
+        base = int(old.sentence_offsets[i])
+        for j, sentence in enumerate(passage.sentences):
+            reusable.by_text.setdefault(_text_key(sentence.text), np.array(old.sentence_vectors[base + j]))
+    return reusable
+
+
+def _describe_files(folder: Path) -> dict[str, dict]:
+    """Size and checksum of every file the index holds, so that damage is found on load."""
+    return {
+        path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "crc32": _file_digest(path)}
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name not in (MANIFEST, ".gitignore")
+    }
+
+
+def _write_json(path: Path, data: object) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _swap_in(new_folder: Path, index_dir: Path) -> None:
+    """Replace ``index_dir`` by ``new_folder``: the old one is renamed aside, then removed."""
+    backup = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
+    if index_dir.exists():
+        os.rename(index_dir, backup)
+    os.rename(new_folder, index_dir)
+    fd = os.open(index_dir.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    shutil.rmtree(backup, ignore_errors=True)
+
+
+def _remove_dead_temporaries(index_dir: Path) -> None:
+    for pattern in (f".{index_dir.name}.tmp-*", f".{index_dir.name}.old-*"):
+        for leftover in index_dir.parent.glob(pattern):
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def build_index(
+    config: Config,
+    load_embedder: Callable[[], Embedder],
+    model_name: str,
+    *,
+    rebuild: bool = False,
+    progress: ProgressCallback | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> BuildReport:
+    """Build or update the index; unchanged text is not embedded again. The old index stays until the swap."""
+    began = time.perf_counter()
+    index_dir = config.index_dir
+    report = progress or (lambda _p: None)
+    cancelled = should_cancel or (lambda: False)
+    with BuildLock(lock_path(index_dir)):
+        recover_interrupted_swap(index_dir)
+        _remove_dead_temporaries(index_dir)
+        previous_manifest: dict = {}
+        if not rebuild:
+            try:
+                previous_manifest = read_manifest(index_dir)
+            except (IndexMissingError, IndexCorruptError):
+                previous_manifest = {}
+        report(BuildProgress("scan", 0, 1))
+        scan: SourceScan = scan_sources(config.sources_dir, config.settings.sources)
+        if not scan.documents:
+            raise SourcesError(f"no readable .txt or .md files under {config.sources_dir}")
+        passages: list[Passage] = []
+        for document in scan.documents:
+            passages.extend(split_passages(document, config.settings.chunking.max_passage_chars))
+        report(BuildProgress("scan", 1, 1))
+        if cancelled():
+            raise BuildCancelled("build cancelled; the previous index is unchanged")
+
+        reusable = _ReusableVectors() if rebuild else _previous_vectors(config, model_name)
+        passage_texts = [embedding_text(p) for p in passages]
+        sentence_texts = [s.text for p in passages for s in p.sentences]
+        to_embed: dict[bytes, str] = {}
+        for text in (*passage_texts, *sentence_texts):
+            key = _text_key(text)
+            if key not in reusable.by_text and key not in to_embed:
+                to_embed[key] = text
+        embedder: Embedder | None = None
+        dimension = int(previous_manifest.get("model", {}).get("dimension", 0)) if reusable.by_text else 0
+        new_vectors: dict[bytes, np.ndarray] = {}
+        if to_embed:
+            embedder = load_embedder()
+            dimension = embedder.dimension
+            keys = list(to_embed)
+            texts = [to_embed[k] for k in keys]
+            vectors = np.empty((len(texts), dimension), dtype=np.float32)
+            step = 512
+            report(BuildProgress("embed", 0, len(texts)))
+            for start in range(0, len(texts), step):
+                if cancelled():
+                    raise BuildCancelled("build cancelled; the previous index is unchanged")
+                vectors[start : start + step] = embedder.encode(texts[start : start + step])
+                report(BuildProgress("embed", min(start + step, len(texts)), len(texts)))
+            new_vectors = dict(zip(keys, vectors))
+
+        def vector_of(text: str) -> np.ndarray:
+            key = _text_key(text)
+            found = new_vectors.get(key)
+            return found if found is not None else reusable.by_text[key]
+
+        passage_matrix = np.vstack([vector_of(t) for t in passage_texts]).astype(np.float32)
+        sentence_matrix = (
+            np.vstack([vector_of(t) for t in sentence_texts]).astype(np.float32)
+            if sentence_texts
+            else np.zeros((0, dimension), dtype=np.float32)
+        )
+        passages_embedded = sum(1 for t in passage_texts if _text_key(t) in new_vectors)
+        if cancelled():
+            raise BuildCancelled("build cancelled; the previous index is unchanged")
+
+        report(BuildProgress("write", 0, 1))
+        source_records = _source_records(config, scan)
+        tmp = index_dir.with_name(f".{index_dir.name}.tmp-{os.getpid()}")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            _write_index_files(tmp, passages, passage_matrix, sentence_matrix, passage_texts)
+            manifest = {
+                "format_version": FORMAT_VERSION,
+                "model": {"name": model_name, "dimension": int(passage_matrix.shape[1]), "normalized": True},
+                "settings": expected_manifest_settings(config, model_name),
+                "counts": {
+                    "passages": len(passages),
+                    "sentences": int(sentence_matrix.shape[0]),
+                    "files": len(scan.documents),
+                },
+                "faiss": {"type": "IndexFlatIP", "metric": "inner_product"},
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "sources": source_records,
+                "files": _describe_files(tmp),
+            }
+            _write_json(tmp / MANIFEST, manifest)
+            (tmp / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+            _fsync_tree(tmp)
+            _swap_in(tmp, index_dir)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        report(BuildProgress("write", 1, 1))
+
+    old_sources = previous_manifest.get("sources", {})
+    changes = _compare_sources(old_sources, source_records)
+    return BuildReport(
+        files=len(scan.documents),
+        passages=len(passages),
+        passages_embedded=passages_embedded,
+        passages_reused=len(passages) - passages_embedded,
+        changes=changes,
+        skipped=tuple(scan.skipped) + tuple(scan.warnings),
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _source_records(config: Config, scan: SourceScan) -> dict[str, dict]:
+    records = {}
+    for document in scan.documents:
+        stat = (config.sources_dir / document.source).stat()
+        records[document.source] = {
+            "sha256": document.sha256,
+            "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns,
+            "encoding": document.encoding,
+        }
+    return records
+
+
+def _compare_sources(old: dict[str, dict], new: dict[str, dict]) -> SourceChanges:
+    added = tuple(s for s in new if s not in old)
+    removed = tuple(sorted(s for s in old if s not in new))
+    changed = tuple(s for s in new if s in old and old[s]["sha256"] != new[s]["sha256"])
+    unchanged = tuple(s for s in new if s in old and old[s]["sha256"] == new[s]["sha256"])
+    return SourceChanges(added=added, changed=changed, removed=removed, unchanged=unchanged)
+
+
+def _write_index_files(
+    folder: Path,
+    passages: list[Passage],
+    passage_matrix: np.ndarray,
+    sentence_matrix: np.ndarray,
+    passage_texts: list[str],
+) -> None:
+    import faiss
+
+    flat = faiss.IndexFlatIP(int(passage_matrix.shape[1]))
+    flat.add(passage_matrix)
+    faiss.write_index(flat, str(folder / VECTORS))
+    np.save(folder / SENTENCE_VECTORS, sentence_matrix, allow_pickle=False)
+    row = 0
+    with (folder / PASSAGES).open("w", encoding="utf-8") as handle:
+        for passage in passages:
+            record = passage.model_dump(mode="json")
+            record["sentence_row"] = row
+            row += len(passage.sentences)
+            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    lexical_dir = folder / LEXICAL
+    lexical_dir.mkdir()
+    LexicalIndex.build(passage_texts).save(lexical_dir)

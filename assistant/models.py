@@ -1,0 +1,144 @@
+"""The data types that cross module boundaries: frozen pydantic models."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Span(Frozen):
+    """A stretch of a source file's decoded text, with 1-based inclusive line numbers."""
+
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+
+
+class Sentence(Span):
+    text: str
+
+
+class Passage(Span):
+    """A piece of a source file; ``file_text[start:end] == text`` always holds."""
+
+    id: str
+    source: str
+    text: str
+    title: str = ""
+    sentences: tuple[Sentence, ...] = ()
+
+
+class Citation(Frozen):
+    source: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    passage_id: str
+
+    def label(self) -> str:
+        """The citation as people read it: ``file.txt:17`` or ``file.txt:17-18``."""
+        if self.line_start == self.line_end:
+            return f"{self.source}:{self.line_start}"
+        return f"{self.source}:{self.line_start}-{self.line_end}"
+
+
+class Snippet(Frozen):
+    text: str
+    score: float
+    citation: Citation
+    passage: Passage
+
+
+class Timings(Frozen):
+    embed: float = 0.0
+    search: float = 0.0
+    answer: float = 0.0
+
+
+class Answer(Frozen):
+    question: str
+    snippets: tuple[Snippet, ...]
+    abstained: bool = False
+    reason: str | None = None
+    timings: Timings = Field(default_factory=Timings)
+
+    def to_json_dict(self) -> dict:
+        """The answer in the documented JSON shape (see DESIGN.md)."""
+        return {
+            "question": self.question,
+            "abstained": self.abstained,
+            "reason": self.reason,
+            "snippets": [
+                {
+                    "text": s.text,
+                    "score": round(s.score, 4),
+                    "citation": s.citation.model_dump(),
+                    "passage": {
+                        "id": s.passage.id,
+                        "source": s.passage.source,
+                        "text": s.passage.text,
+                        "start": s.passage.start,
+                        "end": s.passage.end,
+                        "line_start": s.passage.line_start,
+                        "line_end": s.passage.line_end,
+                    },
+                }
+                for s in self.snippets
+            ],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings.model_dump().items()},
+        }
+
+
+class SkippedFile(Frozen):
+    """A source file that was not indexed (or was read with a fallback), and why."""
+
+    source: str
+    reason: str
+
+
+class SourceChanges(Frozen):
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+
+    @property
+    def is_stale(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def describe(self) -> str:
+        """A short human summary such as ``1 added, 2 changed``."""
+        parts = [
+            f"{len(v)} {k}"
+            for k, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+            if v
+        ]
+        return ", ".join(parts) if parts else "no changes"
+
+
+class BuildReport(Frozen):
+    files: int
+    passages: int
+    passages_embedded: int
+    passages_reused: int
+    changes: SourceChanges
+    skipped: tuple[SkippedFile, ...] = ()
+    seconds: float
+
+
+class IndexStatus(Frozen):
+    config_path: str
+    sources_path: str
+    index_path: str
+    exists: bool
+    model: str
+    files: int = 0
+    passages: int = 0
+    built_at: str | None = None
+    changes: SourceChanges = Field(default_factory=SourceChanges)
+    problem: str | None = None

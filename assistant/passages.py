@@ -1,0 +1,208 @@
+"""Split a document into passages and sentences with exact character spans and line numbers."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from .documents import Document
+from .models import Passage, Sentence
+
+# A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
+UNWRAPPED_LINE_CHARS = 160
+HEADING_MAX_CHARS = 120
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’»)\]]*\s*$")
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt ft vs etc e.g i.e cf al fig figs no nos vol vols pp approx
+    inc ltd co corp gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb mar apr jun jul aug
+    sep sept oct nov dec u.s u.k u.n e.u a.m p.m ca c op ed eds dept univ est""".split()
+)
+
+
+@dataclass(frozen=True)
+class LineTable:
+    """Maps character offsets of a text to 1-based line numbers."""
+
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "LineTable":
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
+        return cls(tuple(starts))
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
+def _is_abbreviation(before: str) -> bool:
+    match = _WORD_BEFORE.search(before)
+    if not match:
+        return False
+    word = match.group(1).lower().rstrip(".")
+    if word in _ABBREVIATIONS:
+        return True
+    # An initial such as the "J." in "J. Smith", or "U.S." spelled with dots.
+    letters = word.replace(".", "")
+    return len(letters) == 1 and letters.isalpha() or ("." in word and all(len(p) <= 1 for p in word.split(".")))
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence boundaries within ``text[start:end]`` as absolute (start, end) pairs, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        following = text[match.end() : match.end() + 2]
+        if match.end() >= end or not following:
+            break
+        first = following[0]
+        if first in "\"'“‘«([" and len(following) > 1:
+            first = following[1]
+        if not (first.isupper() or first.isdigit()):
+            continue
+        if text[match.start()] == "." and _is_abbreviation(text[cursor : match.start() + 1]):
+            continue
+        stop = match.end()
+        while stop > match.start() and text[stop - 1].isspace():
+            stop -= 1
+        if stop > cursor:
+            spans.append((cursor, stop))
+        cursor = match.end()
+    tail_end = end
+    while tail_end > cursor and text[tail_end - 1].isspace():
+        tail_end -= 1
+    if tail_end > cursor:
+        spans.append((cursor, tail_end))
+    return spans
+
+
+def _blocks(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of non-blank lines, each line as its (start, end) span without the line break."""
+    blocks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
+        if match.start() == len(text) and match.end() == len(text):
+            break
+        line_end = match.start() + len(match.group(0).rstrip("\r\n"))
+        if text[match.start() : line_end].strip():
+            current.append((match.start(), line_end))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _heading_text(text: str, span: tuple[int, int], *, block_is_single_line: bool) -> str | None:
+    line = text[span[0] : span[1]]
+    markdown = _MARKDOWN_HEADING.match(line)
+    if markdown:
+        return markdown.group(2).strip()
+    stripped = line.strip()
+    if (
+        block_is_single_line
+        and len(stripped) <= HEADING_MAX_CHARS
+        and stripped[-1:] not in ".!?:;,…\"”"
+        and not stripped.startswith(("-", "*", "+", "|", ">"))
+    ):
+        return stripped
+    return None
+
+
+def passage_id(source: str, start: int, end: int) -> str:
+    """A stable id: a hash of the source path and the passage's span."""
+    return hashlib.sha1(f"{source}\x00{start}\x00{end}".encode()).hexdigest()[:16]
+
+
+def document_title(document: Document) -> str:
+    """The document's own title: its first heading, else its file name in words."""
+    for block in _blocks(document.text)[:1]:
+        heading = _heading_text(document.text, block[0], block_is_single_line=len(block) == 1)
+        if heading:
+            return heading
+    stem = PurePosixPath(document.source).stem
+    return re.sub(r"[-_]+", " ", stem).strip()
+
+
+def _chunk_sentences(spans: list[tuple[int, int]], max_chars: int) -> list[list[tuple[int, int]]]:
+    chunks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for span in spans:
+        if current and span[1] - current[0][0] > max_chars:
+            chunks.append(current)
+            current = []
+        current.append(span)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def split_passages(document: Document, max_chars: int) -> list[Passage]:
+    """Split a document into passages: paragraphs, long ones cut at sentence boundaries.
+
+    Headings are not passages; they become the ``title`` of the passages under them.
+    """
+    text = document.text
+    lines = LineTable.of(text)
+    doc_title = document_title(document)
+    section = ""
+    passages: list[Passage] = []
+
+    def make_sentence(start: int, end: int) -> Sentence:
+        return Sentence(
+            start=start, end=end, line_start=lines.line_of(start), line_end=lines.line_of(end - 1), text=text[start:end]
+        )
+
+    for block in _blocks(text):
+        heading = _heading_text(text, block[0], block_is_single_line=len(block) == 1)
+        if heading is not None:
+            section = heading if heading != doc_title else ""
+            block = block[1:]
+            if not block:
+                continue
+        mean_line = sum(e - s for s, e in block) / len(block)
+        if len(block) > 1 and mean_line >= UNWRAPPED_LINE_CHARS:
+            paragraphs = [_trim(text, s, e) for s, e in block]
+        else:
+            paragraphs = [_trim(text, block[0][0], block[-1][1])]
+        for p_start, p_end in paragraphs:
+            if p_end <= p_start:
+                continue
+            spans = sentence_spans(text, p_start, p_end)
+            for chunk in _chunk_sentences(spans, max_chars):
+                start, end = chunk[0][0], chunk[-1][1]
+                passages.append(
+                    Passage(
+                        id=passage_id(document.source, start, end),
+                        source=document.source,
+                        start=start,
+                        end=end,
+                        line_start=lines.line_of(start),
+                        line_end=lines.line_of(end - 1),
+                        text=text[start:end],
+                        title=f"{doc_title} — {section}" if section else doc_title,
+                        sentences=tuple(make_sentence(s, e) for s, e in chunk),
+                    )
+                )
+    return passages
+
+
+def embedding_text(passage: Passage) -> str:
+    """What is embedded and lexically indexed for a passage: its title, then its text."""
+    return f"{passage.title}\n{passage.text}" if passage.title else passage.text
