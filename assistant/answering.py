@@ -119,6 +119,7 @@ def make_snippet(scored: ScoredSentence) -> Snippet:
         line_start=first.line_start,
         line_end=last.line_end,
         passage_id=passage.id,
+        page=passage.page,
     )
     return Snippet(text=text, score=round(scored.score, 4), citation=citation, passage=passage)
 

@@ -22,7 +22,7 @@ class Section(BaseModel):
 
 class SourcesSettings(Section):
     path: str = "sources"
-    include: tuple[str, ...] = ("**/*.txt", "**/*.md", "**/*.markdown")
+    include: tuple[str, ...] = ("**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf")
     exclude: tuple[str, ...] = ()
     max_file_mb: float = Field(default=20.0, gt=0)
 

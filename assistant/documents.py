@@ -1,7 +1,8 @@
-"""Find the files under the sources folder, read and decode them, and hash their content."""
+"""Find the files under the sources folder, read them (text, Markdown, HTML, PDF), decode, and hash them."""
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import hashlib
 import os
@@ -9,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .config import SourcesSettings
+from .errors import SourcesError
+from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, UnreadableSourceError, html_visible_text, pdf_text
 from .models import SkippedFile
 
 BINARY_SNIFF_BYTES = 8192
@@ -16,12 +19,36 @@ BINARY_SNIFF_BYTES = 8192
 
 @dataclass(frozen=True)
 class Document:
-    """A decoded source file. ``source`` is its path relative to the sources folder, POSIX style."""
+    """A decoded source file. ``source`` is its path relative to the sources folder, POSIX style.
+
+    ``text`` is what offsets refer to: the decoded file, or for HTML and PDF the extracted text.
+    ``size`` and ``mtime_ns`` are the file's stat taken before it was read, so that a file changed
+    while it was read looks changed to the next build. ``page_starts`` holds, for a PDF, the offset
+    in ``text`` where each page begins.
+    """
 
     source: str
     text: str
     sha256: str
     encoding: str
+    size: int = 0
+    mtime_ns: int = 0
+    page_starts: tuple[int, ...] = ()
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, or None for a format without pages."""
+        if not self.page_starts:
+            return None
+        return max(bisect.bisect_right(self.page_starts, offset), 1)
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a build remembers of a file it looked at, indexed or skipped: enough to tell if it changed."""
+
+    size: int
+    mtime_ns: int
+    sha256: str | None  # None when the file was not read (too large, unreadable)
 
 
 @dataclass(frozen=True)
@@ -31,6 +58,8 @@ class SourceScan:
     documents: list[Document] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     warnings: list[SkippedFile] = field(default_factory=list)
+    # Every file read or passed over by reason of its content, by source; symlinks leading out are not here.
+    stamps: dict[str, FileStamp] = field(default_factory=dict)
 
 
 def content_hash(data: bytes) -> str:
@@ -38,33 +67,71 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+UNICODE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+# Characters a Western text read as cp1252 plausibly holds beyond ASCII: accented Latin letters and
+# typographic punctuation. A text whose non-ASCII letters are a minority and all of these is taken as
+# cp1252, because charset-normalizer guesses poorly on short Western texts (cp1257 for French, say).
+_WESTERN = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ"
+    "‘’“”„–—…•€£¥¢©®°§¶«»¿¡·×÷±½¼¾ªº\xa0"
+)
+
+
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def _looks_western(text: str) -> bool:
+    others = [c for c in text if ord(c) > 127]
+    if not others or any(c not in _WESTERN for c in others):
+        return False
+    letters = sum(1 for c in text if c.isalpha())
+    return len(others) <= 0.3 * max(letters, 1)
+
+
 def decode_source_bytes(data: bytes) -> tuple[str, str]:
     """Decode a source file's bytes; returns the text and the encoding used.
 
-    UTF-8 (with or without a BOM) first; otherwise the encoding charset-normalizer detects; cp1252 and
-    finally latin-1 (which decodes anything) as the last resort. Offsets everywhere refer to this text.
+    A byte-order mark decides first (UTF-8, UTF-16, UTF-32); then UTF-8; then cp1252 when the text
+    reads as Western European; then the encoding charset-normalizer detects; finally latin-1, which
+    decodes anything. Offsets everywhere refer to this text, and the same bytes always decode the same.
     """
-    if data.startswith(b"\xef\xbb\xbf"):
+    marked = _bom_encoding(data)
+    if marked is not None:
+        encoding, skip = marked
         try:
-            return data[3:].decode("utf-8"), "utf-8-sig"
+            return data[skip:].decode(encoding.removesuffix("-sig")), encoding
         except UnicodeDecodeError:
-            pass
+            pass  # a mark followed by something else: decode it as if it had none
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
     try:
-        from charset_normalizer import from_bytes
-
-        best = from_bytes(data).best()
-        if best is not None and best.encoding:
-            return str(best), best.encoding
-    except ImportError:  # optional: the fallbacks below still decode
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
+        western = data.decode("cp1252")
     except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+        western = None
+    if western is not None and _looks_western(western):
+        return western, "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    if western is not None:
+        return western, "cp1252"
+    return data.decode("latin-1"), "latin-1"
 
 
 def looks_binary(data: bytes) -> bool:
@@ -86,7 +153,9 @@ def _matches(relative: str, patterns: tuple[str, ...]) -> bool:
 def find_source_files(root: Path, settings: SourcesSettings) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
     """The files to index as (relative POSIX path, absolute path), sorted; plus those passed over.
 
-    Hidden files and folders are skipped; symlinks are followed only when they stay inside ``root``.
+    Hidden files and folders are skipped. A symlinked file is read only when it leads to a file inside
+    ``root``; one leading outside is reported. Symlinked folders are never descended into (os.walk does
+    not follow them), which also rules out loops; one leading outside is reported.
     """
     root = root.resolve()
     found: list[tuple[str, Path]] = []
@@ -123,30 +192,58 @@ def find_source_files(root: Path, settings: SourcesSettings) -> tuple[list[tuple
     return found, skipped
 
 
-def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | None, SkippedFile | None]:
-    """Read one file: the document (or None when it must be skipped) and a warning, if any."""
+def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
+    """The indexed text of a file's bytes by its format, and how it was decoded.
+
+    Raises ``UnreadableSourceError`` for a file that is binary or otherwise not text.
+    """
+    suffix = PurePosixPath(source).suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return pdf_text(data), "pdf"
+    # A UTF-16 or UTF-32 file is full of NUL bytes, so its mark is looked at before the binary sniff.
+    if _bom_encoding(data) is None and looks_binary(data):
+        raise UnreadableSourceError("binary file (NUL byte in the first 8 KiB)")
+    text, encoding = decode_source_bytes(data)
+    if suffix in HTML_SUFFIXES:
+        return ExtractedText(html_visible_text(text)), encoding
+    return ExtractedText(text), encoding
+
+
+def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | None, SkippedFile | None, FileStamp | None]:
+    """Read one file: the document (or None when it is skipped), a note saying why or warning, its stamp."""
     try:
-        size = path.stat().st_size
+        stat = path.stat()
     except OSError as exc:
-        return None, SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}")
-    if size > max_bytes:
-        return None, SkippedFile(
-            source=source, reason=f"larger than the {max_bytes / 1_000_000:g} MB cap (sources.max_file_mb)"
+        return None, SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}"), None
+    if stat.st_size > max_bytes:
+        note = SkippedFile(
+            source=source, reason=f"larger than the {max_bytes / 1_000_000:g} MB cap (sources.max_file_mb); skipped"
         )
+        return None, note, FileStamp(stat.st_size, stat.st_mtime_ns, None)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}")
-    if not data.strip():
-        return None, SkippedFile(source=source, reason="empty file")
-    if looks_binary(data):
-        return None, SkippedFile(source=source, reason="binary file (NUL byte in the first 8 KiB)")
-    text, encoding = decode_source_bytes(data)
-    document = Document(source=source, text=text, sha256=content_hash(data), encoding=encoding)
+        return None, SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}"), None
+    stamp = FileStamp(stat.st_size, stat.st_mtime_ns, content_hash(data))
+    try:
+        extracted, encoding = extract_text(source, data)
+    except UnreadableSourceError as exc:
+        return None, SkippedFile(source=source, reason=exc.message), stamp
+    if not extracted.text.strip():
+        return None, SkippedFile(source=source, reason="empty file (no text to index)"), stamp
+    document = Document(
+        source=source,
+        text=extracted.text,
+        sha256=stamp.sha256 or "",
+        encoding=encoding,
+        size=stat.st_size,
+        mtime_ns=stat.st_mtime_ns,
+        page_starts=extracted.page_starts,
+    )
     warning = None
-    if encoding not in ("utf-8", "utf-8-sig", "ascii"):
+    if encoding not in UNICODE_ENCODINGS and encoding != "pdf":
         warning = SkippedFile(source=source, reason=f"not UTF-8; read as {encoding}")
-    return document, warning
+    return document, warning, stamp
 
 
 def scan_sources(root: Path, settings: SourcesSettings) -> SourceScan:
@@ -155,7 +252,9 @@ def scan_sources(root: Path, settings: SourcesSettings) -> SourceScan:
     scan = SourceScan(skipped=list(skipped))
     max_bytes = int(settings.max_file_mb * 1_000_000)
     for source, path in files:
-        document, note = read_document(source, path, max_bytes)
+        document, note, stamp = read_document(source, path, max_bytes)
+        if stamp is not None:
+            scan.stamps[source] = stamp
         if document is None:
             if note is not None:
                 scan.skipped.append(note)
@@ -166,25 +265,12 @@ def scan_sources(root: Path, settings: SourcesSettings) -> SourceScan:
     return scan
 
 
-def hash_sources(root: Path, settings: SourcesSettings) -> dict[str, str]:
-    """Each indexable file's content hash, without decoding: what ``status`` compares to the manifest."""
-    files, _ = find_source_files(root, settings)
-    max_bytes = int(settings.max_file_mb * 1_000_000)
-    hashes: dict[str, str] = {}
-    for source, path in files:
-        try:
-            if path.stat().st_size > max_bytes:
-                continue
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if not data.strip() or looks_binary(data):
-            continue
-        hashes[source] = content_hash(data)
-    return hashes
-
-
 def read_source_text(root: Path, source: str) -> str:
-    """The decoded text of one source file, exactly as it was decoded for indexing."""
-    text, _ = decode_source_bytes((root / source).read_bytes())
-    return text
+    """The text of one source file exactly as it was indexed: what citations' offsets slice."""
+    path = root / source
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourcesError(f"cannot read source {source}: {exc.strerror or exc}") from exc
+    extracted, _ = extract_text(source, data)
+    return extracted.text

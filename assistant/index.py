@@ -9,20 +9,20 @@ import shutil
 import time
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 from .config import Config
-from .documents import SourceScan, find_source_files, looks_binary, content_hash, scan_sources
+from .documents import Document, SourceScan, content_hash, find_source_files, scan_sources
 from .embedding import Embedder
-from .errors import BuildCancelled, IndexCorruptError, IndexMissingError, SourcesError
+from .errors import BuildCancelled, IndexCorruptError, IndexLockedError, IndexMissingError, SourcesError
 from .lexical import LexicalIndex
 from .locking import BuildLock
 from .models import BuildReport, Passage, SourceChanges
-from .passages import embedding_text, split_passages
+from .passages import document_title, embedding_text, split_passages
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
@@ -31,6 +31,8 @@ SENTENCE_VECTORS = "sentence_vectors.npy"
 PASSAGES = "passages.jsonl"
 LEXICAL = "lexical"
 CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
+# How long a reader waits for a live build to finish swapping its new index in.
+SWAP_WAIT_SECONDS = 5.0
 GITIGNORE = "*\n!.gitignore\n"
 
 
@@ -58,6 +60,8 @@ class LoadedIndex:
     sentence_offsets: np.ndarray  # row of each passage's first sentence in sentence_vectors
     lexical: LexicalIndex
     source_hashes: dict[str, str] = field(default_factory=dict)
+    # Per passage, the hash of the text its vector embeds (hex); how a later build finds it for reuse.
+    vector_keys: list[str] = field(default_factory=list)
 
     @property
     def dimension(self) -> int:
@@ -93,20 +97,47 @@ def expected_manifest_settings(config: Config, model_name: str) -> dict:
 # ---------------------------------------------------------------- loading and validation
 
 
-def recover_interrupted_swap(index_dir: Path) -> None:
-    """If a build died between its two renames, put the previous index back in place."""
+def _backups(index_dir: Path) -> list[Path]:
+    found = []
+    for path in index_dir.parent.glob(f".{index_dir.name}.old-*"):
+        try:
+            found.append((path.stat().st_mtime, path))
+        except FileNotFoundError:
+            continue  # removed by the build that made it, between the glob and the stat
+    return [path for _, path in sorted(found, reverse=True)]
+
+
+def _restore_backup(index_dir: Path) -> None:
+    """Put the newest complete backup back as the index; the caller holds the build lock."""
     if (index_dir / MANIFEST).exists():
         return
-    backups = sorted(index_dir.parent.glob(f".{index_dir.name}.old-*"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for backup in backups:
+    for backup in _backups(index_dir):
         if (backup / MANIFEST).exists():
             if index_dir.exists():
                 leftovers = [p for p in index_dir.iterdir() if p.name != ".gitignore"]
                 if leftovers:
-                    return
+                    return  # someone's files, not a half-swapped index: leave them be
                 shutil.rmtree(index_dir)
             os.rename(backup, index_dir)
             return
+
+
+def recover_interrupted_swap(index_dir: Path) -> None:
+    """If a build died between its two renames, put the previous index back in place.
+
+    The restore happens under the build lock: a live build between its renames looks the same as a
+    dead one, and restoring under its feet would make its second rename fail. When a live build holds
+    the lock, wait a moment for its new index to appear instead.
+    """
+    if (index_dir / MANIFEST).exists() or not _backups(index_dir):
+        return
+    try:
+        with BuildLock(lock_path(index_dir)):
+            _restore_backup(index_dir)
+    except IndexLockedError:
+        deadline = time.monotonic() + SWAP_WAIT_SECONDS
+        while time.monotonic() < deadline and not (index_dir / MANIFEST).exists():
+            time.sleep(0.05)
 
 
 def read_manifest(index_dir: Path) -> dict:
@@ -151,6 +182,15 @@ def _verify_files(folder: Path, manifest: dict) -> None:
 
 def load_index(config: Config, model_name: str) -> LoadedIndex:
     """Read and validate the index folder against the config; every fault is an ``IndexCorruptError``."""
+    try:
+        return _load_index_once(config, model_name)
+    except IndexCorruptError:
+        # A build may have swapped a new index in while this one was being read: the files then
+        # disagree with the manifest read first. Read once more; real damage fails the same way again.
+        return _load_index_once(config, model_name)
+
+
+def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     import faiss
 
     folder = config.index_dir
@@ -164,11 +204,16 @@ def load_index(config: Config, model_name: str) -> LoadedIndex:
         sentence_vectors = np.load(folder / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
         passages: list[Passage] = []
         offsets: list[int] = []
+        vector_keys: list[str] = []
         with (folder / PASSAGES).open(encoding="utf-8") as handle:
             for line in handle:
                 row = json.loads(line)
                 offsets.append(row.pop("sentence_row"))
-                passages.append(Passage.model_validate(row))
+                key = row.pop("vector_key", None)
+                passage = Passage.model_validate(row)
+                # Rows written before vector_key existed embedded embedding_text(passage).
+                vector_keys.append(key or _text_key(embedding_text(passage)).hex())
+                passages.append(passage)
         lexical = LexicalIndex.load(folder / LEXICAL, counts["passages"])
     except Exception as exc:  # faiss, numpy, json and pydantic each raise their own types
         raise IndexCorruptError(f"{damaged} ({type(exc).__name__}); run `assistant index --rebuild`") from exc
@@ -189,43 +234,49 @@ def load_index(config: Config, model_name: str) -> LoadedIndex:
         sentence_offsets=np.asarray(offsets, dtype=np.int64),
         lexical=lexical,
         source_hashes={k: v["sha256"] for k, v in manifest.get("sources", {}).items()},
+        vector_keys=vector_keys,
     )
 
 
 def detect_changes(config: Config, manifest: dict) -> SourceChanges:
-    """Which source files were added, changed or removed since the index was built (no model needed)."""
-    recorded: dict[str, dict] = manifest.get("sources", {})
+    """Which source files were added, changed or removed since the index was built (no model needed).
+
+    Files the build passed over (binary, empty, too large) are remembered in the manifest too, so
+    that they do not look new, and trigger an update, on every run.
+    """
+    indexed: dict[str, dict] = manifest.get("sources", {})
+    passed_over: dict[str, dict] = manifest.get("skipped", {})
     files, _ = find_source_files(config.sources_dir, config.settings.sources)
-    max_bytes = int(config.settings.sources.max_file_mb * 1_000_000)
     added, changed, unchanged = [], [], []
     seen = set()
     for source, path in files:
         try:
             stat = path.stat()
         except OSError:
-            continue
-        if stat.st_size > max_bytes:
-            continue
+            continue  # gone or unreadable now: as good as absent (removed, if it was indexed)
         seen.add(source)
-        old = recorded.get(source)
+        old = indexed.get(source) or passed_over.get(source)
         if old and old.get("size") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns:
-            unchanged.append(source)
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError:
-            continue
-        if not data.strip() or looks_binary(data):
-            if old:
-                changed.append(source)
+            if source in indexed:
+                unchanged.append(source)
             continue
         if old is None:
             added.append(source)
-        elif old.get("sha256") == content_hash(data):
-            unchanged.append(source)
-        else:
+            continue
+        digest = None
+        if old.get("sha256"):
+            try:
+                digest = content_hash(path.read_bytes())
+            except OSError:
+                digest = None
+        if digest is not None and digest == old["sha256"]:
+            if source in indexed:
+                unchanged.append(source)
+        elif source in indexed:
             changed.append(source)
-    removed = sorted(set(recorded) - seen)
+        else:
+            added.append(source)  # passed over last time and different now: it may be readable
+    removed = sorted(s for s in indexed if s not in seen)
     return SourceChanges(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
 
 
@@ -238,9 +289,6 @@ class _ReusableVectors:
 
     by_text: dict[bytes, np.ndarray] = field(default_factory=dict)
 
-    def get(self, text: str) -> np.ndarray | None:
-        return self.by_text.get(_text_key(text))
-
 
 def _previous_vectors(config: Config, model_name: str) -> _ReusableVectors:
     reusable = _ReusableVectors()
@@ -250,11 +298,31 @@ def _previous_vectors(config: Config, model_name: str) -> _ReusableVectors:
         return reusable
     passage_vectors = old.vectors.reconstruct_n(0, old.vectors.ntotal) if old.vectors.ntotal else np.zeros((0, 0))
     for i, passage in enumerate(old.passages):
-        reusable.by_text[_text_key(embedding_text(passage))] = np.array(passage_vectors[i])
+        reusable.by_text[bytes.fromhex(old.vector_keys[i])] = np.array(passage_vectors[i])
         base = int(old.sentence_offsets[i])
         for j, sentence in enumerate(passage.sentences):
             reusable.by_text.setdefault(_text_key(sentence.text), np.array(old.sentence_vectors[base + j]))
     return reusable
+
+
+def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
+    """What each passage's vector embeds: its text under the titles the document's content gives it.
+
+    A title made from the file's name is left out of the vector (the lexical index keeps it), so that
+    a renamed file embeds the same texts as before and its vectors are reused, not computed again.
+    """
+    if document_title(replace(document, source="")):
+        return [embedding_text(p) for p in passages]
+    named_title = document_title(document)
+    texts = []
+    for passage in passages:
+        title = passage.title
+        if title == named_title:
+            title = ""
+        elif title.startswith(f"{named_title} — "):
+            title = title[len(named_title) + 3 :]  # keep the section heading, drop the file's name
+        texts.append(f"{title}\n{passage.text}" if title else passage.text)
+    return texts
 
 
 def _describe_files(folder: Path) -> dict[str, dict]:
@@ -287,7 +355,12 @@ def _swap_in(new_folder: Path, index_dir: Path) -> None:
     backup = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
     if index_dir.exists():
         os.rename(index_dir, backup)
-    os.rename(new_folder, index_dir)
+    try:
+        os.rename(new_folder, index_dir)
+    except OSError:
+        if backup.exists() and not index_dir.exists():
+            os.rename(backup, index_dir)  # put the last good index straight back
+        raise
     fd = os.open(index_dir.parent, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -317,7 +390,8 @@ def build_index(
     report = progress or (lambda _p: None)
     cancelled = should_cancel or (lambda: False)
     with BuildLock(lock_path(index_dir)):
-        recover_interrupted_swap(index_dir)
+        # Holding the lock, nothing else is building: a backup or a temporary folder is a dead build's.
+        _restore_backup(index_dir)
         _remove_dead_temporaries(index_dir)
         previous_manifest: dict = {}
         if not rebuild:
@@ -327,11 +401,20 @@ def build_index(
                 previous_manifest = {}
         report(BuildProgress("scan", 0, 1))
         scan: SourceScan = scan_sources(config.sources_dir, config.settings.sources)
-        if not scan.documents:
-            raise SourcesError(f"no readable .txt or .md files under {config.sources_dir}")
         passages: list[Passage] = []
+        vector_texts: list[str] = []
         for document in scan.documents:
-            passages.extend(split_passages(document, config.settings.chunking.max_passage_chars))
+            split = split_passages(document, config.settings.chunking.max_passage_chars)
+            if document.page_starts:
+                split = [p.model_copy(update={"page": document.page_of(p.start)}) for p in split]
+            passages.extend(split)
+            vector_texts.extend(dense_texts(document, split))
+        if not passages:
+            patterns = ", ".join(config.settings.sources.include)
+            raise SourcesError(
+                f"nothing to index under {config.sources_dir}: no readable file matches {patterns} "
+                "(sources.include in the config)"
+            )
         report(BuildProgress("scan", 1, 1))
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
@@ -340,7 +423,7 @@ def build_index(
         passage_texts = [embedding_text(p) for p in passages]
         sentence_texts = [s.text for p in passages for s in p.sentences]
         to_embed: dict[bytes, str] = {}
-        for text in (*passage_texts, *sentence_texts):
+        for text in (*vector_texts, *sentence_texts):
             key = _text_key(text)
             if key not in reusable.by_text and key not in to_embed:
                 to_embed[key] = text
@@ -367,23 +450,24 @@ def build_index(
             found = new_vectors.get(key)
             return found if found is not None else reusable.by_text[key]
 
-        passage_matrix = np.vstack([vector_of(t) for t in passage_texts]).astype(np.float32)
+        passage_matrix = np.vstack([vector_of(t) for t in vector_texts]).astype(np.float32)
         sentence_matrix = (
             np.vstack([vector_of(t) for t in sentence_texts]).astype(np.float32)
             if sentence_texts
             else np.zeros((0, dimension), dtype=np.float32)
         )
-        passages_embedded = sum(1 for t in passage_texts if _text_key(t) in new_vectors)
+        passages_embedded = sum(1 for t in vector_texts if _text_key(t) in new_vectors)
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
 
         report(BuildProgress("write", 0, 1))
-        source_records = _source_records(config, scan)
+        source_records = _source_records(scan)
         tmp = index_dir.with_name(f".{index_dir.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         try:
-            _write_index_files(tmp, passages, passage_matrix, sentence_matrix, passage_texts)
+            vector_keys = [_text_key(t).hex() for t in vector_texts]
+            _write_index_files(tmp, passages, passage_matrix, sentence_matrix, passage_texts, vector_keys)
             manifest = {
                 "format_version": FORMAT_VERSION,
                 "model": {"name": model_name, "dimension": int(passage_matrix.shape[1]), "normalized": True},
@@ -396,6 +480,7 @@ def build_index(
                 "faiss": {"type": "IndexFlatIP", "metric": "inner_product"},
                 "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "sources": source_records,
+                "skipped": _skipped_records(scan),
                 "files": _describe_files(tmp),
             }
             _write_json(tmp / MANIFEST, manifest)
@@ -420,17 +505,22 @@ def build_index(
     )
 
 
-def _source_records(config: Config, scan: SourceScan) -> dict[str, dict]:
-    records = {}
-    for document in scan.documents:
-        stat = (config.sources_dir / document.source).stat()
-        records[document.source] = {
-            "sha256": document.sha256,
-            "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns,
-            "encoding": document.encoding,
-        }
-    return records
+def _source_records(scan: SourceScan) -> dict[str, dict]:
+    # The stat taken before each file was read: a file edited during the build then looks changed.
+    return {
+        d.source: {"sha256": d.sha256, "size": d.size, "mtime_ns": d.mtime_ns, "encoding": d.encoding}
+        for d in scan.documents
+    }
+
+
+def _skipped_records(scan: SourceScan) -> dict[str, dict]:
+    indexed = {d.source for d in scan.documents}
+    reasons = {note.source: note.reason for note in scan.skipped}
+    return {
+        source: {"sha256": stamp.sha256, "size": stamp.size, "mtime_ns": stamp.mtime_ns, "reason": reasons.get(source, "")}
+        for source, stamp in sorted(scan.stamps.items())
+        if source not in indexed
+    }
 
 
 def _compare_sources(old: dict[str, dict], new: dict[str, dict]) -> SourceChanges:
@@ -447,6 +537,7 @@ def _write_index_files(
     passage_matrix: np.ndarray,
     sentence_matrix: np.ndarray,
     passage_texts: list[str],
+    vector_keys: list[str],
 ) -> None:
     import faiss
 
@@ -456,9 +547,10 @@ def _write_index_files(
     np.save(folder / SENTENCE_VECTORS, sentence_matrix, allow_pickle=False)
     row = 0
     with (folder / PASSAGES).open("w", encoding="utf-8") as handle:
-        for passage in passages:
+        for passage, key in zip(passages, vector_keys, strict=True):
             record = passage.model_dump(mode="json")
             record["sentence_row"] = row
+            record["vector_key"] = key
             row += len(passage.sentences)
             handle.write(json.dumps(record, ensure_ascii=False) + "\n")
     lexical_dir = folder / LEXICAL

@@ -30,6 +30,8 @@ class Passage(Span):
     text: str
     title: str = ""
     sentences: tuple[Sentence, ...] = ()
+    # The 1-based page of a paged source (PDF); None for formats without pages.
+    page: int | None = None
 
 
 class Citation(Frozen):
@@ -39,12 +41,17 @@ class Citation(Frozen):
     line_start: int
     line_end: int
     passage_id: str
+    # The 1-based page of a paged source (PDF); None for formats without pages.
+    page: int | None = None
 
     def label(self) -> str:
-        """The citation as people read it: ``file.txt:17`` or ``file.txt:17-18``."""
-        if self.line_start == self.line_end:
-            return f"{self.source}:{self.line_start}"
-        return f"{self.source}:{self.line_start}-{self.line_end}"
+        """The citation as people read it: ``file.txt:17``, ``file.txt:17-18``, or ``paper.pdf:p3:12-14``.
+
+        For a PDF the lines are those of the extracted text (what the source viewer shows).
+        """
+        lines = str(self.line_start) if self.line_start == self.line_end else f"{self.line_start}-{self.line_end}"
+        page = f"p{self.page}:" if self.page is not None else ""
+        return f"{self.source}:{page}{lines}"
 
 
 class Snippet(Frozen):
