@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import fnmatch
+import functools
 import hashlib
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -139,15 +140,44 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF_BYTES]
 
 
+@functools.lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    """A glob as a regex over a relative POSIX path, as in .gitignore.
+
+    ``**`` crosses folders (``a/**/b`` matches ``a/b`` and ``a/x/y/b``), ``*`` and ``?`` do not; a
+    pattern without a slash matches the file name at any depth (``*.txt``, ``secret-*``).
+    """
+    if "/" not in pattern:
+        pattern = "**/" + pattern
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
+            close = pattern.index("]", i + 2)
+            body = pattern[i + 1 : close]
+            body = ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\").replace("[", "\\[")
+            out.append(f"[{body}]")
+            i = close + 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
 def _matches(relative: str, patterns: tuple[str, ...]) -> bool:
-    path = PurePosixPath(relative)
-    for pattern in patterns:
-        if path.match(pattern) or fnmatch.fnmatch(relative, pattern):
-            return True
-        # "**/*.txt" should match a top-level "a.txt" too.
-        if pattern.startswith("**/") and fnmatch.fnmatch(relative, pattern[3:]):
-            return True
-    return False
+    return any(_glob_regex(pattern.lstrip("/")).match(relative) for pattern in patterns)
 
 
 def find_source_files(root: Path, settings: SourcesSettings) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
