@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel, Field
 
 from .config import Config
 from .documents import Document, SourceScan, content_hash, find_source_files, scan_sources
@@ -97,6 +98,41 @@ def expected_manifest_settings(config: Config, model_name: str) -> dict:
 # ---------------------------------------------------------------- loading and validation
 
 
+class _Record(BaseModel):
+    size: int = Field(ge=0)
+    mtime_ns: int
+    sha256: str | None = None
+
+
+class _FileRecord(BaseModel):
+    size: int = Field(ge=0)
+    crc32: str | None = None
+
+
+class _ModelRecord(BaseModel):
+    name: str
+    dimension: int = Field(gt=0)
+
+
+class _Counts(BaseModel):
+    passages: int = Field(ge=0)
+    sentences: int = Field(ge=0)
+    files: int = Field(ge=0)
+
+
+class _ManifestShape(BaseModel):
+    """What a manifest of this format must hold, so that a damaged one fails here, not deep in a load."""
+
+    format_version: int
+    model: _ModelRecord
+    settings: dict[str, object]
+    counts: _Counts
+    sources: dict[str, _Record]
+    skipped: dict[str, _Record] = Field(default_factory=dict)
+    files: dict[str, _FileRecord]
+
+
+
 def _backups(index_dir: Path) -> list[Path]:
     found = []
     for path in index_dir.parent.glob(f".{index_dir.name}.old-*"):
@@ -148,8 +184,12 @@ def read_manifest(index_dir: Path) -> dict:
         raise IndexMissingError(f"no index at {index_dir}; run `assistant index` to build it")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        manifest["format_version"], manifest["model"]["name"], manifest["counts"]["passages"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+        if not isinstance(manifest, dict):
+            raise ValueError("not a JSON object")
+        # Another format version may have another shape: check_compatible reports it by its version.
+        if manifest.get("format_version") == FORMAT_VERSION:
+            _ManifestShape.model_validate(manifest)
+    except (OSError, ValueError) as exc:  # json's and pydantic's errors are ValueErrors
         raise IndexCorruptError(
             f"the index manifest is damaged ({path}); run `assistant index --rebuild`"
         ) from exc
@@ -172,7 +212,11 @@ def check_compatible(manifest: dict, config: Config, model_name: str) -> None:
 
 
 def _verify_files(folder: Path, manifest: dict) -> None:
-    for name, info in manifest.get("files", {}).items():
+    listed = manifest["files"]
+    for name in (VECTORS, SENTENCE_VECTORS, PASSAGES):
+        if name not in listed:
+            raise IndexCorruptError(f"the index manifest does not list {name}; run `assistant index --rebuild`")
+    for name, info in listed.items():
         path = folder / name
         if not path.exists():
             raise IndexCorruptError(f"the index is missing {name}; run `assistant index --rebuild`")

@@ -1,0 +1,275 @@
+"""Damage done on purpose: damaged index files, a changed model, two builds at once, builds killed mid-way.
+
+Each ends with the user told in one line what to do, and a working index: the previous one, or a rebuilt one.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from assistant.config import load_config
+from assistant.errors import IndexCorruptError
+from assistant.index import MANIFEST, load_index, lock_path
+from assistant.locking import BuildLock
+
+from conftest import REPO, SAMPLE_FILE
+
+QUESTION = "How long is the temporary document valid?"
+INDEX_FILES = [
+    "vectors.faiss",
+    "sentence_vectors.npy",
+    "passages.jsonl",
+    "manifest.json",
+    "lexical/vocab.index.json",
+    "lexical/data.csc.index.npy",
+    "lexical/params.index.json",
+]
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out=out, err=err, stdin=io.StringIO())
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_one_line_error(err: str, *fragments: str) -> None:
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("assistant: error: "), err
+    for fragment in fragments:
+        assert fragment in lines[0]
+
+
+def damage(path: Path, how: str) -> None:
+    data = path.read_bytes()
+    if how == "truncate":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "garble":  # same size, so only the checksum or the parser can tell
+        # The manifest has no checksum of its own: garble its start, which no valid JSON survives.
+        at = 0 if path.name == MANIFEST else len(data) // 2
+        path.write_bytes(data[:at] + bytes(b ^ 0x5A for b in data[at : at + 32]) + data[at + 32 :])
+    else:
+        path.unlink()
+
+
+def spawn(*args: str, code: str | None = None) -> subprocess.Popen:
+    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "assistant", *args]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    return subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def assert_answers_from_sample(config: Path) -> None:
+    code, out, err = run_cli("--config", str(config), "ask", QUESTION, "--json")
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["snippets"][0]["citation"]["source"] == SAMPLE_FILE
+    assert "90 days" in answer["snippets"][0]["text"]
+
+
+@pytest.mark.parametrize("how", ["truncate", "garble", "delete"])
+@pytest.mark.parametrize("name", INDEX_FILES)
+def test_a_damaged_index_file_is_one_line_saying_to_rebuild(sample_project, name, how):
+    damage(sample_project.parent / "index" / name, how)
+    if name == MANIFEST and how == "delete":
+        # Without a manifest there is no index: `ask` would build one; status says so.
+        code, out, _ = run_cli("--config", str(sample_project), "status")
+        assert code == 3 and "no index yet" in out
+        return
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
+    assert code == 3, err
+    assert_one_line_error(err, "--rebuild")
+    if name == MANIFEST:
+        # status reads only the manifest (it stays fast and model-free), so it sees only the manifest's damage.
+        code, out, _ = run_cli("--config", str(sample_project), "status")
+        assert code == 3 and "problem:" in out and "--rebuild" in out
+
+
+@pytest.mark.parametrize("name", ["vectors.faiss", "sentence_vectors.npy", "passages.jsonl", "lexical/vocab.index.json"])
+def test_damage_the_checksums_miss_is_still_caught_by_the_reader(sample_project, name):
+    """Damage with the manifest's size and checksum rewritten to match: the parsers must fail cleanly."""
+    folder = sample_project.parent / "index"
+    damage(folder / name, "truncate")
+    manifest = json.loads((folder / MANIFEST).read_text())
+    data = (folder / name).read_bytes()
+    manifest["files"][name] = {"size": len(data), "crc32": f"{zlib.crc32(data):08x}"}
+    (folder / MANIFEST).write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match="rebuild"):
+        load_index(load_config(sample_project), "all-MiniLM-L6-v2")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda m: m.update(files=[]),
+        lambda m: m["counts"].update(passages=m["counts"]["passages"] + 1),
+        lambda m: m["model"].update(dimension="wide"),
+        lambda m: m["files"].pop("vectors.faiss"),
+    ],
+    ids=["files-not-a-table", "counts-disagree", "dimension-not-a-number", "vectors-unlisted"],
+)
+def test_a_manifest_that_parses_but_lies_is_caught(sample_project, change):
+    path = sample_project.parent / "index" / MANIFEST
+    manifest = json.loads(path.read_text())
+    change(manifest)
+    path.write_text(json.dumps(manifest))
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
+    assert code == 3
+    assert_one_line_error(err, "--rebuild")
+
+
+def test_rebuild_recovers_a_damaged_index(sample_project):
+    damage(sample_project.parent / "index" / "vectors.faiss", "garble")
+    code, out, err = run_cli("--config", str(sample_project), "index", "--rebuild")
+    assert code == 0, err
+    assert "0 reused" in out
+    assert_answers_from_sample(sample_project)
+
+
+@pytest.mark.parametrize(
+    ("setting", "said"),
+    [
+        ('[model]\nname = "sentence-transformers/paraphrase-MiniLM-L3-v2"\n', "model"),
+        ("[chunking]\nmax_passage_chars = 400\n", "max_passage_chars"),
+    ],
+)
+def test_a_changed_model_or_chunking_is_a_clear_error_to_rebuild(sample_project, setting, said):
+    sample_project.write_text(setting, encoding="utf-8")
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
+    assert code == 3
+    assert_one_line_error(err, said, "--rebuild")
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert code == 3 and "problem:" in out and "--rebuild" in out
+
+
+def test_a_second_build_is_refused_naming_the_holder_and_a_dead_holders_lock_is_taken_over(sample_project):
+    lock = lock_path(sample_project.parent / "index")
+    first = spawn("--config", str(sample_project), "index", "--rebuild")
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            holder = lock.read_text() if lock.exists() else ""
+            if f'"pid": {first.pid}' in holder:
+                break
+            assert first.poll() is None, first.stderr.read().decode()
+            time.sleep(0.05)
+        else:
+            pytest.fail("the first build never took the lock")
+        # The first build holds the lock from its start through loading the model: seconds.
+        code, _, err = run_cli("--config", str(sample_project), "index")
+        assert code == 3
+        assert_one_line_error(err, "another build is running", f"pid {first.pid}")
+    finally:
+        first.send_signal(signal.SIGKILL)
+        first.wait()
+    with BuildLock(lock):  # the kernel dropped the dead build's lock: taken over, no manual cleanup
+        pass
+    assert load_index(load_config(sample_project), "all-MiniLM-L6-v2").passages
+
+
+def test_a_build_killed_while_embedding_leaves_the_previous_index(sample_project):
+    sources = sample_project.parent / "sources"
+    index_dir = sample_project.parent / "index"
+    before = (index_dir / MANIFEST).read_bytes()
+    # Enough new text that embedding it takes seconds, so the kill lands in the middle.
+    paragraphs = [
+        f"Report {i} describes the orchard number {i}. It grew {i * 7} pears in a dry year. "
+        f"Keeper {i} wrote it down on page {i + 3}."
+        for i in range(150)
+    ]
+    (sources / "orchards.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    build = spawn("--config", str(sample_project), "index")
+    try:
+        seen = b""
+        deadline = time.monotonic() + 120
+        while b"Embedding" not in seen:
+            assert time.monotonic() < deadline and build.poll() is None, seen.decode()
+            seen += os.read(build.stderr.fileno(), 4096)
+        build.send_signal(signal.SIGKILL)
+    finally:
+        build.wait()
+    assert build.returncode == -signal.SIGKILL
+    assert (index_dir / MANIFEST).read_bytes() == before
+    assert not list(index_dir.parent.glob(".index.tmp-*"))
+    (sources / "orchards.txt").unlink()
+    assert_answers_from_sample(sample_project)
+    code, out, err = run_cli("--config", str(sample_project), "index")
+    assert code == 0, err
+    assert "0 passages embedded" in out
+
+
+KILL_AT = """
+import os, signal, sys
+import assistant.index as index
+
+def die(*_args):
+    os.kill(os.getpid(), signal.SIGKILL)
+
+if sys.argv[2] == "write":
+    # Every file is written into the temporary folder; the swap has not begun.
+    index._fsync_tree = die
+else:
+    real_rename = os.rename
+
+    def rename(source, target):
+        real_rename(source, target)
+        if ".old-" in str(target):  # the old index is aside, the new one not yet in place
+            die()
+
+    index.os.rename = rename
+from assistant.cli import main
+main(["--config", sys.argv[1], "index"])
+"""
+
+
+@pytest.mark.parametrize("point", ["write", "between-renames"])
+def test_a_build_killed_while_writing_or_swapping_leaves_the_previous_index(sample_project, point):
+    index_dir = sample_project.parent / "index"
+    before = (index_dir / MANIFEST).read_bytes()
+    identity = index_dir.stat().st_ino
+    build = spawn(str(sample_project), point, code=KILL_AT)
+    build.wait(timeout=120)
+    assert build.returncode == -signal.SIGKILL, build.stderr.read().decode()
+    if point == "between-renames":
+        assert not index_dir.exists() and list(index_dir.parent.glob(".index.old-*"))
+    else:
+        assert list(index_dir.parent.glob(".index.tmp-*"))
+    assert_answers_from_sample(sample_project)  # the reader puts the previous index back
+    assert index_dir.stat().st_ino == identity
+    assert (index_dir / MANIFEST).read_bytes() == before
+    code, out, err = run_cli("--config", str(sample_project), "index")
+    assert code == 0, err
+    assert "0 passages embedded" in out
+    assert not list(index_dir.parent.glob(".index.tmp-*")) and not list(index_dir.parent.glob(".index.old-*"))
+
+
+STATUS_WITHOUT_MODEL = """
+import sys
+from assistant.cli import main
+code = main(["--config", sys.argv[1], "status"])
+heavy = sorted(m for m in ("torch", "sentence_transformers", "transformers", "faiss") if m in sys.modules)
+print("heavy modules:", heavy)
+sys.exit(code)
+"""
+
+
+def test_status_reports_stale_sources_without_loading_the_model(sample_project):
+    sources = sample_project.parent / "sources"
+    with (sources / SAMPLE_FILE).open("a", encoding="utf-8") as handle:
+        handle.write("\nA paragraph added after the build.\n")
+    (sources / "new.md").write_text("# New\n\nA new file.\n", encoding="utf-8")
+    status = spawn(str(sample_project), code=STATUS_WITHOUT_MODEL)
+    out, err = status.communicate(timeout=120)
+    text = out.decode()
+    assert status.returncode == 0, err.decode()
+    assert "heavy modules: []" in text
+    assert f"changed: {SAMPLE_FILE}" in text and "added: new.md" in text
