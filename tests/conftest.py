@@ -1,0 +1,68 @@
+"""Shared fixtures: real model, real FAISS, small real text. The sample index is built once per session."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_SOURCES = REPO / "sources"
+SAMPLE_FILE = "kosovo-serbia-tensions.txt"
+SHARED = REPO.parent / "shared"
+SQUAD = SHARED / "data" / "squad-sample"
+
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def write_project(root: Path, config_text: str = "", sources: dict[str, str | bytes] | None = None) -> Path:
+    """A project folder with a config.toml and a sources/ folder; returns the config path."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sources").mkdir(exist_ok=True)
+    for name, content in (sources or {}).items():
+        path = root / "sources" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    config = root / "config.toml"
+    config.write_text(config_text, encoding="utf-8")
+    return config
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch):
+    monkeypatch.delenv("ASSISTANT_CONFIG", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory) -> Path:
+    """A project holding the sample article with its index built; returns its config path. Do not modify."""
+    from assistant import Assistant
+
+    root = tmp_path_factory.mktemp("sample")
+    config = write_project(root)
+    shutil.copy(SAMPLE_SOURCES / SAMPLE_FILE, root / "sources" / SAMPLE_FILE)
+    Assistant.open(config).build_index()
+    return config
+
+
+@pytest.fixture(scope="session")
+def sample_assistant(built_sample):
+    """An Assistant over the built sample, model loaded once for the session (read-only use)."""
+    from assistant import Assistant
+
+    return Assistant.open(built_sample)
+
+
+@pytest.fixture
+def sample_project(built_sample, tmp_path) -> Path:
+    """A private copy of the built sample project that a test may change; returns its config path."""
+    target = tmp_path / "project"
+    shutil.copytree(built_sample.parent, target)
+    return target / "config.toml"

@@ -1,0 +1,88 @@
+"""Passages and sentences carry exact offsets and line numbers into the decoded file."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from assistant.documents import Document, decode_source_bytes
+from assistant.passages import LineTable, sentence_spans, split_passages
+
+from conftest import SAMPLE_SOURCES, SQUAD
+
+ALL_FILES = sorted(SAMPLE_SOURCES.glob("*.txt")) + sorted((SQUAD / "sources").glob("*.txt"))
+
+
+def document_of(path: Path) -> Document:
+    text, encoding = decode_source_bytes(path.read_bytes())
+    return Document(source=path.name, text=text, sha256="x", encoding=encoding)
+
+
+def assert_exact(document: Document, max_chars: int) -> list:
+    text = document.text
+    passages = split_passages(document, max_chars)
+    # Lines end at \n, \r\n or a lone \r (as editors count them), not at Unicode separators.
+    line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)] + [len(text) + 1]
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+        assert p.text.strip() == p.text and p.text
+        assert LineTable.of(text).line_of(p.start) == p.line_start
+        for s in p.sentences:
+            assert text[s.start : s.end] == s.text
+            assert p.start <= s.start < s.end <= p.end
+            assert line_starts[s.line_start - 1] <= s.start < line_starts[s.line_start]
+            assert line_starts[s.line_end - 1] < s.end <= line_starts[s.line_end]
+    return passages
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_every_passage_and_sentence_slices_its_file_exactly(path):
+    passages = assert_exact(document_of(path), 1200)
+    assert passages
+
+
+def test_sample_has_one_passage_per_paragraph_line():
+    passages = split_passages(document_of(SAMPLE_SOURCES / "kosovo-serbia-tensions.txt"), 1200)
+    assert [p.line_start for p in passages] == list(range(1, 13))
+    ninety = [s for p in passages for s in p.sentences if "90 days" in s.text]
+    assert len(ninety) == 1 and ninety[0].text.startswith("Under Pristina")
+
+
+def test_long_paragraphs_split_at_sentence_boundaries():
+    document = document_of(SQUAD / "sources" / "Normans.txt")
+    small = assert_exact(document, 300)
+    assert len(small) > len(split_passages(document, 5000))
+    for p in small:
+        assert len(p.text) <= 300 or len(p.sentences) == 1
+
+
+def test_headings_become_titles_not_passages():
+    text = "# Guide\n\nIntro text here. More.\n\n## Install\n\nRun make. Then wait.\n"
+    passages = split_passages(Document("g.md", text, "x", "utf-8"), 1200)
+    assert [p.text for p in passages] == ["Intro text here. More.", "Run make. Then wait."]
+    assert passages[0].title == "Guide" and passages[1].title == "Guide — Install"
+
+
+def test_abbreviations_and_initials_do_not_end_sentences():
+    text = "Dr. Smith met J. R. Jones in the U.S. capital. They talked at 3.5 p.m. about it. Done."
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == ["Dr. Smith met J. R. Jones in the U.S. capital.", "They talked at 3.5 p.m. about it.", "Done."]
+
+
+def test_windows_line_endings_keep_line_numbers():
+    text = "First paragraph one.\r\n\r\nSecond paragraph. Still second.\r\n"
+    passages = assert_exact(Document("w.txt", text, "x", "utf-8"), 1200)
+    assert [(p.line_start, p.line_end) for p in passages] == [(1, 1), (3, 3)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600), st.integers(100, 400))
+def test_arbitrary_unicode_always_slices_back(text, max_chars):
+    assert_exact(Document("h.txt", text, "x", "utf-8"), max_chars)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Word", "word.", " ", "\n", "\n\n", "Dr.", "?", "“Q.”", "\r\n", "# H", "é", "3.5"]), max_size=80))
+def test_sentence_like_text_always_slices_back(parts):
+    assert_exact(Document("h.txt", "".join(parts), "x", "utf-8"), 100)
