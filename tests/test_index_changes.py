@@ -1,0 +1,99 @@
+"""Sources renamed, edited, added, deleted between builds: only new text is embedded, and nothing gone is cited."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+
+from assistant import Assistant
+from assistant.cli import main
+
+from conftest import write_project
+
+ALPHA = (
+    "The harbour of Alderney was rebuilt after the winter floods. Stone came from the northern quarry.\n\n"
+    "Fishermen moved their boats to the eastern pier while the work went on.\n"
+)
+BETA = (
+    "The village bakery opens at six in the morning. Its rye bread sells out first.\n\n"
+    "On Sundays the baker makes almond cakes for the church fair.\n"
+)
+GAMMA = "The zeppelin hangar at Lakehurst was painted violet in 1931, to the surprise of the crew.\n"
+ORCHARD = "# Orchard\n\nThe old pear trees were grafted onto quince roots by the gardener.\n"
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(args), out=out, err=err, stdin=io.StringIO())
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_rename_edit_add_delete_between_builds(tmp_path):
+    config = write_project(
+        tmp_path, "", {"alpha.txt": ALPHA, "beta.txt": BETA, "gamma.txt": GAMMA, "orchard.md": ORCHARD}
+    )
+    sources = config.parent / "sources"
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "Files: 4 added, 0 changed, 0 removed, 0 unchanged." in out
+
+    # Renamed and moved, content the same: nothing is embedded again, even where the title was the file name.
+    (sources / "notes").mkdir()
+    (sources / "alpha.txt").rename(sources / "notes" / "harbour-works.txt")
+    (sources / "orchard.md").rename(sources / "notes" / "trees.md")
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "(0 passages embedded, 6 reused)" in out
+    assert "Files: 2 added, 0 changed, 2 removed, 2 unchanged." in out
+
+    # Edit one paragraph of beta, delete gamma, add delta and a binary file; then just ask.
+    (sources / "beta.txt").write_text(BETA.replace("almond cakes", "plum tarts"), encoding="utf-8")
+    (sources / "gamma.txt").unlink()
+    (sources / "delta.txt").write_text("The ferry to Sark leaves at noon when the sea is calm.\n", encoding="utf-8")
+    (sources / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    code, out, err = run_cli("--config", str(config), "ask", "--json", "What colour was the zeppelin hangar painted?")
+    assert "Sources changed since the last build (2 added, 1 changed, 1 removed): updating the index." in err
+    # Only beta's edited paragraph and delta's one are new; the binary file is passed over with a warning.
+    assert "(2 passages embedded, 4 reused)" in err
+    assert "Files: 1 added, 1 changed, 1 removed, 2 unchanged." in err
+    assert "warning: photo.txt: binary file" in err
+    answer = json.loads(out)
+    assert all(s["citation"]["source"] != "gamma.txt" for s in answer["snippets"])
+    assert all("zeppelin" not in s["text"] for s in answer["snippets"])
+
+    assistant = Assistant.open(config)
+    index = assistant.load_index()
+    assert {p.source for p in index.passages} == {"notes/harbour-works.txt", "notes/trees.md", "beta.txt", "delta.txt"}
+    assert index.lexical.document_count == len(index.passages) == index.vectors.ntotal
+    assert not any("almond" in p.text for p in index.passages)
+    # The skipped binary file is remembered: it does not make the index look stale on every run.
+    assert not assistant.changes().is_stale
+    code, out, _ = run_cli("--config", str(config), "ask", "--json", "When does the ferry to Sark leave?")
+    assert code == 0
+    assert json.loads(out)["snippets"][0]["citation"]["source"] == "delta.txt"
+
+
+def test_editing_one_of_a_hundred_files_embeds_only_its_passages(tmp_path):
+    sources = {
+        f"notes/note-{i:03d}.txt": f"Note {i} records that crate {i} held {i * 3} apples. It left the dock on day {i % 28 + 1}.\n"
+        for i in range(100)
+    }
+    config = write_project(tmp_path, "", sources)
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "Indexed 100 files, 100 passages" in out and "(100 passages embedded, 0 reused)" in out
+    full = float(re.search(r"passages in ([\d.]+)s", out).group(1))
+
+    edited = config.parent / "sources" / "notes" / "note-042.txt"
+    edited.write_text("Note 42 records that crate 42 was lost at sea. Nobody found it.\n", encoding="utf-8")
+    began = time.perf_counter()
+    code, out, err = run_cli("--config", str(config), "index")
+    wall = time.perf_counter() - began
+    assert code == 0, err
+    assert "(1 passages embedded, 99 reused)" in out
+    assert "Files: 0 added, 1 changed, 0 removed, 99 unchanged." in out
+    update = float(re.search(r"passages in ([\d.]+)s", out).group(1))
+    print(f"\n100 files: full build {full:.2f}s, update after one edit {update:.2f}s (wall {wall:.2f}s)")
+    assert update < full
