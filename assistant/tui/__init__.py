@@ -1,0 +1,1 @@
+"""The Textual chat: ask questions, read cited snippets, open the sources they quote."""

@@ -1,0 +1,58 @@
+"""The chat screen: the notice banner, the log of turns, the build's progress and the question box."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input
+
+from .build_panel import BuildPanel
+from .chat_log import ChatLog
+from .notice import Notice
+from .question_input import QuestionInput
+
+
+class ChatScreen(Screen):
+    """Where questions are asked and answers read; the question box has focus at start."""
+
+    AUTO_FOCUS = "QuestionInput"
+
+    DEFAULT_CSS = """
+    ChatScreen QuestionInput { margin: 0 1; }
+    """
+
+    def __init__(self, cursor_blink: bool = True) -> None:
+        super().__init__()
+        self.cursor_blink = cursor_blink
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Notice(id="notice")
+        yield ChatLog(id="chat-log")
+        yield BuildPanel(id="build-panel")
+        yield QuestionInput(placeholder="Ask about your sources… (enter to ask, up/down for earlier questions)", id="question")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(QuestionInput).cursor_blink = self.cursor_blink
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question:
+            return
+        box = self.query_one(QuestionInput)
+        box.remember(question)
+        box.value = ""
+        self.app.submit_question(question)  # type: ignore[attr-defined]
+
+    @property
+    def log_view(self) -> ChatLog:
+        return self.query_one(ChatLog)
+
+    @property
+    def notice(self) -> Notice:
+        return self.query_one(Notice)
+
+    @property
+    def build_panel(self) -> BuildPanel:
+        return self.query_one(BuildPanel)

@@ -1,0 +1,78 @@
+"""The messages workers post back to the app: small, and progress coalesces."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from ..errors import AssistantError
+from ..models import Answer, BuildReport, IndexStatus, Snippet
+
+
+@dataclass
+class ModelReady(Message):
+    """The embedding model is loaded."""
+
+
+@dataclass
+class ModelFailed(Message):
+    error: AssistantError
+
+
+@dataclass
+class IndexChecked(Message):
+    status: IndexStatus
+
+
+@dataclass
+class BuildStep(Message):
+    """A build's progress; a newer step replaces one not yet handled."""
+
+    stage: str
+    done: int
+    total: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, BuildStep)
+
+
+@dataclass
+class BuildDone(Message):
+    report: BuildReport
+
+
+@dataclass
+class BuildFailed(Message):
+    error: AssistantError
+
+
+@dataclass
+class Answered(Message):
+    ticket: int
+    answer: Answer
+
+
+@dataclass
+class AskFailed(Message):
+    ticket: int
+    error: AssistantError
+
+
+@dataclass
+class SnippetChosen(Message):
+    """A snippet was activated (Enter or click): open its source."""
+
+    snippet: Snippet
+
+
+@dataclass
+class SnippetSelected(Message):
+    """A snippet got focus: it is the one ctrl+y copies."""
+
+    snippet: Snippet
+
+
+@dataclass
+class IndexDamaged(Message):
+    error: AssistantError

@@ -1,0 +1,52 @@
+"""The question box: an Input that recalls earlier questions with up and down."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.widgets import Input
+
+
+class QuestionInput(Input):
+    """An Input with a history of submitted questions (up: older, down: newer)."""
+
+    BINDINGS = [
+        Binding("up", "history_previous", "Previous question", show=False, id="history-previous"),
+        Binding("down", "history_next", "Next question", show=False, id="history-next"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._position: int | None = None  # index into history while browsing; None: editing a draft
+        self._draft = ""
+
+    def remember(self, question: str) -> None:
+        """Add a submitted question to the history (not twice in a row) and stop browsing."""
+        if not self.history or self.history[-1] != question:
+            self.history.append(question)
+        self._position = None
+        self._draft = ""
+
+    def _show(self, text: str) -> None:
+        self.value = text
+        self.cursor_position = len(text)
+
+    def action_history_previous(self) -> None:
+        if not self.history:
+            return
+        if self._position is None:
+            self._draft = self.value
+            self._position = len(self.history) - 1
+        else:
+            self._position = max(self._position - 1, 0)
+        self._show(self.history[self._position])
+
+    def action_history_next(self) -> None:
+        if self._position is None:
+            return
+        if self._position + 1 < len(self.history):
+            self._position += 1
+            self._show(self.history[self._position])
+        else:
+            self._position = None
+            self._show(self._draft)

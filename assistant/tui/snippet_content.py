@@ -1,0 +1,75 @@
+"""Render snippets and answers as literal ``Content``: source text is never parsed as markup."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from ..models import Snippet
+
+CONTEXT_BEFORE = 110
+CONTEXT_AFTER = 150
+SCORE_CELLS = 5
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tail(text: str, limit: int) -> str:
+    text = _flat(text)
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    space = cut.find(" ")
+    return "…" + (cut[space + 1 :] if 0 <= space < limit // 3 else cut)
+
+
+def _head(text: str, limit: int) -> str:
+    text = _flat(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut) + "…"
+
+
+def score_meter(score: float) -> Content:
+    """A small meter for a 0..1 score: filled dots and the score to two places."""
+    filled = max(0, min(SCORE_CELLS, round(score * SCORE_CELLS)))
+    return Content.assemble(
+        ("●" * filled, "$success" if score >= 0.5 else "$warning"),
+        ("○" * (SCORE_CELLS - filled), "$text-muted"),
+        (f" {score:.2f}", "$text-muted"),
+    )
+
+
+def snippet_body(snippet: Snippet) -> Content:
+    """The quoted sentence, emphasised, inside a line or two of its passage's context."""
+    passage = snippet.passage
+    start = max(snippet.citation.start - passage.start, 0)
+    end = max(snippet.citation.end - passage.start, start)
+    before = _tail(passage.text[:start], CONTEXT_BEFORE)
+    after = _head(passage.text[end:], CONTEXT_AFTER)
+    return Content.assemble(
+        (before + " " if before else "", "$text-muted"),
+        (_flat(snippet.text), "bold $text"),
+        (" " + after if after else "", "$text-muted"),
+    )
+
+
+def snippet_heading(rank: int, snippet: Snippet) -> Content:
+    """The rank, the citation (``file:line``) and the score meter."""
+    parts: list[str | Content | tuple[str, str]] = [
+        (f"{rank}. ", "bold"),
+        (snippet.citation.label(), "bold $accent"),
+        "  ",
+        score_meter(snippet.score),
+    ]
+    if snippet.passage.title:
+        parts.append(("  " + _head(snippet.passage.title, 60), "italic $text-muted"))
+    return Content.assemble(*parts)
+
+
+def snippet_clipboard_text(snippet: Snippet) -> str:
+    """The snippet as plain text for the clipboard: the quote and its citation."""
+    return f"“{_flat(snippet.text)}” ({snippet.citation.label()})"

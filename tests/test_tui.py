@@ -1,0 +1,313 @@
+"""The chat app through Textual's Pilot, on the real sample index and model (loaded once per session)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from textual.geometry import Region
+from textual.widget import Widget
+from textual.widgets import TextArea
+
+from assistant import Assistant
+from assistant.tui.app import AssistantApp
+from assistant.tui.build_panel import BuildPanel
+from assistant.tui.chat_log import SnippetCard, Turn
+from assistant.tui.chat_screen import ChatScreen
+from assistant.tui.error_screen import ConfigErrorScreen
+from assistant.tui.help_screen import HelpScreen
+from assistant.tui.question_input import QuestionInput
+from assistant.tui.source_screen import SourceScreen
+from conftest import write_project  # noqa: E402
+
+SIZE = (160, 48)
+NINETY_DAYS = "How long is the temporary Kosovo document valid?"
+WORLD_CUP = "Who won the 2018 FIFA World Cup?"
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+MARKUP_LINES = ["[bold red]ZX-41[/]", "[link=https://x]y[/link]", "[/", "a[i]", "[@click=app.quit]q[/]"]
+
+
+def _screen_strips(widget: Widget):
+    """The strips the screen shows inside the widget's region (what a terminal would display there)."""
+    region = widget.region
+    strips = widget.screen._compositor.render_strips()
+    return [strip.crop(region.x, region.right) for strip in strips[region.y : region.bottom]]
+
+
+def rendered_text(widget: Widget) -> str:
+    """What the widget puts on the screen, as plain text, line by line."""
+    if isinstance(widget, TextArea):  # a line-API widget renders its own visible lines
+        width, height = widget.size
+        return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+    return "\n".join(strip.text for strip in _screen_strips(widget))
+
+
+def shown(widget: Widget) -> str:
+    """The rendered text with line wrapping undone (runs of spaces and line ends become one space)."""
+    return " ".join(rendered_text(widget).split())
+
+
+def rendered_styles(widget: Widget) -> list:
+    return [seg.style for strip in _screen_strips(widget) for seg in strip if seg.style]
+
+
+async def wait_for(pilot, condition, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for the app")
+        await pilot.pause(0.05)
+
+
+async def ask(pilot, question: str) -> Turn:
+    """Type the question into the box, press enter, and wait for its answer."""
+    app = pilot.app
+    box = app.screen.query_one(QuestionInput)
+    box.focus()
+    box.value = question
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: any(t.question == question and t.answer for t in app.screen.query(Turn)))
+    await pilot.pause()
+    return [t for t in app.screen.query(Turn) if t.question == question][-1]
+
+
+def sample_app(assistant) -> AssistantApp:
+    return AssistantApp(str(assistant.config.path), assistant=assistant, cursor_blink=False)
+
+
+async def test_asking_shows_cited_answer_and_first_paint_before_model(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        assert isinstance(app.screen, ChatScreen)
+        assert app.focused is app.screen.query_one(QuestionInput)
+        turn = await ask(pilot, NINETY_DAYS)
+        assert not turn.answer.abstained
+        cards = list(turn.query(SnippetCard))
+        assert cards
+        first = shown(cards[0])
+        assert "kosovo-serbia-tensions.txt:8" in first
+        assert "valid for 90 days." in first
+        assert "model: ready" in app.screen.sub_title
+
+
+async def test_abstains_on_unanswerable_question(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, WORLD_CUP)
+        assert turn.answer.abstained
+        text = shown(turn)
+        assert "The sources do not answer this." in text
+        assert "Nearest passages:" in text
+        assert all(card.has_class("-nearest") for card in turn.query(SnippetCard))
+
+
+async def test_source_viewer_opens_at_the_cited_line_and_escape_returns(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, NINETY_DAYS)
+        await pilot.press("tab")
+        assert isinstance(app.focused, SnippetCard)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await pilot.pause(0.2)
+        viewer = app.screen
+        area = viewer.query_one("#source-text")
+        snippet = turn.answer.snippets[0]
+        assert area.cursor_location[0] + 1 == snippet.citation.line_start == 8
+        assert area.selected_text == snippet.text
+        # The cited line is inside the visible window of the text area.
+        row_y = area.wrapped_document.location_to_offset(area.cursor_location).y
+        assert area.scroll_offset.y <= row_y < area.scroll_offset.y + area.scrollable_content_region.height
+        assert "valid for 90 days" in shown(area)
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_click_opens_source(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, NINETY_DAYS)
+        card = turn.query(SnippetCard).last()
+        await pilot.click(card)
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        assert app.screen.snippet == card.snippet
+
+
+async def test_history_keys_recall_earlier_questions(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, NINETY_DAYS)
+        await ask(pilot, WORLD_CUP)
+        box = app.screen.query_one(QuestionInput)
+        box.focus()
+        await pilot.press("d", "r", "a", "f", "t")
+        await pilot.press("up")
+        assert box.value == WORLD_CUP
+        await pilot.press("up")
+        assert box.value == NINETY_DAYS
+        await pilot.press("up")
+        assert box.value == NINETY_DAYS
+        await pilot.press("down")
+        assert box.value == WORLD_CUP
+        await pilot.press("down")
+        assert box.value == "draft"
+
+
+async def test_save_transcript_writes_markdown_with_citations(sample_project):
+    assistant = Assistant.open(sample_project)
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, NINETY_DAYS)
+        await ask(pilot, WORLD_CUP)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    files = list((sample_project.parent / "transcripts").glob("*.md"))
+    assert len(files) == 1
+    text = files[0].read_text(encoding="utf-8")
+    assert f"## Q: {NINETY_DAYS}" in text
+    assert "`kosovo-serbia-tensions.txt:8`" in text
+    assert "temporary Kosovo document valid for 90 days." in text
+    assert f"## Q: {WORLD_CUP}" in text
+    assert "do not answer this" in text
+
+
+async def test_copy_and_clear(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, NINETY_DAYS)
+        await pilot.press("tab")
+        await pilot.press("ctrl+y")
+        assert "valid for 90 days." in app.clipboard
+        assert app.clipboard.endswith("(kosovo-serbia-tensions.txt:8)")
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert not app.screen.query(Turn)
+
+
+async def test_rebuild_shows_progress_and_questions_wait(sample_project):
+    sources = sample_project.parent / "sources"
+    (sources / "extra.txt").write_text(
+        "\n\n".join(f"Paragraph {n} says the lighthouse keeper counts {n} ships." for n in range(40)) + "\n",
+        encoding="utf-8",
+    )
+    app = sample_app(Assistant.open(sample_project))
+    events: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.model_state == "ready")
+        notice = app.screen.query_one("#notice")
+        await wait_for(pilot, lambda: notice.has_class("-shown"))
+        panel = app.screen.query_one(BuildPanel)
+        start, step, stop, launch_ask = panel.start, panel.step, panel.stop, app.ask
+        panel.start = lambda *a: (events.append("start"), start(*a))
+        panel.step = lambda stage, done, total: (events.append(f"step:{stage}:{done}/{total}"), step(stage, done, total))
+        panel.stop = lambda: (events.append("stop"), stop())
+        app.ask = lambda *a: (events.append("ask"), launch_ask(*a))
+        await pilot.press("ctrl+r")
+        box = app.screen.query_one(QuestionInput)
+        box.value = NINETY_DAYS
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(t.answer for t in app.screen.query(Turn)))
+        assert not app.building and not panel.has_class("-active")
+        assert not notice.has_class("-shown")
+    assert events[0] == "start"
+    assert any(e.startswith("step:embed:") for e in events)
+    assert events.index("stop") < events.index("ask")
+    assert "41 passages" in app.index_state or "passages from 2 files" in app.index_state
+
+
+async def test_missing_index_is_built_on_start(tmp_path, sample_assistant):
+    config = write_project(tmp_path / "fresh", sources={"note.txt": "The harbour light is painted green.\n"})
+    assistant = Assistant.open(config)
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        assert "note.txt:1" in shown(turn)
+    assert assistant.index_exists()
+
+
+async def test_stale_sources_show_a_notice(sample_project):
+    (sample_project.parent / "sources" / "extra.txt").write_text("A new file.\n", encoding="utf-8")
+    app = sample_app(Assistant.open(sample_project))
+    async with app.run_test(size=SIZE) as pilot:
+        notice = app.screen.query_one("#notice")
+        await wait_for(pilot, lambda: notice.has_class("-shown"))
+        text = shown(notice)
+        assert "extra.txt" in text and "ctrl+r" in text
+
+
+async def test_markup_in_sources_and_questions_is_shown_literally(tmp_path, sample_assistant):
+    lines = [f"The code word {m} was printed on crate number seven." for m in MARKUP_LINES]
+    config = write_project(tmp_path / "markup", sources={"[b]crates.txt": "\n".join(lines) + "\n"})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    app = sample_app(assistant)
+    question = "Which code word [bold]was[/] printed on crate number seven?"
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, question)
+        text = shown(turn)
+        assert question in text
+        for markup in MARKUP_LINES:
+            if any(markup in s.text for s in turn.answer.snippets):
+                assert markup in text, markup
+        assert "[b]crates.txt:" in text
+        for style in rendered_styles(turn):
+            assert not style.link and not (style.meta or {}).get("@click")
+        # Every line, in the source viewer.
+        card = turn.query(SnippetCard).first()
+        card.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        await pilot.pause(0.2)
+        viewer_text = shown(app.screen.query_one("#source-text"))
+        for markup in MARKUP_LINES:
+            assert markup in viewer_text, markup
+        assert "[b]crates.txt" in rendered_text(app.screen.query_one("#source-title"))
+        await pilot.press("escape")
+        assert app.is_running
+
+
+async def test_broken_config_shows_error_screen(tmp_path):
+    config = write_project(tmp_path / "broken", config_text="[retrieval]\nmode = 'psychic'\n")
+    app = AssistantApp(str(config), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ConfigErrorScreen)
+        text = shown(app.screen)
+        assert "The config could not be read" in text
+        assert "mode" in text
+        assert "press r to try again" in text
+        config.write_text("", encoding="utf-8")
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen)
+        app.workers.cancel_all()
+
+
+async def test_help_lists_every_key(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        text = rendered_text(app.screen.query_one("#help-keys"))
+        for key in ("f1", "ctrl+r", "ctrl+l", "ctrl+y", "ctrl+s", "ctrl+q", "up", "down", "enter", "escape"):
+            assert key in text, key
+        for binding in app.help_groups()[0][1]:
+            assert binding.id
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_command_palette_lists_the_actions(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for title in ("Rebuild the index", "Clear the chat", "Copy the selected snippet", "Save the conversation", "Help: keys"):
+            assert title in titles
