@@ -48,6 +48,7 @@ class SourceScreen(Screen):
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
+        area.cursor_blink = getattr(self.app, "cursor_blink", True)
         citation = self.snippet.citation
         # The cursor sits at the start of the span, so scrolling the cursor into view shows the cited line.
         area.selection = Selection(self.lines.location(citation.end), self.lines.location(citation.start))
