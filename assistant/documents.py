@@ -299,6 +299,17 @@ def read_source_text(root: Path, source: str) -> str:
     """The text of one source file exactly as it was indexed: what citations' offsets slice."""
     path = root / source
     try:
+        stat = path.stat()
+    except OSError as exc:
+        raise SourcesError(f"cannot read source {source}: {exc.strerror or exc}") from exc
+    return _extracted_text(path, source, stat.st_size, stat.st_mtime_ns)
+
+
+# The viewer asks for the same file once per citation shown; a PDF takes long to extract.
+# Size and mtime are part of the key, so an edited file is read afresh.
+@functools.lru_cache(maxsize=16)
+def _extracted_text(path: Path, source: str, size: int, mtime_ns: int) -> str:
+    try:
         data = path.read_bytes()
     except OSError as exc:
         raise SourcesError(f"cannot read source {source}: {exc.strerror or exc}") from exc

@@ -19,7 +19,7 @@ from pydantic import BaseModel, Field
 from .config import Config
 from .documents import Document, SourceScan, content_hash, find_source_files, scan_sources
 from .embedding import Embedder
-from .errors import BuildCancelled, IndexCorruptError, IndexLockedError, IndexMissingError, SourcesError
+from .errors import AssistantError, BuildCancelled, IndexCorruptError, IndexLockedError, IndexMissingError, SourcesError
 from .lexical import LexicalIndex
 from .locking import BuildLock
 from .models import BuildReport, Passage, SourceChanges
@@ -35,6 +35,12 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # How long a reader waits for a live build to finish swapping its new index in.
 SWAP_WAIT_SECONDS = 5.0
 GITIGNORE = "*\n!.gitignore\n"
+
+
+class IndexWriteError(AssistantError):
+    """The new index could not be written (disk full, no permission); the previous one is untouched."""
+
+    exit_code = 3
 
 
 @dataclass(frozen=True)
@@ -508,8 +514,8 @@ def build_index(
         source_records = _source_records(scan)
         tmp = index_dir.with_name(f".{index_dir.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
         try:
+            tmp.mkdir(parents=True)
             vector_keys = [_text_key(t).hex() for t in vector_texts]
             _write_index_files(tmp, passages, passage_matrix, sentence_matrix, passage_texts, vector_keys)
             manifest = {
@@ -531,8 +537,13 @@ def build_index(
             (tmp / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
             _fsync_tree(tmp)
             _swap_in(tmp, index_dir)
-        except BaseException:
+        except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            raise IndexWriteError(
+                f"cannot write the index beside {index_dir} ({exc.strerror or exc}); the previous index is unchanged"
+            ) from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # cancelled or interrupted: leave no half-written folder
             raise
         report(BuildProgress("write", 1, 1))
 

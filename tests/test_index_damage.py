@@ -273,3 +273,24 @@ def test_status_reports_stale_sources_without_loading_the_model(sample_project):
     assert status.returncode == 0, err.decode()
     assert "heavy modules: []" in text
     assert f"changed: {SAMPLE_FILE}" in text and "added: new.md" in text
+
+
+def test_a_build_that_cannot_write_says_so_and_keeps_the_previous_index(sample_project, monkeypatch):
+    import errno
+
+    import assistant.index as index_module
+
+    def disk_full(folder: Path, *_args) -> None:
+        (folder / "vectors.faiss").write_bytes(b"half of it")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(index_module, "_write_index_files", disk_full)
+    index_dir = sample_project.parent / "index"
+    before = (index_dir / MANIFEST).read_bytes()
+    code, _, err = run_cli("--config", str(sample_project), "index")
+    assert code == 3
+    assert_one_line_error(err, "No space left on device", "the previous index is unchanged")
+    assert (index_dir / MANIFEST).read_bytes() == before
+    assert not list(index_dir.parent.glob(".index.tmp-*"))
+    monkeypatch.undo()
+    assert load_index(load_config(sample_project), "all-MiniLM-L6-v2").passages
