@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -294,3 +295,27 @@ def test_a_build_that_cannot_write_says_so_and_keeps_the_previous_index(sample_p
     assert not list(index_dir.parent.glob(".index.tmp-*"))
     monkeypatch.undo()
     assert load_index(load_config(sample_project), "all-MiniLM-L6-v2").passages
+
+
+def test_a_reader_never_restores_the_backup_under_a_live_builds_feet(sample_project):
+    """Between a live build's two renames the index is briefly absent: readers wait for the new one."""
+    import threading
+
+    from assistant.index import read_manifest
+
+    index_dir = sample_project.parent / "index"
+    backup = index_dir.with_name(".index.old-1")
+    new = index_dir.with_name(".index.tmp-1")
+    with BuildLock(lock_path(index_dir)):  # this test plays the live build
+        shutil.copytree(index_dir, new)
+        manifest = json.loads((new / MANIFEST).read_text())
+        manifest["built_at"] = "the new one"
+        (new / MANIFEST).write_text(json.dumps(manifest))
+        os.rename(index_dir, backup)
+        finish = threading.Timer(0.3, os.rename, (new, index_dir))
+        finish.start()
+        try:
+            assert read_manifest(index_dir)["built_at"] == "the new one"
+        finally:
+            finish.join()
+        assert backup.exists()  # left for the build to remove, not renamed over its new index
