@@ -1,6 +1,6 @@
 """Snapshots of the chat with an answer and of the source viewer, at a fixed size with the cursor still.
 
-Scores are rounded to one place before display, so a last-digit wobble in the model cannot change a
+The answer is fixed (real passages of the sample, fixed scores), so changes in ranking cannot change a
 snapshot; nothing else on these screens varies (no timings, dates or paths are shown).
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from assistant.models import Answer
+from assistant.models import Answer, Citation, Snippet
 from assistant.tui.app import AssistantApp
 from assistant.tui.chat_log import SnippetCard, Turn
 from assistant.tui.source_screen import SourceScreen
@@ -17,8 +17,12 @@ SIZE = (160, 48)
 QUESTION = "How long is the temporary Kosovo document valid?"
 
 
-class FixedScores:
-    """The real assistant, with each snippet's score rounded so snapshots do not depend on float noise."""
+class FixedAnswer:
+    """The real assistant, except that ``ask`` returns a fixed answer built from the real index.
+
+    The snippets are the 90-days sentence of the sample and the sentence after it, with fixed scores, so
+    a change in ranking or scoring elsewhere does not change these pictures of the UI.
+    """
 
     def __init__(self, inner) -> None:
         self._inner = inner
@@ -27,9 +31,18 @@ class FixedScores:
         return getattr(self._inner, name)
 
     def ask(self, question: str, k=None, mode=None) -> Answer:
-        answer = self._inner.ask(question, k, mode)
-        snippets = tuple(s.model_copy(update={"score": round(s.score, 1)}) for s in answer.snippets)
-        return answer.model_copy(update={"snippets": snippets})
+        index = self._inner.load_index()
+        passage = next(p for p in index.passages if "valid for 90 days" in p.text)
+        text = self._inner.read_source(passage.source)
+        snippets = []
+        for sentence, score in zip(passage.sentences, (0.8, 0.5)):
+            assert text[sentence.start : sentence.end] == sentence.text
+            citation = Citation(
+                source=passage.source, start=sentence.start, end=sentence.end,
+                line_start=sentence.line_start, line_end=sentence.line_end, passage_id=passage.id,
+            )
+            snippets.append(Snippet(text=sentence.text, score=score, citation=citation, passage=passage))
+        return Answer(question=question, snippets=tuple(snippets))
 
 
 async def _until(pilot, condition, timeout: float = 60.0) -> None:
@@ -48,7 +61,7 @@ async def _ask(pilot) -> None:
 
 
 def test_snapshot_chat_with_answer(snap_compare, sample_assistant):
-    app = AssistantApp(str(sample_assistant.config.path), assistant=FixedScores(sample_assistant), cursor_blink=False)
+    app = AssistantApp(str(sample_assistant.config.path), assistant=FixedAnswer(sample_assistant), cursor_blink=False)
     assert snap_compare(app, terminal_size=SIZE, run_before=_ask)
 
 
@@ -61,5 +74,5 @@ def test_snapshot_source_viewer(snap_compare, sample_assistant):
         await _until(pilot, lambda: isinstance(pilot.app.screen, SourceScreen))
         await pilot.pause(0.3)
 
-    app = AssistantApp(str(sample_assistant.config.path), assistant=FixedScores(sample_assistant), cursor_blink=False)
+    app = AssistantApp(str(sample_assistant.config.path), assistant=FixedAnswer(sample_assistant), cursor_blink=False)
     assert snap_compare(app, terminal_size=SIZE, run_before=open_source)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Iterable
+from pathlib import Path
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -49,7 +50,7 @@ def _describe(error: Exception) -> str:
 class AssistantApp(App[int]):
     """Ask questions of your sources; answers are quoted snippets cited to file and line."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "assistant"
 
     BINDINGS = [

@@ -87,7 +87,7 @@ class Turn(Vertical):
         if answer.abstained:
             cards.append(Static(Content("The sources do not answer this."), classes="abstained"))
             if answer.reason:
-                cards.append(Static(Content(f"({answer.reason})"), classes="status"))
+                cards.append(Static(Content("Why: " + answer.reason), classes="status"))
             if answer.snippets:
                 cards.append(Static(Content("Nearest passages:"), classes="status"))
         cards += [

@@ -12,6 +12,8 @@ class QuestionInput(Input):
     BINDINGS = [
         Binding("up", "history_previous", "Previous question", show=False, id="history-previous"),
         Binding("down", "history_next", "Next question", show=False, id="history-next"),
+        # An Enter typed ahead, before the terminal entered raw mode, arrives as a line feed.
+        Binding("ctrl+j", "submit", "Ask", show=False, id="submit-typeahead"),
     ]
 
     def __init__(self, **kwargs) -> None:

@@ -32,8 +32,15 @@ class SourceScreen(Screen):
 
     def compose(self) -> ComposeResult:
         citation = self.snippet.citation
+        lines = (
+            f"line {citation.line_start}"
+            if citation.line_start == citation.line_end
+            else f"lines {citation.line_start}-{citation.line_end}"
+        )
         yield Static(
-            Content.assemble((citation.source, "bold"), "  cited at ", (citation.label(), "bold $accent"), ("  (esc: back to the chat)", "$text-muted")),
+            Content.assemble(
+                (citation.source, "bold"), "  quoted at ", (lines, "bold $accent"), ("  (esc: back to the chat)", "$text-muted")
+            ),
             id="source-title",
         )
         yield TextArea(
