@@ -260,7 +260,8 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
     except UnreadableSourceError as exc:
         return None, SkippedFile(source=source, reason=exc.message), stamp
     if not extracted.text.strip():
-        return None, SkippedFile(source=source, reason="empty file (no text to index)"), stamp
+        reason = "no text in this PDF (a scanned one needs OCR first)" if encoding == "pdf" else "empty file (no text to index)"
+        return None, SkippedFile(source=source, reason=reason), stamp
     document = Document(
         source=source,
         text=extracted.text,

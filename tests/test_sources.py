@@ -6,10 +6,12 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from assistant.config import load_config
-from assistant.documents import decode_source_bytes, read_source_text, scan_sources
+from assistant.documents import UNICODE_ENCODINGS, decode_source_bytes, extract_text, read_source_text, scan_sources
 from assistant.errors import SourcesError
+from assistant.formats import UnreadableSourceError, html_visible_text
 from assistant.passages import split_passages
 
 from conftest import write_project
@@ -147,3 +149,37 @@ def test_documents_carry_the_stat_taken_before_reading(tmp_path):
     _, found = scan(config_path)
     assert found.documents[0].mtime_ns == 1_000_000_000
     assert found.documents[0].size == len(GOOD.encode())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32"]))
+def test_any_unicode_text_decodes_back_exactly(text, encoding):
+    try:
+        data = text.encode(encoding)
+    except UnicodeEncodeError:
+        return  # lone surrogates are not text a file can hold
+    if text.startswith("\ufeff") and encoding == "utf-8":
+        return  # a text that itself starts with U+FEFF is indistinguishable from a marked one
+    if text.startswith("\x00") and encoding == "utf-16":
+        return  # the UTF-16-LE mark and a NUL are the UTF-32-LE mark: no text file starts so
+    decoded, used = decode_source_bytes(data)
+    assert decoded == text
+    assert used in UNICODE_ENCODINGS
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_either_decode_the_same_way_twice_or_are_binary(data):
+    try:
+        first, _ = extract_text("any.txt", data)
+    except UnreadableSourceError:
+        assert b"\x00" in data
+        return
+    assert extract_text("any.txt", data)[0].text == first.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("<>/=\"' abpscriptstyle&;#\n"))))
+def test_html_extraction_never_fails_on_broken_markup(markup):
+    text = html_visible_text(markup)
+    assert "\n\n\n" not in text
