@@ -7,6 +7,7 @@ import functools
 import hashlib
 import os
 import re
+import stat as statmod
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -59,7 +60,7 @@ class SourceScan:
     documents: list[Document] = field(default_factory=list)
     skipped: list[SkippedFile] = field(default_factory=list)
     warnings: list[SkippedFile] = field(default_factory=list)
-    # Every file read or passed over by reason of its content, by source; symlinks leading out are not here.
+    # Every file the scan stat'ed, indexed or passed over, by source; symlinks leading out are not here.
     stamps: dict[str, FileStamp] = field(default_factory=dict)
 
 
@@ -245,6 +246,10 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
         stat = path.stat()
     except OSError as exc:
         return None, SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}"), None
+    if not statmod.S_ISREG(stat.st_mode):
+        # Reading a named pipe or a device would block the build, or never end.
+        note = SkippedFile(source=source, reason="not a regular file (a pipe or device)")
+        return None, note, FileStamp(stat.st_size, stat.st_mtime_ns, None)
     if stat.st_size > max_bytes:
         note = SkippedFile(
             source=source, reason=f"larger than the {max_bytes / 1_000_000:g} MB cap (sources.max_file_mb); skipped"
@@ -253,7 +258,8 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}"), None
+        note = SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}")
+        return None, note, FileStamp(stat.st_size, stat.st_mtime_ns, None)
     stamp = FileStamp(stat.st_size, stat.st_mtime_ns, content_hash(data))
     try:
         extracted, encoding = extract_text(source, data)

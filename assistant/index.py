@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat as stat_module
 import time
 import zlib
 from collections.abc import Callable
@@ -314,7 +315,7 @@ def detect_changes(config: Config, manifest: dict) -> SourceChanges:
             added.append(source)
             continue
         digest = None
-        if old.get("sha256"):
+        if old.get("sha256") and stat_module.S_ISREG(stat.st_mode):  # never block reading a pipe
             try:
                 digest = content_hash(path.read_bytes())
             except OSError:

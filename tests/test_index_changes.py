@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import time
 
@@ -53,9 +54,10 @@ def test_rename_edit_add_delete_between_builds(tmp_path):
     (sources / "gamma.txt").unlink()
     (sources / "delta.txt").write_text("The ferry to Sark leaves at noon when the sea is calm.\n", encoding="utf-8")
     (sources / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    os.mkfifo(sources / "pipe.txt")
     code, out, err = run_cli("--config", str(config), "ask", "--json", "What colour was the zeppelin hangar painted?")
-    assert "Sources changed since the last build (2 added, 1 changed, 1 removed): updating the index." in err
-    # Only beta's edited paragraph and delta's one are new; the binary file is passed over with a warning.
+    assert "Sources changed since the last build (3 added, 1 changed, 1 removed): updating the index." in err
+    # Only beta's edited paragraph and delta's one are new; the binary file and the pipe are passed over.
     assert "(2 passages embedded, 4 reused)" in err
     assert "Files: 1 added, 1 changed, 1 removed, 2 unchanged." in err
     assert "warning: photo.txt: binary file" in err
@@ -68,7 +70,7 @@ def test_rename_edit_add_delete_between_builds(tmp_path):
     assert {p.source for p in index.passages} == {"notes/harbour-works.txt", "notes/trees.md", "beta.txt", "delta.txt"}
     assert index.lexical.document_count == len(index.passages) == index.vectors.ntotal
     assert not any("almond" in p.text for p in index.passages)
-    # The skipped binary file is remembered: it does not make the index look stale on every run.
+    # The skipped binary file and pipe are remembered: they do not make the index look stale on every run.
     assert not assistant.changes().is_stale
     code, out, _ = run_cli("--config", str(config), "ask", "--json", "When does the ferry to Sark leave?")
     assert code == 0

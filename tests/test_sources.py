@@ -63,12 +63,14 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_read(tmp_path):
     (sources / "leak.txt").symlink_to(outside)
     (sources / "leakdir").symlink_to(tmp_path, target_is_directory=True)
     (sources / "alias.txt").symlink_to(sources / "good.txt")
+    os.mkfifo(sources / "pipe.txt")  # reading it would block the build for ever
 
     config, found = scan(config_path)
 
     assert [d.source for d in found.documents] == ["alias.txt", "good.txt", "sub/also-good.md"]
     skipped = reasons(found.skipped)
-    assert set(skipped) == {"binary.txt", "empty.txt", "blank.md", "huge.txt", "leak.txt", "leakdir", "broken.pdf"}
+    assert set(skipped) == {"binary.txt", "empty.txt", "blank.md", "huge.txt", "leak.txt", "leakdir", "broken.pdf", "pipe.txt"}
+    assert "not a regular file" in skipped["pipe.txt"]
     assert "binary" in skipped["binary.txt"]
     assert "empty" in skipped["empty.txt"] and "empty" in skipped["blank.md"]
     assert "cap" in skipped["huge.txt"] and "max_file_mb" in skipped["huge.txt"]
@@ -76,7 +78,7 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_read(tmp_path):
     assert "PDF" in skipped["broken.pdf"]
     assert not found.warnings
     # Skipped files are stamped, so that the next status does not call them new (see test_index_changes).
-    assert {"binary.txt", "empty.txt", "huge.txt", "broken.pdf"} <= set(found.stamps)
+    assert {"binary.txt", "empty.txt", "huge.txt", "broken.pdf", "pipe.txt"} <= set(found.stamps)
     assert "leak.txt" not in found.stamps
 
 
