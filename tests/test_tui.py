@@ -311,3 +311,31 @@ async def test_command_palette_lists_the_actions(sample_assistant):
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for title in ("Rebuild the index", "Clear the chat", "Copy the selected snippet", "Save the conversation", "Help: keys"):
             assert title in titles
+
+
+async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project):
+    vectors = sample_project.parent / "index" / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    app = sample_app(Assistant.open(sample_project))
+    async with app.run_test(size=SIZE) as pilot:
+        notice = app.screen.query_one("#notice")
+        await wait_for(pilot, lambda: notice.has_class("-shown"))
+        text = shown(notice)
+        assert "The index cannot be used" in text and "Press ctrl+r" in text
+        await wait_for(pilot, lambda: app.model_state == "ready")
+        await pilot.press("ctrl+r")
+        turn = await ask(pilot, NINETY_DAYS)
+        assert "kosovo-serbia-tensions.txt:8" in shown(turn)
+        assert not notice.has_class("-shown")
+
+
+async def test_model_that_cannot_load_is_a_notice_not_a_crash(tmp_path):
+    config = write_project(
+        tmp_path / "nomodel", config_text='[model]\nname = "/nonexistent/model"\n', sources={"a.txt": "Some text.\n"}
+    )
+    app = AssistantApp(str(config), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        notice = app.screen.query_one("#notice")
+        await wait_for(pilot, lambda: notice.has_class("-shown") and app.model_state == "failed")
+        assert "could not load" in shown(notice) or "could not be built" in shown(notice)
+        assert app.is_running

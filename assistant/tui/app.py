@@ -54,13 +54,13 @@ class AssistantApp(App[int]):
     TITLE = "assistant"
 
     BINDINGS = [
-        Binding("f1", "help", "Help", id="help"),
-        Binding("ctrl+r", "rebuild", "Rebuild index", priority=True, id="rebuild"),
-        Binding("ctrl+l", "clear_chat", "Clear", priority=True, id="clear-chat"),
-        Binding("ctrl+y", "copy_snippet", "Copy snippet", priority=True, id="copy-snippet"),
-        Binding("ctrl+s", "save_transcript", "Save", priority=True, id="save-transcript"),
-        Binding("escape", "cancel_build", "Cancel build", id="cancel-build"),
-        Binding("ctrl+q", "quit", "Quit", priority=True, id="quit"),
+        Binding("f1", "help", "Help", tooltip="Show this list of keys", id="help"),
+        Binding("ctrl+r", "rebuild", "Rebuild index", tooltip="Build the index again from the sources, with progress", priority=True, id="rebuild"),
+        Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat", priority=True, id="clear-chat"),
+        Binding("ctrl+y", "copy_snippet", "Copy snippet", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
+        Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
+        Binding("escape", "cancel_build", "Cancel build", tooltip="Cancel the running index build (the last index stays)", id="cancel-build"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
     ]
 
     def __init__(self, config_path: str | None = None, assistant: Assistant | None = None, *, cursor_blink: bool = True) -> None:
@@ -183,8 +183,10 @@ class AssistantApp(App[int]):
         self._show_state()
         text = _describe(message.error)
         self._show_notice(
-            Content.assemble("The embedding model could not load: ", text,
-                             " Fix [model] name in the config, then restart the assistant."),
+            Content.assemble(
+                ("The embedding model could not load: ", "bold"), text.rstrip(". "), ". ",
+                "Fix the model name in the config, then restart the assistant.",
+            ),
             "error",
         )
         while self._pending:
@@ -223,7 +225,10 @@ class AssistantApp(App[int]):
         self.index_state = "unusable"
         self._show_state()
         self._show_notice(
-            Content.assemble(("The index cannot be used: ", "bold"), problem, " Press ctrl+r to rebuild it from the sources."),
+            Content.assemble(
+                ("The index cannot be used: ", "bold"), problem.rstrip(". "), ". ",
+                ("Press ctrl+r", "bold"), " to rebuild it from the sources.",
+            ),
             "error",
         )
 
@@ -271,8 +276,10 @@ class AssistantApp(App[int]):
             self.notify(_describe(message.error), title="Build cancelled", severity="warning", markup=False)
         else:
             self._show_notice(
-                Content.assemble(("The index could not be built: ", "bold"), _describe(message.error),
-                                 " Fix the problem, then press ctrl+r."),
+                Content.assemble(
+                    ("The index could not be built: ", "bold"), _describe(message.error).rstrip(". "), ". ",
+                    "Fix the problem, then ", ("press ctrl+r", "bold"), ".",
+                ),
                 "error",
             )
         self.index_state = self.index_state if self.index_state != "building…" else "not rebuilt"

@@ -17,9 +17,9 @@ class SnippetCard(Static, can_focus=True):
     """One cited snippet: heading (rank, citation, score) and the sentence in its context."""
 
     BINDINGS = [
-        Binding("enter", "open_source", "Open source", id="open-source"),
-        Binding("up", "app.focus_previous", "Previous", show=False, id="snippet-previous"),
-        Binding("down", "app.focus_next", "Next", show=False, id="snippet-next"),
+        Binding("enter", "open_source", "Open source", tooltip="Open the source file at the cited lines", id="open-source"),
+        Binding("up", "app.focus_previous", "Previous", tooltip="Move to the previous snippet", show=False, id="snippet-previous"),
+        Binding("down", "app.focus_next", "Next", tooltip="Move to the next snippet", show=False, id="snippet-next"),
     ]
 
     DEFAULT_CSS = """

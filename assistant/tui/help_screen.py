@@ -14,6 +14,7 @@ EXTRA_KEYS = [
     ("tab / shift+tab", "Move between the question box and the snippets"),
     ("click", "Open a snippet's source"),
     ("ctrl+p", "Command palette: every action by name"),
+    ("pgup / pgdn", "Scroll the source viewer"),
 ]
 
 
@@ -23,8 +24,10 @@ def key_rows(groups: list[tuple[str, list[Binding]]]) -> Content:
     for title, bindings in groups:
         lines.append(Content.styled(title, "bold $accent"))
         for binding in bindings:
+            if binding.system:
+                continue
             key = binding.key_display or binding.key.replace(",", " / ")
-            lines.append(Content.assemble(("  " + key.ljust(18), "bold"), binding.description or binding.action))
+            lines.append(Content.assemble(("  " + key.ljust(18), "bold"), binding.tooltip or binding.description))
         lines.append(Content(""))
     lines.append(Content.styled("Elsewhere", "bold $accent"))
     for key, description in EXTRA_KEYS:

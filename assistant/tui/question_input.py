@@ -10,10 +10,10 @@ class QuestionInput(Input):
     """An Input with a history of submitted questions (up: older, down: newer)."""
 
     BINDINGS = [
-        Binding("up", "history_previous", "Previous question", show=False, id="history-previous"),
-        Binding("down", "history_next", "Next question", show=False, id="history-next"),
+        Binding("up", "history_previous", "Previous question", tooltip="Recall the previous question", show=False, id="history-previous"),
+        Binding("down", "history_next", "Next question", tooltip="Recall the next question (past the last: your draft)", show=False, id="history-next"),
         # An Enter typed ahead, before the terminal entered raw mode, arrives as a line feed.
-        Binding("ctrl+j", "submit", "Ask", show=False, id="submit-typeahead"),
+        Binding("ctrl+j", "submit", "Ask", show=False, system=True, id="submit-typeahead"),
     ]
 
     def __init__(self, **kwargs) -> None:

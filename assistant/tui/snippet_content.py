@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 from textual.content import Content
 
 from ..models import Snippet
@@ -9,6 +12,10 @@ from ..models import Snippet
 CONTEXT_BEFORE = 110
 CONTEXT_AFTER = 150
 SCORE_CELLS = 5
+
+
+def _words(text: str) -> str:
+    return " ".join(re.split(r"[\W_]+", text.lower())).strip()
 
 
 def _flat(text: str) -> str:
@@ -65,7 +72,7 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
         "  ",
         score_meter(snippet.score),
     ]
-    if snippet.passage.title:
+    if snippet.passage.title and _words(snippet.passage.title) != _words(PurePosixPath(snippet.citation.source).stem):
         parts.append(("  " + _head(snippet.passage.title, 60), "italic $text-muted"))
     return Content.assemble(*parts)
 

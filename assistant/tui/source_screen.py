@@ -17,7 +17,7 @@ class SourceScreen(Screen):
     """Shows one source file read-only, with the snippet's span highlighted; Escape returns."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back to chat", id="close-source"),
+        Binding("escape", "app.pop_screen", "Back to chat", tooltip="Close the source and return to the chat", id="close-source"),
     ]
 
     DEFAULT_CSS = """
