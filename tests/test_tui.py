@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -83,7 +84,7 @@ def sample_app(assistant) -> AssistantApp:
     return AssistantApp(str(assistant.config.path), assistant=assistant, cursor_blink=False)
 
 
-async def test_asking_shows_cited_answer_and_first_paint_before_model(sample_assistant):
+async def test_asking_shows_a_cited_answer(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:
         assert isinstance(app.screen, ChatScreen)
@@ -339,3 +340,66 @@ async def test_model_that_cannot_load_is_a_notice_not_a_crash(tmp_path):
         await wait_for(pilot, lambda: notice.has_class("-shown") and app.model_state == "failed")
         assert "could not load" in shown(notice) or "could not be built" in shown(notice)
         assert app.is_running
+
+
+class GatedAssistant(Assistant):
+    """The real assistant, but the model load and a build's first step wait for the test to open a gate."""
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        self.model_gate = threading.Event()
+        self.build_gate = threading.Event()
+        self.build_waiting = threading.Event()
+
+    def load_model(self):
+        assert self.model_gate.wait(60)
+        return super().load_model()
+
+    def build_index(self, *, rebuild=False, progress=None, should_cancel=None):
+        def gated(step) -> None:
+            if progress is not None:
+                progress(step)
+            if step.stage == "scan" and step.done == step.total:
+                self.build_waiting.set()
+                assert self.build_gate.wait(60)
+
+        return super().build_index(rebuild=rebuild, progress=gated, should_cancel=should_cancel)
+
+
+async def test_first_paint_comes_before_the_model_and_a_question_waits_for_it(built_sample):
+    assistant = GatedAssistant.open(built_sample)
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ChatScreen) and app.model_state == "loading…"
+        assert "Ask a question about your sources" in shown(app.screen.query_one("#welcome"))
+        assert "model: loading" in app.screen.sub_title
+        box = app.screen.query_one(QuestionInput)
+        box.value = NINETY_DAYS
+        await pilot.press("enter")
+        await pilot.pause()
+        turn = app.screen.query_one(Turn)
+        assert "waiting for the model to load" in shown(turn)
+        assistant.model_gate.set()
+        await wait_for(pilot, lambda: turn.answer is not None)
+        await pilot.pause()
+        assert "kosovo-serbia-tensions.txt:8" in shown(turn)
+
+
+async def test_escape_cancels_a_build_and_keeps_the_last_index(sample_project):
+    (sample_project.parent / "sources" / "extra.txt").write_text("A new file to embed.\n", encoding="utf-8")
+    assistant = GatedAssistant.open(sample_project)
+    assistant.model_gate.set()
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.model_state == "ready")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, assistant.build_waiting.is_set)
+        assert app.building
+        await pilot.press("escape")
+        assistant.build_gate.set()
+        await wait_for(pilot, lambda: not app.building)
+        assert not app.screen.query_one(BuildPanel).has_class("-active")
+        assert app.is_running
+    status = assistant.status()
+    assert status.passages == 12 and status.changes.added == ("extra.txt",)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Label, ProgressBar
 
 STAGE_NAMES = {"scan": "Reading sources", "embed": "Embedding passages", "write": "Writing the index"}
@@ -30,13 +31,13 @@ class BuildPanel(Horizontal):
         yield Label("esc cancels", id="build-hint")
 
     def start(self, label: str = "Building the index: waiting for the model") -> None:
-        self.query_one("#build-stage", Label).update(label)
+        self.query_one("#build-stage", Label).update(Content(label))
         self.query_one("#build-bar", ProgressBar).update(total=None, progress=0)
         self.add_class("-active")
 
     def step(self, stage: str, done: int, total: int) -> None:
         name = STAGE_NAMES.get(stage, stage)
-        self.query_one("#build-stage", Label).update(f"{name} {done}/{total}")
+        self.query_one("#build-stage", Label).update(Content(f"{name} {done}/{total}"))
         self.query_one("#build-bar", ProgressBar).update(total=max(total, 1), progress=done)
 
     def stop(self) -> None:
