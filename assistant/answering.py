@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from .index import LoadedIndex
 from .lexical import tokenize
 from .models import Answer, Citation, Passage, Sentence, Snippet, Timings
@@ -14,24 +12,41 @@ from .retrieval import RankedPassage
 
 # How many of the ranked passages have their sentences scored.
 PASSAGES_SCORED = 8
-# Weights of a sentence's score: its own similarity to the question, its lexical match, its passage's.
-W_SENTENCE = 0.5
-W_LEXICAL = 0.3
-W_PASSAGE = 0.2
-# A sentence shorter than this is shown together with the sentence after it.
-SHORT_SENTENCE_CHARS = 60
+# A sentence's score: its cosine similarity to the question, the share of the question's IDF weight it
+# holds, and its passage's standing among the candidates (0 for the last scored, 1 for the first).
+W_SIMILARITY = 0.5
+W_LEXICAL = 0.5
+W_PASSAGE = 0.1
+# Bonus for a sentence holding the kind of answer the question asks for (a year for "when", ...).
+W_ANSWER_KIND = 0.03
+# A sentence shorter than this is quoted with the sentence after it.
+SHORT_SENTENCE_CHARS = 80
 
 _YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
-_NUMBER = re.compile(r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion)\b", re.I)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
+    re.I,
+)
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
+# A sentence opening like this leans on the one before it ("It in turn evolved into Modern English."):
+# it is quoted together with its predecessor, whose words the question likely matched.
+_CONTINUES = re.compile(
+    r"^[\"“'(]*(it|its|this|that|these|those|they|their|them|he|his|him|she|her|such|but|however|thus|"
+    r"therefore|so|then|also|yet|instead|there|both|neither|either|in turn|as a result|consequently|"
+    r"afterwards|later|meanwhile|nevertheless|despite this)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
 class ScoredSentence:
+    """A candidate answer sentence: its passage, its index in the passage, its score and similarity."""
+
     passage: Passage
     sentence_index: int
     score: float
+    similarity: float
 
 
 def expected_answer_kind(question: str) -> str | None:
@@ -47,6 +62,7 @@ def expected_answer_kind(question: str) -> str | None:
 
 
 def matches_kind(text: str, kind: str | None) -> bool:
+    """True when ``text`` holds something of the answer kind (a year or month, a number, a name)."""
     if kind == "time":
         return bool(_YEAR.search(text) or _MONTH.search(text))
     if kind == "number":
@@ -69,49 +85,51 @@ def lexical_overlap(question_terms: list[str], text: str, idf: dict[str, float])
 def score_sentences(
     index: LoadedIndex,
     ranked: list[RankedPassage],
-    query_vector: np.ndarray,
     question: str,
     question_terms: list[str],
 ) -> list[ScoredSentence]:
     """Every sentence of the top passages with its combined score, best first."""
+    top = ranked[:PASSAGES_SCORED]
+    if not top:
+        return []
     idf = index.lexical.idf(question_terms)
     kind = expected_answer_kind(question)
+    high, low = top[0].score, top[-1].score
+    spread = high - low
     scored: list[ScoredSentence] = []
-    for candidate in ranked[:PASSAGES_SCORED]:
+    for candidate in top:
         passage = index.passages[candidate.row]
-        base = int(index.sentence_offsets[candidate.row])
-        count = len(passage.sentences)
-        if count == 0:
-            continue
-        similarities = np.asarray(index.sentence_vectors[base : base + count]) @ query_vector
-        passage_similarity = max(candidate.dense, 0.0)
+        standing = (candidate.score - low) / spread if spread > 0 else 1.0
         for j, sentence in enumerate(passage.sentences):
+            similarity = float(candidate.sentence_similarities[j])
             score = (
-                W_SENTENCE * max(float(similarities[j]), 0.0)
+                W_SIMILARITY * max(similarity, 0.0)
                 + W_LEXICAL * lexical_overlap(question_terms, sentence.text, idf)
-                + W_PASSAGE * passage_similarity
+                + W_PASSAGE * standing
             )
             if kind and matches_kind(sentence.text, kind):
-                score += 0.03
-            scored.append(ScoredSentence(passage=passage, sentence_index=j, score=min(score, 1.0)))
-    scored.sort(key=lambda s: -s.score)
+                score += W_ANSWER_KIND
+            scored.append(ScoredSentence(passage=passage, sentence_index=j, score=min(score, 1.0), similarity=similarity))
+    scored.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))
     return scored
 
 
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
-    """The first and last sentence a snippet quotes: a short sentence takes its neighbour along."""
+    """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
+    or when the next one continues it."""
     sentence = passage.sentences[index]
-    if len(sentence.text) < SHORT_SENTENCE_CHARS and index + 1 < len(passage.sentences):
-        return sentence, passage.sentences[index + 1]
+    if index + 1 < len(passage.sentences):
+        following = passage.sentences[index + 1]
+        if len(sentence.text) < SHORT_SENTENCE_CHARS or _CONTINUES.match(following.text):
+            return sentence, following
     return sentence, sentence
 
 
 def make_snippet(scored: ScoredSentence) -> Snippet:
-    """A snippet quoting the scored sentence (and a short one's neighbour) with its citation."""
+    """A snippet quoting the scored sentence (with a neighbour where needed) and its citation."""
     passage = scored.passage
     first, last = snippet_span(passage, scored.sentence_index)
-    offset = first.start - passage.start
-    text = passage.text[offset : last.end - passage.start]
+    text = passage.text[first.start - passage.start : last.end - passage.start]
     citation = Citation(
         source=passage.source,
         start=first.start,
@@ -128,10 +146,11 @@ def compose_answer(
     question: str,
     scored: list[ScoredSentence],
     count: int,
-    min_score: float,
+    min_similarity: float,
     timings: Timings,
 ) -> Answer:
-    """The best ``count`` non-overlapping snippets; abstains when even the best scores under ``min_score``."""
+    """The best ``count`` non-overlapping snippets, or an abstention (with the nearest snippets) when no
+    sentence is at least ``min_similarity`` close to the question."""
     snippets: list[Snippet] = []
     taken: list[tuple[str, int, int]] = []
     for candidate in scored:
@@ -145,13 +164,13 @@ def compose_answer(
             break
     if not snippets:
         return Answer(question=question, snippets=(), abstained=True, reason="nothing in the index matches", timings=timings)
-    best = snippets[0].score
-    if best < min_score:
+    closest = max(s.similarity for s in scored)
+    if closest < min_similarity:
         return Answer(
             question=question,
             snippets=tuple(snippets),
             abstained=True,
-            reason=f"no passage answers this well enough (best score {best:.2f} < {min_score:.2f})",
+            reason=f"no sentence in the sources is close to the question (best similarity {closest:.2f} < {min_similarity:.2f})",
             timings=timings,
         )
     return Answer(question=question, snippets=tuple(snippets), timings=timings)

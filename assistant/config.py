@@ -43,11 +43,15 @@ class ChunkingSettings(Section):
 class RetrievalSettings(Section):
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
     candidates: int = Field(default=20, ge=1, le=1000)
+    fusion: Literal["weighted", "rrf"] = "weighted"
+    dense_weight: float = Field(default=0.5, ge=0.0)
+    lexical_weight: float = Field(default=0.3, ge=0.0)
+    sentence_weight: float = Field(default=0.5, ge=0.0)
 
 
 class AnswerSettings(Section):
     snippets: int = Field(default=3, ge=1, le=50)
-    min_score: float = Field(default=0.35, ge=0.0, le=1.0)
+    min_similarity: float = Field(default=0.35, ge=-1.0, le=1.0)
 
 
 class Settings(Section):

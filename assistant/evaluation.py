@@ -88,7 +88,8 @@ def evaluate_mode(assistant, questions: list[EvalQuestion], mode: Mode, progress
     """Ask every question in one mode and score passages, snippets, abstention and latency."""
     index = assistant.load_index()
     embedder = assistant.load_model()
-    candidates = assistant.config.settings.retrieval.candidates
+    retrieval = assistant.config.settings.retrieval
+    candidates = retrieval.candidates
     r1 = r5 = rr = h1 = h3 = answered = abstained_unanswerable = 0.0
     latencies: list[float] = []
     answerable = [q for q in questions if q.answerable and q.answers]
@@ -102,7 +103,7 @@ def evaluate_mode(assistant, questions: list[EvalQuestion], mode: Mode, progress
             abstained_unanswerable += answer.abstained
             continue
         answered += not answer.abstained
-        ranked = Retriever(index).rank(embedder.encode_query(q.question), tokenize(q.question), mode, max(candidates, 10))
+        ranked = Retriever(index, retrieval).rank(embedder.encode_query(q.question), tokenize(q.question), mode, max(candidates, 10))
         hits = [_contains_answer(index.passages[c.row].text, q.answers) for c in ranked[:10]]
         r1 += any(hits[:1])
         r5 += any(hits[:5])

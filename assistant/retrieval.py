@@ -7,6 +7,7 @@ from typing import Literal
 
 import numpy as np
 
+from .config import RetrievalSettings
 from .index import LoadedIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -15,21 +16,28 @@ RRF_K = 60
 
 @dataclass(frozen=True)
 class RankedPassage:
-    """A candidate passage: its row in the index, fused score, and both raw signals."""
+    """A candidate passage: its row in the index, its fused score, and the signals behind it.
+
+    ``dense`` is the question's cosine similarity to the passage, ``lexical`` its BM25 score, and
+    ``sentence_similarities`` the question's cosine similarity to each of the passage's sentences.
+    """
 
     row: int
     score: float
     dense: float
     lexical: float
+    sentence_similarities: np.ndarray
 
 
 class Retriever:
     """Ranks an index's passages for a question vector and its lexical terms."""
 
-    def __init__(self, index: LoadedIndex) -> None:
+    def __init__(self, index: LoadedIndex, settings: RetrievalSettings) -> None:
         self.index = index
+        self.settings = settings
 
     def dense_candidates(self, query_vector: np.ndarray, k: int) -> dict[int, float]:
+        """The ``k`` passages nearest the question vector, with their cosine similarity."""
         k = min(k, self.index.vectors.ntotal)
         if k == 0:
             return {}
@@ -37,35 +45,70 @@ class Retriever:
         return {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
 
     def lexical_candidates(self, terms: list[str], k: int) -> dict[int, float]:
+        """The ``k`` passages with the best BM25 score for the terms (only those that match at all)."""
         rows, scores = self.index.lexical.search(terms, k)
         return {int(r): float(s) for r, s in zip(rows, scores)}
 
-    def _cosine(self, rows: list[int], query_vector: np.ndarray) -> dict[int, float]:
+    def _passage_cosines(self, rows: list[int], query_vector: np.ndarray) -> dict[int, float]:
         if not rows:
             return {}
         vectors = np.vstack([self.index.vectors.reconstruct(int(r)) for r in rows])
         return dict(zip(rows, (vectors @ query_vector).tolist()))
 
-    def rank(self, query_vector: np.ndarray, terms: list[str], mode: Mode, k: int) -> list[RankedPassage]:
+    def _sentence_similarities(self, row: int, query_vector: np.ndarray) -> np.ndarray:
+        start = int(self.index.sentence_offsets[row])
+        count = len(self.index.passages[row].sentences)
+        return np.asarray(self.index.sentence_vectors[start : start + count]) @ query_vector
+
+    def rank(self, query_vector: np.ndarray, terms: list[str], mode: Mode, k: int | None = None) -> list[RankedPassage]:
         """The ``k`` best passages, best first, by the chosen mode."""
+        k = k or self.settings.candidates
         dense = self.dense_candidates(query_vector, k) if mode in ("dense", "hybrid") else {}
         lexical = self.lexical_candidates(terms, k) if mode in ("lexical", "hybrid") else {}
         rows = list(dict.fromkeys([*dense, *lexical]))
-        missing = [r for r in rows if r not in dense]
-        dense_all = {**dense, **self._cosine(missing, query_vector)}
+        cosines = {**self._passage_cosines([r for r in rows if r not in dense], query_vector), **dense}
+        sentences = {r: self._sentence_similarities(r, query_vector) for r in rows}
         if mode == "dense":
-            fused = dict(dense)
+            fused = dense
         elif mode == "lexical":
-            fused = dict(lexical)
-        else:
+            fused = lexical
+        elif self.settings.fusion == "rrf":
             fused = reciprocal_rank_fusion([dense, lexical])
+        else:
+            fused = weighted_fusion(cosines, lexical, sentences, self.settings)
         ranked = [
-            RankedPassage(row=r, score=fused[r], dense=dense_all.get(r, 0.0), lexical=lexical.get(r, 0.0))
+            RankedPassage(
+                row=r,
+                score=fused[r],
+                dense=cosines[r],
+                lexical=lexical.get(r, 0.0),
+                sentence_similarities=sentences[r],
+            )
             for r in rows
             if r in fused
         ]
         ranked.sort(key=lambda c: (-c.score, c.row))
         return ranked[:k]
+
+
+def weighted_fusion(
+    cosines: dict[int, float],
+    lexical: dict[int, float],
+    sentences: dict[int, np.ndarray],
+    settings: RetrievalSettings,
+) -> dict[int, float]:
+    """A weighted sum of passage cosine, BM25 scaled by the best candidate's, and best-sentence cosine.
+
+    The sentence term lets a passage that holds one closely matching sentence beat a passage that is
+    only loosely about the topic throughout; BM25 is scaled so the weights mean the same for any corpus.
+    """
+    best_lexical = max(lexical.values(), default=0.0) or 1.0
+    return {
+        row: settings.dense_weight * cosine
+        + settings.lexical_weight * lexical.get(row, 0.0) / best_lexical
+        + settings.sentence_weight * (float(sentences[row].max()) if len(sentences[row]) else cosine)
+        for row, cosine in cosines.items()
+    }
 
 
 def reciprocal_rank_fusion(rankings: list[dict[int, float]], k: int = RRF_K) -> dict[int, float]:

@@ -1,0 +1,124 @@
+"""The command line as a user types it: ask, ask -, --json, index, status, exit codes."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.cli import main
+
+from conftest import REPO, SAMPLE_FILE
+
+
+def run_cli(argv, capsys, stdin=None):
+    import io
+
+    code = main(argv, stdin=io.StringIO(stdin) if stdin is not None else None)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def file_text(config, source=SAMPLE_FILE):
+    return (config.parent / "sources" / source).read_text(encoding="utf-8")
+
+
+def test_ask_shows_the_90_days_sentence_first_with_its_line(built_sample, capsys):
+    code, out, err = run_cli(["--config", str(built_sample), "ask", "How long is the temporary Kosovo document valid?"], capsys)
+    assert code == 0, err
+    first = out.splitlines()[0]
+    assert first.startswith(f"1. {SAMPLE_FILE}:8 ")
+    assert "valid for 90 days" in out.splitlines()[1]
+
+
+def test_off_topic_question_abstains_with_exit_1(built_sample, capsys):
+    code, out, _ = run_cli(["--config", str(built_sample), "ask", "Who won the 2018 FIFA World Cup?"], capsys)
+    assert code == 1
+    assert out.startswith("The sources do not answer this")
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\t\n"])
+def test_blank_question_is_a_usage_error(built_sample, capsys, question):
+    code, out, err = run_cli(["--config", str(built_sample), "ask", question], capsys)
+    assert code == 2 and out == ""
+    assert err == "assistant: error: the question is empty\n"
+
+
+def test_json_shape_and_citation_slices_the_file(built_sample, capsys):
+    code, out, _ = run_cli(["--config", str(built_sample), "ask", "--json", "-k", "2", "When do the bans take effect?"], capsys)
+    assert code == 0
+    answer = json.loads(out)
+    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms"}
+    assert answer["abstained"] is False and answer["reason"] is None
+    assert set(answer["timings_ms"]) == {"embed", "search", "answer"}
+    assert len(answer["snippets"]) == 2
+    text = file_text(built_sample)
+    for snippet in answer["snippets"]:
+        assert set(snippet) == {"text", "score", "citation", "passage"}
+        citation = snippet["citation"]
+        assert {"source", "start", "end", "line_start", "line_end", "passage_id"} <= set(citation)
+        assert text[citation["start"] : citation["end"]] == snippet["text"]
+        passage = snippet["passage"]
+        assert text[passage["start"] : passage["end"]] == passage["text"]
+        assert passage["id"] == citation["passage_id"]
+        assert 0 <= snippet["score"] <= 1
+    assert "September 1" in answer["snippets"][0]["text"]
+
+
+def test_questions_from_stdin_one_json_object_a_line(built_sample, capsys):
+    questions = "How long is the temporary Kosovo document valid?\n\nWho is the EU facilitator?\n"
+    code, out, _ = run_cli(["--config", str(built_sample), "ask", "-", "--json"], capsys, stdin=questions)
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) == 2
+    answers = [json.loads(line) for line in lines]
+    assert "90 days" in answers[0]["snippets"][0]["text"]
+    assert "Lajcak" in answers[1]["snippets"][0]["text"]
+
+
+def test_ask_builds_a_missing_index_then_answers(tmp_path, capsys):
+    from conftest import write_project
+    import shutil
+
+    config = write_project(tmp_path)
+    shutil.copy(REPO / "sources" / SAMPLE_FILE, tmp_path / "sources" / SAMPLE_FILE)
+    code, out, err = run_cli(["--config", str(config), "ask", "Who is the EU facilitator?"], capsys)
+    assert code == 0
+    assert "building it" in err and "Indexed 1 files" in err
+    assert "Lajcak" in out
+    assert (tmp_path / "index" / "manifest.json").exists()
+
+
+def test_status_reports_index_and_stale_sources(sample_project, capsys):
+    code, out, _ = run_cli(["--config", str(sample_project), "status"], capsys)
+    assert code == 0 and "passages: 12" in out and "no, up to date" in out
+    (sample_project.parent / "sources" / "new.md").write_text("# New\n\nA new note about ferries.\n", encoding="utf-8")
+    code, out, _ = run_cli(["--config", str(sample_project), "status", "--json"], capsys)
+    status = json.loads(out)
+    assert status["changes"]["added"] == ["new.md"]
+
+
+def test_index_prints_what_it_did(sample_project, capsys):
+    code, out, _ = run_cli(["--config", str(sample_project), "index"], capsys)
+    assert code == 0
+    assert "Indexed 1 files, 12 passages" in out and "0 passages embedded, 12 reused" in out
+
+
+def test_unknown_command_and_bad_flag_are_one_line_exit_2(built_sample, capsys):
+    code, _, err = run_cli(["--config", str(built_sample), "frobnicate"], capsys)
+    assert code == 2 and err.count("\n") == 1
+    code, _, err = run_cli(["--config", str(built_sample), "ask", "-k", "many", "q"], capsys)
+    assert code == 2 and err.count("\n") == 1
+
+
+def test_help_and_status_do_not_import_torch(built_sample):
+    probe = (
+        "import sys; from assistant.cli import main; "
+        f"code = main(['--config', {str(built_sample)!r}, 'status']); "
+        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]; "
+        "sys.exit(10 if bad else code)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    result = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0 and "ask" in result.stdout

@@ -1,0 +1,65 @@
+"""Config errors are one line naming the file and the key, exit code 2."""
+
+import pytest
+
+from assistant.cli import main
+from assistant.config import load_config
+from assistant.errors import ConfigError
+
+from conftest import write_project
+
+
+def run_cli(argv, capsys):
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_defaults_serve_an_empty_config(tmp_path):
+    config = load_config(write_project(tmp_path))
+    assert config.sources_dir == (tmp_path / "sources").resolve()
+    assert config.index_dir == (tmp_path / "index").resolve()
+    assert config.settings.retrieval.mode == "hybrid"
+
+
+def test_shipped_config_toml_is_valid():
+    from conftest import REPO
+
+    config = load_config(REPO / "config.toml")
+    assert config.settings.sources.path == "sources" and config.settings.index.path == "index"
+
+
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("[retrieval\nmode = 1", "not valid TOML"),
+        ("[retrieval]\nmood = 'hybrid'\n", "unknown key 'retrieval.mood'"),
+        ("colour = 'red'\n", "unknown key 'colour'"),
+        ("[answer]\nsnippets = 'three'\n", "'answer.snippets'"),
+        ("[retrieval]\nmode = 'psychic'\n", "'retrieval.mode'"),
+        ("[sources]\npath = 'nowhere'\n", "'sources.path'"),
+    ],
+)
+def test_bad_config_is_one_line_naming_file_and_key(tmp_path, capsys, text, needle):
+    config = write_project(tmp_path, text)
+    with pytest.raises(ConfigError):
+        load_config(config)
+    code, out, err = run_cli(["--config", str(config), "status"], capsys)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and needle in err and str(config) in err
+    assert "Traceback" not in err
+
+
+def test_missing_config_file(tmp_path, capsys):
+    code, _, err = run_cli(["--config", str(tmp_path / "nope.toml"), "status"], capsys)
+    assert code == 2 and "config file not found" in err
+
+
+def test_config_from_environment_and_relative_paths(tmp_path, monkeypatch, capsys):
+    config = write_project(tmp_path / "elsewhere", "[index]\npath = 'built'\n")
+    monkeypatch.setenv("ASSISTANT_CONFIG", str(config))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run_cli(["status"], capsys)
+    assert code == 3  # no index yet
+    assert str((tmp_path / "elsewhere" / "built").resolve()) in out
