@@ -339,6 +339,11 @@ async def test_model_that_cannot_load_is_a_notice_not_a_crash(tmp_path):
         notice = app.screen.query_one("#notice")
         await wait_for(pilot, lambda: notice.has_class("-shown") and app.model_state == "failed")
         assert "could not load" in shown(notice) or "could not be built" in shown(notice)
+        box = app.screen.query_one(QuestionInput)
+        box.value = "Anything?"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "Not answered: the embedding model could not load" in shown(app.screen.query_one(Turn))
         assert app.is_running
 
 

@@ -34,6 +34,13 @@ from .messages import (
     SnippetChosen,
     SnippetSelected,
 )
+from .notices import (
+    build_failed_notice,
+    model_failed_notice,
+    no_index_notice,
+    stale_sources_notice,
+    unusable_index_notice,
+)
 from .question_input import QuestionInput
 from .snippet_content import snippet_clipboard_text
 from .source_screen import SourceScreen
@@ -72,6 +79,7 @@ class AssistantApp(App[int]):
         self.index_state = "checking the index…"
         self.building = False
         self.index_problem: str | None = None
+        self._index_state_before_build = self.index_state
         self.selected_snippet: Snippet | None = None
         self._cancel_build = threading.Event()
         self._pending: deque[tuple[int, str]] = deque()
@@ -181,17 +189,8 @@ class AssistantApp(App[int]):
     def on_model_failed(self, message: ModelFailed) -> None:
         self.model_state = "failed"
         self._show_state()
-        text = _describe(message.error)
-        self._show_notice(
-            Content.assemble(
-                ("The embedding model could not load: ", "bold"), text.rstrip(". "), ". ",
-                "Fix the model name in the config, then restart the assistant.",
-            ),
-            "error",
-        )
-        while self._pending:
-            ticket, _ = self._pending.popleft()
-            self._fail_turn(ticket, "Not answered: the model could not load.")
+        self._show_notice(model_failed_notice(_describe(message.error)), "error")
+        self._pump()
 
     def on_index_checked(self, message: IndexChecked) -> None:
         status = message.status
@@ -205,17 +204,7 @@ class AssistantApp(App[int]):
         if status.problem:
             self._index_unusable(status.problem)
         elif status.changes.is_stale:
-            changes = status.changes
-            names = [*changes.added, *changes.changed, *changes.removed]
-            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-            self._show_notice(
-                Content.assemble(
-                    ("Sources changed since the last build ", "bold"),
-                    f"({changes.describe()}: ", shown, "). Answers come from the old index until you rebuild: ",
-                    ("press ctrl+r", "bold"), ".",
-                ),
-                "warning",
-            )
+            self._show_notice(stale_sources_notice(status.changes), "warning")
 
     def on_index_damaged(self, message: IndexDamaged) -> None:
         self._index_unusable(_describe(message.error))
@@ -224,13 +213,7 @@ class AssistantApp(App[int]):
         self.index_problem = problem
         self.index_state = "unusable"
         self._show_state()
-        self._show_notice(
-            Content.assemble(
-                ("The index cannot be used: ", "bold"), problem.rstrip(". "), ". ",
-                ("Press ctrl+r", "bold"), " to rebuild it from the sources.",
-            ),
-            "error",
-        )
+        self._show_notice(unusable_index_notice(problem), "error")
 
     def _show_notice(self, content: Content, kind: str) -> None:
         if self.chat is not None:
@@ -245,6 +228,7 @@ class AssistantApp(App[int]):
         self._cancel_build.clear()
         if self.chat is not None:
             self.chat.build_panel.start(label)
+        self._index_state_before_build = self.index_state
         self.index_state = "building…"
         self._show_state()
         self.build(rebuild)
@@ -275,14 +259,8 @@ class AssistantApp(App[int]):
         if isinstance(message.error, BuildCancelled):
             self.notify(_describe(message.error), title="Build cancelled", severity="warning", markup=False)
         else:
-            self._show_notice(
-                Content.assemble(
-                    ("The index could not be built: ", "bold"), _describe(message.error).rstrip(". "), ". ",
-                    "Fix the problem, then ", ("press ctrl+r", "bold"), ".",
-                ),
-                "error",
-            )
-        self.index_state = self.index_state if self.index_state != "building…" else "not rebuilt"
+            self._show_notice(build_failed_notice(_describe(message.error)), "error")
+        self.index_state = self._index_state_before_build
         self._show_state()
         self._pump()
 
@@ -308,6 +286,9 @@ class AssistantApp(App[int]):
         if self._asking is not None or not self._pending:
             return
         if self.model_state == "failed":
+            while self._pending:
+                ticket, _ = self._pending.popleft()
+                self._fail_turn(ticket, "Not answered: the embedding model could not load (see the notice above).")
             return
         if self.model_state != "ready" or self.building:
             why = "waiting for the index build to finish…" if self.building else "waiting for the model to load…"
@@ -346,7 +327,7 @@ class AssistantApp(App[int]):
         if isinstance(error, IndexCorruptError):
             self._index_unusable(error.message)
         elif isinstance(error, IndexMissingError):
-            self._show_notice(Content("There is no index yet. Press ctrl+r to build it."), "error")
+            self._show_notice(no_index_notice(), "error")
         self._pump()
 
     # -- snippets -----------------------------------------------------------------------------------

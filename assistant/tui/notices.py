@@ -1,0 +1,49 @@
+"""The texts of the banner notices, as literal Content: file names and error messages are never markup."""
+
+from __future__ import annotations
+
+from textual.content import Content
+
+from ..models import SourceChanges
+
+MAX_NAMES = 5
+
+
+def _sentence(text: str) -> str:
+    return text.strip().rstrip(".;, ") + "."
+
+
+def stale_sources_notice(changes: SourceChanges) -> Content:
+    """Which sources changed since the build, and that ctrl+r rebuilds."""
+    names = [*changes.added, *changes.changed, *changes.removed]
+    listed = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+    return Content.assemble(
+        ("Sources changed since the last build ", "bold"),
+        f"({changes.describe()}: ", listed, "). Answers come from the old index until you rebuild: ",
+        ("press ctrl+r", "bold"), ".",
+    )
+
+
+def unusable_index_notice(problem: str) -> Content:
+    """The index is damaged or does not match the config: say why, offer the rebuild."""
+    return Content.assemble(
+        ("The index cannot be used: ", "bold"), _sentence(problem), " ", ("Press ctrl+r", "bold"), " to rebuild it from the sources."
+    )
+
+
+def model_failed_notice(problem: str) -> Content:
+    """The embedding model did not load: say why and what to change."""
+    return Content.assemble(
+        ("The embedding model could not load: ", "bold"), _sentence(problem), " Fix the model name in the config, then restart the assistant."
+    )
+
+
+def build_failed_notice(problem: str) -> Content:
+    """A build stopped with an error: say why, and that ctrl+r tries again."""
+    return Content.assemble(
+        ("The index could not be built: ", "bold"), _sentence(problem), " Fix the problem, then ", ("press ctrl+r", "bold"), "."
+    )
+
+
+def no_index_notice() -> Content:
+    return Content.assemble(("There is no index yet. ", "bold"), ("Press ctrl+r", "bold"), " to build it.")
