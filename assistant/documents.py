@@ -13,7 +13,8 @@ from pathlib import Path, PurePosixPath
 
 from .config import SourcesSettings
 from .errors import SourcesError
-from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, UnreadableSourceError, html_visible_text, pdf_text
+from .errors import UnreadableSourceError
+from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
 from .models import SkippedFile
 
 BINARY_SNIFF_BYTES = 8192

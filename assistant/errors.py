@@ -32,6 +32,10 @@ class SourcesError(AssistantError):
     exit_code = 2
 
 
+class UnreadableSourceError(SourcesError):
+    """One source file cannot be turned into text (a broken or encrypted PDF, say); it is skipped."""
+
+
 class ModelLoadError(AssistantError):
     """The embedding model named in the config cannot be loaded offline."""
 
@@ -46,6 +50,12 @@ class IndexMissingError(AssistantError):
 
 class IndexCorruptError(AssistantError):
     """The index on disk is damaged, incomplete, or does not match the config."""
+
+    exit_code = 3
+
+
+class IndexWriteError(AssistantError):
+    """The new index could not be written (disk full, no permission); the previous one is untouched."""
 
     exit_code = 3
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from .errors import SourcesError
+from .errors import UnreadableSourceError
 
 HTML_SUFFIXES = (".html", ".htm")
 PDF_SUFFIXES = (".pdf",)
@@ -26,10 +26,6 @@ _BLOCKS = frozenset(
 )
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-
-
-class UnreadableSourceError(SourcesError):
-    """One source file cannot be turned into text (a broken or encrypted PDF, say); it is skipped."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from pydantic import BaseModel, Field
 from .config import Config
 from .documents import Document, SourceScan, content_hash, find_source_files, scan_sources
 from .embedding import Embedder
-from .errors import AssistantError, BuildCancelled, IndexCorruptError, IndexLockedError, IndexMissingError, SourcesError
+from .errors import (
+    BuildCancelled,
+    IndexCorruptError,
+    IndexLockedError,
+    IndexMissingError,
+    IndexWriteError,
+    SourcesError,
+)
 from .lexical import LexicalIndex
 from .locking import BuildLock
 from .models import BuildReport, Passage, SourceChanges
@@ -36,12 +43,6 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # How long a reader waits for a live build to finish swapping its new index in.
 SWAP_WAIT_SECONDS = 5.0
 GITIGNORE = "*\n!.gitignore\n"
-
-
-class IndexWriteError(AssistantError):
-    """The new index could not be written (disk full, no permission); the previous one is untouched."""
-
-    exit_code = 3
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 from assistant.config import load_config
 from assistant.documents import UNICODE_ENCODINGS, decode_source_bytes, extract_text, read_source_text, scan_sources
 from assistant.errors import SourcesError
-from assistant.formats import UnreadableSourceError, html_visible_text
+from assistant.errors import UnreadableSourceError
+from assistant.formats import html_visible_text
 from assistant.passages import split_passages
 
 from conftest import write_project
