@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .errors import AssistantError, IndexMissingError
+from .errors import AssistantError, IndexLockedError
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -90,7 +90,11 @@ def _ensure_index(assistant, err: TextIO) -> None:
     changes = assistant.changes()
     if changes.is_stale:
         err.write(f"Sources changed since the last build ({changes.describe()}): updating the index.\n")
-        _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
+        try:
+            _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
+        except IndexLockedError as exc:
+            # Another build is already bringing the index up to date: answer from the last good one.
+            err.write(f"warning: {exc.message}; answering from the last built index\n")
 
 
 def _print_answer(answer, out: TextIO) -> None:

@@ -22,6 +22,8 @@ class QuestionSetError(AssistantError):
 
 
 class EvalQuestion(BaseModel):
+    """One question of a set, with every accepted answer string (none when it is unanswerable)."""
+
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     question: str
