@@ -66,6 +66,7 @@ async def wait_for(pilot, condition, timeout: float = 60.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError("timed out waiting for the app")
         await pilot.pause(0.05)
+    await pilot.pause()  # let the screen catch up with the state
 
 
 async def ask(pilot, question: str) -> Turn:
@@ -408,3 +409,18 @@ async def test_escape_cancels_a_build_and_keeps_the_last_index(sample_project):
         assert app.is_running
     status = assistant.status()
     assert status.passages == 12 and status.changes.added == ("extra.txt",)
+
+
+async def test_source_viewer_follows_a_quote_when_the_file_changed(sample_project):
+    app = sample_app(Assistant.open(sample_project))
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, NINETY_DAYS)
+        source = sample_project.parent / "sources" / "kosovo-serbia-tensions.txt"
+        source.write_text("A new first line.\n" + source.read_text(encoding="utf-8"), encoding="utf-8")
+        turn.query(SnippetCard).first().focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        area = app.screen.query_one("#source-text")
+        assert area.cursor_location[0] + 1 == 9
+        assert area.selected_text == turn.answer.snippets[0].text
+        assert "This file changed since the index was built" in shown(app.screen.query_one("#source-title"))

@@ -7,7 +7,7 @@ from datetime import datetime
 from assistant.models import Answer, Citation, Passage, Snippet, SourceChanges
 from assistant.tui.notices import stale_sources_notice, unusable_index_notice
 from assistant.tui.snippet_content import snippet_body, snippet_clipboard_text, snippet_heading
-from assistant.tui.source_lines import SourceLines
+from assistant.tui.source_lines import SourceLines, cited_span
 from assistant.tui.transcript import save_transcript, transcript_markdown
 
 MARKUP = "[bold red]ZX-41[/] [link=https://x]y[/link] [/ a[i] [@click=app.quit]q[/]"
@@ -73,3 +73,12 @@ def test_transcript_markdown_has_questions_quotes_and_citations(tmp_path):
     second = save_transcript([answered], tmp_path / "t", "/p/config.toml", when)
     assert first.name == "2026-01-02_03-04-05.md" and second.name == "2026-01-02_03-04-05-2.md"
     assert first.read_text(encoding="utf-8") == text.split("## Q: Who won?")[0].rstrip() + "\n"
+
+
+def test_cited_span_finds_a_quote_that_moved():
+    text = "Intro.\nThe quote here.\nEnd."
+    start = text.index("The quote")
+    assert cited_span(text, start, start + 15, "The quote here.") == (start, start + 15)
+    edited = "A new first line.\n" + text
+    assert cited_span(edited, start, start + 15, "The quote here.") == (start + 18, start + 33)
+    assert cited_span("Nothing left.", start, start + 15, "The quote here.") is None

@@ -430,4 +430,6 @@ def run_chat(config_path: str | None) -> int:
     """Run the chat app until the user quits; returns the exit code."""
     app = AssistantApp(config_path)
     app.run()
+    if app.assistant is None:  # quit from the config error screen: the config is still broken
+        return 2
     return app.return_code or 0

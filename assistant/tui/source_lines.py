@@ -39,3 +39,24 @@ class SourceLines:
         row = max(bisect.bisect_right(self.starts, offset) - 1, 0)
         column = min(offset - self.starts[row], len(self.lines[row]))
         return row, max(column, 0)
+
+
+def cited_span(text: str, start: int, end: int, quoted: str) -> tuple[int, int] | None:
+    """Where ``quoted`` is in ``text``: at the cited offsets, else its nearest occurrence (the file
+    changed since the index was built), else None."""
+    if text[start:end] == quoted:
+        return start, end
+    found = list(_occurrences(text, quoted))
+    if not found:
+        return None
+    nearest = min(found, key=lambda i: abs(i - start))
+    return nearest, nearest + len(quoted)
+
+
+def _occurrences(text: str, quoted: str):
+    if not quoted:
+        return
+    i = text.find(quoted)
+    while i >= 0:
+        yield i
+        i = text.find(quoted, i + 1)

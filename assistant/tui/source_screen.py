@@ -10,7 +10,7 @@ from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
 from ..models import Snippet
-from .source_lines import SourceLines
+from .source_lines import SourceLines, cited_span
 
 
 class SourceScreen(Screen):
@@ -29,6 +29,8 @@ class SourceScreen(Screen):
         super().__init__()
         self.snippet = snippet
         self.lines = SourceLines.of(text)
+        citation = snippet.citation
+        self.span = cited_span(text, citation.start, citation.end, snippet.text)
 
     def compose(self) -> ComposeResult:
         citation = self.snippet.citation
@@ -37,12 +39,15 @@ class SourceScreen(Screen):
             if citation.line_start == citation.line_end
             else f"lines {citation.line_start}-{citation.line_end}"
         )
-        yield Static(
-            Content.assemble(
-                (citation.source, "bold"), "  quoted at ", (lines, "bold $accent"), ("  (esc: back to the chat)", "$text-muted")
-            ),
-            id="source-title",
+        title = Content.assemble(
+            (citation.source, "bold"), "  quoted at ", (lines, "bold $accent"), ("  (esc: back to the chat)", "$text-muted")
         )
+        if self.span != (citation.start, citation.end):
+            moved = "the quote moved" if self.span else "the quote is no longer in it"
+            title = Content.assemble(
+                title, ("  This file changed since the index was built: " + moved + "; ctrl+r rebuilds.", "bold $warning")
+            )
+        yield Static(title, id="source-title")
         yield TextArea(
             self.lines.display_text,
             read_only=True,
@@ -56,13 +61,11 @@ class SourceScreen(Screen):
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
         area.cursor_blink = getattr(self.app, "cursor_blink", True)
-        citation = self.snippet.citation
         # The cursor sits at the start of the span, so scrolling the cursor into view shows the cited line.
-        area.selection = Selection(self.lines.location(citation.end), self.lines.location(citation.start))
+        if self.span is not None:
+            start, end = self.span
+            area.selection = Selection(self.lines.location(end), self.lines.location(start))
+        else:
+            area.selection = Selection.cursor((self.snippet.citation.line_start - 1, 0))
         area.focus()
         self.call_after_refresh(area.scroll_cursor_visible, center=True, animate=False)
-
-    @property
-    def cited_row(self) -> int:
-        """The 0-based row of the citation's first line."""
-        return self.lines.location(self.snippet.citation.start)[0]
