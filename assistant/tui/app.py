@@ -148,9 +148,10 @@ class AssistantApp(App[int]):
         status = self.assistant.status()
         self.post_message(IndexChecked(status))
         if status.exists and not status.problem:
+            # Reading the whole index finds damage the manifest alone does not show.
             try:
                 self.assistant.load_index()
-            except IndexCorruptError as error:
+            except Exception as error:  # shown as the index's problem, with the rebuild offered
                 self.post_message(IndexDamaged(error))
 
     @work(thread=True, exclusive=True, group="build")

@@ -82,6 +82,8 @@ class Turn(Vertical):
 
     def show_answer(self, answer: Answer) -> None:
         self.answer = answer
+        t = answer.timings
+        self.tooltip = f"answered in {t.embed + t.search + t.answer:.0f} ms (embed {t.embed:.0f}, search {t.search:.0f}, answer {t.answer:.0f})"
         self._status.remove()
         cards: list[Static] = []
         if answer.abstained:

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from ..errors import AssistantError
 from ..models import Answer, BuildReport, IndexStatus, Snippet
 
 
@@ -17,7 +16,7 @@ class ModelReady(Message):
 
 @dataclass
 class ModelFailed(Message):
-    error: AssistantError
+    error: Exception
 
 
 @dataclass
@@ -44,7 +43,7 @@ class BuildDone(Message):
 
 @dataclass
 class BuildFailed(Message):
-    error: AssistantError
+    error: Exception
 
 
 @dataclass
@@ -56,7 +55,7 @@ class Answered(Message):
 @dataclass
 class AskFailed(Message):
     ticket: int
-    error: AssistantError
+    error: Exception
 
 
 @dataclass
@@ -75,4 +74,4 @@ class SnippetSelected(Message):
 
 @dataclass
 class IndexDamaged(Message):
-    error: AssistantError
+    error: Exception
