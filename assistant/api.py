@@ -11,7 +11,7 @@ from .answering import compose_answer, score_sentences
 from .config import Config, load_config
 from .documents import read_source_text
 from .embedding import Embedder, resolve_model
-from .errors import IndexMissingError, QuestionError
+from .errors import AssistantError, IndexMissingError, QuestionError
 from .index import (
     LoadedIndex,
     ProgressCallback,
@@ -22,7 +22,7 @@ from .index import (
     read_manifest,
 )
 from .lexical import tokenize
-from .models import Answer, BuildReport, IndexStatus, SourceChanges, Timings
+from .models import Answer, BuildReport, IndexStatus, Passage, SourceChanges, Timings
 from .retrieval import Mode, Retriever
 
 MAX_QUESTION_CHARS = 2000
@@ -107,13 +107,13 @@ class Assistant:
             manifest = read_manifest(self.config.index_dir)
         except IndexMissingError:
             return IndexStatus(exists=False, problem="no index yet", **base)
-        except Exception as exc:  # any AssistantError: report it as the state, do not raise
-            return IndexStatus(exists=True, problem=str(exc), **base)
+        except AssistantError as exc:  # a damaged manifest is the state to report, not a failure
+            return IndexStatus(exists=True, problem=exc.message, **base)
         problem = None
         try:
             check_compatible(manifest, self.config, self.model_name)
-        except Exception as exc:
-            problem = str(exc)
+        except AssistantError as exc:
+            problem = exc.message
         counts = manifest.get("counts", {})
         return IndexStatus(
             exists=True,
@@ -127,6 +127,12 @@ class Assistant:
 
     def ask(self, question: str, k: int | None = None, mode: Mode | None = None) -> Answer:
         """The cited answer to ``question``: the best snippets, ranked, or an abstention."""
+        return self.ask_with_ranking(question, k, mode)[0]
+
+    def ask_with_ranking(
+        self, question: str, k: int | None = None, mode: Mode | None = None
+    ) -> tuple[Answer, list[Passage]]:
+        """The answer, and the passages it was drawn from in their ranked order (for evaluation)."""
         question = question.strip()
         if not question:
             raise QuestionError("the question is empty")
@@ -145,10 +151,10 @@ class Assistant:
         ranked = Retriever(index, settings.retrieval).rank(query_vector, terms, mode or settings.retrieval.mode)
         t2 = time.perf_counter()
         scored = score_sentences(index, ranked, question, terms)
-        timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000)
-        answer = compose_answer(question, scored, count, settings.answer.min_similarity, timings)
         t3 = time.perf_counter()
-        return answer.model_copy(update={"timings": Timings(embed=timings.embed, search=timings.search, answer=(t3 - t2) * 1000)})
+        timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000, answer=(t3 - t2) * 1000)
+        answer = compose_answer(question, scored, count, settings.answer.min_similarity, timings)
+        return answer, [index.passages[c.row] for c in ranked]
 
     def read_source(self, source: str) -> str:
         """A source file's decoded text, as the offsets of its citations refer to it."""

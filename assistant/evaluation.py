@@ -11,8 +11,7 @@ from typing import TextIO
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import AssistantError
-from .lexical import tokenize
-from .retrieval import Mode, Retriever
+from .retrieval import Mode
 
 
 class QuestionSetError(AssistantError):
@@ -88,16 +87,12 @@ def _percentile(values: list[float], share: float) -> float:
 
 def evaluate_mode(assistant, questions: list[EvalQuestion], mode: Mode, progress=None) -> ModeResult:
     """Ask every question in one mode and score passages, snippets, abstention and latency."""
-    index = assistant.load_index()
-    embedder = assistant.load_model()
-    retrieval = assistant.config.settings.retrieval
-    candidates = retrieval.candidates
     r1 = r5 = rr = h1 = h3 = answered = abstained_unanswerable = 0.0
     latencies: list[float] = []
     answerable = [q for q in questions if q.answerable and q.answers]
     for q in questions:
         began = time.perf_counter()
-        answer = assistant.ask(q.question, k=3, mode=mode)
+        answer, passages = assistant.ask_with_ranking(q.question, k=3, mode=mode)
         latencies.append((time.perf_counter() - began) * 1000)
         if progress:
             progress()
@@ -105,8 +100,7 @@ def evaluate_mode(assistant, questions: list[EvalQuestion], mode: Mode, progress
             abstained_unanswerable += answer.abstained
             continue
         answered += not answer.abstained
-        ranked = Retriever(index, retrieval).rank(embedder.encode_query(q.question), tokenize(q.question), mode, max(candidates, 10))
-        hits = [_contains_answer(index.passages[c.row].text, q.answers) for c in ranked[:10]]
+        hits = [_contains_answer(p.text, q.answers) for p in passages[:10]]
         r1 += any(hits[:1])
         r5 += any(hits[:5])
         rr += next((1.0 / (i + 1) for i, h in enumerate(hits) if h), 0.0)

@@ -1,0 +1,135 @@
+"""`assistant eval` on a small question set, and the fusion and snippet choice it measures."""
+
+import json
+
+import numpy as np
+import pytest
+
+from assistant.answering import expected_answer_kind, lexical_overlap, matches_kind, snippet_span
+from assistant.cli import main
+from assistant.config import RetrievalSettings
+from assistant.documents import Document
+from assistant.passages import split_passages
+from assistant.retrieval import reciprocal_rank_fusion, weighted_fusion
+
+QUESTIONS = [
+    {"question": "How long is the temporary Kosovo document valid?", "answers": ["90 days"], "answerable": True},
+    {"question": "Who is the EU facilitator?", "answers": ["Miroslav Lajcak"], "answerable": True},
+    {"question": "When do the bans take effect?", "answers": ["September 1"], "answerable": True},
+    {"question": "Who won the 2018 FIFA World Cup?", "answers": [], "answerable": False},
+    {"question": "What is the recipe for lemon sorbet?", "answers": [], "answerable": False},
+]
+
+
+@pytest.fixture
+def question_file(tmp_path):
+    path = tmp_path / "questions.jsonl"
+    path.write_text("\n".join(json.dumps(q) for q in QUESTIONS) + "\n", encoding="utf-8")
+    return path
+
+
+def test_eval_prints_one_row_per_mode(built_sample, question_file, capsys):
+    code = main(["--config", str(built_sample), "eval", str(question_file)])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "5 questions (3 answerable, 2 not)"
+    assert lines[1].split() == ["mode", "R@1", "R@5", "MRR@10", "hit@1", "hit@3", "abstain", "answered", "p50", "ms", "p95", "ms"]
+    assert [line.split()[0] for line in lines[2:5]] == ["dense", "lexical", "hybrid"]
+
+
+def test_eval_json_scores_the_sample(built_sample, question_file, capsys):
+    code = main(["--config", str(built_sample), "eval", str(question_file), "--modes", "hybrid", "--json"])
+    rows = json.loads(capsys.readouterr().out)
+    assert code == 0 and len(rows) == 1
+    hybrid = rows[0]
+    assert hybrid["mode"] == "hybrid" and hybrid["answerable"] == 3 and hybrid["unanswerable"] == 2
+    assert hybrid["passage_r1"] == 1.0 and hybrid["hit1"] == 1.0 and hybrid["hit3"] == 1.0
+    assert hybrid["abstention"] == 1.0 and hybrid["answered"] == 1.0
+    assert 0 < hybrid["latency_median_ms"] <= hybrid["latency_p95_ms"]
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [("{not json", "q.jsonl:1"), ('{"answers": []}', "q.jsonl:1"), ("", "holds no questions")],
+)
+def test_eval_bad_question_file_is_one_line_exit_2(built_sample, tmp_path, capsys, content, needle):
+    path = tmp_path / "q.jsonl"
+    path.write_text(content, encoding="utf-8")
+    code = main(["--config", str(built_sample), "eval", str(path)])
+    err = capsys.readouterr().err
+    assert code == 2 and needle in err and err.count("\n") == 1
+
+
+def test_eval_unknown_mode(built_sample, question_file, capsys):
+    assert main(["--config", str(built_sample), "eval", str(question_file), "--modes", "psychic"]) == 2
+
+
+def test_rrf_rewards_agreement_between_rankings():
+    dense = {1: 0.9, 2: 0.8, 3: 0.3, 4: 0.2, 5: 0.1}
+    lexical = {5: 9.0, 2: 5.0}
+    fused = reciprocal_rank_fusion([dense, lexical])
+    assert max(fused, key=fused.get) == 2  # second in both beats first in one
+    assert fused[1] == pytest.approx(1 / 61)
+
+
+def test_weighted_fusion_lets_one_close_sentence_lift_its_passage():
+    settings = RetrievalSettings()
+    cosines = {1: 0.50, 2: 0.45}
+    lexical = {1: 2.0, 2: 2.0}
+    sentences = {1: np.array([0.30, 0.35]), 2: np.array([0.20, 0.80])}
+    fused = weighted_fusion(cosines, lexical, sentences, settings)
+    assert fused[2] > fused[1]
+    # BM25 is scaled by the best candidate's score, so its weight means the same in any corpus.
+    scaled = weighted_fusion(cosines, {1: 20.0, 2: 20.0}, sentences, settings)
+    assert scaled == pytest.approx(fused)
+
+
+def test_weighted_fusion_without_lexical_matches_uses_dense_signals_only():
+    fused = weighted_fusion({1: 0.4}, {}, {1: np.array([0.6])}, RetrievalSettings())
+    assert fused[1] == pytest.approx(0.5 * 0.4 + 0.5 * 0.6)
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("When did the Normans arrive?", "time"),
+        ("In what year was it founded?", "time"),
+        ("How many passengers did it carry?", "number"),
+        ("Who ruled Cyprus?", "name"),
+        ("What is a Turing machine?", None),
+    ],
+)
+def test_expected_answer_kind(question, kind):
+    assert expected_answer_kind(question) == kind
+
+
+def test_answer_kinds_match_the_right_text():
+    assert matches_kind("It was founded in 1066 by William.", "time")
+    assert not matches_kind("It was founded long ago.", "time")
+    assert matches_kind("They sent three ships.", "number")
+    assert matches_kind("the duke was Richard of Normandy.", "name")
+
+
+def test_lexical_overlap_weighs_rare_words():
+    idf = {"ferri": 3.0, "price": 1.0}
+    assert lexical_overlap(["ferri", "price"], "The ferry leaves at noon.", idf) == pytest.approx(0.75)
+    assert lexical_overlap(["ferri", "price"], "Nothing relevant here.", idf) == 0.0
+
+
+def _sentences(text):
+    (passage,) = split_passages(Document("t.txt", text, "x", "utf-8"), 5000)
+    return passage
+
+
+def test_a_continuing_sentence_is_quoted_with_the_one_it_leans_on():
+    passage = _sentences(
+        "The Anglo-Norman language was eventually absorbed into the Anglo-Saxon language of their subjects. "
+        "It in turn evolved into Modern English. The rest of the paragraph talks about something else entirely."
+    )
+    first, last = snippet_span(passage, 0)
+    assert first.text.startswith("The Anglo-Norman") and last.text == "It in turn evolved into Modern English."
+    first, last = snippet_span(passage, 1)  # short: takes the next one along
+    assert last.text.startswith("The rest")
+    first, last = snippet_span(passage, 2)  # last sentence of the passage stands alone
+    assert first == last
