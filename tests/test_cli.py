@@ -122,3 +122,25 @@ def test_help_and_status_do_not_import_torch(built_sample):
     assert result.returncode == 0, result.stderr
     result = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and "ask" in result.stdout
+
+
+def test_a_hub_model_that_is_not_on_disk_is_a_clear_error(tmp_path, capsys):
+    from conftest import write_project
+    import shutil
+
+    config = write_project(tmp_path, '[model]\nname = "sentence-transformers/all-mpnet-base-v2"\n')
+    shutil.copy(REPO / "sources" / SAMPLE_FILE, tmp_path / "sources" / SAMPLE_FILE)
+    code, out, err = run_cli(["--config", str(config), "ask", "What is valid for 90 days?"], capsys)
+    assert code == 2 and out == ""
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("assistant: error: cannot load embedding model 'sentence-transformers/all-mpnet-base-v2' offline")
+    assert "Traceback" not in err
+    assert not (tmp_path / "index" / "manifest.json").exists()
+
+
+def test_a_model_folder_that_does_not_exist_is_a_clear_error(tmp_path, capsys):
+    from conftest import write_project
+
+    config = write_project(tmp_path, '[model]\nname = "./models/mine"\n', {"a.txt": "Some text to index here."})
+    code, _, err = run_cli(["--config", str(config), "index"], capsys)
+    assert code == 2 and "model folder not found" in err and err.count("\n") == 1
