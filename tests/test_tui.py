@@ -132,6 +132,17 @@ async def test_source_viewer_opens_at_the_cited_line_and_escape_returns(sample_a
         assert isinstance(app.screen, ChatScreen)
 
 
+async def test_typing_on_a_snippet_starts_a_new_question(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, NINETY_DAYS)
+        await pilot.press("tab")
+        assert isinstance(app.focused, SnippetCard)
+        await pilot.press("W", "h", "o")
+        box = app.screen.query_one(QuestionInput)
+        assert app.focused is box and box.value == "Who"
+
+
 async def test_click_opens_source(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:

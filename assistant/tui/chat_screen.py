@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
@@ -44,6 +45,14 @@ class ChatScreen(Screen):
         box.remember(question)
         box.value = ""
         self.app.submit_question(question)  # type: ignore[attr-defined]
+
+    def on_key(self, event: events.Key) -> None:
+        # Typing while a snippet has focus starts a new question instead of being lost.
+        box = self.query_one(QuestionInput)
+        if event.is_printable and event.character and self.focused is not box:
+            event.stop()
+            box.focus()
+            box.insert_text_at_cursor(event.character)
 
     @property
     def log_view(self) -> ChatLog:

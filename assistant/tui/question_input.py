@@ -17,6 +17,8 @@ class QuestionInput(Input):
     ]
 
     def __init__(self, **kwargs) -> None:
+        # Coming back to the box must not select the draft: the next key would wipe it.
+        kwargs.setdefault("select_on_focus", False)
         super().__init__(**kwargs)
         self.history: list[str] = []
         self._position: int | None = None  # index into history while browsing; None: editing a draft
