@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .config import SourcesSettings
-from .errors import SourcesError
-from .errors import UnreadableSourceError
+from .errors import SourcesError, UnreadableSourceError
 from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
 from .models import SkippedFile
 
