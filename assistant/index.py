@@ -9,7 +9,7 @@ import shutil
 import stat as stat_module
 import time
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -518,25 +518,19 @@ def build_index(
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             tmp.mkdir(parents=True)
-            vector_keys = [_text_key(t).hex() for t in vector_texts]
-            _write_index_files(tmp, passages, passage_matrix, sentence_matrix, passage_texts, vector_keys)
-            manifest = {
-                "format_version": FORMAT_VERSION,
-                "model": {"name": model_name, "dimension": int(passage_matrix.shape[1]), "normalized": True},
-                "settings": expected_manifest_settings(config, model_name),
-                "counts": {
-                    "passages": len(passages),
-                    "sentences": int(sentence_matrix.shape[0]),
-                    "files": len(scan.documents),
-                },
-                "faiss": {"type": "IndexFlatIP", "metric": "inner_product"},
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "sources": source_records,
-                "skipped": _skipped_records(scan),
-                "files": _describe_files(tmp),
-            }
-            _write_json(tmp / MANIFEST, manifest)
-            (tmp / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+            write_index_folder(
+                tmp,
+                passages=passages,
+                passage_matrix=passage_matrix,
+                sentence_matrix=sentence_matrix,
+                passage_texts=passage_texts,
+                vector_keys=[_text_key(t).hex() for t in vector_texts],
+                model_name=model_name,
+                settings=expected_manifest_settings(config, model_name),
+                files=len(scan.documents),
+                sources=source_records,
+                skipped=_skipped_records(scan),
+            )
             _fsync_tree(tmp)
             _swap_in(tmp, index_dir)
         except OSError as exc:
@@ -588,13 +582,48 @@ def _compare_sources(old: dict[str, dict], new: dict[str, dict]) -> SourceChange
     return SourceChanges(added=added, changed=changed, removed=removed, unchanged=unchanged)
 
 
-def _write_index_files(
+def write_index_folder(
     folder: Path,
-    passages: list[Passage],
+    *,
+    passages: Iterable[Passage],
     passage_matrix: np.ndarray,
     sentence_matrix: np.ndarray,
-    passage_texts: list[str],
-    vector_keys: list[str],
+    passage_texts: Iterable[str],
+    vector_keys: Iterable[str],
+    model_name: str,
+    settings: dict,
+    files: int,
+    sources: dict[str, dict],
+    skipped: dict[str, dict] | None = None,
+) -> dict:
+    """Write every file of an index into ``folder`` (which must exist), manifest last; returns the manifest.
+
+    No swap and no fsync: ``build_index`` does those. The benchmark uses this to lay out synthetic indexes.
+    """
+    _write_index_files(folder, passages, passage_matrix, sentence_matrix, passage_texts, vector_keys)
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "model": {"name": model_name, "dimension": int(passage_matrix.shape[1]), "normalized": True},
+        "settings": settings,
+        "counts": {"passages": int(passage_matrix.shape[0]), "sentences": int(sentence_matrix.shape[0]), "files": files},
+        "faiss": {"type": "IndexFlatIP", "metric": "inner_product"},
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "sources": sources,
+        "skipped": skipped or {},
+        "files": _describe_files(folder),
+    }
+    _write_json(folder / MANIFEST, manifest)
+    (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    return manifest
+
+
+def _write_index_files(
+    folder: Path,
+    passages: Iterable[Passage],
+    passage_matrix: np.ndarray,
+    sentence_matrix: np.ndarray,
+    passage_texts: Iterable[str],
+    vector_keys: Iterable[str],
 ) -> None:
     import faiss
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -39,14 +39,14 @@ class LexicalIndex:
         self.document_count = document_count
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "LexicalIndex":
+    def build(cls, texts: Iterable[str]) -> "LexicalIndex":
         import bm25s
 
         bm25 = bm25s.BM25()
         # bm25s needs at least one token per corpus to build a vocabulary.
         tokens = [tokenize(t) or [""] for t in texts]
         bm25.index(tokens, show_progress=False)
-        return cls(bm25, len(texts))
+        return cls(bm25, len(tokens))
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)

@@ -1,0 +1,252 @@
+"""The measured phases, each run in its own process so that its peak RSS is its own.
+
+``python -m benchmarks.phases build|query PROJECT_DIR SIZE REAL`` prints one JSON object on its last line;
+REAL is 1 when the project's sources are to be embedded for real, 0 when the index is synthesized.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+QUERY_COUNT = 200
+WARMUP = 20
+RECALL_QUERIES = 200
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def texts_to_embed(config) -> list[str]:
+    """The distinct texts a fresh build of this config embeds (passage vectors and sentence vectors)."""
+    from assistant.documents import scan_sources
+    from assistant.index import dense_texts
+    from assistant.passages import split_passages
+
+    unique: dict[str, None] = {}
+    for document in scan_sources(config.sources_dir, config.settings.sources).documents:
+        split = split_passages(document, config.settings.chunking.max_passage_chars)
+        unique.update(dict.fromkeys(dense_texts(document, split)))
+        unique.update(dict.fromkeys(s.text for p in split for s in p.sentences))
+    return list(unique)
+
+
+def build_real(project: Path) -> dict:
+    """Index the project's sources with the real model; beside it, the bare encode of the same texts."""
+    from assistant import Assistant
+
+    assistant = Assistant.open(project / "config.toml")
+    embedder = assistant.load_model()
+    texts = texts_to_embed(assistant.config)
+    model = embedder._model
+    model.encode(texts[:64], batch_size=embedder.batch_size)  # warm the kernels once for both runs
+    t0 = time.perf_counter()
+    model.encode(texts, batch_size=embedder.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+    floor = time.perf_counter() - t0
+    stages: dict[str, float] = {}
+    last = [time.perf_counter(), "scan"]
+
+    def progress(step) -> None:
+        now = time.perf_counter()
+        if step.stage != last[1]:
+            stages[last[1]] = stages.get(last[1], 0.0) + now - last[0]
+            last[:] = [now, step.stage]
+
+    t0 = time.perf_counter()
+    report = assistant.build_index(rebuild=True, progress=progress)
+    seconds = time.perf_counter() - t0
+    stages[last[1]] = stages.get(last[1], 0.0) + time.perf_counter() - last[0]
+    return {
+        "synthetic": False,
+        "passages": report.passages,
+        "texts_embedded": len(texts),
+        "build_s": seconds,
+        "build_stages_s": stages,
+        "encode_floor_s": floor,
+        "passages_per_s": report.passages / seconds,
+        "floor_passages_per_s": report.passages / floor,
+        "build_vs_floor": floor / seconds,
+        "build_peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def build_synthetic(project: Path, size: int) -> dict:
+    """Lay out an index of ``size`` synthetic passages (real sentences, perturbed real vectors)."""
+    from assistant.config import load_config
+    from assistant.embedding import Embedder
+    from assistant.index import expected_manifest_settings, write_index_folder
+
+    from .corpus import SyntheticCorpus, real_sentences
+
+    config = load_config(project / "config.toml")
+    embedder = Embedder.load(config)
+    sentences = real_sentences()
+    t0 = time.perf_counter()
+    vectors = embedder.encode(sentences)
+    real_encode = time.perf_counter() - t0
+    corpus = SyntheticCorpus(vectors, sentences, size)
+    del embedder
+    scratch = project / "scratch"
+    scratch.mkdir(exist_ok=True)
+    t0 = time.perf_counter()
+    passage_matrix = corpus.passage_matrix()
+    sentence_matrix = corpus.write_sentence_matrix(scratch / "sentences.npy")
+    synth_s = time.perf_counter() - t0
+    index_dir = config.index_dir
+    index_dir.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    write_index_folder(
+        index_dir,
+        passages=corpus.passages(),
+        passage_matrix=passage_matrix,
+        sentence_matrix=sentence_matrix,
+        passage_texts=corpus.texts(),
+        vector_keys=(f"{i:032x}" for i in range(size)),
+        model_name=embedder_name(config),
+        settings=expected_manifest_settings(config, embedder_name(config)),
+        files=-(-size // 20),
+        sources={},
+    )
+    write_s = time.perf_counter() - t0
+    del sentence_matrix
+    (scratch / "sentences.npy").unlink()
+    return {
+        "synthetic": True,
+        "passages": size,
+        "real_sentences": len(sentences),
+        "real_sentence_encode_s": real_encode,
+        "synthesize_s": synth_s,
+        "write_s": write_s,
+        "write_passages_per_s": size / write_s,
+        "build_peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def embedder_name(config) -> str:
+    from assistant.embedding import resolve_model
+
+    return resolve_model(config).name
+
+
+def query(project: Path) -> dict:
+    """Warm question → answer latency over real questions, beside the bare encode + FAISS search floor."""
+    from assistant import Assistant
+
+    from .corpus import questions
+
+    assistant = Assistant.open(project / "config.toml")
+    t0 = time.perf_counter()
+    index = assistant.load_index()
+    load_s = time.perf_counter() - t0
+    rss_after_load = current_rss_mb()
+    embedder = assistant.load_model()
+    asked = questions(QUERY_COUNT + WARMUP)
+    for question in asked[:WARMUP]:
+        assistant.ask(question)
+    total, embed, search, answer = [], [], [], []
+    for question in asked[WARMUP:]:
+        t0 = time.perf_counter()
+        result = assistant.ask(question)
+        total.append((time.perf_counter() - t0) * 1000)
+        embed.append(result.timings.embed)
+        search.append(result.timings.search)
+        answer.append(result.timings.answer)
+    floor = []
+    model = embedder._model
+    import torch
+
+    # The floor is the fastest bare encode + search on this machine: one thread each (see Embedder.encode_query).
+    import faiss
+
+    torch.set_num_threads(1)
+    faiss.omp_set_num_threads(1)
+    for question in asked[WARMUP:]:
+        t0 = time.perf_counter()
+        vector = model.encode([question], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False)
+        index.vectors.search(vector.astype(np.float32), 20)
+        floor.append((time.perf_counter() - t0) * 1000)
+    peak = peak_rss_mb()
+    out = {
+        "questions": len(total),
+        "load_s": load_s,
+        "rss_after_load_mb": rss_after_load,
+        "median_ms": statistics.median(total),
+        "p95_ms": percentile(total, 0.95),
+        "embed_ms": statistics.median(embed),
+        "search_ms": statistics.median(search),
+        "search_p95_ms": percentile(search, 0.95),
+        "answer_ms": statistics.median(answer),
+        "floor_ms": statistics.median(floor),
+        "latency_vs_floor": statistics.median(total) / statistics.median(floor),
+        "peak_rss_mb": peak,
+        "index_bytes": folder_bytes(assistant.config.index_dir),
+        "faiss": index.manifest.get("faiss", {}),
+    }
+    out["recall_at_10"] = dense_recall(index, model, asked[WARMUP : WARMUP + RECALL_QUERIES])
+    return out
+
+
+def current_rss_mb() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def dense_recall(index, model, asked: list[str]) -> float | None:
+    """Recall@10 of the index's FAISS search against exact search over the same vectors (None when exact)."""
+    import faiss
+
+    if isinstance(index.vectors, faiss.IndexFlat):
+        return None
+    queries = model.encode(asked, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False).astype(np.float32)
+    _, found = index.vectors.search(queries, 10)
+    best_scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
+    best_rows = np.zeros((len(queries), 10), dtype=np.int64)
+    total = index.vectors.ntotal
+    step = 100_000
+    for start in range(0, total, step):
+        block = index.vectors.reconstruct_n(start, min(step, total - start))
+        scores = queries @ block.T
+        rows = np.broadcast_to(np.arange(start, start + len(block)), scores.shape)
+        merged_scores = np.concatenate([best_scores, scores], axis=1)
+        merged_rows = np.concatenate([best_rows, rows], axis=1)
+        top = np.argpartition(-merged_scores, 9, axis=1)[:, :10]
+        best_scores = np.take_along_axis(merged_scores, top, axis=1)
+        best_rows = np.take_along_axis(merged_rows, top, axis=1)
+    hits = sum(len(set(f.tolist()) & set(b.tolist())) for f, b in zip(found, best_rows))
+    return hits / (10 * len(queries))
+
+
+def main(argv: list[str]) -> None:
+    phase, project, size, real = argv[0], Path(argv[1]), argv[2], argv[3] == "1"
+    if phase == "build":
+        result = build_real(project) if real else build_synthetic(project, int(size))
+    else:
+        result = query(project)
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
