@@ -31,13 +31,15 @@ from .errors import (
 from .lexical import LexicalIndex
 from .locking import BuildLock
 from .models import BuildReport, Passage, SourceChanges
+from .passage_table import PassageTable, write_passage_table
 from .passages import document_title, embedding_text, split_passages
 
-FORMAT_VERSION = 1
+# 2: the passage table moved from passages.jsonl to passages.sqlite.
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 SENTENCE_VECTORS = "sentence_vectors.npy"
-PASSAGES = "passages.jsonl"
+PASSAGES = "passages.sqlite"
 LEXICAL = "lexical"
 CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # How long a reader waits for a live build to finish swapping its new index in.
@@ -63,14 +65,11 @@ class LoadedIndex:
 
     folder: Path
     manifest: dict
-    passages: list[Passage]
+    passages: PassageTable  # a sequence of Passage, row i read from disk when asked for
     vectors: object  # faiss.Index
-    sentence_vectors: np.ndarray
-    sentence_offsets: np.ndarray  # row of each passage's first sentence in sentence_vectors
+    sentence_vectors: np.ndarray  # memory-mapped; a passage's sentences are rows sentence_ranges gives
     lexical: LexicalIndex
     source_hashes: dict[str, str] = field(default_factory=dict)
-    # Per passage, the hash of the text its vector embeds (hex); how a later build finds it for reuse.
-    vector_keys: list[str] = field(default_factory=list)
 
     @property
     def dimension(self) -> int:
@@ -254,20 +253,11 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     try:
         vectors = faiss.read_index(str(folder / VECTORS))
         sentence_vectors = np.load(folder / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
-        passages: list[Passage] = []
-        offsets: list[int] = []
-        vector_keys: list[str] = []
-        with (folder / PASSAGES).open(encoding="utf-8") as handle:
-            for line in handle:
-                row = json.loads(line)
-                offsets.append(row.pop("sentence_row"))
-                key = row.pop("vector_key", None)
-                passage = Passage.model_validate(row)
-                # Rows written before vector_key existed embedded embedding_text(passage).
-                vector_keys.append(key or _text_key(embedding_text(passage)).hex())
-                passages.append(passage)
+        passages = PassageTable(folder / PASSAGES, counts["passages"])
         lexical = LexicalIndex.load(folder / LEXICAL, counts["passages"])
-    except Exception as exc:  # faiss, numpy, json and pydantic each raise their own types
+    except IndexCorruptError:
+        raise
+    except Exception as exc:  # faiss, numpy, sqlite3 and pydantic each raise their own types
         raise IndexCorruptError(f"{damaged} ({type(exc).__name__}); run `assistant index --rebuild`") from exc
     dim = manifest["model"]["dimension"]
     if (
@@ -283,10 +273,8 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
         passages=passages,
         vectors=vectors,
         sentence_vectors=sentence_vectors,
-        sentence_offsets=np.asarray(offsets, dtype=np.int64),
         lexical=lexical,
         source_hashes={k: v["sha256"] for k, v in manifest.get("sources", {}).items()},
-        vector_keys=vector_keys,
     )
 
 
@@ -349,11 +337,13 @@ def _previous_vectors(config: Config, model_name: str) -> _ReusableVectors:
     except (IndexMissingError, IndexCorruptError):
         return reusable
     passage_vectors = old.vectors.reconstruct_n(0, old.vectors.ntotal) if old.vectors.ntotal else np.zeros((0, 0))
-    for i, passage in enumerate(old.passages):
-        reusable.by_text[bytes.fromhex(old.vector_keys[i])] = np.array(passage_vectors[i])
-        base = int(old.sentence_offsets[i])
+    base = 0
+    for i, (passage, key) in enumerate(zip(old.passages, old.passages.vector_keys())):
+        reusable.by_text[bytes.fromhex(key)] = np.array(passage_vectors[i])
         for j, sentence in enumerate(passage.sentences):
             reusable.by_text.setdefault(_text_key(sentence.text), np.array(old.sentence_vectors[base + j]))
+        base += len(passage.sentences)
+    old.passages.close()
     return reusable
 
 
@@ -631,14 +621,9 @@ def _write_index_files(
     flat.add(passage_matrix)
     faiss.write_index(flat, str(folder / VECTORS))
     np.save(folder / SENTENCE_VECTORS, sentence_matrix, allow_pickle=False)
-    row = 0
-    with (folder / PASSAGES).open("w", encoding="utf-8") as handle:
-        for passage, key in zip(passages, vector_keys, strict=True):
-            record = passage.model_dump(mode="json")
-            record["sentence_row"] = row
-            record["vector_key"] = key
-            row += len(passage.sentences)
-            handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+    sentences = write_passage_table(folder / PASSAGES, passages, vector_keys)
+    if sentences != sentence_matrix.shape[0]:
+        raise ValueError(f"{sentences} sentences in the passage table, {sentence_matrix.shape[0]} vectors")
     lexical_dir = folder / LEXICAL
     lexical_dir.mkdir()
     LexicalIndex.build(passage_texts).save(lexical_dir)

@@ -55,10 +55,10 @@ class Retriever:
         vectors = np.vstack([self.index.vectors.reconstruct(int(r)) for r in rows])
         return dict(zip(rows, (vectors @ query_vector).tolist()))
 
-    def _sentence_similarities(self, row: int, query_vector: np.ndarray) -> np.ndarray:
-        start = int(self.index.sentence_offsets[row])
-        count = len(self.index.passages[row].sentences)
-        return np.asarray(self.index.sentence_vectors[start : start + count]) @ query_vector
+    def _sentence_similarities(self, rows: list[int], query_vector: np.ndarray) -> dict[int, np.ndarray]:
+        ranges = self.index.passages.sentence_ranges(rows)
+        vectors = self.index.sentence_vectors
+        return {r: np.asarray(vectors[ranges[r][0] : ranges[r][0] + ranges[r][1]]) @ query_vector for r in rows}
 
     def rank(self, query_vector: np.ndarray, terms: list[str], mode: Mode, k: int | None = None) -> list[RankedPassage]:
         """The ``k`` best passages, best first, by the chosen mode."""
@@ -67,7 +67,7 @@ class Retriever:
         lexical = self.lexical_candidates(terms, k) if mode in ("lexical", "hybrid") else {}
         rows = list(dict.fromkeys([*dense, *lexical]))
         cosines = {**self._passage_cosines([r for r in rows if r not in dense], query_vector), **dense}
-        sentences = {r: self._sentence_similarities(r, query_vector) for r in rows}
+        sentences = self._sentence_similarities(rows, query_vector)
         if mode == "dense":
             fused = dense
         elif mode == "lexical":

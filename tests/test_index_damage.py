@@ -30,7 +30,7 @@ QUESTION = "How long is the temporary document valid?"
 INDEX_FILES = [
     "vectors.faiss",
     "sentence_vectors.npy",
-    "passages.jsonl",
+    "passages.sqlite",
     "manifest.json",
     "lexical/vocab.index.json",
     "lexical/data.csc.index.npy",
@@ -95,7 +95,7 @@ def test_a_damaged_index_file_is_one_line_saying_to_rebuild(sample_project, name
         assert code == 3 and "problem:" in out and "--rebuild" in out
 
 
-@pytest.mark.parametrize("name", ["vectors.faiss", "sentence_vectors.npy", "passages.jsonl", "lexical/vocab.index.json"])
+@pytest.mark.parametrize("name", ["vectors.faiss", "sentence_vectors.npy", "passages.sqlite", "lexical/vocab.index.json"])
 def test_damage_the_checksums_miss_is_still_caught_by_the_reader(sample_project, name):
     """Damage with the manifest's size and checksum rewritten to match: the parsers must fail cleanly."""
     folder = sample_project.parent / "index"
