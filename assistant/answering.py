@@ -29,14 +29,19 @@ _NUMBER = re.compile(
 )
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
 _NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
-# A sentence opening like this leans on the one before it ("It in turn evolved into Modern English."):
-# it is quoted together with its predecessor, whose words the question likely matched.
+# A sentence opening like this leans on the one before it ("It in turn evolved into Modern English.",
+# "For example, consider quicksort."): it is quoted together with its predecessor, whose words the
+# question likely matched. Pronouns, discourse markers, and a demonstrative among the first words
+# ("The best algorithm for this problem ...").
 _CONTINUES = re.compile(
     r"^[\"“'(]*(it|its|this|that|these|those|they|their|them|he|his|him|she|her|such|but|however|thus|"
-    r"therefore|so|then|also|yet|instead|there|both|neither|either|in turn|as a result|consequently|"
-    r"afterwards|later|meanwhile|nevertheless|despite this)\b",
+    r"therefore|so|then|also|yet|instead|there|here|both|neither|either|in turn|as a result|consequently|"
+    r"afterwards|later|meanwhile|nevertheless|despite this|for example|for instance|similarly|likewise|"
+    r"of course|indeed|moreover|furthermore|in addition|in particular|specifically|in contrast|conversely|"
+    r"if so|otherwise|hence|accordingly|again)\b",
     re.I,
 )
+_REFERS_BACK = re.compile(r"^(?:\W*\w+){0,4}?\W+(this|these|those|such)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -120,7 +125,8 @@ def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     sentence = passage.sentences[index]
     if index + 1 < len(passage.sentences):
         following = passage.sentences[index + 1]
-        if len(sentence.text) < SHORT_SENTENCE_CHARS or _CONTINUES.match(following.text):
+        leans_back = _CONTINUES.match(following.text) or _REFERS_BACK.match(following.text)
+        if len(sentence.text) < SHORT_SENTENCE_CHARS or leans_back:
             return sentence, following
     return sentence, sentence
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
@@ -32,11 +33,26 @@ def tokenize(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """A BM25 index over the passages' texts, row ``i`` being passage ``i``."""
+    """A BM25 index over the passages' texts, row ``i`` being passage ``i``.
 
-    def __init__(self, bm25, document_count: int) -> None:
-        self._bm25 = bm25
+    Built and saved by bm25s; read back as its plain files (a CSC matrix of precomputed BM25 term
+    scores in .npy, the vocabulary in JSON), memory-mapped, so answering a question needs neither
+    bm25s's import (a second of a one-shot ``ask``) nor the whole matrix in memory.
+    """
+
+    # bm25s methods whose score of a document is the sum of its terms' precomputed scores only.
+    SUMMED_METHODS = ("lucene", "robertson", "atire")
+
+    def __init__(self, vocab: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray, document_count: int, bm25=None) -> None:
+        self.vocab = vocab
+        self._data, self._indices, self._indptr = data, indices, indptr
         self.document_count = document_count
+        self._bm25 = bm25
+
+    @classmethod
+    def _of(cls, bm25, document_count: int) -> "LexicalIndex":
+        scores = bm25.scores
+        return cls(bm25.vocab_dict, scores["data"], scores["indices"], scores["indptr"], document_count, bm25)
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> "LexicalIndex":
@@ -46,43 +62,73 @@ class LexicalIndex:
         # bm25s needs at least one token per corpus to build a vocabulary.
         tokens = [tokenize(t) or [""] for t in texts]
         bm25.index(tokens, show_progress=False)
-        return cls(bm25, len(tokens))
+        return cls._of(bm25, len(tokens))
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)
 
     @classmethod
     def load(cls, folder: Path, document_count: int) -> "LexicalIndex":
-        import bm25s
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") not in cls.SUMMED_METHODS:
+            import bm25s
 
-        bm25 = bm25s.BM25.load(str(folder), show_progress=False, allow_pickle=False, mmap=False)
-        loaded_count = int(bm25.scores["num_docs"])
-        if loaded_count != document_count:
-            raise ValueError(f"lexical index has {loaded_count} rows, expected {document_count}")
-        return cls(bm25, document_count)
+            bm25 = bm25s.BM25.load(str(folder), show_progress=False, allow_pickle=False, mmap=True)
+            lexical = cls._of(bm25, int(bm25.scores["num_docs"]))
+        else:
+            vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+            if not isinstance(vocab, dict):
+                raise ValueError("lexical vocabulary is not a JSON object")
+            arrays = [np.load(folder / f"{name}.csc.index.npy", mmap_mode="r", allow_pickle=False) for name in ("data", "indices", "indptr")]
+            data, indices, indptr = arrays
+            # bm25s gives the empty token (which no query holds) a vocabulary id but no column.
+            if len(indptr) not in (len(vocab), len(vocab) + 1) or len(data) != len(indices) or (len(indptr) and int(indptr[-1]) != len(data)):
+                raise ValueError("lexical index arrays disagree")
+            lexical = cls(vocab, data, indices, indptr, int(params["num_docs"]))
+        if lexical.document_count != document_count:
+            raise ValueError(f"lexical index has {lexical.document_count} rows, expected {document_count}")
+        return lexical
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of each known term (BM25's smoothed form); unknown terms are absent."""
-        vocab = self._bm25.vocab_dict
-        indptr = self._bm25.scores["indptr"]
+        indptr = self._indptr
         n = max(self.document_count, 1)
         out: dict[str, float] = {}
         for term in terms:
-            column = vocab.get(term)
-            if column is None:
+            column = self.vocab.get(term)
+            if column is None or column + 1 >= len(indptr):
                 continue
             df = int(indptr[column + 1] - indptr[column])
             out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return out
 
     def search(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped)."""
-        known = [t for t in terms if t in self._bm25.vocab_dict]
-        if not known or self.document_count == 0:
+        """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped).
+
+        Ties at the cut are broken by row, lowest first, so the result does not depend on a sort's whim.
+        """
+        columns = len(self._indptr) - 1
+        ids = [self.vocab[t] for t in terms if self.vocab.get(t, columns) < columns]
+        if not ids or self.document_count == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores = self._bm25.get_scores(known)
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        keep = scores[top] > 0
-        return top[keep].astype(np.int64), scores[top][keep].astype(np.float32)
+        if self._bm25 is not None and self._bm25.nonoccurrence_array is not None:  # variants that score absent terms
+            scores = self._bm25.get_scores([t for t in terms if t in self.vocab])
+        else:
+            # As bm25s scores (without numba: np.add.at per term); within one term's postings each
+            # document appears once, so a fancy-index add is the same float32 sum, many times faster.
+            data, indices, indptr = self._data, self._indices, self._indptr
+            scores = np.zeros(self.document_count, dtype=data.dtype)
+            for term in ids:
+                start, end = int(indptr[term]), int(indptr[term + 1])
+                scores[indices[start:end]] += data[start:end]
+        # Only documents holding a term can score: rank those, not the whole corpus.
+        rows = np.flatnonzero(scores > 0)
+        found = scores[rows]
+        if len(rows) > k:
+            kth = np.partition(found, len(found) - k)[len(found) - k]
+            above = np.flatnonzero(found > kth)
+            tied = np.flatnonzero(found == kth)[: k - len(above)]
+            keep = np.sort(np.concatenate([above, tied]))
+            rows, found = rows[keep], found[keep]
+        order = np.argsort(-found, kind="stable")
+        return rows[order].astype(np.int64), found[order].astype(np.float32)

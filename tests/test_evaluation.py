@@ -133,3 +133,26 @@ def test_a_continuing_sentence_is_quoted_with_the_one_it_leans_on():
     assert last.text.startswith("The rest")
     first, last = snippet_span(passage, 2)  # last sentence of the passage stands alone
     assert first == last
+
+
+@pytest.mark.parametrize(
+    "following",
+    [
+        "For example, consider the deterministic sorting algorithm quicksort.",
+        "The best algorithm for this problem runs in quasi-polynomial time.",
+        "Similarly, algorithms can solve the knapsack problem quickly.",
+    ],
+)
+def test_discourse_markers_and_demonstratives_lean_back(following):
+    passage = _sentences(f"A problem is regarded as inherently difficult if its solution requires significant resources. {following}")
+    first, last = snippet_span(passage, 0)
+    assert last.text == following
+
+
+def test_an_independent_sentence_is_quoted_alone():
+    passage = _sentences(
+        "A problem is regarded as inherently difficult if its solution requires significant resources. "
+        "Turing machines were described by Alan Turing in 1936 as a model of computation."
+    )
+    first, last = snippet_span(passage, 0)
+    assert first == last

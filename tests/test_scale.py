@@ -1,16 +1,18 @@
-"""What makes a large index possible, on small real data: the SQLite passage table read on demand.
-Speed itself is the benchmark's business (python -m benchmarks)."""
+"""What makes a large index possible, on small real data: the SQLite passage table read on demand, and
+BM25's top k taken over matching documents only. Speed itself is the benchmark's business (python -m benchmarks)."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 
+import numpy as np
 import pytest
 
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError
 from assistant.index import PASSAGES, load_index
+from assistant.lexical import LexicalIndex, tokenize
 from assistant.passage_table import PassageTable
 
 from conftest import SAMPLE_FILE, SAMPLE_SOURCES
@@ -55,3 +57,15 @@ def test_a_row_that_does_not_parse_is_a_corrupt_index(sample_project):
 def _count(path) -> int:
     with sqlite3.connect(path) as db:
         return db.execute("SELECT count(*) FROM passages").fetchone()[0]
+
+
+def test_lexical_top_k_matches_a_full_sort():
+    texts = [f"harbour {'crane ' * (i % 4)}ship {'dock' if i % 3 else ''}" for i in range(60)] + ["nothing relevant"]
+    lexical = LexicalIndex.build(texts)
+    terms = tokenize("harbour crane dock")
+    rows, scores = lexical.search(terms, 10)
+    full = lexical._bm25.get_scores(terms)
+    expected = sorted((i for i in range(len(texts)) if full[i] > 0), key=lambda i: (-full[i], i))[:10]
+    assert rows.tolist() == expected
+    assert np.allclose(scores, full[expected])
+    assert 60 not in lexical.search(terms, 100)[0].tolist()
