@@ -103,10 +103,7 @@ class LexicalIndex:
         return out
 
     def search(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped).
-
-        Ties at the cut are broken by row, lowest first, so the result does not depend on a sort's whim.
-        """
+        """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped)."""
         columns = len(self._indptr) - 1
         ids = [self.vocab[t] for t in terms if self.vocab.get(t, columns) < columns]
         if not ids or self.document_count == 0:
@@ -114,21 +111,15 @@ class LexicalIndex:
         if self._bm25 is not None and self._bm25.nonoccurrence_array is not None:  # variants that score absent terms
             scores = self._bm25.get_scores([t for t in terms if t in self.vocab])
         else:
-            # As bm25s scores (without numba: np.add.at per term); within one term's postings each
-            # document appears once, so a fancy-index add is the same float32 sum, many times faster.
+            # The sum bm25s computes (np.add.at per term, in float32, term by term): within one term's
+            # postings each document appears once, so a fancy-index add is the same arithmetic.
             data, indices, indptr = self._data, self._indices, self._indptr
             scores = np.zeros(self.document_count, dtype=data.dtype)
             for term in ids:
                 start, end = int(indptr[term]), int(indptr[term + 1])
                 scores[indices[start:end]] += data[start:end]
-        # Only documents holding a term can score: rank those, not the whole corpus.
-        rows = np.flatnonzero(scores > 0)
-        found = scores[rows]
-        if len(rows) > k:
-            kth = np.partition(found, len(found) - k)[len(found) - k]
-            above = np.flatnonzero(found > kth)
-            tied = np.flatnonzero(found == kth)[: k - len(above)]
-            keep = np.sort(np.concatenate([above, tied]))
-            rows, found = rows[keep], found[keep]
-        order = np.argsort(-found, kind="stable")
-        return rows[order].astype(np.int64), found[order].astype(np.float32)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        keep = scores[top] > 0
+        return top[keep].astype(np.int64), scores[top][keep].astype(np.float32)
