@@ -45,6 +45,12 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # How long a reader waits for a live build to finish swapping its new index in.
 SWAP_WAIT_SECONDS = 5.0
 GITIGNORE = "*\n!.gitignore\n"
+# Up to this many passages the dense search is exact (IndexFlatIP); beyond it, an inverted-file index
+# (IndexIVFFlat) whose probe count is calibrated at build time to a recall@10 of RECALL_TARGET.
+FLAT_MAX_PASSAGES = 50_000
+RECALL_TARGET = 0.99
+CALIBRATION_QUERIES = 256
+NPROBE_CHOICES = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 
 
 @dataclass(frozen=True)
@@ -251,7 +257,13 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     counts = manifest["counts"]
     damaged = f"the index in {folder} is damaged"
     try:
-        vectors = faiss.read_index(str(folder / VECTORS))
+        if "nprobe" in manifest.get("faiss", {}):
+            # Memory-mapped: a question reads only the lists it probes, and a million vectors (1.5 GB)
+            # neither load at start nor count against memory until touched.
+            vectors = faiss.read_index(str(folder / VECTORS), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
+            faiss.extract_index_ivf(vectors).nprobe = int(manifest["faiss"]["nprobe"])
+        else:
+            vectors = faiss.read_index(str(folder / VECTORS))
         sentence_vectors = np.load(folder / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
         passages = PassageTable(folder / PASSAGES, counts["passages"])
         lexical = LexicalIndex.load(folder / LEXICAL, counts["passages"])
@@ -590,13 +602,13 @@ def write_index_folder(
 
     No swap and no fsync: ``build_index`` does those. The benchmark uses this to lay out synthetic indexes.
     """
-    _write_index_files(folder, passages, passage_matrix, sentence_matrix, passage_texts, vector_keys)
+    faiss_settings = _write_index_files(folder, passages, passage_matrix, sentence_matrix, passage_texts, vector_keys)
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": {"name": model_name, "dimension": int(passage_matrix.shape[1]), "normalized": True},
         "settings": settings,
         "counts": {"passages": int(passage_matrix.shape[0]), "sentences": int(sentence_matrix.shape[0]), "files": files},
-        "faiss": {"type": "IndexFlatIP", "metric": "inner_product"},
+        "faiss": faiss_settings,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "sources": sources,
         "skipped": skipped or {},
@@ -614,12 +626,11 @@ def _write_index_files(
     sentence_matrix: np.ndarray,
     passage_texts: Iterable[str],
     vector_keys: Iterable[str],
-) -> None:
+) -> dict:
     import faiss
 
-    flat = faiss.IndexFlatIP(int(passage_matrix.shape[1]))
-    flat.add(passage_matrix)
-    faiss.write_index(flat, str(folder / VECTORS))
+    dense, settings = dense_index(passage_matrix, sentence_matrix)
+    faiss.write_index(dense, str(folder / VECTORS))
     np.save(folder / SENTENCE_VECTORS, sentence_matrix, allow_pickle=False)
     sentences = write_passage_table(folder / PASSAGES, passages, vector_keys)
     if sentences != sentence_matrix.shape[0]:
@@ -627,3 +638,67 @@ def _write_index_files(
     lexical_dir = folder / LEXICAL
     lexical_dir.mkdir()
     LexicalIndex.build(passage_texts).save(lexical_dir)
+    return settings
+
+
+def dense_index(passage_matrix: np.ndarray, query_like: np.ndarray) -> tuple[object, dict]:
+    """The FAISS index for these vectors, and its settings for the manifest: exact while small enough.
+
+    Beyond FLAT_MAX_PASSAGES an exact search reads every vector per question (tens of ms at 100 000,
+    hundreds at a million); an IVF index reads only the lists nearest the question. Its probe count is
+    the smallest that finds RECALL_TARGET of the exact top 10 for sentences of the corpus asked as
+    questions (``query_like``), and the recall reached is recorded.
+    """
+    import faiss
+
+    count, dimension = passage_matrix.shape
+    if count <= FLAT_MAX_PASSAGES:
+        flat = faiss.IndexFlatIP(int(dimension))
+        flat.add(passage_matrix)
+        return flat, {"type": "IndexFlatIP", "metric": "inner_product"}
+    rng = np.random.default_rng(0)
+    nlist = int(2 ** round(np.log2(np.sqrt(count))))  # about sqrt(n) lists: 1024 at a million
+    quantizer = faiss.IndexFlatIP(int(dimension))
+    ivf = faiss.IndexIVFFlat(quantizer, int(dimension), nlist, faiss.METRIC_INNER_PRODUCT)
+    training = passage_matrix[np.sort(rng.choice(count, size=min(count, 40 * nlist), replace=False))]
+    ivf.train(np.ascontiguousarray(training, dtype=np.float32))
+    step = 100_000
+    for start in range(0, count, step):
+        ivf.add(np.ascontiguousarray(passage_matrix[start : start + step], dtype=np.float32))
+    ivf.make_direct_map()  # so that reconstruct(row) works, as it does for the flat index
+    source = query_like if len(query_like) else passage_matrix
+    picks = np.sort(rng.choice(len(source), size=min(CALIBRATION_QUERIES, len(source)), replace=False))
+    queries = np.ascontiguousarray(source[picks], dtype=np.float32)
+    exact = _exact_top10(passage_matrix, queries)
+    nprobe, recall = NPROBE_CHOICES[-1], 0.0
+    for choice in NPROBE_CHOICES:
+        ivf.nprobe = min(choice, nlist)
+        _, found = ivf.search(queries, 10)
+        recall = sum(len(set(f) & set(e)) for f, e in zip(found.tolist(), exact.tolist())) / exact.size
+        nprobe = ivf.nprobe
+        if recall >= RECALL_TARGET:
+            break
+    settings = {
+        "type": "IndexIVFFlat",
+        "metric": "inner_product",
+        "nlist": nlist,
+        "nprobe": int(nprobe),
+        "calibration_recall_at_10": round(recall, 4),
+        "calibration_queries": len(queries),
+    }
+    return ivf, settings
+
+
+def _exact_top10(matrix: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    best_scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
+    best_rows = np.zeros((len(queries), 10), dtype=np.int64)
+    step = 100_000
+    for start in range(0, len(matrix), step):
+        scores = queries @ np.asarray(matrix[start : start + step], dtype=np.float32).T
+        rows = np.broadcast_to(np.arange(start, start + scores.shape[1]), scores.shape)
+        merged_scores = np.concatenate([best_scores, scores], axis=1)
+        merged_rows = np.concatenate([best_rows, rows], axis=1)
+        top = np.argpartition(-merged_scores, 9, axis=1)[:, :10]
+        best_scores = np.take_along_axis(merged_scores, top, axis=1)
+        best_rows = np.take_along_axis(merged_rows, top, axis=1)
+    return best_rows

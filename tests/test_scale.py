@@ -1,17 +1,22 @@
-"""What makes a large index possible, on small real data: the SQLite passage table read on demand, and
-BM25 read from its own files (no bm25s at query time). Speed itself is the benchmark's business (python -m benchmarks)."""
+"""What makes a large index possible, on small real data: the SQLite passage table read on demand,
+BM25 read from its own files (no bm25s at query time), and the approximate FAISS index chosen by size
+(calibrated, recorded in the manifest). Speed itself is the benchmark's business (python -m benchmarks)."""
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 
 import numpy as np
 import pytest
 
+import assistant.index as index_module
+from assistant import Assistant
+from assistant.cli import main
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError
-from assistant.index import PASSAGES, load_index
+from assistant.index import PASSAGES, dense_index, load_index
 from assistant.lexical import LexicalIndex, tokenize
 from assistant.passage_table import PassageTable
 
@@ -78,3 +83,33 @@ def test_lexical_search_read_from_the_files_ranks_as_bm25s_does(tmp_path):
         assert rows.tolist() == [int(r) for r in top if full[r] > 0]
         assert np.array_equal(scores, full[rows])
     assert 60 not in loaded.search(tokenize("harbour"), 100)[0].tolist()
+
+
+def test_above_the_flat_limit_the_index_is_ivf_calibrated_to_the_recall_target(monkeypatch):
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(20, 32))
+    vectors = centres[rng.integers(0, 20, 3000)] + rng.normal(scale=0.3, size=(3000, 32))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    monkeypatch.setattr(index_module, "FLAT_MAX_PASSAGES", 1000)
+    ivf, settings = dense_index(vectors, vectors[::7])
+    assert settings["type"] == "IndexIVFFlat" and settings["nlist"] == 64
+    assert settings["calibration_recall_at_10"] >= index_module.RECALL_TARGET
+    assert np.allclose(ivf.reconstruct(1234), vectors[1234])
+
+
+def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sample, tmp_path, monkeypatch):
+    import shutil
+
+    project = tmp_path / "ivf"
+    shutil.copytree(built_sample.parent, project)
+    monkeypatch.setattr(index_module, "FLAT_MAX_PASSAGES", 4)
+    assistant = Assistant.open(project / "config.toml")
+    assistant.build_index(rebuild=True)
+    manifest = json.loads((project / "index" / "manifest.json").read_text())
+    assert manifest["faiss"]["type"] == "IndexIVFFlat" and manifest["faiss"]["nprobe"] >= 1
+    exact = Assistant.open(built_sample).ask(QUESTION)
+    approximate = assistant.ask(QUESTION)
+    assert [s.citation for s in approximate.snippets] == [s.citation for s in exact.snippets]
+    out = io.StringIO()
+    assert main(["--config", str(project / "config.toml"), "ask", QUESTION], out=out, err=io.StringIO(), stdin=io.StringIO()) == 0
+    assert "90 days" in out.getvalue()
