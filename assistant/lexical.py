@@ -59,10 +59,13 @@ class LexicalIndex:
         import bm25s
 
         bm25 = bm25s.BM25()
-        # bm25s needs at least one token per corpus to build a vocabulary.
-        tokens = [tokenize(t) or [""] for t in texts]
-        bm25.index(tokens, show_progress=False)
-        return cls._of(bm25, len(tokens))
+        # Token ids, not token lists: each id is the vocabulary's own int object, so a million passages'
+        # tokens cost a pointer each instead of a string each. A passage without a content word gets
+        # the empty token (bm25s needs one per document).
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(word, len(vocab)) for word in (tokenize(t) or [""])] for t in texts]
+        bm25.index((ids, vocab), show_progress=False)
+        return cls._of(bm25, len(ids))
 
     def save(self, folder: Path) -> None:
         self._bm25.save(str(folder), show_progress=False)
