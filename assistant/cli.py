@@ -187,12 +187,12 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
     stdin = stdin or sys.stdin
     try:
         args = build_parser().parse_args(argv)
-        from .api import Assistant
-
         if args.command in (None, "chat"):
-            from .tui.app import run_chat
+            from .tui.app import run_chat  # the app imports the core itself, after its first paint
 
             return run_chat(args.config)
+        from .api import Assistant
+
         assistant = Assistant.open(args.config)
         if args.command == "ask":
             return _command_ask(assistant, args, out, err, stdin)

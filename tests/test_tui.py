@@ -290,8 +290,7 @@ async def test_broken_config_shows_error_screen(tmp_path):
     config = write_project(tmp_path / "broken", config_text="[retrieval]\nmode = 'psychic'\n")
     app = AssistantApp(str(config), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert isinstance(app.screen, ConfigErrorScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigErrorScreen))
         text = shown(app.screen)
         assert "The config could not be read" in text
         assert "mode" in text

@@ -6,6 +6,7 @@ import threading
 from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -14,15 +15,15 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
-from ..api import Assistant
 from ..errors import AssistantError, BuildCancelled, ConfigError, IndexCorruptError, IndexMissingError
-from ..models import Snippet
 from .chat_log import SnippetCard, Turn
 from .chat_screen import ChatScreen
 from .error_screen import ConfigErrorScreen
 from .help_screen import HelpScreen
 from .messages import (
     Answered,
+    AssistantOpened,
+    ConfigFailed,
     AskFailed,
     BuildDone,
     BuildFailed,
@@ -45,6 +46,10 @@ from .question_input import QuestionInput
 from .snippet_content import snippet_clipboard_text
 from .source_screen import SourceScreen
 from .transcript import save_transcript
+
+if TYPE_CHECKING:
+    from ..models import Snippet
+    from ..api import Assistant
 
 
 def _describe(error: Exception) -> str:
@@ -90,17 +95,34 @@ class AssistantApp(App[int]):
     # -- start-up ---------------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        if self.assistant is None:
-            try:
-                self.assistant = Assistant.open(self.config_path)
-            except ConfigError as error:
-                self.push_screen(ConfigErrorScreen(error, self.config_path))
-                return
         self.push_screen(ChatScreen(cursor_blink=self.cursor_blink))
+        if self.assistant is None:
+            self._show_state()
+            self.open_assistant()
+        else:
+            self._start()
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_assistant(self) -> None:
+        """Import the core and read the config off the UI thread, so the chat paints first."""
+        from ..api import Assistant
+
+        try:
+            self.post_message(AssistantOpened(Assistant.open(self.config_path)))
+        except ConfigError as error:
+            self.post_message(ConfigFailed(error))
+
+    def on_assistant_opened(self, message: AssistantOpened) -> None:
+        self.assistant = message.assistant
         self._start()
+
+    def on_config_failed(self, message: ConfigFailed) -> None:
+        self.switch_screen(ConfigErrorScreen(message.error, self.config_path))
 
     def retry_config(self) -> None:
         """Open the config again after the user fixed it; on success, the chat replaces the error."""
+        from ..api import Assistant
+
         try:
             self.assistant = Assistant.open(self.config_path)
         except ConfigError as error:

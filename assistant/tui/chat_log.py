@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from ..models import Answer, Snippet
 from .messages import SnippetChosen, SnippetSelected
 from .snippet_content import snippet_body, snippet_heading
+
+if TYPE_CHECKING:
+    from ..models import Answer, Snippet
 
 
 class SnippetCard(Static, can_focus=True):

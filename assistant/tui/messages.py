@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
-from ..models import Answer, BuildReport, IndexStatus, Snippet
+
+if TYPE_CHECKING:
+    from ..models import Answer, BuildReport, IndexStatus, Snippet
+    from ..api import Assistant
+
+
+@dataclass
+class AssistantOpened(Message):
+    """The config was read and the core imported: the app can start its work."""
+
+    assistant: "Assistant"
+
+
+@dataclass
+class ConfigFailed(Message):
+    error: Exception
 
 
 @dataclass

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.content import Content
 
-from ..models import SourceChanges
+if TYPE_CHECKING:
+    from ..models import SourceChanges
+
 
 MAX_NAMES = 5
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from pathlib import PurePosixPath
 
 from textual.content import Content
 
-from ..models import Snippet
+if TYPE_CHECKING:
+    from ..models import Snippet
+
 
 CONTEXT_BEFORE = 110
 CONTEXT_AFTER = 150

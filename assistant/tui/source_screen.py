@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -9,8 +11,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
-from ..models import Snippet
 from .source_lines import SourceLines, cited_span
+
+if TYPE_CHECKING:
+    from ..models import Snippet
 
 
 class SourceScreen(Screen):

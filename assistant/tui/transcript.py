@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from ..models import Answer
+if TYPE_CHECKING:
+    from ..models import Answer
+
 
 
 def _quote(text: str) -> str:
