@@ -392,16 +392,21 @@ def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
+def _fsync_directory(folder: Path) -> None:
+    """Make a folder's entries (new files, renames) durable."""
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_tree(folder: Path) -> None:
+    for path in folder.rglob("*"):
+        if path.is_file():
+            with path.open("rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_directory(folder)
 
 
 def _swap_in(new_folder: Path, index_dir: Path) -> None:
@@ -415,11 +420,7 @@ def _swap_in(new_folder: Path, index_dir: Path) -> None:
         if backup.exists() and not index_dir.exists():
             os.rename(backup, index_dir)  # put the last good index straight back
         raise
-    fd = os.open(index_dir.parent, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    _fsync_directory(index_dir.parent)
     shutil.rmtree(backup, ignore_errors=True)
 
 
