@@ -80,6 +80,13 @@ async def ask(pilot, question: str) -> Turn:
     return [t for t in app.screen.query(Turn) if t.question == question][-1]
 
 
+async def shown_notice(pilot) -> str:
+    """Wait for the notice banner to appear; its text."""
+    notice = pilot.app.screen.query_one("#notice")
+    await wait_for(pilot, lambda: notice.has_class("-shown"))
+    return shown(notice)
+
+
 def sample_app(assistant) -> AssistantApp:
     return AssistantApp(str(assistant.config.path), assistant=assistant, cursor_blink=False)
 
@@ -214,8 +221,7 @@ async def test_rebuild_shows_progress_and_questions_wait(sample_project):
     events: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.model_state == "ready")
-        notice = app.screen.query_one("#notice")
-        await wait_for(pilot, lambda: notice.has_class("-shown"))
+        await shown_notice(pilot)
         panel = app.screen.query_one(BuildPanel)
         start, step, stop, launch_ask = panel.start, panel.step, panel.stop, app.ask
         panel.start = lambda *a: (events.append("start"), start(*a))
@@ -228,7 +234,7 @@ async def test_rebuild_shows_progress_and_questions_wait(sample_project):
         await pilot.press("enter")
         await wait_for(pilot, lambda: any(t.answer for t in app.screen.query(Turn)))
         assert not app.building and not panel.has_class("-active")
-        assert not notice.has_class("-shown")
+        assert not app.screen.query_one("#notice").has_class("-shown")
     assert events[0] == "start"
     assert any(e.startswith("step:embed:") for e in events)
     assert events.index("stop") < events.index("ask")
@@ -249,9 +255,7 @@ async def test_stale_sources_show_a_notice(sample_project):
     (sample_project.parent / "sources" / "extra.txt").write_text("A new file.\n", encoding="utf-8")
     app = sample_app(Assistant.open(sample_project))
     async with app.run_test(size=SIZE) as pilot:
-        notice = app.screen.query_one("#notice")
-        await wait_for(pilot, lambda: notice.has_class("-shown"))
-        text = shown(notice)
+        text = await shown_notice(pilot)
         assert "extra.txt" in text and "ctrl+r" in text
 
 
@@ -329,9 +333,8 @@ async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project
     vectors.write_bytes(vectors.read_bytes()[:100])
     app = sample_app(Assistant.open(sample_project))
     async with app.run_test(size=SIZE) as pilot:
+        text = await shown_notice(pilot)
         notice = app.screen.query_one("#notice")
-        await wait_for(pilot, lambda: notice.has_class("-shown"))
-        text = shown(notice)
         assert "The index cannot be used" in text and "Press ctrl+r" in text
         await wait_for(pilot, lambda: app.model_state == "ready")
         await pilot.press("ctrl+r")
