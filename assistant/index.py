@@ -10,7 +10,7 @@ import stat as stat_module
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from .config import Config
-from .documents import Document, SourceScan, content_hash, find_source_files, scan_sources
+from .documents import SourceScan, content_hash, find_source_files, scan_sources
 from .embedding import Embedder
 from .errors import (
     BuildCancelled,
@@ -32,7 +32,7 @@ from .lexical import LexicalIndex
 from .locking import BuildLock
 from .models import BuildReport, Passage, SourceChanges
 from .passage_table import PassageTable, write_passage_table
-from .passages import document_title, embedding_text, split_passages
+from .passages import dense_texts, embedding_text, split_passages
 
 # 2: the passage table moved from passages.jsonl to passages.sqlite.
 FORMAT_VERSION = 2
@@ -359,26 +359,6 @@ def _previous_vectors(config: Config, model_name: str) -> _ReusableVectors:
     return reusable
 
 
-def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
-    """What each passage's vector embeds: its text under the titles the document's content gives it.
-
-    A title made from the file's name is left out of the vector (the lexical index keeps it), so that
-    a renamed file embeds the same texts as before and its vectors are reused, not computed again.
-    """
-    if document_title(replace(document, source="")):
-        return [embedding_text(p) for p in passages]
-    named_title = document_title(document)
-    texts = []
-    for passage in passages:
-        title = passage.title
-        if title == named_title:
-            title = ""
-        elif title.startswith(f"{named_title} — "):
-            title = title[len(named_title) + 3 :]  # keep the section heading, drop the file's name
-        texts.append(f"{title}\n{passage.text}" if title else passage.text)
-    return texts
-
-
 def _describe_files(folder: Path) -> dict[str, dict]:
     """Size and checksum of every file the index holds, so that damage is found on load."""
     return {
@@ -460,8 +440,6 @@ def build_index(
         vector_texts: list[str] = []
         for document in scan.documents:
             split = split_passages(document, config.settings.chunking.max_passage_chars)
-            if document.page_starts:
-                split = [p.model_copy(update={"page": document.page_of(p.start)}) for p in split]
             passages.extend(split)
             vector_texts.extend(dense_texts(document, split))
         if not passages:

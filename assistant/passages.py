@@ -130,12 +130,18 @@ def passage_id(source: str, start: int, end: int) -> str:
     return hashlib.sha1(f"{source}\x00{start}\x00{end}".encode()).hexdigest()[:16]
 
 
+def heading_title(document: Document) -> str | None:
+    """The document's first heading, or None when its text does not open with one."""
+    for block in _blocks(document.text)[:1]:
+        return _heading_text(document.text, block[0], block_is_single_line=len(block) == 1)
+    return None
+
+
 def document_title(document: Document) -> str:
     """The document's own title: its first heading, else its file name in words."""
-    for block in _blocks(document.text)[:1]:
-        heading = _heading_text(document.text, block[0], block_is_single_line=len(block) == 1)
-        if heading:
-            return heading
+    heading = heading_title(document)
+    if heading:
+        return heading
     stem = PurePosixPath(document.source).stem
     return re.sub(r"[-_]+", " ", stem).strip()
 
@@ -198,6 +204,7 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
                         text=text[start:end],
                         title=f"{doc_title} — {section}" if section else doc_title,
                         sentences=tuple(make_sentence(s, e) for s, e in chunk),
+                        page=document.page_of(start),
                     )
                 )
     return passages
@@ -206,3 +213,23 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
 def embedding_text(passage: Passage) -> str:
     """What is embedded and lexically indexed for a passage: its title, then its text."""
     return f"{passage.title}\n{passage.text}" if passage.title else passage.text
+
+
+def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
+    """What each passage's vector embeds: its text under the titles the document's content gives it.
+
+    A title made from the file's name is left out of the vector (the lexical index keeps it, through
+    ``embedding_text``), so that a renamed file embeds the same texts and its vectors are reused.
+    """
+    if heading_title(document):
+        return [embedding_text(p) for p in passages]
+    named_title = document_title(document)
+    texts = []
+    for passage in passages:
+        title = passage.title
+        if title == named_title:
+            title = ""
+        elif title.startswith(f"{named_title} — "):
+            title = title[len(named_title) + 3 :]  # keep the section heading, drop the file's name
+        texts.append(f"{title}\n{passage.text}" if title else passage.text)
+    return texts

@@ -40,8 +40,7 @@ def folder_bytes(folder: Path) -> int:
 def texts_to_embed(config) -> list[str]:
     """The distinct texts a fresh build of this config embeds (passage vectors and sentence vectors)."""
     from assistant.documents import scan_sources
-    from assistant.index import dense_texts
-    from assistant.passages import split_passages
+    from assistant.passages import dense_texts, split_passages
 
     unique: dict[str, None] = {}
     for document in scan_sources(config.sources_dir, config.settings.sources).documents:
