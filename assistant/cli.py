@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .errors import AssistantError, IndexLockedError
+from .errors import AssistantError, IndexLockedError, IndexMissingError
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -83,11 +83,12 @@ def _print_build_report(report, out: TextIO) -> None:
 
 def _ensure_index(assistant, err: TextIO) -> None:
     """Build the index when there is none, and update it when sources changed."""
-    if not assistant.index_exists():
+    try:
+        changes = assistant.changes()
+    except IndexMissingError:
         err.write("No index yet: building it from the sources (first run).\n")
         _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
         return
-    changes = assistant.changes()
     if changes.is_stale:
         err.write(f"Sources changed since the last build ({changes.describe()}): updating the index.\n")
         try:
