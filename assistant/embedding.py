@@ -62,6 +62,11 @@ class Embedder:
         get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(get_dimension() or 0)
 
+    @property
+    def sentence_transformer(self) -> "SentenceTransformer":
+        """The loaded model itself (the ONNX export reads its modules)."""
+        return self._model
+
     @classmethod
     def load(cls, config: Config) -> "Embedder":
         """Load the configured model from disk only; any failure is a ``ModelLoadError``."""

@@ -130,8 +130,8 @@ def run_evaluation(assistant, questions: list[EvalQuestion], modes: list[str], p
     """Every mode's result, measured in one run over the same questions."""
     from tqdm import tqdm
 
-    assistant.load_model()
     assistant.load_index()
+    assistant.load_question_encoder()
     bar = tqdm(total=len(questions) * len(modes), desc="Evaluating", unit="q", file=progress_file, leave=False, disable=progress_file is None)
     try:
         return [evaluate_mode(assistant, questions, mode, progress=lambda: bar.update(1)) for mode in modes]

@@ -31,8 +31,10 @@ from .errors import (
 from .lexical import LexicalIndex
 from .locking import BuildLock
 from .models import BuildReport, Passage, SourceChanges
+from .onnx_export import export_question_encoder, link_question_encoder
 from .passage_table import PassageTable, write_passage_table
 from .passages import dense_texts, embedding_text, split_passages
+from .question_encoder import ENCODER_FILE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder
 
 # 2: the passage table moved from passages.jsonl to passages.sqlite.
 FORMAT_VERSION = 2
@@ -76,10 +78,33 @@ class LoadedIndex:
     sentence_vectors: np.ndarray  # memory-mapped; a passage's sentences are rows sentence_ranges gives
     lexical: LexicalIndex
     source_hashes: dict[str, str] = field(default_factory=dict)
+    _question_encoder: QuestionEncoder | None = field(default=None, repr=False)
 
     @property
     def dimension(self) -> int:
         return int(self.manifest["model"]["dimension"])
+
+    @property
+    def has_question_encoder(self) -> bool:
+        return bool((self.manifest.get("question_encoder") or {}).get("available"))
+
+    @property
+    def question_encoder_open(self) -> bool:
+        return self._question_encoder is not None
+
+    def question_encoder(self) -> QuestionEncoder | None:
+        """The index's ONNX export of the model, opened and checked on first use; None if it has none."""
+        if not self.has_question_encoder:
+            return None
+        if self._question_encoder is None:
+            try:
+                record = EncoderRecord.from_manifest(self.manifest["question_encoder"])
+            except (KeyError, TypeError, ValueError) as exc:
+                raise IndexCorruptError(
+                    f"the index manifest's question encoder entry is damaged ({self.folder}); run `assistant index --rebuild`"
+                ) from exc
+            self._question_encoder = QuestionEncoder.load(self.folder, record)
+        return self._question_encoder
 
 
 def lock_path(index_dir: Path) -> Path:
@@ -91,7 +116,9 @@ def _text_key(text: str) -> bytes:
 
 
 def _file_digest(path: Path) -> str | None:
-    if path.stat().st_size > CHECKSUM_MAX_BYTES:
+    # The question encoder is always checked (90 MB, 50 ms): a damaged weight may change only the
+    # vectors of some words, which its probe question would not show.
+    if path.stat().st_size > CHECKSUM_MAX_BYTES and path.name != ENCODER_FILE:
         return None
     crc = 0
     with path.open("rb") as handle:
@@ -143,6 +170,7 @@ class _ManifestShape(BaseModel):
     sources: dict[str, _Record]
     skipped: dict[str, _Record] = Field(default_factory=dict)
     files: dict[str, _FileRecord]
+    question_encoder: dict[str, object] | None = None
 
 
 
@@ -226,7 +254,10 @@ def check_compatible(manifest: dict, config: Config, model_name: str) -> None:
 
 def _verify_files(folder: Path, manifest: dict) -> None:
     listed = manifest["files"]
-    for name in (VECTORS, SENTENCE_VECTORS, PASSAGES):
+    required = [VECTORS, SENTENCE_VECTORS, PASSAGES]
+    if (manifest.get("question_encoder") or {}).get("available"):
+        required += [ENCODER_FILE, TOKENIZER_FILE]
+    for name in required:
         if name not in listed:
             raise IndexCorruptError(f"the index manifest does not list {name}; run `assistant index --rebuild`")
     for name, info in listed.items():
@@ -499,6 +530,13 @@ def build_index(
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             tmp.mkdir(parents=True)
+            encoder_entry = _previous_encoder(previous_manifest, config, model_name)
+            if encoder_entry is None:
+                if embedder is None:
+                    embedder = load_embedder()
+                encoder_entry = export_question_encoder(embedder, tmp).to_manifest()
+            elif encoder_entry.get("available"):
+                link_question_encoder(index_dir, tmp)
             write_index_folder(
                 tmp,
                 passages=passages,
@@ -511,6 +549,7 @@ def build_index(
                 files=len(scan.documents),
                 sources=source_records,
                 skipped=_skipped_records(scan),
+                question_encoder=encoder_entry,
             )
             _fsync_tree(tmp)
             _swap_in(tmp, index_dir)
@@ -535,6 +574,27 @@ def build_index(
         skipped=tuple(scan.skipped) + tuple(scan.warnings),
         seconds=time.perf_counter() - began,
     )
+
+
+def _previous_encoder(previous_manifest: dict, config: Config, model_name: str) -> dict | None:
+    """The previous index's question-encoder entry, when this build can keep it (same model and format).
+
+    A ``--rebuild`` passes no previous manifest, so it always exports afresh: a rebuild repairs damage.
+    """
+    entry = previous_manifest.get("question_encoder")
+    if not entry:
+        return None
+    try:
+        check_compatible(previous_manifest, config, model_name)
+    except IndexCorruptError:
+        return None
+    if entry.get("available"):
+        files = previous_manifest.get("files", {})
+        for name in (ENCODER_FILE, TOKENIZER_FILE):
+            path = config.index_dir / name
+            if name not in files or not path.is_file() or path.stat().st_size != files[name].get("size"):
+                return None
+    return entry
 
 
 def _source_records(scan: SourceScan) -> dict[str, dict]:
@@ -576,8 +636,12 @@ def write_index_folder(
     files: int,
     sources: dict[str, dict],
     skipped: dict[str, dict] | None = None,
+    question_encoder: dict | None = None,
 ) -> dict:
     """Write every file of an index into ``folder`` (which must exist), manifest last; returns the manifest.
+
+    The question encoder's files, if any, must already be in ``folder``; ``question_encoder`` is their
+    manifest entry (see ``onnx_export``).
 
     No swap and no fsync: ``build_index`` does those. The benchmark uses this to lay out synthetic indexes.
     """
@@ -591,6 +655,7 @@ def write_index_folder(
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "sources": sources,
         "skipped": skipped or {},
+        "question_encoder": question_encoder,
         "files": _describe_files(folder),
     }
     _write_json(folder / MANIFEST, manifest)

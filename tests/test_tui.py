@@ -361,7 +361,7 @@ async def test_model_that_cannot_load_is_a_notice_not_a_crash(tmp_path):
 
 
 class GatedAssistant(Assistant):
-    """The real assistant, but the model load and a build's first step wait for the test to open a gate."""
+    """The real assistant, but the question encoder's load and a build's first step wait for the test to open a gate."""
 
     def __init__(self, config) -> None:
         super().__init__(config)
@@ -369,9 +369,9 @@ class GatedAssistant(Assistant):
         self.build_gate = threading.Event()
         self.build_waiting = threading.Event()
 
-    def load_model(self):
+    def load_question_encoder(self):
         assert self.model_gate.wait(60)
-        return super().load_model()
+        return super().load_question_encoder()
 
     def build_index(self, *, rebuild=False, progress=None, should_cancel=None):
         def gated(step) -> None:

@@ -134,7 +134,7 @@ class AssistantApp(App[int]):
 
     def _start(self) -> None:
         self._show_state()
-        if self.assistant.model_loaded:
+        if self.assistant.question_encoder_loaded:
             self.model_state = "ready"
         else:
             self.model_state = "loading…"
@@ -159,7 +159,7 @@ class AssistantApp(App[int]):
     @work(thread=True, exclusive=True, group="model")
     def load_model(self) -> None:
         try:
-            self.assistant.load_model()
+            self.assistant.load_question_encoder()
         except Exception as error:  # shown to the user as the model's state, not swallowed
             self.post_message(ModelFailed(error))
         else:

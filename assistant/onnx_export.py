@@ -1,0 +1,143 @@
+"""Export the loaded model to ONNX for the question path, and prove the export gives the model's vectors.
+
+Runs at build time, when the model is loaded anyway (about a second). Only models whose pipeline
+the question encoder can reproduce are exported: a transformer, mean or CLS pooling, and optionally
+normalisation. Any other model, or an export that does not match, leaves the index without one, and
+questions are then encoded by the model itself (slower, same answers).
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .embedding import Embedder
+from .question_encoder import ENCODER_FILE, SAME_VECTOR_COSINE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder
+
+PROBE = "Which treaty ended the war, and when did it come into force?"
+# Texts the export is checked on: a question, a passage long enough to be truncated, and text that
+# is not English or ASCII, so that tokenisation, truncation and pooling all have to agree with torch.
+CHECK_TEXTS = (
+    PROBE,
+    " ".join(["The council met in the old town hall and argued about the bridge for many hours."] * 40),
+    "Ça coûte 12 € — 東京 (Tōkyō) ist groß; naïve café, ‘quoted’ and – dashed.",
+    "x",
+)
+POOLING_MODES = {"mean": "mean", "pooling_mode_mean_tokens": "mean", "cls": "cls", "pooling_mode_cls_token": "cls"}
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """The record of a working export, or why there is none."""
+
+    record: EncoderRecord | None
+    reason: str = ""
+
+    def to_manifest(self) -> dict:
+        if self.record is None:
+            return {"available": False, "reason": self.reason}
+        return {"available": True, **self.record.to_manifest()}
+
+
+class UnsupportedModel(Exception):
+    """The model's pipeline is not one the question encoder reproduces."""
+
+
+def export_question_encoder(embedder: Embedder, folder: Path) -> ExportResult:
+    """Write the question encoder's files into ``folder``; on any failure write nothing and say why."""
+    try:
+        record = _export(embedder, folder)
+    except UnsupportedModel as exc:
+        _remove(folder)
+        return ExportResult(None, str(exc))
+    except Exception as exc:  # torch.onnx and onnxruntime raise many types; the model still answers
+        _remove(folder)
+        return ExportResult(None, f"export failed: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
+    return ExportResult(record)
+
+
+def link_question_encoder(old_folder: Path, new_folder: Path) -> None:
+    """Reuse a previous index's export (same model): hard links where the file system allows."""
+    for name in (ENCODER_FILE, TOKENIZER_FILE):
+        try:
+            (new_folder / name).hardlink_to(old_folder / name)
+        except OSError:
+            shutil.copy2(old_folder / name, new_folder / name)
+
+
+def _remove(folder: Path) -> None:
+    for name in (ENCODER_FILE, TOKENIZER_FILE):
+        (folder / name).unlink(missing_ok=True)
+
+
+def _pipeline(embedder: Embedder) -> tuple[object, str]:
+    model = embedder.sentence_transformer
+    modules = list(model)
+    kinds = [type(m).__name__ for m in modules]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        raise UnsupportedModel(f"the model's pipeline ({' → '.join(kinds)}) is not transformer, pooling, normalise")
+    config = modules[1].get_config_dict()
+    mode = config.get("pooling_mode")
+    if mode is None:
+        mode = next((key for key, on in config.items() if key.startswith("pooling_mode_") and on is True), None)
+    if mode not in POOLING_MODES:
+        raise UnsupportedModel(f"the model's pooling ({mode}) is not mean or CLS")
+    if config.get("include_prompt") is False:
+        raise UnsupportedModel("the model's pooling leaves out the prompt")
+    return modules[0], POOLING_MODES[mode]
+
+
+def _export(embedder: Embedder, folder: Path) -> EncoderRecord:
+    import torch
+    from tokenizers import Tokenizer
+
+    transformer, pooling = _pipeline(embedder)
+    model = embedder.sentence_transformer
+    hf_tokenizer = model.tokenizer
+    if not getattr(hf_tokenizer, "is_fast", False):
+        raise UnsupportedModel("the model has no fast (Rust) tokenizer")
+    inputs = tuple(n for n in ("input_ids", "attention_mask", "token_type_ids") if n in hf_tokenizer.model_input_names)
+    if "input_ids" not in inputs or "attention_mask" not in inputs:
+        raise UnsupportedModel(f"the model takes {hf_tokenizer.model_input_names}, not input ids and a mask")
+    max_length = int(model.max_seq_length or hf_tokenizer.model_max_length)
+
+    tokenizer = Tokenizer.from_str(hf_tokenizer.backend_tokenizer.to_str())
+    tokenizer.no_padding()
+    tokenizer.no_truncation()
+    tokenizer.save(str(folder / TOKENIZER_FILE))
+
+    network = transformer.auto_model
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.network = network
+
+        def forward(self, *tensors):
+            return self.network(**dict(zip(inputs, tensors))).last_hidden_state
+
+    sample = tuple(torch.ones(1, 8, dtype=torch.long) for _ in inputs)
+    axes = {name: {0: "batch", 1: "tokens"} for name in (*inputs, "last_hidden_state")}
+    with warnings.catch_warnings(), torch.inference_mode():
+        warnings.simplefilter("ignore")  # the tracer's notes on the model's Python control flow
+        torch.onnx.export(
+            LastHiddenState().eval(),
+            sample,
+            str(folder / ENCODER_FILE),
+            input_names=list(inputs),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
+    reference = embedder.encode(list(CHECK_TEXTS))
+    draft = EncoderRecord(inputs, pooling, max_length, PROBE, tuple(float(x) for x in reference[0]))
+    exported = QuestionEncoder.open(folder, draft)
+    agreement = min(float(exported.encode_query(text) @ vector) for text, vector in zip(CHECK_TEXTS, reference))
+    if agreement < SAME_VECTOR_COSINE:
+        raise UnsupportedModel(f"the export's vectors differ from the model's (cosine {agreement:.5f})")
+    return draft

@@ -1,0 +1,114 @@
+"""Turn a question into a vector with the index's ONNX export of the model: no torch, a few ms.
+
+The build exports the model it embedded the passages with (see ``onnx_export``) and checks that the
+export gives the same vectors. Answering then needs only onnxruntime and the tokenizer: a one-shot
+``assistant ask`` does not import torch, and a question's encode takes about a third of torch's time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import IndexCorruptError
+
+ENCODER_FILE = "question_encoder.onnx"
+TOKENIZER_FILE = "question_tokenizer.json"
+# The export must give the model's own vectors: cosine to torch's at least this, for every probe text.
+SAME_VECTOR_COSINE = 0.9999
+
+
+@dataclass(frozen=True)
+class EncoderRecord:
+    """What the manifest says of the index's question encoder."""
+
+    inputs: tuple[str, ...]
+    pooling: str  # 'mean' or 'cls'
+    max_length: int
+    probe: str
+    probe_vector: tuple[float, ...]
+
+    def to_manifest(self) -> dict:
+        return {
+            "file": ENCODER_FILE,
+            "tokenizer": TOKENIZER_FILE,
+            "inputs": list(self.inputs),
+            "pooling": self.pooling,
+            "max_length": self.max_length,
+            "probe": self.probe,
+            "probe_vector": [round(x, 7) for x in self.probe_vector],
+        }
+
+    @classmethod
+    def from_manifest(cls, entry: dict) -> "EncoderRecord":
+        return cls(
+            inputs=tuple(entry["inputs"]),
+            pooling=str(entry["pooling"]),
+            max_length=int(entry["max_length"]),
+            probe=str(entry["probe"]),
+            probe_vector=tuple(float(x) for x in entry["probe_vector"]),
+        )
+
+
+class QuestionEncoder:
+    """The model as an ONNX graph plus its tokenizer; ``encode_query`` matches ``Embedder.encode_query``."""
+
+    def __init__(self, session, tokenizer, record: EncoderRecord) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self.record = record
+
+    @classmethod
+    def load(cls, folder: Path, record: EncoderRecord) -> "QuestionEncoder":
+        """Open the export in ``folder``; it must still give the vector recorded for the probe text."""
+        encoder = cls.open(folder, record)
+        probe = encoder.encode_query(record.probe)
+        if float(probe @ np.asarray(record.probe_vector, dtype=np.float32)) < SAME_VECTOR_COSINE:
+            raise IndexCorruptError(
+                f"the index's question encoder ({folder / ENCODER_FILE}) no longer gives the model's vectors; "
+                "run `assistant index --rebuild`"
+            )
+        return encoder
+
+    @classmethod
+    def open(cls, folder: Path, record: EncoderRecord) -> "QuestionEncoder":
+        """Open the export without checking it against the probe (the export step checks it itself)."""
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        # One thread, and no busy-waiting: a question is too little work to share between cores, and
+        # spinning threads fight whatever else runs (the chat's UI thread, a build).
+        options.intra_op_num_threads = 1
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3
+        try:
+            session = onnxruntime.InferenceSession(
+                str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"]
+            )
+            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+        except Exception as exc:  # onnxruntime and tokenizers raise their own exception types
+            raise IndexCorruptError(
+                f"the index's question encoder cannot be opened ({type(exc).__name__}); run `assistant index --rebuild`"
+            ) from exc
+        tokenizer.no_padding()
+        tokenizer.enable_truncation(record.max_length)
+        return cls(session, tokenizer, record)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """One text's unit-length vector, shape (dimension,)."""
+        encoding = self._tokenizer.encode(text)
+        ids = np.asarray([encoding.ids], dtype=np.int64)
+        mask = np.asarray([encoding.attention_mask], dtype=np.int64)
+        given = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.asarray([encoding.type_ids], dtype=np.int64)}
+        hidden = self._session.run(None, {name: given[name] for name in self.record.inputs})[0][0]
+        if self.record.pooling == "cls":
+            vector = hidden[0]
+        else:
+            weights = mask[0].astype(np.float32)
+            vector = (hidden * weights[:, None]).sum(axis=0) / max(float(weights.sum()), 1.0)
+        norm = float(np.linalg.norm(vector))
+        return (vector / norm if norm > 0 else vector).astype(np.float32)
