@@ -459,12 +459,11 @@ def build_index(
         # Holding the lock, nothing else is building: a backup or a temporary folder is a dead build's.
         _restore_backup(index_dir)
         _remove_dead_temporaries(index_dir)
-        previous_manifest: dict = {}
-        if not rebuild:
-            try:
-                previous_manifest = read_manifest(index_dir)
-            except (IndexMissingError, IndexCorruptError):
-                previous_manifest = {}
+        # Read even for a rebuild: it tells what changed, and its question encoder may be kept.
+        try:
+            previous_manifest: dict = read_manifest(index_dir)
+        except (IndexMissingError, IndexCorruptError):
+            previous_manifest = {}
         report(BuildProgress("scan", 0, 1))
         scan: SourceScan = scan_sources(config.sources_dir, config.settings.sources)
         passages: list[Passage] = []
@@ -577,10 +576,8 @@ def build_index(
 
 
 def _previous_encoder(previous_manifest: dict, config: Config, model_name: str) -> dict | None:
-    """The previous index's question-encoder entry, when this build can keep it (same model and format).
-
-    A ``--rebuild`` passes no previous manifest, so it always exports afresh: a rebuild repairs damage.
-    """
+    """The previous index's question-encoder entry, when this build can keep it: same model and
+    format, and files whose checksums still match (a damaged export is made afresh)."""
     entry = previous_manifest.get("question_encoder")
     if not entry:
         return None
@@ -592,7 +589,12 @@ def _previous_encoder(previous_manifest: dict, config: Config, model_name: str) 
         files = previous_manifest.get("files", {})
         for name in (ENCODER_FILE, TOKENIZER_FILE):
             path = config.index_dir / name
-            if name not in files or not path.is_file() or path.stat().st_size != files[name].get("size"):
+            if (
+                name not in files
+                or not path.is_file()
+                or path.stat().st_size != files[name].get("size")
+                or _file_digest(path) != files[name].get("crc32")
+            ):
                 return None
     return entry
 

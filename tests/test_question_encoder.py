@@ -55,7 +55,7 @@ def test_a_one_shot_ask_answers_without_importing_torch(built_sample):
     assert f"{SAMPLE_FILE}:8" in result.stdout
 
 
-def test_an_update_keeps_the_export_and_a_rebuild_makes_it_afresh(sample_project):
+def test_updates_and_rebuilds_keep_the_export(sample_project):
     index_dir = sample_project.parent / "index"
     before = (index_dir / ENCODER_FILE).stat().st_ino
     with (sample_project.parent / "sources" / "extra.txt").open("w", encoding="utf-8") as handle:
@@ -66,8 +66,9 @@ def test_an_update_keeps_the_export_and_a_rebuild_makes_it_afresh(sample_project
     assert (index_dir / ENCODER_FILE).stat().st_ino == before  # linked from the previous index, not exported again
     answer = assistant.ask("When did the bridge in Mitrovica reopen?")
     assert answer.snippets[0].citation.source == "extra.txt"
-    assistant.build_index(rebuild=True)
-    assert (index_dir / ENCODER_FILE).stat().st_ino != before
+    report = assistant.build_index(rebuild=True)
+    assert report.passages_embedded == report.passages and set(report.changes.unchanged) == {SAMPLE_FILE, "extra.txt"}
+    assert (index_dir / ENCODER_FILE).stat().st_ino == before  # its checksum still matched
 
 
 def test_a_damaged_export_is_a_one_line_error_and_a_rebuild_repairs_it(sample_project):
@@ -82,6 +83,7 @@ def test_a_damaged_export_is_a_one_line_error_and_a_rebuild_repairs_it(sample_pr
     assert err.getvalue().count("\n") == 1 and "assistant index --rebuild" in err.getvalue()
     code = main(["--config", str(sample_project), "index", "--rebuild"], out=io.StringIO(), err=io.StringIO(), stdin=io.StringIO())
     assert code == 0
+    assert path.read_bytes() != bytes(data)  # exported afresh, not linked from the damaged index
     code = main(["--config", str(sample_project), "ask", QUESTIONS[0]], out=out, err=err, stdin=io.StringIO())
     assert code == 0 and f"{SAMPLE_FILE}:8" in out.getvalue()
 
