@@ -57,7 +57,8 @@ NPROBE_CHOICES = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256)
 
 @dataclass(frozen=True)
 class BuildProgress:
-    """A step of a build: ``stage`` is 'scan', 'embed' or 'write'; ``done`` of ``total`` units."""
+    """A step of a build: ``stage`` is 'scan', 'embed', 'export' (the question encoder) or 'write';
+    ``done`` of ``total`` units."""
 
     stage: str
     done: int
@@ -523,7 +524,6 @@ def build_index(
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
 
-        report(BuildProgress("write", 0, 1))
         source_records = _source_records(scan)
         tmp = index_dir.with_name(f".{index_dir.name}.tmp-{os.getpid()}")
         shutil.rmtree(tmp, ignore_errors=True)
@@ -533,9 +533,12 @@ def build_index(
             if encoder_entry is None:
                 if embedder is None:
                     embedder = load_embedder()
+                report(BuildProgress("export", 0, 1))
                 encoder_entry = export_question_encoder(embedder, tmp).to_manifest()
+                report(BuildProgress("export", 1, 1))
             elif encoder_entry.get("available"):
                 link_question_encoder(index_dir, tmp)
+            report(BuildProgress("write", 0, 1))
             write_index_folder(
                 tmp,
                 passages=passages,

@@ -7,7 +7,12 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label, ProgressBar
 
-STAGE_NAMES = {"scan": "Reading sources", "embed": "Embedding passages", "write": "Writing the index"}
+STAGE_NAMES = {
+    "scan": "Reading sources",
+    "embed": "Embedding passages",
+    "export": "Exporting the question encoder",
+    "write": "Writing the index",
+}
 
 
 class BuildPanel(Horizontal):
