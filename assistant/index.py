@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, Field
 
+from .array_file import ArrayFile
 from .config import Config
 from .documents import SourceScan, content_hash, find_source_files, scan_sources
 from .embedding import Embedder
@@ -76,7 +77,7 @@ class LoadedIndex:
     manifest: dict
     passages: PassageTable  # a sequence of Passage, row i read from disk when asked for
     vectors: object  # faiss.Index
-    sentence_vectors: np.ndarray  # memory-mapped; a passage's sentences are rows sentence_ranges gives
+    sentence_vectors: ArrayFile  # read by row on demand; a passage's sentences are the rows sentence_ranges gives
     lexical: LexicalIndex
     source_hashes: dict[str, str] = field(default_factory=dict)
     _question_encoder: QuestionEncoder | None = field(default=None, repr=False)
@@ -296,7 +297,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
             faiss.extract_index_ivf(vectors).nprobe = int(manifest["faiss"]["nprobe"])
         else:
             vectors = faiss.read_index(str(folder / VECTORS))
-        sentence_vectors = np.load(folder / SENTENCE_VECTORS, mmap_mode="r", allow_pickle=False)
+        sentence_vectors = ArrayFile(folder / SENTENCE_VECTORS)
         passages = PassageTable(folder / PASSAGES, counts["passages"])
         lexical = LexicalIndex.load(folder / LEXICAL, counts["passages"])
     except IndexCorruptError:
@@ -308,6 +309,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
         vectors.ntotal != counts["passages"]
         or len(passages) != counts["passages"]
         or sentence_vectors.shape != (counts["sentences"], dim)
+        or sentence_vectors.dtype != np.float32
         or vectors.d != dim
     ):
         raise IndexCorruptError(f"{damaged} (row counts disagree); run `assistant index --rebuild`")
@@ -384,10 +386,12 @@ def _previous_vectors(config: Config, model_name: str) -> _ReusableVectors:
     base = 0
     for i, (passage, key) in enumerate(zip(old.passages, old.passages.vector_keys())):
         reusable.by_text[bytes.fromhex(key)] = np.array(passage_vectors[i])
-        for j, sentence in enumerate(passage.sentences):
-            reusable.by_text.setdefault(_text_key(sentence.text), np.array(old.sentence_vectors[base + j]))
+        sentence_vectors = old.sentence_vectors.read(base, base + len(passage.sentences))
+        for sentence, vector in zip(passage.sentences, sentence_vectors):
+            reusable.by_text.setdefault(_text_key(sentence.text), vector)
         base += len(passage.sentences)
     old.passages.close()
+    old.sentence_vectors.close()
     return reusable
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .array_file import ArrayFile
+
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
     """a an and are as at be been being but by can could did do does doing for from had has have having
@@ -36,8 +38,8 @@ class LexicalIndex:
     """A BM25 index over the passages' texts, row ``i`` being passage ``i``.
 
     Built and saved by bm25s; read back as its plain files (a CSC matrix of precomputed BM25 term
-    scores in .npy, the vocabulary in JSON), memory-mapped, so answering a question needs neither
-    bm25s's import (a second of a one-shot ``ask``) nor the whole matrix in memory.
+    scores in .npy, the vocabulary in JSON), a term's postings at a time, so answering a question needs
+    neither bm25s's import (a second of a one-shot ``ask``) nor the whole matrix in memory.
     """
 
     # bm25s methods whose score of a document is the sum of its terms' precomputed scores only.
@@ -82,8 +84,9 @@ class LexicalIndex:
             vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
             if not isinstance(vocab, dict):
                 raise ValueError("lexical vocabulary is not a JSON object")
-            arrays = [np.load(folder / f"{name}.csc.index.npy", mmap_mode="r", allow_pickle=False) for name in ("data", "indices", "indptr")]
-            data, indices, indptr = arrays
+            # The postings are read a term at a time (ArrayFile): a question reads only its terms' lists.
+            data, indices = (ArrayFile(folder / f"{name}.csc.index.npy") for name in ("data", "indices"))
+            indptr = np.load(folder / "indptr.csc.index.npy", allow_pickle=False)
             # bm25s gives the empty token (which no query holds) a vocabulary id but no column.
             if len(indptr) not in (len(vocab), len(vocab) + 1) or len(data) != len(indices) or (len(indptr) and int(indptr[-1]) != len(data)):
                 raise ValueError("lexical index arrays disagree")
@@ -109,20 +112,39 @@ class LexicalIndex:
         """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped)."""
         columns = len(self._indptr) - 1
         ids = [self.vocab[t] for t in terms if self.vocab.get(t, columns) < columns]
-        if not ids or self.document_count == 0:
+        if not ids or self.document_count == 0 or k < 1:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if self._bm25 is not None and self._bm25.nonoccurrence_array is not None:  # variants that score absent terms
             scores = self._bm25.get_scores([t for t in terms if t in self.vocab])
-        else:
-            # The sum bm25s computes (np.add.at per term, in float32, term by term): within one term's
-            # postings each document appears once, so a fancy-index add is the same arithmetic.
-            data, indices, indptr = self._data, self._indices, self._indptr
-            scores = np.zeros(self.document_count, dtype=data.dtype)
-            for term in ids:
-                start, end = int(indptr[term]), int(indptr[term + 1])
-                scores[indices[start:end]] += data[start:end]
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        keep = scores[top] > 0
-        return top[keep].astype(np.int64), scores[top][keep].astype(np.float32)
+            return _best(scores, np.flatnonzero(scores > 0), k)
+        # The sum bm25s computes (np.add.at per term, in float32, term by term): within one term's
+        # postings each document appears once, so a fancy-index add is the same arithmetic.
+        data, indices, indptr = self._data, self._indices, self._indptr
+        scores = np.zeros(self.document_count, dtype=np.float32)
+        rarest = None
+        for term in ids:
+            start, end = int(indptr[term]), int(indptr[term + 1])
+            rows = indices[start:end]
+            scores[rows] += data[start:end]
+            if rarest is None or len(rows) < len(rarest):
+                rarest = rows
+        # The k-th best score among the rarest term's documents (final scores all) cannot beat the
+        # k-th best overall: only documents scoring at least that can be in the top k. Finding them
+        # is one comparison over the scores, against a partition of all of them (0.9 ms against 4.7
+        # at a million passages).
+        floor = np.float32(np.finfo(np.float32).tiny)
+        if rarest is not None and len(rarest) >= k:
+            at_rarest = scores[rarest]
+            floor = max(floor, at_rarest[np.argpartition(at_rarest, len(at_rarest) - k)[len(at_rarest) - k]])
+        return _best(scores, np.flatnonzero(scores >= floor), k)
+
+
+def _best(scores: np.ndarray, candidates: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` best of the candidate rows by score, ties to the lower row."""
+    values = scores[candidates]
+    if len(candidates) > k:
+        kth = values[np.argpartition(values, len(values) - k)[len(values) - k]]
+        keep = values >= kth  # every row tied with the k-th stays, for the tie-break below
+        candidates, values = candidates[keep], values[keep]
+    order = np.lexsort((candidates, -values))[:k]
+    return candidates[order].astype(np.int64), values[order].astype(np.float32)

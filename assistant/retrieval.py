@@ -58,7 +58,7 @@ class Retriever:
     def _sentence_similarities(self, rows: list[int], query_vector: np.ndarray) -> dict[int, np.ndarray]:
         ranges = self.index.passages.sentence_ranges(rows)
         vectors = self.index.sentence_vectors
-        return {r: np.asarray(vectors[ranges[r][0] : ranges[r][0] + ranges[r][1]]) @ query_vector for r in rows}
+        return {r: vectors.read(ranges[r][0], ranges[r][0] + ranges[r][1]) @ query_vector for r in rows}
 
     def rank(self, query_vector: np.ndarray, terms: list[str], mode: Mode, k: int | None = None) -> list[RankedPassage]:
         """The ``k`` best passages, best first, by the chosen mode."""

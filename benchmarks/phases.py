@@ -191,8 +191,10 @@ def query(project: Path) -> dict:
         vector = encoder.encode_query(question)
         index.vectors.search(vector[None, :], 20)
         floor.append((time.perf_counter() - t0) * 1000)
+    # Taken before the recall check (which reads every vector) and before torch is loaded for its
+    # encode alone: answering does neither.
+    peak = peak_rss_mb()
     recall = dense_recall(index, encoder, asked[WARMUP : WARMUP + RECALL_QUERIES])
-    peak = peak_rss_mb()  # before torch is loaded below, for its encode alone: answering never loads it
     out = {
         "questions": len(total),
         "load_s": load_s,
