@@ -8,6 +8,7 @@ questions are then encoded by the model itself (slower, same answers).
 
 from __future__ import annotations
 
+import os
 import shutil
 import warnings
 from dataclasses import dataclass
@@ -140,4 +141,7 @@ def _export(embedder: Embedder, folder: Path) -> EncoderRecord:
     agreement = min(float(exported.encode_query(text) @ vector) for text, vector in zip(CHECK_TEXTS, reference))
     if agreement < SAME_VECTOR_COSINE:
         raise UnsupportedModel(f"the export's vectors differ from the model's (cosine {agreement:.5f})")
+    for name in (ENCODER_FILE, TOKENIZER_FILE):  # durable now: 90 MB is the bulk of a small index's writing
+        with (folder / name).open("rb") as handle:
+            os.fsync(handle.fileno())
     return draft
