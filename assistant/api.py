@@ -145,6 +145,7 @@ class Assistant:
             built_at=manifest.get("built_at"),
             changes=detect_changes(self.config, manifest),
             problem=problem,
+            question_encoder=_question_encoder_state(manifest),
             **base,
         )
 
@@ -185,3 +186,10 @@ class Assistant:
         if not path.is_relative_to(self.config.sources_dir):
             raise QuestionError(f"not a source file: {source}")
         return read_source_text(self.config.sources_dir, source)
+
+
+def _question_encoder_state(manifest: dict) -> str:
+    entry = manifest.get("question_encoder")
+    if not entry:
+        return "missing"
+    return "onnx" if entry.get("available") else "model"

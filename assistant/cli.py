@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .errors import AssistantError, IndexLockedError, IndexMissingError
+from .errors import AssistantError, IndexLockedError
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -82,15 +82,23 @@ def _print_build_report(report, out: TextIO) -> None:
 
 
 def _ensure_index(assistant, err: TextIO) -> None:
-    """Build the index when there is none, and update it when sources changed."""
-    try:
-        changes = assistant.changes()
-    except IndexMissingError:
+    """Build the index when there is none, and update it when sources changed or it lacks the
+    question encoder (built by an older version). A damaged or mismatched index is left for the
+    question to report, with what to do."""
+    status = assistant.status()
+    if not status.exists:
         err.write("No index yet: building it from the sources (first run).\n")
         _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
         return
-    if changes.is_stale:
-        err.write(f"Sources changed since the last build ({changes.describe()}): updating the index.\n")
+    if status.problem:
+        return
+    reason = None
+    if status.changes.is_stale:
+        reason = f"Sources changed since the last build ({status.changes.describe()}): updating the index."
+    elif status.question_encoder == "missing":
+        reason = "The index predates the question encoder: adding it (once; nothing is embedded again)."
+    if reason:
+        err.write(reason + "\n")
         try:
             _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
         except IndexLockedError as exc:
@@ -139,6 +147,13 @@ def _command_index(assistant, args, out: TextIO) -> int:
     return EXIT_OK
 
 
+QUESTION_ENCODER_STATES = {
+    "onnx": "questions by the index's ONNX export of the model",
+    "model": "questions by the model itself (it cannot be exported)",
+    "missing": "none yet (built by an older version): `assistant index` adds it",
+}
+
+
 def _command_status(assistant, args, out: TextIO) -> int:
     status = assistant.status()
     if args.json:
@@ -152,6 +167,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
             out.write(f"built:    {status.built_at}\nfiles:    {status.files}\npassages: {status.passages}\n")
             changes = status.changes
             out.write(f"stale:    {changes.describe() if changes.is_stale else 'no, up to date'}\n")
+            out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
             for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
                 for name in names:
                     out.write(f"  {label}: {name}\n")

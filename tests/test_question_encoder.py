@@ -127,3 +127,30 @@ def test_other_poolings_export_or_fall_back_to_the_model(tmp_path, pooling, expo
         assert not (config.parent / "index" / ENCODER_FILE).exists()
     answer = assistant.ask("How long is the temporary document valid?")
     assert answer.snippets and answer.snippets[0].citation.source == SAMPLE_FILE
+
+
+def strip_question_encoder(config: Path) -> None:
+    """Make the index look as an older version built it: no export, no manifest entry."""
+    index_dir = config.parent / "index"
+    manifest = json.loads((index_dir / MANIFEST).read_text())
+    del manifest["question_encoder"]
+    for name in (ENCODER_FILE, "question_tokenizer.json"):
+        del manifest["files"][name]
+        (index_dir / name).unlink()
+    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_an_index_from_before_the_export_answers_and_the_next_ask_adds_it(sample_project):
+    strip_question_encoder(sample_project)
+    older = Assistant.open(sample_project)
+    assert older.status().question_encoder == "missing"
+    assert isinstance(older.load_question_encoder(), Embedder)  # still answers, through the model
+    assert older.ask(QUESTIONS[0]).snippets[0].citation.line_start == 8
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--config", str(sample_project), "ask", QUESTIONS[0]], out=out, err=err, stdin=io.StringIO())
+    assert code == 0 and f"{SAMPLE_FILE}:8" in out.getvalue()
+    assert "predates the question encoder" in err.getvalue() and "(0 passages embedded" in err.getvalue()
+    assert Assistant.open(sample_project).status().question_encoder == "onnx"
+    out = io.StringIO()
+    main(["--config", str(sample_project), "status"], out=out, err=io.StringIO(), stdin=io.StringIO())
+    assert "encoder:  questions by the index's ONNX export" in out.getvalue()

@@ -39,6 +39,7 @@ from .notices import (
     build_failed_notice,
     model_failed_notice,
     no_index_notice,
+    missing_encoder_notice,
     stale_sources_notice,
     unusable_index_notice,
 )
@@ -228,6 +229,8 @@ class AssistantApp(App[int]):
             self._index_unusable(status.problem)
         elif status.changes.is_stale:
             self._show_notice(stale_sources_notice(status.changes), "warning")
+        elif status.question_encoder == "missing":
+            self._show_notice(missing_encoder_notice(), "warning")
 
     def on_index_damaged(self, message: IndexDamaged) -> None:
         self._index_unusable(_describe(message.error))
