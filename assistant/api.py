@@ -22,7 +22,7 @@ from .index import (
     read_manifest,
 )
 from .lexical import tokenize
-from .question_encoder import QuestionEncoder
+from .question_encoder import QuestionEncoder, encoder_state
 from .models import Answer, BuildReport, IndexStatus, Passage, SourceChanges, Timings
 from .retrieval import Mode, Retriever
 
@@ -145,7 +145,7 @@ class Assistant:
             built_at=manifest.get("built_at"),
             changes=detect_changes(self.config, manifest),
             problem=problem,
-            question_encoder=_question_encoder_state(manifest),
+            question_encoder=encoder_state(manifest),
             **base,
         )
 
@@ -186,10 +186,3 @@ class Assistant:
         if not path.is_relative_to(self.config.sources_dir):
             raise QuestionError(f"not a source file: {source}")
         return read_source_text(self.config.sources_dir, source)
-
-
-def _question_encoder_state(manifest: dict) -> str:
-    entry = manifest.get("question_encoder")
-    if not entry:
-        return "missing"
-    return "onnx" if entry.get("available") else "model"

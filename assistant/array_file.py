@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import IndexCorruptError
+
 
 class ArrayFile:
     """Rows ``[start, stop)`` of a C-ordered .npy array (any dimension; rows along the first axis)."""
@@ -43,14 +45,20 @@ class ArrayFile:
         return self.shape[0]
 
     def read(self, start: int, stop: int) -> np.ndarray:
-        """A fresh array of rows ``start`` to ``stop`` (clipped to the array)."""
+        """A fresh (writable) array of rows ``start`` to ``stop``, clipped to the array."""
         start, stop = max(0, start), min(stop, len(self))
         count = max(0, stop - start)
-        size = count * self._row_bytes
-        data = os.pread(self._fd, size, self._offset + start * self._row_bytes) if size else b""
-        if len(data) != size:
-            raise OSError(f"{self.path.name}: short read (the file changed under the index)")
-        return np.frombuffer(data, dtype=self.dtype).reshape((count, *self._row_shape))
+        out = np.empty((count, *self._row_shape), dtype=self.dtype)
+        buffer = memoryview(out).cast("B") if out.size else memoryview(b"")
+        offset, done = self._offset + start * self._row_bytes, 0
+        while done < len(buffer):  # one read returns at most about 2 GiB on Linux
+            got = os.preadv(self._fd, [buffer[done:]], offset + done)
+            if got == 0:
+                raise IndexCorruptError(
+                    f"the index file {self.path.name} ends before its rows do; run `assistant index --rebuild`"
+                )
+            done += got
+        return out
 
     def __getitem__(self, key: int | slice) -> np.ndarray:
         if isinstance(key, slice):

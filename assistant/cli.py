@@ -92,18 +92,20 @@ def _ensure_index(assistant, err: TextIO) -> None:
         return
     if status.problem:
         return
-    reason = None
     if status.changes.is_stale:
-        reason = f"Sources changed since the last build ({status.changes.describe()}): updating the index."
-    elif status.question_encoder == "missing":
-        reason = "The index predates the question encoder: adding it (once; nothing is embedded again)."
-    if reason:
-        err.write(reason + "\n")
+        err.write(f"Sources changed since the last build ({status.changes.describe()}): updating the index.\n")
         try:
             _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
         except IndexLockedError as exc:
             # Another build is already bringing the index up to date: answer from the last good one.
             err.write(f"warning: {exc.message}; answering from the last built index\n")
+    elif status.question_encoder == "missing":
+        err.write("The index predates the question encoder: adding it (once; nothing is embedded again).\n")
+        try:
+            _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
+        except AssistantError as exc:
+            # Only a speed-up: the index answers as it is, through the model (read-only, locked, ...).
+            err.write(f"warning: could not add it ({exc.message}); answering through the model\n")
 
 
 def _print_answer(answer, out: TextIO) -> None:
@@ -149,7 +151,7 @@ def _command_index(assistant, args, out: TextIO) -> int:
 
 QUESTION_ENCODER_STATES = {
     "onnx": "questions by the index's ONNX export of the model",
-    "model": "questions by the model itself (it cannot be exported)",
+    "model": "questions by the model itself (no ONNX export of it)",
     "missing": "none yet (built by an older version): `assistant index` adds it",
 }
 

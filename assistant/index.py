@@ -35,7 +35,7 @@ from .models import BuildReport, Passage, SourceChanges
 from .onnx_export import export_question_encoder, link_question_encoder
 from .passage_table import PassageTable, write_passage_table
 from .passages import dense_texts, embedding_text, split_passages
-from .question_encoder import ENCODER_FILE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder
+from .question_encoder import ENCODER_FILE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder, encoder_state
 
 # 2: the passage table moved from passages.jsonl to passages.sqlite.
 FORMAT_VERSION = 2
@@ -43,6 +43,7 @@ MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 PASSAGES = "passages.sqlite"
+ENCODER_FILES = (ENCODER_FILE, TOKENIZER_FILE)
 LEXICAL = "lexical"
 CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # How long a reader waits for a live build to finish swapping its new index in.
@@ -88,7 +89,7 @@ class LoadedIndex:
 
     @property
     def has_question_encoder(self) -> bool:
-        return bool((self.manifest.get("question_encoder") or {}).get("available"))
+        return encoder_state(self.manifest) == "onnx"
 
     @property
     def question_encoder_open(self) -> bool:
@@ -105,6 +106,7 @@ class LoadedIndex:
                 raise IndexCorruptError(
                     f"the index manifest's question encoder entry is damaged ({self.folder}); run `assistant index --rebuild`"
                 ) from exc
+            _verify_files(self.folder, self.manifest, ENCODER_FILES, fix="assistant index")
             self._question_encoder = QuestionEncoder.load(self.folder, record)
         return self._question_encoder
 
@@ -254,20 +256,26 @@ def check_compatible(manifest: dict, config: Config, model_name: str) -> None:
             )
 
 
-def _verify_files(folder: Path, manifest: dict) -> None:
+def _verify_files(folder: Path, manifest: dict, names: Iterable[str] | None = None, fix: str = "assistant index --rebuild") -> None:
+    """Every listed file (or just ``names``) exists with its recorded size and checksum.
+
+    The question encoder's files are left to ``LoadedIndex.question_encoder``, which checks them when
+    it opens them: damage to them alone needs only an update, which keeps every vector.
+    """
     listed = manifest["files"]
-    required = [VECTORS, SENTENCE_VECTORS, PASSAGES]
-    if (manifest.get("question_encoder") or {}).get("available"):
-        required += [ENCODER_FILE, TOKENIZER_FILE]
+    required = list(names) if names is not None else [VECTORS, SENTENCE_VECTORS, PASSAGES]
     for name in required:
         if name not in listed:
-            raise IndexCorruptError(f"the index manifest does not list {name}; run `assistant index --rebuild`")
+            raise IndexCorruptError(f"the index manifest does not list {name}; run `{fix}`")
+    wanted = set(names) if names is not None else set(listed) - set(ENCODER_FILES)
     for name, info in listed.items():
+        if name not in wanted:
+            continue
         path = folder / name
         if not path.exists():
-            raise IndexCorruptError(f"the index is missing {name}; run `assistant index --rebuild`")
+            raise IndexCorruptError(f"the index is missing {name}; run `{fix}`")
         if path.stat().st_size != info["size"] or (info.get("crc32") and _file_digest(path) != info["crc32"]):
-            raise IndexCorruptError(f"the index file {name} is damaged; run `assistant index --rebuild`")
+            raise IndexCorruptError(f"the index file {name} is damaged; run `{fix}`")
 
 
 def load_index(config: Config, model_name: str) -> LoadedIndex:
@@ -533,10 +541,12 @@ def build_index(
         shutil.rmtree(tmp, ignore_errors=True)
         try:
             tmp.mkdir(parents=True)
-            encoder_entry = _previous_encoder(previous_manifest, config, model_name)
+            encoder_entry = None if rebuild else _previous_encoder(previous_manifest, config, model_name)
             if encoder_entry is None:
                 if embedder is None:
                     embedder = load_embedder()
+                if cancelled():
+                    raise BuildCancelled("build cancelled; the previous index is unchanged")
                 report(BuildProgress("export", 0, 1))
                 encoder_entry = export_question_encoder(embedder, tmp).to_manifest()
                 report(BuildProgress("export", 1, 1))
@@ -583,10 +593,11 @@ def build_index(
 
 
 def _previous_encoder(previous_manifest: dict, config: Config, model_name: str) -> dict | None:
-    """The previous index's question-encoder entry, when this build can keep it: same model and
-    format, and files whose checksums still match (a damaged export is made afresh)."""
+    """The previous index's question-encoder entry, when an update can keep it: same model and
+    format, and files whose checksums still match, or a model that cannot be exported at all.
+    A damaged export, a failure that may pass, and every ``--rebuild`` export afresh."""
     entry = previous_manifest.get("question_encoder")
-    if not entry:
+    if not entry or (not entry.get("available") and not entry.get("final")):
         return None
     try:
         check_compatible(previous_manifest, config, model_name)
@@ -594,7 +605,7 @@ def _previous_encoder(previous_manifest: dict, config: Config, model_name: str) 
         return None
     if entry.get("available"):
         files = previous_manifest.get("files", {})
-        for name in (ENCODER_FILE, TOKENIZER_FILE):
+        for name in ENCODER_FILES:
             path = config.index_dir / name
             if (
                 name not in files

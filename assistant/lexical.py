@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .array_file import ArrayFile
+from .errors import IndexCorruptError
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset(
@@ -125,6 +126,8 @@ class LexicalIndex:
         for term in ids:
             start, end = int(indptr[term]), int(indptr[term + 1])
             rows = indices[start:end]
+            if len(rows) and (int(rows.max()) >= self.document_count or int(rows.min()) < 0):
+                raise IndexCorruptError("the BM25 index refers to passages it does not have; run `assistant index --rebuild`")
             scores[rows] += data[start:end]
             if rarest is None or len(rows) < len(rarest):
                 rarest = rows

@@ -37,10 +37,13 @@ class ExportResult:
 
     record: EncoderRecord | None
     reason: str = ""
+    # True when the model itself cannot be exported, so that updates need not try again; False for
+    # a failure that may pass (memory, a missing package): the next build tries again.
+    final: bool = False
 
     def to_manifest(self) -> dict:
         if self.record is None:
-            return {"available": False, "reason": self.reason}
+            return {"available": False, "reason": self.reason, "final": self.final}
         return {"available": True, **self.record.to_manifest()}
 
 
@@ -54,7 +57,7 @@ def export_question_encoder(embedder: Embedder, folder: Path) -> ExportResult:
         record = _export(embedder, folder)
     except UnsupportedModel as exc:
         _remove(folder)
-        return ExportResult(None, str(exc))
+        return ExportResult(None, str(exc), final=True)
     except Exception as exc:  # torch.onnx and onnxruntime raise many types; the model still answers
         _remove(folder)
         return ExportResult(None, f"export failed: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")

@@ -20,6 +20,15 @@ TOKENIZER_FILE = "question_tokenizer.json"
 SAME_VECTOR_COSINE = 0.9999
 
 
+def encoder_state(manifest: dict) -> str:
+    """How an index's questions are encoded: 'onnx' (its export), 'model' (the model cannot be
+    exported, or the export failed), or 'missing' (built before there was an export)."""
+    entry = manifest.get("question_encoder")
+    if not entry:
+        return "missing"
+    return "onnx" if entry.get("available") else "model"
+
+
 @dataclass(frozen=True)
 class EncoderRecord:
     """What the manifest says of the index's question encoder."""
@@ -68,31 +77,31 @@ class QuestionEncoder:
         if float(probe @ np.asarray(record.probe_vector, dtype=np.float32)) < SAME_VECTOR_COSINE:
             raise IndexCorruptError(
                 f"the index's question encoder ({folder / ENCODER_FILE}) no longer gives the model's vectors; "
-                "run `assistant index --rebuild`"
+                "run `assistant index --rebuild` to export it again"
             )
         return encoder
 
     @classmethod
     def open(cls, folder: Path, record: EncoderRecord) -> "QuestionEncoder":
         """Open the export without checking it against the probe (the export step checks it itself)."""
-        import onnxruntime
-        from tokenizers import Tokenizer
-
-        options = onnxruntime.SessionOptions()
-        # One thread, and no busy-waiting: a question is too little work to share between cores, and
-        # spinning threads fight whatever else runs (the chat's UI thread, a build).
-        options.intra_op_num_threads = 1
-        options.inter_op_num_threads = 1
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3
         try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+
+            options = onnxruntime.SessionOptions()
+            # One thread, and no busy-waiting: a question is too little work to share between cores,
+            # and spinning threads fight whatever else runs (the chat's UI thread, a build).
+            options.intra_op_num_threads = 1
+            options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.log_severity_level = 3
             session = onnxruntime.InferenceSession(
                 str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"]
             )
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         except Exception as exc:  # onnxruntime and tokenizers raise their own exception types
             raise IndexCorruptError(
-                f"the index's question encoder cannot be opened ({type(exc).__name__}); run `assistant index --rebuild`"
+                f"the index's question encoder cannot be opened ({type(exc).__name__}); run `assistant index` to export it again"
             ) from exc
         tokenizer.no_padding()
         tokenizer.enable_truncation(record.max_length)

@@ -137,6 +137,8 @@ def quality(encode_factory, workdir: Path) -> dict:
         replacement = encode_factory()
         embedder.encode = lambda texts, progress=None: replacement.encode(list(texts))  # type: ignore[method-assign]
         embedder.encode_query = lambda text: replacement.encode([text])[0]  # type: ignore[method-assign]
+        # Questions too, not through the index's own float32 export of the model.
+        assistant.load_question_encoder = lambda: embedder  # type: ignore[method-assign]
     assistant.build_index(rebuild=True)
     (result,) = run_evaluation(assistant, load_questions(SQUAD / "questions.jsonl"), ["hybrid"])
     shutil.rmtree(project / "index", ignore_errors=True)

@@ -55,7 +55,7 @@ def test_a_one_shot_ask_answers_without_importing_torch(built_sample):
     assert f"{SAMPLE_FILE}:8" in result.stdout
 
 
-def test_updates_and_rebuilds_keep_the_export(sample_project):
+def test_an_update_keeps_the_export_and_a_rebuild_makes_it_afresh(sample_project):
     index_dir = sample_project.parent / "index"
     before = (index_dir / ENCODER_FILE).stat().st_ino
     with (sample_project.parent / "sources" / "extra.txt").open("w", encoding="utf-8") as handle:
@@ -68,24 +68,53 @@ def test_updates_and_rebuilds_keep_the_export(sample_project):
     assert answer.snippets[0].citation.source == "extra.txt"
     report = assistant.build_index(rebuild=True)
     assert report.passages_embedded == report.passages and set(report.changes.unchanged) == {SAMPLE_FILE, "extra.txt"}
-    assert (index_dir / ENCODER_FILE).stat().st_ino == before  # its checksum still matched
+    assert (index_dir / ENCODER_FILE).stat().st_ino != before  # a rebuild trusts nothing of the old index
+    assert assistant.ask("When did the bridge in Mitrovica reopen?").snippets[0].citation.source == "extra.txt"
 
 
-def test_a_damaged_export_is_a_one_line_error_and_a_rebuild_repairs_it(sample_project):
+def run(config: Path, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["--config", str(config), *args], out=out, err=err, stdin=io.StringIO())
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_damaged_export_is_a_one_line_error_and_an_update_mends_it_keeping_every_vector(sample_project):
     path = sample_project.parent / "index" / ENCODER_FILE
     data = bytearray(path.read_bytes())
     weights = len(data) // 2
-    data[weights : weights + 4096] = bytes(4096)  # same size: only the probe's vector can tell
+    data[weights : weights + 4096] = bytes(4096)  # same size: the checksum tells
     path.write_bytes(bytes(data))
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--config", str(sample_project), "ask", QUESTIONS[0]], out=out, err=err, stdin=io.StringIO())
-    assert code == 3, err.getvalue()
-    assert err.getvalue().count("\n") == 1 and "assistant index --rebuild" in err.getvalue()
-    code = main(["--config", str(sample_project), "index", "--rebuild"], out=io.StringIO(), err=io.StringIO(), stdin=io.StringIO())
-    assert code == 0
+    code, _, err = run(sample_project, "ask", QUESTIONS[0])
+    assert code == 3 and err.count("\n") == 1 and "question_encoder.onnx is damaged" in err and "`assistant index`" in err
+    code, _, err = run(sample_project, "index")
+    assert code == 0 and "(0 passages embedded" in err + _
     assert path.read_bytes() != bytes(data)  # exported afresh, not linked from the damaged index
-    code = main(["--config", str(sample_project), "ask", QUESTIONS[0]], out=out, err=err, stdin=io.StringIO())
-    assert code == 0 and f"{SAMPLE_FILE}:8" in out.getvalue()
+    code, out, _ = run(sample_project, "ask", QUESTIONS[0])
+    assert code == 0 and f"{SAMPLE_FILE}:8" in out
+
+
+def test_an_export_that_no_longer_gives_the_models_vectors_is_mended_by_a_rebuild(sample_project):
+    manifest_path = sample_project.parent / "index" / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["question_encoder"]["probe_vector"] = [-x for x in manifest["question_encoder"]["probe_vector"]]
+    manifest_path.write_text(json.dumps(manifest))
+    code, _, err = run(sample_project, "ask", QUESTIONS[0])
+    assert code == 3 and err.count("\n") == 1 and "no longer gives the model's vectors" in err and "--rebuild" in err
+    assert run(sample_project, "index", "--rebuild")[0] == 0
+    code, out, _ = run(sample_project, "ask", QUESTIONS[0])
+    assert code == 0 and f"{SAMPLE_FILE}:8" in out
+
+
+def test_an_export_that_failed_for_a_passing_reason_is_tried_again_by_the_next_update(sample_project):
+    strip_question_encoder(sample_project)
+    manifest_path = sample_project.parent / "index" / MANIFEST
+    manifest = json.loads(manifest_path.read_text())
+    manifest["question_encoder"] = {"available": False, "reason": "export failed: MemoryError", "final": False}
+    manifest_path.write_text(json.dumps(manifest))
+    assistant = Assistant.open(sample_project)
+    assert assistant.status().question_encoder == "model"
+    report = assistant.build_index()
+    assert report.passages_embedded == 0 and assistant.status().question_encoder == "onnx"
 
 
 def model_with_pooling(target: Path, pooling: str) -> Path:
@@ -154,3 +183,14 @@ def test_an_index_from_before_the_export_answers_and_the_next_ask_adds_it(sample
     out = io.StringIO()
     main(["--config", str(sample_project), "status"], out=out, err=io.StringIO(), stdin=io.StringIO())
     assert "encoder:  questions by the index's ONNX export" in out.getvalue()
+
+
+def test_when_the_export_cannot_be_added_the_old_index_still_answers(sample_project):
+    from assistant.index import lock_path
+    from assistant.locking import BuildLock
+
+    strip_question_encoder(sample_project)
+    with BuildLock(lock_path(sample_project.parent / "index")):  # as if a build were running
+        code, out, err = run(sample_project, "ask", QUESTIONS[0])
+    assert code == 0 and f"{SAMPLE_FILE}:8" in out
+    assert "warning: could not add it" in err and "answering through the model" in err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -450,5 +451,21 @@ async def test_an_index_without_the_question_encoder_shows_a_notice_and_ctrl_r_a
         await wait_for(pilot, lambda: app.model_state == "ready")
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: not app.building and assistant.status().question_encoder == "onnx")
+        turn = await ask(pilot, NINETY_DAYS)
+        assert "kosovo-serbia-tensions.txt:8" in shown(turn)
+
+
+async def test_a_damaged_question_encoder_is_offered_a_rebuild_that_mends_it(sample_project):
+    manifest_path = sample_project.parent / "index" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["question_encoder"]["probe_vector"] = [-x for x in manifest["question_encoder"]["probe_vector"]]
+    manifest_path.write_text(json.dumps(manifest))
+    assistant = Assistant.open(sample_project)
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        text = await shown_notice(pilot)
+        assert "question encoder" in text and "ctrl+r" in text
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: not app.building and app.model_state == "ready")
         turn = await ask(pilot, NINETY_DAYS)
         assert "kosovo-serbia-tensions.txt:8" in shown(turn)

@@ -29,6 +29,7 @@ from .messages import (
     BuildFailed,
     BuildStep,
     IndexChecked,
+    EncoderDamaged,
     IndexDamaged,
     ModelFailed,
     ModelReady,
@@ -161,6 +162,8 @@ class AssistantApp(App[int]):
     def load_model(self) -> None:
         try:
             self.assistant.load_question_encoder()
+        except IndexCorruptError as error:  # the index's export is damaged: the rebuild offer mends it
+            self.post_message(EncoderDamaged(error))
         except Exception as error:  # shown to the user as the model's state, not swallowed
             self.post_message(ModelFailed(error))
         else:
@@ -235,6 +238,10 @@ class AssistantApp(App[int]):
     def on_index_damaged(self, message: IndexDamaged) -> None:
         self._index_unusable(_describe(message.error))
 
+    def on_encoder_damaged(self, message: EncoderDamaged) -> None:
+        self.model_state = "not loaded"  # loaded again once a build has made the export afresh
+        self._index_unusable(_describe(message.error))
+
     def _index_unusable(self, problem: str) -> None:
         self.index_problem = problem
         self.index_state = "unusable"
@@ -268,6 +275,9 @@ class AssistantApp(App[int]):
         self._build_ended()
         self.index_problem = None
         self.index_state = f"{report.passages} passages from {report.files} files"
+        if self.model_state in ("not loaded", "failed"):
+            self.model_state = "loading…"
+            self.load_model()
         self._show_state()
         if self.chat is not None:
             self.chat.notice.hide()

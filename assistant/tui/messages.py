@@ -91,3 +91,10 @@ class SnippetSelected(Message):
 @dataclass
 class IndexDamaged(Message):
     error: Exception
+
+
+@dataclass
+class EncoderDamaged(Message):
+    """The index's question encoder failed its checks when it was opened."""
+
+    error: Exception
