@@ -6,25 +6,22 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .answering import compose_answer, score_sentences
 from .config import Config, load_config
 from .documents import read_source_text
-from .embedding import Embedder, resolve_model
 from .errors import AssistantError, IndexCorruptError, IndexMissingError, QuestionError
-from .index import (
-    LoadedIndex,
-    ProgressCallback,
-    build_index,
-    check_compatible,
-    detect_changes,
-    load_index,
-    read_manifest,
-)
-from .lexical import tokenize
-from .question_encoder import QuestionEncoder, encoder_state
+from .manifest import check_compatible, detect_changes, encoder_state, read_manifest
+from .model_location import resolve_model
 from .models import Answer, BuildReport, IndexStatus, Passage, SourceChanges, Timings
-from .retrieval import Mode, Retriever
+
+# numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
+# ``assistant status`` reads only the manifest.
+if TYPE_CHECKING:
+    from .embedding import Embedder
+    from .index import LoadedIndex, ProgressCallback
+    from .question_encoder import QuestionEncoder
+    from .retrieval import Mode
 
 MAX_QUESTION_CHARS = 2000
 
@@ -55,6 +52,8 @@ class Assistant:
         """The embedding model, loaded on first use."""
         with self._lock:
             if self._embedder is None:
+                from .embedding import Embedder
+
                 self._embedder = Embedder.load(self.config)
             return self._embedder
 
@@ -84,6 +83,8 @@ class Assistant:
         """The index, read and validated on first use."""
         with self._lock:
             if self._index is None:
+                from .index import load_index
+
                 self._index = load_index(self.config, self.model_name)
             return self._index
 
@@ -107,6 +108,8 @@ class Assistant:
     ) -> BuildReport:
         """Build or update the index from the sources; the model loads only if something must be embedded."""
         with self._lock:
+            from .index import build_index
+
             report = build_index(
                 self.config,
                 self.load_model,
@@ -166,6 +169,10 @@ class Assistant:
         count = k if k is not None else settings.answer.snippets
         if count < 1:
             raise QuestionError("k must be at least 1")
+        from .answering import compose_answer, score_sentences
+        from .lexical import tokenize
+        from .retrieval import Retriever
+
         index = self.load_index()
         encoder = self.load_question_encoder()
         t0 = time.perf_counter()

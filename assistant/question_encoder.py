@@ -20,15 +20,6 @@ TOKENIZER_FILE = "question_tokenizer.json"
 SAME_VECTOR_COSINE = 0.9999
 
 
-def encoder_state(manifest: dict) -> str:
-    """How an index's questions are encoded: 'onnx' (its export), 'model' (the model cannot be
-    exported, or the export failed), or 'missing' (built before there was an export)."""
-    entry = manifest.get("question_encoder")
-    if not entry:
-        return "missing"
-    return "onnx" if entry.get("available") else "model"
-
-
 @dataclass(frozen=True)
 class EncoderRecord:
     """What the manifest says of the index's question encoder."""

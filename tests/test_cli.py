@@ -112,10 +112,11 @@ def test_unknown_command_and_bad_flag_are_one_line_exit_2(built_sample, capsys):
 
 
 def test_help_and_status_do_not_import_torch(built_sample):
+    # status reads only the manifest: not even numpy, FAISS or onnxruntime.
     probe = (
         "import sys; from assistant.cli import main; "
         f"code = main(['--config', {str(built_sample)!r}, 'status']); "
-        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]; "
+        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers', 'numpy', 'faiss', 'onnxruntime') if m in sys.modules]; "
         "sys.exit(10 if bad else code)"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
