@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,17 @@ SQUAD = SHARED / "data" / "squad-sample"
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
+
+
+def run_cli_in_fresh_python(argv: list[str], forbidden: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """The CLI run in a new interpreter; it exits 10 (naming them on stderr) if it imported a forbidden module."""
+    probe = (
+        "import sys; from assistant.cli import main; "
+        f"code = main({argv!r}); "
+        f"bad = [m for m in {forbidden!r} if m in sys.modules]; "
+        "print(bad, file=sys.stderr) if bad else None; sys.exit(10 if bad else code)"
+    )
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
 
 
 def write_project(root: Path, config_text: str = "", sources: dict[str, str | bytes] | None = None) -> Path:

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.cli import main
 
-from conftest import REPO, SAMPLE_FILE
+from conftest import REPO, SAMPLE_FILE, run_cli_in_fresh_python
 
 
 def run_cli(argv, capsys, stdin=None):
@@ -113,13 +113,8 @@ def test_unknown_command_and_bad_flag_are_one_line_exit_2(built_sample, capsys):
 
 def test_help_and_status_do_not_import_torch(built_sample):
     # status reads only the manifest: not even numpy, FAISS or onnxruntime.
-    probe = (
-        "import sys; from assistant.cli import main; "
-        f"code = main(['--config', {str(built_sample)!r}, 'status']); "
-        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers', 'numpy', 'faiss', 'onnxruntime') if m in sys.modules]; "
-        "sys.exit(10 if bad else code)"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
+    heavy = ("torch", "sentence_transformers", "transformers", "numpy", "faiss", "onnxruntime")
+    result = run_cli_in_fresh_python(["--config", str(built_sample), "status"], heavy)
     assert result.returncode == 0, result.stderr
     result = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and "ask" in result.stdout

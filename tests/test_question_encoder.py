@@ -5,8 +5,6 @@ from __future__ import annotations
 import io
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +16,7 @@ from assistant.embedding import Embedder
 from assistant.index import MANIFEST
 from assistant.question_encoder import ENCODER_FILE, QuestionEncoder
 
-from conftest import REPO, SAMPLE_FILE, SAMPLE_SOURCES, write_project
+from conftest import SAMPLE_FILE, SAMPLE_SOURCES, run_cli_in_fresh_python, write_project
 
 QUESTIONS = [
     "How long is the temporary document valid?",
@@ -44,13 +42,8 @@ def test_the_export_gives_the_models_own_question_vectors(sample_assistant):
 
 
 def test_a_one_shot_ask_answers_without_importing_torch(built_sample):
-    probe = (
-        "import sys; from assistant.cli import main; "
-        f"code = main(['--config', {str(built_sample)!r}, 'ask', 'How long is the temporary document valid?']); "
-        "bad = [m for m in ('torch', 'sentence_transformers', 'transformers') if m in sys.modules]; "
-        "print(bad, file=sys.stderr); sys.exit(10 if bad else code)"
-    )
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)
+    argv = ["--config", str(built_sample), "ask", "How long is the temporary document valid?"]
+    result = run_cli_in_fresh_python(argv, ("torch", "sentence_transformers", "transformers"))
     assert result.returncode == 0, result.stderr
     assert f"{SAMPLE_FILE}:8" in result.stdout
 
