@@ -44,12 +44,11 @@ from .manifest import (  # noqa: F401 (read_manifest and the rest are this modul
     recover_interrupted_swap,
 )
 from .passages import dense_texts, embedding_text, split_passages
-from .question_encoder import ENCODER_FILE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder
+from .question_encoder import ENCODER_FILE, ENCODER_FILES, EncoderRecord, QuestionEncoder
 
 VECTORS = "vectors.faiss"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 PASSAGES = "passages.sqlite"
-ENCODER_FILES = (ENCODER_FILE, TOKENIZER_FILE)
 LEXICAL = "lexical"
 CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 GITIGNORE = "*\n!.gitignore\n"
@@ -159,26 +158,25 @@ def _file_digest(path: Path) -> str | None:
 
 
 
-def _verify_files(folder: Path, manifest: dict, names: Iterable[str] | None = None, fix: str = "assistant index --rebuild") -> None:
-    """Every listed file (or just ``names``) exists with its recorded size and checksum.
-
-    The question encoder's files are left to ``LoadedIndex.question_encoder``, which checks them when
-    it opens them: damage to them alone needs only an update, which keeps every vector.
-    """
+def _verify_files(folder: Path, manifest: dict, names: Iterable[str], fix: str) -> None:
+    """Each of ``names`` is listed in the manifest and exists with its recorded size and checksum."""
     listed = manifest["files"]
-    required = list(names) if names is not None else [VECTORS, SENTENCE_VECTORS, PASSAGES]
-    for name in required:
+    for name in names:
         if name not in listed:
             raise IndexCorruptError(f"the index manifest does not list {name}; run `{fix}`")
-    wanted = set(names) if names is not None else set(listed) - set(ENCODER_FILES)
-    for name, info in listed.items():
-        if name not in wanted:
-            continue
-        path = folder / name
+        path, info = folder / name, listed[name]
         if not path.exists():
             raise IndexCorruptError(f"the index is missing {name}; run `{fix}`")
         if path.stat().st_size != info["size"] or (info.get("crc32") and _file_digest(path) != info["crc32"]):
             raise IndexCorruptError(f"the index file {name} is damaged; run `{fix}`")
+
+
+def _core_files(manifest: dict) -> list[str]:
+    """The files a load checks: the three every index has, and whatever else it lists, except the
+    question encoder's, which ``LoadedIndex.question_encoder`` checks when it opens them (damage to
+    them alone needs only an update, which keeps every vector)."""
+    names = dict.fromkeys([VECTORS, SENTENCE_VECTORS, PASSAGES, *manifest["files"]])
+    return [name for name in names if name not in ENCODER_FILES]
 
 
 def load_index(config: Config, model_name: str) -> LoadedIndex:
@@ -197,7 +195,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     folder = config.index_dir
     manifest = read_manifest(folder)
     check_compatible(manifest, config, model_name)
-    _verify_files(folder, manifest)
+    _verify_files(folder, manifest, _core_files(manifest), fix="assistant index --rebuild")
     counts = manifest["counts"]
     damaged = f"the index in {folder} is damaged"
     try:
@@ -418,11 +416,13 @@ def build_index(
             report(BuildProgress("write", 0, 1))
             write_index_folder(
                 tmp,
-                passages=passages,
-                passage_matrix=passage_matrix,
-                sentence_matrix=sentence_matrix,
-                passage_texts=passage_texts,
-                vector_keys=[_text_key(t).hex() for t in vector_texts],
+                IndexContents(
+                    passages=passages,
+                    passage_matrix=passage_matrix,
+                    sentence_matrix=sentence_matrix,
+                    passage_texts=passage_texts,
+                    vector_keys=[_text_key(t).hex() for t in vector_texts],
+                ),
                 model_name=model_name,
                 settings=expected_manifest_settings(config, model_name),
                 files=len(scan.documents),
@@ -506,14 +506,22 @@ def _compare_sources(old: dict[str, dict], new: dict[str, dict]) -> SourceChange
     return SourceChanges(added=added, changed=changed, removed=removed, unchanged=unchanged)
 
 
+@dataclass(frozen=True)
+class IndexContents:
+    """What an index holds, row for row: the passages, their vectors and their sentences' vectors,
+    the texts BM25 indexes, and the hash of the text each passage vector embeds (for reuse)."""
+
+    passages: Iterable[Passage]
+    passage_matrix: np.ndarray
+    sentence_matrix: np.ndarray
+    passage_texts: Iterable[str]
+    vector_keys: Iterable[str]
+
+
 def write_index_folder(
     folder: Path,
+    contents: IndexContents,
     *,
-    passages: Iterable[Passage],
-    passage_matrix: np.ndarray,
-    sentence_matrix: np.ndarray,
-    passage_texts: Iterable[str],
-    vector_keys: Iterable[str],
     model_name: str,
     settings: dict,
     files: int,
@@ -528,7 +536,8 @@ def write_index_folder(
 
     No swap and no fsync: ``build_index`` does those. The benchmark uses this to lay out synthetic indexes.
     """
-    faiss_settings = _write_index_files(folder, passages, passage_matrix, sentence_matrix, passage_texts, vector_keys)
+    faiss_settings = _write_index_files(folder, contents)
+    passage_matrix, sentence_matrix = contents.passage_matrix, contents.sentence_matrix
     manifest = {
         "format_version": FORMAT_VERSION,
         "model": {"name": model_name, "dimension": int(passage_matrix.shape[1]), "normalized": True},
@@ -546,25 +555,19 @@ def write_index_folder(
     return manifest
 
 
-def _write_index_files(
-    folder: Path,
-    passages: Iterable[Passage],
-    passage_matrix: np.ndarray,
-    sentence_matrix: np.ndarray,
-    passage_texts: Iterable[str],
-    vector_keys: Iterable[str],
-) -> dict:
+def _write_index_files(folder: Path, contents: IndexContents) -> dict:
     import faiss
 
-    dense, settings = dense_index(passage_matrix, sentence_matrix)
+    sentence_matrix = contents.sentence_matrix
+    dense, settings = dense_index(contents.passage_matrix, sentence_matrix)
     faiss.write_index(dense, str(folder / VECTORS))
     np.save(folder / SENTENCE_VECTORS, sentence_matrix, allow_pickle=False)
-    sentences = write_passage_table(folder / PASSAGES, passages, vector_keys)
+    sentences = write_passage_table(folder / PASSAGES, contents.passages, contents.vector_keys)
     if sentences != sentence_matrix.shape[0]:
         raise ValueError(f"{sentences} sentences in the passage table, {sentence_matrix.shape[0]} vectors")
     lexical_dir = folder / LEXICAL
     lexical_dir.mkdir()
-    LexicalIndex.build(passage_texts).save(lexical_dir)
+    LexicalIndex.build(contents.passage_texts).save(lexical_dir)
     return settings
 
 

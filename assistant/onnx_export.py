@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .embedding import Embedder
-from .question_encoder import ENCODER_FILE, SAME_VECTOR_COSINE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder
+from .question_encoder import ENCODER_FILE, ENCODER_FILES, SAME_VECTOR_COSINE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder
 
 PROBE = "Which treaty ended the war, and when did it come into force?"
 # Texts the export is checked on: a question, a passage long enough to be truncated, and text that
@@ -66,7 +66,7 @@ def export_question_encoder(embedder: Embedder, folder: Path) -> ExportResult:
 
 def link_question_encoder(old_folder: Path, new_folder: Path) -> None:
     """Reuse a previous index's export (same model): hard links where the file system allows."""
-    for name in (ENCODER_FILE, TOKENIZER_FILE):
+    for name in ENCODER_FILES:
         try:
             (new_folder / name).hardlink_to(old_folder / name)
         except OSError:
@@ -74,7 +74,7 @@ def link_question_encoder(old_folder: Path, new_folder: Path) -> None:
 
 
 def _remove(folder: Path) -> None:
-    for name in (ENCODER_FILE, TOKENIZER_FILE):
+    for name in ENCODER_FILES:
         (folder / name).unlink(missing_ok=True)
 
 
@@ -144,7 +144,7 @@ def _export(embedder: Embedder, folder: Path) -> EncoderRecord:
     agreement = min(float(exported.encode_query(text) @ vector) for text, vector in zip(CHECK_TEXTS, reference))
     if agreement < SAME_VECTOR_COSINE:
         raise UnsupportedModel(f"the export's vectors differ from the model's (cosine {agreement:.5f})")
-    for name in (ENCODER_FILE, TOKENIZER_FILE):  # durable now: 90 MB is the bulk of a small index's writing
+    for name in ENCODER_FILES:  # durable now: 90 MB is the bulk of a small index's writing
         with (folder / name).open("rb") as handle:
             os.fsync(handle.fileno())
     return draft

@@ -16,6 +16,7 @@ from .errors import IndexCorruptError
 
 ENCODER_FILE = "question_encoder.onnx"
 TOKENIZER_FILE = "question_tokenizer.json"
+ENCODER_FILES = (ENCODER_FILE, TOKENIZER_FILE)
 # The export must give the model's own vectors: cosine to torch's at least this, for every probe text.
 SAME_VECTOR_COSINE = 0.9999
 

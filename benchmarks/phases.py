@@ -104,7 +104,7 @@ def build_synthetic(project: Path, size: int) -> dict:
     """Lay out an index of ``size`` synthetic passages (real sentences, perturbed real vectors)."""
     from assistant.config import load_config
     from assistant.embedding import Embedder
-    from assistant.index import expected_manifest_settings, write_index_folder
+    from assistant.index import IndexContents, expected_manifest_settings, write_index_folder
     from assistant.onnx_export import export_question_encoder
 
     from .corpus import SyntheticCorpus, real_sentences
@@ -131,11 +131,13 @@ def build_synthetic(project: Path, size: int) -> dict:
     t0 = time.perf_counter()
     write_index_folder(
         index_dir,
-        passages=corpus.passages(),
-        passage_matrix=passage_matrix,
-        sentence_matrix=sentence_matrix,
-        passage_texts=corpus.texts(),
-        vector_keys=(f"{i:032x}" for i in range(size)),
+        IndexContents(
+            passages=corpus.passages(),
+            passage_matrix=passage_matrix,
+            sentence_matrix=sentence_matrix,
+            passage_texts=corpus.texts(),
+            vector_keys=(f"{i:032x}" for i in range(size)),
+        ),
         model_name=embedder_name(config),
         settings=expected_manifest_settings(config, embedder_name(config)),
         files=-(-size // 20),
