@@ -14,6 +14,10 @@ from .models import Passage, Sentence
 # A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
 UNWRAPPED_LINE_CHARS = 160
 HEADING_MAX_CHARS = 120
+# No sentence is longer than this (nor than the passage limit): text without sentence ends (a log,
+# a table flattened to one line, a run of words with no full stop) is cut at a clause mark or a space
+# near the limit, so that it neither swamps an answer nor ranks for everything.
+SENTENCE_MAX_CHARS = 600
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’»)\]]*\s*$")
@@ -81,6 +85,29 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     if tail_end > cursor:
         spans.append((cursor, tail_end))
     return spans
+
+
+_CLAUSE_END = re.compile(r"[;:,)\]]\s+")
+
+
+def cap_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """The spans with every one longer than ``limit`` cut into pieces of at most ``limit`` characters:
+    after a clause mark in the second half of the piece, else at the last space in its last two
+    thirds, else (no space at all) at the limit itself. Pieces are trimmed of whitespace."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > limit:
+            stop = start + limit
+            clauses = [m.end() for m in _CLAUSE_END.finditer(text, start + limit // 2, stop)]
+            space = max(text.rfind(" ", start + limit // 3, stop), text.rfind("\n", start + limit // 3, stop))
+            cut = clauses[-1] if clauses else (space + 1 if space > start else stop)
+            piece = _trim(text, start, cut)
+            if piece[1] > piece[0]:
+                out.append(piece)
+            start = _trim(text, cut, end)[0]
+        if end > start:
+            out.append((start, end))
+    return out
 
 
 def _blocks(text: str) -> list[list[tuple[int, int]]]:
@@ -190,7 +217,7 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
         for p_start, p_end in paragraphs:
             if p_end <= p_start:
                 continue
-            spans = sentence_spans(text, p_start, p_end)
+            spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
             for chunk in _chunk_sentences(spans, max_chars):
                 start, end = chunk[0][0], chunk[-1][1]
                 passages.append(

@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from assistant.documents import Document, decode_source_bytes
-from assistant.passages import LineTable, sentence_spans, split_passages
+from assistant.passages import SENTENCE_MAX_CHARS, LineTable, sentence_spans, split_passages
 
-from conftest import SAMPLE_SOURCES, SQUAD
+from conftest import DATA, SAMPLE_SOURCES
 
-ALL_FILES = sorted(SAMPLE_SOURCES.glob("*.txt")) + sorted((SQUAD / "sources").glob("*.txt"))
+ALL_FILES = sorted(SAMPLE_SOURCES.glob("*.txt")) + sorted(DATA.glob("*.txt"))
 
 
 def document_of(path: Path) -> Document:
@@ -22,6 +22,7 @@ def document_of(path: Path) -> Document:
 def assert_exact(document: Document, max_chars: int) -> list:
     text = document.text
     passages = split_passages(document, max_chars)
+    assert all(len(p.text) <= max_chars for p in passages)
     # Lines end at \n, \r\n or a lone \r (as editors count them), not at Unicode separators.
     line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)] + [len(text) + 1]
     for p in passages:
@@ -50,11 +51,11 @@ def test_sample_has_one_passage_per_paragraph_line():
 
 
 def test_long_paragraphs_split_at_sentence_boundaries():
-    document = document_of(SQUAD / "sources" / "Normans.txt")
+    document = document_of(DATA / "Normans.txt")
     small = assert_exact(document, 300)
     assert len(small) > len(split_passages(document, 5000))
     for p in small:
-        assert len(p.text) <= 300 or len(p.sentences) == 1
+        assert len(p.text) <= 300
 
 
 def test_headings_become_titles_not_passages():
@@ -86,3 +87,27 @@ def test_arbitrary_unicode_always_slices_back(text, max_chars):
 @given(st.lists(st.sampled_from(["Word", "word.", " ", "\n", "\n\n", "Dr.", "?", "“Q.”", "\r\n", "# H", "é", "3.5"]), max_size=80))
 def test_sentence_like_text_always_slices_back(parts):
     assert_exact(Document("h.txt", "".join(parts), "x", "utf-8"), 100)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "word " * 40_000,  # 200 KB without one sentence end
+        "x" * 5_000 + " tail",  # no space either: cut at the limit
+        "one, two; three: four " * 2_000,  # clause marks: cut after one
+        "A first sentence. " + "and then it went on " * 3_000 + "until the end.",
+    ],
+    ids=["no-sentence-end", "no-space", "clauses", "one-long-sentence"],
+)
+def test_text_without_sentence_ends_is_cut_to_the_caps(text):
+    passages = assert_exact(Document("long.txt", text, "x", "utf-8"), 1200)
+    assert len(passages) > 1
+    assert max(len(p.text) for p in passages) <= 1200
+    assert max(len(s.text) for p in passages for s in p.sentences) <= SENTENCE_MAX_CHARS
+    covered = "".join(s.text for p in passages for s in p.sentences)
+    assert covered.replace(" ", "") == text.replace(" ", "")  # nothing lost at the cuts
+
+
+def test_a_small_passage_limit_caps_sentences_too():
+    passages = assert_exact(Document("long.txt", "word " * 2_000, "x", "utf-8"), 200)
+    assert max(len(s.text) for p in passages for s in p.sentences) <= 200
