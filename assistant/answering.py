@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .index import LoadedIndex
@@ -154,22 +155,35 @@ def compose_answer(
     count: int,
     min_similarity: float,
     timings: Timings,
+    still_quoted: Callable[[Snippet], bool] = lambda _snippet: True,
 ) -> Answer:
     """The best ``count`` non-overlapping snippets, or an abstention (with the nearest snippets) when no
-    sentence is at least ``min_similarity`` close to the question."""
+    sentence is at least ``min_similarity`` close to the question.
+
+    A snippet whose file no longer holds its text (``still_quoted`` says no) is left out, its place
+    goes to the next, and the answer names the file as changed.
+    """
     snippets: list[Snippet] = []
     taken: list[tuple[str, int, int]] = []
+    changed: dict[str, None] = {}
     for candidate in scored:
         snippet = make_snippet(candidate)
         c = snippet.citation
         if any(src == c.source and c.start < end and start < c.end for src, start, end in taken):
             continue
+        if not still_quoted(snippet):
+            changed[c.source] = None
+            continue
         taken.append((c.source, c.start, c.end))
         snippets.append(snippet)
         if len(snippets) == count:
             break
+    changed_sources = tuple(changed)
     if not snippets:
-        return Answer(question=question, snippets=(), abstained=True, reason="nothing in the index matches", timings=timings)
+        reason = "nothing in the index matches"
+        if changed_sources:
+            reason = f"what the index would quote is no longer in {', '.join(changed_sources)} (changed since the index was built)"
+        return Answer(question=question, snippets=(), abstained=True, reason=reason, timings=timings, changed_sources=changed_sources)
     closest = max(s.similarity for s in scored)
     if closest < min_similarity:
         return Answer(
@@ -178,5 +192,6 @@ def compose_answer(
             abstained=True,
             reason=f"no sentence in the sources is close to the question (best similarity {closest:.2f} < {min_similarity:.2f})",
             timings=timings,
+            changed_sources=changed_sources,
         )
-    return Answer(question=question, snippets=tuple(snippets), timings=timings)
+    return Answer(question=question, snippets=tuple(snippets), timings=timings, changed_sources=changed_sources)

@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING
 
 from .config import Config, load_config
 from .documents import read_source_text
-from .errors import AssistantError, IndexCorruptError, IndexMissingError, QuestionError
-from .manifest import check_compatible, detect_changes, encoder_state, read_manifest
+from .errors import AssistantError, IndexCorruptError, IndexFolderError, IndexMissingError, QuestionError
+from .manifest import check_compatible, core_files, detect_changes, encoder_state, read_manifest, verify_files
 from .model_location import resolve_model
 from .models import Answer, BuildReport, IndexStatus, Passage, SourceChanges, Timings
+from .store.folder import check_location
 
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
 # ``assistant status`` reads only the manifest.
@@ -37,8 +38,14 @@ class Assistant:
 
     @classmethod
     def open(cls, config_path: Path | str | None = None) -> "Assistant":
-        """An assistant for the config at ``config_path`` (default: ``$ASSISTANT_CONFIG`` or ./config.toml)."""
-        return cls(load_config(config_path))
+        """An assistant for the config at ``config_path`` (default: ``$ASSISTANT_CONFIG`` or ./config.toml).
+
+        An index path that names a folder not the index's own (the project, the sources, someone's
+        files) is refused here, before anything could be written or moved there.
+        """
+        config = load_config(config_path)
+        check_location(config.index_dir, config.sources_dir)
+        return cls(config)
 
     @property
     def model_name(self) -> str:
@@ -133,11 +140,15 @@ class Assistant:
             manifest = read_manifest(self.config.index_dir)
         except IndexMissingError:
             return IndexStatus(exists=False, problem="no index yet", **base)
+        except IndexFolderError:
+            raise  # the config's mistake, not the index's state
         except AssistantError as exc:  # a damaged manifest is the state to report, not a failure
             return IndexStatus(exists=True, problem=exc.message, **base)
         problem = None
         try:
             check_compatible(manifest, self.config, self.model_name)
+            # Sizes and checksums of the files a load reads: stat and zlib only, no numpy or FAISS.
+            verify_files(self.config.index_dir, manifest, core_files(manifest), fix="assistant index --rebuild")
         except AssistantError as exc:
             problem = exc.message
         counts = manifest.get("counts", {})
@@ -171,6 +182,7 @@ class Assistant:
             raise QuestionError("k must be at least 1")
         from .answering import compose_answer, score_sentences
         from .lexical import tokenize
+        from .quote_check import QuoteCheck
         from .retrieval import Retriever
 
         index = self.load_index()
@@ -184,7 +196,8 @@ class Assistant:
         scored = score_sentences(index, ranked, question, terms)
         t3 = time.perf_counter()
         timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000, answer=(t3 - t2) * 1000)
-        answer = compose_answer(question, scored, count, settings.answer.min_similarity, timings)
+        check = QuoteCheck(self.config.sources_dir, index.manifest.get("sources", {}))
+        answer = compose_answer(question, scored, count, settings.answer.min_similarity, timings, still_quoted=check.holds)
         return answer, [index.passages[c.row] for c in ranked]
 
     def read_source(self, source: str) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .errors import AssistantError, IndexLockedError
+from .errors import AssistantError, IndexLockedError, QuestionError
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -78,7 +79,7 @@ def _print_build_report(report, out: TextIO) -> None:
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged.\n"
     )
     for item in report.skipped:
-        out.write(f"warning: {item.source}: {item.reason}\n")
+        out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
 
 
 def _ensure_index(assistant, err: TextIO) -> None:
@@ -108,35 +109,69 @@ def _ensure_index(assistant, err: TextIO) -> None:
             err.write(f"warning: could not add it ({exc.message}); answering through the model\n")
 
 
-def _print_answer(answer, out: TextIO) -> None:
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences among them) shown as ``^X``
+    or ``\\xNN`` instead of acted on. Source text and questions are never sent raw."""
+    def show(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"^{chr(code + 64)}" if code < 32 else ("^?" if code == 127 else f"\\x{code:02x}")
+
+    return _CONTROL.sub(show, text)
+
+
+def _print_answer(answer, out: TextIO, err: TextIO) -> None:
+    if answer.changed_sources:
+        err.write(
+            f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
+            "what it no longer says is not quoted (run `assistant index` to update)\n"
+        )
     if answer.abstained:
-        out.write(f"The sources do not answer this: {answer.reason}.\n")
+        out.write(f"The sources do not answer this: {printable(answer.reason or '')}.\n")
         return
     for rank, snippet in enumerate(answer.snippets, start=1):
-        out.write(f"{rank}. {snippet.citation.label()}  (score {snippet.score:.2f})\n")
-        out.write(f"   “{' '.join(snippet.text.split())}”\n")
+        out.write(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f})\n")
+        out.write(f"   “{printable(' '.join(snippet.text.split()))}”\n")
 
 
 def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """One question, or one a line from stdin. A bad line gets its own one-line error (with --json,
+    an object with an ``error`` field in its place) and the batch goes on; the exit code is the worst:
+    2 if any line failed, else 1 if any was not answered, else 0."""
     if args.question != "-" and not args.question.strip():
         raise UsageError("the question is empty")
     _ensure_index(assistant, err)
-    questions = (line.strip() for line in stdin) if args.question == "-" else iter([args.question])
+    batch = args.question == "-"
+    questions = (line.strip() for line in stdin) if batch else iter([args.question])
     code = EXIT_OK
     asked = 0
     for question in questions:
         if not question:
             continue
         asked += 1
-        answer = assistant.ask(question, k=args.k, mode=args.mode)
-        if answer.abstained:
+        try:
+            answer = assistant.ask(question, k=args.k, mode=args.mode)
+        except QuestionError as exc:
+            if not batch:
+                raise
+            code = EXIT_USAGE
+            if args.json:
+                out.write(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False) + "\n")
+            else:
+                out.write(f"Q: {printable(question[:200])}\n")
+            err.write(f"assistant: error: line {asked}: {exc.message}\n")
+            out.flush()
+            continue
+        if answer.abstained and code == EXIT_OK:
             code = EXIT_NO_ANSWER
         if args.json:
             out.write(json.dumps(answer.to_json_dict(), ensure_ascii=False) + "\n")
         else:
-            if args.question == "-":
-                out.write(f"Q: {question}\n")
-            _print_answer(answer, out)
+            if batch:
+                out.write(f"Q: {printable(question)}\n")
+            _print_answer(answer, out, err)
         out.flush()
     if asked == 0:
         raise UsageError("no question given on stdin")
@@ -223,7 +258,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
             return _command_eval(assistant, args, out, err)
         raise UsageError(f"unknown command {args.command}")
     except AssistantError as exc:
-        err.write(f"assistant: error: {exc.message}\n")
+        err.write(f"assistant: error: {printable(exc.message)}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         err.write("assistant: interrupted\n")

@@ -77,15 +77,23 @@ class Config(BaseModel):
 
     @property
     def sources_dir(self) -> Path:
-        return (self.base_dir / self.settings.sources.path).resolve()
+        return _resolved(self.base_dir / self.settings.sources.path)
 
     @property
     def index_dir(self) -> Path:
-        return (self.base_dir / self.settings.index.path).resolve()
+        return _resolved(self.base_dir / self.settings.index.path)
 
     @property
     def transcripts_dir(self) -> Path:
         return self.base_dir / "transcripts"
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` made absolute with its links followed where they lead somewhere (a loop stays as it is)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python 3.11
+        return path.absolute()
 
 
 def default_config_path() -> Path:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import errno
 import functools
 import hashlib
 import os
 import re
 import stat as statmod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -20,21 +22,51 @@ BINARY_SNIFF_BYTES = 8192
 
 
 @dataclass(frozen=True)
+class FileStamp:
+    """What a build remembers of a file it looked at, indexed or skipped: enough to tell if it changed.
+
+    Size and modification time alone can be kept across an edit (``touch -r``, sync tools, coarse
+    clocks); the inode change time cannot be set by anyone, and an editor that saves by renaming
+    gives a new inode. A file whose stat differs in any of them is read and its hash compared.
+    """
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    sha256: str | None  # None when the file was not read (too large, unreadable)
+
+    @classmethod
+    def of(cls, stat: os.stat_result, sha256: str | None) -> "FileStamp":
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, sha256)
+
+    def record(self) -> dict:
+        """The stamp as the manifest keeps it."""
+        return {"sha256": self.sha256, "size": self.size, "mtime_ns": self.mtime_ns, "ctime_ns": self.ctime_ns, "inode": self.inode}
+
+
+def stat_unchanged(record: dict, stat: os.stat_result) -> bool:
+    """Whether ``stat`` is the one a stamp's ``record()`` was taken from: the file is as it was then.
+    A record without the change time and inode (an older index) never matches: the file is read."""
+    kept = ("size", "mtime_ns", "ctime_ns", "inode")
+    return [record.get(key) for key in kept] == [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+
+
+@dataclass(frozen=True)
 class Document:
     """A decoded source file. ``source`` is its path relative to the sources folder, POSIX style.
 
     ``text`` is what offsets refer to: the decoded file, or for HTML and PDF the extracted text.
-    ``size`` and ``mtime_ns`` are the file's stat taken before it was read, so that a file changed
-    while it was read looks changed to the next build. ``page_starts`` holds, for a PDF, the offset
-    in ``text`` where each page begins.
+    ``stamp`` is the file's stat taken before it was read, so that a file changed while it was read
+    looks changed to the next build. ``page_starts`` holds, for a PDF, the offset in ``text`` where
+    each page begins.
     """
 
     source: str
     text: str
     sha256: str
     encoding: str
-    size: int = 0
-    mtime_ns: int = 0
+    stamp: FileStamp | None = None
     page_starts: tuple[int, ...] = ()
 
     def page_of(self, offset: int) -> int | None:
@@ -42,15 +74,6 @@ class Document:
         if not self.page_starts:
             return None
         return max(bisect.bisect_right(self.page_starts, offset), 1)
-
-
-@dataclass(frozen=True)
-class FileStamp:
-    """What a build remembers of a file it looked at, indexed or skipped: enough to tell if it changed."""
-
-    size: int
-    mtime_ns: int
-    sha256: str | None  # None when the file was not read (too large, unreadable)
 
 
 @dataclass(frozen=True)
@@ -181,45 +204,87 @@ def _matches(relative: str, patterns: tuple[str, ...]) -> bool:
     return any(_glob_regex(pattern.lstrip("/")).match(relative) for pattern in patterns)
 
 
-def find_source_files(root: Path, settings: SourcesSettings) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
+def _resolved(path: Path) -> Path | None:
+    """``path`` with every link followed, or None for a loop or a path that cannot be followed."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python 3.11
+        return None
+
+
+def _link_problem(path: Path, error: OSError) -> str:
+    if path.is_symlink():
+        if error.errno == errno.ELOOP:
+            return "symlink loop (the link leads back to itself)"
+        return "dangling symlink (its target does not exist)"
+    return f"cannot read: {error.strerror or error}"
+
+
+def find_source_files(
+    root: Path, settings: SourcesSettings, skip: Iterable[Path] = ()
+) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
     """The files to index as (relative POSIX path, absolute path), sorted; plus those passed over.
 
-    Hidden files and folders are skipped. A symlinked file is read only when it leads to a file inside
-    ``root``; one leading outside is reported. Symlinked folders are never descended into (os.walk does
-    not follow them), which also rules out loops; one leading outside is reported.
+    Every odd entry is a note, never an error: hidden files and folders are left out; a symlinked
+    file is read only when it leads to a file inside ``root``; loops, dangling links and folders that
+    cannot be read are reported. Symlinked folders are never descended into (os.walk does not follow
+    them), which also rules out loops. A file reached twice (a link to a file of the tree, a hard
+    link) is read once, at its own path where it has one. Folders in ``skip`` (the index, when it
+    lives inside the sources) are left out.
     """
-    root = root.resolve()
-    found: list[tuple[str, Path]] = []
+    root = _resolved(root) or root.absolute()
+    skipped_dirs = {p for p in (_resolved(Path(s)) for s in skip) if p is not None}
+    candidates: list[tuple[str, Path, tuple[int, int], bool]] = []
     skipped: list[SkippedFile] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+
+    def relative(path: Path) -> str:
+        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+    def unreadable_folder(error: OSError) -> None:
+        folder = Path(error.filename) if error.filename else root
+        skipped.append(SkippedFile(source=relative(folder) + "/", reason=f"cannot read this folder: {error.strerror or error}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable_folder):
         current = Path(dirpath)
         kept_dirs = []
         for name in dirnames:
-            if name.startswith("."):
-                continue
             full = current / name
+            if name.startswith(".") or full in skipped_dirs:
+                continue
             if full.is_symlink():
-                target = full.resolve()
-                if not target.is_relative_to(root):
-                    rel = full.relative_to(root).as_posix()
-                    skipped.append(SkippedFile(source=rel, reason="symlink leads outside the sources folder"))
-                    continue
+                target = _resolved(full)
+                if target is None or not target.is_relative_to(root):
+                    skipped.append(SkippedFile(source=relative(full), reason="symlink leads outside the sources folder"))
+                continue  # not descended into: its files inside the tree are reached at their own path
             kept_dirs.append(name)
         dirnames[:] = sorted(kept_dirs)
         for name in filenames:
             if name.startswith("."):
                 continue
             full = current / name
-            rel = full.relative_to(root).as_posix()
+            rel = relative(full)
             if not _matches(rel, settings.include) or _matches(rel, settings.exclude):
                 continue
-            if full.is_symlink():
-                target = full.resolve()
-                if not target.is_relative_to(root):
+            try:
+                stat = full.stat()
+            except OSError as exc:
+                skipped.append(SkippedFile(source=rel, reason=_link_problem(full, exc)))
+                continue
+            is_link = full.is_symlink()
+            if is_link:
+                target = _resolved(full)
+                if target is None or not target.is_relative_to(root):
                     skipped.append(SkippedFile(source=rel, reason="symlink leads outside the sources folder"))
                     continue
-            found.append((rel, full))
-    found.sort(key=lambda item: item[0])
+            candidates.append((rel, full, (stat.st_dev, stat.st_ino), is_link))
+    chosen: dict[tuple[int, int], tuple[str, Path, bool]] = {}
+    for rel, full, identity, is_link in sorted(candidates, key=lambda c: (c[3], c[0])):
+        first = chosen.get(identity)
+        if first is None:
+            chosen[identity] = (rel, full, is_link)
+        else:
+            skipped.append(SkippedFile(source=rel, reason=f"the same file as {first[0]} (a link), indexed there"))
+    found = sorted(((rel, full) for rel, full, _ in chosen.values()), key=lambda item: item[0])
     return found, skipped
 
 
@@ -245,22 +310,22 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
     try:
         stat = path.stat()
     except OSError as exc:
-        return None, SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}"), None
+        return None, SkippedFile(source=source, reason=_link_problem(path, exc)), None
     if not statmod.S_ISREG(stat.st_mode):
         # Reading a named pipe or a device would block the build, or never end.
         note = SkippedFile(source=source, reason="not a regular file (a pipe or device)")
-        return None, note, FileStamp(stat.st_size, stat.st_mtime_ns, None)
+        return None, note, FileStamp.of(stat, None)
     if stat.st_size > max_bytes:
         note = SkippedFile(
             source=source, reason=f"larger than the {max_bytes / 1_000_000:g} MB cap (sources.max_file_mb); skipped"
         )
-        return None, note, FileStamp(stat.st_size, stat.st_mtime_ns, None)
+        return None, note, FileStamp.of(stat, None)
     try:
         data = path.read_bytes()
     except OSError as exc:
         note = SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}")
-        return None, note, FileStamp(stat.st_size, stat.st_mtime_ns, None)
-    stamp = FileStamp(stat.st_size, stat.st_mtime_ns, content_hash(data))
+        return None, note, FileStamp.of(stat, None)
+    stamp = FileStamp.of(stat, content_hash(data))
     try:
         extracted, encoding = extract_text(source, data)
     except UnreadableSourceError as exc:
@@ -273,19 +338,20 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
         text=extracted.text,
         sha256=stamp.sha256 or "",
         encoding=encoding,
-        size=stat.st_size,
-        mtime_ns=stat.st_mtime_ns,
+        stamp=stamp,
         page_starts=extracted.page_starts,
     )
     warning = None
-    if encoding not in UNICODE_ENCODINGS and encoding != "pdf":
+    if extracted.notes:
+        warning = SkippedFile(source=source, reason="; ".join(extracted.notes))
+    elif encoding not in UNICODE_ENCODINGS and encoding != "pdf":
         warning = SkippedFile(source=source, reason=f"not UTF-8; read as {encoding}")
     return document, warning, stamp
 
 
-def scan_sources(root: Path, settings: SourcesSettings) -> SourceScan:
+def scan_sources(root: Path, settings: SourcesSettings, skip: Iterable[Path] = ()) -> SourceScan:
     """Read every source file under ``root``; one bad file never stops the others."""
-    files, skipped = find_source_files(root, settings)
+    files, skipped = find_source_files(root, settings, skip)
     scan = SourceScan(skipped=list(skipped))
     max_bytes = int(settings.max_file_mb * 1_000_000)
     for source, path in files:
@@ -302,23 +368,30 @@ def scan_sources(root: Path, settings: SourcesSettings) -> SourceScan:
     return scan
 
 
-def read_source_text(root: Path, source: str) -> str:
-    """The text of one source file exactly as it was indexed: what citations' offsets slice."""
-    path = root / source
+def source_stat(root: Path, source: str) -> os.stat_result:
+    """The stat of a source file now; ``SourcesError`` when it is gone or cannot be read."""
     try:
-        stat = path.stat()
+        return (root / source).stat()
     except OSError as exc:
         raise SourcesError(f"cannot read source {source}: {exc.strerror or exc}") from exc
-    return _extracted_text(path, source, stat.st_size, stat.st_mtime_ns)
 
 
-# The viewer asks for the same file once per citation shown; a PDF takes long to extract.
-# Size and mtime are part of the key, so an edited file is read afresh.
+def read_source_text(root: Path, source: str) -> str:
+    """The text of one source file exactly as it was indexed: what citations' offsets slice."""
+    stat = source_stat(root, source)
+    return _extracted_text(root / source, source, FileStamp.of(stat, None))
+
+
+# The viewer and the quote check ask for the same file again and again; a PDF takes long to extract.
+# The file's whole stat is part of the key, so an edited file is read afresh.
 @functools.lru_cache(maxsize=16)
-def _extracted_text(path: Path, source: str, size: int, mtime_ns: int) -> str:
+def _extracted_text(path: Path, source: str, stamp: FileStamp) -> str:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise SourcesError(f"cannot read source {source}: {exc.strerror or exc}") from exc
-    extracted, _ = extract_text(source, data)
+    try:
+        extracted, _ = extract_text(source, data)
+    except UnreadableSourceError as exc:
+        raise SourcesError(f"cannot read source {source}: {exc.message}") from exc
     return extracted.text

@@ -61,9 +61,13 @@ class IndexWriteError(AssistantError):
 
 
 class IndexLockedError(AssistantError):
-    """Another build holds the index lock."""
+    """Another build holds the index lock: try again when it is done."""
 
-    exit_code = 3
+    exit_code = 4
+
+
+class IndexFolderError(ConfigError):
+    """The configured index folder is not the index's own (it holds other files, or the sources)."""
 
 
 class BuildCancelled(AssistantError):

@@ -6,8 +6,12 @@ and the citations must get it from here too (``documents.read_source_text``), ne
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -34,6 +38,8 @@ class ExtractedText:
 
     text: str
     page_starts: tuple[int, ...] = ()
+    # What the reader had to repair or guess on the way (a PDF's broken cross-references, say).
+    notes: tuple[str, ...] = ()
 
 
 class _VisibleText(HTMLParser):
@@ -121,10 +127,11 @@ def pdf_text(data: bytes) -> ExtractedText:
     from pypdf.errors import PyPdfError
 
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise UnreadableSourceError("encrypted PDF (needs a password)")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        with _pypdf_complaints() as complaints:
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise UnreadableSourceError("encrypted PDF (needs a password)")
+            pages = [page.extract_text() or "" for page in reader.pages]
     except UnreadableSourceError:
         raise
     except PyPdfError as exc:
@@ -141,4 +148,28 @@ def pdf_text(data: bytes) -> ExtractedText:
         starts.append(offset)
         parts.append(cleaned)
         offset += len(cleaned) + 2
-    return ExtractedText(text="\n\n".join(parts) + "\n", page_starts=tuple(starts))
+    notes = (f"PDF read with repairs ({complaints[0]}{' and more' if len(complaints) > 1 else ''})",) if complaints else ()
+    return ExtractedText(text="\n\n".join(parts) + "\n", page_starts=tuple(starts), notes=notes)
+
+
+@contextlib.contextmanager
+def _pypdf_complaints() -> Iterator[list[str]]:
+    """What pypdf says about a damaged file, collected instead of written to stderr around our output."""
+    complaints: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            complaints.append(" ".join(record.getMessage().split())[:120])
+
+    logger = logging.getLogger("pypdf")
+    handler, propagate = Collect(level=logging.WARNING), logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield complaints
+        complaints.extend(" ".join(str(w.message).split())[:120] for w in caught)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import time
-import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -34,24 +31,19 @@ from .passage_table import PassageTable, write_passage_table
 from .manifest import (  # noqa: F401 (read_manifest and the rest are this module's API too)
     FORMAT_VERSION,
     MANIFEST,
-    _restore_backup,
     check_compatible,
     detect_changes,
     encoder_state,
     expected_manifest_settings,
-    lock_path,
     read_manifest,
-    recover_interrupted_swap,
 )
+from .manifest import core_files, file_digest, manifest_checksum, verify_files
+from .store import folder as index_folder
+from .store.folder import lock_path  # noqa: F401 (lock_path: this module's API too)
+from .store.layout import GITIGNORE, LEXICAL, MARKER, PASSAGES, SENTENCE_VECTORS, VECTORS  # noqa: F401 (API)
 from .passages import dense_texts, embedding_text, split_passages
-from .question_encoder import ENCODER_FILE, ENCODER_FILES, EncoderRecord, QuestionEncoder
+from .question_encoder import ENCODER_FILES, EncoderRecord, QuestionEncoder
 
-VECTORS = "vectors.faiss"
-SENTENCE_VECTORS = "sentence_vectors.npy"
-PASSAGES = "passages.sqlite"
-LEXICAL = "lexical"
-CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
-GITIGNORE = "*\n!.gitignore\n"
 # Up to this many passages the dense search is exact (IndexFlatIP); beyond it, an inverted-file index
 # (IndexIVFFlat) whose probe count is calibrated at build time to a recall@10 of RECALL_TARGET.
 FLAT_MAX_PASSAGES = 50_000
@@ -109,7 +101,7 @@ class LoadedIndex:
                 raise IndexCorruptError(
                     f"the index manifest's question encoder entry is damaged ({self.folder}); run `assistant index --rebuild`"
                 ) from exc
-            _verify_files(self.folder, self.manifest, ENCODER_FILES, fix="assistant index")
+            verify_files(self.folder, self.manifest, ENCODER_FILES, fix="assistant index")
             self._question_encoder = QuestionEncoder.load(self.folder, record)
         return self._question_encoder
 
@@ -118,20 +110,6 @@ class LoadedIndex:
 
 def _text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
-
-
-def _file_digest(path: Path) -> str | None:
-    # The question encoder is always checked (90 MB, 50 ms): a damaged weight may change only the
-    # vectors of some words, which its probe question would not show.
-    if path.stat().st_size > CHECKSUM_MAX_BYTES and path.name != ENCODER_FILE:
-        return None
-    crc = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            crc = zlib.crc32(chunk, crc)
-    return f"{crc:08x}"
-
-
 
 
 # ---------------------------------------------------------------- loading and validation
@@ -158,27 +136,6 @@ def _file_digest(path: Path) -> str | None:
 
 
 
-def _verify_files(folder: Path, manifest: dict, names: Iterable[str], fix: str) -> None:
-    """Each of ``names`` is listed in the manifest and exists with its recorded size and checksum."""
-    listed = manifest["files"]
-    for name in names:
-        if name not in listed:
-            raise IndexCorruptError(f"the index manifest does not list {name}; run `{fix}`")
-        path, info = folder / name, listed[name]
-        if not path.exists():
-            raise IndexCorruptError(f"the index is missing {name}; run `{fix}`")
-        if path.stat().st_size != info["size"] or (info.get("crc32") and _file_digest(path) != info["crc32"]):
-            raise IndexCorruptError(f"the index file {name} is damaged; run `{fix}`")
-
-
-def _core_files(manifest: dict) -> list[str]:
-    """The files a load checks: the three every index has, and whatever else it lists, except the
-    question encoder's, which ``LoadedIndex.question_encoder`` checks when it opens them (damage to
-    them alone needs only an update, which keeps every vector)."""
-    names = dict.fromkeys([VECTORS, SENTENCE_VECTORS, PASSAGES, *manifest["files"]])
-    return [name for name in names if name not in ENCODER_FILES]
-
-
 def load_index(config: Config, model_name: str) -> LoadedIndex:
     """Read and validate the index folder against the config; every fault is an ``IndexCorruptError``."""
     try:
@@ -195,7 +152,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     folder = config.index_dir
     manifest = read_manifest(folder)
     check_compatible(manifest, config, model_name)
-    _verify_files(folder, manifest, _core_files(manifest), fix="assistant index --rebuild")
+    verify_files(folder, manifest, core_files(manifest), fix="assistant index --rebuild")
     counts = manifest["counts"]
     damaged = f"the index in {folder} is damaged"
     try:
@@ -267,52 +224,14 @@ def _previous_vectors(config: Config, model_name: str) -> _ReusableVectors:
 def _describe_files(folder: Path) -> dict[str, dict]:
     """Size and checksum of every file the index holds, so that damage is found on load."""
     return {
-        path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "crc32": _file_digest(path)}
+        path.relative_to(folder).as_posix(): {"size": path.stat().st_size, "crc32": file_digest(path)}
         for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.name not in (MANIFEST, ".gitignore")
+        if path.is_file() and path.name not in (MANIFEST, MARKER, ".gitignore")
     }
 
 
 def _write_json(path: Path, data: object) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
-
-
-def _fsync_directory(folder: Path) -> None:
-    """Make a folder's entries (new files, renames) durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-    _fsync_directory(folder)
-
-
-def _swap_in(new_folder: Path, index_dir: Path) -> None:
-    """Replace ``index_dir`` by ``new_folder``: the old one is renamed aside, then removed."""
-    backup = index_dir.with_name(f".{index_dir.name}.old-{os.getpid()}")
-    if index_dir.exists():
-        os.rename(index_dir, backup)
-    try:
-        os.rename(new_folder, index_dir)
-    except OSError:
-        if backup.exists() and not index_dir.exists():
-            os.rename(backup, index_dir)  # put the last good index straight back
-        raise
-    _fsync_directory(index_dir.parent)
-    shutil.rmtree(backup, ignore_errors=True)
-
-
-def _remove_dead_temporaries(index_dir: Path) -> None:
-    for pattern in (f".{index_dir.name}.tmp-*", f".{index_dir.name}.old-*"):
-        for leftover in index_dir.parent.glob(pattern):
-            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def build_index(
@@ -329,17 +248,20 @@ def build_index(
     index_dir = config.index_dir
     report = progress or (lambda _p: None)
     cancelled = should_cancel or (lambda: False)
+    # Before anything is created or moved: the index folder must be the index's own.
+    index_folder.check_location(index_dir, config.sources_dir)
     with BuildLock(lock_path(index_dir)):
         # Holding the lock, nothing else is building: a backup or a temporary folder is a dead build's.
-        _restore_backup(index_dir)
-        _remove_dead_temporaries(index_dir)
+        index_folder.claim(index_dir)
+        index_folder.restore_backup(index_dir)
+        index_folder.remove_dead_temporaries(index_dir)
         # Read even for a rebuild: it tells what changed, and its question encoder may be kept.
         try:
             previous_manifest: dict = read_manifest(index_dir)
         except (IndexMissingError, IndexCorruptError):
             previous_manifest = {}
         report(BuildProgress("scan", 0, 1))
-        scan: SourceScan = scan_sources(config.sources_dir, config.settings.sources)
+        scan: SourceScan = scan_sources(config.sources_dir, config.settings.sources, skip=[index_dir])
         passages: list[Passage] = []
         vector_texts: list[str] = []
         for document in scan.documents:
@@ -398,10 +320,9 @@ def build_index(
             raise BuildCancelled("build cancelled; the previous index is unchanged")
 
         source_records = _source_records(scan)
-        tmp = index_dir.with_name(f".{index_dir.name}.tmp-{os.getpid()}")
-        shutil.rmtree(tmp, ignore_errors=True)
+        tmp: Path | None = None
         try:
-            tmp.mkdir(parents=True)
+            tmp = index_folder.new_build_folder(index_dir)
             encoder_entry = None if rebuild else _previous_encoder(previous_manifest, config, model_name)
             if encoder_entry is None:
                 if embedder is None:
@@ -430,15 +351,17 @@ def build_index(
                 skipped=_skipped_records(scan),
                 question_encoder=encoder_entry,
             )
-            _fsync_tree(tmp)
-            _swap_in(tmp, index_dir)
+            index_folder.fsync_tree(tmp)
+            index_folder.swap_in(tmp, index_dir)
         except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                index_folder.remove_if_ours(tmp)
             raise IndexWriteError(
                 f"cannot write the index beside {index_dir} ({exc.strerror or exc}); the previous index is unchanged"
             ) from exc
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)  # cancelled or interrupted: leave no half-written folder
+            if tmp is not None:
+                index_folder.remove_if_ours(tmp)  # cancelled or interrupted: leave no half-written folder
             raise
         report(BuildProgress("write", 1, 1))
 
@@ -474,7 +397,7 @@ def _previous_encoder(previous_manifest: dict, config: Config, model_name: str) 
                 name not in files
                 or not path.is_file()
                 or path.stat().st_size != files[name].get("size")
-                or _file_digest(path) != files[name].get("crc32")
+                or file_digest(path) != files[name].get("crc32")
             ):
                 return None
     return entry
@@ -482,17 +405,14 @@ def _previous_encoder(previous_manifest: dict, config: Config, model_name: str) 
 
 def _source_records(scan: SourceScan) -> dict[str, dict]:
     # The stat taken before each file was read: a file edited during the build then looks changed.
-    return {
-        d.source: {"sha256": d.sha256, "size": d.size, "mtime_ns": d.mtime_ns, "encoding": d.encoding}
-        for d in scan.documents
-    }
+    return {d.source: {**scan.stamps[d.source].record(), "encoding": d.encoding} for d in scan.documents}
 
 
 def _skipped_records(scan: SourceScan) -> dict[str, dict]:
     indexed = {d.source for d in scan.documents}
     reasons = {note.source: note.reason for note in scan.skipped}
     return {
-        source: {"sha256": stamp.sha256, "size": stamp.size, "mtime_ns": stamp.mtime_ns, "reason": reasons.get(source, "")}
+        source: {**stamp.record(), "reason": reasons.get(source, "")}
         for source, stamp in sorted(scan.stamps.items())
         if source not in indexed
     }
@@ -550,8 +470,10 @@ def write_index_folder(
         "question_encoder": question_encoder,
         "files": _describe_files(folder),
     }
+    manifest["checksum"] = manifest_checksum(manifest)
     _write_json(folder / MANIFEST, manifest)
     (folder / ".gitignore").write_text(GITIGNORE, encoding="utf-8")
+    (folder / MARKER).write_text(index_folder.MARKER_TEXT, encoding="utf-8")
     return manifest
 
 

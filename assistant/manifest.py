@@ -6,29 +6,26 @@ Nothing here needs numpy, FAISS or the model, so that ``assistant status`` stays
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import stat as stat_module
-import time
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from pydantic import BaseModel, Field
 
 from .config import Config
-from .documents import content_hash, find_source_files
-from .errors import IndexCorruptError, IndexLockedError, IndexMissingError
-from .locking import BuildLock
+from .documents import content_hash, find_source_files, stat_unchanged
+from .errors import IndexCorruptError, IndexMissingError
 from .models import SourceChanges
+from .store.folder import claim, lock_path, recover_interrupted_swap  # noqa: F401 (lock_path: API)
+from .store.layout import ENCODER_FILE, ENCODER_FILES, MANIFEST, PASSAGES, SENTENCE_VECTORS, VECTORS
+
+# Files larger than this are checked by size only (a checksum would cost a full read at every load).
+CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 
 # 2: the passage table moved from passages.jsonl to passages.sqlite.
-FORMAT_VERSION = 2
-MANIFEST = "manifest.json"
-# How long a reader waits for a live build to finish swapping its new index in.
-SWAP_WAIT_SECONDS = 5.0
-
-
-def lock_path(index_dir: Path) -> Path:
-    return index_dir.with_name(f".{index_dir.name}.lock")
+# 3: the folder carries its marker, the manifest its own checksum, every source its ctime and inode.
+FORMAT_VERSION = 3
 
 
 def expected_manifest_settings(config: Config, model_name: str) -> dict:
@@ -42,6 +39,8 @@ def expected_manifest_settings(config: Config, model_name: str) -> dict:
 class _Record(BaseModel):
     size: int = Field(ge=0)
     mtime_ns: int
+    ctime_ns: int = 0
+    inode: int = 0
     sha256: str | None = None
 
 
@@ -74,51 +73,12 @@ class _ManifestShape(BaseModel):
     question_encoder: dict[str, object] | None = None
 
 
-def _backups(index_dir: Path) -> list[Path]:
-    found = []
-    for path in index_dir.parent.glob(f".{index_dir.name}.old-*"):
-        try:
-            found.append((path.stat().st_mtime, path))
-        except FileNotFoundError:
-            continue  # removed by the build that made it, between the glob and the stat
-    return [path for _, path in sorted(found, reverse=True)]
-
-
-def _restore_backup(index_dir: Path) -> None:
-    """Put the newest complete backup back as the index; the caller holds the build lock."""
-    if (index_dir / MANIFEST).exists():
-        return
-    for backup in _backups(index_dir):
-        if (backup / MANIFEST).exists():
-            if index_dir.exists():
-                leftovers = [p for p in index_dir.iterdir() if p.name != ".gitignore"]
-                if leftovers:
-                    return  # someone's files, not a half-swapped index: leave them be
-                shutil.rmtree(index_dir)
-            os.rename(backup, index_dir)
-            return
-
-
-def recover_interrupted_swap(index_dir: Path) -> None:
-    """If a build died between its two renames, put the previous index back in place.
-
-    The restore happens under the build lock: a live build between its renames looks the same as a
-    dead one, and restoring under its feet would make its second rename fail. When a live build holds
-    the lock, wait a moment for its new index to appear instead.
-    """
-    if (index_dir / MANIFEST).exists() or not _backups(index_dir):
-        return
-    try:
-        with BuildLock(lock_path(index_dir)):
-            _restore_backup(index_dir)
-    except IndexLockedError:
-        deadline = time.monotonic() + SWAP_WAIT_SECONDS
-        while time.monotonic() < deadline and not (index_dir / MANIFEST).exists():
-            time.sleep(0.05)
-
-
 def read_manifest(index_dir: Path) -> dict:
-    """The index's manifest; ``IndexMissingError`` when there is no index, corrupt when unreadable."""
+    """The index's manifest; ``IndexMissingError`` when there is no index, corrupt when unreadable.
+
+    A folder that is not the index's own is refused before anything in or beside it is touched.
+    """
+    claim(index_dir)
     recover_interrupted_swap(index_dir)
     path = index_dir / MANIFEST
     if not path.exists():
@@ -130,6 +90,8 @@ def read_manifest(index_dir: Path) -> dict:
         # Another format version may have another shape: check_compatible reports it by its version.
         if manifest.get("format_version") == FORMAT_VERSION:
             _ManifestShape.model_validate(manifest)
+            if manifest.get("checksum") != manifest_checksum(manifest):
+                raise ValueError("the manifest's checksum does not match its content")
     except (OSError, ValueError) as exc:  # json's and pydantic's errors are ValueErrors
         raise IndexCorruptError(
             f"the index manifest is damaged ({path}); run `assistant index --rebuild`"
@@ -145,6 +107,10 @@ def check_compatible(manifest: dict, config: Config, model_name: str) -> None:
             f"the index has format version {manifest.get('format_version')}, this version reads {FORMAT_VERSION}; {rebuild}"
         )
     built = manifest.get("settings", {})
+    if manifest.get("model", {}).get("name") != model_name:
+        raise IndexCorruptError(
+            f"the index was built with model {manifest.get('model', {}).get('name')!r} but the config asks for {model_name!r}; {rebuild}"
+        )
     for key, wanted in expected_manifest_settings(config, model_name).items():
         if built.get(key) != wanted:
             raise IndexCorruptError(
@@ -160,7 +126,7 @@ def detect_changes(config: Config, manifest: dict) -> SourceChanges:
     """
     indexed: dict[str, dict] = manifest.get("sources", {})
     passed_over: dict[str, dict] = manifest.get("skipped", {})
-    files, _ = find_source_files(config.sources_dir, config.settings.sources)
+    files, _ = find_source_files(config.sources_dir, config.settings.sources, skip=[config.index_dir])
     added, changed, unchanged = [], [], []
     seen = set()
     for source, path in files:
@@ -170,7 +136,7 @@ def detect_changes(config: Config, manifest: dict) -> SourceChanges:
             continue  # gone or unreadable now: as good as absent (removed, if it was indexed)
         seen.add(source)
         old = indexed.get(source) or passed_over.get(source)
-        if old and old.get("size") == stat.st_size and old.get("mtime_ns") == stat.st_mtime_ns:
+        if old and stat_unchanged(old, stat):
             if source in indexed:
                 unchanged.append(source)
             continue
@@ -194,6 +160,13 @@ def detect_changes(config: Config, manifest: dict) -> SourceChanges:
     return SourceChanges(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
 
 
+def manifest_checksum(manifest: dict) -> str:
+    """The CRC32 of the manifest's content without its own checksum: a hand edit or damage that still
+    parses (a model name changed, a count) is caught on load."""
+    content = {key: value for key, value in manifest.items() if key != "checksum"}
+    return f"{zlib.crc32(json.dumps(content, sort_keys=True, ensure_ascii=False).encode('utf-8')):08x}"
+
+
 def encoder_state(manifest: dict) -> str:
     """How an index's questions are encoded: 'onnx' (its export), 'model' (the model cannot be
     exported, or the export failed), or 'missing' (built before there was an export)."""
@@ -201,3 +174,36 @@ def encoder_state(manifest: dict) -> str:
     if not entry:
         return "missing"
     return "onnx" if entry.get("available") else "model"
+
+
+def file_digest(path: Path) -> str | None:
+    # The question encoder is always checked (90 MB, 50 ms): a damaged weight may change only the
+    # vectors of some words, which its probe question would not show.
+    if path.stat().st_size > CHECKSUM_MAX_BYTES and path.name != ENCODER_FILE:
+        return None
+    crc = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            crc = zlib.crc32(chunk, crc)
+    return f"{crc:08x}"
+
+
+def verify_files(folder: Path, manifest: dict, names: Iterable[str], fix: str) -> None:
+    """Each of ``names`` is listed in the manifest and exists with its recorded size and checksum."""
+    listed = manifest["files"]
+    for name in names:
+        if name not in listed:
+            raise IndexCorruptError(f"the index manifest does not list {name}; run `{fix}`")
+        path, info = folder / name, listed[name]
+        if not path.exists():
+            raise IndexCorruptError(f"the index is missing {name}; run `{fix}`")
+        if path.stat().st_size != info["size"] or (info.get("crc32") and file_digest(path) != info["crc32"]):
+            raise IndexCorruptError(f"the index file {name} is damaged; run `{fix}`")
+
+
+def core_files(manifest: dict) -> list[str]:
+    """The files a load checks: the three every index has, and whatever else it lists, except the
+    question encoder's, which ``LoadedIndex.question_encoder`` checks when it opens them (damage to
+    them alone needs only an update, which keeps every vector)."""
+    names = dict.fromkeys([VECTORS, SENTENCE_VECTORS, PASSAGES, *manifest["files"]])
+    return [name for name in names if name not in ENCODER_FILES]

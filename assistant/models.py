@@ -75,6 +75,9 @@ class Answer(Frozen):
     abstained: bool = False
     reason: str | None = None
     timings: Timings = Field(default_factory=Timings)
+    # Sources that changed since the index was built and no longer hold what it would have quoted:
+    # those snippets were left out. The index needs an update.
+    changed_sources: tuple[str, ...] = ()
 
     def to_json_dict(self) -> dict:
         """The answer in the documented JSON shape (see DESIGN.md)."""
@@ -100,6 +103,7 @@ class Answer(Frozen):
                 for s in self.snippets
             ],
             "timings_ms": {k: round(v, 2) for k, v in self.timings.model_dump().items()},
+            "changed_sources": list(self.changed_sources),
         }
 
 

@@ -13,10 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import IndexCorruptError
-
-ENCODER_FILE = "question_encoder.onnx"
-TOKENIZER_FILE = "question_tokenizer.json"
-ENCODER_FILES = (ENCODER_FILE, TOKENIZER_FILE)
+from .store.layout import ENCODER_FILE, ENCODER_FILES, TOKENIZER_FILE  # noqa: F401 (ENCODER_FILES: API)
 # The export must give the model's own vectors: cosine to torch's at least this, for every probe text.
 SAME_VECTOR_COSINE = 0.9999
 

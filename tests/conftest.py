@@ -13,8 +13,8 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE_SOURCES = REPO / "sources"
 SAMPLE_FILE = "kosovo-serbia-tensions.txt"
-SHARED = REPO.parent / "shared"
-SQUAD = SHARED / "data" / "squad-sample"
+# Everything the tests read lives in the repository (see tests/data/README.md for licences).
+DATA = REPO / "tests" / "data"
 
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
@@ -45,6 +45,20 @@ def write_project(root: Path, config_text: str = "", sources: dict[str, str | by
     config = root / "config.toml"
     config.write_text(config_text, encoding="utf-8")
     return config
+
+
+def edit_manifest(index_dir: Path, change) -> None:
+    """Change an index's manifest as a hand edit that knows the format would: ``change`` gets the
+    manifest as a dict to alter in place, and the manifest's own checksum is made to match again."""
+    import json
+
+    from assistant.manifest import manifest_checksum
+
+    path = index_dir / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    change(manifest)
+    manifest["checksum"] = manifest_checksum(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
 @pytest.fixture(autouse=True)

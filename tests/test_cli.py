@@ -48,7 +48,8 @@ def test_json_shape_and_citation_slices_the_file(built_sample, capsys):
     code, out, _ = run_cli(["--config", str(built_sample), "ask", "--json", "-k", "2", "When do the bans take effect?"], capsys)
     assert code == 0
     answer = json.loads(out)
-    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms"}
+    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources"}
+    assert answer["changed_sources"] == []
     assert answer["abstained"] is False and answer["reason"] is None
     assert set(answer["timings_ms"]) == {"embed", "search", "answer"}
     assert len(answer["snippets"]) == 2
@@ -140,3 +141,30 @@ def test_a_model_folder_that_does_not_exist_is_a_clear_error(tmp_path, capsys):
     config = write_project(tmp_path, '[model]\nname = "./models/mine"\n', {"a.txt": "Some text to index here."})
     code, _, err = run_cli(["--config", str(config), "index"], capsys)
     assert code == 2 and "model folder not found" in err and err.count("\n") == 1
+
+
+def test_a_bad_line_in_a_batch_gets_its_own_error_and_the_rest_are_answered(built_sample):
+    from cli_runner import run_cli as run
+
+    too_long = "why " * 600
+    questions = f"How long is the temporary Kosovo document valid?\n{too_long}\nWho is the EU facilitator?\n"
+    code, out, err = run("--config", str(built_sample), "ask", "-", "--json", stdin=questions)
+    assert code == 2  # something failed
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert len(lines) == 3
+    assert "90 days" in lines[0]["snippets"][0]["text"]
+    assert lines[1] == {"question": too_long.strip(), "error": "the question is longer than 2000 characters"}
+    assert "Lajcak" in lines[2]["snippets"][0]["text"]
+    assert err == "assistant: error: line 2: the question is longer than 2000 characters\n"
+    code, out, err = run("--config", str(built_sample), "ask", "-", stdin=questions)
+    assert code == 2 and out.count("Q: ") == 3 and "Lajcak" in out and err.count("\n") == 1
+
+
+def test_control_characters_are_never_sent_raw_to_the_terminal(built_sample):
+    from cli_runner import run_cli as run
+
+    question = "How long is the \x1b[2Jtemporary\x07 document valid?"
+    code, out, _ = run("--config", str(built_sample), "ask", "-", stdin=question + "\n")
+    assert code == 0
+    assert "\x1b" not in out and "\x07" not in out
+    assert out.splitlines()[0] == "Q: How long is the ^[[2Jtemporary^G document valid?"

@@ -99,3 +99,51 @@ def test_editing_one_of_a_hundred_files_embeds_only_its_passages(tmp_path):
     update = float(re.search(r"passages in ([\d.]+)s", out).group(1))
     print(f"\n100 files: full build {full:.2f}s, update after one edit {update:.2f}s (wall {wall:.2f}s)")
     assert update < full
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen_and_updated(sample_project):
+    from conftest import SAMPLE_FILE
+
+    path = sample_project.parent / "sources" / SAMPLE_FILE
+    text = path.read_text(encoding="utf-8")
+    kept = path.stat()
+    edited = text.replace("valid for 90 days", "valid for 60 days")
+    assert len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))  # as `touch -r` or a sync tool leaves it
+    assert path.stat().st_size == kept.st_size and path.stat().st_mtime_ns == kept.st_mtime_ns
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert f"changed: {SAMPLE_FILE}" in out
+    code, out, err = run_cli("--config", str(sample_project), "ask", "How long is the temporary document valid?")
+    assert code == 0 and "updating the index" in err
+    assert "valid for 60 days" in out and "90 days" not in out
+
+
+def test_a_snippet_whose_file_changed_under_an_open_index_is_not_quoted(sample_project):
+    from conftest import SAMPLE_FILE
+
+    assistant = Assistant.open(sample_project)
+    question = "How long is the temporary document valid?"
+    assert "90 days" in assistant.ask(question).snippets[0].text
+    path = sample_project.parent / "sources" / SAMPLE_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("valid for 90 days", "good for 60 days"), encoding="utf-8")
+    answer = assistant.ask(question)  # the same open index, not updated: as in a long chat session
+    assert answer.changed_sources == (SAMPLE_FILE,)
+    assert all("90 days" not in s.text for s in answer.snippets)
+    text = path.read_text(encoding="utf-8")
+    for snippet in answer.snippets:  # what is still shown is what the file says now, where it says it
+        assert text[snippet.citation.start : snippet.citation.end] == snippet.text
+    assistant.build_index()
+    answer = assistant.ask(question)
+    assert answer.changed_sources == () and "60 days" in answer.snippets[0].text
+
+
+def test_a_deleted_source_under_an_open_index_is_not_quoted_and_says_why(sample_project):
+    from conftest import SAMPLE_FILE
+
+    assistant = Assistant.open(sample_project)
+    assistant.load_index()
+    (sample_project.parent / "sources" / SAMPLE_FILE).unlink()
+    answer = assistant.ask("How long is the temporary document valid?")
+    assert answer.abstained and not answer.snippets
+    assert answer.changed_sources == (SAMPLE_FILE,) and "no longer in" in answer.reason

@@ -24,7 +24,7 @@ from assistant.errors import IndexCorruptError
 from assistant.index import MANIFEST, load_index, lock_path
 from assistant.locking import BuildLock
 
-from conftest import REPO, SAMPLE_FILE
+from conftest import REPO, SAMPLE_FILE, edit_manifest
 
 QUESTION = "How long is the temporary document valid?"
 INDEX_FILES = [
@@ -89,10 +89,9 @@ def test_a_damaged_index_file_is_one_line_saying_to_rebuild(sample_project, name
     code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
     assert code == 3, err
     assert_one_line_error(err, "--rebuild")
-    if name == MANIFEST:
-        # status reads only the manifest (it stays fast and model-free), so it sees only the manifest's damage.
-        code, out, _ = run_cli("--config", str(sample_project), "status")
-        assert code == 3 and "problem:" in out and "--rebuild" in out
+    # status checks sizes and checksums without loading anything heavy: it never calls a damaged index up to date.
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert code == 3 and "problem:" in out and "--rebuild" in out
 
 
 @pytest.mark.parametrize("name", ["vectors.faiss", "sentence_vectors.npy", "passages.sqlite", "lexical/vocab.index.json"])
@@ -100,10 +99,8 @@ def test_damage_the_checksums_miss_is_still_caught_by_the_reader(sample_project,
     """Damage with the manifest's size and checksum rewritten to match: the parsers must fail cleanly."""
     folder = sample_project.parent / "index"
     damage(folder / name, "truncate")
-    manifest = json.loads((folder / MANIFEST).read_text())
     data = (folder / name).read_bytes()
-    manifest["files"][name] = {"size": len(data), "crc32": f"{zlib.crc32(data):08x}"}
-    (folder / MANIFEST).write_text(json.dumps(manifest))
+    edit_manifest(folder, lambda m: m["files"].update({name: {"size": len(data), "crc32": f"{zlib.crc32(data):08x}"}}))
     with pytest.raises(IndexCorruptError, match="rebuild"):
         load_index(load_config(sample_project), "all-MiniLM-L6-v2")
 
@@ -119,13 +116,25 @@ def test_damage_the_checksums_miss_is_still_caught_by_the_reader(sample_project,
     ids=["files-not-a-table", "counts-disagree", "dimension-not-a-number", "vectors-unlisted"],
 )
 def test_a_manifest_that_parses_but_lies_is_caught(sample_project, change):
-    path = sample_project.parent / "index" / MANIFEST
-    manifest = json.loads(path.read_text())
-    change(manifest)
-    path.write_text(json.dumps(manifest))
+    edit_manifest(sample_project.parent / "index", change)
     code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
     assert code == 3
     assert_one_line_error(err, "--rebuild")
+
+
+@pytest.mark.parametrize("signed", [False, True], ids=["hand-edited", "re-signed"])
+def test_a_manifest_whose_model_name_was_edited_does_not_answer(sample_project, signed):
+    index_dir = sample_project.parent / "index"
+    if signed:  # as if the checksum had been made to match: the model check itself must catch it
+        edit_manifest(index_dir, lambda m: m["model"].update(name="all-mpnet-base-v2"))
+    else:
+        path = index_dir / MANIFEST
+        path.write_text(path.read_text().replace('"name": "all-MiniLM-L6-v2"', '"name": "all-mpnet-base-v2"'))
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
+    assert code == 3
+    assert_one_line_error(err, "--rebuild")
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert code == 3 and "problem:" in out
 
 
 def test_rebuild_recovers_a_damaged_index(sample_project):
@@ -167,7 +176,7 @@ def test_a_second_build_is_refused_naming_the_holder_and_a_dead_holders_lock_is_
             pytest.fail("the first build never took the lock")
         # The first build holds the lock from its start through loading the model: seconds.
         code, _, err = run_cli("--config", str(sample_project), "index")
-        assert code == 3
+        assert code == 4  # busy: not a damaged index (3)
         assert_one_line_error(err, "another build is running", f"pid {first.pid}")
     finally:
         first.send_signal(signal.SIGKILL)
@@ -210,14 +219,14 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index(sample_project
 
 KILL_AT = """
 import os, signal, sys
-import assistant.index as index
+import assistant.store.folder as folder
 
 def die(*_args):
     os.kill(os.getpid(), signal.SIGKILL)
 
 if sys.argv[2] == "write":
     # Every file is written into the temporary folder; the swap has not begun.
-    index._fsync_tree = die
+    folder.fsync_tree = die
 else:
     real_rename = os.rename
 
@@ -226,7 +235,7 @@ else:
         if ".old-" in str(target):  # the old index is aside, the new one not yet in place
             die()
 
-    index.os.rename = rename
+    folder.os.rename = rename
 from assistant.cli import main
 main(["--config", sys.argv[1], "index"])
 """
@@ -308,9 +317,7 @@ def test_a_reader_never_restores_the_backup_under_a_live_builds_feet(sample_proj
     new = index_dir.with_name(".index.tmp-1")
     with BuildLock(lock_path(index_dir)):  # this test plays the live build
         shutil.copytree(index_dir, new)
-        manifest = json.loads((new / MANIFEST).read_text())
-        manifest["built_at"] = "the new one"
-        (new / MANIFEST).write_text(json.dumps(manifest))
+        edit_manifest(new, lambda m: m.update(built_at="the new one"))
         os.rename(index_dir, backup)
         finish = threading.Timer(0.3, os.rename, (new, index_dir))
         finish.start()

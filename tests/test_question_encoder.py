@@ -16,7 +16,7 @@ from assistant.embedding import Embedder
 from assistant.index import MANIFEST
 from assistant.question_encoder import ENCODER_FILE, QuestionEncoder
 
-from conftest import SAMPLE_FILE, SAMPLE_SOURCES, run_cli_in_fresh_python, write_project
+from conftest import SAMPLE_FILE, SAMPLE_SOURCES, edit_manifest, run_cli_in_fresh_python, write_project
 
 QUESTIONS = [
     "How long is the temporary document valid?",
@@ -87,10 +87,10 @@ def test_a_damaged_export_is_a_one_line_error_and_an_update_mends_it_keeping_eve
 
 
 def test_an_export_that_no_longer_gives_the_models_vectors_is_mended_by_a_rebuild(sample_project):
-    manifest_path = sample_project.parent / "index" / MANIFEST
-    manifest = json.loads(manifest_path.read_text())
-    manifest["question_encoder"]["probe_vector"] = [-x for x in manifest["question_encoder"]["probe_vector"]]
-    manifest_path.write_text(json.dumps(manifest))
+    edit_manifest(
+        sample_project.parent / "index",
+        lambda m: m["question_encoder"].update(probe_vector=[-x for x in m["question_encoder"]["probe_vector"]]),
+    )
     code, _, err = run(sample_project, "ask", QUESTIONS[0])
     assert code == 3 and err.count("\n") == 1 and "no longer gives the model's vectors" in err and "--rebuild" in err
     assert run(sample_project, "index", "--rebuild")[0] == 0
@@ -100,10 +100,10 @@ def test_an_export_that_no_longer_gives_the_models_vectors_is_mended_by_a_rebuil
 
 def test_an_export_that_failed_for_a_passing_reason_is_tried_again_by_the_next_update(sample_project):
     strip_question_encoder(sample_project)
-    manifest_path = sample_project.parent / "index" / MANIFEST
-    manifest = json.loads(manifest_path.read_text())
-    manifest["question_encoder"] = {"available": False, "reason": "export failed: MemoryError", "final": False}
-    manifest_path.write_text(json.dumps(manifest))
+    edit_manifest(
+        sample_project.parent / "index",
+        lambda m: m.update(question_encoder={"available": False, "reason": "export failed: MemoryError", "final": False}),
+    )
     assistant = Assistant.open(sample_project)
     assert assistant.status().question_encoder == "model"
     report = assistant.build_index()
@@ -154,12 +154,14 @@ def test_other_poolings_export_or_fall_back_to_the_model(tmp_path, pooling, expo
 def strip_question_encoder(config: Path) -> None:
     """Make the index look as an older version built it: no export, no manifest entry."""
     index_dir = config.parent / "index"
-    manifest = json.loads((index_dir / MANIFEST).read_text())
-    del manifest["question_encoder"]
-    for name in (ENCODER_FILE, "question_tokenizer.json"):
-        del manifest["files"][name]
-        (index_dir / name).unlink()
-    (index_dir / MANIFEST).write_text(json.dumps(manifest))
+
+    def strip(manifest: dict) -> None:
+        del manifest["question_encoder"]
+        for name in (ENCODER_FILE, "question_tokenizer.json"):
+            del manifest["files"][name]
+            (index_dir / name).unlink()
+
+    edit_manifest(index_dir, strip)
 
 
 def test_an_index_from_before_the_export_answers_and_the_next_ask_adds_it(sample_project):

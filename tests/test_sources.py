@@ -68,9 +68,10 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_read(tmp_path):
 
     config, found = scan(config_path)
 
-    assert [d.source for d in found.documents] == ["alias.txt", "good.txt", "sub/also-good.md"]
+    assert [d.source for d in found.documents] == ["good.txt", "sub/also-good.md"]
     skipped = reasons(found.skipped)
-    assert set(skipped) == {"binary.txt", "empty.txt", "blank.md", "huge.txt", "leak.txt", "leakdir", "broken.pdf", "pipe.txt"}
+    assert set(skipped) == {"alias.txt", "binary.txt", "empty.txt", "blank.md", "huge.txt", "leak.txt", "leakdir", "broken.pdf", "pipe.txt"}
+    assert "the same file as good.txt" in skipped["alias.txt"]  # read once, at its own path
     assert "not a regular file" in skipped["pipe.txt"]
     assert "binary" in skipped["binary.txt"]
     assert "empty" in skipped["empty.txt"] and "empty" in skipped["blank.md"]
@@ -150,8 +151,8 @@ def test_documents_carry_the_stat_taken_before_reading(tmp_path):
     path = config_path.parent / "sources" / "good.txt"
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
     _, found = scan(config_path)
-    assert found.documents[0].mtime_ns == 1_000_000_000
-    assert found.documents[0].size == len(GOOD.encode())
+    assert found.documents[0].stamp.mtime_ns == 1_000_000_000
+    assert found.documents[0].stamp.size == len(GOOD.encode())
 
 
 @settings(max_examples=200, deadline=None)
@@ -186,3 +187,92 @@ def test_any_bytes_either_decode_the_same_way_twice_or_are_binary(data):
 def test_html_extraction_never_fails_on_broken_markup(markup):
     text = html_visible_text(markup)
     assert "\n\n\n" not in text
+
+
+def test_links_that_loop_or_lead_nowhere_are_notes_not_crashes(tmp_path):
+    config_path = write_project(tmp_path, "", {"good.txt": GOOD, "sub/real.md": "# Real\n\nRead once, at its own path.\n"})
+    sources = config_path.parent / "sources"
+    (sources / "a.txt").symlink_to(sources / "b.txt")
+    (sources / "b.txt").symlink_to(sources / "a.txt")
+    (sources / "self.txt").symlink_to(sources / "self.txt")
+    (sources / "gone.txt").symlink_to(sources / "never-there.txt")
+    (sources / "loopdir").symlink_to(sources / "loopdir", target_is_directory=True)
+    (sources / "round").symlink_to(sources, target_is_directory=True)  # a folder link back up the tree
+    os.link(sources / "sub" / "real.md", sources / "sub" / "the-hard-copy.md")  # two names, neither a link: the first wins
+    (sources / "sub" / "soft-copy.md").symlink_to(sources / "sub" / "real.md")
+
+    _, found = scan(config_path)
+
+    assert [d.source for d in found.documents] == ["good.txt", "sub/real.md"]
+    skipped = reasons(found.skipped)
+    assert "symlink loop" in skipped["a.txt"] and "symlink loop" in skipped["b.txt"] and "symlink loop" in skipped["self.txt"]
+    assert "dangling symlink" in skipped["gone.txt"]
+    assert "the same file as sub/real.md" in skipped["sub/the-hard-copy.md"]
+    assert "the same file as sub/real.md" in skipped["sub/soft-copy.md"]
+    assert "round" not in skipped  # leads inside: its files are read at their own paths
+
+
+def test_the_commands_work_on_a_tree_with_a_symlink_loop(tmp_path):
+    from cli_runner import run_cli
+
+    config_path = write_project(tmp_path, "", {"good.txt": GOOD})
+    sources = config_path.parent / "sources"
+    (sources / "a.txt").symlink_to(sources / "b.txt")
+    (sources / "b.txt").symlink_to(sources / "a.txt")
+    code, out, err = run_cli("--config", str(config_path), "index")
+    assert code == 0, err
+    assert "warning: a.txt: symlink loop" in out and "warning: b.txt: symlink loop" in out
+    code, out, err = run_cli("--config", str(config_path), "status")
+    assert code == 0 and "no, up to date" in out, err
+    code, out, err = run_cli("--config", str(config_path), "ask", "When did the harbour open?")
+    assert code == 0 and "good.txt:1" in out and "Traceback" not in err
+
+
+UNREADABLE_SCAN = """
+import json, os, sys
+from pathlib import Path
+from assistant.config import SourcesSettings
+from assistant.documents import scan_sources
+if os.getuid() == 0:  # root reads every folder: scan as nobody, as a user would (imports done first)
+    os.setgid(65534)
+    os.setuid(65534)
+scan = scan_sources(Path(sys.argv[1]), SourcesSettings())
+print(json.dumps({"documents": [d.source for d in scan.documents], "skipped": {n.source: n.reason for n in scan.skipped}}))
+"""
+
+
+def test_a_folder_that_cannot_be_read_is_a_warning():
+    import json
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+
+    # Outside pytest's own temporary folders, which only their owner may enter.
+    root = Path(tempfile.mkdtemp(prefix="assistant-unreadable-"))
+    try:
+        root.chmod(0o755)
+        config_path = write_project(root, "", {"good.txt": GOOD, "locked/secret.txt": GOOD})
+        sources = config_path.parent / "sources"
+        (sources / "locked").chmod(0o000)
+        done = subprocess.run([sys.executable, "-c", UNREADABLE_SCAN, str(sources)], capture_output=True, text=True, cwd="/")
+        (sources / "locked").chmod(0o755)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["documents"] == ["good.txt"]
+    assert "cannot read this folder" in result["skipped"]["locked/"]
+
+
+def test_a_damaged_pdf_s_complaints_become_one_warning_not_stderr(tmp_path, capfd):
+    from test_formats import make_pdf
+
+    data = make_pdf([["The keeper counted three hundred and twelve ships passing the cape."]])
+    damaged = data[: data.rindex(b"startxref\n")] + b"startxref\n99\n%%EOF\n"  # pypdf repairs, and says so
+    config_path = write_project(tmp_path, "", {"report.pdf": damaged})
+    _, found = scan(config_path)
+    assert [d.source for d in found.documents] == ["report.pdf"]
+    assert "PDF read with repairs" in reasons(found.warnings)["report.pdf"]
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""

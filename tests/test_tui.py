@@ -20,7 +20,7 @@ from assistant.tui.error_screen import ConfigErrorScreen
 from assistant.tui.help_screen import HelpScreen
 from assistant.tui.question_input import QuestionInput
 from assistant.tui.source_screen import SourceScreen
-from conftest import write_project  # noqa: E402
+from conftest import edit_manifest, write_project  # noqa: E402
 
 SIZE = (160, 48)
 NINETY_DAYS = "How long is the temporary Kosovo document valid?"
@@ -297,7 +297,7 @@ async def test_broken_config_shows_error_screen(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: isinstance(app.screen, ConfigErrorScreen))
         text = shown(app.screen)
-        assert "The config could not be read" in text
+        assert "The config cannot be used" in text
         assert "mode" in text
         assert "press r to try again" in text
         config.write_text("", encoding="utf-8")
@@ -456,10 +456,10 @@ async def test_an_index_without_the_question_encoder_shows_a_notice_and_ctrl_r_a
 
 
 async def test_a_damaged_question_encoder_is_offered_a_rebuild_that_mends_it(sample_project):
-    manifest_path = sample_project.parent / "index" / "manifest.json"
-    manifest = json.loads(manifest_path.read_text())
-    manifest["question_encoder"]["probe_vector"] = [-x for x in manifest["question_encoder"]["probe_vector"]]
-    manifest_path.write_text(json.dumps(manifest))
+    edit_manifest(
+        sample_project.parent / "index",
+        lambda m: m["question_encoder"].update(probe_vector=[-x for x in m["question_encoder"]["probe_vector"]]),
+    )
     assistant = Assistant.open(sample_project)
     app = sample_app(assistant)
     async with app.run_test(size=SIZE) as pilot:
@@ -469,3 +469,43 @@ async def test_a_damaged_question_encoder_is_offered_a_rebuild_that_mends_it(sam
         await wait_for(pilot, lambda: not app.building and app.model_state == "ready")
         turn = await ask(pilot, NINETY_DAYS)
         assert "kosovo-serbia-tensions.txt:8" in shown(turn)
+
+
+async def test_an_index_path_that_is_not_the_index_s_own_is_a_config_problem_and_nothing_is_touched(tmp_path):
+    config = write_project(tmp_path / "thesis", config_text='[index]\npath = "."\n', sources={"ch1.txt": "Chapter one.\n"})
+    (config.parent / "thesis.tex").write_text("years of work\n", encoding="utf-8")
+    before = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*"))
+    app = AssistantApp(str(config), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigErrorScreen))
+        text = shown(app.screen)
+        assert "will not use" in text and "holds the sources folder" in text
+    assert sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*")) == before
+    assert (config.parent / "thesis.tex").read_text(encoding="utf-8") == "years of work\n"
+
+
+async def test_a_symlink_loop_in_the_sources_is_a_warning_and_the_chat_answers(tmp_path, sample_assistant):
+    config = write_project(tmp_path / "loops", sources={"note.txt": "The harbour light is painted green.\n"})
+    sources = config.parent / "sources"
+    (sources / "a.txt").symlink_to(sources / "b.txt")
+    (sources / "b.txt").symlink_to(sources / "a.txt")
+    assistant = Assistant.open(config)
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        assert "note.txt:1" in shown(turn)
+        assert app.is_running
+
+
+async def test_a_file_edited_during_the_session_is_not_quoted_and_the_chat_says_so(sample_project):
+    assistant = Assistant.open(sample_project)
+    app = sample_app(assistant)
+    path = sample_project.parent / "sources" / "kosovo-serbia-tensions.txt"
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, NINETY_DAYS)
+        assert "valid for 90 days" in shown(turn)
+        path.write_text(path.read_text(encoding="utf-8").replace("valid for 90 days", "good for 60 days"), encoding="utf-8")
+        turn = await ask(pilot, "How long is the temporary document valid?")
+        assert "90 days" not in shown(turn)
+        text = await shown_notice(pilot)
+        assert "kosovo-serbia-tensions.txt" in text and "ctrl+r" in text

@@ -38,6 +38,7 @@ from .messages import (
 )
 from .notices import (
     build_failed_notice,
+    changed_sources_notice,
     model_failed_notice,
     no_index_notice,
     missing_encoder_notice,
@@ -171,7 +172,11 @@ class AssistantApp(App[int]):
 
     @work(thread=True, exclusive=True, group="check")
     def check_index(self) -> None:
-        status = self.assistant.status()
+        try:
+            status = self.assistant.status()
+        except AssistantError as error:  # the index folder turned out not to be the index's own
+            self.post_message(IndexDamaged(error))
+            return
         self.post_message(IndexChecked(status))
         if status.exists and not status.problem:
             # Reading the whole index finds damage the manifest alone does not show.
@@ -354,6 +359,8 @@ class AssistantApp(App[int]):
             if self.chat is not None:
                 log = self.chat.log_view
                 log.call_after_refresh(log.scroll_end, animate=False)
+        if message.answer.changed_sources:
+            self._show_notice(changed_sources_notice(message.answer.changed_sources), "warning")
         self._pump()
 
     def on_ask_failed(self, message: AskFailed) -> None:

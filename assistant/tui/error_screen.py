@@ -37,7 +37,7 @@ class ConfigErrorScreen(Screen):
         where = self.config_path or "./config.toml (or $ASSISTANT_CONFIG)"
         yield Header()
         with Vertical():
-            yield Static(Content("The config could not be read"), id="error-title")
+            yield Static(Content("The config cannot be used"), id="error-title")
             yield Static(Content(self.error.message), id="error-message")
             yield Static(
                 Content.assemble(

@@ -28,6 +28,16 @@ def stale_sources_notice(changes: SourceChanges) -> Content:
     )
 
 
+def changed_sources_notice(sources: tuple[str, ...]) -> Content:
+    """Files edited since the build no longer say what the index would quote: those quotes are left out."""
+    listed = ", ".join(sources[:MAX_NAMES]) + (f" and {len(sources) - MAX_NAMES} more" if len(sources) > MAX_NAMES else "")
+    return Content.assemble(
+        ("Changed since the index was built: ", "bold"), listed,
+        ". What the index would quote from it is no longer there, so it is left out of answers. To update: ",
+        ("press ctrl+r", "bold"), ".",
+    )
+
+
 def missing_encoder_notice() -> Content:
     """The index predates the question encoder: answers come, but slowly, until an update adds it."""
     return Content.assemble(

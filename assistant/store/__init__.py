@@ -1,0 +1,1 @@
+"""The index on disk: its folder, manifest, dense and lexical sides, passage table, and the build."""
