@@ -13,7 +13,7 @@ from .documents import read_source_text
 from .errors import AssistantError, IndexCorruptError, IndexFolderError, IndexMissingError, QuestionError
 from .manifest import check_compatible, core_files, detect_changes, encoder_state, read_manifest, verify_files
 from .model_location import resolve_model
-from .models import Answer, BuildReport, IndexStatus, Passage, SourceChanges, Timings
+from .models import Answer, BuildReport, Conversation, IndexStatus, Passage, SourceChanges, Timings
 from .store.folder import check_location
 
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
@@ -163,12 +163,15 @@ class Assistant:
             **base,
         )
 
-    def ask(self, question: str, k: int | None = None, mode: Mode | None = None) -> Answer:
-        """The cited answer to ``question``: the best snippets, ranked, or an abstention."""
-        return self.ask_with_ranking(question, k, mode)[0]
+    def ask(
+        self, question: str, k: int | None = None, mode: Mode | None = None, conversation: Conversation | None = None
+    ) -> Answer:
+        """The cited answer to ``question``: the best snippets, ranked, or an abstention. In a
+        ``conversation``, the question is read in the context of the turns before it."""
+        return self.ask_with_ranking(question, k, mode, conversation)[0]
 
     def ask_with_ranking(
-        self, question: str, k: int | None = None, mode: Mode | None = None
+        self, question: str, k: int | None = None, mode: Mode | None = None, conversation: Conversation | None = None
     ) -> tuple[Answer, list[Passage]]:
         """The answer, and the passages it was drawn from in their ranked order (for evaluation)."""
         question = question.strip()

@@ -45,6 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--modes", default="dense,lexical,hybrid", help="comma-separated retrieval modes")
     evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
     evaluate.add_argument("--limit", type=int, default=None, help="ask only the first N questions")
+    evaluate.add_argument(
+        "--scoring",
+        choices=("string", "span"),
+        default="string",
+        help="a hit is an answer string inside a snippet (string), or a snippet of the question's source "
+        "that holds or overlaps the answer's place (span)",
+    )
+    evaluate.add_argument(
+        "--min-overlap", type=float, default=0.0, metavar="SHARE",
+        help="span scoring: how much of the answer a snippet must overlap (0: any of it; 0.5: half)",
+    )
+    evaluate.add_argument(
+        "--alone", action="store_true", help="ask every question on its own, even where the file has conversations"
+    )
     return parser
 
 
@@ -226,7 +240,12 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     if unknown or not modes:
         raise UsageError(f"unknown mode(s): {', '.join(unknown) or '(none)'}; choose from dense, lexical, hybrid")
     _ensure_index(assistant, err)
-    results = run_evaluation(assistant, questions, modes, progress_file=err)
+    if not 0.0 <= args.min_overlap <= 1.0:
+        raise UsageError("--min-overlap must be between 0 and 1")
+    results = run_evaluation(
+        assistant, questions, modes, progress_file=err,
+        scoring=args.scoring, min_overlap=args.min_overlap, as_conversations=not args.alone,
+    )
     if args.json:
         out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
     else:

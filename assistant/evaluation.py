@@ -1,17 +1,40 @@
-"""``assistant eval``: ask a question set against the index and score it, one row per retrieval mode."""
+"""``assistant eval``: ask a question set (or its conversations) against the index and score it.
+
+Two ways to count a snippet as a hit:
+- ``string``: one of the question's answer strings is inside the snippet (SQuAD's rule);
+- ``span``: the snippet cites the question's ``source`` file and holds one of its answers, or
+  overlaps the place in that file where the answer stands (by at least ``min_overlap`` of the
+  answer's length; any overlap at 0). Answers that are long or paraphrase-free spans (CoQA,
+  COVID-QA) are scored this way.
+
+A question file whose lines carry ``conversation`` and ``turn`` is asked as one chat per
+conversation, in turn order, each question in the context of the turns before it; the table then adds
+first-turn and follow-up rows beside the whole.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import AssistantError
-from .retrieval import Mode
+from .errors import AssistantError, SourcesError
+from .models import Conversation
+
+if TYPE_CHECKING:
+    from .api import Assistant
+    from .retrieval import Mode
+
+Scoring = Literal["string", "span"]
+# The groups a result is reported for: every question, and in conversations the first turns and the rest.
+ALL, FIRST_TURN, FOLLOW_UP = "all", "first turn", "follow-up"
 
 
 class QuestionSetError(AssistantError):
@@ -29,14 +52,21 @@ class EvalQuestion(BaseModel):
     answers: tuple[str, ...] = ()
     answerable: bool = True
     id: str | None = None
+    source: str | None = None
+    conversation: str | None = None
+    turn: int | None = None
+
+    @property
+    def scored(self) -> bool:
+        """Whether the question has an answer to find (else it should abstain)."""
+        return self.answerable and bool(self.answers)
 
 
-class ModeResult(BaseModel):
-    """One retrieval mode's scores over the question set."""
+class Score(BaseModel):
+    """The scores of one group of questions in one retrieval mode."""
 
     model_config = ConfigDict(frozen=True)
 
-    mode: str
     questions: int
     answerable: int
     unanswerable: int
@@ -51,8 +81,29 @@ class ModeResult(BaseModel):
     latency_p95_ms: float
 
 
+class ModeResult(Score):
+    """One retrieval mode's scores over the whole set, and by group where the set has conversations."""
+
+    mode: str
+    groups: dict[str, Score] = {}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one question: where the first hit was among the passages and the snippets
+    (0-based; None for none), whether it abstained, and how long it took."""
+
+    question: EvalQuestion
+    group: str
+    passage_hit: int | None
+    snippet_hit: int | None
+    abstained: bool
+    milliseconds: float
+
+
 def load_questions(path: str | Path) -> list[EvalQuestion]:
-    """Questions from a JSONL file: ``question``, ``answers`` (strings), ``answerable`` (bool)."""
+    """Questions from a JSONL file: ``question``, ``answers`` (strings), ``answerable`` (bool), and
+    optionally ``source``, ``conversation`` and ``turn``."""
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -73,9 +124,49 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
     return questions
 
 
-def _contains_answer(text: str, answers: tuple[str, ...]) -> bool:
-    folded = " ".join(text.split()).lower()
-    return any(" ".join(a.split()).lower() in folded for a in answers if a.strip())
+def _fold(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+class Judge:
+    """Decides whether a quoted stretch of a source answers a question, by the chosen scoring."""
+
+    def __init__(self, scoring: Scoring, read_source: Callable[[str], str], min_overlap: float = 0.0) -> None:
+        self.scoring = scoring
+        self.min_overlap = min_overlap
+        self._read_source = read_source
+        self._places: dict[tuple[str, str], list[tuple[int, int]]] = {}
+
+    def hits(self, question: EvalQuestion, source: str, start: int, end: int, text: str) -> bool:
+        """Whether the stretch ``[start, end)`` of ``source``, which reads ``text``, answers ``question``."""
+        if self.scoring == "string":
+            folded = _fold(text)
+            return any(_fold(a) in folded for a in question.answers if a.strip())
+        if question.source is not None and source != question.source:
+            return False
+        folded = _fold(text)
+        for answer in question.answers:
+            if not answer.strip():
+                continue
+            if _fold(answer) in folded:
+                return True
+            need = max(1, int(self.min_overlap * len(answer.strip()) + 0.999))
+            for a_start, a_end in self._answer_places(source, answer):
+                if min(end, a_end) - max(start, a_start) >= need:
+                    return True
+        return False
+
+    def _answer_places(self, source: str, answer: str) -> list[tuple[int, int]]:
+        key = (source, answer)
+        if key not in self._places:
+            try:
+                text = self._read_source(source)
+            except SourcesError:
+                text = ""
+            words = [re.escape(w) for w in answer.split()]
+            pattern = re.compile(r"\s+".join(words)) if words else None
+            self._places[key] = [m.span() for m in pattern.finditer(text)] if pattern else []
+        return self._places[key]
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -85,79 +176,144 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def evaluate_mode(assistant, questions: list[EvalQuestion], mode: Mode, progress=None) -> ModeResult:
-    """Ask every question in one mode and score passages, snippets, abstention and latency."""
-    r1 = r5 = rr = h1 = h3 = answered = abstained_unanswerable = 0.0
-    latencies: list[float] = []
-    answerable = [q for q in questions if q.answerable and q.answers]
-    for q in questions:
-        began = time.perf_counter()
-        answer, passages = assistant.ask_with_ranking(q.question, k=3, mode=mode)
-        latencies.append((time.perf_counter() - began) * 1000)
-        if progress:
-            progress()
-        if not (q.answerable and q.answers):
-            abstained_unanswerable += answer.abstained
-            continue
-        answered += not answer.abstained
-        hits = [_contains_answer(p.text, q.answers) for p in passages[:10]]
-        r1 += any(hits[:1])
-        r5 += any(hits[:5])
-        rr += next((1.0 / (i + 1) for i, h in enumerate(hits) if h), 0.0)
-        snippet_hits = [_contains_answer(s.text, q.answers) for s in answer.snippets]
-        h1 += any(snippet_hits[:1])
-        h3 += any(snippet_hits[:3])
-    n = max(len(answerable), 1)
-    unanswerable = len(questions) - len(answerable)
-    return ModeResult(
-        mode=mode,
-        questions=len(questions),
-        answerable=len(answerable),
-        unanswerable=unanswerable,
-        passage_r1=r1 / n,
-        passage_r5=r5 / n,
-        mrr10=rr / n,
-        hit1=h1 / n,
-        hit3=h3 / n,
-        abstention=(abstained_unanswerable / unanswerable) if unanswerable else None,
-        answered=answered / n,
+def conversations_of(questions: Sequence[EvalQuestion]) -> list[list[EvalQuestion]]:
+    """The questions as chats: one per conversation in turn order, or each question alone when the set
+    has no conversations. Conversations keep the order in which they first appear."""
+    chats: dict[str, list[EvalQuestion]] = {}
+    for number, q in enumerate(questions):
+        chats.setdefault(q.conversation if q.conversation is not None else f"\0{number}", []).append(q)
+    return [sorted(chat, key=lambda q: q.turn if q.turn is not None else 0) for chat in chats.values()]
+
+
+def ask_questions(
+    assistant: Assistant,
+    questions: Sequence[EvalQuestion],
+    mode: Mode,
+    judge: Judge,
+    *,
+    as_conversations: bool = True,
+    progress: Callable[[], None] | None = None,
+) -> list[Outcome]:
+    """Ask every question (each conversation as one chat, unless ``as_conversations`` is off) and
+    record where its first hit came."""
+    outcomes: list[Outcome] = []
+    for chat in conversations_of(questions):
+        conversation = Conversation()
+        for position, q in enumerate(chat):
+            began = time.perf_counter()
+            answer, passages = assistant.ask_with_ranking(
+                q.question, k=3, mode=mode, conversation=conversation if as_conversations else None
+            )
+            elapsed = (time.perf_counter() - began) * 1000
+            conversation = conversation.then(answer)
+            if progress:
+                progress()
+            group = FOLLOW_UP if position and q.conversation is not None else FIRST_TURN
+            passage_hit = snippet_hit = None
+            if q.scored:
+                passage_hit = next(
+                    (i for i, p in enumerate(passages[:10]) if judge.hits(q, p.source, p.start, p.end, p.text)), None
+                )
+                snippet_hit = next(
+                    (
+                        i
+                        for i, s in enumerate(answer.snippets)
+                        if judge.hits(q, s.citation.source, s.citation.start, s.citation.end, s.text)
+                    ),
+                    None,
+                )
+            outcomes.append(Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed))
+    return outcomes
+
+
+def score(outcomes: Iterable[Outcome]) -> Score:
+    """The scores of a group of outcomes."""
+    outcomes = list(outcomes)
+    scored = [o for o in outcomes if o.question.scored]
+    unanswerable = [o for o in outcomes if not o.question.scored]
+    n = max(len(scored), 1)
+    latencies = [o.milliseconds for o in outcomes]
+
+    def share(condition) -> float:
+        return sum(1 for o in scored if condition(o)) / n
+
+    return Score(
+        questions=len(outcomes),
+        answerable=len(scored),
+        unanswerable=len(unanswerable),
+        passage_r1=share(lambda o: o.passage_hit is not None and o.passage_hit < 1),
+        passage_r5=share(lambda o: o.passage_hit is not None and o.passage_hit < 5),
+        mrr10=sum(1.0 / (o.passage_hit + 1) for o in scored if o.passage_hit is not None) / n,
+        hit1=share(lambda o: o.snippet_hit is not None and o.snippet_hit < 1),
+        hit3=share(lambda o: o.snippet_hit is not None and o.snippet_hit < 3),
+        abstention=(sum(o.abstained for o in unanswerable) / len(unanswerable)) if unanswerable else None,
+        answered=share(lambda o: not o.abstained),
         latency_median_ms=statistics.median(latencies) if latencies else 0.0,
         latency_p95_ms=_percentile(latencies, 0.95),
     )
 
 
-def run_evaluation(assistant, questions: list[EvalQuestion], modes: list[str], progress_file: TextIO | None = None) -> list[ModeResult]:
+def mode_result(mode: str, outcomes: list[Outcome]) -> ModeResult:
+    """The whole set's scores, with first-turn and follow-up groups when it has follow-ups."""
+    groups: dict[str, Score] = {}
+    if any(o.group == FOLLOW_UP for o in outcomes):
+        groups = {g: score(o for o in outcomes if o.group == g) for g in (FIRST_TURN, FOLLOW_UP)}
+    return ModeResult(mode=mode, groups=groups, **score(outcomes).model_dump())
+
+
+def run_evaluation(
+    assistant: Assistant,
+    questions: list[EvalQuestion],
+    modes: list[str],
+    progress_file: TextIO | None = None,
+    *,
+    scoring: Scoring = "string",
+    min_overlap: float = 0.0,
+    as_conversations: bool = True,
+) -> list[ModeResult]:
     """Every mode's result, measured in one run over the same questions."""
     from tqdm import tqdm
 
     assistant.load_index()
     assistant.load_question_encoder()
+    judge = Judge(scoring, assistant.read_source, min_overlap)
     bar = tqdm(total=len(questions) * len(modes), desc="Evaluating", unit="q", file=progress_file, leave=False, disable=progress_file is None)
     try:
-        return [evaluate_mode(assistant, questions, mode, progress=lambda: bar.update(1)) for mode in modes]
+        return [
+            mode_result(
+                mode,
+                ask_questions(
+                    assistant, questions, mode, judge, as_conversations=as_conversations, progress=lambda: bar.update(1)
+                ),
+            )
+            for mode in modes
+        ]
     finally:
         bar.close()
 
 
 def format_table(results: list[ModeResult]) -> str:
-    """The results as an aligned plain-text table, one row per mode."""
+    """The results as an aligned plain-text table: a row per mode, and per group where there are groups."""
     header = ("mode", "R@1", "R@5", "MRR@10", "hit@1", "hit@3", "abstain", "answered", "p50 ms", "p95 ms")
     rows = [header]
-    for r in results:
-        rows.append(
-            (
-                r.mode,
-                f"{r.passage_r1:.3f}",
-                f"{r.passage_r5:.3f}",
-                f"{r.mrr10:.3f}",
-                f"{r.hit1:.3f}",
-                f"{r.hit3:.3f}",
-                "-" if r.abstention is None else f"{r.abstention:.3f}",
-                f"{r.answered:.3f}",
-                f"{r.latency_median_ms:.1f}",
-                f"{r.latency_p95_ms:.1f}",
+    for result in results:
+        named: list[tuple[str, Score]] = [(result.mode, result)]
+        named += [(f"  {group}", s) for group, s in result.groups.items()]
+        for name, r in named:
+            rows.append(
+                (
+                    name,
+                    f"{r.passage_r1:.3f}",
+                    f"{r.passage_r5:.3f}",
+                    f"{r.mrr10:.3f}",
+                    f"{r.hit1:.3f}",
+                    f"{r.hit3:.3f}",
+                    "-" if r.abstention is None else f"{r.abstention:.3f}",
+                    f"{r.answered:.3f}",
+                    f"{r.latency_median_ms:.1f}",
+                    f"{r.latency_p95_ms:.1f}",
+                )
             )
-        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
     first = results[0] if results else None

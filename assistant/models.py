@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -105,6 +105,20 @@ class Answer(Frozen):
             "timings_ms": {k: round(v, 2) for k, v in self.timings.model_dump().items()},
             "changed_sources": list(self.changed_sources),
         }
+
+
+class Conversation(Frozen):
+    """The turns so far, oldest first: each question with the answer that was shown for it. A follow-up
+    is answered in their context; a new conversation is empty."""
+
+    turns: tuple[Answer, ...] = ()
+
+    # Only the most recent turns can bear on the next question; older ones are let go.
+    KEPT_TURNS: ClassVar[int] = 8
+
+    def then(self, answer: Answer) -> "Conversation":
+        """This conversation with ``answer`` as its newest turn."""
+        return Conversation(turns=(*self.turns, answer)[-self.KEPT_TURNS :])
 
 
 class SkippedFile(Frozen):

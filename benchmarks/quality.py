@@ -1,7 +1,14 @@
-"""Answer quality on the SQuAD sample: every retrieval mode side by side, and abstention on a held-out article.
+"""Answer quality on the three sample sets side by side: SQuAD (encyclopedia), CoQA (conversations),
+COVID-QA (research papers); and abstention with one source held out at a time.
 
-Run: ``python -m benchmarks.quality`` (or ``make eval``). It indexes copies of the sample articles in a
-temporary folder, so the project's own index is untouched.
+Run: ``python -m benchmarks.quality`` (or ``make eval``). Each set is indexed from copies of its
+sources in a work folder (``--workdir``; temporary unless given, and then kept, so that the next run
+only updates), so the project's own index is untouched.
+
+- squad: every answerable question, a hit when an answer string is inside a snippet (SQuAD's rule).
+- coqa: each conversation asked in turn order as one chat, span scoring (the snippet cites the story
+  and holds or overlaps the answer's place); the same questions asked alone beside it.
+- covidqa: span scoring, the snippet overlapping at least half of the answer.
 """
 
 from __future__ import annotations
@@ -11,68 +18,104 @@ import json
 import shutil
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.evaluation import EvalQuestion, format_table, load_questions, run_evaluation
+from assistant.evaluation import EvalQuestion, ModeResult, Scoring, format_table, load_questions, run_evaluation
 
-SQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "squad-sample"
-HELD_OUT = "Sky-United-Kingdom.txt"
+from .corpus import SHARED
+
+DATA = SHARED / "data"
 
 
-def _project(root: Path, sources: list[Path]) -> Path:
-    (root / "sources").mkdir(parents=True)
+@dataclass(frozen=True)
+class QuestionSet:
+    """A sample set and how it is scored."""
+
+    name: str
+    folder: Path
+    scoring: Scoring
+    min_overlap: float = 0.0
+
+    @property
+    def sources(self) -> list[Path]:
+        return sorted((self.folder / "sources").glob("*.txt"))
+
+    def questions(self) -> list[EvalQuestion]:
+        return load_questions(self.folder / "questions.jsonl")
+
+
+SETS = {
+    "squad": QuestionSet("squad", DATA / "squad-sample", "string"),
+    "coqa": QuestionSet("coqa", DATA / "coqa-sample", "span"),
+    "covidqa": QuestionSet("covidqa", DATA / "covidqa-sample", "span", 0.5),
+}
+
+
+def project(root: Path, sources: list[Path], config_text: str = "") -> Path:
+    """A project folder holding exactly ``sources``; kept files are reused, others removed."""
+    folder = root / "sources"
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = {s.name for s in sources}
+    for stale in folder.iterdir():
+        if stale.name not in wanted:
+            stale.unlink()
     for source in sources:
-        shutil.copy(source, root / "sources" / source.name)
+        target = folder / source.name
+        if not target.exists() or target.read_bytes() != source.read_bytes():
+            shutil.copy(source, target)
     config = root / "config.toml"
-    config.write_text("", encoding="utf-8")
+    config.write_text(config_text, encoding="utf-8")
     return config
 
 
-def _held_out_questions(questions: list[EvalQuestion], sources: list[str]) -> list[EvalQuestion]:
-    """The indexed articles' answerable questions, plus every question on the held-out article as
-    unanswerable: nothing in that index answers them."""
-    kept = []
-    for q, source in zip(questions, sources):
-        if source == HELD_OUT:
-            kept.append(q.model_copy(update={"answerable": False, "answers": ()}))
-        elif q.answerable:
-            kept.append(q)
-    return kept
+def evaluate(qs: QuestionSet, root: Path, modes: list[str], config_text: str = "") -> dict[str, list[ModeResult]]:
+    """The set's results with every source indexed (and, for conversations, asked alone too)."""
+    assistant = Assistant.open(project(root / qs.name / "all", qs.sources, config_text))
+    assistant.build_index()
+    questions = qs.questions()
+    results = {
+        f"{qs.name}: all sources indexed": run_evaluation(
+            assistant, questions, modes, progress_file=sys.stderr, scoring=qs.scoring, min_overlap=qs.min_overlap
+        )
+    }
+    if any(q.conversation for q in questions):
+        results[f"{qs.name}: the same questions, each asked alone"] = run_evaluation(
+            assistant, questions, modes, progress_file=sys.stderr, scoring=qs.scoring,
+            min_overlap=qs.min_overlap, as_conversations=False,
+        )
+    return results
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=SQUAD, help="folder with sources/ and questions.jsonl")
-    parser.add_argument("--modes", default="dense,lexical,hybrid")
+    parser.add_argument("--sets", default="squad,coqa,covidqa", help="comma-separated: squad, coqa, covidqa")
+    parser.add_argument("--modes", default="hybrid")
+    parser.add_argument("--workdir", type=Path, help="keep the indexes here between runs (default: a temporary folder)")
+    parser.add_argument("--config", default="", help="TOML text every project's config.toml gets (settings under test)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
     args = parser.parse_args(argv)
-    questions_path = args.data / "questions.jsonl"
-    questions = load_questions(questions_path)
-    sources = [json.loads(line).get("source", "") for line in questions_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    names = [n for n in args.sets.split(",") if n]
+    unknown = [n for n in names if n not in SETS]
+    if unknown:
+        parser.error(f"unknown set(s): {', '.join(unknown)}")
     modes = [m for m in args.modes.split(",") if m]
-    articles = sorted((args.data / "sources").glob("*.txt"))
-    results = {}
+    results: dict[str, list[ModeResult]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        everything = Assistant.open(_project(Path(tmp) / "all", articles))
-        everything.build_index()
-        results["all articles indexed"] = run_evaluation(everything, questions, modes, progress_file=sys.stderr)
-        held = Assistant.open(_project(Path(tmp) / "held-out", [a for a in articles if a.name != HELD_OUT]))
-        held.build_index()
-        held_questions = _held_out_questions(questions, sources)
-        results[f"{HELD_OUT} held out"] = run_evaluation(held, held_questions, modes, progress_file=sys.stderr)
+        root = args.workdir or Path(tmp)
+        for name in names:
+            results.update(evaluate(SETS[name], root, modes, args.config))
     for title, rows in results.items():
         print(f"## {title}")
         print(format_table(rows))
         print()
     print(
-        "abstain: share of unanswerable questions that abstained (held out: every question on the article "
-        "that is not indexed); answered: share of answerable questions that did not abstain."
+        "abstain: share of unanswerable questions that abstained; answered: share of answerable questions "
+        "that did not. squad: answer string in a snippet; coqa and covidqa: span scoring (see the module doc)."
     )
     if args.json:
-        args.json.write_text(
-            json.dumps({k: [r.model_dump() for r in v] for k, v in results.items()}, indent=2), encoding="utf-8"
-        )
+        args.json.write_text(json.dumps({k: [r.model_dump() for r in v] for k, v in results.items()}, indent=2), encoding="utf-8")
     return 0
 
 

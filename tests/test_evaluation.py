@@ -156,3 +156,38 @@ def test_an_independent_sentence_is_quoted_alone():
     )
     first, last = snippet_span(passage, 0)
     assert first == last
+
+
+def test_span_scoring_counts_a_snippet_of_the_right_source_that_overlaps_the_answer():
+    from assistant.evaluation import EvalQuestion, Judge
+
+    text = "The ferry to the island leaves at noon. It returns at six in the evening, weather permitting."
+    question = EvalQuestion(question="When does it return?", answers=["at six in the evening"], source="ferry.txt")
+    judge = Judge("span", lambda source: text)
+    at = text.index("six")
+    assert judge.hits(question, "ferry.txt", at, at + 3, "six")  # overlaps the answer's place
+    assert not judge.hits(question, "other.txt", 0, len(text), text)  # holds it, but cites another file
+    assert not judge.hits(question, "ferry.txt", 0, 10, text[:10])
+    half = Judge("span", lambda source: text, min_overlap=0.5)
+    assert not half.hits(question, "ferry.txt", at, at + 3, "six")  # 3 of 21 characters is not half
+    assert half.hits(question, "ferry.txt", at - 3, len(text), text[at - 3 :])
+    assert Judge("string", lambda source: text).hits(question, "other.txt", 0, len(text), text)
+
+
+def test_conversations_are_asked_in_turn_order_and_reported_by_turn(built_sample, tmp_path, capsys):
+    rows = [
+        {"question": "When do the bans take effect?", "answers": ["September 1"], "conversation": "c", "turn": 2},
+        {"question": "What does Pristina's framework give people entering with Serbian papers?",
+         "answers": ["temporary Kosovo document"], "conversation": "c", "turn": 1},
+        {"question": "Who is the EU facilitator?", "answers": ["Miroslav Lajcak"], "conversation": "d", "turn": 1},
+    ]
+    path = tmp_path / "conversations.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    from assistant.evaluation import conversations_of, load_questions
+
+    chats = conversations_of(load_questions(path))
+    assert [[q.turn for q in chat] for chat in chats] == [[1, 2], [1]]
+    code = main(["--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--scoring", "span"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 0
+    assert [line.split()[0] for line in lines[2:5]] == ["hybrid", "first", "follow-up"]
