@@ -184,23 +184,27 @@ class Assistant:
         if count < 1:
             raise QuestionError("k must be at least 1")
         from .answering import compose_answer, score_sentences
+        from .conversation import read_in_context, remember
         from .lexical import tokenize
+        from .query import Query
         from .quote_check import QuoteCheck
         from .retrieval import Retriever
 
         index = self.load_index()
         encoder = self.load_question_encoder()
         t0 = time.perf_counter()
-        query_vector = encoder.encode_query(question)
-        terms = tokenize(question)
+        query = Query.alone(question, encoder.encode_query(question), tokenize(question))
+        if conversation is not None and conversation.turns:
+            query = read_in_context(query, conversation, index)
         t1 = time.perf_counter()
-        ranked = Retriever(index, settings.retrieval).rank(query_vector, terms, mode or settings.retrieval.mode)
+        ranked = Retriever(index, settings.retrieval).rank(query, mode or settings.retrieval.mode)
         t2 = time.perf_counter()
-        scored = score_sentences(index, ranked, question, terms)
+        scored = score_sentences(index, ranked, query)
         t3 = time.perf_counter()
         timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000, answer=(t3 - t2) * 1000)
         check = QuoteCheck(self.config.sources_dir, index.manifest.get("sources", {}))
         answer = compose_answer(question, scored, count, settings.answer.min_similarity, timings, still_quoted=check.holds)
+        answer = remember(answer, query, {s.passage.id: s.row for s in scored})
         return answer, [index.passages[c.row] for c in ranked]
 
     def read_source(self, source: str) -> str:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from .errors import AssistantError, IndexLockedError, QuestionError
+from .models import Conversation
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -36,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line)")
     ask.add_argument("-k", type=int, default=None, metavar="N", help="how many snippets to show")
     ask.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retrieval mode (default: config)")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with '-': the lines are one conversation, each answered in the context of the lines before it",
+    )
     index = commands.add_parser("index", help="build or update the index")
     index.add_argument("--rebuild", action="store_true", help="start from nothing instead of updating")
     status = commands.add_parser("status", help="show the index's state")
@@ -156,8 +162,11 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
     2 if any line failed, else 1 if any was not answered, else 0."""
     if args.question != "-" and not args.question.strip():
         raise UsageError("the question is empty")
-    _ensure_index(assistant, err)
     batch = args.question == "-"
+    if args.conversation and not batch:
+        raise UsageError("--conversation reads the conversation from stdin: give '-' as the question")
+    _ensure_index(assistant, err)
+    conversation = Conversation() if args.conversation else None
     questions = (line.strip() for line in stdin) if batch else iter([args.question])
     code = EXIT_OK
     asked = 0
@@ -166,7 +175,7 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
             continue
         asked += 1
         try:
-            answer = assistant.ask(question, k=args.k, mode=args.mode)
+            answer = assistant.ask(question, k=args.k, mode=args.mode, conversation=conversation)
         except QuestionError as exc:
             if not batch:
                 raise
@@ -178,6 +187,8 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
             err.write(f"assistant: error: line {asked}: {exc.message}\n")
             out.flush()
             continue
+        if conversation is not None:
+            conversation = conversation.then(answer)
         if answer.abstained and code == EXIT_OK:
             code = EXIT_NO_ANSWER
         if args.json:
@@ -185,6 +196,8 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
         else:
             if batch:
                 out.write(f"Q: {printable(question)}\n")
+            if answer.read_with:
+                out.write(f"   (read with: {printable(', '.join(answer.read_with))})\n")
             _print_answer(answer, out, err)
         out.flush()
     if asked == 0:

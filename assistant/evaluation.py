@@ -7,7 +7,8 @@ Two ways to count a snippet as a hit:
   answer's length; any overlap at 0). Answers that are long or paraphrase-free spans (CoQA,
   COVID-QA) are scored this way.
 
-A question file whose lines carry ``conversation`` and ``turn`` is asked as one chat per
+Only snippets shown as an answer count as hits: the nearest passages offered beside an abstention do
+not. A question file whose lines carry ``conversation`` and ``turn`` is asked as one chat per
 conversation, in turn order, each question in the context of the turns before it; the table then adds
 first-turn and follow-up rows beside the whole.
 """
@@ -214,10 +215,13 @@ def ask_questions(
                 passage_hit = next(
                     (i for i, p in enumerate(passages[:10]) if judge.hits(q, p.source, p.start, p.end, p.text)), None
                 )
+                # Only what is shown as an answer counts: the nearest passages offered with an
+                # abstention are not an answer.
+                shown = () if answer.abstained else answer.snippets
                 snippet_hit = next(
                     (
                         i
-                        for i, s in enumerate(answer.snippets)
+                        for i, s in enumerate(shown)
                         if judge.hits(q, s.citation.source, s.citation.start, s.citation.end, s.text)
                     ),
                     None,

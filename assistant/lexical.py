@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -109,26 +109,45 @@ class LexicalIndex:
             out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return out
 
-    def search(self, terms: Sequence[str], k: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped)."""
+    def occurs_within(self, terms: Iterable[str], first: int, last: int) -> set[str]:
+        """Which of ``terms`` occur in at least one of the rows ``first`` to ``last``."""
+        found = set()
         columns = len(self._indptr) - 1
-        ids = [self.vocab[t] for t in terms if self.vocab.get(t, columns) < columns]
+        for term in terms:
+            column = self.vocab.get(term, columns)
+            if column >= columns:
+                continue
+            start, end = int(self._indptr[column]), int(self._indptr[column + 1])
+            rows = np.asarray(self._indices[start:end])
+            if np.any((rows >= first) & (rows <= last)):
+                found.add(term)
+        return found
+
+    def search(self, terms: Sequence[str] | Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped).
+
+        ``terms`` may map each term to a weight (a term carried over from an earlier question counts
+        less than the question's own): a document's score is then the weighted sum of its terms' scores.
+        """
+        weights = terms if isinstance(terms, Mapping) else dict.fromkeys(terms, 1.0)
+        columns = len(self._indptr) - 1
+        ids = [(self.vocab[t], np.float32(w)) for t, w in weights.items() if w > 0 and self.vocab.get(t, columns) < columns]
         if not ids or self.document_count == 0 or k < 1:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         if self._bm25 is not None and self._bm25.nonoccurrence_array is not None:  # variants that score absent terms
-            scores = self._bm25.get_scores([t for t in terms if t in self.vocab])
+            scores = self._bm25.get_scores([t for t in weights if t in self.vocab])
             return _best(scores, np.flatnonzero(scores > 0), k)
         # The sum bm25s computes (np.add.at per term, in float32, term by term): within one term's
         # postings each document appears once, so a fancy-index add is the same arithmetic.
         data, indices, indptr = self._data, self._indices, self._indptr
         scores = np.zeros(self.document_count, dtype=np.float32)
         rarest = None
-        for term in ids:
+        for term, weight in ids:
             start, end = int(indptr[term]), int(indptr[term + 1])
             rows = indices[start:end]
             if len(rows) and (int(rows.max()) >= self.document_count or int(rows.min()) < 0):
                 raise IndexCorruptError("the BM25 index refers to passages it does not have; run `assistant index --rebuild`")
-            scores[rows] += data[start:end]
+            scores[rows] += data[start:end] if weight == 1 else weight * data[start:end]
             if rarest is None or len(rows) < len(rarest):
                 rarest = rows
         # The k-th best score among the rarest term's documents (final scores all) cannot beat the

@@ -69,6 +69,19 @@ class Timings(Frozen):
     answer: float = 0.0
 
 
+class TurnContext(Frozen):
+    """What the next question of a conversation needs of this turn: how this question was read (its
+    weighted terms and vector), and where its answer stood. Kept in memory, never shown or written."""
+
+    terms: dict[str, float]
+    words: dict[str, str]  # a term's stem -> the word as the user wrote it (for "read with")
+    vector: tuple[float, ...]
+    source: str | None = None
+    row: int | None = None
+    start: int = 0
+    end: int = 0
+
+
 class Answer(Frozen):
     question: str
     snippets: tuple[Snippet, ...]
@@ -78,6 +91,9 @@ class Answer(Frozen):
     # Sources that changed since the index was built and no longer hold what it would have quoted:
     # those snippets were left out. The index needs an update.
     changed_sources: tuple[str, ...] = ()
+    # In a conversation: the words carried over from earlier turns that the question was read with.
+    read_with: tuple[str, ...] = ()
+    context: TurnContext | None = Field(default=None, exclude=True, repr=False)
 
     def to_json_dict(self) -> dict:
         """The answer in the documented JSON shape (see DESIGN.md)."""
@@ -104,6 +120,7 @@ class Answer(Frozen):
             ],
             "timings_ms": {k: round(v, 2) for k, v in self.timings.model_dump().items()},
             "changed_sources": list(self.changed_sources),
+            "read_with": list(self.read_with),
         }
 
 

@@ -1,7 +1,8 @@
 """The index's passage table: one SQLite file, rows read on demand, so a million passages need not sit in memory.
 
 The file is plain SQLite (``sqlite3 index/passages.sqlite 'select * from passages limit 3'``). Row
-``row`` is FAISS row ``row`` and BM25 document ``row``. A passage's sentences are stored as their spans
+``row`` is FAISS row ``row`` and BM25 document ``row``. Rows are in source order (the build reads the
+sources sorted by path, each file's passages in file order), so a source's passages are one run of rows. A passage's sentences are stored as their spans
 (``[start, end, line_start, line_end]``, file offsets); their text is the slice of the passage's text,
 stored only in the rare case where it is not.
 """
@@ -115,8 +116,32 @@ class PassageTable(Sequence[Passage]):
         wanted = list(dict.fromkeys(int(r) for r in rows))
         return {row: (first, len(passage.sentences)) for row, (passage, first) in self._fetch(wanted).items()}
 
-    def sentence_row(self, row: int) -> int:
-        return self._fetch([int(row)])[int(row)][1]
+    def source_rows(self, row: int) -> tuple[int, int]:
+        """The first and last row of the source that ``row`` belongs to (a run: rows are in source order)."""
+        source = self[row].source
+
+        def edge(low: int, high: int, forward: bool) -> int:
+            # The last row in [low, high] (forward) or the first (backward) still of ``source``.
+            while low < high:
+                middle = (low + high + (1 if forward else 0)) // 2
+                inside = self._source_of(middle) == source
+                if forward:
+                    low, high = (middle, high) if inside else (low, middle - 1)
+                else:
+                    low, high = (low, middle) if inside else (middle + 1, high)
+            return low
+
+        return edge(0, row, forward=False), edge(row, self._count - 1, forward=True)
+
+    def _source_of(self, row: int) -> str:
+        hit = self._cache.get(row)
+        if hit is not None:
+            return hit[0].source
+        with self._lock:
+            found = self._db.execute("SELECT source FROM passages WHERE row = ?", (row,)).fetchone()
+        if found is None:
+            raise _damaged(self.path, LookupError(f"row {row} missing"))
+        return found[0]
 
     def __iter__(self) -> Iterator[Passage]:
         for values in self._query(f"SELECT row, {COLUMNS} FROM passages ORDER BY row"):

@@ -9,9 +9,22 @@ import numpy as np
 
 from .config import RetrievalSettings
 from .index import LoadedIndex
+from .query import Focus, Query
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
+# In a follow-up, a candidate passage gains this much (times how much the question stays, and its
+# source's share of the recent answers) for standing in a source the conversation has been answered
+# from, and up to this much (times how much the question leans on the previous answer's place) for
+# being its passage or a near neighbour (decaying by FOCUS_NEIGHBOURHOOD rows, forward more slowly
+# than back: conversations move on through a text).
+W_FOCUS_SOURCE = 0.3
+W_FOCUS_NEAR = 0.15
+FOCUS_NEIGHBOURHOOD = 2
+# The passages around the previous answer are candidates even when the question alone finds none of
+# them ("And then?"): this many before it and after it.
+FOCUS_ROWS_BEFORE = 1
+FOCUS_ROWS_AFTER = 2
 
 
 @dataclass(frozen=True)
@@ -44,10 +57,28 @@ class Retriever:
         scores, rows = single_threaded_search(self.index.vectors, query_vector.reshape(1, -1).astype(np.float32), k)
         return {int(r): float(s) for r, s in zip(rows[0], scores[0]) if r >= 0}
 
-    def lexical_candidates(self, terms: list[str], k: int) -> dict[int, float]:
-        """The ``k`` passages with the best BM25 score for the terms (only those that match at all)."""
+    def lexical_candidates(self, terms: dict[str, float], k: int) -> dict[int, float]:
+        """The ``k`` passages with the best BM25 score for the weighted terms (only those that match at all)."""
         rows, scores = self.index.lexical.search(terms, k)
         return {int(r): float(s) for r, s in zip(rows, scores)}
+
+    def focus_rows(self, focus: Focus) -> list[int]:
+        """The previous answer's passage and its neighbours in the same source."""
+        rows = range(max(focus.row - FOCUS_ROWS_BEFORE, 0), min(focus.row + FOCUS_ROWS_AFTER + 1, len(self.index.passages)))
+        return [r for r in rows if self.index.passages[r].source == focus.source]
+
+    def focus_bonus(self, rows: list[int], focus: Focus) -> dict[int, float]:
+        """What each row gains for standing in, and near, the previous answer's place."""
+        bonus = {}
+        for row in rows:
+            source = self.index.passages[row].source
+            gain = focus.stay * W_FOCUS_SOURCE * focus.sources.get(source, 0.0)
+            if source == focus.source:
+                distance = row - focus.row
+                gain += focus.near * W_FOCUS_NEAR * 0.5 ** (abs(distance) / FOCUS_NEIGHBOURHOOD * (1 if distance >= 0 else 2))
+            if gain:
+                bonus[row] = gain
+        return bonus
 
     def _passage_cosines(self, rows: list[int], query_vector: np.ndarray) -> dict[int, float]:
         if not rows:
@@ -60,12 +91,14 @@ class Retriever:
         vectors = self.index.sentence_vectors
         return {r: vectors.read(ranges[r][0], ranges[r][0] + ranges[r][1]) @ query_vector for r in rows}
 
-    def rank(self, query_vector: np.ndarray, terms: list[str], mode: Mode, k: int | None = None) -> list[RankedPassage]:
-        """The ``k`` best passages, best first, by the chosen mode."""
+    def rank(self, query: Query, mode: Mode, k: int | None = None) -> list[RankedPassage]:
+        """The ``k`` best passages, best first, by the chosen mode (in a follow-up, with its focus)."""
         k = k or self.settings.candidates
+        query_vector = query.vector
         dense = self.dense_candidates(query_vector, k) if mode in ("dense", "hybrid") else {}
-        lexical = self.lexical_candidates(terms, k) if mode in ("lexical", "hybrid") else {}
-        rows = list(dict.fromkeys([*dense, *lexical]))
+        lexical = self.lexical_candidates(query.terms, k) if mode in ("lexical", "hybrid") else {}
+        around = self.focus_rows(query.focus) if query.focus is not None else []
+        rows = list(dict.fromkeys([*dense, *lexical, *around]))
         cosines = {**self._passage_cosines([r for r in rows if r not in dense], query_vector), **dense}
         sentences = self._sentence_similarities(rows, query_vector)
         if mode == "dense":
@@ -76,6 +109,10 @@ class Retriever:
             fused = reciprocal_rank_fusion([dense, lexical])
         else:
             fused = weighted_fusion(cosines, lexical, sentences, self.settings)
+        if query.focus is not None:
+            fused = {**{r: 0.0 for r in around}, **fused}
+            for row, bonus in self.focus_bonus(list(fused), query.focus).items():
+                fused[row] += bonus
         ranked = [
             RankedPassage(
                 row=r,

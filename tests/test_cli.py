@@ -48,7 +48,7 @@ def test_json_shape_and_citation_slices_the_file(built_sample, capsys):
     code, out, _ = run_cli(["--config", str(built_sample), "ask", "--json", "-k", "2", "When do the bans take effect?"], capsys)
     assert code == 0
     answer = json.loads(out)
-    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources"}
+    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with"}
     assert answer["changed_sources"] == []
     assert answer["abstained"] is False and answer["reason"] is None
     assert set(answer["timings_ms"]) == {"embed", "search", "answer"}

@@ -509,3 +509,22 @@ async def test_a_file_edited_during_the_session_is_not_quoted_and_the_chat_says_
         assert "90 days" not in shown(turn)
         text = await shown_notice(pilot)
         assert "kosovo-serbia-tensions.txt" in text and "ctrl+r" in text
+
+
+async def test_the_chat_is_one_conversation_until_ctrl_n(sample_project):
+    app = sample_app(Assistant.open(sample_project))
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "Who is the EU facilitator?")
+        follow_up = await ask(pilot, "What did he signal?")
+        assert follow_up.answer.read_with and "read with: EU, facilitator" in shown(follow_up)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert "New conversation" in shown(app.screen.query_one("#chat-log"))
+        fresh = await ask(pilot, "What did he say?")
+        assert fresh.answer.read_with == () and "read with" not in shown(fresh)
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: list((sample_project.parent / "transcripts").glob("*.md")))
+        transcript = next((sample_project.parent / "transcripts").glob("*.md")).read_text(encoding="utf-8")
+        assert "_Read with: EU, facilitator_" in transcript
+        await pilot.press("ctrl+l")  # clearing the chat starts afresh too
+        assert app.conversation.turns == ()

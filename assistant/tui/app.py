@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from ..errors import AssistantError, BuildCancelled, ConfigError, IndexCorruptError, IndexMissingError
+from ..models import Conversation
 from .chat_log import SnippetCard, Turn
 from .chat_screen import ChatScreen
 from .error_screen import ConfigErrorScreen
@@ -71,7 +72,8 @@ class AssistantApp(App[int]):
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="Show this list of keys", id="help"),
         Binding("ctrl+r", "rebuild", "Rebuild index", tooltip="Build the index again from the sources, with progress", priority=True, id="rebuild"),
-        Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat", priority=True, id="clear-chat"),
+        Binding("ctrl+n", "new_conversation", "New conversation", tooltip="Start a new conversation: the next question is read on its own", priority=True, id="new-conversation"),
+        Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat (and start a new conversation)", priority=True, id="clear-chat"),
         Binding("ctrl+y", "copy_snippet", "Copy snippet", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
         Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
         Binding("escape", "cancel_build", "Cancel build", tooltip="Cancel the running index build (the last index stays)", id="cancel-build"),
@@ -91,6 +93,9 @@ class AssistantApp(App[int]):
         self.selected_snippet: Snippet | None = None
         self._cancel_build = threading.Event()
         self._pending: deque[tuple[int, str]] = deque()
+        # The chat is one conversation (each question read in the context of the answers before it)
+        # until the user starts a new one.
+        self.conversation = Conversation()
         self._turns: dict[int, Turn] = {}
         self._asking: int | None = None
         self._tickets = 0
@@ -203,9 +208,9 @@ class AssistantApp(App[int]):
             self.post_message(BuildDone(report))
 
     @work(thread=True, exclusive=True, group="ask")
-    def ask(self, ticket: int, question: str) -> None:
+    def ask(self, ticket: int, question: str, conversation: Conversation) -> None:
         try:
-            answer = self.assistant.ask(question)
+            answer = self.assistant.ask(question, conversation=conversation)
         except Exception as error:  # shown in the question's turn by AskFailed
             self.post_message(AskFailed(ticket, error))
         else:
@@ -339,7 +344,7 @@ class AssistantApp(App[int]):
         ticket, question = self._pending.popleft()
         self._asking = ticket
         self._turn_status(ticket, "searching…")
-        self.ask(ticket, question)
+        self.ask(ticket, question, self.conversation)
 
     def _turn_status(self, ticket: int, text: str) -> None:
         turn = self._turns.get(ticket)
@@ -353,6 +358,7 @@ class AssistantApp(App[int]):
 
     def on_answered(self, message: Answered) -> None:
         self._asking = None
+        self.conversation = self.conversation.then(message.answer)
         turn = self._turns.pop(message.ticket, None)
         if turn is not None and turn.is_attached:
             turn.show_answer(message.answer)
@@ -415,7 +421,7 @@ class AssistantApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_build":
             return self.building
-        if action in ("rebuild", "clear_chat", "copy_snippet", "save_transcript"):
+        if action in ("rebuild", "clear_chat", "copy_snippet", "save_transcript", "new_conversation"):
             return self.assistant is not None and self.chat is not None
         return True
 
@@ -423,7 +429,17 @@ class AssistantApp(App[int]):
         if self.chat is not None:
             self.chat.log_view.clear()
             self.selected_snippet = None
+            self.conversation = Conversation()
             self.chat.query_one(QuestionInput).focus()
+
+    def action_new_conversation(self) -> None:
+        """Forget the conversation so far: the next question is read on its own."""
+        if not self.conversation.turns:
+            self.notify("This is already a new conversation.")
+            return
+        self.conversation = Conversation()
+        if self.chat is not None:
+            self.chat.log_view.add_divider("New conversation: the next question is read on its own.")
 
     def action_copy_snippet(self) -> None:
         snippet = self._snippet_to_copy()
@@ -461,6 +477,7 @@ class AssistantApp(App[int]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Rebuild the index", "Build the index again from the sources (ctrl+r)", self.action_rebuild)
+        yield SystemCommand("New conversation", "Read the next question on its own, not as a follow-up (ctrl+n)", self.action_new_conversation)
         yield SystemCommand("Clear the chat", "Remove every question and answer from the screen (ctrl+l)", self.action_clear_chat)
         yield SystemCommand("Copy the selected snippet", "Copy the snippet and its citation (ctrl+y)", self.action_copy_snippet)
         yield SystemCommand("Save the conversation", "Write it as Markdown with citations to transcripts/ (ctrl+s)", self.action_save_transcript)

@@ -62,6 +62,7 @@ class Turn(Vertical):
     Turn { height: auto; margin-bottom: 1; }
     Turn .question { color: $text; text-style: bold; padding: 0 1; background: $primary-muted; }
     Turn .status { color: $text-muted; padding: 0 1 0 2; }
+    Turn .read-with { color: $text-muted; text-style: italic; padding: 0 1 0 2; }
     Turn .abstained { color: $warning; padding: 0 1 0 2; }
     Turn .error { color: $error; padding: 0 1 0 2; }
     """
@@ -90,6 +91,8 @@ class Turn(Vertical):
         self.tooltip = f"answered in {t.embed + t.search + t.answer:.0f} ms (embed {t.embed:.0f}, search {t.search:.0f}, answer {t.answer:.0f})"
         self._status.remove()
         cards: list[Static] = []
+        if answer.read_with:
+            cards.append(Static(Content("read with: " + ", ".join(answer.read_with)), classes="read-with"))
         if answer.abstained:
             cards.append(Static(Content("The sources do not answer this."), classes="abstained"))
             if answer.reason:
@@ -109,6 +112,7 @@ class ChatLog(VerticalScroll, can_focus=False):
     DEFAULT_CSS = """
     ChatLog { height: 1fr; padding: 1 1 0 1; }
     ChatLog #welcome { color: $text-muted; padding: 0 1; margin-bottom: 1; }
+    ChatLog .divider { color: $text-muted; border-top: dashed $primary-muted; padding: 0 1; margin-bottom: 1; }
     """
 
     def compose(self) -> ComposeResult:
@@ -127,6 +131,13 @@ class ChatLog(VerticalScroll, can_focus=False):
     def clear(self) -> None:
         for turn in self.query(Turn):
             turn.remove()
+        for divider in self.query(".divider"):
+            divider.remove()
+
+    def add_divider(self, text: str) -> None:
+        """A quiet line across the log: what follows starts afresh."""
+        self.mount(Static(Content(text), classes="divider"))
+        self.scroll_end(animate=False)
 
     def answers(self) -> list[Answer]:
         """The answered turns' answers, oldest first."""

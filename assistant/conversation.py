@@ -1,0 +1,184 @@
+"""Read a question in the context of the conversation before it, without a language model.
+
+A follow-up ("What did he define?", "When?", "and?") leans on the turns before it. How much it leans
+(its dependence, 0..1) is judged from the question itself: words that point back (he, it, that,
+there, else, ...), how few words of its own it has, and whether its own rare words are found where the
+conversation stands or only elsewhere (a topic switch, which then carries nothing). As much as it
+leans, the question is read with:
+
+- the earlier turns' salient terms, carried into the lexical query at a fading weight (Historical
+  Query Expansion, Lin et al. 2020, without its retrieval-score gate);
+- a vector moved toward the previous turn's, so that the dense search stays on the subject;
+- a focus on the previous answer's place: its passage and the ones after it are candidates, and
+  passages and sentences near it are favoured (answers move forward through a text; CoQA).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from .index import LoadedIndex
+from .lexical import STOPWORDS, tokenize
+from .models import Answer, Conversation, TurnContext
+from .query import Focus, Query
+
+# Words that point back to something said before.
+_POINTS_BACK = re.compile(
+    r"\b(he|she|it|its|it's|they|them|their|theirs|his|him|her|hers|this|these|those|there|then|"
+    r"one|ones|another|other|others|else|also|too|same|such|former|latter)\b|\bthat\W*$",
+    re.I,
+)
+# Openings of a question that continues the one before ("and?", "what else?", "why?").
+_CONTINUES = re.compile(r"^\s*(and|or|but|so|also|what else|anything else|any others?|why|how|when|where|who|what)\W*$", re.I)
+_STARTS_WITH_AND = re.compile(r"^\s*(and|but|so|or|also|then)\b", re.I)
+# Words asking for something beyond what the last answer said.
+_BEYOND = re.compile(r"\b(else|other|others|another|more|next|then|after|later|besides|additional)\b", re.I)
+# Question words that say what is asked, not what it is about: they do not count as the question's own subject.
+GENERIC = frozenset(
+    tokenize(
+        "name named names called call happen happened happens mention mentioned say said type kind kinds "
+        "many much long old far big large number year years time times thing things way ways one two first "
+        "last example examples reason reasons purpose result results"
+    )
+)
+
+# How incomplete a question is without its context (0: complete, 1: cannot be read alone): one that
+# continues the last ("and?", "why?") or has no subject words of its own is wholly incomplete; one that
+# points back ("What did he define?") is this much incomplete.
+POINTS_BACK_INCOMPLETE = 0.6
+# A question with at most this many subject words is short; it stands alone in full when its most
+# specific word's IDF is this share of the highest IDF the index can give.
+SHORT_QUESTION_TERMS = 2
+SPECIFIC = 0.7
+# A question stays with the conversation's sources in full when this share of its subject words
+# occurs in them (less, less): one that names things found only elsewhere has switched subject.
+STAYS = 0.5
+# A carried term's weight: the question's incompleteness, times this, fading by FADE per turn further back.
+CARRY_WEIGHT = 0.6
+FADE = 0.5
+CARRIED_MAX = 6
+# How far the question's vector moves toward the previous turn's (times its incompleteness).
+VECTOR_BLEND = 0.6
+
+
+def own_subject_terms(terms: list[str]) -> list[str]:
+    """The question's terms that say what it is about (not 'how many', 'name', 'happened')."""
+    return [t for t in terms if t not in GENERIC]
+
+
+def points_back(question: str) -> bool:
+    """Whether the question refers to something said before: a pronoun or a word like "else" with no
+    subject word of the question's own before it ("What did he define?", but not "What did Microsoft
+    say it would rename?", where "it" is Microsoft)."""
+    match = _POINTS_BACK.search(question)
+    if match is None:
+        return False
+    return not own_subject_terms(tokenize(question[: match.start()]))
+
+
+def incompleteness(query: Query, index: LoadedIndex) -> float:
+    """How much the question needs the turns before it to be understood (0..1).
+
+    Wholly, when it continues the last one ("and?", "why?") or has no subject words of its own; much,
+    when it points back ("What did he define?", "And where?"); and a short question ("in what country?") as much
+    as its subject words are common rather than specific (a rare name makes it stand alone).
+    """
+    text = query.text
+    subject = own_subject_terms(list(query.own_terms))
+    if _CONTINUES.match(text) or not subject:
+        return 1.0
+    missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
+    if len(subject) <= SHORT_QUESTION_TERMS:
+        idf = index.lexical.idf(subject)
+        most = math.log(1.0 + max(index.lexical.document_count, 1))
+        specificity = max(idf.values(), default=0.0) / most
+        missing = max(missing, min(1.0, max(0.0, 1.0 - specificity / SPECIFIC)))
+    return missing
+
+
+def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> float:
+    """How much the question stays with the previous answer's source (0..1): the share of its subject
+    words (by IDF) that occur in that source, among those the index knows at all. A specific word
+    found only in other sources is a sign of a switch; a question without one stays."""
+    idf = index.lexical.idf(own_subject_terms(list(query.own_terms)))
+    total = sum(idf.values())
+    if total <= 0 or previous.row is None:
+        return 1.0
+    first, last = index.passages.source_rows(previous.row)
+    inside = index.lexical.occurs_within(idf, first, last)
+    return sum(w for t, w in idf.items() if t in inside) / total
+
+
+def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
+    """The question as read in its conversation: carried terms, a vector leaning on the previous
+    turn's, and a focus on the previous answer's place, each as much as the question leans."""
+    turns = [t.context for t in conversation.turns if t.context is not None]
+    if not turns:
+        return query
+    previous = turns[-1]
+    placed = next((t for t in reversed(turns) if t.row is not None), previous)
+    missing = incompleteness(query, index)
+    staying = max(missing, min(1.0, continuity(query, placed, index) / STAYS)) if placed.row is not None else 0.0
+    if missing <= 0 and staying <= 0:
+        return query
+    terms = dict(query.terms)
+    carried: dict[str, float] = {}
+    words: dict[str, str] = {}
+    if missing > 0:
+        for distance, turn in enumerate(reversed(turns)):
+            fade = CARRY_WEIGHT * missing * FADE**distance
+            for term, weight in turn.terms.items():
+                if term in terms or term in STOPWORDS or term in GENERIC:
+                    continue
+                carried[term] = max(carried.get(term, 0.0), weight * fade)
+                words.setdefault(term, turn.words.get(term, term))
+    strongest = sorted(carried.items(), key=lambda item: -item[1])[:CARRIED_MAX]
+    terms.update(strongest)
+    vector = query.vector + VECTOR_BLEND * missing * np.asarray(previous.vector, dtype=np.float32)
+    vector = (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
+    focus = None
+    if placed.source is not None and placed.row is not None:
+        focus = Focus(
+            placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
+            beyond=bool(_BEYOND.search(query.text)),
+        )
+    return Query(
+        text=query.text,
+        vector=vector,
+        terms=terms,
+        focus=focus,
+        carried_words=tuple(words[t] for t, _ in strongest),
+        own_terms=query.own_terms,
+        term_words={t: words[t] for t, _ in strongest},
+    )
+
+
+def recent_sources(turns: list[TurnContext]) -> dict[str, float]:
+    """The sources the recent answers came from, each with its share: the newest turn counts most,
+    each one further back FADE as much."""
+    shares: dict[str, float] = {}
+    for distance, turn in enumerate(reversed(turns)):
+        if turn.source is not None:
+            shares[turn.source] = shares.get(turn.source, 0.0) + FADE**distance
+    total = sum(shares.values()) or 1.0
+    return {source: share / total for source, share in shares.items()}
+
+
+def remember(answer: Answer, query: Query, rows: dict[str, int]) -> Answer:
+    """The answer with what the next turn needs of it: how its question was read, and where its first
+    snippet stood (``rows`` maps passage ids to their rows)."""
+    own_words = {term: word for word in re.findall(r"\w+", query.text) for term in tokenize(word)}
+    context = TurnContext(
+        terms=dict(query.terms),
+        words={**query.term_words, **own_words},
+        vector=tuple(float(x) for x in query.vector),
+    )
+    if answer.snippets and not answer.abstained:
+        first = answer.snippets[0].citation
+        context = context.model_copy(
+            update={"source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end}
+        )
+    return answer.model_copy(update={"context": context, "read_with": query.carried_words})

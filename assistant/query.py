@@ -1,0 +1,55 @@
+"""A question as retrieval and answering read it: its vector, its weighted terms, and its focus.
+
+Asked alone, a question is its own vector and its own terms, each of weight 1. In a conversation it
+may also carry terms from the turns before it (with less weight), a vector leaning toward the last
+turn's, and a focus: where the previous answer stood, which nearby passages and sentences are
+favoured by (see ``conversation``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Focus:
+    """Where the conversation stands: the previous answer's passage row, source and quoted span, and
+    the sources the recent answers came from (each with its share, 0..1, summing to 1).
+
+    ``near`` (0..1) is how much the question leans on the previous answer's very place (a question
+    that cannot be read alone: "and then?"); ``stay`` (0..1) how much it stays with the sources the
+    conversation has been answered from (no sign of a switch to another subject).
+    """
+
+    source: str
+    row: int
+    start: int
+    end: int
+    near: float
+    stay: float
+    sources: dict[str, float] = field(default_factory=dict)
+    # The question asks for something beyond the previous answer ("what else?", "and then?").
+    beyond: bool = False
+
+
+@dataclass(frozen=True)
+class Query:
+    """What is searched for: ``vector`` (unit length), ``terms`` (stemmed, each with its weight:
+    the question's own 1, carried ones less), ``focus`` in a follow-up, and the words shown to the
+    user as what was carried over."""
+
+    text: str
+    vector: np.ndarray
+    terms: dict[str, float]
+    focus: Focus | None = None
+    carried_words: tuple[str, ...] = ()
+    own_terms: tuple[str, ...] = ()
+    # A carried term's stem -> the word as the user first wrote it.
+    term_words: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def alone(cls, text: str, vector: np.ndarray, terms: list[str]) -> "Query":
+        """A question read on its own."""
+        return cls(text=text, vector=vector, terms=dict.fromkeys(terms, 1.0), own_terms=tuple(terms))

@@ -1,0 +1,97 @@
+"""Follow-up questions answered in the context of the turns before them, on two look-alike texts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.models import Conversation
+
+from cli_runner import run_cli
+from conftest import DATA, write_project
+
+TEXTS = DATA / "conversation"
+
+
+@pytest.fixture(scope="module")
+def two_lives(tmp_path_factory) -> Assistant:
+    """An index of the two texts, built once for the module."""
+    root = tmp_path_factory.mktemp("lives")
+    config = write_project(root)
+    for name in ("augustine.txt", "aquinas.txt"):
+        shutil.copy(TEXTS / name, root / "sources" / name)
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    return assistant
+
+
+def chat(assistant: Assistant, *questions: str):
+    """Ask the questions as one conversation; the answers in order."""
+    conversation, answers = Conversation(), []
+    for question in questions:
+        answer = assistant.ask(question, conversation=conversation)
+        conversation = conversation.then(answer)
+        answers.append(answer)
+    return answers
+
+
+def test_a_follow_up_is_read_with_the_subject_of_the_turn_before(two_lives):
+    first, follow_up = chat(two_lives, "Where did Aquinas come from?", "When did he die?")
+    assert first.snippets[0].citation.source == "aquinas.txt"
+    assert not follow_up.abstained
+    assert follow_up.snippets[0].citation.source == "aquinas.txt" and "1274" in follow_up.snippets[0].text
+    assert "Aquinas" in follow_up.read_with  # how the question was read, in the user's own words
+    alone = two_lives.ask("When did he die?")  # alone, "he" is whoever matches best: here Augustine
+    assert alone.read_with == () and "1274" not in alone.snippets[0].text
+
+
+def test_ellipsis_continues_the_last_answer(two_lives):
+    first, follow_up = chat(two_lives, "Who wrote the Summa Theologica?", "And where did he die?")
+    assert first.snippets[0].citation.source == "aquinas.txt"
+    quoted = [s.text for s in follow_up.snippets[:2] if s.citation.source == "aquinas.txt"]
+    assert len(quoted) == 2 and any("Fossanova" in text for text in quoted)
+    assert "Fossanova" not in two_lives.ask("And where did he die?").snippets[0].text
+
+
+def test_a_question_that_names_another_subject_carries_nothing_over(two_lives):
+    first, switch = chat(two_lives, "Where was Augustine born?", "What did Thomas Aquinas study at the University of Naples?")
+    assert first.snippets[0].citation.source == "augustine.txt"
+    assert switch.read_with == ()
+    assert switch.snippets[0].citation.source == "aquinas.txt"
+
+
+def test_a_new_conversation_forgets(two_lives):
+    chat(two_lives, "Where did Aquinas come from?")
+    fresh = two_lives.ask("When did he die?", conversation=Conversation())
+    assert fresh.read_with == () and fresh == two_lives.ask("When did he die?").model_copy(update={"timings": fresh.timings})
+
+
+def test_a_complete_question_in_a_conversation_answers_as_it_would_alone(two_lives):
+    question = "In which year did Augustine become bishop of Hippo Regius?"
+    _, in_context = chat(two_lives, "What was the Summa Theologica?", question)
+    alone = two_lives.ask(question)
+    assert in_context.read_with == ()
+    assert in_context.snippets[0].citation == alone.snippets[0].citation and "395" in alone.snippets[0].text
+
+
+def test_the_cli_reads_stdin_as_one_conversation(two_lives):
+    config = str(two_lives.config.path)
+    lines = "Where did Aquinas come from?\nWhen did he die?\n"
+    code, out, err = run_cli("--config", config, "ask", "-", "--conversation", "--json", stdin=lines)
+    assert code == 0, err
+    first, follow_up = (json.loads(line) for line in out.splitlines())
+    assert first["read_with"] == [] and "Aquinas" in follow_up["read_with"]
+    assert "1274" in follow_up["snippets"][0]["text"]
+    code, out, _ = run_cli("--config", config, "ask", "-", "--json", stdin=lines)  # without it: every line alone
+    assert [json.loads(line)["read_with"] for line in out.splitlines()] == [[], []]
+    code, out, _ = run_cli("--config", config, "ask", "-", "--conversation", stdin=lines)
+    assert "(read with: " in out and "Aquinas" in out.split("(read with: ")[1].splitlines()[0]
+
+
+def test_conversation_needs_stdin(two_lives):
+    code, _, err = run_cli("--config", str(two_lives.config.path), "ask", "--conversation", "When did he die?")
+    assert code == 2 and "--conversation" in err and err.count("\n") == 1
