@@ -51,8 +51,9 @@ from .source_screen import SourceScreen
 from .transcript import save_transcript
 
 if TYPE_CHECKING:
-    from ..models import Snippet
     from ..api import Assistant
+    from ..config import Overrides
+    from ..models import Snippet
 
 
 def _describe(error: Exception) -> str:
@@ -78,9 +79,17 @@ class AssistantApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
     ]
 
-    def __init__(self, config_path: str | None = None, assistant: Assistant | None = None, *, cursor_blink: bool = True) -> None:
+    def __init__(
+        self,
+        config_path: str | None = None,
+        assistant: Assistant | None = None,
+        *,
+        overrides: Overrides | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
         super().__init__()
         self.config_path = config_path
+        self.overrides = overrides
         self.assistant = assistant
         self.cursor_blink = cursor_blink
         self.model_state = "not loaded"
@@ -111,7 +120,7 @@ class AssistantApp(App[int]):
         from ..api import Assistant
 
         try:
-            self.post_message(AssistantOpened(Assistant.open(self.config_path)))
+            self.post_message(AssistantOpened(Assistant.open(self.config_path, self.overrides)))
         except ConfigError as error:
             self.post_message(ConfigFailed(error))
 
@@ -127,7 +136,7 @@ class AssistantApp(App[int]):
         from ..api import Assistant
 
         try:
-            self.assistant = Assistant.open(self.config_path)
+            self.assistant = Assistant.open(self.config_path, self.overrides)
         except ConfigError as error:
             self.switch_screen(ConfigErrorScreen(error, self.config_path))
             self.notify("The config still has a problem.", severity="error")
@@ -469,9 +478,9 @@ class AssistantApp(App[int]):
             yield SystemCommand("Cancel the build", "Stop the index build; the last index stays (esc)", self.action_cancel_build)
 
 
-def run_chat(config_path: str | None) -> int:
+def run_chat(config_path: str | None, overrides: Overrides | None = None) -> int:
     """Run the chat app until the user quits; returns the exit code."""
-    app = AssistantApp(config_path)
+    app = AssistantApp(config_path, overrides=overrides)
     app.run()
     if app.assistant is None:  # quit from the config error screen: the config is still broken
         return 2
