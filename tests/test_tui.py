@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -11,7 +12,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import TextArea
 
-from assistant import Assistant
+from assistant import Assistant, Overrides
 from assistant.tui.app import AssistantApp
 from assistant.tui.build_panel import BuildPanel
 from assistant.tui.chat_log import SnippetCard, Turn
@@ -250,6 +251,42 @@ async def test_missing_index_is_built_on_start(tmp_path, sample_assistant):
         turn = await ask(pilot, "What colour is the harbour light?")
         assert "note.txt:1" in shown(turn)
     assert assistant.index_exists()
+
+
+class StepRecordingApp(AssistantApp):
+    """The app, noting every build step it shows (Textual calls the app's own handler after this one)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.steps: list[tuple[str, int, int]] = []
+        self.panel_seen_active = False
+
+    def on_build_step(self, message) -> None:
+        self.steps.append((message.stage, message.done, message.total))
+        self.panel_seen_active |= self.screen.query_one(BuildPanel).has_class("-active")
+
+
+async def test_a_sources_override_builds_in_the_user_data_folder_with_progress_and_answers(tmp_path, monkeypatch):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "note.txt").write_text("The harbour light is painted green.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no config.toml here: every setting its default
+    app = StepRecordingApp(overrides=Overrides(sources=papers), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        assert "note.txt:1" in shown(turn)
+        index_dir = app.assistant.config.index_dir
+    assert app.panel_seen_active
+    assert any(stage == "embed" for stage, _, _ in app.steps) and app.steps[-1] == ("write", 1, 1)
+    assert index_dir.is_relative_to(os.environ["XDG_DATA_HOME"]) and (index_dir / "manifest.json").exists()
+    assert sorted(p.name for p in papers.iterdir()) == ["note.txt"]
+    # A second run on the same folder finds that index: no build at all.
+    again = StepRecordingApp(overrides=Overrides(sources=papers), cursor_blink=False)
+    async with again.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        assert "note.txt:1" in shown(turn)
+        assert again.assistant.config.index_dir == index_dir
+    assert again.steps == []
 
 
 async def test_stale_sources_show_a_notice(sample_project):
