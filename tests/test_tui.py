@@ -362,8 +362,88 @@ async def test_command_palette_lists_the_actions(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for title in ("Rebuild the index", "Clear the chat", "Copy the selected snippet", "Save the conversation", "Help: keys"):
+        for title in (
+            "Update the index", "Rebuild the index from scratch", "Clear the chat", "Copy the selected snippet",
+            "Save the conversation", "Help: keys",
+        ):
             assert title in titles
+        assert "Show the skipped files" not in titles  # nothing was skipped
+
+
+class BuildRecordingAssistant(Assistant):
+    """The real assistant, noting each build it is asked for: (rebuild?, its report)."""
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        self.builds: list[tuple[bool, object]] = []
+
+    def build_index(self, *, rebuild=False, progress=None, should_cancel=None):
+        report = super().build_index(rebuild=rebuild, progress=progress, should_cancel=should_cancel)
+        self.builds.append((rebuild, report))
+        return report
+
+
+async def test_ctrl_r_updates_and_f5_rebuilds_from_scratch_once_confirmed(sample_project):
+    from assistant.tui.confirm_screen import ConfirmScreen
+
+    assistant = BuildRecordingAssistant.open(sample_project)
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.model_state == "ready" and app.index_state.endswith("files"))
+        footer = shown(app.screen.query_one("Footer"))
+        assert "^r Update index" in footer and "f5 Rebuild index" in footer
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: len(assistant.builds) == 1 and not app.building)
+        rebuild, report = assistant.builds[0]
+        assert not rebuild and report.passages_embedded == 0 and report.passages_reused == 12
+        for cancel in ("n", "escape"):
+            await pilot.press("f5")
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "Rebuild the index from scratch?" in shown(app.screen)
+            await pilot.press(cancel)
+            assert isinstance(app.screen, ChatScreen) and not app.building
+        for confirm in ("y", "enter"):
+            await pilot.press("f5")
+            await pilot.press(confirm)
+            assert isinstance(app.screen, ChatScreen)
+            await wait_for(pilot, lambda: not app.building)
+        assert [(rebuild, report.passages_embedded) for rebuild, report in assistant.builds[1:]] == [(True, 12), (True, 12)]
+
+
+SKIPPED_SOURCES = {
+    "note.txt": "The harbour light is painted green.\n",
+    **{f"[b]empty-{n}.txt": "" for n in range(5)},
+    **{f"blank-{n}.md": "   \n" for n in range(2)},
+    "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+    "[@click=app.quit]q.txt": "",  # markup without a slash: a slash would make it a folder
+}
+
+
+async def test_a_build_that_skips_files_shows_one_toast_and_f2_lists_each_file_literally(tmp_path):
+    from textual.widgets._toast import Toast
+
+    from assistant.tui.skipped_screen import SkippedFilesScreen
+
+    config = write_project(tmp_path / "messy", sources=SKIPPED_SOURCES)
+    app = sample_app(Assistant.open(config))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.index_state.endswith("files") and app.screen.query(Toast))
+        toasts = list(app.screen.query(Toast))
+        assert len(toasts) == 1
+        toast_text = " ".join(shown(toasts[0]).replace("▌", " ").split())  # without the toast's edge
+        assert "9 files skipped or read with a warning: f2 lists them" in toast_text
+        assert "f2 Skipped files" in shown(app.screen.query_one("Footer"))
+        await pilot.press("f2")
+        assert isinstance(app.screen, SkippedFilesScreen)
+        listing = rendered_text(app.screen.query_one("#skipped-list"))
+        for name in SKIPPED_SOURCES:
+            if name != "note.txt":
+                assert name in listing, name
+        assert "empty file (no text to index)" in listing and "binary" in listing
+        for style in rendered_styles(app.screen.query_one("#skipped-list")):
+            assert not style.link and not (style.meta or {}).get("@click")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
 
 
 async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project):
