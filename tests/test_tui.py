@@ -410,6 +410,19 @@ async def test_ctrl_r_updates_and_f5_rebuilds_from_scratch_once_confirmed(sample
         assert [(rebuild, report.passages_embedded) for rebuild, report in assistant.builds[1:]] == [(True, 12), (True, 12)]
 
 
+async def test_tab_goes_to_the_newest_answer_and_shift_tab_back_to_the_question(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, NINETY_DAYS)
+        newest = await ask(pilot, "Who is the EU facilitator?")
+        await pilot.press("tab")
+        assert app.focused is newest.query(SnippetCard).first()
+        await pilot.press("tab")  # among the snippets, on to the next one
+        assert app.focused is list(newest.query(SnippetCard))[1]
+        await pilot.press("shift+tab")
+        assert app.focused is app.screen.query_one(QuestionInput)
+
+
 SKIPPED_SOURCES = {
     "note.txt": "The harbour light is painted green.\n",
     **{f"[b]empty-{n}.txt": "" for n in range(5)},

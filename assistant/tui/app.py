@@ -497,6 +497,7 @@ class AssistantApp(App[int]):
         """The key bindings by where they apply, for the help screen."""
         return [
             ("Everywhere", list(AssistantApp.BINDINGS)),
+            ("The chat", list(ChatScreen.BINDINGS)),
             ("Question box", list(QuestionInput.BINDINGS)),
             ("A focused snippet", list(SnippetCard.BINDINGS)),
             ("Source viewer", list(SourceScreen.BINDINGS)),
