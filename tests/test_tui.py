@@ -423,6 +423,21 @@ async def test_tab_goes_to_the_newest_answer_and_shift_tab_back_to_the_question(
         assert app.focused is app.screen.query_one(QuestionInput)
 
 
+async def test_toasts_sit_under_the_header_clear_of_the_question_box(sample_assistant):
+    from textual.widgets._toast import Toast
+
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.notify("A toast to see where it lands.")
+        await wait_for(pilot, lambda: app.screen.query(Toast))
+        toast = app.screen.query_one(Toast).region
+        box = app.screen.query_one(QuestionInput).region
+        header = app.screen.query_one("Header").region
+        assert not toast.overlaps(box)
+        assert toast.y >= header.bottom and toast.bottom <= SIZE[1] // 2
+        assert toast.right >= SIZE[0] - 2  # at the right edge, less the rack's scrollbar gutter
+
+
 SKIPPED_SOURCES = {
     "note.txt": "The harbour light is painted green.\n",
     **{f"[b]empty-{n}.txt": "" for n in range(5)},
