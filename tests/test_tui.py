@@ -350,7 +350,7 @@ async def test_help_lists_every_key(sample_assistant):
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         text = rendered_text(app.screen.query_one("#help-keys"))
-        for key in ("f1", "ctrl+r", "ctrl+l", "ctrl+y", "ctrl+s", "ctrl+q", "up", "down", "enter", "escape"):
+        for key in ("f1", "ctrl+r", "f5", "f2", "ctrl+l", "ctrl+y", "ctrl+s", "ctrl+q", "up", "down", "enter", "escape", "tab", "shift+tab"):
             assert key in text, key
         for binding in app.help_groups()[0][1]:
             assert binding.id
@@ -472,6 +472,20 @@ async def test_a_build_that_skips_files_shows_one_toast_and_f2_lists_each_file_l
             assert not style.link and not (style.meta or {}).get("@click")
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
+
+
+async def test_help_wraps_long_descriptions_under_their_own_column(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=(80, 48)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        [row] = [row for row in app.screen.query("KeyRow") if row.key_text == "ctrl+s"]
+        lines = rendered_text(row).splitlines()
+        assert len(lines) >= 2, lines  # it is long enough to wrap at this width
+        column = lines[0].index("Save the conversation")
+        for line in lines[1:]:
+            assert line[:column].strip() == "" and line[column] != " ", lines
+        assert "(transcripts/)" in shown(row)
 
 
 async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project):
