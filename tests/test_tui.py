@@ -488,6 +488,29 @@ async def test_help_wraps_long_descriptions_under_their_own_column(sample_assist
         assert "(transcripts/)" in shown(row)
 
 
+async def test_the_source_viewer_header_shows_name_lines_and_hint_at_80_and_120_columns(tmp_path):
+    name = "a-rather-long-file-name-about-the-kosovo-serbia-border-measures-2024.txt"
+    config = write_project(tmp_path / "long", sources={name: "Intro line.\nThe temporary document is valid for 90 days.\n"})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    source = config.parent / "sources" / name
+    original = source.read_text(encoding="utf-8")
+    for width in (80, 120):
+        source.write_text(original, encoding="utf-8")
+        app = sample_app(assistant)
+        async with app.run_test(size=(width, 40)) as pilot:
+            turn = await ask(pilot, "How long is the temporary document valid?")
+            # Changed after the answer: the header also carries the note that the quote moved.
+            source.write_text("A new first line.\n" + original, encoding="utf-8")
+            turn.query(SnippetCard).first().focus()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+            title = app.screen.query_one("#source-title")
+            text = shown(title)
+            for part in (name, "quoted at line 2", "(esc: back to the chat)", "ctrl+r updates the index."):
+                assert part in text, (width, part, rendered_text(title))
+
+
 async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project):
     vectors = sample_project.parent / "index" / "vectors.faiss"
     vectors.write_bytes(vectors.read_bytes()[:100])
