@@ -511,6 +511,25 @@ async def test_the_source_viewer_header_shows_name_lines_and_hint_at_80_and_120_
                 assert part in text, (width, part, rendered_text(title))
 
 
+async def test_the_build_bar_says_what_it_does_before_it_can_count(sample_project):
+    (sample_project.parent / "sources" / "extra.txt").write_text("A new file to embed.\n", encoding="utf-8")
+    assistant = GatedAssistant.open(sample_project)
+    assistant.model_gate.set()
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.model_state == "ready")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, assistant.build_waiting.is_set)
+        panel = app.screen.query_one(BuildPanel)
+        await pilot.pause()
+        assert "Reading sources…" in shown(panel) and "%" not in shown(panel)
+        panel.step("embed", 5, 10)
+        await pilot.pause()
+        assert "Embedding passages 5/10" in shown(panel) and "50%" in shown(panel)
+        assistant.build_gate.set()
+        await wait_for(pilot, lambda: not app.building)
+
+
 async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project):
     vectors = sample_project.parent / "index" / "vectors.faiss"
     vectors.write_bytes(vectors.read_bytes()[:100])
