@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-__all__ = ["Answer", "Assistant", "AssistantError", "Citation", "Passage", "Snippet"]
+__all__ = ["Answer", "Assistant", "AssistantError", "Citation", "Overrides", "Passage", "Snippet"]
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
     from .api import Assistant
     from .errors import AssistantError
+    from .config import Overrides
     from .models import Answer, Citation, Passage, Snippet
 
 _EXPORTS = {
@@ -17,6 +18,7 @@ _EXPORTS = {
     "AssistantError": "errors",
     "Answer": "models",
     "Citation": "models",
+    "Overrides": "config",
     "Passage": "models",
     "Snippet": "models",
 }

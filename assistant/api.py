@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Config, load_config
+from .config import Config, Overrides, load_config
 from .documents import read_source_text
 from .errors import AssistantError, IndexCorruptError, IndexFolderError, IndexMissingError, QuestionError
 from .manifest import check_compatible, core_files, detect_changes, encoder_state, read_manifest, verify_files
@@ -37,13 +37,14 @@ class Assistant:
         self._index: LoadedIndex | None = None
 
     @classmethod
-    def open(cls, config_path: Path | str | None = None) -> "Assistant":
-        """An assistant for the config at ``config_path`` (default: ``$ASSISTANT_CONFIG`` or ./config.toml).
+    def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None) -> "Assistant":
+        """An assistant for the config at ``config_path`` (default: ``$ASSISTANT_CONFIG`` or ./config.toml),
+        with the folders in ``overrides`` in place of the config's.
 
         An index path that names a folder not the index's own (the project, the sources, someone's
         files) is refused here, before anything could be written or moved there.
         """
-        config = load_config(config_path)
+        config = load_config(config_path, overrides=overrides)
         check_location(config.index_dir, config.sources_dir)
         return cls(config)
 

@@ -30,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Answers questions with snippets quoted from your own documents, each cited to file and line.",
     )
     parser.add_argument("--config", metavar="PATH", help="config file (default: $ASSISTANT_CONFIG or ./config.toml)")
+    parser.add_argument(
+        "--sources", metavar="DIR",
+        help="answer from this folder instead of the config's sources (no config needed); its index is kept "
+        "in your user data folder unless --index says where",
+    )
+    parser.add_argument("--index", metavar="DIR", help="keep the index in this folder instead of the config's (or the default)")
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     commands.add_parser("chat", help="open the terminal chat (the default)")
     ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
@@ -66,6 +72,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--alone", action="store_true", help="ask every question on its own, even where the file has conversations"
     )
     return parser
+
+
+def overrides_from(args: argparse.Namespace):
+    """The folders given on the command line, as the core takes them."""
+    from pathlib import Path
+
+    from .config import Overrides
+
+    return Overrides(
+        sources=Path(args.sources) if args.sources else None,
+        index=Path(args.index) if args.index else None,
+    )
 
 
 def _progress_bar(description: str):
@@ -223,7 +241,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
     if args.json:
         out.write(status.model_dump_json(indent=2) + "\n")
     else:
-        out.write(f"config:   {status.config_path}\nsources:  {status.sources_path}\nindex:    {status.index_path}\n")
+        config = status.config_path if assistant.config.from_file else "none (every setting its default)"
+        out.write(f"config:   {config}\nsources:  {status.sources_path}\nindex:    {status.index_path}\n")
         out.write(f"model:    {status.model}\n")
         if not status.exists:
             out.write("state:    no index yet (run `assistant index`)\n")
@@ -273,13 +292,15 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
     stdin = stdin or sys.stdin
     try:
         args = build_parser().parse_args(argv)
+        overrides = overrides_from(args)
+        overrides.check()  # a mistyped folder is a one-line error here, not a screen in the chat
         if args.command in (None, "chat"):
             from .tui.app import run_chat  # the app imports the core itself, after its first paint
 
-            return run_chat(args.config)
+            return run_chat(args.config, overrides)
         from .api import Assistant
 
-        assistant = Assistant.open(args.config)
+        assistant = Assistant.open(args.config, overrides)
         if args.command == "ask":
             return _command_ask(assistant, args, out, err, stdin)
         if args.command == "index":

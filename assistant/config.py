@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tomllib
 from pathlib import Path
 from typing import Literal
 
+import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import ConfigError
@@ -14,6 +16,9 @@ from .errors import ConfigError
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV_VAR = "ASSISTANT_CONFIG"
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
+APP_NAME = "assistant"
+# A folder name is cut to this many characters in the per-user index folder's name; the hash keeps it unique.
+MAX_FOLDER_NAME = 40
 
 
 class Section(BaseModel):
@@ -63,13 +68,38 @@ class Settings(Section):
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
 
 
+class Overrides(BaseModel):
+    """Folders chosen for one run (on the command line, say), in place of the config's.
+
+    Relative paths are taken from the working directory, not the config's folder. With ``sources``
+    and no ``index``, the index lives in the per-user data folder (:func:`user_index_dir`), never
+    inside the user's folder and never where the config's own index is.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    sources: Path | None = None
+    index: Path | None = None
+
+    def check(self) -> None:
+        """Raise ConfigError when the sources folder given is not a folder (before anything else is read)."""
+        if self.sources is None:
+            return
+        folder = _resolved(self.sources.expanduser().absolute())
+        if not folder.is_dir():
+            what = "is not a folder" if folder.exists() else "does not exist"
+            raise ConfigError(f"the sources folder {what}: {folder}")
+
+
 class Config(BaseModel):
     """Settings plus where they came from; paths resolve against the config file's folder."""
 
     model_config = ConfigDict(frozen=True)
 
+    # The config file; it may not exist when a run on an overridden sources folder uses the defaults.
     path: Path
     settings: Settings
+    from_file: bool = True
 
     @property
     def base_dir(self) -> Path:
@@ -96,6 +126,13 @@ def _resolved(path: Path) -> Path:
         return path.absolute()
 
 
+def user_index_dir(sources_dir: Path) -> Path:
+    """The per-user index folder of a sources folder: ``<user data dir>/indexes/<name>-<hash of its path>``."""
+    digest = hashlib.sha256(str(sources_dir).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    name = (sources_dir.name or "root")[:MAX_FOLDER_NAME]
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "indexes" / f"{name}-{digest}"
+
+
 def default_config_path() -> Path:
     """The config the CLI uses when none is given: ``$ASSISTANT_CONFIG`` or ``./config.toml``."""
     return Path(os.environ.get(CONFIG_ENV_VAR) or DEFAULT_CONFIG_NAME)
@@ -110,14 +147,36 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
     return f"{path}: bad value for '{key}': {first['msg']}"
 
 
-def load_config(path: Path | str | None = None, *, require_sources: bool = True) -> Config:
-    """Read and validate the config file; a missing file is an error unless it is the default one."""
+def load_config(
+    path: Path | str | None = None, *, overrides: Overrides | None = None, require_sources: bool = True
+) -> Config:
+    """Read and validate the config file, with ``overrides`` applied.
+
+    A missing config file is an error, except the default one (``./config.toml``, no
+    ``$ASSISTANT_CONFIG``) when ``overrides`` names the sources: then every setting is its default.
+    """
+    overrides = overrides or Overrides()
+    overrides.check()
+    chosen = path is not None or bool(os.environ.get(CONFIG_ENV_VAR))
     config_path = Path(path) if path is not None else default_config_path()
     config_path = config_path.expanduser().absolute()
     if config_path.is_dir():
         config_path = config_path / DEFAULT_CONFIG_NAME
     if not config_path.exists():
-        raise ConfigError(f"config file not found: {config_path}")
+        if chosen or overrides.sources is None:
+            raise ConfigError(f"config file not found: {config_path}")
+        config = Config(path=config_path, settings=Settings(), from_file=False)
+    else:
+        config = Config(path=config_path, settings=_read_settings(config_path))
+    config = _overridden(config, overrides)
+    if require_sources and not config.sources_dir.is_dir():
+        raise ConfigError(
+            f"{config_path}: 'sources.path' names a folder that does not exist: {config.sources_dir}"
+        )
+    return config
+
+
+def _read_settings(config_path: Path) -> Settings:
     try:
         raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -125,12 +184,26 @@ def load_config(path: Path | str | None = None, *, require_sources: bool = True)
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{config_path}: cannot read: {exc}") from exc
     try:
-        settings = Settings.model_validate(raw)
+        return Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe_validation_error(config_path, exc)) from exc
-    config = Config(path=config_path, settings=settings)
-    if require_sources and not config.sources_dir.is_dir():
-        raise ConfigError(
-            f"{config_path}: 'sources.path' names a folder that does not exist: {config.sources_dir}"
-        )
-    return config
+
+
+def _overridden(config: Config, overrides: Overrides) -> Config:
+    """``config`` with the overridden folders written in as absolute paths (so its folder no longer matters)."""
+    settings = config.settings
+    if overrides.sources is not None:
+        sources_dir = _resolved(overrides.sources.expanduser().absolute())
+        settings = settings.model_copy(update={"sources": settings.sources.model_copy(update={"path": str(sources_dir)})})
+        if overrides.index is None:
+            index_dir = user_index_dir(sources_dir)
+            if index_dir.is_relative_to(sources_dir):  # sources that hold the user's data folder (the home)
+                raise ConfigError(
+                    f"the index would be inside the sources folder ({index_dir}); "
+                    "give the index a folder of its own, outside the sources"
+                )
+            settings = settings.model_copy(update={"index": IndexSettings(path=str(index_dir))})
+    if overrides.index is not None:
+        index_dir = _resolved(overrides.index.expanduser().absolute())
+        settings = settings.model_copy(update={"index": IndexSettings(path=str(index_dir))})
+    return config.model_copy(update={"settings": settings})

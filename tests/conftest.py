@@ -62,9 +62,11 @@ def edit_manifest(index_dir: Path, change) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_env(monkeypatch):
+def _isolated_env(monkeypatch, tmp_path_factory):
     monkeypatch.delenv("ASSISTANT_CONFIG", raising=False)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    # Indexes of folders given with --sources go to the per-user data folder: never the real one in a test.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
 
 
 @pytest.fixture(scope="session")

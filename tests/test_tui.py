@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -11,7 +12,7 @@ from textual.geometry import Region
 from textual.widget import Widget
 from textual.widgets import TextArea
 
-from assistant import Assistant
+from assistant import Assistant, Overrides
 from assistant.tui.app import AssistantApp
 from assistant.tui.build_panel import BuildPanel
 from assistant.tui.chat_log import SnippetCard, Turn
@@ -252,6 +253,42 @@ async def test_missing_index_is_built_on_start(tmp_path, sample_assistant):
     assert assistant.index_exists()
 
 
+class StepRecordingApp(AssistantApp):
+    """The app, noting every build step it shows (Textual calls the app's own handler after this one)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.steps: list[tuple[str, int, int]] = []
+        self.panel_seen_active = False
+
+    def on_build_step(self, message) -> None:
+        self.steps.append((message.stage, message.done, message.total))
+        self.panel_seen_active |= self.screen.query_one(BuildPanel).has_class("-active")
+
+
+async def test_a_sources_override_builds_in_the_user_data_folder_with_progress_and_answers(tmp_path, monkeypatch):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "note.txt").write_text("The harbour light is painted green.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no config.toml here: every setting its default
+    app = StepRecordingApp(overrides=Overrides(sources=papers), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        assert "note.txt:1" in shown(turn)
+        index_dir = app.assistant.config.index_dir
+    assert app.panel_seen_active
+    assert any(stage == "embed" for stage, _, _ in app.steps) and app.steps[-1] == ("write", 1, 1)
+    assert index_dir.is_relative_to(os.environ["XDG_DATA_HOME"]) and (index_dir / "manifest.json").exists()
+    assert sorted(p.name for p in papers.iterdir()) == ["note.txt"]
+    # A second run on the same folder finds that index: no build at all.
+    again = StepRecordingApp(overrides=Overrides(sources=papers), cursor_blink=False)
+    async with again.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        assert "note.txt:1" in shown(turn)
+        assert again.assistant.config.index_dir == index_dir
+    assert again.steps == []
+
+
 async def test_stale_sources_show_a_notice(sample_project):
     (sample_project.parent / "sources" / "extra.txt").write_text("A new file.\n", encoding="utf-8")
     app = sample_app(Assistant.open(sample_project))
@@ -313,7 +350,7 @@ async def test_help_lists_every_key(sample_assistant):
         await pilot.press("f1")
         assert isinstance(app.screen, HelpScreen)
         text = rendered_text(app.screen.query_one("#help-keys"))
-        for key in ("f1", "ctrl+r", "ctrl+l", "ctrl+y", "ctrl+s", "ctrl+q", "up", "down", "enter", "escape"):
+        for key in ("f1", "ctrl+r", "f5", "f2", "ctrl+l", "ctrl+y", "ctrl+s", "ctrl+q", "up", "down", "enter", "escape", "tab", "shift+tab"):
             assert key in text, key
         for binding in app.help_groups()[0][1]:
             assert binding.id
@@ -325,8 +362,172 @@ async def test_command_palette_lists_the_actions(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:
         titles = [command.title for command in app.get_system_commands(app.screen)]
-        for title in ("Rebuild the index", "Clear the chat", "Copy the selected snippet", "Save the conversation", "Help: keys"):
+        for title in (
+            "Update the index", "Rebuild the index from scratch", "Clear the chat", "Copy the selected snippet",
+            "Save the conversation", "Help: keys",
+        ):
             assert title in titles
+        assert "Show the skipped files" not in titles  # nothing was skipped
+
+
+class BuildRecordingAssistant(Assistant):
+    """The real assistant, noting each build it is asked for: (rebuild?, its report)."""
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        self.builds: list[tuple[bool, object]] = []
+
+    def build_index(self, *, rebuild=False, progress=None, should_cancel=None):
+        report = super().build_index(rebuild=rebuild, progress=progress, should_cancel=should_cancel)
+        self.builds.append((rebuild, report))
+        return report
+
+
+async def test_ctrl_r_updates_and_f5_rebuilds_from_scratch_once_confirmed(sample_project):
+    from assistant.tui.confirm_screen import ConfirmScreen
+
+    assistant = BuildRecordingAssistant.open(sample_project)
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.model_state == "ready" and app.index_state.endswith("files"))
+        footer = shown(app.screen.query_one("Footer"))
+        assert "^r Update index" in footer and "f5 Rebuild index" in footer
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: len(assistant.builds) == 1 and not app.building)
+        rebuild, report = assistant.builds[0]
+        assert not rebuild and report.passages_embedded == 0 and report.passages_reused == 12
+        for cancel in ("n", "escape"):
+            await pilot.press("f5")
+            assert isinstance(app.screen, ConfirmScreen)
+            assert "Rebuild the index from scratch?" in shown(app.screen)
+            await pilot.press(cancel)
+            assert isinstance(app.screen, ChatScreen) and not app.building
+        for confirm in ("y", "enter"):
+            await pilot.press("f5")
+            await pilot.press(confirm)
+            assert isinstance(app.screen, ChatScreen)
+            await wait_for(pilot, lambda: not app.building)
+        assert [(rebuild, report.passages_embedded) for rebuild, report in assistant.builds[1:]] == [(True, 12), (True, 12)]
+
+
+async def test_tab_goes_to_the_newest_answer_and_shift_tab_back_to_the_question(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, NINETY_DAYS)
+        newest = await ask(pilot, "Who is the EU facilitator?")
+        await pilot.press("tab")
+        assert app.focused is newest.query(SnippetCard).first()
+        await pilot.press("tab")  # among the snippets, on to the next one
+        assert app.focused is list(newest.query(SnippetCard))[1]
+        await pilot.press("shift+tab")
+        assert app.focused is app.screen.query_one(QuestionInput)
+
+
+async def test_toasts_sit_under_the_header_clear_of_the_question_box(sample_assistant):
+    from textual.widgets._toast import Toast
+
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        app.notify("A toast to see where it lands.")
+        await wait_for(pilot, lambda: app.screen.query(Toast))
+        toast = app.screen.query_one(Toast).region
+        box = app.screen.query_one(QuestionInput).region
+        header = app.screen.query_one("Header").region
+        assert not toast.overlaps(box)
+        assert toast.y >= header.bottom and toast.bottom <= SIZE[1] // 2
+        assert toast.right >= SIZE[0] - 2  # at the right edge, less the rack's scrollbar gutter
+
+
+SKIPPED_SOURCES = {
+    "note.txt": "The harbour light is painted green.\n",
+    **{f"[b]empty-{n}.txt": "" for n in range(5)},
+    **{f"blank-{n}.md": "   \n" for n in range(2)},
+    "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
+    "[@click=app.quit]q.txt": "",  # markup without a slash: a slash would make it a folder
+}
+
+
+async def test_a_build_that_skips_files_shows_one_toast_and_f2_lists_each_file_literally(tmp_path):
+    from textual.widgets._toast import Toast
+
+    from assistant.tui.skipped_screen import SkippedFilesScreen
+
+    config = write_project(tmp_path / "messy", sources=SKIPPED_SOURCES)
+    app = sample_app(Assistant.open(config))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.index_state.endswith("files") and app.screen.query(Toast))
+        toasts = list(app.screen.query(Toast))
+        assert len(toasts) == 1
+        toast_text = " ".join(shown(toasts[0]).replace("▌", " ").split())  # without the toast's edge
+        assert "9 files skipped or read with a warning: f2 lists them" in toast_text
+        assert "f2 Skipped files" in shown(app.screen.query_one("Footer"))
+        await pilot.press("f2")
+        assert isinstance(app.screen, SkippedFilesScreen)
+        listing = rendered_text(app.screen.query_one("#skipped-list"))
+        for name in SKIPPED_SOURCES:
+            if name != "note.txt":
+                assert name in listing, name
+        assert "empty file (no text to index)" in listing and "binary" in listing
+        for style in rendered_styles(app.screen.query_one("#skipped-list")):
+            assert not style.link and not (style.meta or {}).get("@click")
+        await pilot.press("escape")
+        assert isinstance(app.screen, ChatScreen)
+
+
+async def test_help_wraps_long_descriptions_under_their_own_column(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=(80, 48)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        [row] = [row for row in app.screen.query("KeyRow") if row.key_text == "ctrl+s"]
+        lines = rendered_text(row).splitlines()
+        assert len(lines) >= 2, lines  # it is long enough to wrap at this width
+        column = lines[0].index("Save the conversation")
+        for line in lines[1:]:
+            assert line[:column].strip() == "" and line[column] != " ", lines
+        assert "(transcripts/)" in shown(row)
+
+
+async def test_the_source_viewer_header_shows_name_lines_and_hint_at_80_and_120_columns(tmp_path):
+    name = "a-rather-long-file-name-about-the-kosovo-serbia-border-measures-2024.txt"
+    config = write_project(tmp_path / "long", sources={name: "Intro line.\nThe temporary document is valid for 90 days.\n"})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    source = config.parent / "sources" / name
+    original = source.read_text(encoding="utf-8")
+    for width in (80, 120):
+        source.write_text(original, encoding="utf-8")
+        app = sample_app(assistant)
+        async with app.run_test(size=(width, 40)) as pilot:
+            turn = await ask(pilot, "How long is the temporary document valid?")
+            # Changed after the answer: the header also carries the note that the quote moved.
+            source.write_text("A new first line.\n" + original, encoding="utf-8")
+            turn.query(SnippetCard).first().focus()
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+            title = app.screen.query_one("#source-title")
+            text = shown(title)
+            for part in (name, "quoted at line 2", "(esc: back to the chat)", "ctrl+r updates the index."):
+                assert part in text, (width, part, rendered_text(title))
+
+
+async def test_the_build_bar_says_what_it_does_before_it_can_count(sample_project):
+    (sample_project.parent / "sources" / "extra.txt").write_text("A new file to embed.\n", encoding="utf-8")
+    assistant = GatedAssistant.open(sample_project)
+    assistant.model_gate.set()
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.model_state == "ready")
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, assistant.build_waiting.is_set)
+        panel = app.screen.query_one(BuildPanel)
+        await pilot.pause()
+        assert "Reading sources…" in shown(panel) and "%" not in shown(panel)
+        panel.step("embed", 5, 10)
+        await pilot.pause()
+        assert "Embedding passages 5/10" in shown(panel) and "50%" in shown(panel)
+        assistant.build_gate.set()
+        await wait_for(pilot, lambda: not app.building)
 
 
 async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project):

@@ -30,7 +30,7 @@ class FixedAnswer:
     def __getattr__(self, name):
         return getattr(self._inner, name)
 
-    def ask(self, question: str, k=None, mode=None) -> Answer:
+    def ask(self, question: str, k=None, mode=None, conversation=None) -> Answer:
         index = self._inner.load_index()
         passage = next(p for p in index.passages if "valid for 90 days" in p.text)
         text = self._inner.read_source(passage.source)

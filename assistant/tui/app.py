@@ -19,6 +19,7 @@ from ..errors import AssistantError, BuildCancelled, ConfigError, IndexCorruptEr
 from ..models import Conversation
 from .chat_log import SnippetCard, Turn
 from .chat_screen import ChatScreen
+from .confirm_screen import ConfirmScreen
 from .error_screen import ConfigErrorScreen
 from .help_screen import HelpScreen
 from .messages import (
@@ -39,6 +40,7 @@ from .messages import (
 )
 from .notices import (
     build_failed_notice,
+    build_summary,
     changed_sources_notice,
     model_failed_notice,
     no_index_notice,
@@ -47,13 +49,15 @@ from .notices import (
     unusable_index_notice,
 )
 from .question_input import QuestionInput
+from .skipped_screen import SkippedFilesScreen
 from .snippet_content import snippet_clipboard_text
 from .source_screen import SourceScreen
 from .transcript import save_transcript
 
 if TYPE_CHECKING:
-    from ..models import Snippet
     from ..api import Assistant
+    from ..config import Overrides
+    from ..models import SkippedFile, Snippet
 
 
 def _describe(error: Exception) -> str:
@@ -71,8 +75,10 @@ class AssistantApp(App[int]):
 
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="Show this list of keys", id="help"),
-        Binding("ctrl+r", "rebuild", "Rebuild index", tooltip="Build the index again from the sources, with progress", priority=True, id="rebuild"),
         Binding("ctrl+n", "new_conversation", "New conversation", tooltip="Start a new conversation: the next question is read on its own", priority=True, id="new-conversation"),
+        Binding("ctrl+r", "update_index", "Update index", tooltip="Bring the index up to date with the sources: only new or changed text is embedded", priority=True, id="update-index"),
+        Binding("f5", "rebuild_index", "Rebuild index", tooltip="Rebuild the index from scratch, every passage embedded again (asks first)", priority=True, id="rebuild-index"),
+        Binding("f2", "show_skipped", "Skipped files", tooltip="List the files the last build skipped or read with a warning, and why", id="skipped-files"),
         Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat (and start a new conversation)", priority=True, id="clear-chat"),
         Binding("ctrl+y", "copy_snippet", "Copy snippet", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
         Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
@@ -80,9 +86,17 @@ class AssistantApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
     ]
 
-    def __init__(self, config_path: str | None = None, assistant: Assistant | None = None, *, cursor_blink: bool = True) -> None:
+    def __init__(
+        self,
+        config_path: str | None = None,
+        assistant: Assistant | None = None,
+        *,
+        overrides: Overrides | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
         super().__init__()
         self.config_path = config_path
+        self.overrides = overrides
         self.assistant = assistant
         self.cursor_blink = cursor_blink
         self.model_state = "not loaded"
@@ -91,6 +105,8 @@ class AssistantApp(App[int]):
         self.index_problem: str | None = None
         self._index_state_before_build = self.index_state
         self.selected_snippet: Snippet | None = None
+        # What the last build of this session skipped or read with a warning (f2 lists them).
+        self.skipped: tuple[SkippedFile, ...] = ()
         self._cancel_build = threading.Event()
         self._pending: deque[tuple[int, str]] = deque()
         # The chat is one conversation (each question read in the context of the answers before it)
@@ -116,7 +132,7 @@ class AssistantApp(App[int]):
         from ..api import Assistant
 
         try:
-            self.post_message(AssistantOpened(Assistant.open(self.config_path)))
+            self.post_message(AssistantOpened(Assistant.open(self.config_path, self.overrides)))
         except ConfigError as error:
             self.post_message(ConfigFailed(error))
 
@@ -132,7 +148,7 @@ class AssistantApp(App[int]):
         from ..api import Assistant
 
         try:
-            self.assistant = Assistant.open(self.config_path)
+            self.assistant = Assistant.open(self.config_path, self.overrides)
         except ConfigError as error:
             self.switch_screen(ConfigErrorScreen(error, self.config_path))
             self.notify("The config still has a problem.", severity="error")
@@ -291,13 +307,10 @@ class AssistantApp(App[int]):
         self._show_state()
         if self.chat is not None:
             self.chat.notice.hide()
-        self.notify(
-            f"Indexed {report.files} files, {report.passages} passages in {report.seconds:.1f} s "
-            f"({report.passages_embedded} embedded, {report.passages_reused} reused).",
-            title="Index ready",
-        )
-        for skipped in report.skipped:
-            self.notify(f"Skipped {skipped.source}: {skipped.reason}", severity="warning", markup=False)
+        self.skipped = report.skipped
+        # One toast for the whole build: a file a toast would stack nine deep over the chat; f2 lists them.
+        self.notify(build_summary(report), title="Index ready", severity="warning" if report.skipped else "information", markup=False)
+        self.refresh_bindings()
         self._pump()
 
     def on_build_failed(self, message: BuildFailed) -> None:
@@ -409,10 +422,43 @@ class AssistantApp(App[int]):
 
     # -- actions ------------------------------------------------------------------------------------
 
-    def action_rebuild(self) -> None:
+    def action_update_index(self) -> None:
         if self.assistant is None:
             return
-        self.start_build(rebuild=self.index_problem is not None, label="Rebuilding the index")
+        # An unusable index cannot be updated, only made again.
+        if self.index_problem is not None:
+            self.start_build(rebuild=True, label="Rebuilding the index")
+        else:
+            self.start_build(rebuild=False, label="Updating the index")
+
+    def action_rebuild_index(self) -> None:
+        if self.assistant is None or isinstance(self.screen, ConfirmScreen):
+            return
+        if self.building:
+            self.notify("A build is already running.", severity="warning")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.start_build(rebuild=True, label="Rebuilding the index from scratch")
+
+        self.push_screen(
+            ConfirmScreen(
+                Content("Rebuild the index from scratch?"),
+                Content(
+                    "Every passage is read and embedded again, which takes as long as the first build. "
+                    "To take in new or changed files only, ctrl+r updates the index instead."
+                ),
+            ),
+            confirmed,
+        )
+
+    def action_show_skipped(self) -> None:
+        if not self.skipped:
+            self.notify("The last build skipped no files.")
+            return
+        if not isinstance(self.screen, SkippedFilesScreen):
+            self.push_screen(SkippedFilesScreen(self.skipped))
 
     def action_cancel_build(self) -> None:
         self._cancel_build.set()
@@ -421,8 +467,10 @@ class AssistantApp(App[int]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_build":
             return self.building
-        if action in ("rebuild", "clear_chat", "copy_snippet", "save_transcript", "new_conversation"):
+        if action in ("update_index", "rebuild_index", "clear_chat", "copy_snippet", "save_transcript", "new_conversation"):
             return self.assistant is not None and self.chat is not None
+        if action == "show_skipped":
+            return bool(self.skipped)
         return True
 
     def action_clear_chat(self) -> None:
@@ -465,6 +513,7 @@ class AssistantApp(App[int]):
         """The key bindings by where they apply, for the help screen."""
         return [
             ("Everywhere", list(AssistantApp.BINDINGS)),
+            ("The chat", list(ChatScreen.BINDINGS)),
             ("Question box", list(QuestionInput.BINDINGS)),
             ("A focused snippet", list(SnippetCard.BINDINGS)),
             ("Source viewer", list(SourceScreen.BINDINGS)),
@@ -476,8 +525,11 @@ class AssistantApp(App[int]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        yield SystemCommand("Rebuild the index", "Build the index again from the sources (ctrl+r)", self.action_rebuild)
         yield SystemCommand("New conversation", "Read the next question on its own, not as a follow-up (ctrl+n)", self.action_new_conversation)
+        yield SystemCommand("Update the index", "Embed only what is new or changed in the sources (ctrl+r)", self.action_update_index)
+        yield SystemCommand("Rebuild the index from scratch", "Read and embed every source again; asks first (f5)", self.action_rebuild_index)
+        if self.skipped:
+            yield SystemCommand("Show the skipped files", "The files the last build skipped, and why (f2)", self.action_show_skipped)
         yield SystemCommand("Clear the chat", "Remove every question and answer from the screen (ctrl+l)", self.action_clear_chat)
         yield SystemCommand("Copy the selected snippet", "Copy the snippet and its citation (ctrl+y)", self.action_copy_snippet)
         yield SystemCommand("Save the conversation", "Write it as Markdown with citations to transcripts/ (ctrl+s)", self.action_save_transcript)
@@ -486,9 +538,9 @@ class AssistantApp(App[int]):
             yield SystemCommand("Cancel the build", "Stop the index build; the last index stays (esc)", self.action_cancel_build)
 
 
-def run_chat(config_path: str | None) -> int:
+def run_chat(config_path: str | None, overrides: Overrides | None = None) -> int:
     """Run the chat app until the user quits; returns the exit code."""
-    app = AssistantApp(config_path)
+    app = AssistantApp(config_path, overrides=overrides)
     app.run()
     if app.assistant is None:  # quit from the config error screen: the config is still broken
         return 2

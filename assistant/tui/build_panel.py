@@ -16,7 +16,11 @@ STAGE_NAMES = {
 
 
 class BuildPanel(Horizontal):
-    """A one-line progress bar for an index build; Escape cancels."""
+    """A one-line progress bar for an index build; Escape cancels.
+
+    Until a stage with a count begins (the embedding), the bar runs without a percentage: the stage's
+    name says what is happening, and no ``--%`` stands for a number not known yet.
+    """
 
     DEFAULT_CSS = """
     BuildPanel {
@@ -28,6 +32,7 @@ class BuildPanel(Horizontal):
     BuildPanel.-active { display: block; }
     BuildPanel Label { width: auto; margin-right: 2; }
     BuildPanel #build-hint { color: $text-muted; margin-left: 2; }
+    BuildPanel.-uncounted #percentage { display: none; }
     """
 
     def compose(self) -> ComposeResult:
@@ -35,15 +40,22 @@ class BuildPanel(Horizontal):
         yield ProgressBar(total=None, show_eta=False, id="build-bar")
         yield Label("esc cancels", id="build-hint")
 
-    def start(self, label: str = "Building the index: waiting for the model") -> None:
-        self.query_one("#build-stage", Label).update(Content(label))
+    def start(self, label: str = "Building the index") -> None:
+        self.query_one("#build-stage", Label).update(Content(f"{label}: {STAGE_NAMES['scan'].lower()}…"))
         self.query_one("#build-bar", ProgressBar).update(total=None, progress=0)
-        self.add_class("-active")
+        self.add_class("-active", "-uncounted")
 
     def step(self, stage: str, done: int, total: int) -> None:
         name = STAGE_NAMES.get(stage, stage)
+        bar = self.query_one("#build-bar", ProgressBar)
+        if total <= 1:  # a stage of one step (reading, exporting, writing): its name, and the bar running
+            self.query_one("#build-stage", Label).update(Content(f"{name}…"))
+            bar.update(total=None, progress=0)
+            self.add_class("-uncounted")
+            return
         self.query_one("#build-stage", Label).update(Content(f"{name} {done}/{total}"))
-        self.query_one("#build-bar", ProgressBar).update(total=max(total, 1), progress=done)
+        bar.update(total=total, progress=done)
+        self.remove_class("-uncounted")
 
     def stop(self) -> None:
         self.remove_class("-active")

@@ -139,6 +139,14 @@ class ChatLog(VerticalScroll, can_focus=False):
         self.mount(Static(Content(text), classes="divider"))
         self.scroll_end(animate=False)
 
+    def newest_answer_card(self) -> SnippetCard | None:
+        """The first snippet of the newest turn that has snippets (nearest passages count)."""
+        for turn in reversed(list(self.query(Turn))):
+            cards = turn.query(SnippetCard)
+            if cards:
+                return cards.first()
+        return None
+
     def answers(self) -> list[Answer]:
         """The answered turns' answers, oldest first."""
         return [turn.answer for turn in self.query(Turn) if turn.answer is not None]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
 
 from .build_panel import BuildPanel
-from .chat_log import ChatLog
+from .chat_log import ChatLog, SnippetCard
 from .notice import Notice
 from .question_input import QuestionInput
 
@@ -17,6 +18,12 @@ class ChatScreen(Screen):
     """Where questions are asked and answers read; the question box has focus at start."""
 
     AUTO_FOCUS = "QuestionInput"
+
+    # Tab from the question box goes to the answer just given, not to the oldest one at the top.
+    BINDINGS = [
+        Binding("tab", "focus_newest_answer", "To the answer", tooltip="From the question box: to the first snippet of the newest answer", show=False, id="focus-newest-answer"),
+        Binding("shift+tab", "focus_question", "To the question box", tooltip="From a snippet: back to the question box", show=False, id="focus-question"),
+    ]
 
     DEFAULT_CSS = """
     ChatScreen QuestionInput { margin: 0 1; }
@@ -53,6 +60,22 @@ class ChatScreen(Screen):
             event.stop()
             box.focus()
             box.insert_text_at_cursor(event.character)
+
+    def action_focus_newest_answer(self) -> None:
+        if isinstance(self.focused, SnippetCard):
+            self.focus_next()  # among the snippets, tab moves on as everywhere
+            return
+        card = self.log_view.newest_answer_card()
+        if card is not None:
+            card.focus()
+            card.scroll_visible(animate=False)
+
+    def action_focus_question(self) -> None:
+        box = self.query_one(QuestionInput)
+        if self.focused is box:
+            self.focus_previous()
+        else:
+            box.focus()
 
     @property
     def log_view(self) -> ChatLog:

@@ -4,35 +4,51 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
 EXTRA_KEYS = [
     ("enter", "Ask the question in the box"),
-    ("tab / shift+tab", "Move between the question box and the snippets"),
     ("click", "Open a snippet's source"),
     ("ctrl+p", "Command palette: every action by name"),
     ("pgup / pgdn", "Scroll the source viewer"),
 ]
 
 
-def key_rows(groups: list[tuple[str, list[Binding]]]) -> Content:
-    """A table of keys and what they do, one line a key, under each group's name."""
-    lines: list[Content] = []
-    for title, bindings in groups:
-        lines.append(Content.styled(title, "bold $accent"))
-        for binding in bindings:
-            if binding.system:
-                continue
-            key = binding.key_display or binding.key.replace(",", " / ")
-            lines.append(Content.assemble(("  " + key.ljust(18), "bold"), binding.tooltip or binding.description))
-        lines.append(Content(""))
-    lines.append(Content.styled("Elsewhere", "bold $accent"))
-    for key, description in EXTRA_KEYS:
-        lines.append(Content.assemble(("  " + key.ljust(18), "bold"), description))
-    return Content("\n").join(lines)
+def help_rows(groups: list[tuple[str, list[Binding]]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each group's title and its (key, what it does) rows, the keys Textual itself adds left out."""
+    rows = [
+        (
+            title,
+            [
+                (binding.key_display or binding.key.replace(",", " / "), binding.tooltip or binding.description)
+                for binding in bindings
+                if not binding.system
+            ],
+        )
+        for title, bindings in groups
+    ]
+    return [*rows, ("Elsewhere", list(EXTRA_KEYS))]
+
+
+class KeyRow(Horizontal):
+    """A key and what it does; a long description wraps under itself, not under the key."""
+
+    DEFAULT_CSS = """
+    KeyRow { height: auto; }
+    KeyRow .key { width: 20; padding-left: 2; text-style: bold; }
+    KeyRow .does { width: 1fr; }
+    """
+
+    def __init__(self, key: str, does: str) -> None:
+        super().__init__()
+        self.key_text, self.does_text = key, does
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(self.key_text), classes="key")
+        yield Static(Content(self.does_text), classes="does")
 
 
 class HelpScreen(ModalScreen[None]):
@@ -45,9 +61,11 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
-        width: 80; height: auto; max-height: 90%;
+        width: 80; max-width: 100%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 1 2;
     }
+    HelpScreen .group { color: $accent; text-style: bold; }
+    HelpScreen .group.-later { margin-top: 1; }
     """
 
     def __init__(self, groups: list[tuple[str, list[Binding]]]) -> None:
@@ -55,8 +73,11 @@ class HelpScreen(ModalScreen[None]):
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll():
-            yield Static(key_rows(self.groups), id="help-keys")
+        with VerticalScroll(id="help-keys"):
+            for number, (title, rows) in enumerate(help_rows(self.groups)):
+                yield Static(Content(title), classes="group -later" if number else "group")
+                for key, does in rows:
+                    yield KeyRow(key, does)
 
     def action_dismiss(self) -> None:
         self.dismiss(None)

@@ -1,4 +1,4 @@
-"""The texts of the banner notices, as literal Content: file names and error messages are never markup."""
+"""The texts of the banner notices (literal Content: file names and error messages are never markup) and of the build's toast."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 if TYPE_CHECKING:
-    from ..models import SourceChanges
+    from ..models import BuildReport, SourceChanges
 
 
 MAX_NAMES = 5
@@ -18,12 +18,12 @@ def _sentence(text: str) -> str:
 
 
 def stale_sources_notice(changes: SourceChanges) -> Content:
-    """Which sources changed since the build, and that ctrl+r rebuilds."""
+    """Which sources changed since the build, and that ctrl+r updates the index."""
     names = [*changes.added, *changes.changed, *changes.removed]
     listed = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
     return Content.assemble(
         ("Sources changed since the last build ", "bold"),
-        f"({changes.describe()}: ", listed, "). Answers come from the old index until you rebuild: ",
+        f"({changes.describe()}: ", listed, "). Answers come from the old index until you update it: ",
         ("press ctrl+r", "bold"), ".",
     )
 
@@ -71,3 +71,15 @@ def build_failed_notice(problem: str) -> Content:
 
 def no_index_notice() -> Content:
     return Content.assemble(("There is no index yet. ", "bold"), ("Press ctrl+r", "bold"), " to build it.")
+
+
+def build_summary(report: BuildReport) -> str:
+    """One line on a finished build: what was indexed and, when files were skipped, how to see them."""
+    summary = (
+        f"Indexed {report.files} files, {report.passages} passages in {report.seconds:.1f} s "
+        f"({report.passages_embedded} embedded, {report.passages_reused} reused)."
+    )
+    count = len(report.skipped)
+    if count:
+        summary += f" {count} file{'s' if count != 1 else ''} skipped or read with a warning: f2 lists them."
+    return summary

@@ -25,7 +25,8 @@ class SourceScreen(Screen):
     ]
 
     DEFAULT_CSS = """
-    SourceScreen #source-title { height: 1; padding: 0 1; background: $panel; color: $text; }
+    /* height auto: a long file name, or the note that the file changed, wraps instead of being cut. */
+    SourceScreen #source-title { height: auto; max-height: 6; padding: 0 1; background: $panel; color: $text; }
     SourceScreen TextArea, SourceScreen TextArea:focus { height: 1fr; border: none; padding: 0 1; }
     """
 
@@ -48,8 +49,9 @@ class SourceScreen(Screen):
         )
         if self.span != (citation.start, citation.end):
             moved = "the quote moved" if self.span else "the quote is no longer in it"
+            # On a line of its own, so that it never pushes the name, the lines or the hint out of sight.
             title = Content.assemble(
-                title, ("  This file changed since the index was built: " + moved + "; ctrl+r rebuilds.", "bold $warning")
+                title, "\n", ("This file changed since the index was built: " + moved + "; ctrl+r updates the index.", "bold $warning")
             )
         yield Static(title, id="source-title")
         yield TextArea(

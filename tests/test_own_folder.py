@@ -1,0 +1,154 @@
+"""`assistant --sources DIR` (and `--index DIR`): asking about your own folder in one command, no config."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli_runner import assert_one_line_error, run_cli
+from conftest import REPO, SAMPLE_FILE
+
+NINETY_DAYS = "How long is the temporary Kosovo document valid?"
+
+
+def tree(folder: Path) -> list[str]:
+    """Every path under ``folder``, hidden ones too, relative and sorted."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*"))
+
+
+@pytest.fixture
+def papers(tmp_path, monkeypatch) -> Path:
+    """A user's folder of documents, and a working directory with no config.toml in it."""
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    shutil.copy(REPO / "sources" / SAMPLE_FILE, folder / SAMPLE_FILE)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return folder
+
+
+def user_indexes() -> Path:
+    return Path(os.environ["XDG_DATA_HOME"]) / "assistant" / "indexes"
+
+
+def test_a_fresh_folder_is_indexed_in_the_user_data_folder_and_a_second_run_reuses_it(papers):
+    before = tree(papers)
+    code, out, err = run_cli("--sources", str(papers), "ask", NINETY_DAYS)
+    assert code == 0, err
+    assert out.splitlines()[0].startswith(f"1. {SAMPLE_FILE}:8 ")
+    assert "building it" in err and "Indexed 1 files, 12 passages" in err
+    [index] = [p for p in user_indexes().iterdir() if not p.name.startswith(".")]
+    assert index.name.startswith("papers-") and (index / "manifest.json").exists()
+    assert tree(papers) == before  # nothing written into the user's folder
+    assert not (Path.cwd() / "index").exists()
+
+    code, out, err = run_cli("--sources", str(papers), "ask", NINETY_DAYS)
+    assert code == 0 and err == ""  # no build: the index is found and up to date
+    code, out, _ = run_cli("--sources", str(papers), "index")
+    assert code == 0 and "0 passages embedded, 12 reused" in out
+    code, out, _ = run_cli("--sources", str(papers), "status", "--json")
+    status = json.loads(out)
+    assert code == 0 and status["index_path"] == str(index) and status["passages"] == 12
+    assert tree(papers) == before
+
+
+def test_the_same_folder_spelled_another_way_finds_the_same_index(papers):
+    from assistant.config import Overrides, load_config
+
+    absolute = load_config(overrides=Overrides(sources=papers))
+    relative = load_config(overrides=Overrides(sources=Path("..") / "papers" / "."))
+    assert absolute.index_dir == relative.index_dir
+    assert absolute.index_dir.parent == user_indexes()
+    other = papers.parent / "other" / "papers"
+    other.mkdir(parents=True)
+    assert load_config(overrides=Overrides(sources=other)).index_dir != absolute.index_dir
+
+
+def test_index_option_puts_the_index_where_it_says(papers):
+    index = papers.parent / "my-index"
+    code, out, err = run_cli("--sources", str(papers), "--index", str(index), "ask", NINETY_DAYS)
+    assert code == 0, err
+    assert (index / "manifest.json").exists() and (index / ".assistant-index").exists()
+    assert not user_indexes().exists()
+    code, out, _ = run_cli("--sources", str(papers), "--index", str(index), "status")
+    assert code == 0 and f"index:    {index}" in out and "passages: 12" in out
+
+
+def test_index_option_inside_the_sources_is_left_out_of_the_scan(papers):
+    code, out, err = run_cli("--sources", str(papers), "--index", str(papers / ".index"), "index")
+    assert code == 0, err
+    assert "Indexed 1 files, 12 passages" in out
+    assert (papers / ".index" / "manifest.json").exists()
+
+
+def test_index_option_naming_a_folder_of_other_files_is_refused_untouched(papers):
+    theirs = papers.parent / "thesis"
+    theirs.mkdir()
+    (theirs / "chapter1.tex").write_text("years of work\n", encoding="utf-8")
+    before = tree(papers.parent)
+    code, out, err = run_cli("--sources", str(papers), "--index", str(theirs), "index")
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "will not use", str(theirs), "chapter1.tex")
+    code, _, err = run_cli("--sources", str(papers), "--index", str(papers), "index")
+    assert code == 2
+    assert_one_line_error(err, "it is the sources folder")
+    assert tree(papers.parent) == before
+
+
+@pytest.mark.parametrize("command", [[], ["chat"], ["ask", "anything"], ["index"], ["status"], ["eval", "q.jsonl"]])
+def test_a_sources_folder_that_does_not_exist_is_one_line_exit_2(papers, command):
+    missing = papers.parent / "papres"
+    code, out, err = run_cli("--sources", str(missing), *command)
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "the sources folder does not exist", str(missing))
+    assert not missing.exists() and not user_indexes().exists()
+
+
+def test_a_sources_file_is_not_a_folder(papers):
+    code, _, err = run_cli("--sources", str(papers / SAMPLE_FILE), "status")
+    assert code == 2
+    assert_one_line_error(err, "the sources folder is not a folder")
+
+
+def test_a_config_in_the_working_directory_still_applies_but_not_its_index(papers):
+    (Path.cwd() / "config.toml").write_text("[answer]\nsnippets = 1\n", encoding="utf-8")
+    code, out, err = run_cli("--sources", str(papers), "ask", "--json", NINETY_DAYS)
+    assert code == 0, err
+    assert len(json.loads(out)["snippets"]) == 1  # the config's answer.snippets
+    assert not (Path.cwd() / "index").exists()  # the config's index.path is the config's sources' index
+    code, out, _ = run_cli("--sources", str(papers), "status")
+    assert f"config:   {Path.cwd() / 'config.toml'}" in out and str(user_indexes()) in out
+
+
+def test_a_config_named_but_missing_is_still_an_error_with_sources(papers):
+    code, _, err = run_cli("--config", "nope.toml", "--sources", str(papers), "status")
+    assert code == 2
+    assert_one_line_error(err, "config file not found")
+
+
+def test_without_sources_a_missing_default_config_is_still_an_error(papers):
+    code, _, err = run_cli("status")
+    assert code == 2
+    assert_one_line_error(err, "config file not found")
+
+
+def test_status_without_a_config_says_the_defaults_are_used(papers):
+    code, out, _ = run_cli("--sources", str(papers), "status")
+    assert code == 3  # no index yet
+    assert "config:   none (every setting its default)" in out
+    assert f"sources:  {papers}" in out and f"index:    {user_indexes()}" in out
+
+
+def test_sources_that_hold_the_user_data_folder_are_refused(papers, monkeypatch):
+    # `assistant --sources ~`: the per-user index would land inside the sources.
+    monkeypatch.setenv("XDG_DATA_HOME", str(papers / ".local" / "share"))
+    before = tree(papers)
+    code, _, err = run_cli("--sources", str(papers), "index")
+    assert code == 2
+    assert_one_line_error(err, "the index would be inside the sources folder")
+    assert tree(papers) == before
