@@ -1,10 +1,15 @@
-"""Drive the ``assistant`` command as a user types it, in this process: exit code, stdout, stderr."""
+"""Drive the ``assistant`` command as a user types it: in this process (exit code, stdout, stderr), or
+in a fresh interpreter that must not import the heavy modules it names."""
 
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 from assistant.cli import main
+
+from projects import REPO
 
 
 def run_cli(*args: str, stdin: str = "") -> tuple[int, str, str]:
@@ -20,3 +25,14 @@ def assert_one_line_error(err: str, *fragments: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("assistant: error: "), err
     for fragment in fragments:
         assert fragment in lines[0], (fragment, lines[0])
+
+
+def run_cli_in_fresh_python(argv: list[str], forbidden: tuple[str, ...]) -> subprocess.CompletedProcess:
+    """The CLI run in a new interpreter; it exits 10 (naming them on stderr) if it imported a forbidden module."""
+    probe = (
+        "import sys; from assistant.cli import main; "
+        f"code = main({argv!r}); "
+        f"bad = [m for m in {forbidden!r} if m in sys.modules]; "
+        "print(bad, file=sys.stderr) if bad else None; sys.exit(10 if bad else code)"
+    )
+    return subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO)

@@ -1,51 +1,43 @@
 """The command line as a user types it: ask, ask -, --json, index, status, exit codes."""
 
 import json
+import shutil
 import subprocess
 import sys
 
 import pytest
 
-from assistant.cli import main
-
-from conftest import REPO, SAMPLE_FILE, run_cli_in_fresh_python
-
-
-def run_cli(argv, capsys, stdin=None):
-    import io
-
-    code = main(argv, stdin=io.StringIO(stdin) if stdin is not None else None)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from cli_runner import run_cli, run_cli_in_fresh_python
+from projects import REPO, SAMPLE_FILE, write_project
 
 
 def file_text(config, source=SAMPLE_FILE):
     return (config.parent / "sources" / source).read_text(encoding="utf-8")
 
 
-def test_ask_shows_the_90_days_sentence_first_with_its_line(built_sample, capsys):
-    code, out, err = run_cli(["--config", str(built_sample), "ask", "How long is the temporary Kosovo document valid?"], capsys)
+def test_ask_shows_the_90_days_sentence_first_with_its_line(built_sample):
+    code, out, err = run_cli("--config", str(built_sample), "ask", "How long is the temporary Kosovo document valid?")
     assert code == 0, err
     first = out.splitlines()[0]
     assert first.startswith(f"1. {SAMPLE_FILE}:8 ")
     assert "valid for 90 days" in out.splitlines()[1]
 
 
-def test_off_topic_question_abstains_with_exit_1(built_sample, capsys):
-    code, out, _ = run_cli(["--config", str(built_sample), "ask", "Who won the 2018 FIFA World Cup?"], capsys)
+def test_off_topic_question_abstains_with_exit_1(built_sample):
+    code, out, _ = run_cli("--config", str(built_sample), "ask", "Who won the 2018 FIFA World Cup?")
     assert code == 1
     assert out.startswith("The sources do not answer this")
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
-def test_blank_question_is_a_usage_error(built_sample, capsys, question):
-    code, out, err = run_cli(["--config", str(built_sample), "ask", question], capsys)
+def test_blank_question_is_a_usage_error(built_sample, question):
+    code, out, err = run_cli("--config", str(built_sample), "ask", question)
     assert code == 2 and out == ""
     assert err == "assistant: error: the question is empty\n"
 
 
-def test_json_shape_and_citation_slices_the_file(built_sample, capsys):
-    code, out, _ = run_cli(["--config", str(built_sample), "ask", "--json", "-k", "2", "When do the bans take effect?"], capsys)
+def test_json_shape_and_citation_slices_the_file(built_sample):
+    code, out, _ = run_cli("--config", str(built_sample), "ask", "--json", "-k", "2", "When do the bans take effect?")
     assert code == 0
     answer = json.loads(out)
     assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with"}
@@ -66,9 +58,9 @@ def test_json_shape_and_citation_slices_the_file(built_sample, capsys):
     assert "September 1" in answer["snippets"][0]["text"]
 
 
-def test_questions_from_stdin_one_json_object_a_line(built_sample, capsys):
+def test_questions_from_stdin_one_json_object_a_line(built_sample):
     questions = "How long is the temporary Kosovo document valid?\n\nWho is the EU facilitator?\n"
-    code, out, _ = run_cli(["--config", str(built_sample), "ask", "-", "--json"], capsys, stdin=questions)
+    code, out, _ = run_cli("--config", str(built_sample), "ask", "-", "--json", stdin=questions)
     assert code == 0
     lines = out.splitlines()
     assert len(lines) == 2
@@ -77,38 +69,35 @@ def test_questions_from_stdin_one_json_object_a_line(built_sample, capsys):
     assert "Lajcak" in answers[1]["snippets"][0]["text"]
 
 
-def test_ask_builds_a_missing_index_then_answers(tmp_path, capsys):
-    from conftest import write_project
-    import shutil
-
+def test_ask_builds_a_missing_index_then_answers(tmp_path):
     config = write_project(tmp_path)
     shutil.copy(REPO / "sources" / SAMPLE_FILE, tmp_path / "sources" / SAMPLE_FILE)
-    code, out, err = run_cli(["--config", str(config), "ask", "Who is the EU facilitator?"], capsys)
+    code, out, err = run_cli("--config", str(config), "ask", "Who is the EU facilitator?")
     assert code == 0
     assert "building it" in err and "Indexed 1 files" in err
     assert "Lajcak" in out
     assert (tmp_path / "index" / "manifest.json").exists()
 
 
-def test_status_reports_index_and_stale_sources(sample_project, capsys):
-    code, out, _ = run_cli(["--config", str(sample_project), "status"], capsys)
+def test_status_reports_index_and_stale_sources(sample_project):
+    code, out, _ = run_cli("--config", str(sample_project), "status")
     assert code == 0 and "passages: 12" in out and "no, up to date" in out
     (sample_project.parent / "sources" / "new.md").write_text("# New\n\nA new note about ferries.\n", encoding="utf-8")
-    code, out, _ = run_cli(["--config", str(sample_project), "status", "--json"], capsys)
+    code, out, _ = run_cli("--config", str(sample_project), "status", "--json")
     status = json.loads(out)
     assert status["changes"]["added"] == ["new.md"]
 
 
-def test_index_prints_what_it_did(sample_project, capsys):
-    code, out, _ = run_cli(["--config", str(sample_project), "index"], capsys)
+def test_index_prints_what_it_did(sample_project):
+    code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0
     assert "Indexed 1 files, 12 passages" in out and "0 passages embedded, 12 reused" in out
 
 
-def test_unknown_command_and_bad_flag_are_one_line_exit_2(built_sample, capsys):
-    code, _, err = run_cli(["--config", str(built_sample), "frobnicate"], capsys)
+def test_unknown_command_and_bad_flag_are_one_line_exit_2(built_sample):
+    code, _, err = run_cli("--config", str(built_sample), "frobnicate")
     assert code == 2 and err.count("\n") == 1
-    code, _, err = run_cli(["--config", str(built_sample), "ask", "-k", "many", "q"], capsys)
+    code, _, err = run_cli("--config", str(built_sample), "ask", "-k", "many", "q")
     assert code == 2 and err.count("\n") == 1
 
 
@@ -121,13 +110,10 @@ def test_help_and_status_do_not_import_torch(built_sample):
     assert result.returncode == 0 and "ask" in result.stdout
 
 
-def test_a_hub_model_that_is_not_on_disk_is_a_clear_error(tmp_path, capsys):
-    from conftest import write_project
-    import shutil
-
+def test_a_hub_model_that_is_not_on_disk_is_a_clear_error(tmp_path):
     config = write_project(tmp_path, '[model]\nname = "sentence-transformers/all-mpnet-base-v2"\n')
     shutil.copy(REPO / "sources" / SAMPLE_FILE, tmp_path / "sources" / SAMPLE_FILE)
-    code, out, err = run_cli(["--config", str(config), "ask", "What is valid for 90 days?"], capsys)
+    code, out, err = run_cli("--config", str(config), "ask", "What is valid for 90 days?")
     assert code == 2 and out == ""
     last = err.strip().splitlines()[-1]
     assert last.startswith("assistant: error: cannot load embedding model 'sentence-transformers/all-mpnet-base-v2' offline")
@@ -135,20 +121,16 @@ def test_a_hub_model_that_is_not_on_disk_is_a_clear_error(tmp_path, capsys):
     assert not (tmp_path / "index" / "manifest.json").exists()
 
 
-def test_a_model_folder_that_does_not_exist_is_a_clear_error(tmp_path, capsys):
-    from conftest import write_project
-
+def test_a_model_folder_that_does_not_exist_is_a_clear_error(tmp_path):
     config = write_project(tmp_path, '[model]\nname = "./models/mine"\n', {"a.txt": "Some text to index here."})
-    code, _, err = run_cli(["--config", str(config), "index"], capsys)
+    code, _, err = run_cli("--config", str(config), "index")
     assert code == 2 and "model folder not found" in err and err.count("\n") == 1
 
 
 def test_a_bad_line_in_a_batch_gets_its_own_error_and_the_rest_are_answered(built_sample):
-    from cli_runner import run_cli as run
-
     too_long = "why " * 600
     questions = f"How long is the temporary Kosovo document valid?\n{too_long}\nWho is the EU facilitator?\n"
-    code, out, err = run("--config", str(built_sample), "ask", "-", "--json", stdin=questions)
+    code, out, err = run_cli("--config", str(built_sample), "ask", "-", "--json", stdin=questions)
     assert code == 2  # something failed
     lines = [json.loads(line) for line in out.splitlines()]
     assert len(lines) == 3
@@ -156,15 +138,13 @@ def test_a_bad_line_in_a_batch_gets_its_own_error_and_the_rest_are_answered(buil
     assert lines[1] == {"question": too_long.strip(), "error": "the question is longer than 2000 characters"}
     assert "Lajcak" in lines[2]["snippets"][0]["text"]
     assert err == "assistant: error: line 2: the question is longer than 2000 characters\n"
-    code, out, err = run("--config", str(built_sample), "ask", "-", stdin=questions)
+    code, out, err = run_cli("--config", str(built_sample), "ask", "-", stdin=questions)
     assert code == 2 and out.count("Q: ") == 3 and "Lajcak" in out and err.count("\n") == 1
 
 
 def test_control_characters_are_never_sent_raw_to_the_terminal(built_sample):
-    from cli_runner import run_cli as run
-
     question = "How long is the \x1b[2Jtemporary\x07 document valid?"
-    code, out, _ = run("--config", str(built_sample), "ask", "-", stdin=question + "\n")
+    code, out, _ = run_cli("--config", str(built_sample), "ask", "-", stdin=question + "\n")
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
     assert out.splitlines()[0] == "Q: How long is the ^[[2Jtemporary^G document valid?"

@@ -2,17 +2,11 @@
 
 import pytest
 
-from assistant.cli import main
 from assistant.config import load_config
 from assistant.errors import ConfigError
 
-from conftest import write_project
-
-
-def run_cli(argv, capsys):
-    code = main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from cli_runner import run_cli
+from projects import REPO, write_project
 
 
 def test_defaults_serve_an_empty_config(tmp_path):
@@ -23,8 +17,6 @@ def test_defaults_serve_an_empty_config(tmp_path):
 
 
 def test_shipped_config_toml_is_valid():
-    from conftest import REPO
-
     config = load_config(REPO / "config.toml")
     assert config.settings.sources.path == "sources" and config.settings.index.path == "index"
 
@@ -40,26 +32,26 @@ def test_shipped_config_toml_is_valid():
         ("[sources]\npath = 'nowhere'\n", "'sources.path'"),
     ],
 )
-def test_bad_config_is_one_line_naming_file_and_key(tmp_path, capsys, text, needle):
+def test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, needle):
     config = write_project(tmp_path, text)
     with pytest.raises(ConfigError):
         load_config(config)
-    code, out, err = run_cli(["--config", str(config), "status"], capsys)
+    code, out, err = run_cli("--config", str(config), "status")
     assert code == 2
     assert out == ""
     assert err.count("\n") == 1 and needle in err and str(config) in err
     assert "Traceback" not in err
 
 
-def test_missing_config_file(tmp_path, capsys):
-    code, _, err = run_cli(["--config", str(tmp_path / "nope.toml"), "status"], capsys)
+def test_missing_config_file(tmp_path):
+    code, _, err = run_cli("--config", str(tmp_path / "nope.toml"), "status")
     assert code == 2 and "config file not found" in err
 
 
-def test_config_from_environment_and_relative_paths(tmp_path, monkeypatch, capsys):
+def test_config_from_environment_and_relative_paths(tmp_path, monkeypatch):
     config = write_project(tmp_path / "elsewhere", "[index]\npath = 'built'\n")
     monkeypatch.setenv("ASSISTANT_CONFIG", str(config))
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run_cli(["status"], capsys)
+    code, out, _ = run_cli("status")
     assert code == 3  # no index yet
     assert str((tmp_path / "elsewhere" / "built").resolve()) in out

@@ -12,7 +12,7 @@ from assistant import Assistant
 from assistant.models import Conversation
 
 from cli_runner import run_cli
-from conftest import DATA, write_project
+from projects import DATA, write_project
 
 TEXTS = DATA / "conversation"
 

@@ -7,7 +7,7 @@ import pytest
 from assistant.formats import html_visible_text, pdf_text
 from assistant.models import Citation
 
-from conftest import write_project
+from projects import write_project
 
 
 def make_pdf(pages: list[list[str]]) -> bytes:

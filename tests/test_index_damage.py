@@ -5,7 +5,6 @@ Each ends with the user told in one line what to do, and a working index: the pr
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import shutil
@@ -18,13 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError
 from assistant.index import MANIFEST, load_index, lock_path
 from assistant.locking import BuildLock
 
-from conftest import REPO, SAMPLE_FILE, edit_manifest
+from cli_runner import assert_one_line_error, run_cli
+from projects import REPO, SAMPLE_FILE, edit_manifest
 
 QUESTION = "How long is the temporary document valid?"
 INDEX_FILES = [
@@ -36,19 +35,6 @@ INDEX_FILES = [
     "lexical/data.csc.index.npy",
     "lexical/params.index.json",
 ]
-
-
-def run_cli(*args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(args), out=out, err=err, stdin=io.StringIO())
-    return code, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(err: str, *fragments: str) -> None:
-    lines = err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("assistant: error: "), err
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def damage(path: Path, how: str) -> None:

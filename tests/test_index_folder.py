@@ -13,7 +13,7 @@ from assistant.errors import IndexFolderError
 from assistant.store import folder as index_folder
 
 from cli_runner import assert_one_line_error, run_cli
-from conftest import SAMPLE_FILE, SAMPLE_SOURCES, write_project
+from projects import SAMPLE_FILE, SAMPLE_SOURCES, write_project
 
 QUESTION = "How long is the temporary document valid?"
 

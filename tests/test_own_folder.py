@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cli_runner import assert_one_line_error, run_cli
-from conftest import REPO, SAMPLE_FILE
+from projects import REPO, SAMPLE_FILE
 
 NINETY_DAYS = "How long is the temporary Kosovo document valid?"
 

@@ -9,7 +9,7 @@ from hypothesis import given, settings, strategies as st
 from assistant.documents import Document, decode_source_bytes
 from assistant.passages import SENTENCE_MAX_CHARS, LineTable, sentence_spans, split_passages
 
-from conftest import DATA, SAMPLE_SOURCES
+from projects import DATA, SAMPLE_SOURCES
 
 ALL_FILES = sorted(SAMPLE_SOURCES.glob("*.txt")) + sorted(DATA.glob("*.txt"))
 

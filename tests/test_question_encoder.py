@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import shutil
 from pathlib import Path
@@ -11,12 +10,12 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.cli import main
 from assistant.embedding import Embedder
 from assistant.index import MANIFEST
 from assistant.question_encoder import ENCODER_FILE, QuestionEncoder
 
-from conftest import SAMPLE_FILE, SAMPLE_SOURCES, edit_manifest, run_cli_in_fresh_python, write_project
+from cli_runner import run_cli, run_cli_in_fresh_python
+from projects import SAMPLE_FILE, SAMPLE_SOURCES, edit_manifest, write_project
 
 QUESTIONS = [
     "How long is the temporary document valid?",
@@ -65,24 +64,18 @@ def test_an_update_keeps_the_export_and_a_rebuild_makes_it_afresh(sample_project
     assert assistant.ask("When did the bridge in Mitrovica reopen?").snippets[0].citation.source == "extra.txt"
 
 
-def run(config: Path, *args: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--config", str(config), *args], out=out, err=err, stdin=io.StringIO())
-    return code, out.getvalue(), err.getvalue()
-
-
 def test_a_damaged_export_is_a_one_line_error_and_an_update_mends_it_keeping_every_vector(sample_project):
     path = sample_project.parent / "index" / ENCODER_FILE
     data = bytearray(path.read_bytes())
     weights = len(data) // 2
     data[weights : weights + 4096] = bytes(4096)  # same size: the checksum tells
     path.write_bytes(bytes(data))
-    code, _, err = run(sample_project, "ask", QUESTIONS[0])
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
     assert code == 3 and err.count("\n") == 1 and "question_encoder.onnx is damaged" in err and "`assistant index`" in err
-    code, _, err = run(sample_project, "index")
+    code, _, err = run_cli("--config", str(sample_project), "index")
     assert code == 0 and "(0 passages embedded" in err + _
     assert path.read_bytes() != bytes(data)  # exported afresh, not linked from the damaged index
-    code, out, _ = run(sample_project, "ask", QUESTIONS[0])
+    code, out, _ = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
     assert code == 0 and f"{SAMPLE_FILE}:8" in out
 
 
@@ -91,10 +84,10 @@ def test_an_export_that_no_longer_gives_the_models_vectors_is_mended_by_a_rebuil
         sample_project.parent / "index",
         lambda m: m["question_encoder"].update(probe_vector=[-x for x in m["question_encoder"]["probe_vector"]]),
     )
-    code, _, err = run(sample_project, "ask", QUESTIONS[0])
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
     assert code == 3 and err.count("\n") == 1 and "no longer gives the model's vectors" in err and "--rebuild" in err
-    assert run(sample_project, "index", "--rebuild")[0] == 0
-    code, out, _ = run(sample_project, "ask", QUESTIONS[0])
+    assert run_cli("--config", str(sample_project), "index", "--rebuild")[0] == 0
+    code, out, _ = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
     assert code == 0 and f"{SAMPLE_FILE}:8" in out
 
 
@@ -170,14 +163,12 @@ def test_an_index_from_before_the_export_answers_and_the_next_ask_adds_it(sample
     assert older.status().question_encoder == "missing"
     assert isinstance(older.load_question_encoder(), Embedder)  # still answers, through the model
     assert older.ask(QUESTIONS[0]).snippets[0].citation.line_start == 8
-    out, err = io.StringIO(), io.StringIO()
-    code = main(["--config", str(sample_project), "ask", QUESTIONS[0]], out=out, err=err, stdin=io.StringIO())
-    assert code == 0 and f"{SAMPLE_FILE}:8" in out.getvalue()
-    assert "predates the question encoder" in err.getvalue() and "(0 passages embedded" in err.getvalue()
+    code, out, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
+    assert code == 0 and f"{SAMPLE_FILE}:8" in out
+    assert "predates the question encoder" in err and "(0 passages embedded" in err
     assert Assistant.open(sample_project).status().question_encoder == "onnx"
-    out = io.StringIO()
-    main(["--config", str(sample_project), "status"], out=out, err=io.StringIO(), stdin=io.StringIO())
-    assert "encoder:  questions by the index's ONNX export" in out.getvalue()
+    _, out, _ = run_cli("--config", str(sample_project), "status")
+    assert "encoder:  questions by the index's ONNX export" in out
 
 
 def test_when_the_export_cannot_be_added_the_old_index_still_answers(sample_project):
@@ -186,6 +177,6 @@ def test_when_the_export_cannot_be_added_the_old_index_still_answers(sample_proj
 
     strip_question_encoder(sample_project)
     with BuildLock(lock_path(sample_project.parent / "index")):  # as if a build were running
-        code, out, err = run(sample_project, "ask", QUESTIONS[0])
+        code, out, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
     assert code == 0 and f"{SAMPLE_FILE}:8" in out
     assert "warning: could not add it" in err and "answering through the model" in err

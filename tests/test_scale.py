@@ -4,7 +4,6 @@ BM25 read from its own files (no bm25s at query time), and the approximate FAISS
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 
@@ -13,14 +12,14 @@ import pytest
 
 import assistant.index as index_module
 from assistant import Assistant
-from assistant.cli import main
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError
 from assistant.index import PASSAGES, dense_index, load_index
 from assistant.lexical import LexicalIndex, tokenize
 from assistant.passage_table import PassageTable
 
-from conftest import SAMPLE_FILE, SAMPLE_SOURCES
+from cli_runner import run_cli
+from projects import SAMPLE_FILE, SAMPLE_SOURCES
 
 QUESTION = "How long is the temporary document valid?"
 
@@ -108,6 +107,5 @@ def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sam
     exact = Assistant.open(built_sample).ask(QUESTION)
     approximate = assistant.ask(QUESTION)
     assert [s.citation for s in approximate.snippets] == [s.citation for s in exact.snippets]
-    out = io.StringIO()
-    assert main(["--config", str(project / "config.toml"), "ask", QUESTION], out=out, err=io.StringIO(), stdin=io.StringIO()) == 0
-    assert "90 days" in out.getvalue()
+    code, out, _ = run_cli("--config", str(project / "config.toml"), "ask", QUESTION)
+    assert code == 0 and "90 days" in out

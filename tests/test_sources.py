@@ -15,7 +15,7 @@ from assistant.errors import UnreadableSourceError
 from assistant.formats import html_visible_text
 from assistant.passages import split_passages
 
-from conftest import write_project
+from projects import write_project
 
 GOOD = "The harbour opened in 1888.\n\nShips came from far away to trade salt and wool.\n"
 

@@ -21,7 +21,7 @@ from assistant.tui.error_screen import ConfigErrorScreen
 from assistant.tui.help_screen import HelpScreen
 from assistant.tui.question_input import QuestionInput
 from assistant.tui.source_screen import SourceScreen
-from conftest import edit_manifest, write_project  # noqa: E402
+from projects import edit_manifest, write_project  # noqa: E402
 
 SIZE = (160, 48)
 NINETY_DAYS = "How long is the temporary Kosovo document valid?"
