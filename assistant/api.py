@@ -52,10 +52,6 @@ class Assistant:
     def model_name(self) -> str:
         return resolve_model(self.config).name
 
-    @property
-    def model_loaded(self) -> bool:
-        return self._embedder is not None
-
     def load_model(self) -> Embedder:
         """The embedding model, loaded on first use."""
         with self._lock:

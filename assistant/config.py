@@ -147,9 +147,7 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
     return f"{path}: bad value for '{key}': {first['msg']}"
 
 
-def load_config(
-    path: Path | str | None = None, *, overrides: Overrides | None = None, require_sources: bool = True
-) -> Config:
+def load_config(path: Path | str | None = None, *, overrides: Overrides | None = None) -> Config:
     """Read and validate the config file, with ``overrides`` applied.
 
     A missing config file is an error, except the default one (``./config.toml``, no
@@ -169,7 +167,7 @@ def load_config(
     else:
         config = Config(path=config_path, settings=_read_settings(config_path))
     config = _overridden(config, overrides)
-    if require_sources and not config.sources_dir.is_dir():
+    if not config.sources_dir.is_dir():
         raise ConfigError(
             f"{config_path}: 'sources.path' names a folder that does not exist: {config.sources_dir}"
         )

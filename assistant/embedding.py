@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,7 +15,6 @@ from .model_location import ModelSpec, resolve_model  # noqa: F401 (resolve_mode
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-ProgressCallback = Callable[[int, int], None]
 ENCODE_CHUNK = 256
 
 
@@ -61,17 +60,14 @@ class Embedder:
             ) from exc
         return cls(spec, model, config.settings.model.batch_size)
 
-    def encode(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> np.ndarray:
-        """Vectors for ``texts``, one row each, unit length; reports (done, total) as it goes."""
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors for ``texts``, one row each, unit length."""
         total = len(texts)
         if total == 0:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # Longest first across the whole input, so each batch pads little; results go back in order.
         order = sorted(range(total), key=lambda i: -len(texts[i]))
         out = np.empty((total, self.dimension), dtype=np.float32)
-        done = 0
-        if progress:
-            progress(0, total)
         for chunk_start in range(0, total, ENCODE_CHUNK):
             ids = order[chunk_start : chunk_start + ENCODE_CHUNK]
             vectors = self._model.encode(
@@ -82,9 +78,6 @@ class Embedder:
                 show_progress_bar=False,
             )
             out[ids] = vectors.astype(np.float32, copy=False)
-            done += len(ids)
-            if progress:
-                progress(done, total)
         return out
 
     def encode_query(self, text: str) -> np.ndarray:

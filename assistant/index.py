@@ -41,7 +41,7 @@ from .manifest import core_files, file_digest, manifest_checksum, verify_files
 from .store import folder as index_folder
 from .store.folder import lock_path  # noqa: F401 (lock_path: this module's API too)
 from .store.layout import GITIGNORE, LEXICAL, MARKER, PASSAGES, SENTENCE_VECTORS, VECTORS  # noqa: F401 (API)
-from .passages import dense_texts, embedding_text, split_passages
+from .passages import dense_texts, lexical_text, split_passages
 from .question_encoder import ENCODER_FILES, EncoderRecord, QuestionEncoder
 
 # Up to this many passages the dense search is exact (IndexFlatIP); beyond it, an inverted-file index
@@ -75,12 +75,7 @@ class LoadedIndex:
     vectors: object  # faiss.Index
     sentence_vectors: ArrayFile  # read by row on demand; a passage's sentences are the rows sentence_ranges gives
     lexical: LexicalIndex
-    source_hashes: dict[str, str] = field(default_factory=dict)
     _question_encoder: QuestionEncoder | None = field(default=None, init=False, repr=False)
-
-    @property
-    def dimension(self) -> int:
-        return int(self.manifest["model"]["dimension"])
 
     @property
     def has_question_encoder(self) -> bool:
@@ -106,34 +101,11 @@ class LoadedIndex:
         return self._question_encoder
 
 
-
-
 def _text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 # ---------------------------------------------------------------- loading and validation
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
 
 
 def load_index(config: Config, model_name: str) -> LoadedIndex:
@@ -186,10 +158,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
         vectors=vectors,
         sentence_vectors=sentence_vectors,
         lexical=lexical,
-        source_hashes={k: v["sha256"] for k, v in manifest.get("sources", {}).items()},
     )
-
-
 
 
 # ---------------------------------------------------------------- building
@@ -279,7 +248,7 @@ def build_index(
             raise BuildCancelled("build cancelled; the previous index is unchanged")
 
         reusable = _ReusableVectors() if rebuild else _previous_vectors(config, model_name)
-        passage_texts = [embedding_text(p) for p in passages]
+        passage_texts = [lexical_text(p) for p in passages]
         sentence_texts = [s.text for p in passages for s in p.sentences]
         to_embed: dict[bytes, str] = {}
         for text in (*vector_texts, *sentence_texts):

@@ -237,8 +237,9 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
     return passages
 
 
-def embedding_text(passage: Passage) -> str:
-    """What is embedded and lexically indexed for a passage: its title, then its text."""
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its title, then its text (the dense side embeds it too, but for a
+    title made from the file name: see ``dense_texts``)."""
     return f"{passage.title}\n{passage.text}" if passage.title else passage.text
 
 
@@ -246,10 +247,10 @@ def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
     """What each passage's vector embeds: its text under the titles the document's content gives it.
 
     A title made from the file's name is left out of the vector (the lexical index keeps it, through
-    ``embedding_text``), so that a renamed file embeds the same texts and its vectors are reused.
+    ``lexical_text``), so that a renamed file embeds the same texts and its vectors are reused.
     """
     if heading_title(document):
-        return [embedding_text(p) for p in passages]
+        return [lexical_text(p) for p in passages]
     named_title = document_title(document)
     texts = []
     for passage in passages:
