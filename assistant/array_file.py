@@ -1,9 +1,10 @@
-"""A .npy array on disk, read a slice at a time: nothing is mapped into memory.
+"""A .npy array on disk, read a slice at a time with pread: nothing is mapped into memory.
 
 A memory map of a large index file looks free, but every touch maps the page and its neighbours
 (fault-around and read-ahead) into the process for good: at a million passages, a few hundred
 questions left 4.7 GB of the 5.4 GB sentence-vector file resident. ``os.pread`` copies just the rows
-asked for, from the page cache, and the process keeps nothing it did not use.
+asked for, from the page cache, and the process keeps nothing it did not use. numpy reads the
+header; only the row reads are this module's own, and that is why it exists.
 """
 
 from __future__ import annotations
@@ -21,22 +22,19 @@ class ArrayFile:
 
     def __init__(self, path: Path) -> None:
         self._fd = -1
-        with path.open("rb") as handle:
-            version = np.lib.format.read_magic(handle)
-            if version == (1, 0):
-                shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(handle)
-            else:
-                shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(handle)
-            offset = handle.tell()
-        if fortran_order or dtype.hasobject or not shape:
+        # numpy reads the header (any .npy version) and checks the file holds the data it describes; the
+        # map it opens to do so is dropped untouched, so nothing of the file is paged in here.
+        layout = np.load(path, mmap_mode="r", allow_pickle=False)
+        if not isinstance(layout, np.memmap) or not layout.shape or not layout.flags.c_contiguous:
             raise ValueError(f"{path.name} is not a plain C-ordered array")
         self.path = path
-        self.shape: tuple[int, ...] = tuple(shape)
-        self.dtype = dtype
-        self._offset = offset
+        self.shape: tuple[int, ...] = tuple(layout.shape)
+        self.dtype = layout.dtype
+        self._offset = layout.offset
         self._row_shape = self.shape[1:]
-        self._row_bytes = int(np.prod(self._row_shape, dtype=np.int64)) * dtype.itemsize
-        expected = offset + (self.shape[0] if self.shape else 1) * self._row_bytes
+        self._row_bytes = int(np.prod(self._row_shape, dtype=np.int64)) * self.dtype.itemsize
+        expected = layout.offset + layout.nbytes
+        del layout
         if path.stat().st_size != expected:
             raise ValueError(f"{path.name} holds {path.stat().st_size} bytes, its header says {expected}")
         self._fd = os.open(path, os.O_RDONLY)

@@ -7,7 +7,6 @@ import errno
 import functools
 import hashlib
 import os
-import re
 import stat as statmod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -164,44 +163,17 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:BINARY_SNIFF_BYTES]
 
 
-@functools.lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """A glob as a regex over a relative POSIX path, as in .gitignore.
+@functools.lru_cache(maxsize=32)
+def _matcher(patterns: tuple[str, ...]):
+    """The patterns read as .gitignore reads them (pathspec): ``**`` crosses folders, ``*`` and ``?``
+    do not, a pattern without a slash matches a name at any depth, a leading slash anchors it."""
+    import pathspec
 
-    ``**`` crosses folders (``a/**/b`` matches ``a/b`` and ``a/x/y/b``), ``*`` and ``?`` do not; a
-    pattern without a slash matches the file name at any depth (``*.txt``, ``secret-*``).
-    """
-    if "/" not in pattern:
-        pattern = "**/" + pattern
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif pattern[i] == "[" and "]" in pattern[i + 2 :]:
-            close = pattern.index("]", i + 2)
-            body = pattern[i + 1 : close]
-            body = ("^" + body[1:] if body.startswith("!") else body).replace("\\", "\\\\").replace("[", "\\[")
-            out.append(f"[{body}]")
-            i = close + 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _matches(relative: str, patterns: tuple[str, ...]) -> bool:
-    return any(_glob_regex(pattern.lstrip("/")).match(relative) for pattern in patterns)
+    return _matcher(tuple(patterns)).match_file(relative)
 
 
 def _resolved(path: Path) -> Path | None:

@@ -24,7 +24,7 @@ from .errors import (
     SourcesError,
 )
 from .lexical import LexicalIndex
-from .locking import BuildLock
+from .store.lock import BuildLock
 from .models import BuildReport, Passage, SourceChanges
 from .onnx_export import export_question_encoder, link_question_encoder
 from .passage_table import PassageTable, write_passage_table

@@ -20,7 +20,7 @@ import pytest
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError
 from assistant.index import MANIFEST, load_index, lock_path
-from assistant.locking import BuildLock
+from assistant.store.lock import BuildLock
 
 from cli_runner import assert_one_line_error, run_cli
 from projects import REPO, SAMPLE_FILE, edit_manifest

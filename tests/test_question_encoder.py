@@ -173,7 +173,7 @@ def test_an_index_from_before_the_export_answers_and_the_next_ask_adds_it(sample
 
 def test_when_the_export_cannot_be_added_the_old_index_still_answers(sample_project):
     from assistant.index import lock_path
-    from assistant.locking import BuildLock
+    from assistant.store.lock import BuildLock
 
     strip_question_encoder(sample_project)
     with BuildLock(lock_path(sample_project.parent / "index")):  # as if a build were running

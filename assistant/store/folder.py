@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from ..errors import IndexFolderError, IndexLockedError
-from ..locking import BuildLock
+from .lock import BuildLock
 from .layout import DISTINCTIVE_NAMES, GITIGNORE, GITIGNORE_FILE, INDEX_NAMES, MANIFEST, MARKER
 
 MARKER_TEXT = "This folder is an index built by `assistant`. It is rebuilt from the sources on demand.\n"
