@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .config import Config, Overrides, load_config
 from .documents import read_source_text
 from .errors import AssistantError, IndexCorruptError, IndexFolderError, IndexMissingError, QuestionError
-from .manifest import check_compatible, core_files, detect_changes, encoder_state, read_manifest, verify_files
+from .manifest import FORMAT_VERSION, check_compatible, core_files, detect_changes, encoder_state, read_manifest, verify_files
 from .model_location import resolve_model
 from .models import Answer, BuildReport, Conversation, IndexStatus, Passage, SourceChanges, Timings
 from .store.folder import check_location
@@ -156,7 +156,7 @@ class Assistant:
             built_at=manifest.get("built_at"),
             changes=detect_changes(self.config, manifest),
             problem=problem,
-            question_encoder=encoder_state(manifest),
+            question_encoder=encoder_state(manifest) if manifest.get("format_version") == FORMAT_VERSION else None,
             **base,
         )
 

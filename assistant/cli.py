@@ -121,9 +121,8 @@ def _print_build_report(report, out: TextIO) -> None:
 
 
 def _ensure_index(assistant, err: TextIO) -> None:
-    """Build the index when there is none, and update it when sources changed or it lacks the
-    question encoder (built by an older version). A damaged or mismatched index is left for the
-    question to report, with what to do."""
+    """Build the index when there is none, and update it when sources changed. A damaged or
+    mismatched index is left for the question to report, with what to do."""
     status = assistant.status()
     if not status.exists:
         err.write("No index yet: building it from the sources (first run).\n")
@@ -138,13 +137,6 @@ def _ensure_index(assistant, err: TextIO) -> None:
         except IndexLockedError as exc:
             # Another build is already bringing the index up to date: answer from the last good one.
             err.write(f"warning: {exc.message}; answering from the last built index\n")
-    elif status.question_encoder == "missing":
-        err.write("The index predates the question encoder: adding it (once; nothing is embedded again).\n")
-        try:
-            _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
-        except AssistantError as exc:
-            # Only a speed-up: the index answers as it is, through the model (read-only, locked, ...).
-            err.write(f"warning: could not add it ({exc.message}); answering through the model\n")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -232,7 +224,6 @@ def _command_index(assistant, args, out: TextIO) -> int:
 QUESTION_ENCODER_STATES = {
     "onnx": "questions by the index's ONNX export of the model",
     "model": "questions by the model itself (no ONNX export of it)",
-    "missing": "none yet (built by an older version): `assistant index` adds it",
 }
 
 

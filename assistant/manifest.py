@@ -70,7 +70,7 @@ class _ManifestShape(BaseModel):
     sources: dict[str, _Record]
     skipped: dict[str, _Record] = Field(default_factory=dict)
     files: dict[str, _FileRecord]
-    question_encoder: dict[str, object] | None = None
+    question_encoder: dict[str, object]
 
 
 def read_manifest(index_dir: Path) -> dict:
@@ -168,12 +168,9 @@ def manifest_checksum(manifest: dict) -> str:
 
 
 def encoder_state(manifest: dict) -> str:
-    """How an index's questions are encoded: 'onnx' (its export), 'model' (the model cannot be
-    exported, or the export failed), or 'missing' (built before there was an export)."""
-    entry = manifest.get("question_encoder")
-    if not entry:
-        return "missing"
-    return "onnx" if entry.get("available") else "model"
+    """How an index's questions are encoded: 'onnx' (its export), or 'model' (the model cannot be
+    exported, or the export failed)."""
+    return "onnx" if manifest["question_encoder"].get("available") else "model"
 
 
 def file_digest(path: Path) -> str | None:

@@ -186,7 +186,6 @@ class IndexStatus(Frozen):
     built_at: str | None = None
     changes: SourceChanges = Field(default_factory=SourceChanges)
     problem: str | None = None
-    # How questions are encoded: "onnx" (the index's export of the model), "model" (the model cannot
-    # be exported, so it encodes them itself), "missing" (an index built before the export existed:
-    # an update adds it).
-    question_encoder: Literal["onnx", "model", "missing"] = "missing"
+    # How questions are encoded: "onnx" (the index's export of the model), or "model" (the model
+    # cannot be exported, so it encodes them itself); None without a usable manifest.
+    question_encoder: Literal["onnx", "model"] | None = None

@@ -14,7 +14,7 @@ from assistant.embedding import Embedder
 from assistant.index import MANIFEST
 from assistant.question_encoder import ENCODER_FILE, QuestionEncoder
 
-from cli_runner import run_cli, run_cli_in_fresh_python
+from cli_runner import assert_one_line_error, run_cli, run_cli_in_fresh_python
 from projects import SAMPLE_FILE, SAMPLE_SOURCES, edit_manifest, write_project
 
 QUESTIONS = [
@@ -92,11 +92,15 @@ def test_an_export_that_no_longer_gives_the_models_vectors_is_mended_by_a_rebuil
 
 
 def test_an_export_that_failed_for_a_passing_reason_is_tried_again_by_the_next_update(sample_project):
-    strip_question_encoder(sample_project)
-    edit_manifest(
-        sample_project.parent / "index",
-        lambda m: m.update(question_encoder={"available": False, "reason": "export failed: MemoryError", "final": False}),
-    )
+    index_dir = sample_project.parent / "index"
+
+    def failed_export(manifest: dict) -> None:
+        manifest["question_encoder"] = {"available": False, "reason": "export failed: MemoryError", "final": False}
+        for name in (ENCODER_FILE, "question_tokenizer.json"):
+            del manifest["files"][name]
+            (index_dir / name).unlink()
+
+    edit_manifest(index_dir, failed_export)
     assistant = Assistant.open(sample_project)
     assert assistant.status().question_encoder == "model"
     report = assistant.build_index()
@@ -144,39 +148,11 @@ def test_other_poolings_export_or_fall_back_to_the_model(tmp_path, pooling, expo
     assert answer.snippets and answer.snippets[0].citation.source == SAMPLE_FILE
 
 
-def strip_question_encoder(config: Path) -> None:
-    """Make the index look as an older version built it: no export, no manifest entry."""
-    index_dir = config.parent / "index"
-
-    def strip(manifest: dict) -> None:
-        del manifest["question_encoder"]
-        for name in (ENCODER_FILE, "question_tokenizer.json"):
-            del manifest["files"][name]
-            (index_dir / name).unlink()
-
-    edit_manifest(index_dir, strip)
-
-
-def test_an_index_from_before_the_export_answers_and_the_next_ask_adds_it(sample_project):
-    strip_question_encoder(sample_project)
-    older = Assistant.open(sample_project)
-    assert older.status().question_encoder == "missing"
-    assert isinstance(older.load_question_encoder(), Embedder)  # still answers, through the model
-    assert older.ask(QUESTIONS[0]).snippets[0].citation.line_start == 8
-    code, out, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
+def test_an_index_without_the_encoder_entry_is_an_older_format_that_asks_for_a_rebuild(sample_project):
+    edit_manifest(sample_project.parent / "index", lambda m: m.pop("question_encoder"))
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
+    assert code == 3
+    assert_one_line_error(err, "--rebuild")
+    assert run_cli("--config", str(sample_project), "index", "--rebuild")[0] == 0
+    code, out, _ = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
     assert code == 0 and f"{SAMPLE_FILE}:8" in out
-    assert "predates the question encoder" in err and "(0 passages embedded" in err
-    assert Assistant.open(sample_project).status().question_encoder == "onnx"
-    _, out, _ = run_cli("--config", str(sample_project), "status")
-    assert "encoder:  questions by the index's ONNX export" in out
-
-
-def test_when_the_export_cannot_be_added_the_old_index_still_answers(sample_project):
-    from assistant.index import lock_path
-    from assistant.store.lock import BuildLock
-
-    strip_question_encoder(sample_project)
-    with BuildLock(lock_path(sample_project.parent / "index")):  # as if a build were running
-        code, out, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
-    assert code == 0 and f"{SAMPLE_FILE}:8" in out
-    assert "warning: could not add it" in err and "answering through the model" in err

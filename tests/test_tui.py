@@ -640,22 +640,6 @@ async def test_source_viewer_follows_a_quote_when_the_file_changed(sample_projec
         assert "This file changed since the index was built" in shown(app.screen.query_one("#source-title"))
 
 
-async def test_an_index_without_the_question_encoder_shows_a_notice_and_ctrl_r_adds_it(sample_project):
-    from test_question_encoder import strip_question_encoder
-
-    strip_question_encoder(sample_project)
-    assistant = Assistant.open(sample_project)
-    app = sample_app(assistant)
-    async with app.run_test(size=SIZE) as pilot:
-        text = await shown_notice(pilot)
-        assert "no question encoder" in text and "ctrl+r" in text
-        await wait_for(pilot, lambda: app.model_state == "ready")
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: not app.building and assistant.status().question_encoder == "onnx")
-        turn = await ask(pilot, NINETY_DAYS)
-        assert "kosovo-serbia-tensions.txt:8" in shown(turn)
-
-
 async def test_a_damaged_question_encoder_is_offered_a_rebuild_that_mends_it(sample_project):
     edit_manifest(
         sample_project.parent / "index",

@@ -44,7 +44,6 @@ from .notices import (
     changed_sources_notice,
     model_failed_notice,
     no_index_notice,
-    missing_encoder_notice,
     stale_sources_notice,
     unusable_index_notice,
 )
@@ -258,8 +257,6 @@ class AssistantApp(App[int]):
             self._index_unusable(status.problem)
         elif status.changes.is_stale:
             self._show_notice(stale_sources_notice(status.changes), "warning")
-        elif status.question_encoder == "missing":
-            self._show_notice(missing_encoder_notice(), "warning")
 
     def on_index_damaged(self, message: IndexDamaged) -> None:
         self._index_unusable(_describe(message.error))

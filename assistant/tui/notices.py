@@ -38,16 +38,6 @@ def changed_sources_notice(sources: tuple[str, ...]) -> Content:
     )
 
 
-def missing_encoder_notice() -> Content:
-    """The index predates the question encoder: answers come, but slowly, until an update adds it."""
-    return Content.assemble(
-        ("The index was built by an older version ", "bold"),
-        "and has no question encoder: each question waits for the model to load, and is encoded more "
-        "slowly. An update adds the encoder without embedding anything again: ",
-        ("press ctrl+r", "bold"), ".",
-    )
-
-
 def unusable_index_notice(problem: str) -> Content:
     """The index is damaged or does not match the config: say why, offer the rebuild."""
     return Content.assemble(
