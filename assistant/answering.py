@@ -6,11 +6,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .index import LoadedIndex
 from .lexical import tokenize
 from .models import Answer, Citation, Passage, Sentence, Snippet, Timings
 from .query import Focus, Query
 from .retrieval import RankedPassage
+from .store.loaded import LoadedIndex
 
 # How many of the ranked passages have their sentences scored.
 PASSAGES_SCORED = 8

@@ -10,18 +10,20 @@ from typing import TYPE_CHECKING
 
 from .config import Config, Overrides, load_config
 from .documents import read_source_text
-from .errors import AssistantError, IndexCorruptError, IndexFolderError, IndexMissingError, QuestionError
-from .manifest import FORMAT_VERSION, check_compatible, core_files, detect_changes, encoder_state, read_manifest, verify_files
+from .errors import AssistantError, IndexFolderError, IndexMissingError, QuestionError
 from .model_location import resolve_model
 from .models import Answer, BuildReport, Conversation, IndexStatus, Passage, SourceChanges, Timings
-from .store.folder import check_location
+from .store.changes import detect_changes
+from .store.folder import check_location, recover_interrupted_swap
+from .store.manifest import Manifest, check_compatible, core_files, encoder_state, read_manifest, verify_files
 
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
 # ``assistant status`` reads only the manifest.
 if TYPE_CHECKING:
     from .embedding import Embedder
-    from .index import LoadedIndex, ProgressCallback
-    from .question_encoder import QuestionEncoder
+    from .models import ProgressCallback
+    from .store.loaded import LoadedIndex
+    from .store.question_encoder import QuestionEncoder
     from .retrieval import Mode
 
 MAX_QUESTION_CHARS = 2000
@@ -35,6 +37,7 @@ class Assistant:
         self._lock = threading.RLock()
         self._embedder: Embedder | None = None
         self._index: LoadedIndex | None = None
+        self._question_encoder: QuestionEncoder | Embedder | None = None
 
     @classmethod
     def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None) -> "Assistant":
@@ -62,46 +65,48 @@ class Assistant:
             return self._embedder
 
     def load_question_encoder(self) -> QuestionEncoder | Embedder:
-        """What turns a question into a vector: the index's ONNX export of the model when it has one
-        (no torch to import, about 3x faster per question), else the model itself.
-
-        With no usable index yet, that is the model too, which the build will need anyway.
-        """
+        """What turns a question into a vector, as the index says: its ONNX export of the model (no
+        torch to import, about 3x faster per question), or for a model that cannot be exported the
+        model itself, on one torch thread from then on. Raises what ``load_index`` raises."""
         with self._lock:
-            try:
-                index = self.load_index()
-            except (IndexMissingError, IndexCorruptError):
-                return self.load_model()
-            encoder = index.question_encoder()  # a damaged export is the index's damage: reported
-            return encoder if encoder is not None else self.load_model()
+            if self._question_encoder is None:
+                # A damaged export is the index's damage: reported, with its remedy.
+                self._question_encoder = self.load_index().question_encoder() or self.load_model().for_questions()
+            return self._question_encoder
 
     @property
     def question_encoder_loaded(self) -> bool:
         """Whether a question can be encoded without loading anything more."""
-        index = self._index
-        if index is not None and index.has_question_encoder:
-            return index.question_encoder_open
-        return self._embedder is not None
+        return self._question_encoder is not None
 
     def load_index(self) -> LoadedIndex:
         """The index, read and validated on first use."""
         with self._lock:
             if self._index is None:
-                from .index import load_index
+                from .store.loaded import load_index
 
+                self._recover()
                 self._index = load_index(self.config, self.model_name)
             return self._index
 
+    def _recover(self) -> None:
+        """Put the last good index back if a build died between its two renames (the step before any read)."""
+        recover_interrupted_swap(self.config.index_dir)
+
+    def _manifest(self) -> Manifest:
+        self._recover()
+        return read_manifest(self.config.index_dir)
+
     def index_exists(self) -> bool:
         try:
-            read_manifest(self.config.index_dir)
+            self._manifest()
         except IndexMissingError:
             return False
         return True
 
     def changes(self) -> SourceChanges:
         """Sources added, changed or removed since the index was built (reads no model)."""
-        return detect_changes(self.config, read_manifest(self.config.index_dir))
+        return detect_changes(self.config, self._manifest())
 
     def build_index(
         self,
@@ -112,7 +117,7 @@ class Assistant:
     ) -> BuildReport:
         """Build or update the index from the sources; the model loads only if something must be embedded."""
         with self._lock:
-            from .index import build_index
+            from .store.build import build_index
 
             report = build_index(
                 self.config,
@@ -122,7 +127,7 @@ class Assistant:
                 progress=progress,
                 should_cancel=should_cancel,
             )
-            self._index = None
+            self._index = self._question_encoder = None
             return report
 
     def status(self) -> IndexStatus:
@@ -134,7 +139,7 @@ class Assistant:
             model=self.config.settings.model.name,
         )
         try:
-            manifest = read_manifest(self.config.index_dir)
+            manifest = self._manifest()
         except IndexMissingError:
             return IndexStatus(exists=False, problem="no index yet", **base)
         except IndexFolderError:
@@ -148,15 +153,14 @@ class Assistant:
             verify_files(self.config.index_dir, manifest, core_files(manifest), fix="assistant index --rebuild")
         except AssistantError as exc:
             problem = exc.message
-        counts = manifest.get("counts", {})
         return IndexStatus(
             exists=True,
-            files=counts.get("files", 0),
-            passages=counts.get("passages", 0),
-            built_at=manifest.get("built_at"),
+            files=manifest.counts.files,
+            passages=manifest.counts.passages,
+            built_at=manifest.built_at,
             changes=detect_changes(self.config, manifest),
             problem=problem,
-            question_encoder=encoder_state(manifest) if manifest.get("format_version") == FORMAT_VERSION else None,
+            question_encoder=encoder_state(manifest),
             **base,
         )
 
@@ -199,7 +203,7 @@ class Assistant:
         scored = score_sentences(index, ranked, query)
         t3 = time.perf_counter()
         timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000, answer=(t3 - t2) * 1000)
-        check = QuoteCheck(self.config.sources_dir, index.manifest.get("sources", {}))
+        check = QuoteCheck(self.config.sources_dir, index.manifest.sources)
         answer = compose_answer(question, scored, count, settings.answer.min_similarity, timings, still_quoted=check.holds)
         answer = remember(answer, query, {s.passage.id: s.row for s in scored})
         return answer, [index.passages[c.row] for c in ranked]

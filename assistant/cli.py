@@ -241,7 +241,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
             out.write(f"built:    {status.built_at}\nfiles:    {status.files}\npassages: {status.passages}\n")
             changes = status.changes
             out.write(f"stale:    {changes.describe() if changes.is_stale else 'no, up to date'}\n")
-            out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
+            if status.question_encoder is not None:
+                out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
             for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
                 for name in names:
                     out.write(f"  {label}: {name}\n")

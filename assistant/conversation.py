@@ -20,10 +20,10 @@ import re
 
 import numpy as np
 
-from .index import LoadedIndex
 from .lexical import STOPWORDS, tokenize
 from .models import Answer, Conversation, TurnContext
 from .query import Focus, Query
+from .store.loaded import LoadedIndex
 
 # Words that point back to something said before.
 _POINTS_BACK = re.compile(

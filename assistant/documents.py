@@ -11,6 +11,7 @@ import stat as statmod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Protocol
 
 from .config import SourcesSettings
 from .errors import SourcesError, UnreadableSourceError
@@ -39,16 +40,20 @@ class FileStamp:
     def of(cls, stat: os.stat_result, sha256: str | None) -> "FileStamp":
         return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, sha256)
 
-    def record(self) -> dict:
-        """The stamp as the manifest keeps it."""
-        return {"sha256": self.sha256, "size": self.size, "mtime_ns": self.mtime_ns, "ctime_ns": self.ctime_ns, "inode": self.inode}
+
+class Stamped(Protocol):
+    """A file's stat as it was: a ``FileStamp``, or the manifest's record of one."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
 
 
-def stat_unchanged(record: dict, stat: os.stat_result) -> bool:
-    """Whether ``stat`` is the one a stamp's ``record()`` was taken from: the file is as it was then.
-    A record without the change time and inode (an older index) never matches: the file is read."""
-    kept = ("size", "mtime_ns", "ctime_ns", "inode")
-    return [record.get(key) for key in kept] == [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
+def stat_unchanged(record: Stamped, stat: os.stat_result) -> bool:
+    """Whether ``stat`` is the one ``record`` was taken from: the file is as it was then."""
+    kept = (record.size, record.mtime_ns, record.ctime_ns, record.inode)
+    return kept == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
 
 
 @dataclass(frozen=True)

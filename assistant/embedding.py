@@ -81,19 +81,16 @@ class Embedder:
         return out
 
     def encode_query(self, text: str) -> np.ndarray:
-        """One question's vector, shape (dimension,).
+        """One question's vector, shape (dimension,)."""
+        return self.encode([text])[0]
 
-        On one thread: a question is a few tokens, too little work to share, and when the cores are
-        busy with anything else, torch's threads wait on each other (measured on a loaded 2-core
-        machine: 505 ms with two threads, 27 ms with one).
-        """
+    def for_questions(self) -> "Embedder":
+        """This model as the question encoder (a model without an ONNX export): torch on one thread
+        from now on, process-wide. A question is a few tokens, too little work to share, and when the
+        cores are busy with anything else torch's threads wait on each other (measured on the loaded
+        2-core machine: 505 ms with two threads, 27 ms with one). A later build in the same process
+        (the chat's ctrl+r) embeds on that one thread too."""
         import torch
 
-        threads = torch.get_num_threads()
-        if threads == 1:
-            return self.encode([text])[0]
         torch.set_num_threads(1)
-        try:
-            return self.encode([text])[0]
-        finally:
-            torch.set_num_threads(threads)
+        return self

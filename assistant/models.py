@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from enum import StrEnum
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -163,6 +165,27 @@ class SourceChanges(Frozen):
             if v
         ]
         return ", ".join(parts) if parts else "no changes"
+
+
+class BuildStage(StrEnum):
+    """The steps of a build, in order."""
+
+    SCAN = "scan"  # reading the sources
+    EMBED = "embed"  # embedding new or changed text
+    EXPORT = "export"  # exporting the question encoder
+    WRITE = "write"  # writing the new index and swapping it in
+
+
+class BuildProgress(Frozen):
+    """A step of a build: ``done`` of ``total`` units of ``stage``."""
+
+    stage: BuildStage
+    done: int
+    total: int
+
+
+# What a build reports its progress to.
+ProgressCallback = Callable[[BuildProgress], None]
 
 
 class BuildReport(Frozen):

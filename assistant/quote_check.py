@@ -8,9 +8,10 @@ the cited offsets. A snippet that fails is not shown, and the answer names the c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
-from .documents import read_source_text, source_stat, stat_unchanged
+from .documents import Stamped, read_source_text, source_stat, stat_unchanged
 from .errors import SourcesError
 from .models import Snippet
 
@@ -18,7 +19,7 @@ from .models import Snippet
 class QuoteCheck:
     """Checks snippets against their source files as they are now; one check per file and answer."""
 
-    def __init__(self, sources_dir: Path, records: dict[str, dict]) -> None:
+    def __init__(self, sources_dir: Path, records: Mapping[str, Stamped]) -> None:
         self.sources_dir = sources_dir
         self.records = records
         self._texts: dict[str, str | None] = {}  # None: unchanged since the build, no need to read

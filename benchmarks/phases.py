@@ -57,7 +57,7 @@ def build_real(project: Path) -> dict:
     assistant = Assistant.open(project / "config.toml")
     embedder = assistant.load_model()
     texts = texts_to_embed(assistant.config)
-    model = embedder._model
+    model = embedder.sentence_transformer
     model.encode(texts[:64], batch_size=embedder.batch_size)  # warm the kernels once for both runs
 
     def bare_encode() -> float:
@@ -104,8 +104,9 @@ def build_synthetic(project: Path, size: int) -> dict:
     """Lay out an index of ``size`` synthetic passages (real sentences, perturbed real vectors)."""
     from assistant.config import load_config
     from assistant.embedding import Embedder
-    from assistant.index import IndexContents, expected_manifest_settings, write_index_folder
-    from assistant.onnx_export import export_question_encoder
+    from assistant.store.encoder_export import export_question_encoder
+    from assistant.store.manifest import expected_settings
+    from assistant.store.write import IndexContents, IndexRecord, write_index_folder
 
     from .corpus import SyntheticCorpus, real_sentences
 
@@ -119,7 +120,7 @@ def build_synthetic(project: Path, size: int) -> dict:
     index_dir = config.index_dir
     index_dir.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
-    encoder_entry = export_question_encoder(embedder, index_dir).to_manifest()
+    encoder_entry = export_question_encoder(embedder, index_dir)
     export_s = time.perf_counter() - t0
     del embedder
     scratch = project / "scratch"
@@ -135,14 +136,16 @@ def build_synthetic(project: Path, size: int) -> dict:
             passages=corpus.passages(),
             passage_matrix=passage_matrix,
             sentence_matrix=sentence_matrix,
-            passage_texts=corpus.texts(),
+            lexical_texts=corpus.texts(),
             vector_keys=(f"{i:032x}" for i in range(size)),
         ),
-        model_name=embedder_name(config),
-        settings=expected_manifest_settings(config, embedder_name(config)),
-        files=-(-size // 20),
-        sources={},
-        question_encoder=encoder_entry,
+        IndexRecord(
+            model_name=embedder_name(config),
+            settings=expected_settings(config, embedder_name(config)),
+            files=-(-size // 20),
+            sources={},
+            question_encoder=encoder_entry,
+        ),
     )
     write_s = time.perf_counter() - t0
     del sentence_matrix
@@ -218,7 +221,7 @@ def query(project: Path) -> dict:
         "latency_vs_floor": statistics.median(total) / statistics.median(floor),
         "peak_rss_mb": peak,
         "index_bytes": folder_bytes(assistant.config.index_dir),
-        "faiss": index.manifest.get("faiss", {}),
+        "faiss": index.manifest.faiss.model_dump(exclude_none=True),
         "question_encoder": type(encoder).__name__,
         "recall_at_10": recall,
         "torch_encode_ms": torch_encode_ms(assistant, asked[WARMUP:]),
@@ -228,7 +231,7 @@ def query(project: Path) -> dict:
 
 def torch_encode_ms(assistant, asked: list[str]) -> float:
     """The median encode of one question by the model itself (torch, one thread), for comparison."""
-    embedder = assistant.load_model()
+    embedder = assistant.load_model().for_questions()
     times = []
     for question in asked:
         t0 = time.perf_counter()
@@ -245,27 +248,31 @@ def current_rss_mb() -> float:
     return 0.0
 
 
+class _Reconstructed:
+    """The vectors of a FAISS index, sliced as rows (a block reconstructed at a time)."""
+
+    def __init__(self, vectors) -> None:
+        self.vectors = vectors
+
+    def __len__(self) -> int:
+        return self.vectors.ntotal
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        start, stop, _ = rows.indices(len(self))
+        return self.vectors.reconstruct_n(start, stop - start)
+
+
 def dense_recall(index, encoder, asked: list[str]) -> float | None:
     """Recall@10 of the index's FAISS search against exact search over the same vectors (None when exact)."""
     import faiss
+
+    from assistant.store.dense import exact_top10
 
     if isinstance(index.vectors, faiss.IndexFlat):
         return None
     queries = np.stack([encoder.encode_query(question) for question in asked]).astype(np.float32)
     _, found = index.vectors.search(queries, 10)
-    best_scores = np.full((len(queries), 10), -np.inf, dtype=np.float32)
-    best_rows = np.zeros((len(queries), 10), dtype=np.int64)
-    total = index.vectors.ntotal
-    step = 100_000
-    for start in range(0, total, step):
-        block = index.vectors.reconstruct_n(start, min(step, total - start))
-        scores = queries @ block.T
-        rows = np.broadcast_to(np.arange(start, start + len(block)), scores.shape)
-        merged_scores = np.concatenate([best_scores, scores], axis=1)
-        merged_rows = np.concatenate([best_rows, rows], axis=1)
-        top = np.argpartition(-merged_scores, 9, axis=1)[:, :10]
-        best_scores = np.take_along_axis(merged_scores, top, axis=1)
-        best_rows = np.take_along_axis(merged_rows, top, axis=1)
+    best_rows = exact_top10(_Reconstructed(index.vectors), queries)
     hits = sum(len(set(f.tolist()) & set(b.tolist())) for f, b in zip(found, best_rows))
     return hits / (10 * len(queries))
 

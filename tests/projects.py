@@ -31,7 +31,7 @@ def write_project(root: Path, config_text: str = "", sources: dict[str, str | by
 def edit_manifest(index_dir: Path, change) -> None:
     """Change an index's manifest as a hand edit that knows the format would: ``change`` gets the
     manifest as a dict to alter in place, and the manifest's own checksum is made to match again."""
-    from assistant.manifest import manifest_checksum
+    from assistant.store.manifest import manifest_checksum
 
     path = index_dir / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))

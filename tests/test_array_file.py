@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.array_file import ArrayFile
+from assistant.store.array_file import ArrayFile
 
 
 @pytest.mark.parametrize("shape", [(7,), (5, 3), (0, 4), (4, 2, 3)])

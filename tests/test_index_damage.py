@@ -19,8 +19,11 @@ import pytest
 
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError
-from assistant.index import MANIFEST, load_index, lock_path
+from assistant.store.folder import lock_path, recover_interrupted_swap
+from assistant.store.layout import MANIFEST
+from assistant.store.loaded import load_index
 from assistant.store.lock import BuildLock
+from assistant.store.manifest import read_manifest
 
 from cli_runner import assert_one_line_error, run_cli
 from projects import REPO, SAMPLE_FILE, edit_manifest
@@ -274,13 +277,13 @@ def test_status_reports_stale_sources_without_loading_the_model(sample_project):
 def test_a_build_that_cannot_write_says_so_and_keeps_the_previous_index(sample_project, monkeypatch):
     import errno
 
-    import assistant.index as index_module
+    import assistant.store.build as build_module
 
     def disk_full(folder: Path, *_args) -> None:
         (folder / "vectors.faiss").write_bytes(b"half of it")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(index_module, "_write_index_files", disk_full)
+    monkeypatch.setattr(build_module, "write_index_folder", disk_full)
     index_dir = sample_project.parent / "index"
     before = (index_dir / MANIFEST).read_bytes()
     code, _, err = run_cli("--config", str(sample_project), "index")
@@ -296,8 +299,6 @@ def test_a_reader_never_restores_the_backup_under_a_live_builds_feet(sample_proj
     """Between a live build's two renames the index is briefly absent: readers wait for the new one."""
     import threading
 
-    from assistant.index import read_manifest
-
     index_dir = sample_project.parent / "index"
     backup = index_dir.with_name(".index.old-1")
     new = index_dir.with_name(".index.tmp-1")
@@ -308,7 +309,8 @@ def test_a_reader_never_restores_the_backup_under_a_live_builds_feet(sample_proj
         finish = threading.Timer(0.3, os.rename, (new, index_dir))
         finish.start()
         try:
-            assert read_manifest(index_dir)["built_at"] == "the new one"
+            recover_interrupted_swap(index_dir)  # the step a reader takes before it reads
+            assert read_manifest(index_dir).built_at == "the new one"
         finally:
             finish.join()
         assert backup.exists()  # left for the build to remove, not renamed over its new index

@@ -11,8 +11,8 @@ import pytest
 
 from assistant import Assistant
 from assistant.embedding import Embedder
-from assistant.index import MANIFEST
-from assistant.question_encoder import ENCODER_FILE, QuestionEncoder
+from assistant.store.layout import ENCODER_FILE, MANIFEST
+from assistant.store.question_encoder import QuestionEncoder
 
 from cli_runner import assert_one_line_error, run_cli, run_cli_in_fresh_python
 from projects import SAMPLE_FILE, SAMPLE_SOURCES, edit_manifest, write_project

@@ -10,13 +10,16 @@ import sqlite3
 import numpy as np
 import pytest
 
-import assistant.index as index_module
+import assistant.store.dense as dense_module
 from assistant import Assistant
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError
-from assistant.index import PASSAGES, dense_index, load_index
-from assistant.lexical import LexicalIndex, tokenize
-from assistant.passage_table import PassageTable
+from assistant.lexical import tokenize
+from assistant.store.bm25 import LexicalIndex, write_lexical_index
+from assistant.store.dense import dense_index
+from assistant.store.layout import PASSAGES
+from assistant.store.loaded import load_index
+from assistant.store.passage_table import PassageTable
 
 from cli_runner import run_cli
 from projects import SAMPLE_FILE, SAMPLE_SOURCES
@@ -65,10 +68,11 @@ def _count(path) -> int:
 
 def test_lexical_search_read_from_the_files_ranks_as_bm25s_does(tmp_path):
     texts = [f"harbour {'crane ' * (i % 4)}ship {'dock' if i % 3 else ''} berth{i % 7}" for i in range(60)] + ["nothing relevant"]
-    built = LexicalIndex.build(texts)
-    built.save(tmp_path)
+    import bm25s
+
+    write_lexical_index(tmp_path, texts)
     loaded = LexicalIndex.load(tmp_path, len(texts))
-    bm25 = built._bm25
+    bm25 = bm25s.BM25.load(str(tmp_path))
     for question in ("harbour crane dock", "berth3 ship", "crane", "crane berth5", "unknown words only"):
         terms = tokenize(question)
         known = [t for t in terms if t in bm25.vocab_dict]
@@ -87,10 +91,10 @@ def test_above_the_flat_limit_the_index_is_ivf_calibrated_to_the_recall_target(m
     centres = rng.normal(size=(20, 32))
     vectors = centres[rng.integers(0, 20, 3000)] + rng.normal(scale=0.3, size=(3000, 32))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
-    monkeypatch.setattr(index_module, "FLAT_MAX_PASSAGES", 1000)
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 1000)
     ivf, settings = dense_index(vectors, vectors[::7])
-    assert settings["type"] == "IndexIVFFlat" and 32 <= settings["nlist"] <= 3000 // 39
-    assert settings["calibration_recall_at_10"] >= index_module.RECALL_TARGET
+    assert settings.type == "IndexIVFFlat" and 32 <= settings.nlist <= 3000 // 39
+    assert settings.calibration_recall_at_10 >= dense_module.RECALL_TARGET
     assert np.allclose(ivf.reconstruct(1234), vectors[1234])
 
 
@@ -99,7 +103,7 @@ def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sam
 
     project = tmp_path / "ivf"
     shutil.copytree(built_sample.parent, project)
-    monkeypatch.setattr(index_module, "FLAT_MAX_PASSAGES", 4)
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 4)
     assistant = Assistant.open(project / "config.toml")
     assistant.build_index(rebuild=True)
     manifest = json.loads((project / "index" / "manifest.json").read_text())

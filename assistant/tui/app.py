@@ -183,6 +183,8 @@ class AssistantApp(App[int]):
     def load_model(self) -> None:
         try:
             self.assistant.load_question_encoder()
+        except IndexMissingError:  # the encoder comes with the index: loaded once it is built
+            self.post_message(EncoderDamaged(None))
         except IndexCorruptError as error:  # the index's export is damaged: the rebuild offer mends it
             self.post_message(EncoderDamaged(error))
         except Exception as error:  # shown to the user as the model's state, not swallowed
@@ -263,7 +265,9 @@ class AssistantApp(App[int]):
 
     def on_encoder_damaged(self, message: EncoderDamaged) -> None:
         self.model_state = "not loaded"  # loaded again once a build has made the export afresh
-        self._index_unusable(_describe(message.error))
+        self._show_state()
+        if message.error is not None:
+            self._index_unusable(_describe(message.error))
 
     def _index_unusable(self, problem: str) -> None:
         self.index_problem = problem

@@ -1,4 +1,5 @@
-"""Export the loaded model to ONNX for the question path, and prove the export gives the model's vectors.
+"""Export the loaded model to ONNX for the question path, prove the export gives the model's vectors,
+and decide when an update may keep the previous index's export.
 
 Runs at build time, when the model is loaded anyway (about a second). Only models whose pipeline
 the question encoder can reproduce are exported: a transformer, mean or CLS pooling, and optionally
@@ -11,13 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+from .layout import ENCODER_FILE, ENCODER_FILES, TOKENIZER_FILE
+from .manifest import EncoderExport, Manifest, NoEncoderExport, file_matches
+from .question_encoder import SAME_VECTOR_COSINE, QuestionEncoder
 
-from .embedding import Embedder
-from .question_encoder import ENCODER_FILE, ENCODER_FILES, SAME_VECTOR_COSINE, TOKENIZER_FILE, EncoderRecord, QuestionEncoder
+if TYPE_CHECKING:
+    from ..embedding import Embedder
 
 PROBE = "Which treaty ended the war, and when did it come into force?"
 # Texts the export is checked on: a question, a passage long enough to be truncated, and text that
@@ -31,37 +34,36 @@ CHECK_TEXTS = (
 POOLING_MODES = {"mean": "mean", "pooling_mode_mean_tokens": "mean", "cls": "cls", "pooling_mode_cls_token": "cls"}
 
 
-@dataclass(frozen=True)
-class ExportResult:
-    """The record of a working export, or why there is none."""
-
-    record: EncoderRecord | None
-    reason: str = ""
-    # True when the model itself cannot be exported, so that updates need not try again; False for
-    # a failure that may pass (memory, a missing package): the next build tries again.
-    final: bool = False
-
-    def to_manifest(self) -> dict:
-        if self.record is None:
-            return {"available": False, "reason": self.reason, "final": self.final}
-        return {"available": True, **self.record.to_manifest()}
-
-
 class UnsupportedModel(Exception):
     """The model's pipeline is not one the question encoder reproduces."""
 
 
-def export_question_encoder(embedder: Embedder, folder: Path) -> ExportResult:
-    """Write the question encoder's files into ``folder``; on any failure write nothing and say why."""
+def export_question_encoder(embedder: Embedder, folder: Path) -> EncoderExport | NoEncoderExport:
+    """Write the question encoder's files into ``folder`` and return their record; on any failure write
+    nothing and say why (``final`` when the model itself cannot be exported)."""
     try:
-        record = _export(embedder, folder)
+        return _export(embedder, folder)
     except UnsupportedModel as exc:
         _remove(folder)
-        return ExportResult(None, str(exc), final=True)
+        return NoEncoderExport(reason=str(exc), final=True)
     except Exception as exc:  # torch.onnx and onnxruntime raise many types; the model still answers
         _remove(folder)
-        return ExportResult(None, f"export failed: {type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}")
-    return ExportResult(record)
+        first_line = str(exc).splitlines()[0][:160] if str(exc) else ""
+        return NoEncoderExport(reason=f"export failed: {type(exc).__name__}: {first_line}", final=False)
+
+
+def kept_export(previous: Manifest, index_dir: Path) -> EncoderExport | NoEncoderExport | None:
+    """The previous index's question-encoder entry when an update can keep it (the caller has checked
+    that the index suits the config): files whose checksums still match, or a model that cannot be
+    exported at all. A damaged export, a failure that may pass, and every ``--rebuild`` export afresh."""
+    entry = previous.question_encoder
+    if isinstance(entry, NoEncoderExport):
+        return entry if entry.final else None
+    for name in ENCODER_FILES:
+        check = previous.files.get(name)
+        if check is None or not file_matches(index_dir / name, check):
+            return None
+    return entry
 
 
 def link_question_encoder(old_folder: Path, new_folder: Path) -> None:
@@ -95,7 +97,7 @@ def _pipeline(embedder: Embedder) -> tuple[object, str]:
     return modules[0], POOLING_MODES[mode]
 
 
-def _export(embedder: Embedder, folder: Path) -> EncoderRecord:
+def _export(embedder: Embedder, folder: Path) -> EncoderExport:
     import torch
     from tokenizers import Tokenizer
 
@@ -139,7 +141,10 @@ def _export(embedder: Embedder, folder: Path) -> EncoderRecord:
             dynamo=False,
         )
     reference = embedder.encode(list(CHECK_TEXTS))
-    draft = EncoderRecord(inputs, pooling, max_length, PROBE, tuple(float(x) for x in reference[0]))
+    draft = EncoderExport(
+        tokenizer=TOKENIZER_FILE, inputs=inputs, pooling=pooling, max_length=max_length, probe=PROBE,
+        probe_vector=tuple(round(float(x), 7) for x in reference[0]),
+    )
     exported = QuestionEncoder.open(folder, draft)
     agreement = min(float(exported.encode_query(text) @ vector) for text, vector in zip(CHECK_TEXTS, reference))
     if agreement < SAME_VECTOR_COSINE:

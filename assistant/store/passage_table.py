@@ -16,8 +16,8 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-from .errors import IndexCorruptError
-from .models import Passage, Sentence
+from ..errors import IndexCorruptError
+from ..models import Passage, Sentence
 
 SCHEMA = """
 CREATE TABLE passages (

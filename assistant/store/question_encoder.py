@@ -1,65 +1,34 @@
 """Turn a question into a vector with the index's ONNX export of the model: no torch, a few ms.
 
-The build exports the model it embedded the passages with (see ``onnx_export``) and checks that the
+The build exports the model it embedded the passages with (see ``encoder_export``) and checks that the
 export gives the same vectors. Answering then needs only onnxruntime and the tokenizer: a one-shot
 ``assistant ask`` does not import torch, and a question's encode takes about a third of torch's time.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .errors import IndexCorruptError
-from .store.layout import ENCODER_FILE, ENCODER_FILES, TOKENIZER_FILE  # noqa: F401 (ENCODER_FILES: API)
+from ..errors import IndexCorruptError
+from .layout import ENCODER_FILE, TOKENIZER_FILE
+from .manifest import EncoderExport
+
 # The export must give the model's own vectors: cosine to torch's at least this, for every probe text.
 SAME_VECTOR_COSINE = 0.9999
-
-
-@dataclass(frozen=True)
-class EncoderRecord:
-    """What the manifest says of the index's question encoder."""
-
-    inputs: tuple[str, ...]
-    pooling: str  # 'mean' or 'cls'
-    max_length: int
-    probe: str
-    probe_vector: tuple[float, ...]
-
-    def to_manifest(self) -> dict:
-        return {
-            "file": ENCODER_FILE,
-            "tokenizer": TOKENIZER_FILE,
-            "inputs": list(self.inputs),
-            "pooling": self.pooling,
-            "max_length": self.max_length,
-            "probe": self.probe,
-            "probe_vector": [round(x, 7) for x in self.probe_vector],
-        }
-
-    @classmethod
-    def from_manifest(cls, entry: dict) -> "EncoderRecord":
-        return cls(
-            inputs=tuple(entry["inputs"]),
-            pooling=str(entry["pooling"]),
-            max_length=int(entry["max_length"]),
-            probe=str(entry["probe"]),
-            probe_vector=tuple(float(x) for x in entry["probe_vector"]),
-        )
 
 
 class QuestionEncoder:
     """The model as an ONNX graph plus its tokenizer; ``encode_query`` matches ``Embedder.encode_query``."""
 
-    def __init__(self, session, tokenizer, record: EncoderRecord) -> None:
+    def __init__(self, session, tokenizer, record: EncoderExport) -> None:
         self._session = session
         self._tokenizer = tokenizer
         self.record = record
 
     @classmethod
-    def load(cls, folder: Path, record: EncoderRecord) -> "QuestionEncoder":
+    def load(cls, folder: Path, record: EncoderExport) -> "QuestionEncoder":
         """Open the export in ``folder``; it must still give the vector recorded for the probe text."""
         encoder = cls.open(folder, record)
         probe = encoder.encode_query(record.probe)
@@ -71,7 +40,7 @@ class QuestionEncoder:
         return encoder
 
     @classmethod
-    def open(cls, folder: Path, record: EncoderRecord) -> "QuestionEncoder":
+    def open(cls, folder: Path, record: EncoderExport) -> "QuestionEncoder":
         """Open the export without checking it against the probe (the export step checks it itself)."""
         try:
             import onnxruntime

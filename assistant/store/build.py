@@ -1,0 +1,171 @@
+"""Build or update the index: plan (read the sources, find reusable vectors), embed what is new, write
+a new folder beside the index and swap it in, all under the build lock. The old index stays until the swap."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from ..config import Config
+from ..embedding import Embedder
+from ..errors import AssistantError, BuildCancelled, IndexWriteError
+from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback
+from . import folder as index_folder
+from .changes import compare_sources
+from .embed import embed_texts
+from .encoder_export import export_question_encoder, kept_export, link_question_encoder
+from .lock import BuildLock
+from .manifest import EncoderExport, Manifest, NoEncoderExport, check_compatible, expected_settings, read_manifest
+from .plan import BuildPlan, plan_build
+from .write import IndexContents, IndexRecord, write_index_folder
+
+
+class _Build:
+    """One build's inputs and the model, loaded only if something must be embedded or exported."""
+
+    def __init__(self, config: Config, load_embedder: Callable[[], Embedder], model_name: str,
+                 progress: ProgressCallback | None, should_cancel: Callable[[], bool] | None) -> None:
+        self.config, self.model_name = config, model_name
+        self._load_embedder = load_embedder
+        self.embedder: Embedder | None = None
+        self.report = progress or (lambda _step: None)
+        self.cancelled = should_cancel or (lambda: False)
+
+    def model(self) -> Embedder:
+        if self.embedder is None:
+            self.embedder = self._load_embedder()
+        return self.embedder
+
+    def stage(self, stage: BuildStage, done: int) -> None:
+        self.report(BuildProgress(stage=stage, done=done, total=1))
+
+    def check_cancelled(self) -> None:
+        if self.cancelled():
+            raise BuildCancelled("build cancelled; the previous index is unchanged")
+
+
+def build_index(
+    config: Config,
+    load_embedder: Callable[[], Embedder],
+    model_name: str,
+    *,
+    rebuild: bool = False,
+    progress: ProgressCallback | None = None,
+    should_cancel: Callable[[], bool] | None = None,
+) -> BuildReport:
+    """Build or update the index; unchanged text is not embedded again. The old index stays until the swap."""
+    began = time.perf_counter()
+    build = _Build(config, load_embedder, model_name, progress, should_cancel)
+    index_dir = config.index_dir
+    # Before anything is created or moved: the index folder must be the index's own.
+    index_folder.check_location(index_dir, config.sources_dir)
+    with BuildLock(index_folder.lock_path(index_dir)):
+        # Holding the lock, nothing else is building: a backup or a temporary folder is a dead build's.
+        index_folder.claim(index_dir)
+        index_folder.restore_backup(index_dir)
+        index_folder.remove_dead_temporaries(index_dir)
+        # Read even for a rebuild: it tells what changed, and its question encoder may be kept.
+        previous = _previous_manifest(index_dir)
+        build.stage(BuildStage.SCAN, 0)
+        plan = plan_build(config, model_name, rebuild=rebuild)
+        build.stage(BuildStage.SCAN, 1)
+        build.check_cancelled()
+        passage_matrix, sentence_matrix = _embedded(build, plan, previous)
+        build.check_cancelled()
+        contents = IndexContents(
+            passages=plan.passages,
+            passage_matrix=passage_matrix,
+            sentence_matrix=sentence_matrix,
+            lexical_texts=plan.lexical_texts(),
+            vector_keys=plan.vector_keys(),
+        )
+        _write_and_swap(build, plan, contents, None if rebuild else previous)
+    passages_embedded = plan.passages_embedded()
+    return BuildReport(
+        files=len(plan.scan.documents),
+        passages=len(plan.passages),
+        passages_embedded=passages_embedded,
+        passages_reused=len(plan.passages) - passages_embedded,
+        changes=compare_sources(previous.sources if previous else {}, plan.source_records()),
+        skipped=tuple(plan.scan.skipped) + tuple(plan.scan.warnings),
+        seconds=time.perf_counter() - began,
+    )
+
+
+def _previous_manifest(index_dir: Path) -> Manifest | None:
+    """The manifest of the index being replaced, if it can be read: what changed is told against it."""
+    try:
+        return read_manifest(index_dir)
+    except AssistantError:  # none yet, damaged, or of another format
+        return None
+
+
+def _embedded(build: _Build, plan: BuildPlan, previous: Manifest | None) -> tuple[np.ndarray, np.ndarray]:
+    """The passage and sentence matrices: new texts embedded, the rest reused."""
+    if not plan.to_embed:
+        dimension = previous.model.dimension if previous is not None and plan.reusable else 0
+        return plan.matrices(np.zeros((0, dimension), dtype=np.float32), dimension)
+    encoder = build.model()
+    vectors = embed_texts(plan.to_embed, encoder, progress=build.report, cancelled=build.cancelled)
+    return plan.matrices(vectors, encoder.dimension)
+
+
+def _write_and_swap(build: _Build, plan: BuildPlan, contents: IndexContents, previous: Manifest | None) -> None:
+    """Write the new index beside the old one and swap it in; on any failure remove what was written."""
+    index_dir = build.config.index_dir
+    tmp: Path | None = None
+    try:
+        tmp = index_folder.new_build_folder(index_dir)
+        encoder_entry = _question_encoder(build, tmp, previous)
+        build.stage(BuildStage.WRITE, 0)
+        record = IndexRecord(
+            model_name=build.model_name,
+            settings=expected_settings(build.config, build.model_name),
+            files=len(plan.scan.documents),
+            sources=plan.source_records(),
+            skipped=plan.skipped_records(),
+            question_encoder=encoder_entry,
+        )
+        write_index_folder(tmp, contents, record)
+        index_folder.fsync_tree(tmp)
+        index_folder.swap_in(tmp, index_dir)
+    except OSError as exc:
+        if tmp is not None:
+            index_folder.remove_if_ours(tmp)
+        raise IndexWriteError(
+            f"cannot write the index beside {index_dir} ({exc.strerror or exc}); the previous index is unchanged"
+        ) from exc
+    except BaseException:
+        if tmp is not None:
+            index_folder.remove_if_ours(tmp)  # cancelled or interrupted: leave no half-written folder
+        raise
+    build.stage(BuildStage.WRITE, 1)
+
+
+def _suits(previous: Manifest | None, build: _Build) -> bool:
+    """Whether the previous index was built for this config's model and settings (its export may be kept)."""
+    if previous is None:
+        return False
+    try:
+        check_compatible(previous, build.config, build.model_name)
+    except AssistantError:
+        return False
+    return True
+
+
+def _question_encoder(build: _Build, tmp: Path, previous: Manifest | None) -> EncoderExport | NoEncoderExport:
+    """The new index's question encoder: the previous export kept (linked), or exported afresh."""
+    kept = kept_export(previous, build.config.index_dir) if _suits(previous, build) else None
+    if isinstance(kept, EncoderExport):
+        link_question_encoder(build.config.index_dir, tmp)
+    if kept is not None:
+        return kept
+    embedder = build.model()
+    build.check_cancelled()
+    build.stage(BuildStage.EXPORT, 0)
+    entry = export_question_encoder(embedder, tmp)
+    build.stage(BuildStage.EXPORT, 1)
+    return entry

@@ -1,0 +1,93 @@
+"""The index opened for answering: every file checked against the manifest and the config, each side
+(dense, sentences, passages, lexical) ready to be read by row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..config import Config
+from ..errors import IndexCorruptError
+from .array_file import ArrayFile
+from .bm25 import LexicalIndex
+from .dense import open_dense, search_one
+from .layout import ENCODER_FILES, LEXICAL, PASSAGES, SENTENCE_VECTORS, VECTORS
+from .manifest import EncoderExport, Manifest, check_compatible, core_files, read_manifest, verify_files
+from .passage_table import PassageTable
+from .question_encoder import QuestionEncoder
+
+
+@dataclass
+class LoadedIndex:
+    """An index read from disk: the passages, their vectors, their sentences' vectors, BM25, the manifest."""
+
+    folder: Path
+    manifest: Manifest
+    passages: PassageTable  # a sequence of Passage, row i read from disk when asked for
+    vectors: object  # faiss.Index
+    sentence_vectors: ArrayFile  # read by row on demand; a passage's sentences are the rows sentence_ranges gives
+    lexical: LexicalIndex
+    _question_encoder: QuestionEncoder | None = field(default=None, init=False, repr=False)
+
+    def search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` passages nearest a question vector: their cosine similarities and rows."""
+        return search_one(self.vectors, query_vector, k)
+
+    def question_encoder(self) -> QuestionEncoder | None:
+        """The index's ONNX export of the model, opened and checked on first use; None if it has none."""
+        record = self.manifest.question_encoder
+        if not isinstance(record, EncoderExport):
+            return None
+        if self._question_encoder is None:
+            verify_files(self.folder, self.manifest, ENCODER_FILES, fix="assistant index")
+            self._question_encoder = QuestionEncoder.load(self.folder, record)
+        return self._question_encoder
+
+    def close(self) -> None:
+        """Let go of the open files (the vectors stay until the index is dropped)."""
+        self.passages.close()
+        self.sentence_vectors.close()
+
+
+def load_index(config: Config, model_name: str) -> LoadedIndex:
+    """Read and validate the index folder against the config; every fault is an ``IndexCorruptError``."""
+    try:
+        return _load_index_once(config, model_name)
+    except IndexCorruptError:
+        # A build may have swapped a new index in while this one was being read: the files then
+        # disagree with the manifest read first. Read once more; real damage fails the same way again.
+        return _load_index_once(config, model_name)
+
+
+def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
+    folder = config.index_dir
+    manifest = read_manifest(folder)
+    check_compatible(manifest, config, model_name)
+    verify_files(folder, manifest, core_files(manifest), fix="assistant index --rebuild")
+    counts = manifest.counts
+    damaged = f"the index in {folder} is damaged"
+    try:
+        index = LoadedIndex(
+            folder=folder,
+            manifest=manifest,
+            passages=PassageTable(folder / PASSAGES, counts.passages),
+            vectors=open_dense(folder / VECTORS, manifest.faiss),
+            sentence_vectors=ArrayFile(folder / SENTENCE_VECTORS),
+            lexical=LexicalIndex.load(folder / LEXICAL, counts.passages),
+        )
+    except IndexCorruptError:
+        raise
+    except Exception as exc:  # faiss, numpy, sqlite3 and json each raise their own types
+        raise IndexCorruptError(f"{damaged} ({type(exc).__name__}); run `assistant index --rebuild`") from exc
+    dim = manifest.model.dimension
+    if (
+        index.vectors.ntotal != counts.passages
+        or len(index.passages) != counts.passages
+        or index.sentence_vectors.shape != (counts.sentences, dim)
+        or index.sentence_vectors.dtype != np.float32
+        or index.vectors.d != dim
+    ):
+        raise IndexCorruptError(f"{damaged} (row counts disagree); run `assistant index --rebuild`")
+    return index
