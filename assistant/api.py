@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 from .config import Config, Overrides, load_config
 from .documents import read_source_text
-from .errors import AssistantError, IndexFolderError, IndexMissingError, QuestionError
+from .errors import AssistantError, IndexFolderError, IndexLockedError, IndexMissingError, QuestionError, Remedy
 from .model_location import resolve_model
-from .models import Answer, BuildReport, Conversation, IndexStatus, Passage, SourceChanges, Timings
+from .models import Answer, BuildReport, Conversation, IndexCheck, IndexState, IndexStatus, Passage, SourceChanges, Timings
 from .store.changes import detect_changes
 from .store.folder import check_location, recover_interrupted_swap
 from .store.manifest import Manifest, check_compatible, core_files, encoder_state, read_manifest, verify_files
@@ -140,19 +140,19 @@ class Assistant:
         )
         try:
             manifest = self._manifest()
-        except IndexMissingError:
-            return IndexStatus(exists=False, problem="no index yet", **base)
+        except IndexMissingError as exc:
+            return IndexStatus(exists=False, problem="no index yet", remedy=exc.remedy, **base)
         except IndexFolderError:
             raise  # the config's mistake, not the index's state
         except AssistantError as exc:  # a damaged manifest is the state to report, not a failure
-            return IndexStatus(exists=True, problem=exc.message, **base)
-        problem = None
+            return IndexStatus(exists=True, problem=exc.message, remedy=exc.remedy, **base)
+        problem = remedy = None
         try:
             check_compatible(manifest, self.config, self.model_name)
             # Sizes and checksums of the files a load reads: stat and zlib only, no numpy or FAISS.
-            verify_files(self.config.index_dir, manifest, core_files(manifest), fix="assistant index --rebuild")
+            verify_files(self.config.index_dir, manifest, core_files(manifest))
         except AssistantError as exc:
-            problem = exc.message
+            problem, remedy = exc.message, exc.remedy
         return IndexStatus(
             exists=True,
             files=manifest.counts.files,
@@ -160,9 +160,49 @@ class Assistant:
             built_at=manifest.built_at,
             changes=detect_changes(self.config, manifest),
             problem=problem,
+            remedy=remedy,
             question_encoder=encoder_state(manifest),
             **base,
         )
+
+    def check_index(self) -> IndexCheck:
+        """Where the index stands and what the user can do next, from the manifest and a look at the
+        sources (no model, no build): missing or stale (update), unusable (its problem's remedy), ready."""
+        status = self.status()
+        if not status.exists:
+            return IndexCheck(state=IndexState.MISSING, remedy=Remedy.UPDATE, status=status)
+        if status.problem:
+            return IndexCheck(state=IndexState.UNUSABLE, remedy=status.remedy, problem=status.problem, status=status)
+        if status.changes.is_stale:
+            return IndexCheck(state=IndexState.STALE, remedy=Remedy.UPDATE, status=status)
+        return IndexCheck(state=IndexState.READY, status=status)
+
+    def ensure_index(
+        self,
+        *,
+        update_stale: bool = True,
+        progress: ProgressCallback | None = None,
+        should_cancel: Callable[[], bool] | None = None,
+        starting: Callable[[IndexCheck], None] | None = None,
+    ) -> IndexCheck:
+        """Make the index ready to answer where that needs no one's decision: a missing index is built,
+        a stale one updated (unless ``update_stale`` is off: a long session answers from the old one
+        until the user updates it), and when another build holds the lock, answers come from the last
+        good index. A damaged or mismatched index is left as it is: the check says what mends it.
+        ``starting`` hears of a build before it begins."""
+        check = self.check_index()
+        if check.state is not IndexState.MISSING and not (check.state is IndexState.STALE and update_stale):
+            return check
+        if starting is not None:
+            starting(check)
+        try:
+            report = self.build_index(progress=progress, should_cancel=should_cancel)
+        except IndexLockedError as exc:
+            if check.state is IndexState.MISSING:
+                raise  # nothing to answer from until that build is done
+            return IndexCheck(state=IndexState.LOCKED, remedy=exc.remedy, problem=exc.message, status=check.status)
+        state = IndexState.BUILT if check.state is IndexState.MISSING else IndexState.UPDATED
+        return IndexCheck(state=state, status=check.status, report=report)
 
     def ask(
         self, question: str, k: int | None = None, mode: Mode | None = None, conversation: Conversation | None = None

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import TextIO
 
-from .errors import AssistantError, IndexLockedError, QuestionError
-from .models import Conversation
+from .errors import AssistantError, QuestionError, Remedy
+from .models import Conversation, IndexCheck, IndexState
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -121,22 +121,35 @@ def _print_build_report(report, out: TextIO) -> None:
 
 
 def _ensure_index(assistant, err: TextIO) -> None:
-    """Build the index when there is none, and update it when sources changed. A damaged or
+    """Let the assistant build a missing index or update a stale one, saying so on stderr. A damaged or
     mismatched index is left for the question to report, with what to do."""
-    status = assistant.status()
-    if not status.exists:
-        err.write("No index yet: building it from the sources (first run).\n")
-        _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
-        return
-    if status.problem:
-        return
-    if status.changes.is_stale:
-        err.write(f"Sources changed since the last build ({status.changes.describe()}): updating the index.\n")
-        try:
-            _print_build_report(assistant.build_index(progress=_progress_bar("Embedding")), err)
-        except IndexLockedError as exc:
-            # Another build is already bringing the index up to date: answer from the last good one.
-            err.write(f"warning: {exc.message}; answering from the last built index\n")
+
+    def starting(check: IndexCheck) -> None:
+        if check.state is IndexState.MISSING:
+            err.write("No index yet: building it from the sources (first run).\n")
+        else:
+            err.write(f"Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
+
+    check = assistant.ensure_index(progress=_progress_bar("Embedding"), starting=starting)
+    if check.report is not None:
+        _print_build_report(check.report, err)
+    elif check.state is IndexState.LOCKED:
+        err.write(f"warning: {printable(check.problem or '')}; answering from the last built index\n")
+
+
+# What the user is told to do about an error or the index's state, by the error's remedy. A config
+# problem's message names the key to change itself.
+REMEDY_COMMANDS = {
+    Remedy.UPDATE: "run `assistant index`",
+    Remedy.REBUILD: "run `assistant index --rebuild`",
+    Remedy.WAIT: "wait for it to finish",
+}
+
+
+def with_remedy(message: str, remedy: Remedy | None) -> str:
+    """The message, then the command (or the wait) that mends it."""
+    todo = REMEDY_COMMANDS.get(remedy) if remedy is not None else None
+    return f"{message}; {todo}" if todo else message
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -247,7 +260,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
                 for name in names:
                     out.write(f"  {label}: {name}\n")
         if status.problem:
-            out.write(f"problem:  {status.problem}\n")
+            out.write(f"problem:  {with_remedy(status.problem, status.remedy)}\n")
     if status.problem and status.exists:
         return EXIT_INDEX
     return EXIT_OK if status.exists else EXIT_INDEX
@@ -303,7 +316,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
             return _command_eval(assistant, args, out, err)
         raise UsageError(f"unknown command {args.command}")
     except AssistantError as exc:
-        err.write(f"assistant: error: {printable(exc.message)}\n")
+        err.write(f"assistant: error: {printable(with_remedy(exc.message, exc.remedy))}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         err.write("assistant: interrupted\n")

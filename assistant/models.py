@@ -8,6 +8,8 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .errors import Remedy
+
 
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True)
@@ -209,6 +211,31 @@ class IndexStatus(Frozen):
     built_at: str | None = None
     changes: SourceChanges = Field(default_factory=SourceChanges)
     problem: str | None = None
+    remedy: Remedy | None = None  # what mends the problem
     # How questions are encoded: "onnx" (the index's export of the model), or "model" (the model
     # cannot be exported, so it encodes them itself); None without a usable manifest.
     question_encoder: Literal["onnx", "model"] | None = None
+
+
+class IndexState(StrEnum):
+    """Where the index stands, as ``Assistant.check_index`` finds it and ``ensure_index`` leaves it."""
+
+    READY = "ready"  # up to date: answers come from it
+    MISSING = "missing"  # none yet
+    STALE = "stale"  # sources changed since it was built; it still answers
+    UNUSABLE = "unusable"  # damaged, or built by another format, model or chunking
+    BUILT = "built"  # was missing, built now
+    UPDATED = "updated"  # was stale, updated now
+    LOCKED = "locked"  # stale, and another build is updating it: answers come from the last good one
+
+
+class IndexCheck(Frozen):
+    """The index's state and the next step as data: ``remedy`` is what the user can do (None: nothing
+    to do), ``problem`` why the index cannot be used or was not updated, ``status`` what was looked at,
+    and ``report`` the build this check ran, if it ran one."""
+
+    state: IndexState
+    remedy: Remedy | None = None
+    problem: str | None = None
+    status: IndexStatus | None = None
+    report: BuildReport | None = None

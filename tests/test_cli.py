@@ -148,3 +148,23 @@ def test_control_characters_are_never_sent_raw_to_the_terminal(built_sample):
     assert code == 0
     assert "\x1b" not in out and "\x07" not in out
     assert out.splitlines()[0] == "Q: How long is the ^[[2Jtemporary^G document valid?"
+
+
+def test_a_stale_index_locked_by_another_build_answers_from_the_last_good_one(sample_project):
+    from assistant.store.folder import lock_path
+    from assistant.store.lock import BuildLock
+
+    (sample_project.parent / "sources" / "extra.txt").write_text("The ferry to Sark leaves at noon.\n", encoding="utf-8")
+    with BuildLock(lock_path(sample_project.parent / "index")):  # as if another build were updating it
+        code, out, err = run_cli("--config", str(sample_project), "ask", "How long is the temporary Kosovo document valid?")
+    assert code == 0 and f"{SAMPLE_FILE}:8" in out
+    assert "updating the index" in err and "another build is running" in err and "answering from the last built index" in err
+
+
+def test_no_core_message_names_a_command():
+    """The core says what mends a problem as data (a remedy); only the faces name a command or a key."""
+    faces = {REPO / "assistant" / "cli.py", REPO / "assistant" / "tui"}
+    core = [p for p in (REPO / "assistant").rglob("*.py") if not any(p == f or f in p.parents for f in faces)]
+    assert core
+    for path in core:
+        assert "run `assistant" not in path.read_text(encoding="utf-8"), path

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import load_config
-from assistant.errors import IndexCorruptError
+from assistant.errors import IndexCorruptError, Remedy
 from assistant.store.folder import lock_path, recover_interrupted_swap
 from assistant.store.layout import MANIFEST
 from assistant.store.loaded import load_index
@@ -90,8 +90,9 @@ def test_damage_the_checksums_miss_is_still_caught_by_the_reader(sample_project,
     damage(folder / name, "truncate")
     data = (folder / name).read_bytes()
     edit_manifest(folder, lambda m: m["files"].update({name: {"size": len(data), "crc32": f"{zlib.crc32(data):08x}"}}))
-    with pytest.raises(IndexCorruptError, match="rebuild"):
+    with pytest.raises(IndexCorruptError) as raised:
         load_index(load_config(sample_project), "all-MiniLM-L6-v2")
+    assert raised.value.remedy is Remedy.REBUILD
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ import pytest
 import assistant.store.dense as dense_module
 from assistant import Assistant
 from assistant.config import load_config
-from assistant.errors import IndexCorruptError
+from assistant.errors import IndexCorruptError, Remedy
 from assistant.lexical import tokenize
 from assistant.store.bm25 import LexicalIndex, write_lexical_index
 from assistant.store.dense import dense_index
@@ -57,8 +57,9 @@ def test_a_row_that_does_not_parse_is_a_corrupt_index(sample_project):
     with sqlite3.connect(path) as db:
         db.execute("UPDATE passages SET sentences = 'not json' WHERE row = 3")
     table = PassageTable(path, _count(path))
-    with pytest.raises(IndexCorruptError, match="rebuild"):
+    with pytest.raises(IndexCorruptError) as raised:
         table[3]
+    assert raised.value.remedy is Remedy.REBUILD
 
 
 def _count(path) -> int:

@@ -52,9 +52,7 @@ class ArrayFile:
         while done < len(buffer):  # one read returns at most about 2 GiB on Linux
             got = os.preadv(self._fd, [buffer[done:]], offset + done)
             if got == 0:
-                raise IndexCorruptError(
-                    f"the index file {self.path.name} ends before its rows do; run `assistant index --rebuild`"
-                )
+                raise IndexCorruptError(f"the index file {self.path.name} ends before its rows do")
             done += got
         return out
 

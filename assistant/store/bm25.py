@@ -109,7 +109,7 @@ class LexicalIndex:
             start, end = int(self._indptr[column]), int(self._indptr[column + 1])
             rows = self._indices[start:end]
             if len(rows) and (int(rows.max()) >= self.document_count or int(rows.min()) < 0):
-                raise IndexCorruptError("the BM25 index refers to passages it does not have; run `assistant index --rebuild`")
+                raise IndexCorruptError("the BM25 index refers to passages it does not have")
             scores[rows] += self._data[start:end] if weight == 1 else weight * self._data[start:end]
             if rarest is None or len(rows) < len(rarest):
                 rarest = rows

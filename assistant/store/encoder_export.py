@@ -55,7 +55,7 @@ def export_question_encoder(embedder: Embedder, folder: Path) -> EncoderExport |
 def kept_export(previous: Manifest, index_dir: Path) -> EncoderExport | NoEncoderExport | None:
     """The previous index's question-encoder entry when an update can keep it (the caller has checked
     that the index suits the config): files whose checksums still match, or a model that cannot be
-    exported at all. A damaged export, a failure that may pass, and every ``--rebuild`` export afresh."""
+    exported at all. A damaged export, a failure that may pass, and every rebuild export afresh."""
     entry = previous.question_encoder
     if isinstance(entry, NoEncoderExport):
         return entry if entry.final else None

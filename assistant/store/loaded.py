@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..errors import IndexCorruptError
+from ..errors import IndexCorruptError, Remedy
 from .array_file import ArrayFile
 from .bm25 import LexicalIndex
 from .dense import open_dense, search_one
@@ -41,7 +41,7 @@ class LoadedIndex:
         if not isinstance(record, EncoderExport):
             return None
         if self._question_encoder is None:
-            verify_files(self.folder, self.manifest, ENCODER_FILES, fix="assistant index")
+            verify_files(self.folder, self.manifest, ENCODER_FILES, Remedy.UPDATE)
             self._question_encoder = QuestionEncoder.load(self.folder, record)
         return self._question_encoder
 
@@ -52,7 +52,8 @@ class LoadedIndex:
 
 
 def load_index(config: Config, model_name: str) -> LoadedIndex:
-    """Read and validate the index folder against the config; every fault is an ``IndexCorruptError``."""
+    """Read and validate the index folder against the config; ``IndexMissingError``, or an
+    ``IndexUnusableError`` (damaged, or built otherwise) for every fault."""
     try:
         return _load_index_once(config, model_name)
     except IndexCorruptError:
@@ -65,7 +66,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     folder = config.index_dir
     manifest = read_manifest(folder)
     check_compatible(manifest, config, model_name)
-    verify_files(folder, manifest, core_files(manifest), fix="assistant index --rebuild")
+    verify_files(folder, manifest, core_files(manifest))
     counts = manifest.counts
     damaged = f"the index in {folder} is damaged"
     try:
@@ -80,7 +81,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     except IndexCorruptError:
         raise
     except Exception as exc:  # faiss, numpy, sqlite3 and json each raise their own types
-        raise IndexCorruptError(f"{damaged} ({type(exc).__name__}); run `assistant index --rebuild`") from exc
+        raise IndexCorruptError(f"{damaged} ({type(exc).__name__})") from exc
     dim = manifest.model.dimension
     if (
         index.vectors.ntotal != counts.passages
@@ -89,5 +90,5 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
         or index.sentence_vectors.dtype != np.float32
         or index.vectors.d != dim
     ):
-        raise IndexCorruptError(f"{damaged} (row counts disagree); run `assistant index --rebuild`")
+        raise IndexCorruptError(f"{damaged} (row counts disagree)")
     return index

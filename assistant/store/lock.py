@@ -29,9 +29,7 @@ class BuildLock:
             lock = FileLock(self.path, blocking=False, on_acquired=self._write_holder)
             lock.acquire()
         except Timeout:
-            raise IndexLockedError(
-                f"another build is running ({describe_holder(self.path)}); wait for it to finish (lock: {self.path})"
-            ) from None
+            raise IndexLockedError(f"another build is running ({describe_holder(self.path)}; lock: {self.path})") from None
         except OSError as exc:
             raise IndexWriteError(f"cannot create the build lock {self.path} ({exc.strerror or exc})") from exc
         self._lock = lock

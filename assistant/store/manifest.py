@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from ..errors import IndexCorruptError, IndexMissingError
+from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError, Remedy
 from .layout import ENCODER_FILE, ENCODER_FILES, MANIFEST, PASSAGES, SENTENCE_VECTORS, VECTORS
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ def read_manifest(index_dir: Path) -> Manifest:
     damaged, ``IndexMismatchError`` when it is of another format. Reads, and nothing else."""
     path = index_dir / MANIFEST
     if not path.exists():
-        raise IndexMissingError(f"no index at {index_dir}; run `assistant index` to build it")
+        raise IndexMissingError(f"no index at {index_dir} yet")
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
@@ -150,9 +150,8 @@ def read_manifest(index_dir: Path) -> Manifest:
     except (OSError, ValueError) as exc:
         raise _damaged(path) from exc
     if data.get("format_version") != FORMAT_VERSION:
-        raise IndexCorruptError(
-            f"the index has format version {data.get('format_version')}, this version reads {FORMAT_VERSION}; "
-            "run `assistant index --rebuild`"
+        raise IndexMismatchError(
+            f"the index has format version {data.get('format_version')}, this version reads {FORMAT_VERSION}"
         )
     if data.get("checksum") != manifest_checksum(data):
         raise _damaged(path)
@@ -163,7 +162,7 @@ def read_manifest(index_dir: Path) -> Manifest:
 
 
 def _damaged(path: Path) -> IndexCorruptError:
-    return IndexCorruptError(f"the index manifest is damaged ({path}); run `assistant index --rebuild`")
+    return IndexCorruptError(f"the index manifest is damaged ({path})")
 
 
 def expected_settings(config: Config, model_name: str) -> BuildSettings:
@@ -173,18 +172,14 @@ def expected_settings(config: Config, model_name: str) -> BuildSettings:
 
 def check_compatible(manifest: Manifest, config: Config, model_name: str) -> None:
     """Refuse an index built by another model or chunking than the config asks for."""
-    rebuild = "run `assistant index --rebuild`"
     if manifest.model.name != model_name:
-        raise IndexCorruptError(
-            f"the index was built with model {manifest.model.name!r} but the config asks for {model_name!r}; {rebuild}"
+        raise IndexMismatchError(
+            f"the index was built with model {manifest.model.name!r} but the config asks for {model_name!r}"
         )
-    wanted = expected_settings(config, model_name)
-    for key, value in wanted:
+    for key, wanted in expected_settings(config, model_name):
         built = getattr(manifest.settings, key)
-        if built != value:
-            raise IndexCorruptError(
-                f"the index was built with {key} = {built!r} but the config asks for {value!r}; {rebuild}"
-            )
+        if built != wanted:
+            raise IndexMismatchError(f"the index was built with {key} = {built!r} but the config asks for {wanted!r}")
 
 
 def manifest_checksum(data: dict) -> str:
@@ -214,17 +209,18 @@ def file_matches(path: Path, check: FileCheck) -> bool:
     return check.crc32 is None or file_digest(path) == check.crc32
 
 
-def verify_files(folder: Path, manifest: Manifest, names: Iterable[str], fix: str) -> None:
-    """Each of ``names`` is listed in the manifest and exists with its recorded size and checksum."""
+def verify_files(folder: Path, manifest: Manifest, names: Iterable[str], remedy: Remedy = Remedy.REBUILD) -> None:
+    """Each of ``names`` is listed in the manifest and exists with its recorded size and checksum;
+    else ``IndexCorruptError`` with ``remedy`` (an update mends the question encoder's files alone)."""
     for name in names:
         check = manifest.files.get(name)
         if check is None:
-            raise IndexCorruptError(f"the index manifest does not list {name}; run `{fix}`")
+            raise IndexCorruptError(f"the index manifest does not list {name}", remedy)
         path = folder / name
         if not path.exists():
-            raise IndexCorruptError(f"the index is missing {name}; run `{fix}`")
+            raise IndexCorruptError(f"the index is missing {name}", remedy)
         if not file_matches(path, check):
-            raise IndexCorruptError(f"the index file {name} is damaged; run `{fix}`")
+            raise IndexCorruptError(f"the index file {name} is damaged", remedy)
 
 
 def core_files(manifest: Manifest) -> list[str]:

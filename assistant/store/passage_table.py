@@ -223,5 +223,5 @@ def _check_file_shape(path: Path) -> None:
 
 def _damaged(path: Path, exc: BaseException) -> IndexCorruptError:
     return IndexCorruptError(
-        f"the index's passage table is damaged ({path.name}: {type(exc).__name__}); run `assistant index --rebuild`"
+        f"the index's passage table is damaged ({path.name}: {type(exc).__name__})"
     )

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..config import Config
 from ..documents import SourceScan, scan_sources
-from ..errors import IndexCorruptError, IndexMissingError, SourcesError
+from ..errors import IndexMissingError, IndexUnusableError, SourcesError
 from ..models import Passage
 from ..passages import dense_texts, lexical_text, split_passages
 from .loaded import load_index
@@ -106,7 +106,7 @@ def previous_vectors(config: Config, model_name: str) -> dict[bytes, np.ndarray]
     """The vectors of the previous index (when it suits the config), by the hash of the text they embed."""
     try:
         old = load_index(config, model_name)
-    except (IndexMissingError, IndexCorruptError):
+    except (IndexMissingError, IndexUnusableError):
         return {}
     by_text: dict[bytes, np.ndarray] = {}
     passage_vectors = old.vectors.reconstruct_n(0, old.vectors.ntotal) if old.vectors.ntotal else np.zeros((0, 0))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexCorruptError
+from ..errors import IndexCorruptError, Remedy
 from .layout import ENCODER_FILE, TOKENIZER_FILE
 from .manifest import EncoderExport
 
@@ -34,8 +34,7 @@ class QuestionEncoder:
         probe = encoder.encode_query(record.probe)
         if float(probe @ np.asarray(record.probe_vector, dtype=np.float32)) < SAME_VECTOR_COSINE:
             raise IndexCorruptError(
-                f"the index's question encoder ({folder / ENCODER_FILE}) no longer gives the model's vectors; "
-                "run `assistant index --rebuild` to export it again"
+                f"the index's question encoder ({folder / ENCODER_FILE}) no longer gives the model's vectors"
             )
         return encoder
 
@@ -59,7 +58,7 @@ class QuestionEncoder:
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         except Exception as exc:  # onnxruntime and tokenizers raise their own exception types
             raise IndexCorruptError(
-                f"the index's question encoder cannot be opened ({type(exc).__name__}); run `assistant index` to export it again"
+                f"the index's question encoder cannot be opened ({type(exc).__name__})", Remedy.UPDATE
             ) from exc
         tokenizer.no_padding()
         tokenizer.enable_truncation(record.max_length)
