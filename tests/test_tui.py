@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import os
 import threading
-import time
 
 import pytest
 from textual.geometry import Region
@@ -21,7 +19,9 @@ from assistant.tui.error_screen import ConfigErrorScreen
 from assistant.tui.help_screen import HelpScreen
 from assistant.tui.question_input import QuestionInput
 from assistant.tui.source_screen import SourceScreen
-from projects import edit_manifest, write_project  # noqa: E402
+from assistant.tui.states import IndexPhase, ModelState
+from pilot_waits import chat_ready, cursor_in_view, wait_for
+from projects import edit_manifest, write_project
 
 SIZE = (160, 48)
 NINETY_DAYS = "How long is the temporary Kosovo document valid?"
@@ -59,15 +59,6 @@ def shown(widget: Widget) -> str:
 
 def rendered_styles(widget: Widget) -> list:
     return [seg.style for strip in _screen_strips(widget) for seg in strip if seg.style]
-
-
-async def wait_for(pilot, condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("timed out waiting for the app")
-        await pilot.pause(0.05)
-    await pilot.pause()  # let the screen catch up with the state
 
 
 async def ask(pilot, question: str) -> Turn:
@@ -127,9 +118,9 @@ async def test_source_viewer_opens_at_the_cited_line_and_escape_returns(sample_a
         assert isinstance(app.focused, SnippetCard)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.pause(0.2)
         viewer = app.screen
         area = viewer.query_one("#source-text")
+        await wait_for(pilot, lambda: cursor_in_view(area))
         snippet = turn.answer.snippets[0]
         assert area.cursor_location[0] + 1 == snippet.citation.line_start == 8
         assert area.selected_text == snippet.text
@@ -222,14 +213,15 @@ async def test_rebuild_shows_progress_and_questions_wait(sample_project):
     app = sample_app(Assistant.open(sample_project))
     events: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state == "ready")
+        await wait_for(pilot, lambda: app.model_state is ModelState.READY)
         await shown_notice(pilot)
         panel = app.screen.query_one(BuildPanel)
-        start, step, stop, launch_ask = panel.start, panel.step, panel.stop, app.ask
+        chat = app.screen
+        start, step, stop, launch_ask = panel.start, panel.step, panel.stop, chat.ask
         panel.start = lambda *a: (events.append("start"), start(*a))
         panel.step = lambda stage, done, total: (events.append(f"step:{stage}:{done}/{total}"), step(stage, done, total))
         panel.stop = lambda: (events.append("stop"), stop())
-        app.ask = lambda *a: (events.append("ask"), launch_ask(*a))
+        chat.ask = lambda *a: (events.append("ask"), launch_ask(*a))
         await pilot.press("ctrl+r")
         box = app.screen.query_one(QuestionInput)
         box.value = NINETY_DAYS
@@ -237,10 +229,11 @@ async def test_rebuild_shows_progress_and_questions_wait(sample_project):
         await wait_for(pilot, lambda: any(t.answer for t in app.screen.query(Turn)))
         assert not app.building and not panel.has_class("-active")
         assert not app.screen.query_one("#notice").has_class("-shown")
+        header = app.screen.sub_title
+        assert "41 passages" in header or "passages from 2 files" in header
     assert events[0] == "start"
     assert any(e.startswith("step:embed:") for e in events)
     assert events.index("stop") < events.index("ask")
-    assert "41 passages" in app.index_state or "passages from 2 files" in app.index_state
 
 
 async def test_missing_index_is_built_on_start(tmp_path, sample_assistant):
@@ -319,8 +312,9 @@ async def test_markup_in_sources_and_questions_is_shown_literally(tmp_path, samp
         card.focus()
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        await pilot.pause(0.2)
-        viewer_text = shown(app.screen.query_one("#source-text"))
+        area = app.screen.query_one("#source-text")
+        await wait_for(pilot, lambda: cursor_in_view(area))
+        viewer_text = shown(area)
         for markup in MARKUP_LINES:
             assert markup in viewer_text, markup
         assert "[b]crates.txt" in rendered_text(app.screen.query_one("#source-title"))
@@ -389,7 +383,7 @@ async def test_ctrl_r_updates_and_f5_rebuilds_from_scratch_once_confirmed(sample
     assistant = BuildRecordingAssistant.open(sample_project)
     app = sample_app(assistant)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state == "ready" and app.index_state.endswith("files"))
+        await wait_for(pilot, lambda: chat_ready(app))
         footer = shown(app.screen.query_one("Footer"))
         assert "^r Update index" in footer and "f5 Rebuild index" in footer
         await pilot.press("ctrl+r")
@@ -455,7 +449,7 @@ async def test_a_build_that_skips_files_shows_one_toast_and_f2_lists_each_file_l
     config = write_project(tmp_path / "messy", sources=SKIPPED_SOURCES)
     app = sample_app(Assistant.open(config))
     async with app.run_test(size=SIZE, notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.index_state.endswith("files") and app.screen.query(Toast))
+        await wait_for(pilot, lambda: app.index_phase is IndexPhase.READY and app.screen.query(Toast))
         toasts = list(app.screen.query(Toast))
         assert len(toasts) == 1
         toast_text = " ".join(shown(toasts[0]).replace("▌", " ").split())  # without the toast's edge
@@ -517,7 +511,7 @@ async def test_the_build_bar_says_what_it_does_before_it_can_count(sample_projec
     assistant.model_gate.set()
     app = sample_app(assistant)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state == "ready")
+        await wait_for(pilot, lambda: app.model_state is ModelState.READY)
         await pilot.press("ctrl+r")
         await wait_for(pilot, assistant.build_waiting.is_set)
         panel = app.screen.query_one(BuildPanel)
@@ -552,7 +546,7 @@ async def test_model_that_cannot_load_is_a_notice_not_a_crash(tmp_path):
     app = AssistantApp(str(config), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         notice = app.screen.query_one("#notice")
-        await wait_for(pilot, lambda: notice.has_class("-shown") and app.model_state == "failed")
+        await wait_for(pilot, lambda: notice.has_class("-shown") and app.model_state is ModelState.FAILED)
         assert "could not load" in shown(notice) or "could not be built" in shown(notice)
         box = app.screen.query_one(QuestionInput)
         box.value = "Anything?"
@@ -591,7 +585,7 @@ async def test_first_paint_comes_before_the_model_and_a_question_waits_for_it(bu
     app = sample_app(assistant)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        assert isinstance(app.screen, ChatScreen) and app.model_state == "loading…"
+        assert isinstance(app.screen, ChatScreen) and app.model_state is ModelState.LOADING
         assert "Ask a question about your sources" in shown(app.screen.query_one("#welcome"))
         assert "model: loading" in app.screen.sub_title
         box = app.screen.query_one(QuestionInput)
@@ -612,7 +606,7 @@ async def test_escape_cancels_a_build_and_keeps_the_last_index(sample_project):
     assistant.model_gate.set()
     app = sample_app(assistant)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state == "ready")
+        await wait_for(pilot, lambda: app.model_state is ModelState.READY)
         await pilot.press("ctrl+r")
         await wait_for(pilot, assistant.build_waiting.is_set)
         assert app.building
@@ -651,7 +645,7 @@ async def test_a_damaged_question_encoder_is_offered_a_rebuild_that_mends_it(sam
         text = await shown_notice(pilot)
         assert "question encoder" in text and "ctrl+r" in text
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: not app.building and app.model_state == "ready")
+        await wait_for(pilot, lambda: not app.building and app.model_state is ModelState.READY)
         turn = await ask(pilot, NINETY_DAYS)
         assert "kosovo-serbia-tensions.txt:8" in shown(turn)
 
@@ -712,4 +706,4 @@ async def test_the_chat_is_one_conversation_until_ctrl_n(sample_project):
         transcript = next((sample_project.parent / "transcripts").glob("*.md")).read_text(encoding="utf-8")
         assert "_Read with: EU, facilitator_" in transcript
         await pilot.press("ctrl+l")  # clearing the chat starts afresh too
-        assert app.conversation.turns == ()
+        assert app.screen.conversation.turns == ()

@@ -6,12 +6,12 @@ snapshot; nothing else on these screens varies (no timings, dates or paths are s
 
 from __future__ import annotations
 
-import time
-
 from assistant.models import Answer, Citation, Snippet
 from assistant.tui.app import AssistantApp
-from assistant.tui.chat_log import SnippetCard, Turn
+from assistant.tui.chat_log import ChatLog, SnippetCard, Turn
 from assistant.tui.source_screen import SourceScreen
+
+from pilot_waits import chat_ready, cursor_in_view, laid_out, wait_for
 
 SIZE = (160, 48)
 QUESTION = "How long is the temporary Kosovo document valid?"
@@ -45,19 +45,21 @@ class FixedAnswer:
         return Answer(question=question, snippets=tuple(snippets))
 
 
-async def _until(pilot, condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting for the app"
-        await pilot.pause(0.05)
+def _answer_shown(app) -> bool:
+    """The answer's snippets are laid out and the log is scrolled down to them."""
+    answered = [turn for turn in app.screen.query(Turn) if turn.answer]
+    if not answered:
+        return False
+    cards = list(answered[-1].query(SnippetCard))
+    log = app.screen.query_one(ChatLog)
+    return bool(cards) and all(laid_out(card) for card in cards) and log.scroll_y == log.max_scroll_y
 
 
 async def _ask(pilot) -> None:
     app = pilot.app
-    await _until(pilot, lambda: app.model_state == "ready" and app.index_state.endswith("files"))
+    await wait_for(pilot, lambda: chat_ready(app))
     await pilot.press(*QUESTION, "enter")
-    await _until(pilot, lambda: any(t.answer for t in app.screen.query(Turn)))
-    await pilot.pause(0.2)
+    await wait_for(pilot, lambda: _answer_shown(app))
 
 
 def test_snapshot_chat_with_answer(snap_compare, sample_assistant):
@@ -71,8 +73,8 @@ def test_snapshot_source_viewer(snap_compare, sample_assistant):
         await pilot.press("tab")
         assert isinstance(pilot.app.focused, SnippetCard)
         await pilot.press("enter")
-        await _until(pilot, lambda: isinstance(pilot.app.screen, SourceScreen))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, SourceScreen))
+        await wait_for(pilot, lambda: cursor_in_view(pilot.app.screen.query_one("#source-text")))
 
     app = AssistantApp(str(sample_assistant.config.path), assistant=FixedAnswer(sample_assistant), cursor_blink=False)
     assert snap_compare(app, terminal_size=SIZE, run_before=open_source)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-from collections import deque
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,38 +10,35 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import get_current_worker
 
-from ..errors import AssistantError, BuildCancelled, ConfigError, IndexCorruptError, IndexMissingError
-from ..models import Conversation
-from .chat_log import SnippetCard, Turn
+from ..errors import AssistantError, BuildCancelled, ConfigError, IndexMissingError, IndexUnusableError, ModelLoadError, Remedy
+from ..models import IndexState
+from .chat_log import SnippetCard
 from .chat_screen import ChatScreen
 from .confirm_screen import ConfirmScreen
 from .error_screen import ConfigErrorScreen
 from .help_screen import HelpScreen
 from .messages import (
-    Answered,
     AssistantOpened,
-    ConfigFailed,
-    AskFailed,
     BuildDone,
     BuildFailed,
-    BuildStep,
+    ConfigFailed,
+    ConfigRetried,
     IndexChecked,
-    EncoderDamaged,
-    IndexDamaged,
+    IndexUnusable,
+    ModelAwaitsIndex,
     ModelFailed,
     ModelReady,
-    SnippetChosen,
-    SnippetSelected,
 )
 from .notices import (
+    REBUILD_DETAIL,
+    REBUILD_QUESTION,
     build_failed_notice,
     build_summary,
-    changed_sources_notice,
+    describe_error,
     model_failed_notice,
-    no_index_notice,
     stale_sources_notice,
     unusable_index_notice,
 )
@@ -51,19 +46,12 @@ from .question_input import QuestionInput
 from .skipped_screen import SkippedFilesScreen
 from .snippet_content import snippet_clipboard_text
 from .source_screen import SourceScreen
-from .transcript import save_transcript
+from .states import IndexPhase, ModelState
 
 if TYPE_CHECKING:
     from ..api import Assistant
     from ..config import Overrides
-    from ..models import SkippedFile, Snippet
-
-
-def _describe(error: Exception) -> str:
-    """A user-facing line for an error: our own messages as they are, anything else with its type."""
-    if isinstance(error, AssistantError):
-        return error.message
-    return f"unexpected {type(error).__name__}: {error}"
+    from ..models import BuildReport, IndexCheck, SkippedFile
 
 
 class AssistantApp(App[int]):
@@ -85,6 +73,12 @@ class AssistantApp(App[int]):
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
     ]
 
+    # What the chat waits on, bound to the chat screen's own: its header shows them, and a change lets
+    # waiting questions go. ``index_size`` (passages, files) is shown once the index answers.
+    model_state: reactive[ModelState] = reactive(ModelState.NOT_LOADED, init=False)
+    index_phase: reactive[IndexPhase] = reactive(IndexPhase.CHECKING, init=False)
+    index_size: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+
     def __init__(
         self,
         config_path: str | None = None,
@@ -98,29 +92,26 @@ class AssistantApp(App[int]):
         self.overrides = overrides
         self.assistant = assistant
         self.cursor_blink = cursor_blink
-        self.model_state = "not loaded"
-        self.index_state = "checking the index…"
-        self.building = False
-        self.index_problem: str | None = None
-        self._index_state_before_build = self.index_state
-        self.selected_snippet: Snippet | None = None
+        # What mends the index while it cannot be used (ctrl+r does it).
+        self.index_remedy: Remedy | None = None
+        self._phase_before_build = IndexPhase.CHECKING
         # What the last build of this session skipped or read with a warning (f2 lists them).
         self.skipped: tuple[SkippedFile, ...] = ()
-        self._cancel_build = threading.Event()
-        self._pending: deque[tuple[int, str]] = deque()
-        # The chat is one conversation (each question read in the context of the answers before it)
-        # until the user starts a new one.
-        self.conversation = Conversation()
-        self._turns: dict[int, Turn] = {}
-        self._asking: int | None = None
-        self._tickets = 0
+
+    @property
+    def building(self) -> bool:
+        return self.index_phase is IndexPhase.BUILDING
 
     # -- start-up ---------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        self.push_screen(ChatScreen(cursor_blink=self.cursor_blink))
+    def _chat_screen(self) -> ChatScreen:
+        """A new chat screen, its model and index states bound to the app's."""
+        bound = (AssistantApp.model_state, AssistantApp.index_phase, AssistantApp.index_size)
+        return ChatScreen(cursor_blink=self.cursor_blink).data_bind(*bound)
+
+    async def on_mount(self) -> None:
+        await self.push_screen(self._chat_screen())  # mounted before _start gives it the assistant
         if self.assistant is None:
-            self._show_state()
             self.open_assistant()
         else:
             self._start()
@@ -142,7 +133,7 @@ class AssistantApp(App[int]):
     def on_config_failed(self, message: ConfigFailed) -> None:
         self.switch_screen(ConfigErrorScreen(message.error, self.config_path))
 
-    def retry_config(self) -> None:
+    async def on_config_retried(self, message: ConfigRetried) -> None:
         """Open the config again after the user fixed it; on success, the chat replaces the error."""
         from ..api import Assistant
 
@@ -152,18 +143,18 @@ class AssistantApp(App[int]):
             self.switch_screen(ConfigErrorScreen(error, self.config_path))
             self.notify("The config still has a problem.", severity="error")
             return
-        self.switch_screen(ChatScreen(cursor_blink=self.cursor_blink))
+        await self.switch_screen(self._chat_screen())
         self._start()
 
     def _start(self) -> None:
-        self._show_state()
+        if self.chat is not None:
+            self.chat.assistant = self.assistant
         if self.assistant.question_encoder_loaded:
-            self.model_state = "ready"
+            self.model_state = ModelState.READY
         else:
-            self.model_state = "loading…"
-            self.load_model()
-        self._show_state()
-        self.check_index()
+            self._load_model()
+        if self.chat is not None:
+            self.chat.build_panel.prepare(self.assistant)
 
     @property
     def chat(self) -> ChatScreen | None:
@@ -172,262 +163,119 @@ class AssistantApp(App[int]):
                 return screen
         return None
 
-    def _show_state(self) -> None:
-        chat = self.chat
-        if chat is not None:
-            chat.sub_title = f"model: {self.model_state} · index: {self.index_state}"
-
     # -- workers ------------------------------------------------------------------------------------
+
+    def _load_model(self) -> None:
+        self.model_state = ModelState.LOADING
+        self.load_model()
 
     @work(thread=True, exclusive=True, group="model")
     def load_model(self) -> None:
         try:
             self.assistant.load_question_encoder()
-        except IndexMissingError:  # the encoder comes with the index: loaded once it is built
-            self.post_message(EncoderDamaged(None))
-        except IndexCorruptError as error:  # the index's export is damaged: the rebuild offer mends it
-            self.post_message(EncoderDamaged(error))
+        except IndexMissingError:
+            self.post_message(ModelAwaitsIndex())
+        except IndexUnusableError as error:  # the index (or its export) is damaged: the rebuild offer mends it
+            self.post_message(IndexUnusable(error))
         except Exception as error:  # shown to the user as the model's state, not swallowed
             self.post_message(ModelFailed(error))
         else:
             self.post_message(ModelReady())
 
-    @work(thread=True, exclusive=True, group="check")
-    def check_index(self) -> None:
-        try:
-            status = self.assistant.status()
-        except AssistantError as error:  # the index folder turned out not to be the index's own
-            self.post_message(IndexDamaged(error))
-            return
-        self.post_message(IndexChecked(status))
-        if status.exists and not status.problem:
-            # Reading the whole index finds damage the manifest alone does not show.
-            try:
-                self.assistant.load_index()
-            except Exception as error:  # shown as the index's problem, with the rebuild offered
-                self.post_message(IndexDamaged(error))
-
-    @work(thread=True, exclusive=True, group="build")
-    def build(self, rebuild: bool) -> None:
-        worker = get_current_worker()
-        cancel = self._cancel_build
-
-        def progress(step) -> None:
-            self.post_message(BuildStep(step.stage, step.done, step.total))
-
-        try:
-            report = self.assistant.build_index(
-                rebuild=rebuild, progress=progress, should_cancel=lambda: cancel.is_set() or worker.is_cancelled
-            )
-        except Exception as error:  # reported on screen by BuildFailed
-            self.post_message(BuildFailed(error))
-        else:
-            self.post_message(BuildDone(report))
-
-    @work(thread=True, exclusive=True, group="ask")
-    def ask(self, ticket: int, question: str, conversation: Conversation) -> None:
-        try:
-            answer = self.assistant.ask(question, conversation=conversation)
-        except Exception as error:  # shown in the question's turn by AskFailed
-            self.post_message(AskFailed(ticket, error))
-        else:
-            self.post_message(Answered(ticket, answer))
-
     # -- the model and the index ------------------------------------------------------------------
 
     def on_model_ready(self, message: ModelReady) -> None:
-        self.model_state = "ready"
-        self._show_state()
-        self._pump()
+        self.model_state = ModelState.READY
+
+    def on_model_awaits_index(self, message: ModelAwaitsIndex) -> None:
+        self.model_state = ModelState.NOT_LOADED  # loaded once a build has made the index
 
     def on_model_failed(self, message: ModelFailed) -> None:
-        self.model_state = "failed"
-        self._show_state()
-        self._show_notice(model_failed_notice(_describe(message.error)), "error")
-        self._pump()
+        self._show_notice(model_failed_notice(describe_error(message.error)), "error")
+        self.model_state = ModelState.FAILED
 
     def on_index_checked(self, message: IndexChecked) -> None:
-        status = message.status
-        if not status.exists:
-            self.index_state = "none yet"
-            self._show_state()
-            self.start_build(rebuild=False, label="No index yet: building it from the sources")
+        check: IndexCheck = message.check
+        if check.report is not None:
+            self._build_succeeded(check.report)
             return
-        self.index_state = f"{status.passages} passages from {status.files} files"
-        self._show_state()
-        if status.problem:
-            self._index_unusable(status.problem)
-        elif status.changes.is_stale:
+        status = check.status
+        if status is not None and status.exists:
+            self.index_size = (status.passages, status.files)
+        if check.state is IndexState.UNUSABLE:
+            self._index_unusable(check.problem or "", check.remedy)
+            return
+        if self.index_phase is not IndexPhase.UNUSABLE:  # opening it may already have found damage
+            self.index_phase = IndexPhase.READY
+        if check.state is IndexState.STALE and status is not None:
             self._show_notice(stale_sources_notice(status.changes), "warning")
 
-    def on_index_damaged(self, message: IndexDamaged) -> None:
-        self._index_unusable(_describe(message.error))
+    def on_index_unusable(self, message: IndexUnusable) -> None:
+        self.model_state = ModelState.NOT_LOADED  # loaded again once a build has mended the index
+        error = message.error
+        self._index_unusable(describe_error(error), error.remedy if isinstance(error, AssistantError) else Remedy.REBUILD)
 
-    def on_encoder_damaged(self, message: EncoderDamaged) -> None:
-        self.model_state = "not loaded"  # loaded again once a build has made the export afresh
-        self._show_state()
-        if message.error is not None:
-            self._index_unusable(_describe(message.error))
-
-    def _index_unusable(self, problem: str) -> None:
-        self.index_problem = problem
-        self.index_state = "unusable"
-        self._show_state()
-        self._show_notice(unusable_index_notice(problem), "error")
+    def _index_unusable(self, problem: str, remedy: Remedy | None) -> None:
+        self.index_remedy = remedy or Remedy.REBUILD
+        self.index_phase = IndexPhase.UNUSABLE
+        self._show_notice(unusable_index_notice(problem, self.index_remedy), "error")
 
     def _show_notice(self, content: Content, kind: str) -> None:
         if self.chat is not None:
-            self.chat.notice.show(content, kind)
+            self.chat.banner.show(content, kind)
 
     def start_build(self, rebuild: bool, label: str = "Building the index") -> None:
         """Build (or update) the index in a worker; questions wait for it to end."""
         if self.building:
             self.notify("A build is already running.", severity="warning")
             return
-        self.building = True
-        self._cancel_build.clear()
         if self.chat is not None:
-            self.chat.build_panel.start(label)
-        self._index_state_before_build = self.index_state
-        self.index_state = "building…"
-        self._show_state()
-        self.build(rebuild)
+            self._build_began()
+            self.chat.build_panel.build(self.assistant, rebuild, label)
 
-    def on_build_step(self, message: BuildStep) -> None:
-        if self.chat is not None:
-            self.chat.build_panel.step(message.stage, message.done, message.total)
+    def on_build_started(self) -> None:
+        self._build_began()
+
+    def _build_began(self) -> None:
+        self._phase_before_build = self.index_phase
+        self.index_phase = IndexPhase.BUILDING
 
     def on_build_done(self, message: BuildDone) -> None:
-        report = message.report
-        self._build_ended()
-        self.index_problem = None
-        self.index_state = f"{report.passages} passages from {report.files} files"
-        if self.model_state in ("not loaded", "failed"):
-            self.model_state = "loading…"
-            self.load_model()
-        self._show_state()
+        self._build_succeeded(message.report)
+
+    def _build_succeeded(self, report: BuildReport) -> None:
+        self.index_remedy = None
+        self.index_size = (report.passages, report.files)
+        if self.model_state in (ModelState.NOT_LOADED, ModelState.FAILED):
+            self._load_model()
         if self.chat is not None:
-            self.chat.notice.hide()
+            self.chat.banner.hide()
         self.skipped = report.skipped
         # One toast for the whole build: a file a toast would stack nine deep over the chat; f2 lists them.
         self.notify(build_summary(report), title="Index ready", severity="warning" if report.skipped else "information", markup=False)
         self.refresh_bindings()
-        self._pump()
+        self.index_phase = IndexPhase.READY
 
     def on_build_failed(self, message: BuildFailed) -> None:
-        self._build_ended()
-        if isinstance(message.error, BuildCancelled):
-            self.notify(_describe(message.error), title="Build cancelled", severity="warning", markup=False)
-        else:
-            self._show_notice(build_failed_notice(_describe(message.error)), "error")
-        self.index_state = self._index_state_before_build
-        self._show_state()
-        self._pump()
-
-    def _build_ended(self) -> None:
-        self.building = False
-        if self.chat is not None:
-            self.chat.build_panel.stop()
-
-    # -- questions ----------------------------------------------------------------------------------
-
-    def submit_question(self, question: str) -> None:
-        """Add the question to the chat and answer it as soon as the model and the index are ready."""
-        chat = self.chat
-        if chat is None:
-            return
-        self._tickets += 1
-        self._turns[self._tickets] = chat.log_view.add_turn(question)
-        self._pending.append((self._tickets, question))
-        self._pump()
-
-    def _pump(self) -> None:
-        """Start the next queued question if nothing stands in its way; else say what it waits for."""
-        if self._asking is not None or not self._pending:
-            return
-        if self.model_state == "failed":
-            while self._pending:
-                ticket, _ = self._pending.popleft()
-                self._fail_turn(ticket, "Not answered: the embedding model could not load (see the notice above).")
-            return
-        if self.model_state != "ready" or self.building:
-            why = "waiting for the index build to finish…" if self.building else "waiting for the model to load…"
-            for ticket, _ in self._pending:
-                self._turn_status(ticket, why)
-            return
-        ticket, question = self._pending.popleft()
-        self._asking = ticket
-        self._turn_status(ticket, "searching…")
-        self.ask(ticket, question, self.conversation)
-
-    def _turn_status(self, ticket: int, text: str) -> None:
-        turn = self._turns.get(ticket)
-        if turn is not None and turn.is_attached:
-            turn.set_status(text)
-
-    def _fail_turn(self, ticket: int, text: str) -> None:
-        turn = self._turns.pop(ticket, None)
-        if turn is not None and turn.is_attached:
-            turn.show_error(text)
-
-    def on_answered(self, message: Answered) -> None:
-        self._asking = None
-        self.conversation = self.conversation.then(message.answer)
-        turn = self._turns.pop(message.ticket, None)
-        if turn is not None and turn.is_attached:
-            turn.show_answer(message.answer)
-            if self.chat is not None:
-                log = self.chat.log_view
-                log.call_after_refresh(log.scroll_end, animate=False)
-        if message.answer.changed_sources:
-            self._show_notice(changed_sources_notice(message.answer.changed_sources), "warning")
-        self._pump()
-
-    def on_ask_failed(self, message: AskFailed) -> None:
-        self._asking = None
         error = message.error
-        self._fail_turn(message.ticket, f"Not answered: {_describe(error)}")
-        if isinstance(error, IndexCorruptError):
-            self._index_unusable(error.message)
-        elif isinstance(error, IndexMissingError):
-            self._show_notice(no_index_notice(), "error")
-        self._pump()
-
-    # -- snippets -----------------------------------------------------------------------------------
-
-    def on_snippet_selected(self, message: SnippetSelected) -> None:
-        self.selected_snippet = message.snippet
-
-    def on_snippet_chosen(self, message: SnippetChosen) -> None:
-        self.selected_snippet = message.snippet
-        source = message.snippet.citation.source
-        try:
-            text = self.assistant.read_source(source)
-        except (AssistantError, OSError) as error:
-            self.notify(f"Cannot open {source}: {error}", severity="error", markup=False)
-            return
-        screen = SourceScreen(message.snippet, text)
-        self.push_screen(screen)
-
-    def _snippet_to_copy(self) -> Snippet | None:
-        if isinstance(self.screen, SourceScreen):
-            return self.screen.snippet
-        if isinstance(self.focused, SnippetCard):
-            return self.focused.snippet
-        if self.selected_snippet is not None:
-            return self.selected_snippet
-        answers = self.chat.log_view.answers() if self.chat is not None else []
-        if answers and answers[-1].snippets:
-            return answers[-1].snippets[0]
-        return None
+        if isinstance(error, BuildCancelled):
+            self.notify(describe_error(error), title="Build cancelled", severity="warning", markup=False)
+        else:
+            remedy = error.remedy if isinstance(error, AssistantError) else None
+            self._show_notice(build_failed_notice(describe_error(error), remedy), "error")
+        if isinstance(error, ModelLoadError):
+            self.model_state = ModelState.FAILED
+        # Back to where it stood; a first build that failed leaves no index.
+        before = self._phase_before_build
+        self.index_phase = IndexPhase.MISSING if before is IndexPhase.CHECKING else before
 
     # -- actions ------------------------------------------------------------------------------------
 
     def action_update_index(self) -> None:
         if self.assistant is None:
             return
-        # An unusable index cannot be updated, only made again.
-        if self.index_problem is not None:
+        # An index that cannot be used is mended as its problem says: made again, or updated.
+        if self.index_phase is IndexPhase.UNUSABLE and self.index_remedy is Remedy.REBUILD:
             self.start_build(rebuild=True, label="Rebuilding the index")
         else:
             self.start_build(rebuild=False, label="Updating the index")
@@ -443,16 +291,7 @@ class AssistantApp(App[int]):
             if yes:
                 self.start_build(rebuild=True, label="Rebuilding the index from scratch")
 
-        self.push_screen(
-            ConfirmScreen(
-                Content("Rebuild the index from scratch?"),
-                Content(
-                    "Every passage is read and embedded again, which takes as long as the first build. "
-                    "To take in new or changed files only, ctrl+r updates the index instead."
-                ),
-            ),
-            confirmed,
-        )
+        self.push_screen(ConfirmScreen(REBUILD_QUESTION, REBUILD_DETAIL), confirmed)
 
     def action_show_skipped(self) -> None:
         if not self.skipped:
@@ -462,7 +301,8 @@ class AssistantApp(App[int]):
             self.push_screen(SkippedFilesScreen(self.skipped))
 
     def action_cancel_build(self) -> None:
-        self._cancel_build.set()
+        if self.chat is not None:
+            self.chat.build_panel.cancel()
         self.notify("Cancelling the build…")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -476,22 +316,18 @@ class AssistantApp(App[int]):
 
     def action_clear_chat(self) -> None:
         if self.chat is not None:
-            self.chat.log_view.clear()
-            self.selected_snippet = None
-            self.conversation = Conversation()
-            self.chat.query_one(QuestionInput).focus()
+            self.chat.clear()
 
     def action_new_conversation(self) -> None:
         """Forget the conversation so far: the next question is read on its own."""
-        if not self.conversation.turns:
+        if self.chat is not None and not self.chat.new_conversation():
             self.notify("This is already a new conversation.")
-            return
-        self.conversation = Conversation()
-        if self.chat is not None:
-            self.chat.log_view.add_divider("New conversation: the next question is read on its own.")
 
     def action_copy_snippet(self) -> None:
-        snippet = self._snippet_to_copy()
+        if isinstance(self.screen, SourceScreen):
+            snippet = self.screen.snippet
+        else:
+            snippet = self.chat.snippet_to_copy() if self.chat is not None else None
         if snippet is None:
             self.notify("No snippet to copy yet.", severity="warning")
             return
@@ -499,14 +335,13 @@ class AssistantApp(App[int]):
         self.notify(f"Copied the snippet from {snippet.citation.label()}", markup=False)
 
     def action_save_transcript(self) -> None:
-        answers = self.chat.log_view.answers() if self.chat is not None else []
-        if not answers:
-            self.notify("Nothing to save yet: ask a question first.", severity="warning")
-            return
         try:
-            path = save_transcript(answers, self.assistant.config.transcripts_dir, self.assistant.config.path)
+            path = self.chat.save_transcript() if self.chat is not None else None
         except OSError as error:
             self.notify(f"Could not save the conversation: {error}", severity="error", markup=False)
+            return
+        if path is None:
+            self.notify("Nothing to save yet: ask a question first.", severity="warning")
             return
         self.notify(f"Saved the conversation to {path}", title="Transcript saved", markup=False)
 

@@ -1,18 +1,33 @@
-"""The build's progress: what stage, how far, in a bar; hidden when no build runs."""
+"""The build's progress: what stage, how far, in a bar; hidden when no build runs. It runs the build in
+a worker too: its steps come to it, and its end (done, failed, or the index checked) goes on up to the app."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Label, ProgressBar
+from textual.worker import get_current_worker
+
+from ..models import BuildStage
+from .messages import BuildDone, BuildFailed, BuildStarted, BuildStep, IndexChecked
+
+if TYPE_CHECKING:
+    from ..api import Assistant
+    from ..models import BuildProgress
 
 STAGE_NAMES = {
-    "scan": "Reading sources",
-    "embed": "Embedding passages",
-    "export": "Exporting the question encoder",
-    "write": "Writing the index",
+    BuildStage.SCAN: "Reading sources",
+    BuildStage.EMBED: "Embedding passages",
+    BuildStage.EXPORT: "Exporting the question encoder",
+    BuildStage.WRITE: "Writing the index",
 }
+FIRST_BUILD = "No index yet: building it from the sources"
 
 
 class BuildPanel(Horizontal):
@@ -35,13 +50,83 @@ class BuildPanel(Horizontal):
     BuildPanel.-uncounted #percentage { display: none; }
     """
 
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._cancel = threading.Event()
+
     def compose(self) -> ComposeResult:
         yield Label("Building the index", id="build-stage")
         yield ProgressBar(total=None, show_eta=False, id="build-bar")
         yield Label("esc cancels", id="build-hint")
 
+    # -- the work -----------------------------------------------------------------------------------
+
+    def cancel(self) -> None:
+        """Stop the running build at its next step; the last index stays."""
+        self._cancel.set()
+
+    def prepare(self, assistant: Assistant) -> None:
+        """Get the index ready as the assistant sees fit on start: a missing one is built (with progress);
+        a stale one answers until the user updates it. Ends in ``IndexChecked`` or ``BuildFailed``."""
+        self._cancel.clear()
+        self._prepare(assistant)
+
+    def build(self, assistant: Assistant, rebuild: bool, label: str) -> None:
+        """Update (or rebuild) the index, with progress; ends in ``BuildDone`` or ``BuildFailed``."""
+        self.start(label)
+        self._build(assistant, rebuild)
+
+    @work(thread=True, exclusive=True, group="build")
+    def _prepare(self, assistant: Assistant) -> None:
+        try:
+            check = assistant.ensure_index(
+                update_stale=False,
+                progress=self._post_step,
+                should_cancel=self._cancelled(),
+                starting=lambda _check: self.post_message(BuildStarted(FIRST_BUILD)),
+            )
+        except Exception as error:  # a failed first build, or a folder that is not the index's own
+            self.post_message(BuildFailed(error))
+        else:
+            self.post_message(IndexChecked(check))
+
+    @work(thread=True, exclusive=True, group="build")
+    def _build(self, assistant: Assistant, rebuild: bool) -> None:
+        try:
+            report = assistant.build_index(rebuild=rebuild, progress=self._post_step, should_cancel=self._cancelled())
+        except Exception as error:  # reported on screen by the app
+            self.post_message(BuildFailed(error))
+        else:
+            self.post_message(BuildDone(report))
+
+    def _post_step(self, step: BuildProgress) -> None:
+        self.post_message(BuildStep(step.stage, step.done, step.total))
+
+    def _cancelled(self) -> Callable[[], bool]:
+        worker, cancel = get_current_worker(), self._cancel
+        return lambda: cancel.is_set() or worker.is_cancelled
+
+    def on_build_started(self, message: BuildStarted) -> None:
+        self._show(message.label)
+
+    def on_build_step(self, message: BuildStep) -> None:
+        self.step(message.stage, message.done, message.total)
+
+    def on_build_done(self) -> None:
+        self.stop()
+
+    def on_build_failed(self) -> None:
+        self.stop()
+
+    # -- the look -----------------------------------------------------------------------------------
+
     def start(self, label: str = "Building the index") -> None:
-        self.query_one("#build-stage", Label).update(Content(f"{label}: {STAGE_NAMES['scan'].lower()}…"))
+        """Show a build beginning, with the cancel flag down."""
+        self._cancel.clear()
+        self._show(label)
+
+    def _show(self, label: str) -> None:
+        self.query_one("#build-stage", Label).update(Content(f"{label}: {STAGE_NAMES[BuildStage.SCAN].lower()}…"))
         self.query_one("#build-bar", ProgressBar).update(total=None, progress=0)
         self.add_class("-active", "-uncounted")
 

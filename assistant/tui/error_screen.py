@@ -10,6 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ..errors import AssistantError
+from .messages import ConfigRetried
 
 
 class ConfigErrorScreen(Screen):
@@ -50,4 +51,4 @@ class ConfigErrorScreen(Screen):
         yield Footer()
 
     def action_retry(self) -> None:
-        self.app.retry_config()  # type: ignore[attr-defined]
+        self.post_message(ConfigRetried())

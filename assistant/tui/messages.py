@@ -1,4 +1,4 @@
-"""The messages workers post back to the app: small, and progress coalesces."""
+"""The messages workers and screens post to the app: small, and progress coalesces."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from textual.message import Message
 
 
 if TYPE_CHECKING:
-    from ..models import Answer, BuildReport, IndexStatus, Snippet
     from ..api import Assistant
+    from ..models import Answer, BuildReport, IndexCheck, Snippet
 
 
 @dataclass
@@ -36,8 +36,22 @@ class ModelFailed(Message):
 
 
 @dataclass
+class ModelAwaitsIndex(Message):
+    """There is no index yet: the question encoder comes with it."""
+
+
+@dataclass
 class IndexChecked(Message):
-    status: IndexStatus
+    """The index's state, after any build the check ran itself (a missing index is built)."""
+
+    check: IndexCheck
+
+
+@dataclass
+class BuildStarted(Message):
+    """A build began (one the app did not start itself: the first build of a missing index)."""
+
+    label: str
 
 
 @dataclass
@@ -89,12 +103,12 @@ class SnippetSelected(Message):
 
 
 @dataclass
-class IndexDamaged(Message):
+class IndexUnusable(Message):
+    """Opening the index (or its question encoder) found it damaged, or built otherwise."""
+
     error: Exception
 
 
 @dataclass
-class EncoderDamaged(Message):
-    """The index's question encoder failed its checks when it was opened."""
-
-    error: Exception
+class ConfigRetried(Message):
+    """The user fixed the config and asks the app to read it again."""

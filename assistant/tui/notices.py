@@ -6,11 +6,36 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
+from ..errors import AssistantError, Remedy
+
 if TYPE_CHECKING:
     from ..models import BuildReport, SourceChanges
 
 
 MAX_NAMES = 5
+# A remedy in the chat's words: the key that mends it (ctrl+r rebuilds an index that cannot be used,
+# and updates one that can), or what else to do.
+REMEDY_KEYS: dict[Remedy, tuple[str, str]] = {
+    Remedy.UPDATE: ("Press ctrl+r", " to update it (only new or changed text is embedded)."),
+    Remedy.REBUILD: ("Press ctrl+r", " to rebuild it from the sources."),
+    Remedy.WAIT: ("Wait for the other build to finish", ", then press ctrl+r."),
+    Remedy.FIX_CONFIG: ("Fix the config", ", then restart the assistant."),
+}
+
+
+def remedy_text(remedy: Remedy | None) -> Content:
+    """What the user can do about it, as the chat says it; empty when there is nothing to do."""
+    if remedy is None:
+        return Content("")
+    key, rest = REMEDY_KEYS[remedy]
+    return Content.assemble((key, "bold"), rest)
+
+
+def describe_error(error: Exception) -> str:
+    """A user-facing line for an error: our own messages as they are, anything else with its type."""
+    if isinstance(error, AssistantError):
+        return error.message
+    return f"unexpected {type(error).__name__}: {error}"
 
 
 def _sentence(text: str) -> str:
@@ -38,11 +63,9 @@ def changed_sources_notice(sources: tuple[str, ...]) -> Content:
     )
 
 
-def unusable_index_notice(problem: str) -> Content:
-    """The index is damaged or does not match the config: say why, offer the rebuild."""
-    return Content.assemble(
-        ("The index cannot be used: ", "bold"), _sentence(problem), " ", ("Press ctrl+r", "bold"), " to rebuild it from the sources."
-    )
+def unusable_index_notice(problem: str, remedy: Remedy | None = Remedy.REBUILD) -> Content:
+    """The index is damaged or does not match the config: say why, and what mends it."""
+    return Content.assemble(("The index cannot be used: ", "bold"), _sentence(problem), " ", remedy_text(remedy))
 
 
 def model_failed_notice(problem: str) -> Content:
@@ -52,8 +75,10 @@ def model_failed_notice(problem: str) -> Content:
     )
 
 
-def build_failed_notice(problem: str) -> Content:
-    """A build stopped with an error: say why, and that ctrl+r tries again."""
+def build_failed_notice(problem: str, remedy: Remedy | None = None) -> Content:
+    """A build stopped with an error: say why, and what to do before ctrl+r tries again."""
+    if remedy in (Remedy.WAIT, Remedy.FIX_CONFIG):
+        return Content.assemble(("The index could not be built: ", "bold"), _sentence(problem), " ", remedy_text(remedy))
     return Content.assemble(
         ("The index could not be built: ", "bold"), _sentence(problem), " Fix the problem, then ", ("press ctrl+r", "bold"), "."
     )
@@ -61,6 +86,13 @@ def build_failed_notice(problem: str) -> Content:
 
 def no_index_notice() -> Content:
     return Content.assemble(("There is no index yet. ", "bold"), ("Press ctrl+r", "bold"), " to build it.")
+
+
+REBUILD_QUESTION = Content("Rebuild the index from scratch?")
+REBUILD_DETAIL = Content(
+    "Every passage is read and embedded again, which takes as long as the first build. "
+    "To take in new or changed files only, ctrl+r updates the index instead."
+)
 
 
 def build_summary(report: BuildReport) -> str:

@@ -6,11 +6,11 @@ from textual.content import Content
 from textual.widgets import Static
 
 
-class Notice(Static):
+class Banner(Static):
     """A dismissable banner; ``kind`` is 'warning' or 'error'. Its text is given as Content, never markup."""
 
     DEFAULT_CSS = """
-    Notice {
+    Banner {
         display: none;
         height: auto;
         padding: 0 1;
@@ -18,8 +18,8 @@ class Notice(Static):
         background: $warning-muted;
         color: $text;
     }
-    Notice.-shown { display: block; }
-    Notice.-error { border-left: thick $error; background: $error-muted; }
+    Banner.-shown { display: block; }
+    Banner.-error { border-left: thick $error; background: $error-muted; }
     """
 
     def show(self, content: Content, kind: str = "warning") -> None:
