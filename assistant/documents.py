@@ -209,60 +209,75 @@ def find_source_files(
     link) is read once, at its own path where it has one. Folders in ``skip`` (the index, when it
     lives inside the sources) are left out.
     """
-    root = _resolved(root) or root.absolute()
-    skipped_dirs = {p for p in (_resolved(Path(s)) for s in skip) if p is not None}
-    candidates: list[tuple[str, Path, tuple[int, int], bool]] = []
-    skipped: list[SkippedFile] = []
-
-    def relative(path: Path) -> str:
-        return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
-
-    def unreadable_folder(error: OSError) -> None:
-        folder = Path(error.filename) if error.filename else root
-        skipped.append(SkippedFile(source=relative(folder) + "/", reason=f"cannot read this folder: {error.strerror or error}"))
-
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable_folder):
+    walk = _SourceWalk(_resolved(root) or root.absolute(), settings, skip)
+    for dirpath, dirnames, filenames in os.walk(walk.root, followlinks=False, onerror=walk.unreadable_folder):
         current = Path(dirpath)
-        kept_dirs = []
-        for name in dirnames:
-            full = current / name
-            if name.startswith(".") or full in skipped_dirs:
-                continue
-            if full.is_symlink():
-                target = _resolved(full)
-                if target is None or not target.is_relative_to(root):
-                    skipped.append(SkippedFile(source=relative(full), reason="symlink leads outside the sources folder"))
-                continue  # not descended into: its files inside the tree are reached at their own path
-            kept_dirs.append(name)
-        dirnames[:] = sorted(kept_dirs)
+        dirnames[:] = sorted(name for name in dirnames if walk.descends(current / name))
         for name in filenames:
-            if name.startswith("."):
-                continue
-            full = current / name
-            rel = relative(full)
-            if not _matches(rel, settings.include) or _matches(rel, settings.exclude):
-                continue
-            try:
-                stat = full.stat()
-            except OSError as exc:
-                skipped.append(SkippedFile(source=rel, reason=_link_problem(full, exc)))
-                continue
-            is_link = full.is_symlink()
-            if is_link:
-                target = _resolved(full)
-                if target is None or not target.is_relative_to(root):
-                    skipped.append(SkippedFile(source=rel, reason="symlink leads outside the sources folder"))
-                    continue
-            candidates.append((rel, full, (stat.st_dev, stat.st_ino), is_link))
-    chosen: dict[tuple[int, int], tuple[str, Path, bool]] = {}
-    for rel, full, identity, is_link in sorted(candidates, key=lambda c: (c[3], c[0])):
-        first = chosen.get(identity)
-        if first is None:
-            chosen[identity] = (rel, full, is_link)
-        else:
-            skipped.append(SkippedFile(source=rel, reason=f"the same file as {first[0]} (a link), indexed there"))
-    found = sorted(((rel, full) for rel, full, _ in chosen.values()), key=lambda item: item[0])
-    return found, skipped
+            if not name.startswith("."):
+                walk.consider(current / name)
+    return walk.found(), walk.skipped
+
+
+class _SourceWalk:
+    """The files a walk of the sources found so far (each with its identity), and the notes on the rest."""
+
+    def __init__(self, root: Path, settings: SourcesSettings, skip: Iterable[Path]) -> None:
+        self.root, self.settings = root, settings
+        self.skipped_dirs = {p for p in (_resolved(Path(s)) for s in skip) if p is not None}
+        self.candidates: list[tuple[str, Path, tuple[int, int], bool]] = []
+        self.skipped: list[SkippedFile] = []
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+    def unreadable_folder(self, error: OSError) -> None:
+        folder = Path(error.filename) if error.filename else self.root
+        reason = f"cannot read this folder: {error.strerror or error}"
+        self.skipped.append(SkippedFile(source=self.relative(folder) + "/", reason=reason))
+
+    def _leads_outside(self, path: Path) -> bool:
+        target = _resolved(path)
+        if target is None or not target.is_relative_to(self.root):
+            self.skipped.append(SkippedFile(source=self.relative(path), reason="symlink leads outside the sources folder"))
+            return True
+        return False
+
+    def descends(self, folder: Path) -> bool:
+        """Whether the walk goes into ``folder``: not hidden, not skipped, not a link (whose files
+        inside the tree are reached at their own path)."""
+        if folder.name.startswith(".") or folder in self.skipped_dirs:
+            return False
+        if folder.is_symlink():
+            self._leads_outside(folder)
+            return False
+        return True
+
+    def consider(self, path: Path) -> None:
+        """Keep the file if the patterns take it and it can be read where it leads; else note why not."""
+        rel = self.relative(path)
+        if not _matches(rel, self.settings.include) or _matches(rel, self.settings.exclude):
+            return
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            self.skipped.append(SkippedFile(source=rel, reason=_link_problem(path, exc)))
+            return
+        is_link = path.is_symlink()
+        if is_link and self._leads_outside(path):
+            return
+        self.candidates.append((rel, path, (stat.st_dev, stat.st_ino), is_link))
+
+    def found(self) -> list[tuple[str, Path]]:
+        """Each file once (at its own path before a link's), sorted by relative path."""
+        chosen: dict[tuple[int, int], tuple[str, Path]] = {}
+        for rel, path, identity, _is_link in sorted(self.candidates, key=lambda c: (c[3], c[0])):
+            first = chosen.get(identity)
+            if first is None:
+                chosen[identity] = (rel, path)
+            else:
+                self.skipped.append(SkippedFile(source=rel, reason=f"the same file as {first[0]} (a link), indexed there"))
+        return sorted(chosen.values(), key=lambda item: item[0])
 
 
 def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:

@@ -111,6 +111,7 @@ def build_synthetic(project: Path, size: int) -> dict:
     from .corpus import SyntheticCorpus, real_sentences
 
     config = load_config(project / "config.toml")
+    model_name = embedder_name(config)
     embedder = Embedder.load(config)
     sentences = real_sentences()
     t0 = time.perf_counter()
@@ -139,13 +140,7 @@ def build_synthetic(project: Path, size: int) -> dict:
             lexical_texts=corpus.texts(),
             vector_keys=(f"{i:032x}" for i in range(size)),
         ),
-        IndexRecord(
-            model_name=embedder_name(config),
-            settings=expected_settings(config, embedder_name(config)),
-            files=-(-size // 20),
-            sources={},
-            question_encoder=encoder_entry,
-        ),
+        IndexRecord(model_name, expected_settings(config, model_name), -(-size // 20), {}, encoder_entry),
     )
     write_s = time.perf_counter() - t0
     del sentence_matrix
