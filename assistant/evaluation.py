@@ -82,11 +82,23 @@ class Score(BaseModel):
     latency_p95_ms: float
 
 
+class Tradeoff(BaseModel):
+    """What one setting of ``answer.min_confidence`` would do on this set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bar: float
+    abstention: float | None  # share of unanswerable questions that would abstain
+    answered: float  # share of answerable questions that would be answered
+
+
 class ModeResult(Score):
-    """One retrieval mode's scores over the whole set, and by group where the set has conversations."""
+    """One retrieval mode's scores over the whole set, and by group where the set has conversations,
+    with the answered-against-abstained trade-off at a few confidence bars."""
 
     mode: str
     groups: dict[str, Score] = {}
+    tradeoff: list[Tradeoff] = []
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,8 @@ class Outcome:
     snippet_hit: int | None
     abstained: bool
     milliseconds: float
+    # The best snippet's confidence (0 without any): what the abstention decided on.
+    confidence: float = 0.0
 
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:
@@ -226,7 +240,8 @@ def ask_questions(
                     ),
                     None,
                 )
-            outcomes.append(Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed))
+            confidence = max((s.confidence or 0.0 for s in answer.snippets), default=0.0)
+            outcomes.append(Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed, confidence))
     return outcomes
 
 
@@ -257,12 +272,29 @@ def score(outcomes: Iterable[Outcome]) -> Score:
     )
 
 
-def mode_result(mode: str, outcomes: list[Outcome]) -> ModeResult:
+TRADEOFF_BARS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def tradeoff(outcomes: list[Outcome], bars: Iterable[float] = TRADEOFF_BARS) -> list[Tradeoff]:
+    """Answered and abstained at each confidence bar, from the confidences the answers carried."""
+    answerable = [o.confidence for o in outcomes if o.question.scored]
+    unanswerable = [o.confidence for o in outcomes if not o.question.scored]
+    return [
+        Tradeoff(
+            bar=bar,
+            abstention=sum(c < bar for c in unanswerable) / len(unanswerable) if unanswerable else None,
+            answered=sum(c >= bar for c in answerable) / max(len(answerable), 1),
+        )
+        for bar in sorted(set(bars))
+    ]
+
+
+def mode_result(mode: str, outcomes: list[Outcome], bars: Iterable[float] = TRADEOFF_BARS) -> ModeResult:
     """The whole set's scores, with first-turn and follow-up groups when it has follow-ups."""
     groups: dict[str, Score] = {}
     if any(o.group == FOLLOW_UP for o in outcomes):
         groups = {g: score(o for o in outcomes if o.group == g) for g in (FIRST_TURN, FOLLOW_UP)}
-    return ModeResult(mode=mode, groups=groups, **score(outcomes).model_dump())
+    return ModeResult(mode=mode, groups=groups, tradeoff=tradeoff(outcomes, bars), **score(outcomes).model_dump())
 
 
 def run_evaluation(
@@ -281,6 +313,7 @@ def run_evaluation(
     assistant.load_index()
     assistant.load_question_encoder()
     judge = Judge(scoring, assistant.read_source, min_overlap)
+    bars = (*TRADEOFF_BARS, assistant.confidence_bar)
     bar = tqdm(total=len(questions) * len(modes), desc="Evaluating", unit="q", file=progress_file, leave=False, disable=progress_file is None)
     try:
         return [
@@ -289,6 +322,7 @@ def run_evaluation(
                 ask_questions(
                     assistant, questions, mode, judge, as_conversations=as_conversations, progress=lambda: bar.update(1)
                 ),
+                bars,
             )
             for mode in modes
         ]
@@ -322,4 +356,15 @@ def format_table(results: list[ModeResult]) -> str:
     lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
     first = results[0] if results else None
     summary = f"{first.questions} questions ({first.answerable} answerable, {first.unanswerable} not)" if first else ""
-    return "\n".join([summary, *lines])
+    return "\n".join([summary, *lines, *tradeoff_lines(results)])
+
+
+def tradeoff_lines(results: list[ModeResult]) -> list[str]:
+    """Under the table, for sets with unanswerable questions: what each answer.min_confidence would do."""
+    if not results or not results[0].unanswerable:
+        return []
+    lines = ["", "answer.min_confidence: abstained (unanswerable) / answered (answerable)"]
+    for result in results:
+        cells = [f"{t.bar:.2f} {t.abstention:.3f}/{t.answered:.3f}" for t in result.tradeoff if t.abstention is not None]
+        lines.append(f"{result.mode}: " + "  ".join(cells))
+    return lines

@@ -61,6 +61,12 @@ class Snippet(Frozen):
     score: float
     citation: Citation
     passage: Passage
+    # The other places the same text stands (copies of the file, the passage quoted elsewhere).
+    also: tuple[Citation, ...] = ()
+    # The calibrated probability (0..1) that the sources answer the question here, and whether that
+    # clears the bar: a snippet below it is shown as the nearest passage, not as an answer.
+    confidence: float | None = None
+    is_answer: bool = True
 
 
 class Timings(Frozen):
@@ -105,7 +111,10 @@ class Answer(Frozen):
                 {
                     "text": s.text,
                     "score": round(s.score, 4),
+                    "confidence": s.confidence,
+                    "is_answer": s.is_answer,
                     "citation": s.citation.model_dump(),
+                    "also": [c.model_dump() for c in s.also],
                     "passage": {
                         "id": s.passage.id,
                         "source": s.passage.source,
