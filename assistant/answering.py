@@ -11,6 +11,7 @@ from .lexical import tokenize
 from .models import Answer, Citation, Passage, Sentence, Snippet, Timings
 from .query import Focus, Query
 from .retrieval import RankedPassage, folded
+from .structure import NOT_ANSWERS
 
 # How many of the ranked passages have their sentences scored.
 PASSAGES_SCORED = 8
@@ -121,7 +122,9 @@ def focus_closeness(sentence: Sentence, source: str, focus: Focus) -> float:
 
 def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Query) -> list[ScoredSentence]:
     """Every sentence of the top passages with its combined score, best first."""
-    top = ranked[:PASSAGES_SCORED]
+    # Metadata headers and reference lists are searched (a question may find its paper through them)
+    # but never quoted as an answer.
+    top = [c for c in ranked if index.passages[c.row].kind not in NOT_ANSWERS][:PASSAGES_SCORED]
     if not top:
         return []
     # Carried terms count in a sentence's overlap as they do in the passage search: the sentence that

@@ -230,8 +230,8 @@ def ask_questions(
                     (i for i, p in enumerate(passages[:10]) if judge.hits(q, p.source, p.start, p.end, p.text)), None
                 )
                 # Only what is shown as an answer counts: the nearest passages offered with an
-                # abstention are not an answer.
-                shown = () if answer.abstained else answer.snippets
+                # abstention, or below the confidence bar beside an answer, are not one.
+                shown = () if answer.abstained else tuple(s for s in answer.snippets if s.is_answer)
                 snippet_hit = next(
                     (
                         i

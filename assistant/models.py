@@ -34,6 +34,10 @@ class Passage(Span):
     sentences: tuple[Sentence, ...] = ()
     # The 1-based page of a paged source (PDF); None for formats without pages.
     page: int | None = None
+    # What part of its document the passage is (see ``structure``): "body", "caption", "metadata" (a
+    # header of authors, dates, DOI) or "references". Metadata and references are searched, never quoted
+    # as an answer.
+    kind: str = "body"
 
 
 class Citation(Frozen):
