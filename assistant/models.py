@@ -56,11 +56,22 @@ class Citation(Frozen):
         return f"{self.source}:{page}{lines}"
 
 
+class AnswerPhrase(Frozen):
+    """The words of a snippet that answer the question ("90 days"): ``file_text[start:end] == text``,
+    offsets into the source file as the citation's are."""
+
+    text: str
+    start: int
+    end: int
+
+
 class Snippet(Frozen):
     text: str
     score: float
     citation: Citation
     passage: Passage
+    # The words of the quote that answer the question, when some clearly do; else None.
+    answer: AnswerPhrase | None = None
 
 
 class Timings(Frozen):
@@ -106,6 +117,7 @@ class Answer(Frozen):
                     "text": s.text,
                     "score": round(s.score, 4),
                     "citation": s.citation.model_dump(),
+                    "answer": s.answer.model_dump() if s.answer else None,
                     "passage": {
                         "id": s.passage.id,
                         "source": s.passage.source,
