@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from .lexical import STOPWORDS, tokenize
@@ -43,7 +44,7 @@ _NOUN_OPENERS = re.compile(
     r"^(?:kind|kinds|type|types|sort|sorts|form|forms|name|names)\s+of\s+|^(?:two|three|four|five|other|main|major|first|last)\s+",
     re.I,
 )
-_WHAT = re.compile(r"\b(?:what|which)\b\s*((?:[\w-]+\s*){0,9})", re.I)
+_WHAT = re.compile(r"\b(?:what|which)\b\s*((?:[\w'’-]+\s*){0,9})", re.I)
 _HOW = re.compile(
     r"\bhow\s+(many|much|long|old|far|large|big|tall|high|deep|wide|heavy|fast|often|few)\b(?:\s+([a-z][\w-]*))?", re.I
 )
@@ -77,6 +78,8 @@ class QuestionReading:
     after: str | None = None
     # "What is X?": the answer is linked to X by a copula or a naming word ("X is called Y").
     copula: bool = False
+    # On which side of the answer each question word stands in the statement: -1 before, +1 after.
+    sides: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def noun_stem(self) -> str | None:
@@ -100,7 +103,8 @@ def _noun_after_what(rest: str) -> str | None:
     if not copula:
         # "What ruined ..." asks for the doer of a verb, not for a kind of thing.
         return None if words[0].endswith("ed") else words[0]
-    run = [w for w in itertools.takewhile(lambda w: w not in STOPWORDS, words) if not w.endswith("ed")]
+    # The head is the last word of the phrase, not a possessor ("Bohemond's nephew") or a participle.
+    run = [w for w in itertools.takewhile(lambda w: w not in STOPWORDS, words) if not re.search(r"(?:ed|['’]s?)$", w)]
     return run[-1] if run else None
 
 
@@ -111,17 +115,21 @@ def _content_stem(word: str) -> str | None:
     return stems[0] if stems else None
 
 
-def _slot(words: list[str], noun: str | None) -> tuple[str | None, str | None, bool]:
-    """The stems of the content words just before and just after the answer's place in the question
-    put as a statement (see ``QuestionReading.before``)."""
-    first = lambda seq: next((s for s in map(_content_stem, seq) if s), None)  # noqa: E731
-    last = lambda seq: first(list(reversed(seq)))  # noqa: E731
+def _stems(words: list[str]) -> list[str]:
+    return [s for s in map(_content_stem, words) if s]
+
+
+def _gap(words: list[str], noun: str | None) -> tuple[str | None, str | None, bool, dict[str, int]]:
+    """Where the answer stands in the question put as a statement: the stems just before and after
+    it (see ``QuestionReading.before``), whether a copula links it, and on which side of it each of
+    the question's words stands (-1 before, +1 after; words of a copula question on neither)."""
     wh = next((i for i, w in enumerate(words) if _QUESTION_WORD.match(w)), None)
     if wh is None:
-        return None, None, False
+        return None, None, False, {}
     end = wh + 1
     if words[wh] in ("what", "which") and end < len(words) and words[end] in _COPULAS:
-        return last(words[end + 1 :]), first(words[end + 1 :]), True  # "What is the X?": either side of X
+        subject = _stems(words[end + 1 :])  # "What is the X?": either side of X
+        return (subject[-1] if subject else None), (subject[0] if subject else None), True, {}
     if noun is not None and noun in words[end : end + 5]:
         end = words.index(noun, end) + 1
         # A compound noun ("what type of Turing machine is ...") runs on to its verb.
@@ -130,14 +138,19 @@ def _slot(words: list[str], noun: str | None) -> tuple[str | None, str | None, b
             end = aux
     if words[wh] == "how":
         end = min(end + 1, len(words))
-    if not all(w in _LEADING for w in words[:wh]):
-        return last(words[:wh]), first(words[end:]), False  # in place: "X is an example of what?"
+    if not all(w in _LEADING for w in words[:wh]):  # in place: "X is an example of what?"
+        left, right = _stems(words[:wh]), _stems(words[end:])
+        sides = {**dict.fromkeys(left, -1), **dict.fromkeys(right, 1)}
+        return (left[-1] if left else None), (right[0] if right else None), False, sides
     rest = words[end:]
     if rest and rest[0] in _COPULAS:
-        return last(rest[1:]), first(rest[1:]), True
-    if rest and rest[0] in _AUXILIARIES:
-        return last(rest[1:]), None, False  # "What does X hide?" -> "X hides ___"
-    return None, first(rest), False  # the subject: "What ruined Richard's plans?" -> "___ ruined ..."
+        subject = _stems(rest[1:])
+        return (subject[-1] if subject else None), (subject[0] if subject else None), True, {}
+    if rest and rest[0] in _AUXILIARIES:  # "What does X hide?" -> "X hides ___"
+        left = _stems(rest[1:])
+        return (left[-1] if left else None), None, False, dict.fromkeys(left, -1)
+    right = _stems(rest)  # the subject: "What ruined Richard's plans?" -> "___ ruined ..."
+    return None, (right[0] if right else None), False, dict.fromkeys(right, 1)
 
 
 def read_question(question: str) -> QuestionReading:
@@ -171,5 +184,5 @@ def read_question(question: str) -> QuestionReading:
         return QuestionReading(kind="other", noun=None, terms=terms)
     found.sort(key=lambda f: f[0])
     _, kind, noun = found[0]
-    before, after, copula = _slot([w.lower() for w in _WORDS.findall(text)], noun)
-    return QuestionReading(kind=kind, noun=noun, terms=terms, before=before, after=after, copula=copula)
+    before, after, copula, sides = _gap([w.lower() for w in _WORDS.findall(text)], noun)
+    return QuestionReading(kind=kind, noun=noun, terms=terms, before=before, after=after, copula=copula, sides=sides)

@@ -10,6 +10,7 @@ When none does, nothing is marked: a wrong mark is worse than none.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .answer_kind import QuestionReading, read_question
@@ -29,6 +30,10 @@ from .phrase_candidates import (
 # How fast a question word's pull on a candidate fades with the words between them: it halves every
 # NEAR_HALF_WORDS words.
 NEAR_HALF_WORDS = 4.0
+# A question word on the other side of a candidate than the question puts it (for who and what
+# questions, whose answer has a fixed place: "Who did BSkyB compete with?" -> "BSkyB competed with ___")
+# pulls this much of its weight.
+WRONG_SIDE = 0.5
 # Words of another sentence of the snippet count as this many words further away.
 SENTENCE_GAP_WORDS = 8
 # A candidate is marked only if the question's words pull on it at least this much (about one
@@ -66,6 +71,9 @@ _CURRENCY = re.compile(r"[£$€¥]|\b(?:dollars?|pounds?|euros?|yen)\b", re.I)
 _HOW_WORD = re.compile(r"\bhow\s+(\w+)", re.I)
 # Place prepositions that make a name a place rather than a person or body.
 _LINK = re.compile(r"\b(?:is|are|was|were|be|been|called|named|termed|known|referred|refers|denoted|became|becomes|become)\b|\(")
+LOOSE_KINDS: tuple[str, ...] = ()
+_ORDERED_KINDS = frozenset(("who", "other"))
+_AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
 _LOCATIVE = frozenset("in at near from into throughout across within off inside outside".split())
 
 
@@ -124,9 +132,12 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
         content = [stems[i] for i in core if stems[i] is not None]
         if not content or sum(s in reading.terms for s in content) / len(content) > MAX_ASKED_SHARE:
             continue
-        pull = _pull(inside, matched, stems, sentence_of)
+        sides = reading.sides if reading.kind in _ORDERED_KINDS else {}
+        if sides and _AGENT.search(text[max(0, candidate.start - 8) : candidate.start]):
+            sides = {stem: -side for stem, side in sides.items()}  # a passive: "commissioned by Odo"
+        pull = _pull(inside, matched, stems, sentence_of, sides)
         beside = _beside(reading, inside, tokens, stems, text)
-        if reading.kind == "other" and not beside:
+        if reading.kind == "other" and not beside and candidate.kind not in LOOSE_KINDS:
             continue  # with no kind to go by, only a candidate in the question's gap is clear enough
         score = pull + _fit(reading, candidate, text, question) + beside
         words = " ".join(w.lower() for w in re.findall(r"\w+", text[candidate.start : candidate.end]))
@@ -186,9 +197,10 @@ def _core(candidate: Candidate, tokens: list[Token], inside: list[int]) -> list[
     return inside
 
 
-def _pull(inside: list[int], matched: list[int], stems: list[str | None], sentence_of: list[int]) -> float:
+def _pull(inside: list[int], matched: list[int], stems: list[str | None], sentence_of: list[int], sides: Mapping[str, int]) -> float:
     """How strongly the question's words in the snippet pull on the candidate: each distinct question
-    word counts once, by its nearest occurrence outside the candidate, fading with distance."""
+    word counts once, by its nearest occurrence outside the candidate, fading with distance, and
+    less from the side of the answer the question does not put it on (``sides``)."""
     first, last = inside[0], inside[-1]
     nearest: dict[str, float] = {}
     for i in matched:
@@ -200,6 +212,9 @@ def _pull(inside: list[int], matched: list[int], stems: list[str | None], senten
         stem = stems[i]
         assert stem is not None
         closeness = 0.5 ** (gap / NEAR_HALF_WORDS)
+        side = sides.get(stem, 0)
+        if side and (side < 0) != (i < first):
+            closeness *= WRONG_SIDE
         nearest[stem] = max(nearest.get(stem, 0.0), closeness)
     return sum(nearest.values())
 
@@ -264,7 +279,7 @@ def _fit(reading: QuestionReading, candidate: Candidate, text: str, question: st
     elif reading.kind == "who":
         if candidate.after_preposition in _LOCATIVE:
             bonus -= W_PLACE_FOR_WHO
-        if re.search(r"\bby\s+(?:the\s+)?$", text[max(0, candidate.start - 8) : candidate.start]):
+        if _AGENT.search(text[max(0, candidate.start - 8) : candidate.start]):
             bonus += W_AGENT
     elif reading.kind == "where" and candidate.kind == "place":
         bonus += W_PLACE_PHRASE

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .answer_phrase import answer_phrase
 from .index import LoadedIndex
 from .lexical import tokenize
 from .models import Answer, Citation, Passage, Sentence, Snippet, Timings
@@ -203,7 +204,7 @@ def compose_answer(
             changed[c.source] = None
             continue
         taken.append((c.source, c.start, c.end))
-        snippets.append(snippet)
+        snippets.append(snippet.model_copy(update={"answer": answer_phrase(question, snippet)}))
         if len(snippets) == count:
             break
     changed_sources = tuple(changed)

@@ -30,7 +30,7 @@ _TIME = re.compile(
     rf"""
     \b(?:
         {_DAY}\s+{_MONTH}(?:,?\s+{_YEAR})?                                  # 22 May 2006
-      | {_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?(?![\d,])                         # May 22, 2006
+      | {_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?(?!\d)                           # May 22, 2006
       | (?:(?:early|late|mid)[\s-]+)?(?:{_MONTH}|{_SEASON})(?:\s+of)?\s+{_YEAR}  # (early) May 2006, autumn of 1991
       | (?:the\s+)?{_PART}?{_ORDINAL}(?:\s*(?:and|or|to|-|–)\s*{_ORDINAL})?[\s-]+centur(?:y|ies)(?:\s+(?:BC|BCE|AD|CE)\b)?  # the early 11th century
       | (?:the\s+)?(?:early\s+|late\s+|mid-)?[12]?\d{{2}}0s                 # the 1050s
@@ -145,12 +145,15 @@ FUNCTION_WORDS = frozenset(
     another such only just even still yet already always never often sometimes usually instead thus
     therefore hence perhaps indeed quite almost nearly both either neither all few several more most
     less least own same one ones anything something nothing everything among within without upon
-    onto via per since until unless whether whereas whilst like unlike including using according""".split()
+    onto via per since until unless whether whereas whilst like unlike including using according
+    against between through during before after above below over under about toward towards across
+    along around behind beyond despite enough""".split()
 )
 # A word after one of these is a verb ("which uses", "to determine", "it becomes"), not a noun.
 _VERB_CUES = frozenset("which that who it they he she we you i to will would can could may might must shall should".split())
 # Words that join two content words into one phrase ("analysis of algorithms", "time and storage").
 _PHRASE_JOINERS = frozenset("of and or".split())
+_DETERMINERS = frozenset("the a an its their this these those his her our".split())
 _VERBAL = re.compile(r"(?:ly|ed|ing)$")
 # The longest phrase of plain words offered as an answer.
 MAX_PHRASE_WORDS = 6
@@ -190,8 +193,11 @@ def word_candidates(text: str, tokens: list[Token], asked: list[bool]) -> Iterat
         # "defined using Boolean"): trim them.
         while first <= last and _VERBAL.search(tokens[first].text) and not tokens[first].text[0].isupper():
             first += 1
-        while last >= first and re.search(r"(?:ly|ed)$", tokens[last].text.lower()):
-            last -= 1
+        while last >= first and (
+            re.search(r"(?:ly|ed)$", tokens[last].text.lower())
+            or (last + 1 < n and tokens[last + 1].text.lower() in _DETERMINERS and not tokens[last].text[0].isupper())
+        ):
+            last -= 1  # a word right before "the" or "a" is a verb ("utilises the"), not a noun
         if first <= last and last - first < MAX_PHRASE_WORDS:
             yield Candidate(tokens[first].start, tokens[last].end, "words")
         i = j
