@@ -285,7 +285,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
 
 
 def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
-    from .evaluation import format_table, load_questions, run_evaluation
+    from .evaluation import format_phrase_table, format_table, load_questions, run_evaluation
 
     questions = load_questions(args.questions)
     if args.limit is not None:
@@ -304,7 +304,7 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     if args.json:
         out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
     else:
-        out.write(format_table(results) + "\n")
+        out.write(format_table(results) + "\n\n" + format_phrase_table(results) + "\n")
     return EXIT_OK
 
 
