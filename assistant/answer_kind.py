@@ -6,6 +6,7 @@ import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from .lexical import STOPWORDS, tokenize
@@ -20,12 +21,12 @@ TIME_NOUNS = frozenset(
 )
 AMOUNT_NOUNS = frozenset(
     """number numbers amount percentage percent proportion share fraction ratio rate population size cost
-    price value total sum count length distance height weight speed temperature""".split()
+    price value total sum length distance height weight speed temperature""".split()
 )
 PERSON_NOUNS = frozenset(
     """person people man men woman women king kings queen emperor empress president leader leaders ruler
     rulers author writer poet painter artist composer player actor actress singer scientist inventor
-    general commander pope bishop archbishop duke count earl lord prince princess son daughter father
+    commander pope bishop archbishop duke count earl lord prince princess son daughter father
     mother brother sister wife husband founder owner chairman director minister chancellor governor
     mayor saint abbot monk individual individuals""".split()
 )
@@ -90,7 +91,7 @@ class QuestionReading:
 def _noun_after_what(rest: str) -> str | None:
     """The noun a "what ..." asks about: the word after it ("what river ..."), or after a copula the
     last word before a function word ("what is the original meaning of ..." -> "meaning")."""
-    words = rest.lower().split()
+    words = re.findall(r"[\w'’-]+", rest.lower())
     copula = bool(words) and words[0] in _COPULAS
     if copula:
         words = words[1:]
@@ -153,6 +154,7 @@ def _gap(words: list[str], noun: str | None) -> tuple[str | None, str | None, bo
     return None, (right[0] if right else None), False, dict.fromkeys(right, 1)
 
 
+@lru_cache(maxsize=256)
 def read_question(question: str) -> QuestionReading:
     """The kind of answer ``question`` asks for, the noun it asks about, and its content stems."""
     terms = frozenset(tokenize(question))
@@ -167,7 +169,10 @@ def read_question(question: str) -> QuestionReading:
         noun = how.group(2)
         found.append((how.start(), "how many", noun.lower() if noun and noun.lower() not in STOPWORDS else None))
     if wh:
-        found.append((wh.start(), _WH_KINDS[wh.group(1).lower()], None))
+        # "Who was the Norse leader?": the answer stands beside "leader" ("their leader Rollo").
+        after = text[wh.end() :].split()
+        noun = _noun_after_what(" ".join(after)) if after and after[0].lower() in _COPULAS else None
+        found.append((wh.start(), _WH_KINDS[wh.group(1).lower()], noun))
     if what:
         noun = _noun_after_what(what.group(1))
         kind = "other"

@@ -39,6 +39,9 @@ SENTENCE_GAP_WORDS = 8
 # A candidate is marked only if the question's words pull on it at least this much (about one
 # question word right beside it) ...
 MIN_PULL = 0.6
+# ... or, when it is the sentence's only phrase of the kind asked for (a date for "when", an amount
+# for "how many"), at least this much.
+MIN_PULL_ALONE = 0.25
 # ... and it beats every rival of other words by this share of its own score.
 MARGIN = 0.25
 # A candidate is dropped when this share of its words are the question's own.
@@ -49,7 +52,7 @@ W_UNIT = 0.5
 # Bonus for a place phrase (led by a preposition of place) over a bare name, for "where".
 W_PLACE_PHRASE = 0.5
 # Penalty for a name led by a preposition of place ("in Normandy") when a person or body is asked for.
-W_PLACE_FOR_WHO = 0.5
+W_PLACE_FOR_WHO = 1.0
 # Bonus for a name right after "by" (the doer in a passive: "commissioned by Odo") for "who".
 W_AGENT = 0.3
 # Bonus for standing where the question, put as a statement, has its gap: right after the word the
@@ -72,6 +75,7 @@ _HOW_WORD = re.compile(r"\bhow\s+(\w+)", re.I)
 # Place prepositions that make a name a place rather than a person or body.
 _LINK = re.compile(r"\b(?:is|are|was|were|be|been|called|named|termed|known|referred|refers|denoted|became|becomes|become)\b|\(")
 LOOSE_KINDS: tuple[str, ...] = ()
+_PLACE_NAME = re.compile(r"\b(?:in|at|from|near|into)\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _ORDERED_KINDS = frozenset(("who", "other"))
 _AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
 _LOCATIVE = frozenset("in at near from into throughout across within off inside outside".split())
@@ -102,9 +106,10 @@ def find_answer_phrase(question: str, text: str, context: str = "") -> tuple[int
     if not scored:
         return None
     best = scored[0]
-    if best.pull < MIN_PULL:
-        return None
     rivals = [s for s in scored[1:] if s.words != best.words and not _overlap(s.candidate, best.candidate)]
+    alone = not rivals and best.candidate.kind in ("time", "amount") and read_question(question).kind != "other"
+    if best.pull < (MIN_PULL_ALONE if alone else MIN_PULL):
+        return None
     if rivals and rivals[0].score > best.score * (1 - MARGIN):
         return None
     return best.candidate.start, best.candidate.end
@@ -123,6 +128,8 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
     if not matched:
         return []
     asked = [stem is not None and stem in reading.terms for stem in stems]
+    # Names that stand after a preposition of place somewhere in the passage are places ("in Normandy").
+    places = frozenset(m.group(1) for m in _PLACE_NAME.finditer(context or text))
     scored = []
     for candidate in _candidates(reading, text, tokens, context, asked):
         inside = [i for i, t in enumerate(tokens) if t.start >= candidate.start and t.end <= candidate.end]
@@ -139,7 +146,7 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
         beside = _beside(reading, inside, tokens, stems, text)
         if reading.kind == "other" and not beside and candidate.kind not in LOOSE_KINDS:
             continue  # with no kind to go by, only a candidate in the question's gap is clear enough
-        score = pull + _fit(reading, candidate, text, question) + beside
+        score = pull + _fit(reading, candidate, text, question, places) + beside
         words = " ".join(w.lower() for w in re.findall(r"\w+", text[candidate.start : candidate.end]))
         scored.append(Scored(candidate, score, pull, words))
     scored.sort(key=lambda s: -s.score)
@@ -262,7 +269,7 @@ def _adjacent(
     return False
 
 
-def _fit(reading: QuestionReading, candidate: Candidate, text: str, question: str) -> float:
+def _fit(reading: QuestionReading, candidate: Candidate, text: str, question: str, places: frozenset[str]) -> float:
     """Bonuses and penalties for how well the candidate fits what the question asks for."""
     bonus = 0.0
     if reading.kind == "how many":
@@ -277,10 +284,10 @@ def _fit(reading: QuestionReading, candidate: Candidate, text: str, question: st
         elif measure == "much" and _CURRENCY.search(phrase):
             bonus += W_UNIT
     elif reading.kind == "who":
-        if candidate.after_preposition in _LOCATIVE:
+        if candidate.after_preposition in _LOCATIVE or text[candidate.start : candidate.end] in places:
             bonus -= W_PLACE_FOR_WHO
         if _AGENT.search(text[max(0, candidate.start - 8) : candidate.start]):
             bonus += W_AGENT
-    elif reading.kind == "where" and candidate.kind == "place":
+    elif reading.kind == "where" and (candidate.kind == "place" or text[candidate.start : candidate.end] in places):
         bonus += W_PLACE_PHRASE
     return bonus

@@ -35,7 +35,7 @@ _TIME = re.compile(
       | (?:the\s+)?{_PART}?{_ORDINAL}(?:\s*(?:and|or|to|-|–)\s*{_ORDINAL})?[\s-]+centur(?:y|ies)(?:\s+(?:BC|BCE|AD|CE)\b)?  # the early 11th century
       | (?:the\s+)?(?:early\s+|late\s+|mid-)?[12]?\d{{2}}0s                 # the 1050s
       | {_YEAR}(?:\s*(?:–|-|—|to|and)\s*(?:[12]\d{{3}}|\d{{2}})\b)?           # 1066, 1991–92
-      | (?<=\bin\s)[1-9]\d{{2}}(?![\d,.])(?!\s*(?:%|per\b|[a-z]+s\b))        # in 911 (not "in 300 ships")
+      | (?<=\bin\s)[1-9]\d{{2}}(?![\d,.])(?!\s*(?:%|per\b|[a-z]{2,}s\b))     # in 911 (not "in 300 ships")
       | {_MONTH}(?!\s+\d)                                                   # March
     )\b
     """,
