@@ -67,6 +67,7 @@ _NOT_UNIT = re.compile(r"(?:ed|ly|ing)$")
 _TOKEN = re.compile(r"[^\W_](?:[\w&+]|[-'’.](?=\w))*\+?")
 # Lower-case words that may stand inside a name between capitalised ones ("William of Montreuil",
 # "Edward the Confessor", "Guy de Lusignan").
+_TITLES = frozenset("Mr Mrs Ms Dr Prof St Gen Col Capt Lt Sgt Sen Rep Gov Rev Hon Jr Sr".split())
 _NAME_JOINERS = frozenset("of the de del della di da du des la le van von der den y al bin ibn".split())
 _PLACE_PREPOSITIONS = frozenset(
     "in at near from to into off on across throughout within outside inside along toward towards beyond around via".split()
@@ -225,7 +226,9 @@ def name_runs(text: str, tokens: list[Token], capitalised_elsewhere: frozenset[s
         j = i + 1
         while j < n:
             gap = text[tokens[j - 1].end : tokens[j].start]
-            if gap.strip() or _POSSESSIVE.search(tokens[j - 1].text):
+            # A title or an initial keeps its full stop inside a name ("Mr. Hopper", "J. Smith").
+            abbreviated = gap.strip() == "." and (tokens[j - 1].text in _TITLES or re.fullmatch(r"[A-Z]", tokens[j - 1].text))
+            if (gap.strip() and not abbreviated) or _POSSESSIVE.search(tokens[j - 1].text):
                 break
             # A number inside a name when it carries letters or a capitalised word follows ("Astra 2A", "Channel 4 HD").
             numeral = tokens[j].text[0].isdigit() and (not tokens[j].text.isdigit() or (j + 1 < n and capital(tokens[j + 1])))

@@ -63,6 +63,8 @@ def test_the_kind_of_answer_a_question_asks_for(question, kind):
         # who: a name the question does not hold
         ("Who is the EU facilitator?", "The EU facilitator, Miroslav Lajcak, met officials from both sides.", "Miroslav Lajcak"),
         ("Who commissioned the Tapestry?", "The Tapestry was commissioned by Odo, the Bishop of Bayeux.", "Odo"),
+        ("Who greeted Mr. Brice?", '"Howdy, Mr. Brice," said Mr. Hopper, his glance caught by the costume.', "Mr. Hopper"),
+        ("Who was the Norse leader?", "Raiders from Norway, under their leader Rollo, swore fealty to the king.", "Rollo"),
         # where: a place, with its preposition
         ("Where did Harold II die?", "King Harold II died at the Battle of Hastings in 1066.", "at the Battle of Hastings"),
         ("Where did Thomas Aquinas die?", "Thomas Aquinas died at the abbey of Fossanova on his way to Lyon.", "at the abbey of Fossanova"),
