@@ -67,17 +67,17 @@ _MEASURE_UNITS = {
     "long": "second seconds minute minutes hour hours day days week weeks month months year years decade decades century centuries",
     "far": "mile miles kilometre kilometres kilometer kilometers km metre metres meter meters m feet foot yards",
     "old": "year years",
-    "much": "",
 }
 _MEASURE_UNITS_SET = {k: frozenset(v.split()) for k, v in _MEASURE_UNITS.items()}
 _CURRENCY = re.compile(r"[£$€¥]|\b(?:dollars?|pounds?|euros?|yen)\b", re.I)
 _HOW_WORD = re.compile(r"\bhow\s+(\w+)", re.I)
-# Place prepositions that make a name a place rather than a person or body.
+# Words that link the answer to what a copula question names ("X is called Y", "X (Y)").
 _LINK = re.compile(r"\b(?:is|are|was|were|be|been|called|named|termed|known|referred|refers|denoted|became|becomes|become)\b|\(")
-LOOSE_KINDS: tuple[str, ...] = ()
+_ADJECTIVAL = re.compile(r"(?:al|ic|ive|ous|ful|able|ible|ant|ent|ary|less|ular)$")
 _PLACE_NAME = re.compile(r"\b(?:in|at|from|near|into)\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _ORDERED_KINDS = frozenset(("who", "other"))
 _AGENT = re.compile(r"\bby\s+(?:the\s+)?$")
+# Prepositions of place: a name after one is a place rather than a person or body.
 _LOCATIVE = frozenset("in at near from into throughout across within off inside outside".split())
 
 
@@ -143,9 +143,10 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
         if sides and _AGENT.search(text[max(0, candidate.start - 8) : candidate.start]):
             sides = {stem: -side for stem, side in sides.items()}  # a passive: "commissioned by Odo"
         pull = _pull(inside, matched, stems, sentence_of, sides)
-        beside = _beside(reading, inside, tokens, stems, text)
-        if reading.kind == "other" and not beside and candidate.kind not in LOOSE_KINDS:
-            continue  # with no kind to go by, only a candidate in the question's gap is clear enough
+        slot, focus = _beside(reading, inside, tokens, stems, text)
+        if reading.kind == "other" and not (focus or (slot and not _modifier_only(candidate, tokens, inside))):
+            continue  # with no kind to go by, only a noun phrase in the question's gap is clear enough
+        beside = W_SLOT * slot + W_FOCUS * focus
         score = pull + _fit(reading, candidate, text, question, places) + beside
         words = " ".join(w.lower() for w in re.findall(r"\w+", text[candidate.start : candidate.end]))
         scored.append(Scored(candidate, score, pull, words))
@@ -191,7 +192,8 @@ def _candidates(reading: QuestionReading, text: str, tokens: list[Token], contex
     if reading.kind == "where":
         return names  # place phrases and bare names
     words = [w for w in word_candidates(text, tokens, asked) if not any(_overlap(w, o) for o in (*times, *amounts))]
-    return [*times, *amounts, *(c for c in names if c.kind == "name"), *words]
+    # A date would have been asked for with "when": not among the answers to other questions.
+    return [*amounts, *(c for c in names if c.kind == "name"), *words]
 
 
 def _core(candidate: Candidate, tokens: list[Token], inside: list[int]) -> list[int]:
@@ -226,20 +228,25 @@ def _pull(inside: list[int], matched: list[int], stems: list[str | None], senten
     return sum(nearest.values())
 
 
-def _beside(reading: QuestionReading, inside: list[int], tokens: list[Token], stems: list[str | None], text: str) -> float:
-    """Bonus for standing in the question's gap (after its ``before`` word or before its ``after``
-    word) and beside the noun it asks about."""
+def _beside(reading: QuestionReading, inside: list[int], tokens: list[Token], stems: list[str | None], text: str) -> tuple[bool, bool]:
+    """Whether the candidate stands in the question's gap (after its ``before`` word or before its
+    ``after`` word), and whether it stands beside the noun the question asks about."""
     first, last = inside[0], inside[-1]
-    bonus = 0.0
     link = reading.copula
-    if reading.before and _adjacent(tokens, stems, text, reading.before, first, -1, link=link):
-        bonus += W_SLOT
-    elif reading.after and _adjacent(tokens, stems, text, reading.after, last, +1, link=link):
-        bonus += W_SLOT
+    slot = bool(
+        (reading.before and _adjacent(tokens, stems, text, reading.before, first, -1, link=link))
+        or (reading.after and _adjacent(tokens, stems, text, reading.after, last, +1, link=link))
+    )
     noun = reading.noun_stem
-    if noun and (_adjacent(tokens, stems, text, noun, first, -1) or _adjacent(tokens, stems, text, noun, last, +1, joined=True)):
-        bonus += W_FOCUS
-    return bonus
+    focus = bool(noun and (_adjacent(tokens, stems, text, noun, first, -1) or _adjacent(tokens, stems, text, noun, last, +1, joined=True)))
+    return slot, focus
+
+
+def _modifier_only(candidate: Candidate, tokens: list[Token], inside: list[int]) -> bool:
+    """Whether a plain phrase ends on a word shaped like an adjective ("theoretical", "important"): a
+    modifier whose noun is elsewhere, not a noun phrase of its own."""
+    last = tokens[inside[-1]].text
+    return candidate.kind == "words" and not last[0].isupper() and bool(_ADJECTIVAL.search(last.lower()))
 
 
 def _adjacent(
@@ -251,15 +258,14 @@ def _adjacent(
     copula or naming word between ("X is called Y", "X (Y)")."""
     k = edge + step
     gap = 0
-    lo, hi = (tokens[edge].end, tokens[edge].end) if step > 0 else (tokens[edge].start, tokens[edge].start)
     while 0 <= k < len(tokens):
-        lo, hi = min(lo, tokens[k].start), max(hi, tokens[k].end)
         lo, hi = (tokens[k - 1].end, tokens[k].start) if step > 0 else (tokens[k].end, tokens[k + 1].start)
         between = text[lo:hi]
         if re.search(r"[.;:!?]", between) or (joined and between.strip()):
             return False
         if stems[k] == stem:
-            return not link or bool(_LINK.search(text[lo:hi]))
+            stretch = text[tokens[edge].end : tokens[k].start] if step > 0 else text[tokens[k].end : tokens[edge].start]
+            return not link or bool(_LINK.search(stretch))
         if (stems[k] is not None and not (link and _LINK.fullmatch(tokens[k].text.lower()))) or joined:
             return False
         gap += 1
