@@ -73,6 +73,9 @@ _CURRENCY = re.compile(r"[£$€¥]|\b(?:dollars?|pounds?|euros?|yen)\b", re.I)
 _HOW_WORD = re.compile(r"\bhow\s+(\w+)", re.I)
 # Words that link the answer to what a copula question names ("X is called Y", "X (Y)").
 _LINK = re.compile(r"\b(?:is|are|was|were|be|been|called|named|termed|known|referred|refers|denoted|became|becomes|become)\b|\(")
+# The words that may stand between a noun and its apposition ("his nephew Tancred", "the tradition of
+# singing", "a satellite called Astra").
+_APPOSITION = frozenset("of the a an called named known as".split())
 _ADJECTIVAL = re.compile(r"(?:al|ic|ive|ous|ful|able|ible|ant|ent|ary|less|ular)$")
 _PLACE_NAME = re.compile(r"\b(?:in|at|from|near|into)\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)")
 _ORDERED_KINDS = frozenset(("who", "other"))
@@ -143,10 +146,10 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
         if sides and _AGENT.search(text[max(0, candidate.start - 8) : candidate.start]):
             sides = {stem: -side for stem, side in sides.items()}  # a passive: "commissioned by Odo"
         pull = _pull(inside, matched, stems, sentence_of, sides)
-        slot, focus = _beside(reading, inside, tokens, stems, text)
-        if reading.kind == "other" and not (focus or (slot and not _modifier_only(candidate, tokens, inside))):
+        slot, apposed, modifying = _beside(reading, inside, tokens, stems, text)
+        if reading.kind == "other" and not (modifying or ((slot or apposed) and not _modifier_only(candidate, tokens, inside))):
             continue  # with no kind to go by, only a noun phrase in the question's gap is clear enough
-        beside = W_SLOT * slot + W_FOCUS * focus
+        beside = W_SLOT * slot + W_FOCUS * (apposed or modifying)
         score = pull + _fit(reading, candidate, text, question, places) + beside
         words = " ".join(w.lower() for w in re.findall(r"\w+", text[candidate.start : candidate.end]))
         scored.append(Scored(candidate, score, pull, words))
@@ -155,8 +158,12 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
 
 
 def _stem(word: str) -> str | None:
+    """The word's stem as the question's terms are made; a number is itself ("4.2bn", not "4"), and a
+    hyphenated word is its last part ("re-branded" -> "brand")."""
+    if word[0].isdigit():
+        return word.lower()
     stems = tokenize(word)
-    return stems[0] if stems else None
+    return stems[-1] if stems else None
 
 
 def _sentence_numbers(tokens: list[Token], sentences: list[tuple[int, int]]) -> list[int]:
@@ -228,9 +235,10 @@ def _pull(inside: list[int], matched: list[int], stems: list[str | None], senten
     return sum(nearest.values())
 
 
-def _beside(reading: QuestionReading, inside: list[int], tokens: list[Token], stems: list[str | None], text: str) -> tuple[bool, bool]:
+def _beside(reading: QuestionReading, inside: list[int], tokens: list[Token], stems: list[str | None], text: str) -> tuple[bool, bool, bool]:
     """Whether the candidate stands in the question's gap (after its ``before`` word or before its
-    ``after`` word), and whether it stands beside the noun the question asks about."""
+    ``after`` word); whether it follows the noun the question asks about ("the river Deabolis", "the
+    tradition of singing"); whether it stands right before that noun ("Boolean circuits")."""
     first, last = inside[0], inside[-1]
     link = reading.copula
     slot = bool(
@@ -238,8 +246,9 @@ def _beside(reading: QuestionReading, inside: list[int], tokens: list[Token], st
         or (reading.after and _adjacent(tokens, stems, text, reading.after, last, +1, link=link))
     )
     noun = reading.noun_stem
-    focus = bool(noun and (_adjacent(tokens, stems, text, noun, first, -1) or _adjacent(tokens, stems, text, noun, last, +1, joined=True)))
-    return slot, focus
+    apposed = bool(noun and _adjacent(tokens, stems, text, noun, first, -1, only=_APPOSITION))
+    modifying = bool(noun and _adjacent(tokens, stems, text, noun, last, +1, joined=True))
+    return slot, apposed, modifying
 
 
 def _modifier_only(candidate: Candidate, tokens: list[Token], inside: list[int]) -> bool:
@@ -250,12 +259,20 @@ def _modifier_only(candidate: Candidate, tokens: list[Token], inside: list[int])
 
 
 def _adjacent(
-    tokens: list[Token], stems: list[str | None], text: str, stem: str, edge: int, step: int, joined: bool = False, link: bool = False
+    tokens: list[Token],
+    stems: list[str | None],
+    text: str,
+    stem: str,
+    edge: int,
+    step: int,
+    joined: bool = False,
+    link: bool = False,
+    only: frozenset[str] | None = None,
 ) -> bool:
     """Whether a word of stem ``stem`` stands next to token ``edge`` on the side ``step`` (-1 before,
     +1 after), with at most MAX_GAP_WORDS function words between and no end of clause; ``joined``:
     right next to it, as a modifier stands before its noun ("Boolean circuits"); ``link``: with a
-    copula or naming word between ("X is called Y", "X (Y)")."""
+    copula or naming word between ("X is called Y", "X (Y)"); ``only``: the words allowed between."""
     k = edge + step
     gap = 0
     while 0 <= k < len(tokens):
@@ -267,6 +284,8 @@ def _adjacent(
             stretch = text[tokens[edge].end : tokens[k].start] if step > 0 else text[tokens[k].end : tokens[edge].start]
             return not link or bool(_LINK.search(stretch))
         if (stems[k] is not None and not (link and _LINK.fullmatch(tokens[k].text.lower()))) or joined:
+            return False
+        if only is not None and tokens[k].text.lower() not in only:
             return False
         gap += 1
         if gap > MAX_GAP_WORDS:
