@@ -9,9 +9,11 @@ When none does, nothing is marked: a wrong mark is worse than none.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .answer_kind import QuestionReading, read_question
 from .lexical import tokenize
@@ -134,8 +136,10 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
     # Names that stand after a preposition of place somewhere in the passage are places ("in Normandy").
     places = frozenset(m.group(1) for m in _PLACE_NAME.finditer(context or text))
     scored = []
+    starts = [t.start for t in tokens]
     for candidate in _candidates(reading, text, tokens, context, asked):
-        inside = [i for i, t in enumerate(tokens) if t.start >= candidate.start and t.end <= candidate.end]
+        first = bisect.bisect_left(starts, candidate.start)
+        inside = [i for i in range(first, bisect.bisect_left(starts, candidate.end)) if tokens[i].end <= candidate.end]
         if not inside:
             continue
         core = _core(candidate, tokens, inside)
@@ -157,6 +161,7 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
     return scored
 
 
+@lru_cache(maxsize=4096)
 def _stem(word: str) -> str | None:
     """The word's stem as the question's terms are made; a number is itself ("4.2bn", not "4"), and a
     hyphenated word is its last part ("re-branded" -> "brand")."""
