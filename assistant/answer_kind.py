@@ -59,7 +59,8 @@ _PARTICLES = frozenset("out up off over about like as onto upon".split())
 _QUESTION_WORD = re.compile(r"^(?:what|which|who|whom|whose|when|where|how)$")
 _WORDS = re.compile(r"\w+(?:['’-]\w+)*")
 _WH_KINDS: dict[str, AnswerKind] = {"who": "who", "whom": "who", "whose": "who", "when": "when", "where": "where"}
-# "how long" asks for a length of time; "how often" for a frequency; both answered by amounts.
+# "how long" asks for a length of time, "how far" a distance: amounts. "How often" is not one of them
+# (its answer is as often "every week" as a number).
 _HOW_AMOUNT = frozenset("many much long old far large big tall high deep wide heavy fast few".split())
 
 

@@ -1,8 +1,9 @@
 """The phrases of a quoted text that could answer a question, by kind: times, amounts, names, places.
 
 Found by patterns over the text itself (no tagger, no model): dates and years, numbers with their
-unit, runs of capitalised words, and a capitalised run after a preposition of place. Each comes
-with its character offsets in the text, so that what is marked is always the source's own words.
+unit, runs of capitalised words, a capitalised run after a preposition of place, and runs of plain
+content words (a noun phrase, roughly). Each comes with its character offsets in the text, so that
+what is marked is always the source's own words.
 """
 
 from __future__ import annotations
@@ -65,9 +66,10 @@ _PER = re.compile(r"\s+(?:per|a|each)\s+[a-z]+\b")
 # Word endings of a verb or an adverb: such a word after a number is not its unit ("30,000 attended").
 _NOT_UNIT = re.compile(r"(?:ed|ly|ing)$")
 _TOKEN = re.compile(r"[^\W_](?:[\w&+]|[-'’.](?=\w))*\+?")
+# Titles that keep their full stop inside a name ("Mr. Hopper").
+_TITLES = frozenset("Mr Mrs Ms Dr Prof St Gen Col Capt Lt Sgt Sen Rep Gov Rev Hon Jr Sr".split())
 # Lower-case words that may stand inside a name between capitalised ones ("William of Montreuil",
 # "Edward the Confessor", "Guy de Lusignan").
-_TITLES = frozenset("Mr Mrs Ms Dr Prof St Gen Col Capt Lt Sgt Sen Rep Gov Rev Hon Jr Sr".split())
 _NAME_JOINERS = frozenset("of the de del della di da du des la le van von der den y al bin ibn".split())
 _PLACE_PREPOSITIONS = frozenset(
     "in at near from to into off on across throughout within outside inside along toward towards beyond around via".split()
@@ -127,9 +129,6 @@ def amount_candidates(text: str) -> Iterator[Candidate]:
     """Numbers with their qualifier, scale and unit: "over 100,000", "£1.3bn", "90 days", "two terms"."""
     for match in _AMOUNT.finditer(text):
         start, end = match.start(), match.end()
-        number = match.group(0)
-        if re.fullmatch(r"[12]\d{3}", number.strip()) and not re.match(r"\s+(?:years|people|men|km)\b", text[end:]):
-            continue  # a year on its own is a time, not an amount
         unit = None
         follow = _UNIT.match(text, end)
         if follow and follow.group(1).lower() not in STOPWORDS and not _NOT_UNIT.search(follow.group(1)):
@@ -138,6 +137,8 @@ def amount_candidates(text: str) -> Iterator[Candidate]:
             per = _PER.match(text, end)
             if per:
                 end = per.end()
+        if unit is None and re.fullmatch(r"[12]\d{3}", match.group(0).strip()):
+            continue  # a year, unless a unit follows it ("1500 men"): a time, not an amount
         yield Candidate(start, end, "amount", unit=unit)
 
 
