@@ -193,8 +193,11 @@ def _print_answer(answer, out: TextIO, err: TextIO) -> None:
         return
     bold = _is_terminal(out)
     for rank, snippet in enumerate(answer.snippets, start=1):
-        out.write(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f})\n")
+        nearest = "" if snippet.is_answer else "  nearest, not an answer"
+        out.write(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}\n")
         out.write(f"   “{quote_line(snippet, bold)}”\n")
+        if snippet.also:
+            out.write(f"   also in {printable(', '.join(c.label() for c in snippet.also))}\n")
 
 
 def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:

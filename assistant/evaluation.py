@@ -96,12 +96,24 @@ class PhraseScore(BaseModel):
     precision: float | None
 
 
+class Tradeoff(BaseModel):
+    """What one setting of ``answer.min_confidence`` would do on this set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bar: float
+    abstention: float | None  # share of unanswerable questions that would abstain
+    answered: float  # share of answerable questions that would be answered
+
+
 class ModeResult(Score):
-    """One retrieval mode's scores over the whole set, and by group where the set has conversations;
-    the answer phrase's, overall and by the kind of answer asked for (and in first turns)."""
+    """One retrieval mode's scores over the whole set, and by group where the set has conversations,
+    with the answered-against-abstained trade-off at a few confidence bars; the answer phrase's, overall
+    and by the kind of answer asked for (and in first turns)."""
 
     mode: str
     groups: dict[str, Score] = {}
+    tradeoff: list[Tradeoff] = []
     phrases: dict[str, PhraseScore] = {}
 
 
@@ -116,6 +128,8 @@ class Outcome:
     snippet_hit: int | None
     abstained: bool
     milliseconds: float
+    # The best snippet's confidence (0 without any): what the abstention decided on.
+    confidence: float = 0.0
     # When the first snippet holds the answer: whether it marks the words that answer, and whether
     # the mark overlaps an answer.
     marked: bool = False
@@ -266,12 +280,15 @@ def ask_questions(
                     ),
                     None,
                 )
+            confidence = max((s.confidence or 0.0 for s in answer.snippets), default=0.0)
             marked = mark_hits = False
             if snippet_hit == 0 and (mark := answer.snippets[0].answer) is not None:
                 first = answer.snippets[0]
                 marked = True
                 mark_hits = judge.mark_hits(q, first.citation.source, first.citation.start, first.text, mark.start, mark.end)
-            outcomes.append(Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed, marked, mark_hits))
+            outcomes.append(
+                Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed, confidence, marked=marked, mark_hits=mark_hits)
+            )
     return outcomes
 
 
@@ -324,12 +341,31 @@ def phrase_scores(outcomes: list[Outcome]) -> dict[str, PhraseScore]:
     return scores
 
 
-def mode_result(mode: str, outcomes: list[Outcome]) -> ModeResult:
+TRADEOFF_BARS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def tradeoff(outcomes: list[Outcome], bars: Iterable[float] = TRADEOFF_BARS) -> list[Tradeoff]:
+    """Answered and abstained at each confidence bar, from the confidences the answers carried."""
+    answerable = [o.confidence for o in outcomes if o.question.scored]
+    unanswerable = [o.confidence for o in outcomes if not o.question.scored]
+    return [
+        Tradeoff(
+            bar=bar,
+            abstention=sum(c < bar for c in unanswerable) / len(unanswerable) if unanswerable else None,
+            answered=sum(c >= bar for c in answerable) / max(len(answerable), 1),
+        )
+        for bar in sorted(set(bars))
+    ]
+
+
+def mode_result(mode: str, outcomes: list[Outcome], bars: Iterable[float] = TRADEOFF_BARS) -> ModeResult:
     """The whole set's scores, with first-turn and follow-up groups when it has follow-ups."""
     groups: dict[str, Score] = {}
     if any(o.group == FOLLOW_UP for o in outcomes):
         groups = {g: score(o for o in outcomes if o.group == g) for g in (FIRST_TURN, FOLLOW_UP)}
-    return ModeResult(mode=mode, groups=groups, phrases=phrase_scores(outcomes), **score(outcomes).model_dump())
+    return ModeResult(
+        mode=mode, groups=groups, tradeoff=tradeoff(outcomes, bars), phrases=phrase_scores(outcomes), **score(outcomes).model_dump()
+    )
 
 
 def run_evaluation(
@@ -348,6 +384,7 @@ def run_evaluation(
     assistant.load_index()
     assistant.load_question_encoder()
     judge = Judge(scoring, assistant.read_source, min_overlap)
+    bars = (*TRADEOFF_BARS, assistant.confidence_bar)
     bar = tqdm(total=len(questions) * len(modes), desc="Evaluating", unit="q", file=progress_file, leave=False, disable=progress_file is None)
     try:
         return [
@@ -356,6 +393,7 @@ def run_evaluation(
                 ask_questions(
                     assistant, questions, mode, judge, as_conversations=as_conversations, progress=lambda: bar.update(1)
                 ),
+                bars,
             )
             for mode in modes
         ]
@@ -402,4 +440,15 @@ def format_table(results: list[ModeResult]) -> str:
     lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
     first = results[0] if results else None
     summary = f"{first.questions} questions ({first.answerable} answerable, {first.unanswerable} not)" if first else ""
-    return "\n".join([summary, *lines])
+    return "\n".join([summary, *lines, *tradeoff_lines(results)])
+
+
+def tradeoff_lines(results: list[ModeResult]) -> list[str]:
+    """Under the table, for sets with unanswerable questions: what each answer.min_confidence would do."""
+    if not results or not results[0].unanswerable:
+        return []
+    lines = ["", "answer.min_confidence: abstained (unanswerable) / answered (answerable)"]
+    for result in results:
+        cells = [f"{t.bar:.2f} {t.abstention:.3f}/{t.answered:.3f}" for t in result.tradeoff if t.abstention is not None]
+        lines.append(f"{result.mode}: " + "  ".join(cells))
+    return lines

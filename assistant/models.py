@@ -72,6 +72,12 @@ class Snippet(Frozen):
     passage: Passage
     # The words of the quote that answer the question, when some clearly do; else None.
     answer: AnswerPhrase | None = None
+    # The other places the same text stands (copies of the file, the passage quoted elsewhere).
+    also: tuple[Citation, ...] = ()
+    # The calibrated probability (0..1) that the sources answer the question here, and whether that
+    # clears the bar: a snippet below it is shown as the nearest passage, not as an answer.
+    confidence: float | None = None
+    is_answer: bool = True
 
 
 class Timings(Frozen):
@@ -116,8 +122,11 @@ class Answer(Frozen):
                 {
                     "text": s.text,
                     "score": round(s.score, 4),
+                    "confidence": s.confidence,
+                    "is_answer": s.is_answer,
                     "citation": s.citation.model_dump(),
                     "answer": s.answer.model_dump() if s.answer else None,
+                    "also": [c.model_dump() for c in s.also],
                     "passage": {
                         "id": s.passage.id,
                         "source": s.passage.source,

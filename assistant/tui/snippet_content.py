@@ -96,9 +96,19 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
     ]
     if snippet.passage.title and _words(snippet.passage.title) != _words(PurePosixPath(snippet.citation.source).stem):
         parts.append(("  " + _head(snippet.passage.title, 60), "italic $text-muted"))
+    if not snippet.is_answer:
+        parts.append(("  nearest, not an answer", "italic $warning"))
     return Content.assemble(*parts)
 
 
+def snippet_also(snippet: Snippet) -> Content | None:
+    """The other places the same words stand, or None: "also in copy.txt:5, old/copy.txt:5"."""
+    if not snippet.also:
+        return None
+    return Content.assemble(("also in ", "$text-muted"), (", ".join(c.label() for c in snippet.also), "$accent"))
+
+
 def snippet_clipboard_text(snippet: Snippet) -> str:
-    """The snippet as plain text for the clipboard: the quote and its citation."""
-    return f"“{_flat(snippet.text)}” ({snippet.citation.label()})"
+    """The snippet as plain text for the clipboard: the quote and its citation (and where else it stands)."""
+    also = f"; also {', '.join(c.label() for c in snippet.also)}" if snippet.also else ""
+    return f"“{_flat(snippet.text)}” ({snippet.citation.label()}{also})"
