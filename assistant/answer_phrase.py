@@ -133,6 +133,13 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
     if not matched:
         return []
     asked = [stem is not None and stem in reading.terms for stem in stems]
+    # The answer is looked for only in the sentence that holds most of the question's words: a quote
+    # may run on into sentences that merely follow it.
+    held: dict[int, set[str]] = {}
+    for i in matched:
+        held.setdefault(sentence_of[i], set()).add(stems[i])
+    most = max(len(words) for words in held.values())
+    central = {n for n, words in held.items() if len(words) == most}
     # Names that stand after a preposition of place somewhere in the passage are places ("in Normandy").
     places = frozenset(m.group(1) for m in _PLACE_NAME.finditer(context or text))
     scored = []
@@ -150,6 +157,8 @@ def scored_candidates(question: str, text: str, context: str = "") -> list[Score
         if sides and _AGENT.search(text[max(0, candidate.start - 8) : candidate.start]):
             sides = {stem: -side for stem, side in sides.items()}  # a passive: "commissioned by Odo"
         pull = _pull(inside, matched, stems, sentence_of, sides)
+        if sentence_of[inside[0]] not in central:
+            continue
         slot, apposed, modifying = _beside(reading, inside, tokens, stems, text)
         if reading.kind == "other" and not (modifying or ((slot or apposed) and not _modifier_only(candidate, tokens, inside))):
             continue  # with no kind to go by, only a noun phrase in the question's gap is clear enough

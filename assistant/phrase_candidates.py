@@ -150,7 +150,8 @@ FUNCTION_WORDS = frozenset(
     less least own same one ones anything something nothing everything among within without upon
     onto via per since until unless whether whereas whilst like unlike including using according
     against between through during before after above below over under about toward towards across
-    along around behind beyond despite enough say says said""".split()
+    along around behind beyond despite enough say says said now might must shall should may known
+    given shown seen done""".split()
 )
 # A word after one of these is a verb ("which uses", "to determine", "it becomes"), not a noun.
 _VERB_CUES = frozenset("which that who it they he she we you i to will would can could may might must shall should".split())
