@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .answer_phrase import answer_phrase
 from .index import LoadedIndex
 from .lexical import tokenize
 from .models import Answer, Citation, Passage, Sentence, Snippet, Timings
@@ -299,7 +300,7 @@ def compose_answer(
     the rest as the nearest passages; an abstention when even the best is below the bar (``unmentioned``:
     the names the question asks about that the sources never mention, said as the reason)."""
     snippets = tuple(
-        p.snippet.model_copy(update={"confidence": round(c, 4), "is_answer": c >= bar})
+        p.snippet.model_copy(update={"confidence": round(c, 4), "is_answer": c >= bar, "answer": answer_phrase(question, p.snippet) if c >= bar else None})
         for p, c in zip(picked, confidences)
     )
     if not snippets:

@@ -60,11 +60,22 @@ class Citation(Frozen):
         return f"{self.source}:{page}{lines}"
 
 
+class AnswerPhrase(Frozen):
+    """The words of a snippet that answer the question ("90 days"): ``file_text[start:end] == text``,
+    offsets into the source file as the citation's are."""
+
+    text: str
+    start: int
+    end: int
+
+
 class Snippet(Frozen):
     text: str
     score: float
     citation: Citation
     passage: Passage
+    # The words of the quote that answer the question, when some clearly do; else None.
+    answer: AnswerPhrase | None = None
     # The other places the same text stands (copies of the file, the passage quoted elsewhere).
     also: tuple[Citation, ...] = ()
     # The calibrated probability (0..1) that the sources answer the question here, and whether that
@@ -118,6 +129,7 @@ class Answer(Frozen):
                     "confidence": s.confidence,
                     "is_answer": s.is_answer,
                     "citation": s.citation.model_dump(),
+                    "answer": s.answer.model_dump() if s.answer else None,
                     "also": [c.model_dump() for c in s.also],
                     "passage": {
                         "id": s.passage.id,

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 CONTEXT_BEFORE = 110
 CONTEXT_AFTER = 150
 SCORE_CELLS = 5
+# The quoted sentence, and inside it the words that answer the question (a highlighter's mark).
+QUOTE_STYLE = "bold $text"
+ANSWER_STYLE = "bold $text on $accent-muted"
 
 
 def _words(text: str) -> str:
@@ -63,9 +66,24 @@ def snippet_body(snippet: Snippet) -> Content:
     after = _head(passage.text[end:], CONTEXT_AFTER)
     return Content.assemble(
         (before + " " if before else "", "$text-muted"),
-        (_flat(snippet.text), "bold $text"),
+        *_quote(snippet),
         (" " + after if after else "", "$text-muted"),
     )
+
+
+def _quote(snippet: Snippet) -> list[tuple[str, str]]:
+    """The quoted text on one line, the words that answer (if marked) in their own style."""
+    mark = snippet.answer
+    if mark is None:
+        return [(_flat(snippet.text), QUOTE_STYLE)]
+    start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
+    text = snippet.text
+    parts = (
+        (re.sub(r"\s+", " ", text[:start]).lstrip(), QUOTE_STYLE),
+        (re.sub(r"\s+", " ", text[start:end]), ANSWER_STYLE),
+        (re.sub(r"\s+", " ", text[end:]).rstrip(), QUOTE_STYLE),
+    )
+    return [part for part in parts if part[0]]
 
 
 def snippet_heading(rank: int, snippet: Snippet) -> Content:
