@@ -6,11 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .answer_phrase import answer_phrase
 from .lexical import tokenize
 from .models import Answer, Citation, Passage, Sentence, Snippet, Timings
 from .query import Focus, Query
-from .retrieval import RankedPassage
+from .retrieval import RankedPassage, folded
 from .store.loaded import LoadedIndex
+from .structure import NOT_ANSWERS
 
 # How many of the ranked passages have their sentences scored.
 PASSAGES_SCORED = 8
@@ -34,7 +36,11 @@ BEYOND_SAME = 0.0
 # answers) for standing in a source the conversation has been answered from.
 W_FOCUS_SOURCE = 0.1
 
-_YEAR = re.compile(r"\b(1[0-9]{3}|20[0-9]{2})s?\b")
+# A year (1066, 1990s, 27 BC, "in 911"), a century, or a decade.
+_YEAR = re.compile(
+    r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b[0-9]{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:AD|in|since|by|until|around|circa)\s+[0-9]{3}\b"
+    r"|\b[0-9]{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)\b"
+)
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
     re.I,
@@ -66,6 +72,8 @@ class ScoredSentence:
     sentence_index: int
     score: float
     similarity: float
+    # Passages with the same text elsewhere (copies): the snippet cites them too.
+    copies: tuple[Passage, ...] = ()
 
 
 def expected_answer_kind(question: str) -> str | None:
@@ -115,7 +123,9 @@ def focus_closeness(sentence: Sentence, source: str, focus: Focus) -> float:
 
 def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Query) -> list[ScoredSentence]:
     """Every sentence of the top passages with its combined score, best first."""
-    top = ranked[:PASSAGES_SCORED]
+    # Metadata headers and reference lists are searched (a question may find its paper through them)
+    # but never quoted as an answer.
+    top = [c for c in ranked if index.passages[c.row].kind not in NOT_ANSWERS][:PASSAGES_SCORED]
     if not top:
         return []
     # Carried terms count in a sentence's overlap as they do in the passage search: the sentence that
@@ -130,6 +140,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     scored: list[ScoredSentence] = []
     for candidate in top:
         passage = index.passages[candidate.row]
+        copies = tuple(index.passages[row] for row in candidate.copies)
         standing = (candidate.score - low) / spread if spread > 0 else 1.0
         for j, sentence in enumerate(passage.sentences):
             similarity = float(candidate.sentence_similarities[j])
@@ -143,7 +154,12 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             if focus is not None:
                 score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage.source, focus)
                 score += focus.stay * W_FOCUS_SOURCE * focus.sources.get(passage.source, 0.0)
-            scored.append(ScoredSentence(passage=passage, row=candidate.row, sentence_index=j, score=min(score, 1.0), similarity=similarity))
+            scored.append(
+                ScoredSentence(
+                    passage=passage, row=candidate.row, sentence_index=j, score=min(score, 1.0),
+                    similarity=similarity, copies=copies,
+                )
+            )
     scored.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))
     return scored
 
@@ -160,12 +176,9 @@ def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     return sentence, sentence
 
 
-def make_snippet(scored: ScoredSentence) -> Snippet:
-    """A snippet quoting the scored sentence (with a neighbour where needed) and its citation."""
-    passage = scored.passage
-    first, last = snippet_span(passage, scored.sentence_index)
-    text = passage.text[first.start - passage.start : last.end - passage.start]
-    citation = Citation(
+def cite(passage: Passage, first: Sentence, last: Sentence) -> Citation:
+    """The citation of the sentences ``first`` to ``last`` of a passage."""
+    return Citation(
         source=passage.source,
         start=first.start,
         end=last.end,
@@ -174,52 +187,138 @@ def make_snippet(scored: ScoredSentence) -> Snippet:
         passage_id=passage.id,
         page=passage.page,
     )
-    return Snippet(text=text, score=round(scored.score, 4), citation=citation, passage=passage)
 
 
-def compose_answer(
-    question: str,
+def make_snippet(scored: ScoredSentence) -> Snippet:
+    """A snippet quoting the scored sentence (with a neighbour where needed), its citation, and the
+    same sentences where they stand in the passage's copies."""
+    passage = scored.passage
+    first, last = snippet_span(passage, scored.sentence_index)
+    text = passage.text[first.start - passage.start : last.end - passage.start]
+    span = (passage.sentences.index(first), passage.sentences.index(last))
+    also = []
+    for copy in scored.copies:
+        # A copy has the same text up to case and spacing: its sentences are split the same way.
+        if len(copy.sentences) == len(passage.sentences):
+            copy_first, copy_last = copy.sentences[span[0]], copy.sentences[span[1]]
+            quoted = copy.text[copy_first.start - copy.start : copy_last.end - copy.start]
+            if folded(quoted) == folded(text):
+                also.append(cite(copy, copy_first, copy_last))
+    return Snippet(
+        text=text, score=round(scored.score, 4), citation=cite(passage, first, last), passage=passage, also=tuple(also)
+    )
+
+
+def adjacent(a: Snippet, b: Snippet) -> bool:
+    """Whether two snippets quote neighbouring sentences of one passage (nothing between them)."""
+    if a.passage.id != b.passage.id:
+        return False
+    starts = [sentence.start for sentence in a.passage.sentences]
+    ends = [sentence.end for sentence in a.passage.sentences]
+    return (a.citation.end in ends and b.citation.start in starts and starts.index(b.citation.start) == ends.index(a.citation.end) + 1) or (
+        b.citation.end in ends and a.citation.start in starts and starts.index(a.citation.start) == ends.index(b.citation.end) + 1
+    )
+
+
+def joined(a: Snippet, b: Snippet) -> Snippet:
+    """One snippet quoting two adjacent snippets of a passage, with the better score."""
+    first, last = (a, b) if a.citation.start < b.citation.start else (b, a)
+    passage = a.passage
+    start_sentence = next(s for s in passage.sentences if s.start == first.citation.start)
+    end_sentence = next(s for s in passage.sentences if s.end == last.citation.end)
+    text = passage.text[start_sentence.start - passage.start : end_sentence.end - passage.start]
+    return a.model_copy(update={"text": text, "citation": cite(passage, start_sentence, end_sentence), "score": max(a.score, b.score), "also": ()})
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A snippet chosen for the answer, with what its confidence is judged on: the cosine of its best
+    sentence to the question, and how far its score stands above the next distinct candidate's."""
+
+    snippet: Snippet
+    similarity: float
+    margin: float
+
+
+def pick_snippets(
     scored: list[ScoredSentence],
     count: int,
-    min_similarity: float,
-    timings: Timings,
     still_quoted: Callable[[Snippet], bool] = lambda _snippet: True,
-) -> Answer:
-    """The best ``count`` non-overlapping snippets, or an abstention (with the nearest snippets) when no
-    sentence is at least ``min_similarity`` close to the question.
+) -> tuple[list[Picked], tuple[str, ...]]:
+    """The best ``count`` distinct snippets, and the sources found changed on the way.
 
-    A snippet whose file no longer holds its text (``still_quoted`` says no) is left out, its place
-    goes to the next, and the answer names the file as changed.
+    Overlapping snippets are skipped; the same words found in another place join the first snippet's
+    ``also``; the next sentence of a snippet already taken joins it, so that one passage is not quoted
+    twice; a snippet whose file no longer holds its text (``still_quoted`` says no) is left out and its
+    source named as changed. Each freed place goes to the next distinct sentence.
     """
     snippets: list[Snippet] = []
-    taken: list[tuple[str, int, int]] = []
+    similarities: list[float] = []
+    scores: list[float] = []
     changed: dict[str, None] = {}
     for candidate in scored:
         snippet = make_snippet(candidate)
         c = snippet.citation
-        if any(src == c.source and c.start < end and start < c.end for src, start, end in taken):
+        if any(t.citation.source == c.source and c.start < t.citation.end and t.citation.start < c.end for t in snippets):
             continue
         if not still_quoted(snippet):
             changed[c.source] = None
             continue
-        taken.append((c.source, c.start, c.end))
-        snippets.append(snippet)
+        same = next((i for i, t in enumerate(snippets) if folded(t.text) == folded(snippet.text)), None)
+        if same is not None:  # the same words in another place: one snippet, citing both
+            first = snippets[same]
+            snippets[same] = first.model_copy(update={"also": (*first.also, c, *snippet.also)})
+            continue
+        beside = next((i for i, t in enumerate(snippets) if adjacent(t, snippet)), None)
+        if beside is not None:  # the next sentence of a snippet already taken: one quote, not two
+            snippets[beside] = joined(snippets[beside], snippet)
+            similarities[beside] = max(similarities[beside], candidate.similarity)
+            continue
         if len(snippets) == count:
+            scores.append(candidate.score)  # the first candidate left out: the last snippet's margin
             break
-    changed_sources = tuple(changed)
+        snippets.append(snippet)
+        similarities.append(candidate.similarity)
+        scores.append(candidate.score)
+    scores.append(0.0)
+    picked = [
+        Picked(snippet, similarity, scores[i] - scores[i + 1]) for i, (snippet, similarity) in enumerate(zip(snippets, similarities))
+    ]
+    return picked, tuple(changed)
+
+
+def compose_answer(
+    question: str,
+    picked: list[Picked],
+    confidences: list[float],
+    bar: float,
+    timings: Timings,
+    changed_sources: tuple[str, ...] = (),
+    unmentioned: tuple[str, ...] = (),
+) -> Answer:
+    """The answer: every picked snippet with its confidence, those at or above ``bar`` as answers and
+    the rest as the nearest passages; an abstention when even the best is below the bar (``unmentioned``:
+    the names the question asks about that the sources never mention, said as the reason)."""
+    snippets = tuple(
+        p.snippet.model_copy(update={"confidence": round(c, 4), "is_answer": c >= bar, "answer": answer_phrase(question, p.snippet) if c >= bar else None})
+        for p, c in zip(picked, confidences)
+    )
     if not snippets:
         reason = "nothing in the index matches"
         if changed_sources:
             reason = f"what the index would quote is no longer in {', '.join(changed_sources)} (changed since the index was built)"
         return Answer(question=question, snippets=(), abstained=True, reason=reason, timings=timings, changed_sources=changed_sources)
-    closest = max(s.similarity for s in scored)
-    if closest < min_similarity:
+    best = max(confidences)
+    if best < bar:
+        reason = f"nothing in the sources is likely to answer it (confidence {best:.2f} < {bar:.2f})"
+        if unmentioned:
+            reason = f"the sources never mention {', '.join(unmentioned)}"
         return Answer(
             question=question,
-            snippets=tuple(snippets),
+            snippets=snippets,
             abstained=True,
-            reason=f"no sentence in the sources is close to the question (best similarity {closest:.2f} < {min_similarity:.2f})",
+            reason=reason,
             timings=timings,
             changed_sources=changed_sources,
         )
-    return Answer(question=question, snippets=tuple(snippets), timings=timings, changed_sources=changed_sources)
+    return Answer(question=question, snippets=snippets, timings=timings, changed_sources=changed_sources)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,16 @@ if TYPE_CHECKING:
     from .retrieval import Mode
 
 MAX_QUESTION_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Trace:
+    """An answer with what it was drawn from: the ranked passages, and the features of each snippet's
+    confidence (in the order of ``answer.snippets``)."""
+
+    answer: Answer
+    passages: list[Passage]
+    features: list[dict[str, float]]
 
 
 class Assistant:
@@ -215,6 +226,14 @@ class Assistant:
         self, question: str, k: int | None = None, mode: Mode | None = None, conversation: Conversation | None = None
     ) -> tuple[Answer, list[Passage]]:
         """The answer, and the passages it was drawn from in their ranked order (for evaluation)."""
+        trace = self.trace(question, k, mode, conversation)
+        return trace.answer, trace.passages
+
+    def trace(
+        self, question: str, k: int | None = None, mode: Mode | None = None, conversation: Conversation | None = None
+    ) -> Trace:
+        """The answer with what it was drawn from: the ranked passages, and each snippet's confidence
+        features (for evaluation and for fitting the confidence model)."""
         question = question.strip()
         if not question:
             raise QuestionError("the question is empty")
@@ -224,7 +243,8 @@ class Assistant:
         count = k if k is not None else settings.answer.snippets
         if count < 1:
             raise QuestionError("k must be at least 1")
-        from .answering import compose_answer, score_sentences
+        from .answering import compose_answer, pick_snippets, score_sentences
+        from .confidence import shipped_model, snippet_confidences
         from .conversation import read_in_context, remember
         from .lexical import tokenize
         from .query import Query
@@ -241,12 +261,27 @@ class Assistant:
         ranked = Retriever(index, settings.retrieval).rank(query, mode or settings.retrieval.mode)
         t2 = time.perf_counter()
         scored = score_sentences(index, ranked, query)
+        check = QuoteCheck(self.config.sources_dir, index.manifest.sources)
+        picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
+        confidences = snippet_confidences(shipped_model(), query, ranked, scored, picked, index)
         t3 = time.perf_counter()
         timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000, answer=(t3 - t2) * 1000)
-        check = QuoteCheck(self.config.sources_dir, index.manifest.sources)
-        answer = compose_answer(question, scored, count, settings.answer.min_similarity, timings, still_quoted=check.holds)
+        answer = compose_answer(
+            question, picked, confidences.probabilities, self.confidence_bar, timings, changed, confidences.unmentioned
+        )
         answer = remember(answer, query, {s.passage.id: s.row for s in scored})
-        return answer, [index.passages[c.row] for c in ranked]
+        return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features)
+
+    @property
+    def confidence_bar(self) -> float:
+        """The confidence a snippet needs to be shown as an answer: ``answer.min_confidence``, or the bar
+        the shipped model was calibrated to."""
+        chosen = self.config.settings.answer.min_confidence
+        if chosen is not None:
+            return chosen
+        from .confidence import shipped_model
+
+        return shipped_model().default_bar
 
     def read_source(self, source: str) -> str:
         """A source file's decoded text, as the offsets of its citations refer to it."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -165,6 +166,27 @@ def printable(text: str) -> str:
     return _CONTROL.sub(show, text)
 
 
+BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
+
+
+def _is_terminal(out: TextIO) -> bool:
+    """Whether ``out`` is a terminal that shows bold (not a pipe, a file, or a dumb terminal)."""
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def quote_line(snippet, bold: bool) -> str:
+    """The snippet's text on one line (each run of whitespace one space), control characters shown;
+    with ``bold``, the words that answer the question in ANSI bold."""
+    text, mark = snippet.text, snippet.answer
+    if mark is None or not bold:
+        return printable(" ".join(text.split()))
+    start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
+    flat = lambda part: re.sub(r"\s+", " ", part)  # noqa: E731
+    before, words, after = flat(text[:start]).lstrip(), flat(text[start:end]), flat(text[end:]).rstrip()
+    return printable(before) + BOLD + printable(words) + NORMAL + printable(after)
+
+
 def _print_answer(answer, out: TextIO, err: TextIO) -> None:
     if answer.changed_sources:
         err.write(
@@ -174,9 +196,13 @@ def _print_answer(answer, out: TextIO, err: TextIO) -> None:
     if answer.abstained:
         out.write(f"The sources do not answer this: {printable(answer.reason or '')}.\n")
         return
+    bold = _is_terminal(out)
     for rank, snippet in enumerate(answer.snippets, start=1):
-        out.write(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f})\n")
-        out.write(f"   “{printable(' '.join(snippet.text.split()))}”\n")
+        nearest = "" if snippet.is_answer else "  nearest, not an answer"
+        out.write(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}\n")
+        out.write(f"   “{quote_line(snippet, bold)}”\n")
+        if snippet.also:
+            out.write(f"   also in {printable(', '.join(c.label() for c in snippet.also))}\n")
 
 
 def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
@@ -267,7 +293,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
 
 
 def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
-    from .evaluation import format_table, load_questions, run_evaluation
+    from .evaluation import format_phrase_table, format_table, load_questions, run_evaluation
 
     questions = load_questions(args.questions)
     if args.limit is not None:
@@ -286,7 +312,7 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     if args.json:
         out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
     else:
-        out.write(format_table(results) + "\n")
+        out.write(format_table(results) + "\n\n" + format_phrase_table(results) + "\n")
     return EXIT_OK
 
 

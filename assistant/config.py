@@ -56,7 +56,9 @@ class RetrievalSettings(Section):
 
 class AnswerSettings(Section):
     snippets: int = Field(default=3, ge=1, le=50)
-    min_similarity: float = Field(default=0.35, ge=-1.0, le=1.0)
+    # The bar a snippet's confidence (the calibrated probability that it answers) must reach to be
+    # shown as an answer; None: the bar the shipped model was calibrated to.
+    min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class Settings(Section):

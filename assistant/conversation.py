@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import replace
 
 import numpy as np
 
@@ -123,7 +124,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     missing = incompleteness(query, index)
     staying = max(missing, min(1.0, continuity(query, placed, index) / STAYS)) if placed.row is not None else 0.0
     if missing <= 0 and staying <= 0:
-        return query
+        return replace(query, incomplete=missing)
     terms = dict(query.terms)
     carried: dict[str, float] = {}
     words: dict[str, str] = {}
@@ -152,6 +153,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         focus=focus,
         carried_words=tuple(words[t] for t, _ in strongest),
         own_terms=query.own_terms,
+        incomplete=missing,
+        own_vector=query.vector,
         term_words={t: words[t] for t, _ in strongest},
     )
 

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Literal, TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from .answer_kind import ANSWER_KINDS, read_question
 from .errors import AssistantError, SourcesError
 from .models import Conversation
 
@@ -82,11 +83,38 @@ class Score(BaseModel):
     latency_p95_ms: float
 
 
+class PhraseScore(BaseModel):
+    """How the answer phrase fares on the questions whose first snippet holds the answer (hit@1):
+    on how many of them it is marked (coverage), and how many marks overlap an answer (precision)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    hit1: int
+    marked: int
+    correct: int
+    coverage: float
+    precision: float | None
+
+
+class Tradeoff(BaseModel):
+    """What one setting of ``answer.min_confidence`` would do on this set."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bar: float
+    abstention: float | None  # share of unanswerable questions that would abstain
+    answered: float  # share of answerable questions that would be answered
+
+
 class ModeResult(Score):
-    """One retrieval mode's scores over the whole set, and by group where the set has conversations."""
+    """One retrieval mode's scores over the whole set, and by group where the set has conversations,
+    with the answered-against-abstained trade-off at a few confidence bars; the answer phrase's, overall
+    and by the kind of answer asked for (and in first turns)."""
 
     mode: str
     groups: dict[str, Score] = {}
+    tradeoff: list[Tradeoff] = []
+    phrases: dict[str, PhraseScore] = {}
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,12 @@ class Outcome:
     snippet_hit: int | None
     abstained: bool
     milliseconds: float
+    # The best snippet's confidence (0 without any): what the abstention decided on.
+    confidence: float = 0.0
+    # When the first snippet holds the answer: whether it marks the words that answer, and whether
+    # the mark overlaps an answer.
+    marked: bool = False
+    mark_hits: bool = False
 
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:
@@ -157,6 +191,22 @@ class Judge:
                     return True
         return False
 
+    def mark_hits(self, question: EvalQuestion, source: str, start: int, text: str, mark_start: int, mark_end: int) -> bool:
+        """Whether the marked stretch ``[mark_start, mark_end)`` of a snippet (``text``, standing at
+        ``start`` in ``source``) overlaps an answer: one of the answer strings as it stands inside the
+        snippet (string scoring), or the answer's place in the source (span scoring)."""
+        if self.scoring == "span" and question.source is not None and source != question.source:
+            return False
+        for answer in question.answers:
+            if not answer.strip():
+                continue
+            places = [(start + a, start + b) for a, b in _places(text, answer, re.IGNORECASE)]
+            if self.scoring == "span":
+                places += self._answer_places(source, answer)
+            if any(a < mark_end and mark_start < b for a, b in places):
+                return True
+        return False
+
     def _answer_places(self, source: str, answer: str) -> list[tuple[int, int]]:
         key = (source, answer)
         if key not in self._places:
@@ -164,10 +214,14 @@ class Judge:
                 text = self._read_source(source)
             except SourcesError:
                 text = ""
-            words = [re.escape(w) for w in answer.split()]
-            pattern = re.compile(r"\s+".join(words)) if words else None
-            self._places[key] = [m.span() for m in pattern.finditer(text)] if pattern else []
+            self._places[key] = _places(text, answer)
         return self._places[key]
+
+
+def _places(text: str, answer: str, flags: int = 0) -> list[tuple[int, int]]:
+    """Where ``answer`` stands in ``text``, any run of whitespace matching any other."""
+    words = [re.escape(w) for w in answer.split()]
+    return [m.span() for m in re.finditer(r"\s+".join(words), text, flags)] if words else []
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -216,8 +270,8 @@ def ask_questions(
                     (i for i, p in enumerate(passages[:10]) if judge.hits(q, p.source, p.start, p.end, p.text)), None
                 )
                 # Only what is shown as an answer counts: the nearest passages offered with an
-                # abstention are not an answer.
-                shown = () if answer.abstained else answer.snippets
+                # abstention, or below the confidence bar beside an answer, are not one.
+                shown = () if answer.abstained else tuple(s for s in answer.snippets if s.is_answer)
                 snippet_hit = next(
                     (
                         i
@@ -226,7 +280,15 @@ def ask_questions(
                     ),
                     None,
                 )
-            outcomes.append(Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed))
+            confidence = max((s.confidence or 0.0 for s in answer.snippets), default=0.0)
+            marked = mark_hits = False
+            if snippet_hit == 0 and (mark := answer.snippets[0].answer) is not None:
+                first = answer.snippets[0]
+                marked = True
+                mark_hits = judge.mark_hits(q, first.citation.source, first.citation.start, first.text, mark.start, mark.end)
+            outcomes.append(
+                Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed, confidence, marked=marked, mark_hits=mark_hits)
+            )
     return outcomes
 
 
@@ -257,12 +319,53 @@ def score(outcomes: Iterable[Outcome]) -> Score:
     )
 
 
-def mode_result(mode: str, outcomes: list[Outcome]) -> ModeResult:
+def phrase_score(outcomes: Iterable[Outcome]) -> PhraseScore:
+    """The answer phrase's coverage and precision over the outcomes whose first snippet is a hit."""
+    hits = [o for o in outcomes if o.snippet_hit == 0]
+    marked = sum(o.marked for o in hits)
+    correct = sum(o.mark_hits for o in hits)
+    return PhraseScore(
+        hit1=len(hits), marked=marked, correct=correct,
+        coverage=marked / len(hits) if hits else 0.0, precision=correct / marked if marked else None,
+    )
+
+
+def phrase_scores(outcomes: list[Outcome]) -> dict[str, PhraseScore]:
+    """The answer phrase's scores over all questions, by kind of answer asked for, and in first turns
+    when the set has follow-ups."""
+    kinds = [read_question(o.question.question).kind for o in outcomes]
+    scores = {ALL: phrase_score(outcomes)}
+    scores |= {kind: phrase_score(o for o, k in zip(outcomes, kinds) if k == kind) for kind in ANSWER_KINDS}
+    if any(o.group == FOLLOW_UP for o in outcomes):
+        scores[FIRST_TURN] = phrase_score(o for o in outcomes if o.group == FIRST_TURN)
+    return scores
+
+
+TRADEOFF_BARS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+
+
+def tradeoff(outcomes: list[Outcome], bars: Iterable[float] = TRADEOFF_BARS) -> list[Tradeoff]:
+    """Answered and abstained at each confidence bar, from the confidences the answers carried."""
+    answerable = [o.confidence for o in outcomes if o.question.scored]
+    unanswerable = [o.confidence for o in outcomes if not o.question.scored]
+    return [
+        Tradeoff(
+            bar=bar,
+            abstention=sum(c < bar for c in unanswerable) / len(unanswerable) if unanswerable else None,
+            answered=sum(c >= bar for c in answerable) / max(len(answerable), 1),
+        )
+        for bar in sorted(set(bars))
+    ]
+
+
+def mode_result(mode: str, outcomes: list[Outcome], bars: Iterable[float] = TRADEOFF_BARS) -> ModeResult:
     """The whole set's scores, with first-turn and follow-up groups when it has follow-ups."""
     groups: dict[str, Score] = {}
     if any(o.group == FOLLOW_UP for o in outcomes):
         groups = {g: score(o for o in outcomes if o.group == g) for g in (FIRST_TURN, FOLLOW_UP)}
-    return ModeResult(mode=mode, groups=groups, **score(outcomes).model_dump())
+    return ModeResult(
+        mode=mode, groups=groups, tradeoff=tradeoff(outcomes, bars), phrases=phrase_scores(outcomes), **score(outcomes).model_dump()
+    )
 
 
 def run_evaluation(
@@ -281,6 +384,7 @@ def run_evaluation(
     assistant.load_index()
     assistant.load_question_encoder()
     judge = Judge(scoring, assistant.read_source, min_overlap)
+    bars = (*TRADEOFF_BARS, assistant.confidence_bar)
     bar = tqdm(total=len(questions) * len(modes), desc="Evaluating", unit="q", file=progress_file, leave=False, disable=progress_file is None)
     try:
         return [
@@ -289,11 +393,25 @@ def run_evaluation(
                 ask_questions(
                     assistant, questions, mode, judge, as_conversations=as_conversations, progress=lambda: bar.update(1)
                 ),
+                bars,
             )
             for mode in modes
         ]
     finally:
         bar.close()
+
+
+def format_phrase_table(results: list[ModeResult]) -> str:
+    """The answer phrase's scores as a plain-text table: a row per mode and kind of answer asked for."""
+    rows = [("answer phrase", "kind", "hit@1", "marked", "coverage", "precision")]
+    for result in results:
+        for name, p in result.phrases.items():
+            precision = "-" if p.precision is None else f"{p.precision:.3f}"
+            rows.append((result.mode if name == ALL else "", name, str(p.hit1), str(p.marked), f"{p.coverage:.3f}", precision))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.rjust(w) if i > 1 else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
+    note = "coverage: share of hit@1 questions whose first snippet marks the words that answer; precision: share of marks that overlap an answer"
+    return "\n".join([*lines, note])
 
 
 def format_table(results: list[ModeResult]) -> str:
@@ -322,4 +440,15 @@ def format_table(results: list[ModeResult]) -> str:
     lines = ["  ".join(cell.rjust(w) if i else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))) for row in rows]
     first = results[0] if results else None
     summary = f"{first.questions} questions ({first.answerable} answerable, {first.unanswerable} not)" if first else ""
-    return "\n".join([summary, *lines])
+    return "\n".join([summary, *lines, *tradeoff_lines(results)])
+
+
+def tradeoff_lines(results: list[ModeResult]) -> list[str]:
+    """Under the table, for sets with unanswerable questions: what each answer.min_confidence would do."""
+    if not results or not results[0].unanswerable:
+        return []
+    lines = ["", "answer.min_confidence: abstained (unanswerable) / answered (answerable)"]
+    for result in results:
+        cells = [f"{t.bar:.2f} {t.abstention:.3f}/{t.answered:.3f}" for t in result.tradeoff if t.abstention is not None]
+        lines.append(f"{result.mode}: " + "  ".join(cells))
+    return lines

@@ -38,6 +38,10 @@ class Passage(Span):
     sentences: tuple[Sentence, ...] = ()
     # The 1-based page of a paged source (PDF); None for formats without pages.
     page: int | None = None
+    # What part of its document the passage is (see ``structure``): "body", "caption", "metadata" (a
+    # header of authors, dates, DOI) or "references". Metadata and references are searched, never quoted
+    # as an answer.
+    kind: str = "body"
 
 
 class Citation(Frozen):
@@ -60,11 +64,28 @@ class Citation(Frozen):
         return f"{self.source}:{page}{lines}"
 
 
+class AnswerPhrase(Frozen):
+    """The words of a snippet that answer the question ("90 days"): ``file_text[start:end] == text``,
+    offsets into the source file as the citation's are."""
+
+    text: str
+    start: int
+    end: int
+
+
 class Snippet(Frozen):
     text: str
     score: float
     citation: Citation
     passage: Passage
+    # The words of the quote that answer the question, when some clearly do; else None.
+    answer: AnswerPhrase | None = None
+    # The other places the same text stands (copies of the file, the passage quoted elsewhere).
+    also: tuple[Citation, ...] = ()
+    # The calibrated probability (0..1) that the sources answer the question here, and whether that
+    # clears the bar: a snippet below it is shown as the nearest passage, not as an answer.
+    confidence: float | None = None
+    is_answer: bool = True
 
 
 class Timings(Frozen):
@@ -109,7 +130,11 @@ class Answer(Frozen):
                 {
                     "text": s.text,
                     "score": round(s.score, 4),
+                    "confidence": s.confidence,
+                    "is_answer": s.is_answer,
                     "citation": s.citation.model_dump(),
+                    "answer": s.answer.model_dump() if s.answer else None,
+                    "also": [c.model_dump() for c in s.also],
                     "passage": {
                         "id": s.passage.id,
                         "source": s.passage.source,

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from . import structure
 from .documents import Document
 from .models import Passage, Sentence
 
 # A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
 UNWRAPPED_LINE_CHARS = 160
-HEADING_MAX_CHARS = 120
 # No sentence is longer than this (nor than the passage limit): text without sentence ends (a log,
 # a table flattened to one line, a run of words with no full stop) is cut at a clause mark or a space
 # near the limit, so that it neither swamps an answer nor ranks for everything.
@@ -21,7 +21,6 @@ SENTENCE_MAX_CHARS = 600
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’»)\]]*\s*$")
-_MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft vs etc e.g i.e cf al fig figs no nos vol vols pp approx
     inc ltd co corp gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb mar apr jun jul aug
@@ -136,22 +135,6 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _heading_text(text: str, span: tuple[int, int], *, block_is_single_line: bool) -> str | None:
-    line = text[span[0] : span[1]]
-    markdown = _MARKDOWN_HEADING.match(line)
-    if markdown:
-        return markdown.group(2).strip()
-    stripped = line.strip()
-    if (
-        block_is_single_line
-        and len(stripped) <= HEADING_MAX_CHARS
-        and stripped[-1:] not in ".!?:;,…\"”"
-        and not stripped.startswith(("-", "*", "+", "|", ">"))
-    ):
-        return stripped
-    return None
-
-
 def passage_id(source: str, start: int, end: int) -> str:
     """A stable id: a hash of the source path and the passage's span."""
     return hashlib.sha1(f"{source}\x00{start}\x00{end}".encode()).hexdigest()[:16]
@@ -160,7 +143,8 @@ def passage_id(source: str, start: int, end: int) -> str:
 def heading_title(document: Document) -> str | None:
     """The document's first heading, or None when its text does not open with one."""
     for block in _blocks(document.text)[:1]:
-        return _heading_text(document.text, block[0], block_is_single_line=len(block) == 1)
+        first = document.text[block[0][0] : block[0][1]]
+        return structure.heading(first, single_line=len(block) == 1)
     return None
 
 
@@ -189,12 +173,14 @@ def _chunk_sentences(spans: list[tuple[int, int]], max_chars: int) -> list[list[
 def split_passages(document: Document, max_chars: int) -> list[Passage]:
     """Split a document into passages: paragraphs, long ones cut at sentence boundaries.
 
-    Headings are not passages; they become the ``title`` of the passages under them.
+    Headings are not passages; they become the ``title`` of the passages under them. Each passage has a
+    kind (``structure``): body text, a caption, the document's metadata header, or references.
     """
     text = document.text
     lines = LineTable.of(text)
     doc_title = document_title(document)
     section = ""
+    in_references = False
     passages: list[Passage] = []
 
     def make_sentence(start: int, end: int) -> Sentence:
@@ -202,13 +188,19 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
             start=start, end=end, line_start=lines.line_of(start), line_end=lines.line_of(end - 1), text=text[start:end]
         )
 
-    for block in _blocks(text):
-        heading = _heading_text(text, block[0], block_is_single_line=len(block) == 1)
-        if heading is not None:
-            section = heading if heading != doc_title else ""
-            block = block[1:]
-            if not block:
-                continue
+    for number, block in enumerate(_blocks(text)):
+        block_lines = [text[s:e] for s, e in block]
+        if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
+            kind = "metadata"
+        else:
+            head = structure.heading(block_lines[0], single_line=len(block) == 1)
+            if head is not None:
+                in_references = structure.is_references_title(head)
+                section = head if head != doc_title else ""
+                block, block_lines = block[1:], block_lines[1:]
+                if not block:
+                    continue
+            kind = "references" if in_references or structure.is_citation_block(block_lines) else "body"
         mean_line = sum(e - s for s, e in block) / len(block)
         if len(block) > 1 and mean_line >= UNWRAPPED_LINE_CHARS:
             paragraphs = [_trim(text, s, e) for s, e in block]
@@ -217,6 +209,13 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
         for p_start, p_end in paragraphs:
             if p_end <= p_start:
                 continue
+            paragraph_kind = kind
+            if kind == "body":
+                label = structure.section_label(text[p_start:p_end])
+                if label is not None:
+                    section = label
+                if structure.is_caption(text[p_start:p_end]):
+                    paragraph_kind = "caption"
             spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
             for chunk in _chunk_sentences(spans, max_chars):
                 start, end = chunk[0][0], chunk[-1][1]
@@ -232,6 +231,7 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
                         title=f"{doc_title} — {section}" if section else doc_title,
                         sentences=tuple(make_sentence(s, e) for s, e in chunk),
                         page=document.page_of(start),
+                        kind=paragraph_kind,
                     )
                 )
     return passages

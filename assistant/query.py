@@ -46,6 +46,10 @@ class Query:
     focus: Focus | None = None
     carried_words: tuple[str, ...] = ()
     own_terms: tuple[str, ...] = ()
+    # How much the question needs the turns before it to be understood (0: stands alone).
+    incomplete: float = 0.0
+    # The question's own vector, before any leaning on the conversation (None: ``vector`` is it).
+    own_vector: np.ndarray | None = None
     # A carried term's stem -> the word as the user first wrote it.
     term_words: dict[str, str] = field(default_factory=dict)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import numpy as np
@@ -13,6 +13,10 @@ from .store.loaded import LoadedIndex
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60
+# When copies crowd the candidates (the same text in several files), the search goes this many times
+# deeper, up to CANDIDATES_MAX, until it has as many distinct passages as asked for.
+DEEPER = 4
+CANDIDATES_MAX = 400
 # In a follow-up, a candidate passage gains this much (times how much the question stays, and its
 # source's share of the recent answers) for standing in a source the conversation has been answered
 # from, and up to this much (times how much the question leans on the previous answer's place) for
@@ -40,6 +44,9 @@ class RankedPassage:
     dense: float
     lexical: float
     sentence_similarities: np.ndarray
+    # Rows of passages with the same text (copies of a file, a passage quoted whole elsewhere), ranked
+    # below this one and folded into it.
+    copies: tuple[int, ...] = ()
 
 
 class Retriever:
@@ -92,8 +99,18 @@ class Retriever:
         return {r: vectors.read(ranges[r][0], ranges[r][0] + ranges[r][1]) @ query_vector for r in rows}
 
     def rank(self, query: Query, mode: Mode, k: int | None = None) -> list[RankedPassage]:
-        """The ``k`` best passages, best first, by the chosen mode (in a follow-up, with its focus)."""
+        """The ``k`` best distinct passages, best first, by the chosen mode (in a follow-up, with its
+        focus); passages with the same text as a better one are folded into it as its copies."""
         k = k or self.settings.candidates
+        depth = k
+        while True:
+            ranked = fold_copies(self._rank(query, mode, depth), self.index.passages)
+            deeper = min(depth * DEEPER, CANDIDATES_MAX, len(self.index.passages))
+            if len(ranked) >= k or deeper <= depth:
+                return ranked[:k]
+            depth = deeper
+
+    def _rank(self, query: Query, mode: Mode, k: int) -> list[RankedPassage]:
         query_vector = query.vector
         dense = self.dense_candidates(query_vector, k) if mode in ("dense", "hybrid") else {}
         lexical = self.lexical_candidates(query.terms, k) if mode in ("lexical", "hybrid") else {}
@@ -125,7 +142,27 @@ class Retriever:
             if r in fused
         ]
         ranked.sort(key=lambda c: (-c.score, c.row))
-        return ranked[:k]
+        return ranked
+
+
+def folded(text: str) -> str:
+    """Text as compared for sameness: case and runs of whitespace do not count."""
+    return " ".join(text.split()).casefold()
+
+
+def fold_copies(ranked: list[RankedPassage], passages) -> list[RankedPassage]:
+    """The ranking with every passage whose text is the same as a better-ranked one folded into it."""
+    kept: dict[str, int] = {}
+    out: list[RankedPassage] = []
+    for candidate in ranked:
+        key = folded(passages[candidate.row].text)
+        if key in kept:
+            first = out[kept[key]]
+            out[kept[key]] = replace(first, copies=(*first.copies, candidate.row))
+            continue
+        kept[key] = len(out)
+        out.append(candidate)
+    return out
 
 
 def weighted_fusion(

@@ -22,7 +22,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.evaluation import EvalQuestion, ModeResult, Scoring, format_table, load_questions, run_evaluation
+from assistant.evaluation import (
+    EvalQuestion,
+    ModeResult,
+    Scoring,
+    format_phrase_table,
+    format_table,
+    load_questions,
+    run_evaluation,
+)
 
 from .corpus import SHARED
 
@@ -109,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     for title, rows in results.items():
         print(f"## {title}")
         print(format_table(rows))
+        print()
+        print(format_phrase_table(rows))
         print()
     print(
         "abstain: share of unanswerable questions that abstained; answered: share of answerable questions "

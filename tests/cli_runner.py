@@ -12,9 +12,17 @@ from assistant.cli import main
 from projects import REPO
 
 
-def run_cli(*args: str, stdin: str = "") -> tuple[int, str, str]:
-    """Run ``assistant ARGS...`` with ``stdin`` as its input; returns (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
+class Terminal(io.StringIO):
+    """Output that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_cli(*args: str, stdin: str = "", terminal: bool = False) -> tuple[int, str, str]:
+    """Run ``assistant ARGS...`` with ``stdin`` as its input (stdout a terminal if ``terminal``);
+    returns (exit code, stdout, stderr)."""
+    out, err = Terminal() if terminal else io.StringIO(), io.StringIO()
     code = main(list(args), out=out, err=err, stdin=io.StringIO(stdin))
     return code, out.getvalue(), err.getvalue()
 

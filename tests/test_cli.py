@@ -47,15 +47,18 @@ def test_json_shape_and_citation_slices_the_file(built_sample):
     assert len(answer["snippets"]) == 2
     text = file_text(built_sample)
     for snippet in answer["snippets"]:
-        assert set(snippet) == {"text", "score", "citation", "passage"}
+        assert set(snippet) == {"text", "score", "citation", "passage", "answer", "also", "confidence", "is_answer"}
         citation = snippet["citation"]
         assert {"source", "start", "end", "line_start", "line_end", "passage_id"} <= set(citation)
         assert text[citation["start"] : citation["end"]] == snippet["text"]
+        if snippet["answer"] is not None:
+            assert text[snippet["answer"]["start"] : snippet["answer"]["end"]] == snippet["answer"]["text"]
         passage = snippet["passage"]
         assert text[passage["start"] : passage["end"]] == passage["text"]
         assert passage["id"] == citation["passage_id"]
         assert 0 <= snippet["score"] <= 1
     assert "September 1" in answer["snippets"][0]["text"]
+    assert answer["snippets"][0]["answer"]["text"] == "September 1"
 
 
 def test_questions_from_stdin_one_json_object_a_line(built_sample):

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from assistant.answering import expected_answer_kind, lexical_overlap, matches_kind, snippet_span
-from assistant.cli import main
 from assistant.config import RetrievalSettings
 from assistant.documents import Document
 from assistant.passages import split_passages
 from assistant.retrieval import reciprocal_rank_fusion, weighted_fusion
+
+from cli_runner import run_cli
 
 QUESTIONS = [
     {"question": "How long is the temporary Kosovo document valid?", "answers": ["90 days"], "answerable": True},
@@ -28,9 +29,8 @@ def question_file(tmp_path):
     return path
 
 
-def test_eval_prints_one_row_per_mode(built_sample, question_file, capsys):
-    code = main(["--config", str(built_sample), "eval", str(question_file)])
-    out = capsys.readouterr().out
+def test_eval_prints_one_row_per_mode(built_sample, question_file):
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(question_file))
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == "5 questions (3 answerable, 2 not)"
@@ -38,9 +38,9 @@ def test_eval_prints_one_row_per_mode(built_sample, question_file, capsys):
     assert [line.split()[0] for line in lines[2:5]] == ["dense", "lexical", "hybrid"]
 
 
-def test_eval_json_scores_the_sample(built_sample, question_file, capsys):
-    code = main(["--config", str(built_sample), "eval", str(question_file), "--modes", "hybrid", "--json"])
-    rows = json.loads(capsys.readouterr().out)
+def test_eval_json_scores_the_sample(built_sample, question_file):
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(question_file), "--modes", "hybrid", "--json")
+    rows = json.loads(out)
     assert code == 0 and len(rows) == 1
     hybrid = rows[0]
     assert hybrid["mode"] == "hybrid" and hybrid["answerable"] == 3 and hybrid["unanswerable"] == 2
@@ -53,16 +53,15 @@ def test_eval_json_scores_the_sample(built_sample, question_file, capsys):
     "content, needle",
     [("{not json", "q.jsonl:1"), ('{"answers": []}', "q.jsonl:1"), ("", "holds no questions")],
 )
-def test_eval_bad_question_file_is_one_line_exit_2(built_sample, tmp_path, capsys, content, needle):
+def test_eval_bad_question_file_is_one_line_exit_2(built_sample, tmp_path, content, needle):
     path = tmp_path / "q.jsonl"
     path.write_text(content, encoding="utf-8")
-    code = main(["--config", str(built_sample), "eval", str(path)])
-    err = capsys.readouterr().err
+    code, _, err = run_cli("--config", str(built_sample), "eval", str(path))
     assert code == 2 and needle in err and err.count("\n") == 1
 
 
-def test_eval_unknown_mode(built_sample, question_file, capsys):
-    assert main(["--config", str(built_sample), "eval", str(question_file), "--modes", "psychic"]) == 2
+def test_eval_unknown_mode(built_sample, question_file):
+    assert run_cli("--config", str(built_sample), "eval", str(question_file), "--modes", "psychic")[0] == 2
 
 
 def test_rrf_rewards_agreement_between_rankings():
@@ -174,7 +173,7 @@ def test_span_scoring_counts_a_snippet_of_the_right_source_that_overlaps_the_ans
     assert Judge("string", lambda source: text).hits(question, "other.txt", 0, len(text), text)
 
 
-def test_conversations_are_asked_in_turn_order_and_reported_by_turn(built_sample, tmp_path, capsys):
+def test_conversations_are_asked_in_turn_order_and_reported_by_turn(built_sample, tmp_path):
     rows = [
         {"question": "When do the bans take effect?", "answers": ["September 1"], "conversation": "c", "turn": 2},
         {"question": "What does Pristina's framework give people entering with Serbian papers?",
@@ -187,7 +186,7 @@ def test_conversations_are_asked_in_turn_order_and_reported_by_turn(built_sample
 
     chats = conversations_of(load_questions(path))
     assert [[q.turn for q in chat] for chat in chats] == [[1, 2], [1]]
-    code = main(["--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--scoring", "span"])
-    lines = capsys.readouterr().out.splitlines()
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--scoring", "span")
+    lines = out.splitlines()
     assert code == 0
     assert [line.split()[0] for line in lines[2:5]] == ["hybrid", "first", "follow-up"]

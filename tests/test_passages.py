@@ -111,3 +111,66 @@ def test_text_without_sentence_ends_is_cut_to_the_caps(text):
 def test_a_small_passage_limit_caps_sentences_too():
     passages = assert_exact(Document("long.txt", "word " * 2_000, "x", "utf-8"), 200)
     assert max(len(s.text) for p in passages for s in p.sentences) <= 200
+
+
+PAPER = """Role of S-Palmitoylation on IFITM5 in Osteoblast Cells
+
+https://www.ncbi.nlm.nih.gov/pmc/articles/PMC0000000/
+
+SHA: ef2b8f83d5a3ab8ae35e4b51fea6d3ed9eb49122
+
+Authors: Tsukamoto, Takashi; Li, Xianglan
+Date: 2013-09-18
+DOI:10.1371/journal.pone.0075831
+License:cc-by
+
+Abstract: IFITM5 is a bone-specific protein. Its S-palmitoylation was measured in osteoblast cells.
+
+Text: The interferon-induced transmembrane proteins are a family of small proteins.
+
+2.1 Expression of IFITM5 in osteoblasts
+
+The cells were cultured for seven days before the assay.
+
+Figure 2: Fluorescence of IFITM5 in cells treated with 2-bromopalmitic acid.
+
+x = a + b ~ (c / 2)
+
+The signal fell by half after treatment, which shows that palmitoylation is needed.
+
+References
+
+[1] Smith J, Jones K. Membrane proteins of bone. J Bone Res. 2010;12:1-9.
+[2] Brown A, White B. Palmitoylation in health. Cell. 2012;4:5-6.
+"""
+
+
+def test_a_paper_s_parts_are_recognised():
+    passages = assert_exact(Document("paper.txt", PAPER, "x", "utf-8"), 1200)
+    kinds = {p.text.split()[0]: p.kind for p in passages}
+    assert kinds["https://www.ncbi.nlm.nih.gov/pmc/articles/PMC0000000/"] == "metadata"
+    assert kinds["SHA:"] == "metadata" and kinds["Authors:"] == "metadata"
+    assert kinds["Figure"] == "caption"
+    assert kinds["[1]"] == "references"
+    by_start = {p.text[:12]: p.title for p in passages}
+    title = "Role of S-Palmitoylation on IFITM5 in Osteoblast Cells"
+    assert by_start["Abstract: IF"] == f"{title} — Abstract"
+    assert by_start["Text: The in"] == title  # "Text:" opens the body, no named section
+    assert by_start["The cells we"] == f"{title} — 2.1 Expression of IFITM5 in osteoblasts"
+    # An equation on a line of its own is not a heading: the section goes on.
+    assert by_start["The signal f"] == f"{title} — 2.1 Expression of IFITM5 in osteoblasts"
+    assert not any("SHA" in p.title or "cc-by" in p.title for p in passages)
+
+
+def test_metadata_and_references_are_never_quoted_as_answers(tmp_path):
+    from assistant import Assistant
+    from projects import write_project
+
+    config = write_project(tmp_path, "", {"paper.txt": PAPER})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    for question in ("Who wrote Membrane proteins of bone?", "What is the DOI of the paper?", "What is the licence?"):
+        for snippet in assistant.ask(question, k=5).snippets:
+            assert snippet.passage.kind not in ("metadata", "references"), (question, snippet.text)
+    answer = assistant.ask("What was seen in cells treated with 2-bromopalmitic acid?")
+    assert any(s.passage.kind == "caption" for s in answer.snippets)  # a caption can answer

@@ -99,6 +99,21 @@ async def test_asking_shows_a_cited_answer(sample_assistant):
         assert "model: ready" in app.screen.sub_title
 
 
+async def test_the_words_that_answer_are_marked_inside_the_quote(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, NINETY_DAYS)
+        card = list(turn.query(SnippetCard))[0]
+        assert card.snippet.answer is not None and card.snippet.answer.text == "90 days"
+        segments = [seg for strip in _screen_strips(card) for seg in strip]
+        mark = [seg for seg in segments if seg.text == "90 days"]
+        quote = [seg for seg in segments if "valid for" in seg.text]
+        assert len(mark) == 1 and quote
+        # The mark is the quote's bold with a background of its own.
+        assert mark[0].style.bold and mark[0].style.bgcolor != quote[0].style.bgcolor
+        assert "valid for 90 days." in shown(card)
+
+
 async def test_abstains_on_unanswerable_question(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:

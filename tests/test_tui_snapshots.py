@@ -6,6 +6,7 @@ snapshot; nothing else on these screens varies (no timings, dates or paths are s
 
 from __future__ import annotations
 
+from assistant.answer_phrase import answer_phrase
 from assistant.models import Answer, Citation, Snippet
 from assistant.tui.app import AssistantApp
 from assistant.tui.chat_log import ChatLog, SnippetCard, Turn
@@ -21,7 +22,8 @@ class FixedAnswer:
     """The real assistant, except that ``ask`` returns a fixed answer built from the real index.
 
     The snippets are the 90-days sentence of the sample and the sentence after it, with fixed scores, so
-    a change in ranking or scoring elsewhere does not change these pictures of the UI.
+    a change in ranking or scoring elsewhere does not change these pictures of the UI; the words that
+    answer ("90 days") are marked by the real finder.
     """
 
     def __init__(self, inner) -> None:
@@ -41,7 +43,8 @@ class FixedAnswer:
                 source=passage.source, start=sentence.start, end=sentence.end,
                 line_start=sentence.line_start, line_end=sentence.line_end, passage_id=passage.id,
             )
-            snippets.append(Snippet(text=sentence.text, score=score, citation=citation, passage=passage))
+            snippet = Snippet(text=sentence.text, score=score, citation=citation, passage=passage)
+            snippets.append(snippet.model_copy(update={"answer": answer_phrase(question, snippet)}))
         return Answer(question=question, snippets=tuple(snippets))
 
 

@@ -28,7 +28,8 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # 2: the passage table moved from passages.jsonl to passages.sqlite.
 # 3: the folder carries its marker, the manifest its own checksum, every source its ctime and inode,
 #    and the question encoder's entry.
-FORMAT_VERSION = 3
+# 4: passages have a kind (body, caption, metadata, references).
+FORMAT_VERSION = 4
 
 
 class Record(BaseModel):

@@ -34,10 +34,11 @@ CREATE TABLE passages (
     sentences TEXT NOT NULL,          -- JSON: [[start, end, line_start, line_end(, text)], ...]
     sentence_row INTEGER NOT NULL,    -- row of the first sentence in sentence_vectors.npy
     sentence_count INTEGER NOT NULL,
-    vector_key TEXT NOT NULL          -- hash of the text the passage's vector embeds (for reuse)
+    vector_key TEXT NOT NULL,         -- hash of the text the passage's vector embeds (for reuse)
+    kind TEXT NOT NULL                -- body, caption, metadata or references (see structure.py)
 )
 """
-COLUMNS = 'id, source, start, "end", line_start, line_end, page, title, text, sentences, sentence_row, sentence_count'
+COLUMNS = 'id, source, start, "end", line_start, line_end, page, title, text, sentences, sentence_row, sentence_count, kind'
 CACHE_ROWS = 4096
 _HEADER = 100
 
@@ -62,7 +63,7 @@ def write_passage_table(path: Path, passages: Iterable[Passage], vector_keys: It
         for row, (p, key) in enumerate(zip(passages, vector_keys, strict=True)):
             count = len(p.sentences)
             yield (row, p.id, p.source, p.start, p.end, p.line_start, p.line_end, p.page, p.title, p.text,
-                   _sentence_spans(p), sentence_row, count, key)
+                   _sentence_spans(p), sentence_row, count, p.kind, key)
             sentence_row += count
 
     try:
@@ -70,7 +71,7 @@ def write_passage_table(path: Path, passages: Iterable[Passage], vector_keys: It
         connection.execute("PRAGMA journal_mode = OFF")
         connection.execute("PRAGMA synchronous = OFF")
         connection.execute(SCHEMA)
-        connection.executemany(f"INSERT INTO passages (row, {COLUMNS}, vector_key) VALUES ({', '.join('?' * 14)})", rows())
+        connection.executemany(f"INSERT INTO passages (row, {COLUMNS}, vector_key) VALUES ({', '.join('?' * 15)})", rows())
         connection.commit()
     finally:
         connection.close()
@@ -194,7 +195,7 @@ class PassageTable(Sequence[Passage]):
 
 
 def _passage(values: tuple) -> tuple[Passage, int]:
-    _row, pid, source, start, end, line_start, line_end, page, title, text, spans, sentence_row, count = values
+    _row, pid, source, start, end, line_start, line_end, page, title, text, spans, sentence_row, count, kind = values
     sentences = tuple(
         Sentence(start=s[0], end=s[1], line_start=s[2], line_end=s[3], text=s[4] if len(s) > 4 else text[s[0] - start : s[1] - start])
         for s in json.loads(spans)
@@ -203,7 +204,7 @@ def _passage(values: tuple) -> tuple[Passage, int]:
         raise ValueError("sentence count disagrees")
     passage = Passage(
         id=pid, source=source, start=start, end=end, line_start=line_start, line_end=line_end,
-        page=page, title=title, text=text, sentences=sentences,
+        page=page, title=title, text=text, sentences=sentences, kind=kind,
     )
     return passage, sentence_row
 

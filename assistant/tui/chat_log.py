@@ -11,7 +11,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from .messages import SnippetChosen, SnippetSelected
-from .snippet_content import snippet_body, snippet_heading
+from .snippet_content import snippet_also, snippet_body, snippet_heading
 
 if TYPE_CHECKING:
     from ..models import Answer, Snippet
@@ -39,10 +39,11 @@ class SnippetCard(Static, can_focus=True):
     """
 
     def __init__(self, rank: int, snippet: Snippet, nearest: bool = False) -> None:
-        super().__init__(
-            Content("\n").join([snippet_heading(rank, snippet), snippet_body(snippet)]),
-            classes="-nearest" if nearest else "",
-        )
+        lines = [snippet_heading(rank, snippet), snippet_body(snippet)]
+        also = snippet_also(snippet)
+        if also is not None:
+            lines.append(also)
+        super().__init__(Content("\n").join(lines), classes="-nearest" if nearest or not snippet.is_answer else "")
         self.snippet = snippet
 
     def action_open_source(self) -> None:

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
 CONTEXT_BEFORE = 110
 CONTEXT_AFTER = 150
 SCORE_CELLS = 5
+# The quoted sentence, and inside it the words that answer the question (a highlighter's mark).
+QUOTE_STYLE = "bold $text"
+ANSWER_STYLE = "bold $text on $accent-muted"
 
 
 def _words(text: str) -> str:
@@ -63,9 +66,24 @@ def snippet_body(snippet: Snippet) -> Content:
     after = _head(passage.text[end:], CONTEXT_AFTER)
     return Content.assemble(
         (before + " " if before else "", "$text-muted"),
-        (_flat(snippet.text), "bold $text"),
+        *_quote(snippet),
         (" " + after if after else "", "$text-muted"),
     )
+
+
+def _quote(snippet: Snippet) -> list[tuple[str, str]]:
+    """The quoted text on one line, the words that answer (if marked) in their own style."""
+    mark = snippet.answer
+    if mark is None:
+        return [(_flat(snippet.text), QUOTE_STYLE)]
+    start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
+    text = snippet.text
+    parts = (
+        (re.sub(r"\s+", " ", text[:start]).lstrip(), QUOTE_STYLE),
+        (re.sub(r"\s+", " ", text[start:end]), ANSWER_STYLE),
+        (re.sub(r"\s+", " ", text[end:]).rstrip(), QUOTE_STYLE),
+    )
+    return [part for part in parts if part[0]]
 
 
 def snippet_heading(rank: int, snippet: Snippet) -> Content:
@@ -78,9 +96,19 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
     ]
     if snippet.passage.title and _words(snippet.passage.title) != _words(PurePosixPath(snippet.citation.source).stem):
         parts.append(("  " + _head(snippet.passage.title, 60), "italic $text-muted"))
+    if not snippet.is_answer:
+        parts.append(("  nearest, not an answer", "italic $warning"))
     return Content.assemble(*parts)
 
 
+def snippet_also(snippet: Snippet) -> Content | None:
+    """The other places the same words stand, or None: "also in copy.txt:5, old/copy.txt:5"."""
+    if not snippet.also:
+        return None
+    return Content.assemble(("also in ", "$text-muted"), (", ".join(c.label() for c in snippet.also), "$accent"))
+
+
 def snippet_clipboard_text(snippet: Snippet) -> str:
-    """The snippet as plain text for the clipboard: the quote and its citation."""
-    return f"“{_flat(snippet.text)}” ({snippet.citation.label()})"
+    """The snippet as plain text for the clipboard: the quote and its citation (and where else it stands)."""
+    also = f"; also {', '.join(c.label() for c in snippet.also)}" if snippet.also else ""
+    return f"“{_flat(snippet.text)}” ({snippet.citation.label()}{also})"

@@ -33,12 +33,10 @@ def transcript_markdown(answers: Sequence[Answer], when: datetime, config_path: 
             if answer.snippets:
                 out += ["Nearest passages:", ""]
         for rank, snippet in enumerate(answer.snippets, start=1):
-            out += [
-                f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f})",
-                "",
-                _quote(snippet.text),
-                "",
-            ]
+            nearest = "" if snippet.is_answer or answer.abstained else ", nearest, not an answer"
+            out += [f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f}{nearest})", "", _quote(snippet.text), ""]
+            if snippet.also:
+                out += ["Also in " + ", ".join(f"`{c.label()}`" for c in snippet.also) + ".", ""]
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -1,0 +1,121 @@
+"""The parts of a document's text: headings, a metadata header, figure captions, reference lists.
+
+Papers, reports and manuals are not encyclopedia prose: a header block (URL, hash, authors, date, DOI,
+licence), "Abstract:" and "Text:" labels, numbered headings, figure and table captions, equations on
+lines of their own, and pages of references. Each block of lines (a run of non-blank lines) is read as
+one of these, by its own look only: no model, no list of words from any sample.
+
+- A heading names the section of the passages under it (it becomes their title, in both the vector and
+  the lexical text). It is a single short line that reads like a title: a letter first (after an
+  optional section number), mostly letters, no sentence end, not an equation, a URL or a "Key: value".
+- Metadata ("Authors: …", "DOI: …", a bare URL) at the top of a document is a passage of its own kind:
+  searchable, never quoted as an answer, never a heading.
+- A caption ("Figure 2: …", "Table 1. …") is a passage of its own, answerable, never a heading.
+- After a "References" heading (or for a block of numbered citations) passages are references:
+  searchable, never quoted as an answer.
+- A paragraph opening with a section label ("Abstract: …", "Methods: …") starts that section.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+PassageKind = Literal["body", "metadata", "caption", "references"]
+# Kinds whose sentences are never quoted as an answer (they stay searchable).
+NOT_ANSWERS: frozenset[str] = frozenset({"metadata", "references"})
+
+HEADING_MAX_CHARS = 120
+# A heading is mostly letters: an equation or a row of numbers on a line of its own is not one.
+HEADING_MIN_LETTERS = 0.6
+# A title is short: a longer line, or a long one broken by a comma, is prose cut by a line break.
+HEADING_MAX_WORDS = 14
+HEADING_MAX_WORDS_WITH_COMMA = 8
+# Metadata is looked for only among the first lines of a document.
+HEADER_ZONE_BLOCKS = 12
+
+_MARKDOWN_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
+_SECTION_NUMBER = re.compile(r"^(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.|[A-Z]\.)\s+")
+_URL = re.compile(r"^\s*(?:https?://|www\.|doi:\s*10\.)\S+\s*$", re.I)
+# "Key: value" with a short key ("DOI:10.1371/…" too): a metadata line when the key is one of _METADATA_KEYS.
+_KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z]*(?:[ -][A-Za-z]+){0,2})\s*:\s*\S")
+_WEB = re.compile(r"https?://|www\.", re.I)
+_DATE = re.compile(r"^\s*\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s*$")
+_METADATA_KEYS = frozenset(
+    """url sha doi pmid pmcid issn isbn authors author date published received accepted revised license licence
+    copyright journal citation cite keywords key words volume issue pages publisher affiliations affiliation
+    correspondence email editor editors funding source""".split()
+)
+_CAPTION = re.compile(r"^\s*(?:supplementary\s+|extended\s+data\s+)?(?:figure|fig\.|table|scheme|chart|plate)\s*[A-Z]?\d+[A-Za-z]?\s*[.:|—–-]", re.I)
+_REFERENCES_TITLE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:references?|bibliography|literature cited|works cited|cited literature|reference list)\s*$", re.I)
+# A line that is a numbered citation: "[12] Smith J, …", "12. Smith, J. (2019)", "Smith J, Jones K. (2019)".
+_CITATION = re.compile(r"^\s*(?:\[\d+\]|\d+\.\s+[A-Z][A-Za-z'’-]+,?\s+[A-Z])")
+# A paragraph that opens with a section label: "Abstract: …", "Methods: …".
+_SECTION_LABEL = re.compile(
+    r"^\s*(abstract|background|introduction|objectives?|aims?|purpose|methods?|materials and methods|methodology|"
+    r"results|findings|discussion|conclusions?|interpretation|summary|text|main text)\s*:\s*",
+    re.I,
+)
+# Labels that only say "the body starts here": they open no named section.
+_BODY_LABELS = frozenset({"text", "main text"})
+
+
+def heading(line: str, *, single_line: bool) -> str | None:
+    """The heading a block's first line is, or None: a Markdown heading, or a single short line that
+    reads like a title."""
+    markdown = _MARKDOWN_HEADING.match(line)
+    if markdown:
+        return markdown.group(2).strip()
+    stripped = line.strip()
+    if not single_line or not stripped or len(stripped) > HEADING_MAX_CHARS:
+        return None
+    if stripped[-1] in ".!?:;,…\"”" or stripped.startswith(("-", "*", "+", "|", ">", "(", "[")):
+        return None
+    if _URL.match(stripped) or _is_metadata_line(stripped) or is_caption(stripped) or _WEB.search(stripped):
+        return None
+    words_count = len(stripped.split())
+    if words_count > HEADING_MAX_WORDS or ("," in stripped and words_count > HEADING_MAX_WORDS_WITH_COMMA):
+        return None
+    words = _SECTION_NUMBER.sub("", stripped)
+    if not words or not (words[0].isupper() or words[0].isdigit()):
+        return None
+    letters = sum(c.isalpha() for c in words)
+    return stripped if letters >= HEADING_MIN_LETTERS * len(words.replace(" ", "")) else None
+
+
+def _is_metadata_line(line: str) -> bool:
+    key = _KEY_VALUE.match(line)
+    return bool(_URL.match(line) or _DATE.match(line) or (key and key.group(1).lower() in _METADATA_KEYS))
+
+
+def is_metadata(lines: list[str]) -> bool:
+    """Whether a block is a metadata header: at least half its lines a URL, a date, or a "Key: value"
+    with a metadata key (authors, DOI, licence, …); a line of author names may stand among them."""
+    marked = sum(1 for line in lines if _is_metadata_line(line))
+    return bool(lines) and marked * 2 >= len(lines)
+
+
+def is_caption(text: str) -> bool:
+    """Whether the text opens as a figure or table caption ("Figure 2: …", "Table 1. …")."""
+    return bool(_CAPTION.match(text))
+
+
+def is_references_title(title: str) -> bool:
+    """Whether a heading opens a reference list."""
+    return bool(_REFERENCES_TITLE.match(title.strip()))
+
+
+def is_citation_block(lines: list[str]) -> bool:
+    """Whether most lines of a block are numbered citations."""
+    cited = sum(1 for line in lines if _CITATION.match(line))
+    return cited >= max(2, (len(lines) + 1) // 2)
+
+
+def section_label(paragraph: str) -> str | None:
+    """The section a paragraph opens with its label ("Abstract: …" → "Abstract"), "" for a label that
+    only marks the body ("Text: …"), or None for a paragraph without one."""
+    match = _SECTION_LABEL.match(paragraph)
+    if match is None:
+        return None
+    label = match.group(1)
+    return "" if label.lower() in _BODY_LABELS else label[:1].upper() + label[1:].lower()

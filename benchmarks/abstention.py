@@ -1,0 +1,235 @@
+"""Fit the confidence model (``assistant/data/confidence.json``) on held-out splits of the sample sets.
+
+Run: ``python -m benchmarks.abstention [--workdir DIR] [--write]``. For each set (SQuAD, CoQA,
+COVID-QA) and each of its sources in turn, an index is built without that source; its questions are
+then unanswerable (label 0), asked as the user would (CoQA's as conversations). The answerable
+questions of the same set, asked against the whole index, are label 1. A logistic regression over
+``assistant.confidence.FEATURES`` of each question's best snippet is fitted on all of it. The default
+bar puts answering first: the highest bar at which every set still answers at least ANSWER_TARGET of
+its answerable questions, so that as many held-out questions abstain as that allows (the issue's aim
+is ABSTAIN_TARGET of them; the report says how far each split gets). It prints each split's figures and, to show that the
+fit transfers, each set scored by a model fitted on the two other sets only. ``--write`` stores the
+model in the package.
+
+Builds reuse the vectors of the full index (only the held-out file is dropped), so a split costs the
+writing of an index, not an embedding.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant import Assistant
+from assistant.confidence import FEATURES
+from assistant.evaluation import EvalQuestion, Judge, conversations_of
+from assistant.models import Conversation
+
+from .quality import SETS, QuestionSet, project
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "data" / "confidence.json"
+ABSTAIN_TARGET = 0.95
+ANSWER_TARGET = 0.97
+L2 = 1.0  # ridge penalty on the standardised weights (the intercept is not penalised)
+BARS = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.01))
+
+
+@dataclass(frozen=True)
+class Example:
+    """One question's best snippet: its features, whether the sources answer it (label), its set and split."""
+
+    features: tuple[float, ...]
+    label: int
+    set: str
+    split: str
+    hit: bool  # the best snippet holds the answer (answerable questions only)
+
+
+def ask_all(assistant: Assistant, questions: list[EvalQuestion], judge: Judge | None) -> list[tuple[tuple[float, ...], bool]]:
+    """Each question's best-snippet features, asked in conversations where the set has them."""
+    out = []
+    for chat in conversations_of(questions):
+        conversation = Conversation()
+        for q in chat:
+            trace = assistant.trace(q.question, k=3, conversation=conversation)
+            conversation = conversation.then(trace.answer)
+            if not trace.features:  # nothing matched at all: it abstains whatever the model says
+                out.append((tuple(0.0 for _ in FEATURES), False))
+                continue
+            snippet = trace.answer.snippets[0]
+            c = snippet.citation
+            hit = bool(judge and q.scored and judge.hits(q, c.source, c.start, c.end, snippet.text))
+            out.append((tuple(trace.features[0][name] for name in FEATURES), hit))
+    return out
+
+
+def answered_in_order(questions: list[EvalQuestion]) -> list[EvalQuestion]:
+    """The questions in the order ``ask_all`` asks them (conversation by conversation)."""
+    return [q for chat in conversations_of(questions) for q in chat]
+
+
+def collect(qs: QuestionSet, root: Path) -> list[Example]:
+    """The set's examples: answerable questions against the whole index, and each source held out."""
+    questions = qs.questions()
+    examples: list[Example] = []
+    whole = Assistant.open(project(root / qs.name / "all", qs.sources))
+    whole.build_index()
+    judge = Judge(qs.scoring, whole.read_source, qs.min_overlap)
+    # Every question against the whole index, in its conversation: the answerable ones are label 1; the
+    # ones the set marks as not answered by their own source (SQuAD 2.0's, CoQA's "unknown") label 0.
+    for q, (features, hit) in zip(answered_in_order(questions), ask_all(whole, questions, judge)):
+        examples.append(Example(features, int(q.scored), qs.name, "all" if q.scored else "unanswerable", hit))
+    by_source: dict[str, list[EvalQuestion]] = {}
+    for q in questions:
+        by_source.setdefault(q.source or "", []).append(q)
+    for held in qs.sources:
+        asked = by_source.get(held.name, [])
+        if not asked:
+            continue
+        config = project(root / qs.name / "held-out", [s for s in qs.sources if s != held])
+        # Start from the whole index (hard links): the update then only drops the held-out file.
+        shutil.rmtree(config.parent / "index", ignore_errors=True)
+        shutil.copytree(whole.config.index_dir, config.parent / "index", copy_function=os.link)
+        assistant = Assistant.open(config)
+        assistant.build_index()
+        for features, _ in ask_all(assistant, asked, None):
+            examples.append(Example(features, 0, qs.name, held.name, False))
+        print(f"  {qs.name}: held out {held.name} ({len(asked)} questions)", file=sys.stderr, flush=True)
+    return examples
+
+
+def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Means, scales, weights and intercept of an L2-regularised logistic regression (Newton's method)."""
+    means = x.mean(axis=0)
+    scales = x.std(axis=0)
+    scales[scales < 1e-6] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - means) / scales])
+    # Each class weighs as much as the other: the sets hold far more answerable questions.
+    sample = np.where(y == 1, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
+    theta = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], L2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1 / (1 + np.exp(-np.clip(z @ theta, -40, 40)))
+        gradient = z.T @ (sample * (p - y)) + penalty * theta
+        hessian = (z * (sample * p * (1 - p))[:, None]).T @ z + np.diag(penalty)
+        step = np.linalg.solve(hessian, gradient)
+        theta -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return means, scales, theta[1:], float(theta[0])
+
+
+def probabilities(x: np.ndarray, means, scales, weights, intercept) -> np.ndarray:
+    return 1 / (1 + np.exp(-np.clip(intercept + ((x - means) / scales) @ weights, -40, 40)))
+
+
+def rates(p: np.ndarray, examples: list[Example], bar: float) -> dict[str, tuple[float, float]]:
+    """Per set: (share of held-out questions abstained, share of answerable questions answered)."""
+    out = {}
+    for name in sorted({e.set for e in examples}):
+        rows = [i for i, e in enumerate(examples) if e.set == name]
+        held = [i for i in rows if examples[i].label == 0 and examples[i].split != "unanswerable"]
+        kept = [i for i in rows if examples[i].label == 1]
+        out[name] = (float(np.mean(p[held] < bar)) if held else 1.0, float(np.mean(p[kept] >= bar)) if kept else 1.0)
+    return out
+
+
+def choose_bar(p: np.ndarray, examples: list[Example]) -> float:
+    """The default bar: answering comes first. The highest bar at which every set still answers at
+    least ANSWER_TARGET of its answerable questions (an abstention on a question the sources answer is
+    the failure a user meets most), so that as many held-out questions abstain as that allows; where
+    no bar reaches both targets, the user raises it (the trade-off table shows what that costs)."""
+    answering = [bar for bar in BARS if all(b >= ANSWER_TARGET for _, b in rates(p, examples, bar).values())]
+    return max(answering) if answering else min(BARS)
+
+
+def report(title: str, p: np.ndarray, examples: list[Example], bar: float) -> None:
+    print(f"## {title} (bar {bar:.2f})")
+    for name, (abstained, answered) in rates(p, examples, bar).items():
+        inside = [i for i, e in enumerate(examples) if e.set == name and e.split == "unanswerable"]
+        also = f"  its own unanswerable abstained {np.mean(p[inside] < bar):.3f} ({len(inside)})" if inside else ""
+        print(f"  {name:8} held-out abstained {abstained:.3f}  answerable answered {answered:.3f}{also}")
+
+
+def split_report(p: np.ndarray, examples: list[Example], bar: float) -> None:
+    print(f"## every held-out split (bar {bar:.2f}): share of its questions abstained")
+    for name in sorted({e.set for e in examples}):
+        splits: dict[str, list[float]] = {}
+        for i, e in enumerate(examples):
+            if e.set == name and e.label == 0 and e.split != "unanswerable":
+                splits.setdefault(e.split, []).append(float(p[i] < bar))
+        shares = sorted((float(np.mean(v)), s, len(v)) for s, v in splits.items())
+        below = [f"{s} {share:.2f} ({n})" for share, s, n in shares if share < ABSTAIN_TARGET]
+        print(f"  {name}: {len(shares)} splits, worst {shares[0][0]:.3f}, median {shares[len(shares) // 2][0]:.3f}; "
+              f"{len(below)} below {ABSTAIN_TARGET}: {', '.join(below) or 'none'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default="squad,coqa,covidqa")
+    parser.add_argument("--workdir", type=Path, help="keep the indexes here between runs")
+    parser.add_argument("--examples", type=Path, help="save (or, with --reuse, load) the collected examples here")
+    parser.add_argument("--reuse", action="store_true", help="fit on the saved examples instead of asking again")
+    parser.add_argument("--write", action="store_true", help=f"write the fitted model to {MODEL_PATH}")
+    parser.add_argument("--features", default=",".join(FEATURES), help="which features the model uses (default: all)")
+    args = parser.parse_args(argv)
+    names = [n for n in args.sets.split(",") if n]
+    if args.reuse and args.examples:
+        examples = [Example(tuple(e[0]), e[1], e[2], e[3], e[4]) for e in json.loads(args.examples.read_text())]
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = args.workdir or Path(tmp)
+            examples = [e for name in names for e in collect(SETS[name], root)]
+        if args.examples:
+            args.examples.write_text(json.dumps([[list(e.features), e.label, e.set, e.split, e.hit] for e in examples]))
+    used = [f for f in args.features.split(",") if f]
+    columns = [FEATURES.index(f) for f in used]
+    x = np.array([e.features for e in examples], dtype=np.float64)[:, columns]
+    y = np.array([e.label for e in examples], dtype=np.float64)
+    # Does it transfer? Each set scored by a model fitted on the others only.
+    for name in names:
+        train = np.array([e.set != name for e in examples])
+        if train.all() or not train.any():
+            continue
+        model = fit(x[train], y[train])
+        p = probabilities(x, *model)
+        bar = choose_bar(p[train], [e for e, t in zip(examples, train) if t])
+        report(f"{name} scored by a model fitted on the other sets", p[~train], [e for e, t in zip(examples, train) if not t], bar)
+    means, scales, weights, intercept = fit(x, y)
+    p = probabilities(x, means, scales, weights, intercept)
+    bar = choose_bar(p, examples)
+    report("fitted on every set", p, examples, bar)
+    split_report(p, examples, bar)
+    print("## trade-off: bar -> held-out abstained / answerable answered, per set")
+    for trial in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, bar):
+        print(f"  {trial:.2f}: " + "  ".join(f"{n} {a:.3f}/{b:.3f}" for n, (a, b) in rates(p, examples, trial).items()))
+    print("## weights (standardised features)")
+    for name, w in sorted(zip(used, weights), key=lambda item: -abs(item[1])):
+        print(f"  {name:18} {w:+.3f}")
+    if args.write:
+        model = {
+            "features": used,
+            "means": [round(float(v), 6) for v in means],
+            "scales": [round(float(v), 6) for v in scales],
+            "weights": [round(float(v), 6) for v in weights],
+            "intercept": round(intercept, 6),
+            "default_bar": bar,
+            "fitted_on": f"python -m benchmarks.abstention: held-out splits of {', '.join(names)}; "
+            f"{int(y.sum())} answerable and {int(len(y) - y.sum())} held-out questions",
+        }
+        MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {MODEL_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
