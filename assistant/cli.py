@@ -293,7 +293,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
 
 
 def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
-    from .evaluation import format_phrase_table, format_table, load_questions, run_evaluation
+    from .eval_tables import format_phrase_table, format_table
+    from .evaluation import load_questions, run_evaluation
 
     questions = load_questions(args.questions)
     if args.limit is not None:

@@ -70,8 +70,8 @@ class Document:
     text: str
     sha256: str
     encoding: str
-    stamp: FileStamp | None = None
     page_starts: tuple[int, ...] = ()
+    stamp: FileStamp | None = None
 
     def page_of(self, offset: int) -> int | None:
         """The 1-based page holding ``offset``, or None for a format without pages."""

@@ -182,12 +182,6 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
     section = ""
     in_references = False
     passages: list[Passage] = []
-
-    def make_sentence(start: int, end: int) -> Sentence:
-        return Sentence(
-            start=start, end=end, line_start=lines.line_of(start), line_end=lines.line_of(end - 1), text=text[start:end]
-        )
-
     for number, block in enumerate(_blocks(text)):
         block_lines = [text[s:e] for s, e in block]
         if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
@@ -201,12 +195,7 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
                 if not block:
                     continue
             kind = "references" if in_references or structure.is_citation_block(block_lines) else "body"
-        mean_line = sum(e - s for s, e in block) / len(block)
-        if len(block) > 1 and mean_line >= UNWRAPPED_LINE_CHARS:
-            paragraphs = [_trim(text, s, e) for s, e in block]
-        else:
-            paragraphs = [_trim(text, block[0][0], block[-1][1])]
-        for p_start, p_end in paragraphs:
+        for p_start, p_end in _paragraphs(text, block):
             if p_end <= p_start:
                 continue
             paragraph_kind = kind
@@ -217,24 +206,39 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
                 if structure.is_caption(text[p_start:p_end]):
                     paragraph_kind = "caption"
             spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
-            for chunk in _chunk_sentences(spans, max_chars):
-                start, end = chunk[0][0], chunk[-1][1]
-                passages.append(
-                    Passage(
-                        id=passage_id(document.source, start, end),
-                        source=document.source,
-                        start=start,
-                        end=end,
-                        line_start=lines.line_of(start),
-                        line_end=lines.line_of(end - 1),
-                        text=text[start:end],
-                        title=f"{doc_title} — {section}" if section else doc_title,
-                        sentences=tuple(make_sentence(s, e) for s, e in chunk),
-                        page=document.page_of(start),
-                        kind=paragraph_kind,
-                    )
-                )
+            title = f"{doc_title} — {section}" if section else doc_title
+            passages.extend(_passage(document, lines, chunk, title, paragraph_kind) for chunk in _chunk_sentences(spans, max_chars))
     return passages
+
+
+def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A block's paragraphs: each line of unwrapped prose (long lines), else the whole block."""
+    mean_line = sum(e - s for s, e in block) / len(block)
+    if len(block) > 1 and mean_line >= UNWRAPPED_LINE_CHARS:
+        return [_trim(text, s, e) for s, e in block]
+    return [_trim(text, block[0][0], block[-1][1])]
+
+
+def _passage(document: Document, lines: LineTable, chunk: list[tuple[int, int]], title: str, kind: str) -> Passage:
+    """The passage of a run of sentence spans, with its sentences, lines, page and kind."""
+    text = document.text
+    start, end = chunk[0][0], chunk[-1][1]
+    sentences = tuple(
+        Sentence(start=s, end=e, line_start=lines.line_of(s), line_end=lines.line_of(e - 1), text=text[s:e]) for s, e in chunk
+    )
+    return Passage(
+        id=passage_id(document.source, start, end),
+        source=document.source,
+        start=start,
+        end=end,
+        line_start=lines.line_of(start),
+        line_end=lines.line_of(end - 1),
+        text=text[start:end],
+        title=title,
+        sentences=sentences,
+        page=document.page_of(start),
+        kind=kind,
+    )
 
 
 def lexical_text(passage: Passage) -> str:

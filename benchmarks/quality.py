@@ -22,15 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.evaluation import (
-    EvalQuestion,
-    ModeResult,
-    Scoring,
-    format_phrase_table,
-    format_table,
-    load_questions,
-    run_evaluation,
-)
+from assistant.eval_tables import format_phrase_table, format_table
+from assistant.evaluation import EvalQuestion, ModeResult, Scoring, load_questions, run_evaluation
 
 from .corpus import SHARED
 

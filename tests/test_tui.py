@@ -520,15 +520,24 @@ async def test_the_source_viewer_header_shows_name_lines_and_hint_at_80_and_120_
                 assert part in text, (width, part, rendered_text(title))
 
 
-async def test_the_build_bar_says_what_it_does_before_it_can_count(sample_project):
+def gated_update(sample_project) -> tuple[GatedAssistant, AssistantApp]:
+    """The sample with a new file to embed, its model free to load, its build held after reading the sources."""
     (sample_project.parent / "sources" / "extra.txt").write_text("A new file to embed.\n", encoding="utf-8")
     assistant = GatedAssistant.open(sample_project)
     assistant.model_gate.set()
-    app = sample_app(assistant)
+    return assistant, sample_app(assistant)
+
+
+async def press_update_and_wait_for_the_build_to_hold(pilot, assistant: GatedAssistant) -> None:
+    await wait_for(pilot, lambda: pilot.app.model_state is ModelState.READY)
+    await pilot.press("ctrl+r")
+    await wait_for(pilot, assistant.build_waiting.is_set)
+
+
+async def test_the_build_bar_says_what_it_does_before_it_can_count(sample_project):
+    assistant, app = gated_update(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state is ModelState.READY)
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, assistant.build_waiting.is_set)
+        await press_update_and_wait_for_the_build_to_hold(pilot, assistant)
         panel = app.screen.query_one(BuildPanel)
         await pilot.pause()
         assert "Reading sources…" in shown(panel) and "%" not in shown(panel)
@@ -616,14 +625,9 @@ async def test_first_paint_comes_before_the_model_and_a_question_waits_for_it(bu
 
 
 async def test_escape_cancels_a_build_and_keeps_the_last_index(sample_project):
-    (sample_project.parent / "sources" / "extra.txt").write_text("A new file to embed.\n", encoding="utf-8")
-    assistant = GatedAssistant.open(sample_project)
-    assistant.model_gate.set()
-    app = sample_app(assistant)
+    assistant, app = gated_update(sample_project)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: app.model_state is ModelState.READY)
-        await pilot.press("ctrl+r")
-        await wait_for(pilot, assistant.build_waiting.is_set)
+        await press_update_and_wait_for_the_build_to_hold(pilot, assistant)
         assert app.building
         await pilot.press("escape")
         assistant.build_gate.set()
