@@ -285,8 +285,9 @@ def _command_status(assistant, args, out: TextIO) -> int:
             for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
                 for name in names:
                     out.write(f"  {label}: {name}\n")
-        if status.problem:
-            out.write(f"problem:  {with_remedy(status.problem, status.remedy)}\n")
+        if status.problem:  # (with no index, the state line above already says what to run)
+            problem = with_remedy(status.problem, status.remedy) if status.exists else status.problem
+            out.write(f"problem:  {problem}\n")
     if status.problem and status.exists:
         return EXIT_INDEX
     return EXIT_OK if status.exists else EXIT_INDEX
