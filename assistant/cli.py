@@ -87,18 +87,24 @@ def overrides_from(args: argparse.Namespace):
     )
 
 
-def _progress_bar(description: str):
-    """A tqdm-backed build progress callback writing to stderr."""
+# The counted stages of a build, as the progress bars name them and their units.
+COUNTED_STAGES = {"scan": ("Reading", "file"), "embed": ("Embedding", "passage")}
+
+
+def _progress_bar():
+    """A build progress callback drawing tqdm bars on stderr: files read, then passages embedded,
+    each with its rate and the time left."""
     from tqdm import tqdm
 
     bars: dict[str, object] = {}
 
     def report(step) -> None:
-        if step.stage != "embed":
+        if step.stage not in COUNTED_STAGES or step.total <= 1:
             return
         bar = bars.get(step.stage)
         if bar is None:
-            bar = bars[step.stage] = tqdm(total=step.total, desc=description, unit="text", file=sys.stderr, leave=False)
+            name, unit = COUNTED_STAGES[step.stage]
+            bar = bars[step.stage] = tqdm(total=step.total, desc=name, unit=unit, file=sys.stderr, leave=False)
         bar.n = step.done
         bar.refresh()
         if step.done >= step.total:
@@ -131,7 +137,7 @@ def _ensure_index(assistant, err: TextIO) -> None:
         else:
             err.write(f"Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
 
-    check = assistant.ensure_index(progress=_progress_bar("Embedding"), starting=starting)
+    check = assistant.ensure_index(progress=_progress_bar(), starting=starting)
     if check.report is not None:
         _print_build_report(check.report, err)
     elif check.state is IndexState.LOCKED:
@@ -255,7 +261,7 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
 
 
 def _command_index(assistant, args, out: TextIO) -> int:
-    report = assistant.build_index(rebuild=args.rebuild, progress=_progress_bar("Embedding"))
+    report = assistant.build_index(rebuild=args.rebuild, progress=_progress_bar())
     _print_build_report(report, out)
     return EXIT_OK
 

@@ -8,7 +8,7 @@ import functools
 import hashlib
 import os
 import stat as statmod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -341,12 +341,17 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
     return document, warning, stamp
 
 
-def scan_sources(root: Path, settings: SourcesSettings, skip: Iterable[Path] = ()) -> SourceScan:
-    """Read every source file under ``root``; one bad file never stops the others."""
+def scan_sources(
+    root: Path, settings: SourcesSettings, skip: Iterable[Path] = (), progress: Callable[[int, int], None] | None = None
+) -> SourceScan:
+    """Read every source file under ``root``; one bad file never stops the others. ``progress`` hears
+    (files read, files found) after each file."""
     files, skipped = find_source_files(root, settings, skip)
     scan = SourceScan(skipped=list(skipped))
     max_bytes = int(settings.max_file_mb * 1_000_000)
-    for source, path in files:
+    report = progress or (lambda _done, _total: None)
+    for done, (source, path) in enumerate(files):
+        report(done, len(files))
         document, note, stamp = read_document(source, path, max_bytes)
         if stamp is not None:
             scan.stamps[source] = stamp
@@ -357,6 +362,7 @@ def scan_sources(root: Path, settings: SourcesSettings, skip: Iterable[Path] = (
         scan.documents.append(document)
         if note is not None:
             scan.warnings.append(note)
+    report(len(files), len(files))
     return scan
 
 

@@ -10,12 +10,32 @@ import numpy as np
 
 from .config import DEFAULT_MODEL, Config
 from .errors import ModelLoadError
+from .late_chunking import ChunkedText, late_chunked
 from .model_location import ModelSpec, resolve_model  # noqa: F401 (resolve_model: this module's API too)
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 ENCODE_CHUNK = 256
+POOLING_MODES = {"mean": "mean", "pooling_mode_mean_tokens": "mean", "cls": "cls", "pooling_mode_cls_token": "cls"}
+
+
+def pooling(model: "SentenceTransformer") -> tuple[str | None, str]:
+    """The model's pooling ("mean" or "cls") when its pipeline is a transformer, a pooling and
+    optionally normalisation; else None, and why, in words."""
+    modules = list(model)
+    kinds = [type(m).__name__ for m in modules]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return None, f"the model's pipeline ({' → '.join(kinds)}) is not transformer, pooling, normalise"
+    config = modules[1].get_config_dict()
+    mode = config.get("pooling_mode")
+    if mode is None:
+        mode = next((key for key, on in config.items() if key.startswith("pooling_mode_") and on is True), None)
+    if mode not in POOLING_MODES:
+        return None, f"the model's pooling ({mode}) is not mean or CLS"
+    if config.get("include_prompt") is False:
+        return None, "the model's pooling leaves out the prompt"
+    return POOLING_MODES[mode], ""
 
 
 class Embedder:
@@ -79,6 +99,20 @@ class Embedder:
             )
             out[ids] = vectors.astype(np.float32, copy=False)
         return out
+
+    def encode_passages(self, items: Sequence[ChunkedText]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each passage's vector and its sentences' vectors (unit length).
+
+        A model that mean-pools its tokens reads each passage once and its sentences' vectors are
+        pooled out of that pass (``late_chunking``: half the work, and a sentence's vector knows its
+        context); any other model encodes every sentence on its own as well.
+        """
+        if pooling(self._model)[0] == "mean":
+            return late_chunked(self._model, items, self.batch_size)
+        passages = self.encode([item.text for item in items])
+        flat = self.encode([item.text[a:b] for item in items for a, b in item.spans])
+        bounds = np.cumsum([0, *(len(item.spans) for item in items)])
+        return passages, [flat[bounds[i] : bounds[i + 1]] for i in range(len(items))]
 
     def encode_query(self, text: str) -> np.ndarray:
         """One question's vector, shape (dimension,)."""

@@ -71,10 +71,12 @@ def test_rename_edit_add_delete_between_builds(tmp_path):
 def test_editing_one_of_a_hundred_files_embeds_only_its_passages(tmp_path, monkeypatch):
     from assistant.embedding import Embedder
 
-    # Every text the model embeds, build by build: the work an update saves, counted rather than timed.
+    # Every passage the model reads, build by build: the work an update saves, counted rather than timed.
     encoded: list[str] = []
-    encode = Embedder.encode
-    monkeypatch.setattr(Embedder, "encode", lambda self, texts: (encoded.extend(texts), encode(self, texts))[1])
+    encode = Embedder.encode_passages
+    monkeypatch.setattr(
+        Embedder, "encode_passages", lambda self, items: (encoded.extend(i.text for i in items), encode(self, items))[1]
+    )
     sources = {
         f"notes/note-{i:03d}.txt": f"Note {i} records that crate {i} held {i * 3} apples. It left the dock on day {i % 28 + 1}.\n"
         for i in range(100)
@@ -83,7 +85,7 @@ def test_editing_one_of_a_hundred_files_embeds_only_its_passages(tmp_path, monke
     code, out, err = run_cli("--config", str(config), "index")
     assert code == 0, err
     assert "Indexed 100 files, 100 passages" in out and "(100 passages embedded, 0 reused)" in out
-    assert len(encoded) >= 200  # every passage and its first sentence (the second repeats across files)
+    assert len(encoded) == 100  # every passage once: its sentences' vectors come out of the same pass
 
     encoded.clear()
     edited = config.parent / "sources" / "notes" / "note-042.txt"
@@ -92,10 +94,8 @@ def test_editing_one_of_a_hundred_files_embeds_only_its_passages(tmp_path, monke
     assert code == 0, err
     assert "(1 passages embedded, 99 reused)" in out
     assert "Files: 0 added, 1 changed, 0 removed, 99 unchanged." in out
-    # The edited passage and its two sentences, nothing else.
-    assert sorted(encoded) == sorted(
-        ["Note 42 records that crate 42 was lost at sea. Nobody found it.", "Note 42 records that crate 42 was lost at sea.", "Nobody found it."]
-    )
+    # The edited passage (its two sentences in the same pass), nothing else.
+    assert encoded == ["Note 42 records that crate 42 was lost at sea. Nobody found it."]
 
 
 def test_an_edit_that_keeps_size_and_mtime_is_seen_and_updated(sample_project):

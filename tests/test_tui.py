@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 from textual.geometry import Region
@@ -540,10 +541,17 @@ async def test_the_build_bar_says_what_it_does_before_it_can_count(sample_projec
         await press_update_and_wait_for_the_build_to_hold(pilot, assistant)
         panel = app.screen.query_one(BuildPanel)
         await pilot.pause()
-        assert "Reading sources…" in shown(panel) and "%" not in shown(panel)
-        panel.step("embed", 5, 10)
+        assert "Reading sources 2/2" in shown(panel) and "--%" not in shown(panel)  # files read, counted
+        panel.start("Updating the index")  # a build that has not counted anything yet
         await pilot.pause()
-        assert "Embedding passages 5/10" in shown(panel) and "50%" in shown(panel)
+        assert "reading sources…" in shown(panel) and "%" not in shown(panel)
+        clock = iter([100.0, 103.0])
+        panel.clock = lambda: next(clock)
+        panel.step("embed", 5, 10)
+        panel.step("embed", 8, 10)  # 3 passages in 3 seconds: 1 a second, 2 left
+        await pilot.pause()
+        assert "Embedding passages 8/10 · 1 passages/s · 2 s left" in shown(panel) and "80%" in shown(panel)
+        panel.clock = time.monotonic
         assistant.build_gate.set()
         await wait_for(pilot, lambda: not app.building)
 

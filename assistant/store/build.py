@@ -11,11 +11,12 @@ import numpy as np
 
 from ..config import Config
 from ..embedding import Embedder
+from ..late_chunking import ChunkedText
 from ..errors import AssistantError, BuildCancelled, IndexWriteError
 from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback
 from . import folder as index_folder
 from .changes import compare_sources
-from .embed import embed_texts
+from .embed import embed_passages
 from .encoder_export import export_question_encoder, kept_export, link_question_encoder
 from .lock import BuildLock
 from .manifest import EncoderExport, Manifest, NoEncoderExport, check_compatible, expected_settings, read_manifest
@@ -23,16 +24,23 @@ from .plan import BuildPlan, plan_build
 from .write import IndexContents, IndexRecord, write_index_folder
 
 
+# Another way of embedding a build's passages than the local model (a Ray cluster): given the
+# passages, the progress callback and the cancel flag, their vectors and their sentences' vectors.
+EmbedPassages = Callable[[list[ChunkedText], ProgressCallback, Callable[[], bool]], tuple[np.ndarray, list[np.ndarray]]]
+
+
 class _Build:
     """One build's inputs and the model, loaded only if something must be embedded or exported."""
 
     def __init__(self, config: Config, load_embedder: Callable[[], Embedder], model_name: str,
-                 progress: ProgressCallback | None, should_cancel: Callable[[], bool] | None) -> None:
+                 progress: ProgressCallback | None, should_cancel: Callable[[], bool] | None,
+                 embed: EmbedPassages | None = None) -> None:
         self.config, self.model_name = config, model_name
         self._load_embedder = load_embedder
         self.embedder: Embedder | None = None
         self.report = progress or (lambda _step: None)
         self.cancelled = should_cancel or (lambda: False)
+        self.embed = embed
 
     def model(self) -> Embedder:
         if self.embedder is None:
@@ -55,10 +63,12 @@ def build_index(
     rebuild: bool = False,
     progress: ProgressCallback | None = None,
     should_cancel: Callable[[], bool] | None = None,
+    embed: EmbedPassages | None = None,
 ) -> BuildReport:
-    """Build or update the index; unchanged text is not embedded again. The old index stays until the swap."""
+    """Build or update the index; unchanged text is not embedded again. The old index stays until the
+    swap. ``embed``: another way of embedding the passages than the local model (a Ray cluster)."""
     began = time.perf_counter()
-    build = _Build(config, load_embedder, model_name, progress, should_cancel)
+    build = _Build(config, load_embedder, model_name, progress, should_cancel, embed)
     index_dir = config.index_dir
     # Before anything is created or moved: the index folder must be the index's own.
     index_folder.check_location(index_dir, config.sources_dir)
@@ -69,9 +79,7 @@ def build_index(
         index_folder.remove_dead_temporaries(index_dir)
         # Read even for a rebuild: it tells what changed, and its question encoder may be kept.
         previous = _previous_manifest(index_dir)
-        build.stage(BuildStage.SCAN, 0)
-        plan = plan_build(config, model_name, rebuild=rebuild)
-        build.stage(BuildStage.SCAN, 1)
+        plan = plan_build(config, model_name, rebuild=rebuild, progress=build.report)
         build.check_cancelled()
         passage_matrix, sentence_matrix = _embedded(build, plan, previous)
         build.check_cancelled()
@@ -104,13 +112,16 @@ def _previous_manifest(index_dir: Path) -> Manifest | None:
 
 
 def _embedded(build: _Build, plan: BuildPlan, previous: Manifest | None) -> tuple[np.ndarray, np.ndarray]:
-    """The passage and sentence matrices: new texts embedded, the rest reused."""
+    """The passage and sentence matrices: new passages embedded (one pass of the model each), the rest reused."""
     if not plan.to_embed:
         dimension = previous.model.dimension if previous is not None and plan.reusable else 0
-        return plan.matrices(np.zeros((0, dimension), dtype=np.float32), dimension)
-    encoder = build.model()
-    vectors = embed_texts(plan.to_embed, encoder, progress=build.report, cancelled=build.cancelled)
-    return plan.matrices(vectors, encoder.dimension)
+        return plan.matrices((np.zeros((0, dimension), dtype=np.float32), []), dimension)
+    items = plan.items()
+    if build.embed is not None:
+        embedded = build.embed(items, build.report, build.cancelled)
+    else:
+        embedded = embed_passages(items, build.model(), progress=build.report, cancelled=build.cancelled)
+    return plan.matrices(embedded, embedded[0].shape[1])
 
 
 def _write_and_swap(build: _Build, plan: BuildPlan, contents: IndexContents, previous: Manifest | None) -> None:

@@ -1,6 +1,6 @@
-"""The build's embedding step, one seam: texts in, one vector a text out, progress reported as it goes,
-stopped when the caller cancels. Another way of embedding (a pool of processes, a cluster) is another
-function of this shape, or another object with ``encode`` and ``dimension``."""
+"""The build's embedding step, one seam: passages in (each with its sentences' spans), one vector a
+passage and one a sentence out, progress reported as it goes, stopped when the caller cancels. The
+model itself (``Embedder``) or a Ray cluster (``cluster.ClusterEncoder``) stands behind it."""
 
 from __future__ import annotations
 
@@ -10,32 +10,40 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import BuildCancelled
+from ..late_chunking import ChunkedText
 from ..models import BuildProgress, BuildStage, ProgressCallback
 
-# Texts embedded between two progress reports (and two looks at the cancel flag).
-EMBED_STEP = 512
+# Passages embedded between two progress reports (and two looks at the cancel flag).
+EMBED_STEP = 256
 
 
-class TextEncoder(Protocol):
-    """What embeds texts: the model (``Embedder``), or anything that gives the same vectors."""
+class PassageEncoder(Protocol):
+    """What embeds passages: the model (``Embedder``), or anything that gives the same vectors."""
 
     dimension: int
 
-    def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-length float32 vectors, one row a text."""
+    def encode_passages(self, items: Sequence[ChunkedText]) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each passage's unit-length float32 vector, and its sentences' (one row a span)."""
         ...
 
 
-def embed_texts(
-    texts: Sequence[str], encoder: TextEncoder, *, progress: ProgressCallback, cancelled: Callable[[], bool]
-) -> np.ndarray:
-    """One vector a text, in order; ``BuildCancelled`` as soon as ``cancelled()`` says so."""
-    vectors = np.empty((len(texts), encoder.dimension), dtype=np.float32)
-    progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=len(texts)))
-    for start in range(0, len(texts), EMBED_STEP):
+def embed_passages(
+    items: Sequence[ChunkedText], encoder: PassageEncoder, *, progress: ProgressCallback, cancelled: Callable[[], bool]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Every passage's vector and its sentences' vectors, in order; ``BuildCancelled`` as soon as
+    ``cancelled()`` says so. Passages go to the encoder longest first, a step at a time, so that each
+    batch pads little; the results go back in the passages' order."""
+    order = sorted(range(len(items)), key=lambda i: -len(items[i].text))
+    passages = np.empty((len(items), encoder.dimension), dtype=np.float32)
+    sentences: list[np.ndarray] = [np.empty((0, encoder.dimension), dtype=np.float32)] * len(items)
+    progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=len(items)))
+    for start in range(0, len(items), EMBED_STEP):
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
-        vectors[start : start + EMBED_STEP] = encoder.encode(texts[start : start + EMBED_STEP])
-        done = min(start + EMBED_STEP, len(texts))
-        progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=len(texts)))
-    return vectors
+        chosen = order[start : start + EMBED_STEP]
+        vectors, spans = encoder.encode_passages([items[i] for i in chosen])
+        passages[chosen] = vectors
+        for i, rows in zip(chosen, spans):
+            sentences[i] = rows
+        progress(BuildProgress(stage=BuildStage.EMBED, done=min(start + EMBED_STEP, len(items)), total=len(items)))
+    return passages, sentences

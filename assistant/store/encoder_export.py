@@ -31,7 +31,6 @@ CHECK_TEXTS = (
     "Ça coûte 12 € — 東京 (Tōkyō) ist groß; naïve café, ‘quoted’ and – dashed.",
     "x",
 )
-POOLING_MODES = {"mean": "mean", "pooling_mode_mean_tokens": "mean", "cls": "cls", "pooling_mode_cls_token": "cls"}
 
 
 class UnsupportedModel(Exception):
@@ -81,20 +80,12 @@ def _remove(folder: Path) -> None:
 
 
 def _pipeline(embedder: Embedder) -> tuple[object, str]:
-    model = embedder.sentence_transformer
-    modules = list(model)
-    kinds = [type(m).__name__ for m in modules]
-    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
-        raise UnsupportedModel(f"the model's pipeline ({' → '.join(kinds)}) is not transformer, pooling, normalise")
-    config = modules[1].get_config_dict()
-    mode = config.get("pooling_mode")
+    from ..embedding import pooling
+
+    mode, why_not = pooling(embedder.sentence_transformer)
     if mode is None:
-        mode = next((key for key, on in config.items() if key.startswith("pooling_mode_") and on is True), None)
-    if mode not in POOLING_MODES:
-        raise UnsupportedModel(f"the model's pooling ({mode}) is not mean or CLS")
-    if config.get("include_prompt") is False:
-        raise UnsupportedModel("the model's pooling leaves out the prompt")
-    return modules[0], POOLING_MODES[mode]
+        raise UnsupportedModel(why_not)
+    return list(embedder.sentence_transformer)[0], mode
 
 
 def _export(embedder: Embedder, folder: Path) -> EncoderExport:

@@ -29,7 +29,8 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # 3: the folder carries its marker, the manifest its own checksum, every source its ctime and inode,
 #    and the question encoder's entry.
 # 4: passages have a kind (body, caption, metadata, references).
-FORMAT_VERSION = 4
+# 5: a passage and its sentences are embedded in one pass of the model (late chunking).
+FORMAT_VERSION = 5
 
 
 class Record(BaseModel):

@@ -4,6 +4,7 @@ a worker too: its steps come to it, and its end (done, failed, or the index chec
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,17 @@ STAGE_NAMES = {
     BuildStage.WRITE: "Writing the index",
 }
 FIRST_BUILD = "No index yet: building it from the sources"
+# The pace of a stage (per second, time left) shows once it has run this long: earlier it is noise.
+PACE_AFTER_SECONDS = 2.0
+
+
+def _duration(seconds: float) -> str:
+    """A time left as people say it: "40 s", "4 min", "1 h 20 min"."""
+    if seconds < 60:
+        return f"{max(seconds, 1):.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
 
 
 class BuildPanel(Horizontal):
@@ -53,6 +65,9 @@ class BuildPanel(Horizontal):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self._cancel = threading.Event()
+        # The counted stage under way: its name, when its first count came, and that count.
+        self._pace: tuple[str, float, int] | None = None
+        self.clock: Callable[[], float] = time.monotonic
 
     def compose(self) -> ComposeResult:
         yield Label("Building the index", id="build-stage")
@@ -123,6 +138,7 @@ class BuildPanel(Horizontal):
     def start(self, label: str = "Building the index") -> None:
         """Show a build beginning, with the cancel flag down."""
         self._cancel.clear()
+        self._pace = None
         self._show(label)
 
     def _show(self, label: str) -> None:
@@ -138,9 +154,24 @@ class BuildPanel(Horizontal):
             bar.update(total=None, progress=0)
             self.add_class("-uncounted")
             return
-        self.query_one("#build-stage", Label).update(Content(f"{name} {done}/{total}"))
+        self.query_one("#build-stage", Label).update(Content(f"{name} {done}/{total}{self._pace_text(stage, done, total)}"))
         bar.update(total=total, progress=done)
         self.remove_class("-uncounted")
 
+    def _pace_text(self, stage: str, done: int, total: int) -> str:
+        """ " · 14 passages/s · 4 min left" once the stage has gone on long enough to tell."""
+        now = self.clock()
+        if self._pace is None or self._pace[0] != stage:
+            self._pace = (stage, now, done)
+            return ""
+        _, began, first = self._pace
+        elapsed = now - began
+        if elapsed < PACE_AFTER_SECONDS or done <= first:
+            return ""
+        rate = (done - first) / elapsed
+        unit = "files" if stage == BuildStage.SCAN else "passages"
+        return f" · {rate:.0f} {unit}/s · {_duration((total - done) / rate)} left"
+
     def stop(self) -> None:
+        self._pace = None
         self.remove_class("-active")
