@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import Config, Overrides, load_config
+from .config import ClusterSettings, Config, Overrides, load_config
 from .documents import read_source_text
 from .errors import AssistantError, IndexFolderError, IndexLockedError, IndexMissingError, QuestionError, Remedy
 from .model_location import resolve_model
@@ -125,11 +125,18 @@ class Assistant:
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
         should_cancel: Callable[[], bool] | None = None,
+        cluster: ClusterSettings | None = None,
     ) -> BuildReport:
-        """Build or update the index from the sources; the model loads only if something must be embedded."""
+        """Build or update the index from the sources; the model loads only if something must be embedded.
+        With ``cluster``, the passages are embedded on that Ray cluster (the rest of the build is the same)."""
         with self._lock:
             from .store.build import build_index
 
+            embed = None
+            if cluster is not None and cluster.address:
+                from .cluster import ClusterEmbedding
+
+                embed = ClusterEmbedding(cluster, resolve_model(self.config))
             report = build_index(
                 self.config,
                 self.load_model,
@@ -137,6 +144,7 @@ class Assistant:
                 rebuild=rebuild,
                 progress=progress,
                 should_cancel=should_cancel,
+                embed=embed,
             )
             self._index = self._question_encoder = None
             return report

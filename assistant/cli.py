@@ -51,6 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     index = commands.add_parser("index", help="build or update the index")
     index.add_argument("--rebuild", action="store_true", help="start from nothing instead of updating")
+    index.add_argument(
+        "--ray", metavar="ADDRESS",
+        help="embed the passages on a Ray cluster: ray://host:10001, auto, or local (a throwaway Ray on this "
+        "machine); default: [cluster] address in the config, else this machine without Ray",
+    )
     status = commands.add_parser("status", help="show the index's state")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     evaluate = commands.add_parser("eval", help="measure answer quality on a question set (JSONL)")
@@ -261,7 +266,14 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
 
 
 def _command_index(assistant, args, out: TextIO) -> int:
-    report = assistant.build_index(rebuild=args.rebuild, progress=_progress_bar())
+    cluster = assistant.config.settings.cluster
+    if args.ray is not None:
+        if not args.ray.strip():
+            raise UsageError("--ray needs a Ray address: ray://host:10001, auto, or local")
+        cluster = cluster.model_copy(update={"address": args.ray.strip()})
+    report = assistant.build_index(rebuild=args.rebuild, progress=_progress_bar(), cluster=cluster)
+    if cluster.address and report.passages_embedded:
+        out.write(f"Embedded on the Ray cluster at {cluster.address} ({cluster.workers} model workers)\n")
     _print_build_report(report, out)
     return EXIT_OK
 

@@ -8,9 +8,9 @@ index folder through the same code. ``ADDRESS`` is a Ray address (``ray://host:1
 ``local``, which starts a throwaway Ray on this machine for the build and stops it after.
 
 Faults: an actor that dies is restarted and its batch retried by Ray (Ray Data's actor pools restart
-and retry without limit by default; a model that cannot load fails the build at once); a cluster that cannot be reached,
-or that goes away during the build, is a ``ClusterError`` (one line, exit 2), and the last good index
-stays where it is (the build swaps its new folder in only at the end).
+and retry without limit by default; a model that cannot load fails the build at once); a cluster that
+cannot be reached, or that goes away during the build, is a ``ClusterError`` (one line, exit 2), and
+the last good index stays where it is (the build swaps its new folder in only at the end).
 
 Ray is an optional extra (``pip install -e '.[cluster]'``). Workers on other machines need this
 package, its model and ``HF_HUB_OFFLINE=1``, as the machine that starts the build does.
@@ -20,31 +20,22 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import AssistantError
+from .config import ClusterSettings
+from .errors import BuildCancelled, ClusterError
 from .late_chunking import ChunkedText
+from .model_location import ModelSpec
+from .models import BuildProgress, BuildStage, ProgressCallback
 
 LOCAL = "local"
-
-
-class ClusterError(AssistantError):
-    """The Ray cluster cannot be used: not installed, not reachable, or gone during the build."""
-
-    exit_code = 2
-
-
-@dataclass(frozen=True)
-class ClusterSettings:
-    """Where the cluster is and how to use it."""
-
-    address: str
-    workers: int = 2
-    batch_size: int = 32
+# How long a first TCP connection to a cluster's address may take: Ray itself retries an address that
+# refuses for 30 s (ray://) or minutes (host:port) before it gives up.
+CONNECT_TIMEOUT_S = 5.0
 
 
 def _ray():
@@ -53,7 +44,8 @@ def _ray():
         import ray.data
     except ImportError as exc:
         raise ClusterError(
-            "--ray needs Ray, which is an optional extra: pip install -e '.[cluster]' (or pip install 'ray[data]')"
+            "embedding on a Ray cluster needs Ray, an optional extra: pip install -e '.[cluster]' "
+            "(or pip install 'ray[data,client]')"
         ) from exc
     return ray
 
@@ -65,13 +57,13 @@ def connected(settings: ClusterSettings) -> Iterator[object]:
     # with the build's progress on stderr: only fatal messages, and our own one-line errors, show.
     os.environ.setdefault("RAY_BACKEND_LOG_LEVEL", "fatal")
     ray = _ray()
+    _check_reachable(settings.address)
     for name in ("ray", "ray.data"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    local = settings.address == LOCAL
     options = dict(include_dashboard=False, log_to_driver=False, configure_logging=False, logging_level=logging.ERROR)
     try:
-        if local:
-            ray.init(num_cpus=max(settings.workers, 1), **options)
+        if settings.address == LOCAL:
+            ray.init(num_cpus=settings.workers, **options)
         else:
             ray.init(address=settings.address, **options)
     except Exception as exc:  # Ray raises ConnectionError, RuntimeError, ValueError by case
@@ -82,26 +74,44 @@ def connected(settings: ClusterSettings) -> Iterator[object]:
         ray.shutdown()
 
 
-class _ModelWorker:
-    """A Ray actor: loads the model once, then embeds batches of passages with their sentences."""
+def _check_reachable(address: str) -> None:
+    """A ``ClusterError`` at once when a host:port address (``ray://`` or a GCS's) does not answer."""
+    host_port = address.removeprefix("ray://")
+    if address in (LOCAL, "auto") or ":" not in host_port:
+        return  # Ray resolves these itself, and fails fast when there is nothing to find
+    host, _, port = host_port.rpartition(":")
+    try:
+        with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except ValueError:
+        raise ClusterError(f"not a Ray address: {address} (ray://host:10001, host:6379, auto, or local)") from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ClusterError(f"cannot reach the Ray cluster at {address} ({reason.lower()})") from exc
 
-    def __init__(self, model_location: str) -> None:
+
+class _ModelWorker:
+    """A Ray actor: loads the model once, then embeds batches of passages with their sentences the
+    way a local build does (the same ``Embedder.encode_passages``)."""
+
+    def __init__(self, spec: ModelSpec, batch_size: int) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
         from sentence_transformers import SentenceTransformer
 
+        from .embedding import Embedder
+
         torch.set_num_threads(1)  # one actor a core: threads would only fight each other
-        self.model = SentenceTransformer(model_location, device="cpu", local_files_only=True)
+        model = SentenceTransformer(spec.location, device="cpu", local_files_only=True)
+        self.embedder = Embedder(spec, model, batch_size)
 
     def __call__(self, batch: dict) -> dict:
-        from .late_chunking import late_chunked
-
         items = [
             ChunkedText(str(text), tuple((int(a), int(b)) for a, b in np.asarray(spans).reshape(-1, 2)))
             for text, spans in zip(batch["text"], batch["spans"])
         ]
-        passages, sentences = late_chunked(self.model, items)
+        passages, sentences = self.embedder.encode_passages(items)
         return {
             "position": batch["position"],
             "passage": passages,
@@ -109,51 +119,65 @@ class _ModelWorker:
         }
 
 
-def embed_on_cluster(
-    settings: ClusterSettings,
-    model_location: str,
-    items: Sequence[ChunkedText],
-    dimension: int,
-    progress: Callable[[int, int], None] | None = None,
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Each item's vector and its spans' vectors, computed by the cluster's workers, in the items' order."""
-    report = progress or (lambda _done, _total: None)
-    passages = np.zeros((len(items), dimension), dtype=np.float32)
-    sentences: list[np.ndarray | None] = [None] * len(items)
-    if not items:
-        return passages, []
-    with connected(settings) as ray:
+class ClusterEmbedding:
+    """A build's way of embedding its passages on a Ray cluster (``build_index``'s ``embed``).
+
+    Made before the build reads any source, so that a missing Ray is told at once."""
+
+    def __init__(self, settings: ClusterSettings, spec: ModelSpec) -> None:
+        _ray()
+        self.settings, self.spec = settings, spec
+
+    def __call__(
+        self, items: Sequence[ChunkedText], progress: ProgressCallback, cancelled: Callable[[], bool]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Each passage's vector and its sentences', from the cluster's workers, in the passages' order."""
+        passages: list[np.ndarray | None] = [None] * len(items)
+        sentences: list[np.ndarray | None] = [None] * len(items)
+        progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=len(items)))
+        with connected(self.settings) as ray:
+            done = 0
+            try:
+                for batch in self._dataset(ray, items).iter_batches(batch_format="numpy", batch_size=None):
+                    if cancelled():
+                        raise BuildCancelled("build cancelled; the previous index is unchanged")
+                    for position, vector, blob in zip(batch["position"], batch["passage"], batch["sentences"]):
+                        passages[int(position)] = vector
+                        sentences[int(position)] = np.frombuffer(blob, dtype=np.float32).reshape(-1, len(vector))
+                    done += len(batch["position"])
+                    progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=len(items)))
+            except BuildCancelled:
+                raise
+            except Exception as exc:  # the cluster went away, or a worker failed past its retries
+                raise ClusterError(
+                    f"the Ray cluster at {self.settings.address} failed during the build ({_first_line(exc)}); "
+                    "the previous index is unchanged"
+                ) from exc
+        missing = sum(s is None for s in sentences)
+        if missing:
+            raise ClusterError(f"the Ray cluster returned no vectors for {missing} passages; the previous index is unchanged")
+        return np.vstack(passages).astype(np.float32, copy=False), [s for s in sentences if s is not None]
+
+    def _dataset(self, ray, items: Sequence[ChunkedText]):
+        """The passages as a Ray dataset, mapped through the pool of model actors."""
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
+        # Longest first, as a local build sends them: batches of like lengths pad little.
+        order = sorted(range(len(items)), key=lambda i: -len(items[i].text))
         rows = [
-            {"position": i, "text": item.text, "spans": np.asarray(item.spans, dtype=np.int64).reshape(-1)}
-            for i, item in enumerate(items)
+            {"position": i, "text": items[i].text, "spans": np.asarray(items[i].spans, dtype=np.int64).reshape(-1)}
+            for i in order
         ]
-        dataset = ray.data.from_items(rows).map_batches(
+        return ray.data.from_items(rows).map_batches(
             _ModelWorker,
-            fn_constructor_args=(model_location,),
-            batch_size=settings.batch_size,
-            concurrency=max(settings.workers, 1),
+            fn_constructor_args=(self.spec, self.settings.batch_size),
+            batch_size=self.settings.batch_size,
+            concurrency=self.settings.workers,
             batch_format="numpy",
         )
-        done = 0
-        report(0, len(items))
-        try:
-            for batch in dataset.iter_batches(batch_format="numpy", batch_size=None):
-                for position, vector, blob in zip(batch["position"], batch["passage"], batch["sentences"]):
-                    passages[int(position)] = vector
-                    sentences[int(position)] = np.frombuffer(blob, dtype=np.float32).reshape(-1, dimension)
-                done += len(batch["position"])
-                report(done, len(items))
-        except Exception as exc:  # the cluster went away, or a worker failed past its retries
-            raise ClusterError(f"the Ray cluster at {settings.address} failed during the build ({_first_line(exc)}); the previous index is unchanged") from exc
-    missing = [i for i, s in enumerate(sentences) if s is None]
-    if missing:
-        raise ClusterError(f"the Ray cluster returned no vectors for {len(missing)} passages; the previous index is unchanged")
-    return passages, [s for s in sentences if s is not None]
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return (text.splitlines()[0][:160] if text else type(exc).__name__)
+    return text.splitlines()[0][:160] if text else type(exc).__name__

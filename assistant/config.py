@@ -61,6 +61,16 @@ class AnswerSettings(Section):
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
+class ClusterSettings(Section):
+    """Where `assistant index` embeds: a Ray address (``ray://host:10001``, ``auto``) or ``local`` (a
+    throwaway Ray on this machine); empty, this machine without Ray. ``workers``: model actors, one
+    model load each; ``batch_size``: passages a batch sent to an actor."""
+
+    address: str = ""
+    workers: int = Field(default=2, ge=1, le=4096)
+    batch_size: int = Field(default=32, ge=1, le=4096)
+
+
 class Settings(Section):
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
@@ -68,6 +78,7 @@ class Settings(Section):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    cluster: ClusterSettings = Field(default_factory=ClusterSettings)
 
 
 class Overrides(BaseModel):

@@ -49,6 +49,10 @@ class IndexFolderError(ConfigError):
     """The configured index folder is not the index's own (it holds other files, or the sources)."""
 
 
+class ClusterError(AssistantError):
+    """The Ray cluster cannot be used: Ray not installed, the cluster not reachable, or gone during a build."""
+
+
 class QuestionError(AssistantError):
     """The question is empty or unusable."""
 

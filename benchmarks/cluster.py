@@ -1,0 +1,117 @@
+"""``python -m benchmarks.cluster``: the same corpus indexed on this machine and through ``--ray local``.
+
+Each build is ``assistant index --rebuild`` in a fresh process, as a user runs it; the script prints
+both wall times, the embedding throughput of each, and whether the two indexes match (the same
+passages, vectors within 1e-5, the same snippets for the corpus's questions). ``--ray ADDRESS``
+measures a real cluster instead of a throwaway local Ray; ``--workers N`` sets the actors.
+
+The corpus is the SQuAD sample (three articles, about 110 passages) unless ``--sources DIR`` names
+another folder. A local Ray on this 2-core machine cannot be faster than the local build (the same two
+cores, plus Ray's start-up and a model load per actor): the figure to read is its overhead, and the
+throughput per worker, from which the README's sizing section scales.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .corpus import QUESTIONS, SQUAD
+
+ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+ASSISTANT = str(Path(sys.executable).with_name("assistant"))
+QUESTION_COUNT = 50
+
+
+def project(root: Path, sources: Path, cluster: str, workers: int) -> Path:
+    """A project over a copy of ``sources`` whose ``[cluster]`` names ``cluster`` (empty: none)."""
+    root.mkdir(parents=True)
+    shutil.copytree(sources, root / "sources")
+    section = f'\n[cluster]\naddress = "{cluster}"\nworkers = {workers}\n' if cluster else ""
+    (root / "config.toml").write_text(section, encoding="utf-8")
+    return root / "config.toml"
+
+
+def timed_build(config: Path) -> float:
+    began = time.perf_counter()
+    done = subprocess.run([ASSISTANT, "--config", str(config), "index", "--rebuild"], env=ENV, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"the build of {config} failed: {done.stderr.strip()[-2000:]}")
+    return time.perf_counter() - began
+
+
+def contents(config: Path) -> tuple[list[str], np.ndarray, np.ndarray, int]:
+    from assistant import Assistant
+    from assistant.store.loaded import load_index
+
+    assistant = Assistant.open(config)
+    index = load_index(assistant.config, assistant.model_name)
+    texts = [passage.text for passage in index.passages]
+    result = texts, index.vectors.reconstruct_n(0, index.vectors.ntotal), np.asarray(index.sentence_vectors[:]), len(texts)
+    index.close()
+    return result
+
+
+def snippets(config: Path, questions: list[str]) -> list[list[str]]:
+    from assistant import Assistant
+
+    assistant = Assistant.open(config)
+    return [[s.citation.label() for s in assistant.ask(q).snippets] for q in questions]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sources", type=Path, default=SQUAD / "sources")
+    parser.add_argument("--ray", default="local", help="the Ray address to measure (default: a throwaway local Ray)")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="write the figures to this file")
+    args = parser.parse_args()
+    if not args.sources.is_dir():
+        raise SystemExit(f"no sources at {args.sources} (the shared data folder; --sources DIR for another)")
+    questions = [json.loads(line)["question"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines()[:QUESTION_COUNT]] if QUESTIONS.is_file() else []
+    with tempfile.TemporaryDirectory(prefix="bench-cluster-") as work:
+        local = project(Path(work) / "local", args.sources, "", args.workers)
+        ray = project(Path(work) / "ray", args.sources, args.ray, args.workers)
+        local_s, ray_s = timed_build(local), timed_build(ray)
+        local_texts, local_passages, local_sentences, passages = contents(local)
+        ray_texts, ray_passages, ray_sentences, _ = contents(ray)
+        same_shape = local_texts == ray_texts and local_sentences.shape == ray_sentences.shape
+        difference = float(max(np.abs(local_passages - ray_passages).max(), np.abs(local_sentences - ray_sentences).max())) if same_shape else float("inf")
+        same_answers = snippets(local, questions) == snippets(ray, questions)
+    figures = {
+        "passages": passages,
+        "sentences": int(local_sentences.shape[0]),
+        "local_build_s": round(local_s, 2),
+        "ray_build_s": round(ray_s, 2),
+        "ray_address": args.ray,
+        "workers": args.workers,
+        "local_passages_per_s": round(passages / local_s, 2),
+        "ray_passages_per_s": round(passages / ray_s, 2),
+        "ray_passages_per_s_per_worker": round(passages / ray_s / args.workers, 2),
+        "max_vector_difference": difference,
+        "same_passages": same_shape,
+        "same_snippets": same_answers,
+        "questions_compared": len(questions),
+    }
+    print(f"corpus: {args.sources} ({passages} passages, {figures['sentences']} sentences)")
+    print(f"{'build':<28} {'seconds':>8} {'passages/s':>11}")
+    print(f"{'this machine':<28} {local_s:>8.1f} {figures['local_passages_per_s']:>11.2f}")
+    print(f"{'ray ' + args.ray + f' ({args.workers} workers)':<28} {ray_s:>8.1f} {figures['ray_passages_per_s']:>11.2f}")
+    match = "yes" if same_shape and difference < 1e-5 and same_answers else "NO"
+    print(f"indexes match: {match} (same passages: {same_shape}, largest vector difference {difference:.1e}, "
+          f"same snippets for {len(questions)} questions: {same_answers})")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
