@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks.build_speed --quality
 
 eval: $(STAMP)
 	$(BIN)/python -m benchmarks.quality

@@ -136,7 +136,7 @@ class Assistant:
             if cluster is not None and cluster.address:
                 from .cluster import ClusterEmbedding
 
-                embed = ClusterEmbedding(cluster, resolve_model(self.config))
+                embed = ClusterEmbedding(cluster, resolve_model(self.config), self.config.settings.model.precision)
             report = build_index(
                 self.config,
                 self.load_model,

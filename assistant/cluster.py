@@ -94,7 +94,7 @@ class _ModelWorker:
     """A Ray actor: loads the model once, then embeds batches of passages with their sentences the
     way a local build does (the same ``Embedder.encode_passages``)."""
 
-    def __init__(self, spec: ModelSpec, batch_size: int) -> None:
+    def __init__(self, spec: ModelSpec, batch_size: int, precision: str) -> None:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         import torch
@@ -104,7 +104,7 @@ class _ModelWorker:
 
         torch.set_num_threads(1)  # one actor a core: threads would only fight each other
         model = SentenceTransformer(spec.location, device="cpu", local_files_only=True)
-        self.embedder = Embedder(spec, model, batch_size)
+        self.embedder = Embedder(spec, model, batch_size, precision)
 
     def __call__(self, batch: dict) -> dict:
         items = [
@@ -124,9 +124,9 @@ class ClusterEmbedding:
 
     Made before the build reads any source, so that a missing Ray is told at once."""
 
-    def __init__(self, settings: ClusterSettings, spec: ModelSpec) -> None:
+    def __init__(self, settings: ClusterSettings, spec: ModelSpec, precision: str = "auto") -> None:
         _ray()
-        self.settings, self.spec = settings, spec
+        self.settings, self.spec, self.precision = settings, spec, precision
 
     def __call__(
         self, items: Sequence[ChunkedText], progress: ProgressCallback, cancelled: Callable[[], bool]
@@ -171,7 +171,7 @@ class ClusterEmbedding:
         ]
         return ray.data.from_items(rows).map_batches(
             _ModelWorker,
-            fn_constructor_args=(self.spec, self.settings.batch_size),
+            fn_constructor_args=(self.spec, self.settings.batch_size, self.precision),
             batch_size=self.settings.batch_size,
             concurrency=self.settings.workers,
             batch_format="numpy",

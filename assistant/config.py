@@ -39,6 +39,9 @@ class IndexSettings(Section):
 class ModelSettings(Section):
     name: str = DEFAULT_MODEL
     batch_size: int = Field(default=64, ge=1, le=4096)
+    # What a build embeds passages in: "auto" (bfloat16 where the CPU computes it in hardware, else
+    # float32), "float32" or "bfloat16". Questions are always float32.
+    precision: Literal["auto", "float32", "bfloat16"] = "auto"
 
 
 class ChunkingSettings(Section):

@@ -38,13 +38,36 @@ def pooling(model: "SentenceTransformer") -> tuple[str | None, str]:
     return POOLING_MODES[mode], ""
 
 
+def native_bfloat16() -> bool:
+    """Whether this CPU computes bfloat16 in hardware (AVX-512 BF16 or AMX). Only there does the build
+    embed in bfloat16: measured here 1.6x faster than float32, vectors at cosine 0.99998 of float32's;
+    elsewhere bfloat16 is emulated, and slower than float32."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as info:
+            flags = info.read()
+    except OSError:  # not Linux: no way to tell, so float32
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def _passage_precision(precision: str):
+    """The context the build's passages are embedded in: bfloat16 autocast where chosen, else nothing."""
+    import torch
+
+    wanted = precision == "bfloat16" or (precision == "auto" and native_bfloat16())
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=wanted)
+
+
 class Embedder:
     """A loaded sentence-transformers model that returns L2-normalised float32 vectors."""
 
-    def __init__(self, spec: ModelSpec, model: "SentenceTransformer", batch_size: int) -> None:
+    def __init__(self, spec: ModelSpec, model: "SentenceTransformer", batch_size: int, precision: str = "auto") -> None:
         self.spec = spec
         self._model = model
         self.batch_size = batch_size
+        # What the build's passages are embedded in: "auto" (bfloat16 on a CPU that has it), "float32"
+        # or "bfloat16". Questions are always float32.
+        self.precision = precision
         get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(get_dimension() or 0)
 
@@ -78,7 +101,7 @@ class Embedder:
                 f"cannot load embedding model '{spec.name}' offline ({detail[:200]}); "
                 f"set model.name in {config.path} to a local model folder or to {DEFAULT_MODEL}"
             ) from exc
-        return cls(spec, model, config.settings.model.batch_size)
+        return cls(spec, model, config.settings.model.batch_size, config.settings.model.precision)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for ``texts``, one row each, unit length."""
@@ -105,12 +128,14 @@ class Embedder:
 
         A model that mean-pools its tokens reads each passage once and its sentences' vectors are
         pooled out of that pass (``late_chunking``: half the work, and a sentence's vector knows its
-        context); any other model encodes every sentence on its own as well.
+        context); any other model encodes every sentence on its own as well. In bfloat16 where
+        ``precision`` says so (see ``native_bfloat16``).
         """
-        if pooling(self._model)[0] == "mean":
-            return late_chunked(self._model, items, self.batch_size)
-        passages = self.encode([item.text for item in items])
-        flat = self.encode([item.text[a:b] for item in items for a, b in item.spans])
+        with _passage_precision(self.precision):
+            if pooling(self._model)[0] == "mean":
+                return late_chunked(self._model, items, self.batch_size)
+            passages = self.encode([item.text for item in items])
+            flat = self.encode([item.text[a:b] for item in items for a, b in item.spans])
         bounds = np.cumsum([0, *(len(item.spans) for item in items)])
         return passages, [flat[bounds[i] : bounds[i + 1]] for i in range(len(items))]
 

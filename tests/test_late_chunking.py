@@ -92,8 +92,20 @@ def test_a_model_that_pools_its_first_token_encodes_each_sentence_alone(embedder
     model = embedder.sentence_transformer
     cls_model = SentenceTransformer(modules=[model[0], Pooling(embedder.dimension, pooling_mode="cls"), Normalize()], device="cpu")
     assert pooling(cls_model)[0] == "cls"
-    cls_embedder = Embedder(embedder.spec, cls_model, batch_size=8)
+    cls_embedder = Embedder(embedder.spec, cls_model, batch_size=8, precision="float32")
     item = chunked(first_paragraph_with(3))
     passages, sentences = cls_embedder.encode_passages([item])
     assert np.allclose(passages[0], cls_embedder.encode([item.text])[0], atol=1e-5)
     assert np.allclose(sentences[0], cls_embedder.encode([item.text[a:b] for a, b in item.spans]), atol=1e-5)
+
+
+def test_bfloat16_passages_stay_at_the_float32_vectors(embedder):
+    # The build embeds in bfloat16 on a CPU that computes it in hardware (1.6x faster here): its
+    # vectors must stay where float32 puts them, or the index would answer otherwise.
+    model = embedder.sentence_transformer
+    items = [chunked(p) for p in NORMANS.split("\n\n")[:6] if sentence_spans(p)]
+    exact = Embedder(embedder.spec, model, batch_size=8, precision="float32").encode_passages(items)
+    half = Embedder(embedder.spec, model, batch_size=8, precision="bfloat16").encode_passages(items)
+    assert float(np.einsum("ij,ij->i", exact[0], half[0]).min()) > 0.999
+    for float_rows, bf16_rows in zip(exact[1], half[1]):
+        assert float(np.einsum("ij,ij->i", float_rows, bf16_rows).min()) > 0.999
