@@ -43,8 +43,11 @@ def test_a_build_on_a_local_ray_is_the_index_a_local_build_makes(sample_project)
     assert "Ray cluster at local (2 model workers)" in out
     ray_texts, ray_passages, ray_sentences = index_contents(sample_project)
     assert ray_texts == texts
-    assert np.abs(ray_passages - passages).max() < 1e-5
-    assert ray_sentences.shape == sentences.shape and np.abs(ray_sentences - sentences).max() < 1e-5
+    # The same vectors up to the rounding of the arithmetic: a worker runs torch on one thread, and in
+    # bfloat16 (where the CPU has it) sums split otherwise round otherwise.
+    assert float(np.einsum("ij,ij->i", ray_passages, passages).min()) > 0.9999
+    assert ray_sentences.shape == sentences.shape
+    assert float(np.einsum("ij,ij->i", ray_sentences, sentences).min()) > 0.9999
     assert answers(sample_project, QUESTIONS) == answered_locally
 
 
