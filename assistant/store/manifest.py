@@ -30,7 +30,8 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 #    and the question encoder's entry.
 # 4: passages have a kind (body, caption, metadata, references).
 # 5: a passage and its sentences are embedded in one pass of the model (late chunking).
-FORMAT_VERSION = 5
+# 6: sentence vectors stored as int8 with a float32 scale a row (quantized_rows).
+FORMAT_VERSION = 6
 
 
 class Record(BaseModel):
