@@ -194,20 +194,23 @@ def table(results: dict) -> str:
         lines += ["", *target_lines(size, r)]
     if not at_target:
         lines += ["", f"targets (issue 18) are for {TARGET_PASSAGES:,} passages: --sizes {TARGET_PASSAGES} (make bench includes it)"]
-    s = results.get("startup")
-    if s:
-        lines += [
-            "",
-            "start-up (wall s, first run / warm median):",
-            f"  assistant --help      {s['help']['first_s']:.2f} / {s['help']['warm_median_s']:.2f}",
-            f"  assistant status      {s['status']['first_s']:.2f} / {s['status']['warm_median_s']:.2f}",
-            f"  assistant ask (1 q)   {s['ask']['first_s']:.2f} / {s['ask']['warm_median_s']:.2f}   "
-            f"= {s['ask_vs_floor']:.2f}x the import+load floor",
-            f"  floor: import sentence_transformers + load model  {s['import_and_load_floor']['first_s']:.2f} / "
-            f"{s['import_and_load_floor']['warm_median_s']:.2f}  (import only {s['import_only']['warm_median_s']:.2f})",
-            f"  TUI first paint (headless run_test)  {fmt(s['tui_first_paint_s'], '.2f')}",
-        ]
+    if results.get("startup"):
+        lines += ["", *startup_lines(results["startup"])]
     return "\n".join(lines)
+
+
+def startup_lines(s: dict) -> list[str]:
+    """The start-up figures, one line each."""
+    return [
+        "start-up (wall s, first run / warm median):",
+        f"  assistant --help      {s['help']['first_s']:.2f} / {s['help']['warm_median_s']:.2f}",
+        f"  assistant status      {s['status']['first_s']:.2f} / {s['status']['warm_median_s']:.2f}",
+        f"  assistant ask (1 q)   {s['ask']['first_s']:.2f} / {s['ask']['warm_median_s']:.2f}   "
+        f"= {s['ask_vs_floor']:.2f}x the import+load floor",
+        f"  floor: import sentence_transformers + load model  {s['import_and_load_floor']['first_s']:.2f} / "
+        f"{s['import_and_load_floor']['warm_median_s']:.2f}  (import only {s['import_only']['warm_median_s']:.2f})",
+        f"  TUI first paint (headless run_test)  {fmt(s['tui_first_paint_s'], '.2f')}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
