@@ -141,6 +141,13 @@ def startup(project: Path) -> dict:
     return out
 
 
+def faiss_label(settings: dict) -> str:
+    """The FAISS index in a few characters: ``exact``, or ``IVF<lists>/<probes>``."""
+    if settings.get("nlist") is None:
+        return "exact"
+    return f"IVF{settings['nlist']}/{settings['nprobe']}"
+
+
 def fmt(value, spec: str = ".1f", none: str = "-") -> str:
     return none if value is None else format(value, spec)
 
@@ -169,7 +176,7 @@ def table(results: dict) -> str:
             f"{size + ' ' + str(b['passages']):>16} {build:>8} {rate:>7} {floor:>7} {ratio:>6} {q['load_s']:>6.2f} {q['median_ms']:>7.1f} "
             f"{q['p95_ms']:>7.1f} {q['embed_ms']:>6.1f} {q['search_ms']:>6.1f} {q['answer_ms']:>6.1f} {q['floor_ms']:>6.1f} "
             f"{q['latency_vs_floor']:>7.2f} {q['peak_rss_mb']:>7.0f} {q['index_bytes'] / 2**20:>7.1f} "
-            f"{q['faiss'].get('type', '?')[:12]:>12} {fmt(q['recall_at_10'], '.3f'):>5}"
+            f"{faiss_label(q['faiss']):>12} {fmt(q['recall_at_10'], '.3f'):>5}"
         )
     lines.append(
         "build: passages/s of `assistant index --rebuild` vs the bare model.encode of the same distinct texts (ratio = build "

@@ -10,6 +10,7 @@ import sqlite3
 import numpy as np
 import pytest
 
+import assistant.store.calibration as calibration_module
 import assistant.store.dense as dense_module
 from assistant import Assistant
 from assistant.config import load_config
@@ -88,16 +89,47 @@ def test_lexical_search_read_from_the_files_ranks_as_bm25s_does(tmp_path):
     assert 60 not in loaded.search(tokenize("harbour"), 100)[0].tolist()
 
 
-def test_above_the_flat_limit_the_index_is_ivf_calibrated_to_the_recall_target(monkeypatch):
+def test_above_the_flat_limit_the_index_is_ivf_with_8_bit_codes_calibrated_to_the_recall_target(monkeypatch):
+    import faiss
+
     rng = np.random.default_rng(1)
-    centres = rng.normal(size=(20, 32))
-    vectors = centres[rng.integers(0, 20, 3000)] + rng.normal(scale=0.3, size=(3000, 32))
+    centres = rng.normal(size=(20, 64))
+    vectors = centres[rng.integers(0, 20, 3000)] + rng.normal(size=(3000, 64))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    # Queries farther from the vectors than the vectors are from each other, as questions are.
+    queries = vectors[::7] + rng.normal(scale=2 / 8, size=(len(vectors[::7]), 64))
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
     monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 1000)
-    ivf, settings = dense_index(vectors, lambda: vectors[::7])
-    assert settings.type == "IndexIVFFlat" and 32 <= settings.nlist <= 3000 // 39
-    assert settings.calibration_recall_at_10 >= RECALL_TARGET
-    assert np.allclose(ivf.reconstruct(1234), vectors[1234])
+    asked = []
+    ivf, settings = dense_index(vectors, lambda: asked.append(1) or queries)
+    assert settings.type == "IndexIVFScalarQuantizer" and 32 <= settings.nlist <= 3000 // 39
+    assert settings.calibration_recall_at_10 >= RECALL_TARGET and asked == [1]
+    assert settings.nprobe > dense_module.NPROBE_CHOICES[0]  # the first choice fell short
+    assert np.abs(ivf.reconstruct(1234) - vectors[1234]).max() < 0.01
+    # A byte a dimension, against float32's four (the ids and lists' centres cost a little more).
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 3000)
+    flat, flat_settings = dense_index(vectors, lambda: asked.append(2) or queries)
+    assert flat_settings.type == "IndexFlatIP" and asked == [1]  # exact search asks for no queries
+    assert len(faiss.serialize_index(ivf)) < len(faiss.serialize_index(flat)) / 2.5
+
+
+def test_an_ivf_index_read_from_a_file_of_rows_is_the_one_made_from_the_array(tmp_path, monkeypatch):
+    """The build makes the index from its scratch file of float32 rows, read a block at a time."""
+    import faiss
+
+    from assistant.store.array_file import ArrayFile, ArrayFileWriter
+
+    vectors = np.random.default_rng(2).normal(size=(2500, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    with ArrayFileWriter(tmp_path / "rows.npy", np.dtype(np.float32), vectors.shape) as writer:
+        for start in range(0, len(vectors), 300):
+            writer.append(vectors[start : start + 300])
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 1000)
+    monkeypatch.setattr(calibration_module, "BLOCK_ROWS", 700)
+    from_file, settings = dense_index(ArrayFile(tmp_path / "rows.npy"), lambda: vectors[::9])
+    from_array, same = dense_index(vectors, lambda: vectors[::9])
+    assert settings == same
+    assert faiss.serialize_index(from_file).tobytes() == faiss.serialize_index(from_array).tobytes()
 
 
 def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sample, tmp_path, monkeypatch):
@@ -109,7 +141,7 @@ def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sam
     assistant = Assistant.open(project / "config.toml")
     assistant.build_index(rebuild=True)
     manifest = json.loads((project / "index" / "manifest.json").read_text())
-    assert manifest["faiss"]["type"] == "IndexIVFFlat" and manifest["faiss"]["nprobe"] >= 1
+    assert manifest["faiss"]["type"] == "IndexIVFScalarQuantizer" and manifest["faiss"]["nprobe"] >= 1
     exact = Assistant.open(built_sample).ask(QUESTION)
     approximate = assistant.ask(QUESTION)
     assert [s.citation for s in approximate.snippets] == [s.citation for s in exact.snippets]

@@ -19,7 +19,9 @@ import numpy as np
 
 from ..models import Passage
 
-RECALL_TARGET = 0.99
+# Of the question-like queries' exact top 10. They find a little less than real questions do, so this
+# stands for at least as much on questions: at a million passages, 0.982 here was 0.985 for SQuAD's.
+RECALL_TARGET = 0.98
 CALIBRATION_QUERIES = 256
 QUERY_WORDS = (6, 12)
 # Exact scores are computed against this many vectors at a time: a million never sit in one temporary.

@@ -16,6 +16,8 @@ from .manifest import DenseSettings
 # whose probe count is calibrated at build time (see ``calibration``).
 FLAT_MAX_PASSAGES = 50_000
 NPROBE_CHOICES = (8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+# Lists per square root of the vector count (4096 at a million), rounded to a power of two.
+LISTS_PER_ROOT = 4
 # Training points per list: faiss warns below 39; more only lengthen the training.
 TRAINING_PER_LIST = 40
 
@@ -46,7 +48,7 @@ def dense_index(rows, question_like: Callable[[], np.ndarray]) -> tuple[object, 
     queries = np.ascontiguousarray(question_like(), dtype=np.float32)
     nprobe, recall = calibrated_nprobe(ivf, rows, queries, NPROBE_CHOICES)
     return ivf, DenseSettings(
-        type="IndexIVFFlat",
+        type="IndexIVFScalarQuantizer",
         nlist=ivf.nlist,
         nprobe=nprobe,
         calibration_recall_at_10=round(recall, 4),
@@ -55,19 +57,26 @@ def dense_index(rows, question_like: Callable[[], np.ndarray]) -> tuple[object, 
 
 
 def list_count(count: int) -> int:
-    """How many lists an IVF index of ``count`` vectors has."""
-    # About sqrt(n) lists (1024 at a million), at most one per TRAINING_PER_LIST vectors.
-    return min(int(2 ** round(np.log2(np.sqrt(count)))), max(1, count // TRAINING_PER_LIST))
+    """How many lists an IVF index of ``count`` vectors has (at most one per TRAINING_PER_LIST vectors)."""
+    return min(int(2 ** round(np.log2(LISTS_PER_ROOT * np.sqrt(count)))), max(1, count // TRAINING_PER_LIST))
 
 
 def _trained_ivf(rows):
-    """An empty IVF index over ``rows``'s space, its lists trained on a uniform sample of the rows."""
+    """An empty IVF index over ``rows``'s space, its lists and codes trained on a uniform sample of the rows."""
     import faiss
 
     count, dimension = rows.shape
     nlist = list_count(count)
     quantizer = faiss.IndexFlatIP(int(dimension))
-    ivf = faiss.IndexIVFFlat(quantizer, int(dimension), nlist, faiss.METRIC_INNER_PRODUCT)
+    # 8-bit codes of each vector's residual to its list's centre: a quarter of float32's size, 4096
+    # lists and probes calibrated. Measured at a million passages against exact float search (SQuAD
+    # questions, one thread): recall@10 0.983 at 3.7 ms and 0.985 at 4.4 ms (128 and 192 probes)
+    # in 406 MB, where float32 lists reach 0.990 at 4.1 ms in 1.56 GB and float16 0.990 at 3.3 ms
+    # in 790 MB; IVF-PQ48 with an exact re-rank of the top 100 stayed under 0.95, and HNSW32 with
+    # 8-bit codes (0.983 at 1.4 ms) must be read whole: 0.44 s more to load, 0.63 GB more resident, 656 MB.
+    ivf = faiss.IndexIVFScalarQuantizer(
+        quantizer, int(dimension), nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
     picks = np.sort(np.random.default_rng(0).choice(count, size=min(count, TRAINING_PER_LIST * nlist), replace=False))
     ivf.train(_rows_at(rows, picks))
     return ivf

@@ -30,7 +30,8 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 #    and the question encoder's entry.
 # 4: passages have a kind (body, caption, metadata, references).
 # 5: a passage and its sentences are embedded in one pass of the model (late chunking).
-# 6: sentence vectors stored as int8 with a float32 scale a row (quantized_rows).
+# 6: sentence vectors stored as int8 with a float32 scale a row (quantized_rows); beyond the exact
+#    limit, the passage vectors as 8-bit codes in the IVF index (IndexIVFScalarQuantizer).
 FORMAT_VERSION = 6
 
 
@@ -85,9 +86,9 @@ class Counts(Record):
 
 
 class DenseSettings(Record):
-    """The FAISS index chosen, and for an IVF index its lists, probes and the recall they reached."""
+    """The FAISS index chosen, and for an IVF index (8-bit codes) its lists, probes and the recall they reached."""
 
-    type: Literal["IndexFlatIP", "IndexIVFFlat"]
+    type: Literal["IndexFlatIP", "IndexIVFScalarQuantizer"]
     metric: Literal["inner_product"] = "inner_product"
     nlist: int | None = None
     nprobe: int | None = None
