@@ -24,9 +24,10 @@ from assistant.store.loaded import load_index
 from assistant.store.passage_table import PassageTable
 
 from cli_runner import run_cli
-from projects import SAMPLE_FILE, SAMPLE_SOURCES
+from projects import DATA, SAMPLE_FILE, SAMPLE_SOURCES
 
 QUESTION = "How long is the temporary document valid?"
+NORMANS_QUESTION = "In what country is Normandy located?"
 
 
 def test_the_passage_table_gives_back_every_passage_exactly(sample_project):
@@ -102,9 +103,10 @@ def test_above_the_flat_limit_the_index_is_ivf_with_8_bit_codes_calibrated_to_th
     monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 1000)
     asked = []
     ivf, settings = dense_index(vectors, lambda: asked.append(1) or queries)
-    assert settings.type == "IndexIVFScalarQuantizer" and 32 <= settings.nlist <= 3000 // 39
+    assert settings.type == "IndexRefine" and 32 <= settings.nlist <= 3000 // 39
     assert settings.calibration_recall_at_10 >= RECALL_TARGET and asked == [1]
-    assert settings.nprobe > dense_module.NPROBE_CHOICES[0]  # the first choice fell short
+    first = dense_module.SEARCH_CHOICES[0]
+    assert settings.nprobe > first.nprobe or settings.k_factor > first.k_factor  # the cheapest fell short
     assert np.abs(ivf.reconstruct(1234) - vectors[1234]).max() < 0.01
     # A byte a dimension, against float32's four (the ids and lists' centres cost a little more).
     monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 3000)
@@ -137,14 +139,20 @@ def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sam
 
     project = tmp_path / "ivf"
     shutil.copytree(built_sample.parent, project)
-    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 4)
+    # Enough passages (about 50) to train the 4-bit codes' 16 centres a part.
+    shutil.copy(DATA / "Normans.txt", project / "sources" / "Normans.txt")
     assistant = Assistant.open(project / "config.toml")
-    assistant.build_index(rebuild=True)
+    assistant.build_index()
+    exact = [assistant.ask(question) for question in (QUESTION, NORMANS_QUESTION)]
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 4)
+    report = assistant.build_index()  # every vector reused, read back from the exact index
+    assert report.passages_embedded == 0
     manifest = json.loads((project / "index" / "manifest.json").read_text())
-    assert manifest["faiss"]["type"] == "IndexIVFScalarQuantizer" and manifest["faiss"]["nprobe"] >= 1
-    exact = Assistant.open(built_sample).ask(QUESTION)
-    approximate = assistant.ask(QUESTION)
-    assert [s.citation for s in approximate.snippets] == [s.citation for s in exact.snippets]
+    assert manifest["faiss"]["type"] == "IndexRefine" and manifest["faiss"]["factory"].startswith("IVF")
+    assert manifest["faiss"]["nprobe"] >= 1 and manifest["faiss"]["k_factor"] >= 1
+    approximate = [Assistant.open(project / "config.toml").ask(q) for q in (QUESTION, NORMANS_QUESTION)]
+    for got, wanted in zip(approximate, exact):
+        assert [s.citation for s in got.snippets] == [s.citation for s in wanted.snippets]
     code, out, _ = run_cli("--config", str(project / "config.toml"), "ask", QUESTION)
     assert code == 0 and "90 days" in out
 

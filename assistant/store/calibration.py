@@ -1,5 +1,6 @@
-"""How many lists an IVF search probes: the fewest that find RECALL_TARGET of the exact top 10 for
-question-like queries, made at build time from the corpus itself.
+"""How deep an approximate search looks (the lists it probes, the candidates it re-ranks): the least
+that finds RECALL_TARGET of the exact top 10 for question-like queries, made at build time from the
+corpus itself.
 
 A question lies farther from the passages than any sentence of theirs does, and its nearest passages
 are spread over more lists: a probe count calibrated on the corpus's own sentences reached 0.99 on
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -27,6 +29,7 @@ QUERY_WORDS = (6, 12)
 # Exact scores are computed against this many vectors at a time: a million never sit in one temporary.
 BLOCK_ROWS = 100_000
 
+C = TypeVar("C")
 # Encodes texts as questions are encoded (the index's ONNX export, or the model): one row a text.
 EncodeQuestions = Callable[[Sequence[str]], np.ndarray]
 
@@ -85,16 +88,15 @@ def recall_at_10(found: np.ndarray, exact: np.ndarray) -> float:
     return sum(len(set(f) & set(e)) for f, e in zip(found.tolist(), exact.tolist())) / exact.size
 
 
-def calibrated_nprobe(ivf, matrix, queries: np.ndarray, choices: Sequence[int]) -> tuple[int, float]:
-    """The fewest probes of ``choices`` that reach RECALL_TARGET against exact search over ``matrix``
-    (or the most tried), and the recall they reach."""
+def calibrated_choice(index, matrix, queries: np.ndarray, choices: Sequence[C], apply: Callable[[object, C], None]) -> tuple[C, float]:
+    """The first of ``choices`` (cheapest first) that, once ``apply``-ed to ``index``, reaches
+    RECALL_TARGET against exact search over ``matrix`` (or the last one), and the recall it reaches."""
     exact = exact_top10(matrix, queries)
-    nprobe, recall = choices[-1], 0.0
-    for choice in choices:
-        ivf.nprobe = min(choice, ivf.nlist)
-        _, found = ivf.search(queries, 10)
+    chosen, recall = choices[-1], 0.0
+    for chosen in choices:
+        apply(index, chosen)
+        _, found = index.search(queries, 10)
         recall = recall_at_10(found, exact)
-        nprobe = ivf.nprobe
         if recall >= RECALL_TARGET:
             break
-    return int(nprobe), recall
+    return chosen, recall
