@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from .corpus import REPO, SQUAD, write_sources
+from .targets import TARGET_PASSAGES, target_lines
 
 DEFAULT_SIZES = "sample,squad,10000"
 ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
@@ -140,6 +141,13 @@ def startup(project: Path) -> dict:
     return out
 
 
+def faiss_label(settings: dict) -> str:
+    """The FAISS index in a few characters: ``exact``, or ``IVF<lists>/<probes>``."""
+    if settings.get("nlist") is None:
+        return "exact"
+    return f"IVF{settings['nlist']}/{settings['nprobe']}"
+
+
 def fmt(value, spec: str = ".1f", none: str = "-") -> str:
     return none if value is None else format(value, spec)
 
@@ -168,7 +176,7 @@ def table(results: dict) -> str:
             f"{size + ' ' + str(b['passages']):>16} {build:>8} {rate:>7} {floor:>7} {ratio:>6} {q['load_s']:>6.2f} {q['median_ms']:>7.1f} "
             f"{q['p95_ms']:>7.1f} {q['embed_ms']:>6.1f} {q['search_ms']:>6.1f} {q['answer_ms']:>6.1f} {q['floor_ms']:>6.1f} "
             f"{q['latency_vs_floor']:>7.2f} {q['peak_rss_mb']:>7.0f} {q['index_bytes'] / 2**20:>7.1f} "
-            f"{q['faiss'].get('type', '?')[:12]:>12} {fmt(q['recall_at_10'], '.3f'):>5}"
+            f"{faiss_label(q['faiss']):>12} {fmt(q['recall_at_10'], '.3f'):>5}"
         )
     lines.append(
         "build: passages/s of `assistant index --rebuild` vs the bare model.encode of the same distinct texts (ratio = build "
@@ -188,20 +196,28 @@ def table(results: dict) -> str:
             "those sentences' real vectors; the time is writing the index (table, FAISS, BM25), no embedding. Embedding runs at "
             "about 7 passages/s on this shared machine, so real builds are measured on the sample and the SQuAD articles."
         )
-    s = results.get("startup")
-    if s:
-        lines += [
-            "",
-            "start-up (wall s, first run / warm median):",
-            f"  assistant --help      {s['help']['first_s']:.2f} / {s['help']['warm_median_s']:.2f}",
-            f"  assistant status      {s['status']['first_s']:.2f} / {s['status']['warm_median_s']:.2f}",
-            f"  assistant ask (1 q)   {s['ask']['first_s']:.2f} / {s['ask']['warm_median_s']:.2f}   "
-            f"= {s['ask_vs_floor']:.2f}x the import+load floor",
-            f"  floor: import sentence_transformers + load model  {s['import_and_load_floor']['first_s']:.2f} / "
-            f"{s['import_and_load_floor']['warm_median_s']:.2f}  (import only {s['import_only']['warm_median_s']:.2f})",
-            f"  TUI first paint (headless run_test)  {fmt(s['tui_first_paint_s'], '.2f')}",
-        ]
+    at_target = {size: r for size, r in results["sizes"].items() if r["build"]["passages"] == TARGET_PASSAGES}
+    for size, r in at_target.items():
+        lines += ["", *target_lines(size, r)]
+    if not at_target:
+        lines += ["", f"targets (issue 18) are for {TARGET_PASSAGES:,} passages: --sizes {TARGET_PASSAGES} (make bench includes it)"]
+    if results.get("startup"):
+        lines += ["", *startup_lines(results["startup"])]
     return "\n".join(lines)
+
+
+def startup_lines(s: dict) -> list[str]:
+    """The start-up figures, one line each."""
+    return [
+        "start-up (wall s, first run / warm median):",
+        f"  assistant --help      {s['help']['first_s']:.2f} / {s['help']['warm_median_s']:.2f}",
+        f"  assistant status      {s['status']['first_s']:.2f} / {s['status']['warm_median_s']:.2f}",
+        f"  assistant ask (1 q)   {s['ask']['first_s']:.2f} / {s['ask']['warm_median_s']:.2f}   "
+        f"= {s['ask_vs_floor']:.2f}x the import+load floor",
+        f"  floor: import sentence_transformers + load model  {s['import_and_load_floor']['first_s']:.2f} / "
+        f"{s['import_and_load_floor']['warm_median_s']:.2f}  (import only {s['import_only']['warm_median_s']:.2f})",
+        f"  TUI first paint (headless run_test)  {fmt(s['tui_first_paint_s'], '.2f')}",
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.models import Passage, Sentence
 from assistant.passages import sentence_spans
+from assistant.store.write import VectorBlock
 
 REPO = Path(__file__).resolve().parent.parent
 # The shared data folder beside the repository (BENCH_SHARED overrides it, e.g. for a git worktree elsewhere).
@@ -110,25 +111,16 @@ class SyntheticCorpus:
         for pick in self.picks:
             yield " ".join(self.sentences[s] for s in pick)
 
-    def passage_matrix(self, seed: int = 7) -> np.ndarray:
-        """One unit vector per passage: the mean of its sentences' real vectors, perturbed."""
+    def vector_blocks(self, rows: int = 20_000, seed: int = 7) -> Iterator[VectorBlock]:
+        """Each block of ``rows`` passages' vectors (the mean of its sentences' real vectors, perturbed,
+        unit length) and their sentences' (each sentence's real vector, perturbed): made as they are
+        written, so a million passages never sit in memory."""
         rng = np.random.default_rng(seed)
-        out = np.empty((self.count, self.sentence_vectors.shape[1]), dtype=np.float32)
-        step = 50_000
-        for start in range(0, self.count, step):
-            block = self.picks[start : start + step]
-            rows = np.stack([self.sentence_vectors[p].mean(axis=0) for p in block])
-            out[start : start + len(block)] = _unit(rows + rng.normal(0, NOISE, rows.shape).astype(np.float32))
-        return out
-
-    def write_sentence_matrix(self, path: Path, seed: int = 8) -> np.ndarray:
-        """Every passage's sentences' vectors, perturbed, in a memory-mapped .npy at ``path``."""
-        rng = np.random.default_rng(seed)
-        flat = np.fromiter((s for p in self.picks for s in p), dtype=np.int64, count=self.sentence_count)
-        out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=(self.sentence_count, self.sentence_vectors.shape[1]))
-        step = 200_000
-        for start in range(0, self.sentence_count, step):
-            rows = self.sentence_vectors[flat[start : start + step]]
-            out[start : start + len(rows)] = _unit(rows + rng.normal(0, NOISE, rows.shape).astype(np.float32))
-        out.flush()
-        return out
+        dimension = self.sentence_vectors.shape[1]
+        for start in range(0, self.count, rows):
+            block = self.picks[start : start + rows]
+            means = np.stack([self.sentence_vectors[p].mean(axis=0) for p in block])
+            passages = _unit(means + rng.normal(0, NOISE, means.shape).astype(np.float32))
+            flat = self.sentence_vectors[np.fromiter((s for p in block for s in p), dtype=np.int64)]
+            sentences = _unit(flat + rng.normal(0, NOISE, flat.shape).astype(np.float32))
+            yield VectorBlock(passages=passages, sentences=sentences.reshape(-1, dimension))

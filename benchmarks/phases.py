@@ -101,11 +101,13 @@ def build_real(project: Path) -> dict:
 
 
 def build_synthetic(project: Path, size: int) -> dict:
-    """Lay out an index of ``size`` synthetic passages (real sentences, perturbed real vectors)."""
+    """Lay out an index of ``size`` synthetic passages (real sentences, perturbed real vectors), through
+    the build's own streaming writer; the passages' float32 vectors are kept beside it for the recall check."""
     from assistant.config import load_config
     from assistant.embedding import Embedder
     from assistant.store.encoder_export import export_question_encoder
     from assistant.store.manifest import expected_settings
+    from assistant.store.question_encoder import QuestionEncoder
     from assistant.store.write import IndexContents, IndexRecord, write_index_folder
 
     from .corpus import SyntheticCorpus, real_sentences
@@ -124,38 +126,55 @@ def build_synthetic(project: Path, size: int) -> dict:
     encoder_entry = export_question_encoder(embedder, index_dir)
     export_s = time.perf_counter() - t0
     del embedder
-    scratch = project / "scratch"
-    scratch.mkdir(exist_ok=True)
+
+    def encode_questions(texts):
+        encoder = QuestionEncoder.open(index_dir, encoder_entry)
+        return np.stack([encoder.encode_query(text) for text in texts])
+
     t0 = time.perf_counter()
-    passage_matrix = corpus.passage_matrix()
-    sentence_matrix = corpus.write_sentence_matrix(scratch / "sentences.npy")
-    synth_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    write_index_folder(
-        index_dir,
-        IndexContents(
-            passages=corpus.passages(),
-            passage_matrix=passage_matrix,
-            sentence_matrix=sentence_matrix,
-            lexical_texts=corpus.texts(),
-            vector_keys=(f"{i:032x}" for i in range(size)),
-        ),
-        IndexRecord(model_name, expected_settings(config, model_name), -(-size // 20), {}, encoder_entry),
-    )
+    with exact_vectors_writer(project, size, vectors.shape[1]) as exact:
+        write_index_folder(
+            index_dir,
+            IndexContents(
+                passages=corpus.passages(),
+                vectors=kept_aside(corpus.vector_blocks(), exact),
+                dimension=vectors.shape[1],
+                lexical_texts=corpus.texts(),
+                vector_keys=(f"{i:032x}" for i in range(size)),
+                encode_questions=encode_questions,
+            ),
+            IndexRecord(model_name, expected_settings(config, model_name), -(-size // 20), {}, encoder_entry),
+        )
     write_s = time.perf_counter() - t0
-    del sentence_matrix
-    (scratch / "sentences.npy").unlink()
     return {
         "synthetic": True,
         "passages": size,
         "real_sentences": len(sentences),
         "real_sentence_encode_s": real_encode,
-        "synthesize_s": synth_s,
         "export_s": export_s,
         "write_s": write_s,
         "write_passages_per_s": size / write_s,
         "build_peak_rss_mb": peak_rss_mb(),
     }
+
+
+def exact_vectors_path(project: Path) -> Path:
+    """Where a synthetic build keeps its passages' float32 vectors, outside the index, for the recall check."""
+    return project / "scratch" / "passage_vectors.npy"
+
+
+def exact_vectors_writer(project: Path, size: int, dimension: int):
+    from assistant.store.array_file import ArrayFileWriter
+
+    exact_vectors_path(project).parent.mkdir(exist_ok=True)
+    return ArrayFileWriter(exact_vectors_path(project), np.dtype(np.float32), (size, dimension))
+
+
+def kept_aside(blocks, writer):
+    """The blocks, passed on, their passage vectors written to ``writer`` on the way."""
+    for block in blocks:
+        writer.append(block.passages)
+        yield block
 
 
 def embedder_name(config) -> str:
@@ -201,7 +220,7 @@ def query(project: Path) -> dict:
     # Taken before the recall check (which reads every vector) and before torch is loaded for its
     # encode alone: answering does neither.
     peak = peak_rss_mb()
-    recall = dense_recall(index, encoder, asked[WARMUP : WARMUP + RECALL_QUERIES])
+    recall = dense_recall(index, encoder, asked[WARMUP : WARMUP + RECALL_QUERIES], project)
     out = {
         "questions": len(total),
         "load_s": load_s,
@@ -257,19 +276,21 @@ class _Reconstructed:
         return self.vectors.reconstruct_n(start, stop - start)
 
 
-def dense_recall(index, encoder, asked: list[str]) -> float | None:
-    """Recall@10 of the index's FAISS search against exact search over the same vectors (None when exact)."""
+def dense_recall(index, encoder, asked: list[str], project: Path) -> float | None:
+    """Recall@10 of the index's FAISS search against exact search over the passages' float32 vectors
+    (kept beside a synthetic index; else those the index gives back); None when the search is exact."""
     import faiss
 
-    from assistant.store.dense import exact_top10
+    from assistant.store.array_file import ArrayFile
+    from assistant.store.calibration import exact_top10, recall_at_10
 
     if isinstance(index.vectors, faiss.IndexFlat):
         return None
     queries = np.stack([encoder.encode_query(question) for question in asked]).astype(np.float32)
     _, found = index.vectors.search(queries, 10)
-    best_rows = exact_top10(_Reconstructed(index.vectors), queries)
-    hits = sum(len(set(f.tolist()) & set(b.tolist())) for f, b in zip(found, best_rows))
-    return hits / (10 * len(queries))
+    kept = exact_vectors_path(project)
+    exact = exact_top10(ArrayFile(kept) if kept.exists() else _Reconstructed(index.vectors), queries)
+    return recall_at_10(found, exact)
 
 
 def main(argv: list[str]) -> None:

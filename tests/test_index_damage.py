@@ -95,6 +95,20 @@ def test_damage_the_checksums_miss_is_still_caught_by_the_reader(sample_project,
     assert raised.value.remedy is Remedy.REBUILD
 
 
+def test_a_damaged_scale_in_a_file_too_large_to_checksum_is_one_line_saying_to_rebuild(sample_project):
+    """At scale the sentence vectors are checked by size alone: a scale out of range is caught when read."""
+    import numpy as np
+
+    folder = sample_project.parent / "index"
+    records = np.load(folder / "sentence_vectors.npy")
+    records["scale"][:] = np.float32(3e38)  # every row, so that whatever the question reads hits one
+    np.save(folder / "sentence_vectors.npy", records)
+    edit_manifest(folder, lambda m: m["files"]["sentence_vectors.npy"].pop("crc32"))  # as for a large file
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
+    assert code == 3
+    assert_one_line_error(err, "sentence_vectors.npy is damaged", "--rebuild")
+
+
 @pytest.mark.parametrize(
     "change",
     [

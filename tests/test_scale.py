@@ -10,21 +10,24 @@ import sqlite3
 import numpy as np
 import pytest
 
+import assistant.store.calibration as calibration_module
 import assistant.store.dense as dense_module
 from assistant import Assistant
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError, Remedy
 from assistant.lexical import tokenize
 from assistant.store.bm25 import LexicalIndex, write_lexical_index
+from assistant.store.calibration import RECALL_TARGET
 from assistant.store.dense import dense_index
-from assistant.store.layout import PASSAGES
+from assistant.store.layout import PASSAGES, SENTENCE_VECTORS
 from assistant.store.loaded import load_index
 from assistant.store.passage_table import PassageTable
 
 from cli_runner import run_cli
-from projects import SAMPLE_FILE, SAMPLE_SOURCES
+from projects import DATA, SAMPLE_FILE, SAMPLE_SOURCES
 
 QUESTION = "How long is the temporary document valid?"
+NORMANS_QUESTION = "In what country is Normandy located?"
 
 
 def test_the_passage_table_gives_back_every_passage_exactly(sample_project):
@@ -87,16 +90,48 @@ def test_lexical_search_read_from_the_files_ranks_as_bm25s_does(tmp_path):
     assert 60 not in loaded.search(tokenize("harbour"), 100)[0].tolist()
 
 
-def test_above_the_flat_limit_the_index_is_ivf_calibrated_to_the_recall_target(monkeypatch):
+def test_above_the_flat_limit_the_index_is_ivf_with_8_bit_codes_calibrated_to_the_recall_target(monkeypatch):
+    import faiss
+
     rng = np.random.default_rng(1)
-    centres = rng.normal(size=(20, 32))
-    vectors = centres[rng.integers(0, 20, 3000)] + rng.normal(scale=0.3, size=(3000, 32))
+    centres = rng.normal(size=(20, 64))
+    vectors = centres[rng.integers(0, 20, 3000)] + rng.normal(size=(3000, 64))
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    # Queries farther from the vectors than the vectors are from each other, as questions are.
+    queries = vectors[::7] + rng.normal(scale=2 / 8, size=(len(vectors[::7]), 64))
+    queries = (queries / np.linalg.norm(queries, axis=1, keepdims=True)).astype(np.float32)
     monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 1000)
-    ivf, settings = dense_index(vectors, vectors[::7])
-    assert settings.type == "IndexIVFFlat" and 32 <= settings.nlist <= 3000 // 39
-    assert settings.calibration_recall_at_10 >= dense_module.RECALL_TARGET
-    assert np.allclose(ivf.reconstruct(1234), vectors[1234])
+    asked = []
+    ivf, settings = dense_index(vectors, lambda: asked.append(1) or queries)
+    assert settings.type == "IndexRefine" and 32 <= settings.nlist <= 3000 // 39
+    assert settings.calibration_recall_at_10 >= RECALL_TARGET and asked == [1]
+    first = dense_module.SEARCH_CHOICES[0]
+    assert settings.nprobe > first.nprobe or settings.k_factor > first.k_factor  # the cheapest fell short
+    assert np.abs(ivf.reconstruct(1234) - vectors[1234]).max() < 0.01
+    # A byte a dimension, against float32's four (the ids and lists' centres cost a little more).
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 3000)
+    flat, flat_settings = dense_index(vectors, lambda: asked.append(2) or queries)
+    assert flat_settings.type == "IndexFlatIP" and asked == [1]  # exact search asks for no queries
+    assert len(faiss.serialize_index(ivf)) < len(faiss.serialize_index(flat)) / 2.5
+
+
+def test_an_ivf_index_read_from_a_file_of_rows_is_the_one_made_from_the_array(tmp_path, monkeypatch):
+    """The build makes the index from its scratch file of float32 rows, read a block at a time."""
+    import faiss
+
+    from assistant.store.array_file import ArrayFile, ArrayFileWriter
+
+    vectors = np.random.default_rng(2).normal(size=(2500, 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    with ArrayFileWriter(tmp_path / "rows.npy", np.dtype(np.float32), vectors.shape) as writer:
+        for start in range(0, len(vectors), 300):
+            writer.append(vectors[start : start + 300])
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 1000)
+    monkeypatch.setattr(calibration_module, "BLOCK_ROWS", 700)
+    from_file, settings = dense_index(ArrayFile(tmp_path / "rows.npy"), lambda: vectors[::9])
+    from_array, same = dense_index(vectors, lambda: vectors[::9])
+    assert settings == same
+    assert faiss.serialize_index(from_file).tobytes() == faiss.serialize_index(from_array).tobytes()
 
 
 def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sample, tmp_path, monkeypatch):
@@ -104,13 +139,38 @@ def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sam
 
     project = tmp_path / "ivf"
     shutil.copytree(built_sample.parent, project)
-    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 4)
+    # Enough passages (about 50) to train the 4-bit codes' 16 centres a part.
+    shutil.copy(DATA / "Normans.txt", project / "sources" / "Normans.txt")
     assistant = Assistant.open(project / "config.toml")
-    assistant.build_index(rebuild=True)
+    assistant.build_index()
+    exact = [assistant.ask(question) for question in (QUESTION, NORMANS_QUESTION)]
+    monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 4)
+    report = assistant.build_index()  # every vector reused, read back from the exact index
+    assert report.passages_embedded == 0
     manifest = json.loads((project / "index" / "manifest.json").read_text())
-    assert manifest["faiss"]["type"] == "IndexIVFFlat" and manifest["faiss"]["nprobe"] >= 1
-    exact = Assistant.open(built_sample).ask(QUESTION)
-    approximate = assistant.ask(QUESTION)
-    assert [s.citation for s in approximate.snippets] == [s.citation for s in exact.snippets]
+    assert manifest["faiss"]["type"] == "IndexRefine" and manifest["faiss"]["factory"].startswith("IVF")
+    assert manifest["faiss"]["nprobe"] >= 1 and manifest["faiss"]["k_factor"] >= 1
+    approximate = [Assistant.open(project / "config.toml").ask(q) for q in (QUESTION, NORMANS_QUESTION)]
+    for got, wanted in zip(approximate, exact):
+        assert [s.citation for s in got.snippets] == [s.citation for s in wanted.snippets]
     code, out, _ = run_cli("--config", str(project / "config.toml"), "ask", QUESTION)
     assert code == 0 and "90 days" in out
+
+
+def test_an_update_writes_the_vectors_it_reuses_unchanged(sample_project):
+    """Reused vectors are read back from the previous index as they are written: the int8 rows come out
+    the same, byte for byte, and so do the passage vectors."""
+    folder = sample_project.parent / "index"
+    sentences_before = np.load(folder / SENTENCE_VECTORS)
+    before = load_index(load_config(sample_project), "all-MiniLM-L6-v2")
+    passages_before = before.vectors.reconstruct_n(0, before.vectors.ntotal)
+    before.close()
+    # Sorted after the sample, so its passages keep their rows.
+    (sample_project.parent / "sources" / "zz-extra.txt").write_text("The ferry to Sark leaves at noon.\n", encoding="utf-8")
+    report = Assistant.open(sample_project).build_index()
+    assert report.passages_reused == len(passages_before) and report.passages_embedded == 1
+    sentences_after = np.load(folder / SENTENCE_VECTORS)
+    assert np.array_equal(sentences_after[: len(sentences_before)], sentences_before)
+    after = load_index(load_config(sample_project), "all-MiniLM-L6-v2")
+    assert np.array_equal(after.vectors.reconstruct_n(0, len(passages_before)), passages_before)
+    assert after.vectors.ntotal == len(passages_before) + 1

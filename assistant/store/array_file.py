@@ -1,16 +1,20 @@
-"""A .npy array on disk, read a slice at a time with pread: nothing is mapped into memory.
+"""A .npy array on disk, read a slice at a time with pread (nothing is mapped into memory), and
+written a block of rows at a time (nothing is held whole).
 
 A memory map of a large index file looks free, but every touch maps the page and its neighbours
 (fault-around and read-ahead) into the process for good: at a million passages, a few hundred
 questions left 4.7 GB of the 5.4 GB sentence-vector file resident. ``os.pread`` copies just the rows
 asked for, from the page cache, and the process keeps nothing it did not use. numpy reads the
-header; only the row reads are this module's own, and that is why it exists.
+header; only the row reads are this module's own, and that is why it exists. A build writes its
+large arrays as their rows are made: numpy writes the header (the row count is known in advance), the
+rows follow as they come, and the file is a plain .npy that ``np.load`` reads.
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import TracebackType
 
 import numpy as np
 
@@ -74,3 +78,43 @@ class ArrayFile:
 
     def __del__(self) -> None:
         self.close()
+
+
+class ArrayFileWriter:
+    """A new C-ordered .npy file of ``shape`` and ``dtype``, its rows written in order a block at a time;
+    closing it checks that every row was written (a short file would read as damaged)."""
+
+    def __init__(self, path: Path, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+        self.path = path
+        self.dtype = np.dtype(dtype)
+        self.shape = shape
+        self.written = 0
+        self._handle = path.open("wb")
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_2_0(self._handle, header)
+
+    def append(self, rows: np.ndarray) -> None:
+        """Write the next rows (of the file's dtype and row shape)."""
+        if rows.dtype != self.dtype or rows.shape[1:] != self.shape[1:]:
+            raise ValueError(f"rows of {rows.dtype} {rows.shape[1:]} for {self.path.name} of {self.dtype} {self.shape[1:]}")
+        if self.written + len(rows) > self.shape[0]:
+            raise ValueError(f"more than the {self.shape[0]} rows of {self.path.name}")
+        self._handle.write(np.ascontiguousarray(rows).data)
+        self.written += len(rows)
+
+    def close(self) -> None:
+        """Close the file; ``ValueError`` when fewer rows were written than its header says."""
+        if self._handle.closed:
+            return
+        self._handle.close()
+        if self.written != self.shape[0]:
+            raise ValueError(f"{self.written} of the {self.shape[0]} rows of {self.path.name} written")
+
+    def __enter__(self) -> "ArrayFileWriter":
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        if kind is None:
+            self.close()
+        else:  # the error on its way out says more than a row count would
+            self._handle.close()

@@ -4,7 +4,7 @@ a new folder beside the index and swap it in, all under the build lock. The old 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +15,14 @@ from ..late_chunking import ChunkedText
 from ..errors import AssistantError, BuildCancelled, IndexWriteError
 from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback
 from . import folder as index_folder
+from .calibration import EncodeQuestions
 from .changes import compare_sources
 from .embed import embed_passages
 from .encoder_export import export_question_encoder, kept_export, link_question_encoder
 from .lock import BuildLock
 from .manifest import EncoderExport, Manifest, NoEncoderExport, check_compatible, expected_settings, read_manifest
 from .plan import BuildPlan, plan_build
+from .question_encoder import QuestionEncoder
 from .write import IndexContents, IndexRecord, write_index_folder
 
 
@@ -80,17 +82,13 @@ def build_index(
         # Read even for a rebuild: it tells what changed, and its question encoder may be kept.
         previous = _previous_manifest(index_dir)
         plan = plan_build(config, model_name, rebuild=rebuild, progress=build.report)
-        build.check_cancelled()
-        passage_matrix, sentence_matrix = _embedded(build, plan, previous)
-        build.check_cancelled()
-        contents = IndexContents(
-            passages=plan.passages,
-            passage_matrix=passage_matrix,
-            sentence_matrix=sentence_matrix,
-            lexical_texts=plan.lexical_texts(),
-            vector_keys=plan.vector_keys(),
-        )
-        _write_and_swap(build, plan, contents, None if rebuild else previous)
+        try:
+            build.check_cancelled()
+            embedded = _embedded(build, plan)
+            build.check_cancelled()
+            _write_and_swap(build, plan, embedded, None if rebuild else previous)
+        finally:
+            plan.close()
     passages_embedded = plan.passages_embedded()
     return BuildReport(
         files=len(plan.scan.documents),
@@ -111,20 +109,20 @@ def _previous_manifest(index_dir: Path) -> Manifest | None:
         return None
 
 
-def _embedded(build: _Build, plan: BuildPlan, previous: Manifest | None) -> tuple[np.ndarray, np.ndarray]:
-    """The passage and sentence matrices: new passages embedded (one pass of the model each), the rest reused."""
+def _embedded(build: _Build, plan: BuildPlan) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The new passages' vectors and their sentences' (one pass of the model each), in the order of
+    ``plan.to_embed``; the rest are read from the previous index as they are written."""
     if not plan.to_embed:
-        dimension = previous.model.dimension if previous is not None and plan.reusable else 0
-        return plan.matrices((np.zeros((0, dimension), dtype=np.float32), []), dimension)
+        return np.zeros((0, 0), dtype=np.float32), []
     items = plan.items()
     if build.embed is not None:
-        embedded = build.embed(items, build.report, build.cancelled)
-    else:
-        embedded = embed_passages(items, build.model(), progress=build.report, cancelled=build.cancelled)
-    return plan.matrices(embedded, embedded[0].shape[1])
+        return build.embed(items, build.report, build.cancelled)
+    return embed_passages(items, build.model(), progress=build.report, cancelled=build.cancelled)
 
 
-def _write_and_swap(build: _Build, plan: BuildPlan, contents: IndexContents, previous: Manifest | None) -> None:
+def _write_and_swap(
+    build: _Build, plan: BuildPlan, embedded: tuple[np.ndarray, list[np.ndarray]], previous: Manifest | None
+) -> None:
     """Write the new index beside the old one and swap it in; on any failure remove what was written."""
     index_dir = build.config.index_dir
     tmp: Path | None = None
@@ -140,6 +138,14 @@ def _write_and_swap(build: _Build, plan: BuildPlan, contents: IndexContents, pre
             skipped=plan.skipped_records(),
             question_encoder=encoder_entry,
         )
+        contents = IndexContents(
+            passages=plan.passages,
+            vectors=plan.vector_blocks(embedded),
+            dimension=plan.dimension(embedded),
+            lexical_texts=plan.lexical_texts(),
+            vector_keys=plan.vector_keys(),
+            encode_questions=_question_encoding(build, tmp, encoder_entry),
+        )
         write_index_folder(tmp, contents, record)
         index_folder.fsync_tree(tmp)
         index_folder.swap_in(tmp, index_dir)
@@ -154,6 +160,19 @@ def _write_and_swap(build: _Build, plan: BuildPlan, contents: IndexContents, pre
             index_folder.remove_if_ours(tmp)  # cancelled or interrupted: leave no half-written folder
         raise
     build.stage(BuildStage.WRITE, 1)
+
+
+def _question_encoding(build: _Build, folder: Path, entry: EncoderExport | NoEncoderExport) -> EncodeQuestions:
+    """Texts encoded as the new index's questions will be (its export in ``folder``, or the model),
+    opened only if asked (an IVF index's calibration)."""
+
+    def encode(texts: Sequence[str]) -> np.ndarray:
+        if isinstance(entry, EncoderExport):
+            encoder = QuestionEncoder.open(folder, entry)
+            return np.stack([encoder.encode_query(text) for text in texts])
+        return build.model().encode(texts)
+
+    return encode
 
 
 def _suits(previous: Manifest | None, build: _Build) -> bool:

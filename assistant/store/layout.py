@@ -7,6 +7,8 @@ GITIGNORE_FILE = ".gitignore"
 GITIGNORE = "*\n!.gitignore\n"
 VECTORS = "vectors.faiss"
 SENTENCE_VECTORS = "sentence_vectors.npy"
+# The passages' float32 vectors while a build makes the FAISS index from them; never in a finished index.
+PASSAGE_SCRATCH = "passage_vectors.building.npy"
 PASSAGES = "passages.sqlite"
 LEXICAL = "lexical"
 ENCODER_FILE = "question_encoder.onnx"

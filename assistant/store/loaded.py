@@ -10,12 +10,12 @@ import numpy as np
 
 from ..config import Config
 from ..errors import IndexCorruptError, Remedy
-from .array_file import ArrayFile
 from .bm25 import LexicalIndex
 from .dense import open_dense, search_one
 from .layout import ENCODER_FILES, LEXICAL, PASSAGES, SENTENCE_VECTORS, VECTORS
 from .manifest import EncoderExport, Manifest, check_compatible, core_files, read_manifest, verify_files
 from .passage_table import PassageTable
+from .quantized_rows import QuantizedRows
 from .question_encoder import QuestionEncoder
 
 
@@ -27,7 +27,7 @@ class LoadedIndex:
     manifest: Manifest
     passages: PassageTable  # a sequence of Passage, row i read from disk when asked for
     vectors: object  # faiss.Index
-    sentence_vectors: ArrayFile  # read by row on demand; a passage's sentences are the rows sentence_ranges gives
+    sentence_vectors: QuantizedRows  # read by row as float32; a passage's sentences are the rows sentence_ranges gives
     lexical: LexicalIndex
     _question_encoder: QuestionEncoder | None = field(default=None, init=False, repr=False)
 
@@ -75,7 +75,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
             manifest=manifest,
             passages=PassageTable(folder / PASSAGES, counts.passages),
             vectors=open_dense(folder / VECTORS, manifest.faiss),
-            sentence_vectors=ArrayFile(folder / SENTENCE_VECTORS),
+            sentence_vectors=QuantizedRows(folder / SENTENCE_VECTORS),
             lexical=LexicalIndex.load(folder / LEXICAL, counts.passages),
         )
     except IndexCorruptError:
@@ -87,7 +87,6 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
         index.vectors.ntotal != counts.passages
         or len(index.passages) != counts.passages
         or index.sentence_vectors.shape != (counts.sentences, dim)
-        or index.sentence_vectors.dtype != np.float32
         or index.vectors.d != dim
     ):
         raise IndexCorruptError(f"{damaged} (row counts disagree)")

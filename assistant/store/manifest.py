@@ -30,7 +30,9 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 #    and the question encoder's entry.
 # 4: passages have a kind (body, caption, metadata, references).
 # 5: a passage and its sentences are embedded in one pass of the model (late chunking).
-FORMAT_VERSION = 5
+# 6: sentence vectors stored as int8 with a float32 scale a row (quantized_rows); beyond the exact
+#    limit, an IVF index of 4-bit PQ codes re-ranked on 8-bit codes (IndexRefine).
+FORMAT_VERSION = 6
 
 
 class Record(BaseModel):
@@ -84,12 +86,15 @@ class Counts(Record):
 
 
 class DenseSettings(Record):
-    """The FAISS index chosen, and for an IVF index its lists, probes and the recall they reached."""
+    """The FAISS index chosen (``factory``: its faiss factory string), and for an IVF index its lists,
+    search depth (lists probed, candidates re-ranked per result) and the recall they reached."""
 
-    type: Literal["IndexFlatIP", "IndexIVFFlat"]
+    type: Literal["IndexFlatIP", "IndexRefine"]
     metric: Literal["inner_product"] = "inner_product"
+    factory: str | None = None
     nlist: int | None = None
     nprobe: int | None = None
+    k_factor: int | None = None
     calibration_recall_at_10: float | None = None
     calibration_queries: int | None = None
 

@@ -14,6 +14,7 @@ import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import IndexCorruptError
@@ -38,6 +39,16 @@ CREATE TABLE passages (
     kind TEXT NOT NULL                -- body, caption, metadata or references (see structure.py)
 )
 """
+@dataclass(frozen=True)
+class VectorEntry:
+    """Where a row's vectors are: the hash of the text its passage vector embeds, its first sentence's
+    row in the sentence vectors, and its sentence count."""
+
+    key: str
+    first_sentence: int
+    sentences: int
+
+
 COLUMNS = 'id, source, start, "end", line_start, line_end, page, title, text, sentences, sentence_row, sentence_count, kind'
 CACHE_ROWS = 4096
 _HEADER = 100
@@ -148,10 +159,10 @@ class PassageTable(Sequence[Passage]):
         for values in self._query(f"SELECT row, {COLUMNS} FROM passages ORDER BY row"):
             yield _passage(values)[0]
 
-    def vector_keys(self) -> Iterator[str]:
-        """Each row's vector key, in row order."""
-        for (key,) in self._query("SELECT vector_key FROM passages ORDER BY row"):
-            yield key
+    def vector_entries(self) -> Iterator[VectorEntry]:
+        """Each row's vector key and sentence rows, in row order (no passage is parsed)."""
+        for key, first, count in self._query("SELECT vector_key, sentence_row, sentence_count FROM passages ORDER BY row"):
+            yield VectorEntry(key=key, first_sentence=first, sentences=count)
 
     def _query(self, sql: str) -> Iterator[tuple]:
         # A cursor of its own, so that iterating does not hold the lock between rows.

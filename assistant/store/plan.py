@@ -4,6 +4,7 @@ reuse the previous index's, found by a hash of the text the passage's vector emb
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,8 +15,9 @@ from ..errors import IndexMissingError, IndexUnusableError, SourcesError
 from ..late_chunking import ChunkedText
 from ..models import BuildProgress, BuildStage, Passage, ProgressCallback
 from ..passages import dense_texts, lexical_text, split_passages
-from .loaded import load_index
+from .loaded import LoadedIndex, load_index
 from .manifest import IndexedSource, PassedOver
+from .write import VectorBlock
 
 
 def text_key(text: str) -> bytes:
@@ -23,12 +25,38 @@ def text_key(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-@dataclass(frozen=True)
-class Reused:
-    """A passage's vectors kept from the previous index: its own, and its sentences' (one row each)."""
+# Passages whose vectors go to the writer at a time: the vectors in flight stay a few MB.
+VECTOR_BLOCK_ROWS = 4096
 
-    passage: np.ndarray
-    sentences: np.ndarray
+
+class PreviousVectors:
+    """The previous index's vectors, by the hash of the text a passage's vector embeds, read from its
+    files only when a passage reuses them: the old index is never held in memory whole."""
+
+    def __init__(self, index: LoadedIndex) -> None:
+        self._index = index
+        self._rows: dict[bytes, int] = {}
+        firsts, counts = [], []
+        for row, entry in enumerate(index.passages.vector_entries()):
+            self._rows.setdefault(bytes.fromhex(entry.key), row)
+            firsts.append(entry.first_sentence)
+            counts.append(entry.sentences)
+        self._first_sentence = np.asarray(firsts, dtype=np.int64)
+        self._sentence_count = np.asarray(counts, dtype=np.int64)
+        self.dimension = index.manifest.model.dimension
+
+    def __contains__(self, key: bytes) -> bool:
+        return key in self._rows
+
+    def vectors(self, key: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """The passage vector kept under ``key`` and its sentences' (one row each)."""
+        row = self._rows[key]
+        first = int(self._first_sentence[row])
+        sentences = self._index.sentence_vectors.read(first, first + int(self._sentence_count[row]))
+        return self._index.vectors.reconstruct(row), sentences
+
+    def close(self) -> None:
+        self._index.close()
 
 
 @dataclass(frozen=True)
@@ -40,7 +68,7 @@ class BuildPlan:
     scan: SourceScan
     passages: list[Passage]
     vector_texts: list[str]
-    reusable: dict[bytes, Reused]
+    previous: PreviousVectors | None
     to_embed: list[int]  # rows of ``passages`` to embed: one per distinct new text
 
     def items(self) -> list[ChunkedText]:
@@ -48,18 +76,36 @@ class BuildPlan:
         under its title), and where each of its sentences stands in that text."""
         return [chunked(self.passages[row], self.vector_texts[row]) for row in self.to_embed]
 
-    def matrices(self, embedded: tuple[np.ndarray, list[np.ndarray]], dimension: int) -> tuple[np.ndarray, np.ndarray]:
-        """The passage and sentence matrices, row for row, from the passages just embedded (in the
-        order of ``to_embed``) and the reused ones."""
+    def vector_blocks(self, embedded: tuple[np.ndarray, list[np.ndarray]]) -> Iterator[VectorBlock]:
+        """Every passage's vectors and its sentences', in row order a block at a time: those just
+        embedded (in the order of ``to_embed``), the rest read from the previous index."""
         vectors, sentences = embedded
-        made = {text_key(self.vector_texts[row]): Reused(v, s) for row, v, s in zip(self.to_embed, vectors, sentences)}
-        found = {**self.reusable, **made}
-        chosen = [found[text_key(text)] for text in self.vector_texts]
-        if not chosen:
-            return np.zeros((0, dimension), dtype=np.float32), np.zeros((0, dimension), dtype=np.float32)
-        rows = [r.sentences for r in chosen if len(r.sentences)]
-        sentence_matrix = np.vstack(rows).astype(np.float32) if rows else np.zeros((0, dimension), dtype=np.float32)
-        return np.vstack([r.passage for r in chosen]).astype(np.float32), sentence_matrix
+        made = {text_key(self.vector_texts[row]): i for i, row in enumerate(self.to_embed)}
+        for start in range(0, len(self.vector_texts), VECTOR_BLOCK_ROWS):
+            passage_rows, sentence_rows = [], []
+            for text in self.vector_texts[start : start + VECTOR_BLOCK_ROWS]:
+                key = text_key(text)
+                if key in made:
+                    passage, own = vectors[made[key]], sentences[made[key]]
+                else:
+                    passage, own = self._previous().vectors(key)
+                passage_rows.append(passage)
+                sentence_rows.append(own.reshape(-1, len(passage)))
+            yield VectorBlock(passages=np.vstack(passage_rows), sentences=np.vstack(sentence_rows))
+
+    def dimension(self, embedded: tuple[np.ndarray, list[np.ndarray]]) -> int:
+        """The vectors' dimension: the new ones', or the previous index's when nothing was embedded."""
+        return int(embedded[0].shape[1]) if self.to_embed else self._previous().dimension
+
+    def _previous(self) -> PreviousVectors:
+        if self.previous is None:
+            raise ValueError("a passage was neither embedded nor found in the previous index")
+        return self.previous
+
+    def close(self) -> None:
+        """Let go of the previous index's files."""
+        if self.previous is not None:
+            self.previous.close()
 
     def passages_embedded(self) -> int:
         """How many passages get a vector made afresh (their text is new or changed)."""
@@ -108,13 +154,13 @@ def plan_build(config: Config, model_name: str, *, rebuild: bool, progress: Prog
             f"nothing to index under {config.sources_dir}: no readable file matches {patterns} "
             "(sources.include in the config)"
         )
-    reusable = {} if rebuild else previous_vectors(config, model_name)
+    previous = None if rebuild else previous_vectors(config, model_name)
     fresh: dict[bytes, int] = {}
     for row, text in enumerate(vector_texts):
         key = text_key(text)
-        if key not in reusable:
+        if previous is None or key not in previous:
             fresh.setdefault(key, row)
-    return BuildPlan(scan=scan, passages=passages, vector_texts=vector_texts, reusable=reusable, to_embed=list(fresh.values()))
+    return BuildPlan(scan=scan, passages=passages, vector_texts=vector_texts, previous=previous, to_embed=list(fresh.values()))
 
 
 def chunked(passage: Passage, vector_text: str) -> ChunkedText:
@@ -126,19 +172,15 @@ def chunked(passage: Passage, vector_text: str) -> ChunkedText:
     )
 
 
-def previous_vectors(config: Config, model_name: str) -> dict[bytes, Reused]:
+def previous_vectors(config: Config, model_name: str) -> PreviousVectors | None:
     """The vectors of the previous index (when it suits the config), by the hash of the text a
     passage's vector embeds: the passage's and its sentences'."""
     try:
-        old = load_index(config, model_name)
+        index = load_index(config, model_name)
     except (IndexMissingError, IndexUnusableError):
-        return {}
-    by_text: dict[bytes, Reused] = {}
-    passage_vectors = old.vectors.reconstruct_n(0, old.vectors.ntotal) if old.vectors.ntotal else np.zeros((0, 0))
-    base = 0
-    for i, (passage, key) in enumerate(zip(old.passages, old.passages.vector_keys())):
-        count = len(passage.sentences)
-        by_text[bytes.fromhex(key)] = Reused(np.array(passage_vectors[i]), old.sentence_vectors.read(base, base + count))
-        base += count
-    old.close()
-    return by_text
+        return None
+    try:
+        return PreviousVectors(index)
+    except IndexUnusableError:  # a damaged passage table: nothing is reused
+        index.close()
+        return None

@@ -1,5 +1,6 @@
-"""Write an index's files into a folder, the manifest last: what the build swaps in, and what the
-benchmark lays out for synthetic corpora."""
+"""Write an index's files into a folder as its rows are made, the manifest last: what the build swaps
+in, and what the benchmark lays out for synthetic corpora. Memory does not grow with the corpus: the
+passages, their vectors and the texts stream through in order, a block at a time."""
 
 from __future__ import annotations
 
@@ -12,10 +13,22 @@ from pathlib import Path
 import numpy as np
 
 from ..models import Passage
+from .array_file import ArrayFile, ArrayFileWriter
 from .bm25 import write_lexical_index
+from .calibration import EncodeQuestions, PassageSample
 from .dense import dense_index
 from .folder import MARKER_TEXT
-from .layout import GITIGNORE, GITIGNORE_FILE, LEXICAL, MANIFEST, MARKER, PASSAGES, SENTENCE_VECTORS, VECTORS
+from .layout import (
+    GITIGNORE,
+    GITIGNORE_FILE,
+    LEXICAL,
+    MANIFEST,
+    MARKER,
+    PASSAGE_SCRATCH,
+    PASSAGES,
+    SENTENCE_VECTORS,
+    VECTORS,
+)
 from .manifest import (
     FORMAT_VERSION,
     BuildSettings,
@@ -31,18 +44,31 @@ from .manifest import (
     file_digest,
 )
 from .passage_table import write_passage_table
+from .quantized_rows import QuantizedRowsWriter
+
+
+@dataclass(frozen=True)
+class VectorBlock:
+    """The vectors of consecutive passages (one unit row each) and of their sentences (one row a
+    sentence, in the passages' order)."""
+
+    passages: np.ndarray
+    sentences: np.ndarray
 
 
 @dataclass(frozen=True)
 class IndexContents:
-    """What an index holds, row for row: the passages, their vectors and their sentences' vectors,
-    the texts BM25 indexes, and the hash of the text each passage vector embeds (for reuse)."""
+    """What an index holds, row for row, as it is made: the passages, their vectors and their sentences'
+    in blocks of consecutive passages, the texts BM25 indexes, and the hash of the text each passage
+    vector embeds (for reuse). Each is read once, in order, so none need be held whole.
+    ``encode_questions`` encodes texts as questions are (for an IVF index's calibration)."""
 
     passages: Iterable[Passage]
-    passage_matrix: np.ndarray
-    sentence_matrix: np.ndarray
+    vectors: Iterable[VectorBlock]
+    dimension: int
     lexical_texts: Iterable[str]
     vector_keys: Iterable[str]
+    encode_questions: EncodeQuestions
 
 
 @dataclass(frozen=True)
@@ -63,13 +89,12 @@ def write_index_folder(folder: Path, contents: IndexContents, record: IndexRecor
     The question encoder's files, if any, must already be in ``folder``. No swap and no fsync: the
     build does those.
     """
-    dense = write_index_files(folder, contents)
-    passages, dimension = contents.passage_matrix.shape
+    dense, counts = write_index_files(folder, contents)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
-        model=ModelRecord(name=record.model_name, dimension=int(dimension)),
+        model=ModelRecord(name=record.model_name, dimension=contents.dimension),
         settings=record.settings,
-        counts=Counts(passages=int(passages), sentences=int(contents.sentence_matrix.shape[0]), files=record.files),
+        counts=Counts(passages=counts.passages, sentences=counts.sentences, files=record.files),
         faiss=dense,
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         sources=record.sources,
@@ -84,20 +109,52 @@ def write_index_folder(folder: Path, contents: IndexContents, record: IndexRecor
     return Manifest.model_validate(data)
 
 
-def write_index_files(folder: Path, contents: IndexContents) -> DenseSettings:
-    """The dense index, the sentence vectors, the passage table and BM25; returns the dense settings."""
+@dataclass(frozen=True)
+class RowCounts:
+    passages: int
+    sentences: int
+
+
+def write_index_files(folder: Path, contents: IndexContents) -> tuple[DenseSettings, RowCounts]:
+    """The passage table, the vectors, the dense index and BM25, each written as its rows come;
+    returns the dense settings and the row counts.
+
+    The table goes first: it counts the rows the vector files then hold. The passages' float32
+    vectors wait in a scratch file while the FAISS index is made from them (trained on a sample,
+    added a block at a time), then go.
+    """
     import faiss
 
-    sentence_matrix = contents.sentence_matrix
-    dense, settings = dense_index(contents.passage_matrix, sentence_matrix)
-    faiss.write_index(dense, str(folder / VECTORS))
-    np.save(folder / SENTENCE_VECTORS, sentence_matrix, allow_pickle=False)
-    sentences = write_passage_table(folder / PASSAGES, contents.passages, contents.vector_keys)
-    if sentences != sentence_matrix.shape[0]:
-        raise ValueError(f"{sentences} sentences in the passage table, {sentence_matrix.shape[0]} vectors")
+    sample = PassageSample()
+    sentences = write_passage_table(folder / PASSAGES, sample.watch(contents.passages), contents.vector_keys)
+    counts = RowCounts(passages=sample.seen, sentences=sentences)
+    scratch = folder / PASSAGE_SCRATCH
+    try:
+        _write_vectors(folder, contents, counts)
+        rows = ArrayFile(scratch)
+        try:
+            dense, settings = dense_index(rows, lambda: contents.encode_questions(sample.question_like()))
+        finally:
+            rows.close()
+        faiss.write_index(dense, str(folder / VECTORS))
+        del dense
+    finally:
+        scratch.unlink(missing_ok=True)
     (folder / LEXICAL).mkdir()
     write_lexical_index(folder / LEXICAL, contents.lexical_texts)
-    return settings
+    return settings, counts
+
+
+def _write_vectors(folder: Path, contents: IndexContents, counts: RowCounts) -> None:
+    """The sentences' vectors (quantised, their file kept) and the passages' (float32, to the scratch file)."""
+    dimension = contents.dimension
+    with (
+        ArrayFileWriter(folder / PASSAGE_SCRATCH, np.dtype(np.float32), (counts.passages, dimension)) as passages,
+        QuantizedRowsWriter(folder / SENTENCE_VECTORS, counts.sentences, dimension) as sentences,
+    ):
+        for block in contents.vectors:
+            passages.append(np.ascontiguousarray(block.passages, dtype=np.float32))
+            sentences.append(block.sentences)
 
 
 def describe_files(folder: Path) -> dict[str, FileCheck]:
