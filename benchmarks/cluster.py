@@ -63,6 +63,11 @@ def contents(config: Path) -> tuple[list[str], np.ndarray, np.ndarray, int]:
     return result
 
 
+def unit(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (sentence vectors are stored as int8 with a scale: not quite unit)."""
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
 def snippets(config: Path, questions: list[str]) -> list[list[str]]:
     from assistant import Assistant
 
@@ -90,8 +95,8 @@ def main() -> None:
         same_shape = local_texts == ray_texts and local_sentences.shape == ray_sentences.shape
         difference = float(max(np.abs(local_passages - ray_passages).max(), np.abs(local_sentences - ray_sentences).max())) if same_shape else float("inf")
         # A worker runs torch on one thread: in bfloat16 its sums round otherwise than two threads' do.
-        cosine = float(min(np.einsum("ij,ij->i", local_passages, ray_passages).min(),
-                           np.einsum("ij,ij->i", local_sentences, ray_sentences).min())) if same_shape else 0.0
+        cosine = float(min(np.einsum("ij,ij->i", unit(local_passages), unit(ray_passages)).min(),
+                           np.einsum("ij,ij->i", unit(local_sentences), unit(ray_sentences)).min())) if same_shape else 0.0
         local_snippets, ray_snippets = snippets(local, questions), snippets(ray, questions)
         differing = [q for q, a, b in zip(questions, local_snippets, ray_snippets) if a != b]
         same_answers = not differing
