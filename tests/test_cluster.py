@@ -44,7 +44,8 @@ def test_a_build_on_a_local_ray_is_the_index_a_local_build_makes(sample_project)
     ray_texts, ray_passages, ray_sentences = index_contents(sample_project)
     assert ray_texts == texts
     assert np.abs(ray_passages - passages).max() < 1e-5
-    assert ray_sentences.shape == sentences.shape and np.abs(ray_sentences - sentences).max() < 1e-5
+    # Sentence vectors are stored as int8: a value on a rounding edge may land one step (scale) apart.
+    assert ray_sentences.shape == sentences.shape and np.abs(ray_sentences - sentences).max() <= 1 / 127
     assert answers(sample_project, QUESTIONS) == answered_locally
 
 
