@@ -100,7 +100,9 @@ class PassageTable(Sequence[Passage]):
         _check_file_shape(path)
         # immutable: the file never changes in place (a build swaps in a new folder), so SQLite may skip locking.
         self._db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-        last = self._db.execute("SELECT max(row), min(row) FROM passages").fetchone()
+        # Each aggregate alone reads one end of the row index; together in one SELECT, SQLite scans
+        # every row (0.25 s at a million passages, most of an index's load).
+        last = self._db.execute("SELECT (SELECT max(row) FROM passages), (SELECT min(row) FROM passages)").fetchone()
         if count and (last[0] != count - 1 or last[1] != 0):
             raise ValueError(f"passage table rows {last[1]}..{last[0]}, expected 0..{count - 1}")
         if count:
