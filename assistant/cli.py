@@ -7,11 +7,13 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
+from .config import check_ray_address
 from .errors import AssistantError, QuestionError, Remedy
-from .models import Conversation, IndexCheck, IndexState
+from .models import Conversation, IndexCheck, IndexState, ProgressCallback
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -96,12 +98,14 @@ def overrides_from(args: argparse.Namespace):
 COUNTED_STAGES = {"scan": ("Reading", "file"), "embed": ("Embedding", "passage")}
 
 
-def _progress_bar():
+@contextmanager
+def _progress_bars() -> Iterator[ProgressCallback]:
     """A build progress callback drawing tqdm bars on stderr: files read, then passages embedded,
-    each with its rate and the time left."""
+    each with its rate and the time left. The bars are closed however the build ends, so that an
+    error's one line never shares its line with a bar."""
     from tqdm import tqdm
 
-    bars: dict[str, object] = {}
+    bars: dict[str, tqdm] = {}
 
     def report(step) -> None:
         if step.stage not in COUNTED_STAGES or step.total <= 1:
@@ -115,7 +119,11 @@ def _progress_bar():
         if step.done >= step.total:
             bar.close()
 
-    return report
+    try:
+        yield report
+    finally:
+        for bar in bars.values():
+            bar.close()
 
 
 def _print_build_report(report, out: TextIO) -> None:
@@ -142,7 +150,8 @@ def _ensure_index(assistant, err: TextIO) -> None:
         else:
             err.write(f"Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
 
-    check = assistant.ensure_index(progress=_progress_bar(), starting=starting)
+    with _progress_bars() as progress:
+        check = assistant.ensure_index(progress=progress, starting=starting)
     if check.report is not None:
         _print_build_report(check.report, err)
     elif check.state is IndexState.LOCKED:
@@ -268,10 +277,12 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
 def _command_index(assistant, args, out: TextIO) -> int:
     cluster = assistant.config.settings.cluster
     if args.ray is not None:
-        if not args.ray.strip():
-            raise UsageError("--ray needs a Ray address: ray://host:10001, auto, or local")
-        cluster = cluster.model_copy(update={"address": args.ray.strip()})
-    report = assistant.build_index(rebuild=args.rebuild, progress=_progress_bar(), cluster=cluster)
+        try:
+            cluster = cluster.model_copy(update={"address": check_ray_address(args.ray)})
+        except ValueError as exc:
+            raise UsageError(f"--ray: {exc}") from None
+    with _progress_bars() as progress:
+        report = assistant.build_index(rebuild=args.rebuild, progress=progress, cluster=cluster)
     if cluster.address and report.passages_embedded:
         out.write(f"Embedded on the Ray cluster at {cluster.address} ({cluster.workers} model workers)\n")
     _print_build_report(report, out)

@@ -26,7 +26,7 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from .config import ClusterSettings
+from .config import ClusterSettings, Precision
 from .errors import BuildCancelled, ClusterError
 from .late_chunking import ChunkedText
 from .model_location import ModelSpec
@@ -75,16 +75,13 @@ def connected(settings: ClusterSettings) -> Iterator[object]:
 
 
 def _check_reachable(address: str) -> None:
-    """A ``ClusterError`` at once when a host:port address (``ray://`` or a GCS's) does not answer."""
-    host_port = address.removeprefix("ray://")
-    if address in (LOCAL, "auto") or ":" not in host_port:
+    """A ``ClusterError`` at once when a host:port address (``ray://`` or a head's) does not answer."""
+    if address in (LOCAL, "auto"):
         return  # Ray resolves these itself, and fails fast when there is nothing to find
-    host, _, port = host_port.rpartition(":")
+    host, _, port = address.removeprefix("ray://").rpartition(":")  # the config checked its shape
     try:
         with socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT_S):
             pass
-    except ValueError:
-        raise ClusterError(f"not a Ray address: {address} (ray://host:10001, host:6379, auto, or local)") from None
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ClusterError(f"cannot reach the Ray cluster at {address} ({reason.lower()})") from exc
@@ -94,17 +91,13 @@ class _ModelWorker:
     """A Ray actor: loads the model once, then embeds batches of passages with their sentences the
     way a local build does (the same ``Embedder.encode_passages``)."""
 
-    def __init__(self, spec: ModelSpec, batch_size: int, precision: str) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    def __init__(self, spec: ModelSpec, batch_size: int, precision: Precision) -> None:
         import torch
-        from sentence_transformers import SentenceTransformer
 
         from .embedding import Embedder
 
         torch.set_num_threads(1)  # one actor a core: threads would only fight each other
-        model = SentenceTransformer(spec.location, device="cpu", local_files_only=True)
-        self.embedder = Embedder(spec, model, batch_size, precision)
+        self.embedder = Embedder.load_spec(spec, batch_size, precision)
 
     def __call__(self, batch: dict) -> dict:
         items = [
@@ -124,7 +117,7 @@ class ClusterEmbedding:
 
     Made before the build reads any source, so that a missing Ray is told at once."""
 
-    def __init__(self, settings: ClusterSettings, spec: ModelSpec, precision: str = "auto") -> None:
+    def __init__(self, settings: ClusterSettings, spec: ModelSpec, precision: Precision = "auto") -> None:
         _ray()
         self.settings, self.spec, self.precision = settings, spec, precision
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .errors import ConfigError
 
@@ -36,12 +37,16 @@ class IndexSettings(Section):
     path: str = "index"
 
 
+# What a build embeds passages in (see ``embedding.native_bfloat16``).
+Precision = Literal["auto", "float32", "bfloat16"]
+
+
 class ModelSettings(Section):
     name: str = DEFAULT_MODEL
     batch_size: int = Field(default=64, ge=1, le=4096)
     # What a build embeds passages in: "auto" (bfloat16 where the CPU computes it in hardware, else
     # float32), "float32" or "bfloat16". Questions are always float32.
-    precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    precision: Precision = "auto"
 
 
 class ChunkingSettings(Section):
@@ -64,6 +69,19 @@ class AnswerSettings(Section):
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
+# A Ray address: "local" (a throwaway Ray here), "auto" (the one RAY_ADDRESS or this machine names),
+# or a host and port, as a Ray client's (ray://host:10001) or a cluster head's (host:6379).
+RAY_ADDRESS = re.compile(r"local|auto|(ray://)?(\[[0-9A-Fa-f:.]+\]|[^\s:/\[\]]+):\d{1,5}")
+
+
+def check_ray_address(address: str) -> str:
+    """The address, stripped; a ValueError saying what one looks like if it is not one."""
+    address = address.strip()
+    if not RAY_ADDRESS.fullmatch(address):
+        raise ValueError(f"not a Ray address: {address!r} (ray://host:10001, host:6379, auto, or local)")
+    return address
+
+
 class ClusterSettings(Section):
     """Where `assistant index` embeds: a Ray address (``ray://host:10001``, ``auto``) or ``local`` (a
     throwaway Ray on this machine); empty, this machine without Ray. ``workers``: model actors, one
@@ -72,6 +90,11 @@ class ClusterSettings(Section):
     address: str = ""
     workers: int = Field(default=2, ge=1, le=4096)
     batch_size: int = Field(default=32, ge=1, le=4096)
+
+    @field_validator("address")
+    @classmethod
+    def _a_ray_address(cls, address: str) -> str:
+        return check_ray_address(address) if address.strip() else ""
 
 
 class Settings(Section):

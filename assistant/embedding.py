@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .config import DEFAULT_MODEL, Config
+from .config import DEFAULT_MODEL, Config, Precision
 from .errors import ModelLoadError
 from .late_chunking import ChunkedText, late_chunked
 from .model_location import ModelSpec, resolve_model  # noqa: F401 (resolve_model: this module's API too)
@@ -50,24 +50,25 @@ def native_bfloat16() -> bool:
     return " avx512_bf16" in flags or " amx_bf16" in flags
 
 
-def _passage_precision(precision: str):
-    """The context the build's passages are embedded in: bfloat16 autocast where chosen, else nothing."""
+def _passage_precision(bfloat16: bool):
+    """The context the build's passages are embedded in: bfloat16 autocast, or nothing."""
     import torch
 
-    wanted = precision == "bfloat16" or (precision == "auto" and native_bfloat16())
-    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=wanted)
+    return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16)
 
 
 class Embedder:
     """A loaded sentence-transformers model that returns L2-normalised float32 vectors."""
 
-    def __init__(self, spec: ModelSpec, model: "SentenceTransformer", batch_size: int, precision: str = "auto") -> None:
+    def __init__(self, spec: ModelSpec, model: "SentenceTransformer", batch_size: int, precision: Precision = "auto") -> None:
         self.spec = spec
         self._model = model
         self.batch_size = batch_size
-        # What the build's passages are embedded in: "auto" (bfloat16 on a CPU that has it), "float32"
-        # or "bfloat16". Questions are always float32.
-        self.precision = precision
+        # Decided once: whether the build's passages are embedded in bfloat16 ("auto": where this CPU
+        # computes it in hardware), and whether their sentences come out of the passage's own pass
+        # (a mean-pooling model). Questions are always float32.
+        self.bfloat16 = precision == "bfloat16" or (precision == "auto" and native_bfloat16())
+        self._late_chunked = pooling(model)[0] == "mean"
         get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(get_dimension() or 0)
 
@@ -79,7 +80,14 @@ class Embedder:
     @classmethod
     def load(cls, config: Config) -> "Embedder":
         """Load the configured model from disk only; any failure is a ``ModelLoadError``."""
-        spec = resolve_model(config)
+        model = config.settings.model
+        fix = f"set model.name in {config.path} to a local model folder or to {DEFAULT_MODEL}"
+        return cls.load_spec(resolve_model(config), model.batch_size, model.precision, fix=fix)
+
+    @classmethod
+    def load_spec(cls, spec: ModelSpec, batch_size: int, precision: Precision = "auto", fix: str = "") -> "Embedder":
+        """Load the model ``spec`` names from disk only (a build's machine, or a cluster's worker);
+        any failure is a ``ModelLoadError``, ending with ``fix`` (what to do about it) where given."""
         # Never reach for the network: the hub is not available here, and a hang is worse than an error.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -97,11 +105,9 @@ class Embedder:
             model = SentenceTransformer(spec.location, device="cpu", local_files_only=True)
         except Exception as exc:  # the library raises many types (OSError, ValueError, HF errors)
             detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise ModelLoadError(
-                f"cannot load embedding model '{spec.name}' offline ({detail[:200]}); "
-                f"set model.name in {config.path} to a local model folder or to {DEFAULT_MODEL}"
-            ) from exc
-        return cls(spec, model, config.settings.model.batch_size, config.settings.model.precision)
+            message = f"cannot load embedding model '{spec.name}' offline ({detail[:200]})"
+            raise ModelLoadError(f"{message}; {fix}" if fix else message) from exc
+        return cls(spec, model, batch_size, precision)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors for ``texts``, one row each, unit length."""
@@ -128,11 +134,11 @@ class Embedder:
 
         A model that mean-pools its tokens reads each passage once and its sentences' vectors are
         pooled out of that pass (``late_chunking``: half the work, and a sentence's vector knows its
-        context); any other model encodes every sentence on its own as well. In bfloat16 where
-        ``precision`` says so (see ``native_bfloat16``).
+        context); any other model encodes every sentence on its own as well. In bfloat16 where the
+        precision chose it (see ``native_bfloat16``).
         """
-        with _passage_precision(self.precision):
-            if pooling(self._model)[0] == "mean":
+        with _passage_precision(self.bfloat16):
+            if self._late_chunked:
                 return late_chunked(self._model, items, self.batch_size)
             passages = self.encode([item.text for item in items])
             flat = self.encode([item.text[a:b] for item in items for a, b in item.spans])

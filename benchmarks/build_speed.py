@@ -39,16 +39,13 @@ model.encode(texts, batch_size=int(sys.argv[2]), normalize_embeddings=True, show
 
 
 def passage_texts(config: Path) -> tuple[list[str], int]:
-    """What the build embeds (one text a passage, as its vector reads it) and the config's batch size."""
+    """What the build embeds and the config's batch size."""
     from assistant.config import load_config
-    from assistant.documents import scan_sources
-    from assistant.passages import dense_texts, split_passages
+
+    from .phases import texts_to_embed
 
     loaded = load_config(config)
-    texts: list[str] = []
-    for document in scan_sources(loaded.sources_dir, loaded.settings.sources).documents:
-        texts += dense_texts(document, split_passages(document, loaded.settings.chunking.max_passage_chars))
-    return texts, loaded.settings.model.batch_size
+    return texts_to_embed(loaded), loaded.settings.model.batch_size
 
 
 def wall(command: list[str]) -> float:

@@ -38,16 +38,12 @@ def folder_bytes(folder: Path) -> int:
 
 
 def texts_to_embed(config) -> list[str]:
-    """The distinct texts a fresh build of this config embeds (passage vectors and sentence vectors)."""
-    from assistant.documents import scan_sources
-    from assistant.passages import dense_texts, split_passages
+    """The texts a fresh build of this config embeds, as the build itself plans them: one a distinct
+    passage (its sentences' vectors come out of the same pass of the model)."""
+    from assistant.store.plan import plan_build
 
-    unique: dict[str, None] = {}
-    for document in scan_sources(config.sources_dir, config.settings.sources).documents:
-        split = split_passages(document, config.settings.chunking.max_passage_chars)
-        unique.update(dict.fromkeys(dense_texts(document, split)))
-        unique.update(dict.fromkeys(s.text for p in split for s in p.sentences))
-    return list(unique)
+    plan = plan_build(config, embedder_name(config), rebuild=True)
+    return [item.text for item in plan.items()]
 
 
 def build_real(project: Path) -> dict:

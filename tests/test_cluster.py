@@ -77,3 +77,15 @@ def test_the_cluster_comes_from_the_config_too(sample_project):
     assert code == 0  # up to date: nothing to embed, no cluster needed
     code, _, err = run_cli("--config", str(sample_project), "index", "--rebuild")
     assert code == 2 and "cannot reach the Ray cluster at 127.0.0.1:1" in err
+
+
+def test_what_is_not_a_ray_address_is_refused_before_anything_is_read(sample_project):
+    manifest = (sample_project.parent / "index" / "manifest.json").read_bytes()
+    for address in ("nonsense", "ray://", "host:port", "  "):
+        code, _, err = run_cli("--config", str(sample_project), "index", "--rebuild", "--ray", address)
+        assert code == 2 and err.startswith("assistant: error: --ray: not a Ray address") and err.count("\n") == 1
+    text = sample_project.read_text(encoding="utf-8")
+    sample_project.write_text(text + '\n[cluster]\naddress = "ray://"\n', encoding="utf-8")
+    code, _, err = run_cli("--config", str(sample_project), "status")
+    assert code == 2 and "cluster.address" in err and "not a Ray address" in err
+    assert (sample_project.parent / "index" / "manifest.json").read_bytes() == manifest
