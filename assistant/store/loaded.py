@@ -75,7 +75,7 @@ def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
             manifest=manifest,
             passages=PassageTable(folder / PASSAGES, counts.passages),
             vectors=open_dense(folder / VECTORS, manifest.faiss),
-            sentence_vectors=QuantizedRows(folder / SENTENCE_VECTORS),
+            sentence_vectors=QuantizedRows(folder / SENTENCE_VECTORS, manifest.model.dimension),
             lexical=LexicalIndex.load(folder / LEXICAL, counts.passages),
         )
     except IndexCorruptError:

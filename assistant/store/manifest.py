@@ -32,7 +32,8 @@ CHECKSUM_MAX_BYTES = 64 * 1024 * 1024
 # 5: a passage and its sentences are embedded in one pass of the model (late chunking).
 # 6: sentence vectors stored as int8 with a float32 scale a row (quantized_rows); beyond the exact
 #    limit, an IVF index of 4-bit PQ codes re-ranked on 8-bit codes (IndexRefine).
-FORMAT_VERSION = 6
+# 7: sentence vectors stored as 4-bit codes with a float32 scale a row.
+FORMAT_VERSION = 7
 
 
 class Record(BaseModel):
