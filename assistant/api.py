@@ -261,12 +261,18 @@ class Assistant:
 
         index = self.load_index()
         encoder = self.load_question_encoder()
+        mode = mode or settings.retrieval.mode
+        retriever = Retriever(index, settings.retrieval)
         t0 = time.perf_counter()
-        query = Query.alone(question, encoder.encode_query(question), tokenize(question))
-        if conversation is not None and conversation.turns:
+        terms = tokenize(question)
+        alone = conversation is None or not conversation.turns
+        if alone:  # a follow-up's terms are known only once it is read in context
+            retriever.search_lexical_ahead(dict.fromkeys(terms, 1.0), mode)
+        query = Query.alone(question, encoder.encode_query(question), terms)
+        if not alone:
             query = read_in_context(query, conversation, index)
         t1 = time.perf_counter()
-        ranked = Retriever(index, settings.retrieval).rank(query, mode or settings.retrieval.mode)
+        ranked = retriever.rank(query, mode)
         t2 = time.perf_counter()
         scored = score_sentences(index, ranked, query)
         check = QuoteCheck(self.config.sources_dir, index.manifest.sources)

@@ -77,3 +77,20 @@ def test_blank_and_overlong_questions_are_refused(sample_assistant):
         sample_assistant.ask("  ")
     with pytest.raises(QuestionError):
         sample_assistant.ask("why " * 1000)
+
+
+def test_the_lexical_search_started_ahead_of_the_encode_ranks_as_rank_alone(sample_assistant):
+    from assistant.lexical import tokenize
+    from assistant.query import Query
+    from assistant.retrieval import Retriever
+
+    index = sample_assistant.load_index()
+    settings = sample_assistant.config.settings.retrieval
+    question = "Who is the EU facilitator in the talks?"
+    query = Query.alone(question, sample_assistant.load_question_encoder().encode_query(question), tokenize(question))
+    alone = Retriever(index, settings).rank(query, "hybrid")
+    retriever = Retriever(index, settings)
+    retriever.search_lexical_ahead(dict(query.terms), "hybrid")
+    ahead = retriever.rank(query, "hybrid")
+    assert [(c.row, c.score) for c in ahead] == [(c.row, c.score) for c in alone]
+

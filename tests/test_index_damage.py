@@ -109,6 +109,20 @@ def test_a_damaged_scale_in_a_file_too_large_to_checksum_is_one_line_saying_to_r
     assert_one_line_error(err, "sentence_vectors.npy is damaged", "--rebuild")
 
 
+def test_postings_pointing_past_the_passages_are_one_line_from_the_search_run_beside_the_encode(sample_project):
+    """The lexical search runs on its own thread while the question is encoded: its error still reaches the user."""
+    import numpy as np
+
+    folder = sample_project.parent / "index"
+    name = "lexical/indices.csc.index.npy"
+    np.save(folder / name, np.load(folder / name) + 10_000)
+    data = (folder / name).read_bytes()
+    edit_manifest(folder, lambda m: m["files"].update({name: {"size": len(data), "crc32": f"{zlib.crc32(data):08x}"}}))
+    code, _, err = run_cli("--config", str(sample_project), "ask", QUESTION)
+    assert code == 3
+    assert_one_line_error(err, "BM25 index refers to passages it does not have", "--rebuild")
+
+
 @pytest.mark.parametrize(
     "change",
     [
