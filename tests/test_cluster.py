@@ -13,6 +13,7 @@ import numpy as np
 
 from assistant import Assistant
 from assistant.store.loaded import load_index
+from assistant.store.quantized_rows import LEVEL_MAX
 from cli_runner import run_cli
 
 
@@ -51,7 +52,11 @@ def test_a_build_on_a_local_ray_is_the_index_a_local_build_makes(sample_project)
     # bfloat16 (where the CPU has it) sums split otherwise round otherwise.
     assert float(np.einsum("ij,ij->i", ray_passages, passages).min()) > 0.9999
     assert ray_sentences.shape == sentences.shape
-    assert float(np.einsum("ij,ij->i", unit(ray_sentences), unit(sentences)).min()) > 0.9999  # stored as int8
+    # Sentence vectors are stored as 4-bit codes: a value that rounding moved across a step's edge
+    # comes back one step away; nearly every one comes back the same.
+    steps = np.abs(sentences).max(axis=1, keepdims=True) / LEVEL_MAX
+    assert np.all(np.abs(ray_sentences - sentences) <= steps * 1.01)
+    assert float(np.mean(np.abs(ray_sentences - sentences) < steps / 2)) > 0.99
     assert answers(sample_project, QUESTIONS) == answered_locally
 
 
