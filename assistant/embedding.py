@@ -149,6 +149,10 @@ class Embedder:
         """One question's vector, shape (dimension,)."""
         return self.encode([text])[0]
 
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Questions' vectors, one row a text (as ``QuestionEncoder.encode_queries``)."""
+        return self.encode(list(texts))
+
     def for_questions(self) -> "Embedder":
         """This model as the question encoder (a model without an ONNX export): torch on one thread
         from now on, process-wide. A question is a few tokens, too little work to share, and when the

@@ -125,8 +125,7 @@ def build_synthetic(project: Path, size: int) -> dict:
     del embedder
 
     def encode_questions(texts):
-        encoder = QuestionEncoder.open(index_dir, encoder_entry)
-        return np.stack([encoder.encode_query(text) for text in texts])
+        return QuestionEncoder.open(index_dir, encoder_entry).encode_queries(texts)
 
     t0 = time.perf_counter()
     with exact_vectors_writer(project, size, vectors.shape[1]) as exact:
@@ -286,7 +285,7 @@ def dense_recall(index, encoder, asked: list[str], project: Path) -> float | Non
 
     if isinstance(index.vectors, faiss.IndexFlat):
         return None
-    queries = np.stack([encoder.encode_query(question) for question in asked]).astype(np.float32)
+    queries = encoder.encode_queries(asked).astype(np.float32)
     _, found = index.vectors.search(queries, 10)
     kept = exact_vectors_path(project)
     exact = exact_top10(ArrayFile(kept) if kept.exists() else _Reconstructed(index.vectors), queries)

@@ -11,24 +11,18 @@ import numpy as np
 
 from ..config import Config
 from ..embedding import Embedder
-from ..late_chunking import ChunkedText
 from ..errors import AssistantError, BuildCancelled, IndexWriteError
 from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback
 from . import folder as index_folder
 from .calibration import EncodeQuestions
 from .changes import compare_sources
-from .embed import embed_passages
+from .embed import EmbedPassages, LocalEmbedding
 from .encoder_export import export_question_encoder, kept_export, link_question_encoder
 from .lock import BuildLock
 from .manifest import EncoderExport, Manifest, NoEncoderExport, check_compatible, expected_settings, read_manifest
 from .plan import BuildPlan, plan_build
 from .question_encoder import QuestionEncoder
 from .write import IndexContents, IndexRecord, write_index_folder
-
-
-# Another way of embedding a build's passages than the local model (a Ray cluster): given the
-# passages, the progress callback and the cancel flag, their vectors and their sentences' vectors.
-EmbedPassages = Callable[[list[ChunkedText], ProgressCallback, Callable[[], bool]], tuple[np.ndarray, list[np.ndarray]]]
 
 
 class _Build:
@@ -42,7 +36,7 @@ class _Build:
         self.embedder: Embedder | None = None
         self.report = progress or (lambda _step: None)
         self.cancelled = should_cancel or (lambda: False)
-        self.embed = embed
+        self.embed = embed or LocalEmbedding(self.model)
 
     def model(self) -> Embedder:
         if self.embedder is None:
@@ -114,10 +108,7 @@ def _embedded(build: _Build, plan: BuildPlan) -> tuple[np.ndarray, list[np.ndarr
     ``plan.to_embed``; the rest are read from the previous index as they are written."""
     if not plan.to_embed:
         return np.zeros((0, 0), dtype=np.float32), []
-    items = plan.items()
-    if build.embed is not None:
-        return build.embed(items, build.report, build.cancelled)
-    return embed_passages(items, build.model(), progress=build.report, cancelled=build.cancelled)
+    return build.embed(plan.items(), build.report, build.cancelled)
 
 
 def _write_and_swap(
@@ -167,10 +158,8 @@ def _question_encoding(build: _Build, folder: Path, entry: EncoderExport | NoEnc
     opened only if asked (an IVF index's calibration)."""
 
     def encode(texts: Sequence[str]) -> np.ndarray:
-        if isinstance(entry, EncoderExport):
-            encoder = QuestionEncoder.open(folder, entry)
-            return np.stack([encoder.encode_query(text) for text in texts])
-        return build.model().encode(texts)
+        encoder = QuestionEncoder.open(folder, entry) if isinstance(entry, EncoderExport) else build.model()
+        return encoder.encode_queries(texts)
 
     return encode
 

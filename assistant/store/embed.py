@@ -1,6 +1,7 @@
-"""The build's embedding step, one seam: passages in (each with its sentences' spans), one vector a
-passage and one a sentence out, progress reported as it goes, stopped when the caller cancels. The
-model itself (``Embedder``) or a Ray cluster (``cluster.ClusterEncoder``) stands behind it."""
+"""The build's embedding step, one seam (``EmbedPassages``): passages in (each with its sentences'
+spans), one vector a passage and one a sentence out, progress reported as it goes, stopped when the
+caller cancels. The model itself (``LocalEmbedding``, over ``Embedder``) or a Ray cluster
+(``cluster.ClusterEmbedding``) stands behind it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ from ..models import BuildProgress, BuildStage, ProgressCallback
 
 # Passages embedded between two progress reports (and two looks at the cancel flag).
 EMBED_STEP = 256
+
+# A way of embedding a build's passages: given the passages, the progress callback and the cancel
+# flag, their vectors and their sentences' vectors, in the passages' order.
+EmbedPassages = Callable[[Sequence[ChunkedText], ProgressCallback, Callable[[], bool]], tuple[np.ndarray, list[np.ndarray]]]
 
 
 class PassageEncoder(Protocol):
@@ -47,3 +52,16 @@ def embed_passages(
             sentences[i] = rows
         progress(BuildProgress(stage=BuildStage.EMBED, done=min(start + EMBED_STEP, len(items)), total=len(items)))
     return passages, sentences
+
+
+class LocalEmbedding:
+    """The build's embedding on this machine: ``embed_passages`` with the encoder ``load`` gives, which is
+    loaded only when there is something to embed."""
+
+    def __init__(self, load: Callable[[], PassageEncoder]) -> None:
+        self._load = load
+
+    def __call__(
+        self, items: Sequence[ChunkedText], progress: ProgressCallback, cancelled: Callable[[], bool]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        return embed_passages(items, self._load(), progress=progress, cancelled=cancelled)

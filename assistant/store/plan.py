@@ -68,6 +68,7 @@ class BuildPlan:
     scan: SourceScan
     passages: list[Passage]
     vector_texts: list[str]
+    keys: list[bytes]  # each row's ``text_key`` of its vector text
     previous: PreviousVectors | None
     to_embed: list[int]  # rows of ``passages`` to embed: one per distinct new text
 
@@ -80,11 +81,10 @@ class BuildPlan:
         """Every passage's vectors and its sentences', in row order a block at a time: those just
         embedded (in the order of ``to_embed``), the rest read from the previous index."""
         vectors, sentences = embedded
-        made = {text_key(self.vector_texts[row]): i for i, row in enumerate(self.to_embed)}
-        for start in range(0, len(self.vector_texts), VECTOR_BLOCK_ROWS):
+        made = {self.keys[row]: i for i, row in enumerate(self.to_embed)}
+        for start in range(0, len(self.keys), VECTOR_BLOCK_ROWS):
             passage_rows, sentence_rows = [], []
-            for text in self.vector_texts[start : start + VECTOR_BLOCK_ROWS]:
-                key = text_key(text)
+            for key in self.keys[start : start + VECTOR_BLOCK_ROWS]:
                 if key in made:
                     passage, own = vectors[made[key]], sentences[made[key]]
                 else:
@@ -109,14 +109,14 @@ class BuildPlan:
 
     def passages_embedded(self) -> int:
         """How many passages get a vector made afresh (their text is new or changed)."""
-        fresh = {text_key(self.vector_texts[row]) for row in self.to_embed}
-        return sum(1 for text in self.vector_texts if text_key(text) in fresh)
+        fresh = {self.keys[row] for row in self.to_embed}
+        return sum(1 for key in self.keys if key in fresh)
 
-    def lexical_texts(self) -> list[str]:
-        return [lexical_text(p) for p in self.passages]
+    def lexical_texts(self) -> Iterator[str]:
+        return (lexical_text(p) for p in self.passages)
 
-    def vector_keys(self) -> list[str]:
-        return [text_key(t).hex() for t in self.vector_texts]
+    def vector_keys(self) -> Iterator[str]:
+        return (key.hex() for key in self.keys)
 
     def source_records(self) -> dict[str, IndexedSource]:
         # The stat taken before each file was read: a file edited during the build then looks changed.
@@ -155,12 +155,14 @@ def plan_build(config: Config, model_name: str, *, rebuild: bool, progress: Prog
             "(sources.include in the config)"
         )
     previous = None if rebuild else previous_vectors(config, model_name)
+    keys = [text_key(text) for text in vector_texts]
     fresh: dict[bytes, int] = {}
-    for row, text in enumerate(vector_texts):
-        key = text_key(text)
+    for row, key in enumerate(keys):
         if previous is None or key not in previous:
             fresh.setdefault(key, row)
-    return BuildPlan(scan=scan, passages=passages, vector_texts=vector_texts, previous=previous, to_embed=list(fresh.values()))
+    return BuildPlan(
+        scan=scan, passages=passages, vector_texts=vector_texts, keys=keys, previous=previous, to_embed=list(fresh.values())
+    )
 
 
 def chunked(passage: Passage, vector_text: str) -> ChunkedText:

@@ -7,6 +7,7 @@ export gives the same vectors. Answering then needs only onnxruntime and the tok
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -78,3 +79,7 @@ class QuestionEncoder:
             vector = (hidden * weights[:, None]).sum(axis=0) / max(float(weights.sum()), 1.0)
         norm = float(np.linalg.norm(vector))
         return (vector / norm if norm > 0 else vector).astype(np.float32)
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Each text's vector as ``encode_query`` gives it, one row a text: shape (len(texts), dimension)."""
+        return np.stack([self.encode_query(text) for text in texts]) if texts else np.zeros((0, len(self.record.probe_vector)), dtype=np.float32)
