@@ -19,13 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from .commands import ASSISTANT, ENV, PYTHON, timed
 from .corpus import REPO, SQUAD, write_sources
 from .targets import TARGET_PASSAGES, target_lines
 
 DEFAULT_SIZES = "sample,squad,10000"
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-PYTHON = sys.executable
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 STARTUP_RUNS = 3
 QUESTION = "How long is the temporary document valid?"
 
@@ -85,14 +83,8 @@ def run_phase(phase: str, project: Path, size: str, real: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def wall(command: list[str]) -> float:
-    t0 = time.perf_counter()
-    subprocess.run(command, cwd=REPO, env=ENV, capture_output=True, check=False)
-    return time.perf_counter() - t0
-
-
 def timed_runs(command: list[str]) -> dict:
-    runs = [wall(command) for _ in range(STARTUP_RUNS)]
+    runs = [timed(command, cwd=REPO, must_succeed=False) for _ in range(STARTUP_RUNS)]
     return {"first_s": runs[0], "warm_median_s": statistics.median(runs[1:])}
 
 

@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from .commands import ASSISTANT, ENV, timed
 from .corpus import SHARED
 
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 PAPERS = SHARED / "data" / "covidqa-sample" / "sources"
 TARGET_RATIO = 1.3
 
@@ -46,14 +43,6 @@ def passage_texts(config: Path) -> tuple[list[str], int]:
 
     loaded = load_config(config)
     return texts_to_embed(loaded), loaded.settings.model.batch_size
-
-
-def wall(command: list[str]) -> float:
-    began = time.perf_counter()
-    done = subprocess.run(command, env=ENV, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command[:3])}… failed: {done.stderr.strip()[-2000:]}")
-    return time.perf_counter() - began
 
 
 def quality(config_text: str) -> dict[str, tuple[float, float]]:
@@ -88,9 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         texts, batch_size = passage_texts(config)
         (root / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
         floor_command = [sys.executable, "-c", FLOOR, str(root / "texts.json"), str(batch_size)]
-        floor_before = wall(floor_command)
-        build_s = wall([ASSISTANT, "--config", str(config), "index", "--rebuild"])
-        floor_s = (floor_before + wall(floor_command)) / 2
+        floor_before = timed(floor_command)
+        build_s = timed([ASSISTANT, "--config", str(config), "index", "--rebuild"])
+        floor_s = (floor_before + timed(floor_command)) / 2
         megabytes = sum(p.stat().st_size for p in (root / "sources").rglob("*") if p.is_file()) / 1e6
     figures = {
         "sources": str(args.sources),

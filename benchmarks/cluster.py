@@ -16,22 +16,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
 
 from assistant.store.quantized_rows import LEVEL_MAX
 
+from .commands import ASSISTANT, timed
 from .corpus import QUESTIONS, SQUAD
 
-ENV = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-ASSISTANT = str(Path(sys.executable).with_name("assistant"))
 QUESTION_COUNT = 1000  # every question of the SQuAD sample (836)
 MATCH_COSINE = 0.9999
 
@@ -47,11 +42,7 @@ def project(root: Path, sources: Path, cluster: str, workers: int, precision: st
 
 
 def timed_build(config: Path) -> float:
-    began = time.perf_counter()
-    done = subprocess.run([ASSISTANT, "--config", str(config), "index", "--rebuild"], env=ENV, capture_output=True, text=True)
-    if done.returncode != 0:
-        raise SystemExit(f"the build of {config} failed: {done.stderr.strip()[-2000:]}")
-    return time.perf_counter() - began
+    return timed([ASSISTANT, "--config", str(config), "index", "--rebuild"])
 
 
 def contents(config: Path) -> tuple[list[str], np.ndarray, np.ndarray, int]:

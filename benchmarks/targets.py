@@ -37,10 +37,9 @@ TARGETS = (
 
 
 def target_lines(size: str, result: dict) -> list[str]:
-    """The targets beside this size's figures, one line each (a size other than a million is only compared)."""
+    """The targets beside the figures of a size of TARGET_PASSAGES, one line each."""
     build, query = result["build"], result["query"]
-    scale = "" if build["passages"] == TARGET_PASSAGES else f" (targets are for {TARGET_PASSAGES:,} passages)"
-    lines = [f"targets at {size}{scale}:"]
+    lines = [f"targets at {size}:"]
     for target in TARGETS:
         value = target.measured(build, query)
         bound = f"{'<=' if target.at_most else '>='} {target.limit:g} {target.unit}".rstrip()

@@ -127,7 +127,8 @@ def test_an_ivf_index_read_from_a_file_of_rows_is_the_one_made_from_the_array(tm
         for start in range(0, len(vectors), 300):
             writer.append(vectors[start : start + 300])
     monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 1000)
-    monkeypatch.setattr(calibration_module, "BLOCK_ROWS", 700)
+    monkeypatch.setattr(calibration_module, "BLOCK_ROWS", 700)  # the calibration's exact search
+    monkeypatch.setattr(dense_module, "BLOCK_ROWS", 700)  # the index filled a block at a time
     from_file, settings = dense_index(ArrayFile(tmp_path / "rows.npy"), lambda: vectors[::9])
     from_array, same = dense_index(vectors, lambda: vectors[::9])
     assert settings == same
