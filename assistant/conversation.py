@@ -37,14 +37,21 @@ _CONTINUES = re.compile(r"^\s*(and|or|but|so|also|what else|anything else|any ot
 _STARTS_WITH_AND = re.compile(r"^\s*(and|but|so|or|also|then)\b", re.I)
 # Words asking for something beyond what the last answer said.
 _BEYOND = re.compile(r"\b(else|other|others|another|more|next|then|after|later|besides|additional)\b", re.I)
-# Question words that say what is asked, not what it is about: they do not count as the question's own subject.
+# Question words that say what is asked, not what it is about: they do not count as the question's own
+# subject ("how often", "name two", "like who?", "such as?").
 GENERIC = frozenset(
     tokenize(
         "name named names called call happen happened happens mention mentioned say said type kind kinds "
-        "many much long old far big large number year years time times thing things way ways one two first "
-        "last example examples reason reasons purpose result results"
+        "many much long old far big large number year years time times thing things way ways one two three "
+        "four five first second third last example examples reason reasons purpose result results often "
+        "usually frequently like such"
     )
 )
+# A pronoun that is the subject of a closing "is it", "was he", "are they": it points back even after
+# the question's own words ("What kind of land is it?"), unlike "What did Microsoft say it would rename?".
+# A capitalised word after the question's first: a name, which a later pronoun may stand for.
+_NAME = re.compile(r"(?<=\W)[A-Z][\w'’-]*")
+_CLOSING_PRONOUN = re.compile(r"\b(is|was|are|were|does|do|did)\s+(it|he|she|they|this|that)\W*$", re.I)
 
 # How incomplete a question is without its context (0: complete, 1: cannot be read alone): one that
 # continues the last ("and?", "why?") or has no subject words of its own is wholly incomplete; one that
@@ -70,14 +77,25 @@ def own_subject_terms(terms: list[str]) -> list[str]:
     return [t for t in terms if t not in GENERIC]
 
 
+def subject_words(query: Query) -> list[str]:
+    """The question's own subject terms as a conversation weighs them: a bare number ("name 2", "and
+    3?") counts what is asked for, and says nothing of what the question is about. (Asked alone,
+    a number is a subject word: "What happened in 1066?")"""
+    return [t for t in own_subject_terms(list(query.own_terms)) if not t.isdigit()]
+
+
 def points_back(question: str) -> bool:
     """Whether the question refers to something said before: a pronoun or a word like "else" with no
-    subject word of the question's own before it ("What did he define?", but not "What did Microsoft
-    say it would rename?", where "it" is Microsoft)."""
+    name of the question's own before it that it could stand for ("What did he define?", "How many
+    went with him?", but not "What did Microsoft say it would rename?", where "it" is Microsoft), or a
+    pronoun as the subject of a closing "is it" ("What kind of land is it?")."""
+    if _CLOSING_PRONOUN.search(question):
+        return True
     match = _POINTS_BACK.search(question)
     if match is None:
         return False
-    return not own_subject_terms(tokenize(question[: match.start()]))
+    before = question[: match.start()]
+    return not any(own_subject_terms(tokenize(name)) for name in _NAME.findall(before))
 
 
 def incompleteness(query: Query, index: LoadedIndex) -> float:
@@ -88,7 +106,7 @@ def incompleteness(query: Query, index: LoadedIndex) -> float:
     as its subject words are common rather than specific (a rare name makes it stand alone).
     """
     text = query.text
-    subject = own_subject_terms(list(query.own_terms))
+    subject = subject_words(query)
     if _CONTINUES.match(text) or not subject:
         return 1.0
     missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
@@ -104,7 +122,7 @@ def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> float
     """How much the question stays with the previous answer's source (0..1): the share of its subject
     words (by IDF) that occur in that source, among those the index knows at all. A specific word
     found only in other sources is a sign of a switch; a question without one stays."""
-    idf = index.lexical.idf(own_subject_terms(list(query.own_terms)))
+    idf = index.lexical.idf(subject_words(query))
     total = sum(idf.values())
     if total <= 0 or previous.row is None:
         return 1.0

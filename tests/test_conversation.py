@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import numpy as np
 import pytest
 
 from assistant import Assistant
@@ -61,6 +62,48 @@ def test_a_question_that_names_another_subject_carries_nothing_over(two_lives):
     assert first.snippets[0].citation.source == "augustine.txt"
     assert switch.read_with == ()
     assert switch.snippets[0].citation.source == "aquinas.txt"
+
+
+@pytest.mark.parametrize("question", ["how often", "name two", "Like who?", "Such as?", "Name three."])
+def test_words_that_say_what_is_asked_are_no_subject_of_the_question(question):
+    """"How often", "name two" or "like who?" ask about the subject before, whatever it was."""
+    from assistant.conversation import own_subject_terms
+    from assistant.lexical import tokenize
+
+    assert own_subject_terms(tokenize(question)) == []
+
+
+def test_a_bare_number_is_a_count_in_a_follow_up_and_a_subject_asked_alone():
+    from assistant.conversation import own_subject_terms, subject_words
+    from assistant.lexical import tokenize
+    from assistant.query import Query
+
+    follow_up = Query.alone("name 2", np.zeros(4, dtype=np.float32), tokenize("name 2"))
+    assert subject_words(follow_up) == []
+    assert own_subject_terms(tokenize("What happened in 1066?")) == ["1066"]  # what the confidence model reads
+
+
+@pytest.mark.parametrize(
+    "question, leans",
+    [
+        ("What kind of land is it?", True),  # the closing "is it" is the subject talked about
+        ("How big was he?", True),
+        ("What did he define?", True),
+        ("What did Microsoft say it would rename?", False),  # "it" is Microsoft
+        ("Where was Augustine born?", False),
+    ],
+)
+def test_a_pronoun_points_back_unless_the_question_named_what_it_stands_for(question, leans):
+    from assistant.conversation import points_back
+
+    assert points_back(question) is leans
+
+
+def test_a_closing_was_he_is_read_with_the_turn_before(two_lives):
+    first, follow_up = chat(two_lives, "Who wrote the Summa Theologica?", "What kind of friar was he?")
+    assert first.snippets[0].citation.source == "aquinas.txt"
+    assert follow_up.read_with  # "friar" is the question's own word, "he" still the man asked about before
+    assert follow_up.snippets[0].citation.source == "aquinas.txt" and "Dominican" in follow_up.snippets[0].text
 
 
 def test_a_new_conversation_forgets(two_lives):
