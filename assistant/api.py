@@ -268,7 +268,12 @@ class Assistant:
         alone = conversation is None or not conversation.turns
         if alone:  # a follow-up's terms are known only once it is read in context
             retriever.search_lexical_ahead(dict.fromkeys(terms, 1.0), mode)
-        query = Query.alone(question, encoder.encode_query(question), terms)
+        try:
+            vector = encoder.encode_query(question)
+        except BaseException:
+            retriever.abandon()
+            raise
+        query = Query.alone(question, vector, terms)
         if not alone:
             query = read_in_context(query, conversation, index)
         t1 = time.perf_counter()

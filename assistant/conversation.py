@@ -38,19 +38,26 @@ _STARTS_WITH_AND = re.compile(r"^\s*(and|but|so|or|also|then)\b", re.I)
 # Words asking for something beyond what the last answer said.
 _BEYOND = re.compile(r"\b(else|other|others|another|more|next|then|after|later|besides|additional)\b", re.I)
 # Question words that say what is asked, not what it is about: they do not count as the question's own
-# subject ("how often", "name two", "like who?", "such as?").
+# subject. (The confidence model reads the question's subject words through ``own_subject_terms`` and
+# was fitted with this list: change it, refit.)
 GENERIC = frozenset(
     tokenize(
         "name named names called call happen happened happens mention mentioned say said type kind kinds "
-        "many much long old far big large number year years time times thing things way ways one two three "
-        "four five first second third last example examples reason reasons purpose result results often "
-        "usually frequently like such"
+        "many much long old far big large number year years time times thing things way ways one two first "
+        "last example examples reason reasons purpose result results"
     )
 )
+# More words that, in a follow-up, ask for something about the subject before rather than name a new
+# one ("how often?", "like who?", "such as?", "name three", "the second?").
+FOLLOW_UP_GENERIC = GENERIC | frozenset(tokenize("often usually frequently like such three four five second third"))
+# A number of this many digits or fewer, alone in a follow-up, counts what is asked for ("name 2",
+# "top 10"); a longer one names something ("What happened in 1066?").
+COUNT_DIGITS = 2
 # A pronoun that is the subject of a closing "is it", "was he", "are they": it points back even after
 # the question's own words ("What kind of land is it?"), unlike "What did Microsoft say it would rename?".
-# A capitalised word after the question's first: a name, which a later pronoun may stand for.
-_NAME = re.compile(r"(?<=\W)[A-Z][\w'’-]*")
+# A word after the question's first: a name, which a later pronoun may stand for, when it is
+# capitalised (``names``). A name that opens the question is not told from "Tell" or "Describe".
+_WORD_AFTER_FIRST = re.compile(r"(?<=\W)[^\W\d_][\w'’-]*")
 _CLOSING_PRONOUN = re.compile(r"\b(is|was|are|were|does|do|did)\s+(it|he|she|they|this|that)\W*$", re.I)
 
 # How incomplete a question is without its context (0: complete, 1: cannot be read alone): one that
@@ -77,11 +84,16 @@ def own_subject_terms(terms: list[str]) -> list[str]:
     return [t for t in terms if t not in GENERIC]
 
 
+def is_follow_up_generic(term: str) -> bool:
+    """Whether, in a follow-up, a term asks for something rather than names what about: a word of
+    FOLLOW_UP_GENERIC, or a small number ("name 2")."""
+    return term in FOLLOW_UP_GENERIC or (term.isdigit() and len(term) <= COUNT_DIGITS)
+
+
 def subject_words(query: Query) -> list[str]:
-    """The question's own subject terms as a conversation weighs them: a bare number ("name 2", "and
-    3?") counts what is asked for, and says nothing of what the question is about. (Asked alone,
-    a number is a subject word: "What happened in 1066?")"""
-    return [t for t in own_subject_terms(list(query.own_terms)) if not t.isdigit()]
+    """The question's own subject terms as a conversation weighs them ("how often", "like who?" and
+    "name 2" have none; "What happened in 1066?" has 1066)."""
+    return [t for t in query.own_terms if not is_follow_up_generic(t)]
 
 
 def points_back(question: str) -> bool:
@@ -94,8 +106,8 @@ def points_back(question: str) -> bool:
     match = _POINTS_BACK.search(question)
     if match is None:
         return False
-    before = question[: match.start()]
-    return not any(own_subject_terms(tokenize(name)) for name in _NAME.findall(before))
+    names = [word for word in _WORD_AFTER_FIRST.findall(question[: match.start()]) if word[0].isupper()]
+    return not any(own_subject_terms(tokenize(name)) for name in names)
 
 
 def incompleteness(query: Query, index: LoadedIndex) -> float:
@@ -150,7 +162,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         for distance, turn in enumerate(reversed(turns)):
             fade = CARRY_WEIGHT * missing * FADE**distance
             for term, weight in turn.terms.items():
-                if term in terms or term in STOPWORDS or term in GENERIC:
+                if term in terms or term in STOPWORDS or is_follow_up_generic(term):
                     continue
                 carried[term] = max(carried.get(term, 0.0), weight * fade)
                 words.setdefault(term, turn.words.get(term, term))

@@ -103,6 +103,13 @@ class Retriever:
             ahead, self._ahead = self._ahead, None
             ahead.result()
 
+    def abandon(self) -> None:
+        """The question will not be ranked (its encode failed): wait for the work started ahead, so
+        that nothing reads the index behind the caller's back, and drop its result and its error."""
+        if self._ahead is not None:
+            ahead, self._ahead = self._ahead, None
+            ahead.exception()
+
     def dense_candidates(self, query_vector: np.ndarray, k: int) -> dict[int, float]:
         """The ``k`` passages nearest the question vector, with their cosine similarity."""
         k = min(k, self.index.vectors.ntotal)
@@ -121,7 +128,7 @@ class Retriever:
         if key not in self._lexical_found:
             rows, scores = self.index.lexical.search(terms, k)
             self._lexical_found[key] = {int(r): float(s) for r, s in zip(rows, scores)}
-        return self._lexical_found[key]
+        return dict(self._lexical_found[key])  # the caller's to change
 
     def _read_sentences(self, rows: list[int]) -> None:
         """Read the sentence vectors of each row not read yet."""

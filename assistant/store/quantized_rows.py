@@ -11,8 +11,9 @@ rebuild reuses do not drift. The file is a plain .npy of records, one a row, ``s
 ``codes`` (uint8, two dimensions a byte: the even one in the low four bits, stored as ``code + 8``)::
 
     rows = np.load("index/sentence_vectors.npy")
+    dimension = manifest["model"]["dimension"]  # index/manifest.json
     nibbles = np.stack([rows["codes"] & 15, rows["codes"] >> 4], axis=-1).reshape(len(rows), -1)
-    vectors = (nibbles[:, :dimension] - 7.5) * rows["scale"][:, None]
+    vectors = (nibbles[:, :dimension] - 7.5) * rows["scale"][:, None]  # float64 here; float32 in ``dequantize``
 
 A row's scale and codes come in one read, and only the rows read are turned back into float32.
 """
