@@ -285,6 +285,7 @@ async def test_a_sources_override_builds_in_the_user_data_folder_with_progress_a
         turn = await ask(pilot, "What colour is the harbour light?")
         assert "note.txt:1" in shown(turn)
         index_dir = app.assistant.config.index_dir
+        assert not app.screen.query_one(BuildPanel).has_class("-active")  # the first build's bar is gone
     assert app.panel_seen_active
     assert any(stage == "embed" for stage, _, _ in app.steps) and app.steps[-1] == ("write", 1, 1)
     assert index_dir.is_relative_to(os.environ["XDG_DATA_HOME"]) and (index_dir / "manifest.json").exists()

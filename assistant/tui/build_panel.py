@@ -130,6 +130,9 @@ class BuildPanel(Horizontal):
     def on_build_done(self) -> None:
         self.stop()
 
+    def on_index_checked(self) -> None:  # the end of the opening check, and of its first build if any
+        self.stop()
+
     def on_build_failed(self) -> None:
         self.stop()
 
