@@ -31,6 +31,7 @@ from .errors import BuildCancelled, ClusterError
 from .late_chunking import ChunkedText
 from .model_location import ModelSpec
 from .models import BuildProgress, BuildStage, ProgressCallback
+from .store.quantized_rows import quantize
 
 LOCAL = "local"
 # How long a first TCP connection to a cluster's address may take: Ray itself retries an address that
@@ -124,7 +125,8 @@ class ClusterEmbedding:
     def __call__(
         self, items: Sequence[ChunkedText], progress: ProgressCallback, cancelled: Callable[[], bool]
     ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Each passage's vector and its sentences', from the cluster's workers, in the passages' order."""
+        """Each passage's vector and its sentences' (quantised as they arrive), from the cluster's
+        workers, in the passages' order."""
         passages: list[np.ndarray | None] = [None] * len(items)
         sentences: list[np.ndarray | None] = [None] * len(items)
         progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=len(items)))
@@ -136,7 +138,7 @@ class ClusterEmbedding:
                         raise BuildCancelled("build cancelled; the previous index is unchanged")
                     for position, vector, blob in zip(batch["position"], batch["passage"], batch["sentences"]):
                         passages[int(position)] = vector
-                        sentences[int(position)] = np.frombuffer(blob, dtype=np.float32).reshape(-1, len(vector))
+                        sentences[int(position)] = quantize(np.frombuffer(blob, dtype=np.float32).reshape(-1, len(vector)))
                     done += len(batch["position"])
                     progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=len(items)))
             except BuildCancelled:

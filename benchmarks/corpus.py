@@ -20,6 +20,7 @@ import numpy as np
 
 from assistant.models import Passage, Sentence
 from assistant.passages import sentence_spans
+from assistant.store.quantized_rows import quantize
 from assistant.store.write import VectorBlock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -123,4 +124,4 @@ class SyntheticCorpus:
             passages = _unit(means + rng.normal(0, NOISE, means.shape).astype(np.float32))
             flat = self.sentence_vectors[np.fromiter((s for p in block for s in p), dtype=np.int64)]
             sentences = _unit(flat + rng.normal(0, NOISE, flat.shape).astype(np.float32))
-            yield VectorBlock(passages=passages, sentences=sentences.reshape(-1, dimension))
+            yield VectorBlock(passages=passages, sentences=quantize(sentences.reshape(-1, dimension)))

@@ -159,7 +159,7 @@ def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sam
 
 
 def test_an_update_writes_the_vectors_it_reuses_unchanged(sample_project):
-    """Reused vectors are read back from the previous index as they are written: the int8 rows come out
+    """Reused vectors are read back from the previous index as they are written: the 4-bit rows come out
     the same, byte for byte, and so do the passage vectors."""
     folder = sample_project.parent / "index"
     sentences_before = np.load(folder / SENTENCE_VECTORS)

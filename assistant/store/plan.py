@@ -49,10 +49,11 @@ class PreviousVectors:
         return key in self._rows
 
     def vectors(self, key: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """The passage vector kept under ``key`` and its sentences' (one row each)."""
+        """The passage vector kept under ``key`` and its sentences' (one record each, as stored: they
+        are written again unchanged)."""
         row = self._rows[key]
         first = int(self._first_sentence[row])
-        sentences = self._index.sentence_vectors.read(first, first + int(self._sentence_count[row]))
+        sentences = self._index.sentence_vectors.records(first, first + int(self._sentence_count[row]))
         return self._index.vectors.reconstruct(row), sentences
 
     def close(self) -> None:
@@ -90,8 +91,8 @@ class BuildPlan:
                 else:
                     passage, own = self._previous().vectors(key)
                 passage_rows.append(passage)
-                sentence_rows.append(own.reshape(-1, len(passage)))
-            yield VectorBlock(passages=np.vstack(passage_rows), sentences=np.vstack(sentence_rows))
+                sentence_rows.append(own)
+            yield VectorBlock(passages=np.vstack(passage_rows), sentences=np.concatenate(sentence_rows))
 
     def dimension(self, embedded: tuple[np.ndarray, list[np.ndarray]]) -> int:
         """The vectors' dimension: the new ones', or the previous index's when nothing was embedded."""

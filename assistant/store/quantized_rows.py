@@ -76,6 +76,10 @@ class QuantizedRowsWriter:
         """Quantise and write the next rows."""
         self._file.append(quantize(vectors))
 
+    def append_records(self, records: np.ndarray) -> None:
+        """Write the next rows, quantised already (``quantize``, or ``QuantizedRows.records``)."""
+        self._file.append(records)
+
     def close(self) -> None:
         """Close the file; ``ValueError`` when fewer rows were written than announced."""
         self._file.close()
@@ -101,8 +105,12 @@ class QuantizedRows(ArrayFile):
 
     def read(self, start: int, stop: int) -> np.ndarray:
         """Rows ``start`` to ``stop`` (clipped to the file) as a fresh float32 array."""
+        return dequantize(self.records(start, stop), self.dimension)
+
+    def records(self, start: int, stop: int) -> np.ndarray:
+        """Rows ``start`` to ``stop`` as stored (a scale and codes each), their scales checked."""
         records = super().read(start, stop)
         scales = records["scale"]
         if not np.all((scales >= 0) & (scales <= SCALE_MAX)):  # also catches NaN
             raise IndexCorruptError(f"the index file {self.path.name} is damaged (a row's scale is out of range)")
-        return dequantize(records, self.dimension)
+        return records

@@ -49,8 +49,8 @@ from .quantized_rows import QuantizedRowsWriter
 
 @dataclass(frozen=True)
 class VectorBlock:
-    """The vectors of consecutive passages (one unit row each) and of their sentences (one row a
-    sentence, in the passages' order)."""
+    """The vectors of consecutive passages (one unit row each, float32) and of their sentences (one
+    record a sentence, in the passages' order, already quantised: ``quantized_rows.quantize``)."""
 
     passages: np.ndarray
     sentences: np.ndarray
@@ -154,7 +154,7 @@ def _write_vectors(folder: Path, contents: IndexContents, counts: RowCounts) -> 
     ):
         for block in contents.vectors:
             passages.append(np.ascontiguousarray(block.passages, dtype=np.float32))
-            sentences.append(block.sentences)
+            sentences.append_records(block.sentences)
 
 
 def describe_files(folder: Path) -> dict[str, FileCheck]:
