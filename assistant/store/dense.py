@@ -58,30 +58,29 @@ def dense_index(rows, question_like: Callable[[], np.ndarray]) -> tuple[object, 
     count, dimension = rows.shape
     if count <= FLAT_MAX_PASSAGES:
         flat = faiss.IndexFlatIP(int(dimension))
-        for start in range(0, count, BLOCK_ROWS):
-            flat.add(np.ascontiguousarray(rows[start : start + BLOCK_ROWS], dtype=np.float32))
+        _add_in_blocks(flat, rows)
         return flat, DenseSettings(type="IndexFlatIP")
-    factory = ivf_factory(count, int(dimension))
+    lists = list_count(count)
+    factory = ivf_factory(lists, int(dimension))
     ivf = faiss.index_factory(int(dimension), factory, faiss.METRIC_INNER_PRODUCT)
-    picks = np.random.default_rng(0).choice(count, size=min(count, TRAINING_PER_LIST * list_count(count)), replace=False)
+    picks = np.random.default_rng(0).choice(count, size=min(count, TRAINING_PER_LIST * lists), replace=False)
     ivf.train(_rows_at(rows, np.sort(picks)))
-    for start in range(0, count, BLOCK_ROWS):
-        ivf.add(np.ascontiguousarray(rows[start : start + BLOCK_ROWS], dtype=np.float32))
+    _add_in_blocks(ivf, rows)
     queries = np.ascontiguousarray(question_like(), dtype=np.float32)
     depth, recall = calibrated_choice(ivf, rows, queries, SEARCH_CHOICES, set_depth)
     return ivf, DenseSettings(
         type="IndexRefine",
         factory=factory,
-        nlist=list_count(count),
-        nprobe=min(depth.nprobe, list_count(count)),
+        nlist=lists,
+        nprobe=min(depth.nprobe, lists),
         k_factor=depth.k_factor,
         calibration_recall_at_10=round(recall, 4),
         calibration_queries=len(queries),
     )
 
 
-def ivf_factory(count: int, dimension: int) -> str:
-    """The FAISS factory string of the IVF index for ``count`` vectors of ``dimension``.
+def ivf_factory(lists: int, dimension: int) -> str:
+    """The FAISS factory string of the IVF index of ``lists`` lists (``list_count``) for vectors of ``dimension``.
 
     The lists hold 4-bit product-quantizer codes of each vector's residual to its list's centre (one
     sub-quantizer per 4 dimensions: 48 bytes at 384), scanned with SIMD lookups; the best ``k_factor``
@@ -95,7 +94,7 @@ def ivf_factory(count: int, dimension: int) -> str:
     # 0.983 at 1.4 ms but read whole (0.44 s to load, 0.63 GB resident, 656 MB). The fastest at the
     # target among the smallest.
     parts = next(m for m in range(max(1, dimension // 4), 0, -1) if dimension % m == 0)
-    return f"IVF{list_count(count)},PQ{parts}x4fsr,Refine(SQ8)"
+    return f"IVF{lists},PQ{parts}x4fsr,Refine(SQ8)"
 
 
 def list_count(count: int) -> int:
@@ -110,6 +109,12 @@ def set_depth(index, depth: SearchDepth) -> None:
     ivf = faiss.extract_index_ivf(index)
     ivf.nprobe = min(depth.nprobe, ivf.nlist)
     faiss.downcast_index(index).k_factor = float(depth.k_factor)
+
+
+def _add_in_blocks(index, rows) -> None:
+    """Add the float32 rows (an array or an ``ArrayFile``) to ``index``, BLOCK_ROWS at a time."""
+    for start in range(0, len(rows), BLOCK_ROWS):
+        index.add(np.ascontiguousarray(rows[start : start + BLOCK_ROWS], dtype=np.float32))
 
 
 def _rows_at(rows, picks: np.ndarray) -> np.ndarray:

@@ -21,8 +21,6 @@ A row's scale and codes come in one read, and only the rows read are turned back
 from __future__ import annotations
 
 from pathlib import Path
-from types import TracebackType
-
 import numpy as np
 
 from ..errors import IndexCorruptError
@@ -66,29 +64,20 @@ def dequantize(records: np.ndarray, dimension: int) -> np.ndarray:
     return levels[:, :dimension] * records["scale"][:, None]
 
 
-class QuantizedRowsWriter:
-    """A new file of ``count`` quantised rows of ``dimension``, written in order a block at a time."""
+class QuantizedRowsWriter(ArrayFileWriter):
+    """A new file of ``count`` quantised rows of ``dimension``, written in order a block at a time
+    (closing checks every row was written, as ``ArrayFileWriter``'s does)."""
 
     def __init__(self, path: Path, count: int, dimension: int) -> None:
-        self._file = ArrayFileWriter(path, row_dtype(dimension), (count,))
+        super().__init__(path, row_dtype(dimension), (count,))
 
     def append(self, vectors: np.ndarray) -> None:
         """Quantise and write the next rows."""
-        self._file.append(quantize(vectors))
+        super().append(quantize(vectors))
 
     def append_records(self, records: np.ndarray) -> None:
         """Write the next rows, quantised already (``quantize``, or ``QuantizedRows.records``)."""
-        self._file.append(records)
-
-    def close(self) -> None:
-        """Close the file; ``ValueError`` when fewer rows were written than announced."""
-        self._file.close()
-
-    def __enter__(self) -> "QuantizedRowsWriter":
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
-        self._file.__exit__(kind, error, trace)
+        super().append(records)
 
 
 class QuantizedRows(ArrayFile):
