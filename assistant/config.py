@@ -183,7 +183,9 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
     kind = first["type"]
     if kind == "extra_forbidden":
         return f"{path}: unknown key '{key}'"
-    return f"{path}: bad value for '{key}': {first['msg']}"
+    # A validator's own ValueError reads as pydantic words it: "Value error, <our message>".
+    message = first["msg"].removeprefix("Value error, ")
+    return f"{path}: bad value for '{key}': {message}"
 
 
 def load_config(path: Path | str | None = None, *, overrides: Overrides | None = None) -> Config:
