@@ -1,10 +1,10 @@
 """Embed passages on a Ray cluster: the same vectors as a local build, from a pool of model workers.
 
 ``assistant index --ray ADDRESS`` sends the passages a build must embed (only the new or changed ones)
-to a Ray cluster as a Ray Data dataset; ``map_batches`` runs them through a pool of actors, each of
-which loads the model once and embeds its batches the way a local build does (``late_chunking``). The
-vectors come back tagged with their position, are put back in order, and the build writes the same
-index folder through the same code. ``ADDRESS`` is a Ray address (``ray://host:10001``, ``auto``) or
+to a Ray cluster as Ray Data datasets (20 000 passages each); ``map_batches`` runs them through a pool
+of actors, each of which loads the model once a dataset and embeds its batches the way a local build
+does (``late_chunking``). The vectors come back tagged with their passage's position, the build keeps
+them on disk by it, and writes the same index folder through the same code. ``ADDRESS`` is a Ray address (``ray://host:10001``, ``auto``) or
 ``local``, which starts a throwaway Ray on this machine for the build and stops it after.
 
 Faults: an actor that dies is restarted and its batch retried by Ray (Ray Data's actor pools restart
@@ -31,9 +31,13 @@ from .errors import BuildCancelled, ClusterError
 from .late_chunking import ChunkedText
 from .model_location import ModelSpec
 from .models import BuildProgress, BuildStage, ProgressCallback
+from .store.embed import EmbeddedBatch, PassageQueue
 from .store.quantized_rows import quantize
 
 LOCAL = "local"
+# Passages sent to the cluster as one dataset: the driver holds their texts and the pool of actors is
+# started once for each (a model load per worker, seconds against the minutes a share takes).
+SHARE_PASSAGES = 20_000
 # How long a first TCP connection to a cluster's address may take: Ray itself retries an address that
 # refuses for 30 s (ray://) or minutes (host:port) before it gives up.
 CONNECT_TIMEOUT_S = 5.0
@@ -122,47 +126,52 @@ class ClusterEmbedding:
         _ray()
         self.settings, self.spec, self.precision = settings, spec, precision
 
-    def __call__(
-        self, items: Sequence[ChunkedText], progress: ProgressCallback, cancelled: Callable[[], bool]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Each passage's vector and its sentences' (quantised as they arrive), from the cluster's
-        workers, in the passages' order."""
-        passages: list[np.ndarray | None] = [None] * len(items)
-        sentences: list[np.ndarray | None] = [None] * len(items)
-        progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=len(items)))
+    def __call__(self, queue: PassageQueue, progress: ProgressCallback, cancelled: Callable[[], bool]) -> Iterator[EmbeddedBatch]:
+        """Every queued passage's vector and its sentences' (quantised as they arrive), from the
+        cluster's workers, a batch at a time. The queue goes to the cluster a share at a time
+        (``SHARE_PASSAGES``), so the driver never holds the passages of a big folder at once."""
+        total = len(queue)
+        progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=total))
         with connected(self.settings) as ray:
             done = 0
             try:
-                for batch in self._dataset(ray, items).iter_batches(batch_format="numpy", batch_size=None):
-                    if cancelled():
-                        raise BuildCancelled("build cancelled; the previous index is unchanged")
-                    for position, vector, blob in zip(batch["position"], batch["passage"], batch["sentences"]):
-                        passages[int(position)] = vector
-                        sentences[int(position)] = quantize(np.frombuffer(blob, dtype=np.float32).reshape(-1, len(vector)))
-                    done += len(batch["position"])
-                    progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=len(items)))
-            except BuildCancelled:
+                for positions, items in queue.batches(SHARE_PASSAGES):
+                    arrived = 0
+                    for batch in self._dataset(ray, positions, items).iter_batches(batch_format="numpy", batch_size=None):
+                        if cancelled():
+                            raise BuildCancelled("build cancelled; the previous index is unchanged")
+                        dimension = batch["passage"].shape[1]
+                        sentences = [quantize(np.frombuffer(blob, dtype=np.float32).reshape(-1, dimension)) for blob in batch["sentences"]]
+                        yield EmbeddedBatch(
+                            positions=np.asarray(batch["position"], dtype=np.int64),
+                            passages=np.asarray(batch["passage"], dtype=np.float32),
+                            sentences=sentences,
+                        )
+                        arrived += len(sentences)
+                        done += len(sentences)
+                        progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=total))
+                    if arrived != len(positions):
+                        raise ClusterError(
+                            f"the Ray cluster returned vectors for {arrived} of {len(positions)} passages; "
+                            "the previous index is unchanged"
+                        )
+            except (BuildCancelled, ClusterError):
                 raise
             except Exception as exc:  # the cluster went away, or a worker failed past its retries
                 raise ClusterError(
                     f"the Ray cluster at {self.settings.address} failed during the build ({_first_line(exc)}); "
                     "the previous index is unchanged"
                 ) from exc
-        missing = sum(s is None for s in sentences)
-        if missing:
-            raise ClusterError(f"the Ray cluster returned no vectors for {missing} passages; the previous index is unchanged")
-        return np.vstack(passages).astype(np.float32, copy=False), [s for s in sentences if s is not None]
 
-    def _dataset(self, ray, items: Sequence[ChunkedText]):
-        """The passages as a Ray dataset, mapped through the pool of model actors."""
+    def _dataset(self, ray, positions: np.ndarray, items: Sequence[ChunkedText]):
+        """Passages (longest first, as the queue gives them: batches of like lengths pad little) as a Ray
+        dataset, mapped through the pool of model actors."""
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False
         context.print_on_execution_start = False
-        # Longest first, as a local build sends them: batches of like lengths pad little.
-        order = sorted(range(len(items)), key=lambda i: -len(items[i].text))
         rows = [
-            {"position": i, "text": items[i].text, "spans": np.asarray(items[i].spans, dtype=np.int64).reshape(-1)}
-            for i in order
+            {"position": int(position), "text": item.text, "spans": np.asarray(item.spans, dtype=np.int64).reshape(-1)}
+            for position, item in zip(positions, items)
         ]
         return ray.data.from_items(rows).map_batches(
             _ModelWorker,

@@ -8,8 +8,8 @@ import functools
 import hashlib
 import os
 import stat as statmod
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -80,15 +80,41 @@ class Document:
         return max(bisect.bisect_right(self.page_starts, offset), 1)
 
 
-@dataclass(frozen=True)
 class SourceScan:
-    """What a scan of the sources folder found: readable documents and the files it passed over."""
+    """The sources folder, read one file at a time as ``documents()`` is iterated (a folder of any size
+    never sits in memory whole). As it goes it records the files it passed over, those read with a
+    warning, every file's stamp, and how each indexed source was decoded."""
 
-    documents: list[Document] = field(default_factory=list)
-    skipped: list[SkippedFile] = field(default_factory=list)
-    warnings: list[SkippedFile] = field(default_factory=list)
-    # Every file the scan stat'ed, indexed or passed over, by source; symlinks leading out are not here.
-    stamps: dict[str, FileStamp] = field(default_factory=dict)
+    def __init__(
+        self, files: list[tuple[str, Path]], skipped: list[SkippedFile], max_bytes: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self._files, self._max_bytes = files, max_bytes
+        self._report = progress or (lambda _done, _total: None)
+        self.skipped: list[SkippedFile] = list(skipped)
+        self.warnings: list[SkippedFile] = []
+        # Every file the scan stat'ed, indexed or passed over, by source; symlinks leading out are not here.
+        self.stamps: dict[str, FileStamp] = {}
+        self.encodings: dict[str, str] = {}  # each indexed source, in order, and how it was decoded
+
+    def documents(self) -> Iterator[Document]:
+        """Each readable document in path order, read when its turn comes; one bad file never stops
+        the others. Iterate once."""
+        total = len(self._files)
+        for done, (source, path) in enumerate(self._files):
+            self._report(done, total)
+            document, note, stamp = read_document(source, path, self._max_bytes)
+            if stamp is not None:
+                self.stamps[source] = stamp
+            if document is None:
+                if note is not None:
+                    self.skipped.append(note)
+                continue
+            self.encodings[source] = document.encoding
+            if note is not None:
+                self.warnings.append(note)
+            yield document
+        self._report(total, total)
 
 
 def content_hash(data: bytes) -> str:
@@ -344,26 +370,10 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
 def scan_sources(
     root: Path, settings: SourcesSettings, skip: Iterable[Path] = (), progress: Callable[[int, int], None] | None = None
 ) -> SourceScan:
-    """Read every source file under ``root``; one bad file never stops the others. ``progress`` hears
-    (files read, files found) after each file."""
+    """The source files under ``root``, found now and read as the scan's ``documents()`` are iterated.
+    ``progress`` hears (files read, files found) after each file."""
     files, skipped = find_source_files(root, settings, skip)
-    scan = SourceScan(skipped=list(skipped))
-    max_bytes = int(settings.max_file_mb * 1_000_000)
-    report = progress or (lambda _done, _total: None)
-    for done, (source, path) in enumerate(files):
-        report(done, len(files))
-        document, note, stamp = read_document(source, path, max_bytes)
-        if stamp is not None:
-            scan.stamps[source] = stamp
-        if document is None:
-            if note is not None:
-                scan.skipped.append(note)
-            continue
-        scan.documents.append(document)
-        if note is not None:
-            scan.warnings.append(note)
-    report(len(files), len(files))
-    return scan
+    return SourceScan(files, skipped, int(settings.max_file_mb * 1_000_000), progress)
 
 
 def source_stat(root: Path, source: str) -> os.stat_result:

@@ -244,7 +244,12 @@ def _passage(document: Document, lines: LineTable, chunk: list[tuple[int, int]],
 def lexical_text(passage: Passage) -> str:
     """What BM25 indexes for a passage: its title, then its text (the dense side embeds it too, but for a
     title made from the file name: see ``dense_texts``)."""
-    return f"{passage.title}\n{passage.text}" if passage.title else passage.text
+    return titled(passage.title, passage.text)
+
+
+def titled(title: str, text: str) -> str:
+    """A text under its title, as BM25 indexes a passage (``lexical_text``)."""
+    return f"{title}\n{text}" if title else text
 
 
 def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
@@ -263,5 +268,5 @@ def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
             title = ""
         elif title.startswith(f"{named_title} — "):
             title = title[len(named_title) + 3 :]  # keep the section heading, drop the file's name
-        texts.append(f"{title}\n{passage.text}" if title else passage.text)
+        texts.append(titled(title, passage.text))
     return texts

@@ -40,10 +40,16 @@ def folder_bytes(folder: Path) -> int:
 def texts_to_embed(config) -> list[str]:
     """The texts a fresh build of this config embeds, as the build itself plans them: one a distinct
     passage (its sentences' vectors come out of the same pass of the model)."""
+    import tempfile
+
     from assistant.store.plan import plan_build
 
-    plan = plan_build(config, embedder_name(config), rebuild=True)
-    return [item.text for item in plan.items()]
+    with tempfile.TemporaryDirectory() as folder:
+        plan = plan_build(config, embedder_name(config), Path(folder), rebuild=True)
+        try:
+            return [item.text for _, items in plan.queue.batches(4096) for item in items]
+        finally:
+            plan.close()
 
 
 def build_real(project: Path) -> dict:

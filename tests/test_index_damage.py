@@ -227,9 +227,13 @@ def test_a_build_killed_while_embedding_leaves_the_previous_index(sample_project
         build.wait()
     assert build.returncode == -signal.SIGKILL
     assert (index_dir / MANIFEST).read_bytes() == before
-    assert not list(index_dir.parent.glob(".index.tmp-*"))
     (sources / "orchards.txt").unlink()
     assert_answers_from_sample(sample_project)
+    # The dead build's half-made folder (its passage table, its queue) goes with the next build.
+    assert list(index_dir.parent.glob(".index.tmp-*"))
+    code, _, err = run_cli("--config", str(sample_project), "index")
+    assert code == 0, err
+    assert not list(index_dir.parent.glob(".index.tmp-*"))
     code, out, err = run_cli("--config", str(sample_project), "index")
     assert code == 0, err
     assert "0 passages embedded" in out
@@ -312,7 +316,7 @@ def test_a_build_that_cannot_write_says_so_and_keeps_the_previous_index(sample_p
         (folder / "vectors.faiss").write_bytes(b"half of it")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(build_module, "write_index_folder", disk_full)
+    monkeypatch.setattr(build_module, "finish_index_folder", disk_full)
     index_dir = sample_project.parent / "index"
     before = (index_dir / MANIFEST).read_bytes()
     code, _, err = run_cli("--config", str(sample_project), "index")

@@ -108,17 +108,22 @@ def test_a_file_of_another_layout_is_refused(tmp_path, real_vectors):
         QuantizedRows(tmp_path / "q.npy", real_vectors.shape[1] + 2)
 
 
-def test_a_build_holds_the_sentence_vectors_it_embeds_quantised(sample_assistant, model):
+def test_a_build_holds_the_sentence_vectors_it_embeds_quantised(sample_assistant, model, tmp_path):
     """Until the build writes them, new sentence vectors wait as 4-bit records: an eighth of float32's memory."""
     from assistant.late_chunking import ChunkedText
     from assistant.models import BuildProgress
     from assistant.store.embed import embed_passages
     from assistant.store.quantized_rows import row_dtype
+    from assistant.store.scratch import EmbedQueue
 
     text = "The ferry leaves at noon. It docks in Sark an hour later."
     items = [ChunkedText(text, ((0, 25), (26, len(text))))]
+    queue = EmbedQueue(tmp_path)
+    queue.append(items[0])
     seen: list[BuildProgress] = []
-    passages, sentences = embed_passages(items, model, progress=seen.append, cancelled=lambda: False)
+    (batch,) = embed_passages(queue, model, progress=seen.append, cancelled=lambda: False)
+    passages, sentences = batch.passages, batch.sentences
+    assert batch.positions.tolist() == [0]
     assert passages.dtype == np.float32 and sentences[0].dtype == row_dtype(model.dimension)
     exact = model.encode_passages(items)[1][0]
     assert np.all(np.abs(dequantize(sentences[0], model.dimension) - exact) <= np.abs(exact).max(axis=1, keepdims=True) / LEVEL_MAX / 2 * 1.01)

@@ -22,7 +22,8 @@ GOOD = "The harbour opened in 1888.\n\nShips came from far away to trade salt an
 
 def scan(config_path: Path):
     config = load_config(config_path)
-    return config, scan_sources(config.sources_dir, config.settings.sources)
+    found = scan_sources(config.sources_dir, config.settings.sources)
+    return config, found, list(found.documents())  # the notes are complete once every document is read
 
 
 def reasons(found) -> dict[str, str]:
@@ -66,9 +67,9 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_read(tmp_path):
     (sources / "alias.txt").symlink_to(sources / "good.txt")
     os.mkfifo(sources / "pipe.txt")  # reading it would block the build for ever
 
-    config, found = scan(config_path)
+    config, found, documents = scan(config_path)
 
-    assert [d.source for d in found.documents] == ["good.txt", "sub/also-good.md"]
+    assert [d.source for d in documents] == ["good.txt", "sub/also-good.md"]
     skipped = reasons(found.skipped)
     assert set(skipped) == {"alias.txt", "binary.txt", "empty.txt", "blank.md", "huge.txt", "leak.txt", "leakdir", "broken.pdf", "pipe.txt"}
     assert "the same file as good.txt" in skipped["alias.txt"]  # read once, at its own path
@@ -93,8 +94,8 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_read(tmp_path):
 )
 def test_western_legacy_encodings_decode_right_with_a_warning(tmp_path, text, encoding):
     config_path = write_project(tmp_path, "", {"legacy.txt": text.encode(encoding), "good.txt": GOOD})
-    config, found = scan(config_path)
-    document = {d.source: d for d in found.documents}["legacy.txt"]
+    config, found, documents = scan(config_path)
+    document = {d.source: d for d in documents}["legacy.txt"]
     assert document.text == text
     assert reasons(found.warnings) == {"legacy.txt": "not UTF-8; read as cp1252"}
     assert_offsets_true(config, document)
@@ -114,11 +115,23 @@ def test_unicode_with_a_byte_order_mark_is_text_not_binary(tmp_path, encoding):
     if encoding == "utf-16-be":
         data = b"\xfe\xff" + data  # Python writes no mark for an explicit byte order
     config_path = write_project(tmp_path, "", {"marked.txt": data})
-    config, found = scan(config_path)
+    config, found, documents = scan(config_path)
     assert not found.skipped and not found.warnings
-    (document,) = found.documents
+    (document,) = documents
     assert document.text == text  # the mark itself is not part of the text
     assert_offsets_true(config, document)
+
+
+def test_the_scan_reads_each_file_when_its_turn_comes(tmp_path):
+    """A folder of any size is never read whole: one document at a time, its notes recorded as it goes."""
+    config = load_config(write_project(tmp_path, "", {"a.txt": GOOD, "b.txt": GOOD}))
+    found = scan_sources(config.sources_dir, config.settings.sources)
+    documents = found.documents()
+    assert next(documents).source == "a.txt"
+    assert list(found.encodings) == ["a.txt"]
+    (config.sources_dir / "b.txt").write_text("Written after a.txt was read.\n", encoding="utf-8")
+    assert next(documents).text == "Written after a.txt was read.\n"
+    assert list(found.encodings) == ["a.txt", "b.txt"] and set(found.stamps) == {"a.txt", "b.txt"}
 
 
 def test_include_and_exclude_globs(tmp_path):
@@ -135,9 +148,9 @@ def test_include_and_exclude_globs(tmp_path):
             "other/e.md": GOOD,
         },
     )
-    _, found = scan(config_path)
+    _, found, documents = scan(config_path)
     # A pattern without a slash matches the file name at any depth (as in .gitignore), hence docs/d.txt.
-    assert [d.source for d in found.documents] == ["docs/a.md", "docs/d.txt", "docs/deep/b.md", "top.txt"]
+    assert [d.source for d in documents] == ["docs/a.md", "docs/d.txt", "docs/deep/b.md", "top.txt"]
 
 
 def test_reading_a_deleted_source_is_our_error(tmp_path):
@@ -150,9 +163,9 @@ def test_documents_carry_the_stat_taken_before_reading(tmp_path):
     config_path = write_project(tmp_path, "", {"good.txt": GOOD})
     path = config_path.parent / "sources" / "good.txt"
     os.utime(path, ns=(1_000_000_000, 1_000_000_000))
-    _, found = scan(config_path)
-    assert found.documents[0].stamp.mtime_ns == 1_000_000_000
-    assert found.documents[0].stamp.size == len(GOOD.encode())
+    _, found, documents = scan(config_path)
+    assert documents[0].stamp.mtime_ns == 1_000_000_000
+    assert documents[0].stamp.size == len(GOOD.encode())
 
 
 @settings(max_examples=200, deadline=None)
@@ -201,9 +214,9 @@ def test_links_that_loop_or_lead_nowhere_are_notes_not_crashes(tmp_path):
     os.link(sources / "sub" / "real.md", sources / "sub" / "the-hard-copy.md")  # two names, neither a link: the first wins
     (sources / "sub" / "soft-copy.md").symlink_to(sources / "sub" / "real.md")
 
-    _, found = scan(config_path)
+    _, found, documents = scan(config_path)
 
-    assert [d.source for d in found.documents] == ["good.txt", "sub/real.md"]
+    assert [d.source for d in documents] == ["good.txt", "sub/real.md"]
     skipped = reasons(found.skipped)
     assert "symlink loop" in skipped["a.txt"] and "symlink loop" in skipped["b.txt"] and "symlink loop" in skipped["self.txt"]
     assert "dangling symlink" in skipped["gone.txt"]
@@ -237,7 +250,8 @@ if os.getuid() == 0:  # root reads every folder: scan as nobody, as a user would
     os.setgid(65534)
     os.setuid(65534)
 scan = scan_sources(Path(sys.argv[1]), SourcesSettings())
-print(json.dumps({"documents": [d.source for d in scan.documents], "skipped": {n.source: n.reason for n in scan.skipped}}))
+documents = [d.source for d in scan.documents()]
+print(json.dumps({"documents": documents, "skipped": {n.source: n.reason for n in scan.skipped}}))
 """
 
 
@@ -271,8 +285,8 @@ def test_a_damaged_pdf_s_complaints_become_one_warning_not_stderr(tmp_path, capf
     data = make_pdf([["The keeper counted three hundred and twelve ships passing the cape."]])
     damaged = data[: data.rindex(b"startxref\n")] + b"startxref\n99\n%%EOF\n"  # pypdf repairs, and says so
     config_path = write_project(tmp_path, "", {"report.pdf": damaged})
-    _, found = scan(config_path)
-    assert [d.source for d in found.documents] == ["report.pdf"]
+    _, found, documents = scan(config_path)
+    assert [d.source for d in documents] == ["report.pdf"]
     assert "PDF read with repairs" in reasons(found.warnings)["report.pdf"]
     captured = capfd.readouterr()
     assert captured.err == "" and captured.out == ""

@@ -4,7 +4,7 @@ a new folder beside the index and swap it in, all under the build lock. The old 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,8 @@ from .lock import BuildLock
 from .manifest import EncoderExport, Manifest, NoEncoderExport, check_compatible, expected_settings, read_manifest
 from .plan import BuildPlan, plan_build
 from .question_encoder import QuestionEncoder
-from .write import IndexContents, IndexRecord, write_index_folder
+from .scratch import FreshVectors
+from .write import IndexRecord, RowCounts, SearchContents, VectorBlock, finish_index_folder
 
 
 class _Build:
@@ -75,20 +76,12 @@ def build_index(
         index_folder.remove_dead_temporaries(index_dir)
         # Read even for a rebuild: it tells what changed, and its question encoder may be kept.
         previous = _previous_manifest(index_dir)
-        plan = plan_build(config, model_name, rebuild=rebuild, progress=build.report)
-        try:
-            build.check_cancelled()
-            embedded = _embedded(build, plan)
-            build.check_cancelled()
-            _write_and_swap(build, plan, embedded, None if rebuild else previous)
-        finally:
-            plan.close()
-    passages_embedded = plan.passages_embedded()
+        plan = _build_in_new_folder(build, None if rebuild else previous, rebuild)
     return BuildReport(
-        files=len(plan.scan.documents),
-        passages=len(plan.passages),
-        passages_embedded=passages_embedded,
-        passages_reused=len(plan.passages) - passages_embedded,
+        files=len(plan.scan.encodings),
+        passages=plan.passages,
+        passages_embedded=plan.passages_embedded,
+        passages_reused=plan.passages - plan.passages_embedded,
         changes=compare_sources(previous.sources if previous else {}, plan.source_records()),
         skipped=tuple(plan.scan.skipped) + tuple(plan.scan.warnings),
         seconds=time.perf_counter() - began,
@@ -103,41 +96,25 @@ def _previous_manifest(index_dir: Path) -> Manifest | None:
         return None
 
 
-def _embedded(build: _Build, plan: BuildPlan) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The new passages' vectors and their sentences' (one pass of the model each), in the order of
-    ``plan.to_embed``; the rest are read from the previous index as they are written."""
-    if not plan.to_embed:
-        return np.zeros((0, 0), dtype=np.float32), []
-    return build.embed(plan.items(), build.report, build.cancelled)
-
-
-def _write_and_swap(
-    build: _Build, plan: BuildPlan, embedded: tuple[np.ndarray, list[np.ndarray]], previous: Manifest | None
-) -> None:
-    """Write the new index beside the old one and swap it in; on any failure remove what was written."""
+def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool) -> BuildPlan:
+    """Plan, embed and write the new index in a folder beside the old one, then swap it in; on any
+    failure remove what was written. The plan is returned for the report."""
     index_dir = build.config.index_dir
     tmp: Path | None = None
     try:
         tmp = index_folder.new_build_folder(index_dir)
-        encoder_entry = _question_encoder(build, tmp, previous)
-        build.stage(BuildStage.WRITE, 0)
-        record = IndexRecord(
-            model_name=build.model_name,
-            settings=expected_settings(build.config, build.model_name),
-            files=len(plan.scan.documents),
-            sources=plan.source_records(),
-            skipped=plan.skipped_records(),
-            question_encoder=encoder_entry,
-        )
-        contents = IndexContents(
-            passages=plan.passages,
-            vectors=plan.vector_blocks(embedded),
-            dimension=plan.dimension(embedded),
-            lexical_texts=plan.lexical_texts(),
-            vector_keys=plan.vector_keys(),
-            encode_questions=_question_encoding(build, tmp, encoder_entry),
-        )
-        write_index_folder(tmp, contents, record)
+        plan = plan_build(build.config, build.model_name, tmp, rebuild=rebuild, progress=build.report)
+        try:
+            build.check_cancelled()
+            fresh = FreshVectors(tmp, plan.queue.sentence_counts())
+            try:
+                _embed(build, plan, fresh)
+                build.check_cancelled()
+                _write(build, plan, fresh, tmp, previous)
+            finally:
+                fresh.remove()
+        finally:
+            plan.close()
         index_folder.fsync_tree(tmp)
         index_folder.swap_in(tmp, index_dir)
     except OSError as exc:
@@ -148,9 +125,47 @@ def _write_and_swap(
         ) from exc
     except BaseException:
         if tmp is not None:
-            index_folder.remove_if_ours(tmp)  # cancelled or interrupted: leave no half-written folder
+            index_folder.remove_if_ours(tmp)  # cancelled, interrupted, nothing to index: no half-written folder
         raise
     build.stage(BuildStage.WRITE, 1)
+    return plan
+
+
+def _embed(build: _Build, plan: BuildPlan, fresh: FreshVectors) -> None:
+    """Embed the queued passages (one pass of the model each), each batch kept on disk as it comes."""
+    if len(plan.queue):
+        for batch in build.embed(plan.queue, build.report, build.cancelled):
+            fresh.put(batch)
+        if fresh.missing():
+            raise ValueError(f"no vectors came back for {fresh.missing()} of the {len(plan.queue)} passages embedded")
+    plan.queue.remove()  # read through: no scratch file may be left when the index's files are listed
+
+
+def _write(build: _Build, plan: BuildPlan, fresh: FreshVectors, tmp: Path, previous: Manifest | None) -> None:
+    """Write the new index's files beside the passage table the plan wrote, the manifest last."""
+    encoder_entry = _question_encoder(build, tmp, previous)
+    build.stage(BuildStage.WRITE, 0)
+    record = IndexRecord(
+        model_name=build.model_name,
+        settings=expected_settings(build.config, build.model_name),
+        files=len(plan.scan.encodings),
+        sources=plan.source_records(),
+        skipped=plan.skipped_records(),
+        question_encoder=encoder_entry,
+    )
+    encode_questions = _question_encoding(build, tmp, encoder_entry)
+
+    def vector_blocks() -> Iterator[VectorBlock]:
+        yield from plan.vector_blocks(fresh)
+        fresh.remove()  # read through: its disk goes before FAISS and BM25 are written
+
+    search = SearchContents(
+        vectors=vector_blocks(),
+        dimension=plan.dimension(fresh),
+        lexical_texts=plan.lexical_texts(),
+        calibration_queries=lambda: encode_questions(plan.sample.question_like()),
+    )
+    finish_index_folder(tmp, search, RowCounts(passages=plan.passages, sentences=plan.sentences), record)
 
 
 def _question_encoding(build: _Build, folder: Path, entry: EncoderExport | NoEncoderExport) -> EncodeQuestions:

@@ -1,11 +1,14 @@
-"""The build's embedding step, one seam (``EmbedPassages``): passages in (each with its sentences'
-spans), one vector a passage and one a sentence out, progress reported as it goes, stopped when the
-caller cancels. The model itself (``LocalEmbedding``, over ``Embedder``) or a Ray cluster
-(``cluster.ClusterEmbedding``) stands behind it."""
+"""The build's embedding step, one seam (``EmbedPassages``): a queue of passages in (each with its
+sentences' spans), batches of vectors out as they are made, one a passage and one a sentence, each
+tagged with its passage's position in the queue; progress reported as it goes, stopped when the caller
+cancels. The model itself (``LocalEmbedding``, over ``Embedder``) or a Ray cluster
+(``cluster.ClusterEmbedding``) stands behind it. Nothing is held whole: the build keeps each batch on
+disk (``scratch.FreshVectors``) as it comes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
@@ -18,11 +21,31 @@ from .quantized_rows import quantize
 # Passages embedded between two progress reports (and two looks at the cancel flag).
 EMBED_STEP = 256
 
-# A way of embedding a build's passages: given the passages, the progress callback and the cancel
-# flag, their vectors (float32) and their sentences' vectors (quantised records, ``quantize``), in the
-# passages' order. Sentences are quantised as they come: at 4 bits they take an eighth of float32's
-# memory until the build writes them.
-EmbedPassages = Callable[[Sequence[ChunkedText], ProgressCallback, Callable[[], bool]], tuple[np.ndarray, list[np.ndarray]]]
+
+@dataclass(frozen=True)
+class EmbeddedBatch:
+    """Vectors of some queued passages: their positions in the queue, one float32 unit row a passage,
+    and its sentences' vectors as quantised records (``quantize``: at 4 bits an eighth of float32's
+    memory until the build writes them)."""
+
+    positions: np.ndarray
+    passages: np.ndarray
+    sentences: list[np.ndarray]
+
+
+class PassageQueue(Protocol):
+    """The passages a build must embed (``scratch.EmbedQueue``)."""
+
+    def __len__(self) -> int: ...
+
+    def batches(self, size: int) -> Iterator[tuple[np.ndarray, list[ChunkedText]]]:
+        """The passages ``size`` at a time, longest first: each batch's positions and its passages."""
+        ...
+
+
+# A way of embedding a build's passages: given the queue, the progress callback and the cancel flag,
+# the vectors of every queued passage, a batch at a time, in any order.
+EmbedPassages = Callable[[PassageQueue, ProgressCallback, Callable[[], bool]], Iterator[EmbeddedBatch]]
 
 
 class PassageEncoder(Protocol):
@@ -36,25 +59,20 @@ class PassageEncoder(Protocol):
 
 
 def embed_passages(
-    items: Sequence[ChunkedText], encoder: PassageEncoder, *, progress: ProgressCallback, cancelled: Callable[[], bool]
-) -> tuple[np.ndarray, list[np.ndarray]]:
-    """Every passage's vector and its sentences' vectors (quantised as they come), in order;
-    ``BuildCancelled`` as soon as ``cancelled()`` says so. Passages go to the encoder longest first, a
-    step at a time, so that each batch pads little; the results go back in the passages' order."""
-    order = sorted(range(len(items)), key=lambda i: -len(items[i].text))
-    passages = np.empty((len(items), encoder.dimension), dtype=np.float32)
-    sentences: list[np.ndarray] = [quantize(np.empty((0, encoder.dimension), dtype=np.float32))] * len(items)
-    progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=len(items)))
-    for start in range(0, len(items), EMBED_STEP):
+    queue: PassageQueue, encoder: PassageEncoder, *, progress: ProgressCallback, cancelled: Callable[[], bool]
+) -> Iterator[EmbeddedBatch]:
+    """Every queued passage's vector and its sentences' (quantised as they come), a step at a time,
+    longest first, so that each batch pads little; ``BuildCancelled`` as soon as ``cancelled()`` says so."""
+    total = len(queue)
+    progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=total))
+    done = 0
+    for positions, items in queue.batches(EMBED_STEP):
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
-        chosen = order[start : start + EMBED_STEP]
-        vectors, spans = encoder.encode_passages([items[i] for i in chosen])
-        passages[chosen] = vectors
-        for i, rows in zip(chosen, spans):
-            sentences[i] = quantize(rows)
-        progress(BuildProgress(stage=BuildStage.EMBED, done=min(start + EMBED_STEP, len(items)), total=len(items)))
-    return passages, sentences
+        vectors, spans = encoder.encode_passages(items)
+        yield EmbeddedBatch(positions=positions, passages=vectors, sentences=[quantize(rows) for rows in spans])
+        done += len(items)
+        progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=total))
 
 
 class LocalEmbedding:
@@ -64,7 +82,5 @@ class LocalEmbedding:
     def __init__(self, load: Callable[[], PassageEncoder]) -> None:
         self._load = load
 
-    def __call__(
-        self, items: Sequence[ChunkedText], progress: ProgressCallback, cancelled: Callable[[], bool]
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        return embed_passages(items, self._load(), progress=progress, cancelled=cancelled)
+    def __call__(self, queue: PassageQueue, progress: ProgressCallback, cancelled: Callable[[], bool]) -> Iterator[EmbeddedBatch]:
+        return embed_passages(queue, self._load(), progress=progress, cancelled=cancelled)

@@ -9,6 +9,10 @@ VECTORS = "vectors.faiss"
 SENTENCE_VECTORS = "sentence_vectors.npy"
 # The passages' float32 vectors while a build makes the FAISS index from them; never in a finished index.
 PASSAGE_SCRATCH = "passage_vectors.building.npy"
+# A build's other scratch files (``scratch.py``): the passages it must embed, and the vectors they got.
+EMBED_QUEUE = "embed_queue.building.sqlite"
+FRESH_PASSAGE_VECTORS = "fresh_passage_vectors.building.npy"
+FRESH_SENTENCE_VECTORS = "fresh_sentence_vectors.building.npy"
 PASSAGES = "passages.sqlite"
 LEXICAL = "lexical"
 ENCODER_FILE = "question_encoder.onnx"

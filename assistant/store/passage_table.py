@@ -64,29 +64,61 @@ def _sentence_spans(passage: Passage) -> str:
     return json.dumps(spans, separators=(",", ":"))
 
 
+class PassageTableWriter:
+    """A new passage table at ``path``, its rows appended in order as they are made (a batch of rows
+    goes to SQLite at a time); ``close`` finishes the file. Use as a context manager."""
+
+    BATCH_ROWS = 1024
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows = 0
+        self.sentences = 0
+        self._pending: list[tuple] = []
+        self._db = sqlite3.connect(path)
+        # The file is written into a temporary folder that is swapped in whole: no journal is needed.
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(SCHEMA)
+
+    def append(self, passage: Passage, vector_key: str) -> None:
+        """The next row: ``passage``, under the hash of the text its vector embeds."""
+        p, count = passage, len(passage.sentences)
+        self._pending.append((self.rows, p.id, p.source, p.start, p.end, p.line_start, p.line_end, p.page, p.title,
+                              p.text, _sentence_spans(p), self.sentences, count, p.kind, vector_key))
+        self.rows += 1
+        self.sentences += count
+        if len(self._pending) >= self.BATCH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        self._db.executemany(f"INSERT INTO passages (row, {COLUMNS}, vector_key) VALUES ({', '.join('?' * 15)})", self._pending)
+        self._pending.clear()
+
+    def close(self) -> None:
+        """Write what is pending and close the file (a second call does nothing)."""
+        if self._db is None:
+            return
+        try:
+            self._flush()
+            self._db.commit()
+        finally:
+            self._db.close()
+            self._db = None
+
+    def __enter__(self) -> "PassageTableWriter":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
 def write_passage_table(path: Path, passages: Iterable[Passage], vector_keys: Iterable[str]) -> int:
     """Write the passages (in row order) to a new SQLite file at ``path``; returns the sentence count."""
-    connection = sqlite3.connect(path)
-    sentence_row = 0
-
-    def rows() -> Iterator[tuple]:
-        nonlocal sentence_row
-        for row, (p, key) in enumerate(zip(passages, vector_keys, strict=True)):
-            count = len(p.sentences)
-            yield (row, p.id, p.source, p.start, p.end, p.line_start, p.line_end, p.page, p.title, p.text,
-                   _sentence_spans(p), sentence_row, count, p.kind, key)
-            sentence_row += count
-
-    try:
-        # The file is written into a temporary folder that is swapped in whole: no journal is needed.
-        connection.execute("PRAGMA journal_mode = OFF")
-        connection.execute("PRAGMA synchronous = OFF")
-        connection.execute(SCHEMA)
-        connection.executemany(f"INSERT INTO passages (row, {COLUMNS}, vector_key) VALUES ({', '.join('?' * 15)})", rows())
-        connection.commit()
-    finally:
-        connection.close()
-    return sentence_row
+    with PassageTableWriter(path) as table:
+        for passage, key in zip(passages, vector_keys, strict=True):
+            table.append(passage, key)
+    return table.sentences
 
 
 class PassageTable(Sequence[Passage]):
@@ -160,6 +192,10 @@ class PassageTable(Sequence[Passage]):
     def __iter__(self) -> Iterator[Passage]:
         for values in self._query(f"SELECT row, {COLUMNS} FROM passages ORDER BY row"):
             yield _passage(values)[0]
+
+    def titled_texts(self) -> Iterator[tuple[str, str]]:
+        """Each row's title and text, in row order (no passage is parsed)."""
+        yield from self._query("SELECT title, text FROM passages ORDER BY row")
 
     def vector_entries(self) -> Iterator[VectorEntry]:
         """Each row's vector key and sentence rows, in row order (no passage is parsed)."""

@@ -1,11 +1,15 @@
-"""A build's plan: what the sources hold now, and which of their passages still need vectors (the rest
-reuse the previous index's, found by a hash of the text the passage's vector embeds)."""
+"""A build's plan, made in one pass over the sources: the passage table written into the build's folder
+as the passages come, each passage's vectors either found in the previous index (by a hash of the text
+its vector embeds) or queued to be embedded. What the pass keeps in memory is a number a passage (where
+its vectors come from) and, while it runs, the hashes it has seen: never the passages or their texts."""
 
 from __future__ import annotations
 
 import hashlib
+from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -14,9 +18,13 @@ from ..documents import SourceScan, scan_sources
 from ..errors import IndexMissingError, IndexUnusableError, SourcesError
 from ..late_chunking import ChunkedText
 from ..models import BuildProgress, BuildStage, Passage, ProgressCallback
-from ..passages import dense_texts, lexical_text, split_passages
+from ..passages import dense_texts, split_passages, titled
+from .calibration import PassageSample
+from .layout import PASSAGES
 from .loaded import LoadedIndex, load_index
 from .manifest import IndexedSource, PassedOver
+from .passage_table import PassageTable, PassageTableWriter
+from .scratch import EmbedQueue, FreshVectors
 from .write import VectorBlock
 
 
@@ -30,28 +38,32 @@ VECTOR_BLOCK_ROWS = 4096
 
 
 class PreviousVectors:
-    """The previous index's vectors, by the hash of the text a passage's vector embeds, read from its
-    files only when a passage reuses them: the old index is never held in memory whole."""
+    """The previous index's vectors, found by the hash of the text a passage's vector embeds, read from
+    its files only when a passage reuses them: the old index is never held in memory whole."""
 
     def __init__(self, index: LoadedIndex) -> None:
         self._index = index
         self._rows: dict[bytes, int] = {}
-        firsts, counts = [], []
+        firsts, counts = array("q"), array("q")
         for row, entry in enumerate(index.passages.vector_entries()):
             self._rows.setdefault(bytes.fromhex(entry.key), row)
             firsts.append(entry.first_sentence)
             counts.append(entry.sentences)
-        self._first_sentence = np.asarray(firsts, dtype=np.int64)
-        self._sentence_count = np.asarray(counts, dtype=np.int64)
+        self._first_sentence = np.frombuffer(firsts, dtype=np.int64)
+        self._sentence_count = np.frombuffer(counts, dtype=np.int64)
         self.dimension = index.manifest.model.dimension
 
-    def __contains__(self, key: bytes) -> bool:
-        return key in self._rows
+    def row(self, key: bytes) -> int | None:
+        """The row whose vectors were made from the text of hash ``key``, if any."""
+        return self._rows.get(key)
 
-    def vectors(self, key: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """The passage vector kept under ``key`` and its sentences' (one record each, as stored: they
-        are written again unchanged)."""
-        row = self._rows[key]
+    def forget_keys(self) -> None:
+        """Let go of the hashes once the plan has looked every passage up (a million take ~100 MB)."""
+        self._rows = {}
+
+    def vectors(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """The passage vector of ``row`` and its sentences' (one record each, as stored: they are
+        written again unchanged)."""
         first = int(self._first_sentence[row])
         sentences = self._index.sentence_vectors.records(first, first + int(self._sentence_count[row]))
         return self._index.vectors.reconstruct(row), sentences
@@ -62,108 +74,127 @@ class PreviousVectors:
 
 @dataclass(frozen=True)
 class BuildPlan:
-    """The passages of the sources as they are now, the text each passage's vector embeds, the vectors
-    the previous index already has for some of them (by that text's hash: a passage and its sentences
-    are embedded together, so they are kept together), and the passages left to embed."""
+    """What the build's pass over the sources made and found. The passage table is written (in the
+    build's folder); each row's vectors come from the embed queue (``origins[row]`` ≥ 0: the position
+    of the passage embedded for its text, shared by passages of the same text) or from the previous
+    index (``origins[row]`` < 0: ``-1 - origins[row]`` is the previous index's row)."""
 
     scan: SourceScan
-    passages: list[Passage]
-    vector_texts: list[str]
-    keys: list[bytes]  # each row's ``text_key`` of its vector text
+    folder: Path
+    passages: int
+    sentences: int
+    origins: np.ndarray
+    queue: EmbedQueue
     previous: PreviousVectors | None
-    to_embed: list[int]  # rows of ``passages`` to embed: one per distinct new text
+    sample: PassageSample  # passages' texts sampled on the way, for an IVF index's calibration
+    passages_embedded: int  # rows whose vectors are made afresh (their text is new or changed)
 
-    def items(self) -> list[ChunkedText]:
-        """What the encoder reads for each passage to embed: the text its vector embeds (the passage
-        under its title), and where each of its sentences stands in that text."""
-        return [chunked(self.passages[row], self.vector_texts[row]) for row in self.to_embed]
-
-    def vector_blocks(self, embedded: tuple[np.ndarray, list[np.ndarray]]) -> Iterator[VectorBlock]:
-        """Every passage's vectors and its sentences', in row order a block at a time: those just
-        embedded (in the order of ``to_embed``), the rest read from the previous index."""
-        vectors, sentences = embedded
-        made = {self.keys[row]: i for i, row in enumerate(self.to_embed)}
-        for start in range(0, len(self.keys), VECTOR_BLOCK_ROWS):
+    def vector_blocks(self, fresh: FreshVectors) -> Iterator[VectorBlock]:
+        """Every passage's vectors and its sentences', in row order a block at a time: those just embedded
+        (kept in ``fresh`` by queue position), the rest read from the previous index."""
+        for start in range(0, self.passages, VECTOR_BLOCK_ROWS):
             passage_rows, sentence_rows = [], []
-            for key in self.keys[start : start + VECTOR_BLOCK_ROWS]:
-                if key in made:
-                    passage, own = vectors[made[key]], sentences[made[key]]
-                else:
-                    passage, own = self._previous().vectors(key)
+            for origin in self.origins[start : start + VECTOR_BLOCK_ROWS].tolist():
+                passage, own = fresh.vectors(origin) if origin >= 0 else self._previous().vectors(-1 - origin)
                 passage_rows.append(passage)
                 sentence_rows.append(own)
             yield VectorBlock(passages=np.vstack(passage_rows), sentences=np.concatenate(sentence_rows))
 
-    def dimension(self, embedded: tuple[np.ndarray, list[np.ndarray]]) -> int:
+    def dimension(self, fresh: FreshVectors) -> int:
         """The vectors' dimension: the new ones', or the previous index's when nothing was embedded."""
-        return int(embedded[0].shape[1]) if self.to_embed else self._previous().dimension
+        return fresh.dimension if len(self.queue) else self._previous().dimension
 
     def _previous(self) -> PreviousVectors:
         if self.previous is None:
             raise ValueError("a passage was neither embedded nor found in the previous index")
         return self.previous
 
+    def lexical_texts(self) -> Iterator[str]:
+        """What BM25 indexes, row by row, read back from the table the pass wrote."""
+        table = PassageTable(self.folder / PASSAGES, self.passages)
+        try:
+            for title, text in table.titled_texts():
+                yield titled(title, text)
+        finally:
+            table.close()
+
     def close(self) -> None:
-        """Let go of the previous index's files."""
+        """Let go of the previous index's files and of the queue."""
         if self.previous is not None:
             self.previous.close()
-
-    def passages_embedded(self) -> int:
-        """How many passages get a vector made afresh (their text is new or changed)."""
-        fresh = {self.keys[row] for row in self.to_embed}
-        return sum(1 for key in self.keys if key in fresh)
-
-    def lexical_texts(self) -> Iterator[str]:
-        return (lexical_text(p) for p in self.passages)
-
-    def vector_keys(self) -> Iterator[str]:
-        return (key.hex() for key in self.keys)
+        self.queue.remove()
 
     def source_records(self) -> dict[str, IndexedSource]:
         # The stat taken before each file was read: a file edited during the build then looks changed.
-        return {
-            d.source: IndexedSource(**vars(self.scan.stamps[d.source]), encoding=d.encoding) for d in self.scan.documents
-        }
+        return {source: IndexedSource(**vars(self.scan.stamps[source]), encoding=encoding) for source, encoding in self.scan.encodings.items()}
 
     def skipped_records(self) -> dict[str, PassedOver]:
-        indexed = {d.source for d in self.scan.documents}
         reasons = {note.source: note.reason for note in self.scan.skipped}
         return {
             source: PassedOver(**vars(stamp), reason=reasons.get(source, ""))
             for source, stamp in sorted(self.scan.stamps.items())
-            if source not in indexed
+            if source not in self.scan.encodings
         }
 
 
-def plan_build(config: Config, model_name: str, *, rebuild: bool, progress: ProgressCallback | None = None) -> BuildPlan:
-    """Read the sources and decide what to embed; ``SourcesError`` when there is nothing to index.
-    ``progress`` hears the files read as they are."""
+def plan_build(
+    config: Config, model_name: str, folder: Path, *, rebuild: bool, progress: ProgressCallback | None = None
+) -> BuildPlan:
+    """Read the sources a file at a time, write the passage table into ``folder`` and queue what must be
+    embedded there; ``SourcesError`` when there is nothing to index. ``progress`` hears the files read."""
     report = progress or (lambda _step: None)
     scan = scan_sources(
         config.sources_dir, config.settings.sources, skip=[config.index_dir],
         progress=lambda done, total: report(BuildProgress(stage=BuildStage.SCAN, done=done, total=total)),
     )
-    passages: list[Passage] = []
-    vector_texts: list[str] = []
-    for document in scan.documents:
-        split = split_passages(document, config.settings.chunking.max_passage_chars)
-        passages.extend(split)
-        vector_texts.extend(dense_texts(document, split))
-    if not passages:
-        patterns = ", ".join(config.settings.sources.include)
-        raise SourcesError(
-            f"nothing to index under {config.sources_dir}: no readable file matches {patterns} "
-            "(sources.include in the config)"
-        )
     previous = None if rebuild else previous_vectors(config, model_name)
-    keys = [text_key(text) for text in vector_texts]
-    fresh: dict[bytes, int] = {}
-    for row, key in enumerate(keys):
-        if previous is None or key not in previous:
-            fresh.setdefault(key, row)
+    queue = EmbedQueue(folder)
+    try:
+        with PassageTableWriter(folder / PASSAGES) as table:
+            origins, sample, embedded = _plan_rows(config, scan, previous, queue, table)
+        if not table.rows:
+            patterns = ", ".join(config.settings.sources.include)
+            raise SourcesError(
+                f"nothing to index under {config.sources_dir}: no readable file matches {patterns} "
+                "(sources.include in the config)"
+            )
+    except BaseException:
+        queue.remove()
+        if previous is not None:
+            previous.close()
+        raise
+    if previous is not None:
+        previous.forget_keys()
     return BuildPlan(
-        scan=scan, passages=passages, vector_texts=vector_texts, keys=keys, previous=previous, to_embed=list(fresh.values())
+        scan=scan, folder=folder, passages=table.rows, sentences=table.sentences, origins=origins, queue=queue,
+        previous=previous, sample=sample, passages_embedded=embedded,
     )
+
+
+def _plan_rows(
+    config: Config, scan: SourceScan, previous: PreviousVectors | None, queue: EmbedQueue, table: PassageTableWriter
+) -> tuple[np.ndarray, PassageSample, int]:
+    """The pass: every passage of every document into the table, its vectors' origin decided."""
+    origins = array("q")
+    queued: dict[bytes, int] = {}  # hash of a new text → its queue position: a text is embedded once
+    sample = PassageSample()
+    embedded = 0
+    for document in scan.documents():
+        split = split_passages(document, config.settings.chunking.max_passage_chars)
+        for passage, text in zip(split, dense_texts(document, split), strict=True):
+            key = text_key(text)
+            table.append(passage, key.hex())
+            sample.see(passage)
+            row = previous.row(key) if previous is not None else None
+            if row is not None:
+                origins.append(-1 - row)
+                continue
+            position = queued.get(key)
+            if position is None:
+                position = queued[key] = queue.append(chunked(passage, text))
+            origins.append(position)
+            embedded += 1
+    return np.frombuffer(origins, dtype=np.int64), sample, embedded
 
 
 def chunked(passage: Passage, vector_text: str) -> ChunkedText:

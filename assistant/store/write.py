@@ -5,7 +5,7 @@ passages, their vectors and the texts stream through in order, a block at a time
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -72,6 +72,18 @@ class IndexContents:
 
 
 @dataclass(frozen=True)
+class SearchContents:
+    """What follows the passage table, row for row: the vectors in blocks of consecutive passages, their
+    dimension, the texts BM25 indexes; and ``calibration_queries``, question-like queries taken from the
+    passages and encoded, made only if an IVF index is calibrated on them."""
+
+    vectors: Iterable[VectorBlock]
+    dimension: int
+    lexical_texts: Iterable[str]
+    calibration_queries: Callable[[], np.ndarray]
+
+
+@dataclass(frozen=True)
 class IndexRecord:
     """What the manifest says beside the contents: the model, settings, sources and question encoder."""
 
@@ -83,16 +95,36 @@ class IndexRecord:
     skipped: dict[str, PassedOver] | None = None
 
 
+@dataclass(frozen=True)
+class RowCounts:
+    passages: int
+    sentences: int
+
+
 def write_index_folder(folder: Path, contents: IndexContents, record: IndexRecord) -> Manifest:
     """Write every file of an index into ``folder`` (which must exist), manifest last; returns the manifest.
 
     The question encoder's files, if any, must already be in ``folder``. No swap and no fsync: the
     build does those.
     """
-    dense, counts = write_index_files(folder, contents)
+    sample = PassageSample()
+    sentences = write_passage_table(folder / PASSAGES, sample.watch(contents.passages), contents.vector_keys)
+    search = SearchContents(
+        vectors=contents.vectors,
+        dimension=contents.dimension,
+        lexical_texts=contents.lexical_texts,
+        calibration_queries=lambda: contents.encode_questions(sample.question_like()),
+    )
+    return finish_index_folder(folder, search, RowCounts(passages=sample.seen, sentences=sentences), record)
+
+
+def finish_index_folder(folder: Path, search: SearchContents, counts: RowCounts, record: IndexRecord) -> Manifest:
+    """Beside a passage table of ``counts`` rows already in ``folder``: the vectors, the dense index and
+    BM25, each written as its rows come, then the manifest; returns the manifest."""
+    dense = _write_search_files(folder, search, counts)
     manifest = Manifest(
         format_version=FORMAT_VERSION,
-        model=ModelRecord(name=record.model_name, dimension=contents.dimension),
+        model=ModelRecord(name=record.model_name, dimension=search.dimension),
         settings=record.settings,
         counts=Counts(passages=counts.passages, sentences=counts.sentences, files=record.files),
         faiss=dense,
@@ -109,31 +141,20 @@ def write_index_folder(folder: Path, contents: IndexContents, record: IndexRecor
     return Manifest.model_validate(data)
 
 
-@dataclass(frozen=True)
-class RowCounts:
-    passages: int
-    sentences: int
+def _write_search_files(folder: Path, search: SearchContents, counts: RowCounts) -> DenseSettings:
+    """The vectors, the dense index and BM25; returns the dense settings.
 
-
-def write_index_files(folder: Path, contents: IndexContents) -> tuple[DenseSettings, RowCounts]:
-    """The passage table, the vectors, the dense index and BM25, each written as its rows come;
-    returns the dense settings and the row counts.
-
-    The table goes first: it counts the rows the vector files then hold. The passages' float32
-    vectors wait in a scratch file while the FAISS index is made from them (trained on a sample,
-    added a block at a time), then go.
+    The passages' float32 vectors wait in a scratch file while the FAISS index is made from them
+    (trained on a sample, added a block at a time), then go.
     """
     import faiss
 
-    sample = PassageSample()
-    sentences = write_passage_table(folder / PASSAGES, sample.watch(contents.passages), contents.vector_keys)
-    counts = RowCounts(passages=sample.seen, sentences=sentences)
     scratch = folder / PASSAGE_SCRATCH
     try:
-        _write_vectors(folder, contents, counts)
+        _write_vectors(folder, search, counts)
         rows = ArrayFile(scratch)
         try:
-            dense, settings = dense_index(rows, lambda: contents.encode_questions(sample.question_like()))
+            dense, settings = dense_index(rows, search.calibration_queries)
         finally:
             rows.close()
         faiss.write_index(dense, str(folder / VECTORS))
@@ -141,18 +162,20 @@ def write_index_files(folder: Path, contents: IndexContents) -> tuple[DenseSetti
     finally:
         scratch.unlink(missing_ok=True)
     (folder / LEXICAL).mkdir()
-    write_lexical_index(folder / LEXICAL, contents.lexical_texts)
-    return settings, counts
+    written = write_lexical_index(folder / LEXICAL, search.lexical_texts)
+    if written != counts.passages:
+        raise ValueError(f"{written} texts for the lexical index of {counts.passages} passages")
+    return settings
 
 
-def _write_vectors(folder: Path, contents: IndexContents, counts: RowCounts) -> None:
+def _write_vectors(folder: Path, search: SearchContents, counts: RowCounts) -> None:
     """The sentences' vectors (quantised, their file kept) and the passages' (float32, to the scratch file)."""
-    dimension = contents.dimension
+    dimension = search.dimension
     with (
         ArrayFileWriter(folder / PASSAGE_SCRATCH, np.dtype(np.float32), (counts.passages, dimension)) as passages,
         QuantizedRowsWriter(folder / SENTENCE_VECTORS, counts.sentences, dimension) as sentences,
     ):
-        for block in contents.vectors:
+        for block in search.vectors:
             passages.append(np.ascontiguousarray(block.passages, dtype=np.float32))
             sentences.append_records(block.sentences)
 
