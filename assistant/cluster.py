@@ -1,7 +1,7 @@
 """Embed passages on a Ray cluster: the same vectors as a local build, from a pool of model workers.
 
 ``assistant index --ray ADDRESS`` sends the passages a build must embed (only the new or changed ones)
-to a Ray cluster as Ray Data datasets (20 000 passages each); ``map_batches`` runs them through a pool
+to a Ray cluster as Ray Data datasets (5 000 passages a worker each); ``map_batches`` runs them through a pool
 of actors, each of which loads the model once a dataset and embeds its batches the way a local build
 does (``late_chunking``). The vectors come back tagged with their passage's position, the build keeps
 them on disk by it, and writes the same index folder through the same code. ``ADDRESS`` is a Ray address (``ray://host:10001``, ``auto``) or
@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
@@ -35,9 +35,17 @@ from .store.embed import EmbeddedBatch, PassageQueue
 from .store.quantized_rows import quantize
 
 LOCAL = "local"
-# Passages sent to the cluster as one dataset: the driver holds their texts and the pool of actors is
-# started once for each (a model load per worker, seconds against the minutes a share takes).
-SHARE_PASSAGES = 20_000
+# Passages sent to the cluster as one dataset, per worker: the pool of actors starts afresh for each
+# (a model load a worker, seconds), and 5 000 passages are about five minutes of a worker's time at 16
+# passages a second. Within bounds: the driver holds a share's texts (about 1 KB a passage).
+SHARE_PER_WORKER = 5_000
+SHARE_BOUNDS = (20_000, 200_000)
+
+
+def share_size(workers: int) -> int:
+    """How many passages go to the cluster as one dataset."""
+    low, high = SHARE_BOUNDS
+    return min(max(SHARE_PER_WORKER * workers, low), high)
 # How long a first TCP connection to a cluster's address may take: Ray itself retries an address that
 # refuses for 30 s (ray://) or minutes (host:port) before it gives up.
 CONNECT_TIMEOUT_S = 5.0
@@ -126,42 +134,52 @@ class ClusterEmbedding:
         _ray()
         self.settings, self.spec, self.precision = settings, spec, precision
 
-    def __call__(self, queue: PassageQueue, progress: ProgressCallback, cancelled: Callable[[], bool]) -> Iterator[EmbeddedBatch]:
+    def __call__(
+        self, queue: PassageQueue, progress: ProgressCallback, cancelled: Callable[[], bool]
+    ) -> Generator[EmbeddedBatch, None, None]:
         """Every queued passage's vector and its sentences' (quantised as they arrive), from the
         cluster's workers, a batch at a time. The queue goes to the cluster a share at a time
-        (``SHARE_PASSAGES``), so the driver never holds the passages of a big folder at once."""
+        (``share_size``), so the driver never holds the passages of a big folder at once."""
         total = len(queue)
         progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=total))
+        done = 0
         with connected(self.settings) as ray:
-            done = 0
-            try:
-                for positions, items in queue.batches(SHARE_PASSAGES):
-                    arrived = 0
-                    for batch in self._dataset(ray, positions, items).iter_batches(batch_format="numpy", batch_size=None):
-                        if cancelled():
-                            raise BuildCancelled("build cancelled; the previous index is unchanged")
-                        dimension = batch["passage"].shape[1]
-                        sentences = [quantize(np.frombuffer(blob, dtype=np.float32).reshape(-1, dimension)) for blob in batch["sentences"]]
-                        yield EmbeddedBatch(
-                            positions=np.asarray(batch["position"], dtype=np.int64),
-                            passages=np.asarray(batch["passage"], dtype=np.float32),
-                            sentences=sentences,
-                        )
-                        arrived += len(sentences)
-                        done += len(sentences)
-                        progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=total))
-                    if arrived != len(positions):
-                        raise ClusterError(
-                            f"the Ray cluster returned vectors for {arrived} of {len(positions)} passages; "
-                            "the previous index is unchanged"
-                        )
-            except (BuildCancelled, ClusterError):
-                raise
-            except Exception as exc:  # the cluster went away, or a worker failed past its retries
-                raise ClusterError(
-                    f"the Ray cluster at {self.settings.address} failed during the build ({_first_line(exc)}); "
-                    "the previous index is unchanged"
-                ) from exc
+            for positions, items in queue.batches(share_size(self.settings.workers)):
+                for batch in self._share(ray, positions, items, cancelled):
+                    yield batch
+                    done += len(batch.positions)
+                    progress(BuildProgress(stage=BuildStage.EMBED, done=done, total=total))
+
+    def _share(
+        self, ray, positions: np.ndarray, items: Sequence[ChunkedText], cancelled: Callable[[], bool]
+    ) -> Iterator[EmbeddedBatch]:
+        """One share's vectors as the workers return them; a ``ClusterError`` if the cluster fails or
+        leaves a passage out."""
+        arrived = 0
+        try:
+            for batch in self._dataset(ray, positions, items).iter_batches(batch_format="numpy", batch_size=None):
+                if cancelled():
+                    raise BuildCancelled("build cancelled; the previous index is unchanged")
+                dimension = batch["passage"].shape[1]
+                sentences = [quantize(np.frombuffer(blob, dtype=np.float32).reshape(-1, dimension)) for blob in batch["sentences"]]
+                arrived += len(sentences)
+                yield EmbeddedBatch(
+                    positions=np.asarray(batch["position"], dtype=np.int64),
+                    passages=np.asarray(batch["passage"], dtype=np.float32),
+                    sentences=sentences,
+                )
+        except BuildCancelled:
+            raise
+        except Exception as exc:  # the cluster went away, or a worker failed past its retries
+            raise ClusterError(
+                f"the Ray cluster at {self.settings.address} failed during the build ({_first_line(exc)}); "
+                "the previous index is unchanged"
+            ) from exc
+        if arrived != len(positions):
+            raise ClusterError(
+                f"the Ray cluster returned vectors for {arrived} of {len(positions)} passages; "
+                "the previous index is unchanged"
+            )
 
     def _dataset(self, ray, positions: np.ndarray, items: Sequence[ChunkedText]):
         """Passages (longest first, as the queue gives them: batches of like lengths pad little) as a Ray

@@ -89,7 +89,8 @@ class SourceScan:
         self, files: list[tuple[str, Path]], skipped: list[SkippedFile], max_bytes: int,
         progress: Callable[[int, int], None] | None = None,
     ) -> None:
-        self._files, self._max_bytes = files, max_bytes
+        self._files: list[tuple[str, Path]] | None = files
+        self._max_bytes = max_bytes
         self._report = progress or (lambda _done, _total: None)
         self.skipped: list[SkippedFile] = list(skipped)
         self.warnings: list[SkippedFile] = []
@@ -99,9 +100,13 @@ class SourceScan:
 
     def documents(self) -> Iterator[Document]:
         """Each readable document in path order, read when its turn comes; one bad file never stops
-        the others. Iterate once."""
-        total = len(self._files)
-        for done, (source, path) in enumerate(self._files):
+        the others. ``progress`` hears (files read, files found) before each file and at the end. Once:
+        the notes would be recorded twice."""
+        if self._files is None:
+            raise RuntimeError("the sources of a scan are read once")
+        files, self._files = self._files, None
+        total = len(files)
+        for done, (source, path) in enumerate(files):
             self._report(done, total)
             document, note, stamp = read_document(source, path, self._max_bytes)
             if stamp is not None:
@@ -370,8 +375,8 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
 def scan_sources(
     root: Path, settings: SourcesSettings, skip: Iterable[Path] = (), progress: Callable[[int, int], None] | None = None
 ) -> SourceScan:
-    """The source files under ``root``, found now and read as the scan's ``documents()`` are iterated.
-    ``progress`` hears (files read, files found) after each file."""
+    """The source files under ``root``, found now (none is read yet) and read one at a time as the
+    scan's ``documents()`` are iterated; ``progress`` hears how far that has come."""
     files, skipped = find_source_files(root, settings, skip)
     return SourceScan(files, skipped, int(settings.max_file_mb * 1_000_000), progress)
 

@@ -53,6 +53,8 @@ def test_fresh_vectors_are_read_back_by_position_whatever_order_they_came_in(tmp
     assert not list(tmp_path.iterdir())
     with pytest.raises(ValueError):  # a passage's sentence vectors must match its sentence count
         FreshVectors(tmp_path, counts).put(EmbeddedBatch(np.array([0]), passages[:1], [sentences[2]]))
+    with pytest.raises(ValueError):  # and be quantised records, never raw rows that would overrun their place
+        FreshVectors(tmp_path, counts).put(EmbeddedBatch(np.array([0]), passages[:1], [unit_rows(rng, 2)]))
 
 
 PARAGRAPH = "The lighthouse keeper lit the lamp at dusk. The beam reached the reef beyond the bay."

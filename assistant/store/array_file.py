@@ -90,13 +90,11 @@ class ArrayFileWriter:
         self.shape = shape
         self.written = 0
         self._handle = path.open("wb")
-        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": shape}
-        np.lib.format.write_array_header_2_0(self._handle, header)
+        _write_header(self._handle, self.dtype, shape)
 
     def append(self, rows: np.ndarray) -> None:
         """Write the next rows (of the file's dtype and row shape)."""
-        if rows.dtype != self.dtype or rows.shape[1:] != self.shape[1:]:
-            raise ValueError(f"rows of {rows.dtype} {rows.shape[1:]} for {self.path.name} of {self.dtype} {self.shape[1:]}")
+        _check_rows(rows, self.path, self.dtype, self.shape)
         if self.written + len(rows) > self.shape[0]:
             raise ValueError(f"more than the {self.shape[0]} rows of {self.path.name}")
         self._handle.write(np.ascontiguousarray(rows).data)
@@ -118,3 +116,47 @@ class ArrayFileWriter:
             self.close()
         else:  # the error on its way out says more than a row count would
             self._handle.close()
+
+
+class ArrayFileSlots:
+    """A new C-ordered .npy file of ``shape`` and ``dtype``, sized in full at once (sparse until written),
+    whose rows are written at any position in any order (``write``); ``ArrayFile`` reads it back."""
+
+    def __init__(self, path: Path, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+        self.path = path
+        self.dtype = np.dtype(dtype)
+        self.shape = shape
+        self._row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * self.dtype.itemsize
+        with path.open("wb") as handle:
+            _write_header(handle, self.dtype, shape)
+            self._start = handle.tell()
+            handle.truncate(self._start + self._row_bytes * shape[0])
+        self._fd = os.open(path, os.O_WRONLY)
+
+    def write(self, row: int, rows: np.ndarray) -> None:
+        """Write ``rows`` (of the file's dtype and row shape) from row ``row`` on."""
+        _check_rows(rows, self.path, self.dtype, self.shape)
+        if not 0 <= row <= self.shape[0] - len(rows):
+            raise ValueError(f"rows {row}..{row + len(rows)} outside the {self.shape[0]} of {self.path.name}")
+        data = memoryview(np.ascontiguousarray(rows)).cast("B")
+        offset, done = self._start + row * self._row_bytes, 0
+        while done < len(data):  # a write may be short (a signal, a full disk says so on the next)
+            done += os.pwrite(self._fd, data[done:], offset + done)
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __del__(self) -> None:
+        self.close()
+
+
+def _write_header(handle, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape}
+    np.lib.format.write_array_header_2_0(handle, header)
+
+
+def _check_rows(rows: np.ndarray, path: Path, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+    if rows.dtype != dtype or rows.shape[1:] != shape[1:]:
+        raise ValueError(f"rows of {rows.dtype} {rows.shape[1:]} for {path.name} of {dtype} {shape[1:]}")

@@ -1,10 +1,14 @@
-"""Build or update the index: plan (read the sources, find reusable vectors), embed what is new, write
-a new folder beside the index and swap it in, all under the build lock. The old index stays until the swap."""
+"""Build or update the index, all under the build lock, in a new folder beside the index: plan (read the
+sources a file at a time, write the passage table, queue what is new and find the previous index's
+vectors for the rest), embed what is queued, write the vectors, FAISS, BM25 and the manifest, then swap
+the folder in. The old index stays until the swap; a failed build's folder is removed."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +107,7 @@ def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool
     tmp: Path | None = None
     try:
         tmp = index_folder.new_build_folder(index_dir)
-        plan = plan_build(build.config, build.model_name, tmp, rebuild=rebuild, progress=build.report)
+        plan = plan_build(build.config, build.model_name, tmp, rebuild=rebuild, progress=build.report, cancelled=build.cancelled)
         try:
             build.check_cancelled()
             fresh = FreshVectors(tmp, plan.queue.sentence_counts())
@@ -117,11 +121,12 @@ def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool
             plan.close()
         index_folder.fsync_tree(tmp)
         index_folder.swap_in(tmp, index_dir)
-    except OSError as exc:
+    except (OSError, sqlite3.OperationalError) as exc:  # SQLite says "database or disk is full" its own way
         if tmp is not None:
             index_folder.remove_if_ours(tmp)
+        reason = getattr(exc, "strerror", None) or exc
         raise IndexWriteError(
-            f"cannot write the index beside {index_dir} ({exc.strerror or exc}); the previous index is unchanged"
+            f"cannot write the index beside {index_dir} ({reason}); the previous index is unchanged"
         ) from exc
     except BaseException:
         if tmp is not None:
@@ -134,8 +139,10 @@ def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool
 def _embed(build: _Build, plan: BuildPlan, fresh: FreshVectors) -> None:
     """Embed the queued passages (one pass of the model each), each batch kept on disk as it comes."""
     if len(plan.queue):
-        for batch in build.embed(plan.queue, build.report, build.cancelled):
-            fresh.put(batch)
+        # Closed however the loop ends: a cluster's generator then lets go of the cluster at once.
+        with closing(build.embed(plan.queue, build.report, build.cancelled)) as batches:
+            for batch in batches:
+                fresh.put(batch)
         if fresh.missing():
             raise ValueError(f"no vectors came back for {fresh.missing()} of the {len(plan.queue)} passages embedded")
     plan.queue.remove()  # read through: no scratch file may be left when the index's files are listed
@@ -157,7 +164,9 @@ def _write(build: _Build, plan: BuildPlan, fresh: FreshVectors, tmp: Path, previ
 
     def vector_blocks() -> Iterator[VectorBlock]:
         yield from plan.vector_blocks(fresh)
-        fresh.remove()  # read through: its disk goes before FAISS and BM25 are written
+        # Read through: the scratch's disk, and the previous index's mapped pages, go before FAISS and BM25.
+        fresh.remove()
+        plan.close_previous()
 
     search = SearchContents(
         vectors=vector_blocks(),

@@ -7,7 +7,7 @@ disk (``scratch.FreshVectors``) as it comes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -44,8 +44,9 @@ class PassageQueue(Protocol):
 
 
 # A way of embedding a build's passages: given the queue, the progress callback and the cancel flag,
-# the vectors of every queued passage, a batch at a time, in any order.
-EmbedPassages = Callable[[PassageQueue, ProgressCallback, Callable[[], bool]], Iterator[EmbeddedBatch]]
+# the vectors of every queued passage, a batch at a time, in any order. A generator: the build closes it
+# when it stops early, so that it lets go of what it holds (a cluster).
+EmbedPassages = Callable[[PassageQueue, ProgressCallback, Callable[[], bool]], Generator[EmbeddedBatch, None, None]]
 
 
 class PassageEncoder(Protocol):
@@ -60,7 +61,7 @@ class PassageEncoder(Protocol):
 
 def embed_passages(
     queue: PassageQueue, encoder: PassageEncoder, *, progress: ProgressCallback, cancelled: Callable[[], bool]
-) -> Iterator[EmbeddedBatch]:
+) -> Generator[EmbeddedBatch, None, None]:
     """Every queued passage's vector and its sentences' (quantised as they come), a step at a time,
     longest first, so that each batch pads little; ``BuildCancelled`` as soon as ``cancelled()`` says so."""
     total = len(queue)
@@ -82,5 +83,7 @@ class LocalEmbedding:
     def __init__(self, load: Callable[[], PassageEncoder]) -> None:
         self._load = load
 
-    def __call__(self, queue: PassageQueue, progress: ProgressCallback, cancelled: Callable[[], bool]) -> Iterator[EmbeddedBatch]:
+    def __call__(
+        self, queue: PassageQueue, progress: ProgressCallback, cancelled: Callable[[], bool]
+    ) -> Generator[EmbeddedBatch, None, None]:
         return embed_passages(queue, self._load(), progress=progress, cancelled=cancelled)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import IndexCorruptError
 from ..models import Passage, Sentence
+from .sqlite_file import NewSqliteFile
 
 SCHEMA = """
 CREATE TABLE passages (
@@ -65,52 +66,27 @@ def _sentence_spans(passage: Passage) -> str:
 
 
 class PassageTableWriter:
-    """A new passage table at ``path``, its rows appended in order as they are made (a batch of rows
-    goes to SQLite at a time); ``close`` finishes the file. Use as a context manager."""
-
-    BATCH_ROWS = 1024
+    """A new passage table at ``path``, its rows appended in order as they are made; leaving the
+    ``with`` block finishes the file (or, on an error, just closes it)."""
 
     def __init__(self, path: Path) -> None:
-        self.path = path
         self.rows = 0
         self.sentences = 0
-        self._pending: list[tuple] = []
-        self._db = sqlite3.connect(path)
-        # The file is written into a temporary folder that is swapped in whole: no journal is needed.
-        self._db.execute("PRAGMA journal_mode = OFF")
-        self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute(SCHEMA)
+        self._file = NewSqliteFile(path, SCHEMA, f"INSERT INTO passages (row, {COLUMNS}, vector_key) VALUES ({', '.join('?' * 15)})")
 
     def append(self, passage: Passage, vector_key: str) -> None:
         """The next row: ``passage``, under the hash of the text its vector embeds."""
         p, count = passage, len(passage.sentences)
-        self._pending.append((self.rows, p.id, p.source, p.start, p.end, p.line_start, p.line_end, p.page, p.title,
-                              p.text, _sentence_spans(p), self.sentences, count, p.kind, vector_key))
+        self._file.append((self.rows, p.id, p.source, p.start, p.end, p.line_start, p.line_end, p.page, p.title,
+                           p.text, _sentence_spans(p), self.sentences, count, p.kind, vector_key))
         self.rows += 1
         self.sentences += count
-        if len(self._pending) >= self.BATCH_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        self._db.executemany(f"INSERT INTO passages (row, {COLUMNS}, vector_key) VALUES ({', '.join('?' * 15)})", self._pending)
-        self._pending.clear()
-
-    def close(self) -> None:
-        """Write what is pending and close the file (a second call does nothing)."""
-        if self._db is None:
-            return
-        try:
-            self._flush()
-            self._db.commit()
-        finally:
-            self._db.close()
-            self._db = None
 
     def __enter__(self) -> "PassageTableWriter":
         return self
 
-    def __exit__(self, *_exc) -> None:
-        self.close()
+    def __exit__(self, *exc) -> None:
+        self._file.__exit__(*exc)
 
 
 def write_passage_table(path: Path, passages: Iterable[Passage], vector_keys: Iterable[str]) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import Config
 from ..documents import SourceScan, scan_sources
-from ..errors import IndexMissingError, IndexUnusableError, SourcesError
+from ..errors import BuildCancelled, IndexMissingError, IndexUnusableError, SourcesError
 from ..late_chunking import ChunkedText
 from ..models import BuildProgress, BuildStage, Passage, ProgressCallback
 from ..passages import dense_texts, split_passages, titled
@@ -42,7 +42,7 @@ class PreviousVectors:
     its files only when a passage reuses them: the old index is never held in memory whole."""
 
     def __init__(self, index: LoadedIndex) -> None:
-        self._index = index
+        self._index: LoadedIndex | None = index
         self._rows: dict[bytes, int] = {}
         firsts, counts = array("q"), array("q")
         for row, entry in enumerate(index.passages.vector_entries()):
@@ -64,12 +64,21 @@ class PreviousVectors:
     def vectors(self, row: int) -> tuple[np.ndarray, np.ndarray]:
         """The passage vector of ``row`` and its sentences' (one record each, as stored: they are
         written again unchanged)."""
+        if self._index is None:
+            raise ValueError("the previous index was closed")
         first = int(self._first_sentence[row])
         sentences = self._index.sentence_vectors.records(first, first + int(self._sentence_count[row]))
         return self._index.vectors.reconstruct(row), sentences
 
+    def sentences(self, row: int) -> int:
+        """How many sentences the passage of ``row`` has."""
+        return int(self._sentence_count[row])
+
     def close(self) -> None:
-        self._index.close()
+        """Close the previous index and drop it: its memory-mapped vectors go with it (a second call does nothing)."""
+        if self._index is not None:
+            self._index.close()
+            self._index = None
 
 
 @dataclass(frozen=True)
@@ -118,10 +127,15 @@ class BuildPlan:
         finally:
             table.close()
 
-    def close(self) -> None:
-        """Let go of the previous index's files and of the queue."""
+    def close_previous(self) -> None:
+        """Let go of the previous index once its vectors are read (what they touched of its memory-mapped
+        files would otherwise stay resident through the rest of the build)."""
         if self.previous is not None:
             self.previous.close()
+
+    def close(self) -> None:
+        """Let go of the previous index's files and of the queue."""
+        self.close_previous()
         self.queue.remove()
 
     def source_records(self) -> dict[str, IndexedSource]:
@@ -138,20 +152,23 @@ class BuildPlan:
 
 
 def plan_build(
-    config: Config, model_name: str, folder: Path, *, rebuild: bool, progress: ProgressCallback | None = None
+    config: Config, model_name: str, folder: Path, *, rebuild: bool, progress: ProgressCallback | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> BuildPlan:
     """Read the sources a file at a time, write the passage table into ``folder`` and queue what must be
-    embedded there; ``SourcesError`` when there is nothing to index. ``progress`` hears the files read."""
+    embedded there; ``SourcesError`` when there is nothing to index, ``BuildCancelled`` as soon as
+    ``cancelled()`` says so. ``progress`` hears the files read."""
     report = progress or (lambda _step: None)
     scan = scan_sources(
         config.sources_dir, config.settings.sources, skip=[config.index_dir],
         progress=lambda done, total: report(BuildProgress(stage=BuildStage.SCAN, done=done, total=total)),
     )
     previous = None if rebuild else previous_vectors(config, model_name)
-    queue = EmbedQueue(folder)
+    queue: EmbedQueue | None = None
     try:
+        queue = EmbedQueue(folder)
         with PassageTableWriter(folder / PASSAGES) as table:
-            origins, sample, embedded = _plan_rows(config, scan, previous, queue, table)
+            origins, sample, embedded = _plan_rows(config, scan, previous, queue, table, cancelled)
         if not table.rows:
             patterns = ", ".join(config.settings.sources.include)
             raise SourcesError(
@@ -159,7 +176,8 @@ def plan_build(
                 "(sources.include in the config)"
             )
     except BaseException:
-        queue.remove()
+        if queue is not None:
+            queue.remove()
         if previous is not None:
             previous.close()
         raise
@@ -172,25 +190,31 @@ def plan_build(
 
 
 def _plan_rows(
-    config: Config, scan: SourceScan, previous: PreviousVectors | None, queue: EmbedQueue, table: PassageTableWriter
+    config: Config, scan: SourceScan, previous: PreviousVectors | None, queue: EmbedQueue, table: PassageTableWriter,
+    cancelled: Callable[[], bool],
 ) -> tuple[np.ndarray, PassageSample, int]:
-    """The pass: every passage of every document into the table, its vectors' origin decided."""
+    """The pass: every passage of every document into the table, its vectors' origin decided. A text
+    is embedded once however often it occurs, and its vectors reused only for a passage of as many
+    sentences (a vector a sentence)."""
     origins = array("q")
-    queued: dict[bytes, int] = {}  # hash of a new text → its queue position: a text is embedded once
+    queued: dict[bytes, int] = {}  # hash of a new text → its queue position
     sample = PassageSample()
     embedded = 0
     for document in scan.documents():
+        if cancelled():
+            raise BuildCancelled("build cancelled; the previous index is unchanged")
         split = split_passages(document, config.settings.chunking.max_passage_chars)
         for passage, text in zip(split, dense_texts(document, split), strict=True):
             key = text_key(text)
             table.append(passage, key.hex())
             sample.see(passage)
+            sentences = len(passage.sentences)
             row = previous.row(key) if previous is not None else None
-            if row is not None:
+            if row is not None and previous.sentences(row) == sentences:
                 origins.append(-1 - row)
                 continue
             position = queued.get(key)
-            if position is None:
+            if position is None or queue.sentences(position) != sentences:
                 position = queued[key] = queue.append(chunked(passage, text))
             origins.append(position)
             embedded += 1
