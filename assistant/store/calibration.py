@@ -26,8 +26,9 @@ from ..models import Passage
 RECALL_TARGET = 0.98
 CALIBRATION_QUERIES = 256
 QUERY_WORDS = (6, 12)
-# Exact scores are computed against this many vectors at a time: the scores of 256 queries against a
-# block take 20 MB (a block of 100 000 took 100 MB, and 700 MB with its sort's temporaries).
+# Vectors read at a time, for the exact scores here and to fill a FAISS index (``dense``): the scores
+# of 256 queries against a block take 20 MB (a block of 100 000 took 100 MB, and 700 MB with its
+# sort's temporaries), the block itself 30 MB.
 BLOCK_ROWS = 20_000
 
 C = TypeVar("C")
