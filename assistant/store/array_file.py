@@ -21,11 +21,24 @@ import numpy as np
 from ..errors import IndexCorruptError
 
 
-class ArrayFile:
+class _FileDescriptor:
+    """An open file descriptor (``_fd``) that is closed once, at ``close`` or when dropped."""
+
+    _fd = -1
+
+    def close(self) -> None:
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
+
+    def __del__(self) -> None:
+        self.close()
+
+
+class ArrayFile(_FileDescriptor):
     """Rows ``[start, stop)`` of a C-ordered .npy array (any dimension; rows along the first axis)."""
 
     def __init__(self, path: Path) -> None:
-        self._fd = -1
         # numpy reads the header (any .npy version) and checks the file holds the data it describes; the
         # map it opens to do so is dropped untouched, so nothing of the file is paged in here.
         layout = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -71,13 +84,6 @@ class ArrayFile:
             raise IndexError(f"row {key} of {len(self)}")
         return self.read(row, row + 1)[0]
 
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-    def __del__(self) -> None:
-        self.close()
 
 
 class ArrayFileWriter:
@@ -118,7 +124,7 @@ class ArrayFileWriter:
             self._handle.close()
 
 
-class ArrayFileSlots:
+class ArrayFileSlots(_FileDescriptor):
     """A new C-ordered .npy file of ``shape`` and ``dtype``, sized in full at once (sparse until written),
     whose rows are written at any position in any order (``write``); ``ArrayFile`` reads it back."""
 
@@ -143,13 +149,6 @@ class ArrayFileSlots:
         while done < len(data):  # a write may be short (a signal, a full disk says so on the next)
             done += os.pwrite(self._fd, data[done:], offset + done)
 
-    def close(self) -> None:
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
-
-    def __del__(self) -> None:
-        self.close()
 
 
 def _write_header(handle, dtype: np.dtype, shape: tuple[int, ...]) -> None:
