@@ -552,6 +552,7 @@ async def test_the_build_bar_says_what_it_does_before_it_can_count(sample_projec
         panel.step("embed", 8, 10)  # 3 passages in 3 seconds: 1 a second, 2 left
         await pilot.pause()
         assert "Embedding passages 8/10 · 1 passages/s · 2 s left" in shown(panel) and "80%" in shown(panel)
+        assert panel.query_one("#percentage").content_size.width >= len("100%")  # room for the whole figure
         panel.clock = time.monotonic
         assistant.build_gate.set()
         await wait_for(pilot, lambda: not app.building)

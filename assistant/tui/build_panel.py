@@ -57,7 +57,7 @@ class BuildPanel(Horizontal):
         background: $boost;
     }
     BuildPanel.-active { display: block; }
-    BuildPanel Label { width: auto; margin-right: 2; }
+    BuildPanel > Label { width: auto; margin-right: 2; }  /* its own labels, not the bar's percentage */
     BuildPanel #build-hint { color: $text-muted; margin-left: 2; }
     BuildPanel.-uncounted #percentage { display: none; }
     """
