@@ -13,7 +13,18 @@ from .config import ClusterSettings, Config, Overrides, load_config
 from .documents import read_source_text
 from .errors import AssistantError, IndexFolderError, IndexLockedError, IndexMissingError, QuestionError, Remedy
 from .model_location import resolve_model
-from .models import Answer, BuildReport, Conversation, IndexCheck, IndexState, IndexStatus, Passage, SourceChanges, Timings
+from .models import (
+    Answer,
+    BuildReport,
+    Conversation,
+    IndexCheck,
+    IndexState,
+    IndexStatus,
+    Passage,
+    SkippedFile,
+    SourceChanges,
+    Timings,
+)
 from .store.changes import detect_changes
 from .store.folder import check_location, recover_interrupted_swap
 from .store.manifest import Manifest, check_compatible, core_files, encoder_state, read_manifest, verify_files
@@ -178,6 +189,7 @@ class Assistant:
             passages=manifest.counts.passages,
             built_at=manifest.built_at,
             changes=detect_changes(self.config, manifest),
+            skipped=tuple(SkippedFile(source=source, reason=record.reason) for source, record in manifest.skipped.items()),
             problem=problem,
             remedy=remedy,
             question_encoder=encoder_state(manifest),

@@ -314,6 +314,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
             for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
                 for name in names:
                     out.write(f"  {label}: {name}\n")
+            for item in status.skipped:
+                out.write(f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}\n")
         if status.problem:  # (with no index, the state line above already says what to run)
             problem = with_remedy(status.problem, status.remedy) if status.exists else status.problem
             out.write(f"problem:  {problem}\n")

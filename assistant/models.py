@@ -235,6 +235,7 @@ class IndexStatus(Frozen):
     passages: int = 0
     built_at: str | None = None
     changes: SourceChanges = Field(default_factory=SourceChanges)
+    skipped: tuple[SkippedFile, ...] = ()  # the files the index's build passed over, and why
     problem: str | None = None
     remedy: Remedy | None = None  # what mends the problem
     # How questions are encoded: "onnx" (the index's export of the model), or "model" (the model

@@ -91,6 +91,16 @@ def test_status_reports_index_and_stale_sources(sample_project):
     assert status["changes"]["added"] == ["new.md"]
 
 
+def test_status_names_the_files_the_build_passed_over(sample_project):
+    (sample_project.parent / "sources" / "blob.txt").write_bytes(b"\x00\x01\x02 not text")
+    code, _, err = run_cli("--config", str(sample_project), "index")
+    assert code == 0, err
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert code == 0 and "skipped:  blob.txt: binary file (NUL byte in the first 8 KiB)" in out
+    code, out, _ = run_cli("--config", str(sample_project), "status", "--json")
+    assert json.loads(out)["skipped"] == [{"source": "blob.txt", "reason": "binary file (NUL byte in the first 8 KiB)"}]
+
+
 def test_index_prints_what_it_did(sample_project):
     code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0

@@ -21,6 +21,7 @@ from assistant.tui.help_screen import HelpScreen
 from assistant.tui.question_input import QuestionInput
 from assistant.tui.source_screen import SourceScreen
 from assistant.tui.states import IndexPhase, ModelState
+from cli_runner import run_cli
 from pilot_waits import chat_ready, cursor_in_view, wait_for
 from projects import edit_manifest, write_project
 
@@ -483,6 +484,21 @@ async def test_a_build_that_skips_files_shows_one_toast_and_f2_lists_each_file_l
             assert not style.link and not (style.meta or {}).get("@click")
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
+
+
+async def test_files_a_command_line_build_skipped_are_listed_by_f2_in_the_chat(tmp_path):
+    from assistant.tui.skipped_screen import SkippedFilesScreen
+
+    config = write_project(tmp_path / "built", sources={"note.txt": "The ferry to Sark leaves at noon.\n", "binary.txt": b"\x00\x01\x02"})
+    code, _, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    app = sample_app(Assistant.open(config))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.index_phase is IndexPhase.READY)
+        await pilot.press("f2")
+        assert isinstance(app.screen, SkippedFilesScreen)
+        listing = rendered_text(app.screen.query_one("#skipped-list"))
+        assert "binary.txt" in listing and "binary file" in listing and "note.txt" not in listing
 
 
 async def test_help_wraps_long_descriptions_under_their_own_column(sample_assistant):

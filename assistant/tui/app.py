@@ -95,7 +95,8 @@ class AssistantApp(App[int]):
         # What mends the index while it cannot be used (ctrl+r does it).
         self.index_remedy: Remedy | None = None
         self._phase_before_build = IndexPhase.CHECKING
-        # What the last build of this session skipped or read with a warning (f2 lists them).
+        # What the last build skipped or read with a warning (f2 lists them): this session's, else the
+        # index's own record of the files it passed over.
         self.skipped: tuple[SkippedFile, ...] = ()
 
     @property
@@ -202,6 +203,8 @@ class AssistantApp(App[int]):
         status = check.status
         if status is not None and status.exists:
             self.index_size = (status.passages, status.files)
+            if not self.skipped:  # built elsewhere (the command line): f2 lists what that build passed over
+                self.skipped = status.skipped
         if check.state is IndexState.UNUSABLE:
             self._index_unusable(check.problem or "", check.remedy)
             return
