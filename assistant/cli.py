@@ -128,10 +128,7 @@ def _progress_bars() -> Iterator[ProgressCallback]:
 
 def _print_build_report(report, out: TextIO) -> None:
     changes = report.changes
-    out.write(
-        f"Indexed {report.files} files, {report.passages} passages in {report.seconds:.1f}s "
-        f"({report.passages_embedded} passages embedded, {report.passages_reused} reused).\n"
-    )
+    out.write(report.describe() + "\n")
     out.write(
         f"Files: {len(changes.added)} added, {len(changes.changed)} changed, "
         f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged.\n"

@@ -77,7 +77,7 @@ def test_ask_builds_a_missing_index_then_answers(tmp_path):
     shutil.copy(REPO / "sources" / SAMPLE_FILE, tmp_path / "sources" / SAMPLE_FILE)
     code, out, err = run_cli("--config", str(config), "ask", "Who is the EU facilitator?")
     assert code == 0
-    assert "building it" in err and "Indexed 1 files" in err
+    assert "building it" in err and "Indexed 1 file" in err
     assert "Lajcak" in out
     assert (tmp_path / "index" / "manifest.json").exists()
 
@@ -104,7 +104,7 @@ def test_status_names_the_files_the_build_passed_over(sample_project):
 def test_index_prints_what_it_did(sample_project):
     code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0
-    assert "Indexed 1 files, 12 passages" in out and "0 passages embedded, 12 reused" in out
+    assert "Indexed 1 file, 12 passages" in out and "0 passages embedded, 12 reused" in out
 
 
 def test_unknown_command_and_bad_flag_are_one_line_exit_2(built_sample):

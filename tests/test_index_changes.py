@@ -92,7 +92,7 @@ def test_editing_one_of_a_hundred_files_embeds_only_its_passages(tmp_path, monke
     edited.write_text("Note 42 records that crate 42 was lost at sea. Nobody found it.\n", encoding="utf-8")
     code, out, err = run_cli("--config", str(config), "index")
     assert code == 0, err
-    assert "(1 passages embedded, 99 reused)" in out
+    assert "(1 passage embedded, 99 reused)" in out
     assert "Files: 0 added, 1 changed, 0 removed, 99 unchanged." in out
     # The edited passage (its two sentences in the same pass), nothing else.
     assert encoded == ["Note 42 records that crate 42 was lost at sea. Nobody found it."]

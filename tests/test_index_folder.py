@@ -64,7 +64,7 @@ def test_an_index_inside_the_sources_is_left_out_of_the_scan(tmp_path):
     shutil.copy(SAMPLE_SOURCES / SAMPLE_FILE, config.parent / "sources" / SAMPLE_FILE)
     code, out, err = run_cli("--config", str(config), "index")
     assert code == 0, err
-    assert "Indexed 1 files" in out and "warning" not in out
+    assert "Indexed 1 file" in out and "warning" not in out
     code, out, err = run_cli("--config", str(config), "status")
     assert code == 0 and "no, up to date" in out
     code, out, _ = run_cli("--config", str(config), "ask", QUESTION)

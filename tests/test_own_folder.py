@@ -41,7 +41,7 @@ def test_a_fresh_folder_is_indexed_in_the_user_data_folder_and_a_second_run_reus
     code, out, err = run_cli("--sources", str(papers), "ask", NINETY_DAYS)
     assert code == 0, err
     assert out.splitlines()[0].startswith(f"1. {SAMPLE_FILE}:8 ")
-    assert "building it" in err and "Indexed 1 files, 12 passages" in err
+    assert "building it" in err and "Indexed 1 file, 12 passages" in err
     [index] = [p for p in user_indexes().iterdir() if not p.name.startswith(".")]
     assert index.name.startswith("papers-") and (index / "manifest.json").exists()
     assert tree(papers) == before  # nothing written into the user's folder
@@ -82,7 +82,7 @@ def test_index_option_puts_the_index_where_it_says(papers):
 def test_index_option_inside_the_sources_is_left_out_of_the_scan(papers):
     code, out, err = run_cli("--sources", str(papers), "--index", str(papers / ".index"), "index")
     assert code == 0, err
-    assert "Indexed 1 files, 12 passages" in out
+    assert "Indexed 1 file, 12 passages" in out
     assert (papers / ".index" / "manifest.json").exists()
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 
 from ..errors import AssistantError, Remedy
+from ..models import counted
 
 if TYPE_CHECKING:
     from ..models import BuildReport, SourceChanges
@@ -97,11 +98,7 @@ REBUILD_DETAIL = Content(
 
 def build_summary(report: BuildReport) -> str:
     """One line on a finished build: what was indexed and, when files were skipped, how to see them."""
-    summary = (
-        f"Indexed {report.files} files, {report.passages} passages in {report.seconds:.1f} s "
-        f"({report.passages_embedded} embedded, {report.passages_reused} reused)."
-    )
-    count = len(report.skipped)
-    if count:
-        summary += f" {count} file{'s' if count != 1 else ''} skipped or read with a warning: f2 lists them."
+    summary = report.describe()
+    if report.skipped:
+        summary += f" {counted(len(report.skipped), 'file')} skipped or read with a warning: f2 lists them."
     return summary
