@@ -104,3 +104,17 @@ def test_a_folder_with_nothing_to_index_is_one_line_and_leaves_nothing_behind(tm
     assert_one_line_error(err, "nothing to index")
     assert (index_dir / "manifest.json").read_bytes() == manifest
     assert not list(index_dir.parent.glob(".index.tmp-*"))
+
+
+def test_a_first_build_keeps_its_fresh_vectors_as_they_are_and_an_update_writes_the_same(tmp_path):
+    """A first build of text without repeats moves its scratch vectors into place; an update that reuses
+    every vector writes them again from the previous index: the same files, byte for byte."""
+    config = write_project(tmp_path, "", {"a.txt": PARAGRAPH + "\n", "b.txt": "The ferry to Sark leaves at noon. It is late.\n"})
+    index_dir = config.parent / "index"
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0 and "(2 passages embedded, 0 reused)" in out, err
+    first = {name: (index_dir / name).read_bytes() for name in ("sentence_vectors.npy", "vectors.faiss", "passages.sqlite")}
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0 and "(0 passages embedded, 2 reused)" in out, err
+    for name, data in first.items():
+        assert (index_dir / name).read_bytes() == data, name

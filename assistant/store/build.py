@@ -169,7 +169,7 @@ def _write(build: _Build, plan: BuildPlan, fresh: FreshVectors, tmp: Path, previ
         plan.close_previous()
 
     search = SearchContents(
-        vectors=vector_blocks(),
+        vectors=fresh if plan.embedded_in_row_order() else vector_blocks(),
         dimension=plan.dimension(fresh),
         lexical_texts=plan.lexical_texts(),
         calibration_queries=lambda: encode_questions(plan.sample.question_like()),

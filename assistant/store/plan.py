@@ -109,6 +109,11 @@ class BuildPlan:
                 sentence_rows.append(own)
             yield VectorBlock(passages=np.vstack(passage_rows), sentences=np.concatenate(sentence_rows))
 
+    def embedded_in_row_order(self) -> bool:
+        """Whether every row's vectors were embedded afresh, each row its own place in the queue, in row
+        order (a first build of text without repeats): the fresh vectors are then the index's as they are."""
+        return len(self.queue) == self.passages and bool(np.array_equal(self.origins, np.arange(self.passages)))
+
     def dimension(self, fresh: FreshVectors) -> int:
         """The vectors' dimension: the new ones', or the previous index's when nothing was embedded."""
         return fresh.dimension if len(self.queue) else self._previous().dimension

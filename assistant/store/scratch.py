@@ -4,6 +4,7 @@ passage's position in the queue. A build of any size holds only a batch of eithe
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,6 +110,15 @@ class FreshVectors:
             self._readers = (ArrayFile(self._paths[0]), ArrayFile(self._paths[1]))
         passages, sentences = self._readers
         return passages[position], sentences.read(int(self._offsets[position]), int(self._offsets[position + 1]))
+
+    def move_to(self, passages: Path, sentences: Path) -> None:
+        """Move the two files, complete, to these paths: when the queue holds every row of the index in
+        row order, they are the index's vector files as they stand (a fresh build skips a copy of them)."""
+        if self._slots is None or self.missing():
+            raise ValueError("the fresh vectors are not all written")
+        self._close_slots()
+        for path, target in zip(self._paths, (passages, sentences)):
+            os.replace(path, target)
 
     def _close_slots(self) -> None:
         for slots in self._slots or ():

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -72,12 +73,23 @@ class IndexContents:
 
 
 @dataclass(frozen=True)
-class SearchContents:
-    """What follows the passage table, row for row: the vectors in blocks of consecutive passages, their
-    dimension, the texts BM25 indexes; and ``calibration_queries``, question-like queries taken from the
-    passages and encoded, made only if an IVF index is calibrated on them."""
+class VectorFiles(Protocol):
+    """The vector files of every passage, already written in row order (a fresh build's scratch):
+    the passages' float32 rows and their sentences' quantised records, as .npy files."""
 
-    vectors: Iterable[VectorBlock]
+    def move_to(self, passages: Path, sentences: Path) -> None:
+        """Move the two files to these paths."""
+        ...
+
+
+@dataclass(frozen=True)
+class SearchContents:
+    """What follows the passage table, row for row: the vectors in blocks of consecutive passages (or
+    their files, already in row order), their dimension, the texts BM25 indexes; and
+    ``calibration_queries``, question-like queries taken from the passages and encoded, made only if an
+    IVF index is calibrated on them."""
+
+    vectors: Iterable[VectorBlock] | VectorFiles
     dimension: int
     lexical_texts: Iterable[str]
     calibration_queries: Callable[[], np.ndarray]
@@ -169,7 +181,11 @@ def _write_search_files(folder: Path, search: SearchContents, counts: RowCounts)
 
 
 def _write_vectors(folder: Path, search: SearchContents, counts: RowCounts) -> None:
-    """The sentences' vectors (quantised, their file kept) and the passages' (float32, to the scratch file)."""
+    """The sentences' vectors (quantised, their file kept) and the passages' (float32, to the scratch file):
+    moved into place when they are files already, else written block by block."""
+    if not isinstance(search.vectors, Iterable):
+        search.vectors.move_to(folder / PASSAGE_SCRATCH, folder / SENTENCE_VECTORS)
+        return
     dimension = search.dimension
     with (
         ArrayFileWriter(folder / PASSAGE_SCRATCH, np.dtype(np.float32), (counts.passages, dimension)) as passages,
