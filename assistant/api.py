@@ -21,7 +21,6 @@ from .models import (
     IndexState,
     IndexStatus,
     Passage,
-    SkippedFile,
     SourceChanges,
     Timings,
 )
@@ -189,7 +188,7 @@ class Assistant:
             passages=manifest.counts.passages,
             built_at=manifest.built_at,
             changes=detect_changes(self.config, manifest),
-            skipped=tuple(SkippedFile(source=source, reason=record.reason) for source, record in manifest.skipped.items()),
+            skipped=manifest.skipped_files(),
             problem=problem,
             remedy=remedy,
             question_encoder=encoder_state(manifest),

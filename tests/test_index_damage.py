@@ -259,7 +259,7 @@ else:
 
     folder.os.rename = rename
 from assistant.cli import main
-main(["--config", sys.argv[1], "index"])
+main(["--config", sys.argv[1], "index", "--rebuild"])  # a build that writes (an update of unchanged sources has nothing to do)
 """
 
 
@@ -319,7 +319,7 @@ def test_a_build_that_cannot_write_says_so_and_keeps_the_previous_index(sample_p
     monkeypatch.setattr(build_module, "finish_index_folder", disk_full)
     index_dir = sample_project.parent / "index"
     before = (index_dir / MANIFEST).read_bytes()
-    code, _, err = run_cli("--config", str(sample_project), "index")
+    code, _, err = run_cli("--config", str(sample_project), "index", "--rebuild")
     assert code == 3
     assert_one_line_error(err, "No space left on device", "the previous index is unchanged")
     assert (index_dir / MANIFEST).read_bytes() == before

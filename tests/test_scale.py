@@ -146,6 +146,8 @@ def test_an_ivf_index_is_built_recorded_and_answers_like_the_exact_one(built_sam
     assistant.build_index()
     exact = [assistant.ask(question) for question in (QUESTION, NORMANS_QUESTION)]
     monkeypatch.setattr(dense_module, "FLAT_MAX_PASSAGES", 4)
+    # A file the build passes over: the sources changed (an update of unchanged ones does nothing), the passages did not.
+    (project / "sources" / "blob.txt").write_bytes(b"\x00\x01")
     report = assistant.build_index()  # every vector reused, read back from the exact index
     assert report.passages_embedded == 0
     manifest = json.loads((project / "index" / "manifest.json").read_text())

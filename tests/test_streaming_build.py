@@ -108,13 +108,37 @@ def test_a_folder_with_nothing_to_index_is_one_line_and_leaves_nothing_behind(tm
 
 def test_a_first_build_keeps_its_fresh_vectors_as_they_are_and_an_update_writes_the_same(tmp_path):
     """A first build of text without repeats moves its scratch vectors into place; an update that reuses
-    every vector writes them again from the previous index: the same files, byte for byte."""
+    every vector (a file renamed: its rows keep their place) writes them again from the previous index:
+    the same files, byte for byte."""
     config = write_project(tmp_path, "", {"a.txt": PARAGRAPH + "\n", "b.txt": "The ferry to Sark leaves at noon. It is late.\n"})
     index_dir = config.parent / "index"
     code, out, err = run_cli("--config", str(config), "index")
     assert code == 0 and "(2 passages embedded, 0 reused)" in out, err
-    first = {name: (index_dir / name).read_bytes() for name in ("sentence_vectors.npy", "vectors.faiss", "passages.sqlite")}
+    first = {name: (index_dir / name).read_bytes() for name in ("sentence_vectors.npy", "vectors.faiss")}
+    (config.parent / "sources" / "b.txt").rename(config.parent / "sources" / "c.txt")
     code, out, err = run_cli("--config", str(config), "index")
-    assert code == 0 and "(0 passages embedded, 2 reused)" in out, err
+    assert code == 0 and "(0 passages embedded, 2 reused)" in out and "1 added" in out, err
     for name, data in first.items():
         assert (index_dir / name).read_bytes() == data, name
+
+
+def test_an_index_up_to_date_with_its_sources_is_not_built_again(tmp_path):
+    config = write_project(tmp_path, "", {"a.txt": PARAGRAPH + "\n", "blob.txt": b"\x00\x01"})
+    index_dir = config.parent / "index"
+    code, _, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    manifest = (index_dir / "manifest.json").read_bytes()
+    identity = index_dir.stat().st_ino
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "Indexed 1 file, 1 passage in" in out and "(0 passages embedded, 1 reused)" in out
+    assert "Files: 0 added, 0 changed, 0 removed, 1 unchanged." in out and "warning: blob.txt: binary file" in out
+    assert index_dir.stat().st_ino == identity and (index_dir / "manifest.json").read_bytes() == manifest
+    # A damaged file is not up to date: the same command mends it.
+    with (index_dir / "sentence_vectors.npy").open("r+b") as handle:
+        handle.seek(-1, 2)
+        handle.write(b"\xff")
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert index_dir.stat().st_ino != identity
+    assert Assistant.open(config).ask("When did the keeper light the lamp?").snippets[0].citation.source == "a.txt"

@@ -16,14 +16,23 @@ import numpy as np
 from ..config import Config
 from ..embedding import Embedder
 from ..errors import AssistantError, BuildCancelled, IndexWriteError
-from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback
+from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback, SourceChanges
 from . import folder as index_folder
 from .calibration import EncodeQuestions
-from .changes import compare_sources
+from .changes import compare_sources, detect_changes
 from .embed import EmbedPassages, LocalEmbedding
 from .encoder_export import export_question_encoder, kept_export, link_question_encoder
 from .lock import BuildLock
-from .manifest import EncoderExport, Manifest, NoEncoderExport, check_compatible, expected_settings, read_manifest
+from .manifest import (
+    EncoderExport,
+    Manifest,
+    NoEncoderExport,
+    check_compatible,
+    core_files,
+    expected_settings,
+    read_manifest,
+    verify_files,
+)
 from .plan import BuildPlan, plan_build
 from .question_encoder import QuestionEncoder
 from .scratch import FreshVectors
@@ -80,6 +89,17 @@ def build_index(
         index_folder.remove_dead_temporaries(index_dir)
         # Read even for a rebuild: it tells what changed, and its question encoder may be kept.
         previous = _previous_manifest(index_dir)
+        unchanged = None if rebuild or previous is None else _unchanged_sources(build, previous)
+        if unchanged is not None:  # up to date and whole: nothing to build (a million passages need not be copied)
+            return BuildReport(
+                files=previous.counts.files,
+                passages=previous.counts.passages,
+                passages_embedded=0,
+                passages_reused=previous.counts.passages,
+                changes=unchanged,
+                skipped=previous.skipped_files(),
+                seconds=time.perf_counter() - began,
+            )
         plan = _build_in_new_folder(build, None if rebuild else previous, rebuild)
     return BuildReport(
         files=len(plan.scan.encodings),
@@ -98,6 +118,21 @@ def _previous_manifest(index_dir: Path) -> Manifest | None:
         return read_manifest(index_dir)
     except AssistantError:  # none yet, damaged, or of another format
         return None
+
+
+def _unchanged_sources(build: _Build, previous: Manifest) -> SourceChanges | None:
+    """The sources (all unchanged) when the index was built from them as they are now, for this config,
+    and every file of it is whole; None when a build has something to do."""
+    index_dir = build.config.index_dir
+    try:
+        check_compatible(previous, build.config, build.model_name)
+        verify_files(index_dir, previous, core_files(previous))
+        changes = detect_changes(build.config, previous)
+    except AssistantError:  # built otherwise, damaged, or the sources cannot be looked at: build
+        return None
+    if kept_export(previous, index_dir) is None:  # its question encoder is damaged, or worth trying again
+        return None
+    return None if changes.is_stale else changes
 
 
 def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool) -> BuildPlan:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import IndexCorruptError, IndexMismatchError, IndexMissingError, Remedy
+from ..models import SkippedFile
 from .layout import ENCODER_FILE, ENCODER_FILES, MANIFEST, PASSAGES, SENTENCE_VECTORS, VECTORS
 
 if TYPE_CHECKING:
@@ -137,6 +138,10 @@ class Manifest(Record):
     question_encoder: EncoderExport | NoEncoderExport
     files: dict[str, FileCheck]
     checksum: str = ""
+
+    def skipped_files(self) -> tuple[SkippedFile, ...]:
+        """The files the build passed over, and why."""
+        return tuple(SkippedFile(source=source, reason=record.reason) for source, record in self.skipped.items())
 
     def to_json(self) -> dict:
         """The manifest as its file holds it, with its own checksum."""
