@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from ..models import counted
+
 
 class ModelState(Enum):
     """The question encoder: the index's ONNX export of the model, or the model itself."""
@@ -30,4 +32,4 @@ class IndexPhase(Enum):
 
 def index_label(phase: IndexPhase, passages: int, files: int) -> str:
     """The index's part of the header: its size once it answers, else its phase."""
-    return f"{passages} passages from {files} files" if phase is IndexPhase.READY else phase.value
+    return f"{counted(passages, 'passage')} from {counted(files, 'file')}" if phase is IndexPhase.READY else phase.value
