@@ -26,7 +26,7 @@ from .models import (
 )
 from .store.changes import detect_changes
 from .store.folder import check_location, recover_interrupted_swap
-from .store.manifest import Manifest, check_compatible, core_files, encoder_state, read_manifest, verify_files
+from .store.manifest import Manifest, check_usable, encoder_state, read_manifest
 
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
 # ``assistant status`` reads only the manifest.
@@ -177,9 +177,7 @@ class Assistant:
             return IndexStatus(exists=True, problem=exc.message, remedy=exc.remedy, **base)
         problem = remedy = None
         try:
-            check_compatible(manifest, self.config, self.model_name)
-            # Sizes and checksums of the files a load reads: stat and zlib only, no numpy or FAISS.
-            verify_files(self.config.index_dir, manifest, core_files(manifest))
+            check_usable(self.config.index_dir, manifest, self.config, self.model_name)
         except AssistantError as exc:
             problem, remedy = exc.message, exc.remedy
         return IndexStatus(

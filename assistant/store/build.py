@@ -28,10 +28,9 @@ from .manifest import (
     Manifest,
     NoEncoderExport,
     check_compatible,
-    core_files,
+    check_usable,
     expected_settings,
     read_manifest,
-    verify_files,
 )
 from .plan import BuildPlan, plan_build
 from .question_encoder import QuestionEncoder
@@ -125,14 +124,14 @@ def _unchanged_sources(build: _Build, previous: Manifest) -> SourceChanges | Non
     and every file of it is whole; None when a build has something to do."""
     index_dir = build.config.index_dir
     try:
-        check_compatible(previous, build.config, build.model_name)
-        verify_files(index_dir, previous, core_files(previous))
+        # The stat look first: an update whose sources changed does not read the index's gigabytes.
         changes = detect_changes(build.config, previous)
+        if changes.is_stale or kept_export(previous, index_dir) is None:  # or its question encoder needs making
+            return None
+        check_usable(index_dir, previous, build.config, build.model_name)
     except AssistantError:  # built otherwise, damaged, or the sources cannot be looked at: build
         return None
-    if kept_export(previous, index_dir) is None:  # its question encoder is damaged, or worth trying again
-        return None
-    return None if changes.is_stale else changes
+    return changes
 
 
 def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool) -> BuildPlan:

@@ -13,7 +13,7 @@ from ..errors import IndexCorruptError, Remedy
 from .bm25 import LexicalIndex
 from .dense import open_dense, search_one
 from .layout import ENCODER_FILES, LEXICAL, PASSAGES, SENTENCE_VECTORS, VECTORS
-from .manifest import EncoderExport, Manifest, check_compatible, core_files, read_manifest, verify_files
+from .manifest import EncoderExport, Manifest, check_usable, read_manifest, verify_files
 from .passage_table import PassageTable
 from .quantized_rows import QuantizedRows
 from .question_encoder import QuestionEncoder
@@ -65,8 +65,7 @@ def load_index(config: Config, model_name: str) -> LoadedIndex:
 def _load_index_once(config: Config, model_name: str) -> LoadedIndex:
     folder = config.index_dir
     manifest = read_manifest(folder)
-    check_compatible(manifest, config, model_name)
-    verify_files(folder, manifest, core_files(manifest))
+    check_usable(folder, manifest, config, model_name)
     counts = manifest.counts
     damaged = f"the index in {folder} is damaged"
     try:

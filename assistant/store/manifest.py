@@ -244,6 +244,13 @@ def core_files(manifest: Manifest) -> list[str]:
     return [name for name in names if name not in ENCODER_FILES]
 
 
+def check_usable(index_dir: Path, manifest: Manifest, config: Config, model_name: str) -> None:
+    """The index suits the config and every file a load reads is whole (stat and zlib only, no numpy or
+    FAISS); else the ``AssistantError`` that says why and what mends it."""
+    check_compatible(manifest, config, model_name)
+    verify_files(index_dir, manifest, core_files(manifest))
+
+
 def encoder_state(manifest: Manifest) -> Literal["onnx", "model"]:
     """How the index's questions are encoded: by its ONNX export, or by the model itself."""
     return "onnx" if manifest.question_encoder.available else "model"

@@ -96,7 +96,11 @@ class BuildPlan:
     queue: EmbedQueue
     previous: PreviousVectors | None
     sample: PassageSample  # passages' texts sampled on the way, for an IVF index's calibration
-    passages_embedded: int  # rows whose vectors are made afresh (their text is new or changed)
+
+    @property
+    def passages_embedded(self) -> int:
+        """Rows whose vectors are made afresh (their text is new or changed)."""
+        return int((self.origins >= 0).sum())
 
     def vector_blocks(self, fresh: FreshVectors) -> Iterator[VectorBlock]:
         """Every passage's vectors and its sentences', in row order a block at a time: those just embedded
@@ -112,7 +116,7 @@ class BuildPlan:
     def embedded_in_row_order(self) -> bool:
         """Whether every row's vectors were embedded afresh, each row its own place in the queue, in row
         order (a first build of text without repeats): the fresh vectors are then the index's as they are."""
-        return len(self.queue) == self.passages and bool(np.array_equal(self.origins, np.arange(self.passages)))
+        return bool(np.array_equal(self.origins, np.arange(self.passages)))
 
     def dimension(self, fresh: FreshVectors) -> int:
         """The vectors' dimension: the new ones', or the previous index's when nothing was embedded."""
@@ -173,7 +177,7 @@ def plan_build(
     try:
         queue = EmbedQueue(folder)
         with PassageTableWriter(folder / PASSAGES) as table:
-            origins, sample, embedded = _plan_rows(config, scan, previous, queue, table, cancelled)
+            origins, sample = _plan_rows(config, scan, previous, queue, table, cancelled)
         if not table.rows:
             patterns = ", ".join(config.settings.sources.include)
             raise SourcesError(
@@ -190,21 +194,20 @@ def plan_build(
         previous.forget_keys()
     return BuildPlan(
         scan=scan, folder=folder, passages=table.rows, sentences=table.sentences, origins=origins, queue=queue,
-        previous=previous, sample=sample, passages_embedded=embedded,
+        previous=previous, sample=sample,
     )
 
 
 def _plan_rows(
     config: Config, scan: SourceScan, previous: PreviousVectors | None, queue: EmbedQueue, table: PassageTableWriter,
     cancelled: Callable[[], bool],
-) -> tuple[np.ndarray, PassageSample, int]:
+) -> tuple[np.ndarray, PassageSample]:
     """The pass: every passage of every document into the table, its vectors' origin decided. A text
     is embedded once however often it occurs, and its vectors reused only for a passage of as many
     sentences (a vector a sentence)."""
     origins = array("q")
     queued: dict[bytes, int] = {}  # hash of a new text → its queue position
     sample = PassageSample()
-    embedded = 0
     for document in scan.documents():
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
@@ -222,8 +225,7 @@ def _plan_rows(
             if position is None or queue.sentences(position) != sentences:
                 position = queued[key] = queue.append(chunked(passage, text))
             origins.append(position)
-            embedded += 1
-    return np.frombuffer(origins, dtype=np.int64), sample, embedded
+    return np.frombuffer(origins, dtype=np.int64), sample
 
 
 def chunked(passage: Passage, vector_text: str) -> ChunkedText:
