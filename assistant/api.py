@@ -264,7 +264,7 @@ class Assistant:
         from .confidence import shipped_model, snippet_confidences
         from .conversation import read_in_context, remember
         from .lexical import tokenize
-        from .query import Query
+        from .query import Query, lone_terms
         from .quote_check import QuoteCheck
         from .retrieval import Retriever
 
@@ -276,7 +276,7 @@ class Assistant:
         terms = tokenize(question)
         alone = conversation is None or not conversation.turns
         if alone:  # a follow-up's terms are known only once it is read in context
-            retriever.search_lexical_ahead(dict.fromkeys(terms, 1.0), mode)
+            retriever.search_lexical_ahead(lone_terms(terms), mode)
         try:
             vector = encoder.encode_query(question)
         except BaseException:

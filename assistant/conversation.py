@@ -53,11 +53,11 @@ FOLLOW_UP_GENERIC = GENERIC | frozenset(tokenize("often usually frequently like 
 # A number of this many digits or fewer, alone in a follow-up, counts what is asked for ("name 2",
 # "top 10"); a longer one names something ("What happened in 1066?").
 COUNT_DIGITS = 2
-# A pronoun that is the subject of a closing "is it", "was he", "are they": it points back even after
-# the question's own words ("What kind of land is it?"), unlike "What did Microsoft say it would rename?".
 # A word after the question's first: a name, which a later pronoun may stand for, when it is
 # capitalised (``names``). A name that opens the question is not told from "Tell" or "Describe".
 _WORD_AFTER_FIRST = re.compile(r"(?<=\W)[^\W\d_][\w'’-]*")
+# A pronoun that is the subject of a closing "is it", "was he", "are they": it points back even after
+# the question's own words ("What kind of land is it?"), unlike "What did Microsoft say it would rename?".
 _CLOSING_PRONOUN = re.compile(r"\b(is|was|are|were|does|do|did)\s+(it|he|she|they|this|that)\W*$", re.I)
 
 # How incomplete a question is without its context (0: complete, 1: cannot be read alone): one that

@@ -56,4 +56,10 @@ class Query:
     @classmethod
     def alone(cls, text: str, vector: np.ndarray, terms: list[str]) -> "Query":
         """A question read on its own."""
-        return cls(text=text, vector=vector, terms=dict.fromkeys(terms, 1.0), own_terms=tuple(terms))
+        return cls(text=text, vector=vector, terms=lone_terms(terms), own_terms=tuple(terms))
+
+
+def lone_terms(terms: list[str]) -> dict[str, float]:
+    """The weighted terms of a question read on its own: each of its own once, at full weight (what
+    ``Query.alone`` searches by, and so what a search started before the encode must use)."""
+    return dict.fromkeys(terms, 1.0)

@@ -27,6 +27,7 @@ from ..errors import IndexCorruptError
 from .array_file import ArrayFile, ArrayFileWriter
 
 LEVEL_MAX = 7.5  # the top level, in steps from zero; the sixteen levels are -7.5 .. 7.5
+CODE_OFFSET = 8  # codes -8..7 are stored as 0..15, four bits each
 # The rows are unit vectors, so no value exceeds 1 and no scale exceeds 1/7.5: a scale outside that
 # (or not a number) is damage, caught when its row is read, however large the file.
 SCALE_MAX = (1.0 + 1e-5) / LEVEL_MAX
@@ -49,7 +50,7 @@ def quantize(vectors: np.ndarray) -> np.ndarray:
     records["scale"] = scales
     divisors = np.where(scales > 0, scales, 1.0).astype(np.float32)[:, None]
     codes = np.zeros((count, 2 * ((dimension + 1) // 2)), dtype=np.uint8)  # an odd dimension's last nibble is never read
-    codes[:, :dimension] = (np.clip(np.floor(vectors / divisors), -8, 7) + 8).astype(np.uint8)
+    codes[:, :dimension] = (np.clip(np.floor(vectors / divisors), -CODE_OFFSET, CODE_OFFSET - 1) + CODE_OFFSET).astype(np.uint8)
     records["codes"] = codes[:, 0::2] | (codes[:, 1::2] << 4)
     return records
 
@@ -60,7 +61,7 @@ def dequantize(records: np.ndarray, dimension: int) -> np.ndarray:
     levels = np.empty((len(records), 2 * packed.shape[1]), dtype=np.float32)
     levels[:, 0::2] = packed & 15
     levels[:, 1::2] = packed >> 4
-    levels -= 7.5
+    levels -= LEVEL_MAX  # a stored code + 8 stands for the level (code + 0.5) steps from zero
     return levels[:, :dimension] * records["scale"][:, None]
 
 

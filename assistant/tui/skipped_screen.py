@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from ..models import counted
+
 if TYPE_CHECKING:
     from ..models import SkippedFile
 
@@ -41,7 +43,7 @@ class SkippedFilesScreen(ModalScreen[None]):
         count = len(self.skipped)
         with VerticalScroll(id="skipped-list"):
             yield Static(
-                Content(f"{count} file{'s' if count != 1 else ''} skipped or read with a warning by the last build"),
+                Content(f"{counted(count, 'file')} skipped or read with a warning by the last build"),
                 id="skipped-title",
             )
             for item in self.skipped:
