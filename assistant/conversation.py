@@ -75,6 +75,9 @@ STAYS = 0.5
 CARRY_WEIGHT = 0.6
 FADE = 0.5
 CARRIED_MAX = 6
+# A source's share of the conversation fades more slowly: one answer from elsewhere (a misstep, an
+# aside) does not move the conversation's home.
+SOURCE_FADE = 0.7
 # How far the question's vector moves toward the previous turn's (times its incompleteness).
 VECTOR_BLEND = 0.6
 
@@ -131,16 +134,19 @@ def incompleteness(query: Query, index: LoadedIndex) -> float:
 
 
 def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> float:
-    """How much the question stays with the previous answer's source (0..1): the share of its subject
-    words (by IDF) that occur in that source, among those the index knows at all. A specific word
-    found only in other sources is a sign of a switch; a question without one stays."""
+    """How much the question stays with the previous answer's source (0..1). Each of its subject
+    words the index knows (weighted by IDF) that the source lacks is a sign of a switch as strong as
+    the word is specific (its IDF's share of the highest): a rare name found only elsewhere is a
+    switch, a common word the source happens not to use ("What was the man's name?" of a story that
+    says "the butler") hardly one. A question without such words stays."""
     idf = index.lexical.idf(subject_words(query))
     total = sum(idf.values())
     if total <= 0 or previous.row is None:
         return 1.0
     first, last = index.passages.source_rows(previous.row)
     inside = index.lexical.occurs_within(idf, first, last)
-    return sum(w for t, w in idf.items() if t in inside) / total
+    most = math.log(1.0 + max(index.lexical.document_count, 1))
+    return 1.0 - sum(w * w / most for t, w in idf.items() if t not in inside) / total
 
 
 def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
@@ -191,11 +197,11 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
 
 def recent_sources(turns: list[TurnContext]) -> dict[str, float]:
     """The sources the recent answers came from, each with its share: the newest turn counts most,
-    each one further back FADE as much."""
+    each one further back SOURCE_FADE as much."""
     shares: dict[str, float] = {}
     for distance, turn in enumerate(reversed(turns)):
         if turn.source is not None:
-            shares[turn.source] = shares.get(turn.source, 0.0) + FADE**distance
+            shares[turn.source] = shares.get(turn.source, 0.0) + SOURCE_FADE**distance
     total = sum(shares.values()) or 1.0
     return {source: share / total for source, share in shares.items()}
 

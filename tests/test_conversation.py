@@ -112,6 +112,36 @@ def test_a_closing_was_he_is_read_with_the_turn_before(two_lives):
     assert follow_up.snippets[0].citation.source == "aquinas.txt" and "Dominican" in follow_up.snippets[0].text
 
 
+def test_a_word_the_source_lacks_is_a_switch_as_much_as_it_is_specific(two_lives):
+    """A question's word missing from the source the conversation stands on says it moved elsewhere
+    as strongly as the word is rare: "castle" (two passages) less than "Fossanova" (one); a question
+    whose words the source has stays in full."""
+    from assistant.conversation import continuity
+    from assistant.lexical import tokenize
+    from assistant.models import TurnContext
+    from assistant.query import Query
+
+    index = two_lives.load_index()
+    row = next(r for r in range(len(index.passages)) if index.passages[r].source == "augustine.txt")
+    on_augustine = TurnContext(terms={}, words={}, vector=(0.0,), source="augustine.txt", row=row)
+
+    def stays(question: str) -> float:
+        return continuity(Query.alone(question, np.zeros(4, dtype=np.float32), tokenize(question)), on_augustine, index)
+
+    assert stays("Whose sermons did he hear in Milan?") == 1.0
+    assert 0.0 < stays("What was Fossanova?") < stays("What was the castle called?") < 1.0
+
+
+def test_one_answer_from_elsewhere_does_not_move_the_conversation_home():
+    """Three answers from one story, then one from another: the story still holds most of the share."""
+    from assistant.conversation import recent_sources
+    from assistant.models import TurnContext
+
+    turns = [TurnContext(terms={}, words={}, vector=(0.0,), source=name, row=0) for name in ("a", "a", "a", "b")]
+    shares = recent_sources(turns)
+    assert shares["a"] > shares["b"] and sum(shares.values()) == pytest.approx(1.0)
+
+
 def test_a_new_conversation_forgets(two_lives):
     chat(two_lives, "Where did Aquinas come from?")
     fresh = two_lives.ask("When did he die?", conversation=Conversation())
