@@ -7,7 +7,8 @@ conversation stands or only elsewhere (a topic switch, which then carries nothin
 leans, the question is read with:
 
 - the earlier turns' salient terms, carried into the lexical query at a fading weight (Historical
-  Query Expansion, Lin et al. 2020, without its retrieval-score gate);
+  Query Expansion, Lin et al. 2020, without its retrieval-score gate), while its own words that only
+  ask for more ("any other examples?") weigh less;
 - a vector moved toward the previous turn's, so that the dense search stays on the subject;
 - a focus on the previous answer's place: its passage and the ones after it are candidates, and
   passages and sentences near it are favoured (answers move forward through a text; CoQA).
@@ -48,8 +49,14 @@ GENERIC = frozenset(
     )
 )
 # More words that, in a follow-up, ask for something about the subject before rather than name a new
-# one ("how often?", "like who?", "such as?", "name three", "the second?").
-FOLLOW_UP_GENERIC = GENERIC | frozenset(tokenize("often usually frequently like such three four five second third"))
+# one ("how often?", "like who?", "such as?", "name three", "the second?", "any other examples?"). They
+# are never carried to a later turn, and weigh in the search only as much as the question stands alone.
+FOLLOW_UP_GENERIC = GENERIC | frozenset(
+    tokenize(
+        "often usually frequently like such three four five second third "
+        "any anything another other others else more also same some something again"
+    )
+)
 # A number of this many digits or fewer, alone in a follow-up, counts what is asked for ("name 2",
 # "top 10"); a longer one names something ("What happened in 1066?").
 COUNT_DIGITS = 2
@@ -161,7 +168,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     staying = max(missing, min(1.0, continuity(query, placed, index) / STAYS)) if placed.row is not None else 0.0
     if missing <= 0 and staying <= 0:
         return replace(query, incomplete=missing)
-    terms = dict(query.terms)
+    terms = {t: w * (1.0 - missing) if is_follow_up_generic(t) else w for t, w in query.terms.items()}
     carried: dict[str, float] = {}
     words: dict[str, str] = {}
     if missing > 0:

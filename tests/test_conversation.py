@@ -79,6 +79,29 @@ def test_words_that_say_what_is_asked_are_no_subject_of_a_follow_up(question):
     assert subject_words(read(question)) == []
 
 
+def test_words_asking_for_more_of_the_same_are_neither_searched_nor_carried(two_lives):
+    """"Any other examples?" asks for more of what was talked about: its "any" and "other" would match
+    "more than any other magazine" anywhere. They weigh nothing in the search, and the next turn does
+    not carry them over as the conversation's subject."""
+    from assistant.conversation import read_in_context
+    from assistant.lexical import tokenize
+    from assistant.query import Query
+
+    conversation = Conversation()
+    for question in ("Where did Augustine teach rhetoric?", "Any other examples?"):
+        conversation = conversation.then(two_lives.ask(question, conversation=conversation))
+    index, encoder = two_lives.load_index(), two_lives.load_question_encoder()
+
+    def in_context(question: str, before: Conversation) -> Query:
+        return read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), before, index)
+
+    more = in_context("Any other examples?", Conversation(turns=conversation.turns[:1]))
+    assert more.incomplete == 1.0 and all(more.terms[t] == 0.0 for t in ("ani", "other"))
+    assert "rhetoric" in more.carried_words
+    then = in_context("When was he born?", conversation)
+    assert "rhetoric" in then.carried_words and not {"Any", "other", "examples"} & set(then.carried_words)
+
+
 def test_a_year_names_the_subject_of_a_follow_up_and_the_confidence_model_reads_what_it_was_fitted_on():
     from assistant.conversation import own_subject_terms, subject_words
     from assistant.lexical import tokenize
