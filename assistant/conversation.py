@@ -2,9 +2,9 @@
 
 A follow-up ("What did he define?", "When?", "and?") leans on the turns before it. How much it leans
 (its dependence, 0..1) is judged from the question itself: words that point back (he, it, that,
-there, else, ...), how few words of its own it has, and whether its own rare words are found where the
-conversation stands or only elsewhere (a topic switch, which then carries nothing). As much as it
-leans, the question is read with:
+there, else, ...), how specific its most specific word is (rare in the index and in English: a name,
+not "country"), and whether its specific words are found where the conversation stands or only
+elsewhere (a topic switch, which then carries nothing). As much as it leans, the question is read with:
 
 - the earlier turns' salient terms, carried into the lexical query at a fading weight (Historical
   Query Expansion, Lin et al. 2020, without its retrieval-score gate), while its own words that only
@@ -71,10 +71,14 @@ _CLOSING_PRONOUN = re.compile(r"\b(is|was|are|were|does|do|did)\s+(it|he|she|the
 # continues the last ("and?", "why?") or has no subject words of its own is wholly incomplete; one that
 # points back ("What did he define?") is this much incomplete.
 POINTS_BACK_INCOMPLETE = 0.6
-# A question with at most this many subject words is short; it stands alone in full when its most
-# specific word's IDF is this share of the highest IDF the index can give.
-SHORT_QUESTION_TERMS = 2
+# A question stands alone in full when its most specific word (``specificity``) is this specific; one
+# of everyday words only ("in what country?", "Where did the women want to go?") leans on the turns
+# before it as much as it falls short.
 SPECIFIC = 0.7
+# A word's rarity in English: full at this Zipf frequency (about 30 in a million words: a name, a
+# term) or below, none at this one (one in a thousand: man, want, country) or above.
+UNCOMMON_ZIPF = 4.5
+EVERYDAY_ZIPF = 6.0
 # A question stays with the conversation's sources in full when this share of its subject words
 # occurs in them (less, less): one that names things found only elsewhere has switched subject.
 STAYS = 0.5
@@ -120,24 +124,50 @@ def points_back(question: str) -> bool:
     return not any(own_subject_terms(tokenize(name)) for name in names)
 
 
+def specificity(query: Query, index: LoadedIndex) -> dict[str, float]:
+    """How specific each of the question's subject words is (0..1): its IDF's share of the highest the
+    index can give, times how uncommon the word is in English (``english_rarity``). A small index makes
+    every word look rare ("country" in 14 of 201 passages); English says "country" is everyday and
+    "Fossanova" a name."""
+    idf = index.lexical.idf(subject_words(query))
+    most = math.log(1.0 + max(index.lexical.document_count, 1))
+    words = words_by_term(query.text)
+    return {t: w / most * english_rarity(words.get(t, t)) for t, w in idf.items()}
+
+
+def words_by_term(text: str) -> dict[str, str]:
+    """Each term of ``text`` with the word it was written as."""
+    return {term: word for word in re.findall(r"\w+", text) for term in tokenize(word)}
+
+
+def english_rarity(word: str) -> float:
+    """1 for a word no more frequent in English than UNCOMMON_ZIPF (a name, a term), falling to 0 at
+    EVERYDAY_ZIPF (man, want, go); Zipf frequencies from ``wordfreq``."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word, "en")
+    return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - UNCOMMON_ZIPF)))
+
+
+def load_word_frequencies() -> None:
+    """Read the English word frequencies now (``wordfreq`` keeps them once read)."""
+    english_rarity("the")
+
+
 def incompleteness(query: Query, index: LoadedIndex) -> float:
     """How much the question needs the turns before it to be understood (0..1).
 
     Wholly, when it continues the last one ("and?", "why?") or has no subject words of its own; much,
-    when it points back ("What did he define?", "And where?"); and a short question ("in what country?") as much
-    as its subject words are common rather than specific (a rare name makes it stand alone).
+    when it points back ("What did he define?", "And where?"); and as much as its most specific word
+    falls short of specific ("in what country?"; a rare name makes it stand alone).
     """
     text = query.text
     subject = subject_words(query)
     if _CONTINUES.match(text) or not subject:
         return 1.0
     missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
-    if len(subject) <= SHORT_QUESTION_TERMS:
-        idf = index.lexical.idf(subject)
-        most = math.log(1.0 + max(index.lexical.document_count, 1))
-        specificity = max(idf.values(), default=0.0) / most
-        missing = max(missing, min(1.0, max(0.0, 1.0 - specificity / SPECIFIC)))
-    return missing
+    most_specific = max(specificity(query, index).values(), default=0.0)
+    return max(missing, min(1.0, max(0.0, 1.0 - most_specific / SPECIFIC)))
 
 
 def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> float:
@@ -152,8 +182,8 @@ def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> float
         return 1.0
     first, last = index.passages.source_rows(previous.row)
     inside = index.lexical.occurs_within(idf, first, last)
-    most = math.log(1.0 + max(index.lexical.document_count, 1))
-    return 1.0 - sum(w * w / most for t, w in idf.items() if t not in inside) / total
+    specific = specificity(query, index)
+    return 1.0 - sum(w * specific[t] for t, w in idf.items() if t not in inside) / total
 
 
 def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
@@ -216,10 +246,9 @@ def recent_sources(turns: list[TurnContext]) -> dict[str, float]:
 def remember(answer: Answer, query: Query, rows: dict[str, int]) -> Answer:
     """The answer with what the next turn needs of it: how its question was read, and where its first
     snippet stood (``rows`` maps passage ids to their rows)."""
-    own_words = {term: word for word in re.findall(r"\w+", query.text) for term in tokenize(word)}
     context = TurnContext(
         terms=dict(query.terms),
-        words={**query.term_words, **own_words},
+        words={**query.term_words, **words_by_term(query.text)},
         vector=tuple(float(x) for x in query.vector),
     )
     if answer.snippets and not answer.abstained:

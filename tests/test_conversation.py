@@ -165,6 +165,24 @@ def test_one_answer_from_elsewhere_does_not_move_the_conversation_home():
     assert shares["a"] > shares["b"] and sum(shares.values()) == pytest.approx(1.0)
 
 
+def test_a_question_of_everyday_words_is_read_with_the_turn_before(two_lives):
+    """"What town?" names no one: in a small index "town" is as rare as a name, but it is an everyday
+    English word, so the question leans on the one before. A name stands alone."""
+    first, town = chat(two_lives, "Who was Augustine's mother?", "What town?")
+    assert first.snippets[0].citation.source == "augustine.txt"
+    assert "Augustine" in town.read_with
+    assert town.snippets[0].citation.source == "augustine.txt" and "Thagaste" in town.snippets[0].text
+    _, named = chat(two_lives, "Who was Augustine's mother?", "What is Fossanova?")
+    assert named.read_with == ()
+
+
+def test_english_says_which_words_are_everyday():
+    from assistant.conversation import english_rarity
+
+    assert english_rarity("want") == 0.0
+    assert 0.0 < english_rarity("country") < english_rarity("town") < english_rarity("Pittsburgh") == 1.0
+
+
 def test_a_new_conversation_forgets(two_lives):
     chat(two_lives, "Where did Aquinas come from?")
     fresh = two_lives.ask("When did he die?", conversation=Conversation())

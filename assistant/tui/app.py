@@ -174,6 +174,7 @@ class AssistantApp(App[int]):
     def load_model(self) -> None:
         try:
             self.assistant.load_question_encoder()
+            self.assistant.load_word_frequencies()  # the chat is a conversation: its first follow-up needs them
         except IndexMissingError:
             self.post_message(ModelAwaitsIndex())
         except IndexUnusableError as error:  # the index (or its export) is damaged: the rebuild offer mends it
