@@ -18,7 +18,8 @@ fitted on questions from other domains, answers more at the same accuracy):
 - ``agreement``: whether the dense and the lexical search put the same passage first;
 - ``margin``: how far the snippet's score stands above the next distinct one;
 - ``incomplete``/``focused``/``stay``: in a conversation, how much the question needs the turns before
-  it, whether an earlier answer gave it a place to stand on, and how much it stays there.
+  it, whether an earlier answer gave it a place to stand on, and how much that place holds the
+  question's own words (``Focus.held``).
 
 A logistic regression over these, its weights shipped as data (``data/confidence.json``, fitted by
 ``python -m benchmarks.abstention`` on held-out splits of the sample sets: one source left out of the
@@ -156,7 +157,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
         best_similarity=max((s.similarity for s in scored), default=0.0),
         incomplete=query.incomplete,
         focused=1.0 if focus is not None else 0.0,
-        stay=focus.stay if focus is not None else 0.0,
+        stay=focus.held if focus is not None else 0.0,
         kind=expected_answer_kind(query.text),
     )
 

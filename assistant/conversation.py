@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -170,20 +170,37 @@ def incompleteness(query: Query, index: LoadedIndex) -> float:
     return max(missing, min(1.0, max(0.0, 1.0 - most_specific / SPECIFIC)))
 
 
-def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> float:
-    """How much the question stays with the previous answer's source (0..1). Each of its subject
-    words the index knows (weighted by IDF) that the source lacks is a sign of a switch as strong as
-    the word is specific (its IDF's share of the highest): a rare name found only elsewhere is a
-    switch, a common word the source happens not to use ("What was the man's name?" of a story that
-    says "the butler") hardly one. A question without such words stays."""
+@dataclass(frozen=True)
+class Continuity:
+    """How the question's subject words sit with the source the conversation stands on (each 0..1).
+
+    ``stays``: how much the search should stay there. Each subject word the index knows (weighted by
+    IDF) that the source lacks is a sign of a switch as strong as the word is specific
+    (``specificity``): a rare name found only elsewhere is a switch, a common word the source happens
+    not to use ("What was the man's name?" of a story that says "the butler") hardly one.
+    ``found``: the share of those words (by IDF) the source does use, whatever their kind: what the
+    confidence model weighs, since a source that lacks the question's words answers it less often,
+    even where the search had better not leave it.
+    A question without such words stays in full, and its words are found."""
+
+    stays: float
+    found: float
+
+
+def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> Continuity:
+    """How the question's subject words sit with the previous answer's source."""
     idf = index.lexical.idf(subject_words(query))
     total = sum(idf.values())
     if total <= 0 or previous.row is None:
-        return 1.0
+        return Continuity(stays=1.0, found=1.0)
     first, last = index.passages.source_rows(previous.row)
     inside = index.lexical.occurs_within(idf, first, last)
     specific = specificity(query, index)
-    return 1.0 - sum(w * specific[t] for t, w in idf.items() if t not in inside) / total
+    absent = {t: w for t, w in idf.items() if t not in inside}
+    return Continuity(
+        stays=1.0 - sum(w * specific[t] for t, w in absent.items()) / total,
+        found=1.0 - sum(absent.values()) / total,
+    )
 
 
 def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
@@ -195,7 +212,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     previous = turns[-1]
     placed = next((t for t in reversed(turns) if t.row is not None), previous)
     missing = incompleteness(query, index)
-    staying = max(missing, min(1.0, continuity(query, placed, index) / STAYS)) if placed.row is not None else 0.0
+    sits = continuity(query, placed, index)
+    staying = max(missing, min(1.0, sits.stays / STAYS)) if placed.row is not None else 0.0
     if missing <= 0 and staying <= 0:
         return replace(query, incomplete=missing)
     terms = {t: w * (1.0 - missing) if is_follow_up_generic(t) else w for t, w in query.terms.items()}
@@ -217,7 +235,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     if placed.source is not None and placed.row is not None:
         focus = Focus(
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
-            beyond=bool(_BEYOND.search(query.text)),
+            beyond=bool(_BEYOND.search(query.text)), held=max(missing, min(1.0, sits.found / STAYS)),
         )
     return Query(
         text=query.text,
