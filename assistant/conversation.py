@@ -86,6 +86,11 @@ STAYS = 0.5
 CARRY_WEIGHT = 0.6
 FADE = 0.5
 CARRIED_MAX = 6
+# For the confidence model, a question that leans on the turns before it needs its own words in their
+# source less: its leaning counts this much as words held there. (Measured on the sample sets' held-out
+# splits: at 1, CoQA's held-out questions abstain 0.300 and follow-ups hit 0.681/0.860; at 0.5, 0.336
+# and 0.674/0.849; at 0, 0.433 and 0.663/0.833.)
+LEANING_HOLDS = 0.5
 # A source's share of the conversation fades more slowly: one answer from elsewhere (a misstep, an
 # aside) does not move the conversation's home.
 SOURCE_FADE = 0.7
@@ -235,7 +240,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     if placed.source is not None and placed.row is not None:
         focus = Focus(
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
-            beyond=bool(_BEYOND.search(query.text)), held=max(missing, min(1.0, sits.found / STAYS)),
+            beyond=bool(_BEYOND.search(query.text)), held=max(LEANING_HOLDS * missing, min(1.0, sits.found / STAYS)),
         )
     return Query(
         text=query.text,

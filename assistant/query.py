@@ -32,9 +32,9 @@ class Focus:
     sources: dict[str, float] = field(default_factory=dict)
     # The question asks for something beyond the previous answer ("what else?", "and then?").
     beyond: bool = False
-    # How much the source the conversation stands on holds the question's own subject words (0..1; as
-    # much as the question leans on the turns before it, it needs no words of its own there): the
-    # confidence model's ``stay``, which, unlike ``stay``, a common word missing there lowers too.
+    # How much the source the conversation stands on holds the question's own subject words (0..1; a
+    # question that leans on the turns before it needs fewer of its own there): the confidence model's
+    # ``stay``, which, unlike ``stay``, a common word missing there lowers too.
     held: float = 1.0
 
 

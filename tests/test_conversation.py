@@ -158,6 +158,22 @@ def test_a_word_the_source_lacks_is_a_switch_as_much_as_it_is_specific(two_lives
     assert sits("Whose sermons did he hear in Milan?").found == 1.0
 
 
+def test_the_confidence_sees_that_the_place_lacks_the_question_s_words(two_lives):
+    """On Augustine, "What was the castle like?" is no clear switch for the search (the search stays
+    near), but Augustine's text has no castle: the confidence model is told it holds none of the
+    question's words."""
+    from assistant.conversation import read_in_context
+    from assistant.lexical import tokenize
+    from assistant.query import Query
+
+    conversation = Conversation().then(two_lives.ask("Who was Augustine's mother?"))
+    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
+    question = "What was the castle like?"
+    read = read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), conversation, index)
+    assert read.focus is not None and read.focus.source == "augustine.txt"
+    assert read.focus.stay > 0.5 and read.focus.held < 0.1
+
+
 def test_one_answer_from_elsewhere_does_not_move_the_conversation_home():
     """Three answers from one story, then one from another: the story still holds most of the share."""
     from assistant.conversation import recent_sources
