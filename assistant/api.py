@@ -96,8 +96,8 @@ class Assistant:
             return self._question_encoder
 
     def load_word_frequencies(self) -> None:
-        """Read the English word frequencies a follow-up is weighed by (about 0.2 s, once), so that a
-        chat's first follow-up does not wait for them."""
+        """Read the English word frequencies a follow-up is weighed by (a few tenths of a second, once),
+        so that a chat's first follow-up does not wait for them."""
         from .conversation import load_word_frequencies
 
         load_word_frequencies()

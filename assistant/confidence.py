@@ -19,7 +19,7 @@ fitted on questions from other domains, answers more at the same accuracy):
 - ``margin``: how far the snippet's score stands above the next distinct one;
 - ``incomplete``/``focused``/``stay``: in a conversation, how much the question needs the turns before
   it, whether an earlier answer gave it a place to stand on, and how much that place holds the
-  question's own words (``Focus.held``).
+  question's own words (``Focus.words_held``).
 
 A logistic regression over these, its weights shipped as data (``data/confidence.json``, fitted by
 ``python -m benchmarks.abstention`` on held-out splits of the sample sets: one source left out of the
@@ -133,7 +133,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     """The question-level signals: unknown words, absent names, agreement of the searches."""
     subject = tuple(own_subject_terms(list(query.own_terms)))
     known = index.lexical.idf(subject)
-    rarest = math.log(1.0 + max(index.lexical.document_count, 1))
+    rarest = index.lexical.highest_idf()
     idf = {t: known.get(t, rarest) for t in subject}  # a word the index never saw is as rare as can be
     total = sum(idf.values())
     unknown = sum(w for t, w in idf.items() if t not in known) / total if total else 0.0
@@ -157,7 +157,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
         best_similarity=max((s.similarity for s in scored), default=0.0),
         incomplete=query.incomplete,
         focused=1.0 if focus is not None else 0.0,
-        stay=focus.held if focus is not None else 0.0,
+        stay=focus.words_held if focus is not None else 0.0,
         kind=expected_answer_kind(query.text),
     )
 

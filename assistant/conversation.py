@@ -16,7 +16,6 @@ elsewhere (a topic switch, which then carries nothing). As much as it leans, the
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, replace
 
@@ -49,12 +48,13 @@ GENERIC = frozenset(
     )
 )
 # More words that, in a follow-up, ask for something about the subject before rather than name a new
-# one ("how often?", "like who?", "such as?", "name three", "the second?", "any other examples?"). They
-# are never carried to a later turn, and weigh in the search only as much as the question stands alone.
+# one ("how often?", "like who?", "such as?", "name three", "the second?", "any other examples?", "what
+# about Aquinas?"). They are never carried to a later turn, and weigh in the search only as much as the
+# question stands alone.
 FOLLOW_UP_GENERIC = GENERIC | frozenset(
     tokenize(
         "often usually frequently like such three four five second third "
-        "any anything another other others else more also same some something again"
+        "any anything another other others else more also same some something again about"
     )
 )
 # A number of this many digits or fewer, alone in a follow-up, counts what is asked for ("name 2",
@@ -79,18 +79,14 @@ SPECIFIC = 0.7
 # term) or below, none at this one (one in a thousand: man, want, country) or above.
 UNCOMMON_ZIPF = 4.5
 EVERYDAY_ZIPF = 6.0
-# A question stays with the conversation's sources in full when this share of its subject words
-# occurs in them (less, less): one that names things found only elsewhere has switched subject.
+# A question stays with the conversation's source in full when its ``Continuity.stays`` is this high
+# (less, less): one that names things found only elsewhere has switched subject. The confidence
+# model's measure of the same (``Continuity.found``) is scaled alike.
 STAYS = 0.5
 # A carried term's weight: the question's incompleteness, times this, fading by FADE per turn further back.
 CARRY_WEIGHT = 0.6
 FADE = 0.5
 CARRIED_MAX = 6
-# For the confidence model, a question that leans on the turns before it needs its own words in their
-# source less: its leaning counts this much as words held there. (Measured on the sample sets' held-out
-# splits: at 1, CoQA's held-out questions abstain 0.300 and follow-ups hit 0.681/0.860; at 0.5, 0.336
-# and 0.674/0.849; at 0, 0.433 and 0.663/0.833.)
-LEANING_HOLDS = 0.5
 # A source's share of the conversation fades more slowly: one answer from elsewhere (a misstep, an
 # aside) does not move the conversation's home.
 SOURCE_FADE = 0.7
@@ -111,8 +107,15 @@ def is_follow_up_generic(term: str) -> bool:
 
 def subject_words(query: Query) -> list[str]:
     """The question's own subject terms as a conversation weighs them ("how often", "like who?" and
-    "name 2" have none; "What happened in 1066?" has 1066)."""
-    return [t for t in query.own_terms if not is_follow_up_generic(t)]
+    "name 2" have none; "What happened in 1066?" has 1066). A name is never a word that asks for
+    more: "What about Thomas More?" has "more" as its subject."""
+    names = name_terms(query.text)
+    return [t for t in query.own_terms if t in names or not is_follow_up_generic(t)]
+
+
+def name_terms(text: str) -> set[str]:
+    """The terms of the question's names: its capitalised words after the first."""
+    return {t for word in _WORD_AFTER_FIRST.findall(text) if word[0].isupper() for t in tokenize(word)}
 
 
 def points_back(question: str) -> bool:
@@ -129,15 +132,36 @@ def points_back(question: str) -> bool:
     return not any(own_subject_terms(tokenize(name)) for name in names)
 
 
-def specificity(query: Query, index: LoadedIndex) -> dict[str, float]:
-    """How specific each of the question's subject words is (0..1): its IDF's share of the highest the
-    index can give, times how uncommon the word is in English (``english_rarity``). A small index makes
-    every word look rare ("country" in 14 of 201 passages); English says "country" is everyday and
-    "Fossanova" a name."""
-    idf = index.lexical.idf(subject_words(query))
-    most = math.log(1.0 + max(index.lexical.document_count, 1))
-    words = words_by_term(query.text)
-    return {t: w / most * english_rarity(words.get(t, t)) for t, w in idf.items()}
+@dataclass(frozen=True)
+class Subject:
+    """The question's subject words (``subject_words``) as the index and English see them.
+
+    ``idf``: the IDF of each word the index knows; ``unseen``: the IDF given to each word it never saw
+    (the highest). Such a word locates nothing in the sources: it counts only for whether the place
+    can answer (``Continuity.found``). ``rarity``: how uncommon each known word is in English
+    (``english_rarity``), a name (capitalised after the question's first word: "What about France?")
+    in full. ``specific``: how specific each known word is (0..1): a name in full, however many
+    passages of its own document name it; another word, its IDF's share of the highest times its
+    rarity, for a small index makes every word look rare ("country" in 14 of 201 passages)."""
+
+    idf: dict[str, float]
+    unseen: dict[str, float]
+    rarity: dict[str, float]
+    specific: dict[str, float]
+
+    @classmethod
+    def of(cls, query: Query, index: LoadedIndex) -> "Subject":
+        subject = subject_words(query)
+        idf = index.lexical.idf(subject)
+        highest = index.lexical.highest_idf()
+        words, names = words_by_term(query.text), name_terms(query.text)
+        rarity = {t: 1.0 if t in names else english_rarity(words.get(t, t)) for t in idf}
+        return cls(
+            idf=idf,
+            unseen={t: highest for t in subject if t not in idf},
+            rarity=rarity,
+            specific={t: 1.0 if t in names else w / highest * rarity[t] for t, w in idf.items()},
+        )
 
 
 def words_by_term(text: str) -> dict[str, str]:
@@ -159,19 +183,22 @@ def load_word_frequencies() -> None:
     english_rarity("the")
 
 
-def incompleteness(query: Query, index: LoadedIndex) -> float:
+def incompleteness(query: Query, subject: Subject) -> float:
     """How much the question needs the turns before it to be understood (0..1).
 
     Wholly, when it continues the last one ("and?", "why?") or has no subject words of its own; much,
     when it points back ("What did he define?", "And where?"); and as much as its most specific word
-    falls short of specific ("in what country?"; a rare name makes it stand alone).
+    the sources use falls short of specific ("in what country?"; a name makes it stand alone). One
+    whose every subject word the sources never use names something, only nothing they know ("who
+    invented the flux capacitor?"): it leans only as much as it points back ("What was she wearing?").
     """
     text = query.text
-    subject = subject_words(query)
-    if _CONTINUES.match(text) or not subject:
+    if _CONTINUES.match(text) or not (subject.idf or subject.unseen):
         return 1.0
     missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
-    most_specific = max(specificity(query, index).values(), default=0.0)
+    if not subject.specific:
+        return missing
+    most_specific = max(subject.specific.values())
     return max(missing, min(1.0, max(0.0, 1.0 - most_specific / SPECIFIC)))
 
 
@@ -179,32 +206,33 @@ def incompleteness(query: Query, index: LoadedIndex) -> float:
 class Continuity:
     """How the question's subject words sit with the source the conversation stands on (each 0..1).
 
-    ``stays``: how much the search should stay there. Each subject word the index knows (weighted by
-    IDF) that the source lacks is a sign of a switch as strong as the word is specific
-    (``specificity``): a rare name found only elsewhere is a switch, a common word the source happens
-    not to use ("What was the man's name?" of a story that says "the butler") hardly one.
-    ``found``: the share of those words (by IDF) the source does use, whatever their kind: what the
-    confidence model weighs, since a source that lacks the question's words answers it less often,
-    even where the search had better not leave it.
-    A question without such words stays in full, and its words are found."""
+    ``stays``: how much the search should stay there. Each word the index knows that the source lacks
+    (weighted by IDF) is a sign of a switch as strong as the word is uncommon in English: a name
+    found only elsewhere is a switch, a common word the source happens not to use ("What was the
+    man's name?" of a story that says "the butler") hardly one. A word the index never saw is in no
+    source and says nothing of which.
+    ``found``: the share of all its subject words (by IDF; one the index never saw at the highest) the
+    source uses, whatever their kind: what the confidence model weighs, since a source that lacks the
+    question's words answers it less often, even where the search had better not leave it.
+    A question without subject words stays in full, and its words are found."""
 
     stays: float
     found: float
 
 
-def continuity(query: Query, previous: TurnContext, index: LoadedIndex) -> Continuity:
+def continuity(subject: Subject, previous: TurnContext, index: LoadedIndex) -> Continuity:
     """How the question's subject words sit with the previous answer's source."""
-    idf = index.lexical.idf(subject_words(query))
-    total = sum(idf.values())
+    known = sum(subject.idf.values())
+    total = known + sum(subject.unseen.values())
     if total <= 0 or previous.row is None:
         return Continuity(stays=1.0, found=1.0)
     first, last = index.passages.source_rows(previous.row)
-    inside = index.lexical.occurs_within(idf, first, last)
-    specific = specificity(query, index)
-    absent = {t: w for t, w in idf.items() if t not in inside}
+    inside = index.lexical.occurs_within(subject.idf, first, last)
+    absent = {t: w for t, w in subject.idf.items() if t not in inside}
+    switch = sum(w * subject.rarity[t] for t, w in absent.items())
     return Continuity(
-        stays=1.0 - sum(w * specific[t] for t, w in absent.items()) / total,
-        found=1.0 - sum(absent.values()) / total,
+        stays=1.0 - switch / known if known > 0 else 1.0,
+        found=sum(w for t, w in subject.idf.items() if t in inside) / total,
     )
 
 
@@ -216,23 +244,27 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         return query
     previous = turns[-1]
     placed = next((t for t in reversed(turns) if t.row is not None), previous)
-    missing = incompleteness(query, index)
-    sits = continuity(query, placed, index)
+    subject = Subject.of(query, index)
+    missing = incompleteness(query, subject)
+    sits = continuity(subject, placed, index)
     staying = max(missing, min(1.0, sits.stays / STAYS)) if placed.row is not None else 0.0
     if missing <= 0 and staying <= 0:
         return replace(query, incomplete=missing)
-    terms = {t: w * (1.0 - missing) if is_follow_up_generic(t) else w for t, w in query.terms.items()}
     carried: dict[str, float] = {}
     words: dict[str, str] = {}
     if missing > 0:
         for distance, turn in enumerate(reversed(turns)):
             fade = CARRY_WEIGHT * missing * FADE**distance
             for term, weight in turn.terms.items():
-                if term in terms or term in STOPWORDS or is_follow_up_generic(term):
+                if term in query.terms or term in STOPWORDS or is_follow_up_generic(term):
                     continue
                 carried[term] = max(carried.get(term, 0.0), weight * fade)
                 words.setdefault(term, turn.words.get(term, term))
     strongest = sorted(carried.items(), key=lambda item: -item[1])[:CARRIED_MAX]
+    terms = dict(query.terms)
+    if strongest:  # what is carried stands in for the words that only ask for more
+        own = {*subject.idf, *subject.unseen}
+        terms = {t: w if t in own or not is_follow_up_generic(t) else w * (1.0 - missing) for t, w in terms.items()}
     terms.update(strongest)
     vector = query.vector + VECTOR_BLEND * missing * np.asarray(previous.vector, dtype=np.float32)
     vector = (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
@@ -240,7 +272,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     if placed.source is not None and placed.row is not None:
         focus = Focus(
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
-            beyond=bool(_BEYOND.search(query.text)), held=max(LEANING_HOLDS * missing, min(1.0, sits.found / STAYS)),
+            beyond=bool(_BEYOND.search(query.text)),
+            words_held=max(missing, min(1.0, sits.found / STAYS)),
         )
     return Query(
         text=query.text,

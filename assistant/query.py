@@ -20,7 +20,9 @@ class Focus:
 
     ``near`` (0..1) is how much the question leans on the previous answer's very place (a question
     that cannot be read alone: "and then?"); ``stay`` (0..1) how much it stays with the sources the
-    conversation has been answered from (no sign of a switch to another subject).
+    conversation has been answered from (no sign of a switch to another subject), as the search
+    weighs it; ``words_held`` (0..1) how much its source holds the question's own words, as the
+    confidence model weighs it (there a common word missing counts too).
     """
 
     source: str
@@ -32,10 +34,9 @@ class Focus:
     sources: dict[str, float] = field(default_factory=dict)
     # The question asks for something beyond the previous answer ("what else?", "and then?").
     beyond: bool = False
-    # How much the source the conversation stands on holds the question's own subject words (0..1; a
-    # question that leans on the turns before it needs fewer of its own there): the confidence model's
-    # ``stay``, which, unlike ``stay``, a common word missing there lowers too.
-    held: float = 1.0
+    # The confidence model's ``stay`` feature: the share of the question's words found there, or, if
+    # more, how much the question leans on the turns before it (it needs no words of its own there).
+    words_held: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -210,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
         p = probabilities(x, np.array(shipped.means), np.array(shipped.scales), np.array(shipped.weights), shipped.intercept)
         report("the shipped model (assistant/data/confidence.json)", p, examples, shipped.default_bar)
         split_report(p, examples, shipped.default_bar)
+    else:
+        print("## the shipped model uses other features than these: not reported", flush=True)
     means, scales, weights, intercept = fit(x, y)
     p = probabilities(x, means, scales, weights, intercept)
     bar = choose_bar(p, examples)

@@ -135,11 +135,11 @@ def test_a_closing_was_he_is_read_with_the_turn_before(two_lives):
     assert follow_up.snippets[0].citation.source == "aquinas.txt" and "Dominican" in follow_up.snippets[0].text
 
 
-def test_a_word_the_source_lacks_is_a_switch_as_much_as_it_is_specific(two_lives):
-    """A question's word missing from the source the conversation stands on says it moved elsewhere
-    as strongly as the word is rare: "castle" (two passages) less than "Fossanova" (one); a question
-    whose words the source has stays in full."""
-    from assistant.conversation import continuity
+def test_a_word_the_source_lacks_is_a_switch_as_much_as_it_is_uncommon(two_lives):
+    """A question's word missing from the source the conversation stands on, but found elsewhere, says
+    it moved there as strongly as the word is uncommon: "Fossanova" (a name) in full, "family" (an
+    everyday word the text happens not to use) hardly. A question whose words the source has stays."""
+    from assistant.conversation import Subject, continuity
     from assistant.lexical import tokenize
     from assistant.models import TurnContext
     from assistant.query import Query
@@ -149,29 +149,67 @@ def test_a_word_the_source_lacks_is_a_switch_as_much_as_it_is_specific(two_lives
     on_augustine = TurnContext(terms={}, words={}, vector=(0.0,), source="augustine.txt", row=row)
 
     def sits(question: str):
-        return continuity(Query.alone(question, np.zeros(4, dtype=np.float32), tokenize(question)), on_augustine, index)
+        query = Query.alone(question, np.zeros(4, dtype=np.float32), tokenize(question))
+        return continuity(Subject.of(query, index), on_augustine, index)
 
-    assert sits("Whose sermons did he hear in Milan?").stays == 1.0
-    assert 0.0 < sits("What was Fossanova?").stays < sits("What was the castle called?").stays < 1.0
+    assert sits("Who taught rhetoric in Milan?").stays == 1.0
+    assert sits("What was Fossanova?").stays == 0.0
+    assert sits("Who was in the family?").stays > 0.5
     # Not a switch for the search, but the confidence still sees that the source lacks the word.
-    assert sits("What was the castle called?").found == 0.0
-    assert sits("Whose sermons did he hear in Milan?").found == 1.0
+    assert sits("Who was in the family?").found == 0.0
+    assert sits("Who taught rhetoric in Milan?").found == 1.0
 
 
 def test_the_confidence_sees_that_the_place_lacks_the_question_s_words(two_lives):
-    """On Augustine, "What was the castle like?" is no clear switch for the search (the search stays
-    near), but Augustine's text has no castle: the confidence model is told it holds none of the
-    question's words."""
+    """On Augustine, "What was the family like?" is no switch for the search (the search stays), but
+    Augustine's text never says "family": the confidence model is told the place holds none of the
+    question's words, beyond what its leaning on the turn before makes up."""
     from assistant.conversation import read_in_context
     from assistant.lexical import tokenize
     from assistant.query import Query
 
     conversation = Conversation().then(two_lives.ask("Who was Augustine's mother?"))
     encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
-    question = "What was the castle like?"
+    question = "What was the family like?"
     read = read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), conversation, index)
     assert read.focus is not None and read.focus.source == "augustine.txt"
-    assert read.focus.stay > 0.5 and read.focus.held < 0.1
+    assert read.focus.stay == 1.0 and 0.0 < read.incomplete < 1.0
+    assert read.focus.words_held == pytest.approx(read.incomplete)  # only what its leaning makes up
+
+
+def test_a_question_of_words_the_sources_never_use_stands_alone(two_lives):
+    """"who invented the quantum flux capacitor?" names something, only nothing the sources know: in a
+    conversation it is not read with the turn before, and it abstains as it does alone."""
+    first, off = chat(two_lives, "Who was Augustine's mother?", "who invented the quantum flux capacitor?")
+    assert off.read_with == () and off.abstained
+    assert two_lives.ask("who invented the quantum flux capacitor?").abstained
+    _, wearing = chat(two_lives, "Who was Augustine's mother?", "What was she wearing?")  # no word known, but "she"
+    assert "Augustine" in wearing.read_with
+
+
+def test_a_name_is_its_subject_however_common_the_word(two_lives):
+    """"What about Thomas More?" is about More, though "more" asks for more elsewhere; "France" is a
+    common English word, but capitalised it names a subject."""
+    from assistant.conversation import Subject, subject_words
+
+    index = two_lives.load_index()
+    assert "more" in subject_words(read("What about Thomas More?"))
+    assert "more" not in subject_words(read("Anything more?"))
+    assert Subject.of(read("What about France?"), index).rarity.get("franc", 1.0) == 1.0
+    _, switch = chat(two_lives, "Who was Augustine's mother?", "What about Aquinas?")
+    assert switch.snippets[0].citation.source == "aquinas.txt"
+
+
+def test_a_follow_up_of_words_that_only_ask_for_more_still_searches_them_when_nothing_is_carried(two_lives):
+    from assistant.conversation import read_in_context
+    from assistant.lexical import tokenize
+    from assistant.query import Query
+
+    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
+    conversation = Conversation().then(two_lives.ask("What else?"))
+    question = "Any more?"
+    more = read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), conversation, index)
+    assert more.carried_words == () and more.terms and all(w > 0 for w in more.terms.values())
 
 
 def test_one_answer_from_elsewhere_does_not_move_the_conversation_home():

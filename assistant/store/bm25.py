@@ -80,6 +80,11 @@ class LexicalIndex:
                 out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return out
 
+    def highest_idf(self) -> float:
+        """The IDF a word the index never saw is given: log(1 + rows), a little above that of a word in
+        one row (the scale a word's rarity in the index is measured against)."""
+        return float(np.log(1.0 + max(self.document_count, 1)))
+
     def occurs_within(self, terms: Iterable[str], first: int, last: int) -> set[str]:
         """Which of ``terms`` occur in at least one of the rows ``first`` to ``last``."""
         found = set()
