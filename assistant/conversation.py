@@ -56,6 +56,9 @@ FOLLOW_UP_GENERIC = GENERIC | frozenset(
         "often usually frequently like such three four five second third "
         "any anything another other others else more also same some something again about"
     )
+) | frozenset(
+    # What the tokenizer leaves of a negation ("didn't" -> "didn", "t"): no subject either.
+    "didn doesn isn wasn weren aren hasn haven hadn wouldn couldn shouldn mustn needn ain".split()
 )
 # A number of this many digits or fewer, alone in a follow-up, counts what is asked for ("name 2",
 # "top 10"); a longer one names something ("What happened in 1066?").
@@ -114,7 +117,10 @@ def subject_words(query: Query) -> list[str]:
 
 
 def name_terms(text: str) -> set[str]:
-    """The terms of the question's names: its capitalised words after the first."""
+    """The terms of the question's names: its capitalised words after the first (none in a question
+    written all in capitals)."""
+    if text.isupper():
+        return set()
     return {t for word in _WORD_AFTER_FIRST.findall(text) if word[0].isupper() for t in tokenize(word)}
 
 

@@ -200,6 +200,13 @@ def test_a_name_is_its_subject_however_common_the_word(two_lives):
     assert switch.snippets[0].citation.source == "aquinas.txt"
 
 
+def test_what_the_tokenizer_leaves_of_a_negation_and_a_shouted_question_name_nothing():
+    from assistant.conversation import name_terms, subject_words
+
+    assert subject_words(read("Who didn't allow it?")) == ["allow"]
+    assert name_terms("WHERE DID HE GO?") == set() and name_terms("Where did Nick go?") == {"nick"}
+
+
 def test_a_follow_up_of_words_that_only_ask_for_more_still_searches_them_when_nothing_is_carried(two_lives):
     from assistant.conversation import read_in_context
     from assistant.lexical import tokenize
