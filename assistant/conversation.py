@@ -155,6 +155,11 @@ class Subject:
     rarity: dict[str, float]
     specific: dict[str, float]
 
+    @property
+    def terms(self) -> set[str]:
+        """Every subject word, known to the index or not."""
+        return {*self.idf, *self.unseen}
+
     @classmethod
     def of(cls, query: Query, index: LoadedIndex) -> "Subject":
         subject = subject_words(query)
@@ -199,7 +204,7 @@ def incompleteness(query: Query, subject: Subject) -> float:
     invented the flux capacitor?"): it leans only as much as it points back ("What was she wearing?").
     """
     text = query.text
-    if _CONTINUES.match(text) or not (subject.idf or subject.unseen):
+    if _CONTINUES.match(text) or not subject.terms:
         return 1.0
     missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
     if not subject.specific:
@@ -269,7 +274,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     strongest = sorted(carried.items(), key=lambda item: -item[1])[:CARRIED_MAX]
     terms = dict(query.terms)
     if strongest:  # what is carried stands in for the words that only ask for more
-        own = {*subject.idf, *subject.unseen}
+        own = subject.terms
         terms = {t: w if t in own or not is_follow_up_generic(t) else w * (1.0 - missing) for t, w in terms.items()}
     terms.update(strongest)
     vector = query.vector + VECTOR_BLEND * missing * np.asarray(previous.vector, dtype=np.float32)

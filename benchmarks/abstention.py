@@ -207,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         report(f"{name} scored by a model fitted on the other sets", p[~train], [e for e, t in zip(examples, train) if not t], bar)
     shipped = shipped_model()
     if list(shipped.features) == used:  # what the package answers with today, beside what a refit would
-        p = probabilities(x, np.array(shipped.means), np.array(shipped.scales), np.array(shipped.weights), shipped.intercept)
+        p = np.array([shipped.probability(dict(zip(used, row))) for row in x])
         report("the shipped model (assistant/data/confidence.json)", p, examples, shipped.default_bar)
         split_report(p, examples, shipped.default_bar)
     else:
