@@ -4,6 +4,9 @@ finished index holds none of that scratch."""
 
 from __future__ import annotations
 
+import json
+import os
+
 import numpy as np
 import pytest
 
@@ -142,3 +145,20 @@ def test_an_index_up_to_date_with_its_sources_is_not_built_again(tmp_path):
     assert code == 0, err
     assert index_dir.stat().st_ino != identity
     assert Assistant.open(config).ask("When did the keeper light the lamp?").snippets[0].citation.source == "a.txt"
+
+
+def test_a_file_touched_but_unchanged_is_stamped_again_once(tmp_path):
+    """A file whose stat changed but whose text did not (touched, restored) is read to tell it is the
+    same. The next build records its new stamp (nothing embedded), so that later looks need not read it."""
+    config = write_project(tmp_path, "", {"a.txt": PARAGRAPH + "\n"})
+    index_dir = config.parent / "index"
+    assert run_cli("--config", str(config), "index")[0] == 0
+    source = config.parent / "sources" / "a.txt"
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 5_000_000_000))
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0 and "(0 passages embedded, 1 reused)" in out and "1 unchanged" in out, err
+    stamp = json.loads((index_dir / "manifest.json").read_text())["sources"]["a.txt"]
+    assert stamp["mtime_ns"] == source.stat().st_mtime_ns
+    identity = index_dir.stat().st_ino
+    assert run_cli("--config", str(config), "index")[0] == 0
+    assert index_dir.stat().st_ino == identity  # stamped: up to date, nothing written

@@ -19,7 +19,7 @@ from ..errors import AssistantError, BuildCancelled, IndexWriteError
 from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback, SourceChanges
 from . import folder as index_folder
 from .calibration import EncodeQuestions
-from .changes import compare_sources, detect_changes
+from .changes import compare_sources, look_at_sources
 from .embed import EmbedPassages, LocalEmbedding
 from .encoder_export import export_question_encoder, kept_export, link_question_encoder
 from .lock import BuildLock
@@ -125,13 +125,15 @@ def _unchanged_sources(build: _Build, previous: Manifest) -> SourceChanges | Non
     index_dir = build.config.index_dir
     try:
         # The stat look first: an update whose sources changed does not read the index's gigabytes.
-        changes = detect_changes(build.config, previous)
-        if changes.is_stale or kept_export(previous, index_dir) is None:  # or its question encoder needs making
+        look = look_at_sources(build.config, previous)
+        # Something to build, a file touched but the same (its new stamp is recorded, or every look
+        # reads it again), or a question encoder to make.
+        if look.changes.is_stale or look.restamp or kept_export(previous, index_dir) is None:
             return None
         check_usable(index_dir, previous, build.config, build.model_name)
     except AssistantError:  # built otherwise, damaged, or the sources cannot be looked at: build
         return None
-    return changes
+    return look.changes
 
 
 def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool) -> BuildPlan:

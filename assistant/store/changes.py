@@ -4,6 +4,7 @@ of every file and a look at the files now (stat first, content hash only where t
 from __future__ import annotations
 
 import stat as stat_module
+from dataclasses import dataclass
 
 from ..config import Config
 from ..documents import content_hash, find_source_files, stat_unchanged
@@ -17,9 +18,23 @@ def detect_changes(config: Config, manifest: Manifest) -> SourceChanges:
     Files the build passed over (binary, empty, too large) are remembered in the manifest too, so
     that they do not look new, and trigger an update, on every run.
     """
+    return look_at_sources(config, manifest).changes
+
+
+@dataclass(frozen=True)
+class SourcesLook:
+    """What changed, and the files whose stat no longer matches the manifest's though their content
+    does (touched, restored, checked out again): each look reads them again until a build stamps them."""
+
+    changes: SourceChanges
+    restamp: tuple[str, ...]
+
+
+def look_at_sources(config: Config, manifest: Manifest) -> SourcesLook:
+    """``detect_changes``, with the files it had to read to tell them unchanged."""
     indexed, passed_over = manifest.sources, manifest.skipped
     files, _ = find_source_files(config.sources_dir, config.settings.sources, skip=[config.index_dir])
-    added, changed, unchanged = [], [], []
+    added, changed, unchanged, restamp = [], [], [], []
     seen = set()
     for source, path in files:
         try:
@@ -30,7 +45,12 @@ def detect_changes(config: Config, manifest: Manifest) -> SourceChanges:
         old: FileRecord | None = indexed.get(source) or passed_over.get(source)
         if old is None:
             added.append(source)
-        elif stat_unchanged(old, stat) or _same_content(old, path, stat):
+            continue
+        same = stat_unchanged(old, stat)
+        if not same and _same_content(old, path, stat):
+            same = True
+            restamp.append(source)
+        if same:
             if source in indexed:
                 unchanged.append(source)
         elif source in indexed:
@@ -38,7 +58,8 @@ def detect_changes(config: Config, manifest: Manifest) -> SourceChanges:
         else:
             added.append(source)  # passed over last time and different now: it may be readable
     removed = sorted(s for s in indexed if s not in seen)
-    return SourceChanges(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
+    changes = SourceChanges(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
+    return SourcesLook(changes, tuple(restamp))
 
 
 def _same_content(old: FileRecord, path, stat) -> bool:
