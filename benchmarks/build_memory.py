@@ -4,7 +4,7 @@ big folder, all but the model's forward passes.
 For each size, source files of that many passages (real sentences, ``corpus.write_sources``) are
 indexed by ``build_index`` in a fresh process, as ``assistant index --rebuild`` does: the folder is
 scanned, the passage table written, every passage queued, embedded, written, FAISS and BM25 made. The
-one stand-in is the embedding itself (``StandInEmbedding``, random unit vectors through the build's
+one stand-in is the embedding itself (``StandInEncoder``, random unit vectors through the build's
 own embedding seam): the model would take hours at these sizes (about 42 passages a second here), and
 its memory does not grow with the folder (a batch at a time). The model is still loaded, as a build
 loads it, to export the question encoder. A second process then updates the index after one file in
@@ -16,61 +16,54 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
 
 from .commands import ENV, PYTHON
-from .corpus import REPO, write_sources
+from .corpus import REPO, unit, write_sources
+from .phases import peak_rss_mb
 
 MILLION = 1_000_000
 
 
-class StandInEmbedding:
-    """The build's embedding seam without the model: unit vectors drawn at random, one a passage and
-    one a sentence, a batch of the queue at a time, as ``LocalEmbedding`` gives them."""
+class StandInEncoder:
+    """A passage encoder without the model: unit vectors drawn at random, one a passage and one a
+    sentence. The build embeds with it through its own seam (``LocalEmbedding``, ``embed_passages``)."""
 
     def __init__(self, dimension: int, seed: int = 0) -> None:
         self.dimension = dimension
         self._rng = np.random.default_rng(seed)
 
-    def __call__(self, queue, progress, cancelled: Callable[[], bool]) -> Iterator:
-        from assistant.store.embed import EMBED_STEP, EmbeddedBatch
-        from assistant.store.quantized_rows import quantize
-
-        for positions, items in queue.batches(EMBED_STEP):
-            passages = self._unit(len(items))
-            sentences = [quantize(self._unit(len(item.spans))) for item in items]
-            yield EmbeddedBatch(positions=positions, passages=passages, sentences=sentences)
+    def encode_passages(self, items) -> tuple[np.ndarray, list[np.ndarray]]:
+        return self._unit(len(items)), [self._unit(len(item.spans)) for item in items]
 
     def _unit(self, count: int) -> np.ndarray:
-        rows = self._rng.standard_normal((count, self.dimension)).astype(np.float32)
-        return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+        return unit(self._rng.standard_normal((count, self.dimension)).astype(np.float32))
 
 
 def child(project: Path, rebuild: bool) -> dict:
     """One build of ``project`` in this process; its passages, seconds and peak RSS."""
     from assistant import Assistant
     from assistant.store.build import build_index
+    from assistant.store.embed import LocalEmbedding
 
     assistant = Assistant.open(project / "config.toml")
     began = time.perf_counter()
     report = build_index(
         assistant.config, assistant.load_model, assistant.model_name, rebuild=rebuild,
-        embed=StandInEmbedding(assistant.load_model().dimension),
+        embed=LocalEmbedding(lambda: StandInEncoder(assistant.load_model().dimension)),
     )
     return {
         "passages": report.passages,
         "embedded": report.passages_embedded,
         "seconds": time.perf_counter() - began,
-        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from assistant.store.quantized_rows import LEVEL_MAX
 
 from .commands import ASSISTANT, timed
-from .corpus import QUESTIONS, SQUAD
+from .corpus import QUESTIONS, SQUAD, unit
 
 QUESTION_COUNT = 1000  # every question of the SQuAD sample (836)
 MATCH_COSINE = 0.9999
@@ -55,11 +55,6 @@ def contents(config: Path) -> tuple[list[str], np.ndarray, np.ndarray, int]:
     result = texts, index.vectors.reconstruct_n(0, index.vectors.ntotal), np.asarray(index.sentence_vectors[:]), len(texts)
     index.close()
     return result
-
-
-def unit(rows: np.ndarray) -> np.ndarray:
-    """Rows scaled to unit length."""
-    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
 
 
 def codes_apart(local: np.ndarray, ray: np.ndarray) -> tuple[float, float]:

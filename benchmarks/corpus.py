@@ -72,7 +72,8 @@ def write_sources(folder: Path, passages: int, seed: int = 6) -> int:
     return files
 
 
-def _unit(rows: np.ndarray) -> np.ndarray:
+def unit(rows: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, float32."""
     return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
 
 
@@ -121,7 +122,7 @@ class SyntheticCorpus:
         for start in range(0, self.count, rows):
             block = self.picks[start : start + rows]
             means = np.stack([self.sentence_vectors[p].mean(axis=0) for p in block])
-            passages = _unit(means + rng.normal(0, NOISE, means.shape).astype(np.float32))
+            passages = unit(means + rng.normal(0, NOISE, means.shape).astype(np.float32))
             flat = self.sentence_vectors[np.fromiter((s for p in block for s in p), dtype=np.int64)]
-            sentences = _unit(flat + rng.normal(0, NOISE, flat.shape).astype(np.float32))
+            sentences = unit(flat + rng.normal(0, NOISE, flat.shape).astype(np.float32))
             yield VectorBlock(passages=passages, sentences=quantize(sentences.reshape(-1, dimension)))

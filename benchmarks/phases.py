@@ -111,7 +111,10 @@ def build_synthetic(project: Path, size: int) -> dict:
     from assistant.store.folder import fsync_tree
     from assistant.store.manifest import expected_settings
     from assistant.store.question_encoder import QuestionEncoder
-    from assistant.store.write import IndexContents, IndexRecord, write_index_folder
+    from assistant.store.calibration import PassageSample
+    from assistant.store.layout import PASSAGES
+    from assistant.store.passage_table import PassageTableWriter
+    from assistant.store.write import IndexRecord, RowCounts, SearchContents, finish_index_folder
 
     from .corpus import SyntheticCorpus, real_sentences
 
@@ -134,17 +137,21 @@ def build_synthetic(project: Path, size: int) -> dict:
         return QuestionEncoder.open(index_dir, encoder_entry).encode_queries(texts)
 
     t0 = time.perf_counter()
+    sample = PassageSample()
+    with PassageTableWriter(index_dir / PASSAGES) as table:  # as the build's plan writes it
+        for row, passage in enumerate(corpus.passages()):
+            sample.see(passage)
+            table.append(passage, f"{row:032x}")
     with exact_vectors_writer(project, size, vectors.shape[1]) as exact:
-        write_index_folder(
+        finish_index_folder(
             index_dir,
-            IndexContents(
-                passages=corpus.passages(),
+            SearchContents(
                 vectors=kept_aside(corpus.vector_blocks(), exact),
                 dimension=vectors.shape[1],
                 lexical_texts=corpus.texts(),
-                vector_keys=(f"{i:032x}" for i in range(size)),
-                encode_questions=encode_questions,
+                calibration_queries=lambda: encode_questions(sample.question_like()),
             ),
+            RowCounts(passages=table.rows, sentences=table.sentences),
             IndexRecord(model_name, expected_settings(config, model_name), -(-size // 20), {}, encoder_entry),
         )
     fsync_tree(index_dir)  # as a build does before its swap

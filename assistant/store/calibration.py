@@ -14,7 +14,7 @@ lies a little under real SQuAD questions' (0.966 against 0.972 at 32 probes, 0.9
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import numpy as np
@@ -44,12 +44,6 @@ class PassageSample:
         self.seen = 0
         self.texts: list[str] = []
         self._rng = random.Random(seed)
-
-    def watch(self, passages: Iterable[Passage]) -> Iterator[Passage]:
-        """The passages, passed on unchanged, each one considered for the sample on its way."""
-        for passage in passages:
-            self.see(passage)
-            yield passage
 
     def see(self, passage: Passage) -> None:
         """Count the passage, and keep its text in the sample or not."""

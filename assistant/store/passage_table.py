@@ -89,14 +89,6 @@ class PassageTableWriter:
         self._file.__exit__(*exc)
 
 
-def write_passage_table(path: Path, passages: Iterable[Passage], vector_keys: Iterable[str]) -> int:
-    """Write the passages (in row order) to a new SQLite file at ``path``; returns the sentence count."""
-    with PassageTableWriter(path) as table:
-        for passage, key in zip(passages, vector_keys, strict=True):
-            table.append(passage, key)
-    return table.sentences
-
-
 class PassageTable(Sequence[Passage]):
     """The passages of an index, read from its SQLite file by row as they are needed (recent rows cached)."""
 

@@ -9,14 +9,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from ..models import Passage
 from .array_file import ArrayFile, ArrayFileWriter
 from .bm25 import write_lexical_index
-from .calibration import EncodeQuestions, PassageSample
 from .dense import dense_index
 from .folder import MARKER_TEXT
 from .layout import (
@@ -26,7 +24,6 @@ from .layout import (
     MANIFEST,
     MARKER,
     PASSAGE_SCRATCH,
-    PASSAGES,
     SENTENCE_VECTORS,
     VECTORS,
 )
@@ -44,7 +41,6 @@ from .manifest import (
     PassedOver,
     file_digest,
 )
-from .passage_table import write_passage_table
 from .quantized_rows import QuantizedRowsWriter
 
 
@@ -57,22 +53,7 @@ class VectorBlock:
     sentences: np.ndarray
 
 
-@dataclass(frozen=True)
-class IndexContents:
-    """What an index holds, row for row, as it is made: the passages, their vectors and their sentences'
-    in blocks of consecutive passages, the texts BM25 indexes, and the hash of the text each passage
-    vector embeds (for reuse). Each is read once, in order, so none need be held whole.
-    ``encode_questions`` encodes texts as questions are (for an IVF index's calibration)."""
-
-    passages: Iterable[Passage]
-    vectors: Iterable[VectorBlock]
-    dimension: int
-    lexical_texts: Iterable[str]
-    vector_keys: Iterable[str]
-    encode_questions: EncodeQuestions
-
-
-@dataclass(frozen=True)
+@runtime_checkable
 class VectorFiles(Protocol):
     """The vector files of every passage, already written in row order (a fresh build's scratch):
     the passages' float32 rows and their sentences' quantised records, as .npy files."""
@@ -111,23 +92,6 @@ class IndexRecord:
 class RowCounts:
     passages: int
     sentences: int
-
-
-def write_index_folder(folder: Path, contents: IndexContents, record: IndexRecord) -> Manifest:
-    """Write every file of an index into ``folder`` (which must exist), manifest last; returns the manifest.
-
-    The question encoder's files, if any, must already be in ``folder``. No swap and no fsync: the
-    build does those.
-    """
-    sample = PassageSample()
-    sentences = write_passage_table(folder / PASSAGES, sample.watch(contents.passages), contents.vector_keys)
-    search = SearchContents(
-        vectors=contents.vectors,
-        dimension=contents.dimension,
-        lexical_texts=contents.lexical_texts,
-        calibration_queries=lambda: contents.encode_questions(sample.question_like()),
-    )
-    return finish_index_folder(folder, search, RowCounts(passages=sample.seen, sentences=sentences), record)
 
 
 def finish_index_folder(folder: Path, search: SearchContents, counts: RowCounts, record: IndexRecord) -> Manifest:
@@ -183,7 +147,7 @@ def _write_search_files(folder: Path, search: SearchContents, counts: RowCounts)
 def _write_vectors(folder: Path, search: SearchContents, counts: RowCounts) -> None:
     """The sentences' vectors (quantised, their file kept) and the passages' (float32, to the scratch file):
     moved into place when they are files already, else written block by block."""
-    if not isinstance(search.vectors, Iterable):
+    if isinstance(search.vectors, VectorFiles):
         search.vectors.move_to(folder / PASSAGE_SCRATCH, folder / SENTENCE_VECTORS)
         return
     dimension = search.dimension
