@@ -100,11 +100,12 @@ def build_index(
                 seconds=time.perf_counter() - began,
             )
         plan = _build_in_new_folder(build, None if rebuild else previous, rebuild)
+    embedded = plan.passages_embedded
     return BuildReport(
         files=len(plan.scan.encodings),
         passages=plan.passages,
-        passages_embedded=plan.passages_embedded,
-        passages_reused=plan.passages - plan.passages_embedded,
+        passages_embedded=embedded,
+        passages_reused=plan.passages - embedded,
         changes=compare_sources(previous.sources if previous else {}, plan.source_records()),
         skipped=tuple(plan.scan.skipped) + tuple(plan.scan.warnings),
         seconds=time.perf_counter() - began,

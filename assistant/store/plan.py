@@ -90,12 +90,16 @@ class BuildPlan:
 
     scan: SourceScan
     folder: Path
-    passages: int
     sentences: int
     origins: np.ndarray
     queue: EmbedQueue
     previous: PreviousVectors | None
     sample: PassageSample  # passages' texts sampled on the way, for an IVF index's calibration
+
+    @property
+    def passages(self) -> int:
+        """Rows of the new index: one origin each."""
+        return len(self.origins)
 
     @property
     def passages_embedded(self) -> int:
@@ -193,7 +197,7 @@ def plan_build(
     if previous is not None:
         previous.forget_keys()
     return BuildPlan(
-        scan=scan, folder=folder, passages=table.rows, sentences=table.sentences, origins=origins, queue=queue,
+        scan=scan, folder=folder, sentences=table.sentences, origins=origins, queue=queue,
         previous=previous, sample=sample,
     )
 
