@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ClusterSettings, Config, Overrides, load_config
-from .documents import read_source_text
+from .sources.documents import read_source_text
 from .errors import AssistantError, IndexFolderError, IndexLockedError, IndexMissingError, QuestionError, Remedy
-from .model_location import resolve_model
+from .vectors.model_location import resolve_model
 from .models import (
     Answer,
     BuildReport,
@@ -31,11 +31,11 @@ from .store.manifest import Manifest, check_usable, encoder_state, read_manifest
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
 # ``assistant status`` reads only the manifest.
 if TYPE_CHECKING:
-    from .embedding import Embedder
+    from .vectors.embedding import Embedder
     from .models import ProgressCallback
     from .store.loaded import LoadedIndex
     from .store.question_encoder import QuestionEncoder
-    from .retrieval import Mode
+    from .retrieval.search import Mode
 
 MAX_QUESTION_CHARS = 2000
 
@@ -80,7 +80,7 @@ class Assistant:
         """The embedding model, loaded on first use."""
         with self._lock:
             if self._embedder is None:
-                from .embedding import Embedder
+                from .vectors.embedding import Embedder
 
                 self._embedder = Embedder.load(self.config)
             return self._embedder
@@ -98,7 +98,7 @@ class Assistant:
     def load_word_frequencies(self) -> None:
         """Read the English word frequencies a follow-up is weighed by (a few tenths of a second, once),
         so that a chat's first follow-up does not wait for them."""
-        from .conversation import load_word_frequencies
+        from .retrieval.conversation import load_word_frequencies
 
         load_word_frequencies()
 
@@ -151,7 +151,7 @@ class Assistant:
 
             embed = None
             if cluster is not None and cluster.address:
-                from .cluster import ClusterEmbedding
+                from .vectors.cluster import ClusterEmbedding
 
                 embed = ClusterEmbedding(cluster, resolve_model(self.config), self.config.settings.model.precision)
             report = build_index(
@@ -267,13 +267,13 @@ class Assistant:
         count = k if k is not None else settings.answer.snippets
         if count < 1:
             raise QuestionError("k must be at least 1")
-        from .answering import compose_answer, pick_snippets, score_sentences
-        from .confidence import shipped_model, snippet_confidences
-        from .conversation import read_in_context, remember
-        from .lexical import tokenize
-        from .query import Query, lone_terms
-        from .quote_check import QuoteCheck
-        from .retrieval import Retriever
+        from .answers.answering import compose_answer, pick_snippets, score_sentences
+        from .answers.confidence import shipped_model, snippet_confidences
+        from .retrieval.conversation import read_in_context, remember
+        from .store.lexical import tokenize
+        from .retrieval.query import Query, lone_terms
+        from .answers.quote_check import QuoteCheck
+        from .retrieval.search import Retriever
 
         index = self.load_index()
         encoder = self.load_question_encoder()
@@ -314,7 +314,7 @@ class Assistant:
         chosen = self.config.settings.answer.min_confidence
         if chosen is not None:
             return chosen
-        from .confidence import shipped_model
+        from .answers.confidence import shipped_model
 
         return shipped_model().default_bar
 

@@ -90,7 +90,7 @@ def timed_runs(command: list[str]) -> dict:
 
 TUI_PAINT = """
 import asyncio, sys, time
-from assistant.tui.app import AssistantApp
+from assistant.faces.tui.app import AssistantApp
 async def main():
     app = AssistantApp(sys.argv[1], cursor_blink=False)
     async with app.run_test(size=(100, 30)) as pilot:

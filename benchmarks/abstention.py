@@ -30,8 +30,8 @@ from pathlib import Path
 import numpy as np
 
 from assistant import Assistant
-from assistant.confidence import FEATURES, shipped_model
-from assistant.evaluation import EvalQuestion, Judge, conversations_of
+from assistant.answers.confidence import FEATURES, shipped_model
+from assistant.evaluation.run import EvalQuestion, Judge, conversations_of
 from assistant.models import Conversation
 
 from .quality import SETS, QuestionSet, project

@@ -51,7 +51,7 @@ def child(project: Path, rebuild: bool) -> dict:
     """One build of ``project`` in this process; its passages, seconds and peak RSS."""
     from assistant import Assistant
     from assistant.store.build import build_index
-    from assistant.store.embed import LocalEmbedding
+    from assistant.vectors.passage_embedding import LocalEmbedding
 
     assistant = Assistant.open(project / "config.toml")
     began = time.perf_counter()

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.models import Passage, Sentence
-from assistant.passages import sentence_spans
+from assistant.sources.passages import sentence_spans
 from assistant.store.quantized_rows import quantize
 from assistant.store.write import VectorBlock
 

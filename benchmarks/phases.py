@@ -106,7 +106,7 @@ def build_synthetic(project: Path, size: int) -> dict:
     """Lay out an index of ``size`` synthetic passages (real sentences, perturbed real vectors), through
     the build's own streaming writer; the passages' float32 vectors are kept beside it for the recall check."""
     from assistant.config import load_config
-    from assistant.embedding import Embedder
+    from assistant.vectors.embedding import Embedder
     from assistant.store.encoder_export import export_question_encoder
     from assistant.store.folder import fsync_tree
     from assistant.store.manifest import expected_settings
@@ -190,7 +190,7 @@ def kept_aside(blocks, writer):
 
 
 def embedder_name(config) -> str:
-    from assistant.embedding import resolve_model
+    from assistant.vectors.embedding import resolve_model
 
     return resolve_model(config).name
 

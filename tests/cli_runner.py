@@ -7,7 +7,7 @@ import io
 import subprocess
 import sys
 
-from assistant.cli import main
+from assistant.faces.cli import main
 
 from projects import REPO
 
@@ -38,7 +38,7 @@ def assert_one_line_error(err: str, *fragments: str) -> None:
 def run_cli_in_fresh_python(argv: list[str], forbidden: tuple[str, ...]) -> subprocess.CompletedProcess:
     """The CLI run in a new interpreter; it exits 10 (naming them on stderr) if it imported a forbidden module."""
     probe = (
-        "import sys; from assistant.cli import main; "
+        "import sys; from assistant.faces.cli import main; "
         f"code = main({argv!r}); "
         f"bad = [m for m in {forbidden!r} if m in sys.modules]; "
         "print(bad, file=sys.stderr) if bad else None; sys.exit(10 if bad else code)"

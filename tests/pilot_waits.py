@@ -7,7 +7,7 @@ import time
 from textual.widget import Widget
 from textual.widgets import TextArea
 
-from assistant.tui.states import IndexPhase, ModelState
+from assistant.faces.tui.states import IndexPhase, ModelState
 
 
 async def wait_for(pilot, condition, timeout: float = 60.0) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexCorruptError
-from ..lexical import tokenize
+from .lexical import tokenize
 from .array_file import ArrayFile
 
 # bm25s methods whose score of a document is the sum of its terms' precomputed scores: the ones read here.

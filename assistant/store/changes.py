@@ -7,7 +7,7 @@ import stat as stat_module
 from dataclasses import dataclass
 
 from ..config import Config
-from ..documents import content_hash, find_source_files, stat_unchanged
+from ..sources.documents import content_hash, find_source_files, stat_unchanged
 from ..models import SourceChanges
 from .manifest import FileRecord, IndexedSource, Manifest
 

@@ -20,7 +20,7 @@ from .manifest import EncoderExport, Manifest, NoEncoderExport, file_matches
 from .question_encoder import SAME_VECTOR_COSINE, QuestionEncoder
 
 if TYPE_CHECKING:
-    from ..embedding import Embedder
+    from ..vectors.embedding import Embedder
 
 PROBE = "Which treaty ended the war, and when did it come into force?"
 # Texts the export is checked on: a question, a passage long enough to be truncated, and text that
@@ -80,7 +80,7 @@ def _remove(folder: Path) -> None:
 
 
 def _pipeline(embedder: Embedder) -> tuple[object, str]:
-    from ..embedding import pooling
+    from ..vectors.embedding import pooling
 
     mode, why_not = pooling(embedder.sentence_transformer)
     if mode is None:

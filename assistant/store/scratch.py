@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..late_chunking import ChunkedText
+from ..vectors.late_chunking import ChunkedText
 from .array_file import ArrayFile, ArrayFileSlots
-from .embed import EmbeddedBatch
+from ..vectors.passage_embedding import EmbeddedBatch
 from .layout import EMBED_QUEUE, FRESH_PASSAGE_VECTORS, FRESH_SENTENCE_VECTORS
 from .quantized_rows import row_dtype
 from .sqlite_file import NewSqliteFile

@@ -1,0 +1,324 @@
+"""Turn ranked passages into an Answer: pick the sentences that answer, cite them, or abstain."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .answer_phrase import answer_phrase
+from ..store.lexical import tokenize
+from ..models import Answer, Citation, Passage, Sentence, Snippet, Timings
+from ..retrieval.query import Focus, Query
+from ..retrieval.search import RankedPassage, folded
+from ..store.loaded import LoadedIndex
+from ..sources.structure import NOT_ANSWERS
+
+# How many of the ranked passages have their sentences scored.
+PASSAGES_SCORED = 8
+# A sentence's score: its cosine similarity to the question, the share of the question's IDF weight it
+# holds, and its passage's standing among the candidates (0 for the last scored, 1 for the first).
+W_SIMILARITY = 0.5
+W_LEXICAL = 0.5
+W_PASSAGE = 0.1
+# Bonus for a sentence holding the kind of answer the question asks for (a year for "when", ...).
+W_ANSWER_KIND = 0.03
+# A sentence shorter than this is quoted with the sentence after it.
+SHORT_SENTENCE_CHARS = 80
+# In a follow-up, a sentence of the previous answer's source gains up to this much (times how much the
+# question leans on that place) for standing right at or after the previous answer, decaying over
+# FOCUS_REACH characters (twice as fast backwards): answers move forward through a text.
+W_FOCUS_NEAR = 0.25
+FOCUS_REACH = 400
+# The previous answer's own closeness when the question asks for something beyond it.
+BEYOND_SAME = 0.0
+# ... and this much (times how much the question stays, and the source's share of the recent
+# answers) for standing in a source the conversation has been answered from.
+W_FOCUS_SOURCE = 0.1
+
+# A year (1066, 1990s, 27 BC, "in 911"), a century, or a decade.
+_YEAR = re.compile(
+    r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b[0-9]{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:AD|in|since|by|until|around|circa)\s+[0-9]{3}\b"
+    r"|\b[0-9]{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)\b"
+)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
+    re.I,
+)
+_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
+# A sentence opening like this leans on the one before it ("It in turn evolved into Modern English.",
+# "For example, consider quicksort."): it is quoted together with its predecessor, whose words the
+# question likely matched. Pronouns, discourse markers, and a demonstrative among the first words
+# ("The best algorithm for this problem ...").
+_CONTINUES = re.compile(
+    r"^[\"“'(]*(it|its|this|that|these|those|they|their|them|he|his|him|she|her|such|but|however|thus|"
+    r"therefore|so|then|also|yet|instead|there|here|both|neither|either|in turn|as a result|consequently|"
+    r"afterwards|later|meanwhile|nevertheless|despite this|for example|for instance|similarly|likewise|"
+    r"of course|indeed|moreover|furthermore|in addition|in particular|specifically|in contrast|conversely|"
+    r"if so|otherwise|hence|accordingly|again)\b",
+    re.I,
+)
+_REFERS_BACK = re.compile(r"^(?:\W*\w+){0,4}?\W+(this|these|those|such)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A candidate answer sentence: its passage (and the passage's row), its index in the passage,
+    its score and similarity."""
+
+    passage: Passage
+    row: int
+    sentence_index: int
+    score: float
+    similarity: float
+    # Passages with the same text elsewhere (copies): the snippet cites them too.
+    copies: tuple[Passage, ...] = ()
+
+
+def expected_answer_kind(question: str) -> str | None:
+    """What kind of answer the question asks for: 'time', 'number', 'name', or None."""
+    q = question.lower().strip()
+    if re.match(r"^(when|what year|which year|in what year|what date|on what date|what century|in which year)\b", q):
+        return "time"
+    if re.match(r"^(how many|how much|how long|how old|how far|how large|how big|what percentage|what number)\b", q):
+        return "number"
+    if re.match(r"^(who|whom|whose|where)\b", q):
+        return "name"
+    return None
+
+
+def matches_kind(text: str, kind: str | None) -> bool:
+    """True when ``text`` holds something of the answer kind (a year or month, a number, a name)."""
+    if kind == "time":
+        return bool(_YEAR.search(text) or _MONTH.search(text))
+    if kind == "number":
+        return bool(_NUMBER.search(text))
+    if kind == "name":
+        return bool(_NAME.search(text))
+    return False
+
+
+def lexical_overlap(question_terms: list[str] | dict[str, float], text: str, idf: dict[str, float]) -> float:
+    """Share of the question's IDF weight whose terms appear in ``text`` (0..1); with weighted terms,
+    each term's IDF counts times its weight."""
+    weights = question_terms if isinstance(question_terms, dict) else dict.fromkeys(question_terms, 1.0)
+    total = sum(idf.get(t, 0.0) * w for t, w in weights.items())
+    if total <= 0:
+        return 0.0
+    present = set(tokenize(text))
+    return sum(idf.get(t, 0.0) * w for t, w in weights.items() if t in present) / total
+
+
+def focus_closeness(sentence: Sentence, source: str, focus: Focus) -> float:
+    """1 for a sentence at or just after the previous answer, fading with distance (0 elsewhere); a
+    question asking for more ("what else?") is not answered by the previous answer itself."""
+    if source != focus.source:
+        return 0.0
+    if sentence.end > focus.start and sentence.start < focus.end:
+        return BEYOND_SAME if focus.beyond else 1.0
+    distance = sentence.start - focus.end if sentence.start >= focus.end else 2 * (focus.start - sentence.end)
+    return 0.5 ** (distance / FOCUS_REACH)
+
+
+def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Query) -> list[ScoredSentence]:
+    """Every sentence of the top passages with its combined score, best first."""
+    # Metadata headers and reference lists are searched (a question may find its paper through them)
+    # but never quoted as an answer.
+    top = [c for c in ranked if index.passages[c.row].kind not in NOT_ANSWERS][:PASSAGES_SCORED]
+    if not top:
+        return []
+    # Carried terms count in a sentence's overlap as they do in the passage search: the sentence that
+    # answers a follow-up often names what the earlier turns asked about (measured on CoQA: keeping
+    # them at a quarter of their weight lost 0.03 of hit@3).
+    question_terms = query.terms
+    idf = index.lexical.idf(list(question_terms))
+    kind = expected_answer_kind(query.text)
+    focus = query.focus
+    high, low = top[0].score, top[-1].score
+    spread = high - low
+    scored: list[ScoredSentence] = []
+    for candidate in top:
+        passage = index.passages[candidate.row]
+        copies = tuple(index.passages[row] for row in candidate.copies)
+        standing = (candidate.score - low) / spread if spread > 0 else 1.0
+        for j, sentence in enumerate(passage.sentences):
+            similarity = float(candidate.sentence_similarities[j])
+            score = (
+                W_SIMILARITY * max(similarity, 0.0)
+                + W_LEXICAL * lexical_overlap(question_terms, sentence.text, idf)
+                + W_PASSAGE * standing
+            )
+            if kind and matches_kind(sentence.text, kind):
+                score += W_ANSWER_KIND
+            if focus is not None:
+                score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage.source, focus)
+                score += focus.stay * W_FOCUS_SOURCE * focus.sources.get(passage.source, 0.0)
+            scored.append(
+                ScoredSentence(
+                    passage=passage, row=candidate.row, sentence_index=j, score=min(score, 1.0),
+                    similarity=similarity, copies=copies,
+                )
+            )
+    scored.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))
+    return scored
+
+
+def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
+    """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
+    or when the next one continues it."""
+    sentence = passage.sentences[index]
+    if index + 1 < len(passage.sentences):
+        following = passage.sentences[index + 1]
+        leans_back = _CONTINUES.match(following.text) or _REFERS_BACK.match(following.text)
+        if len(sentence.text) < SHORT_SENTENCE_CHARS or leans_back:
+            return sentence, following
+    return sentence, sentence
+
+
+def cite(passage: Passage, first: Sentence, last: Sentence) -> Citation:
+    """The citation of the sentences ``first`` to ``last`` of a passage."""
+    return Citation(
+        source=passage.source,
+        start=first.start,
+        end=last.end,
+        line_start=first.line_start,
+        line_end=last.line_end,
+        passage_id=passage.id,
+        page=passage.page,
+    )
+
+
+def make_snippet(scored: ScoredSentence) -> Snippet:
+    """A snippet quoting the scored sentence (with a neighbour where needed), its citation, and the
+    same sentences where they stand in the passage's copies."""
+    passage = scored.passage
+    first, last = snippet_span(passage, scored.sentence_index)
+    text = passage.text[first.start - passage.start : last.end - passage.start]
+    span = (passage.sentences.index(first), passage.sentences.index(last))
+    also = []
+    for copy in scored.copies:
+        # A copy has the same text up to case and spacing: its sentences are split the same way.
+        if len(copy.sentences) == len(passage.sentences):
+            copy_first, copy_last = copy.sentences[span[0]], copy.sentences[span[1]]
+            quoted = copy.text[copy_first.start - copy.start : copy_last.end - copy.start]
+            if folded(quoted) == folded(text):
+                also.append(cite(copy, copy_first, copy_last))
+    return Snippet(
+        text=text, score=round(scored.score, 4), citation=cite(passage, first, last), passage=passage, also=tuple(also)
+    )
+
+
+def adjacent(a: Snippet, b: Snippet) -> bool:
+    """Whether two snippets quote neighbouring sentences of one passage (nothing between them)."""
+    if a.passage.id != b.passage.id:
+        return False
+    starts = [sentence.start for sentence in a.passage.sentences]
+    ends = [sentence.end for sentence in a.passage.sentences]
+    return (a.citation.end in ends and b.citation.start in starts and starts.index(b.citation.start) == ends.index(a.citation.end) + 1) or (
+        b.citation.end in ends and a.citation.start in starts and starts.index(a.citation.start) == ends.index(b.citation.end) + 1
+    )
+
+
+def joined(a: Snippet, b: Snippet) -> Snippet:
+    """One snippet quoting two adjacent snippets of a passage, with the better score."""
+    first, last = (a, b) if a.citation.start < b.citation.start else (b, a)
+    passage = a.passage
+    start_sentence = next(s for s in passage.sentences if s.start == first.citation.start)
+    end_sentence = next(s for s in passage.sentences if s.end == last.citation.end)
+    text = passage.text[start_sentence.start - passage.start : end_sentence.end - passage.start]
+    return a.model_copy(update={"text": text, "citation": cite(passage, start_sentence, end_sentence), "score": max(a.score, b.score), "also": ()})
+
+
+@dataclass(frozen=True)
+class Picked:
+    """A snippet chosen for the answer, with what its confidence is judged on: the cosine of its best
+    sentence to the question, and how far its score stands above the next distinct candidate's."""
+
+    snippet: Snippet
+    similarity: float
+    margin: float
+
+
+def pick_snippets(
+    scored: list[ScoredSentence],
+    count: int,
+    still_quoted: Callable[[Snippet], bool] = lambda _snippet: True,
+) -> tuple[list[Picked], tuple[str, ...]]:
+    """The best ``count`` distinct snippets, and the sources found changed on the way.
+
+    Overlapping snippets are skipped; the same words found in another place join the first snippet's
+    ``also``; the next sentence of a snippet already taken joins it, so that one passage is not quoted
+    twice; a snippet whose file no longer holds its text (``still_quoted`` says no) is left out and its
+    source named as changed. Each freed place goes to the next distinct sentence.
+    """
+    snippets: list[Snippet] = []
+    similarities: list[float] = []
+    scores: list[float] = []
+    changed: dict[str, None] = {}
+    for candidate in scored:
+        snippet = make_snippet(candidate)
+        c = snippet.citation
+        if any(t.citation.source == c.source and c.start < t.citation.end and t.citation.start < c.end for t in snippets):
+            continue
+        if not still_quoted(snippet):
+            changed[c.source] = None
+            continue
+        same = next((i for i, t in enumerate(snippets) if folded(t.text) == folded(snippet.text)), None)
+        if same is not None:  # the same words in another place: one snippet, citing both
+            first = snippets[same]
+            snippets[same] = first.model_copy(update={"also": (*first.also, c, *snippet.also)})
+            continue
+        beside = next((i for i, t in enumerate(snippets) if adjacent(t, snippet)), None)
+        if beside is not None:  # the next sentence of a snippet already taken: one quote, not two
+            snippets[beside] = joined(snippets[beside], snippet)
+            similarities[beside] = max(similarities[beside], candidate.similarity)
+            continue
+        if len(snippets) == count:
+            scores.append(candidate.score)  # the first candidate left out: the last snippet's margin
+            break
+        snippets.append(snippet)
+        similarities.append(candidate.similarity)
+        scores.append(candidate.score)
+    scores.append(0.0)
+    picked = [
+        Picked(snippet, similarity, scores[i] - scores[i + 1]) for i, (snippet, similarity) in enumerate(zip(snippets, similarities))
+    ]
+    return picked, tuple(changed)
+
+
+def compose_answer(
+    question: str,
+    picked: list[Picked],
+    confidences: list[float],
+    bar: float,
+    timings: Timings,
+    changed_sources: tuple[str, ...] = (),
+    unmentioned: tuple[str, ...] = (),
+) -> Answer:
+    """The answer: every picked snippet with its confidence, those at or above ``bar`` as answers and
+    the rest as the nearest passages; an abstention when even the best is below the bar (``unmentioned``:
+    the names the question asks about that the sources never mention, said as the reason)."""
+    snippets = tuple(
+        p.snippet.model_copy(update={"confidence": round(c, 4), "is_answer": c >= bar, "answer": answer_phrase(question, p.snippet) if c >= bar else None})
+        for p, c in zip(picked, confidences)
+    )
+    if not snippets:
+        reason = "nothing in the index matches"
+        if changed_sources:
+            reason = f"what the index would quote is no longer in {', '.join(changed_sources)} (changed since the index was built)"
+        return Answer(question=question, snippets=(), abstained=True, reason=reason, timings=timings, changed_sources=changed_sources)
+    best = max(confidences)
+    if best < bar:
+        reason = f"nothing in the sources is likely to answer it (confidence {best:.2f} < {bar:.2f})"
+        if unmentioned:
+            reason = f"the sources never mention {', '.join(unmentioned)}"
+        return Answer(
+            question=question,
+            snippets=snippets,
+            abstained=True,
+            reason=reason,
+            timings=timings,
+            changed_sources=changed_sources,
+        )
+    return Answer(question=question, snippets=snippets, timings=timings, changed_sources=changed_sources)

@@ -1,0 +1,238 @@
+"""How sure the assistant is that a snippet answers the question: a small calibrated model, not one number.
+
+The cosine similarity alone cannot tell "about a neighbouring thing" from "about this thing": a
+question about a region the sources do not cover lies close to the region they do. A handful of
+signals can (Kamath, Jia and Liang, 2020: a small calibrator over scores, margins and lexical overlap,
+fitted on questions from other domains, answers more at the same accuracy):
+
+- ``similarity``: the snippet's best sentence cosine to the question (as read in its conversation), and
+  the best of any candidate; ``context_lift``: how much the conversation raised that cosine above the
+  question's own (0 for a question asked alone);
+- ``coverage``: the share of the question's own subject words (by IDF) found in the snippet, and in
+  its passage; ``rare_coverage``: the share of its RARE_TERMS most specific words found in the passage;
+- ``passage_similarity``: the cosine of the snippet's passage to the question;
+- ``unknown``: the share of the question's subject words (by IDF) the index has never seen: a place or
+  a person the sources never mention;
+- ``absent_names``: names in the question (capitalised words) found in none of the candidate passages;
+- ``kind``: whether the snippet holds the kind of answer asked for (a year for "when"...), or lacks it;
+- ``agreement``: whether the dense and the lexical search put the same passage first;
+- ``margin``: how far the snippet's score stands above the next distinct one;
+- ``incomplete``/``focused``/``stay``: in a conversation, how much the question needs the turns before
+  it, whether an earlier answer gave it a place to stand on, and how much that place holds the
+  question's own words (``Focus.words_held``).
+
+A logistic regression over these, its weights shipped as data (``data/confidence.json``, fitted by
+``python -m benchmarks.abstention`` on held-out splits of the sample sets: one source left out of the
+index at a time, its questions then unanswerable), gives each snippet a probability that the sources
+answer the question there. A snippet at or above the bar (``answer.min_confidence``) is an answer;
+one below is shown as the nearest passage, not as an answer; an answer whose best snippet is below
+the bar abstains.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from .answering import Picked, ScoredSentence, expected_answer_kind, lexical_overlap, matches_kind
+from ..retrieval.conversation import own_subject_terms
+from ..store.loaded import LoadedIndex
+from ..store.lexical import tokenize
+from ..models import Snippet
+from ..retrieval.query import Query
+from ..retrieval.search import RankedPassage
+
+FEATURES = (
+    "similarity",
+    "context_lift",
+    "best_similarity",
+    "coverage",
+    "passage_coverage",
+    "rare_coverage",
+    "passage_similarity",
+    "unknown",
+    "absent_names",
+    "kind_match",
+    "kind_missing",
+    "agreement",
+    "margin",
+    "incomplete",
+    "focused",
+    "stay",
+)
+# A capitalised word that is not the first of the question: a name, most of the time.
+_NAME = re.compile(r"(?<=[\s(\"'“])[A-Z][\w'’-]*[A-Za-z0-9]")
+_FIRST_WORD = re.compile(r"^\W*\w+")
+# How many of the candidate passages are read for the question's names.
+NAME_PASSAGES = 8
+# How many of the question's most specific words ``rare_coverage`` looks for.
+RARE_TERMS = 2
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """A logistic regression over standardised features, and the bar it was calibrated to."""
+
+    features: tuple[str, ...]
+    means: tuple[float, ...]
+    scales: tuple[float, ...]
+    weights: tuple[float, ...]
+    intercept: float
+    default_bar: float
+
+    @classmethod
+    def from_json(cls, data: dict) -> "ConfidenceModel":
+        return cls(
+            features=tuple(data["features"]),
+            means=tuple(float(x) for x in data["means"]),
+            scales=tuple(float(x) for x in data["scales"]),
+            weights=tuple(float(x) for x in data["weights"]),
+            intercept=float(data["intercept"]),
+            default_bar=float(data["default_bar"]),
+        )
+
+    def probability(self, values: dict[str, float]) -> float:
+        """The model's probability that the sources answer the question with this snippet."""
+        z = self.intercept + sum(
+            w * (values[name] - mean) / scale
+            for name, mean, scale, w in zip(self.features, self.means, self.scales, self.weights)
+        )
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@lru_cache(maxsize=1)
+def shipped_model() -> ConfidenceModel:
+    """The model fitted on the sample sets, shipped with the package."""
+    text = resources.files("assistant").joinpath("data/confidence.json").read_text(encoding="utf-8")
+    return ConfidenceModel.from_json(json.loads(text))
+
+
+@dataclass(frozen=True)
+class QuestionSignals:
+    """What is known of the question before looking at any one snippet. ``unmentioned``: the names it
+    asks about when the index knows none of them (the sources never mention what it asks about)."""
+
+    subject: tuple[str, ...]
+    unmentioned: tuple[str, ...]
+    idf: dict[str, float]
+    unknown: float
+    absent_names: float
+    agreement: float
+    best_similarity: float
+    incomplete: float
+    focused: float
+    stay: float
+    kind: str | None
+
+
+def question_signals(query: Query, ranked: list[RankedPassage], scored: list[ScoredSentence], index: LoadedIndex) -> QuestionSignals:
+    """The question-level signals: unknown words, absent names, agreement of the searches."""
+    subject = tuple(own_subject_terms(list(query.own_terms)))
+    known = index.lexical.idf(subject)
+    rarest = index.lexical.highest_idf()
+    idf = {t: known.get(t, rarest) for t in subject}  # a word the index never saw is as rare as can be
+    total = sum(idf.values())
+    unknown = sum(w for t, w in idf.items() if t not in known) / total if total else 0.0
+    names = {t for word in _NAME.findall(_FIRST_WORD.sub("", query.text)) for t in tokenize(word)}
+    text = " ".join(index.passages[c.row].title + " " + index.passages[c.row].text for c in ranked[:NAME_PASSAGES])
+    present = set(tokenize(text))
+    absent_names = len(names - present) / len(names) if names else 0.0
+    dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
+    lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
+    focus = query.focus
+    vocabulary = index.lexical.idf(sorted(names))
+    words = {t: w for w in _NAME.findall(_FIRST_WORD.sub("", query.text)) for t in tokenize(w)}
+    unmentioned = tuple(sorted(words[t] for t in names)) if names and not vocabulary else ()
+    return QuestionSignals(
+        subject=subject,
+        unmentioned=unmentioned,
+        idf=idf,
+        unknown=unknown,
+        absent_names=absent_names,
+        agreement=1.0 if dense_first == lexical_first else 0.0,
+        best_similarity=max((s.similarity for s in scored), default=0.0),
+        incomplete=query.incomplete,
+        focused=1.0 if focus is not None else 0.0,
+        stay=focus.words_held if focus is not None else 0.0,
+        kind=expected_answer_kind(query.text),
+    )
+
+
+def snippet_features(
+    signals: QuestionSignals, snippet: Snippet, similarity: float, own_similarity: float, margin: float,
+    passage_similarity: float,
+) -> dict[str, float]:
+    """Every feature of one snippet, by name."""
+    weights = dict.fromkeys(signals.subject, 1.0)
+    rarest = sorted(signals.idf, key=lambda t: -signals.idf[t])[:RARE_TERMS]
+    passage_text = snippet.passage.title + " " + snippet.passage.text
+    matched = signals.kind is not None and matches_kind(snippet.text, signals.kind)
+    return {
+        "similarity": similarity,
+        "context_lift": similarity - own_similarity,
+        "best_similarity": signals.best_similarity,
+        "coverage": lexical_overlap(weights, snippet.text, signals.idf),
+        "passage_coverage": lexical_overlap(weights, passage_text, signals.idf),
+        "rare_coverage": lexical_overlap(dict.fromkeys(rarest, 1.0), passage_text, signals.idf) if rarest else 0.0,
+        "passage_similarity": passage_similarity,
+        "unknown": signals.unknown,
+        "absent_names": signals.absent_names,
+        "kind_match": 1.0 if matched else 0.0,
+        "kind_missing": 1.0 if signals.kind is not None and not matched else 0.0,
+        "agreement": signals.agreement,
+        "margin": margin,
+        "incomplete": signals.incomplete,
+        "focused": signals.focused,
+        "stay": signals.stay,
+    }
+
+
+def own_similarity(index: LoadedIndex, row: int, snippet: Snippet, vector) -> float:
+    """The best cosine of the snippet's sentences to the question's own vector (a follow-up's, before
+    the conversation moved it)."""
+    if row < 0:
+        return 0.0
+    first, count = index.passages.sentence_ranges([row])[row]
+    sentences = snippet.passage.sentences
+    inside = [j for j, s in enumerate(sentences) if snippet.citation.start <= s.start and s.end <= snippet.citation.end]
+    if not inside:
+        return 0.0
+    vectors = index.sentence_vectors.read(first + inside[0], first + inside[-1] + 1)
+    return float((vectors @ vector).max())
+
+
+@dataclass(frozen=True)
+class Confidences:
+    """Each picked snippet's probability of answering, the features it rests on, and the names the
+    question asks about that the sources never mention (then no snippet is an answer)."""
+
+    probabilities: list[float]
+    features: list[dict[str, float]]
+    unmentioned: tuple[str, ...]
+
+
+def snippet_confidences(
+    model: ConfidenceModel, query: Query, ranked: list[RankedPassage], scored: list[ScoredSentence],
+    picked: list[Picked], index: LoadedIndex,
+) -> Confidences:
+    """Each picked snippet's probability of answering the question, and the features it rests on.
+
+    A question whose every name is one the index has never seen ("What is the population of Victoria?"
+    over sources about Queensland) asks about something the sources never mention: however close a
+    snippet is, it is not an answer. The model sees such names too (``unknown``, ``absent_names``), but
+    too few calibration questions hold them for it to learn the rule on its own.
+    """
+    signals = question_signals(query, ranked, scored, index)
+    rows = {s.passage.id: s.row for s in scored}
+    cosines = {c.row: c.dense for c in ranked}
+    features = []
+    for p in picked:
+        row = rows.get(p.snippet.passage.id, -1)
+        own = p.similarity if query.own_vector is None else own_similarity(index, row, p.snippet, query.own_vector)
+        features.append(snippet_features(signals, p.snippet, p.similarity, own, p.margin, cosines.get(row, 0.0)))
+    probabilities = [0.0 if signals.unmentioned else model.probability(f) for f in features]
+    return Confidences(probabilities, features, signals.unmentioned)

@@ -1,0 +1,385 @@
+"""The ``assistant`` command: a thin layer over ``Assistant`` that turns errors into one-line messages."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TextIO
+
+from ..config import check_ray_address
+from ..errors import AssistantError, QuestionError, Remedy
+from ..models import Conversation, IndexCheck, IndexState, ProgressCallback
+
+EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
+
+
+class UsageError(AssistantError):
+    exit_code = EXIT_USAGE
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line and exit 2, as every other usage error
+        raise UsageError(f"{message} (see `assistant --help`)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="assistant",
+        description="Answers questions with snippets quoted from your own documents, each cited to file and line.",
+    )
+    parser.add_argument("--config", metavar="PATH", help="config file (default: $ASSISTANT_CONFIG or ./config.toml)")
+    parser.add_argument(
+        "--sources", metavar="DIR",
+        help="answer from this folder instead of the config's sources (no config needed); its index is kept "
+        "in your user data folder unless --index says where",
+    )
+    parser.add_argument("--index", metavar="DIR", help="keep the index in this folder instead of the config's (or the default)")
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    commands.add_parser("chat", help="open the terminal chat (the default)")
+    ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
+    ask.add_argument("question", help="the question, or '-' to read questions from stdin")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line)")
+    ask.add_argument("-k", type=int, default=None, metavar="N", help="how many snippets to show")
+    ask.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retrieval mode (default: config)")
+    ask.add_argument(
+        "--conversation",
+        action="store_true",
+        help="with '-': the lines are one conversation, each answered in the context of the lines before it",
+    )
+    index = commands.add_parser("index", help="build or update the index")
+    index.add_argument("--rebuild", action="store_true", help="start from nothing instead of updating")
+    index.add_argument(
+        "--ray", metavar="ADDRESS",
+        help="embed the passages on a Ray cluster: ray://host:10001, auto, or local (a throwaway Ray on this "
+        "machine); default: [cluster] address in the config, else this machine without Ray",
+    )
+    status = commands.add_parser("status", help="show the index's state")
+    status.add_argument("--json", action="store_true", help="print the status as JSON")
+    evaluate = commands.add_parser("eval", help="measure answer quality on a question set (JSONL)")
+    evaluate.add_argument("questions", help="JSONL file: question, answers, answerable")
+    evaluate.add_argument("--modes", default="dense,lexical,hybrid", help="comma-separated retrieval modes")
+    evaluate.add_argument("--json", action="store_true", help="print the results as JSON")
+    evaluate.add_argument("--limit", type=int, default=None, help="ask only the first N questions")
+    evaluate.add_argument(
+        "--scoring",
+        choices=("string", "span"),
+        default="string",
+        help="a hit is an answer string inside a snippet (string), or a snippet of the question's source "
+        "that holds or overlaps the answer's place (span)",
+    )
+    evaluate.add_argument(
+        "--min-overlap", type=float, default=0.0, metavar="SHARE",
+        help="span scoring: how much of the answer a snippet must overlap (0: any of it; 0.5: half)",
+    )
+    evaluate.add_argument(
+        "--alone", action="store_true", help="ask every question on its own, even where the file has conversations"
+    )
+    return parser
+
+
+def overrides_from(args: argparse.Namespace):
+    """The folders given on the command line, as the core takes them."""
+    from pathlib import Path
+
+    from ..config import Overrides
+
+    return Overrides(
+        sources=Path(args.sources) if args.sources else None,
+        index=Path(args.index) if args.index else None,
+    )
+
+
+# The counted stages of a build, as the progress bars name them and their units.
+COUNTED_STAGES = {"scan": ("Reading", "file"), "embed": ("Embedding", "passage")}
+
+
+@contextmanager
+def _progress_bars() -> Iterator[ProgressCallback]:
+    """A build progress callback drawing tqdm bars on stderr: files read, then passages embedded,
+    each with its rate and the time left. The bars are closed however the build ends, so that an
+    error's one line never shares its line with a bar."""
+    from tqdm import tqdm
+
+    bars: dict[str, tqdm] = {}
+
+    def report(step) -> None:
+        if step.stage not in COUNTED_STAGES or step.total <= 1:
+            return
+        bar = bars.get(step.stage)
+        if bar is None:
+            name, unit = COUNTED_STAGES[step.stage]
+            bar = bars[step.stage] = tqdm(total=step.total, desc=name, unit=unit, file=sys.stderr, leave=False)
+        bar.n = step.done
+        bar.refresh()
+        if step.done >= step.total:
+            bar.close()
+
+    try:
+        yield report
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def _print_build_report(report, out: TextIO) -> None:
+    changes = report.changes
+    out.write(report.describe() + "\n")
+    out.write(
+        f"Files: {len(changes.added)} added, {len(changes.changed)} changed, "
+        f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged.\n"
+    )
+    for item in report.skipped:
+        out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
+
+
+def _ensure_index(assistant, err: TextIO) -> None:
+    """Let the assistant build a missing index or update a stale one, saying so on stderr. A damaged or
+    mismatched index is left for the question to report, with what to do."""
+
+    def starting(check: IndexCheck) -> None:
+        if check.state is IndexState.MISSING:
+            err.write("No index yet: building it from the sources (first run).\n")
+        else:
+            err.write(f"Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
+
+    with _progress_bars() as progress:
+        check = assistant.ensure_index(progress=progress, starting=starting)
+    if check.report is not None:
+        _print_build_report(check.report, err)
+    elif check.state is IndexState.LOCKED:
+        err.write(f"warning: {printable(check.problem or '')}; answering from the last built index\n")
+
+
+# What the user is told to do about an error or the index's state, by the error's remedy. A config
+# problem's message names the key to change itself.
+REMEDY_COMMANDS = {
+    Remedy.UPDATE: "run `assistant index`",
+    Remedy.REBUILD: "run `assistant index --rebuild`",
+    Remedy.WAIT: "wait for it to finish",
+}
+
+
+def with_remedy(message: str, remedy: Remedy | None) -> str:
+    """The message, then the command (or the wait) that mends it."""
+    todo = REMEDY_COMMANDS.get(remedy) if remedy is not None else None
+    return f"{message}; {todo}" if todo else message
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe for a terminal: control characters (escape sequences among them) shown as ``^X``
+    or ``\\xNN`` instead of acted on. Source text and questions are never sent raw."""
+    def show(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"^{chr(code + 64)}" if code < 32 else ("^?" if code == 127 else f"\\x{code:02x}")
+
+    return _CONTROL.sub(show, text)
+
+
+BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
+
+
+def _is_terminal(out: TextIO) -> bool:
+    """Whether ``out`` is a terminal that shows bold (not a pipe, a file, or a dumb terminal)."""
+    isatty = getattr(out, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+
+
+def quote_line(snippet, bold: bool) -> str:
+    """The snippet's text on one line (each run of whitespace one space), control characters shown;
+    with ``bold``, the words that answer the question in ANSI bold."""
+    text, mark = snippet.text, snippet.answer
+    if mark is None or not bold:
+        return printable(" ".join(text.split()))
+    start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
+    flat = lambda part: re.sub(r"\s+", " ", part)  # noqa: E731
+    before, words, after = flat(text[:start]).lstrip(), flat(text[start:end]), flat(text[end:]).rstrip()
+    return printable(before) + BOLD + printable(words) + NORMAL + printable(after)
+
+
+def _print_answer(answer, out: TextIO, err: TextIO) -> None:
+    if answer.changed_sources:
+        err.write(
+            f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
+            "what it no longer says is not quoted (run `assistant index` to update)\n"
+        )
+    if answer.abstained:
+        out.write(f"The sources do not answer this: {printable(answer.reason or '')}.\n")
+        return
+    bold = _is_terminal(out)
+    for rank, snippet in enumerate(answer.snippets, start=1):
+        nearest = "" if snippet.is_answer else "  nearest, not an answer"
+        out.write(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}\n")
+        out.write(f"   “{quote_line(snippet, bold)}”\n")
+        if snippet.also:
+            out.write(f"   also in {printable(', '.join(c.label() for c in snippet.also))}\n")
+
+
+def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+    """One question, or one a line from stdin. A bad line gets its own one-line error (with --json,
+    an object with an ``error`` field in its place) and the batch goes on; the exit code is the worst:
+    2 if any line failed, else 1 if any was not answered, else 0."""
+    if args.question != "-" and not args.question.strip():
+        raise UsageError("the question is empty")
+    batch = args.question == "-"
+    if args.conversation and not batch:
+        raise UsageError("--conversation reads the conversation from stdin: give '-' as the question")
+    _ensure_index(assistant, err)
+    conversation = Conversation() if args.conversation else None
+    questions = (line.strip() for line in stdin) if batch else iter([args.question])
+    code = EXIT_OK
+    asked = 0
+    for question in questions:
+        if not question:
+            continue
+        asked += 1
+        try:
+            answer = assistant.ask(question, k=args.k, mode=args.mode, conversation=conversation)
+        except QuestionError as exc:
+            if not batch:
+                raise
+            code = EXIT_USAGE
+            if args.json:
+                out.write(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False) + "\n")
+            else:
+                out.write(f"Q: {printable(question[:200])}\n")
+            err.write(f"assistant: error: line {asked}: {exc.message}\n")
+            out.flush()
+            continue
+        if conversation is not None:
+            conversation = conversation.then(answer)
+        if answer.abstained and code == EXIT_OK:
+            code = EXIT_NO_ANSWER
+        if args.json:
+            out.write(json.dumps(answer.to_json_dict(), ensure_ascii=False) + "\n")
+        else:
+            if batch:
+                out.write(f"Q: {printable(question)}\n")
+            if answer.read_with:
+                out.write(f"   (read with: {printable(', '.join(answer.read_with))})\n")
+            _print_answer(answer, out, err)
+        out.flush()
+    if asked == 0:
+        raise UsageError("no question given on stdin")
+    return code
+
+
+def _command_index(assistant, args, out: TextIO) -> int:
+    cluster = assistant.config.settings.cluster
+    if args.ray is not None:
+        try:
+            cluster = cluster.model_copy(update={"address": check_ray_address(args.ray)})
+        except ValueError as exc:
+            raise UsageError(f"--ray: {exc}") from None
+    with _progress_bars() as progress:
+        report = assistant.build_index(rebuild=args.rebuild, progress=progress, cluster=cluster)
+    if cluster.address and report.passages_embedded:
+        out.write(f"Embedded on the Ray cluster at {cluster.address} ({cluster.workers} model workers)\n")
+    _print_build_report(report, out)
+    return EXIT_OK
+
+
+QUESTION_ENCODER_STATES = {
+    "onnx": "questions by the index's ONNX export of the model",
+    "model": "questions by the model itself (no ONNX export of it)",
+}
+
+
+def _command_status(assistant, args, out: TextIO) -> int:
+    status = assistant.status()
+    if args.json:
+        out.write(status.model_dump_json(indent=2) + "\n")
+    else:
+        config = status.config_path if assistant.config.from_file else "none (every setting its default)"
+        out.write(f"config:   {config}\nsources:  {status.sources_path}\nindex:    {status.index_path}\n")
+        out.write(f"model:    {status.model}\n")
+        if not status.exists:
+            out.write("state:    no index yet (run `assistant index`)\n")
+        else:
+            out.write(f"built:    {status.built_at}\nfiles:    {status.files}\npassages: {status.passages}\n")
+            changes = status.changes
+            out.write(f"stale:    {changes.describe() if changes.is_stale else 'no, up to date'}\n")
+            if status.question_encoder is not None:
+                out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
+            for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+                for name in names:
+                    out.write(f"  {label}: {name}\n")
+            for item in status.skipped:
+                out.write(f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}\n")
+        if status.problem:  # (with no index, the state line above already says what to run)
+            problem = with_remedy(status.problem, status.remedy) if status.exists else status.problem
+            out.write(f"problem:  {problem}\n")
+    if status.problem and status.exists:
+        return EXIT_INDEX
+    return EXIT_OK if status.exists else EXIT_INDEX
+
+
+def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
+    from ..evaluation.tables import format_phrase_table, format_table
+    from ..evaluation.run import load_questions, run_evaluation
+
+    questions = load_questions(args.questions)
+    if args.limit is not None:
+        questions = questions[: args.limit]
+    modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    unknown = [m for m in modes if m not in ("dense", "lexical", "hybrid")]
+    if unknown or not modes:
+        raise UsageError(f"unknown mode(s): {', '.join(unknown) or '(none)'}; choose from dense, lexical, hybrid")
+    _ensure_index(assistant, err)
+    if not 0.0 <= args.min_overlap <= 1.0:
+        raise UsageError("--min-overlap must be between 0 and 1")
+    results = run_evaluation(
+        assistant, questions, modes, progress_file=err,
+        scoring=args.scoring, min_overlap=args.min_overlap, as_conversations=not args.alone,
+    )
+    if args.json:
+        out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
+    else:
+        out.write(format_table(results) + "\n\n" + format_phrase_table(results) + "\n")
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    stdin = stdin or sys.stdin
+    try:
+        args = build_parser().parse_args(argv)
+        overrides = overrides_from(args)
+        overrides.check()  # a mistyped folder is a one-line error here, not a screen in the chat
+        if args.command in (None, "chat"):
+            from .tui.app import run_chat  # the app imports the core itself, after its first paint
+
+            return run_chat(args.config, overrides)
+        from ..api import Assistant
+
+        assistant = Assistant.open(args.config, overrides)
+        if args.command == "ask":
+            return _command_ask(assistant, args, out, err, stdin)
+        if args.command == "index":
+            return _command_index(assistant, args, out)
+        if args.command == "status":
+            return _command_status(assistant, args, out)
+        if args.command == "eval":
+            return _command_eval(assistant, args, out, err)
+        raise UsageError(f"unknown command {args.command}")
+    except AssistantError as exc:
+        err.write(f"assistant: error: {printable(with_remedy(exc.message, exc.remedy))}\n")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.write("assistant: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def entry_point() -> None:
+    sys.exit(main())

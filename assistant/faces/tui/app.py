@@ -1,0 +1,387 @@
+"""The Textual app: owns the Assistant, runs the model load, index builds and questions in workers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.content import Content
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from ...errors import AssistantError, BuildCancelled, ConfigError, IndexMissingError, IndexUnusableError, ModelLoadError, Remedy
+from ...models import IndexState
+from .chat_log import SnippetCard
+from .chat_screen import ChatScreen
+from .confirm_screen import ConfirmScreen
+from .error_screen import ConfigErrorScreen
+from .help_screen import HelpScreen
+from .messages import (
+    AssistantOpened,
+    BuildDone,
+    BuildFailed,
+    ConfigFailed,
+    ConfigRetried,
+    IndexChecked,
+    IndexUnusable,
+    ModelAwaitsIndex,
+    ModelFailed,
+    ModelReady,
+)
+from .notices import (
+    REBUILD_DETAIL,
+    REBUILD_QUESTION,
+    build_failed_notice,
+    build_summary,
+    describe_error,
+    model_failed_notice,
+    stale_sources_notice,
+    unusable_index_notice,
+)
+from .question_input import QuestionInput
+from .skipped_screen import SkippedFilesScreen
+from .snippet_content import snippet_clipboard_text
+from .source_screen import SourceScreen
+from .states import IndexPhase, ModelState
+
+if TYPE_CHECKING:
+    from ...api import Assistant
+    from ...config import Overrides
+    from ...models import BuildReport, IndexCheck, SkippedFile
+
+
+class AssistantApp(App[int]):
+    """Ask questions of your sources; answers are quoted snippets cited to file and line."""
+
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
+    TITLE = "assistant"
+
+    BINDINGS = [
+        Binding("f1", "help", "Help", tooltip="Show this list of keys", id="help"),
+        Binding("ctrl+n", "new_conversation", "New conversation", tooltip="Start a new conversation: the next question is read on its own", priority=True, id="new-conversation"),
+        Binding("ctrl+r", "update_index", "Update index", tooltip="Bring the index up to date with the sources: only new or changed text is embedded", priority=True, id="update-index"),
+        Binding("f5", "rebuild_index", "Rebuild index", tooltip="Rebuild the index from scratch, every passage embedded again (asks first)", priority=True, id="rebuild-index"),
+        Binding("f2", "show_skipped", "Skipped files", tooltip="List the files the last build skipped or read with a warning, and why", id="skipped-files"),
+        Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat (and start a new conversation)", priority=True, id="clear-chat"),
+        Binding("ctrl+y", "copy_snippet", "Copy snippet", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
+        Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
+        Binding("escape", "cancel_build", "Cancel build", tooltip="Cancel the running index build (the last index stays)", id="cancel-build"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
+    ]
+
+    # What the chat waits on, bound to the chat screen's own: its header shows them, and a change lets
+    # waiting questions go. ``index_size`` (passages, files) is shown once the index answers.
+    model_state: reactive[ModelState] = reactive(ModelState.NOT_LOADED, init=False)
+    index_phase: reactive[IndexPhase] = reactive(IndexPhase.CHECKING, init=False)
+    index_size: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+
+    def __init__(
+        self,
+        config_path: str | None = None,
+        assistant: Assistant | None = None,
+        *,
+        overrides: Overrides | None = None,
+        cursor_blink: bool = True,
+    ) -> None:
+        super().__init__()
+        self.config_path = config_path
+        self.overrides = overrides
+        self.assistant = assistant
+        self.cursor_blink = cursor_blink
+        # What mends the index while it cannot be used (ctrl+r does it).
+        self.index_remedy: Remedy | None = None
+        self._phase_before_build = IndexPhase.CHECKING
+        # What the last build skipped or read with a warning (f2 lists them): this session's, else the
+        # index's own record of the files it passed over.
+        self.skipped: tuple[SkippedFile, ...] = ()
+
+    @property
+    def building(self) -> bool:
+        return self.index_phase is IndexPhase.BUILDING
+
+    # -- start-up ---------------------------------------------------------------------------------
+
+    def _chat_screen(self) -> ChatScreen:
+        """A new chat screen, its model and index states bound to the app's."""
+        bound = (AssistantApp.model_state, AssistantApp.index_phase, AssistantApp.index_size)
+        return ChatScreen(cursor_blink=self.cursor_blink).data_bind(*bound)
+
+    async def on_mount(self) -> None:
+        await self.push_screen(self._chat_screen())  # mounted before _start gives it the assistant
+        if self.assistant is None:
+            self.open_assistant()
+        else:
+            self._start()
+
+    @work(thread=True, exclusive=True, group="open")
+    def open_assistant(self) -> None:
+        """Import the core and read the config off the UI thread, so the chat paints first."""
+        from ...api import Assistant
+
+        try:
+            self.post_message(AssistantOpened(Assistant.open(self.config_path, self.overrides)))
+        except ConfigError as error:
+            self.post_message(ConfigFailed(error))
+
+    def on_assistant_opened(self, message: AssistantOpened) -> None:
+        self.assistant = message.assistant
+        self._start()
+
+    def on_config_failed(self, message: ConfigFailed) -> None:
+        self.switch_screen(ConfigErrorScreen(message.error, self.config_path))
+
+    async def on_config_retried(self, message: ConfigRetried) -> None:
+        """Open the config again after the user fixed it; on success, the chat replaces the error."""
+        from ...api import Assistant
+
+        try:
+            self.assistant = Assistant.open(self.config_path, self.overrides)
+        except ConfigError as error:
+            self.switch_screen(ConfigErrorScreen(error, self.config_path))
+            self.notify("The config still has a problem.", severity="error")
+            return
+        await self.switch_screen(self._chat_screen())
+        self._start()
+
+    def _start(self) -> None:
+        if self.chat is not None:
+            self.chat.assistant = self.assistant
+        if self.assistant.question_encoder_loaded:
+            self.model_state = ModelState.READY
+        else:
+            self._load_model()
+        if self.chat is not None:
+            self.chat.build_panel.prepare(self.assistant)
+
+    @property
+    def chat(self) -> ChatScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, ChatScreen):
+                return screen
+        return None
+
+    # -- workers ------------------------------------------------------------------------------------
+
+    def _load_model(self) -> None:
+        self.model_state = ModelState.LOADING
+        self.load_model()
+
+    @work(thread=True, exclusive=True, group="model")
+    def load_model(self) -> None:
+        try:
+            self.assistant.load_question_encoder()
+            self.assistant.load_word_frequencies()  # the chat is a conversation: its first follow-up needs them
+        except IndexMissingError:
+            self.post_message(ModelAwaitsIndex())
+        except IndexUnusableError as error:  # the index (or its export) is damaged: the rebuild offer mends it
+            self.post_message(IndexUnusable(error))
+        except Exception as error:  # shown to the user as the model's state, not swallowed
+            self.post_message(ModelFailed(error))
+        else:
+            self.post_message(ModelReady())
+
+    # -- the model and the index ------------------------------------------------------------------
+
+    def on_model_ready(self, message: ModelReady) -> None:
+        self.model_state = ModelState.READY
+
+    def on_model_awaits_index(self, message: ModelAwaitsIndex) -> None:
+        self.model_state = ModelState.NOT_LOADED  # loaded once a build has made the index
+
+    def on_model_failed(self, message: ModelFailed) -> None:
+        self._show_notice(model_failed_notice(describe_error(message.error)), "error")
+        self.model_state = ModelState.FAILED
+
+    def on_index_checked(self, message: IndexChecked) -> None:
+        check: IndexCheck = message.check
+        if check.report is not None:
+            self._build_succeeded(check.report)
+            return
+        status = check.status
+        if status is not None and status.exists:
+            self.index_size = (status.passages, status.files)
+            if not self.skipped:  # built elsewhere (the command line): f2 lists what that build passed over
+                self.skipped = status.skipped
+        if check.state is IndexState.UNUSABLE:
+            self._index_unusable(check.problem or "", check.remedy)
+            return
+        if self.index_phase is not IndexPhase.UNUSABLE:  # opening it may already have found damage
+            self.index_phase = IndexPhase.READY
+        if check.state is IndexState.STALE and status is not None:
+            self._show_notice(stale_sources_notice(status.changes), "warning")
+
+    def on_index_unusable(self, message: IndexUnusable) -> None:
+        self.model_state = ModelState.NOT_LOADED  # loaded again once a build has mended the index
+        error = message.error
+        self._index_unusable(describe_error(error), error.remedy if isinstance(error, AssistantError) else Remedy.REBUILD)
+
+    def _index_unusable(self, problem: str, remedy: Remedy | None) -> None:
+        self.index_remedy = remedy or Remedy.REBUILD
+        self.index_phase = IndexPhase.UNUSABLE
+        self._show_notice(unusable_index_notice(problem, self.index_remedy), "error")
+
+    def _show_notice(self, content: Content, kind: str) -> None:
+        if self.chat is not None:
+            self.chat.banner.show(content, kind)
+
+    def start_build(self, rebuild: bool, label: str = "Building the index") -> None:
+        """Build (or update) the index in a worker; questions wait for it to end."""
+        if self.building:
+            self.notify("A build is already running.", severity="warning")
+            return
+        if self.chat is not None:
+            self._build_began()
+            self.chat.build_panel.build(self.assistant, rebuild, label)
+
+    def on_build_started(self) -> None:
+        self._build_began()
+
+    def _build_began(self) -> None:
+        self._phase_before_build = self.index_phase
+        self.index_phase = IndexPhase.BUILDING
+
+    def on_build_done(self, message: BuildDone) -> None:
+        self._build_succeeded(message.report)
+
+    def _build_succeeded(self, report: BuildReport) -> None:
+        self.index_remedy = None
+        self.index_size = (report.passages, report.files)
+        if self.model_state in (ModelState.NOT_LOADED, ModelState.FAILED):
+            self._load_model()
+        if self.chat is not None:
+            self.chat.banner.hide()
+        self.skipped = report.skipped
+        # One toast for the whole build: a file a toast would stack nine deep over the chat; f2 lists them.
+        self.notify(build_summary(report), title="Index ready", severity="warning" if report.skipped else "information", markup=False)
+        self.refresh_bindings()
+        self.index_phase = IndexPhase.READY
+
+    def on_build_failed(self, message: BuildFailed) -> None:
+        error = message.error
+        if isinstance(error, BuildCancelled):
+            self.notify(describe_error(error), title="Build cancelled", severity="warning", markup=False)
+        else:
+            remedy = error.remedy if isinstance(error, AssistantError) else None
+            self._show_notice(build_failed_notice(describe_error(error), remedy), "error")
+        if isinstance(error, ModelLoadError):
+            self.model_state = ModelState.FAILED
+        # Back to where it stood; a first build that failed leaves no index.
+        before = self._phase_before_build
+        self.index_phase = IndexPhase.MISSING if before is IndexPhase.CHECKING else before
+
+    # -- actions ------------------------------------------------------------------------------------
+
+    def action_update_index(self) -> None:
+        if self.assistant is None:
+            return
+        # An index that cannot be used is mended as its problem says: made again, or updated.
+        if self.index_phase is IndexPhase.UNUSABLE and self.index_remedy is Remedy.REBUILD:
+            self.start_build(rebuild=True, label="Rebuilding the index")
+        else:
+            self.start_build(rebuild=False, label="Updating the index")
+
+    def action_rebuild_index(self) -> None:
+        if self.assistant is None or isinstance(self.screen, ConfirmScreen):
+            return
+        if self.building:
+            self.notify("A build is already running.", severity="warning")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.start_build(rebuild=True, label="Rebuilding the index from scratch")
+
+        self.push_screen(ConfirmScreen(REBUILD_QUESTION, REBUILD_DETAIL), confirmed)
+
+    def action_show_skipped(self) -> None:
+        if not self.skipped:
+            self.notify("The last build skipped no files.")
+            return
+        if not isinstance(self.screen, SkippedFilesScreen):
+            self.push_screen(SkippedFilesScreen(self.skipped))
+
+    def action_cancel_build(self) -> None:
+        if self.chat is not None:
+            self.chat.build_panel.cancel()
+        self.notify("Cancelling the build…")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_build":
+            return self.building
+        if action in ("update_index", "rebuild_index", "clear_chat", "copy_snippet", "save_transcript", "new_conversation"):
+            return self.assistant is not None and self.chat is not None
+        if action == "show_skipped":
+            return bool(self.skipped)
+        return True
+
+    def action_clear_chat(self) -> None:
+        if self.chat is not None:
+            self.chat.clear()
+
+    def action_new_conversation(self) -> None:
+        """Forget the conversation so far: the next question is read on its own."""
+        if self.chat is not None and not self.chat.new_conversation():
+            self.notify("This is already a new conversation.")
+
+    def action_copy_snippet(self) -> None:
+        if isinstance(self.screen, SourceScreen):
+            snippet = self.screen.snippet
+        else:
+            snippet = self.chat.snippet_to_copy() if self.chat is not None else None
+        if snippet is None:
+            self.notify("No snippet to copy yet.", severity="warning")
+            return
+        self.copy_to_clipboard(snippet_clipboard_text(snippet))
+        self.notify(f"Copied the snippet from {snippet.citation.label()}", markup=False)
+
+    def action_save_transcript(self) -> None:
+        try:
+            path = self.chat.save_transcript() if self.chat is not None else None
+        except OSError as error:
+            self.notify(f"Could not save the conversation: {error}", severity="error", markup=False)
+            return
+        if path is None:
+            self.notify("Nothing to save yet: ask a question first.", severity="warning")
+            return
+        self.notify(f"Saved the conversation to {path}", title="Transcript saved", markup=False)
+
+    def help_groups(self) -> list[tuple[str, list[Binding]]]:
+        """The key bindings by where they apply, for the help screen."""
+        return [
+            ("Everywhere", list(AssistantApp.BINDINGS)),
+            ("The chat", list(ChatScreen.BINDINGS)),
+            ("Question box", list(QuestionInput.BINDINGS)),
+            ("A focused snippet", list(SnippetCard.BINDINGS)),
+            ("Source viewer", list(SourceScreen.BINDINGS)),
+        ]
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.help_groups()))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("New conversation", "Read the next question on its own, not as a follow-up (ctrl+n)", self.action_new_conversation)
+        yield SystemCommand("Update the index", "Embed only what is new or changed in the sources (ctrl+r)", self.action_update_index)
+        yield SystemCommand("Rebuild the index from scratch", "Read and embed every source again; asks first (f5)", self.action_rebuild_index)
+        if self.skipped:
+            yield SystemCommand("Show the skipped files", "The files the last build skipped, and why (f2)", self.action_show_skipped)
+        yield SystemCommand("Clear the chat", "Remove every question and answer from the screen (ctrl+l)", self.action_clear_chat)
+        yield SystemCommand("Copy the selected snippet", "Copy the snippet and its citation (ctrl+y)", self.action_copy_snippet)
+        yield SystemCommand("Save the conversation", "Write it as Markdown with citations to transcripts/ (ctrl+s)", self.action_save_transcript)
+        yield SystemCommand("Help: keys", "List every key (f1)", self.action_help)
+        if self.building:
+            yield SystemCommand("Cancel the build", "Stop the index build; the last index stays (esc)", self.action_cancel_build)
+
+
+def run_chat(config_path: str | None, overrides: Overrides | None = None) -> int:
+    """Run the chat app until the user quits; returns the exit code."""
+    app = AssistantApp(config_path, overrides=overrides)
+    app.run()
+    if app.assistant is None:  # quit from the config error screen: the config is still broken
+        return 2
+    return app.return_code or 0

@@ -1,0 +1,114 @@
+"""Render snippets and answers as literal ``Content``: source text is never parsed as markup."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import re
+from pathlib import PurePosixPath
+
+from textual.content import Content
+
+if TYPE_CHECKING:
+    from ...models import Snippet
+
+
+CONTEXT_BEFORE = 110
+CONTEXT_AFTER = 150
+SCORE_CELLS = 5
+# The quoted sentence, and inside it the words that answer the question (a highlighter's mark).
+QUOTE_STYLE = "bold $text"
+ANSWER_STYLE = "bold $text on $accent-muted"
+
+
+def _words(text: str) -> str:
+    return " ".join(re.split(r"[\W_]+", text.lower())).strip()
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _tail(text: str, limit: int) -> str:
+    text = _flat(text)
+    if len(text) <= limit:
+        return text
+    cut = text[-limit:]
+    space = cut.find(" ")
+    return "…" + (cut[space + 1 :] if 0 <= space < limit // 3 else cut)
+
+
+def _head(text: str, limit: int) -> str:
+    text = _flat(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = cut.rfind(" ")
+    return (cut[:space] if space > limit * 2 // 3 else cut) + "…"
+
+
+def score_meter(score: float) -> Content:
+    """A small meter for a 0..1 score: filled dots and the score to two places."""
+    filled = max(0, min(SCORE_CELLS, round(score * SCORE_CELLS)))
+    return Content.assemble(
+        ("●" * filled, "$success" if score >= 0.5 else "$warning"),
+        ("○" * (SCORE_CELLS - filled), "$text-muted"),
+        (f" {score:.2f}", "$text-muted"),
+    )
+
+
+def snippet_body(snippet: Snippet) -> Content:
+    """The quoted sentence, emphasised, inside a line or two of its passage's context."""
+    passage = snippet.passage
+    start = max(snippet.citation.start - passage.start, 0)
+    end = max(snippet.citation.end - passage.start, start)
+    before = _tail(passage.text[:start], CONTEXT_BEFORE)
+    after = _head(passage.text[end:], CONTEXT_AFTER)
+    return Content.assemble(
+        (before + " " if before else "", "$text-muted"),
+        *_quote(snippet),
+        (" " + after if after else "", "$text-muted"),
+    )
+
+
+def _quote(snippet: Snippet) -> list[tuple[str, str]]:
+    """The quoted text on one line, the words that answer (if marked) in their own style."""
+    mark = snippet.answer
+    if mark is None:
+        return [(_flat(snippet.text), QUOTE_STYLE)]
+    start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
+    text = snippet.text
+    parts = (
+        (re.sub(r"\s+", " ", text[:start]).lstrip(), QUOTE_STYLE),
+        (re.sub(r"\s+", " ", text[start:end]), ANSWER_STYLE),
+        (re.sub(r"\s+", " ", text[end:]).rstrip(), QUOTE_STYLE),
+    )
+    return [part for part in parts if part[0]]
+
+
+def snippet_heading(rank: int, snippet: Snippet) -> Content:
+    """The rank, the citation (``file:line``) and the score meter."""
+    parts: list[str | Content | tuple[str, str]] = [
+        (f"{rank}. ", "bold"),
+        (snippet.citation.label(), "bold $accent"),
+        "  ",
+        score_meter(snippet.score),
+    ]
+    if snippet.passage.title and _words(snippet.passage.title) != _words(PurePosixPath(snippet.citation.source).stem):
+        parts.append(("  " + _head(snippet.passage.title, 60), "italic $text-muted"))
+    if not snippet.is_answer:
+        parts.append(("  nearest, not an answer", "italic $warning"))
+    return Content.assemble(*parts)
+
+
+def snippet_also(snippet: Snippet) -> Content | None:
+    """The other places the same words stand, or None: "also in copy.txt:5, old/copy.txt:5"."""
+    if not snippet.also:
+        return None
+    return Content.assemble(("also in ", "$text-muted"), (", ".join(c.label() for c in snippet.also), "$accent"))
+
+
+def snippet_clipboard_text(snippet: Snippet) -> str:
+    """The snippet as plain text for the clipboard: the quote and its citation (and where else it stands)."""
+    also = f"; also {', '.join(c.label() for c in snippet.also)}" if snippet.also else ""
+    return f"“{_flat(snippet.text)}” ({snippet.citation.label()}{also})"

@@ -1,0 +1,77 @@
+"""The source viewer: the whole file, the cited span selected and scrolled into view."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TextArea
+from textual.widgets.text_area import Selection
+
+from .source_lines import SourceLines, cited_span
+
+if TYPE_CHECKING:
+    from ...models import Snippet
+
+
+class SourceScreen(Screen):
+    """Shows one source file read-only, with the snippet's span highlighted; Escape returns."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back to chat", tooltip="Close the source and return to the chat", id="close-source"),
+    ]
+
+    DEFAULT_CSS = """
+    /* height auto: a long file name, or the note that the file changed, wraps instead of being cut. */
+    SourceScreen #source-title { height: auto; max-height: 6; padding: 0 1; background: $panel; color: $text; }
+    SourceScreen TextArea, SourceScreen TextArea:focus { height: 1fr; border: none; padding: 0 1; }
+    """
+
+    def __init__(self, snippet: Snippet, text: str) -> None:
+        super().__init__()
+        self.snippet = snippet
+        self.lines = SourceLines.of(text)
+        citation = snippet.citation
+        self.span = cited_span(text, citation.start, citation.end, snippet.text)
+
+    def compose(self) -> ComposeResult:
+        citation = self.snippet.citation
+        lines = (
+            f"line {citation.line_start}"
+            if citation.line_start == citation.line_end
+            else f"lines {citation.line_start}-{citation.line_end}"
+        )
+        title = Content.assemble(
+            (citation.source, "bold"), "  quoted at ", (lines, "bold $accent"), ("  (esc: back to the chat)", "$text-muted")
+        )
+        if self.span != (citation.start, citation.end):
+            moved = "the quote moved" if self.span else "the quote is no longer in it"
+            # On a line of its own, so that it never pushes the name, the lines or the hint out of sight.
+            title = Content.assemble(
+                title, "\n", ("This file changed since the index was built: " + moved + "; ctrl+r updates the index.", "bold $warning")
+            )
+        yield Static(title, id="source-title")
+        yield TextArea(
+            self.lines.display_text,
+            read_only=True,
+            show_line_numbers=True,
+            soft_wrap=True,
+            highlight_cursor_line=False,
+            id="source-text",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.cursor_blink = getattr(self.app, "cursor_blink", True)
+        # The cursor sits at the start of the span, so scrolling the cursor into view shows the cited line.
+        if self.span is not None:
+            start, end = self.span
+            area.selection = Selection(self.lines.location(end), self.lines.location(start))
+        else:
+            area.selection = Selection.cursor((self.snippet.citation.line_start - 1, 0))
+        area.focus()
+        self.call_after_refresh(area.scroll_cursor_visible, center=True, animate=False)

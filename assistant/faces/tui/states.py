@@ -1,0 +1,35 @@
+"""What the chat is waiting on, as enums the app's logic compares and the header shows in words."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from ...models import counted
+
+
+class ModelState(Enum):
+    """The question encoder: the index's ONNX export of the model, or the model itself."""
+
+    NOT_LOADED = "not loaded"  # not yet, or waiting for an index to come with it
+    LOADING = "loading…"
+    READY = "ready"
+    FAILED = "failed"
+
+    @property
+    def label(self) -> str:
+        return self.value
+
+
+class IndexPhase(Enum):
+    """The index as the chat sees it."""
+
+    CHECKING = "checking the index…"
+    MISSING = "none yet"
+    READY = "ready"  # shown as its size; stale sources are a notice, not a phase
+    BUILDING = "building…"
+    UNUSABLE = "unusable"
+
+
+def index_label(phase: IndexPhase, passages: int, files: int) -> str:
+    """The index's part of the header: its size once it answers, else its phase."""
+    return f"{counted(passages, 'passage')} from {counted(files, 'file')}" if phase is IndexPhase.READY else phase.value

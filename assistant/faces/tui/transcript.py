@@ -1,0 +1,54 @@
+"""Write a conversation as Markdown with citations, to a file named by date and time."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+if TYPE_CHECKING:
+    from ...models import Answer
+
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + line for line in " ".join(text.split()).splitlines() or [""])
+
+
+def _inline(text: str) -> str:
+    return " ".join(text.split())
+
+
+def transcript_markdown(answers: Sequence[Answer], when: datetime, config_path: Path | str) -> str:
+    """The conversation as Markdown: each question, then its quoted snippets with citations."""
+    out = [f"# Conversation, {when:%Y-%m-%d %H:%M:%S}", "", f"Config: `{config_path}`", ""]
+    for answer in answers:
+        out += [f"## Q: {_inline(answer.question)}", ""]
+        if answer.read_with:
+            out += [f"_Read with: {_inline(', '.join(answer.read_with))}_", ""]
+        if answer.abstained:
+            out += [f"_The sources do not answer this ({_inline(answer.reason or 'no reason given')})._", ""]
+            if answer.snippets:
+                out += ["Nearest passages:", ""]
+        for rank, snippet in enumerate(answer.snippets, start=1):
+            nearest = "" if snippet.is_answer or answer.abstained else ", nearest, not an answer"
+            out += [f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f}{nearest})", "", _quote(snippet.text), ""]
+            if snippet.also:
+                out += ["Also in " + ", ".join(f"`{c.label()}`" for c in snippet.also) + ".", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def save_transcript(answers: Sequence[Answer], folder: Path, config_path: Path | str, when: datetime | None = None) -> Path:
+    """Write the transcript into ``folder`` (created if needed); returns the new file's path."""
+    when = when or datetime.now()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{when:%Y-%m-%d_%H-%M-%S}"
+    path = folder / f"{stem}.md"
+    count = 2
+    while path.exists():
+        path = folder / f"{stem}-{count}.md"
+        count += 1
+    path.write_text(transcript_markdown(answers, when, config_path), encoding="utf-8")
+    return path

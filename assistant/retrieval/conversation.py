@@ -1,0 +1,326 @@
+"""Read a question in the context of the conversation before it, without a language model.
+
+A follow-up ("What did he define?", "When?", "and?") leans on the turns before it. How much it leans
+(its dependence, 0..1) is judged from the question itself: words that point back (he, it, that,
+there, else, ...), how specific its most specific word is (rare in the index and in English: a name,
+not "country"), and whether its specific words are found where the conversation stands or only
+elsewhere (a topic switch, which then carries nothing). As much as it leans, the question is read with:
+
+- the earlier turns' salient terms, carried into the lexical query at a fading weight (Historical
+  Query Expansion, Lin et al. 2020, without its retrieval-score gate), while its own words that only
+  ask for more ("any other examples?") weigh less;
+- a vector moved toward the previous turn's, so that the dense search stays on the subject;
+- a focus on the previous answer's place: its passage and the ones after it are candidates, and
+  passages and sentences near it are favoured (answers move forward through a text; CoQA).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..store.lexical import STOPWORDS, tokenize
+from ..models import Answer, Conversation, TurnContext
+from .query import Focus, Query
+from ..store.loaded import LoadedIndex
+
+# Words that point back to something said before.
+_POINTS_BACK = re.compile(
+    r"\b(he|she|it|its|it's|they|them|their|theirs|his|him|her|hers|this|these|those|there|then|"
+    r"one|ones|another|other|others|else|also|too|same|such|former|latter)\b|\bthat\W*$",
+    re.I,
+)
+# Openings of a question that continues the one before ("and?", "what else?", "why?").
+_CONTINUES = re.compile(r"^\s*(and|or|but|so|also|what else|anything else|any others?|why|how|when|where|who|what)\W*$", re.I)
+_STARTS_WITH_AND = re.compile(r"^\s*(and|but|so|or|also|then)\b", re.I)
+# Words asking for something beyond what the last answer said.
+_BEYOND = re.compile(r"\b(else|other|others|another|more|next|then|after|later|besides|additional)\b", re.I)
+# Question words that say what is asked, not what it is about: they do not count as the question's own
+# subject. (The confidence model reads the question's subject words through ``own_subject_terms`` and
+# was fitted with this list: change it, refit.)
+GENERIC = frozenset(
+    tokenize(
+        "name named names called call happen happened happens mention mentioned say said type kind kinds "
+        "many much long old far big large number year years time times thing things way ways one two first "
+        "last example examples reason reasons purpose result results"
+    )
+)
+# More words that, in a follow-up, ask for something about the subject before rather than name a new
+# one ("how often?", "like who?", "such as?", "name three", "the second?", "any other examples?", "what
+# about Aquinas?"). They are never carried to a later turn, and weigh in the search only as much as the
+# question stands alone.
+FOLLOW_UP_GENERIC = GENERIC | frozenset(
+    tokenize(
+        "often usually frequently like such three four five second third "
+        "any anything another other others else more also same some something again about"
+    )
+) | frozenset(
+    # What the tokenizer leaves of a negation ("didn't" -> "didn", "t"): no subject either.
+    "didn doesn isn wasn weren aren hasn haven hadn wouldn couldn shouldn mustn needn ain".split()
+)
+# A number of this many digits or fewer, alone in a follow-up, counts what is asked for ("name 2",
+# "top 10"); a longer one names something ("What happened in 1066?").
+COUNT_DIGITS = 2
+# A word after the question's first: a name, which a later pronoun may stand for, when it is
+# capitalised (``names``). A name that opens the question is not told from "Tell" or "Describe".
+_WORD_AFTER_FIRST = re.compile(r"(?<=\W)[^\W\d_][\w'’-]*")
+# A pronoun that is the subject of a closing "is it", "was he", "are they": it points back even after
+# the question's own words ("What kind of land is it?"), unlike "What did Microsoft say it would rename?".
+_CLOSING_PRONOUN = re.compile(r"\b(is|was|are|were|does|do|did)\s+(it|he|she|they|this|that)\W*$", re.I)
+
+# How incomplete a question is without its context (0: complete, 1: cannot be read alone): one that
+# continues the last ("and?", "why?") or has no subject words of its own is wholly incomplete; one that
+# points back ("What did he define?") is this much incomplete.
+POINTS_BACK_INCOMPLETE = 0.6
+# A question stands alone in full when its most specific word (``specificity``) is this specific; one
+# of everyday words only ("in what country?", "Where did the women want to go?") leans on the turns
+# before it as much as it falls short.
+SPECIFIC = 0.7
+# A word's rarity in English: full at this Zipf frequency (about 30 in a million words: a name, a
+# term) or below, none at this one (one in a thousand: man, want, country) or above.
+UNCOMMON_ZIPF = 4.5
+EVERYDAY_ZIPF = 6.0
+# A question stays with the conversation's source in full when its ``Continuity.stays`` is this high
+# (less, less): one that names things found only elsewhere has switched subject. The confidence
+# model's measure of the same (``Continuity.found``) is scaled alike.
+STAYS = 0.5
+# A carried term's weight: the question's incompleteness, times this, fading by FADE per turn further back.
+CARRY_WEIGHT = 0.6
+FADE = 0.5
+CARRIED_MAX = 6
+# A source's share of the conversation fades more slowly: one answer from elsewhere (a misstep, an
+# aside) does not move the conversation's home.
+SOURCE_FADE = 0.7
+# How far the question's vector moves toward the previous turn's (times its incompleteness).
+VECTOR_BLEND = 0.6
+
+
+def own_subject_terms(terms: list[str]) -> list[str]:
+    """The question's terms that say what it is about (not 'how many', 'name', 'happened')."""
+    return [t for t in terms if t not in GENERIC]
+
+
+def is_follow_up_generic(term: str) -> bool:
+    """Whether, in a follow-up, a term asks for something rather than names what about: a word of
+    FOLLOW_UP_GENERIC, or a small number ("name 2")."""
+    return term in FOLLOW_UP_GENERIC or (term.isdigit() and len(term) <= COUNT_DIGITS)
+
+
+def subject_words(query: Query) -> list[str]:
+    """The question's own subject terms as a conversation weighs them ("how often", "like who?" and
+    "name 2" have none; "What happened in 1066?" has 1066). A name is never a word that asks for
+    more: "What about Thomas More?" has "more" as its subject."""
+    names = name_terms(query.text)
+    return [t for t in query.own_terms if t in names or not is_follow_up_generic(t)]
+
+
+def name_terms(text: str) -> set[str]:
+    """The terms of the question's names: its capitalised words after the first (none in a question
+    written all in capitals)."""
+    if text.isupper():
+        return set()
+    return {t for word in _WORD_AFTER_FIRST.findall(text) if word[0].isupper() for t in tokenize(word)}
+
+
+def points_back(question: str) -> bool:
+    """Whether the question refers to something said before: a pronoun or a word like "else" with no
+    name of the question's own before it that it could stand for ("What did he define?", "How many
+    went with him?", but not "What did Microsoft say it would rename?", where "it" is Microsoft), or a
+    pronoun as the subject of a closing "is it" ("What kind of land is it?")."""
+    if _CLOSING_PRONOUN.search(question):
+        return True
+    match = _POINTS_BACK.search(question)
+    if match is None:
+        return False
+    names = [word for word in _WORD_AFTER_FIRST.findall(question[: match.start()]) if word[0].isupper()]
+    return not any(own_subject_terms(tokenize(name)) for name in names)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """The question's subject words (``subject_words``) as the index and English see them.
+
+    ``idf``: the IDF of each word the index knows; ``unseen``: the IDF given to each word it never saw
+    (the highest). Such a word locates nothing in the sources: it counts only for whether the place
+    can answer (``Continuity.found``). ``rarity``: how uncommon each known word is in English
+    (``english_rarity``), a name (capitalised after the question's first word: "What about France?")
+    in full. ``specific``: how specific each known word is (0..1): a name in full, however many
+    passages of its own document name it; another word, its IDF's share of the highest times its
+    rarity, for a small index makes every word look rare ("country" in 14 of 201 passages)."""
+
+    idf: dict[str, float]
+    unseen: dict[str, float]
+    rarity: dict[str, float]
+    specific: dict[str, float]
+
+    @property
+    def terms(self) -> set[str]:
+        """Every subject word, known to the index or not."""
+        return {*self.idf, *self.unseen}
+
+    @classmethod
+    def of(cls, query: Query, index: LoadedIndex) -> "Subject":
+        subject = subject_words(query)
+        idf = index.lexical.idf(subject)
+        highest = index.lexical.highest_idf()
+        words, names = words_by_term(query.text), name_terms(query.text)
+        rarity = {t: 1.0 if t in names else english_rarity(words.get(t, t)) for t in idf}
+        return cls(
+            idf=idf,
+            unseen={t: highest for t in subject if t not in idf},
+            rarity=rarity,
+            specific={t: 1.0 if t in names else w / highest * rarity[t] for t, w in idf.items()},
+        )
+
+
+def words_by_term(text: str) -> dict[str, str]:
+    """Each term of ``text`` with the word it was written as."""
+    return {term: word for word in re.findall(r"\w+", text) for term in tokenize(word)}
+
+
+def english_rarity(word: str) -> float:
+    """1 for a word no more frequent in English than UNCOMMON_ZIPF (a name, a term), falling to 0 at
+    EVERYDAY_ZIPF (man, want, go); Zipf frequencies from ``wordfreq``."""
+    from wordfreq import zipf_frequency
+
+    zipf = zipf_frequency(word, "en")
+    return min(1.0, max(0.0, (EVERYDAY_ZIPF - zipf) / (EVERYDAY_ZIPF - UNCOMMON_ZIPF)))
+
+
+def load_word_frequencies() -> None:
+    """Read the English word frequencies now (``wordfreq`` keeps them once read)."""
+    english_rarity("the")
+
+
+def incompleteness(query: Query, subject: Subject) -> float:
+    """How much the question needs the turns before it to be understood (0..1).
+
+    Wholly, when it continues the last one ("and?", "why?") or has no subject words of its own; much,
+    when it points back ("What did he define?", "And where?"); and as much as its most specific word
+    the sources use falls short of specific ("in what country?"; a name makes it stand alone). One
+    whose every subject word the sources never use names something, only nothing they know ("who
+    invented the flux capacitor?"): it leans only as much as it points back ("What was she wearing?").
+    """
+    text = query.text
+    if _CONTINUES.match(text) or not subject.terms:
+        return 1.0
+    missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
+    if not subject.specific:
+        return missing
+    most_specific = max(subject.specific.values())
+    return max(missing, min(1.0, max(0.0, 1.0 - most_specific / SPECIFIC)))
+
+
+@dataclass(frozen=True)
+class Continuity:
+    """How the question's subject words sit with the source the conversation stands on (each 0..1).
+
+    ``stays``: how much the search should stay there. Each word the index knows that the source lacks
+    (weighted by IDF) is a sign of a switch as strong as the word is uncommon in English: a name
+    found only elsewhere is a switch, a common word the source happens not to use ("What was the
+    man's name?" of a story that says "the butler") hardly one. A word the index never saw is in no
+    source and says nothing of which.
+    ``found``: the share of all its subject words (by IDF; one the index never saw at the highest) the
+    source uses, whatever their kind: what the confidence model weighs, since a source that lacks the
+    question's words answers it less often, even where the search had better not leave it.
+    A question without subject words stays in full, and its words are found."""
+
+    stays: float
+    found: float
+
+
+def continuity(subject: Subject, previous: TurnContext, index: LoadedIndex) -> Continuity:
+    """How the question's subject words sit with the previous answer's source."""
+    known = sum(subject.idf.values())
+    total = known + sum(subject.unseen.values())
+    if total <= 0 or previous.row is None:
+        return Continuity(stays=1.0, found=1.0)
+    first, last = index.passages.source_rows(previous.row)
+    inside = index.lexical.occurs_within(subject.idf, first, last)
+    absent = {t: w for t, w in subject.idf.items() if t not in inside}
+    switch = sum(w * subject.rarity[t] for t, w in absent.items())
+    return Continuity(
+        stays=1.0 - switch / known if known > 0 else 1.0,
+        found=sum(w for t, w in subject.idf.items() if t in inside) / total,
+    )
+
+
+def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
+    """The question as read in its conversation: carried terms, a vector leaning on the previous
+    turn's, and a focus on the previous answer's place, each as much as the question leans."""
+    turns = [t.context for t in conversation.turns if t.context is not None]
+    if not turns:
+        return query
+    previous = turns[-1]
+    placed = next((t for t in reversed(turns) if t.row is not None), previous)
+    subject = Subject.of(query, index)
+    missing = incompleteness(query, subject)
+    sits = continuity(subject, placed, index)
+    staying = max(missing, min(1.0, sits.stays / STAYS)) if placed.row is not None else 0.0
+    if missing <= 0 and staying <= 0:
+        return replace(query, incomplete=missing)
+    carried: dict[str, float] = {}
+    words: dict[str, str] = {}
+    if missing > 0:
+        for distance, turn in enumerate(reversed(turns)):
+            fade = CARRY_WEIGHT * missing * FADE**distance
+            for term, weight in turn.terms.items():
+                if term in query.terms or term in STOPWORDS or is_follow_up_generic(term):
+                    continue
+                carried[term] = max(carried.get(term, 0.0), weight * fade)
+                words.setdefault(term, turn.words.get(term, term))
+    strongest = sorted(carried.items(), key=lambda item: -item[1])[:CARRIED_MAX]
+    terms = dict(query.terms)
+    if strongest:  # what is carried stands in for the words that only ask for more
+        own = subject.terms
+        terms = {t: w if t in own or not is_follow_up_generic(t) else w * (1.0 - missing) for t, w in terms.items()}
+    terms.update(strongest)
+    vector = query.vector + VECTOR_BLEND * missing * np.asarray(previous.vector, dtype=np.float32)
+    vector = (vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32)
+    focus = None
+    if placed.source is not None and placed.row is not None:
+        focus = Focus(
+            placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
+            beyond=bool(_BEYOND.search(query.text)),
+            words_held=max(missing, min(1.0, sits.found / STAYS)),
+        )
+    return Query(
+        text=query.text,
+        vector=vector,
+        terms=terms,
+        focus=focus,
+        carried_words=tuple(words[t] for t, _ in strongest),
+        own_terms=query.own_terms,
+        incomplete=missing,
+        own_vector=query.vector,
+        term_words={t: words[t] for t, _ in strongest},
+    )
+
+
+def recent_sources(turns: list[TurnContext]) -> dict[str, float]:
+    """The sources the recent answers came from, each with its share: the newest turn counts most,
+    each one further back SOURCE_FADE as much."""
+    shares: dict[str, float] = {}
+    for distance, turn in enumerate(reversed(turns)):
+        if turn.source is not None:
+            shares[turn.source] = shares.get(turn.source, 0.0) + SOURCE_FADE**distance
+    total = sum(shares.values()) or 1.0
+    return {source: share / total for source, share in shares.items()}
+
+
+def remember(answer: Answer, query: Query, rows: dict[str, int]) -> Answer:
+    """The answer with what the next turn needs of it: how its question was read, and where its first
+    snippet stood (``rows`` maps passage ids to their rows)."""
+    context = TurnContext(
+        terms=dict(query.terms),
+        words={**query.term_words, **words_by_term(query.text)},
+        vector=tuple(float(x) for x in query.vector),
+    )
+    if answer.snippets and not answer.abstained:
+        first = answer.snippets[0].citation
+        context = context.model_copy(
+            update={"source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end}
+        )
+    return answer.model_copy(update={"context": context, "read_with": query.carried_words})

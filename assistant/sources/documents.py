@@ -1,0 +1,410 @@
+"""Find the files under the sources folder, read them (text, Markdown, HTML, PDF), decode, and hash them."""
+
+from __future__ import annotations
+
+import bisect
+import errno
+import functools
+import hashlib
+import os
+import stat as statmod
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from ..config import SourcesSettings
+from ..errors import SourcesError, UnreadableSourceError
+from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
+from ..models import SkippedFile
+
+BINARY_SNIFF_BYTES = 8192
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """What a build remembers of a file it looked at, indexed or skipped: enough to tell if it changed.
+
+    Size and modification time alone can be kept across an edit (``touch -r``, sync tools, coarse
+    clocks); the inode change time cannot be set by anyone, and an editor that saves by renaming
+    gives a new inode. A file whose stat differs in any of them is read and its hash compared.
+    """
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    sha256: str | None  # None when the file was not read (too large, unreadable)
+
+    @classmethod
+    def of(cls, stat: os.stat_result, sha256: str | None) -> "FileStamp":
+        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, sha256)
+
+
+class Stamped(Protocol):
+    """A file's stat as it was: a ``FileStamp``, or the manifest's record of one."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+
+
+def stat_unchanged(record: Stamped, stat: os.stat_result) -> bool:
+    """Whether ``stat`` is the one ``record`` was taken from: the file is as it was then."""
+    kept = (record.size, record.mtime_ns, record.ctime_ns, record.inode)
+    return kept == (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A decoded source file. ``source`` is its path relative to the sources folder, POSIX style.
+
+    ``text`` is what offsets refer to: the decoded file, or for HTML and PDF the extracted text.
+    ``stamp`` is the file's stat taken before it was read, so that a file changed while it was read
+    looks changed to the next build. ``page_starts`` holds, for a PDF, the offset in ``text`` where
+    each page begins.
+    """
+
+    source: str
+    text: str
+    sha256: str
+    encoding: str
+    page_starts: tuple[int, ...] = ()
+    stamp: FileStamp | None = None
+
+    def page_of(self, offset: int) -> int | None:
+        """The 1-based page holding ``offset``, or None for a format without pages."""
+        if not self.page_starts:
+            return None
+        return max(bisect.bisect_right(self.page_starts, offset), 1)
+
+
+class SourceScan:
+    """The sources folder, read one file at a time as ``documents()`` is iterated (a folder of any size
+    never sits in memory whole). As it goes it records the files it passed over, those read with a
+    warning, every file's stamp, and how each indexed source was decoded."""
+
+    def __init__(
+        self, files: list[tuple[str, Path]], skipped: list[SkippedFile], max_bytes: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self._files: list[tuple[str, Path]] | None = files
+        self._max_bytes = max_bytes
+        self._report = progress or (lambda _done, _total: None)
+        self.skipped: list[SkippedFile] = list(skipped)
+        self.warnings: list[SkippedFile] = []
+        # Every file the scan stat'ed, indexed or passed over, by source; symlinks leading out are not here.
+        self.stamps: dict[str, FileStamp] = {}
+        self.encodings: dict[str, str] = {}  # each indexed source, in order, and how it was decoded
+
+    def documents(self) -> Iterator[Document]:
+        """Each readable document in path order, read when its turn comes; one bad file never stops
+        the others. ``progress`` hears (files read, files found) before each file and at the end. Once:
+        the notes would be recorded twice."""
+        if self._files is None:
+            raise RuntimeError("the sources of a scan are read once")
+        files, self._files = self._files, None
+        total = len(files)
+        for done, (source, path) in enumerate(files):
+            self._report(done, total)
+            document, note, stamp = read_document(source, path, self._max_bytes)
+            if stamp is not None:
+                self.stamps[source] = stamp
+            if document is None:
+                if note is not None:
+                    self.skipped.append(note)
+                continue
+            self.encodings[source] = document.encoding
+            if note is not None:
+                self.warnings.append(note)
+            yield document
+        self._report(total, total)
+
+
+def content_hash(data: bytes) -> str:
+    """The hex SHA-256 of a file's bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+UNICODE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+# Characters a Western text read as cp1252 plausibly holds beyond ASCII: accented Latin letters and
+# typographic punctuation. A text whose non-ASCII letters are a minority and all of these is taken as
+# cp1252, because charset-normalizer guesses poorly on short Western texts (cp1257 for French, say).
+_WESTERN = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ"
+    "‘’“”„–—…•€£¥¢©®°§¶«»¿¡·×÷±½¼¾ªº\xa0"
+)
+
+
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def _looks_western(text: str) -> bool:
+    others = [c for c in text if ord(c) > 127]
+    if not others or any(c not in _WESTERN for c in others):
+        return False
+    letters = sum(1 for c in text if c.isalpha())
+    return len(others) <= 0.3 * max(letters, 1)
+
+
+def decode_source_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a source file's bytes; returns the text and the encoding used.
+
+    A byte-order mark decides first (UTF-8, UTF-16, UTF-32); then UTF-8; then cp1252 when the text
+    reads as Western European; then the encoding charset-normalizer detects; finally latin-1, which
+    decodes anything. Offsets everywhere refer to this text, and the same bytes always decode the same.
+    """
+    marked = _bom_encoding(data)
+    if marked is not None:
+        encoding, skip = marked
+        try:
+            return data[skip:].decode(encoding.removesuffix("-sig")), encoding
+        except UnicodeDecodeError:
+            pass  # a mark followed by something else: decode it as if it had none
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and _looks_western(western):
+        return western, "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    if western is not None:
+        return western, "cp1252"
+    return data.decode("latin-1"), "latin-1"
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the file has a NUL byte in its first 8 KiB."""
+    return b"\x00" in data[:BINARY_SNIFF_BYTES]
+
+
+@functools.lru_cache(maxsize=32)
+def _matcher(patterns: tuple[str, ...]):
+    """The patterns read as .gitignore reads them (pathspec): ``**`` crosses folders, ``*`` and ``?``
+    do not, a pattern without a slash matches a name at any depth, a leading slash anchors it."""
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def _matches(relative: str, patterns: tuple[str, ...]) -> bool:
+    return _matcher(tuple(patterns)).match_file(relative)
+
+
+def _resolved(path: Path) -> Path | None:
+    """``path`` with every link followed, or None for a loop or a path that cannot be followed."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python 3.11
+        return None
+
+
+def _link_problem(path: Path, error: OSError) -> str:
+    if path.is_symlink():
+        if error.errno == errno.ELOOP:
+            return "symlink loop (the link leads back to itself)"
+        return "dangling symlink (its target does not exist)"
+    return f"cannot read: {error.strerror or error}"
+
+
+def find_source_files(
+    root: Path, settings: SourcesSettings, skip: Iterable[Path] = ()
+) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
+    """The files to index as (relative POSIX path, absolute path), sorted; plus those passed over.
+
+    Every odd entry is a note, never an error: hidden files and folders are left out; a symlinked
+    file is read only when it leads to a file inside ``root``; loops, dangling links and folders that
+    cannot be read are reported. Symlinked folders are never descended into (os.walk does not follow
+    them), which also rules out loops. A file reached twice (a link to a file of the tree, a hard
+    link) is read once, at its own path where it has one. Folders in ``skip`` (the index, when it
+    lives inside the sources) are left out.
+    """
+    walk = _SourceWalk(_resolved(root) or root.absolute(), settings, skip)
+    for dirpath, dirnames, filenames in os.walk(walk.root, followlinks=False, onerror=walk.unreadable_folder):
+        current = Path(dirpath)
+        dirnames[:] = sorted(name for name in dirnames if walk.descends(current / name))
+        for name in filenames:
+            if not name.startswith("."):
+                walk.consider(current / name)
+    return walk.found(), walk.skipped
+
+
+class _SourceWalk:
+    """The files a walk of the sources found so far (each with its identity), and the notes on the rest."""
+
+    def __init__(self, root: Path, settings: SourcesSettings, skip: Iterable[Path]) -> None:
+        self.root, self.settings = root, settings
+        self.skipped_dirs = {p for p in (_resolved(Path(s)) for s in skip) if p is not None}
+        self.candidates: list[tuple[str, Path, tuple[int, int], bool]] = []
+        self.skipped: list[SkippedFile] = []
+
+    def relative(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+
+    def unreadable_folder(self, error: OSError) -> None:
+        folder = Path(error.filename) if error.filename else self.root
+        reason = f"cannot read this folder: {error.strerror or error}"
+        self.skipped.append(SkippedFile(source=self.relative(folder) + "/", reason=reason))
+
+    def _leads_outside(self, path: Path) -> bool:
+        target = _resolved(path)
+        if target is None or not target.is_relative_to(self.root):
+            self.skipped.append(SkippedFile(source=self.relative(path), reason="symlink leads outside the sources folder"))
+            return True
+        return False
+
+    def descends(self, folder: Path) -> bool:
+        """Whether the walk goes into ``folder``: not hidden, not skipped, not a link (whose files
+        inside the tree are reached at their own path)."""
+        if folder.name.startswith(".") or folder in self.skipped_dirs:
+            return False
+        if folder.is_symlink():
+            self._leads_outside(folder)
+            return False
+        return True
+
+    def consider(self, path: Path) -> None:
+        """Keep the file if the patterns take it and it can be read where it leads; else note why not."""
+        rel = self.relative(path)
+        if not _matches(rel, self.settings.include) or _matches(rel, self.settings.exclude):
+            return
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            self.skipped.append(SkippedFile(source=rel, reason=_link_problem(path, exc)))
+            return
+        is_link = path.is_symlink()
+        if is_link and self._leads_outside(path):
+            return
+        self.candidates.append((rel, path, (stat.st_dev, stat.st_ino), is_link))
+
+    def found(self) -> list[tuple[str, Path]]:
+        """Each file once (at its own path before a link's), sorted by relative path."""
+        chosen: dict[tuple[int, int], tuple[str, Path]] = {}
+        for rel, path, identity, _is_link in sorted(self.candidates, key=lambda c: (c[3], c[0])):
+            first = chosen.get(identity)
+            if first is None:
+                chosen[identity] = (rel, path)
+            else:
+                self.skipped.append(SkippedFile(source=rel, reason=f"the same file as {first[0]} (a link), indexed there"))
+        return sorted(chosen.values(), key=lambda item: item[0])
+
+
+def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
+    """The indexed text of a file's bytes by its format, and how it was decoded.
+
+    Raises ``UnreadableSourceError`` for a file that is binary or otherwise not text.
+    """
+    suffix = PurePosixPath(source).suffix.lower()
+    if suffix in PDF_SUFFIXES:
+        return pdf_text(data), "pdf"
+    # A UTF-16 or UTF-32 file is full of NUL bytes, so its mark is looked at before the binary sniff.
+    if _bom_encoding(data) is None and looks_binary(data):
+        raise UnreadableSourceError("binary file (NUL byte in the first 8 KiB)")
+    text, encoding = decode_source_bytes(data)
+    if suffix in HTML_SUFFIXES:
+        return ExtractedText(html_visible_text(text)), encoding
+    return ExtractedText(text), encoding
+
+
+def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | None, SkippedFile | None, FileStamp | None]:
+    """Read one file: the document (or None when it is skipped), a note saying why or warning, its stamp."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return None, SkippedFile(source=source, reason=_link_problem(path, exc)), None
+    if not statmod.S_ISREG(stat.st_mode):
+        # Reading a named pipe or a device would block the build, or never end.
+        note = SkippedFile(source=source, reason="not a regular file (a pipe or device)")
+        return None, note, FileStamp.of(stat, None)
+    if stat.st_size > max_bytes:
+        note = SkippedFile(
+            source=source, reason=f"larger than the {max_bytes / 1_000_000:g} MB cap (sources.max_file_mb); skipped"
+        )
+        return None, note, FileStamp.of(stat, None)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        note = SkippedFile(source=source, reason=f"cannot read: {exc.strerror or exc}")
+        return None, note, FileStamp.of(stat, None)
+    stamp = FileStamp.of(stat, content_hash(data))
+    try:
+        extracted, encoding = extract_text(source, data)
+    except UnreadableSourceError as exc:
+        return None, SkippedFile(source=source, reason=exc.message), stamp
+    if not extracted.text.strip():
+        reason = "no text in this PDF (a scanned one needs OCR first)" if encoding == "pdf" else "empty file (no text to index)"
+        return None, SkippedFile(source=source, reason=reason), stamp
+    document = Document(
+        source=source,
+        text=extracted.text,
+        sha256=stamp.sha256 or "",
+        encoding=encoding,
+        stamp=stamp,
+        page_starts=extracted.page_starts,
+    )
+    warning = None
+    if extracted.notes:
+        warning = SkippedFile(source=source, reason="; ".join(extracted.notes))
+    elif encoding not in UNICODE_ENCODINGS and encoding != "pdf":
+        warning = SkippedFile(source=source, reason=f"not UTF-8; read as {encoding}")
+    return document, warning, stamp
+
+
+def scan_sources(
+    root: Path, settings: SourcesSettings, skip: Iterable[Path] = (), progress: Callable[[int, int], None] | None = None
+) -> SourceScan:
+    """The source files under ``root``, found now (none is read yet) and read one at a time as the
+    scan's ``documents()`` are iterated; ``progress`` hears how far that has come."""
+    files, skipped = find_source_files(root, settings, skip)
+    return SourceScan(files, skipped, int(settings.max_file_mb * 1_000_000), progress)
+
+
+def source_stat(root: Path, source: str) -> os.stat_result:
+    """The stat of a source file now; ``SourcesError`` when it is gone or cannot be read."""
+    try:
+        return (root / source).stat()
+    except OSError as exc:
+        raise SourcesError(f"cannot read source {source}: {exc.strerror or exc}") from exc
+
+
+def read_source_text(root: Path, source: str) -> str:
+    """The text of one source file exactly as it was indexed: what citations' offsets slice."""
+    stat = source_stat(root, source)
+    return _extracted_text(root / source, source, FileStamp.of(stat, None))
+
+
+# The viewer and the quote check ask for the same file again and again; a PDF takes long to extract.
+# The file's whole stat is part of the key, so an edited file is read afresh.
+@functools.lru_cache(maxsize=16)
+def _extracted_text(path: Path, source: str, stamp: FileStamp) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourcesError(f"cannot read source {source}: {exc.strerror or exc}") from exc
+    try:
+        extracted, _ = extract_text(source, data)
+    except UnreadableSourceError as exc:
+        raise SourcesError(f"cannot read source {source}: {exc.message}") from exc
+    return extracted.text

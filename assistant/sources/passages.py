@@ -1,0 +1,272 @@
+"""Split a document into passages and sentences with exact character spans and line numbers."""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from . import structure
+from .documents import Document
+from ..models import Passage, Sentence
+
+# A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
+UNWRAPPED_LINE_CHARS = 160
+# No sentence is longer than this (nor than the passage limit): text without sentence ends (a log,
+# a table flattened to one line, a run of words with no full stop) is cut at a clause mark or a space
+# near the limit, so that it neither swamps an answer nor ranks for everything.
+SENTENCE_MAX_CHARS = 600
+
+_BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’»)\]]*\s*$")
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st mt ft vs etc e.g i.e cf al fig figs no nos vol vols pp approx
+    inc ltd co corp gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb mar apr jun jul aug
+    sep sept oct nov dec u.s u.k u.n e.u a.m p.m ca c op ed eds dept univ est""".split()
+)
+
+
+@dataclass(frozen=True)
+class LineTable:
+    """Maps character offsets of a text to 1-based line numbers."""
+
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> "LineTable":
+        starts = [0]
+        starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
+        return cls(tuple(starts))
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+
+def _is_abbreviation(before: str) -> bool:
+    match = _WORD_BEFORE.search(before)
+    if not match:
+        return False
+    word = match.group(1).lower().rstrip(".")
+    if word in _ABBREVIATIONS:
+        return True
+    # An initial such as the "J." in "J. Smith", or "U.S." spelled with dots.
+    letters = word.replace(".", "")
+    return len(letters) == 1 and letters.isalpha() or ("." in word and all(len(p) <= 1 for p in word.split(".")))
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentence boundaries within ``text[start:end]`` as absolute (start, end) pairs, whitespace trimmed."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for match in _BOUNDARY.finditer(text, start, end):
+        following = text[match.end() : match.end() + 2]
+        if match.end() >= end or not following:
+            break
+        first = following[0]
+        if first in "\"'“‘«([" and len(following) > 1:
+            first = following[1]
+        if not (first.isupper() or first.isdigit()):
+            continue
+        if text[match.start()] == "." and _is_abbreviation(text[cursor : match.start() + 1]):
+            continue
+        stop = match.end()
+        while stop > match.start() and text[stop - 1].isspace():
+            stop -= 1
+        if stop > cursor:
+            spans.append((cursor, stop))
+        cursor = match.end()
+    tail_end = end
+    while tail_end > cursor and text[tail_end - 1].isspace():
+        tail_end -= 1
+    if tail_end > cursor:
+        spans.append((cursor, tail_end))
+    return spans
+
+
+_CLAUSE_END = re.compile(r"[;:,)\]]\s+")
+
+
+def cap_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple[int, int]]:
+    """The spans with every one longer than ``limit`` cut into pieces of at most ``limit`` characters:
+    after a clause mark in the second half of the piece, else at the last space in its last two
+    thirds, else (no space at all) at the limit itself. Pieces are trimmed of whitespace."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        while end - start > limit:
+            stop = start + limit
+            clauses = [m.end() for m in _CLAUSE_END.finditer(text, start + limit // 2, stop)]
+            space = max(text.rfind(" ", start + limit // 3, stop), text.rfind("\n", start + limit // 3, stop))
+            cut = clauses[-1] if clauses else (space + 1 if space > start else stop)
+            piece = _trim(text, start, cut)
+            if piece[1] > piece[0]:
+                out.append(piece)
+            start = _trim(text, cut, end)[0]
+        if end > start:
+            out.append((start, end))
+    return out
+
+
+def _blocks(text: str) -> list[list[tuple[int, int]]]:
+    """Runs of non-blank lines, each line as its (start, end) span without the line break."""
+    blocks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for match in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
+        if match.start() == len(text) and match.end() == len(text):
+            break
+        line_end = match.start() + len(match.group(0).rstrip("\r\n"))
+        if text[match.start() : line_end].strip():
+            current.append((match.start(), line_end))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def passage_id(source: str, start: int, end: int) -> str:
+    """A stable id: a hash of the source path and the passage's span."""
+    return hashlib.sha1(f"{source}\x00{start}\x00{end}".encode()).hexdigest()[:16]
+
+
+def heading_title(document: Document) -> str | None:
+    """The document's first heading, or None when its text does not open with one."""
+    for block in _blocks(document.text)[:1]:
+        first = document.text[block[0][0] : block[0][1]]
+        return structure.heading(first, single_line=len(block) == 1)
+    return None
+
+
+def document_title(document: Document) -> str:
+    """The document's own title: its first heading, else its file name in words."""
+    heading = heading_title(document)
+    if heading:
+        return heading
+    stem = PurePosixPath(document.source).stem
+    return re.sub(r"[-_]+", " ", stem).strip()
+
+
+def _chunk_sentences(spans: list[tuple[int, int]], max_chars: int) -> list[list[tuple[int, int]]]:
+    chunks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for span in spans:
+        if current and span[1] - current[0][0] > max_chars:
+            chunks.append(current)
+            current = []
+        current.append(span)
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def split_passages(document: Document, max_chars: int) -> list[Passage]:
+    """Split a document into passages: paragraphs, long ones cut at sentence boundaries.
+
+    Headings are not passages; they become the ``title`` of the passages under them. Each passage has a
+    kind (``structure``): body text, a caption, the document's metadata header, or references.
+    """
+    text = document.text
+    lines = LineTable.of(text)
+    doc_title = document_title(document)
+    section = ""
+    in_references = False
+    passages: list[Passage] = []
+    for number, block in enumerate(_blocks(text)):
+        block_lines = [text[s:e] for s, e in block]
+        if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
+            kind = "metadata"
+        else:
+            head = structure.heading(block_lines[0], single_line=len(block) == 1)
+            if head is not None:
+                in_references = structure.is_references_title(head)
+                section = head if head != doc_title else ""
+                block, block_lines = block[1:], block_lines[1:]
+                if not block:
+                    continue
+            kind = "references" if in_references or structure.is_citation_block(block_lines) else "body"
+        for p_start, p_end in _paragraphs(text, block):
+            if p_end <= p_start:
+                continue
+            paragraph_kind = kind
+            if kind == "body":
+                label = structure.section_label(text[p_start:p_end])
+                if label is not None:
+                    section = label
+                if structure.is_caption(text[p_start:p_end]):
+                    paragraph_kind = "caption"
+            spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
+            title = f"{doc_title} — {section}" if section else doc_title
+            passages.extend(_passage(document, lines, chunk, title, paragraph_kind) for chunk in _chunk_sentences(spans, max_chars))
+    return passages
+
+
+def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """A block's paragraphs: each line of unwrapped prose (long lines), else the whole block."""
+    mean_line = sum(e - s for s, e in block) / len(block)
+    if len(block) > 1 and mean_line >= UNWRAPPED_LINE_CHARS:
+        return [_trim(text, s, e) for s, e in block]
+    return [_trim(text, block[0][0], block[-1][1])]
+
+
+def _passage(document: Document, lines: LineTable, chunk: list[tuple[int, int]], title: str, kind: str) -> Passage:
+    """The passage of a run of sentence spans, with its sentences, lines, page and kind."""
+    text = document.text
+    start, end = chunk[0][0], chunk[-1][1]
+    sentences = tuple(
+        Sentence(start=s, end=e, line_start=lines.line_of(s), line_end=lines.line_of(e - 1), text=text[s:e]) for s, e in chunk
+    )
+    return Passage(
+        id=passage_id(document.source, start, end),
+        source=document.source,
+        start=start,
+        end=end,
+        line_start=lines.line_of(start),
+        line_end=lines.line_of(end - 1),
+        text=text[start:end],
+        title=title,
+        sentences=sentences,
+        page=document.page_of(start),
+        kind=kind,
+    )
+
+
+def lexical_text(passage: Passage) -> str:
+    """What BM25 indexes for a passage: its title, then its text (the dense side embeds it too, but for a
+    title made from the file name: see ``dense_texts``)."""
+    return titled(passage.title, passage.text)
+
+
+def titled(title: str, text: str) -> str:
+    """A text under its title, as BM25 indexes a passage (``lexical_text``)."""
+    return f"{title}\n{text}" if title else text
+
+
+def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
+    """What each passage's vector embeds: its text under the titles the document's content gives it.
+
+    A title made from the file's name is left out of the vector (the lexical index keeps it, through
+    ``lexical_text``), so that a renamed file embeds the same texts and its vectors are reused.
+    """
+    if heading_title(document):
+        return [lexical_text(p) for p in passages]
+    named_title = document_title(document)
+    texts = []
+    for passage in passages:
+        title = passage.title
+        if title == named_title:
+            title = ""
+        elif title.startswith(f"{named_title} — "):
+            title = title[len(named_title) + 3 :]  # keep the section heading, drop the file's name
+        texts.append(titled(title, passage.text))
+    return texts

@@ -1,0 +1,96 @@
+"""Round trip on the real model: questions a person would ask get the answering sentence in the top three."""
+
+import pytest
+
+from assistant.errors import QuestionError
+
+from projects import SAMPLE_FILE
+
+QUESTIONS = [
+    ("How long is the temporary Kosovo document valid?", "valid for 90 days"),
+    ("Who is the EU facilitator in the talks?", "Miroslav Lajcak"),
+    ("When does Pristina's ban on Serbian identity cards take effect?", "September 1"),
+    ("What did NATO's KFOR mission do?", "increased its presence in the north of Kosovo"),
+    ("Since when have the normalization talks been under EU auspices?", "since 2011"),
+    ("Who met in Brussels in the middle of the month?", "Aleksandar Vucic"),
+    ("What do the license plates in Serb-majority municipalities need?", "replaced with official Kosovo identifiers"),
+]
+
+
+@pytest.mark.parametrize("question, expected", QUESTIONS)
+def test_answering_sentence_is_in_the_top_three(sample_assistant, question, expected):
+    answer = sample_assistant.ask(question)
+    assert not answer.abstained, answer.reason
+    texts = [s.text for s in answer.snippets]
+    assert any(expected in t for t in texts[:3]), texts
+
+
+def test_every_citation_slices_its_file_to_the_snippet(sample_assistant):
+    text = sample_assistant.read_source(SAMPLE_FILE)
+    lines = text.split("\n")
+    for question, _ in QUESTIONS:
+        for snippet in sample_assistant.ask(question, k=5).snippets:
+            c = snippet.citation
+            assert text[c.start : c.end] == snippet.text
+            assert snippet.text in "\n".join(lines[c.line_start - 1 : c.line_end])
+            assert c.passage_id == snippet.passage.id
+            assert text[snippet.passage.start : snippet.passage.end] == snippet.passage.text
+
+
+def test_first_snippet_is_the_90_days_sentence(sample_assistant):
+    answer = sample_assistant.ask("How long is the temporary Kosovo document valid?")
+    assert "90 days" in answer.snippets[0].text
+    assert answer.snippets[0].citation.label() == f"{SAMPLE_FILE}:8"
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Who won the 2018 FIFA World Cup?", "What is the boiling point of nitrogen?", "How do I bake sourdough bread?"],
+)
+def test_questions_the_article_does_not_touch_abstain(sample_assistant, question):
+    answer = sample_assistant.ask(question)
+    assert answer.abstained and answer.reason
+    # The nearest passages are still offered, best first, none of them as an answer.
+    scores = [s.score for s in answer.snippets]
+    assert scores and scores == sorted(scores, reverse=True)
+    assert not any(s.is_answer for s in answer.snippets)
+
+
+def test_snippets_are_ranked_and_distinct(sample_assistant):
+    answer = sample_assistant.ask("What happened at the border crossings?", k=5)
+    scores = [s.score for s in answer.snippets]
+    assert scores == sorted(scores, reverse=True)
+    spans = [(s.citation.start, s.citation.end) for s in answer.snippets]
+    for i, (a0, a1) in enumerate(spans):
+        for b0, b1 in spans[i + 1 :]:
+            assert a1 <= b0 or b1 <= a0
+
+
+@pytest.mark.parametrize("mode", ["dense", "lexical", "hybrid"])
+def test_every_mode_finds_the_90_days(sample_assistant, mode):
+    answer = sample_assistant.ask("How long is the temporary Kosovo document valid?", mode=mode)
+    assert any("90 days" in s.text for s in answer.snippets)
+
+
+def test_blank_and_overlong_questions_are_refused(sample_assistant):
+    with pytest.raises(QuestionError):
+        sample_assistant.ask("  ")
+    with pytest.raises(QuestionError):
+        sample_assistant.ask("why " * 1000)
+
+
+def test_the_lexical_search_started_ahead_of_the_encode_ranks_as_rank_alone(sample_assistant):
+    from assistant.store.lexical import tokenize
+    from assistant.retrieval.query import Query
+    from assistant.retrieval.search import Retriever
+
+    index = sample_assistant.load_index()
+    settings = sample_assistant.config.settings.retrieval
+    question = "Who is the EU facilitator in the talks?"
+    query = Query.alone(question, sample_assistant.load_question_encoder().encode_query(question), tokenize(question))
+    alone = Retriever(index, settings).rank(query, "hybrid")
+    retriever = Retriever(index, settings)
+    retriever.search_lexical_ahead(dict(query.terms), "hybrid")
+    ahead = retriever.rank(query, "hybrid")
+    assert [(c.row, c.score) for c in ahead] == [(c.row, c.score) for c in alone]
+

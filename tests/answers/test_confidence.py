@@ -1,0 +1,144 @@
+"""Saying "not in your sources" on a neighbouring topic, a confidence per snippet, one snippet per distinct text."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from assistant import Assistant
+from assistant.answers.answering import Picked, adjacent, compose_answer, joined, make_snippet
+from assistant.answers.confidence import shipped_model
+from assistant.models import Timings
+
+from cli_runner import run_cli
+from projects import DATA, write_project
+
+COPIES = ["copy.txt", "old/copy.txt", "backup/Normans (1).txt", "x/normans-v2.txt", "z.txt"]
+
+
+@pytest.fixture(scope="module")
+def regions(tmp_path_factory) -> Assistant:
+    """An index holding one Australian state and the Normans: a neighbouring state is not in it."""
+    root = tmp_path_factory.mktemp("regions")
+    config = write_project(root)
+    shutil.copy(DATA / "regions" / "queensland.txt", root / "sources" / "queensland.txt")
+    shutil.copy(DATA / "Normans.txt", root / "sources" / "Normans.txt")
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    return assistant
+
+
+@pytest.mark.parametrize(
+    ("indexed", "neighbour"),
+    [
+        ("What is the population of Queensland?", "What is the population of Victoria?"),
+        ("What do Queensland's farms grow?", "What do the farms of Victoria grow?"),
+        ("Which stadium in Brisbane is best known?", "What is the best-known stadium in Melbourne?"),
+    ],
+)
+def test_a_neighbouring_place_the_sources_never_mention_is_not_answered(regions, indexed, neighbour):
+    answered = regions.ask(indexed)
+    assert not answered.abstained and answered.snippets[0].citation.source == "queensland.txt"
+    assert answered.snippets[0].is_answer and answered.snippets[0].confidence >= regions.confidence_bar
+    refused = regions.ask(neighbour)
+    assert refused.abstained and "never mention" in refused.reason
+    assert refused.snippets and not any(s.is_answer for s in refused.snippets)  # offered as nearest only
+
+
+def test_the_signals_each_move_the_features(regions):
+    known, unknown = regions.trace("What is the population of Queensland?"), regions.trace("What is the population of Tasmania?")
+    assert known.features[0]["unknown"] == 0 and unknown.features[0]["unknown"] > 0.3
+    assert known.features[0]["absent_names"] == 0 and unknown.features[0]["absent_names"] == 1
+    when = regions.trace("When was the Duchy of Normandy founded?")
+    assert when.features[0]["kind_match"] == 1 and when.features[0]["kind_missing"] == 0
+    assert 0 < when.features[0]["similarity"] <= 1 and when.features[0]["coverage"] > 0.5
+
+
+def test_confidence_is_a_probability_the_model_computes_from_its_features(regions):
+    trace = regions.trace("What is the capital of Queensland?")
+    model = shipped_model()
+    for snippet, features in zip(trace.answer.snippets, trace.features):
+        assert snippet.confidence == pytest.approx(model.probability(features), abs=1e-4)
+        assert snippet.is_answer == (snippet.confidence >= regions.confidence_bar)
+
+
+def test_a_snippet_below_the_bar_is_marked_nearest_in_json_and_text(regions, tmp_path):
+    question = "What is the capital of Queensland?"
+    confidences = sorted((s.confidence for s in regions.ask(question).snippets), reverse=True)
+    assert confidences[0] > confidences[-1]
+    bar = round((confidences[0] + confidences[-1]) / 2, 4)  # between the best and the last
+    config = tmp_path / "bar.toml"
+    config.write_text(
+        f'[sources]\npath = "{regions.config.sources_dir}"\n[index]\npath = "{regions.config.index_dir}"\n'
+        f"[answer]\nmin_confidence = {bar}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run_cli("--config", str(config), "ask", "--json", question)
+    answer = json.loads(out)
+    assert code == 0 and not answer["abstained"]
+    assert [s["is_answer"] for s in answer["snippets"]] == [s["confidence"] >= bar for s in answer["snippets"]]
+    assert answer["snippets"][0]["is_answer"] and not answer["snippets"][-1]["is_answer"]
+    code, out, _ = run_cli("--config", str(config), "ask", question)
+    assert out.splitlines()[0].startswith("1. queensland.txt:") and "nearest, not an answer" not in out.splitlines()[0]
+    assert "nearest, not an answer" in out
+
+
+def test_copies_collapse_into_one_snippet_that_cites_every_place(tmp_path):
+    config = write_project(tmp_path)
+    shutil.copy(DATA / "Normans.txt", tmp_path / "sources" / "Normans.txt")
+    for name in COPIES:
+        (tmp_path / "sources" / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(DATA / "Normans.txt", tmp_path / "sources" / name)
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    answer = assistant.ask("When was the Duchy of Normandy founded?")
+    texts = [" ".join(s.text.split()) for s in answer.snippets]
+    assert len(set(texts)) == 3  # three different sentences, not one sentence three times
+    assert "911" in texts[0]
+    first = answer.snippets[0]
+    places = {first.citation.source, *(c.source for c in first.also)}
+    assert places == {"Normans.txt", *COPIES}
+    for citation in first.also:  # every place cited slices its own file to the same words
+        text = (tmp_path / "sources" / citation.source).read_text(encoding="utf-8")
+        assert text[citation.start : citation.end] == first.text
+    code, out, _ = run_cli("--config", str(config), "ask", "When was the Duchy of Normandy founded?")
+    assert "also in " in out and "old/copy.txt:" in out
+
+
+def test_neighbouring_sentences_of_one_passage_are_one_snippet():
+    from assistant.answers.answering import ScoredSentence
+    from assistant.sources.documents import Document
+    from assistant.sources.passages import split_passages
+
+    text = (
+        "The lighthouse on the northern cape was built of granite from the quarry at Penmon in the year 1838. "
+        "Keepers fuelled the lamp with colza oil until the harbour board installed a paraffin burner in 1891. "
+        "A foghorn driven by compressed air was added after the wreck of the steamer Royal Charter nearby."
+    )
+    (passage,) = split_passages(Document("light.txt", text, "x", "utf-8"), 5000)
+    first, second, third = (make_snippet(ScoredSentence(passage, 0, j, 0.5, 0.5)) for j in range(3))
+    assert not adjacent(first, third)
+    assert adjacent(first, second) and adjacent(second, first)
+    merged = joined(first, second)
+    assert merged.text == passage.text[: len(merged.text)] and merged.citation.end == second.citation.end
+    answer = compose_answer("q", [Picked(first, 0.5, 0.1)], [0.9], 0.5, Timings())
+    assert answer.snippets[0].is_answer and not answer.abstained
+
+
+def test_eval_prints_what_each_bar_would_do(regions, tmp_path):
+    rows = [
+        {"question": "What is the population of Queensland?", "answers": ["5.5 million"]},
+        {"question": "What is the capital of Queensland?", "answers": ["Brisbane"]},
+        {"question": "Who won the 2018 FIFA World Cup?", "answers": [], "answerable": False},
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    code, out, _ = run_cli("--config", str(regions.config.path), "eval", str(path), "--modes", "hybrid")
+    assert code == 0
+    lines = out.splitlines()
+    header = lines.index("answer.min_confidence: abstained (unanswerable) / answered (answerable)")
+    cells = lines[header + 1].split()[1:]
+    assert lines[header + 1].startswith("hybrid:") and len(cells) >= 16
+    assert "0.10" in cells and "0.80" in cells

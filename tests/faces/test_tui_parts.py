@@ -1,0 +1,84 @@
+"""The TUI's pure parts, without an app: line mapping, snippet rendering, notices, transcripts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from assistant.models import Answer, Citation, Passage, Snippet, SourceChanges
+from assistant.faces.tui.notices import stale_sources_notice, unusable_index_notice
+from assistant.faces.tui.snippet_content import snippet_body, snippet_clipboard_text, snippet_heading
+from assistant.faces.tui.source_lines import SourceLines, cited_span
+from assistant.faces.tui.transcript import save_transcript, transcript_markdown
+
+MARKUP = "[bold red]ZX-41[/] [link=https://x]y[/link] [/ a[i] [@click=app.quit]q[/]"
+
+
+def make_snippet(text: str, before: str = "Before it. ", after: str = " After it.", source: str = "notes.txt") -> Snippet:
+    passage_text = before + text + after
+    start = len(before)
+    passage = Passage(id="p1", source=source, start=0, end=len(passage_text), line_start=3, line_end=3, text=passage_text)
+    citation = Citation(source=source, start=start, end=start + len(text), line_start=3, line_end=3, passage_id="p1")
+    return Snippet(text=text, score=0.8, citation=citation, passage=passage)
+
+
+def test_source_lines_match_the_cores_line_numbers():
+    text = "one\r\ntwo\rthree\nfour\u2028still four\x0cand more\nfive"
+    lines = SourceLines.of(text)
+    assert lines.lines[3] == "four↵still four↵and more"
+    assert lines.display_text.split("\n") == list(lines.lines)
+    assert lines.location(text.index("three")) == (2, 0)
+    assert lines.location(text.index("still")) == (3, 5)
+    assert lines.location(text.index("five")) == (4, 0)
+    assert lines.location(len(text)) == (4, 4)
+    # The display text is what str.splitlines sees as the same rows (TextArea splits that way).
+    assert len(lines.display_text.splitlines()) == 5
+
+
+def test_snippet_content_is_literal_and_marks_the_sentence():
+    snippet = make_snippet(f"The code is {MARKUP}.", source="[b]notes.txt")
+    body = snippet_body(snippet)
+    assert body.plain == f"Before it. The code is {MARKUP}. After it."
+    bold = [span for span in body.spans if "bold" in str(span.style)]
+    assert [body.plain[s.start : s.end] for s in bold] == [f"The code is {MARKUP}."]
+    heading = snippet_heading(1, snippet)
+    assert "[b]notes.txt:3" in heading.plain and "0.80" in heading.plain
+    assert snippet_clipboard_text(snippet) == f"“The code is {MARKUP}.” ([b]notes.txt:3)"
+
+
+def test_long_context_is_cut_at_words_with_ellipses():
+    snippet = make_snippet("The answer.", before="word " * 100, after=" tail" * 100)
+    plain = snippet_body(snippet).plain
+    assert plain.startswith("…word") and plain.endswith("tail…")
+    assert len(plain) < 300
+
+
+def test_notices_show_names_and_problems_literally():
+    changes = SourceChanges(added=("[red]a.txt",), changed=("b[i].md",))
+    notice = stale_sources_notice(changes)
+    assert "[red]a.txt, b[i].md" in notice.plain and "ctrl+r" in notice.plain
+    assert "[/] broken." in unusable_index_notice("[/] broken").plain
+
+
+def test_transcript_markdown_has_questions_quotes_and_citations(tmp_path):
+    answered = Answer(question="What is the code?", snippets=(make_snippet("The code is 7.\nReally."),))
+    abstained = Answer(question="Who won?", snippets=(), abstained=True, reason="nothing close")
+    when = datetime(2026, 1, 2, 3, 4, 5)
+    text = transcript_markdown([answered, abstained], when, "/p/config.toml")
+    assert text.startswith("# Conversation, 2026-01-02 03:04:05")
+    assert "## Q: What is the code?" in text
+    assert "1. `notes.txt:3` (score 0.80)" in text
+    assert "> The code is 7. Really." in text
+    assert "_The sources do not answer this (nothing close)._" in text
+    first = save_transcript([answered], tmp_path / "t", "/p/config.toml", when)
+    second = save_transcript([answered], tmp_path / "t", "/p/config.toml", when)
+    assert first.name == "2026-01-02_03-04-05.md" and second.name == "2026-01-02_03-04-05-2.md"
+    assert first.read_text(encoding="utf-8") == text.split("## Q: Who won?")[0].rstrip() + "\n"
+
+
+def test_cited_span_finds_a_quote_that_moved():
+    text = "Intro.\nThe quote here.\nEnd."
+    start = text.index("The quote")
+    assert cited_span(text, start, start + 15, "The quote here.") == (start, start + 15)
+    edited = "A new first line.\n" + text
+    assert cited_span(edited, start, start + 15, "The quote here.") == (start + 18, start + 33)
+    assert cited_span("Nothing left.", start, start + 15, "The quote here.") is None

@@ -1,0 +1,280 @@
+"""Follow-up questions answered in the context of the turns before them, on two look-alike texts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from assistant import Assistant
+from assistant.models import Conversation
+
+from cli_runner import run_cli
+from projects import DATA, write_project
+
+TEXTS = DATA / "conversation"
+
+
+@pytest.fixture(scope="module")
+def two_lives(tmp_path_factory) -> Assistant:
+    """An index of the two texts, built once for the module."""
+    root = tmp_path_factory.mktemp("lives")
+    config = write_project(root)
+    for name in ("augustine.txt", "aquinas.txt"):
+        shutil.copy(TEXTS / name, root / "sources" / name)
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    return assistant
+
+
+def chat(assistant: Assistant, *questions: str):
+    """Ask the questions as one conversation; the answers in order."""
+    conversation, answers = Conversation(), []
+    for question in questions:
+        answer = assistant.ask(question, conversation=conversation)
+        conversation = conversation.then(answer)
+        answers.append(answer)
+    return answers
+
+
+def test_a_follow_up_is_read_with_the_subject_of_the_turn_before(two_lives):
+    first, follow_up = chat(two_lives, "Where did Aquinas come from?", "When did he die?")
+    assert first.snippets[0].citation.source == "aquinas.txt"
+    assert not follow_up.abstained
+    assert follow_up.snippets[0].citation.source == "aquinas.txt" and "1274" in follow_up.snippets[0].text
+    assert "Aquinas" in follow_up.read_with  # how the question was read, in the user's own words
+    alone = two_lives.ask("When did he die?")  # alone, "he" is whoever matches best: here Augustine
+    assert alone.read_with == () and "1274" not in alone.snippets[0].text
+
+
+def test_ellipsis_continues_the_last_answer(two_lives):
+    first, follow_up = chat(two_lives, "Who wrote the Summa Theologica?", "And where did he die?")
+    assert first.snippets[0].citation.source == "aquinas.txt"
+    quoted = [s.text for s in follow_up.snippets[:2] if s.citation.source == "aquinas.txt"]
+    assert len(quoted) == 2 and any("Fossanova" in text for text in quoted)
+    assert "Fossanova" not in two_lives.ask("And where did he die?").snippets[0].text
+
+
+def test_a_question_that_names_another_subject_carries_nothing_over(two_lives):
+    first, switch = chat(two_lives, "Where was Augustine born?", "What did Thomas Aquinas study at the University of Naples?")
+    assert first.snippets[0].citation.source == "augustine.txt"
+    assert switch.read_with == ()
+    assert switch.snippets[0].citation.source == "aquinas.txt"
+
+
+def read(question: str):
+    from assistant.store.lexical import tokenize
+    from assistant.retrieval.query import Query
+
+    return Query.alone(question, np.zeros(4, dtype=np.float32), tokenize(question))
+
+
+@pytest.mark.parametrize("question", ["how often", "name two", "Like who?", "Such as?", "Name three.", "name 2", "And the second?"])
+def test_words_that_say_what_is_asked_are_no_subject_of_a_follow_up(question):
+    """"How often", "name 2" or "like who?" ask about the subject before, whatever it was."""
+    from assistant.retrieval.conversation import subject_words
+
+    assert subject_words(read(question)) == []
+
+
+def test_words_asking_for_more_of_the_same_are_neither_searched_nor_carried(two_lives):
+    """"Any other examples?" asks for more of what was talked about: its "any" and "other" would match
+    "more than any other magazine" anywhere. They weigh nothing in the search, and the next turn does
+    not carry them over as the conversation's subject."""
+    from assistant.retrieval.conversation import read_in_context
+    from assistant.store.lexical import tokenize
+    from assistant.retrieval.query import Query
+
+    conversation = Conversation()
+    for question in ("Where did Augustine teach rhetoric?", "Any other examples?"):
+        conversation = conversation.then(two_lives.ask(question, conversation=conversation))
+    index, encoder = two_lives.load_index(), two_lives.load_question_encoder()
+
+    def in_context(question: str, before: Conversation) -> Query:
+        return read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), before, index)
+
+    more = in_context("Any other examples?", Conversation(turns=conversation.turns[:1]))
+    assert more.incomplete == 1.0 and all(more.terms[t] == 0.0 for t in ("ani", "other"))
+    assert "rhetoric" in more.carried_words
+    then = in_context("When was he born?", conversation)
+    assert "rhetoric" in then.carried_words and not {"Any", "other", "examples"} & set(then.carried_words)
+
+
+def test_a_year_names_the_subject_of_a_follow_up_and_the_confidence_model_reads_what_it_was_fitted_on():
+    from assistant.retrieval.conversation import own_subject_terms, subject_words
+    from assistant.store.lexical import tokenize
+
+    assert subject_words(read("What happened in 1066?")) == ["1066"]
+    # The confidence model's subject words are those it was fitted with: "often" still counts there.
+    assert own_subject_terms(tokenize("How often did he write?")) == ["often", "write"]
+
+
+@pytest.mark.parametrize(
+    "question, leans",
+    [
+        ("What kind of land is it?", True),  # the closing "is it" is the subject talked about
+        ("How big was he?", True),
+        ("What did he define?", True),
+        ("What did Microsoft say it would rename?", False),  # "it" is Microsoft
+        ("What did Émile say it meant?", False),
+        ("Where was Augustine born?", False),
+    ],
+)
+def test_a_pronoun_points_back_unless_the_question_named_what_it_stands_for(question, leans):
+    from assistant.retrieval.conversation import points_back
+
+    assert points_back(question) is leans
+
+
+def test_a_closing_was_he_is_read_with_the_turn_before(two_lives):
+    first, follow_up = chat(two_lives, "Who wrote the Summa Theologica?", "What kind of friar was he?")
+    assert first.snippets[0].citation.source == "aquinas.txt"
+    assert follow_up.read_with  # "friar" is the question's own word, "he" still the man asked about before
+    assert follow_up.snippets[0].citation.source == "aquinas.txt" and "Dominican" in follow_up.snippets[0].text
+
+
+def test_a_word_the_source_lacks_is_a_switch_as_much_as_it_is_uncommon(two_lives):
+    """A question's word missing from the source the conversation stands on, but found elsewhere, says
+    it moved there as strongly as the word is uncommon: "Fossanova" (a name) in full, "family" (an
+    everyday word the text happens not to use) hardly. A question whose words the source has stays."""
+    from assistant.retrieval.conversation import Subject, continuity
+    from assistant.store.lexical import tokenize
+    from assistant.models import TurnContext
+    from assistant.retrieval.query import Query
+
+    index = two_lives.load_index()
+    row = next(r for r in range(len(index.passages)) if index.passages[r].source == "augustine.txt")
+    on_augustine = TurnContext(terms={}, words={}, vector=(0.0,), source="augustine.txt", row=row)
+
+    def sits(question: str):
+        query = Query.alone(question, np.zeros(4, dtype=np.float32), tokenize(question))
+        return continuity(Subject.of(query, index), on_augustine, index)
+
+    assert sits("Who taught rhetoric in Milan?").stays == 1.0
+    assert sits("What was Fossanova?").stays == 0.0
+    assert sits("Who was in the family?").stays > 0.5
+    # Not a switch for the search, but the confidence still sees that the source lacks the word.
+    assert sits("Who was in the family?").found == 0.0
+    assert sits("Who taught rhetoric in Milan?").found == 1.0
+
+
+def test_the_confidence_sees_that_the_place_lacks_the_question_s_words(two_lives):
+    """On Augustine, "What was the family like?" is no switch for the search (the search stays), but
+    Augustine's text never says "family": the confidence model is told the place holds none of the
+    question's words, beyond what its leaning on the turn before makes up."""
+    from assistant.retrieval.conversation import read_in_context
+    from assistant.store.lexical import tokenize
+    from assistant.retrieval.query import Query
+
+    conversation = Conversation().then(two_lives.ask("Who was Augustine's mother?"))
+    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
+    question = "What was the family like?"
+    read = read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), conversation, index)
+    assert read.focus is not None and read.focus.source == "augustine.txt"
+    assert read.focus.stay == 1.0 and 0.0 < read.incomplete < 1.0
+    assert read.focus.words_held == pytest.approx(read.incomplete)  # only what its leaning makes up
+
+
+def test_a_question_of_words_the_sources_never_use_stands_alone(two_lives):
+    """"who invented the quantum flux capacitor?" names something, only nothing the sources know: in a
+    conversation it is not read with the turn before, and it abstains as it does alone."""
+    first, off = chat(two_lives, "Who was Augustine's mother?", "who invented the quantum flux capacitor?")
+    assert off.read_with == () and off.abstained
+    assert two_lives.ask("who invented the quantum flux capacitor?").abstained
+    _, wearing = chat(two_lives, "Who was Augustine's mother?", "What was she wearing?")  # no word known, but "she"
+    assert "Augustine" in wearing.read_with
+
+
+def test_a_name_is_its_subject_however_common_the_word(two_lives):
+    """"What about Thomas More?" is about More, though "more" asks for more elsewhere; "France" is a
+    common English word, but capitalised it names a subject."""
+    from assistant.retrieval.conversation import Subject, subject_words
+
+    index = two_lives.load_index()
+    assert "more" in subject_words(read("What about Thomas More?"))
+    assert "more" not in subject_words(read("Anything more?"))
+    assert Subject.of(read("What about France?"), index).rarity.get("franc", 1.0) == 1.0
+    _, switch = chat(two_lives, "Who was Augustine's mother?", "What about Aquinas?")
+    assert switch.snippets[0].citation.source == "aquinas.txt"
+
+
+def test_what_the_tokenizer_leaves_of_a_negation_and_a_shouted_question_name_nothing():
+    from assistant.retrieval.conversation import name_terms, subject_words
+
+    assert subject_words(read("Who didn't allow it?")) == ["allow"]
+    assert name_terms("WHERE DID HE GO?") == set() and name_terms("Where did Nick go?") == {"nick"}
+
+
+def test_a_follow_up_of_words_that_only_ask_for_more_still_searches_them_when_nothing_is_carried(two_lives):
+    from assistant.retrieval.conversation import read_in_context
+    from assistant.store.lexical import tokenize
+    from assistant.retrieval.query import Query
+
+    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
+    conversation = Conversation().then(two_lives.ask("What else?"))
+    question = "Any more?"
+    more = read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), conversation, index)
+    assert more.carried_words == () and more.terms and all(w > 0 for w in more.terms.values())
+
+
+def test_one_answer_from_elsewhere_does_not_move_the_conversation_home():
+    """Three answers from one story, then one from another: the story still holds most of the share."""
+    from assistant.retrieval.conversation import recent_sources
+    from assistant.models import TurnContext
+
+    turns = [TurnContext(terms={}, words={}, vector=(0.0,), source=name, row=0) for name in ("a", "a", "a", "b")]
+    shares = recent_sources(turns)
+    assert shares["a"] > shares["b"] and sum(shares.values()) == pytest.approx(1.0)
+
+
+def test_a_question_of_everyday_words_is_read_with_the_turn_before(two_lives):
+    """"What town?" names no one: in a small index "town" is as rare as a name, but it is an everyday
+    English word, so the question leans on the one before. A name stands alone."""
+    first, town = chat(two_lives, "Who was Augustine's mother?", "What town?")
+    assert first.snippets[0].citation.source == "augustine.txt"
+    assert "Augustine" in town.read_with
+    assert town.snippets[0].citation.source == "augustine.txt" and "Thagaste" in town.snippets[0].text
+    _, named = chat(two_lives, "Who was Augustine's mother?", "What is Fossanova?")
+    assert named.read_with == ()
+
+
+def test_english_says_which_words_are_everyday():
+    from assistant.retrieval.conversation import english_rarity
+
+    assert english_rarity("want") == 0.0
+    assert 0.0 < english_rarity("country") < english_rarity("town") < english_rarity("Pittsburgh") == 1.0
+
+
+def test_a_new_conversation_forgets(two_lives):
+    chat(two_lives, "Where did Aquinas come from?")
+    fresh = two_lives.ask("When did he die?", conversation=Conversation())
+    assert fresh.read_with == () and fresh == two_lives.ask("When did he die?").model_copy(update={"timings": fresh.timings})
+
+
+def test_a_complete_question_in_a_conversation_answers_as_it_would_alone(two_lives):
+    question = "In which year did Augustine become bishop of Hippo Regius?"
+    _, in_context = chat(two_lives, "What was the Summa Theologica?", question)
+    alone = two_lives.ask(question)
+    assert in_context.read_with == ()
+    assert in_context.snippets[0].citation == alone.snippets[0].citation and "395" in alone.snippets[0].text
+
+
+def test_the_cli_reads_stdin_as_one_conversation(two_lives):
+    config = str(two_lives.config.path)
+    lines = "Where did Aquinas come from?\nWhen did he die?\n"
+    code, out, err = run_cli("--config", config, "ask", "-", "--conversation", "--json", stdin=lines)
+    assert code == 0, err
+    first, follow_up = (json.loads(line) for line in out.splitlines())
+    assert first["read_with"] == [] and "Aquinas" in follow_up["read_with"]
+    assert "1274" in follow_up["snippets"][0]["text"]
+    code, out, _ = run_cli("--config", config, "ask", "-", "--json", stdin=lines)  # without it: every line alone
+    assert [json.loads(line)["read_with"] for line in out.splitlines()] == [[], []]
+    code, out, _ = run_cli("--config", config, "ask", "-", "--conversation", stdin=lines)
+    assert "(read with: " in out and "Aquinas" in out.split("(read with: ")[1].splitlines()[0]
+
+
+def test_conversation_needs_stdin(two_lives):
+    code, _, err = run_cli("--config", str(two_lives.config.path), "ask", "--conversation", "When did he die?")
+    assert code == 2 and "--conversation" in err and err.count("\n") == 1

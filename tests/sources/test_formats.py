@@ -1,0 +1,150 @@
+"""Markdown, HTML and PDF: real files made here, indexed, and answered from, with citations that slice exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.sources.formats import html_visible_text, pdf_text
+from assistant.models import Citation
+
+from projects import write_project
+
+
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A minimal valid PDF: one Helvetica text line per entry, one page per list."""
+    page_ids = [4 + 2 * i for i in range(len(pages))]
+    objects = {
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % p for p in page_ids) + b"] /Count %d >>" % len(pages),
+        3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
+    for page_id, lines in zip(page_ids, pages):
+        escaped = [
+            line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") for line in lines
+        ]
+        stream = b"BT /F1 12 Tf 14 TL 72 720 Td " + b" ".join(b"(" + e + b") Tj T*" for e in escaped) + b" ET"
+        objects[page_id] = (
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (page_id + 1)
+        )
+        objects[page_id + 1] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+    out = b"%PDF-1.4\n"
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    xref = len(out)
+    size = max(objects) + 1
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size))
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+    return out
+
+
+REPORT_PDF = make_pdf(
+    [
+        ["Annual report of the Northern Lighthouse Board", "Prepared for the harbour council."],
+        [
+            "Storms",
+            "",
+            "During the great storm the keeper counted three hundred and twelve ships passing the cape.",
+            "The lamp burned whale oil until the year 1902.",
+        ],
+    ]
+)
+GUIDE_HTML = """<!doctype html>
+<html><head><title>Beekeeping guide</title>
+<style>.x { color: red } /* queen bees love css */</style>
+<script>var hive = "the queen lays mangoes in the script";</script></head>
+<body>
+<h1>Beekeeping &amp; honey</h1>
+<p>A healthy queen bee lays up to two thousand eggs
+   in a single summer day.</p>
+<div hidden>The queen is secretly a wasp.</div>
+<p style="display: none">Hidden advertising about queen bees.</p>
+<ul><li>Smoke calms the colony before an inspection.</li></ul>
+<noscript>Enable scripts to see the queen.</noscript>
+</body></html>
+"""
+NOTES_MD = """# Garden notes
+
+Tomatoes ripen faster when the **greenhouse** stays above twenty degrees.
+
+## Pests
+
+Slugs were kept away from the lettuce with a ring of copper tape.
+"""
+
+
+def test_html_visible_text_leaves_out_scripts_styles_and_hidden_parts():
+    text = html_visible_text(GUIDE_HTML)
+    assert text == (
+        "Beekeeping & honey\n\n"
+        "A healthy queen bee lays up to two thousand eggs in a single summer day.\n\n"
+        "Smoke calms the colony before an inspection.\n"
+    )
+
+
+def test_pdf_text_keeps_pages_apart():
+    extracted = pdf_text(REPORT_PDF)
+    assert extracted.page_starts[0] == 0
+    second = extracted.text[extracted.page_starts[1] :]
+    assert second.startswith("Storms\n")
+    assert "three hundred and twelve ships" in second
+    assert "three hundred" not in extracted.text[: extracted.page_starts[1]]
+
+
+def test_citation_label_names_the_page_of_a_pdf():
+    citation = Citation(source="paper.pdf", start=0, end=5, line_start=12, line_end=14, passage_id="x", page=3)
+    assert citation.label() == "paper.pdf:p3:12-14"
+    assert citation.model_copy(update={"page": None, "line_end": 12}).label() == "paper.pdf:12"
+
+
+@pytest.fixture(scope="module")
+def formats_assistant(tmp_path_factory):
+    from assistant import Assistant
+
+    root = tmp_path_factory.mktemp("formats")
+    config = write_project(
+        root, "", {"report.pdf": REPORT_PDF, "guide.html": GUIDE_HTML, "notes.md": NOTES_MD}
+    )
+    assistant = Assistant.open(config)
+    report = assistant.build_index()
+    assert report.files == 3 and not report.skipped
+    return assistant
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "quoted", "page"),
+    [
+        ("How many ships did the keeper count during the storm?", "report.pdf", "three hundred and twelve ships", 2),
+        ("How many eggs does a queen bee lay in a day?", "guide.html", "two thousand eggs", None),
+        ("How were slugs kept away from the lettuce?", "notes.md", "copper tape", None),
+    ],
+)
+def test_each_format_answers_with_a_citation_that_slices_exactly(formats_assistant, question, source, quoted, page):
+    answer = formats_assistant.ask(question, k=1)
+    assert not answer.abstained, answer.reason
+    (snippet,) = answer.snippets
+    citation = snippet.citation
+    assert citation.source == source
+    assert quoted in snippet.text
+    text = formats_assistant.read_source(source)
+    assert text[citation.start : citation.end] == snippet.text
+    assert citation.page == page
+    lines = text.splitlines()
+    assert quoted in "\n".join(lines[citation.line_start - 1 : citation.line_end])
+    if page is not None:
+        assert citation.label().startswith(f"{source}:p{page}:")
+        assert answer.to_json_dict()["snippets"][0]["citation"]["page"] == page
+    if source == "notes.md":
+        # Markdown is indexed raw: the cited lines are the file's own lines.
+        raw = (formats_assistant.config.sources_dir / source).read_text(encoding="utf-8")
+        assert text == raw
+
+
+def test_nothing_from_scripts_or_hidden_html_is_indexed(formats_assistant):
+    index = formats_assistant.load_index()
+    indexed = " ".join(p.text for p in index.passages)
+    for hidden in ("mangoes", "wasp", "advertising", "Enable scripts", "queen bees love css"):
+        assert hidden not in indexed

@@ -1,0 +1,176 @@
+"""Passages and sentences carry exact offsets and line numbers into the decoded file."""
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from assistant.sources.documents import Document, decode_source_bytes
+from assistant.sources.passages import SENTENCE_MAX_CHARS, LineTable, sentence_spans, split_passages
+
+from projects import DATA, SAMPLE_SOURCES
+
+ALL_FILES = sorted(SAMPLE_SOURCES.glob("*.txt")) + sorted(DATA.glob("*.txt"))
+
+
+def document_of(path: Path) -> Document:
+    text, encoding = decode_source_bytes(path.read_bytes())
+    return Document(source=path.name, text=text, sha256="x", encoding=encoding)
+
+
+def assert_exact(document: Document, max_chars: int) -> list:
+    text = document.text
+    passages = split_passages(document, max_chars)
+    assert all(len(p.text) <= max_chars for p in passages)
+    # Lines end at \n, \r\n or a lone \r (as editors count them), not at Unicode separators.
+    line_starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)] + [len(text) + 1]
+    for p in passages:
+        assert text[p.start : p.end] == p.text
+        assert p.text.strip() == p.text and p.text
+        assert LineTable.of(text).line_of(p.start) == p.line_start
+        for s in p.sentences:
+            assert text[s.start : s.end] == s.text
+            assert p.start <= s.start < s.end <= p.end
+            assert line_starts[s.line_start - 1] <= s.start < line_starts[s.line_start]
+            assert line_starts[s.line_end - 1] < s.end <= line_starts[s.line_end]
+    return passages
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_every_passage_and_sentence_slices_its_file_exactly(path):
+    passages = assert_exact(document_of(path), 1200)
+    assert passages
+
+
+def test_sample_has_one_passage_per_paragraph_line():
+    passages = split_passages(document_of(SAMPLE_SOURCES / "kosovo-serbia-tensions.txt"), 1200)
+    assert [p.line_start for p in passages] == list(range(1, 13))
+    ninety = [s for p in passages for s in p.sentences if "90 days" in s.text]
+    assert len(ninety) == 1 and ninety[0].text.startswith("Under Pristina")
+
+
+def test_long_paragraphs_split_at_sentence_boundaries():
+    document = document_of(DATA / "Normans.txt")
+    small = assert_exact(document, 300)
+    assert len(small) > len(split_passages(document, 5000))
+    for p in small:
+        assert len(p.text) <= 300
+
+
+def test_headings_become_titles_not_passages():
+    text = "# Guide\n\nIntro text here. More.\n\n## Install\n\nRun make. Then wait.\n"
+    passages = split_passages(Document("g.md", text, "x", "utf-8"), 1200)
+    assert [p.text for p in passages] == ["Intro text here. More.", "Run make. Then wait."]
+    assert passages[0].title == "Guide" and passages[1].title == "Guide — Install"
+
+
+def test_abbreviations_and_initials_do_not_end_sentences():
+    text = "Dr. Smith met J. R. Jones in the U.S. capital. They talked at 3.5 p.m. about it. Done."
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == ["Dr. Smith met J. R. Jones in the U.S. capital.", "They talked at 3.5 p.m. about it.", "Done."]
+
+
+def test_windows_line_endings_keep_line_numbers():
+    text = "First paragraph one.\r\n\r\nSecond paragraph. Still second.\r\n"
+    passages = assert_exact(Document("w.txt", text, "x", "utf-8"), 1200)
+    assert [(p.line_start, p.line_end) for p in passages] == [(1, 1), (3, 3)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=600), st.integers(100, 400))
+def test_arbitrary_unicode_always_slices_back(text, max_chars):
+    assert_exact(Document("h.txt", text, "x", "utf-8"), max_chars)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(["Word", "word.", " ", "\n", "\n\n", "Dr.", "?", "“Q.”", "\r\n", "# H", "é", "3.5"]), max_size=80))
+def test_sentence_like_text_always_slices_back(parts):
+    assert_exact(Document("h.txt", "".join(parts), "x", "utf-8"), 100)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "word " * 40_000,  # 200 KB without one sentence end
+        "x" * 5_000 + " tail",  # no space either: cut at the limit
+        "one, two; three: four " * 2_000,  # clause marks: cut after one
+        "A first sentence. " + "and then it went on " * 3_000 + "until the end.",
+    ],
+    ids=["no-sentence-end", "no-space", "clauses", "one-long-sentence"],
+)
+def test_text_without_sentence_ends_is_cut_to_the_caps(text):
+    passages = assert_exact(Document("long.txt", text, "x", "utf-8"), 1200)
+    assert len(passages) > 1
+    assert max(len(p.text) for p in passages) <= 1200
+    assert max(len(s.text) for p in passages for s in p.sentences) <= SENTENCE_MAX_CHARS
+    covered = "".join(s.text for p in passages for s in p.sentences)
+    assert covered.replace(" ", "") == text.replace(" ", "")  # nothing lost at the cuts
+
+
+def test_a_small_passage_limit_caps_sentences_too():
+    passages = assert_exact(Document("long.txt", "word " * 2_000, "x", "utf-8"), 200)
+    assert max(len(s.text) for p in passages for s in p.sentences) <= 200
+
+
+PAPER = """Role of S-Palmitoylation on IFITM5 in Osteoblast Cells
+
+https://www.ncbi.nlm.nih.gov/pmc/articles/PMC0000000/
+
+SHA: ef2b8f83d5a3ab8ae35e4b51fea6d3ed9eb49122
+
+Authors: Tsukamoto, Takashi; Li, Xianglan
+Date: 2013-09-18
+DOI:10.1371/journal.pone.0075831
+License:cc-by
+
+Abstract: IFITM5 is a bone-specific protein. Its S-palmitoylation was measured in osteoblast cells.
+
+Text: The interferon-induced transmembrane proteins are a family of small proteins.
+
+2.1 Expression of IFITM5 in osteoblasts
+
+The cells were cultured for seven days before the assay.
+
+Figure 2: Fluorescence of IFITM5 in cells treated with 2-bromopalmitic acid.
+
+x = a + b ~ (c / 2)
+
+The signal fell by half after treatment, which shows that palmitoylation is needed.
+
+References
+
+[1] Smith J, Jones K. Membrane proteins of bone. J Bone Res. 2010;12:1-9.
+[2] Brown A, White B. Palmitoylation in health. Cell. 2012;4:5-6.
+"""
+
+
+def test_a_paper_s_parts_are_recognised():
+    passages = assert_exact(Document("paper.txt", PAPER, "x", "utf-8"), 1200)
+    kinds = {p.text.split()[0]: p.kind for p in passages}
+    assert kinds["https://www.ncbi.nlm.nih.gov/pmc/articles/PMC0000000/"] == "metadata"
+    assert kinds["SHA:"] == "metadata" and kinds["Authors:"] == "metadata"
+    assert kinds["Figure"] == "caption"
+    assert kinds["[1]"] == "references"
+    by_start = {p.text[:12]: p.title for p in passages}
+    title = "Role of S-Palmitoylation on IFITM5 in Osteoblast Cells"
+    assert by_start["Abstract: IF"] == f"{title} — Abstract"
+    assert by_start["Text: The in"] == title  # "Text:" opens the body, no named section
+    assert by_start["The cells we"] == f"{title} — 2.1 Expression of IFITM5 in osteoblasts"
+    # An equation on a line of its own is not a heading: the section goes on.
+    assert by_start["The signal f"] == f"{title} — 2.1 Expression of IFITM5 in osteoblasts"
+    assert not any("SHA" in p.title or "cc-by" in p.title for p in passages)
+
+
+def test_metadata_and_references_are_never_quoted_as_answers(tmp_path):
+    from assistant import Assistant
+    from projects import write_project
+
+    config = write_project(tmp_path, "", {"paper.txt": PAPER})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    for question in ("Who wrote Membrane proteins of bone?", "What is the DOI of the paper?", "What is the licence?"):
+        for snippet in assistant.ask(question, k=5).snippets:
+            assert snippet.passage.kind not in ("metadata", "references"), (question, snippet.text)
+    answer = assistant.ask("What was seen in cells treated with 2-bromopalmitic acid?")
+    assert any(s.passage.kind == "caption" for s in answer.snippets)  # a caption can answer

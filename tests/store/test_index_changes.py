@@ -1,0 +1,140 @@
+"""Sources renamed, edited, added, deleted between builds: only new text is embedded, and nothing gone is cited."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from assistant import Assistant
+
+from cli_runner import run_cli
+from projects import SAMPLE_FILE, write_project
+
+ALPHA = (
+    "The harbour of Alderney was rebuilt after the winter floods. Stone came from the northern quarry.\n\n"
+    "Fishermen moved their boats to the eastern pier while the work went on.\n"
+)
+BETA = (
+    "The village bakery opens at six in the morning. Its rye bread sells out first.\n\n"
+    "On Sundays the baker makes almond cakes for the church fair.\n"
+)
+GAMMA = "The zeppelin hangar at Lakehurst was painted violet in 1931, to the surprise of the crew.\n"
+ORCHARD = "# Orchard\n\nThe old pear trees were grafted onto quince roots by the gardener.\n"
+
+
+def test_rename_edit_add_delete_between_builds(tmp_path):
+    config = write_project(
+        tmp_path, "", {"alpha.txt": ALPHA, "beta.txt": BETA, "gamma.txt": GAMMA, "orchard.md": ORCHARD}
+    )
+    sources = config.parent / "sources"
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "Files: 4 added, 0 changed, 0 removed, 0 unchanged." in out
+
+    # Renamed and moved, content the same: nothing is embedded again, even where the title was the file name.
+    (sources / "notes").mkdir()
+    (sources / "alpha.txt").rename(sources / "notes" / "harbour-works.txt")
+    (sources / "orchard.md").rename(sources / "notes" / "trees.md")
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "(0 passages embedded, 6 reused)" in out
+    assert "Files: 2 added, 0 changed, 2 removed, 2 unchanged." in out
+
+    # Edit one paragraph of beta, delete gamma, add delta and a binary file; then just ask.
+    (sources / "beta.txt").write_text(BETA.replace("almond cakes", "plum tarts"), encoding="utf-8")
+    (sources / "gamma.txt").unlink()
+    (sources / "delta.txt").write_text("The ferry to Sark leaves at noon when the sea is calm.\n", encoding="utf-8")
+    (sources / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    os.mkfifo(sources / "pipe.txt")
+    code, out, err = run_cli("--config", str(config), "ask", "--json", "What colour was the zeppelin hangar painted?")
+    assert "Sources changed since the last build (3 added, 1 changed, 1 removed): updating the index." in err
+    # Only beta's edited paragraph and delta's one are new; the binary file and the pipe are passed over.
+    assert "(2 passages embedded, 4 reused)" in err
+    assert "Files: 1 added, 1 changed, 1 removed, 2 unchanged." in err
+    assert "warning: photo.txt: binary file" in err
+    answer = json.loads(out)
+    assert all(s["citation"]["source"] != "gamma.txt" for s in answer["snippets"])
+    assert all("zeppelin" not in s["text"] for s in answer["snippets"])
+
+    assistant = Assistant.open(config)
+    index = assistant.load_index()
+    assert {p.source for p in index.passages} == {"notes/harbour-works.txt", "notes/trees.md", "beta.txt", "delta.txt"}
+    assert index.lexical.document_count == len(index.passages) == index.vectors.ntotal
+    assert not any("almond" in p.text for p in index.passages)
+    # The skipped binary file and pipe are remembered: they do not make the index look stale on every run.
+    assert not assistant.changes().is_stale
+    code, out, _ = run_cli("--config", str(config), "ask", "--json", "When does the ferry to Sark leave?")
+    assert code == 0
+    assert json.loads(out)["snippets"][0]["citation"]["source"] == "delta.txt"
+
+
+def test_editing_one_of_a_hundred_files_embeds_only_its_passages(tmp_path, monkeypatch):
+    from assistant.vectors.embedding import Embedder
+
+    # Every passage the model reads, build by build: the work an update saves, counted rather than timed.
+    encoded: list[str] = []
+    encode = Embedder.encode_passages
+    monkeypatch.setattr(
+        Embedder, "encode_passages", lambda self, items: (encoded.extend(i.text for i in items), encode(self, items))[1]
+    )
+    sources = {
+        f"notes/note-{i:03d}.txt": f"Note {i} records that crate {i} held {i * 3} apples. It left the dock on day {i % 28 + 1}.\n"
+        for i in range(100)
+    }
+    config = write_project(tmp_path, "", sources)
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "Indexed 100 files, 100 passages" in out and "(100 passages embedded, 0 reused)" in out
+    assert len(encoded) == 100  # every passage once: its sentences' vectors come out of the same pass
+
+    encoded.clear()
+    edited = config.parent / "sources" / "notes" / "note-042.txt"
+    edited.write_text("Note 42 records that crate 42 was lost at sea. Nobody found it.\n", encoding="utf-8")
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    assert "(1 passage embedded, 99 reused)" in out
+    assert "Files: 0 added, 1 changed, 0 removed, 99 unchanged." in out
+    # The edited passage (its two sentences in the same pass), nothing else.
+    assert encoded == ["Note 42 records that crate 42 was lost at sea. Nobody found it."]
+
+
+def test_an_edit_that_keeps_size_and_mtime_is_seen_and_updated(sample_project):
+    path = sample_project.parent / "sources" / SAMPLE_FILE
+    text = path.read_text(encoding="utf-8")
+    kept = path.stat()
+    edited = text.replace("valid for 90 days", "valid for 60 days")
+    assert len(edited) == len(text)
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(kept.st_atime_ns, kept.st_mtime_ns))  # as `touch -r` or a sync tool leaves it
+    assert path.stat().st_size == kept.st_size and path.stat().st_mtime_ns == kept.st_mtime_ns
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert f"changed: {SAMPLE_FILE}" in out
+    code, out, err = run_cli("--config", str(sample_project), "ask", "How long is the temporary document valid?")
+    assert code == 0 and "updating the index" in err
+    assert "valid for 60 days" in out and "90 days" not in out
+
+
+def test_a_snippet_whose_file_changed_under_an_open_index_is_not_quoted(sample_project):
+    assistant = Assistant.open(sample_project)
+    question = "How long is the temporary document valid?"
+    assert "90 days" in assistant.ask(question).snippets[0].text
+    path = sample_project.parent / "sources" / SAMPLE_FILE
+    path.write_text(path.read_text(encoding="utf-8").replace("valid for 90 days", "good for 60 days"), encoding="utf-8")
+    answer = assistant.ask(question)  # the same open index, not updated: as in a long chat session
+    assert answer.changed_sources == (SAMPLE_FILE,)
+    assert all("90 days" not in s.text for s in answer.snippets)
+    text = path.read_text(encoding="utf-8")
+    for snippet in answer.snippets:  # what is still shown is what the file says now, where it says it
+        assert text[snippet.citation.start : snippet.citation.end] == snippet.text
+    assistant.build_index()
+    answer = assistant.ask(question)
+    assert answer.changed_sources == () and "60 days" in answer.snippets[0].text
+
+
+def test_a_deleted_source_under_an_open_index_is_not_quoted_and_says_why(sample_project):
+    assistant = Assistant.open(sample_project)
+    assistant.load_index()
+    (sample_project.parent / "sources" / SAMPLE_FILE).unlink()
+    answer = assistant.ask("How long is the temporary document valid?")
+    assert answer.abstained and not answer.snippets
+    assert answer.changed_sources == (SAMPLE_FILE,) and "no longer in" in answer.reason
