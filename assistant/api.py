@@ -10,9 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ClusterSettings, Config, Overrides, load_config
-from .sources.documents import read_source_text
 from .errors import AssistantError, IndexFolderError, IndexLockedError, IndexMissingError, QuestionError, Remedy
-from .vectors.model_location import resolve_model
 from .models import (
     Answer,
     BuildReport,
@@ -24,18 +22,20 @@ from .models import (
     SourceChanges,
     Timings,
 )
+from .sources.documents import read_source_text
 from .store.changes import detect_changes
 from .store.folder import check_location, recover_interrupted_swap
 from .store.manifest import Manifest, check_usable, encoder_state, read_manifest
+from .vectors.model_location import resolve_model
 
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
 # ``assistant status`` reads only the manifest.
 if TYPE_CHECKING:
-    from .vectors.embedding import Embedder
     from .models import ProgressCallback
+    from .retrieval.search import Mode
     from .store.loaded import LoadedIndex
     from .store.question_encoder import QuestionEncoder
-    from .retrieval.search import Mode
+    from .vectors.embedding import Embedder
 
 MAX_QUESTION_CHARS = 2000
 
@@ -269,11 +269,11 @@ class Assistant:
             raise QuestionError("k must be at least 1")
         from .answers.answering import compose_answer, pick_snippets, score_sentences
         from .answers.confidence import shipped_model, snippet_confidences
-        from .retrieval.conversation import read_in_context, remember
-        from .store.lexical import tokenize
-        from .retrieval.query import Query, lone_terms
         from .answers.quote_check import QuoteCheck
+        from .retrieval.conversation import read_in_context, remember
+        from .retrieval.query import Query, lone_terms
         from .retrieval.search import Retriever
+        from .store.lexical import tokenize
 
         index = self.load_index()
         encoder = self.load_question_encoder()

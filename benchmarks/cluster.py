@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.store.quantized_rows import LEVEL_MAX
+from assistant.vectors.quantization import LEVEL_MAX
 
 from .commands import ASSISTANT, timed
 from .corpus import QUESTIONS, SQUAD, unit

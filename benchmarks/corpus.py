@@ -20,8 +20,8 @@ import numpy as np
 
 from assistant.models import Passage, Sentence
 from assistant.sources.passages import sentence_spans
-from assistant.store.quantized_rows import quantize
 from assistant.store.write import VectorBlock
+from assistant.vectors.quantization import quantize
 
 REPO = Path(__file__).resolve().parent.parent
 # The shared data folder beside the repository (BENCH_SHARED overrides it, e.g. for a git worktree elsewhere).

@@ -106,15 +106,15 @@ def build_synthetic(project: Path, size: int) -> dict:
     """Lay out an index of ``size`` synthetic passages (real sentences, perturbed real vectors), through
     the build's own streaming writer; the passages' float32 vectors are kept beside it for the recall check."""
     from assistant.config import load_config
-    from assistant.vectors.embedding import Embedder
+    from assistant.store.calibration import PassageSample
     from assistant.store.encoder_export import export_question_encoder
     from assistant.store.folder import fsync_tree
-    from assistant.store.manifest import expected_settings
-    from assistant.store.question_encoder import QuestionEncoder
-    from assistant.store.calibration import PassageSample
     from assistant.store.layout import PASSAGES
+    from assistant.store.manifest import expected_settings
     from assistant.store.passage_table import PassageTableWriter
+    from assistant.store.question_encoder import QuestionEncoder
     from assistant.store.write import IndexRecord, RowCounts, SearchContents, finish_index_folder
+    from assistant.vectors.embedding import Embedder
 
     from .corpus import SyntheticCorpus, real_sentences
 

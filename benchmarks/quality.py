@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.evaluation.tables import format_phrase_table, format_table
 from assistant.evaluation.run import EvalQuestion, ModeResult, Scoring, load_questions, run_evaluation
+from assistant.evaluation.tables import format_phrase_table, format_table
 
 from .corpus import SHARED
 

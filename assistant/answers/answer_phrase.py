@@ -15,10 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .answer_kind import QuestionReading, read_question
-from ..store.lexical import tokenize
 from ..models import AnswerPhrase, Snippet
 from ..sources.passages import sentence_spans
+from ..store.lexical import tokenize
+from .answer_kind import QuestionReading, read_question
 from .phrase_candidates import (
     Candidate,
     Token,

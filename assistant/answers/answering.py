@@ -6,13 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .answer_phrase import answer_phrase
-from ..store.lexical import tokenize
 from ..models import Answer, Citation, Passage, Sentence, Snippet, Timings
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
-from ..store.loaded import LoadedIndex
 from ..sources.structure import NOT_ANSWERS
+from ..store.lexical import tokenize
+from ..store.loaded import LoadedIndex
+from .answer_phrase import answer_phrase
 
 # How many of the ranked passages have their sentences scored.
 PASSAGES_SCORED = 8

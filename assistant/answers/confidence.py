@@ -38,13 +38,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .answering import Picked, ScoredSentence, expected_answer_kind, lexical_overlap, matches_kind
-from ..retrieval.conversation import own_subject_terms
-from ..store.loaded import LoadedIndex
-from ..store.lexical import tokenize
 from ..models import Snippet
+from ..retrieval.conversation import own_subject_terms
 from ..retrieval.query import Query
 from ..retrieval.search import RankedPassage
+from ..store.lexical import tokenize
+from ..store.loaded import LoadedIndex
+from .answering import Picked, ScoredSentence, expected_answer_kind, lexical_overlap, matches_kind
 
 FEATURES = (
     "similarity",

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..sources.documents import Stamped, read_source_text, source_stat, stat_unchanged
 from ..errors import SourcesError
 from ..models import Snippet
+from ..sources.documents import Stamped, read_source_text, source_stat, stat_unchanged
 
 
 class QuoteCheck:

@@ -322,8 +322,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
 
 
 def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
-    from ..evaluation.tables import format_phrase_table, format_table
     from ..evaluation.run import load_questions, run_evaluation
+    from ..evaluation.tables import format_phrase_table, format_table
 
     questions = load_questions(args.questions)
     if args.limit is not None:

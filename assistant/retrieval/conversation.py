@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ..store.lexical import STOPWORDS, tokenize
 from ..models import Answer, Conversation, TurnContext
-from .query import Focus, Query
+from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
+from .query import Focus, Query
 
 # Words that point back to something said before.
 _POINTS_BACK = re.compile(

@@ -11,8 +11,8 @@ from typing import Literal
 import numpy as np
 
 from ..config import RetrievalSettings
-from .query import Focus, Query
 from ..store.loaded import LoadedIndex
+from .query import Focus, Query
 
 Mode = Literal["hybrid", "dense", "lexical"]
 RRF_K = 60

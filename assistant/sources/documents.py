@@ -15,8 +15,8 @@ from typing import Protocol
 
 from ..config import SourcesSettings
 from ..errors import SourcesError, UnreadableSourceError
-from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
 from ..models import SkippedFile
+from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
 
 BINARY_SNIFF_BYTES = 8192
 

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+from ..models import Passage, Sentence
 from . import structure
 from .documents import Document
-from ..models import Passage, Sentence
 
 # A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
 UNWRAPPED_LINE_CHARS = 160

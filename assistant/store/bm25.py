@@ -16,8 +16,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import IndexCorruptError
-from .lexical import tokenize
 from .array_file import ArrayFile
+from .lexical import tokenize
 
 # bm25s methods whose score of a document is the sum of its terms' precomputed scores: the ones read here.
 SUMMED_METHODS = ("lucene", "robertson", "atire")

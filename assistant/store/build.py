@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..vectors.embedding import Embedder
 from ..errors import AssistantError, BuildCancelled, IndexWriteError
 from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback, SourceChanges
+from ..vectors.embedding import Embedder
+from ..vectors.passage_embedding import EmbedPassages, LocalEmbedding
 from . import folder as index_folder
 from .calibration import EncodeQuestions
 from .changes import compare_sources, look_at_sources
-from ..vectors.passage_embedding import EmbedPassages, LocalEmbedding
 from .encoder_export import export_question_encoder, kept_export, link_question_encoder
 from .lock import BuildLock
 from .manifest import (

@@ -7,8 +7,8 @@ import stat as stat_module
 from dataclasses import dataclass
 
 from ..config import Config
-from ..sources.documents import content_hash, find_source_files, stat_unchanged
 from ..models import SourceChanges
+from ..sources.documents import content_hash, find_source_files, stat_unchanged
 from .manifest import FileRecord, IndexedSource, Manifest
 
 

@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..sources.documents import SourceScan, scan_sources
 from ..errors import BuildCancelled, IndexMissingError, IndexUnusableError, SourcesError
-from ..vectors.late_chunking import ChunkedText
 from ..models import BuildProgress, BuildStage, Passage, ProgressCallback
+from ..sources.documents import SourceScan, scan_sources
 from ..sources.passages import dense_texts, split_passages, titled
+from ..vectors.late_chunking import ChunkedText
 from .calibration import PassageSample
 from .layout import PASSAGES
 from .loaded import LoadedIndex, load_index

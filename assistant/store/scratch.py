@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from ..vectors.late_chunking import ChunkedText
-from .array_file import ArrayFile, ArrayFileSlots
 from ..vectors.passage_embedding import EmbeddedBatch
+from ..vectors.quantization import row_dtype
+from .array_file import ArrayFile, ArrayFileSlots
 from .layout import EMBED_QUEUE, FRESH_PASSAGE_VECTORS, FRESH_SENTENCE_VECTORS
-from .quantized_rows import row_dtype
 from .sqlite_file import NewSqliteFile
 
 _SCHEMA = "CREATE TABLE queue (position INTEGER PRIMARY KEY, length INTEGER NOT NULL, text TEXT NOT NULL, spans BLOB NOT NULL)"

@@ -47,7 +47,7 @@ from .quantized_rows import QuantizedRowsWriter
 @dataclass(frozen=True)
 class VectorBlock:
     """The vectors of consecutive passages (one unit row each, float32) and of their sentences (one
-    record a sentence, in the passages' order, already quantised: ``quantized_rows.quantize``)."""
+    record a sentence, in the passages' order, already quantised: ``vectors.quantization.quantize``)."""
 
     passages: np.ndarray
     sentences: np.ndarray

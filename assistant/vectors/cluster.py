@@ -28,11 +28,11 @@ import numpy as np
 
 from ..config import ClusterSettings, Precision
 from ..errors import BuildCancelled, ClusterError
+from ..models import BuildProgress, BuildStage, ProgressCallback
 from .late_chunking import ChunkedText
 from .model_location import ModelSpec
-from ..models import BuildProgress, BuildStage, ProgressCallback
 from .passage_embedding import EmbeddedBatch, PassageQueue
-from ..store.quantized_rows import quantize
+from .quantization import quantize
 
 LOCAL = "local"
 # Passages sent to the cluster as one dataset, per worker: the pool of actors starts afresh for each

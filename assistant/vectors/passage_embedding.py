@@ -14,9 +14,9 @@ from typing import Protocol
 import numpy as np
 
 from ..errors import BuildCancelled
-from .late_chunking import ChunkedText
 from ..models import BuildProgress, BuildStage, ProgressCallback
-from ..store.quantized_rows import quantize
+from .late_chunking import ChunkedText
+from .quantization import quantize
 
 # Passages embedded between two progress reports (and two looks at the cancel flag).
 EMBED_STEP = 256

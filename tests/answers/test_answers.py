@@ -80,9 +80,9 @@ def test_blank_and_overlong_questions_are_refused(sample_assistant):
 
 
 def test_the_lexical_search_started_ahead_of_the_encode_ranks_as_rank_alone(sample_assistant):
-    from assistant.store.lexical import tokenize
     from assistant.retrieval.query import Query
     from assistant.retrieval.search import Retriever
+    from assistant.store.lexical import tokenize
 
     index = sample_assistant.load_index()
     settings = sample_assistant.config.settings.retrieval

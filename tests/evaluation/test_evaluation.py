@@ -7,9 +7,9 @@ import pytest
 
 from assistant.answers.answering import expected_answer_kind, lexical_overlap, matches_kind, snippet_span
 from assistant.config import RetrievalSettings
+from assistant.retrieval.search import reciprocal_rank_fusion, weighted_fusion
 from assistant.sources.documents import Document
 from assistant.sources.passages import split_passages
-from assistant.retrieval.search import reciprocal_rank_fusion, weighted_fusion
 
 from cli_runner import run_cli
 

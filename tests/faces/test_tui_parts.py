@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from assistant.models import Answer, Citation, Passage, Snippet, SourceChanges
 from assistant.faces.tui.notices import stale_sources_notice, unusable_index_notice
 from assistant.faces.tui.snippet_content import snippet_body, snippet_clipboard_text, snippet_heading
 from assistant.faces.tui.source_lines import SourceLines, cited_span
 from assistant.faces.tui.transcript import save_transcript, transcript_markdown
+from assistant.models import Answer, Citation, Passage, Snippet, SourceChanges
 
 MARKUP = "[bold red]ZX-41[/] [link=https://x]y[/link] [/ a[i] [@click=app.quit]q[/]"
 

@@ -7,10 +7,10 @@ snapshot; nothing else on these screens varies (no timings, dates or paths are s
 from __future__ import annotations
 
 from assistant.answers.answer_phrase import answer_phrase
-from assistant.models import Answer, Citation, Snippet
 from assistant.faces.tui.app import AssistantApp
 from assistant.faces.tui.chat_log import ChatLog, SnippetCard, Turn
 from assistant.faces.tui.source_screen import SourceScreen
+from assistant.models import Answer, Citation, Snippet
 
 from pilot_waits import chat_ready, cursor_in_view, laid_out, wait_for
 

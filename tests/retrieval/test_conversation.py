@@ -65,8 +65,8 @@ def test_a_question_that_names_another_subject_carries_nothing_over(two_lives):
 
 
 def read(question: str):
-    from assistant.store.lexical import tokenize
     from assistant.retrieval.query import Query
+    from assistant.store.lexical import tokenize
 
     return Query.alone(question, np.zeros(4, dtype=np.float32), tokenize(question))
 
@@ -84,8 +84,8 @@ def test_words_asking_for_more_of_the_same_are_neither_searched_nor_carried(two_
     "more than any other magazine" anywhere. They weigh nothing in the search, and the next turn does
     not carry them over as the conversation's subject."""
     from assistant.retrieval.conversation import read_in_context
-    from assistant.store.lexical import tokenize
     from assistant.retrieval.query import Query
+    from assistant.store.lexical import tokenize
 
     conversation = Conversation()
     for question in ("Where did Augustine teach rhetoric?", "Any other examples?"):
@@ -139,10 +139,10 @@ def test_a_word_the_source_lacks_is_a_switch_as_much_as_it_is_uncommon(two_lives
     """A question's word missing from the source the conversation stands on, but found elsewhere, says
     it moved there as strongly as the word is uncommon: "Fossanova" (a name) in full, "family" (an
     everyday word the text happens not to use) hardly. A question whose words the source has stays."""
-    from assistant.retrieval.conversation import Subject, continuity
-    from assistant.store.lexical import tokenize
     from assistant.models import TurnContext
+    from assistant.retrieval.conversation import Subject, continuity
     from assistant.retrieval.query import Query
+    from assistant.store.lexical import tokenize
 
     index = two_lives.load_index()
     row = next(r for r in range(len(index.passages)) if index.passages[r].source == "augustine.txt")
@@ -165,8 +165,8 @@ def test_the_confidence_sees_that_the_place_lacks_the_question_s_words(two_lives
     Augustine's text never says "family": the confidence model is told the place holds none of the
     question's words, beyond what its leaning on the turn before makes up."""
     from assistant.retrieval.conversation import read_in_context
-    from assistant.store.lexical import tokenize
     from assistant.retrieval.query import Query
+    from assistant.store.lexical import tokenize
 
     conversation = Conversation().then(two_lives.ask("Who was Augustine's mother?"))
     encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
@@ -209,8 +209,8 @@ def test_what_the_tokenizer_leaves_of_a_negation_and_a_shouted_question_name_not
 
 def test_a_follow_up_of_words_that_only_ask_for_more_still_searches_them_when_nothing_is_carried(two_lives):
     from assistant.retrieval.conversation import read_in_context
-    from assistant.store.lexical import tokenize
     from assistant.retrieval.query import Query
+    from assistant.store.lexical import tokenize
 
     encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
     conversation = Conversation().then(two_lives.ask("What else?"))
@@ -221,8 +221,8 @@ def test_a_follow_up_of_words_that_only_ask_for_more_still_searches_them_when_no
 
 def test_one_answer_from_elsewhere_does_not_move_the_conversation_home():
     """Three answers from one story, then one from another: the story still holds most of the share."""
-    from assistant.retrieval.conversation import recent_sources
     from assistant.models import TurnContext
+    from assistant.retrieval.conversation import recent_sources
 
     turns = [TurnContext(terms={}, words={}, vector=(0.0,), source=name, row=0) for name in ("a", "a", "a", "b")]
     shares = recent_sources(turns)

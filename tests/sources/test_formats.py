@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.sources.formats import html_visible_text, pdf_text
 from assistant.models import Citation
+from assistant.sources.formats import html_visible_text, pdf_text
 
 from projects import write_project
 

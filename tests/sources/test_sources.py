@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from assistant.config import load_config
-from assistant.sources.documents import UNICODE_ENCODINGS, decode_source_bytes, extract_text, read_source_text, scan_sources
 from assistant.errors import SourcesError
 from assistant.errors import UnreadableSourceError
+from assistant.sources.documents import UNICODE_ENCODINGS, decode_source_bytes, extract_text, read_source_text, scan_sources
 from assistant.sources.formats import html_visible_text
 from assistant.sources.passages import split_passages
 

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from assistant.errors import IndexCorruptError
-from assistant.store.quantized_rows import LEVEL_MAX, QuantizedRows, QuantizedRowsWriter, dequantize, quantize
+from assistant.store.quantized_rows import QuantizedRows, QuantizedRowsWriter
+from assistant.vectors.quantization import LEVEL_MAX, dequantize, quantize
 
 
 QUESTIONS = ["How long is the temporary document valid?", "Who proposed the ID card deal?", "What did Serbia do?"]
@@ -110,11 +111,11 @@ def test_a_file_of_another_layout_is_refused(tmp_path, real_vectors):
 
 def test_a_build_holds_the_sentence_vectors_it_embeds_quantised(sample_assistant, model, tmp_path):
     """Until the build writes them, new sentence vectors wait as 4-bit records: an eighth of float32's memory."""
-    from assistant.vectors.late_chunking import ChunkedText
     from assistant.models import BuildProgress
-    from assistant.vectors.passage_embedding import embed_passages
-    from assistant.store.quantized_rows import row_dtype
     from assistant.store.scratch import EmbedQueue
+    from assistant.vectors.late_chunking import ChunkedText
+    from assistant.vectors.passage_embedding import embed_passages
+    from assistant.vectors.quantization import row_dtype
 
     text = "The ferry leaves at noon. It docks in Sark an hour later."
     items = [ChunkedText(text, ((0, 25), (26, len(text))))]

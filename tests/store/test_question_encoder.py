@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
-from assistant.vectors.embedding import Embedder
 from assistant.store.layout import ENCODER_FILE, MANIFEST
 from assistant.store.question_encoder import QuestionEncoder
+from assistant.vectors.embedding import Embedder
 
 from cli_runner import assert_one_line_error, run_cli, run_cli_in_fresh_python
 from projects import SAMPLE_FILE, SAMPLE_SOURCES, edit_manifest, write_project

@@ -15,11 +15,11 @@ import assistant.store.dense as dense_module
 from assistant import Assistant
 from assistant.config import load_config
 from assistant.errors import IndexCorruptError, Remedy
-from assistant.store.lexical import tokenize
 from assistant.store.bm25 import LexicalIndex, write_lexical_index
 from assistant.store.calibration import RECALL_TARGET
 from assistant.store.dense import dense_index
 from assistant.store.layout import PASSAGES, SENTENCE_VECTORS
+from assistant.store.lexical import tokenize
 from assistant.store.loaded import load_index
 from assistant.store.passage_table import PassageTable
 

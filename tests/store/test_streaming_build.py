@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
+from assistant.store.scratch import EmbedQueue, FreshVectors
 from assistant.vectors.late_chunking import ChunkedText
 from assistant.vectors.passage_embedding import EmbeddedBatch
-from assistant.store.quantized_rows import dequantize, quantize
-from assistant.store.scratch import EmbedQueue, FreshVectors
+from assistant.vectors.quantization import dequantize, quantize
 
 from cli_runner import assert_one_line_error, run_cli
 from projects import write_project

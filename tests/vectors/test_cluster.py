@@ -13,7 +13,7 @@ import numpy as np
 
 from assistant import Assistant
 from assistant.store.loaded import load_index
-from assistant.store.quantized_rows import LEVEL_MAX
+from assistant.vectors.quantization import LEVEL_MAX
 from cli_runner import run_cli
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from assistant import Assistant
+from assistant.sources.passages import sentence_spans
 from assistant.vectors.embedding import Embedder, pooling
 from assistant.vectors.late_chunking import WINDOW_OVERLAP, ChunkedText, _windows
-from assistant.sources.passages import sentence_spans
 from projects import REPO
 
 NORMANS = (REPO / "tests" / "data" / "Normans.txt").read_text(encoding="utf-8")
