@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from assistant.sources.documents import Document, decode_source_bytes
+from assistant.sources.decoding import decode_source_bytes
+from assistant.sources.documents import Document
 from assistant.sources.passages import SENTENCE_MAX_CHARS, LineTable, sentence_spans, split_passages
 
 from projects import DATA, SAMPLE_SOURCES

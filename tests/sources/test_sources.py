@@ -11,7 +11,8 @@ from hypothesis import given, settings, strategies as st
 from assistant.config import load_config
 from assistant.errors import SourcesError
 from assistant.errors import UnreadableSourceError
-from assistant.sources.documents import UNICODE_ENCODINGS, decode_source_bytes, extract_text, read_source_text, scan_sources
+from assistant.sources.decoding import UNICODE_ENCODINGS, decode_source_bytes
+from assistant.sources.documents import extract_text, read_source_text, scan_sources
 from assistant.sources.formats import html_visible_text
 from assistant.sources.passages import split_passages
 

@@ -1,0 +1,78 @@
+"""A source file's bytes as text: the encoding they are read in (a byte-order mark, UTF-8, cp1252,
+or what charset-normalizer detects), and binary files told from text."""
+
+from __future__ import annotations
+
+BINARY_SNIFF_BYTES = 8192
+
+# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be"),
+    (b"\xff\xfe", "utf-16-le"),
+)
+UNICODE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "ascii", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+# Characters a Western text read as cp1252 plausibly holds beyond ASCII: accented Latin letters and
+# typographic punctuation. A text whose non-ASCII letters are a minority and all of these is taken as
+# cp1252, because charset-normalizer guesses poorly on short Western texts (cp1257 for French, say).
+_WESTERN = frozenset(
+    "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ"
+    "‘’“”„–—…•€£¥¢©®°§¶«»¿¡·×÷±½¼¾ªº\xa0"
+)
+
+
+def _bom_encoding(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def _looks_western(text: str) -> bool:
+    others = [c for c in text if ord(c) > 127]
+    if not others or any(c not in _WESTERN for c in others):
+        return False
+    letters = sum(1 for c in text if c.isalpha())
+    return len(others) <= 0.3 * max(letters, 1)
+
+
+def decode_source_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a source file's bytes; returns the text and the encoding used.
+
+    A byte-order mark decides first (UTF-8, UTF-16, UTF-32); then UTF-8; then cp1252 when the text
+    reads as Western European; then the encoding charset-normalizer detects; finally latin-1, which
+    decodes anything. Offsets everywhere refer to this text, and the same bytes always decode the same.
+    """
+    marked = _bom_encoding(data)
+    if marked is not None:
+        encoding, skip = marked
+        try:
+            return data[skip:].decode(encoding.removesuffix("-sig")), encoding
+        except UnicodeDecodeError:
+            pass  # a mark followed by something else: decode it as if it had none
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        western = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and _looks_western(western):
+        return western, "cp1252"
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        return str(best), best.encoding
+    if western is not None:
+        return western, "cp1252"
+    return data.decode("latin-1"), "latin-1"
+
+
+def looks_binary(data: bytes) -> bool:
+    """True when the file has a NUL byte in its first 8 KiB and no byte-order mark."""
+    # A UTF-16 or UTF-32 file is full of NUL bytes, so its mark is looked at before the binary sniff.
+    return _bom_encoding(data) is None and b"\x00" in data[:BINARY_SNIFF_BYTES]
