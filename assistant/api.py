@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +18,6 @@ from .models import (
     IndexStatus,
     Passage,
     SourceChanges,
-    Timings,
 )
 from .sources.documents import read_source_text
 from .store.changes import detect_changes
@@ -31,6 +28,7 @@ from .vectors.model_location import resolve_model
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
 # ``assistant status`` reads only the manifest.
 if TYPE_CHECKING:
+    from .answers.question_path import Trace
     from .models import ProgressCallback
     from .retrieval.search import Mode
     from .store.loaded import LoadedIndex
@@ -38,16 +36,6 @@ if TYPE_CHECKING:
     from .vectors.embedding import Embedder
 
 MAX_QUESTION_CHARS = 2000
-
-
-@dataclass(frozen=True)
-class Trace:
-    """An answer with what it was drawn from: the ranked passages, and the features of each snippet's
-    confidence (in the order of ``answer.snippets``)."""
-
-    answer: Answer
-    passages: list[Passage]
-    features: list[dict[str, float]]
 
 
 class Assistant:
@@ -267,45 +255,19 @@ class Assistant:
         count = k if k is not None else settings.answer.snippets
         if count < 1:
             raise QuestionError("k must be at least 1")
-        from .answers.answering import compose_answer, pick_snippets, score_sentences
-        from .answers.confidence import shipped_model, snippet_confidences
-        from .answers.quote_check import QuoteCheck
-        from .retrieval.conversation import read_in_context, remember
-        from .retrieval.query import Query, lone_terms
-        from .retrieval.search import Retriever
-        from .store.lexical import tokenize
+        from .answers.question_path import answer_question
 
-        index = self.load_index()
-        encoder = self.load_question_encoder()
-        mode = mode or settings.retrieval.mode
-        retriever = Retriever(index, settings.retrieval)
-        t0 = time.perf_counter()
-        terms = tokenize(question)
-        alone = conversation is None or not conversation.turns
-        if alone:  # a follow-up's terms are known only once it is read in context
-            retriever.search_lexical_ahead(lone_terms(terms), mode)
-        try:
-            vector = encoder.encode_query(question)
-        except BaseException:
-            retriever.abandon()
-            raise
-        query = Query.alone(question, vector, terms)
-        if not alone:
-            query = read_in_context(query, conversation, index)
-        t1 = time.perf_counter()
-        ranked = retriever.rank(query, mode)
-        t2 = time.perf_counter()
-        scored = score_sentences(index, ranked, query)
-        check = QuoteCheck(self.config.sources_dir, index.manifest.sources)
-        picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
-        confidences = snippet_confidences(shipped_model(), query, ranked, scored, picked, index)
-        t3 = time.perf_counter()
-        timings = Timings(embed=(t1 - t0) * 1000, search=(t2 - t1) * 1000, answer=(t3 - t2) * 1000)
-        answer = compose_answer(
-            question, picked, confidences.probabilities, self.confidence_bar, timings, changed, confidences.unmentioned
+        return answer_question(
+            self.load_index(),
+            self.load_question_encoder(),
+            question,
+            retrieval=settings.retrieval,
+            mode=mode or settings.retrieval.mode,
+            count=count,
+            bar=self.confidence_bar,
+            sources_dir=self.config.sources_dir,
+            conversation=conversation,
         )
-        answer = remember(answer, query, {s.passage.id: s.row for s in scored})
-        return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features)
 
     @property
     def confidence_bar(self) -> float:

@@ -1,0 +1,61 @@
+"""The whole question path in one call: a question to its ranked passages (``retrieval.ranking``), and
+those to an ``Answer``: their sentences scored, the best picked where their files still say them, each
+with its calibrated confidence; with what the answer was drawn from, for evaluation."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import RetrievalSettings
+from ..models import Answer, Conversation, Passage, Timings
+from ..retrieval.conversation import remember
+from ..retrieval.ranking import rank_question
+from .answering import compose_answer, pick_snippets, score_sentences
+from .confidence import shipped_model, snippet_confidences
+from .quote_check import QuoteCheck
+
+if TYPE_CHECKING:
+    from ..retrieval.search import Mode
+    from ..store.loaded import LoadedIndex
+    from ..store.question_encoder import QuestionEncoder
+    from ..vectors.embedding import Embedder
+
+
+@dataclass(frozen=True)
+class Trace:
+    """An answer with what it was drawn from: the ranked passages, and the features of each snippet's
+    confidence (in the order of ``answer.snippets``)."""
+
+    answer: Answer
+    passages: list[Passage]
+    features: list[dict[str, float]]
+
+
+def answer_question(
+    index: LoadedIndex,
+    encoder: QuestionEncoder | Embedder,
+    question: str,
+    *,
+    retrieval: RetrievalSettings,
+    mode: Mode,
+    count: int,
+    bar: float,
+    sources_dir: Path,
+    conversation: Conversation | None = None,
+) -> Trace:
+    """The answer to ``question`` from ``index``: at most ``count`` snippets whose confidence reaches
+    ``bar``, each still quoted by its file under ``sources_dir``, or an abstention; with its trace."""
+    ranking = rank_question(index, encoder, retrieval, question, mode, conversation)
+    started = time.perf_counter()
+    query, ranked = ranking.query, ranking.ranked
+    scored = score_sentences(index, ranked, query)
+    check = QuoteCheck(sources_dir, index.manifest.sources)
+    picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
+    confidences = snippet_confidences(shipped_model(), query, ranked, scored, picked, index)
+    timings = Timings(embed=ranking.embed_ms, search=ranking.search_ms, answer=(time.perf_counter() - started) * 1000)
+    answer = compose_answer(question, picked, confidences.probabilities, bar, timings, changed, confidences.unmentioned)
+    answer = remember(answer, query, {s.passage.id: s.row for s in scored})
+    return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features)
