@@ -4,7 +4,7 @@ Run: ``python -m benchmarks.abstention [--workdir DIR] [--write]``. For each set
 COVID-QA) and each of its sources in turn, an index is built without that source; its questions are
 then unanswerable (label 0), asked as the user would (CoQA's as conversations). The answerable
 questions of the same set, asked against the whole index, are label 1. A logistic regression over
-``assistant.confidence.FEATURES`` of each question's best snippet is fitted on all of it. The default
+``assistant.answers.confidence.FEATURES`` of each question's best snippet is fitted on all of it. The default
 bar puts answering first: the highest bar at which every set still answers at least ANSWER_TARGET of
 its answerable questions, so that as many held-out questions abstain as that allows (the issue's aim
 is ABSTAIN_TARGET of them; the report says how far each split gets). It prints each split's figures and, to show that the

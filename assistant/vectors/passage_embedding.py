@@ -3,7 +3,7 @@ sentences' spans), batches of vectors out as they are made, one a passage and on
 tagged with its passage's position in the queue; progress reported as it goes, stopped when the caller
 cancels. The model itself (``LocalEmbedding``, over ``Embedder``) or a Ray cluster
 (``cluster.ClusterEmbedding``) stands behind it. Nothing is held whole: the build keeps each batch on
-disk (``scratch.FreshVectors``) as it comes."""
+disk (``store.scratch.FreshVectors``) as it comes."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class EmbeddedBatch:
 
 
 class PassageQueue(Protocol):
-    """The passages a build must embed (``scratch.EmbedQueue``)."""
+    """The passages a build must embed (``store.scratch.EmbedQueue``)."""
 
     def __len__(self) -> int: ...
 
