@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install bench eval clean
+.PHONY: run test install bench eval reader clean
 
 run: $(STAMP)
 	$(BIN)/assistant
@@ -30,6 +30,12 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m benchmarks.quality
+
+# Train the reader from ../shared/data/squad-train (resumes a stopped run; on a CUDA GPU where there is
+# one) and write the shipped int8 ONNX reader, its tokenizer and card into assistant/data/reader/.
+reader: $(STAMP)
+	$(BIN)/python -m training.train
+	$(BIN)/python -m training.export
 
 clean:
 	rm -rf $(VENV)

