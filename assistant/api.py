@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .models import ProgressCallback
     from .retrieval.search import Mode
     from .store.loaded import LoadedIndex
+    from .answers.reader import Reader
     from .store.question_encoder import QuestionEncoder
     from .vectors.embedding import Embedder
 
@@ -47,6 +48,7 @@ class Assistant:
         self._embedder: Embedder | None = None
         self._index: LoadedIndex | None = None
         self._question_encoder: QuestionEncoder | Embedder | None = None
+        self._reader: Reader | None = None
 
     @classmethod
     def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None) -> "Assistant":
@@ -89,6 +91,29 @@ class Assistant:
         from .retrieval.conversation import load_word_frequencies
 
         load_word_frequencies()
+
+    def with_reader(self, on: bool) -> "Assistant":
+        """This assistant with the reader turned on or off (``answer.reader``), sharing what it has
+        loaded: the index and the question encoder do not depend on it."""
+        settings = self.config.settings
+        answer = settings.answer.model_copy(update={"reader": on})
+        other = Assistant(self.config.model_copy(update={"settings": settings.model_copy(update={"answer": answer})}))
+        with self._lock:
+            other._embedder, other._index, other._question_encoder = self._embedder, self._index, self._question_encoder
+            other._reader = self._reader
+        return other
+
+    def load_reader(self) -> Reader | None:
+        """The shipped reader, loaded and checked on first use; None when the config turns it off.
+        Raises ``ReaderError`` when its files are damaged."""
+        if not self.config.settings.answer.reader:
+            return None
+        with self._lock:
+            if self._reader is None:
+                from .answers.reader import Reader
+
+                self._reader = Reader.load()
+            return self._reader
 
     @property
     def question_encoder_loaded(self) -> bool:
@@ -261,6 +286,7 @@ class Assistant:
             self.load_index(),
             self.load_question_encoder(),
             question,
+            reader=self.load_reader(),
             retrieval=settings.retrieval,
             mode=mode or settings.retrieval.mode,
             count=count,

@@ -67,6 +67,10 @@ class AnswerSettings(Section):
     # The bar a snippet's confidence (the calibrated probability that it answers) must reach to be
     # shown as an answer; None: the bar the shipped model was calibrated to.
     min_confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    # Read the best candidates with the shipped reader (question and text together): it picks the
+    # sentence that says the answer, marks the answering words, and tells the confidence model whether
+    # the text says it. False: sentences ranked and words marked by the hand-written rules alone.
+    reader: bool = True
 
 
 # A Ray address: "local" (a throwaway Ray here), "auto" (the one RAY_ADDRESS or this machine names),

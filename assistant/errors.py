@@ -14,6 +14,7 @@ class Remedy(StrEnum):
     REBUILD = "rebuild"  # build the index again from nothing
     WAIT = "wait"  # another build is running: try again when it is done
     FIX_CONFIG = "fix-config"  # change the config (the message names the key)
+    REINSTALL = "reinstall"  # a file shipped inside the package is damaged: install the assistant again
 
 
 class AssistantError(Exception):
@@ -67,6 +68,10 @@ class UnreadableSourceError(SourcesError):
 
 class ModelLoadError(AssistantError, remedy=Remedy.FIX_CONFIG):
     """The embedding model named in the config cannot be loaded offline."""
+
+
+class ReaderError(AssistantError, remedy=Remedy.REINSTALL):
+    """The reader shipped inside the package is missing or damaged (its checksum or its probe fails)."""
 
 
 # Exit code 3: the index is missing, or cannot be used as it is, or cannot be written.

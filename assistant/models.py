@@ -89,9 +89,12 @@ class Snippet(Frozen):
 
 
 class Timings(Frozen):
+    """Milliseconds of a question's stages; ``read`` (the reader's part) is part of ``answer``."""
+
     embed: float = 0.0
     search: float = 0.0
     answer: float = 0.0
+    read: float = 0.0
 
 
 class TurnContext(Frozen):

@@ -182,6 +182,7 @@ def table(results: dict) -> str:
             f"  {size}: question encoder {q.get('question_encoder', '?')}, encode {q['embed_ms']:.1f} ms "
             f"(torch's own encode {fmt(q.get('torch_encode_ms'))} ms); its export took {fmt(b.get('export_s'), '.1f')} s"
         )
+    lines += ["", *reader_lines(results["sizes"])]
     if synthetic:
         lines.append(
             "* synthetic: passages made of real sentences (the sample article and the SQuAD sample), vectors made by perturbing "
@@ -196,6 +197,23 @@ def table(results: dict) -> str:
     if results.get("startup"):
         lines += ["", *startup_lines(results["startup"])]
     return "\n".join(lines)
+
+
+def reader_lines(sizes: dict) -> list[str]:
+    """The reader's share of a warm answer, apart from the retrieval figures above (measured reader off)."""
+    lines = [
+        "reader (answer.reader = true; the table above is with it off): warm answer median / p95 ms, the reader's "
+        "own ms and tokens a question, the bare ONNX forward over the same windows, and their ratio",
+    ]
+    for size, r in sizes.items():
+        q = r["query"]
+        if "reader_median_ms" not in q:
+            continue
+        lines.append(
+            f"  {size}: answer {q['reader_median_ms']:.1f} / {q['reader_p95_ms']:.1f} ms; reader {q['read_ms']:.1f} ms over "
+            f"{q['read_tokens']:.0f} tokens; bare forward {q['bare_forward_ms']:.1f} ms; x bare {fmt(q['read_vs_bare'], '.2f')}"
+        )
+    return lines
 
 
 def startup_lines(s: dict) -> list[str]:

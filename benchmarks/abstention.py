@@ -1,6 +1,8 @@
 """Fit the confidence model (``assistant/data/confidence.json``) on held-out splits of the sample sets.
 
-Run: ``python -m benchmarks.abstention [--workdir DIR] [--write]``. For each set (SQuAD, CoQA,
+Run: ``python -m benchmarks.abstention [--workdir DIR] [--write] [--no-reader]``: with the reader on (the
+default) it fits ``confidence-reader.json`` over ``READER_FEATURES``; with ``--no-reader``,
+``confidence.json`` over ``FEATURES``. For each set (SQuAD, CoQA,
 COVID-QA) and each of its sources in turn, an index is built without that source; its questions are
 then unanswerable (label 0), asked as the user would (CoQA's as conversations). The answerable
 questions of the same set, asked against the whole index, are label 1. A logistic regression over
@@ -30,13 +32,14 @@ from pathlib import Path
 import numpy as np
 
 from assistant import Assistant
-from assistant.answers.confidence import FEATURES, shipped_model
+from assistant.answers.confidence import FEATURES, MODEL_FILES, READER_FEATURES, shipped_model
 from assistant.evaluation.run import EvalQuestion, Judge, conversations_of
 from assistant.models import Conversation
 
 from .quality import SETS, QuestionSet, project
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "assistant" / "data" / "confidence.json"
+PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
+READER_OFF = "[answer]\nreader = false\n"
 ABSTAIN_TARGET = 0.95
 ANSWER_TARGET = 0.97
 L2 = 1.0  # ridge penalty on the standardised weights (the intercept is not penalised)
@@ -54,8 +57,10 @@ class Example:
     hit: bool  # the best snippet holds the answer (answerable questions only)
 
 
-def ask_all(assistant: Assistant, questions: list[EvalQuestion], judge: Judge | None) -> list[tuple[tuple[float, ...], bool]]:
-    """Each question's best-snippet features, asked in conversations where the set has them."""
+def ask_all(
+    assistant: Assistant, questions: list[EvalQuestion], judge: Judge | None, features: tuple[str, ...]
+) -> list[tuple[tuple[float, ...], bool]]:
+    """Each question's best-snippet ``features``, asked in conversations where the set has them."""
     out = []
     for chat in conversations_of(questions):
         conversation = Conversation()
@@ -63,12 +68,12 @@ def ask_all(assistant: Assistant, questions: list[EvalQuestion], judge: Judge | 
             trace = assistant.trace(q.question, k=3, conversation=conversation)
             conversation = conversation.then(trace.answer)
             if not trace.features:  # nothing matched at all: it abstains whatever the model says
-                out.append((tuple(0.0 for _ in FEATURES), False))
+                out.append((tuple(0.0 for _ in features), False))
                 continue
             snippet = trace.answer.snippets[0]
             c = snippet.citation
             hit = bool(judge and q.scored and judge.hits(q, c.source, c.start, c.end, snippet.text))
-            out.append((tuple(trace.features[0][name] for name in FEATURES), hit))
+            out.append((tuple(trace.features[0][name] for name in features), hit))
     return out
 
 
@@ -77,16 +82,18 @@ def answered_in_order(questions: list[EvalQuestion]) -> list[EvalQuestion]:
     return [q for chat in conversations_of(questions) for q in chat]
 
 
-def collect(qs: QuestionSet, root: Path) -> list[Example]:
+def collect(qs: QuestionSet, root: Path, reader: bool) -> list[Example]:
     """The set's examples: answerable questions against the whole index, and each source held out."""
     questions = qs.questions()
+    features = READER_FEATURES if reader else FEATURES
+    config_text = "" if reader else READER_OFF
     examples: list[Example] = []
-    whole = Assistant.open(project(root / qs.name / "all", qs.sources))
+    whole = Assistant.open(project(root / qs.name / "all", qs.sources, config_text))
     whole.build_index()
     judge = Judge(qs.scoring, whole.read_source, qs.min_overlap)
     # Every question against the whole index, in its conversation: the answerable ones are label 1; the
     # ones the set marks as not answered by their own source (SQuAD 2.0's, CoQA's "unknown") label 0.
-    for q, (features, hit) in zip(answered_in_order(questions), ask_all(whole, questions, judge)):
+    for q, (features, hit) in zip(answered_in_order(questions), ask_all(whole, questions, judge, features)):
         examples.append(Example(features, int(q.scored), qs.name, "all" if q.scored else "unanswerable", hit))
     by_source: dict[str, list[EvalQuestion]] = {}
     for q in questions:
@@ -95,14 +102,14 @@ def collect(qs: QuestionSet, root: Path) -> list[Example]:
         asked = by_source.get(held.name, [])
         if not asked:
             continue
-        config = project(root / qs.name / "held-out", [s for s in qs.sources if s != held])
+        config = project(root / qs.name / "held-out", [s for s in qs.sources if s != held], config_text)
         # Start from the whole index (hard links): the update then only drops the held-out file.
         shutil.rmtree(config.parent / "index", ignore_errors=True)
         shutil.copytree(whole.config.index_dir, config.parent / "index", copy_function=os.link)
         assistant = Assistant.open(config)
         assistant.build_index()
-        for features, _ in ask_all(assistant, asked, None):
-            examples.append(Example(features, 0, qs.name, held.name, False))
+        for values, _ in ask_all(assistant, asked, None, features):
+            examples.append(Example(values, 0, qs.name, held.name, False))
         print(f"  {qs.name}: held out {held.name} ({len(asked)} questions)", file=sys.stderr, flush=True)
     return examples
 
@@ -180,20 +187,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the indexes here between runs")
     parser.add_argument("--examples", type=Path, help="save (or, with --reuse, load) the collected examples here")
     parser.add_argument("--reuse", action="store_true", help="fit on the saved examples instead of asking again")
-    parser.add_argument("--write", action="store_true", help=f"write the fitted model to {MODEL_PATH}")
-    parser.add_argument("--features", default=",".join(FEATURES), help="which features the model uses (default: all)")
+    parser.add_argument("--no-reader", action="store_true", help="answer without the reader (fits confidence.json)")
+    parser.add_argument("--write", action="store_true", help="write the fitted model into the package")
+    parser.add_argument("--features", help="which features the model uses (default: all of the reader setting's)")
     args = parser.parse_args(argv)
+    reader = not args.no_reader
+    every = READER_FEATURES if reader else FEATURES
+    model_path = PACKAGE / MODEL_FILES[reader]
     names = [n for n in args.sets.split(",") if n]
     if args.reuse and args.examples:
         examples = [Example(tuple(e[0]), e[1], e[2], e[3], e[4]) for e in json.loads(args.examples.read_text())]
     else:
         with tempfile.TemporaryDirectory() as tmp:
             root = args.workdir or Path(tmp)
-            examples = [e for name in names for e in collect(SETS[name], root)]
+            examples = [e for name in names for e in collect(SETS[name], root, reader)]
         if args.examples:
             args.examples.write_text(json.dumps([[list(e.features), e.label, e.set, e.split, e.hit] for e in examples]))
-    used = [f for f in args.features.split(",") if f]
-    columns = [FEATURES.index(f) for f in used]
+    used = [f for f in (args.features or ",".join(every)).split(",") if f]
+    columns = [every.index(f) for f in used]
     x = np.array([e.features for e in examples], dtype=np.float64)[:, columns]
     y = np.array([e.label for e in examples], dtype=np.float64)
     # Does it transfer? Each set scored by a model fitted on the others only.
@@ -205,10 +216,10 @@ def main(argv: list[str] | None = None) -> int:
         p = probabilities(x, *model)
         bar = choose_bar(p[train], [e for e, t in zip(examples, train) if t])
         report(f"{name} scored by a model fitted on the other sets", p[~train], [e for e, t in zip(examples, train) if not t], bar)
-    shipped = shipped_model()
+    shipped = shipped_model(reader)
     if list(shipped.features) == used:  # what the package answers with today, beside what a refit would
         p = np.array([shipped.probability(dict(zip(used, row))) for row in x])
-        report("the shipped model (assistant/data/confidence.json)", p, examples, shipped.default_bar)
+        report(f"the shipped model (assistant/{MODEL_FILES[reader]})", p, examples, shipped.default_bar)
         split_report(p, examples, shipped.default_bar)
     else:
         print("## the shipped model uses other features than these: not reported", flush=True)
@@ -231,11 +242,11 @@ def main(argv: list[str] | None = None) -> int:
             "weights": [round(float(v), 6) for v in weights],
             "intercept": round(intercept, 6),
             "default_bar": bar,
-            "fitted_on": f"python -m benchmarks.abstention: held-out splits of {', '.join(names)}; "
+            "fitted_on": f"python -m benchmarks.abstention{'' if reader else ' --no-reader'}: held-out splits of {', '.join(names)}; "
             f"{int(y.sum())} answerable and {int(len(y) - y.sum())} held-out questions",
         }
-        MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote {MODEL_PATH}")
+        model_path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote {model_path}")
     return 0
 
 

@@ -196,12 +196,13 @@ def embedder_name(config) -> str:
 
 
 def query(project: Path) -> dict:
-    """Warm question → answer latency over real questions, beside the bare encode + FAISS search floor."""
+    """Warm question → answer latency over real questions, beside the bare encode + FAISS search floor
+    (the retrieval figures: the reader off); then the same questions with the reader, apart."""
     from assistant import Assistant
 
     from .corpus import questions
 
-    assistant = Assistant.open(project / "config.toml")
+    assistant = Assistant.open(project / "config.toml").with_reader(False)
     t0 = time.perf_counter()
     index = assistant.load_index()
     load_s = time.perf_counter() - t0
@@ -252,7 +253,43 @@ def query(project: Path) -> dict:
         "recall_at_10": recall,
         "torch_encode_ms": torch_encode_ms(assistant, asked[WARMUP:]),
     }
+    out.update(reader_figures(assistant.with_reader(True), asked))
     return out
+
+
+def reader_figures(assistant, asked: list[str]) -> dict:
+    """The warm answer with the reader on: its median, the reader's share (milliseconds and tokens a
+    question), and the bare ONNX forward over the same windows (tokenized beforehand, no decoding)."""
+    from assistant.answers.reader import feed
+    from assistant.answers.reading import window_around
+
+    reader = assistant.load_reader()
+    for question in asked[:WARMUP]:
+        assistant.ask(question)
+    total, read, tokens, bare = [], [], [], []
+    for question in asked[WARMUP:]:
+        t0 = time.perf_counter()
+        trace = assistant.trace(question)
+        total.append((time.perf_counter() - t0) * 1000)
+        read.append(trace.answer.timings.read)
+        if trace.read is None or not trace.read.centres:
+            continue
+        tokens.append(trace.read.tokens)
+        windows = reader.windows(question, [window_around(c) for c in trace.read.centres])
+        inputs = feed([encoding for _, encoding in windows])
+        t0 = time.perf_counter()
+        reader.run(inputs)
+        bare.append((time.perf_counter() - t0) * 1000)
+    read_ms = statistics.median(read)
+    bare_ms = statistics.median(bare) if bare else 0.0
+    return {
+        "reader_median_ms": statistics.median(total),
+        "reader_p95_ms": percentile(total, 0.95),
+        "read_ms": read_ms,
+        "read_tokens": statistics.median(tokens) if tokens else 0,
+        "bare_forward_ms": bare_ms,
+        "read_vs_bare": read_ms / bare_ms if bare_ms else None,
+    }
 
 
 def torch_encode_ms(assistant, asked: list[str]) -> float:

@@ -71,21 +71,26 @@ def project(root: Path, sources: list[Path], config_text: str = "") -> Path:
     return config
 
 
-def evaluate(qs: QuestionSet, root: Path, modes: list[str], config_text: str = "") -> dict[str, list[ModeResult]]:
-    """The set's results with every source indexed (and, for conversations, asked alone too)."""
-    assistant = Assistant.open(project(root / qs.name / "all", qs.sources, config_text))
-    assistant.build_index()
+def evaluate(
+    qs: QuestionSet, root: Path, modes: list[str], config_text: str = "", readers: tuple[bool, ...] = (True, False)
+) -> dict[str, list[ModeResult]]:
+    """The set's results with every source indexed (and, for conversations, asked alone too), with the
+    reader on and off as ``readers`` asks."""
+    indexed = Assistant.open(project(root / qs.name / "all", qs.sources, config_text))
+    indexed.build_index()
     questions = qs.questions()
-    results = {
-        f"{qs.name}: all sources indexed": run_evaluation(
+    results = {}
+    for on in readers:
+        assistant = indexed.with_reader(on)
+        reader = f"reader {'on' if on else 'off'}"
+        results[f"{qs.name}: all sources indexed, {reader}"] = run_evaluation(
             assistant, questions, modes, progress_file=sys.stderr, scoring=qs.scoring, min_overlap=qs.min_overlap
         )
-    }
-    if any(q.conversation for q in questions):
-        results[f"{qs.name}: the same questions, each asked alone"] = run_evaluation(
-            assistant, questions, modes, progress_file=sys.stderr, scoring=qs.scoring,
-            min_overlap=qs.min_overlap, as_conversations=False,
-        )
+        if any(q.conversation for q in questions):
+            results[f"{qs.name}: the same questions, each asked alone, {reader}"] = run_evaluation(
+                assistant, questions, modes, progress_file=sys.stderr, scoring=qs.scoring,
+                min_overlap=qs.min_overlap, as_conversations=False,
+            )
     return results
 
 
@@ -96,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the indexes here between runs (default: a temporary folder)")
     parser.add_argument("--config", default="", help="TOML text every project's config.toml gets (settings under test)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    parser.add_argument("--reader", choices=("both", "on", "off"), default="both", help="answer with the reader, without, or both")
     args = parser.parse_args(argv)
+    readers = {"both": (True, False), "on": (True,), "off": (False,)}[args.reader]
     names = [n for n in args.sets.split(",") if n]
     unknown = [n for n in names if n not in SETS]
     if unknown:
@@ -106,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.workdir or Path(tmp)
         for name in names:
-            results.update(evaluate(SETS[name], root, modes, args.config))
+            results.update(evaluate(SETS[name], root, modes, args.config, readers))
     for title, rows in results.items():
         print(f"## {title}")
         print(format_table(rows))

@@ -6,13 +6,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..models import Answer, Citation, Passage, Sentence, Snippet, Timings
+from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.structure import NOT_ANSWERS
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_phrase import answer_phrase
+from .reader import Reading
 
 # How many of the ranked passages have their sentences scored.
 PASSAGES_SCORED = 8
@@ -23,6 +24,8 @@ W_LEXICAL = 0.5
 W_PASSAGE = 0.1
 # Bonus for a sentence holding the kind of answer the question asks for (a year for "when", ...).
 W_ANSWER_KIND = 0.03
+# The reader's span is the marked answer when its probability that the window says it reaches this.
+MARK_PROBABILITY = 0.5
 # A sentence shorter than this is quoted with the sentence after it.
 SHORT_SENTENCE_CHARS = 80
 # In a follow-up, a sentence of the previous answer's source gains up to this much (times how much the
@@ -74,6 +77,8 @@ class ScoredSentence:
     similarity: float
     # Passages with the same text elsewhere (copies): the snippet cites them too.
     copies: tuple[Passage, ...] = ()
+    # The reader's span in this sentence, where the reader read it and found one here.
+    reading: Reading | None = None
 
 
 def expected_answer_kind(question: str) -> str | None:
@@ -238,6 +243,28 @@ class Picked:
     snippet: Snippet
     similarity: float
     margin: float
+    # The reader's span in the snippet's sentences, where it read them and found one.
+    reading: Reading | None = None
+
+
+def surer(a: Reading | None, b: Reading | None) -> Reading | None:
+    """The reading the reader is surer of, of two (either may be None)."""
+    if a is None or b is None:
+        return a or b
+    return a if a.margin >= b.margin else b
+
+
+def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhrase | None:
+    """The words of a snippet that answer the question: with the reader, its span when it is sure
+    enough (MARK_PROBABILITY) and the span lies inside the quote; without it, the hand-written rules."""
+    if not reader_used:
+        return answer_phrase(question, picked.snippet)
+    reading, citation = picked.reading, picked.snippet.citation
+    if reading is None or reading.probability < MARK_PROBABILITY or not reading.text.strip():
+        return None
+    if reading.start < citation.start or reading.end > citation.end:
+        return None
+    return AnswerPhrase(text=reading.text, start=reading.start, end=reading.end)
 
 
 def pick_snippets(
@@ -254,6 +281,7 @@ def pick_snippets(
     """
     snippets: list[Snippet] = []
     similarities: list[float] = []
+    readings: list[Reading | None] = []
     scores: list[float] = []
     changed: dict[str, None] = {}
     for candidate in scored:
@@ -273,16 +301,19 @@ def pick_snippets(
         if beside is not None:  # the next sentence of a snippet already taken: one quote, not two
             snippets[beside] = joined(snippets[beside], snippet)
             similarities[beside] = max(similarities[beside], candidate.similarity)
+            readings[beside] = surer(readings[beside], candidate.reading)
             continue
         if len(snippets) == count:
             scores.append(candidate.score)  # the first candidate left out: the last snippet's margin
             break
         snippets.append(snippet)
         similarities.append(candidate.similarity)
+        readings.append(candidate.reading)
         scores.append(candidate.score)
     scores.append(0.0)
     picked = [
-        Picked(snippet, similarity, scores[i] - scores[i + 1]) for i, (snippet, similarity) in enumerate(zip(snippets, similarities))
+        Picked(snippet, similarity, scores[i] - scores[i + 1], reading)
+        for i, (snippet, similarity, reading) in enumerate(zip(snippets, similarities, readings))
     ]
     return picked, tuple(changed)
 
@@ -295,12 +326,13 @@ def compose_answer(
     timings: Timings,
     changed_sources: tuple[str, ...] = (),
     unmentioned: tuple[str, ...] = (),
+    reader_used: bool = False,
 ) -> Answer:
     """The answer: every picked snippet with its confidence, those at or above ``bar`` as answers and
     the rest as the nearest passages; an abstention when even the best is below the bar (``unmentioned``:
     the names the question asks about that the sources never mention, said as the reason)."""
     snippets = tuple(
-        p.snippet.model_copy(update={"confidence": round(c, 4), "is_answer": c >= bar, "answer": answer_phrase(question, p.snippet) if c >= bar else None})
+        p.snippet.model_copy(update={"confidence": round(c, 4), "is_answer": c >= bar, "answer": marked_words(question, p, reader_used) if c >= bar else None})
         for p, c in zip(picked, confidences)
     )
     if not snippets:

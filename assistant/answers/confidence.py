@@ -19,9 +19,14 @@ fitted on questions from other domains, answers more at the same accuracy):
 - ``margin``: how far the snippet's score stands above the next distinct one;
 - ``incomplete``/``focused``/``stay``: in a conversation, how much the question needs the turns before
   it, whether an earlier answer gave it a place to stand on, and how much that place holds the
-  question's own words (``Focus.words_held``).
+  question's own words (``Focus.words_held``);
+- with the reader on, ``reader``: the reader's probability that the snippet's sentences say the answer
+  (0 where it found no span there), and ``best_reader``: the best of any window it read. The reader reads
+  question and text together: a near neighbour that resembles the question but does not say the answer
+  scores low, where every signal above scores it high.
 
-A logistic regression over these, its weights shipped as data (``data/confidence.json``, fitted by
+A logistic regression over these, its weights shipped as data (``data/confidence.json``; with the
+reader, ``data/confidence-reader.json``, over the reader's features too; both fitted by
 ``python -m benchmarks.abstention`` on held-out splits of the sample sets: one source left out of the
 index at a time, its questions then unanswerable), gives each snippet a probability that the sources
 answer the question there. A snippet at or above the bar (``answer.min_confidence``) is an answer;
@@ -45,6 +50,7 @@ from ..retrieval.search import RankedPassage
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answering import Picked, ScoredSentence, expected_answer_kind, lexical_overlap, matches_kind
+from .reading import Read
 
 FEATURES = (
     "similarity",
@@ -64,6 +70,10 @@ FEATURES = (
     "focused",
     "stay",
 )
+# The features of the model used with the reader on: the same, and the reader's say.
+READER_FEATURES = (*FEATURES, "reader", "best_reader")
+# The shipped models, by whether the reader is on.
+MODEL_FILES = {False: "data/confidence.json", True: "data/confidence-reader.json"}
 # A capitalised word that is not the first of the question: a name, most of the time.
 _NAME = re.compile(r"(?<=[\s(\"'“])[A-Z][\w'’-]*[A-Za-z0-9]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
@@ -104,10 +114,11 @@ class ConfidenceModel:
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
-@lru_cache(maxsize=1)
-def shipped_model() -> ConfidenceModel:
-    """The model fitted on the sample sets, shipped with the package."""
-    text = resources.files("assistant").joinpath("data/confidence.json").read_text(encoding="utf-8")
+@lru_cache(maxsize=2)
+def shipped_model(reader: bool = False) -> ConfidenceModel:
+    """The model fitted on the sample sets, shipped with the package: the one over the reader's
+    features too when ``reader``."""
+    text = resources.files("assistant").joinpath(MODEL_FILES[reader]).read_text(encoding="utf-8")
     return ConfidenceModel.from_json(json.loads(text))
 
 
@@ -164,7 +175,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
 
 def snippet_features(
     signals: QuestionSignals, snippet: Snippet, similarity: float, own_similarity: float, margin: float,
-    passage_similarity: float,
+    passage_similarity: float, reader: float = 0.0, best_reader: float = 0.0,
 ) -> dict[str, float]:
     """Every feature of one snippet, by name."""
     weights = dict.fromkeys(signals.subject, 1.0)
@@ -188,6 +199,8 @@ def snippet_features(
         "incomplete": signals.incomplete,
         "focused": signals.focused,
         "stay": signals.stay,
+        "reader": reader,
+        "best_reader": best_reader,
     }
 
 
@@ -217,7 +230,7 @@ class Confidences:
 
 def snippet_confidences(
     model: ConfidenceModel, query: Query, ranked: list[RankedPassage], scored: list[ScoredSentence],
-    picked: list[Picked], index: LoadedIndex,
+    picked: list[Picked], index: LoadedIndex, read: Read | None = None,
 ) -> Confidences:
     """Each picked snippet's probability of answering the question, and the features it rests on.
 
@@ -233,6 +246,10 @@ def snippet_confidences(
     for p in picked:
         row = rows.get(p.snippet.passage.id, -1)
         own = p.similarity if query.own_vector is None else own_similarity(index, row, p.snippet, query.own_vector)
-        features.append(snippet_features(signals, p.snippet, p.similarity, own, p.margin, cosines.get(row, 0.0)))
+        reader = p.reading.probability if p.reading is not None else 0.0
+        best_reader = read.best_probability if read is not None else 0.0
+        features.append(
+            snippet_features(signals, p.snippet, p.similarity, own, p.margin, cosines.get(row, 0.0), reader, best_reader)
+        )
     probabilities = [0.0 if signals.unmentioned else model.probability(f) for f in features]
     return Confidences(probabilities, features, signals.unmentioned)

@@ -16,22 +16,26 @@ from ..retrieval.ranking import rank_question
 from .answering import compose_answer, pick_snippets, score_sentences
 from .confidence import shipped_model, snippet_confidences
 from .quote_check import QuoteCheck
+from .reading import Read, read_candidates, rerank
 
 if TYPE_CHECKING:
     from ..retrieval.search import Mode
     from ..store.loaded import LoadedIndex
     from ..store.question_encoder import QuestionEncoder
     from ..vectors.embedding import Embedder
+    from .reader import Reader
 
 
 @dataclass(frozen=True)
 class Trace:
-    """An answer with what it was drawn from: the ranked passages, and the features of each snippet's
-    confidence (in the order of ``answer.snippets``)."""
+    """An answer with what it was drawn from: the ranked passages, the features of each snippet's
+    confidence (in the order of ``answer.snippets``), and what the reader read."""
 
     answer: Answer
     passages: list[Passage]
     features: list[dict[str, float]]
+    # What the reader read, and found, where it was on.
+    read: Read | None = None
 
 
 def answer_question(
@@ -45,17 +49,32 @@ def answer_question(
     bar: float,
     sources_dir: Path,
     conversation: Conversation | None = None,
+    reader: Reader | None = None,
 ) -> Trace:
     """The answer to ``question`` from ``index``: at most ``count`` snippets whose confidence reaches
-    ``bar``, each still quoted by its file under ``sources_dir``, or an abstention; with its trace."""
+    ``bar``, each still quoted by its file under ``sources_dir``, or an abstention; with its trace.
+    With a ``reader``, the best sentences are read with the question (``reading``): the one that says
+    the answer rises, its span is the marked answer, and the reader's say feeds the confidence."""
     ranking = rank_question(index, encoder, retrieval, question, mode, conversation)
     started = time.perf_counter()
     query, ranked = ranking.query, ranking.ranked
     scored = score_sentences(index, ranked, query)
+    read, read_ms = None, 0.0
+    if reader is not None and scored:
+        reading_started = time.perf_counter()
+        read = read_candidates(reader, query, scored)
+        read_ms = (time.perf_counter() - reading_started) * 1000
+        scored = rerank(scored, read)
     check = QuoteCheck(sources_dir, index.manifest.sources)
     picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
-    confidences = snippet_confidences(shipped_model(), query, ranked, scored, picked, index)
-    timings = Timings(embed=ranking.embed_ms, search=ranking.search_ms, answer=(time.perf_counter() - started) * 1000)
-    answer = compose_answer(question, picked, confidences.probabilities, bar, timings, changed, confidences.unmentioned)
+    confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)
+    timings = Timings(
+        embed=ranking.embed_ms, search=ranking.search_ms, answer=(time.perf_counter() - started) * 1000,
+        read=read_ms,
+    )
+    answer = compose_answer(
+        question, picked, confidences.probabilities, bar, timings, changed, confidences.unmentioned,
+        reader_used=reader is not None,
+    )
     answer = remember(answer, query, {s.passage.id: s.row for s in scored})
-    return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features)
+    return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features, read=read)

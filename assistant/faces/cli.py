@@ -79,6 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--alone", action="store_true", help="ask every question on its own, even where the file has conversations"
     )
+    evaluate.add_argument(
+        "--reader", choices=("both", "on", "off"), default="both",
+        help="answer with the reader, without it, or both ways side by side (default: both)",
+    )
     return parser
 
 
@@ -161,6 +165,7 @@ REMEDY_COMMANDS = {
     Remedy.UPDATE: "run `assistant index`",
     Remedy.REBUILD: "run `assistant index --rebuild`",
     Remedy.WAIT: "wait for it to finish",
+    Remedy.REINSTALL: "install the assistant again (`pip install --force-reinstall`, or `make install` in a clone)",
 }
 
 
@@ -335,10 +340,13 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     _ensure_index(assistant, err)
     if not 0.0 <= args.min_overlap <= 1.0:
         raise UsageError("--min-overlap must be between 0 and 1")
-    results = run_evaluation(
-        assistant, questions, modes, progress_file=err,
-        scoring=args.scoring, min_overlap=args.min_overlap, as_conversations=not args.alone,
-    )
+    results = []
+    for on in {"both": (True, False), "on": (True,), "off": (False,)}[args.reader]:
+        rows = run_evaluation(
+            assistant.with_reader(on), questions, modes, progress_file=err,
+            scoring=args.scoring, min_overlap=args.min_overlap, as_conversations=not args.alone,
+        )
+        results.extend(r.model_copy(update={"mode": f"{r.mode}+reader"}) if on else r for r in rows)
     if args.json:
         out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
     else:

@@ -136,7 +136,7 @@ def test_eval_reports_the_phrase_s_coverage_and_precision_by_kind(built_sample, 
     ]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(json.dumps(q) for q in questions) + "\n", encoding="utf-8")
-    code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid")
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--reader", "off")
     assert code == 0
     table = out[out.index("answer phrase") :].splitlines()
     assert table[0].split() == ["answer", "phrase", "kind", "hit@1", "marked", "coverage", "precision"]
@@ -144,7 +144,17 @@ def test_eval_reports_the_phrase_s_coverage_and_precision_by_kind(built_sample, 
     assert [line.split()[-4:] for line in table[2:7]] == [["1", "1", "1.000", "1.000"]] * 3 + [["0", "0", "0.000", "-"]] * 2
     assert table[7].startswith("coverage: ")
 
-    _, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--json")
+    _, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--json", "--reader", "off")
     phrases = json.loads(out)[0]["phrases"]
     assert phrases["all"] == {"hit1": 3, "marked": 3, "correct": 3, "coverage": 1.0, "precision": 1.0}
     assert {k: phrases[k]["marked"] for k in ("when", "how many", "who", "where")} == {"when": 1, "how many": 1, "who": 1, "where": 0}
+
+
+def test_eval_reports_with_and_without_the_reader(built_sample, tmp_path):
+    path = tmp_path / "q.jsonl"
+    path.write_text(json.dumps({"question": NINETY_DAYS, "answers": ["90 days"], "answerable": True}) + "\n", encoding="utf-8")
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--json")
+    assert code == 0
+    results = json.loads(out)
+    assert [r["mode"] for r in results] == ["hybrid+reader", "hybrid"]
+    assert [r["phrases"]["all"]["correct"] for r in results] == [1, 1]

@@ -135,10 +135,10 @@ def test_eval_prints_what_each_bar_would_do(regions, tmp_path):
     ]
     path = tmp_path / "q.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
-    code, out, _ = run_cli("--config", str(regions.config.path), "eval", str(path), "--modes", "hybrid")
+    code, out, _ = run_cli("--config", str(regions.config.path), "eval", str(path), "--modes", "hybrid", "--reader", "on")
     assert code == 0
     lines = out.splitlines()
     header = lines.index("answer.min_confidence: abstained (unanswerable) / answered (answerable)")
     cells = lines[header + 1].split()[1:]
-    assert lines[header + 1].startswith("hybrid:") and len(cells) >= 16
+    assert lines[header + 1].startswith("hybrid+reader:") and len(cells) >= 16
     assert "0.10" in cells and "0.80" in cells

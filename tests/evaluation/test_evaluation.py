@@ -35,15 +35,18 @@ def test_eval_prints_one_row_per_mode(built_sample, question_file):
     lines = out.splitlines()
     assert lines[0] == "5 questions (3 answerable, 2 not)"
     assert lines[1].split() == ["mode", "R@1", "R@5", "MRR@10", "hit@1", "hit@3", "abstain", "answered", "p50", "ms", "p95", "ms"]
-    assert [line.split()[0] for line in lines[2:5]] == ["dense", "lexical", "hybrid"]
+    # With the reader and without it (the config's default, and the rules alone), side by side.
+    assert [line.split()[0] for line in lines[2:8]] == [
+        "dense+reader", "lexical+reader", "hybrid+reader", "dense", "lexical", "hybrid"
+    ]
 
 
 def test_eval_json_scores_the_sample(built_sample, question_file):
-    code, out, _ = run_cli("--config", str(built_sample), "eval", str(question_file), "--modes", "hybrid", "--json")
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(question_file), "--modes", "hybrid", "--json", "--reader", "on")
     rows = json.loads(out)
     assert code == 0 and len(rows) == 1
     hybrid = rows[0]
-    assert hybrid["mode"] == "hybrid" and hybrid["answerable"] == 3 and hybrid["unanswerable"] == 2
+    assert hybrid["mode"] == "hybrid+reader" and hybrid["answerable"] == 3 and hybrid["unanswerable"] == 2
     assert hybrid["passage_r1"] == 1.0 and hybrid["hit1"] == 1.0 and hybrid["hit3"] == 1.0
     assert hybrid["abstention"] == 1.0 and hybrid["answered"] == 1.0
     assert 0 < hybrid["latency_median_ms"] <= hybrid["latency_p95_ms"]
@@ -186,7 +189,7 @@ def test_conversations_are_asked_in_turn_order_and_reported_by_turn(built_sample
 
     chats = conversations_of(load_questions(path))
     assert [[q.turn for q in chat] for chat in chats] == [[1, 2], [1]]
-    code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--scoring", "span")
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--scoring", "span", "--reader", "on")
     lines = out.splitlines()
     assert code == 0
-    assert [line.split()[0] for line in lines[2:5]] == ["hybrid", "first", "follow-up"]
+    assert [line.split()[0] for line in lines[2:5]] == ["hybrid+reader", "first", "follow-up"]

@@ -43,7 +43,7 @@ def test_json_shape_and_citation_slices_the_file(built_sample):
     assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with"}
     assert answer["changed_sources"] == []
     assert answer["abstained"] is False and answer["reason"] is None
-    assert set(answer["timings_ms"]) == {"embed", "search", "answer"}
+    assert set(answer["timings_ms"]) == {"embed", "search", "answer", "read"}
     assert len(answer["snippets"]) == 2
     text = file_text(built_sample)
     for snippet in answer["snippets"]:

@@ -54,7 +54,10 @@ def test_ellipsis_continues_the_last_answer(two_lives):
     assert first.snippets[0].citation.source == "aquinas.txt"
     quoted = [s.text for s in follow_up.snippets[:2] if s.citation.source == "aquinas.txt"]
     assert len(quoted) == 2 and any("Fossanova" in text for text in quoted)
-    assert "Fossanova" not in two_lives.ask("And where did he die?").snippets[0].text
+    # Asked alone, the sentences ranked by what they share with the question put another death first:
+    # it is the conversation that finds Fossanova. (The reader, reading "where did he die" against each
+    # life's death sentence, may take either: both say where a "he" died.)
+    assert "Fossanova" not in two_lives.with_reader(False).ask("And where did he die?").snippets[0].text
 
 
 def test_a_question_that_names_another_subject_carries_nothing_over(two_lives):

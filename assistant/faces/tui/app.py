@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from ...errors import AssistantError, BuildCancelled, ConfigError, IndexMissingError, IndexUnusableError, ModelLoadError, Remedy
+from ...errors import AssistantError, BuildCancelled, ConfigError, IndexMissingError, IndexUnusableError, ModelLoadError, ReaderError, Remedy
 from ...models import IndexState
 from .chat_log import SnippetCard
 from .chat_screen import ChatScreen
@@ -39,6 +39,7 @@ from .notices import (
     build_summary,
     describe_error,
     model_failed_notice,
+    reader_failed_notice,
     stale_sources_notice,
     unusable_index_notice,
 )
@@ -175,6 +176,7 @@ class AssistantApp(App[int]):
         try:
             self.assistant.load_question_encoder()
             self.assistant.load_word_frequencies()  # the chat is a conversation: its first follow-up needs them
+            self.assistant.load_reader()
         except IndexMissingError:
             self.post_message(ModelAwaitsIndex())
         except IndexUnusableError as error:  # the index (or its export) is damaged: the rebuild offer mends it
@@ -193,7 +195,8 @@ class AssistantApp(App[int]):
         self.model_state = ModelState.NOT_LOADED  # loaded once a build has made the index
 
     def on_model_failed(self, message: ModelFailed) -> None:
-        self._show_notice(model_failed_notice(describe_error(message.error)), "error")
+        notice = reader_failed_notice if isinstance(message.error, ReaderError) else model_failed_notice
+        self._show_notice(notice(describe_error(message.error)), "error")
         self.model_state = ModelState.FAILED
 
     def on_index_checked(self, message: IndexChecked) -> None:

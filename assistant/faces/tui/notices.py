@@ -21,6 +21,7 @@ REMEDY_KEYS: dict[Remedy, tuple[str, str]] = {
     Remedy.REBUILD: ("Press ctrl+r", " to rebuild it from the sources."),
     Remedy.WAIT: ("Wait for the other build to finish", ", then press ctrl+r."),
     Remedy.FIX_CONFIG: ("Fix the config", ", then restart the assistant."),
+    Remedy.REINSTALL: ("Install the assistant again", ", then restart it."),
 }
 
 
@@ -73,6 +74,14 @@ def model_failed_notice(problem: str) -> Content:
     """The embedding model did not load: say why and what to change."""
     return Content.assemble(
         ("The embedding model could not load: ", "bold"), _sentence(problem), " Fix the model name in the config, then restart the assistant."
+    )
+
+
+def reader_failed_notice(problem: str) -> Content:
+    """The shipped reader did not load: say why; installing again mends it (or the config turns it off)."""
+    return Content.assemble(
+        ("The reader could not load: ", "bold"), _sentence(problem), " ", remedy_text(Remedy.REINSTALL),
+        " Until then, set reader = false under [answer] in the config to answer without it.",
     )
 
 

@@ -1,0 +1,185 @@
+"""The reader: a question and a stretch of a source read together, giving the words that answer it.
+
+Our own model (``training/``, `make reader`): the packaged MiniLM fine-tuned on SQuAD v1.1 as an
+extractive reader, shipped as int8 ONNX with its tokenizer and card under ``data/reader/``. For each
+stretch it gives the best answering span (start and end logits over the stretch's tokens) and how far
+that span's score stands above the score of "no answer" (the [CLS] position): the margin, positive
+when the stretch likely says the answer. It never writes a word: a span is a slice of the source.
+
+Loading checks the file's checksum against the card and runs the card's probe: a damaged or
+mismatched file is a ``ReaderError`` whose remedy is to install the assistant again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..errors import ReaderError
+
+if TYPE_CHECKING:
+    from tokenizers import Encoding
+
+READER_FILE = "reader.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+CARD_FILE = "reader.json"
+# Tokens two windows of one long stretch share, so that an answer lies whole in one of them.
+WINDOW_STRIDE = 64
+# A question is cut to this many tokens, as in training.
+QUESTION_TOKENS = 40
+# The longest answer considered, in tokens (as the held-out figures were measured).
+MAX_ANSWER_TOKENS = 30
+# The probe must give the card's span, with a margin this close to the card's.
+PROBE_TOLERANCE = 1.0
+# Windows a forward pass holds at most.
+BATCH_WINDOWS = 16
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """Text to read, and where it stands in its source file: ``file_text[start:start+len(text)] == text``."""
+
+    text: str
+    start: int
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The reader's best span in a stretch, in file offsets, and how sure it is that the stretch says it:
+    ``margin`` (span score less no-answer score) and ``probability`` (its logistic)."""
+
+    start: int
+    end: int
+    text: str
+    margin: float
+    tokens: int
+
+    @property
+    def probability(self) -> float:
+        return 1.0 / (1.0 + math.exp(-max(min(self.margin, 40.0), -40.0)))
+
+
+def shipped_folder() -> Path:
+    """The folder of the reader shipped inside the package."""
+    return Path(str(resources.files("assistant").joinpath("data/reader")))
+
+
+class Reader:
+    """The ONNX reader and its tokenizer; ``read`` gives each stretch its best span."""
+
+    def __init__(self, session, tokenizer, card: dict) -> None:
+        self._session = session
+        self._tokenizer = tokenizer
+        self.card = card
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> "Reader":
+        """Open the reader in ``folder`` (the shipped one by default), checked against its card."""
+        folder = folder or shipped_folder()
+        try:
+            card = json.loads((folder / CARD_FILE).read_text(encoding="utf-8"))
+            weights = (folder / READER_FILE).read_bytes()
+        except (OSError, ValueError) as exc:
+            raise ReaderError(f"the reader's files in {folder} cannot be read ({type(exc).__name__})") from exc
+        if not isinstance(card, dict) or hashlib.sha256(weights).hexdigest() != card.get("sha256"):
+            raise ReaderError(f"the reader ({folder / READER_FILE}) is damaged: its checksum is not its card's")
+        try:
+            import onnxruntime
+            from tokenizers import Tokenizer
+
+            options = onnxruntime.SessionOptions()
+            # The reader's windows are worth both cores; no busy-waiting between questions.
+            options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
+            options.inter_op_num_threads = 1
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            options.log_severity_level = 3
+            session = onnxruntime.InferenceSession(weights, options, providers=["CPUExecutionProvider"])
+            tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+            tokenizer.no_padding()
+            tokenizer.enable_truncation(
+                max_length=int(card["window_tokens"]), stride=WINDOW_STRIDE, strategy="only_second"
+            )
+            reader = cls(session, tokenizer, card)
+            probe = card["probe"]
+            reading = reader.read(probe["question"], [Stretch(probe["context"], 0)])[0]
+        except Exception as exc:  # onnxruntime and tokenizers raise their own exception types
+            raise ReaderError(f"the reader in {folder} cannot be opened ({type(exc).__name__})") from exc
+        if reading is None or reading.text != probe["answer"] or abs(reading.margin - probe["margin"]) > PROBE_TOLERANCE:
+            raise ReaderError(f"the reader in {folder} no longer gives its card's answer to the probe question")
+        return reader
+
+    def read(self, question: str, stretches: list[Stretch]) -> list[Reading | None]:
+        """Each stretch's best span (None for an empty stretch), read with ``question``."""
+        windows = self.windows(question, stretches)
+        best: list[Reading | None] = [None] * len(stretches)
+        for begin in range(0, len(windows), BATCH_WINDOWS):
+            batch = windows[begin : begin + BATCH_WINDOWS]
+            starts, ends = self.run(feed([encoding for _, encoding in batch]))
+            for (k, encoding), start, end in zip(batch, starts, ends):
+                reading = _best_reading(encoding, start, end, stretches[k])
+                if reading is not None and (best[k] is None or reading.margin > best[k].margin):
+                    best[k] = reading
+        return best
+
+    def windows(self, question: str, stretches: list[Stretch]) -> list[tuple[int, Encoding]]:
+        """The windows the reader reads: (the stretch's index, the question and stretch tokenized
+        together); a stretch longer than a window is read in overlapping windows."""
+        question = self._cut(question)
+        windows = []
+        for k, stretch in enumerate(stretches):
+            if not stretch.text.strip():
+                continue
+            first = self._tokenizer.encode(question, stretch.text)
+            windows.extend((k, encoding) for encoding in (first, *first.overflowing))
+        return windows
+
+    def run(self, inputs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The forward pass alone: start and end logits, each (windows, tokens)."""
+        start, end = self._session.run(None, inputs)
+        return start, end
+
+    def _cut(self, question: str) -> str:
+        encoding = self._tokenizer.encode(question, add_special_tokens=False)
+        if len(encoding.ids) <= QUESTION_TOKENS:
+            return question
+        return question[: encoding.offsets[QUESTION_TOKENS - 1][1]]
+
+
+def feed(encodings: list[Encoding]) -> dict[str, np.ndarray]:
+    """The model's inputs for a batch of windows, padded to the longest."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        ids[row, :n] = encoding.ids
+        mask[row, :n] = 1
+        types[row, :n] = encoding.type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+
+
+def _best_reading(encoding: Encoding, start: np.ndarray, end: np.ndarray, stretch: Stretch) -> Reading | None:
+    """The window's best span of context tokens (at most MAX_ANSWER_TOKENS long) as a Reading."""
+    positions = np.asarray([i for i, s in enumerate(encoding.sequence_ids) if s == 1], dtype=np.int64)
+    if positions.size == 0:
+        return None
+    s, e = start[positions], end[positions]
+    scores = s[:, None] + e[None, :]
+    gaps = positions[None, :] - positions[:, None]
+    scores = np.where((gaps >= 0) & (gaps < MAX_ANSWER_TOKENS), scores, -np.inf)
+    i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
+    first, last = encoding.offsets[positions[i]][0], encoding.offsets[positions[j]][1]
+    margin = float(scores[i, j] - (start[0] + end[0]))
+    return Reading(
+        start=stretch.start + first, end=stretch.start + last, text=stretch.text[first:last],
+        margin=margin, tokens=len(encoding.ids),
+    )

@@ -1,0 +1,99 @@
+"""Where the reader reads, and what its readings change: the best sentences are read with their
+neighbours, and the sentence holding a confident span rises above those that only resemble the question.
+
+The reader costs a forward pass a window, so it reads what quality needs and no more: the windows around
+the READ_WINDOWS best distinct sentences (a sentence with the one before and the one after: the span is
+rarely far from the words the question shares, and three sentences fit the reader's window), not whole
+passages. A follow-up is read with the question as read in context: its own words and the words it
+carried from the turns before (``Query.carried_words``), so that "when did she leave?" is read knowing who.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from ..retrieval.query import Query
+from .answering import ScoredSentence
+from .reader import Reader, Reading, Stretch
+
+# How many of the best distinct sentences have their window read.
+READ_WINDOWS = 5
+# A sentence's score becomes (1 - W_READER) of its own and W_READER of the reader's probability that
+# its window says the answer, where the sentence holds the window's span (0 for every other sentence):
+# a score stays in 0..1, and the order is that of own score + 0.5 x the reader's probability.
+W_READER = 1 / 3
+
+
+@dataclass(frozen=True)
+class Read:
+    """The sentences read and what the reader found in each window: ``readings[i]`` is the reading of
+    the window around ``centres[i]``; ``tokens`` the tokens it read in all."""
+
+    centres: tuple[ScoredSentence, ...]
+    readings: tuple[Reading | None, ...]
+
+    @property
+    def tokens(self) -> int:
+        return sum(r.tokens for r in self.readings if r is not None)
+
+    @property
+    def best_probability(self) -> float:
+        return max((r.probability for r in self.readings if r is not None), default=0.0)
+
+
+def window_around(scored: ScoredSentence) -> Stretch:
+    """The sentence with the one before and the one after it in its passage, as a stretch of its file."""
+    passage = scored.passage
+    sentences = passage.sentences
+    first = sentences[max(scored.sentence_index - 1, 0)]
+    last = sentences[min(scored.sentence_index + 1, len(sentences) - 1)]
+    return Stretch(passage.text[first.start - passage.start : last.end - passage.start], first.start)
+
+
+def windows_to_read(scored: list[ScoredSentence], count: int | None = None) -> list[ScoredSentence]:
+    """The best ``count`` (READ_WINDOWS) sentences whose windows do not overlap one already chosen."""
+    count = READ_WINDOWS if count is None else count
+    chosen: list[ScoredSentence] = []
+    for candidate in scored:
+        if len(chosen) == count:
+            break
+        if any(c.passage.id == candidate.passage.id and abs(c.sentence_index - candidate.sentence_index) <= 1 for c in chosen):
+            continue
+        chosen.append(candidate)
+    return chosen
+
+
+def reader_question(query: Query) -> str:
+    """The question as the reader reads it: a follow-up's own words, then the words carried into it."""
+    carried = [word for word in query.carried_words if word.lower() not in query.text.lower()]
+    return f"{query.text} ({' '.join(carried)})" if carried else query.text
+
+
+def read_candidates(reader: Reader, query: Query, scored: list[ScoredSentence]) -> Read:
+    """The reader's readings of the windows around the best sentences."""
+    centres = windows_to_read(scored)
+    readings = reader.read(reader_question(query), [window_around(c) for c in centres])
+    return Read(tuple(centres), tuple(readings))
+
+
+def rerank(scored: list[ScoredSentence], read: Read) -> list[ScoredSentence]:
+    """The sentences with the reader's say blended in (W_READER): the sentence holding a window's span
+    by the reader's probability, every other by 0; the one holding a span carries its reading (for its
+    mark and its confidence)."""
+    holding: dict[tuple[str, int], Reading] = {}
+    for centre, reading in zip(read.centres, read.readings):
+        if reading is None:
+            continue
+        for j, sentence in enumerate(centre.passage.sentences):
+            if sentence.start <= reading.start < sentence.end:
+                key = (centre.passage.id, j)
+                if key not in holding or reading.margin > holding[key].margin:
+                    holding[key] = reading
+                break
+    out = []
+    for s in scored:
+        reading = holding.get((s.passage.id, s.sentence_index))
+        said = reading.probability if reading is not None else 0.0
+        out.append(replace(s, score=(1 - W_READER) * s.score + W_READER * said, reading=reading))
+    out.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))
+    return out

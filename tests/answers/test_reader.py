@@ -1,0 +1,131 @@
+"""The shipped reader on small real text: the span it marks, what it refuses, its offsets, a damaged file,
+and the answers with it turned off."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from assistant.answers.reader import CARD_FILE, READER_FILE, Reader, Stretch, shipped_folder
+from assistant.errors import ReaderError, Remedy
+
+from projects import REPO, SAMPLE_FILE
+
+MARKED = [
+    ("How long is the temporary Kosovo document valid?", "90 days"),
+    ("Who is the EU facilitator in the talks?", "Miroslav Lajcak"),
+    ("When does Pristina's ban on Serbian identity cards take effect?", "September 1"),
+    ("Since when have the normalization talks been under EU auspices?", "2011"),
+]
+
+
+@pytest.fixture(scope="module")
+def reader() -> Reader:
+    return Reader.load()
+
+
+@pytest.mark.parametrize("question, words", MARKED)
+def test_the_answering_words_are_marked(sample_assistant, question, words):
+    snippet = sample_assistant.ask(question).snippets[0]
+    assert snippet.answer is not None, snippet.text
+    assert words in snippet.answer.text
+    # The mark is a few words of the quote, not the quote.
+    assert len(snippet.answer.text) < len(snippet.text) / 2
+
+
+def test_the_mark_slices_the_file(sample_assistant):
+    text = sample_assistant.read_source(SAMPLE_FILE)
+    for question, _ in MARKED:
+        for snippet in sample_assistant.ask(question).snippets:
+            if snippet.answer is not None:
+                assert text[snippet.answer.start : snippet.answer.end] == snippet.answer.text
+                assert snippet.citation.start <= snippet.answer.start < snippet.answer.end <= snippet.citation.end
+
+
+def test_readings_are_offsets_of_the_file(reader, sample_assistant):
+    text = sample_assistant.read_source(SAMPLE_FILE)
+    begin = text.index("Under Pristina’s framework")
+    stretch = Stretch(text[begin : begin + 400], begin)
+    reading = reader.read("How long is the temporary document valid?", [stretch])[0]
+    assert text[reading.start : reading.end] == reading.text == "90 days"
+
+
+def test_a_neighbouring_paragraph_that_does_not_say_it_is_refused(reader):
+    question = "When did the Normans conquer England?"
+    says = Stretch("In 1066 the Normans, led by William the Conqueror, invaded and conquered England.", 0)
+    neighbour = Stretch(
+        "The Normans were descended from Norse raiders who settled in northern France. Their duchy was "
+        "famed for its castles and for the monasteries its dukes founded.", 500,
+    )
+    answering, other = reader.read(question, [says, neighbour])
+    assert answering.text == "1066" and answering.probability > 0.5
+    assert other.probability < 0.5 < answering.probability
+    assert answering.margin > other.margin
+
+
+def test_an_empty_stretch_has_no_reading(reader):
+    assert reader.read("Who?", [Stretch("  ", 0)]) == [None]
+
+
+def _damaged_copy(tmp_path: Path, damage) -> Path:
+    folder = tmp_path / "reader"
+    shutil.copytree(shipped_folder(), folder)
+    damage(folder)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda f: (f / READER_FILE).write_bytes((f / READER_FILE).read_bytes()[:100_000]),
+        lambda f: (f / READER_FILE).unlink(),
+        lambda f: (f / CARD_FILE).write_text("{not json"),
+    ],
+    ids=["cut", "missing", "card-broken"],
+)
+def test_a_damaged_reader_is_an_error_naming_reinstall(tmp_path, damage):
+    with pytest.raises(ReaderError) as caught:
+        Reader.load(_damaged_copy(tmp_path, damage))
+    assert caught.value.remedy is Remedy.REINSTALL
+    assert "\n" not in caught.value.message
+
+
+def test_the_command_line_says_to_install_again_when_the_reader_is_damaged(tmp_path, built_sample):
+    # A copy of the package whose shipped reader is cut short, imported in place of the installed one.
+    package = tmp_path / "site" / "assistant"
+    shutil.copytree(REPO / "assistant", package, ignore=shutil.ignore_patterns("__pycache__"))
+    weights = package / "data" / "reader" / READER_FILE
+    weights.write_bytes(weights.read_bytes()[:-1000])
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    done = subprocess.run(
+        [sys.executable, "-m", "assistant", "--config", str(built_sample), "ask", "How long is the document valid?"],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("assistant: error: ") and "install the assistant again" in lines[0], done.stderr
+    assert str(tmp_path) in lines[0]
+
+
+def test_with_the_reader_off_the_rules_mark_and_nothing_is_read(sample_assistant):
+    off = sample_assistant.with_reader(False)
+    answer = off.ask("How long is the temporary Kosovo document valid?")
+    assert answer.timings.read == 0
+    assert "90 days" in answer.snippets[0].text
+    assert answer.snippets[0].answer is not None and answer.snippets[0].answer.text == "90 days"
+    on = sample_assistant.trace("How long is the temporary Kosovo document valid?")
+    assert on.answer.timings.read > 0 and on.read.tokens > 0
+
+
+def test_the_reader_is_turned_off_in_the_config(sample_project):
+    text = sample_project.read_text()
+    sample_project.write_text(text + "\n[answer]\nreader = false\n")
+    assistant = Assistant.open(sample_project)
+    assert assistant.load_reader() is None
+    assert assistant.ask("Who is the EU facilitator in the talks?").timings.read == 0
