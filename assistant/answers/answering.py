@@ -24,8 +24,10 @@ W_LEXICAL = 0.5
 W_PASSAGE = 0.1
 # Bonus for a sentence holding the kind of answer the question asks for (a year for "when", ...).
 W_ANSWER_KIND = 0.03
-# The reader's span is the marked answer when its probability that the window says it reaches this.
-MARK_PROBABILITY = 0.5
+# The reader's span is the marked answer when its probability that the window says it reaches this
+# (on the SQuAD sample, among first-snippet hits: at 0.5 coverage 0.844 / precision 0.870, at 0.4
+# 0.858 / 0.863, at 0.3 with the rules where the reader is unsure 0.904 / 0.848).
+MARK_PROBABILITY = 0.4
 # A sentence shorter than this is quoted with the sentence after it.
 SHORT_SENTENCE_CHARS = 80
 # In a follow-up, a sentence of the previous answer's source gains up to this much (times how much the
