@@ -298,13 +298,13 @@ class Assistant:
     @property
     def confidence_bar(self) -> float:
         """The confidence a snippet needs to be shown as an answer: ``answer.min_confidence``, or the bar
-        the shipped model was calibrated to."""
+        the shipped model was calibrated to (the one for the reader's setting)."""
         chosen = self.config.settings.answer.min_confidence
         if chosen is not None:
             return chosen
         from .answers.confidence import shipped_model
 
-        return shipped_model().default_bar
+        return shipped_model(reader=self.config.settings.answer.reader).default_bar
 
     def read_source(self, source: str) -> str:
         """A source file's decoded text, as the offsets of its citations refer to it."""

@@ -85,7 +85,7 @@ def answered_in_order(questions: list[EvalQuestion]) -> list[EvalQuestion]:
 def collect(qs: QuestionSet, root: Path, reader: bool) -> list[Example]:
     """The set's examples: answerable questions against the whole index, and each source held out."""
     questions = qs.questions()
-    features = READER_FEATURES if reader else FEATURES
+    names = READER_FEATURES if reader else FEATURES
     config_text = "" if reader else READER_OFF
     examples: list[Example] = []
     whole = Assistant.open(project(root / qs.name / "all", qs.sources, config_text))
@@ -93,7 +93,7 @@ def collect(qs: QuestionSet, root: Path, reader: bool) -> list[Example]:
     judge = Judge(qs.scoring, whole.read_source, qs.min_overlap)
     # Every question against the whole index, in its conversation: the answerable ones are label 1; the
     # ones the set marks as not answered by their own source (SQuAD 2.0's, CoQA's "unknown") label 0.
-    for q, (features, hit) in zip(answered_in_order(questions), ask_all(whole, questions, judge, features)):
+    for q, (features, hit) in zip(answered_in_order(questions), ask_all(whole, questions, judge, names)):
         examples.append(Example(features, int(q.scored), qs.name, "all" if q.scored else "unanswerable", hit))
     by_source: dict[str, list[EvalQuestion]] = {}
     for q in questions:
@@ -108,7 +108,7 @@ def collect(qs: QuestionSet, root: Path, reader: bool) -> list[Example]:
         shutil.copytree(whole.config.index_dir, config.parent / "index", copy_function=os.link)
         assistant = Assistant.open(config)
         assistant.build_index()
-        for values, _ in ask_all(assistant, asked, None, features):
+        for values, _ in ask_all(assistant, asked, None, names):
             examples.append(Example(values, 0, qs.name, held.name, False))
         print(f"  {qs.name}: held out {held.name} ({len(asked)} questions)", file=sys.stderr, flush=True)
     return examples

@@ -58,7 +58,8 @@ def test_the_signals_each_move_the_features(regions):
 
 def test_confidence_is_a_probability_the_model_computes_from_its_features(regions):
     trace = regions.trace("What is the capital of Queensland?")
-    model = shipped_model()
+    model = shipped_model(reader=True)  # the reader is on by default: the model over its features too
+    assert model.features[-2:] == ("reader", "best_reader")
     for snippet, features in zip(trace.answer.snippets, trace.features):
         assert snippet.confidence == pytest.approx(model.probability(features), abs=1e-4)
         assert snippet.is_answer == (snippet.confidence >= regions.confidence_bar)
