@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -23,14 +23,15 @@ MAX_FOLDER_NAME = 40
 
 
 class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Every number is finite: inf or nan in a config is an error naming its key, not an overflow later.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class SourcesSettings(Section):
     path: str = "sources"
     include: tuple[str, ...] = ("**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf")
     exclude: tuple[str, ...] = ()
-    max_file_mb: float = Field(default=20.0, gt=0)
+    max_file_mb: float = Field(default=20.0, gt=0, le=1_000_000)
 
 
 class IndexSettings(Section):
@@ -60,6 +61,12 @@ class RetrievalSettings(Section):
     dense_weight: float = Field(default=0.5, ge=0.0)
     lexical_weight: float = Field(default=0.3, ge=0.0)
     sentence_weight: float = Field(default=0.5, ge=0.0)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> "RetrievalSettings":
+        if self.fusion == "weighted" and self.dense_weight == self.lexical_weight == self.sentence_weight == 0:
+            raise ValueError("dense_weight, lexical_weight and sentence_weight are all 0: nothing would rank")
+        return self
 
 
 class AnswerSettings(Section):

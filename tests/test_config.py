@@ -30,6 +30,9 @@ def test_shipped_config_toml_is_valid():
         ("[answer]\nsnippets = 'three'\n", "'answer.snippets'"),
         ("[retrieval]\nmode = 'psychic'\n", "'retrieval.mode'"),
         ("[sources]\npath = 'nowhere'\n", "'sources.path'"),
+        ("[sources]\nmax_file_mb = inf\n", "'sources.max_file_mb'"),
+        ("[retrieval]\ndense_weight = nan\n", "'retrieval.dense_weight'"),
+        ("[retrieval]\ndense_weight = 0.0\nlexical_weight = 0.0\nsentence_weight = 0.0\n", "nothing would rank"),
     ],
 )
 def test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, needle):
