@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from assistant import Assistant
-from assistant.evaluation.run import EvalQuestion, ModeResult, Scoring, load_questions, run_evaluation
+from assistant.evaluation.run import READER_SETTINGS, EvalQuestion, ModeResult, Scoring, load_questions, run_evaluation
 from assistant.evaluation.tables import format_phrase_table, format_table
 
 from .corpus import SHARED
@@ -101,9 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, help="keep the indexes here between runs (default: a temporary folder)")
     parser.add_argument("--config", default="", help="TOML text every project's config.toml gets (settings under test)")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    parser.add_argument("--reader", choices=("both", "on", "off"), default="both", help="answer with the reader, without, or both")
+    parser.add_argument("--reader", choices=tuple(READER_SETTINGS), default="both", help="answer with the reader, without, or both")
     args = parser.parse_args(argv)
-    readers = {"both": (True, False), "on": (True,), "off": (False,)}[args.reader]
+    readers = READER_SETTINGS[args.reader]
     names = [n for n in args.sets.split(",") if n]
     unknown = [n for n in names if n not in SETS]
     if unknown:

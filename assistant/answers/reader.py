@@ -16,7 +16,7 @@ import hashlib
 import json
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import ReaderError
+from ..store.question_encoder import cpu_session
 
 if TYPE_CHECKING:
     from tokenizers import Encoding
@@ -60,7 +61,7 @@ class Reading:
     end: int
     text: str
     margin: float
-    tokens: int
+    tokens: int  # the tokens of every window the stretch was read in
 
     @property
     def probability(self) -> float:
@@ -92,16 +93,10 @@ class Reader:
         if not isinstance(card, dict) or hashlib.sha256(weights).hexdigest() != card.get("sha256"):
             raise ReaderError(f"the reader ({folder / READER_FILE}) is damaged: its checksum is not its card's")
         try:
-            import onnxruntime
             from tokenizers import Tokenizer
 
-            options = onnxruntime.SessionOptions()
-            # The reader's windows are worth both cores; no busy-waiting between questions.
-            options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            options.log_severity_level = 3
-            session = onnxruntime.InferenceSession(weights, options, providers=["CPUExecutionProvider"])
+            # The reader's windows are worth both cores (up to four).
+            session = cpu_session(weights, min(os.cpu_count() or 1, 4))
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
             tokenizer.no_padding()
             tokenizer.enable_truncation(
@@ -120,14 +115,17 @@ class Reader:
         """Each stretch's best span (None for an empty stretch), read with ``question``."""
         windows = self.windows(question, stretches)
         best: list[Reading | None] = [None] * len(stretches)
+        tokens = [0] * len(stretches)
         for begin in range(0, len(windows), BATCH_WINDOWS):
             batch = windows[begin : begin + BATCH_WINDOWS]
             starts, ends = self.run(feed([encoding for _, encoding in batch]))
             for (k, encoding), start, end in zip(batch, starts, ends):
+                tokens[k] += len(encoding.ids)
                 reading = _best_reading(encoding, start, end, stretches[k])
                 if reading is not None and (best[k] is None or reading.margin > best[k].margin):
                     best[k] = reading
-        return best
+        # A stretch's tokens are those of every window it was read in, not only the best one's.
+        return [replace(r, tokens=tokens[k]) if r is not None else None for k, r in enumerate(best)]
 
     def windows(self, question: str, stretches: list[Stretch]) -> list[tuple[int, Encoding]]:
         """The windows the reader reads: (the stretch's index, the question and stretch tokenized

@@ -339,6 +339,8 @@ def phrase_scores(outcomes: list[Outcome]) -> dict[str, PhraseScore]:
     return scores
 
 
+# An evaluation's --reader choice: the reader settings it answers with, in the order reported.
+READER_SETTINGS = {"both": (True, False), "on": (True,), "off": (False,)}
 TRADEOFF_BARS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 

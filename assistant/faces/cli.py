@@ -327,7 +327,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
 
 
 def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
-    from ..evaluation.run import load_questions, run_evaluation
+    from ..evaluation.run import READER_SETTINGS, load_questions, run_evaluation
     from ..evaluation.tables import format_phrase_table, format_table
 
     questions = load_questions(args.questions)
@@ -341,7 +341,7 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     if not 0.0 <= args.min_overlap <= 1.0:
         raise UsageError("--min-overlap must be between 0 and 1")
     results = []
-    for on in {"both": (True, False), "on": (True,), "off": (False,)}[args.reader]:
+    for on in READER_SETTINGS[args.reader]:
         rows = run_evaluation(
             assistant.with_reader(on), questions, modes, progress_file=err,
             scoring=args.scoring, min_overlap=args.min_overlap, as_conversations=not args.alone,

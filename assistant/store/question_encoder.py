@@ -20,6 +20,20 @@ from .manifest import EncoderExport
 SAME_VECTOR_COSINE = 0.9999
 
 
+def cpu_session(model: Path | bytes, threads: int = 1):
+    """An onnxruntime session on the CPU over ``model`` (a file, or its bytes) with ``threads`` threads
+    and no busy-waiting: spinning threads fight whatever else runs (the chat's UI thread, a build)."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3
+    source = model if isinstance(model, bytes) else str(model)
+    return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+
 class QuestionEncoder:
     """The model as an ONNX graph plus its tokenizer; ``encode_query`` matches ``Embedder.encode_query``."""
 
@@ -43,19 +57,10 @@ class QuestionEncoder:
     def open(cls, folder: Path, record: EncoderExport) -> "QuestionEncoder":
         """Open the export without checking it against the probe (the export step checks it itself)."""
         try:
-            import onnxruntime
             from tokenizers import Tokenizer
 
-            options = onnxruntime.SessionOptions()
-            # One thread, and no busy-waiting: a question is too little work to share between cores,
-            # and spinning threads fight whatever else runs (the chat's UI thread, a build).
-            options.intra_op_num_threads = 1
-            options.inter_op_num_threads = 1
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            options.log_severity_level = 3
-            session = onnxruntime.InferenceSession(
-                str(folder / ENCODER_FILE), options, providers=["CPUExecutionProvider"]
-            )
+            # One thread: a question is too little work to share between cores.
+            session = cpu_session(folder / ENCODER_FILE)
             tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
         except Exception as exc:  # onnxruntime and tokenizers raise their own exception types
             raise IndexCorruptError(
