@@ -20,6 +20,7 @@ from .models import (
     SourceChanges,
 )
 from .sources.documents import read_source_text
+from .sources.outside_text import is_text
 from .store.changes import detect_changes
 from .store.folder import check_location, recover_interrupted_swap
 from .store.manifest import Manifest, check_usable, encoder_state, read_manifest
@@ -276,6 +277,8 @@ class Assistant:
             raise QuestionError("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+        if not is_text(question):
+            raise QuestionError("the question holds bytes that are not text (undecoded, not UTF-8)")
         settings = self.config.settings
         count = k if k is not None else settings.answer.snippets
         if count < 1:

@@ -26,9 +26,13 @@ CUT_SENTENCE_SHARE = 0.15
 
 
 def training_windows(
-    articles: list[Article], tokenizer: Tokenizer, questions: int, seed: int
+    articles: list[Article], tokenizer: Tokenizer, questions: int, seed: int, first: int = 0
 ) -> list[Window]:
-    """Windows for up to `questions` questions drawn at random from the articles, negatives made beside."""
+    """Windows for up to `questions` questions drawn at random from the articles, negatives made beside.
+
+    The questions are taken from position `first` of one seeded shuffled order, so a second stage
+    started at the first stage's end trains on questions the first never saw.
+    """
     rng = random.Random(seed)
     chosen = [
         (article, paragraph, question)
@@ -38,7 +42,7 @@ def training_windows(
     ]
     rng.shuffle(chosen)
     windows: list[Window] = []
-    for article, paragraph, question in chosen[:questions]:
+    for article, paragraph, question in chosen[first : first + questions]:
         windows.extend(_question_windows(article, paragraph, question, tokenizer, rng))
     rng.shuffle(windows)
     return windows

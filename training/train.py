@@ -49,13 +49,19 @@ def main() -> None:
     tokenizer = load_tokenizer(model_folder)
     train_articles, held_out = split_articles(read_articles(arguments.data))
     started = time.time()
-    windows = training_windows(train_articles, tokenizer, arguments.questions, SEED)
+    windows = training_windows(train_articles, tokenizer, arguments.questions, SEED, arguments.first)
     answering = sum(1 for w in windows if w.start)
     _log(run, f"{len(windows)} windows ({answering} answering) from {arguments.questions} questions"
+              f" (from question {arguments.first})"
               f" of {len(train_articles)} articles in {time.time() - started:.0f} s on {device}")
     batches = batch_order(windows, arguments.batch_size, SEED)
 
-    model = SpanReader.from_encoder_folder(model_folder).to(device)
+    model = SpanReader.from_encoder_folder(model_folder)
+    if arguments.init:
+        # A later stage goes on from an earlier stage's weights (its final.pt), with fresh questions.
+        model.load_state_dict(torch.load(arguments.init, map_location="cpu"))
+        _log(run, f"starting from {arguments.init}")
+    model = model.to(device)
     # The word embeddings stay as packaged: a large share of the parameters, and cheap to keep.
     model.encoder.embeddings.requires_grad_(False)
     trained = [p for p in model.parameters() if p.requires_grad]
@@ -89,6 +95,7 @@ def main() -> None:
     figures = measure(torch_scorer(model, device), tokenizer, held_out)
     (run / "heldout.json").write_text(json.dumps({
         **figures.as_dict(), "held_out_articles": len(held_out), "questions_trained": arguments.questions,
+        "first_question": arguments.first, "started_from": str(arguments.init or "the packaged encoder"),
         "windows": len(windows), "answering_windows": answering, "steps": total,
         "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate,
         "epochs": arguments.epochs, "device": device, "minutes": round((time.time() - started) / 60, 1),
@@ -145,6 +152,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--questions", type=int, default=QUESTIONS)
     parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE)
+    parser.add_argument("--first", type=int, default=0,
+                        help="questions of the shuffled order skipped (a later stage's fresh questions)")
+    parser.add_argument("--init", type=Path, help="weights to start from (an earlier stage's final.pt)")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--steps", type=int, default=STEPS, help="batches in all (default: %(default)s; 0: the epochs')")
     return parser.parse_args()

@@ -13,6 +13,7 @@ from typing import TextIO
 
 from ..config import check_ray_address
 from ..errors import AssistantError, QuestionError, Remedy
+from ..sources.outside_text import recovered, shown
 from ..models import Conversation, IndexCheck, IndexState, ProgressCallback
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -175,17 +176,18 @@ def with_remedy(message: str, remedy: Remedy | None) -> str:
     return f"{message}; {todo}" if todo else message
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def printable(text: str) -> str:
-    """``text`` safe for a terminal: control characters (escape sequences among them) shown as ``^X``
-    or ``\\xNN`` instead of acted on. Source text and questions are never sent raw."""
+    """``text`` safe for a terminal, on one line: control characters (escape sequences, newlines and
+    tabs among them) shown as ``^X`` or ``\\xNN`` instead of acted on, and bytes that are not text as
+    ``\\xNN``. Source text, file names and questions are never sent raw."""
     def show(match: re.Match[str]) -> str:
         code = ord(match.group())
         return f"^{chr(code + 64)}" if code < 32 else ("^?" if code == 127 else f"\\x{code:02x}")
 
-    return _CONTROL.sub(show, text)
+    return _CONTROL.sub(show, shown(text))
 
 
 BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
@@ -238,7 +240,8 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
         raise UsageError("--conversation reads the conversation from stdin: give '-' as the question")
     _ensure_index(assistant, err)
     conversation = Conversation() if args.conversation else None
-    questions = (line.strip() for line in stdin) if batch else iter([args.question])
+    # A line (or argument) in another encoding than UTF-8 is read as a source file's bytes would be.
+    questions = (recovered(line).strip() for line in _lines_as_given(stdin)) if batch else iter([recovered(args.question)])
     code = EXIT_OK
     asked = 0
     for question in questions:
@@ -303,7 +306,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
         out.write(status.model_dump_json(indent=2) + "\n")
     else:
         config = status.config_path if assistant.config.from_file else "none (every setting its default)"
-        out.write(f"config:   {config}\nsources:  {status.sources_path}\nindex:    {status.index_path}\n")
+        out.write(f"config:   {printable(str(config))}\nsources:  {printable(str(status.sources_path))}\n"
+                  f"index:    {printable(str(status.index_path))}\n")
         out.write(f"model:    {status.model}\n")
         if not status.exists:
             out.write("state:    no index yet (run `assistant index`)\n")
@@ -315,12 +319,12 @@ def _command_status(assistant, args, out: TextIO) -> int:
                 out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
             for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
                 for name in names:
-                    out.write(f"  {label}: {name}\n")
+                    out.write(f"  {label}: {printable(name)}\n")
             for item in status.skipped:
                 out.write(f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}\n")
         if status.problem:  # (with no index, the state line above already says what to run)
             problem = with_remedy(status.problem, status.remedy) if status.exists else status.problem
-            out.write(f"problem:  {problem}\n")
+            out.write(f"problem:  {printable(problem)}\n")
     if status.problem and status.exists:
         return EXIT_INDEX
     return EXIT_OK if status.exists else EXIT_INDEX
@@ -352,6 +356,15 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     else:
         out.write(format_table(results) + "\n\n" + format_phrase_table(results) + "\n")
     return EXIT_OK
+
+
+def _lines_as_given(stdin: TextIO):
+    """The lines of ``stdin``, bytes that are not UTF-8 kept (as surrogates) rather than an error
+    that would end the batch."""
+    reconfigure = getattr(stdin, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="surrogateescape")
+    return stdin
 
 
 def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:

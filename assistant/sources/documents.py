@@ -16,6 +16,7 @@ from typing import Protocol
 from ..config import SourcesSettings
 from ..errors import SourcesError, UnreadableSourceError
 from ..models import SkippedFile
+from .outside_text import is_text, shown
 from .decoding import UNICODE_ENCODINGS, decode_source_bytes, looks_binary
 from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
 
@@ -214,6 +215,10 @@ class _SourceWalk:
         """Keep the file if the patterns take it and it can be read where it leads; else note why not."""
         rel = self.relative(path)
         if not _matches(rel, self.settings.include) or _matches(rel, self.settings.exclude):
+            return
+        if not is_text(rel):
+            # Its name cannot be stored, cited or tokenized as text; the rest of the folder still is.
+            self.skipped.append(SkippedFile(source=shown(rel), reason="its name is not UTF-8 (rename the file to index it)"))
             return
         try:
             stat = path.stat()
