@@ -23,7 +23,7 @@ from .sources.documents import read_source_text
 from .sources.outside_text import is_text
 from .store.changes import detect_changes
 from .store.folder import check_location, recover_interrupted_swap
-from .store.manifest import Manifest, check_usable, encoder_state, read_manifest
+from .store.manifest import Manifest, check_encoder_files, check_usable, encoder_state, read_manifest
 from .vectors.model_location import resolve_model
 
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
@@ -199,6 +199,7 @@ class Assistant:
         problem = remedy = None
         try:
             check_usable(self.config.index_dir, manifest, self.config, self.model_name)
+            check_encoder_files(self.config.index_dir, manifest)  # what a question checks, checked here too
         except AssistantError as exc:
             problem, remedy = exc.message, exc.remedy
         return IndexStatus(

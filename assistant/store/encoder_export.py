@@ -38,13 +38,19 @@ class UnsupportedModel(Exception):
 
 
 def export_question_encoder(embedder: Embedder, folder: Path) -> EncoderExport | NoEncoderExport:
-    """Write the question encoder's files into ``folder`` and return their record; on any failure write
-    nothing and say why (``final`` when the model itself cannot be exported)."""
+    """Write the question encoder's files into ``folder`` and return their record; on a failure of the
+    export write nothing and say why (``final`` when the model itself cannot be exported). A failure
+    to write (``OSError``: the disk is full) is raised: the build fails and keeps the old index."""
     try:
         return _export(embedder, folder)
     except UnsupportedModel as exc:
         _remove(folder)
         return NoEncoderExport(reason=str(exc), final=True)
+    except OSError:
+        # A full disk or a folder it may not write: the index would be written without a part it
+        # needs (every question then loads the model, 14 s instead of 2), so the build fails instead.
+        _remove(folder)
+        raise
     except Exception as exc:  # torch.onnx and onnxruntime raise many types; the model still answers
         _remove(folder)
         first_line = str(exc).splitlines()[0][:160] if str(exc) else ""

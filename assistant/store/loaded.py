@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from ..config import Config
-from ..errors import IndexCorruptError, Remedy
+from ..errors import IndexCorruptError
 from .bm25 import LexicalIndex
 from .dense import open_dense, search_one
-from .layout import ENCODER_FILES, LEXICAL, PASSAGES, SENTENCE_VECTORS, VECTORS
-from .manifest import EncoderExport, Manifest, check_usable, read_manifest, verify_files
+from .layout import LEXICAL, PASSAGES, SENTENCE_VECTORS, VECTORS
+from .manifest import EncoderExport, Manifest, check_encoder_files, check_usable, read_manifest
 from .passage_table import PassageTable
 from .quantized_rows import QuantizedRows
 from .question_encoder import QuestionEncoder
@@ -41,7 +41,7 @@ class LoadedIndex:
         if not isinstance(record, EncoderExport):
             return None
         if self._question_encoder is None:
-            verify_files(self.folder, self.manifest, ENCODER_FILES, Remedy.UPDATE)
+            check_encoder_files(self.folder, self.manifest)
             self._question_encoder = QuestionEncoder.load(self.folder, record)
         return self._question_encoder
 

@@ -251,6 +251,13 @@ def check_usable(index_dir: Path, manifest: Manifest, config: Config, model_name
     verify_files(index_dir, manifest, core_files(manifest))
 
 
+def check_encoder_files(index_dir: Path, manifest: Manifest) -> None:
+    """The index's ONNX export of the model, where it has one, is whole; else ``IndexCorruptError``
+    (an update mends it). What a question's first use checks, and what ``status`` checks too."""
+    if isinstance(manifest.question_encoder, EncoderExport):
+        verify_files(index_dir, manifest, ENCODER_FILES, Remedy.UPDATE)
+
+
 def encoder_state(manifest: Manifest) -> Literal["onnx", "model"]:
     """How the index's questions are encoded: by its ONNX export, or by the model itself."""
     return "onnx" if manifest.question_encoder.available else "model"

@@ -72,6 +72,8 @@ def test_a_damaged_export_is_a_one_line_error_and_an_update_mends_it_keeping_eve
     path.write_bytes(bytes(data))
     code, _, err = run_cli("--config", str(sample_project), "ask", QUESTIONS[0])
     assert code == 3 and err.count("\n") == 1 and "question_encoder.onnx is damaged" in err and "`assistant index`" in err
+    code, out, _ = run_cli("--config", str(sample_project), "status")  # status checks what ask checks
+    assert code == 3 and "problem:  the index file question_encoder.onnx is damaged" in out
     code, _, err = run_cli("--config", str(sample_project), "index")
     assert code == 0 and "(0 passages embedded" in err + _
     assert path.read_bytes() != bytes(data)  # exported afresh, not linked from the damaged index
@@ -105,6 +107,26 @@ def test_an_export_that_failed_for_a_passing_reason_is_tried_again_by_the_next_u
     assert assistant.status().question_encoder == "model"
     report = assistant.build_index()
     assert report.passages_embedded == 0 and assistant.status().question_encoder == "onnx"
+
+
+def test_a_disk_too_full_for_the_export_fails_the_build_and_keeps_the_index(sample_project, monkeypatch):
+    import errno
+
+    import torch
+
+    def disk_full(_model, _sample, path, **_options) -> None:
+        Path(path).write_bytes(b"the first megabytes")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    index_dir = sample_project.parent / "index"
+    before = (index_dir / MANIFEST).read_bytes()
+    monkeypatch.setattr(torch.onnx, "export", disk_full)
+    code, _, err = run_cli("--config", str(sample_project), "index", "--rebuild")
+    assert code == 3
+    assert_one_line_error(err, "No space left on device", "the previous index is unchanged")
+    assert (index_dir / MANIFEST).read_bytes() == before
+    monkeypatch.undo()
+    assert Assistant.open(sample_project).status().question_encoder == "onnx"
 
 
 def model_with_pooling(target: Path, pooling: str) -> Path:
