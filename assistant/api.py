@@ -278,6 +278,8 @@ class Assistant:
             raise QuestionError("the question is empty")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+        if not any(c.isalnum() for c in question):
+            raise QuestionError("the question has no words (only punctuation or symbols)")
         if not is_text(question):
             raise QuestionError("the question holds bytes that are not text (undecoded, not UTF-8)")
         settings = self.config.settings

@@ -171,6 +171,22 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     return scored
 
 
+def without_restatements(question: str, scored: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The candidates less those whose quote only restates the question (``restates``): never an
+    answer, and no measure of how well the sources answer it (a question line's likeness to the
+    question would lend its confidence to whatever is quoted instead)."""
+    asked = set(tokenize(question))
+    if not asked:
+        return scored
+    kept = []
+    for candidate in scored:
+        first, last = snippet_span(candidate.passage, candidate.sentence_index)
+        start = first.start - candidate.passage.start
+        if not restates(question, candidate.passage.text[start : last.end - candidate.passage.start]):
+            kept.append(candidate)
+    return kept
+
+
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
     or when the next one continues it."""
@@ -318,6 +334,19 @@ def pick_snippets(
         for i, (snippet, similarity, reading) in enumerate(zip(snippets, similarities, readings))
     ]
     return picked, tuple(changed)
+
+
+def restates(question: str, text: str) -> bool:
+    """Whether a quote says nothing the question does not: a fragment of the question's own words
+    (the line "proxy" for "nginx reverse proxy"; "The cat was orange." for "Was the cat orange?" says
+    them all, and is kept), or itself a question, most of whose words are the question's (an FAQ's
+    question line, or one with no answer under it). Such a quote is no answer."""
+    asked = set(tokenize(question))
+    words = set(tokenize(text))
+    own = words - asked
+    if text.rstrip().rstrip("\"'”’)").endswith("?") and len(words & asked) > len(own):
+        return True
+    return not own and len(words) < len(asked)
 
 
 def compose_answer(

@@ -13,7 +13,7 @@ from ..config import RetrievalSettings
 from ..models import Answer, Conversation, Passage, Timings
 from ..retrieval.conversation import remember
 from ..retrieval.ranking import rank_question
-from .answering import compose_answer, pick_snippets, score_sentences
+from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
 from .quote_check import QuoteCheck
 from .reading import Read, read_candidates, rerank
@@ -58,7 +58,7 @@ def answer_question(
     ranking = rank_question(index, encoder, retrieval, question, mode, conversation)
     started = time.perf_counter()
     query, ranked = ranking.query, ranking.ranked
-    scored = score_sentences(index, ranked, query)
+    scored = without_restatements(question, score_sentences(index, ranked, query))
     read, read_ms = None, 0.0
     if reader is not None and scored:
         reading_started = time.perf_counter()

@@ -4,7 +4,7 @@ import pytest
 
 from assistant.errors import QuestionError
 
-from projects import SAMPLE_FILE
+from projects import SAMPLE_FILE, write_project
 
 QUESTIONS = [
     ("How long is the temporary Kosovo document valid?", "valid for 90 days"),
@@ -77,6 +77,48 @@ def test_blank_and_overlong_questions_are_refused(sample_assistant):
         sample_assistant.ask("  ")
     with pytest.raises(QuestionError):
         sample_assistant.ask("why " * 1000)
+
+
+@pytest.mark.parametrize("question", ["?", "?!", "...", " -- "])
+def test_a_question_without_a_word_is_refused_not_answered(sample_assistant, question):
+    with pytest.raises(QuestionError, match="no words"):
+        sample_assistant.ask(question)
+
+
+def test_a_line_that_only_restates_the_question_is_no_answer(tmp_path):
+    """An FAQ's question line with no answer under it, or a one-word line of the question's words, is
+    never quoted as the answer: the question is refused, or answered by the line that says it."""
+    from assistant import Assistant
+
+    config = write_project(tmp_path / "faq", sources={
+        "help.txt": (
+            "Help\n\nHow do I change my e-mail address?\nGo to Profile and type the new address under Contact.\n\n"
+            "Where can I download my invoices?\n"
+        ),
+        "nginx.md": (
+            "# Deployment\n\nproxy\n\nPut a `location /` block with `proxy_pass http://127.0.0.1:8080;` in the "
+            "server section of nginx, then reload it.\n"
+        ),
+    })
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    unanswered = assistant.ask("Where can I download my invoices?")
+    assert all("invoices" not in s.text for s in unanswered.snippets)
+    assert unanswered.abstained
+    proxy = assistant.ask("nginx reverse proxy")
+    assert not proxy.abstained and proxy.snippets[0].text.startswith("Put a `location /` block")
+    assert all(s.text.strip() != "proxy" for s in proxy.snippets)
+    answered = assistant.ask("How do I change my e-mail address?")
+    assert not answered.abstained and "Go to Profile" in answered.snippets[0].text
+
+
+def test_a_statement_of_the_question_s_own_words_still_answers_it():
+    from assistant.answers.answering import restates
+
+    assert restates("nginx reverse proxy", "proxy")
+    assert restates("Where can I download my invoices?", "Where can I download my invoices?")
+    assert not restates("Was the cat orange?", "The cat was orange.")
+    assert not restates("How do I change my e-mail address?", "How do I change my e-mail address? Go to Profile.")
 
 
 def test_the_lexical_search_started_ahead_of_the_encode_ranks_as_rank_alone(sample_assistant):
