@@ -589,6 +589,28 @@ async def test_damaged_index_offers_rebuild_and_ctrl_r_repairs_it(sample_project
         assert not notice.has_class("-shown")
 
 
+async def test_a_question_asked_of_a_damaged_index_says_what_mends_it_and_is_answered_after(sample_project):
+    """Opened as the command line opens it (the core loaded after the first paint): the footer offers
+    ctrl+r, and a question waits for the mended index saying so, not for a model that never loads."""
+    from textual.widgets import Footer
+
+    vectors = sample_project.parent / "index" / "vectors.faiss"
+    vectors.write_bytes(vectors.read_bytes()[:100])
+    app = AssistantApp(str(sample_project), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await shown_notice(pilot)
+        await wait_for(pilot, lambda: "Update index" in shown(app.screen.query_one(Footer)))
+        box = app.screen.query_one(QuestionInput)
+        box.value = NINETY_DAYS
+        await pilot.press("enter")
+        await pilot.pause()
+        turn = app.screen.query_one(Turn)
+        assert "press ctrl+r" in shown(turn) and "model to load" not in shown(turn)
+        await pilot.press("ctrl+r")
+        await wait_for(pilot, lambda: turn.answer is not None)
+        assert "kosovo-serbia-tensions.txt:8" in shown(turn)
+
+
 async def test_model_that_cannot_load_is_a_notice_not_a_crash(tmp_path):
     config = write_project(
         tmp_path / "nomodel", config_text='[model]\nname = "/nonexistent/model"\n', sources={"a.txt": "Some text.\n"}

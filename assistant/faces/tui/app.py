@@ -157,6 +157,7 @@ class AssistantApp(App[int]):
             self._load_model()
         if self.chat is not None:
             self.chat.build_panel.prepare(self.assistant)
+        self.refresh_bindings()  # the keys that need the assistant (ctrl+r among them) show from now
 
     @property
     def chat(self) -> ChatScreen | None:

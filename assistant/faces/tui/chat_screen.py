@@ -115,7 +115,7 @@ class ChatScreen(Screen):
                 if turn.is_attached:
                     turn.show_error(MODEL_FAILED)
             return
-        why = waiting_reason(self.model_state, self.index_phase is IndexPhase.BUILDING)
+        why = waiting_reason(self.model_state, self.index_phase)
         if why is not None or self.assistant is None:
             for turn in self.questions.waiting():
                 if turn.is_attached:

@@ -6,17 +6,21 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Generic, TypeVar
 
-from .states import ModelState
+from .states import IndexPhase, ModelState
 
 Shown = TypeVar("Shown")  # what shows a question in the chat (its turn)
 
 MODEL_FAILED = "Not answered: the embedding model could not load (see the notice above)."
 
 
-def waiting_reason(model: ModelState, building: bool) -> str | None:
+def waiting_reason(model: ModelState, phase: IndexPhase) -> str | None:
     """What a question waits for before it can be asked, in words; None when nothing stands in its way."""
-    if building:
+    if phase is IndexPhase.BUILDING:
         return "waiting for the index build to finish…"
+    if phase is IndexPhase.UNUSABLE:
+        return "waiting for the index: it cannot be used as it is (press ctrl+r to mend it)"
+    if phase is IndexPhase.MISSING:
+        return "waiting for the index: there is none yet (press ctrl+r to build it)"
     if model is not ModelState.READY:
         return "waiting for the model to load…"
     return None
