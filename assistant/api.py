@@ -22,7 +22,8 @@ from .models import (
 from .sources.documents import read_source_text
 from .sources.outside_text import is_text
 from .store.changes import detect_changes
-from .store.folder import check_location, recover_interrupted_swap
+from .store.folder import check_location, lock_path, recover_interrupted_swap
+from .store.lock import running_build
 from .store.manifest import Manifest, check_encoder_files, check_usable, encoder_state, read_manifest
 from .vectors.model_location import resolve_model
 
@@ -187,6 +188,7 @@ class Assistant:
             sources_path=str(self.config.sources_dir),
             index_path=str(self.config.index_dir),
             model=self.config.settings.model.name,
+            building=running_build(lock_path(self.config.index_dir)),
         )
         try:
             manifest = self._manifest()
@@ -243,6 +245,10 @@ class Assistant:
         check = self.check_index()
         if check.state is not IndexState.MISSING and not (check.state is IndexState.STALE and update_stale):
             return check
+        if check.state is IndexState.STALE and check.status.building is not None:
+            # Someone is updating it already: answer from the last good index, and say so (not "updating").
+            problem = f"another build is running ({check.status.building})"
+            return IndexCheck(state=IndexState.LOCKED, remedy=Remedy.WAIT, problem=problem, status=check.status)
         if starting is not None:
             starting(check)
         try:

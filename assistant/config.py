@@ -142,7 +142,8 @@ class Overrides(BaseModel):
 
 
 class Config(BaseModel):
-    """Settings plus where they came from; paths resolve against the config file's folder."""
+    """Settings plus where they came from; paths resolve against the config file's folder, a leading
+    ``~`` to the user's home."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -157,11 +158,11 @@ class Config(BaseModel):
 
     @property
     def sources_dir(self) -> Path:
-        return _resolved(self.base_dir / self.settings.sources.path)
+        return _resolved(self.base_dir / Path(self.settings.sources.path).expanduser())
 
     @property
     def index_dir(self) -> Path:
-        return _resolved(self.base_dir / self.settings.index.path)
+        return _resolved(self.base_dir / Path(self.settings.index.path).expanduser())
 
     @property
     def transcripts_dir(self) -> Path:

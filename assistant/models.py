@@ -201,6 +201,7 @@ class BuildStage(StrEnum):
     """The steps of a build, in order."""
 
     SCAN = "scan"  # reading the sources
+    LOAD = "load"  # loading the embedding model (a few seconds, before the first passage is embedded)
     EMBED = "embed"  # embedding new or changed text
     EXPORT = "export"  # exporting the question encoder
     WRITE = "write"  # writing the new index and swapping it in
@@ -256,6 +257,8 @@ class IndexStatus(Frozen):
     # How questions are encoded: "onnx" (the index's export of the model), or "model" (the model
     # cannot be exported, so it encodes them itself); None without a usable manifest.
     question_encoder: Literal["onnx", "model"] | None = None
+    # Who is building this index now (``pid 123 on host, since 14:02:11``); None when no build runs.
+    building: str | None = None
 
 
 class IndexState(StrEnum):

@@ -58,3 +58,13 @@ def test_config_from_environment_and_relative_paths(tmp_path, monkeypatch):
     code, out, _ = run_cli("status")
     assert code == 3  # no index yet
     assert str((tmp_path / "elsewhere" / "built").resolve()) in out
+
+
+def test_a_leading_tilde_in_config_paths_is_the_home_folder(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    (home / "notes").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    config = write_project(tmp_path / "p", "[sources]\npath = '~/notes'\n[index]\npath = '~/.notes-index'\n")
+    loaded = load_config(config)
+    assert loaded.sources_dir == (home / "notes").resolve()
+    assert loaded.index_dir == (home / ".notes-index").resolve()

@@ -101,16 +101,22 @@ def overrides_from(args: argparse.Namespace):
 
 # The counted stages of a build, as the progress bars name them and their units.
 COUNTED_STAGES = {"scan": ("Reading", "file"), "embed": ("Embedding", "passage")}
+# Seconds between a bar's redraws: on a terminal, often; into a log or a pipe, seldom (each redraw
+# stays in the file there).
+REDRAW_TERMINAL_S = 0.1
+REDRAW_LOG_S = 10.0
 
 
 @contextmanager
 def _progress_bars() -> Iterator[ProgressCallback]:
     """A build progress callback drawing tqdm bars on stderr: files read, then passages embedded,
     each with its rate and the time left. The bars are closed however the build ends, so that an
-    error's one line never shares its line with a bar."""
+    error's one line never shares its line with a bar. Into a log (stderr not a terminal) a bar is
+    drawn every ``REDRAW_LOG_S`` at most, in ASCII."""
     from tqdm import tqdm
 
     bars: dict[str, tqdm] = {}
+    terminal = _is_terminal(sys.stderr)
 
     def report(step) -> None:
         if step.stage not in COUNTED_STAGES or step.total <= 1:
@@ -118,9 +124,11 @@ def _progress_bars() -> Iterator[ProgressCallback]:
         bar = bars.get(step.stage)
         if bar is None:
             name, unit = COUNTED_STAGES[step.stage]
-            bar = bars[step.stage] = tqdm(total=step.total, desc=name, unit=unit, file=sys.stderr, leave=False)
-        bar.n = step.done
-        bar.refresh()
+            bar = bars[step.stage] = tqdm(
+                total=step.total, desc=name, unit=unit, file=sys.stderr, leave=False, ascii=not terminal,
+                mininterval=REDRAW_TERMINAL_S if terminal else REDRAW_LOG_S, miniters=1,
+            )
+        bar.update(step.done - bar.n)  # redrawn only when its interval has passed
         if step.done >= step.total:
             bar.close()
 
@@ -309,6 +317,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
         out.write(f"config:   {printable(str(config))}\nsources:  {printable(str(status.sources_path))}\n"
                   f"index:    {printable(str(status.index_path))}\n")
         out.write(f"model:    {status.model}\n")
+        if status.building:
+            out.write(f"building: now, by {printable(status.building)} (questions are answered from the last built index)\n")
         if not status.exists:
             out.write("state:    no index yet (run `assistant index`)\n")
         else:

@@ -53,6 +53,7 @@ class _Build:
 
     def model(self) -> Embedder:
         if self.embedder is None:
+            self.stage(BuildStage.LOAD, 0)  # else the read sources' full bar stands still meanwhile
             self.embedder = self._load_embedder()
         return self.embedder
 

@@ -170,8 +170,15 @@ def test_a_stale_index_locked_by_another_build_answers_from_the_last_good_one(sa
     (sample_project.parent / "sources" / "extra.txt").write_text("The ferry to Sark leaves at noon.\n", encoding="utf-8")
     with BuildLock(lock_path(sample_project.parent / "index")):  # as if another build were updating it
         code, out, err = run_cli("--config", str(sample_project), "ask", "How long is the temporary Kosovo document valid?")
+        status_code, status_out, _ = run_cli("--config", str(sample_project), "status")
     assert code == 0 and f"{SAMPLE_FILE}:8" in out
-    assert "updating the index" in err and "another build is running" in err and "answering from the last built index" in err
+    # Said once, without first claiming to update it: another build is, and the last index answers.
+    assert "updating the index" not in err
+    assert "another build is running (pid" in err and "answering from the last built index" in err
+    assert err.count("\n") == 1
+    assert status_code == 0 and "building: now, by pid" in status_out
+    assert not lock_path(sample_project.parent / "index").exists()  # nothing left once the build let go
+    assert "building:" not in run_cli("--config", str(sample_project), "status")[1]
 
 
 def test_no_core_message_names_a_command():
@@ -181,3 +188,18 @@ def test_no_core_message_names_a_command():
     assert core
     for path in core:
         assert "run `assistant" not in path.read_text(encoding="utf-8"), path
+
+
+def test_progress_into_a_log_is_drawn_seldom_not_a_line_an_update(monkeypatch):
+    import io
+
+    from assistant.faces.cli import _progress_bars
+    from assistant.models import BuildProgress, BuildStage
+
+    log = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", log)
+    with _progress_bars() as report:
+        for done in range(0, 1314):
+            report(BuildProgress(stage=BuildStage.SCAN, done=done, total=1313))
+    drawn = log.getvalue()
+    assert drawn.count("\r") <= 6 and len(drawn) < 1000, drawn

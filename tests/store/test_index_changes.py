@@ -138,3 +138,20 @@ def test_a_deleted_source_under_an_open_index_is_not_quoted_and_says_why(sample_
     answer = assistant.ask("How long is the temporary document valid?")
     assert answer.abstained and not answer.snippets
     assert answer.changed_sources == (SAMPLE_FILE,) and "no longer in" in answer.reason
+
+
+def test_a_build_says_when_it_loads_the_model_and_an_update_of_nothing_never_does(tmp_path):
+    from assistant.models import BuildStage
+
+    config = write_project(tmp_path, "", {"alpha.txt": ALPHA, "beta.txt": BETA})
+    assistant = Assistant.open(config)
+    seen = []
+    assistant.build_index(progress=seen.append)
+    stages = [step.stage for step in seen]
+    # After the files are read and before the first passage is embedded: the read bar does not stand
+    # full while the model loads.
+    assert stages.index(BuildStage.LOAD) > max(i for i, s in enumerate(stages) if s is BuildStage.SCAN)
+    assert stages.index(BuildStage.LOAD) < stages.index(BuildStage.EMBED)
+    seen.clear()
+    Assistant.open(config).build_index(progress=seen.append)
+    assert BuildStage.LOAD not in [step.stage for step in seen]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 STAGE_NAMES = {
     BuildStage.SCAN: "Reading sources",
+    BuildStage.LOAD: "Loading the model",
     BuildStage.EMBED: "Embedding passages",
     BuildStage.EXPORT: "Exporting the question encoder",
     BuildStage.WRITE: "Writing the index",
