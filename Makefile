@@ -33,13 +33,11 @@ eval: $(STAMP)
 
 # Train the reader from ../shared/data/squad-train (resumes a stopped run; on a CUDA GPU where there is
 # one) and write the shipped int8 ONNX reader, its tokenizer and card into assistant/data/reader/.
-# Two stages: the second goes on from the first's weights with 28,000 questions the first never saw,
-# at half the learning rate (each about 50 minutes on the 2 cores).
+# About 50 minutes on the 2 cores. A second stage on fresh questions can go on from its weights:
+# `python -m training.train --run training/runs/reader-2 --init training/runs/reader/final.pt --first 28000`.
 reader: $(STAMP)
 	$(BIN)/python -m training.train
-	$(BIN)/python -m training.train --run training/runs/reader-2 --init training/runs/reader/final.pt \
-		--first 28000 --learning-rate 5e-5
-	$(BIN)/python -m training.export --run training/runs/reader-2
+	$(BIN)/python -m training.export
 
 clean:
 	rm -rf $(VENV)
