@@ -18,6 +18,8 @@ from .models import (
     IndexStatus,
     Passage,
     SourceChanges,
+    SourceExcerpt,
+    counted,
 )
 from .sources.documents import read_source_text
 from .sources.outside_text import is_text
@@ -324,3 +326,40 @@ class Assistant:
         if not path.is_relative_to(self.config.sources_dir):
             raise QuestionError(f"not a source file: {source}")
         return read_source_text(self.config.sources_dir, source)
+
+    def read_source_lines(self, source: str, line_start: int | None = None, line_end: int | None = None) -> SourceExcerpt:
+        """An indexed source's text, lines ``line_start``..``line_end`` (1-based, inclusive, as citations
+        count them); an end left out is the file's own, so with neither the whole text comes back.
+        ``QuestionError`` for a path outside the sources folder, a file the index does not hold, or
+        lines the file does not have."""
+        if not source.strip():
+            raise QuestionError("the source is empty")
+        try:
+            inside = (self.config.sources_dir / source).resolve().is_relative_to(self.config.sources_dir)
+        except (OSError, RuntimeError, ValueError):  # a NUL byte in it, a symlink loop (RuntimeError on 3.11)
+            inside = False
+        if not inside:
+            raise QuestionError(f"not a source file: {source} (not a path inside the sources folder)")
+        if source not in self._manifest().sources:
+            raise QuestionError(f"not an indexed source: {source}")
+        text = read_source_text(self.config.sources_dir, source)
+        from .sources.passages import LineTable
+
+        starts = LineTable.of(text).starts
+        # A final line break ends the last line; it does not start an empty one.
+        lines = len(starts) - 1 if len(starts) > 1 and starts[-1] == len(text) else len(starts)
+        first = 1 if line_start is None else line_start
+        last = lines if line_end is None else line_end
+        if first < 1:
+            raise QuestionError(f"line_start must be at least 1 (got {first})")
+        if max(first, last) > lines:
+            raise QuestionError(f"{source} has {counted(lines, 'line')}: line {max(first, last)} is past its end")
+        if last < first:
+            raise QuestionError(f"line_end {last} is before line_start {first}")
+        end = len(text)
+        if line_end is not None and last < len(starts):  # up to the last line's break, not through it
+            end = starts[last] - (2 if text[starts[last] - 2 : starts[last]] == "\r\n" else 1)
+        start = starts[first - 1]
+        return SourceExcerpt(
+            source=source, text=text[start:end], start=start, end=end, line_start=first, line_end=last, lines=lines
+        )

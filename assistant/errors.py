@@ -55,7 +55,7 @@ class ClusterError(AssistantError):
 
 
 class QuestionError(AssistantError):
-    """The question is empty or unusable."""
+    """The question (or a request to read a source) is empty or unusable."""
 
 
 class SourcesError(AssistantError):

@@ -170,6 +170,19 @@ class Conversation(Frozen):
         return Conversation(turns=(*self.turns, answer)[-self.KEPT_TURNS :])
 
 
+class SourceExcerpt(Frozen):
+    """Lines ``line_start``..``line_end`` (1-based, inclusive, as citations count them) of a source:
+    ``file_text[start:end] == text``; ``lines`` is how many lines the file has."""
+
+    source: str
+    text: str
+    start: int
+    end: int
+    line_start: int
+    line_end: int
+    lines: int
+
+
 class SkippedFile(Frozen):
     """A source file that was not indexed (or was read with a fallback), and why."""
 

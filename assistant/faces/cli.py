@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="embed the passages on a Ray cluster: ray://host:10001, auto, or local (a throwaway Ray on this "
         "machine); default: [cluster] address in the config, else this machine without Ray",
     )
+    commands.add_parser("mcp", help="serve ask, get and status to agents: an MCP server on stdin and stdout")
     status = commands.add_parser("status", help="show the index's state")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     evaluate = commands.add_parser("eval", help="measure answer quality on a question set (JSONL)")
@@ -401,6 +402,10 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
             return _command_status(assistant, args, out)
         if args.command == "eval":
             return _command_eval(assistant, args, out, err)
+        if args.command == "mcp":
+            from .mcp_server import serve  # the MCP SDK loads only for this command
+
+            return serve(assistant)
         raise UsageError(f"unknown command {args.command}")
     except AssistantError as exc:
         err.write(f"assistant: error: {printable(with_remedy(exc.message, exc.remedy))}\n")

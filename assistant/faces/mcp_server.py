@@ -1,0 +1,207 @@
+"""``assistant mcp``: the same answers for agents, as an MCP server on stdin and stdout (``ask``, ``get``,
+``status``): each result the CLI's JSON as structured content, with a short text for the model to read,
+and our errors as tool errors in the CLI's one-line words."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections import OrderedDict
+from typing import Annotated, TextIO
+
+from mcp.server.mcpserver import MCPServer
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field
+
+from .. import __version__
+from ..errors import AssistantError, IndexMissingError, QuestionError
+from ..models import Answer, Conversation, IndexStatus
+from .cli import _ensure_index, printable, quote_line, with_remedy
+
+# The most snippets one ask may return: more would fill an agent's context rather than inform it.
+MAX_SNIPPETS = 20
+# Conversations kept by id; past this many, the one asked in longest ago is let go.
+KEPT_CONVERSATIONS = 256
+# Every tool reads: none changes the user's files (an ask may build the index, which is ours).
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
+
+INSTRUCTIONS = (
+    "Answers questions from the user's own documents with sentences quoted word for word, each cited to "
+    "its file and lines (kosovo-serbia-tensions.txt:8); nothing is generated. When the sources do not "
+    "answer, `ask` says so (abstained): that is the answer, not a failure. Read around a citation with "
+    "`get`; see what is indexed with `status`."
+)
+
+
+class AssistantTools:
+    """``ask``, ``get`` and ``status`` over one ``Assistant``, each giving a tool result. Questions are
+    asked one at a time; a conversation is kept for each id a client names."""
+
+    def __init__(self, assistant, log: TextIO | None = None) -> None:
+        self.assistant = assistant
+        self._log = log or sys.stderr
+        self._asking = threading.Lock()
+        self._conversations: OrderedDict[str, Conversation] = OrderedDict()
+        self._index_checked = False
+
+    def ask(
+        self,
+        question: Annotated[str, Field(description="The question, in the user's words.")],
+        collection: Annotated[
+            str | None, Field(description="A named collection to ask; leave it out to ask the sources.")
+        ] = None,
+        k: Annotated[int | None, Field(description=f"How many snippets at most (1 to {MAX_SNIPPETS}).")] = None,
+        conversation: Annotated[
+            str | None,
+            Field(description="An id of your choosing: questions with the same id are one conversation, "
+                  "each read in the context of the ones before it (a follow-up such as 'When?')."),
+        ] = None,
+    ) -> CallToolResult:
+        """Answer a question from the user's documents: the best snippets, ranked, each quoted word for word
+        with its citation (file and lines, character offsets, page), score, and the words that answer
+        ("answer"), or abstained with the reason when the sources do not say."""
+        try:
+            if not question.strip():
+                raise QuestionError("the question is empty")
+            if collection is not None:
+                raise QuestionError(f"no collection named {collection!r} (collections are not set up; leave it out)")
+            if k is not None and not 1 <= k <= MAX_SNIPPETS:
+                raise QuestionError(f"k must be between 1 and {MAX_SNIPPETS} (got {k})")
+            if conversation is not None and not conversation.strip():
+                raise QuestionError("the conversation id is empty")
+            with self._asking:
+                self._ready()
+                before = None if conversation is None else self._conversations.get(conversation, Conversation())
+                answer = self.assistant.ask(question, k=k, conversation=before)
+                if before is not None:
+                    self._remember(conversation, before.then(answer))
+        except AssistantError as exc:
+            return tool_error(exc)
+        return CallToolResult(content=[text_content(answer_text(answer))], structured_content=answer.to_json_dict())
+
+    def get(
+        self,
+        source: Annotated[str, Field(description="The source file as a citation names it (its path in the sources folder).")],
+        line_start: Annotated[int | None, Field(description="First line, 1-based (default: the file's first).")] = None,
+        line_end: Annotated[int | None, Field(description="Last line, inclusive (default: the file's end).")] = None,
+    ) -> CallToolResult:
+        """The exact text of an indexed source file, or of its lines line_start..line_end (1-based,
+        inclusive, numbered as citations are), to read around a citation."""
+        try:
+            with self._asking:
+                self._ready()
+            excerpt = self.assistant.read_source_lines(source, line_start, line_end)
+        except AssistantError as exc:
+            return tool_error(exc)
+        return CallToolResult(content=[text_content(excerpt.text)], structured_content=excerpt.model_dump())
+
+    def status(self) -> CallToolResult:
+        """What is indexed: the sources folder, how many files and passages, the model, when it was last
+        built, which sources changed since (an ask updates them first), which files were skipped and why."""
+        try:
+            status = self.assistant.status()
+        except AssistantError as exc:
+            return tool_error(exc)
+        return CallToolResult(content=[text_content(status_text(status))], structured_content=status.model_dump(mode="json"))
+
+    def _ready(self) -> None:
+        """Build a missing index or update a stale one first, as ``assistant ask`` does (its progress on
+        stderr). After the first full check, only a look at the sources' stats (under a millisecond)."""
+        if self._index_checked and not self._sources_changed():
+            return
+        _ensure_index(self.assistant, self._log)
+        self._index_checked = True
+
+    def _sources_changed(self) -> bool:
+        try:
+            return self.assistant.changes().is_stale
+        except IndexMissingError:  # removed while we served: build it again
+            return True
+
+    def _remember(self, key: str, conversation: Conversation) -> None:
+        self._conversations[key] = conversation
+        self._conversations.move_to_end(key)
+        while len(self._conversations) > KEPT_CONVERSATIONS:
+            self._conversations.popitem(last=False)
+
+
+def text_content(text: str) -> TextContent:
+    return TextContent(type="text", text=text)
+
+
+def tool_error(exc: AssistantError) -> CallToolResult:
+    """The error as a tool error: the one line the CLI prints after ``assistant: error:``."""
+    return CallToolResult(content=[text_content(printable(with_remedy(exc.message, exc.remedy)))], is_error=True)
+
+
+def answer_text(answer: Answer) -> str:
+    """The answer for a model to read: each snippet numbered, with its citation, score and quote."""
+    lines = []
+    if answer.read_with:
+        lines.append(f"(read with: {printable(', '.join(answer.read_with))})")
+    if answer.changed_sources:
+        lines.append(
+            f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
+            "what it no longer says is not quoted"
+        )
+    if answer.abstained:
+        lines.append(f"The sources do not answer this: {printable(answer.reason or '')}.")
+        return "\n".join(lines)
+    for rank, snippet in enumerate(answer.snippets, start=1):
+        nearest = "" if snippet.is_answer else "  nearest, not an answer"
+        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}")
+        lines.append(f"   “{quote_line(snippet, bold=False)}”")
+        if snippet.answer is not None:
+            lines.append(f"   answer: {printable(snippet.answer.text)}")
+        if snippet.also:
+            lines.append(f"   also in {printable(', '.join(c.label() for c in snippet.also))}")
+    return "\n".join(lines)
+
+
+def status_text(status: IndexStatus) -> str:
+    """The index's state in a few lines, as ``assistant status`` words it."""
+    lines = [f"sources:  {printable(status.sources_path)}", f"model:    {status.model}"]
+    if status.building:
+        lines.append(f"building: now, by {printable(status.building)} (questions are answered from the last built index)")
+    if not status.exists:
+        lines.append("state:    no index yet (the first ask builds it)")
+    else:
+        changes = status.changes
+        lines += [
+            f"built:    {status.built_at}",
+            f"files:    {status.files}",
+            f"passages: {status.passages}",
+            f"stale:    {changes.describe() + ' (the next ask updates the index)' if changes.is_stale else 'no, up to date'}",
+        ]
+        for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+            lines += [f"  {label}: {printable(name)}" for name in names]
+        lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
+        if status.problem:
+            lines.append(f"problem:  {printable(with_remedy(status.problem, status.remedy))}")
+    return "\n".join(lines)
+
+
+def build_server(tools: AssistantTools) -> MCPServer:
+    """An MCP server offering the three tools, each marked read-only."""
+    _log_warnings_to_stderr()
+    server = MCPServer("assistant", instructions=INSTRUCTIONS, version=__version__, log_level="WARNING")
+    for tool, title in ((tools.ask, "Ask the sources"), (tools.get, "Read a source"), (tools.status, "Index status")):
+        server.add_tool(tool, name=tool.__name__, title=title, annotations=READ_ONLY)
+    return server
+
+
+def _log_warnings_to_stderr() -> None:
+    """Warnings and errors of any library as plain lines on stderr. The SDK would otherwise install its
+    own root handler, which passes on every record a library logs, down to its debug lines."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("assistant mcp: %(levelname)s: %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING, handlers=[handler])  # a no-op where a handler is set already
+
+
+def serve(assistant) -> int:
+    """Serve the tools over stdin and stdout until the client closes them; returns the exit code.
+    The model and the index load on the first question, once."""
+    build_server(AssistantTools(assistant)).run("stdio")
+    return 0

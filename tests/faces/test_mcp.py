@@ -1,0 +1,256 @@
+"""``assistant mcp`` as an agent's host drives it: a real MCP client session (the SDK's stdio client) on a
+server started as a user registers it, over a project of the sample article with no index yet."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from anyio.from_thread import BlockingPortal, start_blocking_portal
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.types import CallToolResult
+
+from cli_runner import run_cli, run_cli_in_fresh_python
+from projects import REPO, SAMPLE_FILE, SAMPLE_SOURCES, write_project
+
+VALID_FOR = "How long is the temporary Kosovo document valid?"
+FACILITATOR = "Who is the EU facilitator?"
+FOLLOW_UP = "What did he say?"
+OFF_TOPIC = "How does photosynthesis turn sunlight into sugar in plants?"
+
+
+@dataclass
+class Server:
+    """A running ``assistant mcp`` and the client session talking to it, callable from a sync test."""
+
+    portal: BlockingPortal
+    session: ClientSession
+    log: Path  # the server's stderr
+    # Whatever came on the server's stdout that was not a protocol message.
+    stray: list[Exception] = field(default_factory=list)
+
+    def call(self, tool: str, **arguments) -> CallToolResult:
+        return self.portal.call(lambda: self.session.call_tool(tool, arguments))
+
+    def ok(self, tool: str, **arguments) -> dict:
+        """The structured content of a call that must succeed."""
+        result = self.call(tool, **arguments)
+        assert not result.is_error, result.content
+        return result.structured_content
+
+    def error(self, tool: str, **arguments) -> str:
+        """The one line of a call that must fail as a tool error."""
+        result = self.call(tool, **arguments)
+        assert result.is_error and result.structured_content is None
+        (content,) = result.content
+        assert "\n" not in content.text and "Traceback" not in content.text
+        return content.text
+
+
+@contextmanager
+def mcp_server(config: Path, log: Path) -> Iterator[Server]:
+    """``python -m assistant --config CONFIG mcp`` with a client session on it, initialized."""
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "assistant", "--config", str(config), "mcp"],
+        env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        cwd=str(REPO),
+    )
+    stray: list[Exception] = []
+
+    async def on_message(message) -> None:
+        if isinstance(message, Exception):  # a stdout line that does not parse as JSON-RPC
+            stray.append(message)
+
+    @asynccontextmanager
+    async def session():
+        with log.open("w", encoding="utf-8") as errlog:
+            async with stdio_client(params, errlog=errlog) as (read, write):
+                async with ClientSession(read, write, message_handler=on_message) as client:
+                    await client.initialize()
+                    yield client
+
+    with start_blocking_portal() as portal, portal.wrap_async_context_manager(session()) as client:
+        yield Server(portal, client, log, stray)
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """The sample article in a project with no index yet, with a binary file the build skips, and beside
+    the sources a file that a symlink in them leads to; returns the config path."""
+    root = tmp_path_factory.mktemp("mcp-project")
+    config = write_project(root)
+    shutil.copy(SAMPLE_SOURCES / SAMPLE_FILE, root / "sources" / SAMPLE_FILE)
+    (root / "secret.txt").write_text("Not a source.\n", encoding="utf-8")
+    os.symlink(root / "secret.txt", root / "sources" / "escape.txt")
+    (root / "sources" / "blob.txt").write_bytes(b"\x00\x01\x02 not text")
+    return config
+
+
+@pytest.fixture(scope="module")
+def server(project) -> Iterator[Server]:
+    with mcp_server(project, project.parent / "server-stderr.log") as running:
+        yield running
+
+
+def sample_text(config: Path) -> str:
+    return (config.parent / "sources" / SAMPLE_FILE).read_text(encoding="utf-8")
+
+
+def test_three_tools_each_read_only(server):
+    tools = {tool.name: tool for tool in server.portal.call(server.session.list_tools).tools}
+    assert set(tools) == {"ask", "get", "status"}
+    for tool in tools.values():
+        assert tool.annotations.read_only_hint is True and tool.description
+    assert set(tools["ask"].input_schema["properties"]) == {"question", "collection", "k", "conversation"}
+    assert tools["ask"].input_schema["required"] == ["question"]
+    assert set(tools["get"].input_schema["properties"]) == {"source", "line_start", "line_end"}
+
+
+def test_first_ask_builds_the_index_saying_so_on_stderr_only(server, project):
+    server.ok("ask", question=VALID_FOR)
+    log = server.log.read_text(encoding="utf-8")
+    assert "No index yet: building it" in log and "Indexed 1 file, 12 passages" in log
+    assert (project.parent / "index" / "manifest.json").exists()
+    assert server.stray == []  # nothing but the protocol on stdout, progress bars and all
+
+
+def test_ask_answers_with_the_cli_json_shape_and_a_numbered_text(server, project):
+    result = server.call("ask", question=VALID_FOR)
+    answer = result.structured_content
+    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with"}
+    assert answer["abstained"] is False
+    first = answer["snippets"][0]
+    assert first["citation"]["source"] == SAMPLE_FILE and first["citation"]["line_start"] == 8
+    assert "90 days" in first["text"] and first["answer"]["text"] == "90 days"
+    citation = first["citation"]
+    assert sample_text(project)[citation["start"] : citation["end"]] == first["text"]
+    (text,) = result.content
+    lines = text.text.splitlines()
+    assert lines[0].startswith(f"1. {SAMPLE_FILE}:8  (score ")
+    assert "valid for 90 days" in lines[1] and lines[2] == "   answer: 90 days"
+
+
+def test_an_unrelated_question_abstains_as_a_result_not_an_error(server):
+    result = server.call("ask", question=OFF_TOPIC)
+    assert not result.is_error
+    answer = result.structured_content
+    assert answer["abstained"] is True and answer["reason"]
+    assert result.content[0].text.startswith("The sources do not answer this: ")
+
+
+def test_a_follow_up_is_read_in_its_conversation_and_only_there(server):
+    first = server.ok("ask", question=FACILITATOR, conversation="talk-1")
+    assert "Lajcak" in first["snippets"][0]["text"] and first["read_with"] == []
+    follow_up = server.call("ask", question=FOLLOW_UP, conversation="talk-1")
+    assert {"EU", "facilitator"} <= set(follow_up.structured_content["read_with"])
+    assert follow_up.structured_content["snippets"][0]["text"].startswith("He signaled that dialogue would persist")
+    assert follow_up.content[0].text.startswith("(read with: ")
+    # Another id is another conversation: the same words, read alone.
+    assert server.ok("ask", question=FOLLOW_UP, conversation="talk-2")["read_with"] == []
+    assert server.ok("ask", question=FOLLOW_UP)["read_with"] == []
+
+
+def test_mcp_gives_the_snippets_of_ask_json(server, project):
+    def snippets(answer: dict) -> list:
+        return [(s["text"], s["citation"], s["answer"], s["is_answer"]) for s in answer["snippets"]]
+
+    for question in (VALID_FOR, FACILITATOR, OFF_TOPIC):
+        code, out, err = run_cli("--config", str(project), "ask", "--json", "-k", "4", question)
+        assert code in (0, 1), err
+        over_mcp = server.ok("ask", question=question, k=4)
+        assert snippets(over_mcp) == snippets(json.loads(out))
+        assert over_mcp["abstained"] == json.loads(out)["abstained"]
+    # A conversation too: the follow-up as `ask - --conversation` reads it.
+    code, out, err = run_cli("--config", str(project), "ask", "-", "--conversation", "--json", stdin=f"{FACILITATOR}\n{FOLLOW_UP}\n")
+    assert code == 0, err
+    server.ok("ask", question=FACILITATOR, conversation="same-as-cli")
+    over_mcp = server.ok("ask", question=FOLLOW_UP, conversation="same-as-cli")
+    from_cli = json.loads(out.splitlines()[1])
+    assert snippets(over_mcp) == snippets(from_cli) and over_mcp["read_with"] == from_cli["read_with"]
+
+
+def test_get_a_cited_range_gives_exactly_its_lines(server, project):
+    citation = server.ok("ask", question=VALID_FOR)["snippets"][0]["citation"]
+    lines = sample_text(project).split("\n")
+    got = server.call("get", source=citation["source"], line_start=citation["line_start"] - 1, line_end=citation["line_end"] + 1)
+    excerpt = got.structured_content
+    assert excerpt["text"] == "\n".join(lines[citation["line_start"] - 2 : citation["line_end"] + 1])
+    assert got.content[0].text == excerpt["text"]
+    assert sample_text(project)[excerpt["start"] : excerpt["end"]] == excerpt["text"]
+    assert excerpt["start"] <= citation["start"] and citation["end"] <= excerpt["end"]
+    assert (excerpt["line_start"], excerpt["line_end"], excerpt["lines"]) == (7, 9, 12)
+    assert server.ok("get", source=SAMPLE_FILE)["text"] == sample_text(project)  # the whole file, as it is
+    assert server.ok("get", source=SAMPLE_FILE, line_start=12)["text"] == sample_text(project).split("\n", 11)[11]
+
+
+def test_get_refuses_what_is_not_an_indexed_source(server, project):
+    assert server.error("get", source="../config.toml") == "not a source file: ../config.toml (not a path inside the sources folder)"
+    assert server.error("get", source=str(project.parent / "secret.txt")).startswith("not a source file: /")
+    assert server.error("get", source="escape.txt") == "not a source file: escape.txt (not a path inside the sources folder)"
+    assert server.error("get", source="missing.txt") == "not an indexed source: missing.txt"
+    assert server.error("get", source="blob.txt") == "not an indexed source: blob.txt"  # skipped by the build
+    assert server.error("get", source="") == "the source is empty"
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ({"line_start": 0}, "line_start must be at least 1 (got 0)"),
+        ({"line_start": 9, "line_end": 8}, "line_end 8 is before line_start 9"),
+        ({"line_start": 13}, f"{SAMPLE_FILE} has 12 lines: line 13 is past its end"),
+        ({"line_end": 40}, f"{SAMPLE_FILE} has 12 lines: line 40 is past its end"),
+    ],
+)
+def test_get_with_lines_the_file_does_not_have_is_one_line(server, lines, message):
+    assert server.error("get", source=SAMPLE_FILE, **lines) == message
+
+
+def test_status_reports_what_assistant_status_does(server, project):
+    server.ok("ask", question=VALID_FOR)  # the index is built by now
+    result = server.call("status")
+    status = result.structured_content
+    code, out, _ = run_cli("--config", str(project), "status", "--json")
+    assert status == json.loads(out)
+    assert (status["exists"], status["files"], status["passages"], status["model"]) == (True, 1, 12, "all-MiniLM-L6-v2")
+    assert status["built_at"] and status["changes"]["unchanged"] == [SAMPLE_FILE]
+    assert status["skipped"] == [{"source": "blob.txt", "reason": "binary file (NUL byte in the first 8 KiB)"}]
+    text = result.content[0].text
+    assert "passages: 12" in text and "stale:    no, up to date" in text and "skipped:  blob.txt: binary file" in text
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"question": ""}, "the question is empty"),
+        ({"question": "   "}, "the question is empty"),
+        ({"question": "?!"}, "the question has no words (only punctuation or symbols)"),
+        ({"question": "why " * 600}, "the question is longer than 2000 characters"),
+        ({"question": VALID_FOR, "k": 0}, "k must be between 1 and 20 (got 0)"),
+        ({"question": VALID_FOR, "k": 21}, "k must be between 1 and 20 (got 21)"),
+        ({"question": VALID_FOR, "conversation": " "}, "the conversation id is empty"),
+        ({"question": VALID_FOR, "collection": "papers"}, "no collection named 'papers' (collections are not set up; leave it out)"),
+    ],
+)
+def test_bad_arguments_are_one_line_tool_errors(server, arguments, message):
+    assert server.error("ask", **arguments) == message
+
+
+def test_a_config_error_is_the_cli_line_before_any_protocol(tmp_path):
+    config = write_project(tmp_path, "[answer]\nsnippets = 'many'\n")
+    code, out, err = run_cli("--config", str(config), "mcp")
+    assert code == 2 and out == ""
+    assert err.startswith("assistant: error: ") and err.count("\n") == 1
+
+
+def test_other_commands_do_not_load_the_sdk(server, project):
+    result = run_cli_in_fresh_python(["--config", str(project), "status"], ("mcp", "mcp_types", "starlette"))
+    assert result.returncode == 0, result.stderr
