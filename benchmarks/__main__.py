@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .commands import ASSISTANT, ENV, PYTHON, timed
+from .commands import ASSISTANT, ENV, PYTHON, cpu_name, timed
 from .corpus import REPO, SQUAD, write_sources
 from .targets import TARGET_PASSAGES, target_lines
 
@@ -29,12 +29,8 @@ QUESTION = "How long is the temporary document valid?"
 
 
 def machine() -> dict:
-    cpu = ""
+    cpu = cpu_name()
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
         mem = next(l for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
         mem_gib = int(mem.split()[1]) / 1024 / 1024
     except (OSError, StopIteration):

@@ -21,3 +21,16 @@ def timed(command: list[str], *, cwd: Path | None = None, must_succeed: bool = T
     if must_succeed and done.returncode != 0:
         raise SystemExit(f"{' '.join(command[:3])}… failed: {done.stderr.strip()[-2000:]}")
     return time.perf_counter() - began
+
+
+def cpu_name() -> str:
+    """The CPU's model name (from /proc/cpuinfo), which every figure is given with."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or "unknown"

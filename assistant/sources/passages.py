@@ -5,6 +5,8 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -18,6 +20,13 @@ UNWRAPPED_LINE_CHARS = 160
 # a table flattened to one line, a run of words with no full stop) is cut at a clause mark or a space
 # near the limit, so that it neither swamps an answer nor ranks for everything.
 SENTENCE_MAX_CHARS = 600
+# A table's passage holds rows up to this many characters: rows are short and dense with digits and
+# bars (a token every two or three characters), so a passage of prose's length would fill two or three
+# of the model's windows, and one row among a dozen is still the passage's own.
+TABLE_PASSAGE_CHARS = 400
+# A run of non-blank lines longer than this is read as several blocks, cut at a line break: a log or an
+# extracted text with no blank line in it is cut into passages as it is read, never held as one block.
+BLOCK_MAX_CHARS = 100_000
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’»)\]]*\s*$")
@@ -30,15 +39,15 @@ _ABBREVIATIONS = frozenset(
 
 @dataclass(frozen=True)
 class LineTable:
-    """Maps character offsets of a text to 1-based line numbers."""
+    """Maps character offsets of a text to 1-based line numbers (8 bytes a line, however long the text)."""
 
-    starts: tuple[int, ...]
+    starts: array
 
     @classmethod
     def of(cls, text: str) -> "LineTable":
-        starts = [0]
+        starts = array("q", [0])
         starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
-        return cls(tuple(starts))
+        return cls(starts)
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -109,22 +118,24 @@ def cap_spans(text: str, spans: list[tuple[int, int]], limit: int) -> list[tuple
     return out
 
 
-def _blocks(text: str) -> list[list[tuple[int, int]]]:
-    """Runs of non-blank lines, each line as its (start, end) span without the line break."""
-    blocks: list[list[tuple[int, int]]] = []
+def _blocks(text: str) -> Iterator[list[tuple[int, int]]]:
+    """Runs of non-blank lines, each line as its (start, end) span without the line break, one at a time;
+    a run longer than ``BLOCK_MAX_CHARS`` comes as several, cut between lines."""
     current: list[tuple[int, int]] = []
     for match in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text):
         if match.start() == len(text) and match.end() == len(text):
             break
         line_end = match.start() + len(match.group(0).rstrip("\r\n"))
         if text[match.start() : line_end].strip():
+            if current and line_end - current[0][0] > BLOCK_MAX_CHARS:
+                yield current
+                current = []
             current.append((match.start(), line_end))
         elif current:
-            blocks.append(current)
+            yield current
             current = []
     if current:
-        blocks.append(current)
-    return blocks
+        yield current
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -142,10 +153,11 @@ def passage_id(source: str, start: int, end: int) -> str:
 
 def heading_title(document: Document) -> str | None:
     """The document's first heading, or None when its text does not open with one."""
-    for block in _blocks(document.text)[:1]:
-        first = document.text[block[0][0] : block[0][1]]
-        return structure.heading(first, single_line=len(block) == 1)
-    return None
+    block = next(_blocks(document.text), None)
+    if block is None:
+        return None
+    first = document.text[block[0][0] : block[0][1]]
+    return structure.heading(first, single_line=len(block) == 1)
 
 
 def document_title(document: Document) -> str:
@@ -171,17 +183,22 @@ def _chunk_sentences(spans: list[tuple[int, int]], max_chars: int) -> list[list[
 
 
 def split_passages(document: Document, max_chars: int) -> list[Passage]:
-    """Split a document into passages: paragraphs, long ones cut at sentence boundaries.
+    """A document's passages (``passages_of``), all at once."""
+    return list(passages_of(document, max_chars))
+
+
+def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
+    """Split a document into passages, one at a time as they are cut: paragraphs, long ones cut at
+    sentence boundaries, tables cut into runs of rows.
 
     Headings are not passages; they become the ``title`` of the passages under them. Each passage has a
-    kind (``structure``): body text, a caption, the document's metadata header, or references.
+    kind (``structure``): body text, a caption, a table, the document's metadata header, or references.
     """
     text = document.text
     lines = LineTable.of(text)
     doc_title = document_title(document)
     section = ""
     in_references = False
-    passages: list[Passage] = []
     for number, block in enumerate(_blocks(text)):
         block_lines = [text[s:e] for s, e in block]
         if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
@@ -195,20 +212,40 @@ def split_passages(document: Document, max_chars: int) -> list[Passage]:
                 if not block:
                     continue
             kind = "references" if in_references or structure.is_citation_block(block_lines) else "body"
-        for p_start, p_end in _paragraphs(text, block):
-            if p_end <= p_start:
+        for first, last, is_table in structure.table_runs(block_lines):
+            run = block[first:last]
+            if is_table and kind == "body":
+                title = f"{doc_title} — {section}" if section else doc_title
+                yield from _table_passages(document, lines, run, title, max_chars)
                 continue
-            paragraph_kind = kind
-            if kind == "body":
-                label = structure.section_label(text[p_start:p_end])
-                if label is not None:
-                    section = label
-                if structure.is_caption(text[p_start:p_end]):
-                    paragraph_kind = "caption"
-            spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
-            title = f"{doc_title} — {section}" if section else doc_title
-            passages.extend(_passage(document, lines, chunk, title, paragraph_kind) for chunk in _chunk_sentences(spans, max_chars))
-    return passages
+            for p_start, p_end in _paragraphs(text, run):
+                if p_end <= p_start:
+                    continue
+                paragraph_kind = kind
+                if kind == "body":
+                    label = structure.section_label(text[p_start:p_end])
+                    if label is not None:
+                        section = label
+                    if structure.is_caption(text[p_start:p_end]):
+                        paragraph_kind = "caption"
+                spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
+                title = f"{doc_title} — {section}" if section else doc_title
+                for chunk in _chunk_sentences(spans, max_chars):
+                    yield _passage(document, lines, chunk, title, paragraph_kind)
+
+
+def _table_passages(document: Document, lines: LineTable, rows: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
+    """A table's passages: its rows, a row a sentence, as many as ``TABLE_PASSAGE_CHARS`` holds; the
+    header row joins the title of each, and neither it nor the rule under it is a passage."""
+    text = document.text
+    row_lines = [text[s:e] for s, e in rows]
+    header = structure.table_header(row_lines)
+    if header:
+        title = f"{title} — {structure.header_words(row_lines[0])}"
+    body = [_trim(text, s, e) for (s, e), line in zip(rows[header:], row_lines[header:]) if not structure.is_table_rule(line)]
+    limit = min(TABLE_PASSAGE_CHARS, max_chars)
+    spans = cap_spans(text, [span for span in body if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
+    return [_passage(document, lines, chunk, title, "table") for chunk in _chunk_sentences(spans, limit)]
 
 
 def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -252,21 +289,28 @@ def titled(title: str, text: str) -> str:
     return f"{title}\n{text}" if title else text
 
 
-def dense_texts(document: Document, passages: list[Passage]) -> list[str]:
-    """What each passage's vector embeds: its text under the titles the document's content gives it.
+def dense_texts(document: Document, passages: Iterable[Passage]) -> list[str]:
+    """What each passage's vector embeds (``dense_text_of``)."""
+    vector_text = dense_text_of(document)
+    return [vector_text(p) for p in passages]
+
+
+def dense_text_of(document: Document) -> Callable[[Passage], str]:
+    """What a passage of ``document`` embeds: its text under the titles the document's content gives it.
 
     A title made from the file's name is left out of the vector (the lexical index keeps it, through
     ``lexical_text``), so that a renamed file embeds the same texts and its vectors are reused.
     """
     if heading_title(document):
-        return [lexical_text(p) for p in passages]
+        return lexical_text
     named_title = document_title(document)
-    texts = []
-    for passage in passages:
+
+    def vector_text(passage: Passage) -> str:
         title = passage.title
         if title == named_title:
             title = ""
         elif title.startswith(f"{named_title} — "):
             title = title[len(named_title) + 3 :]  # keep the section heading, drop the file's name
-        texts.append(titled(title, passage.text))
-    return texts
+        return titled(title, passage.text)
+
+    return vector_text

@@ -14,6 +14,9 @@ one of these, by its own look only: no model, no list of words from any sample.
 - After a "References" heading (or for a block of numbered citations) passages are references:
   searchable, never quoted as an answer.
 - A paragraph opening with a section label ("Abstract: …", "Methods: …") starts that section.
+- A table (a run of lines cut into cells by "|", as Markdown writes one) is cut into passages of rows,
+  a row a sentence; its header row (the line above a "| --- |" rule) is not a passage but part of the
+  title of each, as a heading is, so that every slice of a long table still says what its columns are.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-PassageKind = Literal["body", "metadata", "caption", "references"]
+PassageKind = Literal["body", "metadata", "caption", "references", "table"]
 # Kinds whose sentences are never quoted as an answer (they stay searchable).
 NOT_ANSWERS: frozenset[str] = frozenset({"metadata", "references"})
 
@@ -58,6 +61,12 @@ _SECTION_LABEL = re.compile(
 )
 # Labels that only say "the body starts here": they open no named section.
 _BODY_LABELS = frozenset({"text", "main text"})
+# A table row: cells between "|" (at least two cells, or one line opening and closing with "|").
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]+\|[^|]+\|")
+# The rule under a table's header: "| --- | :---: |", "---|---".
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$|^\s*\|\s*:?-{2,}:?\s*\|\s*$")
+# Fewer rows than this are left as prose: a table is worth cutting only when it is long.
+TABLE_MIN_ROWS = 3
 
 
 def heading(line: str, *, single_line: bool) -> str | None:
@@ -119,3 +128,49 @@ def section_label(paragraph: str) -> str | None:
         return None
     label = match.group(1)
     return "" if label.lower() in _BODY_LABELS else label[:1].upper() + label[1:].lower()
+
+
+def is_table_row(line: str) -> bool:
+    """Whether a line is a row of a table written with "|" between its cells."""
+    return bool(_TABLE_ROW.match(line))
+
+
+def is_table_rule(line: str) -> bool:
+    """Whether a line is the rule under a table's header ("| --- | --- |")."""
+    return bool(_TABLE_RULE.match(line))
+
+
+def table_runs(lines: list[str]) -> list[tuple[int, int, bool]]:
+    """A block's lines as runs (first, last + 1, is a table): each run of at least ``TABLE_MIN_ROWS``
+    table rows is a table, the lines between are not."""
+    runs: list[tuple[int, int, bool]] = []
+    start = 0
+    i = 0
+    while i < len(lines):
+        if not is_table_row(lines[i]) and not is_table_rule(lines[i]):
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and (is_table_row(lines[end]) or is_table_rule(lines[end])):
+            end += 1
+        if end - i >= TABLE_MIN_ROWS:
+            if i > start:
+                runs.append((start, i, False))
+            runs.append((i, end, True))
+            start = end
+        i = end
+    if start < len(lines):
+        runs.append((start, len(lines), False))
+    return runs
+
+
+def table_header(lines: list[str]) -> int:
+    """How many of a table's first lines are its header: the row above the rule and the rule (2), or
+    0 when it has no rule under its first row."""
+    return 2 if len(lines) > 2 and is_table_rule(lines[1]) and not is_table_rule(lines[0]) else 0
+
+
+def header_words(line: str) -> str:
+    """A header row as words for a title: its cells, without the bars ("Station · Region · Opened")."""
+    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+    return " · ".join(cell for cell in cells if cell)[:HEADING_MAX_CHARS]

@@ -17,7 +17,7 @@ from ..config import Config
 from ..errors import BuildCancelled, IndexMissingError, IndexUnusableError, SourcesError
 from ..models import BuildProgress, BuildStage, Passage, ProgressCallback
 from ..sources.documents import SourceScan, scan_sources
-from ..sources.passages import dense_texts, split_passages, titled
+from ..sources.passages import dense_text_of, passages_of, titled
 from ..vectors.late_chunking import ChunkedText
 from .calibration import PassageSample
 from .layout import PASSAGES
@@ -26,6 +26,10 @@ from .manifest import IndexedSource, PassedOver
 from .passage_table import PassageTable, PassageTableWriter
 from .scratch import EmbedQueue, FreshVectors
 from .write import VectorBlock
+
+
+# Passages planned between two looks at the cancel flag inside one file.
+CANCEL_EVERY = 2048
 
 
 def text_key(text: str) -> bytes:
@@ -215,8 +219,11 @@ def _plan_rows(
     for document in scan.documents():
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
-        split = split_passages(document, config.settings.chunking.max_passage_chars)
-        for passage, text in zip(split, dense_texts(document, split), strict=True):
+        vector_text = dense_text_of(document)
+        for passage in passages_of(document, config.settings.chunking.max_passage_chars):
+            text = vector_text(passage)
+            if len(origins) % CANCEL_EVERY == CANCEL_EVERY - 1 and cancelled():  # a long file is read for a while
+                raise BuildCancelled("build cancelled; the previous index is unchanged")
             key = text_key(text)
             table.append(passage, key.hex())
             sample.see(passage)

@@ -48,25 +48,36 @@ class EmbedQueue:
         """How many sentences each queued passage has, by position."""
         return np.frombuffer(self._sentences, dtype=np.int64) if self._sentences else np.zeros(0, dtype=np.int64)
 
-    def batches(self, size: int) -> Iterator[tuple[np.ndarray, list[ChunkedText]]]:
+    def batches(self, size: int, max_chars: int | None = None) -> Iterator[tuple[np.ndarray, list[ChunkedText]]]:
         """The queued passages, ``size`` at a time, longest first (a batch of like lengths pads little):
-        each batch's positions and its passages, read in that order from the file's own index."""
+        each batch's positions and its passages, read in that order from the file's own index. With
+        ``max_chars``, a batch also ends where its texts reach that many characters (never empty)."""
         self._file.flush()
         db = self._file.db
         db.execute("CREATE INDEX IF NOT EXISTS longest_first ON queue (length DESC, position)")
-        cursor = db.execute("SELECT position, text, spans FROM queue ORDER BY length DESC, position")
-        while rows := cursor.fetchmany(size):
-            positions = np.array([row[0] for row in rows], dtype=np.int64)
-            items = [
-                ChunkedText(text, tuple(map(tuple, np.frombuffer(spans, dtype=_SPAN).reshape(-1, 2).tolist())))
-                for _, text, spans in rows
-            ]
-            yield positions, items
+        cursor = db.execute("SELECT position, length, text, spans FROM queue ORDER BY length DESC, position")
+        rows: list[tuple[int, str, bytes]] = []
+        chars = 0
+        for position, length, text, spans in cursor:
+            if rows and (len(rows) == size or (max_chars is not None and chars + length > max_chars)):
+                yield _batch(rows)
+                rows, chars = [], 0
+            rows.append((position, text, spans))
+            chars += length
+        if rows:
+            yield _batch(rows)
 
     def remove(self) -> None:
         """Close and delete the queue's file."""
         self._file.close()
         self._file.path.unlink(missing_ok=True)
+
+
+def _batch(rows: list[tuple[int, str, bytes]]) -> tuple[np.ndarray, list[ChunkedText]]:
+    """Queue rows as a batch: their positions and their passages."""
+    positions = np.array([row[0] for row in rows], dtype=np.int64)
+    items = [ChunkedText(text, tuple(map(tuple, np.frombuffer(spans, dtype=_SPAN).reshape(-1, 2).tolist()))) for _, text, spans in rows]
+    return positions, items
 
 
 class FreshVectors:

@@ -18,8 +18,11 @@ from ..models import BuildProgress, BuildStage, ProgressCallback
 from .late_chunking import ChunkedText
 from .quantization import quantize
 
-# Passages embedded between two progress reports (and two looks at the cancel flag).
+# Passages embedded between two progress reports (and two looks at the cancel flag): at most this many,
+# and no more text than this many characters, so that a step takes about a second on two cores
+# whatever the passages' length (a cancel is seen within one step).
 EMBED_STEP = 256
+EMBED_STEP_CHARS = 12_000
 
 
 @dataclass(frozen=True)
@@ -38,8 +41,9 @@ class PassageQueue(Protocol):
 
     def __len__(self) -> int: ...
 
-    def batches(self, size: int) -> Iterator[tuple[np.ndarray, list[ChunkedText]]]:
-        """The passages ``size`` at a time, longest first: each batch's positions and its passages."""
+    def batches(self, size: int, max_chars: int | None = None) -> Iterator[tuple[np.ndarray, list[ChunkedText]]]:
+        """The passages ``size`` at a time (and no more than ``max_chars`` of text), longest first: each
+        batch's positions and its passages."""
         ...
 
 
@@ -67,7 +71,7 @@ def embed_passages(
     total = len(queue)
     progress(BuildProgress(stage=BuildStage.EMBED, done=0, total=total))
     done = 0
-    for positions, items in queue.batches(EMBED_STEP):
+    for positions, items in queue.batches(EMBED_STEP, EMBED_STEP_CHARS):
         if cancelled():
             raise BuildCancelled("build cancelled; the previous index is unchanged")
         vectors, spans = encoder.encode_passages(items)

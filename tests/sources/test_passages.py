@@ -1,6 +1,7 @@
 """Passages and sentences carry exact offsets and line numbers into the decoded file."""
 
 import re
+import tracemalloc
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,14 @@ from hypothesis import given, settings, strategies as st
 
 from assistant.sources.decoding import decode_source_bytes
 from assistant.sources.documents import Document
-from assistant.sources.passages import SENTENCE_MAX_CHARS, LineTable, sentence_spans, split_passages
+from assistant.sources.passages import (
+    SENTENCE_MAX_CHARS,
+    TABLE_PASSAGE_CHARS,
+    LineTable,
+    passages_of,
+    sentence_spans,
+    split_passages,
+)
 
 from projects import DATA, SAMPLE_SOURCES
 
@@ -175,3 +183,51 @@ def test_metadata_and_references_are_never_quoted_as_answers(tmp_path):
             assert snippet.passage.kind not in ("metadata", "references"), (question, snippet.text)
     answer = assistant.ask("What was seen in cells treated with 2-bromopalmitic acid?")
     assert any(s.passage.kind == "caption" for s in answer.snippets)  # a caption can answer
+
+
+def _table(rows: int) -> str:
+    lines = ["Ridership by station.", "", "| Station | Region | Opened |", "| --- | :---: | ---: |"]
+    lines += [f"| Station {i} | {'North' if i % 2 else 'South'} | {1900 + i % 100} |" for i in range(rows)]
+    return "\n".join(lines) + "\n\nAfter the table. It ends here.\n"
+
+
+def test_a_long_table_is_cut_into_passages_of_rows_under_its_header():
+    document = Document("stations.md", _table(300), "x", "utf-8")
+    passages = assert_exact(document, 1200)
+    table = [p for p in passages if p.kind == "table"]
+    rows = [s.text for p in table for s in p.sentences]
+    # Every row once, a row a sentence, in order; the header and its rule are the title, not a passage.
+    assert rows == [f"| Station {i} | {'North' if i % 2 else 'South'} | {1900 + i % 100} |" for i in range(300)]
+    assert len(table) > 10 and all(len(p.text) <= TABLE_PASSAGE_CHARS for p in table)
+    assert all(p.title.endswith("Station · Region · Opened") for p in table)
+    assert table[0].line_start == 5 and table[-1].line_end == 304
+    prose = [p.text for p in passages if p.kind != "table"]
+    assert prose == ["Ridership by station.", "After the table. It ends here."]
+
+
+def test_a_table_of_two_rows_stays_prose():
+    text = "| a | b |\n| 1 | 2 |\n"
+    (passage,) = split_passages(Document("t.md", text, "x", "utf-8"), 1200)
+    assert passage.kind == "body" and passage.text == text.strip()
+
+
+def test_cutting_a_big_file_holds_a_passage_at_a_time_not_the_file():
+    # 8 MB of short lines with no blank line between them: one "block" of the whole file, read as
+    # blocks of at most BLOCK_MAX_CHARS, passage by passage.
+    line = "A line of a log that goes on, with no full stop and no blank line after it 12345\n"
+    text = line * (8_000_000 // len(line))
+    document = Document("big.log", text, "x", "utf-8")
+    tracemalloc.start()
+    try:
+        count = 0
+        last_end = 0
+        for passage in passages_of(document, 1200):
+            assert passage.start >= last_end and text[passage.start : passage.end] == passage.text
+            last_end = passage.end
+            count += 1
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count > 6000 and last_end == len(text.rstrip())
+    # The line table (8 bytes a line) and one block's spans, not a list of every passage (~100 MB here).
+    assert peak < 20_000_000, f"peak {peak / 1e6:.0f} MB while cutting an 8 MB file"

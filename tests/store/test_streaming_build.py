@@ -162,3 +162,17 @@ def test_a_file_touched_but_unchanged_is_stamped_again_once(tmp_path):
     identity = index_dir.stat().st_ino
     assert run_cli("--config", str(config), "index")[0] == 0
     assert index_dir.stat().st_ino == identity  # stamped: up to date, nothing written
+
+
+def test_the_queue_sizes_its_batches_by_text_as_well_as_by_count(tmp_path):
+    # A batch of long passages takes as long as many short ones: the text a batch holds is bounded, so
+    # the build looks at the cancel flag about as often whatever the passages' length.
+    queue = EmbedQueue(tmp_path)
+    texts = ["x" * 900, "y" * 800, "z" * 300, "w" * 200, "v" * 100, "u" * 10]
+    for text in texts:
+        queue.append(ChunkedText(text, ((0, len(text)),)))
+    batches = [[len(item.text) for item in items] for _, items in queue.batches(4, max_chars=1000)]
+    assert batches == [[900], [800], [300, 200, 100, 10]]
+    # One passage longer than the bound is a batch of its own, never left out.
+    assert [[len(i.text) for i in items] for _, items in queue.batches(4, max_chars=500)][:2] == [[900], [800]]
+    queue.remove()
