@@ -8,17 +8,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import ClusterSettings, Config, Overrides, load_config
-from .errors import AssistantError, IndexFolderError, IndexLockedError, IndexMissingError, QuestionError, Remedy
+from .errors import AssistantError, ConfigError, IndexFolderError, IndexLockedError, IndexMissingError, QuestionError, Remedy
 from .models import (
     Answer,
     BuildReport,
     Conversation,
+    Conversations,
     IndexCheck,
     IndexState,
     IndexStatus,
     Passage,
     SourceChanges,
+    Snippet,
     SourceExcerpt,
+    Timings,
     counted,
 )
 from .sources.documents import read_source_text
@@ -33,6 +36,7 @@ from .vectors.model_location import resolve_model
 # ``assistant status`` reads only the manifest.
 if TYPE_CHECKING:
     from .answers.question_path import Trace
+    from .named_collections import Collection
     from .models import ProgressCallback
     from .retrieval.search import Mode
     from .store.loaded import LoadedIndex
@@ -95,6 +99,28 @@ class Assistant:
         from .retrieval.conversation import load_word_frequencies
 
         load_word_frequencies()
+
+    def share_loaded(self, other: "Assistant") -> None:
+        """Take what ``other`` has loaded that serves this assistant too: the model and the reader, and
+        the question encoder where both indexes hold the same export (another collection's, same model)."""
+        with self._lock:
+            self._embedder = self._embedder or other._embedder
+            if other.config.settings.answer.reader == self.config.settings.answer.reader:
+                self._reader = self._reader or other._reader
+            if self._question_encoder is None and other._question_encoder is not None and other._index is not None:
+                try:
+                    if self._same_export(other):
+                        self._question_encoder = other._question_encoder
+                except AssistantError:
+                    pass  # this index's own trouble shows when it is asked
+
+    def _same_export(self, other: "Assistant") -> bool:
+        mine, theirs = self._manifest(), other._index.manifest
+        if not mine.question_encoder.available or mine.question_encoder != theirs.question_encoder:
+            return False
+        from .store.layout import ENCODER_FILES
+
+        return all(mine.files.get(name) == theirs.files.get(name) for name in ENCODER_FILES)
 
     def with_reader(self, on: bool) -> "Assistant":
         """This assistant with the reader turned on or off (``answer.reader``), sharing what it has
@@ -363,3 +389,139 @@ class Assistant:
         return SourceExcerpt(
             source=source, text=text[start:end], start=start, end=end, line_start=first, line_end=last, lines=lines
         )
+
+
+def open_collection(
+    config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None
+) -> Assistant:
+    """The assistant of one collection: ``collection``, or the config's own sources when None."""
+    from .config import MAIN_COLLECTION
+
+    return Library.open(config_path, overrides, collection or MAIN_COLLECTION).assistant()
+
+
+class Library:
+    """Answers from the collections (``assistant.named_collections``): one, or all of them at once. Each
+    collection has its own ``Assistant`` and index; they share the model, the reader and, for indexes
+    of the same model's export, the question encoder. Asked together, each collection answers and
+    their snippets are merged by calibrated confidence; where there are named collections, every
+    citation names its own (``papers:paper.pdf:p3:12``)."""
+
+    def __init__(self, collections: list[Collection], named: bool) -> None:
+        if not collections:
+            raise ConfigError("no collection to answer from")
+        self.collections = collections
+        # Whether the user has named collections: then citations say which one they are from.
+        self.named = named
+        self._assistants: dict[str, Assistant] = {}
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None) -> "Library":
+        """The collections of the config at ``config_path``: the one called ``collection``, or all."""
+        from .named_collections import collections_of, named
+
+        config = load_config(config_path, overrides=overrides)
+        every = collections_of(config)
+        chosen = [named(config, collection)] if collection else every
+        for each in chosen:
+            check_location(each.index_dir, each.sources_dir)
+        return cls(chosen, named=len(every) > 1)
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.collections]
+
+    def assistant(self, name: str | None = None) -> Assistant:
+        """The assistant of collection ``name`` (the first when None), made on first use and sharing
+        what the others have loaded."""
+        collection = self._collection(name)
+        with self._lock:
+            made = self._assistants.get(collection.name)
+            if made is None:
+                made = self._assistants[collection.name] = Assistant(collection.config)
+                for other in self._assistants.values():
+                    if other is not made:
+                        made.share_loaded(other)
+                        break
+            return made
+
+    def _collection(self, name: str | None) -> Collection:
+        if name is None:
+            return self.collections[0]
+        for collection in self.collections:
+            if collection.name == name:
+                return collection
+        raise QuestionError(f"no collection named {name!r} here (the collections: {', '.join(self.names)})")
+
+    def ask(
+        self, question: str, k: int | None = None, mode: Mode | None = None, conversation: Conversations | None = None
+    ) -> tuple[Answer, Conversations]:
+        """The answer from every collection of the library, merged, and the conversation with it as its
+        newest turn (each collection keeps its own turns: a follow-up is read in each one's context)."""
+        conversation = conversation or Conversations()
+        answers: dict[str, Answer] = {}
+        for collection in self.collections:
+            assistant = self.assistant(collection.name)
+            answers[collection.name] = self._named(
+                assistant.ask(question, k=k, mode=mode, conversation=conversation.of(collection.name)), collection.name
+            )
+            for other in self.collections:  # what this one loaded, the next ones need not load again
+                if other.name in self._assistants and other.name != collection.name:
+                    self._assistants[other.name].share_loaded(assistant)
+        first = self.assistant()
+        count = k if k is not None else first.config.settings.answer.snippets
+        merged = merge_answers(question, list(answers.values()), count)
+        return merged, conversation.then(answers)
+
+    def _named(self, answer: Answer, name: str) -> Answer:
+        if not self.named:
+            return answer
+        snippets = tuple(
+            s.model_copy(update={
+                "citation": s.citation.model_copy(update={"collection": name}),
+                "also": tuple(c.model_copy(update={"collection": name}) for c in s.also),
+            })
+            for s in answer.snippets
+        )
+        changed = tuple(f"{name}:{source}" for source in answer.changed_sources)
+        return answer.model_copy(update={"snippets": snippets, "changed_sources": changed})
+
+
+def merge_answers(question: str, answers: list[Answer], count: int) -> Answer:
+    """One answer from several collections' answers to the same question: their snippets ranked by
+    calibrated confidence (an answer before a nearest passage), the best ``count``; it abstains only
+    when every one of them does."""
+    if len(answers) == 1:
+        return answers[0]
+
+    def rank(snippet: Snippet) -> tuple[bool, float]:
+        return (snippet.is_answer, snippet.confidence if snippet.confidence is not None else snippet.score)
+
+    # The same words in two collections (a file kept in both) are one snippet, cited in both places.
+    kept: dict[str, Snippet] = {}
+    for snippet in sorted((s for a in answers for s in a.snippets), key=rank, reverse=True):
+        first = kept.get(snippet.text)
+        if first is None:
+            kept[snippet.text] = snippet
+        else:
+            kept[snippet.text] = first.model_copy(update={"also": (*first.also, snippet.citation, *snippet.also)})
+    snippets = list(kept.values())[:count]
+    answering = [a for a in answers if not a.abstained]
+    abstained = not answering
+    lead = answering[0] if answering else answers[0]
+    if snippets:
+        lead = next((a for a in answers if any(s.citation == snippets[0].citation for s in a.snippets)), lead)
+    timings = Timings(**{
+        field: sum(getattr(a.timings, field) for a in answers) for field in Timings.model_fields
+    })
+    return Answer(
+        question=question,
+        snippets=tuple(snippets),
+        abstained=abstained,
+        reason=answers[0].reason if abstained else None,
+        timings=timings,
+        changed_sources=tuple(source for a in answers for source in a.changed_sources),
+        read_with=tuple(dict.fromkeys(word for a in answers for word in a.read_with)),
+        context=lead.context,
+    )

@@ -108,6 +108,32 @@ class ClusterSettings(Section):
         return check_ray_address(address) if address.strip() else ""
 
 
+# A collection's name: what `-c NAME` picks and what its citations start with ("papers:paper.pdf:p3:12").
+COLLECTION_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,39}")
+# The name of the config's own sources folder among the collections.
+MAIN_COLLECTION = "main"
+
+
+def check_collection_name(name: str) -> str:
+    """The name, if it can name a collection; else a ValueError saying what one looks like."""
+    if not COLLECTION_NAME.fullmatch(name):
+        raise ValueError(f"not a collection name: {name!r} (letters, digits, '-' and '_', 40 at most, a letter or digit first)")
+    if name == MAIN_COLLECTION:
+        raise ValueError(f"'{MAIN_COLLECTION}' is the config's own sources folder; name the collection otherwise")
+    return name
+
+
+class CollectionSettings(Section):
+    """A named folder with an index of its own: ``[collections.papers] sources = "~/papers"``. Its
+    include and exclude patterns are the ``[sources]`` ones unless it gives its own; its index lives
+    in the per-user data folder (as a ``--sources`` folder's does) unless ``index`` names one."""
+
+    sources: str
+    include: tuple[str, ...] | None = None
+    exclude: tuple[str, ...] | None = None
+    index: str | None = None
+
+
 class Settings(Section):
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
@@ -116,6 +142,14 @@ class Settings(Section):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     cluster: ClusterSettings = Field(default_factory=ClusterSettings)
+    collections: dict[str, CollectionSettings] = Field(default_factory=dict)
+
+    @field_validator("collections")
+    @classmethod
+    def _named(cls, collections: dict[str, CollectionSettings]) -> dict[str, CollectionSettings]:
+        for name in collections:
+            check_collection_name(name)
+        return collections
 
 
 class Overrides(BaseModel):
@@ -151,6 +185,8 @@ class Config(BaseModel):
     path: Path
     settings: Settings
     from_file: bool = True
+    # The collection this config answers from: its own sources folder (``main``) or a named one.
+    collection: str = MAIN_COLLECTION
 
     @property
     def base_dir(self) -> Path:
@@ -167,6 +203,23 @@ class Config(BaseModel):
     @property
     def transcripts_dir(self) -> Path:
         return self.base_dir / "transcripts"
+
+    def for_collection(self, name: str, collection: CollectionSettings) -> "Config":
+        """This config with a collection's folder, patterns and index in place of its own sources and
+        index; every other setting (model, chunking, retrieval, answer) is this config's. Relative
+        paths are taken from the config's folder."""
+        sources_dir = _resolved(self.base_dir / Path(collection.sources).expanduser())
+        index_dir = (
+            _resolved(self.base_dir / Path(collection.index).expanduser()) if collection.index else user_index_dir(sources_dir)
+        )
+        base = self.settings.sources
+        sources = base.model_copy(update={
+            "path": str(sources_dir),
+            "include": collection.include if collection.include is not None else base.include,
+            "exclude": collection.exclude if collection.exclude is not None else base.exclude,
+        })
+        settings = self.settings.model_copy(update={"sources": sources, "index": IndexSettings(path=str(index_dir))})
+        return self.model_copy(update={"settings": settings, "collection": name})
 
 
 def _resolved(path: Path) -> Path:

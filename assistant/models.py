@@ -53,15 +53,19 @@ class Citation(Frozen):
     passage_id: str
     # The 1-based page of a paged source (PDF); None for formats without pages.
     page: int | None = None
+    # The collection the source belongs to, where there are named collections; else None.
+    collection: str | None = None
 
     def label(self) -> str:
-        """The citation as people read it: ``file.txt:17``, ``file.txt:17-18``, or ``paper.pdf:p3:12-14``.
+        """The citation as people read it: ``file.txt:17``, ``file.txt:17-18``, or ``paper.pdf:p3:12-14``,
+        after its collection where there are named ones (``papers:paper.pdf:p3:12``).
 
         For a PDF the lines are those of the extracted text (what the source viewer shows).
         """
         lines = str(self.line_start) if self.line_start == self.line_end else f"{self.line_start}-{self.line_end}"
         page = f"p{self.page}:" if self.page is not None else ""
-        return f"{self.source}:{page}{lines}"
+        collection = f"{self.collection}:" if self.collection else ""
+        return f"{collection}{self.source}:{page}{lines}"
 
 
 class AnswerPhrase(Frozen):
@@ -296,3 +300,20 @@ class IndexCheck(Frozen):
     problem: str | None = None
     status: IndexStatus | None = None
     report: BuildReport | None = None
+
+
+class Conversations(Frozen):
+    """A conversation across collections: each collection's turns, as its own answers gave them, so a
+    follow-up is read in each one's context."""
+
+    turns: dict[str, Conversation] = Field(default_factory=dict)
+
+    def of(self, collection: str) -> Conversation:
+        return self.turns.get(collection) or Conversation()
+
+    def then(self, answers: dict[str, Answer]) -> "Conversations":
+        """This conversation with each collection's answer as its newest turn."""
+        turns = dict(self.turns)
+        for name, answer in answers.items():
+            turns[name] = self.of(name).then(answer)
+        return Conversations(turns=turns)

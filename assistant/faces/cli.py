@@ -14,7 +14,7 @@ from typing import TextIO
 from ..config import check_ray_address
 from ..errors import AssistantError, QuestionError, Remedy
 from ..sources.outside_text import recovered, shown
-from ..models import Conversation, IndexCheck, IndexState, ProgressCallback
+from ..models import Conversations, IndexCheck, IndexState, ProgressCallback
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -40,6 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
         "in your user data folder unless --index says where",
     )
     parser.add_argument("--index", metavar="DIR", help="keep the index in this folder instead of the config's (or the default)")
+    parser.add_argument(
+        "-c", "--collection", metavar="NAME",
+        help="answer from this collection alone ('main': the config's sources); default: every collection",
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     commands.add_parser("chat", help="open the terminal chat (the default)")
     ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
@@ -60,6 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
         "machine); default: [cluster] address in the config, else this machine without Ray",
     )
     commands.add_parser("mcp", help="serve ask, get and status to agents: an MCP server on stdin and stdout")
+    collections = commands.add_parser("collections", help="named folders, each with an index of its own: add, list, remove")
+    actions = collections.add_subparsers(dest="action", parser_class=_Parser, metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="add a folder as a named collection (its index is built on first use)")
+    add.add_argument("name", help="the collection's name (letters, digits, '-', '_')")
+    add.add_argument("folder", help="the folder of documents")
+    add.add_argument("--include", action="append", metavar="PATTERN", help="files to read (default: [sources] include)")
+    add.add_argument("--exclude", action="append", metavar="PATTERN", help="files to leave out (default: [sources] exclude)")
+    actions.add_parser("list", help="list the collections: name, folder, index, where declared")
+    remove = actions.add_parser("remove", help="forget a collection and remove its index (never the folder)")
+    remove.add_argument("name")
     status = commands.add_parser("status", help="show the index's state")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     evaluate = commands.add_parser("eval", help="measure answer quality on a question set (JSONL)")
@@ -151,15 +165,17 @@ def _print_build_report(report, out: TextIO) -> None:
         out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
 
 
-def _ensure_index(assistant, err: TextIO) -> None:
-    """Let the assistant build a missing index or update a stale one, saying so on stderr. A damaged or
-    mismatched index is left for the question to report, with what to do."""
+def _ensure_index(assistant, err: TextIO, collection: str | None = None) -> None:
+    """Let the assistant build a missing index or update a stale one, saying so on stderr (naming the
+    ``collection`` where there are several). A damaged or mismatched index is left for the question to
+    report, with what to do."""
+    which = f"collection {collection}: " if collection else ""
 
     def starting(check: IndexCheck) -> None:
         if check.state is IndexState.MISSING:
-            err.write("No index yet: building it from the sources (first run).\n")
+            err.write(f"{which}No index yet: building it from the sources (first run).\n")
         else:
-            err.write(f"Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
+            err.write(f"{which}Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
 
     with _progress_bars() as progress:
         check = assistant.ensure_index(progress=progress, starting=starting)
@@ -238,7 +254,7 @@ def _print_answer(answer, out: TextIO, err: TextIO) -> None:
             out.write(f"   also in {printable(', '.join(c.label() for c in snippet.also))}\n")
 
 
-def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
+def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """One question, or one a line from stdin. A bad line gets its own one-line error (with --json,
     an object with an ``error`` field in its place) and the batch goes on; the exit code is the worst:
     2 if any line failed, else 1 if any was not answered, else 0."""
@@ -247,8 +263,9 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
     batch = args.question == "-"
     if args.conversation and not batch:
         raise UsageError("--conversation reads the conversation from stdin: give '-' as the question")
-    _ensure_index(assistant, err)
-    conversation = Conversation() if args.conversation else None
+    for name in library.names:
+        _ensure_index(library.assistant(name), err, name if len(library.names) > 1 else None)
+    conversation = Conversations() if args.conversation else None
     # A line (or argument) in another encoding than UTF-8 is read as a source file's bytes would be.
     questions = (recovered(line).strip() for line in _lines_as_given(stdin)) if batch else iter([recovered(args.question)])
     code = EXIT_OK
@@ -258,7 +275,7 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
             continue
         asked += 1
         try:
-            answer = assistant.ask(question, k=args.k, mode=args.mode, conversation=conversation)
+            answer, turns = library.ask(question, k=args.k, mode=args.mode, conversation=conversation)
         except QuestionError as exc:
             if not batch:
                 raise
@@ -271,7 +288,7 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
             out.flush()
             continue
         if conversation is not None:
-            conversation = conversation.then(answer)
+            conversation = turns
         if answer.abstained and code == EXIT_OK:
             code = EXIT_NO_ANSWER
         if args.json:
@@ -286,6 +303,49 @@ def _command_ask(assistant, args, out: TextIO, err: TextIO, stdin: TextIO) -> in
     if asked == 0:
         raise UsageError("no question given on stdin")
     return code
+
+
+def _each_collection(library, out: TextIO, command) -> int:
+    """Run ``command`` on each collection's assistant, under its name where there are several; the
+    exit code is the worst."""
+    code = EXIT_OK
+    for number, name in enumerate(library.names):
+        if len(library.names) > 1:
+            out.write(("" if number == 0 else "\n") + f"collection: {name}\n")
+            out.flush()
+        code = max(code, command(library.assistant(name)))
+    return code
+
+
+def _one_collection(library, command: str):
+    """The one collection's assistant a command works on; a usage error when there are several."""
+    if len(library.names) > 1:
+        raise UsageError(f"{command} works on one collection: pick it with -c NAME ({', '.join(library.names)})")
+    return library.assistant()
+
+
+def _command_collections(args, overrides, out: TextIO) -> int:
+    from pathlib import Path
+
+    from ..config import load_config
+    from ..named_collections import add_collection, collections_of, remove_collection
+
+    config = load_config(args.config, overrides=overrides)
+    if args.action == "add":
+        include = tuple(args.include) if args.include else None
+        exclude = tuple(args.exclude) if args.exclude else None
+        added = add_collection(config, args.name, Path(args.folder), include, exclude)
+        out.write(f"Added the collection {added.name}: {printable(str(added.sources_dir))} "
+                  f"(its index, built on first use: {printable(str(added.index_dir))})\n")
+    elif args.action == "remove":
+        removed = remove_collection(config, args.name)
+        out.write(f"Removed the collection {removed.name} and its index; {printable(str(removed.sources_dir))} is untouched\n")
+    else:
+        for collection in collections_of(config):
+            where = {"main": "[sources] of the config", "config": "config.toml", "added": "collections add"}[collection.origin]
+            out.write(f"{collection.name}\t{printable(str(collection.sources_dir))}\tindex: "
+                      f"{printable(str(collection.index_dir))}\t({where})\n")
+    return EXIT_OK
 
 
 def _command_index(assistant, args, out: TextIO) -> int:
@@ -341,6 +401,14 @@ def _command_status(assistant, args, out: TextIO) -> int:
     return EXIT_OK if status.exists else EXIT_INDEX
 
 
+def _command_status_of_all(library, out: TextIO) -> int:
+    """``status --json`` of several collections: one object, a status by collection name."""
+    statuses = {name: library.assistant(name).status() for name in library.names}
+    out.write(json.dumps({name: json.loads(s.model_dump_json()) for name, s in statuses.items()}, indent=2) + "\n")
+    usable = all(s.exists and not s.problem for s in statuses.values())
+    return EXIT_OK if usable else EXIT_INDEX
+
+
 def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     from ..evaluation.run import READER_SETTINGS, load_questions, run_evaluation
     from ..evaluation.tables import format_phrase_table, format_table
@@ -390,16 +458,21 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         if args.command in (None, "chat"):
             from .tui.app import run_chat  # the app imports the core itself, after its first paint
 
-            return run_chat(args.config, overrides)
-        from ..api import Assistant
+            return run_chat(args.config, overrides, args.collection)
+        if args.command == "collections":
+            return _command_collections(args, overrides, out)
+        from ..api import Library
 
-        assistant = Assistant.open(args.config, overrides)
+        library = Library.open(args.config, overrides, args.collection)
         if args.command == "ask":
-            return _command_ask(assistant, args, out, err, stdin)
+            return _command_ask(library, args, out, err, stdin)
         if args.command == "index":
-            return _command_index(assistant, args, out)
+            return _each_collection(library, out, lambda assistant: _command_index(assistant, args, out))
+        if args.command == "status" and args.json and len(library.names) > 1:
+            return _command_status_of_all(library, out)
         if args.command == "status":
-            return _command_status(assistant, args, out)
+            return _each_collection(library, out, lambda assistant: _command_status(assistant, args, out))
+        assistant = _one_collection(library, args.command)
         if args.command == "eval":
             return _command_eval(assistant, args, out, err)
         if args.command == "mcp":

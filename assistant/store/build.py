@@ -18,7 +18,9 @@ from ..errors import AssistantError, BuildCancelled, IndexWriteError
 from ..models import BuildProgress, BuildReport, BuildStage, ProgressCallback, SourceChanges
 from ..vectors.embedding import Embedder
 from ..vectors.passage_embedding import EmbedPassages, LocalEmbedding
+from ..vectors.model_location import resolve_model
 from . import folder as index_folder
+from . import shared_export
 from .calibration import EncodeQuestions
 from .changes import compare_sources, look_at_sources
 from .encoder_export import export_question_encoder, kept_export, link_question_encoder
@@ -244,9 +246,16 @@ def _question_encoder(build: _Build, tmp: Path, previous: Manifest | None) -> En
         link_question_encoder(build.config.index_dir, tmp)
     if kept is not None:
         return kept
+    # Another index of the same model (another collection) has made its export: linked, not made again.
+    key = shared_export.model_key(resolve_model(build.config).location)
+    stored = shared_export.link_stored(key, tmp) if key else None
+    if stored is not None:
+        return stored
     embedder = build.model()
     build.check_cancelled()
     build.stage(BuildStage.EXPORT, 0)
     entry = export_question_encoder(embedder, tmp)
     build.stage(BuildStage.EXPORT, 1)
+    if key and isinstance(entry, EncoderExport):
+        shared_export.keep(key, tmp, entry)
     return entry

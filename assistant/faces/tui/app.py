@@ -86,6 +86,7 @@ class AssistantApp(App[int]):
         assistant: Assistant | None = None,
         *,
         overrides: Overrides | None = None,
+        collection: str | None = None,
         cursor_blink: bool = True,
     ) -> None:
         super().__init__()
@@ -93,6 +94,8 @@ class AssistantApp(App[int]):
         self.overrides = overrides
         self.assistant = assistant
         self.cursor_blink = cursor_blink
+        # The collection the chat answers from (-c NAME); None: the config's own sources.
+        self.collection = collection
         # What mends the index while it cannot be used (ctrl+r does it).
         self.index_remedy: Remedy | None = None
         self._phase_before_build = IndexPhase.CHECKING
@@ -121,10 +124,10 @@ class AssistantApp(App[int]):
     @work(thread=True, exclusive=True, group="open")
     def open_assistant(self) -> None:
         """Import the core and read the config off the UI thread, so the chat paints first."""
-        from ...api import Assistant
+        from ...api import open_collection
 
         try:
-            self.post_message(AssistantOpened(Assistant.open(self.config_path, self.overrides)))
+            self.post_message(AssistantOpened(open_collection(self.config_path, self.overrides, self.collection)))
         except ConfigError as error:
             self.post_message(ConfigFailed(error))
 
@@ -137,10 +140,10 @@ class AssistantApp(App[int]):
 
     async def on_config_retried(self, message: ConfigRetried) -> None:
         """Open the config again after the user fixed it; on success, the chat replaces the error."""
-        from ...api import Assistant
+        from ...api import open_collection
 
         try:
-            self.assistant = Assistant.open(self.config_path, self.overrides)
+            self.assistant = open_collection(self.config_path, self.overrides, self.collection)
         except ConfigError as error:
             self.switch_screen(ConfigErrorScreen(error, self.config_path))
             self.notify("The config still has a problem.", severity="error")
@@ -382,9 +385,9 @@ class AssistantApp(App[int]):
             yield SystemCommand("Cancel the build", "Stop the index build; the last index stays (esc)", self.action_cancel_build)
 
 
-def run_chat(config_path: str | None, overrides: Overrides | None = None) -> int:
+def run_chat(config_path: str | None, overrides: Overrides | None = None, collection: str | None = None) -> int:
     """Run the chat app until the user quits; returns the exit code."""
-    app = AssistantApp(config_path, overrides=overrides)
+    app = AssistantApp(config_path, overrides=overrides, collection=collection)
     app.run()
     if app.assistant is None:  # quit from the config error screen: the config is still broken
         return 2

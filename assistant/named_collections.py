@@ -1,0 +1,133 @@
+"""Named collections: the config's own sources folder (``main``), the folders ``config.toml`` declares
+(``[collections.papers] sources = "~/papers"``) and the ones added from the command line (``assistant
+collections add papers ~/papers``, kept in the per-user data folder's ``collections.json``). Each is a
+``Config`` of its own (``Config.for_collection``): its folder, its patterns, its index; every other
+setting is the config's."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import platformdirs
+from pydantic import ValidationError
+
+from .config import APP_NAME, MAIN_COLLECTION, CollectionSettings, Config, check_collection_name
+from .errors import ConfigError
+
+REGISTRY_NAME = "collections.json"
+
+Origin = Literal["main", "config", "added"]
+
+
+@dataclass(frozen=True)
+class Collection:
+    """A collection: its name, the config that answers from it, and where it was declared."""
+
+    name: str
+    config: Config
+    origin: Origin
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.config.sources_dir
+
+    @property
+    def index_dir(self) -> Path:
+        return self.config.index_dir
+
+
+def registry_path() -> Path:
+    """Where the collections added from the command line are kept (one file for the user)."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / REGISTRY_NAME
+
+
+def added_collections() -> dict[str, CollectionSettings]:
+    """The collections added from the command line; a damaged file is a one-line ``ConfigError``."""
+    path = registry_path()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the collections added with 'assistant collections add': {exc}") from exc
+    try:
+        if not isinstance(raw, dict):
+            raise ValueError("not an object of collections")
+        return {check_collection_name(name): CollectionSettings.model_validate(entry) for name, entry in raw.items()}
+    except (ValidationError, ValueError) as exc:
+        raise ConfigError(f"{path}: a damaged list of collections ({str(exc).splitlines()[0]}); fix or remove the file") from exc
+
+
+def collections_of(config: Config) -> list[Collection]:
+    """Every collection, ``main`` first, then those of the config, then those added (by name)."""
+    declared = config.settings.collections
+    added = {name: entry for name, entry in added_collections().items() if name not in declared}
+    found = [Collection(MAIN_COLLECTION, config, "main")]
+    found += [Collection(name, config.for_collection(name, entry), "config") for name, entry in sorted(declared.items())]
+    found += [Collection(name, config.for_collection(name, entry), "added") for name, entry in sorted(added.items())]
+    return found
+
+
+def named(config: Config, name: str) -> Collection:
+    """The collection called ``name``; a ``ConfigError`` naming those there are if there is none."""
+    collections = collections_of(config)
+    for collection in collections:
+        if collection.name == name:
+            return collection
+    names = ", ".join(c.name for c in collections)
+    raise ConfigError(f"no collection named {name!r} (the collections: {names}; add one with 'assistant collections add NAME FOLDER')")
+
+
+def add_collection(config: Config, name: str, folder: Path, include: tuple[str, ...] | None = None,
+                   exclude: tuple[str, ...] | None = None) -> Collection:
+    """Add a folder as a named collection (kept for the user, not in the config); its index is built on
+    first use. A name taken, or a folder that is not one, is a ``ConfigError``."""
+    try:
+        check_collection_name(name)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from exc
+    folder = folder.expanduser().absolute()
+    if not folder.is_dir():
+        raise ConfigError(f"the folder {'is not a folder' if folder.exists() else 'does not exist'}: {folder}")
+    if any(c.name == name for c in collections_of(config)):
+        raise ConfigError(f"there is a collection named {name!r} already ('assistant collections list' shows them)")
+    entry = CollectionSettings(sources=str(folder.resolve()), include=include, exclude=exclude)
+    added = added_collections()
+    added[name] = entry
+    _write_registry(added)
+    return Collection(name, config.for_collection(name, entry), "added")
+
+
+def remove_collection(config: Config, name: str) -> Collection:
+    """Forget an added collection and remove its index (only a folder that is the index's own; never
+    the collection's folder). One declared in the config is removed there."""
+    collection = named(config, name)
+    if collection.origin == "main":
+        raise ConfigError(f"'{MAIN_COLLECTION}' is the config's own sources folder ([sources] in {config.path}); it cannot be removed")
+    if collection.origin == "config":
+        raise ConfigError(f"the collection {name!r} is declared in {config.path} ([collections.{name}]); remove it there")
+    from .store.folder import remove_if_ours
+
+    added = added_collections()
+    del added[name]
+    _write_registry(added)
+    remove_if_ours(collection.index_dir)
+    return collection
+
+
+def _write_registry(entries: dict[str, CollectionSettings]) -> None:
+    """Write the added collections whole, through a temporary file: a crash leaves the old list."""
+    path = registry_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {name: entry.model_dump(exclude_none=True) for name, entry in sorted(entries.items())}
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -1,0 +1,135 @@
+"""Named collections: folders declared in the config or added from the command line, each with an index
+of its own, asked one at a time (-c NAME) or all together, every citation naming its collection; the
+indexes of one model share one ONNX export of it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from assistant.named_collections import registry_path
+from assistant.store.layout import ENCODER_FILE, MARKER
+
+from cli_runner import assert_one_line_error, run_cli
+from projects import DATA, SAMPLE_FILE, SAMPLE_SOURCES, write_project
+
+
+@pytest.fixture(scope="module")
+def two_collections(tmp_path_factory):
+    """A project answering from the sample article (main) and the Normans article (``normans``, declared
+    in the config with its index in the project), both built."""
+    root = tmp_path_factory.mktemp("collections")
+    (root / "normans").mkdir()
+    shutil.copy(DATA / "Normans.txt", root / "normans" / "Normans.txt")
+    config = write_project(
+        root,
+        '[collections.normans]\nsources = "normans"\nindex = "normans-index"\n',
+        {SAMPLE_FILE: (SAMPLE_SOURCES / SAMPLE_FILE).read_text(encoding="utf-8")},
+    )
+    code, _, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    return config
+
+
+def test_collections_are_declared_added_listed_and_removed_but_never_their_folders(tmp_path):
+    config = write_project(tmp_path / "project", '[collections.papers]\nsources = "../papers"\n', {"a.txt": "Some text."})
+    (tmp_path / "papers").mkdir()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "n.txt").write_text("A note.", encoding="utf-8")
+    code, out, err = run_cli("--config", str(config), "collections", "add", "notes", str(notes), "--exclude", "drafts/")
+    assert code == 0 and "Added the collection notes" in out, err
+    assert json.loads(registry_path().read_text(encoding="utf-8"))["notes"]["exclude"] == ["drafts/"]
+    code, out, _ = run_cli("--config", str(config), "collections", "list")
+    rows = [line.split("\t") for line in out.splitlines()]
+    assert [(row[0], row[-1]) for row in rows] == [
+        ("main", "([sources] of the config)"), ("papers", "(config.toml)"), ("notes", "(collections add)")
+    ]
+    # Names taken or not names, folders that are not there: one line each, nothing written.
+    for args, fragment in (
+        (("add", "notes", str(notes)), "already"),
+        (("add", "main", str(notes)), "'main' is the config's own"),
+        (("add", "two words", str(notes)), "not a collection name"),
+        (("add", "other", str(tmp_path / "nowhere")), "does not exist"),
+        (("remove", "papers"), "declared in"),
+        (("remove", "nothing"), "no collection named 'nothing'"),
+    ):
+        code, _, err = run_cli("--config", str(config), "collections", *args)
+        assert code == 2
+        assert_one_line_error(err, fragment)
+    # Removing takes our index (a folder carrying the index's marker) and the entry, never the folder.
+    code, out, _ = run_cli("--config", str(config), "collections", "list")
+    index = tmp_path / out.splitlines()[2].split("\t")[2].removeprefix("index: ")
+    index.mkdir(parents=True)
+    (index / MARKER).write_text("index", encoding="utf-8")
+    code, out, _ = run_cli("--config", str(config), "collections", "remove", "notes")
+    assert code == 0 and not index.exists() and (notes / "n.txt").read_text(encoding="utf-8") == "A note."
+    assert "notes" not in json.loads(registry_path().read_text(encoding="utf-8"))
+
+
+def test_a_damaged_list_of_collections_or_a_bad_name_in_the_config_is_one_line(tmp_path):
+    config = write_project(tmp_path, "", {"a.txt": "Some text."})
+    registry_path().parent.mkdir(parents=True, exist_ok=True)
+    registry_path().write_text("{not json", encoding="utf-8")
+    code, _, err = run_cli("--config", str(config), "collections", "list")
+    assert code == 2
+    assert_one_line_error(err, "collections.json", "cannot read")
+    registry_path().unlink()
+    config.write_text('[collections."bad name"]\nsources = "x"\n', encoding="utf-8")
+    code, _, err = run_cli("--config", str(config), "status")
+    assert code == 2
+    assert_one_line_error(err, "not a collection name")
+
+
+def test_every_collection_answers_and_each_citation_names_its_own(two_collections):
+    config = str(two_collections)
+    code, out, _ = run_cli("--config", config, "ask", "--json", "Who was the leader of the Normans who swore fealty to Charles III?")
+    answer = json.loads(out)
+    assert code == 0 and answer["snippets"][0]["citation"]["collection"] == "normans"
+    code, out, _ = run_cli("--config", config, "ask", "How long is the temporary Kosovo document valid?")
+    assert code == 0 and out.startswith(f"1. main:{SAMPLE_FILE}:8 ")
+    # One collection alone: -c NAME; its citations still name it.
+    code, out, _ = run_cli("--config", config, "-c", "normans", "ask", "--json", "How long is the temporary Kosovo document valid?")
+    snippets = json.loads(out)["snippets"]
+    assert {s["citation"]["collection"] for s in snippets} == {"normans"}
+    code, out, _ = run_cli("--config", config, "-c", "main", "ask", "--json", "Who was Rollo?")
+    assert {s["citation"]["collection"] for s in json.loads(out)["snippets"]} <= {"main"}
+    code, _, err = run_cli("--config", config, "-c", "papers", "ask", "Who was Rollo?")
+    assert code == 2
+    assert_one_line_error(err, "no collection named 'papers'", "main, normans")
+
+
+def test_status_reports_every_collection(two_collections):
+    code, out, _ = run_cli("--config", str(two_collections), "status")
+    assert code == 0
+    assert out.startswith("collection: main\n") and "\ncollection: normans\n" in out and "passages: 12" in out
+    code, out, _ = run_cli("--config", str(two_collections), "status", "--json")
+    statuses = json.loads(out)
+    assert code == 0 and set(statuses) == {"main", "normans"} and statuses["normans"]["files"] == 1
+    code, _, err = run_cli("--config", str(two_collections), "eval", "questions.jsonl")
+    assert code == 2
+    assert_one_line_error(err, "one collection", "-c NAME")
+
+
+def test_a_second_collection_of_the_same_model_links_its_export_and_adds_a_few_megabytes(tmp_path):
+    first = tmp_path / "first"
+    second = tmp_path / "second"
+    for folder in (first, second):
+        folder.mkdir()
+        shutil.copy(SAMPLE_SOURCES / SAMPLE_FILE, folder / SAMPLE_FILE)
+    config = write_project(tmp_path / "project", f'[sources]\npath = "{first}"\n[collections.copy]\nsources = "{second}"\n')
+    code, out, err = run_cli("--config", str(config), "index")
+    assert code == 0, err
+    code, out, _ = run_cli("--config", str(config), "status", "--json")
+    indexes = [tmp_path / "project" / "index", *(p for p in registry_path().parent.glob("indexes/*"))]
+    exports = [(index / ENCODER_FILE).stat() for index in indexes]
+    assert len({(s.st_dev, s.st_ino) for s in exports}) == 1  # one file, linked
+    own = sum(p.stat().st_size for p in indexes[1].rglob("*") if p.is_file() and p.stat().st_nlink == 1)
+    assert own < 5_000_000
+    # Each index still checks its export as its own: both answer.
+    code, out, _ = run_cli("--config", str(config), "ask", "--json", "How long is the temporary Kosovo document valid?")
+    answer = json.loads(out)
+    assert code == 0 and {s["citation"]["collection"] for s in answer["snippets"][:1]} <= {"main", "copy"}
+    assert answer["snippets"][0]["also"][0]["collection"] in {"main", "copy"}  # the same words, both places
