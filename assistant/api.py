@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -495,12 +495,9 @@ def merge_answers(question: str, answers: list[Answer], count: int) -> Answer:
     if len(answers) == 1:
         return answers[0]
 
-    def rank(snippet: Snippet) -> tuple[bool, float]:
-        return (snippet.is_answer, snippet.confidence if snippet.confidence is not None else snippet.score)
-
-    # The same words in two collections (a file kept in both) are one snippet, cited in both places.
     kept: dict[str, Snippet] = {}
-    for snippet in sorted((s for a in answers for s in a.snippets), key=rank, reverse=True):
+    for snippet in _merged_in_order([list(a.snippets) for a in answers]):
+        # The same words in two collections (a file kept in both) are one snippet, cited in both places.
         first = kept.get(snippet.text)
         if first is None:
             kept[snippet.text] = snippet
@@ -525,3 +522,22 @@ def merge_answers(question: str, answers: list[Answer], count: int) -> Answer:
         read_with=tuple(dict.fromkeys(word for a in answers for word in a.read_with)),
         context=lead.context,
     )
+
+
+def _merged_in_order(rankings: list[list[Snippet]]) -> Iterator[Snippet]:
+    """Several rankings as one: each keeps its own order (its reader and scores chose it), and the next
+    snippet is the head, among the rankings', with the highest calibrated confidence (an answer before
+    a nearest passage)."""
+
+    def rank(snippet: Snippet) -> tuple[bool, float, float]:
+        # Where no one answers (every confidence 0), the best score is the nearest passage.
+        return (snippet.is_answer, snippet.confidence if snippet.confidence is not None else snippet.score, snippet.score)
+
+    heads = [0] * len(rankings)
+    while True:
+        waiting = [i for i, ranking in enumerate(rankings) if heads[i] < len(ranking)]
+        if not waiting:
+            return
+        best = max(waiting, key=lambda i: rank(rankings[i][heads[i]]))
+        yield rankings[best][heads[best]]
+        heads[best] += 1
