@@ -9,7 +9,6 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
@@ -232,6 +231,8 @@ def _resolved(path: Path) -> Path:
 
 def user_index_dir(sources_dir: Path) -> Path:
     """The per-user index folder of a sources folder: ``<user data dir>/indexes/<name>-<hash of its path>``."""
+    import platformdirs  # only where a folder's index lives there: status of the config's own index needs none
+
     digest = hashlib.sha256(str(sources_dir).encode("utf-8", "surrogateescape")).hexdigest()[:12]
     name = (sources_dir.name or "root")[:MAX_FOLDER_NAME]
     return Path(platformdirs.user_data_dir(APP_NAME)) / "indexes" / f"{name}-{digest}"

