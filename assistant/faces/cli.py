@@ -59,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     index = commands.add_parser("index", help="build or update the index")
     index.add_argument("--rebuild", action="store_true", help="start from nothing instead of updating")
     index.add_argument(
+        "--watch", action="store_true",
+        help="then follow the sources: update the index a second after each edit, a line for each, until ctrl+c",
+    )
+    index.add_argument(
         "--ray", metavar="ADDRESS",
         help="embed the passages on a Ray cluster: ray://host:10001, auto, or local (a throwaway Ray on this "
         "machine); default: [cluster] address in the config, else this machine without Ray",
@@ -363,6 +367,55 @@ def _command_index(assistant, args, out: TextIO) -> int:
     return EXIT_OK
 
 
+def watch_indexes(watched: Sequence[tuple[str, object]], out: TextIO, err: TextIO) -> int:
+    """``index --watch``: follow the sources of each (name, assistant) until ctrl+c, printing a line on
+    stdout for each update that changed the index, and each problem or warning as one line on stderr
+    (named where there are several). 0 once interrupted (an update under way is cancelled: the index
+    stays whole); a watch that ended by itself, its error's code."""
+    import threading
+
+    from ..watcher import IndexWatcher, WatchUpdate
+
+    writing = threading.Lock()  # each watch's thread writes whole lines
+
+    def reporter(name: str):
+        label = f"collection {name}: " if name else ""
+
+        def report(result) -> None:
+            with writing:
+                if isinstance(result, WatchUpdate):
+                    if result.files_changed:
+                        out.write(printable(label + result.describe()) + "\n")
+                        out.flush()
+                    for item in result.warnings:
+                        err.write(f"warning: {printable(label + item.source)}: {printable(item.reason)}\n")
+                else:
+                    err.write(f"assistant: {printable(label + with_remedy(result.describe(), result.remedy))}\n")
+                err.flush()
+
+        return report
+
+    watchers = [IndexWatcher(assistant, reporter(name)) for name, assistant in watched]
+    try:
+        for watcher in watchers:
+            watcher.start(look_now=True)  # edits made during the build before it are taken in too
+        folders = ", ".join(printable(str(assistant.config.sources_dir)) for _, assistant in watched)
+        err.write(f"Watching {folders} for edits (ctrl+c stops).\n")
+        err.flush()
+        while any(watcher.running for watcher in watchers):
+            for watcher in watchers:
+                watcher.join(0.5)
+    except KeyboardInterrupt:
+        err.write("Stopped watching.\n")
+        return EXIT_OK
+    finally:
+        for watcher in watchers:
+            watcher.stop()
+    # Every watch ended by itself (its sources folder gone): the first one's error says why.
+    errors = [watcher.error for watcher in watchers if watcher.error is not None]
+    return errors[0].exit_code if errors else EXIT_OK
+
+
 QUESTION_ENCODER_STATES = {
     "onnx": "questions by the index's ONNX export of the model",
     "model": "questions by the model itself (no ONNX export of it)",
@@ -467,7 +520,11 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         if args.command == "ask":
             return _command_ask(library, args, out, err, stdin)
         if args.command == "index":
-            return _each_collection(library, out, lambda assistant: _command_index(assistant, args, out))
+            code = _each_collection(library, out, lambda assistant: _command_index(assistant, args, out))
+            if not args.watch or code != EXIT_OK:
+                return code
+            named = len(library.names) > 1
+            return watch_indexes([(name if named else "", library.assistant(name)) for name in library.names], out, err)
         if args.command == "status" and args.json and len(library.names) > 1:
             return _command_status_of_all(library, out)
         if args.command == "status":

@@ -23,6 +23,8 @@ from .cli import _ensure_index, printable, quote_line, with_remedy
 MAX_SNIPPETS = 20
 # Conversations kept by id; past this many, the one asked in longest ago is let go.
 KEPT_CONVERSATIONS = 256
+# How long an ask waits for an update of the index under way (an edit being taken in) before it goes on.
+WAIT_FOR_UPDATE_SECONDS = 60.0
 # Every tool reads: none changes the user's files (an ask may build the index, which is ours).
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, open_world_hint=False)
 
@@ -44,6 +46,7 @@ class AssistantTools:
         self._asking = threading.Lock()
         self._conversations: OrderedDict[str, Conversation] = OrderedDict()
         self._index_checked = False
+        self.watcher = None  # the watch of the sources, once ``watch`` has started it
 
     def ask(
         self,
@@ -103,11 +106,14 @@ class AssistantTools:
             status = self.assistant.status()
         except AssistantError as exc:
             return tool_error(exc)
-        return CallToolResult(content=[text_content(status_text(status))], structured_content=status.model_dump(mode="json"))
+        text = "\n".join([status_text(status), *self._watch_lines()])
+        return CallToolResult(content=[text_content(text)], structured_content=status.model_dump(mode="json"))
 
     def _ready(self) -> None:
         """Build a missing index or update a stale one first, as ``assistant ask`` does (its progress on
         stderr). After the first full check, only a look at the sources' stats (under a millisecond)."""
+        if self.watcher is not None:
+            self.watcher.wait_idle(WAIT_FOR_UPDATE_SECONDS)  # an edit being taken in: answer from its update
         if self._index_checked and not self._sources_changed():
             return
         _ensure_index(self.assistant, self._log)
@@ -118,6 +124,40 @@ class AssistantTools:
             return self.assistant.changes().is_stale
         except IndexMissingError:  # removed while we served: build it again
             return True
+
+    def watch(self) -> None:
+        """Follow the sources while serving: a second after an edit, the index is updated in the
+        background (a line on stderr), so the next ask answers from the edited text at once."""
+        from ..watcher import IndexWatcher
+
+        self.watcher = IndexWatcher(self.assistant, self._watched).start(wait=None)
+
+    def stop_watching(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+
+    def _watched(self, result) -> None:
+        from ..watcher import WatchUpdate
+
+        if isinstance(result, WatchUpdate):
+            lines = [result.describe()] if result.files_changed else []
+            lines += [f"warning: {printable(item.source)}: {printable(item.reason)}" for item in result.warnings]
+        else:
+            lines = [f"assistant mcp: {with_remedy(result.describe(), result.remedy)}"]
+        for line in lines:
+            self._log.write(printable(line) + "\n")
+        self._log.flush()
+
+    def _watch_lines(self) -> list[str]:
+        """What ``status`` adds while the sources are watched: when the last update ran, and what it did."""
+        if self.watcher is None:
+            return []
+        lines = [f"watching: {'yes' if self.watcher.running else 'no (stopped)'}, the index is updated a second after each edit"]
+        last = self.watcher.last_update
+        if last is not None:
+            when = last.finished_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+            lines.append(f"last update: {when}, {printable(last.describe())}")
+        return lines
 
     def _remember(self, key: str, conversation: Conversation) -> None:
         self._conversations[key] = conversation
@@ -202,6 +242,11 @@ def _log_warnings_to_stderr() -> None:
 
 def serve(assistant) -> int:
     """Serve the tools over stdin and stdout until the client closes them; returns the exit code.
-    The model and the index load on the first question, once."""
-    build_server(AssistantTools(assistant)).run("stdio")
+    The model and the index load on the first question, once; the sources are watched meanwhile."""
+    tools = AssistantTools(assistant)
+    tools.watch()
+    try:
+        build_server(tools).run("stdio")
+    finally:
+        tools.stop_watching()
     return 0

@@ -139,6 +139,17 @@ def _matches(relative: str, patterns: tuple[str, ...]) -> bool:
     return _matcher(tuple(patterns)).match_file(relative)
 
 
+def patterns_take(relative: str, settings: SourcesSettings) -> bool:
+    """Whether the include and exclude patterns take the file at ``relative`` (its POSIX path in the
+    sources folder): what a build reads, and what a watch of the sources reacts to."""
+    return _matches(relative, settings.include) and not _matches(relative, settings.exclude)
+
+
+def patterns_exclude(relative: str, settings: SourcesSettings) -> bool:
+    """Whether the exclude patterns leave out ``relative``: a file, or a folder with all it holds."""
+    return _matches(relative, settings.exclude)
+
+
 def _resolved(path: Path) -> Path | None:
     """``path`` with every link followed, or None for a loop or a path that cannot be followed."""
     try:
@@ -214,7 +225,7 @@ class _SourceWalk:
     def consider(self, path: Path) -> None:
         """Keep the file if the patterns take it and it can be read where it leads; else note why not."""
         rel = self.relative(path)
-        if not _matches(rel, self.settings.include) or _matches(rel, self.settings.exclude):
+        if not patterns_take(rel, self.settings):
             return
         if not is_text(rel):
             # Its name cannot be stored, cited or tokenized as text; the rest of the folder still is.

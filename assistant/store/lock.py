@@ -88,6 +88,13 @@ def running_build(path: Path) -> str | None:
     return describe_holder(path)
 
 
+def held_here(path: Path) -> bool:
+    """Whether this process holds the lock (a build in another of its threads): a build of the same
+    assistant waits for that one rather than being refused."""
+    info = _holder(path)
+    return info is not None and info.get("host") == socket.gethostname() and info.get("pid") == os.getpid()
+
+
 def _holder(path: Path) -> dict | None:
     try:
         info = json.loads(path.read_text(encoding="utf-8") or "{}")

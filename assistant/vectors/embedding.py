@@ -57,6 +57,23 @@ def _passage_precision(bfloat16: bool):
     return torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16)
 
 
+def import_library() -> None:
+    """Import sentence-transformers (torch with it), set to stay offline and quiet: most of the seconds
+    a model's first load takes, done ahead where a load is to come. ``ModelLoadError`` if it is missing."""
+    # Never reach for the network: the hub is not available here, and a hang is worse than an error.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    try:
+        import sentence_transformers  # noqa: F401
+        from transformers.utils import logging as transformers_logging
+    except ImportError as exc:
+        raise ModelLoadError(f"sentence-transformers is not installed: {exc}") from exc
+    transformers_logging.disable_progress_bar()
+    transformers_logging.set_verbosity_error()
+
+
 class Embedder:
     """A loaded sentence-transformers model that returns L2-normalised float32 vectors."""
 
@@ -88,19 +105,9 @@ class Embedder:
     def load_spec(cls, spec: ModelSpec, batch_size: int, precision: Precision = "auto", fix: str = "") -> "Embedder":
         """Load the model ``spec`` names from disk only (a build's machine, or a cluster's worker);
         any failure is a ``ModelLoadError``, ending with ``fix`` (what to do about it) where given."""
-        # Never reach for the network: the hub is not available here, and a hang is worse than an error.
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        try:
-            from sentence_transformers import SentenceTransformer
-            from transformers.utils import logging as transformers_logging
+        import_library()
+        from sentence_transformers import SentenceTransformer
 
-            transformers_logging.disable_progress_bar()
-            transformers_logging.set_verbosity_error()
-        except ImportError as exc:
-            raise ModelLoadError(f"sentence-transformers is not installed: {exc}") from exc
         try:
             model = SentenceTransformer(spec.location, device="cpu", local_files_only=True)
         except Exception as exc:  # the library raises many types (OSError, ValueError, HF errors)

@@ -254,3 +254,29 @@ def test_a_config_error_is_the_cli_line_before_any_protocol(tmp_path):
 def test_other_commands_do_not_load_the_sdk(server, project):
     result = run_cli_in_fresh_python(["--config", str(project), "status"], ("mcp", "mcp_types", "starlette"))
     assert result.returncode == 0, result.stderr
+
+
+def test_a_source_edited_while_serving_is_quoted_as_it_now_reads_and_status_says_when_it_was_taken_in(server, project):
+    import time
+
+    server.ok("ask", question=VALID_FOR)  # the index is built by now
+    path = project.parent / "sources" / SAMPLE_FILE
+    original = sample_text(project)
+    try:
+        # Asked at once, before the watch's quiet second is over: the ask takes the edit in first.
+        path.write_text(original.replace("valid for 90 days", "valid for 60 days"), encoding="utf-8")
+        answer = server.ok("ask", question=VALID_FOR)
+        assert "valid for 60 days" in answer["snippets"][0]["text"] and answer["changed_sources"] == []
+        # Left alone, the server's watch takes an edit in by itself, and status says when.
+        path.write_text(original.replace("valid for 90 days", "valid for 45 days"), encoding="utf-8")
+        deadline = time.monotonic() + 60
+        while "(kosovo-serbia-tensions.txt)" not in (text := server.call("status").content[0].text):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.1)
+        assert "watching: yes" in text and "stale:    no, up to date" in text
+        last = next(line for line in text.splitlines() if line.startswith("last update: "))
+        assert ", updated: 1 file changed, 1 passage embedded in " in last
+        assert "valid for 45 days" in server.ok("ask", question=VALID_FOR)["snippets"][0]["text"]
+        assert "updated: 1 file changed, 1 passage embedded" in server.log.read_text(encoding="utf-8")
+    finally:
+        path.write_text(original, encoding="utf-8")

@@ -31,6 +31,8 @@ from .messages import (
     ModelAwaitsIndex,
     ModelFailed,
     ModelReady,
+    WatchReported,
+    WatchStarting,
 )
 from .notices import (
     REBUILD_DETAIL,
@@ -42,6 +44,7 @@ from .notices import (
     reader_failed_notice,
     stale_sources_notice,
     unusable_index_notice,
+    watch_problem_text,
 )
 from .question_input import QuestionInput
 from .skipped_screen import SkippedFilesScreen
@@ -51,8 +54,13 @@ from .states import IndexPhase, ModelState
 
 if TYPE_CHECKING:
     from ...api import Assistant
+    from ...watcher import IndexWatcher
     from ...config import Overrides
     from ...models import BuildReport, IndexCheck, SkippedFile
+
+
+# Seconds the quiet notice of an update stays up.
+WATCH_NOTICE_SECONDS = 4
 
 
 class AssistantApp(App[int]):
@@ -88,8 +96,13 @@ class AssistantApp(App[int]):
         overrides: Overrides | None = None,
         collection: str | None = None,
         cursor_blink: bool = True,
+        watch: bool = False,
     ) -> None:
         super().__init__()
+        # Whether the chat follows the sources' edits (``run_chat`` does; a test asks for it).
+        self.watch_sources = watch
+        self.watcher: IndexWatcher | None = None
+        self._watch_building = False  # the build under way is the watch's update
         self.config_path = config_path
         self.overrides = overrides
         self.assistant = assistant
@@ -194,6 +207,7 @@ class AssistantApp(App[int]):
 
     def on_model_ready(self, message: ModelReady) -> None:
         self.model_state = ModelState.READY
+        self._start_watching()
 
     def on_model_awaits_index(self, message: ModelAwaitsIndex) -> None:
         self.model_state = ModelState.NOT_LOADED  # loaded once a build has made the index
@@ -220,6 +234,7 @@ class AssistantApp(App[int]):
             self.index_phase = IndexPhase.READY
         if check.state is IndexState.STALE and status is not None:
             self._show_notice(stale_sources_notice(status.changes), "warning")
+        self._start_watching()
 
     def on_index_unusable(self, message: IndexUnusable) -> None:
         self.model_state = ModelState.NOT_LOADED  # loaded again once a build has mended the index
@@ -266,6 +281,7 @@ class AssistantApp(App[int]):
         self.notify(build_summary(report), title="Index ready", severity="warning" if report.skipped else "information", markup=False)
         self.refresh_bindings()
         self.index_phase = IndexPhase.READY
+        self._start_watching()
 
     def on_build_failed(self, message: BuildFailed) -> None:
         error = message.error
@@ -279,6 +295,60 @@ class AssistantApp(App[int]):
         # Back to where it stood; a first build that failed leaves no index.
         before = self._phase_before_build
         self.index_phase = IndexPhase.MISSING if before is IndexPhase.CHECKING else before
+
+    # -- the watch of the sources -------------------------------------------------------------------
+
+    def _start_watching(self) -> None:
+        """Follow the sources once the chat answers (model loaded, index read): a second after an edit
+        the index is updated in the background, a question asked meanwhile waiting for it."""
+        if not self.watch_sources or self.watcher is not None or self.assistant is None:
+            return
+        if self.model_state is not ModelState.READY or self.index_phase is not IndexPhase.READY:
+            return
+        from ...watcher import IndexWatcher
+
+        self.watcher = IndexWatcher(
+            self.assistant, lambda result: self.post_message(WatchReported(result)),
+            starting=lambda: self.post_message(WatchStarting()),
+        ).start(wait=None)
+
+    def on_watch_starting(self, message: WatchStarting) -> None:
+        # Questions wait for it as for ctrl+r's; a build of the user's under way is waited for instead.
+        if not self.building:
+            self._build_began()
+            self._watch_building = True
+
+    def on_watch_reported(self, message: WatchReported) -> None:
+        from ...watcher import ProblemKind, WatchUpdate
+
+        result, ours = message.result, self._watch_building
+        self._watch_building = False
+        if isinstance(result, WatchUpdate):
+            report = result.report
+            self.index_remedy = None
+            self.index_size = (report.passages, report.files)
+            self.skipped = report.skipped
+            if self.model_state in (ModelState.NOT_LOADED, ModelState.FAILED):
+                self._load_model()
+            if result.has_news:
+                if self.chat is not None and not self.chat.banner.has_class("-error"):
+                    self.chat.banner.hide()  # the stale or changed sources it told of are taken in
+                for item in result.warnings:
+                    self.notify(f"{item.source}: {item.reason}", title="Skipped", severity="warning", markup=False)
+                if result.files_changed:
+                    self.notify(result.describe(), timeout=WATCH_NOTICE_SECONDS, markup=False)
+            self.refresh_bindings()
+            if ours:
+                self.index_phase = IndexPhase.READY
+            return
+        if ours:
+            self.index_phase = self._phase_before_build
+        severity = "error" if result.kind in (ProblemKind.FAILED, ProblemKind.STOPPED) else "warning"
+        self.notify(watch_problem_text(result), severity=severity, markup=False)
+
+    def on_unmount(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()  # an update under way is cancelled: the index stays as it was
 
     # -- actions ------------------------------------------------------------------------------------
 
@@ -387,7 +457,7 @@ class AssistantApp(App[int]):
 
 def run_chat(config_path: str | None, overrides: Overrides | None = None, collection: str | None = None) -> int:
     """Run the chat app until the user quits; returns the exit code."""
-    app = AssistantApp(config_path, overrides=overrides, collection=collection)
+    app = AssistantApp(config_path, overrides=overrides, collection=collection, watch=True)
     app.run()
     if app.assistant is None:  # quit from the config error screen: the config is still broken
         return 2

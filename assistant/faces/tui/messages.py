@@ -11,6 +11,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from ...api import Assistant
     from ...models import Answer, BuildReport, IndexCheck, Snippet
+    from ...watcher import WatchResult
 
 
 @dataclass
@@ -112,3 +113,15 @@ class IndexUnusable(Message):
 @dataclass
 class ConfigRetried(Message):
     """The user fixed the config and asks the app to read it again."""
+
+
+@dataclass
+class WatchStarting(Message):
+    """The watch of the sources begins an update of the index (an edit was saved a second ago)."""
+
+
+@dataclass
+class WatchReported(Message):
+    """What the watch's update did, or why the edits were not taken in."""
+
+    result: "WatchResult"

@@ -11,6 +11,7 @@ from ...models import counted
 
 if TYPE_CHECKING:
     from ...models import BuildReport, SourceChanges
+    from ...watcher import WatchProblem
 
 
 MAX_NAMES = 5
@@ -111,3 +112,17 @@ def build_summary(report: BuildReport) -> str:
     if report.skipped:
         summary += f" {counted(len(report.skipped), 'file')} skipped or read with a warning: f2 lists them."
     return summary
+
+
+def watch_problem_text(problem: WatchProblem) -> str:
+    """Why the watch of the sources did not take the edits in, and what to do (a toast, so plain text).
+    Edits held off by another build are tried again by the watch itself."""
+    from ...watcher import ProblemKind
+
+    text = _sentence(problem.describe())
+    if problem.kind is ProblemKind.LOCKED:
+        return text + " They are taken in once it is done."
+    if problem.remedy is None:
+        return text
+    key, rest = REMEDY_KEYS[problem.remedy]
+    return f"{text} {key}{rest}"
