@@ -446,6 +446,13 @@ class Library:
                         break
             return made
 
+    def only(self, name: str) -> "Library":
+        """This library narrowed to the collection ``name`` (sharing what it has loaded);
+        ``QuestionError`` naming the collections there are when there is none of that name."""
+        view = Library([self._collection(name)], self.named)
+        view._assistants, view._lock = self._assistants, self._lock
+        return view
+
     def _collection(self, name: str | None) -> Collection:
         if name is None:
             return self.collections[0]

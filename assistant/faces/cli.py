@@ -529,13 +529,13 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
             return _command_status_of_all(library, out)
         if args.command == "status":
             return _each_collection(library, out, lambda assistant: _command_status(assistant, args, out))
-        assistant = _one_collection(library, args.command)
-        if args.command == "eval":
-            return _command_eval(assistant, args, out, err)
         if args.command == "mcp":
             from .mcp_server import serve  # the MCP SDK loads only for this command
 
-            return serve(assistant)
+            return serve(library)
+        assistant = _one_collection(library, args.command)
+        if args.command == "eval":
+            return _command_eval(assistant, args, out, err)
         raise UsageError(f"unknown command {args.command}")
     except AssistantError as exc:
         err.write(f"assistant: error: {printable(with_remedy(exc.message, exc.remedy))}\n")

@@ -4,6 +4,7 @@ and our errors as tool errors in the CLI's one-line words."""
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 import threading
@@ -16,7 +17,7 @@ from pydantic import Field
 
 from .. import __version__
 from ..errors import AssistantError, IndexMissingError, QuestionError
-from ..models import Answer, Conversation, IndexStatus
+from ..models import Answer, Conversations, IndexStatus
 from .cli import _ensure_index, printable, quote_line, with_remedy
 
 # The most snippets one ask may return: more would fill an agent's context rather than inform it.
@@ -37,22 +38,23 @@ INSTRUCTIONS = (
 
 
 class AssistantTools:
-    """``ask``, ``get`` and ``status`` over one ``Assistant``, each giving a tool result. Questions are
-    asked one at a time; a conversation is kept for each id a client names."""
+    """``ask``, ``get`` and ``status`` over a ``Library`` (every collection, or the one named), each
+    giving a tool result. Questions are asked one at a time; a conversation is kept for each id a
+    client names (and each collection it asks)."""
 
-    def __init__(self, assistant, log: TextIO | None = None) -> None:
-        self.assistant = assistant
+    def __init__(self, library, log: TextIO | None = None) -> None:
+        self.library = library
         self._log = log or sys.stderr
         self._asking = threading.Lock()
-        self._conversations: OrderedDict[str, Conversation] = OrderedDict()
-        self._index_checked = False
-        self.watcher = None  # the watch of the sources, once ``watch`` has started it
+        self._conversations: OrderedDict[str, Conversations] = OrderedDict()
+        self._checked: set[str] = set()
+        self.watchers: dict[str, object] = {}  # the watch of each collection's sources, once ``watch`` starts them
 
     def ask(
         self,
         question: Annotated[str, Field(description="The question, in the user's words.")],
         collection: Annotated[
-            str | None, Field(description="A named collection to ask; leave it out to ask the sources.")
+            str | None, Field(description="A collection to ask alone (status lists them); leave it out to ask every one.")
         ] = None,
         k: Annotated[int | None, Field(description=f"How many snippets at most (1 to {MAX_SNIPPETS}).")] = None,
         conversation: Annotated[
@@ -62,23 +64,23 @@ class AssistantTools:
         ] = None,
     ) -> CallToolResult:
         """Answer a question from the user's documents: the best snippets, ranked, each quoted word for word
-        with its citation (file and lines, character offsets, page), score, and the words that answer
-        ("answer"), or abstained with the reason when the sources do not say."""
+        with its citation (collection, file and lines, character offsets, page), score, and the words that
+        answer ("answer"), or abstained with the reason when the sources do not say."""
         try:
             if not question.strip():
                 raise QuestionError("the question is empty")
-            if collection is not None:
-                raise QuestionError(f"no collection named {collection!r} (collections are not set up; leave it out)")
+            scope = self.library if collection is None else self.library.only(collection)
             if k is not None and not 1 <= k <= MAX_SNIPPETS:
                 raise QuestionError(f"k must be between 1 and {MAX_SNIPPETS} (got {k})")
             if conversation is not None and not conversation.strip():
                 raise QuestionError("the conversation id is empty")
             with self._asking:
-                self._ready()
-                before = None if conversation is None else self._conversations.get(conversation, Conversation())
-                answer = self.assistant.ask(question, k=k, conversation=before)
+                self._ready(scope.names)
+                key = f"{collection or ''}\0{conversation}"
+                before = None if conversation is None else self._conversations.get(key, Conversations())
+                answer, turns = scope.ask(question, k=k, conversation=before)
                 if before is not None:
-                    self._remember(conversation, before.then(answer))
+                    self._remember(key, turns)
         except AssistantError as exc:
             return tool_error(exc)
         return CallToolResult(content=[text_content(answer_text(answer))], structured_content=answer.to_json_dict())
@@ -88,78 +90,102 @@ class AssistantTools:
         source: Annotated[str, Field(description="The source file as a citation names it (its path in the sources folder).")],
         line_start: Annotated[int | None, Field(description="First line, 1-based (default: the file's first).")] = None,
         line_end: Annotated[int | None, Field(description="Last line, inclusive (default: the file's end).")] = None,
+        collection: Annotated[
+            str | None, Field(description="The collection the citation names (default: the config's own sources, main).")
+        ] = None,
     ) -> CallToolResult:
         """The exact text of an indexed source file, or of its lines line_start..line_end (1-based,
         inclusive, numbered as citations are), to read around a citation."""
         try:
+            assistant = self.library.assistant(collection)
             with self._asking:
-                self._ready()
-            excerpt = self.assistant.read_source_lines(source, line_start, line_end)
+                self._ready([collection or self.library.names[0]])
+            excerpt = assistant.read_source_lines(source, line_start, line_end)
         except AssistantError as exc:
             return tool_error(exc)
         return CallToolResult(content=[text_content(excerpt.text)], structured_content=excerpt.model_dump())
 
     def status(self) -> CallToolResult:
-        """What is indexed: the sources folder, how many files and passages, the model, when it was last
-        built, which sources changed since (an ask updates them first), which files were skipped and why."""
+        """What is indexed, for each collection: its sources folder, how many files and passages, the
+        model, when it was last built, which sources changed since (an ask updates them first), which
+        files were skipped and why."""
         try:
-            status = self.assistant.status()
+            statuses = {name: self.library.assistant(name).status() for name in self.library.names}
         except AssistantError as exc:
             return tool_error(exc)
-        text = "\n".join([status_text(status), *self._watch_lines()])
-        return CallToolResult(content=[text_content(text)], structured_content=status.model_dump(mode="json"))
+        several = len(statuses) > 1
+        parts = []
+        for name, status in statuses.items():
+            part = [f"collection: {name}"] if several else []
+            parts.append("\n".join([*part, status_text(status), *self._watch_lines(name)]))
+        if not several:
+            (status,) = statuses.values()
+            return CallToolResult(content=[text_content(parts[0])], structured_content=status.model_dump(mode="json"))
+        structured = {"collections": {name: status.model_dump(mode="json") for name, status in statuses.items()}}
+        return CallToolResult(content=[text_content("\n\n".join(parts))], structured_content=structured)
 
-    def _ready(self) -> None:
+    def _ready(self, names: list[str]) -> None:
         """Build a missing index or update a stale one first, as ``assistant ask`` does (its progress on
-        stderr). After the first full check, only a look at the sources' stats (under a millisecond)."""
-        if self.watcher is not None:
-            self.watcher.wait_idle(WAIT_FOR_UPDATE_SECONDS)  # an edit being taken in: answer from its update
-        if self._index_checked and not self._sources_changed():
-            return
-        _ensure_index(self.assistant, self._log)
-        self._index_checked = True
+        stderr), for each of the collections ``names``. After the first full check of one, only a look
+        at its sources' stats (under a millisecond)."""
+        several = len(self.library.names) > 1
+        for name in names:
+            watcher = self.watchers.get(name)
+            if watcher is not None:
+                watcher.wait_idle(WAIT_FOR_UPDATE_SECONDS)  # an edit being taken in: answer from its update
+            assistant = self.library.assistant(name)
+            if name in self._checked and not self._sources_changed(assistant):
+                continue
+            _ensure_index(assistant, self._log, name if several else None)
+            self._checked.add(name)
 
-    def _sources_changed(self) -> bool:
+    @staticmethod
+    def _sources_changed(assistant) -> bool:
         try:
-            return self.assistant.changes().is_stale
+            return assistant.changes().is_stale
         except IndexMissingError:  # removed while we served: build it again
             return True
 
     def watch(self) -> None:
-        """Follow the sources while serving: a second after an edit, the index is updated in the
-        background (a line on stderr), so the next ask answers from the edited text at once."""
+        """Follow each collection's sources while serving: a second after an edit, its index is updated
+        in the background (a line on stderr), so the next ask answers from the edited text at once."""
         from ..watcher import IndexWatcher
 
-        self.watcher = IndexWatcher(self.assistant, self._watched).start(wait=None)
+        for name in self.library.names:
+            report = functools.partial(self._watched, name)
+            self.watchers[name] = IndexWatcher(self.library.assistant(name), report).start(wait=None)
 
     def stop_watching(self) -> None:
-        if self.watcher is not None:
-            self.watcher.stop()
+        for watcher in self.watchers.values():
+            watcher.stop()
 
-    def _watched(self, result) -> None:
+    def _watched(self, name: str, result) -> None:
         from ..watcher import WatchUpdate
 
+        which = f"collection {name}: " if len(self.library.names) > 1 else ""
         if isinstance(result, WatchUpdate):
-            lines = [result.describe()] if result.files_changed else []
-            lines += [f"warning: {printable(item.source)}: {printable(item.reason)}" for item in result.warnings]
+            lines = [which + result.describe()] if result.files_changed else []
+            lines += [f"warning: {which}{printable(item.source)}: {printable(item.reason)}" for item in result.warnings]
         else:
-            lines = [f"assistant mcp: {with_remedy(result.describe(), result.remedy)}"]
+            lines = [f"assistant mcp: {which}{with_remedy(result.describe(), result.remedy)}"]
         for line in lines:
             self._log.write(printable(line) + "\n")
         self._log.flush()
 
-    def _watch_lines(self) -> list[str]:
-        """What ``status`` adds while the sources are watched: when the last update ran, and what it did."""
-        if self.watcher is None:
+    def _watch_lines(self, name: str) -> list[str]:
+        """What ``status`` adds while a collection's sources are watched: when its last update ran, and
+        what it did."""
+        watcher = self.watchers.get(name)
+        if watcher is None:
             return []
-        lines = [f"watching: {'yes' if self.watcher.running else 'no (stopped)'}, the index is updated a second after each edit"]
-        last = self.watcher.last_update
+        lines = [f"watching: {'yes' if watcher.running else 'no (stopped)'}, the index is updated a second after each edit"]
+        last = watcher.last_update
         if last is not None:
             when = last.finished_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
             lines.append(f"last update: {when}, {printable(last.describe())}")
         return lines
 
-    def _remember(self, key: str, conversation: Conversation) -> None:
+    def _remember(self, key: str, conversation: Conversations) -> None:
         self._conversations[key] = conversation
         self._conversations.move_to_end(key)
         while len(self._conversations) > KEPT_CONVERSATIONS:
@@ -240,10 +266,10 @@ def _log_warnings_to_stderr() -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler])  # a no-op where a handler is set already
 
 
-def serve(assistant) -> int:
+def serve(library) -> int:
     """Serve the tools over stdin and stdout until the client closes them; returns the exit code.
-    The model and the index load on the first question, once; the sources are watched meanwhile."""
-    tools = AssistantTools(assistant)
+    The model and the indexes load on the first question, once; the sources are watched meanwhile."""
+    tools = AssistantTools(library)
     tools.watch()
     try:
         build_server(tools).run("stdio")

@@ -19,7 +19,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.types import CallToolResult
 
 from cli_runner import run_cli, run_cli_in_fresh_python
-from projects import REPO, SAMPLE_FILE, SAMPLE_SOURCES, write_project
+from projects import DATA, REPO, SAMPLE_FILE, SAMPLE_SOURCES, write_project
 
 VALID_FOR = "How long is the temporary Kosovo document valid?"
 FACILITATOR = "Who is the EU facilitator?"
@@ -61,7 +61,8 @@ def mcp_server(config: Path, log: Path) -> Iterator[Server]:
     params = StdioServerParameters(
         command=sys.executable,
         args=["-m", "assistant", "--config", str(config), "mcp"],
-        env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        # The user data folder (a --sources index, the shared model export) is the test's, never the real one.
+        env={"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "XDG_DATA_HOME": str(config.parent / "user-data")},
         cwd=str(REPO),
     )
     stray: list[Exception] = []
@@ -112,7 +113,7 @@ def test_three_tools_each_read_only(server):
         assert tool.annotations.read_only_hint is True and tool.description
     assert set(tools["ask"].input_schema["properties"]) == {"question", "collection", "k", "conversation"}
     assert tools["ask"].input_schema["required"] == ["question"]
-    assert set(tools["get"].input_schema["properties"]) == {"source", "line_start", "line_end"}
+    assert set(tools["get"].input_schema["properties"]) == {"source", "line_start", "line_end", "collection"}
 
 
 def test_first_ask_builds_the_index_saying_so_on_stderr_only(server, project):
@@ -237,7 +238,7 @@ def test_status_reports_what_assistant_status_does(server, project):
         ({"question": VALID_FOR, "k": 0}, "k must be between 1 and 20 (got 0)"),
         ({"question": VALID_FOR, "k": 21}, "k must be between 1 and 20 (got 21)"),
         ({"question": VALID_FOR, "conversation": " "}, "the conversation id is empty"),
-        ({"question": VALID_FOR, "collection": "papers"}, "no collection named 'papers' (collections are not set up; leave it out)"),
+        ({"question": VALID_FOR, "collection": "papers"}, "no collection named 'papers' here (the collections: main)"),
     ],
 )
 def test_bad_arguments_are_one_line_tool_errors(server, arguments, message):
@@ -280,3 +281,28 @@ def test_a_source_edited_while_serving_is_quoted_as_it_now_reads_and_status_says
         assert "updated: 1 file changed, 1 passage embedded" in server.log.read_text(encoding="utf-8")
     finally:
         path.write_text(original, encoding="utf-8")
+
+
+def test_collections_are_asked_together_or_one_at_a_time(tmp_path):
+    root = tmp_path / "two"
+    (root / "normans").mkdir(parents=True)
+    shutil.copy(DATA / "Normans.txt", root / "normans" / "Normans.txt")
+    config = write_project(root, '[collections.normans]\nsources = "normans"\nindex = "normans-index"\n')
+    shutil.copy(SAMPLE_SOURCES / SAMPLE_FILE, root / "sources" / SAMPLE_FILE)
+    with mcp_server(config, tmp_path / "stderr.log") as two:
+        answer = two.ok("ask", question=VALID_FOR)
+        assert answer["snippets"][0]["citation"]["collection"] == "main"
+        assert "main:kosovo-serbia-tensions.txt:8" in two.call("ask", question=VALID_FOR).content[0].text
+        rollo = two.ok("ask", question="Who was the leader who swore fealty to King Charles III?", collection="normans")
+        assert {s["citation"]["collection"] for s in rollo["snippets"]} == {"normans"}
+        citation = rollo["snippets"][0]["citation"]
+        lines = two.ok("get", source=citation["source"], collection="normans",
+                       line_start=citation["line_start"], line_end=citation["line_end"])
+        assert rollo["snippets"][0]["text"] in lines["text"]
+        assert two.error("get", source=citation["source"]) == f"not an indexed source: {citation['source']}"  # not in main
+        assert two.error("ask", question=VALID_FOR, collection="papers") == (
+            "no collection named 'papers' here (the collections: main, normans)"
+        )
+        statuses = two.ok("status")["collections"]
+        assert set(statuses) == {"main", "normans"} and statuses["normans"]["files"] == 1
+    assert "collection normans: No index yet" in (tmp_path / "stderr.log").read_text(encoding="utf-8")
