@@ -400,6 +400,19 @@ def open_collection(
     return Library.open(config_path, overrides, collection or MAIN_COLLECTION).assistant()
 
 
+def open_library(
+    config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None
+) -> tuple["Library", Assistant]:
+    """Every collection of the config, and the assistant of the one to start with: ``collection``, or
+    the config's own sources (a ``ConfigError`` naming the collections for a name that is none)."""
+    from .config import MAIN_COLLECTION
+
+    start = Library.open(config_path, overrides, collection or MAIN_COLLECTION)
+    every = Library.open(config_path, overrides)
+    every._assistants[start.names[0]] = start.assistant()
+    return every, start.assistant()
+
+
 class Library:
     """Answers from the collections (``assistant.named_collections``): one, or all of them at once. Each
     collection has its own ``Assistant`` and index; they share the model, the reader and, for indexes

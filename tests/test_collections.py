@@ -133,3 +133,34 @@ def test_a_second_collection_of_the_same_model_links_its_export_and_adds_a_few_m
     answer = json.loads(out)
     assert code == 0 and {s["citation"]["collection"] for s in answer["snippets"][:1]} <= {"main", "copy"}
     assert answer["snippets"][0]["also"][0]["collection"] in {"main", "copy"}  # the same words, both places
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_the_chat_names_its_collection_and_ctrl_o_moves_to_the_next(two_collections):
+    from assistant.faces.tui.app import AssistantApp
+    from assistant.faces.tui.chat_log import SnippetCard, Turn
+    from assistant.faces.tui.question_input import QuestionInput
+
+    from pilot_waits import chat_ready, wait_for
+
+    app = AssistantApp(str(two_collections), cursor_blink=False)
+    async with app.run_test(size=(110, 36)) as pilot:
+        await wait_for(pilot, lambda: app.library is not None and chat_ready(app))
+        assert "collection: main" in app.screen.sub_title
+        await pilot.press("ctrl+o")
+        await wait_for(pilot, lambda: app.assistant.config.collection == "normans" and chat_ready(app))
+        assert "collection: normans" in app.screen.sub_title
+        box = app.screen.query_one(QuestionInput)
+        box.focus()
+        box.value = "Who was the leader who swore fealty to King Charles III?"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(t.answer for t in app.screen.query(Turn)))
+        (turn,) = app.screen.query(Turn)
+        assert list(turn.query(SnippetCard))[0].snippet.citation.source == "Normans.txt"
+        await pilot.press("ctrl+o")  # and round again, to the config's own sources
+        await wait_for(pilot, lambda: app.assistant.config.collection == "main" and chat_ready(app))

@@ -53,7 +53,7 @@ from .source_screen import SourceScreen
 from .states import IndexPhase, ModelState
 
 if TYPE_CHECKING:
-    from ...api import Assistant
+    from ...api import Assistant, Library
     from ...watcher import IndexWatcher
     from ...config import Overrides
     from ...models import BuildReport, IndexCheck, SkippedFile
@@ -78,6 +78,7 @@ class AssistantApp(App[int]):
         Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat (and start a new conversation)", priority=True, id="clear-chat"),
         Binding("ctrl+y", "copy_snippet", "Copy snippet", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
         Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
+        Binding("ctrl+o", "next_collection", "Collection", tooltip="Answer from the next collection (the footer's title names the one answering)", priority=True, id="next-collection"),
         Binding("escape", "cancel_build", "Cancel build", tooltip="Cancel the running index build (the last index stays)", id="cancel-build"),
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
     ]
@@ -107,8 +108,10 @@ class AssistantApp(App[int]):
         self.overrides = overrides
         self.assistant = assistant
         self.cursor_blink = cursor_blink
-        # The collection the chat answers from (-c NAME); None: the config's own sources.
+        # The collection the chat answers from (-c NAME); None: the config's own sources. ctrl+o moves
+        # to the next of the library's collections.
         self.collection = collection
+        self.library: Library | None = None
         # What mends the index while it cannot be used (ctrl+r does it).
         self.index_remedy: Remedy | None = None
         self._phase_before_build = IndexPhase.CHECKING
@@ -137,15 +140,16 @@ class AssistantApp(App[int]):
     @work(thread=True, exclusive=True, group="open")
     def open_assistant(self) -> None:
         """Import the core and read the config off the UI thread, so the chat paints first."""
-        from ...api import open_collection
+        from ...api import open_library
 
         try:
-            self.post_message(AssistantOpened(open_collection(self.config_path, self.overrides, self.collection)))
+            library, assistant = open_library(self.config_path, self.overrides, self.collection)
+            self.post_message(AssistantOpened(assistant, library))
         except ConfigError as error:
             self.post_message(ConfigFailed(error))
 
     def on_assistant_opened(self, message: AssistantOpened) -> None:
-        self.assistant = message.assistant
+        self.assistant, self.library = message.assistant, message.library
         self._start()
 
     def on_config_failed(self, message: ConfigFailed) -> None:
@@ -153,10 +157,10 @@ class AssistantApp(App[int]):
 
     async def on_config_retried(self, message: ConfigRetried) -> None:
         """Open the config again after the user fixed it; on success, the chat replaces the error."""
-        from ...api import open_collection
+        from ...api import open_library
 
         try:
-            self.assistant = open_collection(self.config_path, self.overrides, self.collection)
+            self.library, self.assistant = open_library(self.config_path, self.overrides, self.collection)
         except ConfigError as error:
             self.switch_screen(ConfigErrorScreen(error, self.config_path))
             self.notify("The config still has a problem.", severity="error")
@@ -167,6 +171,8 @@ class AssistantApp(App[int]):
     def _start(self) -> None:
         if self.chat is not None:
             self.chat.assistant = self.assistant
+            several = self.library is not None and len(self.library.names) > 1
+            self.chat.show_collection(self.assistant.config.collection if several else "")
         if self.assistant.question_encoder_loaded:
             self.model_state = ModelState.READY
         else:
@@ -393,7 +399,30 @@ class AssistantApp(App[int]):
             return self.assistant is not None and self.chat is not None
         if action == "show_skipped":
             return bool(self.skipped)
+        if action == "next_collection":
+            return self.library is not None and len(self.library.names) > 1 and self.chat is not None
         return True
+
+    def action_next_collection(self) -> None:
+        """Answer from the next collection: its index is checked (built if missing) as at the start,
+        its sources watched, and a new conversation begins (a follow-up of another collection's)."""
+        if self.library is None or self.assistant is None:
+            return
+        if self.building:
+            self.notify("A build is running: switch when it is done.", severity="warning")
+            return
+        names = self.library.names
+        name = names[(names.index(self.assistant.config.collection) + 1) % len(names)]
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+        self.assistant = self.library.assistant(name)
+        self.collection = name
+        if self.chat is not None:
+            self.chat.new_conversation()
+        self.index_phase = IndexPhase.CHECKING
+        self._start()
+        self.notify(f"Answering from the collection {name} ({names.index(name) + 1} of {len(names)}).", markup=False)
 
     def action_clear_chat(self) -> None:
         if self.chat is not None:

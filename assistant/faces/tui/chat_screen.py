@@ -66,6 +66,8 @@ class ChatScreen(Screen):
         # until the user starts a new one.
         self.conversation = Conversation()
         self.selected_snippet: Snippet | None = None  # the snippet last focused: ctrl+y copies it
+        # The collection answering, where there are several (ctrl+o moves on); "" where there is one.
+        self.collection = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,7 +83,13 @@ class ChatScreen(Screen):
 
     def _show_state(self) -> None:
         index = index_label(self.index_phase, *self.index_size)
-        self.sub_title = f"model: {self.model_state.label} · index: {index}"
+        collection = f"collection: {self.collection} · " if self.collection else ""
+        self.sub_title = f"{collection}model: {self.model_state.label} · index: {index}"
+
+    def show_collection(self, name: str) -> None:
+        """Name the collection answering in the title (where there are several)."""
+        self.collection = name
+        self._show_state()
 
     # -- questions ----------------------------------------------------------------------------------
 

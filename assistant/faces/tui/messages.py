@@ -9,16 +9,18 @@ from textual.message import Message
 
 
 if TYPE_CHECKING:
-    from ...api import Assistant
+    from ...api import Assistant, Library
     from ...models import Answer, BuildReport, IndexCheck, Snippet
     from ...watcher import WatchResult
 
 
 @dataclass
 class AssistantOpened(Message):
-    """The config was read and the core imported: the app can start its work."""
+    """The config was read and the core imported: the app can start its work (on ``assistant``, one of
+    the ``library``'s collections, when it has one)."""
 
     assistant: "Assistant"
+    library: "Library | None" = None
 
 
 @dataclass
