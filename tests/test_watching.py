@@ -268,6 +268,9 @@ def test_index_watch_prints_a_line_an_update_and_ends_with_0_on_ctrl_c(sample_pr
         [sys.executable, "-m", "assistant", "--config", str(sample_project), "index", "--watch"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        # As from a terminal: ctrl+c's default. A child inherits an ignored SIGINT (as a test runner that
+        # ran a Textual app or a Ray may leave it), and Python then never turns it into KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     lines: dict[str, queue.Queue[str]] = {"out": queue.Queue(), "err": queue.Queue()}
     for name, stream in (("out", process.stdout), ("err", process.stderr)):
