@@ -391,26 +391,16 @@ class Assistant:
         )
 
 
-def open_collection(
-    config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None
-) -> Assistant:
-    """The assistant of one collection: ``collection``, or the config's own sources when None."""
-    from .config import MAIN_COLLECTION
-
-    return Library.open(config_path, overrides, collection or MAIN_COLLECTION).assistant()
-
-
 def open_library(
     config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None
 ) -> tuple["Library", Assistant]:
     """Every collection of the config, and the assistant of the one to start with: ``collection``, or
-    the config's own sources (a ``ConfigError`` naming the collections for a name that is none)."""
-    from .config import MAIN_COLLECTION
-
-    start = Library.open(config_path, overrides, collection or MAIN_COLLECTION)
+    the first (the config's own sources, where it has them); a ``ConfigError`` naming the collections
+    for a name that is none."""
     every = Library.open(config_path, overrides)
-    every._assistants[start.names[0]] = start.assistant()
-    return every, start.assistant()
+    if collection is not None and collection not in every.names:
+        Library.open(config_path, overrides, collection)  # raises the error that names them
+    return every, every.assistant(collection)
 
 
 class Library:
@@ -434,12 +424,12 @@ class Library:
         """The collections of the config at ``config_path``: the one called ``collection``, or all."""
         from .named_collections import collections_of, named
 
-        config = load_config(config_path, overrides=overrides)
-        every = collections_of(config)
-        chosen = [named(config, collection)] if collection else every
+        config = load_config(config_path, overrides=overrides, sources_required=False)
+        every = collections_of(config, check=collection is None)
+        chosen = [named(config, collection, check=True)] if collection else every
         for each in chosen:
             check_location(each.index_dir, each.sources_dir)
-        return cls(chosen, named=len(every) > 1)
+        return cls(chosen, named=any(c.origin != "main" for c in every))
 
     @property
     def names(self) -> list[str]:

@@ -254,11 +254,13 @@ def _describe_validation_error(path: Path, error: ValidationError) -> str:
     return f"{path}: bad value for '{key}': {message}"
 
 
-def load_config(path: Path | str | None = None, *, overrides: Overrides | None = None) -> Config:
+def load_config(path: Path | str | None = None, *, overrides: Overrides | None = None, sources_required: bool = True) -> Config:
     """Read and validate the config file, with ``overrides`` applied.
 
     A missing config file is an error, except the default one (``./config.toml``, no
     ``$ASSISTANT_CONFIG``) when ``overrides`` names the sources: then every setting is its default.
+    Without ``sources_required`` (the collections: the user's own may be all there is), a missing
+    default config is every default and a missing sources folder is left for ``missing_sources`` to tell.
     """
     overrides = overrides or Overrides()
     overrides.check()
@@ -268,17 +270,22 @@ def load_config(path: Path | str | None = None, *, overrides: Overrides | None =
     if config_path.is_dir():
         config_path = config_path / DEFAULT_CONFIG_NAME
     if not config_path.exists():
-        if chosen or overrides.sources is None:
+        if chosen or (overrides.sources is None and sources_required):
             raise ConfigError(f"config file not found: {config_path}")
         config = Config(path=config_path, settings=Settings(), from_file=False)
     else:
         config = Config(path=config_path, settings=_read_settings(config_path))
     config = _overridden(config, overrides)
-    if not config.sources_dir.is_dir():
-        raise ConfigError(
-            f"{config_path}: 'sources.path' names a folder that does not exist: {config.sources_dir}"
-        )
+    if sources_required and not config.sources_dir.is_dir():
+        raise missing_sources(config)
     return config
+
+
+def missing_sources(config: Config) -> ConfigError:
+    """What to say of a config whose own sources folder is not there (and no collection instead)."""
+    if not config.from_file:
+        return ConfigError(f"config file not found: {config.path}")
+    return ConfigError(f"{config.path}: 'sources.path' names a folder that does not exist: {config.sources_dir}")
 
 
 def _read_settings(config_path: Path) -> Settings:

@@ -15,7 +15,7 @@ from typing import Literal
 import platformdirs
 from pydantic import ValidationError
 
-from .config import APP_NAME, MAIN_COLLECTION, CollectionSettings, Config, check_collection_name
+from .config import APP_NAME, MAIN_COLLECTION, CollectionSettings, Config, check_collection_name, missing_sources
 from .errors import ConfigError
 
 REGISTRY_NAME = "collections.json"
@@ -62,22 +62,43 @@ def added_collections() -> dict[str, CollectionSettings]:
         raise ConfigError(f"{path}: a damaged list of collections ({str(exc).splitlines()[0]}); fix or remove the file") from exc
 
 
-def collections_of(config: Config) -> list[Collection]:
-    """Every collection, ``main`` first, then those of the config, then those added (by name)."""
+def collections_of(config: Config, check: bool = True) -> list[Collection]:
+    """Every collection, ``main`` first (where the config's sources folder is there, or there is no other
+    collection: then its absence is the ``ConfigError``), then those of the config, then those added
+    (by name). A named collection whose folder is gone is a ``ConfigError`` naming it; without
+    ``check`` (listing, adding, removing them), nothing is refused and only a missing ``main`` left out."""
     declared = config.settings.collections
     added = {name: entry for name, entry in added_collections().items() if name not in declared}
-    found = [Collection(MAIN_COLLECTION, config, "main")]
-    found += [Collection(name, config.for_collection(name, entry), "config") for name, entry in sorted(declared.items())]
-    found += [Collection(name, config.for_collection(name, entry), "added") for name, entry in sorted(added.items())]
-    return found
+    named_ones = [Collection(name, config.for_collection(name, entry), "config") for name, entry in sorted(declared.items())]
+    named_ones += [Collection(name, config.for_collection(name, entry), "added") for name, entry in sorted(added.items())]
+    for collection in named_ones if check else ():
+        if not collection.sources_dir.is_dir():
+            raise folder_gone(collection)
+    if config.sources_dir.is_dir():
+        return [Collection(MAIN_COLLECTION, config, "main"), *named_ones]
+    if not named_ones and check:
+        raise missing_sources(config)
+    return named_ones
 
 
-def named(config: Config, name: str) -> Collection:
-    """The collection called ``name``; a ``ConfigError`` naming those there are if there is none."""
-    collections = collections_of(config)
+def folder_gone(collection: Collection) -> ConfigError:
+    return ConfigError(
+        f"the folder of the collection {collection.name!r} does not exist: {collection.sources_dir} "
+        "(bring it back, or remove the collection)"
+    )
+
+
+def named(config: Config, name: str, check: bool = False) -> Collection:
+    """The collection called ``name``; a ``ConfigError`` naming those there are if there is none (with
+    ``check``, also if its folder is gone)."""
+    collections = collections_of(config, check=False)
     for collection in collections:
         if collection.name == name:
+            if check and not collection.sources_dir.is_dir():
+                raise folder_gone(collection)
             return collection
+    if name == MAIN_COLLECTION and check:
+        raise missing_sources(config)
     names = ", ".join(c.name for c in collections)
     raise ConfigError(f"no collection named {name!r} (the collections: {names}; add one with 'assistant collections add NAME FOLDER')")
 
@@ -93,7 +114,7 @@ def add_collection(config: Config, name: str, folder: Path, include: tuple[str, 
     folder = folder.expanduser().absolute()
     if not folder.is_dir():
         raise ConfigError(f"the folder {'is not a folder' if folder.exists() else 'does not exist'}: {folder}")
-    if any(c.name == name for c in collections_of(config)):
+    if any(c.name == name for c in collections_of(config, check=False)):
         raise ConfigError(f"there is a collection named {name!r} already ('assistant collections list' shows them)")
     entry = CollectionSettings(sources=str(folder.resolve()), include=include, exclude=exclude)
     added = added_collections()

@@ -164,3 +164,26 @@ async def test_the_chat_names_its_collection_and_ctrl_o_moves_to_the_next(two_co
         assert list(turn.query(SnippetCard))[0].snippet.citation.source == "Normans.txt"
         await pilot.press("ctrl+o")  # and round again, to the config's own sources
         await wait_for(pilot, lambda: app.assistant.config.collection == "main" and chat_ready(app))
+
+
+def test_collections_need_no_config_and_a_gone_folder_is_named_not_a_crash(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # no config.toml here, no sources/ folder
+    code, _, err = run_cli("status")
+    assert code == 2
+    assert_one_line_error(err, "config file not found")
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    (gone / "g.txt").write_text("Gone soon.", encoding="utf-8")
+    code, out, err = run_cli("collections", "add", "gone", str(gone))
+    assert code == 0, err
+    shutil.rmtree(gone)
+    code, _, err = run_cli("status")
+    assert code == 2
+    assert_one_line_error(err, "the folder of the collection 'gone' does not exist", "remove the collection")
+    code, out, _ = run_cli("collections", "list")
+    assert code == 0 and out.startswith("gone\t") and out.rstrip().endswith("(collections add, its folder is gone)")
+    code, out, _ = run_cli("collections", "remove", "gone")
+    assert code == 0 and out.startswith("Removed the collection gone")
+    code, _, err = run_cli("-c", "main", "status")
+    assert code == 2
+    assert_one_line_error(err, "config file not found")

@@ -334,7 +334,7 @@ def _command_collections(args, overrides, out: TextIO) -> int:
     from ..config import load_config
     from ..named_collections import add_collection, collections_of, remove_collection
 
-    config = load_config(args.config, overrides=overrides)
+    config = load_config(args.config, overrides=overrides, sources_required=False)
     if args.action == "add":
         include = tuple(args.include) if args.include else None
         exclude = tuple(args.exclude) if args.exclude else None
@@ -345,10 +345,11 @@ def _command_collections(args, overrides, out: TextIO) -> int:
         removed = remove_collection(config, args.name)
         out.write(f"Removed the collection {removed.name} and its index; {printable(str(removed.sources_dir))} is untouched\n")
     else:
-        for collection in collections_of(config):
+        for collection in collections_of(config, check=False):
             where = {"main": "[sources] of the config", "config": "config.toml", "added": "collections add"}[collection.origin]
+            gone = "" if collection.sources_dir.is_dir() else ", its folder is gone"
             out.write(f"{collection.name}\t{printable(str(collection.sources_dir))}\tindex: "
-                      f"{printable(str(collection.index_dir))}\t({where})\n")
+                      f"{printable(str(collection.index_dir))}\t({where}{gone})\n")
     return EXIT_OK
 
 
