@@ -115,7 +115,14 @@ class Assistant:
                     pass  # this index's own trouble shows when it is asked
 
     def _same_export(self, other: "Assistant") -> bool:
-        mine, theirs = self._manifest(), other._index.manifest
+        return self._same_export_as(other._index.manifest)
+
+    def _same_export_as(self, theirs: Manifest) -> bool:
+        """Whether this index's ONNX export is the one ``theirs`` records: the same record and files."""
+        try:
+            mine = self._manifest()
+        except AssistantError:
+            return False
         if not mine.question_encoder.available or mine.question_encoder != theirs.question_encoder:
             return False
         from .store.layout import ENCODER_FILES
@@ -197,6 +204,7 @@ class Assistant:
                 from .vectors.cluster import ClusterEmbedding
 
                 embed = ClusterEmbedding(cluster, resolve_model(self.config), self.config.settings.model.precision)
+            before = self._index.manifest if self._index is not None and self._question_encoder is not None else None
             report = build_index(
                 self.config,
                 self.load_model,
@@ -206,7 +214,10 @@ class Assistant:
                 should_cancel=should_cancel,
                 embed=embed,
             )
-            self._index = self._question_encoder = None
+            # The new index's export is the one already open (an update keeps it, byte for byte): it
+            # stays open, so the next question does not open and probe it again.
+            kept = self._question_encoder if before is not None and self._same_export_as(before) else None
+            self._index, self._question_encoder = None, kept
             return report
 
     def status(self) -> IndexStatus:

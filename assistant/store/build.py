@@ -154,7 +154,7 @@ def _build_in_new_folder(build: _Build, previous: Manifest | None, rebuild: bool
             try:
                 _embed(build, plan, fresh)
                 build.check_cancelled()
-                _write(build, plan, fresh, tmp, previous)
+                _write(build, plan, fresh, tmp, previous, rebuild)
             finally:
                 fresh.remove()
         finally:
@@ -188,9 +188,9 @@ def _embed(build: _Build, plan: BuildPlan, fresh: FreshVectors) -> None:
     plan.queue.remove()  # read through: no scratch file may be left when the index's files are listed
 
 
-def _write(build: _Build, plan: BuildPlan, fresh: FreshVectors, tmp: Path, previous: Manifest | None) -> None:
+def _write(build: _Build, plan: BuildPlan, fresh: FreshVectors, tmp: Path, previous: Manifest | None, rebuild: bool) -> None:
     """Write the new index's files beside the passage table the plan wrote, the manifest last."""
-    encoder_entry = _question_encoder(build, tmp, previous)
+    encoder_entry = _question_encoder(build, tmp, previous, rebuild)
     build.stage(BuildStage.WRITE, 0)
     record = IndexRecord(
         model_name=build.model_name,
@@ -239,8 +239,9 @@ def _suits(previous: Manifest | None, build: _Build) -> bool:
     return True
 
 
-def _question_encoder(build: _Build, tmp: Path, previous: Manifest | None) -> EncoderExport | NoEncoderExport:
-    """The new index's question encoder: the previous export kept (linked), or exported afresh."""
+def _question_encoder(build: _Build, tmp: Path, previous: Manifest | None, rebuild: bool) -> EncoderExport | NoEncoderExport:
+    """The new index's question encoder: the previous export kept (linked), another index's export of
+    the same model (linked), or exported afresh (always, for a rebuild)."""
     kept = kept_export(previous, build.config.index_dir) if _suits(previous, build) else None
     if isinstance(kept, EncoderExport):
         link_question_encoder(build.config.index_dir, tmp)
@@ -248,7 +249,7 @@ def _question_encoder(build: _Build, tmp: Path, previous: Manifest | None) -> En
         return kept
     # Another index of the same model (another collection) has made its export: linked, not made again.
     key = shared_export.model_key(resolve_model(build.config).location)
-    stored = shared_export.link_stored(key, tmp) if key else None
+    stored = shared_export.link_stored(key, tmp) if key and not rebuild else None
     if stored is not None:
         return stored
     embedder = build.model()

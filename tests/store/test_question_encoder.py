@@ -53,9 +53,12 @@ def test_an_update_keeps_the_export_and_a_rebuild_makes_it_afresh(sample_project
     with (sample_project.parent / "sources" / "extra.txt").open("w", encoding="utf-8") as handle:
         handle.write("The bridge over the Ibar river in Mitrovica reopened to cars in 2024.\n")
     assistant = Assistant.open(sample_project)
+    assistant.ask("How long is the temporary Kosovo document valid?")
+    opened = assistant.load_question_encoder()
     report = assistant.build_index()
     assert report.passages_embedded == 1
     assert (index_dir / ENCODER_FILE).stat().st_ino == before  # linked from the previous index, not exported again
+    assert assistant.load_question_encoder() is opened  # the same export: not opened and probed again
     answer = assistant.ask("When did the bridge in Mitrovica reopen?")
     assert answer.snippets[0].citation.source == "extra.txt"
     report = assistant.build_index(rebuild=True)
