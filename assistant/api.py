@@ -108,14 +108,8 @@ class Assistant:
             if other.config.settings.answer.reader == self.config.settings.answer.reader:
                 self._reader = self._reader or other._reader
             if self._question_encoder is None and other._question_encoder is not None and other._index is not None:
-                try:
-                    if self._same_export(other):
-                        self._question_encoder = other._question_encoder
-                except AssistantError:
-                    pass  # this index's own trouble shows when it is asked
-
-    def _same_export(self, other: "Assistant") -> bool:
-        return self._same_export_as(other._index.manifest)
+                if self._same_export_as(other._index.manifest):
+                    self._question_encoder = other._question_encoder
 
     def _same_export_as(self, theirs: Manifest) -> bool:
         """Whether this index's ONNX export is the one ``theirs`` records: the same record and files."""
@@ -453,11 +447,11 @@ class Library:
         with self._lock:
             made = self._assistants.get(collection.name)
             if made is None:
-                made = self._assistants[collection.name] = Assistant(collection.config)
+                made = Assistant(collection.config)
                 for other in self._assistants.values():
-                    if other is not made:
-                        made.share_loaded(other)
-                        break
+                    made.share_loaded(other)
+                    break
+                self._assistants[collection.name] = made
             return made
 
     def only(self, name: str) -> "Library":
@@ -487,9 +481,9 @@ class Library:
             answers[collection.name] = self._named(
                 assistant.ask(question, k=k, mode=mode, conversation=conversation.of(collection.name)), collection.name
             )
-            for other in self.collections:  # what this one loaded, the next ones need not load again
-                if other.name in self._assistants and other.name != collection.name:
-                    self._assistants[other.name].share_loaded(assistant)
+            for other in self._assistants.values():  # what this one loaded, the others need not load again
+                if other is not assistant:
+                    other.share_loaded(assistant)
         first = self.assistant()
         count = k if k is not None else first.config.settings.answer.snippets
         merged = merge_answers(question, list(answers.values()), count)

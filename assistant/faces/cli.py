@@ -169,7 +169,7 @@ def _print_build_report(report, out: TextIO) -> None:
         out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
 
 
-def _ensure_index(assistant, err: TextIO, collection: str | None = None) -> None:
+def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -> None:
     """Let the assistant build a missing index or update a stale one, saying so on stderr (naming the
     ``collection`` where there are several). A damaged or mismatched index is left for the question to
     report, with what to do."""
@@ -246,16 +246,26 @@ def _print_answer(answer, out: TextIO, err: TextIO) -> None:
             f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
             "what it no longer says is not quoted (run `assistant index` to update)\n"
         )
+    for line in answer_lines(answer, bold=_is_terminal(out)):
+        out.write(line + "\n")
+
+
+def answer_lines(answer, bold: bool, answer_words: bool = False) -> list[str]:
+    """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
+    and quote (the answering words in bold where ``bold``; on a line of their own with
+    ``answer_words``), and the other places it stands."""
     if answer.abstained:
-        out.write(f"The sources do not answer this: {printable(answer.reason or '')}.\n")
-        return
-    bold = _is_terminal(out)
+        return [f"The sources do not answer this: {printable(answer.reason or '')}."]
+    lines = []
     for rank, snippet in enumerate(answer.snippets, start=1):
         nearest = "" if snippet.is_answer else "  nearest, not an answer"
-        out.write(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}\n")
-        out.write(f"   “{quote_line(snippet, bold)}”\n")
+        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}")
+        lines.append(f"   “{quote_line(snippet, bold)}”")
+        if answer_words and snippet.answer is not None:
+            lines.append(f"   answer: {printable(snippet.answer.text)}")
         if snippet.also:
-            out.write(f"   also in {printable(', '.join(c.label() for c in snippet.also))}\n")
+            lines.append(f"   also in {printable(', '.join(c.label() for c in snippet.also))}")
+    return lines
 
 
 def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
@@ -268,7 +278,7 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     if args.conversation and not batch:
         raise UsageError("--conversation reads the conversation from stdin: give '-' as the question")
     for name in library.names:
-        _ensure_index(library.assistant(name), err, name if len(library.names) > 1 else None)
+        ensure_index_saying(library.assistant(name), err, name if len(library.names) > 1 else None)
     conversation = Conversations() if args.conversation else None
     # A line (or argument) in another encoding than UTF-8 is read as a source file's bytes would be.
     questions = (recovered(line).strip() for line in _lines_as_given(stdin)) if batch else iter([recovered(args.question)])
@@ -474,7 +484,7 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     unknown = [m for m in modes if m not in ("dense", "lexical", "hybrid")]
     if unknown or not modes:
         raise UsageError(f"unknown mode(s): {', '.join(unknown) or '(none)'}; choose from dense, lexical, hybrid")
-    _ensure_index(assistant, err)
+    ensure_index_saying(assistant, err)
     if not 0.0 <= args.min_overlap <= 1.0:
         raise UsageError("--min-overlap must be between 0 and 1")
     results = []

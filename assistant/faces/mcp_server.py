@@ -18,7 +18,7 @@ from pydantic import Field
 from .. import __version__
 from ..errors import AssistantError, IndexMissingError, QuestionError
 from ..models import Answer, Conversations, IndexStatus
-from .cli import _ensure_index, printable, quote_line, with_remedy
+from .cli import answer_lines, ensure_index_saying, printable, with_remedy
 
 # The most snippets one ask may return: more would fill an agent's context rather than inform it.
 MAX_SNIPPETS = 20
@@ -136,7 +136,7 @@ class AssistantTools:
             assistant = self.library.assistant(name)
             if name in self._checked and not self._sources_changed(assistant):
                 continue
-            _ensure_index(assistant, self._log, name if several else None)
+            ensure_index_saying(assistant, self._log, name if several else None)
             self._checked.add(name)
 
     @staticmethod
@@ -211,18 +211,7 @@ def answer_text(answer: Answer) -> str:
             f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
             "what it no longer says is not quoted"
         )
-    if answer.abstained:
-        lines.append(f"The sources do not answer this: {printable(answer.reason or '')}.")
-        return "\n".join(lines)
-    for rank, snippet in enumerate(answer.snippets, start=1):
-        nearest = "" if snippet.is_answer else "  nearest, not an answer"
-        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}")
-        lines.append(f"   “{quote_line(snippet, bold=False)}”")
-        if snippet.answer is not None:
-            lines.append(f"   answer: {printable(snippet.answer.text)}")
-        if snippet.also:
-            lines.append(f"   also in {printable(', '.join(c.label() for c in snippet.also))}")
-    return "\n".join(lines)
+    return "\n".join([*lines, *answer_lines(answer, bold=False, answer_words=True)])
 
 
 def status_text(status: IndexStatus) -> str:
