@@ -50,9 +50,11 @@ MAX_QUESTION_CHARS = 2000
 class Assistant:
     """Answers questions from the configured sources; loads the model and the index lazily, once."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, models: SharedModels | None = None) -> None:
         self.config = config
         self._lock = threading.RLock()
+        # The collections of one library load the embedding model once between them.
+        self._models = models
         self._embedder: Embedder | None = None
         self._index: LoadedIndex | None = None
         self._question_encoder: QuestionEncoder | Embedder | None = None
@@ -78,9 +80,7 @@ class Assistant:
         """The embedding model, loaded on first use."""
         with self._lock:
             if self._embedder is None:
-                from .vectors.embedding import Embedder
-
-                self._embedder = Embedder.load(self.config)
+                self._embedder = self._models.embedder(self.config) if self._models else _load_embedder(self.config)
             return self._embedder
 
     def load_question_encoder(self) -> QuestionEncoder | Embedder:
@@ -128,7 +128,7 @@ class Assistant:
         loaded: the index and the question encoder do not depend on it."""
         settings = self.config.settings
         answer = settings.answer.model_copy(update={"reader": on})
-        other = Assistant(self.config.model_copy(update={"settings": settings.model_copy(update={"answer": answer})}))
+        other = Assistant(self.config.model_copy(update={"settings": settings.model_copy(update={"answer": answer})}), self._models)
         with self._lock:
             other._embedder, other._index, other._question_encoder = self._embedder, self._index, self._question_encoder
             other._reader = self._reader
@@ -396,6 +396,28 @@ class Assistant:
         )
 
 
+def _load_embedder(config: Config) -> Embedder:
+    from .vectors.embedding import Embedder
+
+    return Embedder.load(config)
+
+
+class SharedModels:
+    """The embedding model of a library's collections, loaded by the first that needs it (their model
+    settings are the config's, the same for every collection): a watch of each collection, or each
+    one's first update, does not load a model of its own."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._embedder: Embedder | None = None
+
+    def embedder(self, config: Config) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = _load_embedder(config)
+            return self._embedder
+
+
 def open_library(
     config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None
 ) -> tuple["Library", Assistant]:
@@ -422,6 +444,7 @@ class Library:
         # Whether the user has named collections: then citations say which one they are from.
         self.named = named
         self._assistants: dict[str, Assistant] = {}
+        self._models = SharedModels()
         self._lock = threading.RLock()
 
     @classmethod
@@ -447,7 +470,7 @@ class Library:
         with self._lock:
             made = self._assistants.get(collection.name)
             if made is None:
-                made = Assistant(collection.config)
+                made = Assistant(collection.config, self._models)
                 for other in self._assistants.values():
                     made.share_loaded(other)
                     break
@@ -458,7 +481,7 @@ class Library:
         """This library narrowed to the collection ``name`` (sharing what it has loaded);
         ``QuestionError`` naming the collections there are when there is none of that name."""
         view = Library([self._collection(name)], self.named)
-        view._assistants, view._lock = self._assistants, self._lock
+        view._assistants, view._models, view._lock = self._assistants, self._models, self._lock
         return view
 
     def _collection(self, name: str | None) -> Collection:

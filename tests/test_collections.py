@@ -187,3 +187,11 @@ def test_collections_need_no_config_and_a_gone_folder_is_named_not_a_crash(tmp_p
     code, _, err = run_cli("-c", "main", "status")
     assert code == 2
     assert_one_line_error(err, "config file not found")
+
+
+def test_the_collections_of_a_library_load_the_model_once(two_collections):
+    from assistant.api import Library
+
+    library = Library.open(two_collections)
+    # Before any question has shared anything (a watch of each collection loads it as it starts).
+    assert library.assistant("normans").load_model() is library.assistant("main").load_model()
