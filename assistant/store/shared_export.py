@@ -21,6 +21,7 @@ import platformdirs
 from pydantic import ValidationError
 
 from ..config import APP_NAME
+from .encoder_export import link_question_encoder
 from .layout import ENCODER_FILES
 from .manifest import EncoderExport, FileCheck, file_digest
 
@@ -77,8 +78,7 @@ def link_stored(key: str, folder: Path) -> EncoderExport | None:
             shutil.rmtree(entry, ignore_errors=True)
             return None
     try:
-        for name in ENCODER_FILES:
-            _link(entry / name, folder / name)
+        link_question_encoder(entry, folder)
     except OSError:
         for name in ENCODER_FILES:
             (folder / name).unlink(missing_ok=True)
@@ -94,9 +94,9 @@ def keep(key: str, folder: Path, record: EncoderExport) -> None:
     partial = entry.with_name(f".{key}.tmp-{os.getpid()}")
     try:
         partial.mkdir(parents=True, exist_ok=True)
+        link_question_encoder(folder, partial)
         files = {}
         for name in ENCODER_FILES:
-            _link(folder / name, partial / name)
             files[name] = FileCheck(size=(partial / name).stat().st_size, crc32=file_digest(partial / name)).model_dump()
         data = {"record": record.model_dump(mode="json"), "files": files}
         (partial / RECORD_FILE).write_text(json.dumps(data), encoding="utf-8")
@@ -106,11 +106,3 @@ def keep(key: str, folder: Path, record: EncoderExport) -> None:
     finally:
         if partial.exists():
             shutil.rmtree(partial, ignore_errors=True)
-
-
-def _link(source: Path, target: Path) -> None:
-    """A hard link of ``source`` at ``target``; a copy where the two are on different file systems."""
-    try:
-        target.hardlink_to(source)
-    except OSError:
-        shutil.copy2(source, target)
