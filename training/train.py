@@ -33,8 +33,9 @@ CLIP_NORM = 1.0
 CHECKPOINT_EVERY = 100
 # Batches the run trains on: about 60% of one pass over the windows of every training question, sized
 # so that a run on the 2 cores of a machine of this kind with AVX-512 BF16 (about 2,750 tokens a second
-# in bfloat16 autocast) ends within the hour and a quarter (74 minutes, held-out check included); in
-# float32 on a CPU without it, about three hours (at the 970 tokens a second measured there; --steps 1600 keeps it within two); on a CUDA GPU, minutes.
+# in bfloat16 autocast) ends within the hour and a quarter (74 minutes, held-out check included). In
+# float32 on a CPU without it (970 tokens a second measured there) it takes about three hours, and
+# --steps 1600 keeps it within two; on a CUDA GPU, minutes.
 STEPS = 2800
 SEED = 13
 
