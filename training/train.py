@@ -11,8 +11,12 @@ import math
 import os
 import time
 from pathlib import Path
+from typing import get_args
 
 import torch
+
+from assistant.config import Precision
+from assistant.vectors.embedding import wants_bfloat16
 
 from training.batches import batch_order, collate
 from training.examples import training_windows
@@ -121,17 +125,13 @@ def _loss(model: SpanReader, batch, device: str) -> torch.Tensor:
     return (cross(start, batch.start.to(device)) + cross(end, batch.end.to(device))) / 2
 
 
-def _bfloat16(precision: str, device: str) -> bool:
+def _bfloat16(precision: Precision, device: str) -> bool:
     """Whether to train in bfloat16 autocast: asked for, or ("auto") where the hardware computes it (a
     CUDA GPU that supports it; a CPU with AVX-512 BF16 or AMX, 1.6x float32's speed there, where on a
     CPU without it the emulated backward pass ran 20 times slower). Weights stay float32 either way."""
-    if precision != "auto":
-        return precision == "bfloat16"
-    if device == "cuda":
+    if device == "cuda" and precision == "auto":
         return torch.cuda.is_bf16_supported()
-    from assistant.vectors.embedding import native_bfloat16
-
-    return native_bfloat16()
+    return wants_bfloat16(precision)
 
 
 def _checkpoint(run: Path, model, optimizer, schedule, step: int) -> None:
@@ -176,7 +176,7 @@ def _arguments() -> argparse.Namespace:
                         help="questions of the shuffled order skipped (a later stage's fresh questions)")
     parser.add_argument("--init", type=Path, help="weights to start from (an earlier stage's final.pt)")
     parser.add_argument("--epochs", type=int, default=1)
-    parser.add_argument("--precision", choices=("auto", "float32", "bfloat16"), default="auto",
+    parser.add_argument("--precision", choices=get_args(Precision), default="auto",
                         help="bfloat16 autocast or float32 (auto: bfloat16 where the hardware computes it)")
     parser.add_argument("--steps", type=int, default=STEPS, help="batches in all (default: %(default)s; 0: the epochs')")
     return parser.parse_args()

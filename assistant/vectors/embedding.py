@@ -50,6 +50,11 @@ def native_bfloat16() -> bool:
     return " avx512_bf16" in flags or " amx_bf16" in flags
 
 
+def wants_bfloat16(precision: Precision) -> bool:
+    """Whether a precision setting means bfloat16 on this CPU: asked for, or "auto" where it is native."""
+    return precision == "bfloat16" or (precision == "auto" and native_bfloat16())
+
+
 def _passage_precision(bfloat16: bool):
     """The context the build's passages are embedded in: bfloat16 autocast, or nothing."""
     import torch
@@ -84,7 +89,7 @@ class Embedder:
         # Decided once: whether the build's passages are embedded in bfloat16 ("auto": where this CPU
         # computes it in hardware), and whether their sentences come out of the passage's own pass
         # (a mean-pooling model). Questions are always float32.
-        self.bfloat16 = precision == "bfloat16" or (precision == "auto" and native_bfloat16())
+        self.bfloat16 = wants_bfloat16(precision)
         self._late_chunked = pooling(model)[0] == "mean"
         get_dimension = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         self.dimension = int(get_dimension() or 0)
