@@ -26,9 +26,10 @@ CUT_SENTENCE_SHARE = 0.15
 
 
 def training_windows(
-    articles: list[Article], tokenizer: Tokenizer, questions: int, seed: int, first: int = 0
-) -> list[Window]:
-    """Windows for up to `questions` questions drawn at random from the articles, negatives made beside.
+    articles: list[Article], tokenizer: Tokenizer, questions: int | None, seed: int, first: int = 0
+) -> tuple[list[Window], int]:
+    """Windows for up to `questions` questions (None: every one) drawn at random from the articles,
+    negatives made beside; and how many questions they came from.
 
     The questions are taken from position `first` of one seeded shuffled order, so a second stage
     started at the first stage's end trains on questions the first never saw.
@@ -41,11 +42,12 @@ def training_windows(
         for question in paragraph.questions
     ]
     rng.shuffle(chosen)
+    taken = chosen[first : None if questions is None else first + questions]
     windows: list[Window] = []
-    for article, paragraph, question in chosen[first : first + questions]:
+    for article, paragraph, question in taken:
         windows.extend(_question_windows(article, paragraph, question, tokenizer, rng))
     rng.shuffle(windows)
-    return windows
+    return windows, len(taken)
 
 
 def _question_windows(
