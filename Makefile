@@ -34,7 +34,7 @@ eval: $(STAMP)
 
 # Train the reader from ../shared/data/squad-train (resumes a stopped run; on a CUDA GPU where there is
 # one) and write the shipped int8 ONNX reader, its tokenizer and card into assistant/data/reader/.
-# One stage over every training question: about 70 minutes on 2 cores with AVX-512 BF16 (bfloat16
+# One stage over every training question: about 75 minutes on 2 cores with AVX-512 BF16 (bfloat16
 # autocast), some three hours in float32 on a CPU without it (--steps shortens it), minutes on a GPU.
 reader: $(STAMP)
 	$(BIN)/python -m training.train
