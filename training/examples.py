@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from tokenizers import Tokenizer
 
+from training.neighbours import other_article_neighbours
 from training.squad import Article, Paragraph, Question
 from training.windows import (
     Window,
@@ -26,13 +27,16 @@ CUT_SENTENCE_SHARE = 0.15
 
 
 def training_windows(
-    articles: list[Article], tokenizer: Tokenizer, questions: int | None, seed: int, first: int = 0
+    articles: list[Article], tokenizer: Tokenizer, questions: int | None, seed: int, first: int = 0,
+    other_articles: float = 0.0,
 ) -> tuple[list[Window], int]:
     """Windows for up to `questions` questions (None: every one) drawn at random from the articles,
     negatives made beside; and how many questions they came from.
 
     The questions are taken from position `first` of one seeded shuffled order, so a second stage
-    started at the first stage's end trains on questions the first never saw.
+    started at the first stage's end trains on questions the first never saw. `other_articles`: the
+    share of answerable questions also paired with the most alike paragraph of another article (0: none,
+    and the windows are those of a run made before this choice existed).
     """
     rng = random.Random(seed)
     chosen = [
@@ -43,9 +47,12 @@ def training_windows(
     ]
     rng.shuffle(chosen)
     taken = chosen[first : None if questions is None else first + questions]
+    others = other_article_neighbours(articles, taken) if other_articles > 0 else [None] * len(taken)
     windows: list[Window] = []
-    for article, paragraph, question in taken:
+    for (article, paragraph, question), other in zip(taken, others):
         windows.extend(_question_windows(article, paragraph, question, tokenizer, rng))
+        if other is not None and rng.random() < other_articles:
+            windows.append(as_window(_most_alike_window(tokenizer, question.text, other), None))
     rng.shuffle(windows)
     return windows, len(taken)
 

@@ -66,8 +66,8 @@ def main() -> None:
         "training": _training_record(arguments.run),
     }
     if not arguments.skip_heldout:
-        _, held_out = split_articles(read_articles(arguments.data))
-        card["held_out_int8"] = measure(_onnx_scorer(session), tokenizer, held_out).as_dict()
+        train_articles, held_out = split_articles(read_articles(arguments.data))
+        card["held_out_int8"] = measure(_onnx_scorer(session), tokenizer, held_out, train_articles).as_dict()
     (arguments.out / "reader.json").write_text(json.dumps(card, indent=2) + "\n")
     print(json.dumps(card, indent=2))
 
@@ -123,8 +123,17 @@ def _probe(session, tokenizer) -> dict:
 
 
 def _training_record(run: Path) -> dict:
+    """The run's record (its heldout.json), with the record of the stage it started from, if any."""
     path = run / "heldout.json"
-    return json.loads(path.read_text()) if path.exists() else {}
+    if not path.exists():
+        return {}
+    record = json.loads(path.read_text())
+    started = Path(record.get("started_from", ""))
+    if started.suffix == ".pt" and started.parent != run:
+        earlier = _training_record(started.parent)
+        if earlier:
+            record["earlier_stage"] = earlier
+    return record
 
 
 if __name__ == "__main__":

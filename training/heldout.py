@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 
 from training.batches import Batch, collate
 from training.examples import _nearest_other_paragraph
+from training.neighbours import other_article_neighbours
 from training.model import SpanReader
 from training.squad import Article
 from training.windows import as_window, encode_windows
@@ -35,6 +36,9 @@ class HeldOutFigures:
     # At a bar of 0 on (best span - no answer): answering windows called answering, neighbours refused.
     answering_kept: float
     neighbours_refused: float
+    # The same bar on the most alike paragraph of another article (what retrieval offers when the
+    # question's own document is missing): the share refused. None where not measured.
+    other_articles_refused: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -69,13 +73,23 @@ def torch_scorer(model: SpanReader, device: str) -> Scorer:
     return score
 
 
-def measure(score: Scorer, tokenizer: Tokenizer, articles: list[Article]) -> HeldOutFigures:
-    """The held-out figures of a reader: its spans on the questions' own paragraphs, against neighbours."""
+def measure(
+    score: Scorer, tokenizer: Tokenizer, articles: list[Article], others: list[Article] | None = None
+) -> HeldOutFigures:
+    """The held-out figures of a reader: its spans on the questions' own paragraphs, against neighbours
+    of their own article and, where `others` are given, of another article (held-out or `others`)."""
     rng = random.Random(7)
     items = [(a, p, q) for a in articles for p in a.paragraphs for q in p.questions if q.answer_text]
     rng.shuffle(items)
+    items = items[:HELD_OUT_QUESTIONS]
     exact, f1, ranked, kept, refused = [], [], [], [], []
-    for article, paragraph, question in items[:HELD_OUT_QUESTIONS]:
+    if others is not None:
+        elsewhere = [
+            _read(score, tokenizer, q.text, context)[0] <= 0
+            for (_, _, q), context in zip(items, other_article_neighbours([*articles, *others], items))
+            if context is not None
+        ]
+    for article, paragraph, question in items:
         own = _read(score, tokenizer, question.text, paragraph.context)
         exact.append(float(_normal(own[1]) == _normal(question.answer_text)))
         f1.append(_f1(own[1], question.answer_text))
@@ -88,6 +102,7 @@ def measure(score: Scorer, tokenizer: Tokenizer, articles: list[Article]) -> Hel
     return HeldOutFigures(
         len(exact), float(np.mean(exact)), float(np.mean(f1)),
         float(np.mean(ranked)), float(np.mean(kept)), float(np.mean(refused)),
+        float(np.mean(elsewhere)) if others is not None else None,
     )
 
 

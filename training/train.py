@@ -52,19 +52,21 @@ def main() -> None:
     if device == "cpu":
         torch.set_num_threads(os.cpu_count() or 1)
     bfloat16 = _bfloat16(arguments.precision, device)
-    torch.manual_seed(SEED)
+    torch.manual_seed(arguments.seed)
 
     model_folder = _packaged_model_folder()
     tokenizer = load_tokenizer(model_folder)
     train_articles, held_out = split_articles(read_articles(arguments.data))
     started = time.time()
-    windows, questions = training_windows(train_articles, tokenizer, arguments.questions, SEED, arguments.first)
+    windows, questions = training_windows(
+        train_articles, tokenizer, arguments.questions, arguments.seed, arguments.first, arguments.other_articles
+    )
     answering = sum(1 for w in windows if w.start)
     _log(run, f"{len(windows)} windows ({answering} answering) from {questions} questions"
               f" (from question {arguments.first})"
               f" of {len(train_articles)} articles in {time.time() - started:.0f} s on {device}"
               f" in {'bfloat16 autocast' if bfloat16 else 'float32'}")
-    batches = batch_order(windows, arguments.batch_size, SEED)
+    batches = batch_order(windows, arguments.batch_size, arguments.seed)
 
     model = SpanReader.from_encoder_folder(model_folder)
     if arguments.init:
@@ -103,10 +105,10 @@ def main() -> None:
             _checkpoint(run, model, optimizer, schedule, step)
             tokens, tick = 0, time.time()
     torch.save(model.state_dict(), run / "final.pt")
-    figures = measure(torch_scorer(model, device), tokenizer, held_out)
+    figures = measure(torch_scorer(model, device), tokenizer, held_out, train_articles)
     (run / "heldout.json").write_text(json.dumps({
         **figures.as_dict(), "held_out_articles": len(held_out), "questions_trained": questions,
-        "first_question": arguments.first, "started_from": str(arguments.init or "the packaged encoder"),
+        "first_question": arguments.first, "seed": arguments.seed, "other_articles": arguments.other_articles, "started_from": str(arguments.init or "the packaged encoder"),
         "windows": len(windows), "answering_windows": answering, "steps": total,
         "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate,
         "epochs": arguments.epochs, "device": device, "bfloat16": bfloat16, "minutes": round((time.time() - started) / 60, 1),
@@ -174,6 +176,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE)
     parser.add_argument("--first", type=int, default=0,
                         help="questions of the shuffled order skipped (a later stage's fresh questions)")
+    parser.add_argument("--seed", type=int, default=SEED, help="the order of questions and batches (a later stage's own)")
+    parser.add_argument("--other-articles", type=float, default=0.0,
+                        help="share of questions also paired with the most alike paragraph of another article")
     parser.add_argument("--init", type=Path, help="weights to start from (an earlier stage's final.pt)")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--precision", choices=get_args(Precision), default="auto",
