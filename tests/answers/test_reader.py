@@ -129,3 +129,28 @@ def test_the_reader_is_turned_off_in_the_config(sample_project):
     assistant = Assistant.open(sample_project)
     assert assistant.load_reader() is None
     assert assistant.ask("Who is the EU facilitator in the talks?").timings.read == 0
+
+
+
+def test_a_surer_span_lifts_its_sentence_more_even_where_both_are_all_but_certain(sample_assistant):
+    """Two windows that both hold an answer-like span, each at a probability that rounds to 1: the
+    sentence of the surer one (the larger margin) still rises more."""
+    from dataclasses import replace as changed
+
+    from assistant.answers.answering import ScoredSentence
+    from assistant.answers.reading import Read, rerank
+
+    read = sample_assistant.trace("How long is the temporary Kosovo document valid?").read
+    centres, readings = read.centres[:2], read.readings[:2]
+    assert all(r is not None for r in readings)
+
+    def holding(centre, reading) -> ScoredSentence:  # the sentence holding the span, alike all but the reader
+        j = next(j for j, t in enumerate(centre.passage.sentences) if t.start <= reading.start < t.end)
+        return ScoredSentence(centre.passage, centre.row, j, score=0.5, similarity=0.5)
+
+    sure, surer = changed(readings[0], margin=8.0), changed(readings[1], margin=16.0)
+    assert sure.probability > 0.999 and surer.probability > 0.999
+    scored = [holding(centres[0], sure), holding(centres[1], surer)]
+    ranked = rerank(scored, Read(centres, (sure, surer)))
+    assert [s.reading for s in ranked] == [surer, sure]
+    assert 0.5 < ranked[1].score < ranked[0].score
