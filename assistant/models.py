@@ -112,6 +112,9 @@ class TurnContext(Frozen):
     row: int | None = None
     start: int = 0
     end: int = 0
+    # How sure the reader was that what it read for this turn says the answer (its best probability; 0
+    # with the reader off): a follow-up standing on this answer stands no surer.
+    reader_say: float = 0.0
 
 
 class Answer(Frozen):

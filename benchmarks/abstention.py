@@ -12,7 +12,9 @@ its answerable questions, so that as many held-out questions abstain as that all
 is ABSTAIN_TARGET of them; the report says how far each split gets). It prints each split's figures and, to show that the
 fit transfers, each set scored by a model fitted on the two other sets only; and, first, the model the
 package ships, at its bar, on the same questions (what a user gets today, beside what a refit would
-give). ``--write`` stores the refitted model in the package.
+give). ``--write`` stores the refitted model in the package. A refit is then asked again with it
+shipped, and ``--bar-only --write`` chooses its bar on those answers (``write_bar``: a follow-up's
+features depend on the model that answered the turn before).
 
 Builds reuse the vectors of the full index (only the held-out file is dropped), so a split costs the
 writing of an index, not an embedding.
@@ -190,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reader", action="store_true", help="answer without the reader (fits confidence.json)")
     parser.add_argument("--write", action="store_true", help="write the fitted model into the package")
     parser.add_argument("--features", help="which features the model uses (default: all of the reader setting's)")
+    parser.add_argument("--bar-only", action="store_true",
+                        help="keep the shipped model's weights and choose only its bar, on questions asked with it")
     args = parser.parse_args(argv)
     reader = not args.no_reader
     every = READER_FEATURES if reader else FEATURES
@@ -223,6 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         split_report(p, examples, shipped.default_bar)
     else:
         print("## the shipped model uses other features than these: not reported", flush=True)
+    if args.bar_only:
+        return write_bar(shipped, used, x, examples, model_path, args.write)
     means, scales, weights, intercept = fit(x, y)
     p = probabilities(x, means, scales, weights, intercept)
     bar = choose_bar(p, examples)
@@ -247,6 +253,30 @@ def main(argv: list[str] | None = None) -> int:
         }
         model_path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {model_path}")
+    return 0
+
+
+def write_bar(shipped, used: list[str], x: np.ndarray, examples: list[Example], model_path: Path, write: bool) -> int:
+    """The shipped model's bar chosen anew on questions asked with that model (``--bar-only``).
+
+    A follow-up's ``footing`` is the confidence of the answer before it, so a model's features depend on
+    the model that answered: a refit is fitted on questions asked with the model before it, and its own
+    answers differ (a doubtful first answer now makes the follow-ups doubtful too). Asking again with
+    the refit shipped and choosing its bar on those answers puts the bar where the model's own
+    conversations put the answering rule."""
+    if list(shipped.features) != used:
+        print("the shipped model uses other features than these: fit it first", file=sys.stderr)
+        return 2
+    p = np.array([shipped.probability(dict(zip(used, row))) for row in x])
+    bar = choose_bar(p, examples)
+    report("the shipped model at its bar chosen anew", p, examples, bar)
+    split_report(p, examples, bar)
+    if write:
+        model = json.loads(model_path.read_text(encoding="utf-8"))
+        model["default_bar"] = bar
+        model["fitted_on"] += f"; bar chosen on questions asked with this model ({len(examples)})"
+        model_path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote the bar {bar:.2f} into {model_path}")
     return 0
 
 

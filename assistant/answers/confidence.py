@@ -21,7 +21,13 @@ fitted on questions from other domains, answers more at the same accuracy):
   it, whether an earlier answer gave it a place to stand on, and how much that place holds the
   question's own words (``Focus.words_held``);
 - with the reader on, ``reader``: the reader's probability that the snippet's sentences say the answer
-  (0 where it found no span there), and ``best_reader``: the best of any window it read. The reader reads
+  (0 where it found no span there), ``best_reader``: the best of any window it read, and ``footing``:
+  in a conversation, its best for the answer the question stands on, times how much the question holds
+  to that place (``stay``; 0 with no place to stand on, and for a question of its own that only
+  happens to follow). A conversation about a story the sources lack goes on from a sibling story's
+  doubtful answer, and a follow-up that leans on it is no surer. (It is the reader's say, not that answer's confidence, so
+  that a refit does not change the features it is fitted on: a confidence fed back turn to turn made
+  each refit's conversations unlike the ones it was fitted on.) The reader reads
   question and text together: a near neighbour that resembles the question but does not say the answer
   scores low, where every signal above scores it high.
 
@@ -70,8 +76,9 @@ FEATURES = (
     "focused",
     "stay",
 )
-# The features of the model used with the reader on: the same, and the reader's say.
-READER_FEATURES = (*FEATURES, "reader", "best_reader")
+# The features of the model used with the reader on: the same, and the reader's say (of the turn before
+# too).
+READER_FEATURES = (*FEATURES, "footing", "reader", "best_reader")
 # The shipped models, by whether the reader is on.
 MODEL_FILES = {False: "data/confidence.json", True: "data/confidence-reader.json"}
 # A capitalised word that is not the first of the question: a name, most of the time.
@@ -137,6 +144,7 @@ class QuestionSignals:
     incomplete: float
     focused: float
     stay: float
+    footing: float
     kind: str | None
 
 
@@ -169,6 +177,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
         incomplete=query.incomplete,
         focused=1.0 if focus is not None else 0.0,
         stay=focus.words_held if focus is not None else 0.0,
+        footing=focus.footing * focus.words_held if focus is not None else 0.0,
         kind=expected_answer_kind(query.text),
     )
 
@@ -199,6 +208,7 @@ def snippet_features(
         "incomplete": signals.incomplete,
         "focused": signals.focused,
         "stay": signals.stay,
+        "footing": signals.footing,
         "reader": reader,
         "best_reader": best_reader,
     }

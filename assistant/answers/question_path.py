@@ -76,5 +76,6 @@ def answer_question(
         question, picked, confidences.probabilities, bar, timings, changed, confidences.unmentioned,
         reader_used=reader is not None,
     )
-    answer = remember(answer, query, {s.passage.id: s.row for s in scored})
+    reader_say = read.best_probability if read is not None else 0.0
+    answer = remember(answer, query, {s.passage.id: s.row for s in scored}, reader_say)
     return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features, read=read)

@@ -285,6 +285,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
             beyond=bool(_BEYOND.search(query.text)),
             words_held=max(missing, min(1.0, sits.found / STAYS)),
+            footing=placed.reader_say,
         )
     return Query(
         text=query.text,
@@ -310,9 +311,9 @@ def recent_sources(turns: list[TurnContext]) -> dict[str, float]:
     return {source: share / total for source, share in shares.items()}
 
 
-def remember(answer: Answer, query: Query, rows: dict[str, int]) -> Answer:
-    """The answer with what the next turn needs of it: how its question was read, and where its first
-    snippet stood (``rows`` maps passage ids to their rows)."""
+def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: float = 0.0) -> Answer:
+    """The answer with what the next turn needs of it: how its question was read, where its first
+    snippet stood (``rows`` maps passage ids to their rows), and how sure the reader was of it."""
     context = TurnContext(
         terms=dict(query.terms),
         words={**query.term_words, **words_by_term(query.text)},
@@ -320,7 +321,8 @@ def remember(answer: Answer, query: Query, rows: dict[str, int]) -> Answer:
     )
     if answer.snippets and not answer.abstained:
         first = answer.snippets[0].citation
-        context = context.model_copy(
-            update={"source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end}
-        )
+        context = context.model_copy(update={
+            "source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end,
+            "reader_say": reader_say,
+        })
     return answer.model_copy(update={"context": context, "read_with": query.carried_words})

@@ -37,6 +37,10 @@ class Focus:
     # The confidence model's ``stay`` feature: the share of the question's words found there, or, if
     # more, how much the question leans on the turns before it (it needs no words of its own there).
     words_held: float = 1.0
+    # How sure the reader was that the answer it stands on says what was asked (0 with the reader off):
+    # a follow-up about a story the sources lack stands on a sibling story's answer, most often a
+    # doubtful one.
+    footing: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -181,6 +181,24 @@ def test_the_confidence_sees_that_the_place_lacks_the_question_s_words(two_lives
     assert read.focus.words_held == pytest.approx(read.incomplete)  # only what its leaning makes up
 
 
+def test_a_follow_up_stands_on_the_answer_before_it_no_surer_than_the_reader_was(two_lives):
+    """The confidence model is told how sure the reader was of the answer a follow-up leans on: its
+    ``footing`` is the reader's best probability for that turn, as much as the question holds to it,
+    and 0 for a question with no answer before it to stand on."""
+    first = two_lives.trace("Who wrote the Summa Theologica?")
+    conversation = Conversation().then(first.answer)
+    follow_up = two_lives.trace("And where did he die?", conversation=conversation)
+    assert follow_up.features[0]["focused"] == 1.0
+    leans = follow_up.features[0]["stay"]  # how much it holds to that place
+    assert 0 < leans and 0 < first.read.best_probability
+    assert follow_up.features[0]["footing"] == pytest.approx(first.read.best_probability * leans)
+    assert two_lives.trace("And where did he die?").features[0]["footing"] == 0.0
+    # An abstention gives the next question no place to stand on, so nothing to be sure of either.
+    refused = two_lives.ask("What is the population of Tasmania?")
+    after = two_lives.trace("And where did he die?", conversation=Conversation().then(refused))
+    assert refused.abstained and after.features[0]["focused"] == 0.0 and after.features[0]["footing"] == 0.0
+
+
 def test_a_question_of_words_the_sources_never_use_stands_alone(two_lives):
     """"who invented the quantum flux capacitor?" names something, only nothing the sources know: in a
     conversation it is not read with the turn before, and it abstains as it does alone."""
