@@ -259,11 +259,11 @@ def main(argv: list[str] | None = None) -> int:
 def write_bar(shipped, used: list[str], x: np.ndarray, examples: list[Example], model_path: Path, write: bool) -> int:
     """The shipped model's bar chosen anew on questions asked with that model (``--bar-only``).
 
-    A follow-up's ``footing`` is the confidence of the answer before it, so a model's features depend on
-    the model that answered: a refit is fitted on questions asked with the model before it, and its own
-    answers differ (a doubtful first answer now makes the follow-ups doubtful too). Asking again with
-    the refit shipped and choosing its bar on those answers puts the bar where the model's own
-    conversations put the answering rule."""
+    A follow-up's features depend on the model that answered the turn before (an abstention leaves it
+    no place to stand on, so no ``focused``, ``stay`` or ``footing``): a refit is fitted on questions
+    asked with the model before it, and its own conversations differ (a doubtful answer now makes the
+    follow-ups after it doubtful too). Asking again with the refit shipped and choosing its bar on those
+    answers puts the bar where the model's own conversations put the answering rule."""
     if list(shipped.features) != used:
         print("the shipped model uses other features than these: fit it first", file=sys.stderr)
         return 2
@@ -274,7 +274,7 @@ def write_bar(shipped, used: list[str], x: np.ndarray, examples: list[Example], 
     if write:
         model = json.loads(model_path.read_text(encoding="utf-8"))
         model["default_bar"] = bar
-        model["fitted_on"] += f"; bar chosen on questions asked with this model ({len(examples)})"
+        model["bar_chosen_on"] = f"python -m benchmarks.abstention --bar-only: {len(examples)} questions asked with this model"
         model_path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"wrote the bar {bar:.2f} into {model_path}")
     return 0

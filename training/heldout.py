@@ -83,12 +83,8 @@ def measure(
     rng.shuffle(items)
     items = items[:HELD_OUT_QUESTIONS]
     exact, f1, ranked, kept, refused = [], [], [], [], []
-    if others is not None:
-        elsewhere = [
-            _read(score, tokenizer, q.text, context)[0] <= 0
-            for (_, _, q), context in zip(items, other_article_neighbours([*articles, *others], items))
-            if context is not None
-        ]
+    contexts = other_article_neighbours([*articles, *others], items) if others is not None else []
+    elsewhere = [_read(score, tokenizer, q.text, c)[0] <= 0 for (_, _, q), c in zip(items, contexts) if c is not None]
     for article, paragraph, question in items:
         own = _read(score, tokenizer, question.text, paragraph.context)
         exact.append(float(_normal(own[1]) == _normal(question.answer_text)))
@@ -102,7 +98,7 @@ def measure(
     return HeldOutFigures(
         len(exact), float(np.mean(exact)), float(np.mean(f1)),
         float(np.mean(ranked)), float(np.mean(kept)), float(np.mean(refused)),
-        float(np.mean(elsewhere)) if others is not None else None,
+        float(np.mean(elsewhere)) if elsewhere else None,
     )
 
 

@@ -47,8 +47,7 @@ def other_article_neighbours(
         scores = (questions @ matrix).toarray()
         for row, (article, _, question) in enumerate(block):
             scores[row, owner == id(article)] = -1.0
-            best = np.argsort(-scores[row])[:LOOKED_AT] if len(paragraphs) <= LOOKED_AT else (
-                np.argpartition(-scores[row], LOOKED_AT)[:LOOKED_AT])
+            best = np.argpartition(-scores[row], min(LOOKED_AT, len(paragraphs)) - 1)[:LOOKED_AT]
             found.append(_first_without_answer(paragraphs, best[np.argsort(-scores[row, best])], scores[row], question))
     return found
 

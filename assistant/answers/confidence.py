@@ -43,7 +43,6 @@ the bar abstains.
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +55,7 @@ from ..retrieval.search import RankedPassage
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answering import Picked, ScoredSentence, expected_answer_kind, lexical_overlap, matches_kind
+from .reader import logistic
 from .reading import Read
 
 FEATURES = (
@@ -118,7 +118,7 @@ class ConfidenceModel:
             w * (values[name] - mean) / scale
             for name, mean, scale, w in zip(self.features, self.means, self.scales, self.weights)
         )
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        return logistic(z)
 
 
 @lru_cache(maxsize=2)

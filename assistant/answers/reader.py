@@ -52,6 +52,11 @@ class Stretch:
     start: int
 
 
+def logistic(x: float) -> float:
+    """1 / (1 + e^-x), its argument clamped to +-40 (beyond, it is 0 or 1 to double precision)."""
+    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
+
+
 @dataclass(frozen=True)
 class Reading:
     """The reader's best span in a stretch, in file offsets, and how sure it is that the stretch says it:
@@ -65,7 +70,7 @@ class Reading:
 
     @property
     def probability(self) -> float:
-        return 1.0 / (1.0 + math.exp(-max(min(self.margin, 40.0), -40.0)))
+        return logistic(self.margin)
 
 
 def shipped_folder() -> Path:

@@ -10,12 +10,11 @@ carried from the turns before (``Query.carried_words``), so that "when did she l
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 from ..retrieval.query import Query
 from .answering import ScoredSentence
-from .reader import Reader, Reading, Stretch
+from .reader import Reader, Reading, Stretch, logistic
 
 # How many of the best distinct sentences have their window read.
 READ_WINDOWS = 5
@@ -100,11 +99,7 @@ def rerank(scored: list[ScoredSentence], read: Read) -> list[ScoredSentence]:
     out = []
     for s in scored:
         reading = holding.get((s.passage.id, s.sentence_index))
-        said = _logistic(reading.margin / READER_TEMPERATURE) if reading is not None else 0.0
+        said = logistic(reading.margin / READER_TEMPERATURE) if reading is not None else 0.0
         out.append(replace(s, score=(1 - W_READER) * s.score + W_READER * said, reading=reading))
     out.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))
     return out
-
-
-def _logistic(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(x, 40.0), -40.0)))
