@@ -113,7 +113,8 @@ class TurnContext(Frozen):
     start: int = 0
     end: int = 0
     # How sure the reader was that what it read for this turn says the answer (its best probability; 0
-    # with the reader off): a follow-up standing on this answer stands no surer.
+    # with the reader off), kept for an abstention too: a follow-up standing on this answer stands no
+    # surer, and a conversation whose answers the reader doubted turn after turn goes on doubtful.
     reader_say: float = 0.0
 
 

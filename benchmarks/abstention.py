@@ -5,16 +5,17 @@ default) it fits ``confidence-reader.json`` over ``READER_FEATURES``; with ``--n
 ``confidence.json`` over ``FEATURES``. For each set (SQuAD, CoQA,
 COVID-QA) and each of its sources in turn, an index is built without that source; its questions are
 then unanswerable (label 0), asked as the user would (CoQA's as conversations). The answerable
-questions of the same set, asked against the whole index, are label 1. A logistic regression over
-``assistant.answers.confidence.FEATURES`` of each question's best snippet is fitted on all of it. The default
+questions of the same set, asked against the whole index, are label 1. Two logistic regressions over
+``assistant.answers.confidence.FEATURES`` of each question's best snippet are fitted on all of it: one
+for questions asked alone, one for follow-ups standing on an earlier answer. The default
 bar puts answering first: the highest bar at which every set still answers at least ANSWER_TARGET of
 its answerable questions, so that as many held-out questions abstain as that allows (the issue's aim
 is ABSTAIN_TARGET of them; the report says how far each split gets). It prints each split's figures and, to show that the
 fit transfers, each set scored by a model fitted on the two other sets only; and, first, the model the
 package ships, at its bar, on the same questions (what a user gets today, beside what a refit would
-give). ``--write`` stores the refitted model in the package. A refit is then asked again with it
-shipped, and ``--bar-only --write`` chooses its bar on those answers (``write_bar``: a follow-up's
-features depend on the model that answered the turn before).
+give). ``--write`` stores the refitted model in the package. Its bar is then chosen with it shipped,
+by ``--bar-only --write``, which asks every question again at the bars it tries
+(``bar_in_own_conversations``: a follow-up's features depend on the bar the turn before was answered at).
 
 Builds reuse the vectors of the full index (only the held-out file is dropped), so a split costs the
 writing of an index, not an embedding.
@@ -41,10 +42,11 @@ from assistant.models import Conversation
 from .quality import SETS, QuestionSet, project
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
-READER_OFF = "[answer]\nreader = false\n"
 ABSTAIN_TARGET = 0.95
 ANSWER_TARGET = 0.97
 L2 = 1.0  # ridge penalty on the standardised weights (the intercept is not penalised)
+# How many bars --bar-only asks at, at most (each asks every question again: about 4.5 minutes here).
+BAR_ROUNDS = 4
 BARS = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.01))
 
 
@@ -84,11 +86,14 @@ def answered_in_order(questions: list[EvalQuestion]) -> list[EvalQuestion]:
     return [q for chat in conversations_of(questions) for q in chat]
 
 
-def collect(qs: QuestionSet, root: Path, reader: bool) -> list[Example]:
-    """The set's examples: answerable questions against the whole index, and each source held out."""
+def collect(qs: QuestionSet, root: Path, reader: bool, bar: float | None = None) -> list[Example]:
+    """The set's examples: answerable questions against the whole index, and each source held out;
+    asked at ``bar`` (the shipped model's own where None)."""
     questions = qs.questions()
     names = READER_FEATURES if reader else FEATURES
-    config_text = "" if reader else READER_OFF
+    config_text = f"[answer]\nreader = {'true' if reader else 'false'}\n"
+    if bar is not None:
+        config_text += f"min_confidence = {bar}\n"
     examples: list[Example] = []
     whole = Assistant.open(project(root / qs.name / "all", qs.sources, config_text))
     whole.build_index()
@@ -142,6 +147,34 @@ def probabilities(x: np.ndarray, means, scales, weights, intercept) -> np.ndarra
     return 1 / (1 + np.exp(-np.clip(intercept + ((x - means) / scales) @ weights, -40, 40)))
 
 
+Fitted = tuple[np.ndarray, np.ndarray, np.ndarray, float]
+
+
+def fit_parts(x: np.ndarray, y: np.ndarray, following: np.ndarray) -> tuple[Fitted, Fitted]:
+    """The two regressions of a ``ConfidenceModel``: for questions asked alone, and for follow-ups
+    standing on an earlier answer (``following``); where the questions hold no follow-ups of both
+    labels (a set of questions asked alone), the follow-ups are weighed as questions asked alone."""
+    alone = fit(x[~following], y[~following])
+    return alone, fit(x[following], y[following]) if len(set(y[following])) == 2 else alone
+
+
+def parts_probabilities(x: np.ndarray, following: np.ndarray, parts: tuple[Fitted, Fitted]) -> np.ndarray:
+    p = probabilities(x, *parts[0])
+    p[following] = probabilities(x[following], *parts[1])
+    return p
+
+
+def weighing_json(part: Fitted) -> dict:
+    """One regression as ``assistant.answers.confidence.Weighing`` reads it."""
+    means, scales, weights, intercept = part
+    return {
+        "means": [round(float(v), 6) for v in means],
+        "scales": [round(float(v), 6) for v in scales],
+        "weights": [round(float(v), 6) for v in weights],
+        "intercept": round(intercept, 6),
+    }
+
+
 def rates(p: np.ndarray, examples: list[Example], bar: float) -> dict[str, tuple[float, float]]:
     """Per set: (share of held-out questions abstained, share of answerable questions answered)."""
     out = {}
@@ -193,12 +226,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="write the fitted model into the package")
     parser.add_argument("--features", help="which features the model uses (default: all of the reader setting's)")
     parser.add_argument("--bar-only", action="store_true",
-                        help="keep the shipped model's weights and choose only its bar, on questions asked with it")
+                        help="keep the shipped model's weights and choose only its bar, asking every question at each bar tried")
     args = parser.parse_args(argv)
     reader = not args.no_reader
     every = READER_FEATURES if reader else FEATURES
     model_path = PACKAGE / MODEL_FILES[reader]
     names = [n for n in args.sets.split(",") if n]
+    if args.bar_only:
+        if args.reuse:
+            parser.error("--bar-only asks the questions again at each bar it tries: it cannot --reuse")
+        with tempfile.TemporaryDirectory() as tmp:
+            return bar_in_own_conversations(names, args.workdir or Path(tmp), reader, model_path, args.write)
     if args.reuse and args.examples:
         examples = [Example(tuple(e[0]), e[1], e[2], e[3], e[4]) for e in json.loads(args.examples.read_text())]
     else:
@@ -211,13 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     columns = [every.index(f) for f in used]
     x = np.array([e.features for e in examples], dtype=np.float64)[:, columns]
     y = np.array([e.label for e in examples], dtype=np.float64)
+    # A question with an earlier answer to stand on is weighed by a model of its own (``ConfidenceModel``).
+    following = np.array([e.features[every.index("focused")] > 0 for e in examples])
     # Does it transfer? Each set scored by a model fitted on the others only.
     for name in names:
         train = np.array([e.set != name for e in examples])
         if train.all() or not train.any():
             continue
-        model = fit(x[train], y[train])
-        p = probabilities(x, *model)
+        p = parts_probabilities(x, following, fit_parts(x[train], y[train], following[train]))
         bar = choose_bar(p[train], [e for e, t in zip(examples, train) if t])
         report(f"{name} scored by a model fitted on the other sets", p[~train], [e for e, t in zip(examples, train) if not t], bar)
     shipped = shipped_model(reader)
@@ -227,54 +266,72 @@ def main(argv: list[str] | None = None) -> int:
         split_report(p, examples, shipped.default_bar)
     else:
         print("## the shipped model uses other features than these: not reported", flush=True)
-    if args.bar_only:
-        return write_bar(shipped, used, x, examples, model_path, args.write)
-    means, scales, weights, intercept = fit(x, y)
-    p = probabilities(x, means, scales, weights, intercept)
+    parts = fit_parts(x, y, following)
+    p = parts_probabilities(x, following, parts)
     bar = choose_bar(p, examples)
     report("fitted on every set", p, examples, bar)
     split_report(p, examples, bar)
     print("## trade-off: bar -> held-out abstained / answerable answered, per set")
     for trial in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, bar):
         print(f"  {trial:.2f}: " + "  ".join(f"{n} {a:.3f}/{b:.3f}" for n, (a, b) in rates(p, examples, trial).items()))
-    print("## weights (standardised features)")
-    for name, w in sorted(zip(used, weights), key=lambda item: -abs(item[1])):
-        print(f"  {name:18} {w:+.3f}")
+    for title, part in zip(("asked alone", "follow-ups standing on an answer"), parts):
+        print(f"## weights (standardised features), {title}")
+        for name, w in sorted(zip(used, part[2]), key=lambda item: -abs(item[1])):
+            print(f"  {name:18} {w:+.3f}")
     if args.write:
         model = {
             "features": used,
-            "means": [round(float(v), 6) for v in means],
-            "scales": [round(float(v), 6) for v in scales],
-            "weights": [round(float(v), 6) for v in weights],
-            "intercept": round(intercept, 6),
+            **weighing_json(parts[0]),
+            "follow_up": weighing_json(parts[1]),
             "default_bar": bar,
             "fitted_on": f"python -m benchmarks.abstention{'' if reader else ' --no-reader'}: held-out splits of {', '.join(names)}; "
-            f"{int(y.sum())} answerable and {int(len(y) - y.sum())} held-out questions",
+            f"{int(y.sum())} answerable and {int(len(y) - y.sum())} held-out questions "
+            f"({int(following.sum())} in all follow-ups standing on an answer)",
         }
         model_path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {model_path}")
     return 0
 
 
-def write_bar(shipped, used: list[str], x: np.ndarray, examples: list[Example], model_path: Path, write: bool) -> int:
-    """The shipped model's bar chosen anew on questions asked with that model (``--bar-only``).
+def bar_in_own_conversations(names: list[str], root: Path, reader: bool, model_path: Path, write: bool) -> int:
+    """The shipped model's bar chosen where the model, asked at that very bar, keeps the rule (``--bar-only``).
 
-    A follow-up's features depend on the model that answered the turn before (an abstention leaves it
-    no place to stand on, so no ``focused``, ``stay`` or ``footing``): a refit is fitted on questions
-    asked with the model before it, and its own conversations differ (a doubtful answer now makes the
-    follow-ups after it doubtful too). Asking again with the refit shipped and choosing its bar on those
-    answers puts the bar where the model's own conversations put the answering rule."""
-    if list(shipped.features) != used:
-        print("the shipped model uses other features than these: fit it first", file=sys.stderr)
-        return 2
-    p = np.array([shipped.probability(dict(zip(used, row))) for row in x])
-    bar = choose_bar(p, examples)
-    report("the shipped model at its bar chosen anew", p, examples, bar)
-    split_report(p, examples, bar)
+    A follow-up's features depend on the bar the turn before was answered at: an abstention leaves it
+    no place to stand on (no ``focused``, ``stay`` or ``footing``), so a doubtful answer makes the
+    follow-ups after it doubtful too, and questions asked at one bar tell what another would do only
+    for questions asked alone. So the bar is asked, not read off: ask every question at a bar, see which
+    bar the rule would choose on those answers, ask again halfway there (there itself once it is near),
+    for at most BAR_ROUNDS rounds; the bar kept is the highest asked at which every set answered
+    ANSWER_TARGET in its own conversations, and the figures printed for it are what a user gets."""
+    shipped = shipped_model(reader)
+    bar = shipped.default_bar
+    asked: dict[float, dict[str, tuple[float, float]]] = {}
+    for attempt in range(BAR_ROUNDS):
+        examples = [e for name in names for e in collect(SETS[name], root, reader, bar)]
+        x = np.array([e.features for e in examples], dtype=np.float64)
+        p = np.array([shipped.probability(dict(zip(shipped.features, row))) for row in x])
+        asked[bar] = rates(p, examples, bar)
+        report(f"asked at its bar, round {attempt + 1}", p, examples, bar)
+        split_report(p, examples, bar)
+        chosen = choose_bar(p, examples)
+        print(f"  on these answers the rule would choose {chosen:.2f}", flush=True)
+        # Halfway there (the answers move with the bar), or there itself once it is near.
+        following = chosen if abs(chosen - bar) <= 0.02 else round((bar + chosen) / 2, 2)
+        if chosen == bar or following in asked:
+            break
+        bar = following
+    keeping = [b for b, r in asked.items() if all(answered >= ANSWER_TARGET for _, answered in r.values())]
+    bar = max(keeping) if keeping else min(asked)
+    print(f"## the bar kept: {bar:.2f} (asked at {', '.join(f'{b:.2f}' for b in sorted(asked))})")
+    for name, (abstained, answered) in asked[bar].items():
+        print(f"  {name:8} held-out abstained {abstained:.3f}  answerable answered {answered:.3f}")
     if write:
         model = json.loads(model_path.read_text(encoding="utf-8"))
         model["default_bar"] = bar
-        model["bar_chosen_on"] = f"python -m benchmarks.abstention --bar-only: {len(examples)} questions asked with this model"
+        model["bar_chosen_on"] = (
+            f"python -m benchmarks.abstention --bar-only: every question of {', '.join(names)} asked at "
+            f"{', '.join(f'{b:.2f}' for b in sorted(asked))}; the highest keeping the rule"
+        )
         model_path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
         print(f"wrote the bar {bar:.2f} into {model_path}")
     return 0

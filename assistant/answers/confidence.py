@@ -25,13 +25,16 @@ fitted on questions from other domains, answers more at the same accuracy):
   in a conversation, its best for the answer the question stands on, times how much the question holds
   to that place (``stay``; 0 with no place to stand on, and for a question of its own that only
   happens to follow). A conversation about a story the sources lack goes on from a sibling story's
-  doubtful answer, and a follow-up that leans on it is no surer. (It is the reader's say, not that answer's confidence, so
+  doubtful answer, and a follow-up that leans on it is no surer; ``said_before``: the reader's say
+  averaged over every kept turn before (abstentions too), as much as the question holds to the place:
+  one doubtful answer may be chance, a conversation doubted turn after turn is about something else. (It is the reader's say, not that answer's confidence, so
   that a refit does not change the features it is fitted on: a confidence fed back turn to turn made
   each refit's conversations unlike the ones it was fitted on.) The reader reads
   question and text together: a near neighbour that resembles the question but does not say the answer
   scores low, where every signal above scores it high.
 
-A logistic regression over these, its weights shipped as data (``data/confidence.json``; with the
+A logistic regression over these (with the reader, two: one for a question asked alone, one for a
+follow-up standing on an earlier answer), its weights shipped as data (``data/confidence.json``; with the
 reader, ``data/confidence-reader.json``, over the reader's features too; both fitted by
 ``python -m benchmarks.abstention`` on held-out splits of the sample sets: one source left out of the
 index at a time, its questions then unanswerable), gives each snippet a probability that the sources
@@ -78,7 +81,7 @@ FEATURES = (
 )
 # The features of the model used with the reader on: the same, and the reader's say (of the turn before
 # too).
-READER_FEATURES = (*FEATURES, "footing", "reader", "best_reader")
+READER_FEATURES = (*FEATURES, "footing", "said_before", "reader", "best_reader")
 # The shipped models, by whether the reader is on.
 MODEL_FILES = {False: "data/confidence.json", True: "data/confidence-reader.json"}
 # A capitalised word that is not the first of the question: a name, most of the time.
@@ -91,34 +94,56 @@ RARE_TERMS = 2
 
 
 @dataclass(frozen=True)
-class ConfidenceModel:
-    """A logistic regression over standardised features, and the bar it was calibrated to."""
+class Weighing:
+    """One logistic regression over standardised features: its means, scales, weights and intercept."""
 
-    features: tuple[str, ...]
     means: tuple[float, ...]
     scales: tuple[float, ...]
     weights: tuple[float, ...]
     intercept: float
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Weighing":
+        return cls(
+            means=tuple(float(x) for x in data["means"]),
+            scales=tuple(float(x) for x in data["scales"]),
+            weights=tuple(float(x) for x in data["weights"]),
+            intercept=float(data["intercept"]),
+        )
+
+    def score(self, features: tuple[str, ...], values: dict[str, float]) -> float:
+        return self.intercept + sum(
+            w * (values[name] - mean) / scale for name, mean, scale, w in zip(features, self.means, self.scales, self.weights)
+        )
+
+
+@dataclass(frozen=True)
+class ConfidenceModel:
+    """A logistic regression over standardised features, and the bar it was calibrated to; with
+    ``follow_up``, a second one for a question that has an earlier answer to stand on (``focused``).
+
+    A follow-up rests on other evidence than a question asked alone: its own words are few, and what
+    tells most is how the conversation went (``said_before``, ``footing``), which a question asked alone
+    lacks. One regression over both weighs each feature the same for both; two fit each its own."""
+
+    features: tuple[str, ...]
+    alone: Weighing
     default_bar: float
+    follow_up: Weighing | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> "ConfidenceModel":
         return cls(
             features=tuple(data["features"]),
-            means=tuple(float(x) for x in data["means"]),
-            scales=tuple(float(x) for x in data["scales"]),
-            weights=tuple(float(x) for x in data["weights"]),
-            intercept=float(data["intercept"]),
+            alone=Weighing.from_json(data),
             default_bar=float(data["default_bar"]),
+            follow_up=Weighing.from_json(data["follow_up"]) if "follow_up" in data else None,
         )
 
     def probability(self, values: dict[str, float]) -> float:
         """The model's probability that the sources answer the question with this snippet."""
-        z = self.intercept + sum(
-            w * (values[name] - mean) / scale
-            for name, mean, scale, w in zip(self.features, self.means, self.scales, self.weights)
-        )
-        return logistic(z)
+        weighing = self.follow_up if self.follow_up is not None and values.get("focused", 0.0) > 0 else self.alone
+        return logistic(weighing.score(self.features, values))
 
 
 @lru_cache(maxsize=2)
@@ -145,6 +170,7 @@ class QuestionSignals:
     focused: float
     stay: float
     footing: float
+    said_before: float
     kind: str | None
 
 
@@ -178,6 +204,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
         focused=1.0 if focus is not None else 0.0,
         stay=focus.words_held if focus is not None else 0.0,
         footing=focus.footing * focus.words_held if focus is not None else 0.0,
+        said_before=focus.said_before * focus.words_held if focus is not None else 0.0,
         kind=expected_answer_kind(query.text),
     )
 
@@ -209,6 +236,7 @@ def snippet_features(
         "focused": signals.focused,
         "stay": signals.stay,
         "footing": signals.footing,
+        "said_before": signals.said_before,
         "reader": reader,
         "best_reader": best_reader,
     }

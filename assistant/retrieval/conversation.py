@@ -286,6 +286,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             beyond=bool(_BEYOND.search(query.text)),
             words_held=max(missing, min(1.0, sits.found / STAYS)),
             footing=placed.reader_say,
+            said_before=sum(t.reader_say for t in turns) / len(turns),
         )
     return Query(
         text=query.text,
@@ -318,11 +319,11 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
         terms=dict(query.terms),
         words={**query.term_words, **words_by_term(query.text)},
         vector=tuple(float(x) for x in query.vector),
+        reader_say=reader_say,
     )
     if answer.snippets and not answer.abstained:
         first = answer.snippets[0].citation
         context = context.model_copy(update={
             "source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end,
-            "reader_say": reader_say,
         })
     return answer.model_copy(update={"context": context, "read_with": query.carried_words})

@@ -59,10 +59,26 @@ def test_the_signals_each_move_the_features(regions):
 def test_confidence_is_a_probability_the_model_computes_from_its_features(regions):
     trace = regions.trace("What is the capital of Queensland?")
     model = shipped_model(reader=True)  # the reader is on by default: the model over its features too
-    assert model.features[-2:] == ("reader", "best_reader")
+    assert model.features[-2:] == ("reader", "best_reader") and "said_before" in model.features
     for snippet, features in zip(trace.answer.snippets, trace.features):
         assert snippet.confidence == pytest.approx(model.probability(features), abs=1e-4)
         assert snippet.is_answer == (snippet.confidence >= regions.confidence_bar)
+
+
+def test_a_follow_up_standing_on_an_answer_is_weighed_by_the_follow_up_model(regions):
+    """The shipped model weighs a follow-up with an earlier answer to stand on by its own regression
+    (its evidence is the conversation's), and a question asked alone by the other."""
+    from assistant.answers.reader import logistic
+    from assistant.models import Conversation
+
+    model = shipped_model(reader=True)
+    assert model.follow_up is not None and model.follow_up != model.alone
+    first = regions.trace("What is the capital of Queensland?")
+    follow_up = regions.trace("And what is its population?", conversation=Conversation().then(first.answer))
+    features = follow_up.features[0]
+    assert first.features[0]["focused"] == 0 and features["focused"] == 1
+    assert follow_up.answer.snippets[0].confidence == pytest.approx(logistic(model.follow_up.score(model.features, features)), abs=1e-4)
+    assert first.answer.snippets[0].confidence == pytest.approx(logistic(model.alone.score(model.features, first.features[0])), abs=1e-4)
 
 
 def test_a_snippet_below_the_bar_is_marked_nearest_in_json_and_text(regions, tmp_path):
