@@ -5,9 +5,9 @@ default) it fits ``confidence-reader.json`` over ``READER_FEATURES``; with ``--n
 ``confidence.json`` over ``FEATURES``. For each set (SQuAD, CoQA,
 COVID-QA) and each of its sources in turn, an index is built without that source; its questions are
 then unanswerable (label 0), asked as the user would (CoQA's as conversations). The answerable
-questions of the same set, asked against the whole index, are label 1. Two logistic regressions over
-``assistant.answers.confidence.FEATURES`` of each question's best snippet are fitted on all of it: one
-for questions asked alone, one for follow-ups standing on an earlier answer. The default
+questions of the same set, asked against the whole index, are label 1. A logistic regression over the
+features of each question's best snippet is fitted on all of it; with the reader, two: one for
+questions asked alone, one for follow-ups standing on an earlier answer (``fit_model``). The default
 bar puts answering first: the highest bar at which every set still answers at least ANSWER_TARGET of
 its answerable questions, so that as many held-out questions abstain as that allows (the issue's aim
 is ABSTAIN_TARGET of them; the report says how far each split gets). It prints each split's figures and, to show that the
@@ -15,7 +15,7 @@ fit transfers, each set scored by a model fitted on the two other sets only; and
 package ships, at its bar, on the same questions (what a user gets today, beside what a refit would
 give). ``--write`` stores the refitted model in the package. Its bar is then chosen with it shipped,
 by ``--bar-only --write``, which asks every question again at the bars it tries
-(``bar_in_own_conversations``: a follow-up's features depend on the bar the turn before was answered at).
+(``ask_for_bar``: a follow-up's features depend on the bar the turn before was answered at).
 
 Builds reuse the vectors of the full index (only the held-out file is dropped), so a split costs the
 writing of an index, not an embedding.
@@ -35,7 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from assistant import Assistant
-from assistant.answers.confidence import FEATURES, MODEL_FILES, READER_FEATURES, shipped_model
+from assistant.answers.confidence import (
+    FEATURES, MODEL_FILES, READER_FEATURES, ConfidenceModel, Regression, shipped_model, stands_on_an_answer,
+)
 from assistant.evaluation.run import EvalQuestion, Judge, conversations_of
 from assistant.models import Conversation
 
@@ -121,8 +123,8 @@ def collect(qs: QuestionSet, root: Path, reader: bool, bar: float | None = None)
     return examples
 
 
-def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Means, scales, weights and intercept of an L2-regularised logistic regression (Newton's method)."""
+def fit(x: np.ndarray, y: np.ndarray) -> Regression:
+    """An L2-regularised logistic regression over standardised features (Newton's method)."""
     means = x.mean(axis=0)
     scales = x.std(axis=0)
     scales[scales < 1e-6] = 1.0
@@ -140,39 +142,28 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
         theta -= step
         if np.abs(step).max() < 1e-8:
             break
-    return means, scales, theta[1:], float(theta[0])
+    return Regression(
+        means=tuple(float(v) for v in means), scales=tuple(float(v) for v in scales),
+        weights=tuple(float(v) for v in theta[1:]), intercept=float(theta[0]),
+    )
 
 
-def probabilities(x: np.ndarray, means, scales, weights, intercept) -> np.ndarray:
-    return 1 / (1 + np.exp(-np.clip(intercept + ((x - means) / scales) @ weights, -40, 40)))
+def fit_model(x: np.ndarray, y: np.ndarray, used: list[str], following: np.ndarray, reader: bool) -> ConfidenceModel:
+    """The ``ConfidenceModel`` fitted on these questions (its bar not chosen yet): with the reader, a
+    regression for questions asked alone and one for follow-ups standing on an earlier answer
+    (``following``); without it, or where the questions hold no follow-ups of both labels (a set of
+    questions asked alone), one for all."""
+    if not reader or len(set(y[following])) < 2:
+        return ConfidenceModel(features=tuple(used), alone=fit(x, y), default_bar=0.5)
+    return ConfidenceModel(
+        features=tuple(used), alone=fit(x[~following], y[~following]), default_bar=0.5,
+        follow_up=fit(x[following], y[following]),
+    )
 
 
-Fitted = tuple[np.ndarray, np.ndarray, np.ndarray, float]
-
-
-def fit_parts(x: np.ndarray, y: np.ndarray, following: np.ndarray) -> tuple[Fitted, Fitted]:
-    """The two regressions of a ``ConfidenceModel``: for questions asked alone, and for follow-ups
-    standing on an earlier answer (``following``); where the questions hold no follow-ups of both
-    labels (a set of questions asked alone), the follow-ups are weighed as questions asked alone."""
-    alone = fit(x[~following], y[~following])
-    return alone, fit(x[following], y[following]) if len(set(y[following])) == 2 else alone
-
-
-def parts_probabilities(x: np.ndarray, following: np.ndarray, parts: tuple[Fitted, Fitted]) -> np.ndarray:
-    p = probabilities(x, *parts[0])
-    p[following] = probabilities(x[following], *parts[1])
-    return p
-
-
-def weighing_json(part: Fitted) -> dict:
-    """One regression as ``assistant.answers.confidence.Weighing`` reads it."""
-    means, scales, weights, intercept = part
-    return {
-        "means": [round(float(v), 6) for v in means],
-        "scales": [round(float(v), 6) for v in scales],
-        "weights": [round(float(v), 6) for v in weights],
-        "intercept": round(intercept, 6),
-    }
+def model_probabilities(model: ConfidenceModel, x: np.ndarray, names: list[str] | tuple[str, ...]) -> np.ndarray:
+    """The model's probability for each row of ``x`` (its columns named by ``names``)."""
+    return np.array([model.probability(dict(zip(names, row))) for row in x])
 
 
 def rates(p: np.ndarray, examples: list[Example], bar: float) -> dict[str, tuple[float, float]]:
@@ -236,65 +227,73 @@ def main(argv: list[str] | None = None) -> int:
         if args.reuse:
             parser.error("--bar-only asks the questions again at each bar it tries: it cannot --reuse")
         with tempfile.TemporaryDirectory() as tmp:
-            return bar_in_own_conversations(names, args.workdir or Path(tmp), reader, model_path, args.write)
+            return ask_for_bar(names, args.workdir or Path(tmp), reader, model_path, args.write)
     if args.reuse and args.examples:
-        examples = [Example(tuple(e[0]), e[1], e[2], e[3], e[4]) for e in json.loads(args.examples.read_text())]
+        saved = json.loads(args.examples.read_text())
+        if not isinstance(saved, dict) or saved.get("features") != list(every):
+            parser.error(f"{args.examples} holds examples of other features than these: collect them again")
+        examples = [Example(tuple(e[0]), e[1], e[2], e[3], e[4]) for e in saved["examples"]]
     else:
         with tempfile.TemporaryDirectory() as tmp:
             root = args.workdir or Path(tmp)
             examples = [e for name in names for e in collect(SETS[name], root, reader)]
         if args.examples:
-            args.examples.write_text(json.dumps([[list(e.features), e.label, e.set, e.split, e.hit] for e in examples]))
+            rows = [[list(e.features), e.label, e.set, e.split, e.hit] for e in examples]
+            args.examples.write_text(json.dumps({"features": list(every), "examples": rows}))
     used = [f for f in (args.features or ",".join(every)).split(",") if f]
     columns = [every.index(f) for f in used]
     x = np.array([e.features for e in examples], dtype=np.float64)[:, columns]
     y = np.array([e.label for e in examples], dtype=np.float64)
-    # A question with an earlier answer to stand on is weighed by a model of its own (``ConfidenceModel``).
-    following = np.array([e.features[every.index("focused")] > 0 for e in examples])
+    # With the reader, a question with an earlier answer to stand on has a regression of its own.
+    following = np.array([stands_on_an_answer(dict(zip(every, e.features))) for e in examples])
     # Does it transfer? Each set scored by a model fitted on the others only.
     for name in names:
         train = np.array([e.set != name for e in examples])
         if train.all() or not train.any():
             continue
-        p = parts_probabilities(x, following, fit_parts(x[train], y[train], following[train]))
+        p = model_probabilities(fit_model(x[train], y[train], used, following[train], reader), x, used)
         bar = choose_bar(p[train], [e for e, t in zip(examples, train) if t])
         report(f"{name} scored by a model fitted on the other sets", p[~train], [e for e, t in zip(examples, train) if not t], bar)
     shipped = shipped_model(reader)
     if list(shipped.features) == used:  # what the package answers with today, beside what a refit would
-        p = np.array([shipped.probability(dict(zip(used, row))) for row in x])
+        p = model_probabilities(shipped, x, used)
         report(f"the shipped model (assistant/{MODEL_FILES[reader]})", p, examples, shipped.default_bar)
         split_report(p, examples, shipped.default_bar)
     else:
         print("## the shipped model uses other features than these: not reported", flush=True)
-    parts = fit_parts(x, y, following)
-    p = parts_probabilities(x, following, parts)
+    model = fit_model(x, y, used, following, reader)
+    p = model_probabilities(model, x, used)
     bar = choose_bar(p, examples)
     report("fitted on every set", p, examples, bar)
     split_report(p, examples, bar)
     print("## trade-off: bar -> held-out abstained / answerable answered, per set")
     for trial in (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, bar):
         print(f"  {trial:.2f}: " + "  ".join(f"{n} {a:.3f}/{b:.3f}" for n, (a, b) in rates(p, examples, trial).items()))
-    for title, part in zip(("asked alone", "follow-ups standing on an answer"), parts):
+    regressions = {"asked alone": model.alone} if model.follow_up is None else {
+        "asked alone": model.alone, "follow-ups standing on an answer": model.follow_up,
+    }
+    for title, regression in regressions.items():
         print(f"## weights (standardised features), {title}")
-        for name, w in sorted(zip(used, part[2]), key=lambda item: -abs(item[1])):
+        for name, w in sorted(zip(used, regression.weights), key=lambda item: -abs(item[1])):
             print(f"  {name:18} {w:+.3f}")
     if args.write:
-        model = {
+        stored = {
             "features": used,
-            **weighing_json(parts[0]),
-            "follow_up": weighing_json(parts[1]),
+            **model.alone.to_json(),
+            **({"follow_up": model.follow_up.to_json()} if model.follow_up is not None else {}),
             "default_bar": bar,
             "fitted_on": f"python -m benchmarks.abstention{'' if reader else ' --no-reader'}: held-out splits of {', '.join(names)}; "
-            f"{int(y.sum())} answerable and {int(len(y) - y.sum())} held-out questions "
-            f"({int(following.sum())} in all follow-ups standing on an answer)",
+            f"{int(y.sum())} answerable and {int(len(y) - y.sum())} held-out questions"
+            + (f"; {int(following.sum())} of all the questions follow-ups standing on an answer" if model.follow_up else ""),
         }
-        model_path.write_text(json.dumps(model, indent=1) + "\n", encoding="utf-8")
+        model_path.write_text(json.dumps(stored, indent=1) + "\n", encoding="utf-8")
         print(f"wrote {model_path}")
     return 0
 
 
-def bar_in_own_conversations(names: list[str], root: Path, reader: bool, model_path: Path, write: bool) -> int:
-    """The shipped model's bar chosen where the model, asked at that very bar, keeps the rule (``--bar-only``).
+def ask_for_bar(names: list[str], root: Path, reader: bool, model_path: Path, write: bool) -> int:
+    """The shipped model's bar chosen where the model, asked at that very bar, keeps the rule
+    (``--bar-only``); 1 when no bar asked keeps it (nothing is written then).
 
     A follow-up's features depend on the bar the turn before was answered at: an abstention leaves it
     no place to stand on (no ``focused``, ``stay`` or ``footing``), so a doubtful answer makes the
@@ -304,24 +303,27 @@ def bar_in_own_conversations(names: list[str], root: Path, reader: bool, model_p
     for at most BAR_ROUNDS rounds; the bar kept is the highest asked at which every set answered
     ANSWER_TARGET in its own conversations, and the figures printed for it are what a user gets."""
     shipped = shipped_model(reader)
+    every = READER_FEATURES if reader else FEATURES
     bar = shipped.default_bar
     asked: dict[float, dict[str, tuple[float, float]]] = {}
     for attempt in range(BAR_ROUNDS):
         examples = [e for name in names for e in collect(SETS[name], root, reader, bar)]
-        x = np.array([e.features for e in examples], dtype=np.float64)
-        p = np.array([shipped.probability(dict(zip(shipped.features, row))) for row in x])
+        p = model_probabilities(shipped, np.array([e.features for e in examples], dtype=np.float64), every)
         asked[bar] = rates(p, examples, bar)
         report(f"asked at its bar, round {attempt + 1}", p, examples, bar)
         split_report(p, examples, bar)
         chosen = choose_bar(p, examples)
         print(f"  on these answers the rule would choose {chosen:.2f}", flush=True)
         # Halfway there (the answers move with the bar), or there itself once it is near.
-        following = chosen if abs(chosen - bar) <= 0.02 else round((bar + chosen) / 2, 2)
-        if chosen == bar or following in asked:
+        next_bar = chosen if abs(chosen - bar) <= 0.02 else round((bar + chosen) / 2, 2)
+        if chosen == bar or next_bar in asked:
             break
-        bar = following
+        bar = next_bar
     keeping = [b for b, r in asked.items() if all(answered >= ANSWER_TARGET for _, answered in r.values())]
-    bar = max(keeping) if keeping else min(asked)
+    if not keeping:
+        print(f"no bar asked ({', '.join(f'{b:.2f}' for b in sorted(asked))}) kept the rule: nothing written", file=sys.stderr)
+        return 1
+    bar = max(keeping)
     print(f"## the bar kept: {bar:.2f} (asked at {', '.join(f'{b:.2f}' for b in sorted(asked))})")
     for name, (abstained, answered) in asked[bar].items():
         print(f"  {name:8} held-out abstained {abstained:.3f}  answerable answered {answered:.3f}")

@@ -26,15 +26,16 @@ fitted on questions from other domains, answers more at the same accuracy):
   to that place (``stay``; 0 with no place to stand on, and for a question of its own that only
   happens to follow). A conversation about a story the sources lack goes on from a sibling story's
   doubtful answer, and a follow-up that leans on it is no surer; ``said_before``: the reader's say
-  averaged over every kept turn before (abstentions too), as much as the question holds to the place:
-  one doubtful answer may be chance, a conversation doubted turn after turn is about something else. (It is the reader's say, not that answer's confidence, so
-  that a refit does not change the features it is fitted on: a confidence fed back turn to turn made
-  each refit's conversations unlike the ones it was fitted on.) The reader reads
+  over every kept turn before, the newest counting most (abstentions too), as much as the question
+  holds to the place: one doubtful answer may be chance, a conversation doubted turn after turn is
+  about something else. (Both are the reader's say, not an answer's confidence, so that a refit does
+  not change the features it is fitted on: a confidence fed back turn to turn made each refit's
+  conversations unlike the ones it was fitted on.) The reader reads
   question and text together: a near neighbour that resembles the question but does not say the answer
   scores low, where every signal above scores it high.
 
 A logistic regression over these (with the reader, two: one for a question asked alone, one for a
-follow-up standing on an earlier answer), its weights shipped as data (``data/confidence.json``; with the
+follow-up standing on an earlier answer, ``stands_on_an_answer``), its weights shipped as data (``data/confidence.json``; with the
 reader, ``data/confidence-reader.json``, over the reader's features too; both fitted by
 ``python -m benchmarks.abstention`` on held-out splits of the sample sets: one source left out of the
 index at a time, its questions then unanswerable), gives each snippet a probability that the sources
@@ -79,7 +80,7 @@ FEATURES = (
     "focused",
     "stay",
 )
-# The features of the model used with the reader on: the same, and the reader's say (of the turn before
+# The features of the model used with the reader on: the same, and the reader's say (of the turns before
 # too).
 READER_FEATURES = (*FEATURES, "footing", "said_before", "reader", "best_reader")
 # The shipped models, by whether the reader is on.
@@ -94,7 +95,7 @@ RARE_TERMS = 2
 
 
 @dataclass(frozen=True)
-class Weighing:
+class Regression:
     """One logistic regression over standardised features: its means, scales, weights and intercept."""
 
     means: tuple[float, ...]
@@ -103,7 +104,7 @@ class Weighing:
     intercept: float
 
     @classmethod
-    def from_json(cls, data: dict) -> "Weighing":
+    def from_json(cls, data: dict) -> "Regression":
         return cls(
             means=tuple(float(x) for x in data["means"]),
             scales=tuple(float(x) for x in data["scales"]),
@@ -111,7 +112,17 @@ class Weighing:
             intercept=float(data["intercept"]),
         )
 
+    def to_json(self) -> dict:
+        """As ``from_json`` reads it (rounded to six places)."""
+        return {
+            "means": [round(x, 6) for x in self.means],
+            "scales": [round(x, 6) for x in self.scales],
+            "weights": [round(x, 6) for x in self.weights],
+            "intercept": round(self.intercept, 6),
+        }
+
     def score(self, features: tuple[str, ...], values: dict[str, float]) -> float:
+        """The log-odds for these feature values (``features`` names the regression's, in order)."""
         return self.intercept + sum(
             w * (values[name] - mean) / scale for name, mean, scale, w in zip(features, self.means, self.scales, self.weights)
         )
@@ -127,23 +138,33 @@ class ConfidenceModel:
     lacks. One regression over both weighs each feature the same for both; two fit each its own."""
 
     features: tuple[str, ...]
-    alone: Weighing
+    alone: Regression
     default_bar: float
-    follow_up: Weighing | None = None
+    follow_up: Regression | None = None
 
     @classmethod
     def from_json(cls, data: dict) -> "ConfidenceModel":
         return cls(
             features=tuple(data["features"]),
-            alone=Weighing.from_json(data),
+            alone=Regression.from_json(data),
             default_bar=float(data["default_bar"]),
-            follow_up=Weighing.from_json(data["follow_up"]) if "follow_up" in data else None,
+            follow_up=Regression.from_json(data["follow_up"]) if "follow_up" in data else None,
         )
+
+    def regression(self, values: dict[str, float]) -> Regression:
+        """The regression that weighs a snippet with these features: the follow-up's for a question
+        standing on an earlier answer, where the model has one."""
+        return self.follow_up if self.follow_up is not None and stands_on_an_answer(values) else self.alone
 
     def probability(self, values: dict[str, float]) -> float:
         """The model's probability that the sources answer the question with this snippet."""
-        weighing = self.follow_up if self.follow_up is not None and values.get("focused", 0.0) > 0 else self.alone
-        return logistic(weighing.score(self.features, values))
+        return logistic(self.regression(values).score(self.features, values))
+
+
+def stands_on_an_answer(values: dict[str, float]) -> bool:
+    """Whether a question (by its features) has an earlier answer to stand on: a follow-up, as the
+    confidence model tells them apart."""
+    return values.get("focused", 0.0) > 0
 
 
 @lru_cache(maxsize=2)

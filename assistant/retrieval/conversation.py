@@ -286,7 +286,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             beyond=bool(_BEYOND.search(query.text)),
             words_held=max(missing, min(1.0, sits.found / STAYS)),
             footing=placed.reader_say,
-            said_before=sum(t.reader_say for t in turns) / len(turns),
+            said_before=reader_say_so_far(turns),
         )
     return Query(
         text=query.text,
@@ -299,6 +299,14 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         own_vector=query.vector,
         term_words={t: words[t] for t, _ in strongest},
     )
+
+
+def reader_say_so_far(turns: list[TurnContext]) -> float:
+    """The reader's say over the conversation's turns, the newest counting most and each one further
+    back SOURCE_FADE as much: a conversation that has just found its footing on a new subject is not
+    held back by the doubts of the one before."""
+    weights = [SOURCE_FADE**distance for distance in range(len(turns))]
+    return sum(w * t.reader_say for w, t in zip(weights, reversed(turns))) / sum(weights)
 
 
 def recent_sources(turns: list[TurnContext]) -> dict[str, float]:

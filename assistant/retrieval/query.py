@@ -41,9 +41,9 @@ class Focus:
     # a follow-up about a story the sources lack stands on a sibling story's answer, most often a
     # doubtful one.
     footing: float = 0.0
-    # The reader's say averaged over every kept turn before (abstentions too; 0 with the reader off):
-    # one answer may be doubtful by chance, a conversation whose answers were doubted turn after turn
-    # is most often about something the sources lack.
+    # The reader's say over every kept turn before, the newest counting most (abstentions too; 0 with
+    # the reader off): one answer may be doubtful by chance, a conversation whose answers were doubted
+    # turn after turn is most often about something the sources lack.
     said_before: float = 0.0
 
 

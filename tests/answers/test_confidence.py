@@ -77,8 +77,11 @@ def test_a_follow_up_standing_on_an_answer_is_weighed_by_the_follow_up_model(reg
     follow_up = regions.trace("And what is its population?", conversation=Conversation().then(first.answer))
     features = follow_up.features[0]
     assert first.features[0]["focused"] == 0 and features["focused"] == 1
+    assert model.regression(features) is model.follow_up and model.regression(first.features[0]) is model.alone
     assert follow_up.answer.snippets[0].confidence == pytest.approx(logistic(model.follow_up.score(model.features, features)), abs=1e-4)
     assert first.answer.snippets[0].confidence == pytest.approx(logistic(model.alone.score(model.features, first.features[0])), abs=1e-4)
+    without = shipped_model(reader=False)  # one regression for every question: the follow-up's too
+    assert without.follow_up is None and without.regression(features) is without.alone
 
 
 def test_a_snippet_below_the_bar_is_marked_nearest_in_json_and_text(regions, tmp_path):

@@ -200,14 +200,17 @@ def test_a_follow_up_stands_on_the_answer_before_it_no_surer_than_the_reader_was
 
 
 def test_a_follow_up_is_told_how_sure_the_reader_was_over_the_whole_conversation(two_lives):
-    """``said_before`` is the reader's say averaged over every turn before, an abstention's too (its
-    doubt is the point), as much as the question holds to where it stands; 0 for a question asked alone."""
+    """``said_before`` is the reader's say over every turn before, an abstention's too (its doubt is the
+    point), the newest counting most, as much as the question holds to where it stands; 0 for a
+    question asked alone."""
+    from assistant.retrieval.conversation import SOURCE_FADE
+
     first = two_lives.trace("Who wrote the Summa Theologica?")
     refused = two_lives.trace("What is the population of Tasmania?")
     assert refused.answer.abstained
     conversation = Conversation().then(first.answer).then(refused.answer)
     follow_up = two_lives.trace("And where did he die?", conversation=conversation)
-    said = (first.read.best_probability + refused.read.best_probability) / 2
+    said = (refused.read.best_probability + SOURCE_FADE * first.read.best_probability) / (1 + SOURCE_FADE)
     assert follow_up.features[0]["focused"] == 1.0  # it stands on the first answer, the last placed
     assert follow_up.features[0]["said_before"] == pytest.approx(said * follow_up.features[0]["stay"])
     assert follow_up.features[0]["footing"] == pytest.approx(first.read.best_probability * follow_up.features[0]["stay"])
