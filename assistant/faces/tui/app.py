@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from textual.screen import Screen
 
 from ...errors import AssistantError, BuildCancelled, ConfigError, IndexMissingError, IndexUnusableError, ModelLoadError, ReaderError, Remedy
 from ...models import IndexState
+from . import terminal
 from .chat_log import SnippetCard
 from .chat_screen import ChatScreen
 from .confirm_screen import ConfirmScreen
@@ -132,10 +134,18 @@ class AssistantApp(App[int]):
 
     async def on_mount(self) -> None:
         await self.push_screen(self._chat_screen())  # mounted before _start gives it the assistant
+        if not self.is_headless:
+            self.set_interval(terminal.CHECK_SECONDS, self._quit_if_terminal_gone)
         if self.assistant is None:
             self.open_assistant()
         else:
             self._start()
+
+    def _quit_if_terminal_gone(self) -> None:
+        """Quit when the terminal has gone away without a hang-up signal (``terminal``)."""
+        if terminal.terminal_gone(sys.__stdout__.fileno()):
+            terminal.end_soon()
+            self.exit(return_code=1)
 
     @work(thread=True, exclusive=True, group="open")
     def open_assistant(self) -> None:
