@@ -301,12 +301,12 @@ def snippet_confidences(
     signals = question_signals(query, ranked, scored, index)
     rows = {s.passage.id: s.row for s in scored}
     cosines = {c.row: c.dense for c in ranked}
+    best_reader = read.best_probability if read is not None else 0.0
     features = []
     for p in picked:
         row = rows.get(p.snippet.passage.id, -1)
         own = p.similarity if query.own_vector is None else own_similarity(index, row, p.snippet, query.own_vector)
         reader = p.reading.probability if p.reading is not None else 0.0
-        best_reader = read.best_probability if read is not None else 0.0
         features.append(
             snippet_features(signals, p.snippet, p.similarity, own, p.margin, cosines.get(row, 0.0), reader, best_reader)
         )

@@ -301,21 +301,26 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     )
 
 
+def by_recency(turns: list[TurnContext]) -> list[tuple[float, TurnContext]]:
+    """Each turn with its weight in what the conversation remembers: 1 for the newest, SOURCE_FADE as
+    much for each one further back."""
+    return [(SOURCE_FADE**distance, turn) for distance, turn in enumerate(reversed(turns))]
+
+
 def reader_say_so_far(turns: list[TurnContext]) -> float:
-    """The reader's say over the conversation's turns, the newest counting most and each one further
-    back SOURCE_FADE as much: a conversation that has just found its footing on a new subject is not
-    held back by the doubts of the one before."""
-    weights = [SOURCE_FADE**distance for distance in range(len(turns))]
-    return sum(w * t.reader_say for w, t in zip(weights, reversed(turns))) / sum(weights)
+    """The reader's say over the conversation's turns, weighed by recency (``by_recency``): a
+    conversation that has just found its footing on a new subject is not held back by the doubts of
+    the one before."""
+    weighed = by_recency(turns)
+    return sum(w * turn.reader_say for w, turn in weighed) / sum(w for w, _ in weighed)
 
 
 def recent_sources(turns: list[TurnContext]) -> dict[str, float]:
-    """The sources the recent answers came from, each with its share: the newest turn counts most,
-    each one further back SOURCE_FADE as much."""
+    """The sources the recent answers came from, each with its share, weighed by recency (``by_recency``)."""
     shares: dict[str, float] = {}
-    for distance, turn in enumerate(reversed(turns)):
+    for weight, turn in by_recency(turns):
         if turn.source is not None:
-            shares[turn.source] = shares.get(turn.source, 0.0) + SOURCE_FADE**distance
+            shares[turn.source] = shares.get(turn.source, 0.0) + weight
     total = sum(shares.values()) or 1.0
     return {source: share / total for source, share in shares.items()}
 
