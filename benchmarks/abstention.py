@@ -306,8 +306,12 @@ def ask_for_bar(names: list[str], root: Path, reader: bool, model_path: Path, wr
     every = READER_FEATURES if reader else FEATURES
     bar = shipped.default_bar
     asked: dict[float, dict[str, tuple[float, float]]] = {}
+    # A set without conversations is asked once: a question asked alone has the same features at any bar.
+    alone = {
+        name: collect(SETS[name], root, reader) for name in names if not any(q.conversation for q in SETS[name].questions())
+    }
     for attempt in range(BAR_ROUNDS):
-        examples = [e for name in names for e in collect(SETS[name], root, reader, bar)]
+        examples = [e for name in names for e in (alone[name] if name in alone else collect(SETS[name], root, reader, bar))]
         p = model_probabilities(shipped, np.array([e.features for e in examples], dtype=np.float64), every)
         asked[bar] = rates(p, examples, bar)
         report(f"asked at its bar, round {attempt + 1}", p, examples, bar)
