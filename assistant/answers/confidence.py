@@ -35,8 +35,9 @@ fitted on questions from other domains, answers more at the same accuracy):
   scores low, where every signal above scores it high.
 
 A logistic regression over these (with the reader, two: one for a question asked alone, one for a
-follow-up standing on an earlier answer, ``stands_on_an_answer``), its weights shipped as data (``data/confidence.json``; with the
-reader, ``data/confidence-reader.json``, over the reader's features too; both fitted by
+follow-up standing on an earlier answer, ``stands_on_an_answer``), its weights shipped as data
+(``data/confidence.json``; with the reader, ``data/confidence-reader.json``, over the reader's
+features too; both fitted by
 ``python -m benchmarks.abstention`` on held-out splits of the sample sets: one source left out of the
 index at a time, its questions then unanswerable), gives each snippet a probability that the sources
 answer the question there. A snippet at or above the bar (``answer.min_confidence``) is an answer;
