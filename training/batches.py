@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 
@@ -22,6 +22,9 @@ class Batch:
     choosable: torch.Tensor
     start: torch.Tensor
     end: torch.Tensor
+    # The group (question) each window belongs to, counted from 0 in the batch; one group a window when
+    # the windows were not grouped.
+    group: torch.Tensor
 
 
 def batch_order(windows: list[Window], batch_size: int, seed: int) -> list[list[int]]:
@@ -36,6 +39,18 @@ def batch_order(windows: list[Window], batch_size: int, seed: int) -> list[list[
         batches.extend(chunk[i : i + batch_size] for i in range(0, len(chunk), batch_size))
     rng.shuffle(batches)
     return batches
+
+
+def group_batch_order(groups: list[list[Window]], groups_per_batch: int, seed: int) -> list[list[int]]:
+    """Indices of the groups a batch, alike lengths together, the batches in a seeded random order."""
+    return batch_order([max(g, key=lambda w: len(w.input_ids)) for g in groups], groups_per_batch, seed)
+
+
+def collate_groups(groups: list[list[Window]]) -> Batch:
+    """The groups' windows, one after another, padded to the longest of them, each marked with its group."""
+    batch = collate([w for g in groups for w in g])
+    group = torch.tensor([i for i, g in enumerate(groups) for _ in g])
+    return replace(batch, group=group)
 
 
 def collate(windows: list[Window]) -> Batch:
@@ -57,4 +72,4 @@ def collate(windows: list[Window]) -> Batch:
     choosable[:, 0] = True
     start = torch.tensor([w.start for w in windows])
     end = torch.tensor([w.end for w in windows])
-    return Batch(ids, mask, types, choosable, start, end)
+    return Batch(ids, mask, types, choosable, start, end, torch.arange(len(windows)))

@@ -24,6 +24,12 @@ OWN_MISS_KEEP = 0.3
 NEIGHBOUR_SHARE = 0.45
 # Share of questions also paired with their own paragraph less the answering sentence.
 CUT_SENTENCE_SHARE = 0.15
+# Windows in one question's group (shared normalisation): its answering window, then the most alike
+# windows of the most alike other paragraphs of its article, then one of its own paragraph's windows
+# that miss the answer, its paragraph less the answering sentence, or another article's neighbour.
+GROUP_WINDOWS = 4
+# Of those, how many come from other paragraphs of the question's own article.
+GROUP_NEIGHBOURS = 2
 
 
 def training_windows(
@@ -84,18 +90,79 @@ def _question_windows(
             yield as_window(_most_alike_window(tokenizer, question.text, cut), None)
 
 
+def question_groups(
+    articles: list[Article], tokenizer: Tokenizer, questions: int | None, seed: int, first: int = 0,
+    other_articles: float = 0.0,
+) -> tuple[list[list[Window]], int]:
+    """For up to `questions` answerable questions (drawn as `training_windows` draws them), a group of
+    windows each: the answering window first, then up to GROUP_WINDOWS - 1 that do not answer, read
+    under one normalisation in training (Clark and Gardner, 2018), so that a span's score in one window
+    can be compared with a span's score in another: the reader ranks windows of one long paper against
+    each other, where a window trained alone only learns whether it answers. The negatives are the
+    hard ones, other paragraphs of the question's own article first."""
+    rng = random.Random(seed)
+    chosen = [
+        (article, paragraph, question)
+        for article in articles
+        for paragraph in article.paragraphs
+        for question in paragraph.questions
+        if question.answer_start is not None
+    ]
+    rng.shuffle(chosen)
+    taken = chosen[first : None if questions is None else first + questions]
+    others = other_article_neighbours(articles, taken) if other_articles > 0 else [None] * len(taken)
+    groups = []
+    for (article, paragraph, question), other in zip(taken, others):
+        group = _question_group(article, paragraph, question, tokenizer, rng, other if rng.random() < other_articles else None)
+        if group:
+            groups.append(group)
+    return groups, len(taken)
+
+
+def _question_group(
+    article: Article, paragraph: Paragraph, question: Question, tokenizer: Tokenizer, rng: random.Random,
+    other: str | None,
+) -> list[Window]:
+    start_char = question.answer_start
+    end_char = start_char + len(question.answer_text)
+    answering, missing = [], []
+    for encoding in encode_windows(tokenizer, question.text, paragraph.context):
+        span = answer_span(encoding, start_char, end_char)
+        (answering if span else missing).append((encoding, span))
+    if not answering:
+        return []
+    group = [as_window(*rng.choice(answering))]
+    for neighbour in _nearest_other_paragraphs(article, paragraph, question, GROUP_NEIGHBOURS):
+        group.append(as_window(_most_alike_window(tokenizer, question.text, neighbour), None))
+    extra = [as_window(e, None) for e, _ in missing]
+    cut = without_sentence_at(paragraph.context, start_char)
+    if cut and question.answer_text.lower() not in cut.lower():
+        extra.append(as_window(_most_alike_window(tokenizer, question.text, cut), None))
+    if other is not None:
+        extra.append(as_window(_most_alike_window(tokenizer, question.text, other), None))
+    rng.shuffle(extra)
+    return group + extra[: GROUP_WINDOWS - len(group)]
+
+
 def _nearest_other_paragraph(article: Article, paragraph: Paragraph, question: Question) -> str | None:
     """The other paragraph of the article sharing most words with the question, without its answer."""
+    nearest = _nearest_other_paragraphs(article, paragraph, question, 1)
+    return nearest[0] if nearest else None
+
+
+def _nearest_other_paragraphs(article: Article, paragraph: Paragraph, question: Question, count: int) -> list[str]:
+    """The `count` other paragraphs of the article sharing most words (at least one) with the question,
+    without its answer, the most alike first."""
     words = content_words(question.text)
     answer = question.answer_text.lower()
-    best, best_overlap = None, 0
-    for other in article.paragraphs:
+    alike = []
+    for position, other in enumerate(article.paragraphs):
         if other is paragraph or answer in other.context.lower():
             continue
         overlap = len(words & content_words(other.context))
-        if overlap > best_overlap:
-            best, best_overlap = other.context, overlap
-    return best
+        if overlap > 0:
+            alike.append((-overlap, position, other.context))
+    return [context for _, _, context in sorted(alike)[:count]]
 
 
 def _most_alike_window(tokenizer: Tokenizer, question: str, context: str):

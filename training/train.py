@@ -18,8 +18,8 @@ import torch
 from assistant.config import Precision
 from assistant.vectors.embedding import wants_bfloat16
 
-from training.batches import batch_order, collate
-from training.examples import training_windows
+from training.batches import batch_order, collate, collate_groups, group_batch_order
+from training.examples import GROUP_WINDOWS, question_groups, training_windows
 from training.heldout import measure, torch_scorer
 from training.model import SpanReader
 from training.squad import read_articles, split_articles
@@ -58,15 +58,24 @@ def main() -> None:
     tokenizer = load_tokenizer(model_folder)
     train_articles, held_out = split_articles(read_articles(arguments.data))
     started = time.time()
-    windows, questions = training_windows(
-        train_articles, tokenizer, arguments.questions, arguments.seed, arguments.first, arguments.other_articles
-    )
+    shared = arguments.shared_norm > 0
+    if shared:
+        # A batch holds whole groups: about as many windows as a plain batch.
+        groups, questions = question_groups(
+            train_articles, tokenizer, arguments.questions, arguments.seed, arguments.first, arguments.other_articles
+        )
+        windows = [w for g in groups for w in g]
+        batches = group_batch_order(groups, max(1, arguments.batch_size // GROUP_WINDOWS), arguments.seed)
+    else:
+        windows, questions = training_windows(
+            train_articles, tokenizer, arguments.questions, arguments.seed, arguments.first, arguments.other_articles
+        )
+        batches = batch_order(windows, arguments.batch_size, arguments.seed)
     answering = sum(1 for w in windows if w.start)
     _log(run, f"{len(windows)} windows ({answering} answering) from {questions} questions"
-              f" (from question {arguments.first})"
+              f" (from question {arguments.first}{', in groups under one normalisation' if shared else ''})"
               f" of {len(train_articles)} articles in {time.time() - started:.0f} s on {device}"
               f" in {'bfloat16 autocast' if bfloat16 else 'float32'}")
-    batches = batch_order(windows, arguments.batch_size, arguments.seed)
 
     model = SpanReader.from_encoder_folder(model_folder)
     if arguments.init:
@@ -88,9 +97,10 @@ def main() -> None:
     model.train()
     tokens, tick = 0, time.time()
     while step < total:
-        batch = collate([windows[i] for i in batches[step % len(batches)]])
+        chosen = batches[step % len(batches)]
+        batch = collate_groups([groups[i] for i in chosen]) if shared else collate([windows[i] for i in chosen])
         with torch.autocast(device, dtype=torch.bfloat16, enabled=bfloat16):
-            loss = _loss(model, batch, device)
+            loss = _loss(model, batch, device, arguments.shared_norm)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trained, CLIP_NORM)
         optimizer.step()
@@ -108,7 +118,7 @@ def main() -> None:
     figures = measure(torch_scorer(model, device), tokenizer, held_out, train_articles)
     (run / "heldout.json").write_text(json.dumps({
         **figures.as_dict(), "held_out_articles": len(held_out), "questions_trained": questions,
-        "first_question": arguments.first, "seed": arguments.seed, "other_articles": arguments.other_articles, "started_from": str(arguments.init or "the packaged encoder"),
+        "first_question": arguments.first, "seed": arguments.seed, "shared_norm": arguments.shared_norm, "other_articles": arguments.other_articles, "started_from": str(arguments.init or "the packaged encoder"),
         "windows": len(windows), "answering_windows": answering, "steps": total,
         "batch_size": arguments.batch_size, "learning_rate": arguments.learning_rate,
         "epochs": arguments.epochs, "device": device, "bfloat16": bfloat16, "minutes": round((time.time() - started) / 60, 1),
@@ -116,7 +126,9 @@ def main() -> None:
     _log(run, f"held out: {figures}")
 
 
-def _loss(model: SpanReader, batch, device: str) -> torch.Tensor:
+def _loss(model: SpanReader, batch, device: str, shared_norm: float = 0.0) -> torch.Tensor:
+    """Each window's start and end cross-entropy ([CLS] the target where it lacks the answer), and with
+    `shared_norm` > 0, that weight of the same over each group's windows together, [CLS] left out."""
     start, end = model(
         batch.input_ids.to(device), batch.attention_mask.to(device), batch.token_type_ids.to(device)
     )
@@ -124,7 +136,27 @@ def _loss(model: SpanReader, batch, device: str) -> torch.Tensor:
     start = start.float().masked_fill(closed, -1e4)
     end = end.float().masked_fill(closed, -1e4)
     cross = torch.nn.functional.cross_entropy
-    return (cross(start, batch.start.to(device)) + cross(end, batch.end.to(device))) / 2
+    targets = batch.start.to(device), batch.end.to(device)
+    loss = (cross(start, targets[0]) + cross(end, targets[1])) / 2
+    if shared_norm > 0:
+        group = batch.group.to(device)
+        loss = loss + shared_norm * (_group_cross(start, targets[0], group) + _group_cross(end, targets[1], group)) / 2
+    return loss
+
+
+def _group_cross(logits: torch.Tensor, target: torch.Tensor, group: torch.Tensor) -> torch.Tensor:
+    """The cross-entropy of each group's answer position under one softmax over all its windows' choosable
+    positions but [CLS] (Clark and Gardner's shared normalisation), averaged over the answering windows."""
+    spans = logits.clone()
+    spans[:, 0] = -1e4
+    each = torch.logsumexp(spans, dim=1)
+    members = group[None, :] == torch.arange(int(group.max()) + 1, device=group.device)[:, None]
+    together = torch.logsumexp(each[None, :].masked_fill(~members, float("-inf")), dim=1)
+    answering = target > 0
+    if not answering.any():
+        return logits.new_zeros(())
+    gold = spans[answering].gather(1, target[answering][:, None]).squeeze(1)
+    return (together[group[answering]] - gold).mean()
 
 
 def _bfloat16(precision: Precision, device: str) -> bool:
@@ -179,6 +211,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=SEED, help="the order of questions and batches (a later stage's own)")
     parser.add_argument("--other-articles", type=float, default=0.0,
                         help="share of questions also paired with the most alike paragraph of another article")
+    parser.add_argument("--shared-norm", type=float, default=0.0,
+                        help="weight of the loss over each question's group of windows under one softmax"
+                             " (0: windows one at a time)")
     parser.add_argument("--init", type=Path, help="weights to start from (an earlier stage's final.pt)")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--precision", choices=get_args(Precision), default="auto",
