@@ -16,7 +16,10 @@ from ..retrieval.query import Query
 from .answering import ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
 
-# How many of the best distinct sentences have their window read.
+# How many of the best distinct sentences have their window read. Eight (2026-12-06, the two-stage
+# reader, hit@1/hit@3) read SQuAD 0.940/0.973 against five's 0.935/0.980, CoQA follow-ups 0.733/0.860
+# against 0.728/0.856, COVID-QA 0.613/0.714 against 0.608/0.703, for 8/5 of the tokens read: no target
+# crossed, SQuAD's hit@3 lost.
 READ_WINDOWS = 5
 # A sentence's score becomes (1 - W_READER) of its own and W_READER of the reader's probability that
 # its window says the answer, where the sentence holds the window's span (0 for every other sentence):
