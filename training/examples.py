@@ -45,15 +45,7 @@ def training_windows(
     and the windows are those of a run made before this choice existed).
     """
     rng = random.Random(seed)
-    chosen = [
-        (article, paragraph, question)
-        for article in articles
-        for paragraph in article.paragraphs
-        for question in paragraph.questions
-    ]
-    rng.shuffle(chosen)
-    taken = chosen[first : None if questions is None else first + questions]
-    others = other_article_neighbours(articles, taken) if other_articles > 0 else [None] * len(taken)
+    taken, others = _drawn_questions(articles, rng, questions, first, other_articles, answerable_only=False)
     windows: list[Window] = []
     for (article, paragraph, question), other in zip(taken, others):
         windows.extend(_question_windows(article, paragraph, question, tokenizer, rng))
@@ -61,6 +53,25 @@ def training_windows(
             windows.append(as_window(_most_alike_window(tokenizer, question.text, other), None))
     rng.shuffle(windows)
     return windows, len(taken)
+
+
+def _drawn_questions(
+    articles: list[Article], rng: random.Random, questions: int | None, first: int, other_articles: float,
+    answerable_only: bool,
+) -> tuple[list[tuple[Article, Paragraph, Question]], list[str | None]]:
+    """Up to `questions` questions from position `first` of one order shuffled by `rng`, and for each
+    the most alike paragraph of another article where `other_articles` asks for them (else None)."""
+    chosen = [
+        (article, paragraph, question)
+        for article in articles
+        for paragraph in article.paragraphs
+        for question in paragraph.questions
+        if not answerable_only or question.answer_start is not None
+    ]
+    rng.shuffle(chosen)
+    taken = chosen[first : None if questions is None else first + questions]
+    others = other_article_neighbours(articles, taken) if other_articles > 0 else [None] * len(taken)
+    return taken, others
 
 
 def _question_windows(
@@ -101,16 +112,7 @@ def question_groups(
     each other, where a window trained alone only learns whether it answers. The negatives are the
     hard ones, other paragraphs of the question's own article first."""
     rng = random.Random(seed)
-    chosen = [
-        (article, paragraph, question)
-        for article in articles
-        for paragraph in article.paragraphs
-        for question in paragraph.questions
-        if question.answer_start is not None
-    ]
-    rng.shuffle(chosen)
-    taken = chosen[first : None if questions is None else first + questions]
-    others = other_article_neighbours(articles, taken) if other_articles > 0 else [None] * len(taken)
+    taken, others = _drawn_questions(articles, rng, questions, first, other_articles, answerable_only=True)
     groups = []
     for (article, paragraph, question), other in zip(taken, others):
         group = _question_group(article, paragraph, question, tokenizer, rng, other if rng.random() < other_articles else None)
