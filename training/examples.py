@@ -77,28 +77,43 @@ def _drawn_questions(
 def _question_windows(
     article: Article, paragraph: Paragraph, question: Question, tokenizer: Tokenizer, rng: random.Random
 ) -> Iterator[Window]:
-    encodings = encode_windows(tokenizer, question.text, paragraph.context)
     if question.answer_start is None:
-        yield from (as_window(e, None) for e in encodings)
+        yield from (as_window(e, None) for e in encode_windows(tokenizer, question.text, paragraph.context))
         return
-    start_char = question.answer_start
-    end_char = start_char + len(question.answer_text)
-    answering, missing = [], []
-    for encoding in encodings:
-        span = answer_span(encoding, start_char, end_char)
-        (answering if span else missing).append((encoding, span))
+    answering, missing = _own_windows(tokenizer, paragraph, question)
     if not answering:
         return
-    yield as_window(*rng.choice(answering))
-    yield from (as_window(e, None) for e, _ in missing if rng.random() < OWN_MISS_KEEP)
+    yield rng.choice(answering)
+    yield from (w for w in missing if rng.random() < OWN_MISS_KEEP)
     if rng.random() < NEIGHBOUR_SHARE:
         neighbour = _nearest_other_paragraph(article, paragraph, question)
         if neighbour is not None:
             yield as_window(_most_alike_window(tokenizer, question.text, neighbour), None)
     if rng.random() < CUT_SENTENCE_SHARE:
-        cut = without_sentence_at(paragraph.context, start_char)
-        if cut and question.answer_text.lower() not in cut.lower():
-            yield as_window(_most_alike_window(tokenizer, question.text, cut), None)
+        cut = _cut_sentence_window(tokenizer, paragraph, question)
+        if cut is not None:
+            yield cut
+
+
+def _own_windows(tokenizer: Tokenizer, paragraph: Paragraph, question: Question) -> tuple[list[Window], list[Window]]:
+    """The windows of an answerable question's own paragraph: those holding its answer (with its span)
+    and those that miss it."""
+    start_char = question.answer_start
+    end_char = start_char + len(question.answer_text)
+    answering, missing = [], []
+    for encoding in encode_windows(tokenizer, question.text, paragraph.context):
+        span = answer_span(encoding, start_char, end_char)
+        (answering if span else missing).append(as_window(encoding, span))
+    return answering, missing
+
+
+def _cut_sentence_window(tokenizer: Tokenizer, paragraph: Paragraph, question: Question) -> Window | None:
+    """The most alike window of the question's paragraph less its answering sentence, where what is
+    left no longer holds the answer."""
+    cut = without_sentence_at(paragraph.context, question.answer_start)
+    if cut and question.answer_text.lower() not in cut.lower():
+        return as_window(_most_alike_window(tokenizer, question.text, cut), None)
+    return None
 
 
 def question_groups(
@@ -125,21 +140,16 @@ def _question_group(
     article: Article, paragraph: Paragraph, question: Question, tokenizer: Tokenizer, rng: random.Random,
     other: str | None,
 ) -> list[Window]:
-    start_char = question.answer_start
-    end_char = start_char + len(question.answer_text)
-    answering, missing = [], []
-    for encoding in encode_windows(tokenizer, question.text, paragraph.context):
-        span = answer_span(encoding, start_char, end_char)
-        (answering if span else missing).append((encoding, span))
+    answering, missing = _own_windows(tokenizer, paragraph, question)
     if not answering:
         return []
-    group = [as_window(*rng.choice(answering))]
+    group = [rng.choice(answering)]
     for neighbour in _nearest_other_paragraphs(article, paragraph, question, GROUP_NEIGHBOURS):
         group.append(as_window(_most_alike_window(tokenizer, question.text, neighbour), None))
-    extra = [as_window(e, None) for e, _ in missing]
-    cut = without_sentence_at(paragraph.context, start_char)
-    if cut and question.answer_text.lower() not in cut.lower():
-        extra.append(as_window(_most_alike_window(tokenizer, question.text, cut), None))
+    extra = list(missing)
+    cut = _cut_sentence_window(tokenizer, paragraph, question)
+    if cut is not None:
+        extra.append(cut)
     if other is not None:
         extra.append(as_window(_most_alike_window(tokenizer, question.text, other), None))
     rng.shuffle(extra)

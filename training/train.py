@@ -18,7 +18,7 @@ import torch
 from assistant.config import Precision
 from assistant.vectors.embedding import wants_bfloat16
 
-from training.batches import batch_order, collate, collate_groups, group_batch_order
+from training.batches import collate_groups, group_batch_order
 from training.examples import GROUP_WINDOWS, question_groups, training_windows
 from training.heldout import measure, torch_scorer
 from training.model import SpanReader
@@ -59,18 +59,21 @@ def main() -> None:
     train_articles, held_out = split_articles(read_articles(arguments.data))
     started = time.time()
     shared = arguments.shared_norm > 0
+    # Training goes by groups of windows: a question's group read under one normalisation with
+    # --shared-norm (a batch of whole groups, about as many windows as a plain batch), else each window
+    # a group of its own (the same batches, in the same order, as windows taken one at a time).
     if shared:
-        # A batch holds whole groups: about as many windows as a plain batch.
         groups, questions = question_groups(
             train_articles, tokenizer, arguments.questions, arguments.seed, arguments.first, arguments.other_articles
         )
-        windows = [w for g in groups for w in g]
-        batches = group_batch_order(groups, max(1, arguments.batch_size // GROUP_WINDOWS), arguments.seed)
+        groups_per_batch = max(1, arguments.batch_size // GROUP_WINDOWS)
     else:
         windows, questions = training_windows(
             train_articles, tokenizer, arguments.questions, arguments.seed, arguments.first, arguments.other_articles
         )
-        batches = batch_order(windows, arguments.batch_size, arguments.seed)
+        groups, groups_per_batch = [[w] for w in windows], arguments.batch_size
+    windows = [w for g in groups for w in g]
+    batches = group_batch_order(groups, groups_per_batch, arguments.seed)
     answering = sum(1 for w in windows if w.start)
     _log(run, f"{len(windows)} windows ({answering} answering) from {questions} questions"
               f" (from question {arguments.first}{', in groups under one normalisation' if shared else ''})"
@@ -97,8 +100,7 @@ def main() -> None:
     model.train()
     tokens, tick = 0, time.time()
     while step < total:
-        chosen = batches[step % len(batches)]
-        batch = collate_groups([groups[i] for i in chosen]) if shared else collate([windows[i] for i in chosen])
+        batch = collate_groups([groups[i] for i in batches[step % len(batches)]])
         with torch.autocast(device, dtype=torch.bfloat16, enabled=bfloat16):
             loss = _loss(model, batch, device, arguments.shared_norm)
         loss.backward()
@@ -147,14 +149,14 @@ def _loss(model: SpanReader, batch, device: str, shared_norm: float = 0.0) -> to
 def _group_cross(logits: torch.Tensor, target: torch.Tensor, group: torch.Tensor) -> torch.Tensor:
     """The cross-entropy of each group's answer position under one softmax over all its windows' choosable
     positions but [CLS] (Clark and Gardner's shared normalisation), averaged over the answering windows."""
+    answering = target > 0
+    if not answering.any():
+        return logits.new_zeros(())
     spans = logits.clone()
     spans[:, 0] = -1e4
     each = torch.logsumexp(spans, dim=1)
     members = group[None, :] == torch.arange(int(group.max()) + 1, device=group.device)[:, None]
     together = torch.logsumexp(each[None, :].masked_fill(~members, float("-inf")), dim=1)
-    answering = target > 0
-    if not answering.any():
-        return logits.new_zeros(())
     gold = spans[answering].gather(1, target[answering][:, None]).squeeze(1)
     return (together[group[answering]] - gold).mean()
 

@@ -58,3 +58,19 @@ def test_the_group_loss_is_one_softmax_over_every_window_of_the_group_without_cl
     # A span in the window that does not answer scoring higher costs more.
     logits[1, 1] = 5.0
     assert float(_group_cross(logits, target, group)) > float(loss)
+
+
+def test_windows_trained_one_at_a_time_are_groups_of_one():
+    """Without shared normalisation, training takes each window as a group of its own: the same batches,
+    in the same order, and the same tensors as the windows batched alone."""
+    from training.batches import batch_order, collate, group_batch_order
+    from training.examples import training_windows
+
+    tokenizer = load_tokenizer(_packaged_model_folder())
+    windows, _ = training_windows([ARTICLE], tokenizer, None, seed=2)
+    groups = [[w] for w in windows]
+    assert len(windows) >= 2
+    assert group_batch_order(groups, 1, seed=3) == batch_order(windows, 1, seed=3)
+    alone, grouped = collate(windows), collate_groups(groups)
+    for name in ("input_ids", "attention_mask", "token_type_ids", "choosable", "start", "end", "group"):
+        assert torch.equal(getattr(alone, name), getattr(grouped, name)), name
