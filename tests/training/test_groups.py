@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 from training.batches import collate_groups
@@ -74,3 +75,17 @@ def test_windows_trained_one_at_a_time_are_groups_of_one():
     alone, grouped = collate(windows), collate_groups(groups)
     for name in ("input_ids", "attention_mask", "token_type_ids", "choosable", "start", "end", "group"):
         assert torch.equal(getattr(alone, name), getattr(grouped, name)), name
+
+
+def test_a_groups_windows_that_do_not_answer_share_one_windows_weight():
+    """In a group of one answering window and three that do not, "no answer" would be taught three times
+    in four; each of the three weighs a third, so answering and not weigh alike. A window alone in its
+    group weighs 1, so training without groups keeps the plain mean."""
+    from training.train import _window_weights
+
+    answering = torch.tensor([True, False, False, False, True, False, False])
+    group = torch.tensor([0, 0, 0, 0, 1, 1, 2])
+    weights = _window_weights(answering, group).tolist()
+    assert weights == pytest.approx([1.0, 1 / 3, 1 / 3, 1 / 3, 1.0, 1.0, 1.0])
+    alone = torch.arange(4)
+    assert _window_weights(torch.tensor([True, False, False, True]), alone).tolist() == [1.0] * 4
