@@ -15,7 +15,10 @@ from ..store.loaded import LoadedIndex
 from .answer_phrase import answer_phrase
 from .reader import Reading
 
-# How many of the ranked passages have their sentences scored.
+# How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
+# read, hit@1/hit@3) read SQuAD 0.935/0.975, CoQA follow-ups 0.726/0.853, COVID-QA 0.613/0.727 (against
+# 0.935/0.980, 0.728/0.856, 0.608/0.703): the answering passage of a long paper is more often among
+# them, but the windows read are chosen by resemblance, and the reader then tells them apart no better.
 PASSAGES_SCORED = 8
 # A sentence's score: its cosine similarity to the question, the share of the question's IDF weight it
 # holds, and its passage's standing among the candidates (0 for the last scored, 1 for the first).
