@@ -237,8 +237,9 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--shared-norm", type=float, default=0.0,
                         help="weight of the loss over each question's group of windows under one softmax"
                              " (0: windows one at a time)")
-    parser.add_argument("--init", type=Path, help="weights to start from (an earlier stage's final.pt)")
-    parser.add_argument("--from-shipped", action="store_true",
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument("--init", type=Path, help="weights to start from (an earlier stage's final.pt)")
+    start.add_argument("--from-shipped", action="store_true",
                         help="start from the reader the package ships (its int8 file, dequantized)")
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--precision", choices=get_args(Precision), default="auto",
