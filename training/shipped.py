@@ -4,8 +4,8 @@ The training runs' float checkpoints (`training/runs/`) are not kept, but the in
 `assistant/data/reader/` is. Its linear layers are dynamically quantized per output channel
 (``MatMulInteger`` over an int8 weight with a scale and zero point a channel), and dequantizing them
 gives the trained weights to within half a step of their channel's scale; everything else (biases,
-layer norms) is stored in float32. The pooler is not read and not stored. The embeddings are quantized per tensor, far more coarsely, but
-training never changed them (they stay frozen): they come from the packaged encoder as they are.
+layer norms) is stored in float32. The embedding tables are quantized per tensor, far more coarsely,
+but training never changed them (they stay frozen): they come from the packaged encoder as they are.
 """
 
 from __future__ import annotations
@@ -16,9 +16,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from assistant.answers.reader import READER_FILE, shipped_folder
 from training.model import SpanReader
 
-SHIPPED_FILE = Path(__file__).resolve().parent.parent / "assistant" / "data" / "reader" / "reader.onnx"
+SHIPPED_FILE = shipped_folder() / READER_FILE
+# What the file does not hold: the embedding tables, frozen in training (quantized per tensor, and the
+# packaged encoder's own are exact), and the pooler, which the reader never reads.
+_NOT_STORED = (
+    "encoder.embeddings.word_embeddings.", "encoder.embeddings.position_embeddings.",
+    "encoder.embeddings.token_type_embeddings.", "encoder.pooler.",
+)
 # "/encoder/encoder/layer.0/attention/self/query/MatMul_quant" -> "encoder.encoder.layer.0.attention.self.query"
 _LINEAR_NODE = re.compile(r"^/(?P<path>.+)/MatMul_quant$")
 
@@ -56,13 +63,7 @@ def shipped_state(model: SpanReader, path: Path = SHIPPED_FILE) -> dict[str, tor
             raise ShippedWeightsError(f"{path}: {name} is {dequantized.T.shape}, the reader's {tuple(state[name].shape)}")
         state[name] = torch.from_numpy(np.ascontiguousarray(dequantized.T))
         taken.add(name)
-    # The reader never reads the pooler (it scores token states), so the export holds none of it.
-    trained = {
-        n for n in state
-        if (not n.startswith("encoder.embeddings.") or n.startswith("encoder.embeddings.LayerNorm"))
-        and not n.startswith("encoder.pooler.")
-    }
-    missing = sorted(trained - taken)
+    missing = sorted(n for n in state if not n.startswith(_NOT_STORED) and n not in taken)
     if missing:
         raise ShippedWeightsError(f"{path} does not hold {len(missing)} of the reader's weights ({missing[0]}, ...)")
     return state
