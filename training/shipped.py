@@ -40,7 +40,10 @@ def shipped_state(model: SpanReader, path: Path = SHIPPED_FILE) -> dict[str, tor
     import onnx
     from onnx import numpy_helper
 
-    graph = onnx.load(str(path)).graph
+    try:
+        graph = onnx.load(str(path)).graph
+    except Exception as exc:  # a missing file is an OSError; a damaged one, protobuf's DecodeError
+        raise ShippedWeightsError(f"{path} cannot be read as ONNX ({type(exc).__name__}): install the assistant again") from exc
     stored = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
     state = {name: tensor.clone() for name, tensor in model.state_dict().items()}
     taken = set()

@@ -22,7 +22,7 @@ from training.batches import collate_groups, group_batch_order
 from training.examples import GROUP_WINDOWS, question_groups, training_windows
 from training.heldout import measure, torch_scorer
 from training.model import SpanReader
-from training.shipped import SHIPPED_FILE, shipped_state
+from training.shipped import SHIPPED_FILE, ShippedWeightsError, shipped_state
 from training.squad import read_articles, split_articles
 from training.windows import load_tokenizer
 
@@ -85,7 +85,10 @@ def main() -> None:
     if arguments.from_shipped:
         # The reader the package ships, its int8 weights dequantized: the stages' float checkpoints are
         # not kept, the shipped file is.
-        model.load_state_dict(shipped_state(model))
+        try:
+            model.load_state_dict(shipped_state(model))
+        except ShippedWeightsError as exc:
+            raise SystemExit(f"training.train: {exc}") from None
         _log(run, f"starting from the shipped reader ({SHIPPED_FILE}, dequantized)")
     elif arguments.init:
         # A later stage goes on from an earlier stage's weights (its final.pt), with fresh questions.

@@ -55,3 +55,10 @@ def test_a_file_without_the_readers_layers_is_an_error(tmp_path):
     with pytest.raises(ShippedWeightsError, match="does not hold"):
         shipped_state(model, tmp_path / "reader.onnx")
     assert SHIPPED_FILE.exists()
+
+
+def test_a_damaged_file_is_an_error_naming_the_remedy(tmp_path):
+    (tmp_path / "reader.onnx").write_bytes(b"not a model at all")
+    model = SpanReader.from_encoder_folder(_packaged_model_folder())
+    with pytest.raises(ShippedWeightsError, match="install the assistant again"):
+        shipped_state(model, tmp_path / "reader.onnx")
