@@ -116,6 +116,9 @@ class TurnContext(Frozen):
     # with the reader off), kept for an abstention too: a follow-up standing on this answer stands no
     # surer, and a conversation whose answers the reader doubted turn after turn goes on doubtful.
     reader_say: float = 0.0
+    # The last question of the conversation, up to this turn, that could be read on its own (this
+    # turn's own where it could): what a later "and?" or "From which years?" goes on asking.
+    whole_question: str = ""
 
 
 class Answer(Frozen):

@@ -81,9 +81,13 @@ def windows_to_read(scored: list[ScoredSentence], count: int | None = None) -> l
 
 
 def reader_question(query: Query) -> str:
-    """The question as the reader reads it: a follow-up's own words, then the words carried into it."""
-    carried = [word for word in query.carried_words if word.lower() not in query.text.lower()]
-    return f"{query.text} ({' '.join(carried)})" if carried else query.text
+    """The question as the reader reads it: a follow-up's own words, then in brackets the question it
+    goes on asking where it leans on one (``Query.whole_question``), and the words carried into it that
+    neither holds."""
+    held = f"{query.text} {query.whole_question}".lower()
+    carried = [word for word in query.carried_words if word.lower() not in held]
+    inside = " ".join([query.whole_question, *carried] if query.whole_question else carried)
+    return f"{query.text} ({inside})" if inside else query.text
 
 
 def read_candidates(reader: Reader, query: Query, scored: list[ScoredSentence]) -> Read:

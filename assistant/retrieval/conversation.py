@@ -95,6 +95,13 @@ CARRIED_MAX = 6
 SOURCE_FADE = 0.7
 # How far the question's vector moves toward the previous turn's (times its incompleteness).
 VECTOR_BLEND = 0.6
+# A follow-up this incomplete or more goes on asking the last question that could be read on its own
+# ("and?" after "Which rivers meet at Pittsburgh?"), and the reader reads it with that question, not
+# only with the words carried from it. On the CoQA sample's follow-ups (reader on, shipped confidence
+# model) hit@1/hit@3 rose from 0.723/0.856 to 0.756/0.867 at 0.3 or 0.5 (0.735/0.860 at 0.7; 0.753/0.870
+# at any incompleteness); the question alone in brackets, without the carried words it lacks, 0.737/0.860,
+# and the whole question put before the follow-up, 0.693/0.870.
+LEANS_ON_QUESTION = 0.5
 
 
 def own_subject_terms(terms: list[str]) -> list[str]:
@@ -298,6 +305,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         incomplete=missing,
         own_vector=query.vector,
         term_words={t: words[t] for t, _ in strongest},
+        whole_question=previous.whole_question if missing >= LEANS_ON_QUESTION else "",
     )
 
 
@@ -333,6 +341,7 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
         words={**query.term_words, **words_by_term(query.text)},
         vector=tuple(float(x) for x in query.vector),
         reader_say=reader_say,
+        whole_question=query.whole_question or query.text,
     )
     if answer.snippets and not answer.abstained:
         first = answer.snippets[0].citation

@@ -65,6 +65,9 @@ class Query:
     own_vector: np.ndarray | None = None
     # A carried term's stem -> the word as the user first wrote it.
     term_words: dict[str, str] = field(default_factory=dict)
+    # In a follow-up that leans on the turns before it (``LEANS_ON_QUESTION``): the last question of the
+    # conversation that could be read on its own, which it goes on asking (empty otherwise).
+    whole_question: str = ""
 
     @classmethod
     def alone(cls, text: str, vector: np.ndarray, terms: list[str]) -> "Query":

@@ -318,3 +318,51 @@ def test_the_cli_reads_stdin_as_one_conversation(two_lives):
 def test_conversation_needs_stdin(two_lives):
     code, _, err = run_cli("--config", str(two_lives.config.path), "ask", "--conversation", "When did he die?")
     assert code == 2 and "--conversation" in err and err.count("\n") == 1
+
+
+def test_a_follow_up_that_leans_on_the_turns_before_goes_on_asking_the_last_whole_question(two_lives):
+    """"Any other examples?" after "Where did Augustine teach rhetoric?" asks that question again: the
+    reader reads it with that question in brackets, not with a bag of the words carried from it. A
+    follow-up that leans on it too ("And when?") still asks it; a question that stands on its own asks
+    nothing before it, and is the one asked after it."""
+    from assistant.answers.reading import reader_question
+    from assistant.retrieval.conversation import read_in_context
+    from assistant.retrieval.query import Query
+    from assistant.store.lexical import tokenize
+
+    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
+
+    def in_context(question: str, before: Conversation) -> Query:
+        return read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), before, index)
+
+    whole = "Where did Augustine teach rhetoric?"
+    conversation = chat_so_far(two_lives, whole, "Any other examples?")
+    more = in_context("Any other examples?", Conversation(turns=conversation.turns[:1]))
+    assert more.whole_question == whole
+    assert reader_question(more) == f"Any other examples? ({whole})"  # the carried words are all in it
+    assert in_context("And when?", conversation).whole_question == whole
+    named = in_context("Where did Thomas Aquinas study?", conversation)
+    assert named.whole_question == "" and reader_question(named) == "Where did Thomas Aquinas study?"
+    after = chat_so_far(two_lives, whole, "Where did Thomas Aquinas study?")
+    assert in_context("And when?", after).whole_question == "Where did Thomas Aquinas study?"
+
+
+def test_the_reader_reads_a_follow_up_with_the_carried_words_its_whole_question_lacks():
+    from assistant.answers.reading import reader_question
+    from assistant.retrieval.query import Query
+
+    query = Query(
+        text="and?", vector=np.zeros(4, dtype=np.float32), terms={}, incomplete=1.0,
+        carried_words=("rivers", "Pittsburgh", "steel"), whole_question="Which rivers meet at Pittsburgh?",
+    )
+    assert reader_question(query) == "and? (Which rivers meet at Pittsburgh? steel)"
+    alone = Query(text="When did he die?", vector=np.zeros(4, dtype=np.float32), terms={}, carried_words=("Aquinas",))
+    assert reader_question(alone) == "When did he die? (Aquinas)"
+
+
+def chat_so_far(assistant: Assistant, *questions: str) -> Conversation:
+    """The conversation after asking the questions in turn."""
+    conversation = Conversation()
+    for answer in chat(assistant, *questions):
+        conversation = conversation.then(answer)
+    return conversation
