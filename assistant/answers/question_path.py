@@ -16,7 +16,7 @@ from ..retrieval.ranking import rank_question
 from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
 from .quote_check import QuoteCheck
-from .reading import Read, read_candidates, rerank
+from .reading import Read, read_candidates, read_for_marks, rerank
 
 if TYPE_CHECKING:
     from ..retrieval.search import Mode
@@ -68,6 +68,10 @@ def answer_question(
     check = QuoteCheck(sources_dir, index.manifest.sources)
     picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
     confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)
+    if reader is not None:
+        marks_started = time.perf_counter()
+        picked = read_for_marks(reader, query, picked)
+        read_ms += (time.perf_counter() - marks_started) * 1000
     timings = Timings(
         embed=ranking.embed_ms, search=ranking.search_ms, answer=(time.perf_counter() - started) * 1000,
         read=read_ms,

@@ -5,15 +5,18 @@ The reader costs a forward pass a window, so it reads what quality needs and no 
 the READ_WINDOWS best distinct sentences (a sentence with the one before and the one after: the span is
 rarely far from the words the question shares, and three sentences fit the reader's window), not whole
 passages. A follow-up is read with the question as read in context: its own words and the words it
-carried from the turns before (``Query.carried_words``), so that "when did she leave?" is read knowing who.
+carried from the turns before (``Query.carried_words``), so that "when did she leave?" is read knowing who,
+and where it cannot be read on its own, the question it goes on asking (``Query.whole_question``); its
+marked words are then read again with its own (``read_for_marks``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from ..models import Snippet
 from ..retrieval.query import Query
-from .answering import ScoredSentence
+from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
 
 # How many of the best distinct sentences have their window read. Eight (2026-12-06, the two-stage
@@ -67,6 +70,19 @@ def window_around(scored: ScoredSentence) -> Stretch:
     return Stretch(passage.text[first.start - passage.start : last.end - passage.start], first.start)
 
 
+def quote_window(snippet: Snippet) -> Stretch:
+    """A snippet's quote with the sentence before and the one after it in its passage, as a stretch of
+    its file (as ``window_around`` reads a sentence)."""
+    passage, citation = snippet.passage, snippet.citation
+    sentences = passage.sentences
+    first = next((j for j, s in enumerate(sentences) if s.start == citation.start), None)
+    last = next((j for j, s in enumerate(sentences) if s.end == citation.end), None)
+    if first is None or last is None:
+        return Stretch(snippet.text, citation.start)
+    start, end = sentences[max(first - 1, 0)].start, sentences[min(last + 1, len(sentences) - 1)].end
+    return Stretch(passage.text[start - passage.start : end - passage.start], start)
+
+
 def windows_to_read(scored: list[ScoredSentence], count: int | None = None) -> list[ScoredSentence]:
     """The best ``count`` (READ_WINDOWS) sentences whose windows do not overlap one already chosen."""
     count = READ_WINDOWS if count is None else count
@@ -81,13 +97,21 @@ def windows_to_read(scored: list[ScoredSentence], count: int | None = None) -> l
 
 
 def reader_question(query: Query) -> str:
-    """The question as the reader reads it: a follow-up's own words, then in brackets the question it
-    goes on asking where it leans on one (``Query.whole_question``), and the words carried into it that
-    neither holds."""
+    """The question as the reader reads it to find the sentence that answers: a follow-up's own words,
+    then in brackets the question it goes on asking where it leans on one (``Query.whole_question``),
+    and the words carried into it that neither holds."""
+    if not query.whole_question:
+        return own_words_question(query)
     held = f"{query.text} {query.whole_question}".lower()
     carried = [word for word in query.carried_words if word.lower() not in held]
-    inside = " ".join([query.whole_question, *carried] if query.whole_question else carried)
-    return f"{query.text} ({inside})" if inside else query.text
+    return f"{query.text} ({' '.join([query.whole_question, *carried])})"
+
+
+def own_words_question(query: Query) -> str:
+    """The question as the reader reads it to mark the words that answer: a follow-up's own words, then
+    the words carried into it."""
+    carried = [word for word in query.carried_words if word.lower() not in query.text.lower()]
+    return f"{query.text} ({' '.join(carried)})" if carried else query.text
 
 
 def read_candidates(reader: Reader, query: Query, scored: list[ScoredSentence]) -> Read:
@@ -95,6 +119,25 @@ def read_candidates(reader: Reader, query: Query, scored: list[ScoredSentence]) 
     centres = windows_to_read(scored)
     readings = reader.read(reader_question(query), [window_around(c) for c in centres])
     return Read(tuple(centres), tuple(readings))
+
+
+def read_for_marks(reader: Reader, query: Query, picked: list[Picked]) -> list[Picked]:
+    """The picked snippets with the readings their marks are taken from. Read with the question it goes
+    on asking, a follow-up finds the sentence that answers it more often (in a conversation the answer
+    is often beside the last), but the span the reader finds there may answer the bracketed question:
+    "Who issues it? (How long is the document valid?)" finds "90 days". Where the follow-up was read so,
+    each quote that would be marked is read again with its own words and those carried into it, and
+    that reading's span is the one marked, if it is sure enough. On the CoQA sample (in conversation,
+    first snippets that hold the answer) the marks' precision was 0.929 (coverage 0.634) before the
+    whole question, 0.853 (0.630) read with it, 0.924 (0.569) read again so, at 9 ms more a follow-up
+    (median, 2-core AVX2 CPU); every quote read again alone, 0.921 (0.587) at 26 ms more. The
+    confidence stays with the first reading."""
+    marked = [i for i, p in enumerate(picked) if p.reading is not None and p.reading.probability >= MARK_PROBABILITY]
+    if not query.whole_question or not marked:
+        return picked
+    stretches = [quote_window(picked[i].snippet) for i in marked]
+    again = dict(zip(marked, reader.read(own_words_question(query), stretches)))
+    return [replace(p, reading=again[i]) if i in again else p for i, p in enumerate(picked)]
 
 
 def rerank(scored: list[ScoredSentence], read: Read) -> list[ScoredSentence]:

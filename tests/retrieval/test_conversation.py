@@ -366,3 +366,39 @@ def chat_so_far(assistant: Assistant, *questions: str) -> Conversation:
     for answer in chat(assistant, *questions):
         conversation = conversation.then(answer)
     return conversation
+
+
+def test_the_words_marked_in_a_follow_up_answer_its_own_question_not_the_one_it_goes_on_asking(two_lives):
+    """Read with the question it goes on asking, a follow-up may find that question's answer in the
+    window; the words marked are read again with the follow-up's own words. "When did he die?" after
+    "Who wrote the Summa Theologica?" marks the year, never "Thomas Aquinas"; each mark is a slice of
+    its file inside the quote."""
+    conversation = chat_so_far(two_lives, "Who wrote the Summa Theologica?")
+    trace = two_lives.trace("When did he die?", conversation=conversation)
+    first = trace.answer.snippets[0]
+    assert first.citation.source == "aquinas.txt" and first.answer is not None
+    assert first.answer.text == "1274"
+    for snippet in trace.answer.snippets:
+        if snippet.answer is not None:
+            text = two_lives.read_source(snippet.citation.source)
+            assert text[snippet.answer.start : snippet.answer.end] == snippet.answer.text
+            assert snippet.citation.start <= snippet.answer.start < snippet.answer.end <= snippet.citation.end
+    # "why?" goes on asking "Where was Augustine born?"; read so, the reader finds an answer-like span
+    # in the sentence of his birth ("Monica", a name), but nothing there says why he converted.
+    before = chat_so_far(two_lives, "Where was Augustine born?", "Who was his mother?", "When did he convert?")
+    why = two_lives.ask("why?", conversation=before).snippets[0]
+    assert why.answer is None or why.answer.text != "Monica"
+
+
+def test_a_quote_is_read_again_with_the_sentences_beside_it():
+    from assistant.answers.reading import quote_window
+    from assistant.models import Citation, Passage, Sentence, Snippet
+
+    text = "One. Two is here. Three. Four."
+    spans = [(0, 4), (5, 17), (18, 24), (25, 30)]
+    sentences = tuple(Sentence(start=s, end=e, line_start=1, line_end=1, text=text[s:e]) for s, e in spans)
+    passage = Passage(id="p", source="f.txt", start=0, end=30, line_start=1, line_end=1, text=text, sentences=sentences)
+    citation = Citation(source="f.txt", start=5, end=24, line_start=1, line_end=1, passage_id="p")
+    snippet = Snippet(text=text[5:24], score=1.0, citation=citation, passage=passage)
+    window = quote_window(snippet)
+    assert window.start == 0 and window.text == text
