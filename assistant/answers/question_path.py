@@ -70,7 +70,7 @@ def answer_question(
     confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)
     if reader is not None:
         marks_started = time.perf_counter()
-        picked = read_for_marks(reader, query, picked)
+        picked = read_for_marks(reader, query, picked, [c >= bar for c in confidences.probabilities])
         read_ms += (time.perf_counter() - marks_started) * 1000
     timings = Timings(
         embed=ranking.embed_ms, search=ranking.search_ms, answer=(time.perf_counter() - started) * 1000,

@@ -39,6 +39,24 @@ def chat(assistant: Assistant, *questions: str):
     return answers
 
 
+def chat_so_far(assistant: Assistant, *questions: str) -> Conversation:
+    """The conversation after asking the questions in turn."""
+    conversation = Conversation()
+    for answer in chat(assistant, *questions):
+        conversation = conversation.then(answer)
+    return conversation
+
+
+def in_context(assistant: Assistant, question: str, before: Conversation):
+    """The question as read after the turns of ``before``."""
+    from assistant.retrieval.conversation import read_in_context
+    from assistant.retrieval.query import Query
+    from assistant.store.lexical import tokenize
+
+    vector = assistant.load_question_encoder().encode_query(question)
+    return read_in_context(Query.alone(question, vector, tokenize(question)), before, assistant.load_index())
+
+
 def test_a_follow_up_is_read_with_the_subject_of_the_turn_before(two_lives):
     first, follow_up = chat(two_lives, "Where did Aquinas come from?", "When did he die?")
     assert first.snippets[0].citation.source == "aquinas.txt"
@@ -87,22 +105,11 @@ def test_words_asking_for_more_of_the_same_are_neither_searched_nor_carried(two_
     """"Any other examples?" asks for more of what was talked about: its "any" and "other" would match
     "more than any other magazine" anywhere. They weigh nothing in the search, and the next turn does
     not carry them over as the conversation's subject."""
-    from assistant.retrieval.conversation import read_in_context
-    from assistant.retrieval.query import Query
-    from assistant.store.lexical import tokenize
-
-    conversation = Conversation()
-    for question in ("Where did Augustine teach rhetoric?", "Any other examples?"):
-        conversation = conversation.then(two_lives.ask(question, conversation=conversation))
-    index, encoder = two_lives.load_index(), two_lives.load_question_encoder()
-
-    def in_context(question: str, before: Conversation) -> Query:
-        return read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), before, index)
-
-    more = in_context("Any other examples?", Conversation(turns=conversation.turns[:1]))
+    conversation = chat_so_far(two_lives, "Where did Augustine teach rhetoric?", "Any other examples?")
+    more = in_context(two_lives, "Any other examples?", Conversation(turns=conversation.turns[:1]))
     assert more.incomplete == 1.0 and all(more.terms[t] == 0.0 for t in ("ani", "other"))
     assert "rhetoric" in more.carried_words
-    then = in_context("When was he born?", conversation)
+    then = in_context(two_lives, "When was he born?", conversation)
     assert "rhetoric" in then.carried_words and not {"Any", "other", "examples"} & set(then.carried_words)
 
 
@@ -168,14 +175,8 @@ def test_the_confidence_sees_that_the_place_lacks_the_question_s_words(two_lives
     """On Augustine, "What was the family like?" is no switch for the search (the search stays), but
     Augustine's text never says "family": the confidence model is told the place holds none of the
     question's words, beyond what its leaning on the turn before makes up."""
-    from assistant.retrieval.conversation import read_in_context
-    from assistant.retrieval.query import Query
-    from assistant.store.lexical import tokenize
-
     conversation = Conversation().then(two_lives.ask("Who was Augustine's mother?"))
-    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
-    question = "What was the family like?"
-    read = read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), conversation, index)
+    read = in_context(two_lives, "What was the family like?", conversation)
     assert read.focus is not None and read.focus.source == "augustine.txt"
     assert read.focus.stay == 1.0 and 0.0 < read.incomplete < 1.0
     assert read.focus.words_held == pytest.approx(read.incomplete)  # only what its leaning makes up
@@ -248,14 +249,8 @@ def test_what_the_tokenizer_leaves_of_a_negation_and_a_shouted_question_name_not
 
 
 def test_a_follow_up_of_words_that_only_ask_for_more_still_searches_them_when_nothing_is_carried(two_lives):
-    from assistant.retrieval.conversation import read_in_context
-    from assistant.retrieval.query import Query
-    from assistant.store.lexical import tokenize
-
-    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
     conversation = Conversation().then(two_lives.ask("What else?"))
-    question = "Any more?"
-    more = read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), conversation, index)
+    more = in_context(two_lives, "Any more?", conversation)
     assert more.carried_words == () and more.terms and all(w > 0 for w in more.terms.values())
 
 
@@ -326,25 +321,17 @@ def test_a_follow_up_that_leans_on_the_turns_before_goes_on_asking_the_last_whol
     follow-up that leans on it too ("And when?") still asks it; a question that stands on its own asks
     nothing before it, and is the one asked after it."""
     from assistant.answers.reading import reader_question
-    from assistant.retrieval.conversation import read_in_context
-    from assistant.retrieval.query import Query
-    from assistant.store.lexical import tokenize
-
-    encoder, index = two_lives.load_question_encoder(), two_lives.load_index()
-
-    def in_context(question: str, before: Conversation) -> Query:
-        return read_in_context(Query.alone(question, encoder.encode_query(question), tokenize(question)), before, index)
 
     whole = "Where did Augustine teach rhetoric?"
     conversation = chat_so_far(two_lives, whole, "Any other examples?")
-    more = in_context("Any other examples?", Conversation(turns=conversation.turns[:1]))
+    more = in_context(two_lives, "Any other examples?", Conversation(turns=conversation.turns[:1]))
     assert more.whole_question == whole
     assert reader_question(more) == f"Any other examples? ({whole})"  # the carried words are all in it
-    assert in_context("And when?", conversation).whole_question == whole
-    named = in_context("Where did Thomas Aquinas study?", conversation)
+    assert in_context(two_lives, "And when?", conversation).whole_question == whole
+    named = in_context(two_lives, "Where did Thomas Aquinas study?", conversation)
     assert named.whole_question == "" and reader_question(named) == "Where did Thomas Aquinas study?"
     after = chat_so_far(two_lives, whole, "Where did Thomas Aquinas study?")
-    assert in_context("And when?", after).whole_question == "Where did Thomas Aquinas study?"
+    assert in_context(two_lives, "And when?", after).whole_question == "Where did Thomas Aquinas study?"
 
 
 def test_the_reader_reads_a_follow_up_with_the_carried_words_its_whole_question_lacks():
@@ -360,12 +347,6 @@ def test_the_reader_reads_a_follow_up_with_the_carried_words_its_whole_question_
     assert reader_question(alone) == "When did he die? (Aquinas)"
 
 
-def chat_so_far(assistant: Assistant, *questions: str) -> Conversation:
-    """The conversation after asking the questions in turn."""
-    conversation = Conversation()
-    for answer in chat(assistant, *questions):
-        conversation = conversation.then(answer)
-    return conversation
 
 
 def test_the_words_marked_in_a_follow_up_answer_its_own_question_not_the_one_it_goes_on_asking(two_lives):
