@@ -132,7 +132,18 @@ class Answer(Frozen):
     changed_sources: tuple[str, ...] = ()
     # In a conversation: the words carried over from earlier turns that the question was read with.
     read_with: tuple[str, ...] = ()
+    # In a conversation, with the reader on: the earlier question the reader read a follow-up that cannot
+    # be read on its own with ("and?" after "Which rivers meet at Pittsburgh?").
+    read_with_question: str = ""
     context: TurnContext | None = Field(default=None, exclude=True, repr=False)
+
+    def how_read(self) -> str:
+        """How a follow-up was read, in one line for people ("read with: Augustine, come and “Where did
+        Augustine come from?”"); empty for a question read as asked."""
+        words = ", ".join(self.read_with)
+        if not self.read_with_question:
+            return f"read with: {words}" if words else ""
+        return f"read with: {words + ' and ' if words else ''}“{self.read_with_question}”"
 
     def to_json_dict(self) -> dict:
         """The answer in the documented JSON shape (see DESIGN.md)."""
@@ -164,6 +175,7 @@ class Answer(Frozen):
             "timings_ms": {k: round(v, 2) for k, v in self.timings.model_dump().items()},
             "changed_sources": list(self.changed_sources),
             "read_with": list(self.read_with),
+            "read_with_question": self.read_with_question or None,
         }
 
 

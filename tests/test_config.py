@@ -21,6 +21,17 @@ def test_shipped_config_toml_is_valid():
     assert config.settings.sources.path == "sources" and config.settings.index.path == "index"
 
 
+def test_shipped_config_toml_names_the_shipped_bars():
+    """The comment over ``answer.min_confidence`` tells the user the calibrated defaults; a refit of the
+    confidence models changes them, and the comment must follow."""
+    from assistant.answers.confidence import shipped_model
+
+    text = (REPO / "config.toml").read_text(encoding="utf-8")
+    with_reader, without = shipped_model(reader=True).default_bar, shipped_model(reader=False).default_bar
+    assert f"The calibrated default is {with_reader:.2f} with the reader, {without:.2f} without it." in text
+    assert f"# min_confidence = {with_reader:.2f}" in text
+
+
 @pytest.mark.parametrize(
     "text, needle",
     [

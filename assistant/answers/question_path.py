@@ -82,4 +82,6 @@ def answer_question(
     )
     reader_say = read.best_probability if read is not None else 0.0
     answer = remember(answer, query, {s.passage.id: s.row for s in scored}, reader_say)
+    if reader is not None and query.whole_question:
+        answer = answer.model_copy(update={"read_with_question": query.whole_question})
     return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features, read=read)

@@ -310,6 +310,23 @@ def test_the_cli_reads_stdin_as_one_conversation(two_lives):
     assert "(read with: " in out and "Aquinas" in out.split("(read with: ")[1].splitlines()[0]
 
 
+def test_an_answer_says_which_earlier_question_the_reader_read_a_follow_up_with(two_lives):
+    """The user sees how "Any other examples?" was read: the JSON names the earlier question the reader
+    read it with (null for a question read as asked), the CLI prints it after the carried words; with
+    the reader off nothing reads that question, and nothing says so."""
+    config = str(two_lives.config.path)
+    lines = "Where did Augustine teach rhetoric?\nAny other examples?\n"
+    code, out, err = run_cli("--config", config, "ask", "-", "--conversation", "--json", stdin=lines)
+    assert code == 0, err
+    first, more = (json.loads(line) for line in out.splitlines())
+    assert first["read_with_question"] is None
+    assert more["read_with_question"] == "Where did Augustine teach rhetoric?"
+    code, out, _ = run_cli("--config", config, "ask", "-", "--conversation", stdin=lines)
+    assert "“Where did Augustine teach rhetoric?”)" in out.split("(read with: ")[1].splitlines()[0]
+    answers = chat(two_lives.with_reader(False), "Where did Augustine teach rhetoric?", "Any other examples?")
+    assert answers[1].read_with_question == "" and "“" not in answers[1].how_read()
+
+
 def test_conversation_needs_stdin(two_lives):
     code, _, err = run_cli("--config", str(two_lives.config.path), "ask", "--conversation", "When did he die?")
     assert code == 2 and "--conversation" in err and err.count("\n") == 1

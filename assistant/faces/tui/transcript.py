@@ -26,8 +26,8 @@ def transcript_markdown(answers: Sequence[Answer], when: datetime, config_path: 
     out = [f"# Conversation, {when:%Y-%m-%d %H:%M:%S}", "", f"Config: `{config_path}`", ""]
     for answer in answers:
         out += [f"## Q: {_inline(answer.question)}", ""]
-        if answer.read_with:
-            out += [f"_Read with: {_inline(', '.join(answer.read_with))}_", ""]
+        if how := _inline(answer.how_read()):
+            out += [f"_{how[0].upper()}{how[1:]}_", ""]
         if answer.abstained:
             out += [f"_The sources do not answer this ({_inline(answer.reason or 'no reason given')})._", ""]
             if answer.snippets:
