@@ -91,6 +91,8 @@ _NAME = re.compile(r"(?<=[\s(\"'“])[A-Z][\w'’-]*[A-Za-z0-9]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8
+# An acronym as a question may write it ("US", "EU"): its letters may stand with full stops in the text.
+ACRONYM = re.compile(r"[A-Z]{2,6}")
 # How many of the question's most specific words ``rare_coverage`` looks for.
 RARE_TERMS = 2
 
@@ -196,6 +198,16 @@ class QuestionSignals:
     kind: str | None
 
 
+def written_with_stops(words: dict[str, str], text: str) -> set[str]:
+    """The terms of the question's acronyms (``words``: term -> the word as asked) that ``text`` writes
+    with full stops: "US" as "U.S.", which the tokenizer reads as single letters, so the index's words
+    alone would call the United States a name the sources never mention."""
+    return {
+        term for term, word in words.items()
+        if ACRONYM.fullmatch(word) and re.search(r"\b" + r"\.\s?".join(word) + r"\.", text)
+    }
+
+
 def question_signals(query: Query, ranked: list[RankedPassage], scored: list[ScoredSentence], index: LoadedIndex) -> QuestionSignals:
     """The question-level signals: unknown words, absent names, agreement of the searches."""
     subject = tuple(own_subject_terms(list(query.own_terms)))
@@ -204,16 +216,16 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     idf = {t: known.get(t, rarest) for t in subject}  # a word the index never saw is as rare as can be
     total = sum(idf.values())
     unknown = sum(w for t, w in idf.items() if t not in known) / total if total else 0.0
-    names = {t for word in _NAME.findall(_FIRST_WORD.sub("", query.text)) for t in tokenize(word)}
+    words = {t: w for w in _NAME.findall(_FIRST_WORD.sub("", query.text)) for t in tokenize(w)}
+    names = set(words)
     text = " ".join(index.passages[c.row].title + " " + index.passages[c.row].text for c in ranked[:NAME_PASSAGES])
-    present = set(tokenize(text))
+    present = set(tokenize(text)) | written_with_stops(words, text)
     absent_names = len(names - present) / len(names) if names else 0.0
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
     vocabulary = index.lexical.idf(sorted(names))
-    words = {t: w for w in _NAME.findall(_FIRST_WORD.sub("", query.text)) for t in tokenize(w)}
-    unmentioned = tuple(sorted(words[t] for t in names)) if names and not vocabulary else ()
+    unmentioned = tuple(sorted(words[t] for t in names)) if names and not vocabulary and not names & present else ()
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

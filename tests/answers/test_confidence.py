@@ -47,6 +47,15 @@ def test_a_neighbouring_place_the_sources_never_mention_is_not_answered(regions,
     assert refused.snippets and not any(s.is_answer for s in refused.snippets)  # offered as nearest only
 
 
+def test_an_acronym_the_sources_write_with_full_stops_is_mentioned(sample_assistant):
+    """"US" is the "U.S." of the article (the index's words read it as the letter u): the question is
+    answered from the envoy's line, not refused as about something the sources never mention."""
+    answer = sample_assistant.ask("Who is the US envoy?")
+    assert not answer.abstained, answer.reason
+    assert any("U.S. envoy" in s.text for s in answer.snippets)
+    assert "never mention" in (sample_assistant.ask("Who is the UK envoy?").reason or "")
+
+
 def test_the_signals_each_move_the_features(regions):
     known, unknown = regions.trace("What is the population of Queensland?"), regions.trace("What is the population of Tasmania?")
     assert known.features[0]["unknown"] == 0 and unknown.features[0]["unknown"] > 0.3
