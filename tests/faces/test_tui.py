@@ -356,6 +356,18 @@ async def test_broken_config_shows_error_screen(tmp_path):
         app.workers.cancel_all()
 
 
+async def test_the_config_error_fits_an_80_column_terminal(tmp_path):
+    """The box narrows to the terminal and wraps: every word of the error and of what to do is seen."""
+    config = write_project(tmp_path / "broken", config_text="[retrieval]\nmode = 1\n")
+    app = AssistantApp(str(config), cursor_blink=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfigErrorScreen))
+        assert "'hybrid', 'dense' or 'lexical'" in shown(app.screen.query_one("#error-message"))
+        todo = shown(app.screen.query_one("#error-todo"))
+        assert "paths are relative to the config's folder), then press r to try again. ctrl+q quits." in todo
+        app.workers.cancel_all()
+
+
 async def test_help_lists_every_key(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:

@@ -23,7 +23,7 @@ class ConfigErrorScreen(Screen):
     DEFAULT_CSS = """
     ConfigErrorScreen { align: center middle; }
     ConfigErrorScreen > Vertical {
-        width: 100; height: auto; border: round $error; padding: 1 2; background: $surface;
+        width: 100; max-width: 100%; height: auto; border: round $error; padding: 1 2; background: $surface;
     }
     ConfigErrorScreen #error-title { text-style: bold; color: $error; margin-bottom: 1; }
     ConfigErrorScreen #error-todo { margin-top: 1; color: $text-muted; }
