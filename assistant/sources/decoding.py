@@ -4,6 +4,12 @@ or what charset-normalizer detects), and binary files told from text."""
 from __future__ import annotations
 
 BINARY_SNIFF_BYTES = 8192
+# Control codes text never holds (tab, line and page breaks, carriage return and escape it may): random
+# bytes hold one in nine; a file with more than one in twenty of its first 8 KiB (and at least four)
+# is binary.
+_CONTROL_CODES = tuple(code for code in (*range(32), 127) if code not in (9, 10, 11, 12, 13, 27))
+BINARY_CONTROL_SHARE = 0.05
+BINARY_CONTROL_MIN = 4
 
 # Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
 _BOMS = (
@@ -72,7 +78,18 @@ def decode_source_bytes(data: bytes) -> tuple[str, str]:
     return data.decode("latin-1"), "latin-1"
 
 
-def looks_binary(data: bytes) -> bool:
-    """True when the file has a NUL byte in its first 8 KiB and no byte-order mark."""
+def binary_reason(data: bytes) -> str | None:
+    """Why the file is binary, not text, or None for text: a NUL byte in its first 8 KiB, or more than
+    BINARY_CONTROL_SHARE of those bytes control codes no text holds (random or compressed data without
+    a NUL, which any legacy encoding would otherwise decode into garbage). A file with a byte-order mark
+    is text."""
     # A UTF-16 or UTF-32 file is full of NUL bytes, so its mark is looked at before the binary sniff.
-    return _bom_encoding(data) is None and b"\x00" in data[:BINARY_SNIFF_BYTES]
+    if _bom_encoding(data) is not None:
+        return None
+    head = data[:BINARY_SNIFF_BYTES]
+    if b"\x00" in head:
+        return "binary file (NUL byte in the first 8 KiB)"
+    controls = sum(head.count(bytes([code])) for code in _CONTROL_CODES)
+    if controls >= BINARY_CONTROL_MIN and controls > BINARY_CONTROL_SHARE * len(head):
+        return f"binary file ({controls} control bytes in the first {len(head)} bytes)"
+    return None

@@ -17,7 +17,7 @@ from ..config import SourcesSettings
 from ..errors import SourcesError, UnreadableSourceError
 from ..models import SkippedFile
 from .outside_text import is_text, shown
-from .decoding import UNICODE_ENCODINGS, decode_source_bytes, looks_binary
+from .decoding import UNICODE_ENCODINGS, binary_reason, decode_source_bytes
 from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
 
 @dataclass(frozen=True)
@@ -261,8 +261,8 @@ def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
     suffix = PurePosixPath(source).suffix.lower()
     if suffix in PDF_SUFFIXES:
         return pdf_text(data), "pdf"
-    if looks_binary(data):
-        raise UnreadableSourceError("binary file (NUL byte in the first 8 KiB)")
+    if (binary := binary_reason(data)) is not None:
+        raise UnreadableSourceError(binary)
     text, encoding = decode_source_bytes(data)
     if suffix in HTML_SUFFIXES:
         return ExtractedText(html_visible_text(text)), encoding
