@@ -198,6 +198,20 @@ class QuestionSignals:
     kind: str | None
 
 
+def question_names(question: str) -> dict[str, str]:
+    """The names a question asks about (its capitalised words but the first): term -> the word as asked."""
+    return {t: w for w in _NAME.findall(_FIRST_WORD.sub("", question)) for t in tokenize(w)}
+
+
+def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex) -> tuple[str, ...]:
+    """The names asked about (``words``, as ``question_names`` gives them) when the index knows none of
+    them and the candidates' text (its terms, ``present``) holds none: what the sources never mention."""
+    names = set(words)
+    if not names or index.lexical.idf(sorted(names)) or names & present:
+        return ()
+    return tuple(sorted(words[t] for t in names))
+
+
 def written_with_stops(words: dict[str, str], text: str) -> set[str]:
     """The terms of the question's acronyms (``words``: term -> the word as asked) that ``text`` writes
     with full stops: "US" as "U.S.", which the tokenizer reads as single letters, so the index's words
@@ -216,16 +230,20 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     idf = {t: known.get(t, rarest) for t in subject}  # a word the index never saw is as rare as can be
     total = sum(idf.values())
     unknown = sum(w for t, w in idf.items() if t not in known) / total if total else 0.0
-    words = {t: w for w in _NAME.findall(_FIRST_WORD.sub("", query.text)) for t in tokenize(w)}
+    words = question_names(query.text)
     names = set(words)
     text = " ".join(index.passages[c.row].title + " " + index.passages[c.row].text for c in ranked[:NAME_PASSAGES])
-    present = set(tokenize(text)) | written_with_stops(words, text)
+    terms = set(tokenize(text))
+    present = terms | written_with_stops(words, text)
     absent_names = len(names - present) / len(names) if names else 0.0
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
-    vocabulary = index.lexical.idf(sorted(names))
-    unmentioned = tuple(sorted(words[t] for t in names)) if names and not vocabulary and not names & present else ()
+    unmentioned = never_mentioned(words, present, index)
+    if not words and query.whole_question:
+        # "and?" after "What is the capital of France?" goes on asking about France
+        asked = question_names(query.whole_question)
+        unmentioned = never_mentioned(asked, terms | written_with_stops(asked, text), index)
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

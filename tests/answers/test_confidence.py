@@ -56,6 +56,22 @@ def test_an_acronym_the_sources_write_with_full_stops_is_mentioned(sample_assist
     assert "never mention" in (sample_assistant.ask("Who is the UK envoy?").reason or "")
 
 
+def test_a_follow_up_that_goes_on_asking_about_a_place_the_sources_never_mention_abstains(regions):
+    """"and?" after "What is the population of Victoria?" goes on asking about Victoria: refused as the
+    question was, whatever the words carried from earlier turns find; "and Queensland?" is answered."""
+    from assistant.models import Conversation
+
+    conversation = Conversation()
+    for question in ("What do Queensland's farms grow?", "What is the population of Victoria?"):
+        conversation = conversation.then(regions.ask(question, conversation=conversation))
+    assert conversation.turns[-1].abstained
+    more = regions.ask("and?", conversation=conversation)
+    assert more.read_with_question == "What is the population of Victoria?"
+    assert more.abstained and more.reason == "the sources never mention Victoria"
+    other = regions.ask("and Queensland?", conversation=conversation)
+    assert not other.abstained and other.snippets[0].citation.source == "queensland.txt"
+
+
 def test_the_signals_each_move_the_features(regions):
     known, unknown = regions.trace("What is the population of Queensland?"), regions.trace("What is the population of Tasmania?")
     assert known.features[0]["unknown"] == 0 and unknown.features[0]["unknown"] > 0.3
