@@ -4,10 +4,11 @@ neighbours, and the sentence holding a confident span rises above those that onl
 The reader costs a forward pass a window, so it reads what quality needs and no more: the windows around
 the READ_WINDOWS best distinct sentences (a sentence with the one before and the one after: the span is
 rarely far from the words the question shares, and three sentences fit the reader's window), not whole
-passages. A follow-up is read with the question as read in context: its own words and the words it
-carried from the turns before (``Query.carried_words``), so that "when did she leave?" is read knowing who,
-and where it cannot be read on its own, the question it goes on asking (``Query.whole_question``); its
-marked words are then read again with its own (``read_for_marks``).
+passages. A follow-up that cannot be read on its own ("when did she leave?", "and?") is read with the
+question it goes on asking (``Query.whole_question``) and the words it carried from the turns before
+(``Query.carried_words``) that the question lacks, so that it is read knowing who; its marked words are
+then read again with its own and the carried ones (``read_for_marks``). A question that can be read on
+its own is read as asked.
 """
 
 from __future__ import annotations
@@ -98,9 +99,15 @@ def windows_to_read(scored: list[ScoredSentence], count: int | None = None) -> l
 
 
 def reader_question(query: Query) -> str:
-    """The question as the reader reads it to find the sentence that answers: a follow-up's own words,
-    then in brackets the question it goes on asking where it leans on one (``Query.whole_question``),
-    and the words carried into it that neither holds."""
+    """The question as the reader reads it to find the sentence that answers: a follow-up that leans on
+    the turns before it, its own words, then in brackets the question it goes on asking
+    (``Query.whole_question``) and the words carried into it that neither holds; a question that can be
+    read on its own, as asked. Its carried words, if any, serve the search: "What must happen to
+    license plates?" after talk of NATO and the EU facilitator (8% incomplete: everyday words) is not
+    read with "(NATO EU facilitator ...)". On the CoQA sample's follow-ups (in conversation, reader on)
+    hit@1/hit@3 0.758/0.867 with the carried words in brackets, 0.760/0.874 as asked."""
+    if not query.whole_question:
+        return query.text
     return _bracketed(query, query.whole_question)
 
 
