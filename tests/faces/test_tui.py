@@ -368,6 +368,19 @@ async def test_the_config_error_fits_an_80_column_terminal(tmp_path):
         app.workers.cancel_all()
 
 
+async def test_a_long_answer_in_a_small_terminal_is_scrolled_to_its_end(sample_assistant):
+    """Three long snippets do not fit 80x24: once answered, the log is scrolled to its bottom, the last
+    card in view, whatever the cards' wrapped height turned out to be."""
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for question in (NINETY_DAYS, "What did the EU facilitator signal?"):
+            turn = await ask(pilot, question)
+            log = app.screen.query_one("ChatLog")
+            await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y)
+            last = list(turn.query(SnippetCard))[-1]
+            assert log.max_scroll_y > 0 and last.region.bottom <= log.region.bottom
+
+
 async def test_help_lists_every_key(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:

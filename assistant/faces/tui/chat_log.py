@@ -14,6 +14,8 @@ from .messages import SnippetChosen, SnippetSelected
 from .snippet_content import snippet_also, snippet_body, snippet_heading
 
 if TYPE_CHECKING:
+    from textual.widget import AwaitMount
+
     from ...models import Answer, Snippet
 
 
@@ -86,7 +88,8 @@ class Turn(Vertical):
         self._status.set_classes("error")
         self._status.update(Content(message))
 
-    def show_answer(self, answer: Answer) -> None:
+    def show_answer(self, answer: Answer) -> AwaitMount:
+        """Show the answer's cards in place of the status; awaiting the result waits until they are mounted."""
         self.answer = answer
         t = answer.timings
         self.tooltip = f"answered in {t.embed + t.search + t.answer:.0f} ms (embed {t.embed:.0f}, search {t.search:.0f}, answer {t.answer:.0f})"
@@ -104,7 +107,7 @@ class Turn(Vertical):
             SnippetCard(rank, snippet, nearest=answer.abstained)
             for rank, snippet in enumerate(answer.snippets, start=1)
         ]
-        self.mount_all(cards)
+        return self.mount_all(cards)
 
 
 class ChatLog(VerticalScroll, can_focus=False):

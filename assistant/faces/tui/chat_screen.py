@@ -145,11 +145,13 @@ class ChatScreen(Screen):
         else:
             self.post_message(Answered(ticket, answer))
 
-    def on_answered(self, message: Answered) -> None:
+    async def on_answered(self, message: Answered) -> None:
         self.conversation = self.conversation.then(message.answer)
         turn = self.questions.finish(message.ticket)
         if turn is not None and turn.is_attached:
-            turn.show_answer(message.answer)
+            # Scrolled once the cards are mounted and laid out: scrolled before, the log could stop at
+            # the first card's first lines, the rest of the answer below the view.
+            await turn.show_answer(message.answer)
             self.log_view.call_after_refresh(self.log_view.scroll_end, animate=False)
         if message.answer.changed_sources:
             self.banner.show(changed_sources_notice(message.answer.changed_sources), "warning")
