@@ -138,8 +138,9 @@ class Answer(Frozen):
     context: TurnContext | None = Field(default=None, exclude=True, repr=False)
 
     def how_read(self) -> str:
-        """How a follow-up was read, in one line for people ("read with: Augustine, come and “Where did
-        Augustine come from?”"); empty for a question read as asked."""
+        """How a follow-up was read, in one line for people: the words the search carried into it and
+        the earlier question the reader read it with ("read with: Augustine, come and “Where did Augustine
+        come from?”"); empty for a question that took nothing from the turns before."""
         words = ", ".join(self.read_with)
         if not self.read_with_question:
             return f"read with: {words}" if words else ""
