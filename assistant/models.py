@@ -139,12 +139,12 @@ class Answer(Frozen):
 
     def how_read(self) -> str:
         """How a follow-up was read, in one line for people: the words the search carried into it and
-        the earlier question the reader read it with ("read with: Augustine, come and “Where did Augustine
-        come from?”"); empty for a question that took nothing from the turns before."""
-        words = ", ".join(self.read_with)
-        if not self.read_with_question:
-            return f"read with: {words}" if words else ""
-        return f"read with: {words + ' and ' if words else ''}“{self.read_with_question}”"
+        the earlier question the reader read it with ("read with: Augustine, come; as a follow-up to
+        “Where did Augustine come from?”"); empty for a question that took nothing from the turns before."""
+        parts = [f"read with: {', '.join(self.read_with)}"] if self.read_with else []
+        if self.read_with_question:
+            parts.append(f"as a follow-up to “{self.read_with_question}”")
+        return "; ".join(parts)
 
     def to_json_dict(self) -> dict:
         """The answer in the documented JSON shape (see DESIGN.md)."""

@@ -322,7 +322,7 @@ def test_an_answer_says_which_earlier_question_the_reader_read_a_follow_up_with(
     assert first["read_with_question"] is None
     assert more["read_with_question"] == "Where did Augustine teach rhetoric?"
     code, out, _ = run_cli("--config", config, "ask", "-", "--conversation", stdin=lines)
-    assert "“Where did Augustine teach rhetoric?”)" in out.split("(read with: ")[1].splitlines()[0]
+    assert "; as a follow-up to “Where did Augustine teach rhetoric?”)" in out.split("(read with: ")[1].splitlines()[0]
     answers = chat(two_lives.with_reader(False), "Where did Augustine teach rhetoric?", "Any other examples?")
     assert answers[1].read_with_question == "" and "“" not in answers[1].how_read()
 
