@@ -101,6 +101,17 @@ def test_every_collection_answers_and_each_citation_names_its_own(two_collection
     assert_one_line_error(err, "no collection named 'papers'", "main, normans")
 
 
+def test_a_conversation_across_collections_says_how_each_follow_up_was_read(two_collections):
+    """Asked of every collection together, a follow-up still says the words it carried and the earlier
+    question the reader read it with, as one collection's answer does."""
+    lines = "How long is the temporary Kosovo document valid?\nWho issues it?\n"
+    code, out, err = run_cli("--config", str(two_collections), "ask", "-", "--conversation", "--json", stdin=lines)
+    assert code == 0, err
+    first, follow_up = (json.loads(line) for line in out.splitlines())
+    assert first["read_with_question"] is None and "Kosovo" in follow_up["read_with"]
+    assert follow_up["read_with_question"] == "How long is the temporary Kosovo document valid?"
+
+
 def test_status_reports_every_collection(two_collections):
     code, out, _ = run_cli("--config", str(two_collections), "status")
     assert code == 0
