@@ -501,7 +501,7 @@ class Library:
         answers: dict[str, Answer] = {}
         for collection in self.collections:
             assistant = self.assistant(collection.name)
-            answers[collection.name] = self._named(
+            answers[collection.name] = self.with_collection(
                 assistant.ask(question, k=k, mode=mode, conversation=conversation.of(collection.name)), collection.name
             )
             for other in self._assistants.values():  # what this one loaded, the others need not load again
@@ -512,7 +512,9 @@ class Library:
         merged = merge_answers(question, list(answers.values()), count)
         return merged, conversation.then(answers)
 
-    def _named(self, answer: Answer, name: str) -> Answer:
+    def with_collection(self, answer: Answer, name: str) -> Answer:
+        """The answer of collection ``name`` with every citation naming it, where the library has named
+        collections (``papers:paper.pdf:p3:12``); as it is otherwise."""
         if not self.named:
             return answer
         snippets = tuple(

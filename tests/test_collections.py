@@ -156,6 +156,7 @@ async def test_the_chat_names_its_collection_and_ctrl_o_moves_to_the_next(two_co
     from assistant.faces.tui.app import AssistantApp
     from assistant.faces.tui.chat_log import SnippetCard, Turn
     from assistant.faces.tui.question_input import QuestionInput
+    from assistant.faces.tui.source_screen import SourceScreen
 
     from pilot_waits import chat_ready, wait_for
 
@@ -172,9 +173,15 @@ async def test_the_chat_names_its_collection_and_ctrl_o_moves_to_the_next(two_co
         await pilot.press("enter")
         await wait_for(pilot, lambda: any(t.answer for t in app.screen.query(Turn)))
         (turn,) = app.screen.query(Turn)
-        assert list(turn.query(SnippetCard))[0].snippet.citation.source == "Normans.txt"
+        first = list(turn.query(SnippetCard))[0]
+        assert first.snippet.citation.source == "Normans.txt" and first.snippet.citation.label().startswith("normans:")
         await pilot.press("ctrl+o")  # and round again, to the config's own sources
         await wait_for(pilot, lambda: app.assistant.config.collection == "main" and chat_ready(app))
+        # The answer from before the switch still opens its source, from its own collection.
+        first.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        assert app.screen.snippet.citation.source == "Normans.txt" and "Rollo" in "".join(app.screen.lines.lines)
 
 
 def test_collections_need_no_config_and_a_gone_folder_is_named_not_a_crash(tmp_path, monkeypatch):

@@ -138,11 +138,14 @@ class ChatScreen(Screen):
 
     @work(thread=True, exclusive=True, group="ask")
     def ask(self, ticket: int, question: str, conversation: Conversation) -> None:
+        assistant, library = self.assistant, self.app.library
         try:
-            answer = self.assistant.ask(question, conversation=conversation)
+            answer = assistant.ask(question, conversation=conversation)
         except Exception as error:  # shown in the question's turn by AskFailed
             self.post_message(AskFailed(ticket, error))
         else:
+            if library is not None:  # each citation names its collection where there are several
+                answer = library.with_collection(answer, assistant.config.collection)
             self.post_message(Answered(ticket, answer))
 
     async def on_answered(self, message: Answered) -> None:
@@ -175,9 +178,13 @@ class ChatScreen(Screen):
 
     def on_snippet_chosen(self, message: SnippetChosen) -> None:
         self.selected_snippet = message.snippet
-        source = message.snippet.citation.source
+        citation = message.snippet.citation
+        source = citation.source
         try:
-            text = self.assistant.read_source(source)
+            # An answer of another collection (asked before ctrl+o) is read from that collection's sources.
+            library = self.app.library
+            assistant = library.assistant(citation.collection) if library is not None and citation.collection else self.assistant
+            text = assistant.read_source(source)
         except (AssistantError, OSError) as error:
             self.notify(f"Cannot open {source}: {error}", severity="error", markup=False)
             return
