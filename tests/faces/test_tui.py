@@ -368,17 +368,24 @@ async def test_the_config_error_fits_an_80_column_terminal(tmp_path):
         app.workers.cancel_all()
 
 
-async def test_a_long_answer_in_a_small_terminal_is_scrolled_to_its_end(sample_assistant):
-    """Three long snippets do not fit 80x24: once answered, the log is scrolled to its bottom, the last
-    card in view, whatever the cards' wrapped height turned out to be."""
+async def test_an_answer_is_shown_from_its_question_where_it_does_not_fit_and_whole_where_it_does(sample_assistant):
+    """Three long snippets do not fit 80x24: once answered, the log shows the turn from its question, the
+    best snippet in view (before, it could stop at the first card's first lines, or show only the last
+    snippet). Where the turn fits, the log is at its end and the whole turn in view."""
     app = sample_app(sample_assistant)
     async with app.run_test(size=(80, 24)) as pilot:
+        log = app.screen.query_one("ChatLog")
         for question in (NINETY_DAYS, "What did the EU facilitator signal?"):
             turn = await ask(pilot, question)
-            log = app.screen.query_one("ChatLog")
-            await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y)
-            last = list(turn.query(SnippetCard))[-1]
-            assert log.max_scroll_y > 0 and last.region.bottom <= log.region.bottom
+            await wait_for(pilot, lambda: turn.region.y == log.scrollable_content_region.y)
+            first = list(turn.query(SnippetCard))[0]
+            assert log.max_scroll_y > 0 and first.region.y < log.region.bottom
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        log = app.screen.query_one("ChatLog")
+        turn = await ask(pilot, WORLD_CUP)
+        await wait_for(pilot, lambda: log.scroll_y == log.max_scroll_y)
+        assert turn.region.bottom <= log.region.bottom
 
 
 async def test_help_lists_every_key(sample_assistant):

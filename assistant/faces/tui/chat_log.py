@@ -132,6 +132,14 @@ class ChatLog(VerticalScroll, can_focus=False):
         self.scroll_end(animate=False)
         return turn
 
+    def show_turn(self, turn: Turn) -> None:
+        """Scroll so the answered turn is read from its question: all of it where it fits (the log's end),
+        else its top at the top, its best snippet first, the rest below."""
+        if turn.outer_size.height >= self.scrollable_content_region.height:
+            self.scroll_to_widget(turn, top=True, animate=False)
+        else:
+            self.scroll_end(animate=False)
+
     def clear(self) -> None:
         for turn in self.query(Turn):
             turn.remove()

@@ -155,7 +155,7 @@ class ChatScreen(Screen):
             # Scrolled once the cards are mounted and laid out: scrolled before, the log could stop at
             # the first card's first lines, the rest of the answer below the view.
             await turn.show_answer(message.answer)
-            self.log_view.call_after_refresh(self.log_view.scroll_end, animate=False)
+            self.log_view.call_after_refresh(self.log_view.show_turn, turn)
         if message.answer.changed_sources:
             self.banner.show(changed_sources_notice(message.answer.changed_sources), "warning")
         self.pump()
