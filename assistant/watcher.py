@@ -50,12 +50,15 @@ class WatchUpdate(Frozen):
         return self.files_changed > 0 or bool(self.warnings)
 
     def describe(self) -> str:
-        """``updated: 2 files changed, 14 passages embedded in 0.4 s (a.txt, b.txt)``"""
+        """``updated: 2 files changed, 14 passages embedded in 0.4 s (a.txt, b.txt)``; a file added or
+        removed is said so (``1 file added, 1 file removed, ...``)."""
         report, changes = self.report, self.report.changes
         names = [*changes.added, *changes.changed, *changes.removed]
         listed = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
+        kinds = (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed))
+        files = ", ".join(f"{counted(len(files), 'file')} {kind}" for kind, files in kinds if files) or "0 files changed"
         return (
-            f"updated: {counted(self.files_changed, 'file')} changed, {counted(report.passages_embedded, 'passage')} "
+            f"updated: {files}, {counted(report.passages_embedded, 'passage')} "
             f"embedded in {report.seconds:.1f} s" + (f" ({listed})" if listed else "")
         )
 

@@ -81,6 +81,25 @@ def watch_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name.startswith("watch ")]
 
 
+def test_an_update_says_which_files_were_added_changed_or_removed():
+    from datetime import datetime
+
+    from assistant.models import BuildReport, SourceChanges
+    from assistant.watcher import WatchUpdate
+
+    def said(**changes) -> str:
+        report = BuildReport(
+            files=3, passages=9, passages_embedded=2, passages_reused=7, changes=SourceChanges(**changes), seconds=0.24
+        )
+        return WatchUpdate(report=report, finished_at=datetime.now()).describe()
+
+    assert said(added=("border.md",)) == "updated: 1 file added, 2 passages embedded in 0.2 s (border.md)"
+    assert said(removed=("bikes.md",)) == "updated: 1 file removed, 2 passages embedded in 0.2 s (bikes.md)"
+    assert said(added=("a.md",), changed=("b.md", "c.md"), removed=("d.md",)) == (
+        "updated: 1 file added, 2 files changed, 1 file removed, 2 passages embedded in 0.2 s (a.md, b.md, c.md and 1 more)"
+    )
+
+
 def test_a_file_edited_while_watched_is_taken_in_and_quoted_as_it_now_reads(sample_project):
     assistant = Assistant.open(sample_project)
     assert "90 days" in assistant.ask(VALID_FOR).snippets[0].text  # the question encoder is loaded
