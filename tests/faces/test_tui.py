@@ -398,6 +398,7 @@ async def test_help_lists_every_key(sample_assistant):
             assert key in text, key
         for binding in app.help_groups()[0][1]:
             assert binding.id
+        assert "escape, q or f1 closes" in text  # on the box's lower border, whatever is scrolled
         await pilot.press("escape")
         assert isinstance(app.screen, ChatScreen)
 

@@ -80,7 +80,7 @@ class AssistantApp(App[int]):
         Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat (and start a new conversation)", priority=True, id="clear-chat"),
         Binding("ctrl+y", "copy_snippet", "Copy snippet", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
         Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
-        Binding("ctrl+o", "next_collection", "Collection", tooltip="Answer from the next collection (the footer's title names the one answering)", priority=True, id="next-collection"),
+        Binding("ctrl+o", "next_collection", "Collection", tooltip="Answer from the next collection (the title at the top names the one answering)", priority=True, id="next-collection"),
         Binding("escape", "cancel_build", "Cancel build", tooltip="Cancel the running index build (the last index stays)", id="cancel-build"),
         Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
     ]

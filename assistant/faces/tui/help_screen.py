@@ -73,7 +73,8 @@ class HelpScreen(ModalScreen[None]):
         self.groups = groups
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-keys"):
+        with VerticalScroll(id="help-keys") as keys:
+            keys.border_subtitle = "escape, q or f1 closes"
             for number, (title, rows) in enumerate(help_rows(self.groups)):
                 yield Static(Content(title), classes="group -later" if number else "group")
                 for key, does in rows:
