@@ -358,6 +358,10 @@ class Assistant:
             raise QuestionError(f"not a source file: {source}")
         return read_source_text(self.config.sources_dir, source)
 
+    def holds_source(self, source: str) -> bool:
+        """Whether the index holds ``source`` (a path as citations name it)."""
+        return self.index_exists() and source in self._manifest().sources
+
     def read_source_lines(self, source: str, line_start: int | None = None, line_end: int | None = None) -> SourceExcerpt:
         """An indexed source's text, lines ``line_start``..``line_end`` (1-based, inclusive, as citations
         count them); an end left out is the file's own, so with neither the whole text comes back.
@@ -371,7 +375,7 @@ class Assistant:
             inside = False
         if not inside:
             raise QuestionError(f"not a source file: {source} (not a path inside the sources folder)")
-        if source not in self._manifest().sources:
+        if not self.holds_source(source):
             raise QuestionError(f"not an indexed source: {source}")
         text = read_source_text(self.config.sources_dir, source)
         from .sources.passages import LineTable

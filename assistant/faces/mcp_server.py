@@ -102,8 +102,21 @@ class AssistantTools:
                 self._ready([collection or self.library.names[0]])
             excerpt = assistant.read_source_lines(source, line_start, line_end)
         except AssistantError as exc:
+            holders = [] if collection is not None else self._collections_holding(source)
+            if holders:  # a citation of another collection, asked without its name
+                return tool_error(QuestionError(
+                    f"not an indexed source of {self.library.names[0]}: {source} (it is in the collection "
+                    f"{holders[0]!r}: pass collection={holders[0]!r})"
+                ))
             return tool_error(exc)
         return CallToolResult(content=[text_content(excerpt.text)], structured_content=excerpt.model_dump())
+
+    def _collections_holding(self, source: str) -> list[str]:
+        """The collections but the first whose index holds ``source``."""
+        try:
+            return [name for name in self.library.names[1:] if self.library.assistant(name).holds_source(source)]
+        except AssistantError:
+            return []
 
     def status(self) -> CallToolResult:
         """What is indexed, for each collection: its sources folder, how many files and passages, the

@@ -301,7 +301,10 @@ def test_collections_are_asked_together_or_one_at_a_time(tmp_path):
         lines = two.ok("get", source=citation["source"], collection="normans",
                        line_start=citation["line_start"], line_end=citation["line_end"])
         assert rollo["snippets"][0]["text"] in lines["text"]
-        assert two.error("get", source=citation["source"]) == f"not an indexed source: {citation['source']}"  # not in main
+        assert two.error("get", source=citation["source"]) == (  # not in main: the error names where it is
+            f"not an indexed source of main: {citation['source']} (it is in the collection 'normans': pass collection='normans')"
+        )
+        assert two.error("get", source="nowhere.txt") == "not an indexed source: nowhere.txt"
         assert two.error("ask", question=VALID_FOR, collection="papers") == (
             "no collection named 'papers' here (the collections: main, normans)"
         )
