@@ -224,13 +224,14 @@ class SourceChanges(Frozen):
     def is_stale(self) -> bool:
         return bool(self.added or self.changed or self.removed)
 
+    @property
+    def kinds(self) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """The files added, changed and removed, each kind with its word, in that order."""
+        return (("added", self.added), ("changed", self.changed), ("removed", self.removed))
+
     def describe(self) -> str:
         """A short human summary such as ``1 added, 2 changed``."""
-        parts = [
-            f"{len(v)} {k}"
-            for k, v in (("added", self.added), ("changed", self.changed), ("removed", self.removed))
-            if v
-        ]
+        parts = [f"{len(files)} {kind}" for kind, files in self.kinds if files]
         return ", ".join(parts) if parts else "no changes"
 
 

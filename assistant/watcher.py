@@ -40,8 +40,7 @@ class WatchUpdate(Frozen):
 
     @property
     def files_changed(self) -> int:
-        changes = self.report.changes
-        return len(changes.added) + len(changes.changed) + len(changes.removed)
+        return sum(len(files) for _, files in self.report.changes.kinds)
 
     @property
     def has_news(self) -> bool:
@@ -53,10 +52,9 @@ class WatchUpdate(Frozen):
         """``updated: 2 files changed, 14 passages embedded in 0.4 s (a.txt, b.txt)``; a file added or
         removed is said so (``1 file added, 1 file removed, ...``)."""
         report, changes = self.report, self.report.changes
-        names = [*changes.added, *changes.changed, *changes.removed]
+        names = [name for _, files in changes.kinds for name in files]
         listed = ", ".join(names[:NAMES_SHOWN]) + (f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else "")
-        kinds = (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed))
-        files = ", ".join(f"{counted(len(files), 'file')} {kind}" for kind, files in kinds if files) or "0 files changed"
+        files = ", ".join(f"{counted(len(files), 'file')} {kind}" for kind, files in changes.kinds if files) or "0 files changed"
         return (
             f"updated: {files}, {counted(report.passages_embedded, 'passage')} "
             f"embedded in {report.seconds:.1f} s" + (f" ({listed})" if listed else "")

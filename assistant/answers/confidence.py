@@ -239,11 +239,10 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
-    unmentioned = never_mentioned(words, present, index)
-    if not words and query.whole_question:
-        # "and?" after "What is the capital of France?" goes on asking about France
-        asked = question_names(query.whole_question)
-        unmentioned = never_mentioned(asked, terms | written_with_stops(asked, text), index)
+    # A follow-up with no name of its own asks about the names of the question it goes on asking: "and?"
+    # after "What is the capital of France?" asks about France.
+    asked = words or question_names(query.whole_question)
+    unmentioned = never_mentioned(asked, terms | written_with_stops(asked, text), index)
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

@@ -310,8 +310,8 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
         else:
             if batch:
                 out.write(f"Q: {printable(question)}\n")
-            if answer.how_read():
-                out.write(f"   ({printable(answer.how_read())})\n")
+            if how := answer.how_read():
+                out.write(f"   ({printable(how)})\n")
             _print_answer(answer, out, err)
         out.flush()
     if asked == 0:

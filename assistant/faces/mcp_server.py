@@ -217,8 +217,8 @@ def tool_error(exc: AssistantError) -> CallToolResult:
 def answer_text(answer: Answer) -> str:
     """The answer for a model to read: each snippet numbered, with its citation, score and quote."""
     lines = []
-    if answer.how_read():
-        lines.append(f"({printable(answer.how_read())})")
+    if how := answer.how_read():
+        lines.append(f"({printable(how)})")
     if answer.changed_sources:
         lines.append(
             f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "

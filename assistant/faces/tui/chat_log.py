@@ -95,8 +95,8 @@ class Turn(Vertical):
         self.tooltip = f"answered in {t.embed + t.search + t.answer:.0f} ms (embed {t.embed:.0f}, search {t.search:.0f}, answer {t.answer:.0f})"
         self._status.remove()
         cards: list[Static] = []
-        if answer.how_read():
-            cards.append(Static(Content(answer.how_read()), classes="read-with"))
+        if how := answer.how_read():
+            cards.append(Static(Content(how), classes="read-with"))
         if answer.abstained:
             cards.append(Static(Content("The sources do not answer this."), classes="abstained"))
             if answer.reason:
