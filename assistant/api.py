@@ -439,14 +439,16 @@ class Library:
     collection has its own ``Assistant`` and index; they share the model, the reader and, for indexes
     of the same model's export, the question encoder. Asked together, each collection answers and
     their snippets are merged by calibrated confidence; where there are named collections, every
-    citation names its own (``papers:paper.pdf:p3:12``)."""
+    citation names its own (``papers:paper.pdf:p3:12``). A collection whose folder is gone is left out
+    (``gone``), and the faces say so."""
 
-    def __init__(self, collections: list[Collection], named: bool) -> None:
+    def __init__(self, collections: list[Collection], named: bool, gone: tuple[Collection, ...] = ()) -> None:
         if not collections:
             raise ConfigError("no collection to answer from")
         self.collections = collections
         # Whether the user has named collections: then citations say which one they are from.
         self.named = named
+        self.gone = gone
         self._assistants: dict[str, Assistant] = {}
         self._models = SharedModels()
         self._lock = threading.RLock()
@@ -454,14 +456,22 @@ class Library:
     @classmethod
     def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None) -> "Library":
         """The collections of the config at ``config_path``: the one called ``collection``, or all."""
-        from .named_collections import collections_of, named
+        from .named_collections import collections_of, gone_collections, named
 
         config = load_config(config_path, overrides=overrides, sources_required=False)
         every = collections_of(config, check=collection is None)
         chosen = [named(config, collection, check=True)] if collection else every
         for each in chosen:
             check_location(each.index_dir, each.sources_dir)
-        return cls(chosen, named=any(c.origin != "main" for c in every))
+        gone = () if collection else tuple(gone_collections(config))
+        return cls(chosen, named=bool(gone) or any(c.origin != "main" for c in every), gone=gone)
+
+    @property
+    def gone_notes(self) -> list[str]:
+        """A line for each collection left out because its folder is gone."""
+        from .named_collections import gone_note
+
+        return [gone_note(c) for c in self.gone]
 
     @property
     def names(self) -> list[str]:

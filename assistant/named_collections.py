@@ -65,25 +65,38 @@ def added_collections() -> dict[str, CollectionSettings]:
 def collections_of(config: Config, check: bool = True) -> list[Collection]:
     """Every collection, ``main`` first (where the config's sources folder is there, or there is no other
     collection: then its absence is the ``ConfigError``), then those of the config, then those added
-    (by name). A named collection whose folder is gone is a ``ConfigError`` naming it; without
-    ``check`` (listing, adding, removing them), nothing is refused and only a missing ``main`` left out."""
+    (by name). With ``check`` (answering, building), a named collection whose folder is gone is left
+    out (``gone_collections`` names it: a drive not mounted keeps no other collection from answering),
+    and a ``ConfigError`` naming it only when no collection is left; without ``check`` (listing, adding,
+    removing them), nothing is refused and only a missing ``main`` left out."""
     declared = config.settings.collections
     added = {name: entry for name, entry in added_collections().items() if name not in declared}
     named_ones = [Collection(name, config.for_collection(name, entry), "config") for name, entry in sorted(declared.items())]
     named_ones += [Collection(name, config.for_collection(name, entry), "added") for name, entry in sorted(added.items())]
-    for collection in named_ones if check else ():
-        if not collection.sources_dir.is_dir():
-            raise folder_gone(collection)
+    there = [c for c in named_ones if c.sources_dir.is_dir()] if check else named_ones
     if config.sources_dir.is_dir():
-        return [Collection(MAIN_COLLECTION, config, "main"), *named_ones]
-    if not named_ones and check:
-        raise missing_sources(config)
-    return named_ones
+        return [Collection(MAIN_COLLECTION, config, "main"), *there]
+    if check and not there:
+        raise folder_gone(named_ones[0]) if named_ones else missing_sources(config)
+    return there
+
+
+def gone_collections(config: Config) -> list[Collection]:
+    """The named collections whose folder is gone (left out of answers until it is back)."""
+    return [c for c in collections_of(config, check=False) if c.origin != "main" and not c.sources_dir.is_dir()]
 
 
 def folder_gone(collection: Collection) -> ConfigError:
     return ConfigError(
         f"the folder of the collection {collection.name!r} does not exist: {collection.sources_dir} "
+        "(bring it back, or remove the collection)"
+    )
+
+
+def gone_note(collection: Collection) -> str:
+    """One line saying that a collection is left out, and why."""
+    return (
+        f"the collection {collection.name!r} is left out: its folder does not exist: {collection.sources_dir} "
         "(bring it back, or remove the collection)"
     )
 

@@ -207,6 +207,32 @@ def test_collections_need_no_config_and_a_gone_folder_is_named_not_a_crash(tmp_p
     assert_one_line_error(err, "config file not found")
 
 
+def test_a_collection_whose_folder_is_gone_is_left_out_and_the_others_answer(tmp_path):
+    """A drive not mounted: the collection on it is named in a warning, the others answer as before,
+    and asked for alone it is the one-line error; its index is kept for when the folder is back."""
+    config = str(write_project(tmp_path / "project", "", {SAMPLE_FILE: (SAMPLE_SOURCES / SAMPLE_FILE).read_text(encoding="utf-8")}))
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    (usb / "garden.txt").write_text("The garden gate is painted green every spring.", encoding="utf-8")
+    assert run_cli("--config", config, "collections", "add", "usb", str(usb))[0] == 0
+    assert run_cli("--config", config, "index")[0] == 0
+    moved = tmp_path / "unmounted"
+    usb.rename(moved)
+    code, out, err = run_cli("--config", config, "ask", "How long is the temporary Kosovo document valid?")
+    assert code == 0 and out.startswith(f"1. main:{SAMPLE_FILE}:8 "), err
+    assert err.splitlines() == [
+        f"warning: the collection 'usb' is left out: its folder does not exist: {usb} (bring it back, or remove the collection)"
+    ]
+    code, out, err = run_cli("--config", config, "status")
+    assert code == 0 and "passages: 12" in out and err.startswith("warning: the collection 'usb' is left out")
+    code, _, err = run_cli("--config", config, "-c", "usb", "ask", "What colour is the garden gate?")
+    assert code == 2
+    assert_one_line_error(err, "the folder of the collection 'usb' does not exist", "bring it back")
+    moved.rename(usb)
+    code, out, err = run_cli("--config", config, "ask", "What colour is the garden gate?")
+    assert code == 0 and out.startswith("1. usb:garden.txt:1 ") and err == ""
+
+
 def test_the_collections_of_a_library_load_the_model_once(two_collections):
     from assistant.api import Library
 

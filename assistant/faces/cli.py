@@ -528,6 +528,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         from ..api import Library
 
         library = Library.open(args.config, overrides, args.collection)
+        for note in library.gone_notes:  # a drive not mounted: the others answer, and the user is told
+            err.write(f"warning: {printable(note)}\n")
         if args.command == "ask":
             return _command_ask(library, args, out, err, stdin)
         if args.command == "index":

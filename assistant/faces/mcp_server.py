@@ -121,21 +121,23 @@ class AssistantTools:
     def status(self) -> CallToolResult:
         """What is indexed, for each collection: its sources folder, how many files and passages, the
         model, when it was last built, which sources changed since (an ask updates them first), which
-        files were skipped and why."""
+        files were skipped and why; and which collections are left out because their folder is gone."""
         try:
             statuses = {name: self.library.assistant(name).status() for name in self.library.names}
         except AssistantError as exc:
             return tool_error(exc)
         several = len(statuses) > 1
-        parts = []
+        parts: list[str] = []
         for name, status in statuses.items():
             part = [f"collection: {name}"] if several else []
             parts.append("\n".join([*part, status_text(status), *self._watch_lines(name)]))
+        parts += [f"warning: {printable(note)}" for note in self.library.gone_notes]
+        text = text_content("\n\n".join(parts))
         if not several:
             (status,) = statuses.values()
-            return CallToolResult(content=[text_content(parts[0])], structured_content=status.model_dump(mode="json"))
+            return CallToolResult(content=[text], structured_content=status.model_dump(mode="json"))
         structured = {"collections": {name: status.model_dump(mode="json") for name, status in statuses.items()}}
-        return CallToolResult(content=[text_content("\n\n".join(parts))], structured_content=structured)
+        return CallToolResult(content=[text], structured_content=structured)
 
     def _ready(self, names: list[str]) -> None:
         """Build a missing index or update a stale one first, as ``assistant ask`` does (its progress on

@@ -368,6 +368,23 @@ async def test_the_config_error_fits_an_80_column_terminal(tmp_path):
         app.workers.cancel_all()
 
 
+async def test_a_collection_whose_folder_is_gone_is_named_in_a_notice_and_the_chat_opens(tmp_path):
+    from textual.widgets._toast import Toast
+
+    config = write_project(tmp_path / "project", sources={"note.txt": "The harbour light is painted green.\n"})
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    assert run_cli("--config", str(config), "collections", "add", "usb", str(usb))[0] == 0
+    usb.rmdir()
+    app = AssistantApp(str(config), cursor_blink=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.screen.query(Toast))
+        assert isinstance(app.screen, ChatScreen) and app.library.names == ["main"]
+        notice = shown(app.screen.query_one(Toast))
+        assert "Collection left out" in notice and "the collection 'usb' is left out" in notice and "bring it back" in notice
+        app.workers.cancel_all()
+
+
 async def test_an_answer_is_shown_from_its_question_where_it_does_not_fit_and_whole_where_it_does(sample_assistant):
     """Three long snippets do not fit 80x24: once answered, the log shows the turn from its question, the
     best snippet in view (before, it could stop at the first card's first lines, or show only the last

@@ -63,6 +63,8 @@ if TYPE_CHECKING:
 
 # Seconds the quiet notice of an update stays up.
 WATCH_NOTICE_SECONDS = 4
+# A collection left out because its folder is gone: long enough to read the folder's path.
+GONE_NOTICE_SECONDS = 12
 
 
 class AssistantApp(App[int]):
@@ -183,6 +185,8 @@ class AssistantApp(App[int]):
             self.chat.assistant = self.assistant
             several = self.library is not None and len(self.library.names) > 1
             self.chat.show_collection(self.assistant.config.collection if several else "")
+        for note in self.library.gone_notes if self.library is not None else ():
+            self.notify(note, title="Collection left out", severity="warning", markup=False, timeout=GONE_NOTICE_SECONDS)
         if self.assistant.question_encoder_loaded:
             self.model_state = ModelState.READY
         else:
