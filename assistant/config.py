@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -76,7 +76,7 @@ class AnswerSettings(Section):
     # Read the best candidates with the shipped reader (question and text together): it picks the
     # sentence that says the answer, marks the answering words, and tells the confidence model whether
     # the text says it. False: sentences ranked and words marked by the hand-written rules alone.
-    reader: bool = True
+    reader: StrictBool = True
 
 
 # A Ray address: "local" (a throwaway Ray here), "auto" (the one RAY_ADDRESS or this machine names),

@@ -39,6 +39,7 @@ def test_shipped_config_toml_names_the_shipped_bars():
         ("[retrieval]\nmood = 'hybrid'\n", "unknown key 'retrieval.mood'"),
         ("colour = 'red'\n", "unknown key 'colour'"),
         ("[answer]\nsnippets = 'three'\n", "'answer.snippets'"),
+        ("[answer]\nreader = 'yes'\n", "'answer.reader': Input should be a valid boolean"),  # TOML has true and false
         ("[retrieval]\nmode = 'psychic'\n", "'retrieval.mode'"),
         ("[sources]\npath = 'nowhere'\n", "'sources.path'"),
         ("[sources]\nmax_file_mb = inf\n", "'sources.max_file_mb'"),
