@@ -161,10 +161,8 @@ def _progress_bars() -> Iterator[ProgressCallback]:
 def _print_build_report(report, out: TextIO) -> None:
     changes = report.changes
     out.write(report.describe() + "\n")
-    out.write(
-        f"Files: {len(changes.added)} added, {len(changes.changed)} changed, "
-        f"{len(changes.removed)} removed, {len(changes.unchanged)} unchanged.\n"
-    )
+    counts = [f"{len(files)} {kind}" for kind, files in changes.kinds]
+    out.write(f"Files: {', '.join(counts)}, {len(changes.unchanged)} unchanged.\n")
     for item in report.skipped:
         out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
 
@@ -452,7 +450,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
             out.write(f"stale:    {changes.describe() if changes.is_stale else 'no, up to date'}\n")
             if status.question_encoder is not None:
                 out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
-            for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+            for label, names in changes.kinds:
                 for name in names:
                     out.write(f"  {label}: {printable(name)}\n")
             for item in status.skipped:
