@@ -101,6 +101,15 @@ async def test_asking_shows_a_cited_answer(sample_assistant):
         assert "model: ready" in app.screen.sub_title
 
 
+async def test_the_header_takes_its_short_form_where_the_full_one_would_be_cut(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: chat_ready(app))
+        assert app.screen.sub_title == "model: ready · index: 12 passages from 1 file"
+        await pilot.resize_terminal(64, 24)
+        await wait_for(pilot, lambda: app.screen.sub_title == "model ready · 12 passages, 1 file")
+
+
 async def test_the_words_that_answer_are_marked_inside_the_quote(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:

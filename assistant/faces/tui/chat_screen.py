@@ -36,6 +36,10 @@ if TYPE_CHECKING:
     from ...models import Snippet
 
 
+# Columns of the header that its title cannot use (the icon at its left, and as much again at its right).
+HEADER_MARGIN = 16
+
+
 class ChatScreen(Screen):
     """Where questions are asked and answers read; the question box has focus at start."""
 
@@ -82,9 +86,19 @@ class ChatScreen(Screen):
         self._show_state()
 
     def _show_state(self) -> None:
+        """The header's line: the collection answering (where there are several), the model's state and
+        the index's; in a narrow terminal, the short form, so that the index's size is not cut off."""
         index = index_label(self.index_phase, *self.index_size)
         collection = f"collection: {self.collection} · " if self.collection else ""
-        self.sub_title = f"{collection}model: {self.model_state.label} · index: {index}"
+        full = f"{collection}model: {self.model_state.label} · index: {index}"
+        if len(f"{self.app.title} — {full}") <= self.size.width - HEADER_MARGIN:
+            self.sub_title = full
+        else:
+            short = index_label(self.index_phase, *self.index_size, short=True)
+            self.sub_title = " · ".join(part for part in (self.collection, f"model {self.model_state.label}", short) if part)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._show_state()
 
     def show_collection(self, name: str) -> None:
         """Name the collection answering in the title (where there are several)."""

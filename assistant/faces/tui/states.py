@@ -30,6 +30,9 @@ class IndexPhase(Enum):
     UNUSABLE = "unusable"
 
 
-def index_label(phase: IndexPhase, passages: int, files: int) -> str:
-    """The index's part of the header: its size once it answers, else its phase."""
-    return f"{counted(passages, 'passage')} from {counted(files, 'file')}" if phase is IndexPhase.READY else phase.value
+def index_label(phase: IndexPhase, passages: int, files: int, short: bool = False) -> str:
+    """The index's part of the header: its size once it answers, else its phase (``short``: for a
+    narrow terminal, "12 passages, 1 file" or "index: none yet")."""
+    if phase is not IndexPhase.READY:
+        return f"index: {phase.value}" if short and phase is not IndexPhase.CHECKING else phase.value
+    return f"{counted(passages, 'passage')}{', ' if short else ' from '}{counted(files, 'file')}"
