@@ -144,6 +144,22 @@ def test_status_without_a_config_says_the_defaults_are_used(papers):
     assert f"sources:  {papers}" in out and f"index:    {user_indexes()}" in out
 
 
+def test_every_command_it_says_to_run_names_the_folder_it_was_given(papers):
+    """Told to run `assistant index --rebuild` without the --sources it was given, a user mended nothing:
+    in the folder of the question there was no config ("config file not found")."""
+    spaced = papers.rename(papers.parent / "my papers")
+    code, out, _ = run_cli("--sources", str(spaced), "status")
+    assert code == 3 and f"no index yet (run `assistant --sources '{spaced}' index`)" in out
+    assert run_cli("--sources", str(spaced), "index")[0] == 0
+    [index] = [p for p in user_indexes().iterdir() if not p.name.startswith(".")]
+    (index / "vectors.faiss").unlink()
+    code, _, err = run_cli("--sources", str(spaced), "ask", NINETY_DAYS)
+    assert code == 3
+    assert_one_line_error(err, "the index is missing vectors.faiss", f"run `assistant --sources '{spaced}' index --rebuild`")
+    assert run_cli("--sources", str(spaced), "index", "--rebuild")[0] == 0  # as it said: mended
+    assert run_cli("--sources", str(spaced), "ask", NINETY_DAYS)[0] == 0
+
+
 def test_sources_that_hold_the_user_data_folder_are_refused(papers, monkeypatch):
     # `assistant --sources ~`: the per-user index would land inside the sources.
     monkeypatch.setenv("XDG_DATA_HOME", str(papers / ".local" / "share"))

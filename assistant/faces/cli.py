@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import re
+import shlex
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -189,18 +190,29 @@ def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -
 
 # What the user is told to do about an error or the index's state, by the error's remedy. A config
 # problem's message names the key to change itself.
+# What mends each kind of error; {command} is the command as the user gave it (``invocation``).
 REMEDY_COMMANDS = {
-    Remedy.UPDATE: "run `assistant index`",
-    Remedy.REBUILD: "run `assistant index --rebuild`",
+    Remedy.UPDATE: "run `{command} index`",
+    Remedy.REBUILD: "run `{command} index --rebuild`",
     Remedy.WAIT: "wait for it to finish",
     Remedy.REINSTALL: "install the assistant again (`pip install --force-reinstall`, or `make install` in a clone)",
 }
 
 
-def with_remedy(message: str, remedy: Remedy | None) -> str:
-    """The message, then the command (or the wait) that mends it."""
+def with_remedy(message: str, remedy: Remedy | None, command: str) -> str:
+    """The message, then the command (or the wait) that mends it, as ``command`` (``invocation``) runs it."""
     todo = REMEDY_COMMANDS.get(remedy) if remedy is not None else None
-    return f"{message}; {todo}" if todo else message
+    return f"{message}; {todo.format(command=command)}" if todo else message
+
+
+def invocation(args: argparse.Namespace) -> str:
+    """The command as the user gave it, up to its subcommand (``assistant --sources ~/papers``): what a
+    command the user is told to run must repeat, or it would mend another folder's index."""
+    parts = ["assistant"]
+    for flag, value in (("--config", args.config), ("--sources", args.sources), ("--index", args.index), ("-c", args.collection)):
+        if value:
+            parts += [flag, shlex.quote(value)]
+    return " ".join(parts)
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -238,11 +250,11 @@ def quote_line(snippet, bold: bool) -> str:
     return printable(before) + BOLD + printable(words) + NORMAL + printable(after)
 
 
-def _print_answer(answer, out: TextIO, err: TextIO) -> None:
+def _print_answer(answer, out: TextIO, err: TextIO, command: str) -> None:
     if answer.changed_sources:
         err.write(
             f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
-            "what it no longer says is not quoted (run `assistant index` to update)\n"
+            f"what it no longer says is not quoted (run `{printable(command)} index` to update)\n"
         )
     for line in answer_lines(answer, bold=_is_terminal(out)):
         out.write(line + "\n")
@@ -310,7 +322,7 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
                 out.write(f"Q: {printable(question)}\n")
             if how := answer.how_read():
                 out.write(f"   ({printable(how)})\n")
-            _print_answer(answer, out, err)
+            _print_answer(answer, out, err, invocation(args))
         out.flush()
     if asked == 0:
         raise UsageError("no question given on stdin")
@@ -376,7 +388,7 @@ def _command_index(assistant, args, out: TextIO) -> int:
     return EXIT_OK
 
 
-def watch_indexes(watched: Sequence[tuple[str, object]], out: TextIO, err: TextIO) -> int:
+def watch_indexes(watched: Sequence[tuple[str, object]], out: TextIO, err: TextIO, command: str = "assistant") -> int:
     """``index --watch``: follow the sources of each (name, assistant) until ctrl+c, printing a line on
     stdout for each update that changed the index, and each problem or warning as one line on stderr
     (named where there are several). 0 once interrupted (an update under way is cancelled: the index
@@ -399,7 +411,7 @@ def watch_indexes(watched: Sequence[tuple[str, object]], out: TextIO, err: TextI
                     for item in result.warnings:
                         err.write(f"warning: {printable(label + item.source)}: {printable(item.reason)}\n")
                 else:
-                    err.write(f"assistant: {printable(label + with_remedy(result.describe(), result.remedy))}\n")
+                    err.write(f"assistant: {printable(label + with_remedy(result.describe(), result.remedy, command))}\n")
                 err.flush()
 
         return report
@@ -443,7 +455,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
         if status.building:
             out.write(f"building: now, by {printable(status.building)} (questions are answered from the last built index)\n")
         if not status.exists:
-            out.write("state:    no index yet (run `assistant index`)\n")
+            out.write(f"state:    no index yet (run `{printable(invocation(args))} index`)\n")
         else:
             out.write(f"built:    {status.built_at}\nfiles:    {status.files}\npassages: {status.passages}\n")
             changes = status.changes
@@ -456,7 +468,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
             for item in status.skipped:
                 out.write(f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}\n")
         if status.problem:  # (with no index, the state line above already says what to run)
-            problem = with_remedy(status.problem, status.remedy) if status.exists else status.problem
+            problem = with_remedy(status.problem, status.remedy, invocation(args)) if status.exists else status.problem
             out.write(f"problem:  {printable(problem)}\n")
     if status.problem and status.exists:
         return EXIT_INDEX
@@ -513,8 +525,10 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
     out = out or sys.stdout
     err = err or sys.stderr
     stdin = stdin or sys.stdin
+    command = "assistant"
     try:
         args = build_parser().parse_args(argv)
+        command = invocation(args)
         overrides = overrides_from(args)
         overrides.check()  # a mistyped folder is a one-line error here, not a screen in the chat
         if args.command in (None, "chat"):
@@ -535,7 +549,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
             if not args.watch or code != EXIT_OK:
                 return code
             named = len(library.names) > 1
-            return watch_indexes([(name if named else "", library.assistant(name)) for name in library.names], out, err)
+            return watch_indexes([(name if named else "", library.assistant(name)) for name in library.names], out, err, invocation(args))
         if args.command == "status" and args.json and len(library.names) > 1:
             return _command_status_of_all(library, out)
         if args.command == "status":
@@ -543,13 +557,13 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         if args.command == "mcp":
             from .mcp_server import serve  # the MCP SDK loads only for this command
 
-            return serve(library)
+            return serve(library, invocation(args))
         assistant = _one_collection(library, args.command)
         if args.command == "eval":
             return _command_eval(assistant, args, out, err)
         raise UsageError(f"unknown command {args.command}")
     except AssistantError as exc:
-        err.write(f"assistant: error: {printable(with_remedy(exc.message, exc.remedy))}\n")
+        err.write(f"assistant: error: {printable(with_remedy(exc.message, exc.remedy, command))}\n")
         return exc.exit_code
     except KeyboardInterrupt:
         err.write("assistant: interrupted\n")

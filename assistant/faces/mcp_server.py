@@ -42,8 +42,10 @@ class AssistantTools:
     giving a tool result. Questions are asked one at a time; a conversation is kept for each id a
     client names (and each collection it asks)."""
 
-    def __init__(self, library, log: TextIO | None = None) -> None:
+    def __init__(self, library, log: TextIO | None = None, command: str = "assistant") -> None:
         self.library = library
+        # The command the server was started with, up to ``mcp``: what a remedy tells the user to run.
+        self.command = command
         self._log = log or sys.stderr
         self._asking = threading.Lock()
         self._conversations: OrderedDict[str, Conversations] = OrderedDict()
@@ -82,7 +84,7 @@ class AssistantTools:
                 if before is not None:
                     self._remember(key, turns)
         except AssistantError as exc:
-            return tool_error(exc)
+            return self._error(exc)
         return CallToolResult(content=[text_content(answer_text(answer))], structured_content=answer.to_json_dict())
 
     def get(
@@ -104,11 +106,11 @@ class AssistantTools:
         except AssistantError as exc:
             holders = [] if collection is not None else self._collections_holding(source)
             if holders:  # a citation of another collection, asked without its name
-                return tool_error(QuestionError(
+                return self._error(QuestionError(
                     f"not an indexed source of {self.library.names[0]}: {source} (it is in the collection "
                     f"{holders[0]!r}: pass collection={holders[0]!r})"
                 ))
-            return tool_error(exc)
+            return self._error(exc)
         return CallToolResult(content=[text_content(excerpt.text)], structured_content=excerpt.model_dump())
 
     def _collections_holding(self, source: str) -> list[str]:
@@ -125,12 +127,12 @@ class AssistantTools:
         try:
             statuses = {name: self.library.assistant(name).status() for name in self.library.names}
         except AssistantError as exc:
-            return tool_error(exc)
+            return self._error(exc)
         several = len(statuses) > 1
         parts: list[str] = []
         for name, status in statuses.items():
             part = [f"collection: {name}"] if several else []
-            parts.append("\n".join([*part, status_text(status), *self._watch_lines(name)]))
+            parts.append("\n".join([*part, status_text(status, self.command), *self._watch_lines(name)]))
         parts += [f"warning: {printable(note)}" for note in self.library.gone_notes]
         text = text_content("\n\n".join(parts))
         if not several:
@@ -138,6 +140,9 @@ class AssistantTools:
             return CallToolResult(content=[text], structured_content=status.model_dump(mode="json"))
         structured = {"collections": {name: status.model_dump(mode="json") for name, status in statuses.items()}}
         return CallToolResult(content=[text], structured_content=structured)
+
+    def _error(self, exc: AssistantError) -> CallToolResult:
+        return tool_error(exc, self.command)
 
     def _ready(self, names: list[str]) -> None:
         """Build a missing index or update a stale one first, as ``assistant ask`` does (its progress on
@@ -182,7 +187,7 @@ class AssistantTools:
             lines = [which + result.describe()] if result.files_changed else []
             lines += [f"warning: {which}{printable(item.source)}: {printable(item.reason)}" for item in result.warnings]
         else:
-            lines = [f"assistant mcp: {which}{with_remedy(result.describe(), result.remedy)}"]
+            lines = [f"assistant mcp: {which}{with_remedy(result.describe(), result.remedy, self.command)}"]
         for line in lines:
             self._log.write(printable(line) + "\n")
         self._log.flush()
@@ -211,9 +216,9 @@ def text_content(text: str) -> TextContent:
     return TextContent(type="text", text=text)
 
 
-def tool_error(exc: AssistantError) -> CallToolResult:
+def tool_error(exc: AssistantError, command: str) -> CallToolResult:
     """The error as a tool error: the one line the CLI prints after ``assistant: error:``."""
-    return CallToolResult(content=[text_content(printable(with_remedy(exc.message, exc.remedy)))], is_error=True)
+    return CallToolResult(content=[text_content(printable(with_remedy(exc.message, exc.remedy, command)))], is_error=True)
 
 
 def answer_text(answer: Answer) -> str:
@@ -229,7 +234,7 @@ def answer_text(answer: Answer) -> str:
     return "\n".join([*lines, *answer_lines(answer, bold=False, answer_words=True)])
 
 
-def status_text(status: IndexStatus) -> str:
+def status_text(status: IndexStatus, command: str) -> str:
     """The index's state in a few lines, as ``assistant status`` words it."""
     lines = [f"sources:  {printable(status.sources_path)}", f"model:    {status.model}"]
     if status.building:
@@ -248,7 +253,7 @@ def status_text(status: IndexStatus) -> str:
             lines += [f"  {label}: {printable(name)}" for name in names]
         lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
         if status.problem:
-            lines.append(f"problem:  {printable(with_remedy(status.problem, status.remedy))}")
+            lines.append(f"problem:  {printable(with_remedy(status.problem, status.remedy, command))}")
     return "\n".join(lines)
 
 
@@ -270,10 +275,10 @@ def _log_warnings_to_stderr() -> None:
     logging.basicConfig(level=logging.WARNING, handlers=[handler])  # a no-op where a handler is set already
 
 
-def serve(library) -> int:
+def serve(library, command: str = "assistant") -> int:
     """Serve the tools over stdin and stdout until the client closes them; returns the exit code.
     The model and the indexes load on the first question, once; the sources are watched meanwhile."""
-    tools = AssistantTools(library)
+    tools = AssistantTools(library, command=command)
     tools.watch()
     try:
         build_server(tools).run("stdio")
