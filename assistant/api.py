@@ -24,7 +24,7 @@ from .models import (
     Timings,
     counted,
 )
-from .sources.documents import read_source_text
+from .sources.documents import extracted_source, read_source_text
 from .sources.outside_text import is_text
 from .store.changes import detect_changes
 from .store.folder import check_location, lock_path, recover_interrupted_swap
@@ -377,12 +377,18 @@ class Assistant:
             raise QuestionError(f"not a source file: {source} (not a path inside the sources folder)")
         if not self.holds_source(source):
             raise QuestionError(f"not an indexed source: {source}")
-        text = read_source_text(self.config.sources_dir, source)
+        extracted = extracted_source(self.config.sources_dir, source)
+        text = extracted.text
+        from .sources.formats import FileLines
         from .sources.passages import LineTable
 
         starts = LineTable.of(text).starts
         # A final line break ends the last line; it does not start an empty one.
         lines = len(starts) - 1 if len(starts) > 1 and starts[-1] == len(text) else len(starts)
+        # HTML's lines are the file's: up to the last that shows text.
+        file_lines = FileLines(extracted.file_lines) if extracted.file_lines else None
+        if file_lines is not None:
+            lines = file_lines.lines[-1]
         first = 1 if line_start is None else line_start
         last = lines if line_end is None else line_end
         if first < 1:
@@ -391,10 +397,14 @@ class Assistant:
             raise QuestionError(f"{source} has {counted(lines, 'line')}: line {max(first, last)} is past its end")
         if last < first:
             raise QuestionError(f"line_end {last} is before line_start {first}")
-        end = len(text)
-        if line_end is not None and last < len(starts):  # up to the last line's break, not through it
-            end = starts[last] - (2 if text[starts[last] - 2 : starts[last]] == "\r\n" else 1)
-        start = starts[first - 1]
+        if file_lines is not None:
+            start, end = file_lines.span_of(first, last, len(text))
+            end = start + len(text[start:end].rstrip())
+        else:
+            end = len(text)
+            if line_end is not None and last < len(starts):  # up to the last line's break, not through it
+                end = starts[last] - (2 if text[starts[last] - 2 : starts[last]] == "\r\n" else 1)
+            start = starts[first - 1]
         return SourceExcerpt(
             source=source, text=text[start:end], start=start, end=end, line_start=first, line_end=last, lines=lines
         )

@@ -18,7 +18,7 @@ from ..errors import SourcesError, UnreadableSourceError
 from ..models import SkippedFile
 from .outside_text import is_text, shown
 from .decoding import UNICODE_ENCODINGS, binary_reason, decode_source_bytes
-from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_visible_text, pdf_text
+from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, pdf_text
 
 @dataclass(frozen=True)
 class FileStamp:
@@ -62,7 +62,8 @@ class Document:
     ``text`` is what offsets refer to: the decoded file, or for HTML and PDF the extracted text.
     ``stamp`` is the file's stat taken before it was read, so that a file changed while it was read
     looks changed to the next build. ``page_starts`` holds, for a PDF, the offset in ``text`` where
-    each page begins.
+    each page begins; ``file_lines``, for HTML, the file's line of each stretch of ``text``
+    (``ExtractedText.file_lines``).
     """
 
     source: str
@@ -71,6 +72,7 @@ class Document:
     encoding: str
     page_starts: tuple[int, ...] = ()
     stamp: FileStamp | None = None
+    file_lines: tuple[tuple[int, int], ...] = ()
 
     def page_of(self, offset: int) -> int | None:
         """The 1-based page holding ``offset``, or None for a format without pages."""
@@ -265,7 +267,7 @@ def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
         raise UnreadableSourceError(binary)
     text, encoding = decode_source_bytes(data)
     if suffix in HTML_SUFFIXES:
-        return ExtractedText(html_visible_text(text)), encoding
+        return html_text(text), encoding
     return ExtractedText(text), encoding
 
 
@@ -304,6 +306,7 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
         encoding=encoding,
         stamp=stamp,
         page_starts=extracted.page_starts,
+        file_lines=extracted.file_lines,
     )
     warning = None
     if extracted.notes:
@@ -332,6 +335,11 @@ def source_stat(root: Path, source: str) -> os.stat_result:
 
 def read_source_text(root: Path, source: str) -> str:
     """The text of one source file exactly as it was indexed: what citations' offsets slice."""
+    return extracted_source(root, source).text
+
+
+def extracted_source(root: Path, source: str) -> ExtractedText:
+    """One source file as it was indexed: its text and, for HTML, the file's line of each stretch."""
     stat = source_stat(root, source)
     return _extracted_text(root / source, source, FileStamp.of(stat, None))
 
@@ -339,7 +347,7 @@ def read_source_text(root: Path, source: str) -> str:
 # The viewer and the quote check ask for the same file again and again; a PDF takes long to extract.
 # The file's whole stat is part of the key, so an edited file is read afresh.
 @functools.lru_cache(maxsize=16)
-def _extracted_text(path: Path, source: str, stamp: FileStamp) -> str:
+def _extracted_text(path: Path, source: str, stamp: FileStamp) -> ExtractedText:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -348,4 +356,4 @@ def _extracted_text(path: Path, source: str, stamp: FileStamp) -> str:
         extracted, _ = extract_text(source, data)
     except UnreadableSourceError as exc:
         raise SourcesError(f"cannot read source {source}: {exc.message}") from exc
-    return extracted.text
+    return extracted

@@ -1,7 +1,9 @@
 """Turn a source file's bytes into the plain text that is indexed: plain text, HTML and PDF.
 
-Whatever these functions return is the text every offset and line number refers to, so the viewer
-and the citations must get it from here too (``documents.read_source_text``), never from the raw file.
+Whatever these functions return is the text every offset refers to, so the viewer and the citations
+must get it from here too (``documents.read_source_text``), never from the raw file. Line numbers are the
+file's own: for HTML, whose visible text leaves the markup's lines behind, the extracted text carries
+where each stretch of it stands in the file (``ExtractedText.file_lines``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import bisect
+import itertools
 import re
 import warnings
 from collections.abc import Iterator
@@ -32,6 +36,12 @@ _VOID = frozenset("area base br col embed hr img input link meta param source tr
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
+def lines_are_the_files(source: str) -> bool:
+    """Whether the lines of a source's extracted text are its file's lines (not so for HTML's visible
+    text, whose citations carry the file's lines all the same)."""
+    return not source.lower().endswith(HTML_SUFFIXES)
+
+
 @dataclass(frozen=True)
 class ExtractedText:
     """The text of a source file and, for paged formats, the offset where each page begins."""
@@ -40,6 +50,31 @@ class ExtractedText:
     page_starts: tuple[int, ...] = ()
     # What the reader had to repair or guess on the way (a PDF's broken cross-references, say).
     notes: tuple[str, ...] = ()
+    # For text whose lines are not the file's (HTML's visible text): (offset in ``text``, line of the
+    # file) wherever the file's line changes, in order; empty where the text's own lines are the file's.
+    file_lines: tuple[tuple[int, int], ...] = ()
+
+
+class FileLines:
+    """The file's line at each offset of its extracted text, from ``ExtractedText.file_lines``: the
+    line of the last stretch starting at or before the offset."""
+
+    def __init__(self, marks: tuple[tuple[int, int], ...]) -> None:
+        self.offsets = [offset for offset, _ in marks]
+        self.lines = [line for _, line in marks]
+
+    def line_of(self, offset: int) -> int:
+        return self.lines[max(bisect.bisect_right(self.offsets, offset) - 1, 0)] if self.lines else 1
+
+    def span_of(self, first: int, last: int, length: int) -> tuple[int, int]:
+        """The stretch of the text standing on the file's lines ``first``..``last``: from the first
+        stretch on ``first`` or after to the end of the last on ``last`` or before (the lines increase
+        with the offsets); empty where none stands there."""
+        start = bisect.bisect_left(self.lines, first)
+        stop = bisect.bisect_right(self.lines, last)
+        if start >= stop:
+            return (self.offsets[start], self.offsets[start]) if start < len(self.offsets) else (length, length)
+        return self.offsets[start], self.offsets[stop] if stop < len(self.offsets) else length
 
 
 class _VisibleText(HTMLParser):
@@ -48,17 +83,20 @@ class _VisibleText(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.paragraphs: list[str] = []
-        self._words: list[str] = []
+        # For each paragraph, (offset in it, line of the file) wherever the file's line changes.
+        self.paragraph_lines: list[list[tuple[int, int]]] = []
+        # The paragraph being read: its pieces of text, each with the file's line it starts on.
+        self._words: list[tuple[str, int]] = []
         # Tags of open elements whose content is hidden; text is dropped while this is not empty.
         self._hidden: list[str] = []
         self._pre = 0
 
     def _break(self) -> None:
         if self._words:
-            joined = "".join(self._words)
-            paragraph = joined.strip("\n") if self._pre else " ".join(joined.split())
+            paragraph, marks = _preformatted(self._words) if self._pre else _flowed(self._words)
             if paragraph.strip():
                 self.paragraphs.append(paragraph)
+                self.paragraph_lines.append(marks)
             self._words = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -81,7 +119,7 @@ class _VisibleText(HTMLParser):
         if tag == "pre":
             self._pre += 1
         elif tag == "br":
-            self._words.append("\n" if self._pre else " ")
+            self._words.append(("\n" if self._pre else " ", self.getpos()[0]))
             if not self._pre:
                 # A line break inside a paragraph: keep the lines apart as the page shows them.
                 self._break()
@@ -106,19 +144,67 @@ class _VisibleText(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if not self._hidden:
-            self._words.append(data)
+            self._words.append((data, self.getpos()[0]))
 
     def close(self) -> None:
         super().close()
         self._break()
 
 
-def html_visible_text(markup: str) -> str:
-    """The visible text of an HTML page: paragraphs separated by a blank line, scripts and styles left out."""
+def _flowed(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """A paragraph's pieces as one line of words (each run of whitespace one space), with the file's
+    line of each word where it changes."""
+    words: list[str] = []
+    marks: list[tuple[int, int]] = []
+    offset = 0
+    for data, line in pieces:
+        for match in re.finditer(r"\S+", data):
+            at = line + data.count("\n", 0, match.start())
+            if words:
+                offset += 1  # the space before it
+            if not marks or marks[-1][1] != at:
+                marks.append((offset, at))
+            words.append(match.group())
+            offset += len(match.group())
+    return " ".join(words), marks
+
+
+def _preformatted(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, int]]]:
+    """A ``pre`` paragraph's pieces as they stand, less the line breaks at its ends, with the file's
+    line of each of its lines."""
+    joined = "".join(data for data, _ in pieces)
+    lead = len(joined) - len(joined.lstrip("\n"))
+    text = joined.strip("\n")
+    piece_starts = list(itertools.accumulate((len(data) for data, _ in pieces), initial=0))
+    marks: list[tuple[int, int]] = []
+    for start in [0, *(m.end() for m in re.finditer("\n", text))]:
+        at = start + lead  # in the joined pieces
+        k = bisect.bisect_right(piece_starts, at) - 1
+        data, line = pieces[min(k, len(pieces) - 1)]
+        marks.append((start, line + data.count("\n", 0, at - piece_starts[k])))
+    return text, marks
+
+
+def html_text(markup: str) -> ExtractedText:
+    """The visible text of an HTML page (paragraphs separated by a blank line; scripts, styles and
+    hidden elements left out), with the file's line of each stretch of it."""
     parser = _VisibleText()
     parser.feed(markup)
     parser.close()
-    return "\n\n".join(parser.paragraphs) + ("\n" if parser.paragraphs else "")
+    marks: list[tuple[int, int]] = []
+    offset = 0
+    for paragraph, lines in zip(parser.paragraphs, parser.paragraph_lines):
+        for at, line in lines:
+            if not marks or marks[-1][1] != line:
+                marks.append((offset + at, line))
+        offset += len(paragraph) + 2
+    text = "\n\n".join(parser.paragraphs) + ("\n" if parser.paragraphs else "")
+    return ExtractedText(text, file_lines=tuple(marks))
+
+
+def html_visible_text(markup: str) -> str:
+    """The visible text of an HTML page (``html_text``'s)."""
+    return html_text(markup).text
 
 
 def pdf_text(data: bytes) -> ExtractedText:

@@ -13,6 +13,7 @@ from pathlib import PurePosixPath
 from ..models import Passage, Sentence
 from . import structure
 from .documents import Document
+from .formats import FileLines
 
 # A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
 UNWRAPPED_LINE_CHARS = 160
@@ -195,7 +196,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     kind (``structure``): body text, a caption, a table, the document's metadata header, or references.
     """
     text = document.text
-    lines = LineTable.of(text)
+    lines = FileLines(document.file_lines) if document.file_lines else LineTable.of(text)
     doc_title = document_title(document)
     section = ""
     in_references = False
@@ -234,7 +235,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                     yield _passage(document, lines, chunk, title, paragraph_kind)
 
 
-def _table_passages(document: Document, lines: LineTable, rows: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
+def _table_passages(document: Document, lines: LineTable | FileLines, rows: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
     """A table's passages: its rows, a row a sentence, as many as ``TABLE_PASSAGE_CHARS`` holds; the
     header row joins the title of each, and neither it nor the rule under it is a passage."""
     text = document.text
@@ -256,7 +257,7 @@ def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]
     return [_trim(text, block[0][0], block[-1][1])]
 
 
-def _passage(document: Document, lines: LineTable, chunk: list[tuple[int, int]], title: str, kind: str) -> Passage:
+def _passage(document: Document, lines: LineTable | FileLines, chunk: list[tuple[int, int]], title: str, kind: str) -> Passage:
     """The passage of a run of sentence spans, with its sentences, lines, page and kind."""
     text = document.text
     start, end = chunk[0][0], chunk[-1][1]

@@ -53,6 +53,9 @@ class FileRecord(Record):
 
 class IndexedSource(FileRecord):
     encoding: str
+    # Whether its passages' lines are the file's (every build since HTML's are): an HTML source indexed
+    # before, with the lines of its visible text, is read again by the next update.
+    file_lines: bool = False
 
 
 class PassedOver(FileRecord):

@@ -157,7 +157,10 @@ class BuildPlan:
 
     def source_records(self) -> dict[str, IndexedSource]:
         # The stat taken before each file was read: a file edited during the build then looks changed.
-        return {source: IndexedSource(**vars(self.scan.stamps[source]), encoding=encoding) for source, encoding in self.scan.encodings.items()}
+        return {
+            source: IndexedSource(**vars(self.scan.stamps[source]), encoding=encoding, file_lines=True)
+            for source, encoding in self.scan.encodings.items()
+        }
 
     def skipped_records(self) -> dict[str, PassedOver]:
         reasons = {note.source: note.reason for note in self.scan.skipped}

@@ -317,6 +317,27 @@ async def test_stale_sources_show_a_notice(sample_project):
         assert "extra.txt" in text and "ctrl+r" in text
 
 
+async def test_an_html_source_opens_at_its_quote_with_the_files_lines_in_the_title(tmp_path):
+    """HTML's visible text has lines of its own: the viewer numbers none of them, and its title names
+    the lines of the file, as the citation does."""
+    page = "<html>\n<head><style>p { color: red }</style></head>\n<body>\n<h1>Harbour</h1>\n<p>The harbour light\nis painted green.</p>\n</body></html>\n"
+    config = write_project(tmp_path / "web", sources={"harbour.html": page})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        assert "harbour.html:5-6" in shown(turn)
+        card = turn.query(SnippetCard).first()
+        card.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        area = app.screen.query_one("#source-text")
+        assert not area.show_line_numbers
+        assert area.selected_text == "The harbour light is painted green."
+        assert "quoted at lines 5-6" in rendered_text(app.screen.query_one("#source-title"))
+
+
 async def test_markup_in_sources_and_questions_is_shown_literally(tmp_path, sample_assistant):
     lines = [f"The code word {m} was printed on crate number seven." for m in MARKUP_LINES]
     config = write_project(tmp_path / "markup", sources={"[b]crates.txt": "\n".join(lines) + "\n"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Citation
-from assistant.sources.formats import html_visible_text, pdf_text
+from assistant.sources.formats import FileLines, html_text, html_visible_text, pdf_text
 
 from projects import write_project
 
@@ -85,6 +85,46 @@ def test_html_visible_text_leaves_out_scripts_styles_and_hidden_parts():
     )
 
 
+PAGE_HTML = """<html>
+<head>
+<style>
+p { margin: 0 }
+</style>
+</head>
+<body><h1>Harbour &amp; lights</h1>
+<p>The north light was lit
+in 1872 and
+   still turns.</p><p>The south light is new.</p>
+<pre>
+keeper  shift
+Ada     dawn
+</pre>
+<div>Boats  <b>wait</b>
+at the quay.</div></body></html>
+"""
+
+
+def test_html_text_knows_the_file_line_of_every_word():
+    """HTML's visible text leaves the markup's lines behind; each of its words still knows the line of
+    the file it stands on, so a citation opens the file where the words are."""
+    extracted = html_text(PAGE_HTML)
+    assert extracted.text == (
+        "Harbour & lights\n\nThe north light was lit in 1872 and still turns.\n\nThe south light is new.\n\n"
+        "keeper  shift\nAda     dawn\n\nBoats wait at the quay.\n"
+    )
+    raw = PAGE_HTML.splitlines()
+    lines = FileLines(extracted.file_lines)
+    for word in ("Harbour", "north", "1872", "still", "south", "keeper", "Ada", "Boats", "wait", "quay"):
+        at = extracted.text.index(word)
+        assert word in raw[lines.line_of(at) - 1], word
+    # Lines of the file back to the text they show: lines 8-10, two paragraphs; 13, a line of the table.
+    start, end = lines.span_of(8, 10, len(extracted.text))
+    assert extracted.text[start:end].strip() == "The north light was lit in 1872 and still turns.\n\nThe south light is new."
+    start, end = lines.span_of(13, 13, len(extracted.text))
+    assert extracted.text[start:end].strip() == "Ada     dawn"
+    assert lines.span_of(3, 5, len(extracted.text))[0] == lines.span_of(3, 5, len(extracted.text))[1]  # the style: no text
+
+
 def test_pdf_text_keeps_pages_apart():
     extracted = pdf_text(REPORT_PDF)
     assert extracted.page_starts[0] == 0
@@ -132,8 +172,10 @@ def test_each_format_answers_with_a_citation_that_slices_exactly(formats_assista
     text = formats_assistant.read_source(source)
     assert text[citation.start : citation.end] == snippet.text
     assert citation.page == page
-    lines = text.splitlines()
-    assert quoted in "\n".join(lines[citation.line_start - 1 : citation.line_end])
+    # The cited lines are the file's own: an editor opened there shows the words (HTML's markup too).
+    raw_lines = (formats_assistant.config.sources_dir / source).read_bytes().decode("latin-1").splitlines()
+    lines = raw_lines if source.endswith(".html") else text.splitlines()
+    assert quoted in " ".join(line.strip() for line in lines[citation.line_start - 1 : citation.line_end])
     if page is not None:
         assert citation.label().startswith(f"{source}:p{page}:")
         assert answer.to_json_dict()["snippets"][0]["citation"]["page"] == page
@@ -141,6 +183,13 @@ def test_each_format_answers_with_a_citation_that_slices_exactly(formats_assista
         # Markdown is indexed raw: the cited lines are the file's own lines.
         raw = (formats_assistant.config.sources_dir / source).read_text(encoding="utf-8")
         assert text == raw
+
+
+def test_lines_of_an_html_file_are_read_back_as_the_text_they_show(formats_assistant):
+    excerpt = formats_assistant.read_source_lines("guide.html", 7, 8)
+    assert excerpt.text == "A healthy queen bee lays up to two thousand eggs in a single summer day."
+    assert (excerpt.line_start, excerpt.line_end) == (7, 8)
+    assert formats_assistant.read_source("guide.html")[excerpt.start : excerpt.end] == excerpt.text
 
 
 def test_nothing_from_scripts_or_hidden_html_is_indexed(formats_assistant):

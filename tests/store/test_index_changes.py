@@ -8,7 +8,7 @@ import os
 from assistant import Assistant
 
 from cli_runner import run_cli
-from projects import SAMPLE_FILE, write_project
+from projects import SAMPLE_FILE, edit_manifest, write_project
 
 ALPHA = (
     "The harbour of Alderney was rebuilt after the winter floods. Stone came from the northern quarry.\n\n"
@@ -155,3 +155,21 @@ def test_a_build_says_when_it_loads_the_model_and_an_update_of_nothing_never_doe
     seen.clear()
     Assistant.open(config).build_index(progress=seen.append)
     assert BuildStage.LOAD not in [step.stage for step in seen]
+
+
+def test_html_indexed_with_the_lines_of_its_visible_text_is_read_again_once(tmp_path):
+    """An index built before HTML's citations counted the file's lines holds the visible text's: the
+    next update reads those files again (embedding nothing), and a text file is left as it is."""
+    page = "<html>\n<head><title>Pier</title></head>\n<body>\n<p>Fishermen moved their boats\nto the eastern pier.</p>\n</body></html>\n"
+    config = write_project(tmp_path, "", {"pier.html": page, "alpha.txt": ALPHA})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    assert not assistant.changes().is_stale
+    edit_manifest(config.parent / "index", lambda m: [record.pop("file_lines") for record in m["sources"].values()])
+    changes = assistant.changes()
+    assert changes.changed == ("pier.html",) and changes.unchanged == ("alpha.txt",)
+    report = assistant.build_index()
+    assert report.passages_embedded == 0
+    assert not assistant.changes().is_stale
+    answer = assistant.ask("Where did the fishermen move their boats?", k=1)
+    assert answer.snippets[0].citation.label() == "pier.html:4-5"

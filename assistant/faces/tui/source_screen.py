@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 from textual.widgets.text_area import Selection
 
+from ...sources.formats import lines_are_the_files
 from .source_lines import SourceLines, cited_span
 
 if TYPE_CHECKING:
@@ -57,7 +58,8 @@ class SourceScreen(Screen):
         yield TextArea(
             self.lines.display_text,
             read_only=True,
-            show_line_numbers=True,
+            # HTML's visible text has lines of its own; the title says the file's.
+            show_line_numbers=lines_are_the_files(self.snippet.citation.source),
             soft_wrap=True,
             highlight_cursor_line=False,
             id="source-text",
@@ -71,7 +73,9 @@ class SourceScreen(Screen):
         if self.span is not None:
             start, end = self.span
             area.selection = Selection(self.lines.location(end), self.lines.location(start))
-        else:
+        elif lines_are_the_files(self.snippet.citation.source):
             area.selection = Selection.cursor((self.snippet.citation.line_start - 1, 0))
+        else:
+            area.selection = Selection.cursor(self.lines.location(min(self.snippet.citation.start, len(self.lines.display_text))))
         area.focus()
         self.call_after_refresh(area.scroll_cursor_visible, center=True, animate=False)
