@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install bench eval reader clean
+.PHONY: run test install bench eval reader reader-kit clean
 
 run: $(STAMP)
 	$(BIN)/assistant
@@ -43,6 +43,12 @@ reader: $(STAMP)
 	$(BIN)/python -m training.train --init training/runs/reader/final.pt --run training/runs/reader2 \
 		--seed 14 --other-articles 0.5 --learning-rate 5e-5 --steps 1500
 	$(BIN)/python -m training.export --run training/runs/reader2
+
+# What a borrowed GPU machine trains the reader from in one call (training/device_run.sh, carrying
+# .device-kit): the data and the packaged encoder's embedding tables in float16 (34 MB; the encoder
+# layers come from the shipped reader). Back here: python -m training.device receive FILES --run RUN.
+reader-kit: $(STAMP)
+	$(BIN)/python -m training.device kit .device-kit
 
 clean:
 	rm -rf $(VENV)

@@ -34,7 +34,7 @@ GROUP_NEIGHBOURS = 2
 
 def training_windows(
     articles: list[Article], tokenizer: Tokenizer, questions: int | None, seed: int, first: int = 0,
-    other_articles: float = 0.0,
+    other_articles: float = 0.0, workers: int = 1,
 ) -> tuple[list[Window], int]:
     """Windows for up to `questions` questions (None: every one) drawn at random from the articles,
     negatives made beside; and how many questions they came from.
@@ -42,17 +42,62 @@ def training_windows(
     The questions are taken from position `first` of one seeded shuffled order, so a second stage
     started at the first stage's end trains on questions the first never saw. `other_articles`: the
     share of answerable questions also paired with the most alike paragraph of another article (0: none,
-    and the windows are those of a run made before this choice existed).
+    and the windows are those of a run made before this choice existed). `workers` > 1: the questions
+    are cut into that many chunks, each made in a process of its own with a random order of its own
+    (`_in_chunks`): the same windows for the same number of workers, and with one, the windows of a run
+    made before this choice existed.
     """
     rng = random.Random(seed)
     taken, others = _drawn_questions(articles, rng, questions, first, other_articles, answerable_only=False)
+    chunks = _in_chunks(_chunk_windows, list(zip(taken, others)), tokenizer, rng, seed, workers, other_articles)
+    windows = [w for chunk in chunks for w in chunk]
+    rng.shuffle(windows)
+    return windows, len(taken)
+
+
+def _chunk_windows(
+    drawn: list[tuple[tuple[Article, Paragraph, Question], str | None]], tokenizer: Tokenizer, rng: random.Random,
+    other_articles: float,
+) -> list[Window]:
     windows: list[Window] = []
-    for (article, paragraph, question), other in zip(taken, others):
+    for (article, paragraph, question), other in drawn:
         windows.extend(_question_windows(article, paragraph, question, tokenizer, rng))
         if other is not None and rng.random() < other_articles:
             windows.append(as_window(_most_alike_window(tokenizer, question.text, other), None))
-    rng.shuffle(windows)
-    return windows, len(taken)
+    return windows
+
+
+# What the worker processes of `_in_chunks` read: set before they are forked, so nothing is pickled to them.
+_CHUNKED: tuple | None = None
+
+
+def _in_chunks(build, drawn: list, tokenizer: Tokenizer, rng: random.Random, seed: int, workers: int, *extra) -> list:
+    """`build(chunk, tokenizer, rng, *extra)` for each chunk of the drawn questions, in chunk order.
+
+    One worker: one chunk, made here with `rng` itself (as before workers existed). More: `workers`
+    chunks of consecutive questions, each made in a forked process with `random.Random(f"{seed}:{i}")`,
+    its chunk's own order, so the result depends on the number of workers but not on their timing.
+    Tokenizing is most of the time (about 8 minutes for every question on one core of a 2-core EPYC)."""
+    global _CHUNKED
+    if workers <= 1:
+        return [build(drawn, tokenizer, rng, *extra)]
+    size = -(-len(drawn) // workers)
+    chunks = [drawn[i : i + size] for i in range(0, len(drawn), size)]
+    if not chunks:
+        return []
+    import multiprocessing
+
+    _CHUNKED = (build, chunks, tokenizer, seed, extra)
+    try:
+        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
+            return pool.map(_build_chunk, range(len(chunks)), chunksize=1)
+    finally:
+        _CHUNKED = None
+
+
+def _build_chunk(index: int) -> list:
+    build, chunks, tokenizer, seed, extra = _CHUNKED
+    return build(chunks[index], tokenizer, random.Random(f"{seed}:{index}"), *extra)
 
 
 def _drawn_questions(
@@ -118,22 +163,30 @@ def _cut_sentence_window(tokenizer: Tokenizer, paragraph: Paragraph, question: Q
 
 def question_groups(
     articles: list[Article], tokenizer: Tokenizer, questions: int | None, seed: int, first: int = 0,
-    other_articles: float = 0.0,
+    other_articles: float = 0.0, workers: int = 1,
 ) -> tuple[list[list[Window]], int]:
     """For up to `questions` answerable questions (drawn as `training_windows` draws them), a group of
     windows each: the answering window first, then up to GROUP_WINDOWS - 1 that do not answer, read
     under one normalisation in training (Clark and Gardner, 2018), so that a span's score in one window
     can be compared with a span's score in another: the reader ranks windows of one long paper against
     each other, where a window trained alone only learns whether it answers. The negatives are the
-    hard ones, other paragraphs of the question's own article first."""
+    hard ones, other paragraphs of the question's own article first. `workers`: as `training_windows`."""
     rng = random.Random(seed)
     taken, others = _drawn_questions(articles, rng, questions, first, other_articles, answerable_only=True)
+    chunks = _in_chunks(_chunk_groups, list(zip(taken, others)), tokenizer, rng, seed, workers, other_articles)
+    return [g for chunk in chunks for g in chunk], len(taken)
+
+
+def _chunk_groups(
+    drawn: list[tuple[tuple[Article, Paragraph, Question], str | None]], tokenizer: Tokenizer, rng: random.Random,
+    other_articles: float,
+) -> list[list[Window]]:
     groups = []
-    for (article, paragraph, question), other in zip(taken, others):
+    for (article, paragraph, question), other in drawn:
         group = _question_group(article, paragraph, question, tokenizer, rng, other if rng.random() < other_articles else None)
         if group:
             groups.append(group)
-    return groups, len(taken)
+    return groups
 
 
 def _question_group(

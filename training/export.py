@@ -38,10 +38,12 @@ def main() -> None:
     parser.add_argument("--run", type=Path, default=DEFAULT_RUN)
     parser.add_argument("--weights", type=Path, help="a state dict or checkpoint (default: the run's final.pt)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    parser.add_argument("--base", type=Path,
+                        help="folder of the base encoder the run trained (default: the packaged model)")
     parser.add_argument("--out", type=Path, default=SHIPPED)
     parser.add_argument("--skip-heldout", action="store_true", help="leave the held-out figures out (quick)")
     arguments = parser.parse_args()
-    model_folder = _packaged_model_folder()
+    model_folder = arguments.base or _packaged_model_folder()
     model = SpanReader.from_encoder_folder(model_folder)
     state = torch.load(arguments.weights or arguments.run / "final.pt", map_location="cpu")
     model.load_state_dict(state.get("model", state))

@@ -74,14 +74,16 @@ def torch_scorer(model: SpanReader, device: str) -> Scorer:
 
 
 def measure(
-    score: Scorer, tokenizer: Tokenizer, articles: list[Article], others: list[Article] | None = None
+    score: Scorer, tokenizer: Tokenizer, articles: list[Article], others: list[Article] | None = None,
+    questions: int = HELD_OUT_QUESTIONS,
 ) -> HeldOutFigures:
     """The held-out figures of a reader: its spans on the questions' own paragraphs, against neighbours
-    of their own article and, where `others` are given, of another article (held-out or `others`)."""
+    of their own article and, where `others` are given, of another article (held-out or `others`), over
+    the first `questions` of the held-out questions in one seeded order."""
     rng = random.Random(7)
     items = [(a, p, q) for a in articles for p in a.paragraphs for q in p.questions if q.answer_text]
     rng.shuffle(items)
-    items = items[:HELD_OUT_QUESTIONS]
+    items = items[:questions]
     exact, f1, ranked, kept, refused = [], [], [], [], []
     contexts = other_article_neighbours([*articles, *others], items) if others is not None else []
     elsewhere = [_read(score, tokenizer, q.text, c)[0] <= 0 for (_, _, q), c in zip(items, contexts) if c is not None]

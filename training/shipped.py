@@ -16,10 +16,12 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from assistant.answers.reader import READER_FILE, shipped_folder
 from training.model import SpanReader
 
-SHIPPED_FILE = shipped_folder() / READER_FILE
+# The reader the package ships (`assistant.answers.reader.shipped_folder() / READER_FILE`), found by the
+# repository's layout (training/ beside assistant/) so that training imports nothing of the package:
+# a GPU machine borrowed to train has torch but not the package's own dependencies (pydantic and more).
+SHIPPED_FILE = Path(__file__).resolve().parent.parent / "assistant" / "data" / "reader" / "reader.onnx"
 # What the file does not hold: the embedding tables, frozen in training (quantized per tensor, and the
 # packaged encoder's own are exact), and the pooler, which the reader never reads.
 _NOT_STORED = (
