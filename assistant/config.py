@@ -26,10 +26,17 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+def one_pattern_as_list(value):
+    """``include = "*.md"``: one pattern, written without the list's brackets, is a list of one."""
+    return [value] if isinstance(value, str) else value
+
+
 class SourcesSettings(Section):
     path: str = "sources"
     include: tuple[str, ...] = ("**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf")
     exclude: tuple[str, ...] = ()
+
+    _one_pattern = field_validator("include", "exclude", mode="before")(lambda value: one_pattern_as_list(value))
     max_file_mb: float = Field(default=20.0, gt=0, le=1_000_000)
 
 
@@ -130,6 +137,8 @@ class CollectionSettings(Section):
     sources: str
     include: tuple[str, ...] | None = None
     exclude: tuple[str, ...] | None = None
+
+    _one_pattern = field_validator("include", "exclude", mode="before")(lambda value: one_pattern_as_list(value))
     index: str | None = None
 
 
@@ -270,8 +279,10 @@ def load_config(path: Path | str | None = None, *, overrides: Overrides | None =
     if config_path.is_dir():
         config_path = config_path / DEFAULT_CONFIG_NAME
     if not config_path.exists():
-        if chosen or (overrides.sources is None and sources_required):
+        if chosen:
             raise ConfigError(f"config file not found: {config_path}")
+        if overrides.sources is None and sources_required:
+            raise ConfigError(config_not_found(config_path))
         config = Config(path=config_path, settings=Settings(), from_file=False)
     else:
         config = Config(path=config_path, settings=_read_settings(config_path))
@@ -284,13 +295,23 @@ def load_config(path: Path | str | None = None, *, overrides: Overrides | None =
 def missing_sources(config: Config) -> ConfigError:
     """What to say of a config whose own sources folder is not there (and no collection instead)."""
     if not config.from_file:
-        return ConfigError(f"config file not found: {config.path}")
+        return ConfigError(config_not_found(config.path))
     return ConfigError(f"{config.path}: 'sources.path' names a folder that does not exist: {config.sources_dir}")
+
+
+def config_not_found(path: Path) -> str:
+    """What to say where no config was named and there is none here: most often a first run in another
+    folder, whose user wants their own documents."""
+    return (
+        f"config file not found: {path} (ask about a folder of your own with --sources DIR, "
+        "or name a config with --config PATH)"
+    )
 
 
 def _read_settings(config_path: Path) -> Settings:
     try:
-        raw = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        # utf-8-sig: a config saved by an editor that writes a byte-order mark reads as any other.
+        raw = tomllib.loads(config_path.read_text(encoding="utf-8-sig"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{config_path}: not valid TOML: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:

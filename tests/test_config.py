@@ -58,6 +58,13 @@ def test_bad_config_is_one_line_naming_file_and_key(tmp_path, text, needle):
     assert "Traceback" not in err
 
 
+def test_a_byte_order_mark_and_one_pattern_without_brackets_are_read_as_meant(tmp_path):
+    config = write_project(tmp_path, "", {"a.txt": "Some text.", "b.md": "More text."})
+    config.write_bytes(b"\xef\xbb\xbf" + b'[sources]\ninclude = "*.md"\nexclude = "drafts/"\n')
+    settings = load_config(config).settings.sources
+    assert settings.include == ("*.md",) and settings.exclude == ("drafts/",)
+
+
 def test_missing_config_file(tmp_path):
     code, _, err = run_cli("--config", str(tmp_path / "nope.toml"), "status")
     assert code == 2 and "config file not found" in err

@@ -132,9 +132,22 @@ def test_a_config_named_but_missing_is_still_an_error_with_sources(papers):
 
 
 def test_without_sources_a_missing_default_config_is_still_an_error(papers):
-    code, _, err = run_cli("status")
+    """A first run in a folder of one's own, no config there: the error says how to ask that folder."""
+    code, _, err = run_cli("ask", "Who", "is", "the", "treasurer?")
     assert code == 2
-    assert_one_line_error(err, "config file not found")
+    assert_one_line_error(err, "config file not found", "ask about a folder of your own with --sources DIR")
+
+
+def test_an_unquoted_question_is_asked_as_its_words(papers):
+    code, out, err = run_cli("--sources", str(papers), "ask", "How", "long", "is", "the", "temporary", "Kosovo", "document", "valid?")
+    assert code == 0, err
+    assert out.startswith(f"1. {SAMPLE_FILE}:8 ")
+
+
+def test_the_chat_without_a_terminal_is_one_line_not_a_screen_drawn_into_a_file(papers):
+    code, out, err = run_cli("--sources", str(papers))  # stdin and stdout are not a terminal here
+    assert code == 2 and out == ""
+    assert_one_line_error(err, "the chat needs a terminal", "assistant ask")
 
 
 def test_status_without_a_config_says_the_defaults_are_used(papers):

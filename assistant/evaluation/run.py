@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from ..answers.answer_kind import ANSWER_KINDS, read_question
 from ..errors import AssistantError, SourcesError
@@ -56,10 +56,31 @@ class EvalQuestion(BaseModel):
     conversation: str | None = None
     turn: int | None = None
 
+    @model_validator(mode="after")
+    def _says_what_it_asks(self) -> "EvalQuestion":
+        # Labelling mistakes would be scored quietly: an empty question, or one that is answerable but
+        # lists no answer (a key mistyped, "anwsers") would count as one the sources should not answer.
+        if not self.question.strip():
+            raise ValueError("the question is empty")
+        if self.answerable and not any(a.strip() for a in self.answers):
+            raise ValueError('an answerable question lists no answer (give "answers": [...], or "answerable": false)')
+        return self
+
     @property
     def scored(self) -> bool:
         """Whether the question has an answer to find (else it should abstain)."""
         return self.answerable and bool(self.answers)
+
+
+def _first_problem(error: ValidationError) -> str:
+    """A question line's first problem in a few words, naming its field: ``'turn': Input should be a
+    valid integer``, or what the line lacks as a whole."""
+    first = error.errors()[0]
+    if first["type"] in ("model_type", "dict_type"):
+        return 'not a question object ({"question": "...", "answers": ["..."]})'
+    message = first["msg"].removeprefix("Value error, ")
+    where = ".".join(str(part) for part in first["loc"])
+    return f"{where!r}: {message}" if where else message
 
 
 class Score(BaseModel):
@@ -150,8 +171,10 @@ def load_questions(path: str | Path) -> list[EvalQuestion]:
             continue
         try:
             questions.append(EvalQuestion.model_validate(json.loads(line)))
-        except (ValueError, ValidationError) as exc:
-            raise QuestionSetError(f"{path}:{number}: not a question object ({str(exc).splitlines()[0]})") from exc
+        except ValidationError as exc:
+            raise QuestionSetError(f"{path}:{number}: {_first_problem(exc)}") from exc
+        except ValueError as exc:
+            raise QuestionSetError(f"{path}:{number}: not a JSON object ({exc})") from exc
     if not questions:
         raise QuestionSetError(f"{path} holds no questions")
     return questions

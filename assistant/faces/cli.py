@@ -48,7 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     commands.add_parser("chat", help="open the terminal chat (the default)")
     ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
-    ask.add_argument("question", help="the question, or '-' to read questions from stdin")
+    ask.add_argument(
+        "question", nargs="+",
+        help="the question (quoted, or its words as they come: ask Who is the treasurer?), or '-' to read questions from stdin",
+    )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line)")
     ask.add_argument("-k", type=int, default=None, metavar="N", help="how many snippets to show")
     ask.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retrieval mode (default: config)")
@@ -232,10 +235,14 @@ def printable(text: str) -> str:
 BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
 
 
+def _is_tty(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
 def _is_terminal(out: TextIO) -> bool:
     """Whether ``out`` is a terminal that shows bold (not a pipe, a file, or a dumb terminal)."""
-    isatty = getattr(out, "isatty", None)
-    return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
+    return _is_tty(out) and os.environ.get("TERM") != "dumb"
 
 
 def quote_line(snippet, bold: bool) -> str:
@@ -282,16 +289,17 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     """One question, or one a line from stdin. A bad line gets its own one-line error (with --json,
     an object with an ``error`` field in its place) and the batch goes on; the exit code is the worst:
     2 if any line failed, else 1 if any was not answered, else 0."""
-    if args.question != "-" and not args.question.strip():
+    asked_as = " ".join(args.question)  # an unquoted question comes as its words
+    if asked_as != "-" and not asked_as.strip():
         raise UsageError("the question is empty")
-    batch = args.question == "-"
+    batch = asked_as == "-"
     if args.conversation and not batch:
         raise UsageError("--conversation reads the conversation from stdin: give '-' as the question")
     for name in library.names:
         ensure_index_saying(library.assistant(name), err, name if len(library.names) > 1 else None)
     conversation = Conversations() if args.conversation else None
     # A line (or argument) in another encoding than UTF-8 is read as a source file's bytes would be.
-    questions = (recovered(line).strip() for line in _lines_as_given(stdin)) if batch else iter([recovered(args.question)])
+    questions = (recovered(line).strip() for line in _lines_as_given(stdin)) if batch else iter([recovered(asked_as)])
     code = EXIT_OK
     asked = 0
     for question in questions:
@@ -532,6 +540,8 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         overrides = overrides_from(args)
         overrides.check()  # a mistyped folder is a one-line error here, not a screen in the chat
         if args.command in (None, "chat"):
+            if not (_is_tty(stdin) and _is_tty(out)):  # it would draw into a file, and wait for keys forever
+                raise UsageError("the chat needs a terminal; from a script or a pipe, ask with `assistant ask QUESTION`")
             from .tui.app import run_chat  # the app imports the core itself, after its first paint
 
             return run_chat(args.config, overrides, args.collection)

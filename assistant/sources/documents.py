@@ -18,7 +18,7 @@ from ..errors import SourcesError, UnreadableSourceError
 from ..models import SkippedFile
 from .outside_text import is_text, shown
 from .decoding import UNICODE_ENCODINGS, binary_reason, decode_source_bytes
-from .formats import HTML_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, pdf_text
+from .formats import HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, markdown_text, pdf_text
 
 @dataclass(frozen=True)
 class FileStamp:
@@ -268,6 +268,8 @@ def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
     text, encoding = decode_source_bytes(data)
     if suffix in HTML_SUFFIXES:
         return html_text(text), encoding
+    if suffix in MARKDOWN_SUFFIXES:
+        return ExtractedText(markdown_text(text)), encoding
     return ExtractedText(text), encoding
 
 

@@ -22,6 +22,7 @@ from html.parser import HTMLParser
 from ..errors import UnreadableSourceError
 
 HTML_SUFFIXES = (".html", ".htm")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 
 # Elements whose content a browser never shows as text.
@@ -183,6 +184,22 @@ def _preformatted(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, i
         data, line = pieces[min(k, len(pieces) - 1)]
         marks.append((start, line + data.count("\n", 0, at - piece_starts[k])))
     return text, marks
+
+
+# A fenced code block (kept as it stands, whatever it shows), or an HTML comment outside one.
+_FENCE_OR_COMMENT = re.compile(r"^(?P<fence>```|~~~)[^\n]*\n.*?^(?P=fence)[^\n]*$|(?P<comment><!--.*?(?:-->|\Z))", re.M | re.S)
+
+
+def markdown_text(text: str) -> str:
+    """Markdown as it is indexed: the file as it stands, less its HTML comments (``<!-- a note -->``,
+    which a reader of the page never sees), each turned into spaces with its line breaks kept, so that
+    every offset and line is still the file's."""
+    def blank(match: re.Match[str]) -> str:
+        if match.group("comment") is None:
+            return match.group()
+        return re.sub(r"[^\r\n]", " ", match.group())
+
+    return _FENCE_OR_COMMENT.sub(blank, text) if "<!--" in text else text
 
 
 def html_text(markup: str) -> ExtractedText:

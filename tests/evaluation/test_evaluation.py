@@ -54,7 +54,17 @@ def test_eval_json_scores_the_sample(built_sample, question_file):
 
 @pytest.mark.parametrize(
     "content, needle",
-    [("{not json", "q.jsonl:1"), ('{"answers": []}', "q.jsonl:1"), ("", "holds no questions")],
+    [
+        ("{not json", "q.jsonl:1: not a JSON object"),
+        ('{"answers": []}', "q.jsonl:1: 'question': Field required"),
+        ("", "holds no questions"),
+        # Labelling mistakes that were scored quietly: a mistyped key made an answerable question one
+        # that should abstain; a question left empty failed later with no line.
+        ('{"question": "Who?", "answers": ["x"]}\n{"question": "Who?", "anwsers": ["x"]}', "q.jsonl:2: an answerable question lists no answer"),
+        ('{"question": " ", "answers": ["x"]}', "q.jsonl:1: the question is empty"),
+        ('{"question": "Who?", "answers": ["x"], "turn": "two"}', "q.jsonl:1: 'turn': Input should be a valid integer"),
+        ("[1, 2]", 'q.jsonl:1: not a question object ({"question"'),
+    ],
 )
 def test_eval_bad_question_file_is_one_line_exit_2(built_sample, tmp_path, content, needle):
     path = tmp_path / "q.jsonl"

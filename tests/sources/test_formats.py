@@ -125,6 +125,17 @@ def test_html_text_knows_the_file_line_of_every_word():
     assert lines.span_of(3, 5, len(extracted.text))[0] == lines.span_of(3, 5, len(extracted.text))[1]  # the style: no text
 
 
+def test_comments_in_markdown_are_never_indexed_and_every_offset_stays_the_files():
+    from assistant.sources.documents import extract_text
+
+    raw = "# Deploy\n\nRun the script. <!-- The staging password is hunter2,\ndo not publish. -->\n\n```html\n<!-- a comment shown as code -->\n```\n"
+    extracted, _ = extract_text("notes.md", raw.encode("utf-8"))
+    assert "hunter2" not in extracted.text and "publish" not in extracted.text
+    assert "<!-- a comment shown as code -->" in extracted.text  # code is what it shows
+    assert len(extracted.text) == len(raw) and extracted.text.count("\n") == raw.count("\n")
+    assert extracted.text.index("Run the script.") == raw.index("Run the script.")
+
+
 def test_pdf_text_keeps_pages_apart():
     extracted = pdf_text(REPORT_PDF)
     assert extracted.page_starts[0] == 0
