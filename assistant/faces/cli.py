@@ -191,9 +191,8 @@ def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -
         err.write(f"warning: {printable(check.problem or '')}; answering from the last built index\n")
 
 
-# What the user is told to do about an error or the index's state, by the error's remedy. A config
-# problem's message names the key to change itself.
-# What mends each kind of error; {command} is the command as the user gave it (``invocation``).
+# What the user is told to do about an error or the index's state, by the error's remedy ({command}: the
+# command as the user gave it, ``invocation``). A config problem's message names the key to change itself.
 REMEDY_COMMANDS = {
     Remedy.UPDATE: "run `{command} index`",
     Remedy.REBUILD: "run `{command} index --rebuild`",
@@ -302,7 +301,7 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     questions = (recovered(line).strip() for line in _lines_as_given(stdin)) if batch else iter([recovered(asked_as)])
     code = EXIT_OK
     asked = 0
-    for question in questions:
+    for line, question in enumerate(questions, start=1):  # blank lines are skipped, and still counted
         if not question:
             continue
         asked += 1
@@ -316,7 +315,7 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
                 out.write(json.dumps({"question": question, "error": exc.message}, ensure_ascii=False) + "\n")
             else:
                 out.write(f"Q: {printable(question[:200])}\n")
-            err.write(f"assistant: error: line {asked}: {exc.message}\n")
+            err.write(f"assistant: error: line {line}: {exc.message}\n")
             out.flush()
             continue
         if conversation is not None:
@@ -451,6 +450,12 @@ QUESTION_ENCODER_STATES = {
 }
 
 
+def up_to_date(status) -> str:
+    """What the stale line says of sources unchanged since the build: never "up to date" beside a
+    problem with the index itself."""
+    return "no (the sources are as built; the index is not: see problem)" if status.problem else "no, up to date"
+
+
 def _command_status(assistant, args, out: TextIO) -> int:
     status = assistant.status()
     if args.json:
@@ -467,7 +472,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
         else:
             out.write(f"built:    {status.built_at}\nfiles:    {status.files}\npassages: {status.passages}\n")
             changes = status.changes
-            out.write(f"stale:    {changes.describe() if changes.is_stale else 'no, up to date'}\n")
+            out.write(f"stale:    {changes.describe() if changes.is_stale else up_to_date(status)}\n")
             if status.question_encoder is not None:
                 out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
             for label, names in changes.kinds:

@@ -18,7 +18,7 @@ from pydantic import Field
 from .. import __version__
 from ..errors import AssistantError, IndexMissingError, QuestionError
 from ..models import Answer, Conversations, IndexStatus
-from .cli import answer_lines, ensure_index_saying, printable, with_remedy
+from .cli import answer_lines, ensure_index_saying, printable, up_to_date, with_remedy
 
 # The most snippets one ask may return: more would fill an agent's context rather than inform it.
 MAX_SNIPPETS = 20
@@ -247,7 +247,7 @@ def status_text(status: IndexStatus, command: str) -> str:
             f"built:    {status.built_at}",
             f"files:    {status.files}",
             f"passages: {status.passages}",
-            f"stale:    {changes.describe() + ' (the next ask updates the index)' if changes.is_stale else 'no, up to date'}",
+            f"stale:    {changes.describe() + ' (the next ask updates the index)' if changes.is_stale else up_to_date(status)}",
         ]
         for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
             lines += [f"  {label}: {printable(name)}" for name in names]

@@ -153,6 +153,9 @@ def test_a_bad_line_in_a_batch_gets_its_own_error_and_the_rest_are_answered(buil
     assert err == "assistant: error: line 2: the question is longer than 2000 characters\n"
     code, out, err = run_cli("--config", str(built_sample), "ask", "-", stdin=questions)
     assert code == 2 and out.count("Q: ") == 3 and "Lajcak" in out and err.count("\n") == 1
+    # The line as the file numbers it: blank lines are skipped, not uncounted.
+    code, _, err = run_cli("--config", str(built_sample), "ask", "-", "--json", stdin="\n\n" + questions)
+    assert err == "assistant: error: line 4: the question is longer than 2000 characters\n"
 
 
 def test_control_characters_are_never_sent_raw_to_the_terminal(built_sample):

@@ -81,6 +81,7 @@ def test_a_damaged_index_file_is_one_line_saying_to_rebuild(sample_project, name
     # status checks sizes and checksums without loading anything heavy: it never calls a damaged index up to date.
     code, out, _ = run_cli("--config", str(sample_project), "status")
     assert code == 3 and "problem:" in out and "--rebuild" in out
+    assert "up to date" not in out
 
 
 @pytest.mark.parametrize("name", ["vectors.faiss", "sentence_vectors.npy", "passages.sqlite", "lexical/vocab.index.json"])
