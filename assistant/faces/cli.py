@@ -7,13 +7,15 @@ import json
 import os
 import re
 import shlex
+import signal
 import sys
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
 from ..config import check_ray_address
-from ..errors import AssistantError, QuestionError, Remedy
+from ..errors import AssistantError, BuildCancelled, QuestionError, Remedy
 from ..sources.outside_text import recovered, shown
 from ..models import Conversations, IndexCheck, IndexState, ProgressCallback
 
@@ -171,6 +173,36 @@ def _print_build_report(report, out: TextIO) -> None:
         out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
 
 
+@contextmanager
+def _ctrl_c_cancels() -> Iterator[Callable[[], bool]]:
+    """During a build, ctrl+c asks it to stop at its next step (the last good index stays, and the
+    command ends as interrupted), rather than raising KeyboardInterrupt wherever the interpreter is: in
+    an import's module lock it was swallowed ("Exception ignored ...") and the build went on to report
+    success. A second ctrl+c interrupts at once. Yields whether ctrl+c was pressed."""
+    pressed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():  # only the main thread hears signals
+        yield pressed.is_set
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_ctrl_c(signum, frame) -> None:
+        if pressed.is_set() or previous is signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+            raise KeyboardInterrupt
+        pressed.set()
+
+    if previous is not signal.SIG_IGN:  # a SIGINT ignored by the parent (nohup, a runner) stays ignored
+        signal.signal(signal.SIGINT, on_ctrl_c)
+    try:
+        yield pressed.is_set
+    except BuildCancelled:
+        if pressed.is_set():
+            raise KeyboardInterrupt from None
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -> None:
     """Let the assistant build a missing index or update a stale one, saying so on stderr (naming the
     ``collection`` where there are several). A damaged or mismatched index is left for the question to
@@ -183,8 +215,8 @@ def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -
         else:
             err.write(f"{which}Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
 
-    with _progress_bars() as progress:
-        check = assistant.ensure_index(progress=progress, starting=starting)
+    with _progress_bars() as progress, _ctrl_c_cancels() as interrupted:
+        check = assistant.ensure_index(progress=progress, starting=starting, should_cancel=interrupted)
     if check.report is not None:
         _print_build_report(check.report, err)
     elif check.state is IndexState.LOCKED:
@@ -387,8 +419,8 @@ def _command_index(assistant, args, out: TextIO) -> int:
             cluster = cluster.model_copy(update={"address": check_ray_address(args.ray)})
         except ValueError as exc:
             raise UsageError(f"--ray: {exc}") from None
-    with _progress_bars() as progress:
-        report = assistant.build_index(rebuild=args.rebuild, progress=progress, cluster=cluster)
+    with _progress_bars() as progress, _ctrl_c_cancels() as interrupted:
+        report = assistant.build_index(rebuild=args.rebuild, progress=progress, cluster=cluster, should_cancel=interrupted)
     if cluster.address and report.passages_embedded:
         out.write(f"Embedded on the Ray cluster at {cluster.address} ({cluster.workers} model workers)\n")
     _print_build_report(report, out)

@@ -206,3 +206,39 @@ def test_progress_into_a_log_is_drawn_seldom_not_a_line_an_update(monkeypatch):
             report(BuildProgress(stage=BuildStage.SCAN, done=done, total=1313))
     drawn = log.getvalue()
     assert drawn.count("\r") <= 6 and len(drawn) < 1000, drawn
+
+
+def test_ctrl_c_during_a_build_stops_it_at_its_next_step_and_leaves_nothing(tmp_path):
+    """ctrl+c asks the build to stop (it used to raise KeyboardInterrupt wherever the interpreter was:
+    inside an import's lock it was swallowed, and the build went on to report success)."""
+    import os
+    import signal
+    import time
+
+    words = "harbour lantern keeper storm pier tide gull rope anchor sail".split()
+    sources = {
+        f"note-{n:03}.txt": "\n\n".join(
+            f"The {words[(n + k) % 10]} of note {n} stood beside the {words[(n * k) % 10]} in paragraph {k}." for k in range(8)
+        )
+        for n in range(300)
+    }
+    config = write_project(tmp_path / "many", "", sources)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "assistant", "--config", str(config), "index"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"},
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as from a terminal
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(p.name.startswith(".index.") for p in config.parent.iterdir()):
+            time.sleep(0.05)  # the new index's folder is made: the build is under way
+        time.sleep(1.5)  # the model loading or 2,400 passages being embedded
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, (out, err)
+    assert err.rstrip().endswith("assistant: interrupted") and "Traceback" not in err and "Indexed" not in out
+    assert sorted(p.name for p in config.parent.iterdir()) == ["config.toml", "sources"]  # nothing half-built left
