@@ -219,8 +219,8 @@ def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -
         check = assistant.ensure_index(progress=progress, starting=starting, should_cancel=interrupted)
     if check.report is not None:
         _print_build_report(check.report, err)
-    elif check.state is IndexState.LOCKED:
-        err.write(f"warning: {printable(check.problem or '')}; answering from the last built index\n")
+    elif check.problem and check.state in (IndexState.LOCKED, IndexState.STALE):  # busy, or cannot be written
+        err.write(f"warning: {which}{printable(check.problem)}; answering from the last built index\n")
 
 
 # What the user is told to do about an error or the index's state, by the error's remedy ({command}: the

@@ -242,3 +242,28 @@ def test_ctrl_c_during_a_build_stops_it_at_its_next_step_and_leaves_nothing(tmp_
     assert process.returncode == 130, (out, err)
     assert err.rstrip().endswith("assistant: interrupted") and "Traceback" not in err and "Indexed" not in out
     assert sorted(p.name for p in config.parent.iterdir()) == ["config.toml", "sources"]  # nothing half-built left
+
+
+def test_an_index_that_cannot_be_updated_still_answers_from_the_last_one_with_a_warning(tmp_path):
+    """Sources changed, and the index's folder cannot be written (read-only, a full disk): the question
+    is answered from the last built index, with a warning (it was exit 3, no answer)."""
+    import os
+
+    config = write_project(tmp_path / "ro", "", {SAMPLE_FILE: (REPO / "sources" / SAMPLE_FILE).read_text(encoding="utf-8")})
+    assert run_cli("--config", str(config), "index")[0] == 0
+    (config.parent / "sources" / "extra.txt").write_text("A line added after the build.\n", encoding="utf-8")
+    command = [sys.executable, "-m", "assistant", "--config", str(config), "ask", "How long is the temporary Kosovo document valid?"]
+    if os.geteuid() == 0:  # root writes anywhere: ask without the capabilities that let it
+        if shutil.which("setpriv") is None:
+            pytest.skip("running as root without setpriv: a read-only folder cannot be made")
+        drop = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
+    os.chmod(config.parent, 0o555)
+    try:
+        done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120,
+                              env={**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"})
+    finally:
+        os.chmod(config.parent, 0o755)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"1. {SAMPLE_FILE}:8 ")
+    assert "; answering from the last built index" in done.stderr and "Traceback" not in done.stderr
