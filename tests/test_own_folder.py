@@ -96,8 +96,22 @@ def test_index_option_naming_a_folder_of_other_files_is_refused_untouched(papers
     assert_one_line_error(err, "will not use", str(theirs), "chapter1.tex")
     code, _, err = run_cli("--sources", str(papers), "--index", str(papers), "index")
     assert code == 2
-    assert_one_line_error(err, "it is the sources folder")
+    assert_one_line_error(err, "it is the sources folder", "(a new or empty one: --index DIR, or index.path in the config)")
     assert tree(papers.parent) == before
+
+
+@pytest.mark.parametrize("flag", ["--sources", "--index", "--config"])
+def test_an_empty_folder_option_is_named_not_taken_for_none(papers, flag):
+    code, _, err = run_cli("--sources", str(papers), flag, "", "status")
+    assert code == 2
+    assert_one_line_error(err, f"{flag} names no folder or file (it is empty)")
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs a /proc, a folder that takes no new file")
+def test_an_index_where_no_file_can_be_made_is_a_write_error_not_a_build_to_wait_for(papers):
+    code, _, err = run_cli("--sources", str(papers), "--index", "/proc/no-index-here", "index")
+    assert code == 3  # it said "another build is running", exit 4: a user would wait for nothing
+    assert_one_line_error(err, "cannot create the build lock /proc/.no-index-here.lock")
 
 
 @pytest.mark.parametrize("command", [[], ["chat"], ["ask", "anything"], ["index"], ["status"], ["eval", "q.jsonl"]])

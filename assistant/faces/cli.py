@@ -118,6 +118,9 @@ def overrides_from(args: argparse.Namespace):
 
     from ..config import Overrides
 
+    for flag, value in (("--sources", args.sources), ("--index", args.index), ("--config", args.config)):
+        if value is not None and not value.strip():
+            raise UsageError(f"{flag} names no folder or file (it is empty)")
     return Overrides(
         sources=Path(args.sources) if args.sources else None,
         index=Path(args.index) if args.index else None,

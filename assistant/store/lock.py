@@ -34,6 +34,8 @@ class BuildLock:
                 lock = FileLock(self.path, blocking=False, on_acquired=self._write_holder)
                 lock.acquire()
             except Timeout:
+                if not self.path.exists():  # let go just now, or never made (a folder that takes no file)
+                    continue
                 raise IndexLockedError(f"another build is running ({describe_holder(self.path)}; lock: {self.path})") from None
             except OSError as exc:
                 raise IndexWriteError(f"cannot create the build lock {self.path} ({exc.strerror or exc})") from exc
@@ -42,6 +44,8 @@ class BuildLock:
                 return self
             lock.release()  # the file was removed under it by the holder letting go: take the new one
             self._fd = None
+        if not self.path.exists():
+            raise IndexWriteError(f"cannot create the build lock {self.path} (its folder takes no new file)")
         raise IndexLockedError(f"another build keeps taking the lock ({self.path})")
 
     def _write_holder(self, fd: int) -> None:
