@@ -15,7 +15,7 @@ import numpy as np
 
 from ..config import Config
 from ..errors import BuildCancelled, IndexMissingError, IndexUnusableError, SourcesError
-from ..models import BuildProgress, BuildStage, Passage, ProgressCallback
+from ..models import BuildProgress, BuildStage, Passage, ProgressCallback, SkippedFile
 from ..sources.documents import SourceScan, scan_sources
 from ..sources.passages import dense_text_of, passages_of, titled
 from ..vectors.late_chunking import ChunkedText
@@ -190,11 +190,7 @@ def plan_build(
         with PassageTableWriter(folder / PASSAGES) as table:
             origins, sample = _plan_rows(config, scan, previous, queue, table, cancelled)
         if not table.rows:
-            patterns = ", ".join(config.settings.sources.include)
-            raise SourcesError(
-                f"nothing to index under {config.sources_dir}: no readable file matches {patterns} "
-                "(sources.include in the config)"
-            )
+            raise SourcesError(nothing_to_index(config, scan.skipped))
     except BaseException:
         if queue is not None:
             queue.remove()
@@ -207,6 +203,18 @@ def plan_build(
         scan=scan, folder=folder, sentences=table.sentences, origins=origins, queue=queue,
         previous=previous, sample=sample,
     )
+
+
+def nothing_to_index(config: Config, skipped: list[SkippedFile]) -> str:
+    """Why a build found nothing to index: the files it passed over, the first with its reason, or
+    that no file matches the patterns."""
+    where = f"nothing to index under {config.sources_dir}"
+    if skipped:
+        first = skipped[0]
+        more = f"; {len(skipped) - 1} more passed over" if len(skipped) > 1 else ""
+        return f"{where}: every file found was passed over ({first.source}: {first.reason}{more})"
+    patterns = ", ".join(config.settings.sources.include)
+    return f"{where}: no file matches {patterns} (sources.include in the config)"
 
 
 def _plan_rows(

@@ -104,7 +104,7 @@ def test_a_folder_with_nothing_to_index_is_one_line_and_leaves_nothing_behind(tm
     (config.parent / "sources" / "a.txt").write_bytes(b"\x00\x01binary")
     code, _, err = run_cli("--config", str(config), "index")
     assert code != 0
-    assert_one_line_error(err, "nothing to index")
+    assert_one_line_error(err, "nothing to index", "every file found was passed over (a.txt: binary file")
     assert (index_dir / "manifest.json").read_bytes() == manifest
     assert not list(index_dir.parent.glob(".index.tmp-*"))
 
