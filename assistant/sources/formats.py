@@ -37,6 +37,18 @@ _VOID = frozenset("area base br col embed hr img input link meta param source tr
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 
+# How each format's text is read out of its file, as a number that changes whenever that reading does
+# (what the passages hold, their offsets or lines). An index records each source's; one read another way
+# is read again by the next update, so that nothing it quotes or cites is of the old reading.
+READINGS = {HTML_SUFFIXES: 2, MARKDOWN_SUFFIXES: 1}
+
+
+def reading_of(source: str) -> int:
+    """The number of the way this version reads a source's format (``READINGS``; 0 for plain text)."""
+    name = source.lower()
+    return next((reading for suffixes, reading in READINGS.items() if name.endswith(suffixes)), 0)
+
+
 def lines_are_the_files(source: str) -> bool:
     """Whether the lines of a source's extracted text are its file's lines (not so for HTML's visible
     text, whose citations carry the file's lines all the same)."""
@@ -91,6 +103,9 @@ class _VisibleText(HTMLParser):
         # Tags of open elements whose content is hidden; text is dropped while this is not empty.
         self._hidden: list[str] = []
         self._pre = 0
+        # The table being read (tables inside it are read as the text of its cells), and how deep.
+        self._table: _Table | None = None
+        self._tables = 0
 
     def _break(self) -> None:
         if self._words:
@@ -115,6 +130,19 @@ class _VisibleText(HTMLParser):
         if hidden and tag not in _VOID:
             self._hidden.append(tag)
             return
+        if tag == "table":
+            self._tables += 1
+            if self._tables == 1:
+                self._break()
+                self._table = _Table()
+            return
+        if self._table is not None and self._tables == 1 and tag in ("tr", "td", "th"):
+            self._table.start(tag)
+            return
+        if self._table is not None and self._table.in_cell:
+            if tag in _BLOCKS or tag == "br":  # a cell's paragraphs and breaks run on in its row
+                self._table.add(" ", self.getpos()[0])
+            return
         if tag in _BLOCKS:
             self._break()
         if tag == "pre":
@@ -137,6 +165,16 @@ class _VisibleText(HTMLParser):
                 while self._hidden and self._hidden.pop() != tag:
                     pass
             return
+        if tag == "table" and self._tables:
+            self._tables -= 1
+            if self._tables == 0:
+                self._end_table()
+            return
+        if self._table is not None and self._tables == 1 and tag in ("tr", "td", "th"):
+            self._table.end(tag)
+            return
+        if self._table is not None and self._table.in_cell:
+            return
         if tag == "pre" and self._pre:
             self._break()
             self._pre -= 1
@@ -144,12 +182,95 @@ class _VisibleText(HTMLParser):
             self._break()
 
     def handle_data(self, data: str) -> None:
-        if not self._hidden:
+        if self._hidden:
+            return
+        if self._table is not None and self._table.in_cell:
+            self._table.add(data, self.getpos()[0])
+        else:
             self._words.append((data, self.getpos()[0]))
+
+    def _end_table(self) -> None:
+        self._break()  # a caption, before the rows
+        table, self._table = self._table, None
+        for paragraph, marks in table.paragraphs() if table is not None else ():
+            self.paragraphs.append(paragraph)
+            self.paragraph_lines.append(marks)
 
     def close(self) -> None:
         super().close()
+        if self._table is not None:  # a table left open at the end of the page
+            self._end_table()
         self._break()
+
+
+class _Table:
+    """An HTML table read as a table written with "|" between its cells (a row a line, and the rule
+    under a header row of ``th`` cells), so that it is cut into passages of rows as Markdown's tables
+    are, each row saying its cells together ("| Harbour | 555-0199 |", not "555-0199" alone). A table
+    of one column (a page laid out in a table) is read as the paragraphs of its cells."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[list[tuple[str, list[tuple[int, int]]]], bool]] = []
+        self._row: list[tuple[str, list[tuple[int, int]]]] | None = None
+        self._header = True
+        self._cell: list[tuple[str, int]] | None = None
+
+    @property
+    def in_cell(self) -> bool:
+        return self._cell is not None
+
+    def start(self, tag: str) -> None:
+        if tag == "tr":
+            self._end_row()
+            return
+        self._end_cell()
+        if self._row is None:
+            self._row, self._header = [], True
+        self._header = self._header and tag == "th"
+        self._cell = []
+
+    def end(self, tag: str) -> None:
+        if tag == "tr":
+            self._end_row()
+        else:
+            self._end_cell()
+
+    def add(self, data: str, line: int) -> None:
+        if self._cell is not None:
+            self._cell.append((data, line))
+
+    def _end_cell(self) -> None:
+        if self._cell is not None and self._row is not None:
+            self._row.append(_flowed(self._cell))
+        self._cell = None
+
+    def _end_row(self) -> None:
+        self._end_cell()
+        if self._row and any(text for text, _ in self._row):
+            self.rows.append((self._row, self._header))
+        self._row = None
+
+    def paragraphs(self) -> list[tuple[str, list[tuple[int, int]]]]:
+        self._end_row()
+        if max((len(cells) for cells, _ in self.rows), default=0) <= 1:
+            return [cell for cells, _ in self.rows for cell in cells if cell[0]]
+        lines: list[str] = []
+        marks: list[tuple[int, int]] = []
+        offset = 0
+        for number, (cells, header) in enumerate(self.rows):
+            texts = []
+            at = offset + 2  # after "| "
+            for text, cell_marks in cells:
+                marks += [(at + o, line) for o, line in cell_marks]
+                texts.append(text)
+                at += len(text) + 3  # and " | "
+            row = "| " + " | ".join(texts) + " |"
+            if number == 0 and header and len(self.rows) > 1:
+                # The rule under the header, standing on the header's line.
+                row += "\n|" + " --- |" * len(cells)
+            lines.append(row)
+            offset += len(row) + 1
+        return [("\n".join(lines), marks)]
 
 
 def _flowed(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, int]]]:

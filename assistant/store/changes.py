@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from ..config import Config
 from ..models import SourceChanges
 from ..sources.documents import content_hash, find_source_files, stat_unchanged
-from ..sources.formats import lines_are_the_files
+from ..sources.formats import reading_of
 from .manifest import FileRecord, IndexedSource, Manifest
 
 
@@ -51,8 +51,8 @@ def look_at_sources(config: Config, manifest: Manifest) -> SourcesLook:
         if not same and _same_content(old, path, stat):
             same = True
             restamp.append(source)
-        if same and source in indexed and not indexed[source].file_lines and not lines_are_the_files(source):
-            same = False  # its citations counted the lines of its visible text: read it again
+        if same and source in indexed and indexed[source].reading != reading_of(source):
+            same = False  # read out of its file another way than this version reads it: read it again
         if same:
             if source in indexed:
                 unchanged.append(source)

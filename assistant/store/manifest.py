@@ -53,9 +53,10 @@ class FileRecord(Record):
 
 class IndexedSource(FileRecord):
     encoding: str
-    # Whether its passages' lines are the file's (every build since HTML's are): an HTML source indexed
-    # before, with the lines of its visible text, is read again by the next update.
-    file_lines: bool = False
+    # How its format's text was read out of it (``formats.reading_of``): a source indexed by an older
+    # reading (HTML's before its lines were the file's and its tables rows; Markdown's before its
+    # comments were left out) is read again by the next update.
+    reading: int = 0
 
 
 class PassedOver(FileRecord):

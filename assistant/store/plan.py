@@ -17,6 +17,7 @@ from ..config import Config
 from ..errors import BuildCancelled, IndexMissingError, IndexUnusableError, SourcesError
 from ..models import BuildProgress, BuildStage, Passage, ProgressCallback, SkippedFile
 from ..sources.documents import SourceScan, scan_sources
+from ..sources.formats import reading_of
 from ..sources.passages import dense_text_of, passages_of, titled
 from ..vectors.late_chunking import ChunkedText
 from .calibration import PassageSample
@@ -158,7 +159,7 @@ class BuildPlan:
     def source_records(self) -> dict[str, IndexedSource]:
         # The stat taken before each file was read: a file edited during the build then looks changed.
         return {
-            source: IndexedSource(**vars(self.scan.stamps[source]), encoding=encoding, file_lines=True)
+            source: IndexedSource(**vars(self.scan.stamps[source]), encoding=encoding, reading=reading_of(source))
             for source, encoding in self.scan.encodings.items()
         }
 

@@ -125,6 +125,31 @@ def test_html_text_knows_the_file_line_of_every_word():
     assert lines.span_of(3, 5, len(extracted.text))[0] == lines.span_of(3, 5, len(extracted.text))[1]  # the style: no text
 
 
+BRANCHES_HTML = """<html><body>
+<table><caption>Branches</caption>
+<tr><th>Branch</th><th>Phone</th></tr>
+<tr><td>North</td><td>555-0101</td></tr>
+<tr><td><p>Harbour</p><p>(by the quay)</p></td>
+    <td>555-0199</td></tr>
+</table>
+<table><tr><td><p>A page laid out in a table.</p><p>Its cells are paragraphs.</p></td></tr></table>
+</body></html>
+"""
+
+
+def test_an_html_table_is_read_a_row_a_line_with_its_header_as_markdowns_are():
+    """Each cell alone on a line of its own quoted "555-0199" with no branch: a row now says its cells
+    together, and the header row is a header (the rule under it), so the table is cut as Markdown's."""
+    extracted = html_text(BRANCHES_HTML)
+    assert extracted.text == (
+        "Branches\n\n| Branch | Phone |\n| --- | --- |\n| North | 555-0101 |\n| Harbour (by the quay) | 555-0199 |\n\n"
+        "A page laid out in a table. Its cells are paragraphs.\n"
+    )
+    lines, raw = FileLines(extracted.file_lines), BRANCHES_HTML.splitlines()
+    for word in ("Branches", "Phone", "North", "quay", "555-0199", "laid"):
+        assert word in raw[lines.line_of(extracted.text.index(word)) - 1], word
+
+
 def test_comments_in_markdown_are_never_indexed_and_every_offset_stays_the_files():
     from assistant.sources.documents import extract_text
 

@@ -157,17 +157,18 @@ def test_a_build_says_when_it_loads_the_model_and_an_update_of_nothing_never_doe
     assert BuildStage.LOAD not in [step.stage for step in seen]
 
 
-def test_html_indexed_with_the_lines_of_its_visible_text_is_read_again_once(tmp_path):
-    """An index built before HTML's citations counted the file's lines holds the visible text's: the
-    next update reads those files again (embedding nothing), and a text file is left as it is."""
+def test_a_source_indexed_by_an_older_reading_of_its_format_is_read_again_once(tmp_path):
+    """An index built before HTML's citations counted the file's lines (and its tables were rows), or
+    before Markdown's comments were left out, holds what the old reading made of them: the next update
+    reads those files again (embedding only what the new reading changed), and a text file is left be."""
     page = "<html>\n<head><title>Pier</title></head>\n<body>\n<p>Fishermen moved their boats\nto the eastern pier.</p>\n</body></html>\n"
-    config = write_project(tmp_path, "", {"pier.html": page, "alpha.txt": ALPHA})
+    config = write_project(tmp_path, "", {"pier.html": page, "alpha.txt": ALPHA, "notes.md": ORCHARD})
     assistant = Assistant.open(config)
     assistant.build_index()
     assert not assistant.changes().is_stale
-    edit_manifest(config.parent / "index", lambda m: [record.pop("file_lines") for record in m["sources"].values()])
+    edit_manifest(config.parent / "index", lambda m: [record.pop("reading", None) for record in m["sources"].values()])
     changes = assistant.changes()
-    assert changes.changed == ("pier.html",) and changes.unchanged == ("alpha.txt",)
+    assert changes.changed == ("notes.md", "pier.html") and changes.unchanged == ("alpha.txt",)
     report = assistant.build_index()
     assert report.passages_embedded == 0
     assert not assistant.changes().is_stale
