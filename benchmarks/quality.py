@@ -83,15 +83,23 @@ def evaluate(
     for on in readers:
         assistant = indexed.with_reader(on)
         reader = f"reader {'on' if on else 'off'}"
-        results[f"{qs.name}: all sources indexed, {reader}"] = run_evaluation(
-            assistant, questions, modes, progress_file=sys.stderr, scoring=qs.scoring, min_overlap=qs.min_overlap
-        )
+        results[f"{qs.name}: all sources indexed, {reader}"] = _evaluated(assistant, questions, modes, qs)
         if any(q.conversation for q in questions):
-            results[f"{qs.name}: the same questions, each asked alone, {reader}"] = run_evaluation(
-                assistant, questions, modes, progress_file=sys.stderr, scoring=qs.scoring,
-                min_overlap=qs.min_overlap, as_conversations=False,
+            results[f"{qs.name}: the same questions, each asked alone, {reader}"] = _evaluated(
+                assistant, questions, modes, qs, as_conversations=False
             )
     return results
+
+
+def _evaluated(assistant: Assistant, questions: list[EvalQuestion], modes: list[str], qs: QuestionSet, as_conversations: bool = True) -> list[ModeResult]:
+    """``run_evaluation`` of a set, its progress drawn on stderr."""
+    from tqdm import tqdm
+
+    with tqdm(total=len(questions) * len(modes), desc="Evaluating", unit="q", file=sys.stderr, leave=False) as bar:
+        return run_evaluation(
+            assistant, questions, modes, lambda: bar.update(1), scoring=qs.scoring, min_overlap=qs.min_overlap,
+            as_conversations=as_conversations,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

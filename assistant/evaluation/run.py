@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, TextIO
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
@@ -395,30 +395,21 @@ def run_evaluation(
     assistant: Assistant,
     questions: list[EvalQuestion],
     modes: list[str],
-    progress_file: TextIO | None = None,
+    progress: Callable[[], None] | None = None,
     *,
     scoring: Scoring = "string",
     min_overlap: float = 0.0,
     as_conversations: bool = True,
 ) -> list[ModeResult]:
-    """Every mode's result, measured in one run over the same questions."""
-    from tqdm import tqdm
-
+    """Every mode's result, measured in one run over the same questions; ``progress`` hears each
+    question asked (the faces draw it)."""
     assistant.load_index()
     assistant.load_question_encoder()
     judge = Judge(scoring, assistant.read_source, min_overlap)
     bars = (*TRADEOFF_BARS, assistant.confidence_bar)
-    bar = tqdm(total=len(questions) * len(modes), desc="Evaluating", unit="q", file=progress_file, leave=False, disable=progress_file is None)
-    try:
-        return [
-            mode_result(
-                mode,
-                ask_questions(
-                    assistant, questions, mode, judge, as_conversations=as_conversations, progress=lambda: bar.update(1)
-                ),
-                bars,
-            )
-            for mode in modes
-        ]
-    finally:
-        bar.close()
+    return [
+        mode_result(
+            mode, ask_questions(assistant, questions, mode, judge, as_conversations=as_conversations, progress=progress), bars
+        )
+        for mode in modes
+    ]

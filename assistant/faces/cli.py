@@ -11,7 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from typing import TextIO
 
 from ..config import check_ray_address
@@ -135,27 +135,32 @@ REDRAW_TERMINAL_S = 0.1
 REDRAW_LOG_S = 10.0
 
 
+def _counting_bar(total: int, name: str, unit: str, stream: TextIO | None = None):
+    """A tqdm bar on ``stream`` (stderr) counting to ``total``: on a terminal, redrawn often; into a log
+    (not a terminal), every ``REDRAW_LOG_S`` at most, in ASCII."""
+    from tqdm import tqdm
+
+    stream = stream or sys.stderr
+    terminal = _is_terminal(stream)
+    return tqdm(
+        total=total, desc=name, unit=unit, file=stream, leave=False, ascii=not terminal,
+        mininterval=REDRAW_TERMINAL_S if terminal else REDRAW_LOG_S, miniters=1,
+    )
+
+
 @contextmanager
 def _progress_bars() -> Iterator[ProgressCallback]:
     """A build progress callback drawing tqdm bars on stderr: files read, then passages embedded,
     each with its rate and the time left. The bars are closed however the build ends, so that an
-    error's one line never shares its line with a bar. Into a log (stderr not a terminal) a bar is
-    drawn every ``REDRAW_LOG_S`` at most, in ASCII."""
-    from tqdm import tqdm
-
-    bars: dict[str, tqdm] = {}
-    terminal = _is_terminal(sys.stderr)
+    error's one line never shares its line with a bar (``_counting_bar``: seldom and in ASCII into a log)."""
+    bars: dict[str, object] = {}
 
     def report(step) -> None:
         if step.stage not in COUNTED_STAGES or step.total <= 1:
             return
         bar = bars.get(step.stage)
         if bar is None:
-            name, unit = COUNTED_STAGES[step.stage]
-            bar = bars[step.stage] = tqdm(
-                total=step.total, desc=name, unit=unit, file=sys.stderr, leave=False, ascii=not terminal,
-                mininterval=REDRAW_TERMINAL_S if terminal else REDRAW_LOG_S, miniters=1,
-            )
+            bar = bars[step.stage] = _counting_bar(step.total, *COUNTED_STAGES[step.stage])
         bar.update(step.done - bar.n)  # redrawn only when its interval has passed
         if step.done >= step.total:
             bar.close()
@@ -546,12 +551,14 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     if not 0.0 <= args.min_overlap <= 1.0:
         raise UsageError("--min-overlap must be between 0 and 1")
     results = []
-    for on in READER_SETTINGS[args.reader]:
-        rows = run_evaluation(
-            assistant.with_reader(on), questions, modes, progress_file=err,
-            scoring=args.scoring, min_overlap=args.min_overlap, as_conversations=not args.alone,
-        )
-        results.extend(r.model_copy(update={"mode": f"{r.mode}+reader"}) if on else r for r in rows)
+    readers = READER_SETTINGS[args.reader]
+    with closing(_counting_bar(len(questions) * len(modes) * len(readers), "Evaluating", "q", err)) as bar:
+        for on in readers:
+            rows = run_evaluation(
+                assistant.with_reader(on), questions, modes, lambda: bar.update(1),
+                scoring=args.scoring, min_overlap=args.min_overlap, as_conversations=not args.alone,
+            )
+            results.extend(r.model_copy(update={"mode": f"{r.mode}+reader"}) if on else r for r in rows)
     if args.json:
         out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
     else:
