@@ -391,10 +391,10 @@ class Assistant:
         starts = LineTable.of(text).starts
         # A final line break ends the last line; it does not start an empty one.
         lines = len(starts) - 1 if len(starts) > 1 and starts[-1] == len(text) else len(starts)
-        # HTML's lines are the file's: up to the last that shows text.
+        # HTML's lines are the file's (a line of markup alone reads as no text).
         file_lines = FileLines(extracted.file_lines) if extracted.file_lines else None
         if file_lines is not None:
-            lines = file_lines.lines[-1]
+            lines = extracted.file_line_count
         first = 1 if line_start is None else line_start
         last = lines if line_end is None else line_end
         if first < 1:

@@ -1,4 +1,5 @@
-"""Turn a source file's bytes into the plain text that is indexed: plain text, HTML and PDF.
+"""Turn a source file's bytes into the plain text that is indexed: plain text, Markdown (less its HTML
+comments), HTML (its visible text, tables a row a line) and PDF.
 
 Whatever these functions return is the text every offset refers to, so the viewer and the citations
 must get it from here too (``documents.read_source_text``), never from the raw file. Line numbers are the
@@ -57,7 +58,8 @@ def lines_are_the_files(source: str) -> bool:
 
 @dataclass(frozen=True)
 class ExtractedText:
-    """The text of a source file and, for paged formats, the offset where each page begins."""
+    """The text of a source file; for paged formats, the offset where each page begins; for HTML, the
+    file's line of each stretch of the text."""
 
     text: str
     page_starts: tuple[int, ...] = ()
@@ -66,6 +68,8 @@ class ExtractedText:
     # For text whose lines are not the file's (HTML's visible text): (offset in ``text``, line of the
     # file) wherever the file's line changes, in order; empty where the text's own lines are the file's.
     file_lines: tuple[tuple[int, int], ...] = ()
+    # And then how many lines the file has (its last may show no text).
+    file_line_count: int = 0
 
 
 class FileLines:
@@ -273,42 +277,58 @@ class _Table:
         return [("\n".join(lines), marks)]
 
 
+class _Pieces:
+    """A paragraph's pieces of text joined, and the file's line of any offset in the joined text (the
+    line its piece starts on, and the line breaks before it in that piece)."""
+
+    def __init__(self, pieces: list[tuple[str, int]]) -> None:
+        self.pieces = pieces
+        self.joined = "".join(data for data, _ in pieces)
+        self.starts = list(itertools.accumulate((len(data) for data, _ in pieces), initial=0))
+
+    def line_at(self, offset: int) -> int:
+        k = min(bisect.bisect_right(self.starts, offset) - 1, len(self.pieces) - 1)
+        data, line = self.pieces[k]
+        return line + data.count("\n", 0, offset - self.starts[k])
+
+
 def _flowed(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, int]]]:
-    """A paragraph's pieces as one line of words (each run of whitespace one space), with the file's
-    line of each word where it changes."""
+    """A paragraph's pieces as one line of words (each run of whitespace one space: a word split by
+    inline markup, "H<sub>2</sub>O", stays whole), with the file's line of each word where it changes."""
+    joined = _Pieces(pieces)
     words: list[str] = []
     marks: list[tuple[int, int]] = []
     offset = 0
-    for data, line in pieces:
-        for match in re.finditer(r"\S+", data):
-            at = line + data.count("\n", 0, match.start())
-            if words:
-                offset += 1  # the space before it
-            if not marks or marks[-1][1] != at:
-                marks.append((offset, at))
-            words.append(match.group())
-            offset += len(match.group())
+    for match in re.finditer(r"\S+", joined.joined):
+        at = joined.line_at(match.start())
+        if words:
+            offset += 1  # the space before it
+        if not marks or marks[-1][1] != at:
+            marks.append((offset, at))
+        words.append(match.group())
+        offset += len(match.group())
     return " ".join(words), marks
 
 
 def _preformatted(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, int]]]:
     """A ``pre`` paragraph's pieces as they stand, less the line breaks at its ends, with the file's
     line of each of its lines."""
-    joined = "".join(data for data, _ in pieces)
-    lead = len(joined) - len(joined.lstrip("\n"))
-    text = joined.strip("\n")
-    piece_starts = list(itertools.accumulate((len(data) for data, _ in pieces), initial=0))
-    marks: list[tuple[int, int]] = []
-    for start in [0, *(m.end() for m in re.finditer("\n", text))]:
-        at = start + lead  # in the joined pieces
-        k = bisect.bisect_right(piece_starts, at) - 1
-        data, line = pieces[min(k, len(pieces) - 1)]
-        marks.append((start, line + data.count("\n", 0, at - piece_starts[k])))
+    joined = _Pieces(pieces)
+    lead = len(joined.joined) - len(joined.joined.lstrip("\n"))
+    text = joined.joined.strip("\n")
+    marks = [(start, joined.line_at(start + lead)) for start in [0, *(m.end() for m in re.finditer("\n", text))]]
     return text, marks
 
 
-# A fenced code block (kept as it stands, whatever it shows), or an HTML comment outside one.
-_FENCE_OR_COMMENT = re.compile(r"^(?P<fence>```|~~~)[^\n]*\n.*?^(?P=fence)[^\n]*$|(?P<comment><!--.*?(?:-->|\Z))", re.M | re.S)
+# What Markdown shows as it stands, kept whatever it holds: a fenced code block (its fence indented, as in
+# a list item, or not) or a code span; else an HTML comment: closed, or running to the end of the file
+# where it starts a line (an HTML block, as CommonMark reads one), never from the middle of a line.
+_KEPT_OR_COMMENT = re.compile(
+    r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[^\n]*$"
+    r"|(?P<code>`+)[^`\n]+?(?P=code)"
+    r"|(?P<comment><!--.*?-->|^ {0,3}<!--.*\Z)",
+    re.M | re.S,
+)
 
 
 def markdown_text(text: str) -> str:
@@ -320,7 +340,7 @@ def markdown_text(text: str) -> str:
             return match.group()
         return re.sub(r"[^\r\n]", " ", match.group())
 
-    return _FENCE_OR_COMMENT.sub(blank, text) if "<!--" in text else text
+    return _KEPT_OR_COMMENT.sub(blank, text) if "<!--" in text else text
 
 
 def html_text(markup: str) -> ExtractedText:
@@ -337,12 +357,10 @@ def html_text(markup: str) -> ExtractedText:
                 marks.append((offset + at, line))
         offset += len(paragraph) + 2
     text = "\n\n".join(parser.paragraphs) + ("\n" if parser.paragraphs else "")
-    return ExtractedText(text, file_lines=tuple(marks))
+    line_count = markup.count("\n") + (0 if markup.endswith("\n") else 1)
+    return ExtractedText(text, file_lines=tuple(marks), file_line_count=line_count)
 
 
-def html_visible_text(markup: str) -> str:
-    """The visible text of an HTML page (``html_text``'s)."""
-    return html_text(markup).text
 
 
 def pdf_text(data: bytes) -> ExtractedText:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.models import Citation
-from assistant.sources.formats import FileLines, html_text, html_visible_text, pdf_text
+from assistant.sources.formats import FileLines, html_text, pdf_text
 
 from projects import write_project
 
@@ -77,7 +77,7 @@ Slugs were kept away from the lettuce with a ring of copper tape.
 
 
 def test_html_visible_text_leaves_out_scripts_styles_and_hidden_parts():
-    text = html_visible_text(GUIDE_HTML)
+    text = html_text(GUIDE_HTML).text
     assert text == (
         "Beekeeping & honey\n\n"
         "A healthy queen bee lays up to two thousand eggs in a single summer day.\n\n"
@@ -137,6 +137,10 @@ BRANCHES_HTML = """<html><body>
 """
 
 
+def test_inline_markup_never_splits_a_word_or_its_punctuation():
+    assert html_text("<p>H<sub>2</sub>O and <b>W</b>ord, see <a href=x>link</a>.</p>").text == "H2O and Word, see link.\n"
+
+
 def test_an_html_table_is_read_a_row_a_line_with_its_header_as_markdowns_are():
     """Each cell alone on a line of its own quoted "555-0199" with no branch: a row now says its cells
     together, and the header row is a header (the rule under it), so the table is cut as Markdown's."""
@@ -159,6 +163,20 @@ def test_comments_in_markdown_are_never_indexed_and_every_offset_stays_the_files
     assert "<!-- a comment shown as code -->" in extracted.text  # code is what it shows
     assert len(extracted.text) == len(raw) and extracted.text.count("\n") == raw.count("\n")
     assert extracted.text.index("Run the script.") == raw.index("Run the script.")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Start an HTML comment with `<!--` and close it later.\nThe backup drive is kept in the blue cabinet.\n",
+        "- an example\n\n  ```html\n  <!-- keep this example -->\n  ```\n",
+        "A comment starts <!-- and, unclosed in a line, is text.\nThe office opens at seven.\n",
+    ],
+)
+def test_what_markdown_shows_is_never_taken_for_a_comment(raw):
+    from assistant.sources.formats import markdown_text
+
+    assert markdown_text(raw) == raw
 
 
 def test_pdf_text_keeps_pages_apart():
@@ -222,6 +240,8 @@ def test_each_format_answers_with_a_citation_that_slices_exactly(formats_assista
 
 
 def test_lines_of_an_html_file_are_read_back_as_the_text_they_show(formats_assistant):
+    # The file has 13 lines; its last, "</body></html>", shows no text.
+    assert formats_assistant.read_source_lines("guide.html", 13, 13).text == ""
     excerpt = formats_assistant.read_source_lines("guide.html", 7, 8)
     assert excerpt.text == "A healthy queen bee lays up to two thousand eggs in a single summer day."
     assert (excerpt.line_start, excerpt.line_end) == (7, 8)

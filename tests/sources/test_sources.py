@@ -14,7 +14,7 @@ from assistant.errors import SourcesError
 from assistant.errors import UnreadableSourceError
 from assistant.sources.decoding import UNICODE_ENCODINGS, binary_reason, decode_source_bytes
 from assistant.sources.documents import extract_text, read_source_text, scan_sources
-from assistant.sources.formats import html_visible_text
+from assistant.sources.formats import html_text
 from assistant.sources.passages import split_passages
 
 from projects import write_project
@@ -211,7 +211,7 @@ def test_any_bytes_either_decode_the_same_way_twice_or_are_binary(data):
 @settings(max_examples=100, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("<>/=\"' abpscriptstyle&;#\n"))))
 def test_html_extraction_never_fails_on_broken_markup(markup):
-    text = html_visible_text(markup)
+    text = html_text(markup).text
     assert "\n\n\n" not in text
 
 
