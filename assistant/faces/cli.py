@@ -183,24 +183,26 @@ def _print_build_report(report, out: TextIO) -> None:
 
 @contextmanager
 def _ctrl_c_cancels() -> Iterator[Callable[[], bool]]:
-    """During a build, ctrl+c asks it to stop at its next step (the last good index stays, and the
-    command ends as interrupted), rather than raising KeyboardInterrupt wherever the interpreter is: in
-    an import's module lock it was swallowed ("Exception ignored ...") and the build went on to report
-    success. A second ctrl+c interrupts at once. Yields whether ctrl+c was pressed."""
+    """During a build, ctrl+c asks it to stop at its next step (the last good index stays), and the
+    command then ends as interrupted, rather than raising KeyboardInterrupt wherever the interpreter is:
+    in an import's module lock it was swallowed ("Exception ignored ...") and the build went on to
+    report success. Pressed after the build's last step, it ends the command all the same (the index
+    built is kept); pressed twice, it interrupts at once. Yields whether ctrl+c was pressed."""
     pressed = threading.Event()
-    if threading.current_thread() is not threading.main_thread():  # only the main thread hears signals
+    previous = signal.getsignal(signal.SIGINT)
+    # Only the main thread hears signals; a SIGINT ignored by the parent (nohup, a runner) stays ignored;
+    # a handler not set from Python (None) could not be put back.
+    if threading.current_thread() is not threading.main_thread() or previous in (signal.SIG_IGN, None):
         yield pressed.is_set
         return
-    previous = signal.getsignal(signal.SIGINT)
 
     def on_ctrl_c(signum, frame) -> None:
-        if pressed.is_set() or previous is signal.SIG_IGN:
+        if pressed.is_set():
             signal.signal(signal.SIGINT, signal.default_int_handler)
             raise KeyboardInterrupt
         pressed.set()
 
-    if previous is not signal.SIG_IGN:  # a SIGINT ignored by the parent (nohup, a runner) stays ignored
-        signal.signal(signal.SIGINT, on_ctrl_c)
+    signal.signal(signal.SIGINT, on_ctrl_c)
     try:
         yield pressed.is_set
     except BuildCancelled:
@@ -209,6 +211,8 @@ def _ctrl_c_cancels() -> Iterator[Callable[[], bool]]:
         raise
     finally:
         signal.signal(signal.SIGINT, previous)
+    if pressed.is_set():
+        raise KeyboardInterrupt
 
 
 def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -> None:

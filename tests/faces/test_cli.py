@@ -267,3 +267,30 @@ def test_an_index_that_cannot_be_updated_still_answers_from_the_last_one_with_a_
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(f"1. {SAMPLE_FILE}:8 ")
     assert "; answering from the last built index" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_in_a_build_is_a_request_to_stop_heard_however_late_and_twice_is_at_once():
+    """What the CLI's builds run under: ctrl+c sets the flag the build polls (no KeyboardInterrupt in the
+    middle of whatever runs), ends the command once the block is done even if the build never polled
+    it again, and a second ctrl+c interrupts at once."""
+    import os
+    import signal
+
+    from assistant.faces.cli import _ctrl_c_cancels
+
+    runner = signal.signal(signal.SIGINT, signal.default_int_handler)  # as from a terminal (a test worker may ignore it)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with _ctrl_c_cancels() as interrupted:
+                os.kill(os.getpid(), signal.SIGINT)
+                assert interrupted()  # heard, and nothing raised here
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with pytest.raises(KeyboardInterrupt):
+            with _ctrl_c_cancels():
+                os.kill(os.getpid(), signal.SIGINT)
+                os.kill(os.getpid(), signal.SIGINT)  # the second one raises here
+                raise AssertionError("not interrupted at once")
+        with _ctrl_c_cancels() as interrupted:  # no ctrl+c: nothing raised
+            assert not interrupted()
+    finally:
+        signal.signal(signal.SIGINT, runner)
