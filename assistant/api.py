@@ -472,15 +472,18 @@ class Library:
     @classmethod
     def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None) -> "Library":
         """The collections of the config at ``config_path``: the one called ``collection``, or all."""
-        from .named_collections import collections_of, gone_collections, named
+        from .named_collections import answering_and_gone, collections_of, named
 
         config = load_config(config_path, overrides=overrides, sources_required=False)
-        every = collections_of(config, check=collection is None)
-        chosen = [named(config, collection, check=True)] if collection else every
+        if collection is None:
+            every, gone = answering_and_gone(config)
+            chosen = every
+        else:
+            every, gone = collections_of(config, check=False), []
+            chosen = [named(config, collection, check=True)]
         for each in chosen:
             check_location(each.index_dir, each.sources_dir)
-        gone = () if collection else tuple(gone_collections(config))
-        return cls(chosen, named=bool(gone) or any(c.origin != "main" for c in every), gone=gone)
+        return cls(chosen, named=bool(gone) or any(c.origin != "main" for c in every), gone=tuple(gone))
 
     @property
     def gone_notes(self) -> list[str]:

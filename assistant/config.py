@@ -7,11 +7,11 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, Remedy
 
 DEFAULT_CONFIG_NAME = "config.toml"
 CONFIG_ENV_VAR = "ASSISTANT_CONFIG"
@@ -31,12 +31,14 @@ def one_pattern_as_list(value):
     return [value] if isinstance(value, str) else value
 
 
+# File patterns (``include``, ``exclude``): a list, or one pattern alone.
+Patterns = Annotated[tuple[str, ...], BeforeValidator(one_pattern_as_list)]
+
+
 class SourcesSettings(Section):
     path: str = "sources"
-    include: tuple[str, ...] = ("**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf")
-    exclude: tuple[str, ...] = ()
-
-    _one_pattern = field_validator("include", "exclude", mode="before")(lambda value: one_pattern_as_list(value))
+    include: Patterns = ("**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf")
+    exclude: Patterns = ()
     max_file_mb: float = Field(default=20.0, gt=0, le=1_000_000)
 
 
@@ -135,10 +137,8 @@ class CollectionSettings(Section):
     in the per-user data folder (as a ``--sources`` folder's does) unless ``index`` names one."""
 
     sources: str
-    include: tuple[str, ...] | None = None
-    exclude: tuple[str, ...] | None = None
-
-    _one_pattern = field_validator("include", "exclude", mode="before")(lambda value: one_pattern_as_list(value))
+    include: Patterns | None = None
+    exclude: Patterns | None = None
     index: str | None = None
 
 
@@ -282,7 +282,7 @@ def load_config(path: Path | str | None = None, *, overrides: Overrides | None =
         if chosen:
             raise ConfigError(f"config file not found: {config_path}")
         if overrides.sources is None and sources_required:
-            raise ConfigError(config_not_found(config_path))
+            raise config_not_found(config_path)
         config = Config(path=config_path, settings=Settings(), from_file=False)
     else:
         config = Config(path=config_path, settings=_read_settings(config_path))
@@ -295,17 +295,14 @@ def load_config(path: Path | str | None = None, *, overrides: Overrides | None =
 def missing_sources(config: Config) -> ConfigError:
     """What to say of a config whose own sources folder is not there (and no collection instead)."""
     if not config.from_file:
-        return ConfigError(config_not_found(config.path))
+        return config_not_found(config.path)
     return ConfigError(f"{config.path}: 'sources.path' names a folder that does not exist: {config.sources_dir}")
 
 
-def config_not_found(path: Path) -> str:
-    """What to say where no config was named and there is none here: most often a first run in another
-    folder, whose user wants their own documents."""
-    return (
-        f"config file not found: {path} (ask about a folder of your own with --sources DIR, "
-        "or name a config with --config PATH)"
-    )
+def config_not_found(path: Path) -> ConfigError:
+    """No config was named and there is none here: most often a first run in another folder, whose user
+    wants their own documents asked (the remedy, which each face words)."""
+    return ConfigError(f"config file not found: {path}", remedy=Remedy.CHOOSE_SOURCES)
 
 
 def _read_settings(config_path: Path) -> Settings:

@@ -15,6 +15,7 @@ class Remedy(StrEnum):
     WAIT = "wait"  # another build is running: try again when it is done
     FIX_CONFIG = "fix-config"  # change the config (the message names the key)
     REINSTALL = "reinstall"  # a file shipped inside the package is damaged: install the assistant again
+    CHOOSE_SOURCES = "choose-sources"  # no config where one was looked for: name a folder to ask, or a config
 
 
 class AssistantError(Exception):

@@ -65,25 +65,35 @@ def added_collections() -> dict[str, CollectionSettings]:
 def collections_of(config: Config, check: bool = True) -> list[Collection]:
     """Every collection, ``main`` first (where the config's sources folder is there, or there is no other
     collection: then its absence is the ``ConfigError``), then those of the config, then those added
-    (by name). With ``check`` (answering, building), a named collection whose folder is gone is left
-    out (``gone_collections`` names it: a drive not mounted keeps no other collection from answering),
-    and a ``ConfigError`` naming it only when no collection is left; without ``check`` (listing, adding,
-    removing them), nothing is refused and only a missing ``main`` left out."""
+    (by name). With ``check`` (answering, building), those that can answer (``answering_and_gone``);
+    without (listing, adding, removing them), nothing is refused and only a missing ``main`` left out."""
+    if check:
+        return answering_and_gone(config)[0]
+    named_ones = _named_collections(config)
+    return [Collection(MAIN_COLLECTION, config, "main"), *named_ones] if config.sources_dir.is_dir() else named_ones
+
+
+def answering_and_gone(config: Config) -> tuple[list[Collection], list[Collection]]:
+    """The collections that can answer (as ``collections_of``), and apart, the named ones whose folder is
+    gone: left out, so that a drive not mounted keeps no other collection from answering (each folder
+    looked at once). A ``ConfigError`` naming the first gone only when no collection is left."""
+    named_ones = _named_collections(config)
+    there = [c for c in named_ones if c.sources_dir.is_dir()]
+    gone = [c for c in named_ones if c not in there]
+    if config.sources_dir.is_dir():
+        return [Collection(MAIN_COLLECTION, config, "main"), *there], gone
+    if not there:
+        raise folder_gone(gone[0]) if gone else missing_sources(config)
+    return there, gone
+
+
+def _named_collections(config: Config) -> list[Collection]:
+    """Those of the config, then those added (by name)."""
     declared = config.settings.collections
     added = {name: entry for name, entry in added_collections().items() if name not in declared}
     named_ones = [Collection(name, config.for_collection(name, entry), "config") for name, entry in sorted(declared.items())]
     named_ones += [Collection(name, config.for_collection(name, entry), "added") for name, entry in sorted(added.items())]
-    there = [c for c in named_ones if c.sources_dir.is_dir()] if check else named_ones
-    if config.sources_dir.is_dir():
-        return [Collection(MAIN_COLLECTION, config, "main"), *there]
-    if check and not there:
-        raise folder_gone(named_ones[0]) if named_ones else missing_sources(config)
-    return there
-
-
-def gone_collections(config: Config) -> list[Collection]:
-    """The named collections whose folder is gone (left out of answers until it is back)."""
-    return [c for c in collections_of(config, check=False) if c.origin != "main" and not c.sources_dir.is_dir()]
+    return named_ones
 
 
 def folder_gone(collection: Collection) -> ConfigError:

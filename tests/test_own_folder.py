@@ -96,7 +96,7 @@ def test_index_option_naming_a_folder_of_other_files_is_refused_untouched(papers
     assert_one_line_error(err, "will not use", str(theirs), "chapter1.tex")
     code, _, err = run_cli("--sources", str(papers), "--index", str(papers), "index")
     assert code == 2
-    assert_one_line_error(err, "it is the sources folder", "(a new or empty one: --index DIR, or index.path in the config)")
+    assert_one_line_error(err, "it is the sources folder", "the index needs a folder of its own (a new or empty one)")
     assert tree(papers.parent) == before
 
 
@@ -149,7 +149,7 @@ def test_without_sources_a_missing_default_config_is_still_an_error(papers):
     """A first run in a folder of one's own, no config there: the error says how to ask that folder."""
     code, _, err = run_cli("ask", "Who", "is", "the", "treasurer?")
     assert code == 2
-    assert_one_line_error(err, "config file not found", "ask about a folder of your own with --sources DIR")
+    assert_one_line_error(err, "config file not found", "; ask about a folder of your own with `assistant --sources DIR`")
 
 
 def test_an_unquoted_question_is_asked_as_its_words(papers):
@@ -161,7 +161,7 @@ def test_an_unquoted_question_is_asked_as_its_words(papers):
 def test_the_chat_without_a_terminal_is_one_line_not_a_screen_drawn_into_a_file(papers):
     code, out, err = run_cli("--sources", str(papers))  # stdin and stdout are not a terminal here
     assert code == 2 and out == ""
-    assert_one_line_error(err, "the chat needs a terminal", "assistant ask")
+    assert_one_line_error(err, "the chat needs a terminal", f"`assistant --sources {papers} ask QUESTION`")
 
 
 def test_status_without_a_config_says_the_defaults_are_used(papers):

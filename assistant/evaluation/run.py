@@ -68,8 +68,9 @@ class EvalQuestion(BaseModel):
 
     @property
     def scored(self) -> bool:
-        """Whether the question has an answer to find (else it should abstain)."""
-        return self.answerable and bool(self.answers)
+        """Whether the question has an answer to find (else it should abstain): an answerable question
+        lists its answers (``_says_what_it_asks``)."""
+        return self.answerable
 
 
 def _first_problem(error: ValidationError) -> str:

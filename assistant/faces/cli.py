@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
     ask.add_argument(
         "question", nargs="+",
-        help="the question (quoted, or its words as they come: ask Who is the treasurer?), or '-' to read questions from stdin",
+        help="the question (quoted, or its words as they come: ask Who is the treasurer; quote one with ? or *), or '-' to read questions from stdin",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line)")
     ask.add_argument("-k", type=int, default=None, metavar="N", help="how many snippets to show")
@@ -241,6 +241,7 @@ REMEDY_COMMANDS = {
     Remedy.UPDATE: "run `{command} index`",
     Remedy.REBUILD: "run `{command} index --rebuild`",
     Remedy.WAIT: "wait for it to finish",
+    Remedy.CHOOSE_SOURCES: "ask about a folder of your own with `assistant --sources DIR`, or name a config with --config PATH",
     Remedy.REINSTALL: "install the assistant again (`pip install --force-reinstall`, or `make install` in a clone)",
 }
 
@@ -592,7 +593,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         overrides.check()  # a mistyped folder is a one-line error here, not a screen in the chat
         if args.command in (None, "chat"):
             if not (_is_tty(stdin) and _is_tty(out)):  # it would draw into a file, and wait for keys forever
-                raise UsageError("the chat needs a terminal; from a script or a pipe, ask with `assistant ask QUESTION`")
+                raise UsageError(f"the chat needs a terminal; from a script or a pipe, ask with `{command} ask QUESTION`")
             from .tui.app import run_chat  # the app imports the core itself, after its first paint
 
             return run_chat(args.config, overrides, args.collection)

@@ -249,7 +249,7 @@ def status_text(status: IndexStatus, command: str) -> str:
             f"passages: {status.passages}",
             f"stale:    {changes.describe() + ' (the next ask updates the index)' if changes.is_stale else up_to_date(status)}",
         ]
-        for label, names in (("added", changes.added), ("changed", changes.changed), ("removed", changes.removed)):
+        for label, names in changes.kinds:
             lines += [f"  {label}: {printable(name)}" for name in names]
         lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
         if status.problem:

@@ -69,7 +69,7 @@ def check_location(index_dir: Path, sources_dir: Path) -> None:
 def _refusal(folder: Path, reason: str) -> IndexFolderError:
     return IndexFolderError(
         f"will not use {folder} as the index folder: {reason}; the index needs a folder of its own "
-        "(a new or empty one: --index DIR, or index.path in the config)"
+        "(a new or empty one)"
     )
 
 
