@@ -225,6 +225,11 @@ def test_a_collection_whose_folder_is_gone_is_left_out_and_the_others_answer(tmp
     ]
     code, out, err = run_cli("--config", config, "status")
     assert code == 0 and "passages: 12" in out and err.startswith("warning: the collection 'usb' is left out")
+    from assistant.api import Library
+    from assistant.faces.mcp_server import AssistantTools
+
+    status = AssistantTools(Library.open(config)).status()  # MCP's status tool, as an agent reads it
+    assert not status.is_error and "warning: the collection 'usb' is left out" in status.content[0].text
     code, _, err = run_cli("--config", config, "-c", "usb", "ask", "What colour is the garden gate?")
     assert code == 2
     assert_one_line_error(err, "the folder of the collection 'usb' does not exist", "bring it back")

@@ -31,7 +31,7 @@ export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 mkdir -p "$OUT"
 { nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null || echo "no GPU"; nproc; } | tr '\n' ' '
 echo
-timeout "$LIMIT" "$PYTHON" -m training.train --from-shipped --base "$KIT/base" --data "$KIT/train.json.gz" \
+timeout --kill-after=15 "$LIMIT" "$PYTHON" -m training.train --from-shipped --base "$KIT/base" --data "$KIT/train.json.gz" \
     --workers "$WORKERS" --other-articles "$OTHER_ARTICLES" --epochs "$EPOCHS" --steps "$STEPS" \
     --learning-rate "$LEARNING_RATE" --seed "$SEED" --minutes "$MINUTES" --heldout "$HELDOUT" \
     --precision "$PRECISION" --checkpoint-every "$CHECKPOINT_EVERY" ${QUESTIONS:+--questions "$QUESTIONS"} --run "$RUN"

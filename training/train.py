@@ -330,7 +330,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--precision", choices=PRECISIONS, default="auto",
                         help="bfloat16 autocast or float32 (auto: bfloat16 where the hardware computes it)")
-    parser.add_argument("--steps", type=int, default=STEPS, help="batches in all (default: %(default)s; 0: the epochs')")
+    parser.add_argument("--steps", type=int, default=STEPS,
+                        help="batches in all (default: %(default)s; 0: the epochs'); a resumed run keeps its checkpoint's")
     parser.add_argument("--minutes", type=float,
                         help="time budget: after the first steps, the run is shortened (its learning rate decaying"
                              " to nothing at the new end) so that training ends within this many minutes of the"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -91,7 +92,7 @@ class ChatScreen(Screen):
         index = index_label(self.index_phase, *self.index_size)
         collection = f"collection: {self.collection} · " if self.collection else ""
         full = f"{collection}model: {self.model_state.label} · index: {index}"
-        if len(f"{self.app.title} — {full}") <= self.size.width - HEADER_MARGIN:
+        if cell_len(f"{self.app.title} — {full}") <= self.size.width - HEADER_MARGIN:  # cells: a CJK name is wide
             self.sub_title = full
         else:
             short = index_label(self.index_phase, *self.index_size, short=True)
