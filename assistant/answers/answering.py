@@ -192,9 +192,9 @@ def without_restatements(question: str, scored: list[ScoredSentence]) -> list[Sc
 
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
-    or when the next one continues it."""
+    or when the next one continues it; a table's row alone (the next row is another record)."""
     sentence = passage.sentences[index]
-    if index + 1 < len(passage.sentences):
+    if index + 1 < len(passage.sentences) and passage.kind != "table":
         following = passage.sentences[index + 1]
         leans_back = _CONTINUES.match(following.text) or _REFERS_BACK.match(following.text)
         if len(sentence.text) < SHORT_SENTENCE_CHARS or leans_back:
@@ -318,8 +318,10 @@ def pick_snippets(
             first = snippets[same]
             snippets[same] = first.model_copy(update={"also": (*first.also, c, *snippet.also)})
             continue
-        beside = next((i for i, t in enumerate(snippets) if adjacent(t, snippet)), None)
-        if beside is not None:  # the next sentence of a snippet already taken: one quote, not two
+        # The next sentence of a snippet already taken: one quote, not two (a table's next row is
+        # another record: a snippet of its own, so that the words marked stand in the row asked about).
+        beside = None if snippet.passage.kind == "table" else next((i for i, t in enumerate(snippets) if adjacent(t, snippet)), None)
+        if beside is not None:
             snippets[beside] = joined(snippets[beside], snippet)
             similarities[beside] = max(similarities[beside], candidate.similarity)
             readings[beside] = surer(readings[beside], candidate.reading)

@@ -263,6 +263,9 @@ class _Table:
         offset = 0
         for number, (cells, header) in enumerate(self.rows):
             texts = []
+            first = next((cell_marks[0][1] for _, cell_marks in cells if cell_marks), None)
+            if first is not None:
+                marks.append((offset, first))  # the row's "| " stands where its first word does
             at = offset + 2  # after "| "
             for text, cell_marks in cells:
                 marks += [(at + o, line) for o, line in cell_marks]
@@ -326,7 +329,7 @@ def _preformatted(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, i
 _KEPT_OR_COMMENT = re.compile(
     r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[^\n]*$"
     r"|(?P<code>`+)[^`\n]+?(?P=code)"
-    r"|(?P<comment><!--.*?-->|^ {0,3}<!--.*\Z)",
+    r"|(?P<comment><!--.*?-->|^ {0,3}<!--(?:(?!-->).)*\Z)",
     re.M | re.S,
 )
 

@@ -152,6 +152,26 @@ def test_an_html_table_is_read_a_row_a_line_with_its_header_as_markdowns_are():
     lines, raw = FileLines(extracted.file_lines), BRANCHES_HTML.splitlines()
     for word in ("Branches", "Phone", "North", "quay", "555-0199", "laid"):
         assert word in raw[lines.line_of(extracted.text.index(word)) - 1], word
+    # A row's line is its own from its first character (its "| " was counted on the row before).
+    row = extracted.text.index("| North")
+    assert lines.line_of(row) == lines.line_of(row + 2) == 4
+
+
+def test_a_table_row_is_quoted_alone_and_its_own_value_marked(tmp_path):
+    """Read beside its neighbours, the reader marked the sourdough's price for the rye loaf, and the
+    rows were quoted as one; each row is now read and quoted alone."""
+    from assistant import Assistant
+
+    page = (
+        "<html><body><h1>Bakery</h1>\n<p>The bakery opens at 5 am every weekday.</p>\n<table>\n"
+        "<tr><td>Sourdough loaf</td><td>4.50 euros</td></tr>\n<tr><td>Rye loaf</td><td>5.20 euros</td></tr>\n"
+        "<tr><td>Croissant</td><td>1.80 euros</td></tr>\n</table></body></html>\n"
+    )
+    assistant = Assistant.open(write_project(tmp_path, "", {"bakery.html": page}))
+    assistant.build_index()
+    first = assistant.ask("How much is a rye loaf?").snippets[0]
+    assert first.text == "| Rye loaf | 5.20 euros |" and first.citation.label() == "bakery.html:5"
+    assert first.answer is not None and first.answer.text == "5.20 euros"
 
 
 def test_comments_in_markdown_are_never_indexed_and_every_offset_stays_the_files():
@@ -177,6 +197,14 @@ def test_what_markdown_shows_is_never_taken_for_a_comment(raw):
     from assistant.sources.formats import markdown_text
 
     assert markdown_text(raw) == raw
+
+
+def test_an_indented_closed_comment_hides_itself_alone():
+    """A comment indented in a list item hid the rest of the file: the unclosed rule took it first."""
+    from assistant.sources.formats import markdown_text
+
+    raw = "# Packing list\n\n- Tent and poles\n  <!-- check the zip -->\n- Sleeping bag\n\nThe campsite warden is Moira Fenwick.\n"
+    assert markdown_text(raw) == raw.replace("<!-- check the zip -->", " " * len("<!-- check the zip -->"))
 
 
 def test_pdf_text_keeps_pages_apart():
