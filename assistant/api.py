@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .config import ClusterSettings, Config, Overrides, load_config
+from .config import MAIN_COLLECTION, ClusterSettings, Config, Overrides, load_config
 from .errors import AssistantError, ConfigError, IndexFolderError, IndexLockedError, IndexMissingError, IndexWriteError, QuestionError, Remedy
 from .models import (
     Answer,
@@ -472,10 +472,14 @@ class Library:
     @classmethod
     def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None, collection: str | None = None) -> "Library":
         """The collections of the config at ``config_path``: the one called ``collection``, or all."""
-        from .named_collections import answering_and_gone, collections_of, named
+        from .named_collections import Collection, answering_and_gone, collections_of, named
 
         config = load_config(config_path, overrides=overrides, sources_required=False)
-        if collection is None:
+        if overrides is not None and overrides.sources is not None and collection is None:
+            # `--sources DIR`: that folder alone, as asked, not the collections beside it.
+            every, gone = [Collection(MAIN_COLLECTION, config, "main")], []
+            chosen = every
+        elif collection is None:
             every, gone = answering_and_gone(config)
             chosen = every
         else:

@@ -6,6 +6,7 @@ setting is the config's."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from dataclasses import dataclass
@@ -146,9 +147,11 @@ def add_collection(config: Config, name: str, folder: Path, include: tuple[str, 
     return Collection(name, config.for_collection(name, entry), "added")
 
 
-def remove_collection(config: Config, name: str) -> Collection:
+def remove_collection(config: Config, name: str) -> tuple[Collection, list[str]]:
     """Forget an added collection and remove its index (only a folder that is the index's own; never
-    the collection's folder). One declared in the config is removed there."""
+    the collection's folder), unless other collections answer from that index too (two names for one
+    folder share the folder's index): then it is kept, and their names come back. One declared in the
+    config is removed there."""
     collection = named(config, name)
     if collection.origin == "main":
         raise ConfigError(f"'{MAIN_COLLECTION}' is the config's own sources folder ([sources] in {config.path}); it cannot be removed")
@@ -156,22 +159,25 @@ def remove_collection(config: Config, name: str) -> Collection:
         raise ConfigError(f"the collection {name!r} is declared in {config.path} ([collections.{name}]); remove it there")
     from .store.folder import remove_if_ours
 
+    sharing = [c.name for c in collections_of(config, check=False) if c.name != name and c.index_dir == collection.index_dir]
     added = added_collections()
     del added[name]
     _write_registry(added)
-    remove_if_ours(collection.index_dir)
-    return collection
+    if not sharing:
+        remove_if_ours(collection.index_dir)
+    return collection, sharing
 
 
 def _write_registry(entries: dict[str, CollectionSettings]) -> None:
     """Write the added collections whole, through a temporary file: a crash leaves the old list."""
     path = registry_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
     data = {name: entry.model_dump(exclude_none=True) for name, entry in sorted(entries.items())}
     temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.replace(temporary, path)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only folder refuses this too
+            temporary.unlink(missing_ok=True)
         raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -238,6 +238,20 @@ def test_a_collection_whose_folder_is_gone_is_left_out_and_the_others_answer(tmp
     assert code == 0 and out.startswith("1. usb:garden.txt:1 ") and err == ""
 
 
+def test_removing_one_of_two_names_for_a_folder_keeps_the_index_the_other_answers_from(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "gate.txt").write_text("The garden gate is painted green every spring.", encoding="utf-8")
+    assert run_cli("collections", "add", "garden", str(folder))[0] == 0
+    assert run_cli("collections", "add", "yard", str(folder))[0] == 0
+    assert run_cli("-c", "garden", "index")[0] == 0
+    code, out, _ = run_cli("collections", "remove", "yard")
+    assert code == 0 and out.startswith("Removed the collection yard (its index is kept: garden answers from it too)")
+    code, out, err = run_cli("-c", "garden", "status")
+    assert code == 0 and "passages: 1" in out, err  # it was "no index yet": removed with the other name
+
+
 def test_the_collections_of_a_library_load_the_model_once(two_collections):
     from assistant.api import Library
 

@@ -195,3 +195,15 @@ def test_sources_that_hold_the_user_data_folder_are_refused(papers, monkeypatch)
     assert code == 2
     assert_one_line_error(err, "the index would be inside the sources folder")
     assert tree(papers) == before
+
+
+def test_sources_answers_from_that_folder_alone_not_the_collections_beside_it(papers):
+    other = papers.parent / "other"
+    other.mkdir()
+    (other / "ferry.txt").write_text("The temporary Kosovo document is valid for a week on the ferry.\n", encoding="utf-8")
+    assert run_cli("collections", "add", "other", str(other))[0] == 0
+    code, out, err = run_cli("--sources", str(papers), "ask", "--json", NINETY_DAYS)
+    assert code == 0, err
+    citations = [s["citation"] for s in json.loads(out)["snippets"]]
+    assert {c["source"] for c in citations} == {SAMPLE_FILE} and {c.get("collection") for c in citations} == {None}
+    assert "collection" not in err

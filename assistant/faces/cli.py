@@ -414,8 +414,12 @@ def _command_collections(args, overrides, out: TextIO) -> int:
         out.write(f"Added the collection {added.name}: {printable(str(added.sources_dir))} "
                   f"(its index, built on first use: {printable(str(added.index_dir))})\n")
     elif args.action == "remove":
-        removed = remove_collection(config, args.name)
-        out.write(f"Removed the collection {removed.name} and its index; {printable(str(removed.sources_dir))} is untouched\n")
+        removed, sharing = remove_collection(config, args.name)
+        folder = printable(str(removed.sources_dir))
+        if sharing:  # two names for one folder share its index
+            out.write(f"Removed the collection {removed.name} (its index is kept: {', '.join(sharing)} answers from it too); {folder} is untouched\n")
+        else:
+            out.write(f"Removed the collection {removed.name} and its index; {folder} is untouched\n")
     else:
         for collection in collections_of(config, check=False):
             where = {"main": "[sources] of the config", "config": "config.toml", "added": "collections add"}[collection.origin]
