@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .config import MAIN_COLLECTION, ClusterSettings, Config, Overrides, load_config
-from .errors import AssistantError, ConfigError, IndexFolderError, IndexLockedError, IndexMissingError, IndexWriteError, QuestionError, Remedy
+from .errors import AssistantError, ConfigError, IndexFolderError, IndexLockedError, IndexMissingError, IndexWriteError, QuestionError, Remedy, SourcesError
 from .models import (
     Answer,
     BuildReport,
@@ -290,11 +290,12 @@ class Assistant:
             if check.state is IndexState.MISSING:
                 raise  # nothing to answer from until that build is done
             return IndexCheck(state=IndexState.LOCKED, remedy=exc.remedy, problem=exc.message, status=check.status)
-        except IndexWriteError as exc:
+        except (IndexWriteError, SourcesError) as exc:
             if check.state is IndexState.MISSING:
                 raise
-            # A folder that cannot be written (read-only, a full disk): the last good index still
-            # answers, the quote check keeping what the files no longer say out of it.
+            # A folder that cannot be written (read-only, a full disk), or sources with nothing left to
+            # index (a drive's empty mount point): the last good index still answers, the quote check
+            # keeping what the files no longer say out of it, and the other collections answer too.
             return IndexCheck(state=IndexState.STALE, remedy=Remedy.UPDATE, problem=exc.message, status=check.status)
         state = IndexState.BUILT if check.state is IndexState.MISSING else IndexState.UPDATED
         return IndexCheck(state=state, status=check.status, report=report)

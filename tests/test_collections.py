@@ -236,6 +236,11 @@ def test_a_collection_whose_folder_is_gone_is_left_out_and_the_others_answer(tmp
     moved.rename(usb)
     code, out, err = run_cli("--config", config, "ask", "What colour is the garden gate?")
     assert code == 0 and out.startswith("1. usb:garden.txt:1 ") and err == ""
+    # The drive's empty mount point: nothing to index there, and the others still answer.
+    (usb / "garden.txt").rename(tmp_path / "garden.txt")
+    code, out, err = run_cli("--config", config, "ask", "How long is the temporary Kosovo document valid?")
+    assert code == 0 and out.startswith(f"1. main:{SAMPLE_FILE}:8 "), err
+    assert f"warning: collection usb: nothing to index under {usb}" in err and "answering from the last built index" in err
 
 
 def test_removing_one_of_two_names_for_a_folder_keeps_the_index_the_other_answers_from(tmp_path, monkeypatch):
