@@ -73,6 +73,8 @@ class Document:
     page_starts: tuple[int, ...] = ()
     stamp: FileStamp | None = None
     file_lines: tuple[tuple[int, int], ...] = ()
+    # Where the format says which lines are headings (HTML's h1 to h6), their offsets; None: told by look.
+    headings: tuple[int, ...] | None = None
 
     def page_of(self, offset: int) -> int | None:
         """The 1-based page holding ``offset``, or None for a format without pages."""
@@ -309,6 +311,7 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
         stamp=stamp,
         page_starts=extracted.page_starts,
         file_lines=extracted.file_lines,
+        headings=extracted.headings,
     )
     warning = None
     if extracted.notes:

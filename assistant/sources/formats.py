@@ -34,6 +34,9 @@ _BLOCKS = frozenset(
     footer form h1 h2 h3 h4 h5 h6 header hgroup hr html legend li main nav ol p pre section summary table
     tbody td tfoot th thead tr ul""".split()
 )
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Where a <br> breaks a line of flowed text (a character no page's text holds).
+_LINE_BREAK = "\x00"
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
@@ -70,6 +73,9 @@ class ExtractedText:
     file_lines: tuple[tuple[int, int], ...] = ()
     # And then how many lines the file has (its last may show no text).
     file_line_count: int = 0
+    # Where the text says which lines are headings (HTML's h1 to h6): their offsets; None where the
+    # headings must be told by their look (plain text, Markdown's are marked with #).
+    headings: tuple[int, ...] | None = None
 
 
 class FileLines:
@@ -107,6 +113,10 @@ class _VisibleText(HTMLParser):
         # Tags of open elements whose content is hidden; text is dropped while this is not empty.
         self._hidden: list[str] = []
         self._pre = 0
+        # Which paragraphs are headings (h1 to h6: HTML says which lines are titles), and whether the
+        # paragraph being read is one.
+        self.paragraph_headings: list[bool] = []
+        self._heading = False
         # The table being read (tables inside it are read as the text of its cells), and how deep.
         self._table: _Table | None = None
         self._tables = 0
@@ -117,6 +127,7 @@ class _VisibleText(HTMLParser):
             if paragraph.strip():
                 self.paragraphs.append(paragraph)
                 self.paragraph_lines.append(marks)
+                self.paragraph_headings.append(self._heading)
             self._words = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -152,10 +163,11 @@ class _VisibleText(HTMLParser):
         if tag == "pre":
             self._pre += 1
         elif tag == "br":
-            self._words.append(("\n" if self._pre else " ", self.getpos()[0]))
-            if not self._pre:
-                # A line break inside a paragraph: keep the lines apart as the page shows them.
-                self._break()
+            # A line break inside a paragraph: a line of its own, as the page shows it, in the same
+            # paragraph (a paragraph broken there read its first line as a heading, never quoted).
+            self._words.append((_LINE_BREAK if not self._pre else "\n", self.getpos()[0]))
+        if tag in _HEADINGS:
+            self._heading = True
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -184,6 +196,8 @@ class _VisibleText(HTMLParser):
             self._pre -= 1
         if tag in _BLOCKS:
             self._break()
+        if tag in _HEADINGS:
+            self._heading = False
 
     def handle_data(self, data: str) -> None:
         if self._hidden:
@@ -199,6 +213,7 @@ class _VisibleText(HTMLParser):
         for paragraph, marks in table.paragraphs() if table is not None else ():
             self.paragraphs.append(paragraph)
             self.paragraph_lines.append(marks)
+            self.paragraph_headings.append(False)
 
     def close(self) -> None:
         super().close()
@@ -299,18 +314,24 @@ def _flowed(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, int]]]:
     """A paragraph's pieces as one line of words (each run of whitespace one space: a word split by
     inline markup, "H<sub>2</sub>O", stays whole), with the file's line of each word where it changes."""
     joined = _Pieces(pieces)
-    words: list[str] = []
+    parts: list[str] = []
     marks: list[tuple[int, int]] = []
     offset = 0
-    for match in re.finditer(r"\S+", joined.joined):
+    broken = False  # a <br> since the last word: the next one starts a line
+    for match in re.finditer(r"[^\s\x00]+|\x00", joined.joined):
+        if match.group() == _LINE_BREAK:
+            broken = bool(parts)
+            continue
         at = joined.line_at(match.start())
-        if words:
-            offset += 1  # the space before it
+        if parts:
+            parts.append("\n" if broken else " ")
+            offset += 1
+        broken = False
         if not marks or marks[-1][1] != at:
             marks.append((offset, at))
-        words.append(match.group())
+        parts.append(match.group())
         offset += len(match.group())
-    return " ".join(words), marks
+    return "".join(parts), marks
 
 
 def _preformatted(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, int]]]:
@@ -353,15 +374,18 @@ def html_text(markup: str) -> ExtractedText:
     parser.feed(markup)
     parser.close()
     marks: list[tuple[int, int]] = []
+    headings: list[int] = []
     offset = 0
-    for paragraph, lines in zip(parser.paragraphs, parser.paragraph_lines):
+    for paragraph, lines, heading in zip(parser.paragraphs, parser.paragraph_lines, parser.paragraph_headings):
         for at, line in lines:
             if not marks or marks[-1][1] != line:
                 marks.append((offset + at, line))
+        if heading:
+            headings.append(offset)
         offset += len(paragraph) + 2
     text = "\n\n".join(parser.paragraphs) + ("\n" if parser.paragraphs else "")
     line_count = markup.count("\n") + (0 if markup.endswith("\n") else 1)
-    return ExtractedText(text, file_lines=tuple(marks), file_line_count=line_count)
+    return ExtractedText(text, file_lines=tuple(marks), file_line_count=line_count, headings=tuple(headings))
 
 
 

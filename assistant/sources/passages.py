@@ -158,6 +158,8 @@ def heading_title(document: Document) -> str | None:
     if block is None:
         return None
     first = document.text[block[0][0] : block[0][1]]
+    if document.headings is not None:  # the format says which lines are headings
+        return first.strip() if block[0][0] in document.headings else None
     return structure.heading(first, single_line=len(block) == 1)
 
 
@@ -198,6 +200,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     text = document.text
     lines = FileLines(document.file_lines) if document.file_lines else LineTable.of(text)
     doc_title = document_title(document)
+    headings = None if document.headings is None else frozenset(document.headings)
     section = ""
     in_references = False
     for number, block in enumerate(_blocks(text)):
@@ -205,7 +208,10 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
             kind = "metadata"
         else:
-            head = structure.heading(block_lines[0], single_line=len(block) == 1)
+            if headings is None:
+                head = structure.heading(block_lines[0], single_line=len(block) == 1)
+            else:  # the format says which lines are headings (HTML's h1 to h6)
+                head = block_lines[0].strip() if block[0][0] in headings else None
             if head is not None:
                 in_references = structure.is_references_title(head)
                 section = head if head != doc_title else ""

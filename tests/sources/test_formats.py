@@ -141,6 +141,27 @@ def test_inline_markup_never_splits_a_word_or_its_punctuation():
     assert html_text("<p>H<sub>2</sub>O and <b>W</b>ord, see <a href=x>link</a>.</p>").text == "H2O and Word, see link.\n"
 
 
+def test_only_h1_to_h6_are_headings_and_a_br_breaks_a_line_not_a_paragraph():
+    """A paragraph broken at a <br>, or a short <p> without a full stop, read as a heading by its look:
+    never quoted, so "Who is the observatory director?" was answered with the deputy."""
+    from assistant.sources.documents import Document
+    from assistant.sources.passages import split_passages
+
+    page = (
+        "<html><body>\n<h1>Observatory</h1>\n<div>The observatory director is Dr. Amara Nwosu<br>and her deputy is Lars Eriksen.</div>\n"
+        "<p>Our office manager is Jane Smith</p><p>She answers the phone from 9 to 5.</p>\n</body></html>\n"
+    )
+    extracted = html_text(page)
+    document = Document("o.html", extracted.text, "", "utf-8", file_lines=extracted.file_lines, headings=extracted.headings)
+    passages = split_passages(document, 1200)
+    assert [p.text for p in passages] == [
+        "The observatory director is Dr. Amara Nwosu\nand her deputy is Lars Eriksen.",
+        "Our office manager is Jane Smith",
+        "She answers the phone from 9 to 5.",
+    ]
+    assert {p.title for p in passages} == {"Observatory"} and [p.line_start for p in passages] == [3, 4, 4]
+
+
 def test_an_html_table_is_read_a_row_a_line_with_its_header_as_markdowns_are():
     """Each cell alone on a line of its own quoted "555-0199" with no branch: a row now says its cells
     together, and the header row is a header (the rule under it), so the table is cut as Markdown's."""
