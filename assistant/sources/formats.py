@@ -355,15 +355,24 @@ _KEPT_OR_COMMENT = re.compile(
 )
 
 
+# Front matter: a YAML (---) or TOML (+++) block of keys opening the file, metadata a page never shows.
+_FRONT_MATTER = re.compile(
+    r"\A(?P<fence>---|\+\+\+)[ \t]*\r?\n[ \t]*[\w-]+[ \t]*[:=].*?^(?:(?P=fence)|\.\.\.)[ \t]*$", re.M | re.S
+)
+
+
 def markdown_text(text: str) -> str:
-    """Markdown as it is indexed: the file as it stands, less its HTML comments (``<!-- a note -->``,
-    which a reader of the page never sees), each turned into spaces with its line breaks kept, so that
-    every offset and line is still the file's."""
+    """Markdown as it is indexed: the file as it stands, less what a reader of the page never sees, its
+    front matter (``---`` keys ``---``) and its HTML comments (``<!-- a note -->``), each turned into
+    spaces with its line breaks kept, so that every offset and line is still the file's."""
     def blank(match: re.Match[str]) -> str:
         if match.group("comment") is None:
             return match.group()
         return re.sub(r"[^\r\n]", " ", match.group())
 
+    front = _FRONT_MATTER.match(text)
+    if front:
+        text = re.sub(r"[^\r\n]", " ", front.group()) + text[front.end() :]
     return _KEPT_OR_COMMENT.sub(blank, text) if "<!--" in text else text
 
 

@@ -220,6 +220,16 @@ def test_what_markdown_shows_is_never_taken_for_a_comment(raw):
     assert markdown_text(raw) == raw
 
 
+def test_front_matter_is_never_quoted_and_a_thematic_break_is_not_front_matter():
+    from assistant.sources.formats import markdown_text
+
+    raw = "---\ntitle: Volunteer guide\nauthor: Sam Okafor\n---\n# Guide\n\nVolunteers meet at nine.\n"
+    read = markdown_text(raw)
+    assert "Volunteer guide" not in read and read.endswith("# Guide\n\nVolunteers meet at nine.\n") and len(read) == len(raw)
+    ruled = "---\n\nA page opening with a rule.\n\n---\n\nMore text.\n"
+    assert markdown_text(ruled) == ruled
+
+
 def test_an_indented_closed_comment_hides_itself_alone():
     """A comment indented in a list item hid the rest of the file: the unclosed rule took it first."""
     from assistant.sources.formats import markdown_text
