@@ -26,8 +26,15 @@ class UsageError(AssistantError):
     exit_code = EXIT_USAGE
 
 
+# The options given before the command (``assistant --sources DIR ask ...``), not after it.
+_GLOBAL_OPTIONS = ("--sources", "--index", "--config", "-c", "--collection")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # one line and exit 2, as every other usage error
+        misplaced = next((o for o in _GLOBAL_OPTIONS if message.startswith("unrecognized arguments") and o in message.split()), None)
+        if misplaced is not None:
+            raise UsageError(f"{message}: {misplaced} goes before the command (assistant {misplaced} ... ask ...)")
         raise UsageError(f"{message} (see `assistant --help`)")
 
 

@@ -38,7 +38,11 @@ class BuildLock:
                     continue
                 raise IndexLockedError(f"another build is running ({describe_holder(self.path)}; lock: {self.path})") from None
             except OSError as exc:
-                raise IndexWriteError(f"cannot create the build lock {self.path} ({exc.strerror or exc})") from exc
+                reason = next(
+                    (f"{parent} is a file, not a folder" for parent in self.path.parents if parent.exists() and not parent.is_dir()),
+                    exc.strerror or str(exc),
+                )
+                raise IndexWriteError(f"cannot create the build lock {self.path} ({reason})") from exc
             if self._fd is not None and _same_file(self._fd, self.path):
                 self._lock = lock
                 return self

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from cli_runner import run_cli, run_cli_in_fresh_python
+from cli_runner import assert_one_line_error, run_cli, run_cli_in_fresh_python
 from projects import REPO, SAMPLE_FILE, write_project
 
 
@@ -294,3 +294,19 @@ def test_ctrl_c_in_a_build_is_a_request_to_stop_heard_however_late_and_twice_is_
             assert not interrupted()
     finally:
         signal.signal(signal.SIGINT, runner)
+
+
+def test_an_option_given_after_the_command_says_where_it_goes():
+    code, _, err = run_cli("ask", "--sources", "papers", "Who is the treasurer?")
+    assert code == 2
+    assert_one_line_error(err, "unrecognized arguments: --sources", "--sources goes before the command")
+
+
+def test_an_index_under_a_file_names_the_file(tmp_path):
+    (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
+    sources = tmp_path / "docs"
+    sources.mkdir()
+    (sources / "a.txt").write_text("Some text to index.", encoding="utf-8")
+    code, _, err = run_cli("--sources", str(sources), "--index", str(tmp_path / "afile" / "idx"), "index")
+    assert code == 3
+    assert_one_line_error(err, "cannot create the build lock", f"({tmp_path / 'afile'} is a file, not a folder)")
