@@ -149,7 +149,7 @@ def test_without_sources_a_missing_default_config_is_still_an_error(papers):
     """A first run in a folder of one's own, no config there: the error says how to ask that folder."""
     code, _, err = run_cli("ask", "Who", "is", "the", "treasurer?")
     assert code == 2
-    assert_one_line_error(err, "config file not found", "; ask about a folder of your own with `assistant --sources DIR`")
+    assert_one_line_error(err, "config file not found", "; ask about a folder of your own with `assistant --sources DIR`", "`assistant collections add NAME DIR`")
 
 
 def test_an_unquoted_question_is_asked_as_its_words(papers):

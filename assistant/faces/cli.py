@@ -248,7 +248,10 @@ REMEDY_COMMANDS = {
     Remedy.UPDATE: "run `{command} index`",
     Remedy.REBUILD: "run `{command} index --rebuild`",
     Remedy.WAIT: "wait for it to finish",
-    Remedy.CHOOSE_SOURCES: "ask about a folder of your own with `assistant --sources DIR`, or name a config with --config PATH",
+    Remedy.CHOOSE_SOURCES: (
+        "ask about a folder of your own with `assistant --sources DIR`, keep it as a collection with "
+        "`assistant collections add NAME DIR`, or name a config with --config PATH"
+    ),
     Remedy.REINSTALL: "install the assistant again (`pip install --force-reinstall`, or `make install` in a clone)",
 }
 

@@ -152,7 +152,7 @@ class _VisibleText(HTMLParser):
                 self._table = _Table()
             return
         if self._table is not None and self._tables == 1 and tag in ("tr", "td", "th"):
-            self._table.start(tag)
+            self._table.start(tag, _span(dict(attrs).get("colspan")))
             return
         if self._table is not None and self._table.in_cell:
             if tag in _BLOCKS or tag == "br":  # a cell's paragraphs and breaks run on in its row
@@ -222,6 +222,14 @@ class _VisibleText(HTMLParser):
         self._break()
 
 
+def _span(colspan: str | None) -> int:
+    """The columns a cell's ``colspan`` says it spans: 1 unless it is a number from 2 to 100."""
+    try:
+        return min(max(int(colspan or 1), 1), 100)
+    except ValueError:
+        return 1
+
+
 class _Table:
     """An HTML table read as a table written with "|" between its cells (a row a line, and the rule
     under a header row of ``th`` cells), so that it is cut into passages of rows as Markdown's tables
@@ -233,12 +241,15 @@ class _Table:
         self._row: list[tuple[str, list[tuple[int, int]]]] | None = None
         self._header = True
         self._cell: list[tuple[str, int]] | None = None
+        # How many columns the cell being read spans (colspan): the columns after it stay empty, so
+        # that the next cell stands under its own header.
+        self._span = 1
 
     @property
     def in_cell(self) -> bool:
         return self._cell is not None
 
-    def start(self, tag: str) -> None:
+    def start(self, tag: str, span: int = 1) -> None:
         if tag == "tr":
             self._end_row()
             return
@@ -246,7 +257,7 @@ class _Table:
         if self._row is None:
             self._row, self._header = [], True
         self._header = self._header and tag == "th"
-        self._cell = []
+        self._cell, self._span = [], span
 
     def end(self, tag: str) -> None:
         if tag == "tr":
@@ -261,6 +272,7 @@ class _Table:
     def _end_cell(self) -> None:
         if self._cell is not None and self._row is not None:
             self._row.append(_flowed(self._cell))
+            self._row += [("", [])] * (self._span - 1)
         self._cell = None
 
     def _end_row(self) -> None:

@@ -178,6 +178,14 @@ def test_an_html_table_is_read_a_row_a_line_with_its_header_as_markdowns_are():
     assert lines.line_of(row) == lines.line_of(row + 2) == 4
 
 
+def test_a_cell_spanning_columns_keeps_the_next_cell_under_its_own_header():
+    extracted = html_text(
+        "<table><tr><th>Plan</th><th>Fee</th><th>Days</th></tr><tr><td>Senior</td><td>120</td><td>Every day</td></tr>"
+        '<tr><td colspan="2">Life membership</td><td>Every day</td></tr><tr><td colspan="x">Odd</td><td>1</td><td>2</td></tr></table>'
+    )
+    assert extracted.text.splitlines()[3:] == ["| Life membership |  | Every day |", "| Odd | 1 | 2 |"]
+
+
 def test_a_table_row_is_quoted_alone_and_its_own_value_marked(tmp_path):
     """Read beside its neighbours, the reader marked the sourdough's price for the rye loaf, and the
     rows were quoted as one; each row is now read and quoted alone."""

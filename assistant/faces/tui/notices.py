@@ -23,7 +23,7 @@ REMEDY_KEYS: dict[Remedy, tuple[str, str]] = {
     Remedy.WAIT: ("Wait for the other build to finish", ", then press ctrl+r."),
     Remedy.FIX_CONFIG: ("Fix the config", ", then restart the assistant."),
     Remedy.REINSTALL: ("Install the assistant again", ", then restart it."),
-    Remedy.CHOOSE_SOURCES: ("Start the assistant with --sources DIR", " to ask a folder of your own, or --config PATH."),
+    Remedy.CHOOSE_SOURCES: ("Start the assistant with --sources DIR", " to ask a folder of your own (or add it: assistant collections add NAME DIR), or with --config PATH."),
 }
 
 
