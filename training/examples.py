@@ -67,37 +67,48 @@ def _chunk_windows(
     return windows
 
 
-# What the worker processes of `_in_chunks` read: set before they are forked, so nothing is pickled to them.
-_CHUNKED: tuple | None = None
-
-
 def _in_chunks(build, drawn: list, tokenizer: Tokenizer, rng: random.Random, seed: int, workers: int, *extra) -> list:
     """`build(chunk, tokenizer, rng, *extra)` for each chunk of the drawn questions, in chunk order.
 
     One worker: one chunk, made here with `rng` itself (as before workers existed). More: `workers`
     chunks of consecutive questions, each made in a forked process with `random.Random(f"{seed}:{i}")`,
-    its chunk's own order, so the result depends on the number of workers but not on their timing.
-    Tokenizing is most of the time (about 8 minutes for every question on one core of a 2-core EPYC)."""
-    global _CHUNKED
+    its chunk's own order, so the result depends on the number of workers but not on their timing. A
+    forked process is handed its work as it starts (nothing pickled to it); its windows come back
+    through a pipe. Tokenizing is most of the time (about 8 minutes for every question on one core of
+    a 2-core EPYC)."""
     if workers <= 1:
         return [build(drawn, tokenizer, rng, *extra)]
     size = -(-len(drawn) // workers)
     chunks = [drawn[i : i + size] for i in range(0, len(drawn), size)]
-    if not chunks:
-        return []
     import multiprocessing
 
-    _CHUNKED = (build, chunks, tokenizer, seed, extra)
+    fork = multiprocessing.get_context("fork")
+    started = []
+    for index, chunk in enumerate(chunks):
+        receive, send = fork.Pipe(duplex=False)
+        process = fork.Process(target=_build_chunk, args=(send, build, chunk, tokenizer, random.Random(f"{seed}:{index}"), extra))
+        process.start()
+        send.close()  # the child's end: the parent only reads
+        started.append((process, receive))
     try:
-        with multiprocessing.get_context("fork").Pool(min(workers, len(chunks))) as pool:
-            return pool.map(_build_chunk, range(len(chunks)), chunksize=1)
+        return [_received(process, receive) for process, receive in started]
     finally:
-        _CHUNKED = None
+        for process, _ in started:
+            process.join()
 
 
-def _build_chunk(index: int) -> list:
-    build, chunks, tokenizer, seed, extra = _CHUNKED
-    return build(chunks[index], tokenizer, random.Random(f"{seed}:{index}"), *extra)
+def _build_chunk(send, build, chunk: list, tokenizer: Tokenizer, rng: random.Random, extra: tuple) -> None:
+    send.send(build(chunk, tokenizer, rng, *extra))
+    send.close()
+
+
+def _received(process, receive) -> list:
+    """A chunk's windows from its process; a process that died without sending them is an error."""
+    try:
+        return receive.recv()
+    except EOFError:
+        process.join()
+        raise RuntimeError(f"a window worker ended without its windows (exit {process.exitcode})") from None
 
 
 def _drawn_questions(
