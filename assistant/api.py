@@ -389,13 +389,13 @@ class Assistant:
         from .sources.formats import FileLines
         from .sources.passages import LineTable
 
-        starts = LineTable.of(text).starts
-        # A final line break ends the last line; it does not start an empty one.
-        lines = len(starts) - 1 if len(starts) > 1 and starts[-1] == len(text) else len(starts)
-        # HTML's lines are the file's (a line of markup alone reads as no text).
         file_lines = FileLines(extracted.file_lines) if extracted.file_lines else None
-        if file_lines is not None:
+        if file_lines is not None:  # HTML's lines are the file's (a line of markup alone reads as no text)
             lines = extracted.file_line_count
+        else:
+            starts = LineTable.of(text).starts
+            # A final line break ends the last line; it does not start an empty one.
+            lines = len(starts) - 1 if len(starts) > 1 and starts[-1] == len(text) else len(starts)
         first = 1 if line_start is None else line_start
         last = lines if line_end is None else line_end
         if first < 1:
@@ -484,7 +484,7 @@ class Library:
             every, gone = answering_and_gone(config)
             chosen = every
         else:
-            every, gone = collections_of(config, check=False), []
+            every, gone = collections_of(config), []
             chosen = [named(config, collection, check=True)]
         for each in chosen:
             check_location(each.index_dir, each.sources_dir)

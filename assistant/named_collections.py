@@ -63,29 +63,30 @@ def added_collections() -> dict[str, CollectionSettings]:
         raise ConfigError(f"{path}: a damaged list of collections ({str(exc).splitlines()[0]}); fix or remove the file") from exc
 
 
-def collections_of(config: Config, check: bool = True) -> list[Collection]:
-    """Every collection, ``main`` first (where the config's sources folder is there, or there is no other
-    collection: then its absence is the ``ConfigError``), then those of the config, then those added
-    (by name). With ``check`` (answering, building), those that can answer (``answering_and_gone``);
-    without (listing, adding, removing them), nothing is refused and only a missing ``main`` left out."""
-    if check:
-        return answering_and_gone(config)[0]
-    named_ones = _named_collections(config)
-    return [Collection(MAIN_COLLECTION, config, "main"), *named_ones] if config.sources_dir.is_dir() else named_ones
+def collections_of(config: Config) -> list[Collection]:
+    """Every collection, ``main`` first (where the config's sources folder is there), then those of the
+    config, then those added (by name): for listing, adding and removing them, nothing refused. What
+    answers is ``answering_and_gone``'s."""
+    return _with_main(config, _named_collections(config))
 
 
 def answering_and_gone(config: Config) -> tuple[list[Collection], list[Collection]]:
-    """The collections that can answer (as ``collections_of``), and apart, the named ones whose folder is
-    gone: left out, so that a drive not mounted keeps no other collection from answering (each folder
-    looked at once). A ``ConfigError`` naming the first gone only when no collection is left."""
+    """The collections that can answer (as ``collections_of``, less those whose folder is gone), and
+    apart, those gone: left out, so that a drive not mounted keeps no other collection from answering
+    (each folder looked at once). A ``ConfigError`` naming the first gone (or the missing sources folder)
+    only when no collection is left."""
     named_ones = _named_collections(config)
     there = [c for c in named_ones if c.sources_dir.is_dir()]
+    answering = _with_main(config, there)
     gone = [c for c in named_ones if c not in there]
-    if config.sources_dir.is_dir():
-        return [Collection(MAIN_COLLECTION, config, "main"), *there], gone
-    if not there:
+    if not answering:
         raise folder_gone(gone[0]) if gone else missing_sources(config)
-    return there, gone
+    return answering, gone
+
+
+def _with_main(config: Config, named_ones: list[Collection]) -> list[Collection]:
+    """``main`` (where the config's sources folder is there) before the named collections."""
+    return [Collection(MAIN_COLLECTION, config, "main"), *named_ones] if config.sources_dir.is_dir() else named_ones
 
 
 def _named_collections(config: Config) -> list[Collection]:
@@ -97,25 +98,23 @@ def _named_collections(config: Config) -> list[Collection]:
     return named_ones
 
 
+# What mends a collection whose folder is gone, said alike where it stops a command and where it is left out.
+_BRING_IT_BACK = "(bring it back, or remove the collection)"
+
+
 def folder_gone(collection: Collection) -> ConfigError:
-    return ConfigError(
-        f"the folder of the collection {collection.name!r} does not exist: {collection.sources_dir} "
-        "(bring it back, or remove the collection)"
-    )
+    return ConfigError(f"the folder of the collection {collection.name!r} does not exist: {collection.sources_dir} {_BRING_IT_BACK}")
 
 
 def gone_note(collection: Collection) -> str:
     """One line saying that a collection is left out, and why."""
-    return (
-        f"the collection {collection.name!r} is left out: its folder does not exist: {collection.sources_dir} "
-        "(bring it back, or remove the collection)"
-    )
+    return f"the collection {collection.name!r} is left out: its folder does not exist: {collection.sources_dir} {_BRING_IT_BACK}"
 
 
 def named(config: Config, name: str, check: bool = False) -> Collection:
     """The collection called ``name``; a ``ConfigError`` naming those there are if there is none (with
     ``check``, also if its folder is gone)."""
-    collections = collections_of(config, check=False)
+    collections = collections_of(config)
     for collection in collections:
         if collection.name == name:
             if check and not collection.sources_dir.is_dir():
@@ -138,7 +137,7 @@ def add_collection(config: Config, name: str, folder: Path, include: tuple[str, 
     folder = folder.expanduser().absolute()
     if not folder.is_dir():
         raise ConfigError(f"the folder {'is not a folder' if folder.exists() else 'does not exist'}: {folder}")
-    if any(c.name == name for c in collections_of(config, check=False)):
+    if any(c.name == name for c in collections_of(config)):
         raise ConfigError(f"there is a collection named {name!r} already ('assistant collections list' shows them)")
     entry = CollectionSettings(sources=str(folder.resolve()), include=include, exclude=exclude)
     added = added_collections()
@@ -159,7 +158,7 @@ def remove_collection(config: Config, name: str) -> tuple[Collection, list[str]]
         raise ConfigError(f"the collection {name!r} is declared in {config.path} ([collections.{name}]); remove it there")
     from .store.folder import remove_if_ours
 
-    sharing = [c.name for c in collections_of(config, check=False) if c.name != name and c.index_dir == collection.index_dir]
+    sharing = [c.name for c in collections_of(config) if c.name != name and c.index_dir == collection.index_dir]
     added = added_collections()
     del added[name]
     _write_registry(added)

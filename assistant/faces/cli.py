@@ -431,7 +431,7 @@ def _command_collections(args, overrides, out: TextIO) -> int:
         else:
             out.write(f"Removed the collection {removed.name} and its index; {folder} is untouched\n")
     else:
-        for collection in collections_of(config, check=False):
+        for collection in collections_of(config):
             where = {"main": "[sources] of the config", "config": "config.toml", "added": "collections add"}[collection.origin]
             gone = "" if collection.sources_dir.is_dir() else ", its folder is gone"
             out.write(f"{collection.name}\t{printable(str(collection.sources_dir))}\tindex: "
