@@ -366,8 +366,11 @@ class Assistant:
         return read_source_text(self.config.sources_dir, source)
 
     def holds_source(self, source: str) -> bool:
-        """Whether the index holds ``source`` (a path as citations name it)."""
-        return self.index_exists() and source in self._manifest().sources
+        """Whether the index holds ``source`` (a path as citations name it); False with no index."""
+        try:
+            return source in self._manifest().sources
+        except IndexMissingError:
+            return False
 
     def read_source_lines(self, source: str, line_start: int | None = None, line_end: int | None = None) -> SourceExcerpt:
         """An indexed source's text, lines ``line_start``..``line_end`` (1-based, inclusive, as citations
@@ -382,7 +385,7 @@ class Assistant:
             inside = False
         if not inside:
             raise QuestionError(f"not a source file: {source} (not a path inside the sources folder)")
-        if not self.holds_source(source):
+        if source not in self._manifest().sources:  # no index: IndexMissingError, with its remedy
             raise QuestionError(f"not an indexed source: {source}")
         extracted = extracted_source(self.config.sources_dir, source)
         text = extracted.text

@@ -102,23 +102,28 @@ class AssistantTools:
             assistant = self.library.assistant(collection)
             with self._asking:
                 self._ready([collection or self.library.names[0]])
+            if collection is None and not assistant.holds_source(source):
+                holder = self._collection_holding(source)
+                if holder is not None:  # a citation of another collection, asked without its name
+                    raise QuestionError(
+                        f"not an indexed source of {self.library.names[0]}: {source} (it is in the collection "
+                        f"{holder!r}: pass collection={holder!r})"
+                    )
             excerpt = assistant.read_source_lines(source, line_start, line_end)
         except AssistantError as exc:
-            holders = [] if collection is not None else self._collections_holding(source)
-            if holders:  # a citation of another collection, asked without its name
-                return self._error(QuestionError(
-                    f"not an indexed source of {self.library.names[0]}: {source} (it is in the collection "
-                    f"{holders[0]!r}: pass collection={holders[0]!r})"
-                ))
             return self._error(exc)
         return CallToolResult(content=[text_content(excerpt.text)], structured_content=excerpt.model_dump())
 
-    def _collections_holding(self, source: str) -> list[str]:
-        """The collections but the first whose index holds ``source``."""
-        try:
-            return [name for name in self.library.names[1:] if self.library.assistant(name).holds_source(source)]
-        except AssistantError:
-            return []
+    def _collection_holding(self, source: str) -> str | None:
+        """The first collection but the first whose index holds ``source`` (one whose index cannot be
+        read holds nothing here)."""
+        for name in self.library.names[1:]:
+            try:
+                if self.library.assistant(name).holds_source(source):
+                    return name
+            except AssistantError:
+                continue
+        return None
 
     def status(self) -> CallToolResult:
         """What is indexed, for each collection: its sources folder, how many files and passages, the
