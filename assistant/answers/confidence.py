@@ -233,16 +233,15 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     words = question_names(query.text)
     names = set(words)
     text = " ".join(index.passages[c.row].title + " " + index.passages[c.row].text for c in ranked[:NAME_PASSAGES])
-    terms = set(tokenize(text))
-    present = terms | written_with_stops(words, text)
+    # A follow-up with no name of its own asks about the names of the question it goes on asking: "and?"
+    # after "What is the capital of France?" asks about France.
+    asked = words or question_names(query.whole_question)
+    present = set(tokenize(text)) | written_with_stops(asked, text)  # the names are looked for once
     absent_names = len(names - present) / len(names) if names else 0.0
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
-    # A follow-up with no name of its own asks about the names of the question it goes on asking: "and?"
-    # after "What is the capital of France?" asks about France.
-    asked = words or question_names(query.whole_question)
-    unmentioned = never_mentioned(asked, terms | written_with_stops(asked, text), index)
+    unmentioned = never_mentioned(asked, present, index)
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,
