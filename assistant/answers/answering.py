@@ -54,7 +54,7 @@ _NUMBER = re.compile(
     re.I,
 )
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z]+")
+_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+")
 # A sentence opening like this leans on the one before it ("It in turn evolved into Modern English.",
 # "For example, consider quicksort."): it is quoted together with its predecessor, whose words the
 # question likely matched. Pronouns, discourse markers, and a demonstrative among the first words

@@ -86,8 +86,8 @@ FEATURES = (
 READER_FEATURES = (*FEATURES, "footing", "said_before", "reader", "best_reader")
 # The shipped models, by whether the reader is on.
 MODEL_FILES = {False: "data/confidence.json", True: "data/confidence-reader.json"}
-# A capitalised word that is not the first of the question: a name, most of the time.
-_NAME = re.compile(r"(?<=[\s(\"'“])[A-Z][\w'’-]*[A-Za-z0-9]")
+# A capitalised word that is not the first of the question: a name, most of the time ("Émile" too).
+_NAME = re.compile(r"(?<=[\s(\"'“])[A-ZÀ-ÖØ-Þ][\w'’-]*[^\W_]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from .array_file import ArrayFile
-from .lexical import tokenize
+from .lexical import plain_letters, tokenize
 
 # bm25s methods whose score of a document is the sum of its terms' precomputed scores: the ones read here.
 SUMMED_METHODS = ("lucene", "robertson", "atire")
@@ -45,6 +45,7 @@ class LexicalIndex:
         self.vocab = vocab
         self._data, self._indices, self._indptr = data, indices, indptr
         self.document_count = document_count
+        self._accented: dict[str, str] | None = None
 
     @classmethod
     def load(cls, folder: Path, document_count: int) -> "LexicalIndex":
@@ -67,7 +68,20 @@ class LexicalIndex:
 
     def _column(self, term: str) -> int | None:
         column = self.vocab.get(term)
+        if column is None:
+            column = self.vocab.get(self._accented_terms().get(term, ""))
         return column if column is not None and column + 1 < len(self._indptr) else None
+
+    def _accented_terms(self) -> dict[str, str]:
+        """An index built before the words lost their accents (``plain_letters``) holds "kjær" where a
+        question now asks for "kjaer": each such term of its vocabulary by the term it reads as now.
+        Made at the first word the vocabulary lacks; an index built since has none."""
+        if self._accented is None:
+            self._accented = {}
+            for term in self.vocab:
+                if not term.isascii() and (plain := plain_letters(term)) != term:
+                    self._accented.setdefault(plain, term)
+        return self._accented
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of each known term (BM25's smoothed form); unknown terms are absent."""
