@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -217,7 +218,7 @@ class Assistant:
     def status(self) -> IndexStatus:
         """The index's state: files, passages, model, build time, stale sources. Never loads the model."""
         base = dict(
-            config_path=str(self.config.path),
+            config_path=str(self.config.path) if self.config.from_file else None,
             sources_path=str(self.config.sources_dir),
             index_path=str(self.config.index_dir),
             model=self.config.settings.model.name,
@@ -372,6 +373,27 @@ class Assistant:
         except IndexMissingError:
             return False
 
+    def _as_cited(self, source: str) -> str:
+        """``source`` as citations name it: "./faq.txt" and the file's absolute path inside the sources
+        folder are "faq.txt"."""
+        folder = self.config.sources_dir
+        path = Path(os.path.normpath(folder / source))
+        return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else source
+
+    def _why_not_indexed(self, source: str, manifest: Manifest) -> str:
+        """Why the index holds no ``source``, in words an agent can act on."""
+        skipped = manifest.skipped.get(source)
+        if skipped is not None:
+            return f"passed over when the index was built: {skipped.reason}"
+        path = self.config.sources_dir / source
+        if path.is_dir():
+            return "a folder: name a file in it as a citation does"
+        if not path.exists():
+            return "no such file in the sources folder: name it as a citation does, its path in the folder"
+        if source not in self.changes().added:
+            return "a file the config's include and exclude patterns leave out"
+        return "added since the index was built: the next question updates the index"
+
     def read_source_lines(self, source: str, line_start: int | None = None, line_end: int | None = None) -> SourceExcerpt:
         """An indexed source's text, lines ``line_start``..``line_end`` (1-based, inclusive, as citations
         count them); an end left out is the file's own, so with neither the whole text comes back.
@@ -385,8 +407,10 @@ class Assistant:
             inside = False
         if not inside:
             raise QuestionError(f"not a source file: {source} (not a path inside the sources folder)")
-        if source not in self._manifest().sources:  # no index: IndexMissingError, with its remedy
-            raise QuestionError(f"not an indexed source: {source}")
+        source = self._as_cited(source)
+        manifest = self._manifest()  # no index: IndexMissingError, with its remedy
+        if source not in manifest.sources:
+            raise QuestionError(f"not an indexed source: {source} ({self._why_not_indexed(source, manifest)})")
         extracted = extracted_source(self.config.sources_dir, source)
         text = extracted.text
         from .sources.formats import FileLines

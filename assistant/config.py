@@ -178,9 +178,10 @@ class Overrides(BaseModel):
         if self.sources is None:
             return
         folder = _resolved(self.sources.expanduser().absolute())
-        if not folder.is_dir():
-            what = "is not a folder" if folder.exists() else "does not exist"
-            raise ConfigError(f"the sources folder {what}: {folder}")
+        if not folder.exists():
+            raise ConfigError(f"the sources folder does not exist: {folder}")
+        if not folder.is_dir():  # one file of many, most often: its folder is what is asked
+            raise ConfigError(f"the sources folder is not a folder: {folder} (name the folder that holds it, {folder.parent})")
 
 
 class Config(BaseModel):

@@ -280,7 +280,7 @@ def counted(count: int, noun: str) -> str:
 
 
 class IndexStatus(Frozen):
-    config_path: str
+    config_path: str | None  # None: no config file was read (``--sources`` alone), every setting its default
     sources_path: str
     index_path: str
     exists: bool

@@ -54,6 +54,7 @@ def test_a_fresh_folder_is_indexed_in_the_user_data_folder_and_a_second_run_reus
     code, out, _ = run_cli("--sources", str(papers), "status", "--json")
     status = json.loads(out)
     assert code == 0 and status["index_path"] == str(index) and status["passages"] == 12
+    assert status["config_path"] is None  # no config file was read
     assert tree(papers) == before
 
 
@@ -126,7 +127,7 @@ def test_a_sources_folder_that_does_not_exist_is_one_line_exit_2(papers, command
 def test_a_sources_file_is_not_a_folder(papers):
     code, _, err = run_cli("--sources", str(papers / SAMPLE_FILE), "status")
     assert code == 2
-    assert_one_line_error(err, "the sources folder is not a folder")
+    assert_one_line_error(err, "the sources folder is not a folder", f"(name the folder that holds it, {papers})")
 
 
 def test_a_config_in_the_working_directory_still_applies_but_not_its_index(papers):

@@ -520,7 +520,7 @@ def _command_status(assistant, args, out: TextIO) -> int:
     if args.json:
         out.write(status.model_dump_json(indent=2) + "\n")
     else:
-        config = status.config_path if assistant.config.from_file else "none (every setting its default)"
+        config = status.config_path or "none (every setting its default)"
         out.write(f"config:   {printable(str(config))}\nsources:  {printable(str(status.sources_path))}\n"
                   f"index:    {printable(str(status.index_path))}\n")
         out.write(f"model:    {status.model}\n")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import sys
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Annotated, TextIO
 
 from mcp.server.mcpserver import MCPServer
@@ -89,7 +91,7 @@ class AssistantTools:
 
     def get(
         self,
-        source: Annotated[str, Field(description="The source file as a citation names it (its path in the sources folder).")],
+        source: Annotated[str, Field(description="The source file as a citation names it (its path in the sources folder), or a whole citation (faq.txt:12-14).")],
         line_start: Annotated[int | None, Field(description="First line, 1-based (default: the file's first).")] = None,
         line_end: Annotated[int | None, Field(description="Last line, inclusive (default: the file's end).")] = None,
         collection: Annotated[
@@ -97,8 +99,13 @@ class AssistantTools:
         ] = None,
     ) -> CallToolResult:
         """The exact text of an indexed source file, or of its lines line_start..line_end (1-based,
-        inclusive, numbered as citations are), to read around a citation."""
+        inclusive, numbered as citations are), to read around a citation. A whole citation
+        (faq.txt:12-14, papers:paper.pdf:p3:12) may stand for the source and its lines."""
         try:
+            cited = cited_place(source, self.library.names) if line_start is None and line_end is None else None
+            if cited is not None and not self.library.assistant(collection or cited.collection).holds_source(source):
+                source, line_start, line_end = cited.source, cited.line_start, cited.line_end
+                collection = collection or cited.collection
             assistant = self.library.assistant(collection)
             with self._asking:
                 self._ready([collection or self.library.names[0]])
@@ -137,7 +144,7 @@ class AssistantTools:
         parts: list[str] = []
         for name, status in statuses.items():
             part = [f"collection: {name}"] if several else []
-            parts.append("\n".join([*part, status_text(status, self.command), *self._watch_lines(name)]))
+            parts.append("\n".join([*part, status_text(status, self.command), *self._watch_lines(name, status.exists)]))
         parts += [f"warning: {printable(note)}" for note in self.library.gone_notes]
         text = text_content("\n\n".join(parts))
         if not several:
@@ -197,13 +204,14 @@ class AssistantTools:
             self._log.write(printable(line) + "\n")
         self._log.flush()
 
-    def _watch_lines(self, name: str) -> list[str]:
+    def _watch_lines(self, name: str, indexed: bool) -> list[str]:
         """What ``status`` adds while a collection's sources are watched: when its last update ran, and
-        what it did."""
+        what it did. An edit updates an index; it never builds a missing one (the first ask does)."""
         watcher = self.watchers.get(name)
         if watcher is None:
             return []
-        lines = [f"watching: {'yes' if watcher.running else 'no (stopped)'}, the index is updated a second after each edit"]
+        follows = "the index is updated a second after each edit" if indexed else "once the first ask has built the index, it is updated a second after each edit"
+        lines = [f"watching: {'yes' if watcher.running else 'no (stopped)'}, {follows}"]
         last = watcher.last_update
         if last is not None:
             when = last.finished_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
@@ -215,6 +223,33 @@ class AssistantTools:
         self._conversations.move_to_end(key)
         while len(self._conversations) > KEPT_CONVERSATIONS:
             self._conversations.popitem(last=False)
+
+
+# A citation as ``Citation.label`` writes it: [collection:]source:[pPAGE:]LINE[-LINE].
+_CITATION = re.compile(r"(?P<source>.+?):(?:p\d+:)?(?P<first>\d+)(?:-(?P<last>\d+))?")
+
+
+@dataclass(frozen=True)
+class CitedPlace:
+    source: str
+    line_start: int
+    line_end: int
+    collection: str | None
+
+
+def cited_place(text: str, collections: list[str]) -> CitedPlace | None:
+    """The place a whole citation names, as an agent may pass it to ``get`` for the source: a leading
+    name is its collection only when it is one of ``collections`` ("notes:draft.txt" may be a file's
+    name); None when ``text`` is not a citation."""
+    match = _CITATION.fullmatch(text.strip())
+    if match is None:
+        return None
+    collection, source = None, match["source"]
+    head, _, rest = source.partition(":")
+    if rest and head in collections:
+        collection, source = head, rest
+    first = int(match["first"])
+    return CitedPlace(source, first, int(match["last"] or first), collection)
 
 
 def text_content(text: str) -> TextContent:

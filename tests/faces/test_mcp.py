@@ -198,9 +198,27 @@ def test_get_refuses_what_is_not_an_indexed_source(server, project):
     assert server.error("get", source="../config.toml") == "not a source file: ../config.toml (not a path inside the sources folder)"
     assert server.error("get", source=str(project.parent / "secret.txt")).startswith("not a source file: /")
     assert server.error("get", source="escape.txt") == "not a source file: escape.txt (not a path inside the sources folder)"
-    assert server.error("get", source="missing.txt") == "not an indexed source: missing.txt"
-    assert server.error("get", source="blob.txt") == "not an indexed source: blob.txt"  # skipped by the build
+    # Each refusal says why, in words an agent can act on.
+    assert server.error("get", source="missing.txt") == (
+        "not an indexed source: missing.txt (no such file in the sources folder: name it as a citation does, its path in the folder)"
+    )
+    assert server.error("get", source="blob.txt").startswith(
+        "not an indexed source: blob.txt (passed over when the index was built: binary file"
+    )
     assert server.error("get", source="") == "the source is empty"
+
+
+def test_get_takes_a_source_as_an_agent_may_write_it(server, project):
+    """The file's absolute path inside the folder, "./" before it, or a whole citation for the source
+    and its lines."""
+    whole = sample_text(project)
+    assert server.ok("get", source=str(project.parent / "sources" / SAMPLE_FILE))["text"] == whole
+    assert server.ok("get", source=f"./{SAMPLE_FILE}")["source"] == SAMPLE_FILE
+    citation = server.ok("ask", question=VALID_FOR)["snippets"][0]["citation"]
+    label = f"{SAMPLE_FILE}:{citation['line_start']}-{citation['line_end'] + 1}"
+    cited = server.ok("get", source=label)
+    assert (cited["source"], cited["line_start"], cited["line_end"]) == (SAMPLE_FILE, citation["line_start"], citation["line_end"] + 1)
+    assert server.error("get", source=f"{SAMPLE_FILE}:40").endswith("line 40 is past its end")
 
 
 @pytest.mark.parametrize(
@@ -304,7 +322,9 @@ def test_collections_are_asked_together_or_one_at_a_time(tmp_path):
         assert two.error("get", source=citation["source"]) == (  # not in main: the error names where it is
             f"not an indexed source of main: {citation['source']} (it is in the collection 'normans': pass collection='normans')"
         )
-        assert two.error("get", source="nowhere.txt") == "not an indexed source: nowhere.txt"
+        assert two.error("get", source="nowhere.txt").startswith("not an indexed source: nowhere.txt (no such file")
+        label = f"normans:{citation['source']}:{citation['line_start']}"  # a whole citation names its collection
+        assert rollo["snippets"][0]["text"].split("\n")[0] in two.ok("get", source=label)["text"]
         assert two.error("ask", question=VALID_FOR, collection="papers") == (
             "no collection named 'papers' here (the collections: main, normans)"
         )
