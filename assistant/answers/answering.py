@@ -285,7 +285,29 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
         return None
     if reading.start < citation.start or reading.end > citation.end:
         return None
-    return AnswerPhrase(text=reading.text, start=reading.start, end=reading.end)
+    first, last = tidy_span(reading.text)
+    if first == last:
+        return None
+    return AnswerPhrase(text=reading.text[first:last], start=reading.start + first, end=reading.start + last)
+
+
+# A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number).
+_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n")
+# Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024").
+_EDGE_MARKS = "*_`~ \t\n"
+
+
+def tidy_span(text: str) -> tuple[int, int]:
+    """The part of a reader's span that is the answer, as offsets into ``text``: up to a sentence that
+    ends a line (the next line is another sentence, or a heading), without the markup at its ends."""
+    cut = _LINE_ENDS_SENTENCE.search(text)
+    last = cut.start() if cut is not None else len(text)
+    first = 0
+    while first < last and text[first] in _EDGE_MARKS:
+        first += 1
+    while last > first and text[last - 1] in _EDGE_MARKS:
+        last -= 1
+    return first, last
 
 
 def pick_snippets(

@@ -154,3 +154,22 @@ def test_a_surer_span_lifts_its_sentence_more_even_where_both_are_all_but_certai
     ranked = rerank(scored, Read(centres, (sure, surer)))
     assert [s.reading for s in ranked] == [surer, sure]
     assert 0.5 < ranked[1].score < ranked[0].score
+
+
+
+@pytest.mark.parametrize(
+    ("span", "mark"),
+    [
+        ("0.23 euros per kilometre.\n5", "0.23 euros per kilometre"),  # a PDF's next heading number
+        ("**1 September 2024", "1 September 2024"),  # Markdown's emphasis
+        ("`max_connections`", "max_connections"),
+        ("27 days of\nannual leave", "27 days of\nannual leave"),  # a line wrapped mid-sentence
+        ("the U.S. Army", "the U.S. Army"),
+    ],
+)
+def test_a_mark_stops_where_its_line_s_sentence_ends_and_leaves_out_emphasis(span, mark):
+    from assistant.answers.answering import tidy_span
+
+    first, last = tidy_span(span)
+    assert span[first:last] == mark
+
