@@ -44,7 +44,7 @@ _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # How each format's text is read out of its file, as a number that changes whenever that reading does
 # (what the passages hold, their offsets or lines). An index records each source's; one read another way
 # is read again by the next update, so that nothing it quotes or cites is of the old reading.
-READINGS = {HTML_SUFFIXES: 2, MARKDOWN_SUFFIXES: 1}
+READINGS = {HTML_SUFFIXES: 2, MARKDOWN_SUFFIXES: 1, PDF_SUFFIXES: 1}
 
 
 def reading_of(source: str) -> int:
@@ -412,16 +412,22 @@ def html_text(markup: str) -> ExtractedText:
 
 
 def pdf_text(data: bytes) -> ExtractedText:
-    """The text of every page of a PDF, pages separated by a blank line; ``UnreadableSourceError`` if broken."""
+    """The text of every page of a PDF as a person reads it (``pdf_pages.read_pages``: no running headers
+    or footers, headings alone, paragraphs apart and run on over a page break, broken words whole), with
+    the offset where each page begins; ``UnreadableSourceError`` if broken."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
+    from .pdf_pages import page_lines, read_pages
+
+    if b"%PDF-" not in data[:1024]:  # every PDF opens so (after at most some bytes of junk)
+        raise UnreadableSourceError("not a PDF (its name ends in .pdf but it does not begin as one)")
     try:
         with _pypdf_complaints() as complaints:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise UnreadableSourceError("encrypted PDF (needs a password)")
-            pages = [page.extract_text() or "" for page in reader.pages]
+            pages = [page_lines(page) for page in reader.pages]
     except UnreadableSourceError:
         raise
     except PyPdfError as exc:
@@ -429,17 +435,9 @@ def pdf_text(data: bytes) -> ExtractedText:
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError) as exc:
         # pypdf lets these through on malformed files rather than wrapping them in PyPdfError.
         raise UnreadableSourceError(f"damaged PDF ({type(exc).__name__})") from exc
-    parts: list[str] = []
-    starts: list[int] = []
-    offset = 0
-    for page in pages:
-        # A blank line between pages keeps every paragraph, and so every passage, on one page.
-        cleaned = page.replace("\x00", "").strip()
-        starts.append(offset)
-        parts.append(cleaned)
-        offset += len(cleaned) + 2
+    read = read_pages(pages)
     notes = (f"PDF read with repairs ({complaints[0]}{' and more' if len(complaints) > 1 else ''})",) if complaints else ()
-    return ExtractedText(text="\n\n".join(parts) + "\n", page_starts=tuple(starts), notes=notes)
+    return ExtractedText(text=read.text, page_starts=read.page_starts, notes=notes)
 
 
 @contextlib.contextmanager

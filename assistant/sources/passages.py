@@ -172,11 +172,17 @@ def document_title(document: Document) -> str:
     return re.sub(r"[-_]+", " ", stem).strip()
 
 
-def _chunk_sentences(spans: list[tuple[int, int]], max_chars: int) -> list[list[tuple[int, int]]]:
+def _chunk_sentences(
+    spans: list[tuple[int, int]], max_chars: int, page_of: Callable[[int], int | None] | None = None
+) -> list[list[tuple[int, int]]]:
+    """Runs of sentences of at most ``max_chars`` (a longer sentence alone); with ``page_of``, a run
+    never holds a sentence starting on a later page than its first: a PDF's paragraph may run on over a
+    page break, and a passage's page (its first's) is the page every citation of it names."""
     chunks: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
     for span in spans:
-        if current and span[1] - current[0][0] > max_chars:
+        turned = page_of is not None and current and page_of(span[0]) != page_of(current[0][0])
+        if current and (span[1] - current[0][0] > max_chars or turned):
             chunks.append(current)
             current = []
         current.append(span)
@@ -237,7 +243,8 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                         paragraph_kind = "caption"
                 spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
                 title = f"{doc_title} — {section}" if section else doc_title
-                for chunk in _chunk_sentences(spans, max_chars):
+                page_of = document.page_of if document.page_starts else None
+                for chunk in _chunk_sentences(spans, max_chars, page_of):
                     yield _passage(document, lines, chunk, title, paragraph_kind)
 
 

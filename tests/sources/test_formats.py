@@ -10,22 +10,23 @@ from assistant.sources.formats import FileLines, html_text, pdf_text
 from projects import write_project
 
 
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal valid PDF: one Helvetica text line per entry, one page per list."""
-    page_ids = [4 + 2 * i for i in range(len(pages))]
+def _escaped(line: str) -> bytes:
+    return line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def _pdf_file(streams: list[bytes]) -> bytes:
+    """A minimal valid PDF of these pages' content streams, with Helvetica as /F1 and Helvetica-Bold as /F2."""
+    page_ids = [5 + 2 * i for i in range(len(streams))]
     objects = {
         1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % p for p in page_ids) + b"] /Count %d >>" % len(pages),
+        2: b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % p for p in page_ids) + b"] /Count %d >>" % len(streams),
         3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
     }
-    for page_id, lines in zip(page_ids, pages):
-        escaped = [
-            line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") for line in lines
-        ]
-        stream = b"BT /F1 12 Tf 14 TL 72 720 Td " + b" ".join(b"(" + e + b") Tj T*" for e in escaped) + b" ET"
+    for page_id, stream in zip(page_ids, streams):
         objects[page_id] = (
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (page_id + 1)
+            b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % (page_id + 1)
         )
         objects[page_id + 1] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
     out = b"%PDF-1.4\n"
@@ -41,6 +42,34 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     return out
 
 
+def make_pdf(pages: list[list[str]]) -> bytes:
+    """A minimal valid PDF: one Helvetica text line per entry, one page per list."""
+    return _pdf_file(
+        [b"BT /F1 12 Tf 14 TL 72 720 Td " + b" ".join(b"(" + _escaped(line) + b") Tj T*" for line in lines) + b" ET" for lines in pages]
+    )
+
+
+def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}") -> bytes:
+    """A PDF laid out as a word processor writes one: a line "# Title" is a heading (bold, 14 pt), ""
+    the gap between paragraphs, any other line body text (11 pt, 14 pt apart); and a running footer at
+    the foot of each page (9 pt)."""
+    streams = []
+    for number, lines in enumerate(pages, 1):
+        ops, y = [b"BT"], 760
+        for line in lines:
+            if line.startswith("# "):
+                ops.append(b"/F2 14 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line[2:])))
+                y -= 24
+            elif not line:
+                y -= 8
+            else:
+                ops.append(b"/F1 11 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line)))
+                y -= 14
+        ops += [b"/F1 9 Tf 1 0 0 1 280 40 Tm (%s) Tj" % _escaped(footer.format(page=number, pages=len(pages))), b"ET"]
+        streams.append(b"\n".join(ops))
+    return _pdf_file(streams)
+
+
 REPORT_PDF = make_pdf(
     [
         ["Annual report of the Northern Lighthouse Board", "Prepared for the harbour council."],
@@ -49,6 +78,37 @@ REPORT_PDF = make_pdf(
             "",
             "During the great storm the keeper counted three hundred and twelve ships passing the cape.",
             "The lamp burned whale oil until the year 1902.",
+        ],
+    ]
+)
+# A handbook as a word processor prints it: a running footer "Page N of 3", a sentence running over the
+# first page break, words broken at a line's end, and numbered headings between paragraphs.
+HANDBOOK_PDF = make_paged_pdf(
+    [
+        [
+            "# Harbour Office staff handbook",
+            "This handbook sets out the rules that apply to the staff of the Harbour Office in Leith,",
+            "and it was last revised by the personnel committee in the spring.",
+            "",
+            "The final recommendation of the committee, adopted after a long debate in which",
+            "several members",
+        ],
+        [
+            "argued for delay, was to close the Antwerp office by the end of 2025.",
+            "# 2. Leave",
+            "Full-time employees receive 27 days of paid annual leave per calendar year, plus the",
+            "public holidays. Part-time employees receive leave in proportion to their hours.",
+            "",
+            "Staff turnover was high in the logistics department because of the intro-",
+            "duction of night shifts, and the full-",
+            "time staff asked for more leave before the intended start date.",
+            "# 3. Sick leave",
+            "An employee who is ill must call their manager before nine on the first day.",
+        ],
+        [
+            "# 4. Expenses",
+            "Meals during business travel are reimbursed up to 45 euros per day, with receipts.",
+            "Receipts must be uploaded to the expense portal within 30 days of the journey.",
         ],
     ]
 )
@@ -255,6 +315,66 @@ def test_pdf_text_keeps_pages_apart():
     assert "three hundred" not in extracted.text[: extracted.page_starts[1]]
 
 
+def _handbook_passages() -> tuple[str, list]:
+    from assistant.sources.documents import Document
+    from assistant.sources.passages import split_passages
+
+    extracted = pdf_text(HANDBOOK_PDF)
+    document = Document("handbook.pdf", extracted.text, "", "pdf", page_starts=extracted.page_starts)
+    return extracted.text, split_passages(document, 1000)
+
+
+def test_running_footers_and_page_numbers_are_no_text_of_the_pdf():
+    """"Page 10 of 12" was quoted at the end of a sentence, and answered "What is on page 9?"."""
+    from assistant.sources.formats import reading_of
+
+    text = pdf_text(HANDBOOK_PDF).text
+    assert "Page" not in text and "of 3" not in text
+    # A page number alone is a footer too; a heading atop every page, in a larger font, is text.
+    chapters = pdf_text(make_paged_pdf([[f"# Chapter {n}", f"The harbour master logged {n} ships."] for n in (1, 2, 3)], footer="{page}"))
+    assert chapters.text == "".join(f"Chapter {n}\n\nThe harbour master logged {n} ships.\n\n" for n in (1, 2, 3))[:-1]
+    assert chapters.page_starts == tuple(chapters.text.index(f"Chapter {n}") for n in (1, 2, 3))
+    # PDFs are read another way than before: an index of the old reading reads them again.
+    assert reading_of("Report.PDF") >= 1
+
+
+def test_a_sentence_over_a_page_break_is_one_quote_cited_at_the_page_it_starts_on():
+    text, passages = _handbook_passages()
+    (sentence,) = [s for p in passages for s in p.sentences if "Antwerp" in s.text]
+    assert sentence.text == (
+        "The final recommendation of the committee, adopted after a long debate in which\n"
+        "several members\nargued for delay, was to close the Antwerp office by the end of 2025."
+    )
+    assert text[sentence.start : sentence.end] == sentence.text
+    (passage,) = [p for p in passages if sentence in p.sentences]
+    assert passage.page == 1 and passage.sentences[-1] == sentence
+    # Every passage is cited at the page its first sentence starts on, and holds no sentence of a later page.
+    starts = pdf_text(HANDBOOK_PDF).page_starts
+    assert text[starts[1] :].startswith("argued for delay")
+    for p in passages:
+        assert all(max(n for n, at in enumerate(starts, 1) if at <= s.start) == p.page for s in p.sentences)
+    assert {p.page for p in passages if "leave" in p.text.lower()} == {2}
+
+
+def test_a_word_broken_at_a_line_end_reads_whole_and_a_hyphenated_one_keeps_its_hyphen():
+    text = pdf_text(HANDBOOK_PDF).text
+    assert "because of the introduction\nof night shifts, and the full-time\nstaff asked" in text
+    assert "intro-" not in text and "fulltime" not in text
+
+
+def test_a_heading_is_a_line_of_its_own_never_part_of_a_quoted_sentence():
+    """"Leave Full-time employees receive…", "…before the intended start date. 3." were quoted."""
+    text, passages = _handbook_passages()
+    assert "\n\n2. Leave\n\n" in text and "\n\n3. Sick leave\n\n" in text
+    sentences = {s.text.split("\n")[0]: p.title for p in passages for s in p.sentences}
+    assert sentences["Full-time employees receive 27 days of paid annual leave per calendar year, plus the"].endswith("— 2. Leave")
+    assert sentences["An employee who is ill must call their manager before nine on the first day."].endswith("— 3. Sick leave")
+    assert sentences["Meals during business travel are reimbursed up to 45 euros per day, with receipts."].endswith("— 4. Expenses")
+    quoted = [s.text for p in passages for s in p.sentences]
+    assert not [q for q in quoted if "Leave" in q or "Expenses" in q or q.rstrip().endswith(("3.", "4."))]
+    assert all(p.title.startswith("Harbour Office staff handbook") for p in passages)
+
+
 def test_citation_label_names_the_page_of_a_pdf():
     citation = Citation(source="paper.pdf", start=0, end=5, line_start=12, line_end=14, passage_id="x", page=3)
     assert citation.label() == "paper.pdf:p3:12-14"
@@ -267,11 +387,11 @@ def formats_assistant(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("formats")
     config = write_project(
-        root, "", {"report.pdf": REPORT_PDF, "guide.html": GUIDE_HTML, "notes.md": NOTES_MD}
+        root, "", {"report.pdf": REPORT_PDF, "guide.html": GUIDE_HTML, "notes.md": NOTES_MD, "handbook.pdf": HANDBOOK_PDF}
     )
     assistant = Assistant.open(config)
     report = assistant.build_index()
-    assert report.files == 3 and not report.skipped
+    assert report.files == 4 and not report.skipped
     return assistant
 
 
@@ -279,6 +399,8 @@ def formats_assistant(tmp_path_factory):
     ("question", "source", "quoted", "page"),
     [
         ("How many ships did the keeper count during the storm?", "report.pdf", "three hundred and twelve ships", 2),
+        ("What was decided about the Antwerp office?", "handbook.pdf", "close the Antwerp office", 1),
+        ("How many days of annual leave do full-time employees get?", "handbook.pdf", "27 days of paid annual leave", 2),
         ("How many eggs does a queen bee lay in a day?", "guide.html", "two thousand eggs", None),
         ("How were slugs kept away from the lettuce?", "notes.md", "copper tape", None),
     ],
@@ -297,6 +419,9 @@ def test_each_format_answers_with_a_citation_that_slices_exactly(formats_assista
     raw_lines = (formats_assistant.config.sources_dir / source).read_bytes().decode("latin-1").splitlines()
     lines = raw_lines if source.endswith(".html") else text.splitlines()
     assert quoted in " ".join(line.strip() for line in lines[citation.line_start - 1 : citation.line_end])
+    if source.endswith(".pdf"):  # the viewer and the MCP get read the same lines back
+        excerpt = formats_assistant.read_source_lines(source, citation.line_start, citation.line_end)
+        assert snippet.text in excerpt.text
     if page is not None:
         assert citation.label().startswith(f"{source}:p{page}:")
         assert answer.to_json_dict()["snippets"][0]["citation"]["page"] == page
@@ -320,3 +445,17 @@ def test_nothing_from_scripts_or_hidden_html_is_indexed(formats_assistant):
     indexed = " ".join(p.text for p in index.passages)
     for hidden in ("mangoes", "wasp", "advertising", "Enable scripts", "queen bees love css"):
         assert hidden not in indexed
+
+
+def test_a_sentence_over_a_page_break_is_quoted_whole(formats_assistant):
+    (snippet,) = formats_assistant.ask("What was decided about the Antwerp office?", k=1).snippets
+    assert snippet.text.startswith("The final recommendation of the committee")
+    assert snippet.text.endswith("argued for delay, was to close the Antwerp office by the end of 2025.")
+    assert snippet.citation.label() == "handbook.pdf:p1:6-8"  # the title, a blank line, two lines, a blank line
+
+
+def test_no_running_footer_is_indexed_or_answers_for_its_page(formats_assistant):
+    index = formats_assistant.load_index()
+    assert not [p.text for p in index.passages if "Page" in p.text or "of 3" in p.text]
+    answer = formats_assistant.ask("What is on page 2?", k=3)
+    assert not [s.text for s in answer.snippets if "Page 2" in s.text]

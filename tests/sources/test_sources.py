@@ -60,6 +60,7 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_read(tmp_path):
             ".cache/inside.txt": "in a hidden folder\n",
             "notes.log": "not an included pattern\n",
             "broken.pdf": b"%PDF-1.4\nthis is not really a pdf\n",
+            "notes.pdf": "Meeting notes saved under the wrong name.\n",
             "sub/also-good.md": "# Title\n\nStill read after all the bad ones.\n",
         },
     )
@@ -73,14 +74,15 @@ def test_bad_files_are_skipped_with_a_reason_and_the_good_ones_read(tmp_path):
 
     assert [d.source for d in documents] == ["good.txt", "sub/also-good.md"]
     skipped = reasons(found.skipped)
-    assert set(skipped) == {"alias.txt", "binary.txt", "empty.txt", "blank.md", "huge.txt", "leak.txt", "leakdir", "broken.pdf", "pipe.txt"}
+    assert set(skipped) == {"alias.txt", "binary.txt", "empty.txt", "blank.md", "huge.txt", "leak.txt", "leakdir", "broken.pdf", "notes.pdf", "pipe.txt"}
     assert "the same file as good.txt" in skipped["alias.txt"]  # read once, at its own path
     assert "not a regular file" in skipped["pipe.txt"]
     assert "binary" in skipped["binary.txt"]
     assert "empty" in skipped["empty.txt"] and "empty" in skipped["blank.md"]
     assert "cap" in skipped["huge.txt"] and "max_file_mb" in skipped["huge.txt"]
     assert "outside" in skipped["leak.txt"] and "outside" in skipped["leakdir"]
-    assert "PDF" in skipped["broken.pdf"]
+    assert "damaged PDF" in skipped["broken.pdf"]
+    assert skipped["notes.pdf"] == "not a PDF (its name ends in .pdf but it does not begin as one)"
     assert not found.warnings
     # Skipped files are stamped, so that the next status does not call them new (see test_index_changes).
     assert {"binary.txt", "empty.txt", "huge.txt", "broken.pdf", "pipe.txt"} <= set(found.stamps)
