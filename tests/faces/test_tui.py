@@ -9,7 +9,8 @@ import time
 import pytest
 from textual.geometry import Region
 from textual.widget import Widget
-from textual.widgets import TextArea
+from textual import events
+from textual.widgets import Footer, TextArea
 
 from assistant import Assistant, Overrides
 from assistant.faces.tui.app import AssistantApp
@@ -26,6 +27,8 @@ from pilot_waits import chat_ready, cursor_in_view, wait_for
 from projects import edit_manifest, write_project
 
 SIZE = (160, 48)
+# What the footer shows at every width (f2 besides, where a build skipped files).
+FOOTER_KEYS = ("f1 Help", "^r Update", "^y Copy", "^s Save", "^n New", "^l Clear", "^p palette")
 NINETY_DAYS = "How long is the temporary Kosovo document valid?"
 WORLD_CUP = "Who won the 2018 FIFA World Cup?"
 pytestmark = pytest.mark.anyio
@@ -199,6 +202,62 @@ async def test_history_keys_recall_earlier_questions(sample_assistant):
         assert box.value == "draft"
 
 
+async def test_a_question_pasted_over_several_lines_arrives_whole(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: chat_ready(app))
+        box = app.screen.query_one(QuestionInput)
+        app.post_message(events.Paste("How long is the temporary\nKosovo document\r\nvalid?\n"))  # as the terminal sends it
+        await wait_for(pilot, lambda: box.value == NINETY_DAYS)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(t.answer for t in app.screen.query(Turn)))
+        [turn] = app.screen.query(Turn)
+        assert turn.question == NINETY_DAYS and "kosovo-serbia-tensions.txt:8" in shown(turn)
+        # Pasted while a snippet has focus: it goes to the question box, not nowhere.
+        await pilot.press("tab")
+        assert isinstance(app.focused, SnippetCard)
+        app.post_message(events.Paste("Who won the 2018\nFIFA World Cup?"))
+        await wait_for(pilot, lambda: box.value == WORLD_CUP)
+        assert app.focused is box
+
+
+async def test_a_question_too_long_to_ask_is_echoed_shortened_above_why(sample_assistant):
+    question = "How long is parental leave? " + "And what else applies to it in this case? " * 92
+    assert len(question.strip()) > 3800
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: chat_ready(app))
+        box = app.screen.query_one(QuestionInput)
+        box.value = question
+        await pilot.press("enter")
+        [turn] = app.screen.query(Turn)
+        await wait_for(pilot, lambda: turn.query(".error"))
+        echo = turn.query_one(".question")
+        assert len(rendered_text(echo).splitlines()) <= 4
+        assert shown(echo).startswith("? How long is parental leave? And what else")
+        assert shown(echo).endswith(f"… ({len(question.strip()):,} characters)")
+        assert "Not answered: the question is longer than 2000 characters" in shown(turn)
+
+
+async def test_the_chat_stays_at_its_newest_answer_when_the_terminal_shrinks(sample_assistant):
+    app = sample_app(sample_assistant)
+    async with app.run_test(size=(120, 40)) as pilot:
+        for question in (NINETY_DAYS, WORLD_CUP, "Who is the EU facilitator?"):
+            await ask(pilot, question)
+        log = app.screen.query_one("#chat-log")
+        await wait_for(pilot, lambda: log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y)
+        for size in ((80, 24), (40, 12)):
+            await pilot.resize_terminal(*size)
+            await wait_for(pilot, lambda: app.screen.size == size)
+            assert log.max_scroll_y > 0 and log.scroll_y == log.max_scroll_y, (size, log.scroll_y, log.max_scroll_y)
+        # Scrolled up to read an older answer, the view stays where the user left it.
+        log.scroll_home(animate=False)
+        await wait_for(pilot, lambda: log.scroll_y == 0)
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: app.screen.size == (80, 24))
+        assert log.scroll_y == 0 < log.max_scroll_y
+
+
 async def test_save_transcript_writes_markdown_with_citations(sample_project):
     assistant = Assistant.open(sample_project)
     app = sample_app(assistant)
@@ -215,6 +274,23 @@ async def test_save_transcript_writes_markdown_with_citations(sample_project):
     assert "temporary Kosovo document valid for 90 days." in text
     assert f"## Q: {WORLD_CUP}" in text
     assert "do not answer this" in text
+    assert f"Sources: `{sample_project.parent / 'sources'}`" in text and f"Config: `{sample_project}`" in text
+
+
+async def test_a_transcript_of_a_chat_over_a_sources_folder_names_the_folder_and_no_config(tmp_path, monkeypatch):
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "note.txt").write_text("The harbour light is painted green.\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)  # no config.toml here: none is read
+    app = AssistantApp(overrides=Overrides(sources=papers), cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "What colour is the harbour light?")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: list((tmp_path / "transcripts").glob("*.md")))
+    [transcript] = (tmp_path / "transcripts").glob("*.md")
+    text = transcript.read_text(encoding="utf-8")
+    assert f"Sources: `{papers}`" in text and "Config" not in text
+    assert "`note.txt:1`" in text
 
 
 async def test_copy_and_clear(sample_assistant):
@@ -483,7 +559,7 @@ async def test_ctrl_r_updates_and_f5_rebuilds_from_scratch_once_confirmed(sample
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: chat_ready(app))
         footer = shown(app.screen.query_one("Footer"))
-        assert "^r Update index" in footer and "f5 Rebuild index" in footer
+        assert "^r Update" in footer
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: len(assistant.builds) == 1 and not app.building)
         rebuild, report = assistant.builds[0]
@@ -552,7 +628,7 @@ async def test_a_build_that_skips_files_shows_one_toast_and_f2_lists_each_file_l
         assert len(toasts) == 1
         toast_text = " ".join(shown(toasts[0]).replace("▌", " ").split())  # without the toast's edge
         assert "9 files skipped or read with a warning: f2 lists them" in toast_text
-        assert "f2 Skipped files" in shown(app.screen.query_one("Footer"))
+        assert "f2 Skipped" in shown(app.screen.query_one("Footer"))
         await pilot.press("f2")
         assert isinstance(app.screen, SkippedFilesScreen)
         listing = rendered_text(app.screen.query_one("#skipped-list"))
@@ -573,8 +649,14 @@ async def test_files_a_command_line_build_skipped_are_listed_by_f2_in_the_chat(t
     code, _, err = run_cli("--config", str(config), "index")
     assert code == 0, err
     app = sample_app(Assistant.open(config))
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         await wait_for(pilot, lambda: app.index_phase is IndexPhase.READY)
+        # The footer offers f2 (it lists what that build passed over) with every other key a question
+        # needs, none cut off, in 80 columns.
+        footer = app.screen.query_one(Footer)
+        await wait_for(pilot, lambda: "f2 Skipped" in rendered_text(footer))
+        for key in FOOTER_KEYS:
+            assert key in rendered_text(footer), (key, rendered_text(footer))
         await pilot.press("f2")
         assert isinstance(app.screen, SkippedFilesScreen)
         listing = rendered_text(app.screen.query_one("#skipped-list"))
@@ -614,8 +696,11 @@ async def test_the_source_viewer_header_shows_name_lines_and_hint_at_80_and_120_
             await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
             title = app.screen.query_one("#source-title")
             text = shown(title)
-            for part in (name, "quoted at line 2", "(esc: back to the chat)", "ctrl+r updates the index."):
+            for part in (name, "quoted at line 2", "(esc: back to the chat)", "ctrl+r updates the index, then ask again."):
                 assert part in text, (width, part, rendered_text(title))
+            footer = rendered_text(app.screen.query_one(Footer))
+            for key in ("esc Back", "^y Copy", "f1 Help", "^p palette"):
+                assert key in footer, (width, key, footer)
 
 
 def gated_update(sample_project) -> tuple[GatedAssistant, AssistantApp]:
@@ -679,7 +764,7 @@ async def test_a_question_asked_of_a_damaged_index_says_what_mends_it_and_is_ans
     app = AssistantApp(str(sample_project), cursor_blink=False)
     async with app.run_test(size=SIZE) as pilot:
         await shown_notice(pilot)
-        await wait_for(pilot, lambda: "Update index" in shown(app.screen.query_one(Footer)))
+        await wait_for(pilot, lambda: "^r Update" in shown(app.screen.query_one(Footer)))
         box = app.screen.query_one(QuestionInput)
         box.value = NINETY_DAYS
         await pilot.press("enter")
@@ -778,7 +863,8 @@ async def test_source_viewer_follows_a_quote_when_the_file_changed(sample_projec
         area = app.screen.query_one("#source-text")
         assert area.cursor_location[0] + 1 == 9
         assert area.selected_text == turn.answer.snippets[0].text
-        assert "This file changed since the index was built" in shown(app.screen.query_one("#source-title"))
+        title = shown(app.screen.query_one("#source-title"))
+        assert "This file changed since the index was built: the quote moved; ctrl+r updates the index" in title
 
 
 async def test_a_damaged_question_encoder_is_offered_a_rebuild_that_mends_it(sample_project):

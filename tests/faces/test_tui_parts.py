@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from assistant.faces.tui.notices import stale_sources_notice, unusable_index_notice
+from assistant.faces.tui.question_input import pasted_question
 from assistant.faces.tui.snippet_content import snippet_body, snippet_clipboard_text, snippet_heading
 from assistant.faces.tui.source_lines import SourceLines, cited_span
 from assistant.faces.tui.transcript import save_transcript, transcript_markdown
@@ -63,16 +64,27 @@ def test_transcript_markdown_has_questions_quotes_and_citations(tmp_path):
     answered = Answer(question="What is the code?", snippets=(make_snippet("The code is 7.\nReally."),))
     abstained = Answer(question="Who won?", snippets=(), abstained=True, reason="nothing close")
     when = datetime(2026, 1, 2, 3, 4, 5)
-    text = transcript_markdown([answered, abstained], when, "/p/config.toml")
-    assert text.startswith("# Conversation, 2026-01-02 03:04:05")
+    text = transcript_markdown([answered, abstained], when, ["/p/sources"], "/p/config.toml")
+    assert text.startswith("# Conversation, 2026-01-02 03:04:05\n\nSources: `/p/sources`\n\nConfig: `/p/config.toml`\n")
     assert "## Q: What is the code?" in text
     assert "1. `notes.txt:3` (score 0.80)" in text
     assert "> The code is 7. Really." in text
     assert "_The sources do not answer this (nothing close)._" in text
-    first = save_transcript([answered], tmp_path / "t", "/p/config.toml", when)
-    second = save_transcript([answered], tmp_path / "t", "/p/config.toml", when)
+    first = save_transcript([answered], tmp_path / "t", ["/p/sources"], "/p/config.toml", when)
+    second = save_transcript([answered], tmp_path / "t", ["/p/sources"], "/p/config.toml", when)
     assert first.name == "2026-01-02_03-04-05.md" and second.name == "2026-01-02_03-04-05-2.md"
     assert first.read_text(encoding="utf-8") == text.split("## Q: Who won?")[0].rstrip() + "\n"
+
+
+def test_a_transcript_without_a_config_names_only_its_sources_folders():
+    answer = Answer(question="What is the code?", snippets=(make_snippet("The code is 7."),))
+    text = transcript_markdown([answer], datetime(2026, 1, 2, 3, 4, 5), ["/tmp/papers", "/tmp/notes"], None)
+    assert "Sources: `/tmp/papers`, `/tmp/notes`" in text and "Config" not in text
+
+
+def test_pasted_lines_become_one_question():
+    assert pasted_question("How long is\r\n  parental leave\n\nfor fathers?\n") == "How long is parental leave for fathers?"
+    assert pasted_question("\n \n") == ""
 
 
 def test_cited_span_finds_a_quote_that_moved():

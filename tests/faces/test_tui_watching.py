@@ -10,8 +10,9 @@ from textual.widgets import Static
 
 from assistant import Assistant
 from assistant.faces.tui.app import AssistantApp
-from assistant.faces.tui.chat_log import Turn
+from assistant.faces.tui.chat_log import SnippetCard, Turn
 from assistant.faces.tui.question_input import QuestionInput
+from assistant.faces.tui.source_screen import SourceScreen
 from pilot_waits import chat_ready, wait_for
 from projects import SAMPLE_FILE
 
@@ -90,6 +91,23 @@ async def test_the_chat_takes_an_edit_in_with_a_quiet_notice_and_answers_from_it
         assert "valid for 60 days" in turn.answer.snippets[0].text and not turn.answer.changed_sources
         watcher = app.watcher
     assert not watcher.running  # the watch ends with the chat
+
+
+async def test_an_older_answer_s_quote_gone_after_an_update_is_asked_again_not_updated(sample_project):
+    app = RecordingApp(Assistant.open(sample_project))
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: watching(app))
+        turn = await ask(pilot, VALID_FOR)
+        await wait_for(pilot, lambda: turn.answer is not None)
+        assert "valid for 90 days" in turn.answer.snippets[0].text
+        edit_sample(sample_project)
+        await wait_for(pilot, lambda: any(m.startswith("updated: ") for m in app.told))
+        turn.query(SnippetCard).first().focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        title = " ".join(str(app.screen.query_one("#source-title", Static).render()).split())
+        assert "the quote is no longer in it" in title
+        assert "The index is up to date; ask again for a current answer." in title and "ctrl+r" not in title
 
 
 async def test_a_question_during_an_update_waits_for_it_and_ctrl_r_is_refused_meanwhile(sample_project):

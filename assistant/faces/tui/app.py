@@ -73,18 +73,23 @@ class AssistantApp(App[int]):
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     TITLE = "assistant"
 
+    # The footer shows these in this order and cuts off what does not fit at the right: the most
+    # needed first (esc, f2 and ctrl+o only while they apply), each described in a word, so that at 80
+    # columns every key a question-and-answer session needs is in sight. The help (f1) says what each
+    # does from its tooltip; f5 and ctrl+q are shown only there and in the palette (Textual leaves
+    # its own quit out of the footer too).
     BINDINGS = [
         Binding("f1", "help", "Help", tooltip="Show this list of keys", id="help"),
-        Binding("ctrl+n", "new_conversation", "New conversation", tooltip="Start a new conversation: the next question is read on its own", priority=True, id="new-conversation"),
-        Binding("ctrl+r", "update_index", "Update index", tooltip="Bring the index up to date with the sources: only new or changed text is embedded", priority=True, id="update-index"),
-        Binding("f5", "rebuild_index", "Rebuild index", tooltip="Rebuild the index from scratch, every passage embedded again (asks first)", priority=True, id="rebuild-index"),
-        Binding("f2", "show_skipped", "Skipped files", tooltip="List the files the last build skipped or read with a warning, and why", id="skipped-files"),
-        Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat (and start a new conversation)", priority=True, id="clear-chat"),
-        Binding("ctrl+y", "copy_snippet", "Copy snippet", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
-        Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
+        Binding("escape", "cancel_build", "Cancel", tooltip="Cancel the running index build (the last index stays)", id="cancel-build"),
+        Binding("ctrl+r", "update_index", "Update", tooltip="Bring the index up to date with the sources: only new or changed text is embedded", priority=True, id="update-index"),
+        Binding("f2", "show_skipped", "Skipped", tooltip="List the files the last build skipped or read with a warning, and why", id="skipped-files"),
         Binding("ctrl+o", "next_collection", "Collection", tooltip="Answer from the next collection (the title at the top names the one answering)", priority=True, id="next-collection"),
-        Binding("escape", "cancel_build", "Cancel build", tooltip="Cancel the running index build (the last index stays)", id="cancel-build"),
-        Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", priority=True, id="quit"),
+        Binding("ctrl+y", "copy_snippet", "Copy", tooltip="Copy the selected snippet with its citation", priority=True, id="copy-snippet"),
+        Binding("ctrl+s", "save_transcript", "Save", tooltip="Save the conversation as Markdown with citations (transcripts/)", priority=True, id="save-transcript"),
+        Binding("ctrl+n", "new_conversation", "New", tooltip="Start a new conversation: the next question is read on its own", priority=True, id="new-conversation"),
+        Binding("ctrl+l", "clear_chat", "Clear", tooltip="Clear the chat (and start a new conversation)", priority=True, id="clear-chat"),
+        Binding("f5", "rebuild_index", "Rebuild", tooltip="Rebuild the index from scratch, every passage embedded again (asks first)", show=False, priority=True, id="rebuild-index"),
+        Binding("ctrl+q", "quit", "Quit", tooltip="Quit the assistant", show=False, priority=True, id="quit"),
     ]
 
     # What the chat waits on, bound to the chat screen's own: its header shows them, and a change lets
@@ -92,6 +97,10 @@ class AssistantApp(App[int]):
     model_state: reactive[ModelState] = reactive(ModelState.NOT_LOADED, init=False)
     index_phase: reactive[IndexPhase] = reactive(IndexPhase.CHECKING, init=False)
     index_size: reactive[tuple[int, int]] = reactive((0, 0), init=False)
+    # What the last build skipped or read with a warning (f2 lists them): this session's, else the
+    # index's own record of the files it passed over. A change shows or hides f2 in the footer, whichever
+    # path set it (a build here, the watch, or the check of an index built by the command line).
+    skipped: reactive[tuple[SkippedFile, ...]] = reactive((), init=False, bindings=True)
 
     def __init__(
         self,
@@ -119,9 +128,6 @@ class AssistantApp(App[int]):
         # What mends the index while it cannot be used (ctrl+r does it).
         self.index_remedy: Remedy | None = None
         self._phase_before_build = IndexPhase.CHECKING
-        # What the last build skipped or read with a warning (f2 lists them): this session's, else the
-        # index's own record of the files it passed over.
-        self.skipped: tuple[SkippedFile, ...] = ()
 
     @property
     def building(self) -> bool:

@@ -14,9 +14,31 @@ from .messages import SnippetChosen, SnippetSelected
 from .snippet_content import snippet_also, snippet_body, snippet_heading
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from textual.widget import AwaitMount
 
     from ...models import Answer, Snippet
+
+
+# A question longer than the assistant reads is refused; its echo shows this much of its start, not the
+# whole of it (a pasted page would push the refusal under it out of sight).
+ECHO_CHARS = 200
+
+
+def question_echo(question: str) -> str:
+    """The question as its turn shows it: whole, or, when too long to be asked, its start cut at a word,
+    with "…" and its length."""
+    # Imported here: the core's API module is read off the UI thread at start (app.open_assistant).
+    from ...api import MAX_QUESTION_CHARS
+
+    if len(question) <= MAX_QUESTION_CHARS:
+        return question
+    start = question[:ECHO_CHARS]
+    cut = start.rfind(" ")
+    if cut > ECHO_CHARS // 2:
+        start = start[:cut]
+    return f"{start.rstrip()} … ({len(question):,} characters)"
 
 
 class SnippetCard(Static, can_focus=True):
@@ -74,11 +96,13 @@ class Turn(Vertical):
         super().__init__()
         self.question = question
         self.answer: Answer | None = None
+        # The sources folder it is asked of (the collection answering then): the transcript names it.
+        self.sources_dir: Path | None = None
         # Made here, not in compose, so the status can change before the turn is mounted.
         self._status = Static(Content("waiting…"), classes="status")
 
     def compose(self) -> ComposeResult:
-        yield Static(Content.assemble(("? ", "$accent"), self.question), classes="question")
+        yield Static(Content.assemble(("? ", "$accent"), question_echo(self.question)), classes="question")
         yield self._status
 
     def set_status(self, text: str) -> None:
@@ -118,6 +142,19 @@ class ChatLog(VerticalScroll, can_focus=False):
     ChatLog #welcome { color: $text-muted; padding: 0 1; margin-bottom: 1; }
     ChatLog .divider { color: $text-muted; border-top: dashed $primary-muted; padding: 0 1; margin-bottom: 1; }
     """
+
+    # Whether the view is at the log's end, the newest answer in sight: a resize keeps it there. Noted
+    # where the view moves, as by the time of a Resize the new size has already moved the end.
+    # (Textual's anchor() would do it, but it pushes a log shorter than the screen down to its bottom.)
+    at_end = True
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self.at_end = new >= self.max_scroll_y
+
+    def on_resize(self) -> None:
+        if self.at_end:
+            self.scroll_end(animate=False)
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -159,6 +196,10 @@ class ChatLog(VerticalScroll, can_focus=False):
                 return cards.first()
         return None
 
+    def answered_turns(self) -> list[Turn]:
+        """The turns that have their answer, oldest first."""
+        return [turn for turn in self.query(Turn) if turn.answer is not None]
+
     def answers(self) -> list[Answer]:
         """The answered turns' answers, oldest first."""
-        return [turn.answer for turn in self.query(Turn) if turn.answer is not None]
+        return [turn.answer for turn in self.answered_turns()]

@@ -41,6 +41,15 @@ if TYPE_CHECKING:
 HEADER_MARGIN = 16
 
 
+def index_holds_current_text(assistant: Assistant, source: str) -> bool:
+    """Whether the index has taken in ``source`` as it is now (an update after an answer quoted its
+    older text): then asking again is what finds the quote, not updating the index."""
+    try:
+        return source in assistant.changes().unchanged  # a look at the sources' stats: no model, no build
+    except AssistantError:  # no index, or one that cannot be read: it holds nothing current
+        return False
+
+
 class ChatScreen(Screen):
     """Where questions are asked and answers read; the question box has focus at start."""
 
@@ -147,6 +156,7 @@ class ChatScreen(Screen):
         started = self.questions.start_next()
         if started is not None:
             ticket, question, turn = started
+            turn.sources_dir = self.assistant.config.sources_dir
             if turn.is_attached:
                 turn.set_status("searching…")
             self.ask(ticket, question, self.conversation)
@@ -203,7 +213,9 @@ class ChatScreen(Screen):
         except (AssistantError, OSError) as error:
             self.notify(f"Cannot open {source}: {error}", severity="error", markup=False)
             return
-        self.app.push_screen(SourceScreen(message.snippet, text))
+        moved = text[citation.start : citation.end] != message.snippet.text
+        current = moved and index_holds_current_text(assistant, source)
+        self.app.push_screen(SourceScreen(message.snippet, text, index_is_current=current))
 
     def snippet_to_copy(self) -> Snippet | None:
         """The focused snippet, else the one last focused, else the newest answer's first."""
@@ -233,10 +245,13 @@ class ChatScreen(Screen):
 
     def save_transcript(self) -> Path | None:
         """Write the answered turns as Markdown; None when there is nothing to save yet."""
-        answers = self.log_view.answers()
-        if not answers or self.assistant is None:
+        turns = self.log_view.answered_turns()
+        if not turns or self.assistant is None:
             return None
-        return save_transcript(answers, self.assistant.config.transcripts_dir, self.assistant.config.path)
+        config = self.assistant.config
+        sources = list(dict.fromkeys(turn.sources_dir for turn in turns if turn.sources_dir is not None))
+        read = config.path if config.from_file else None  # `--sources DIR` alone reads no config file
+        return save_transcript([turn.answer for turn in turns], config.transcripts_dir, sources, read)
 
     # -- focus ----------------------------------------------------------------------------------------
 
@@ -247,6 +262,13 @@ class ChatScreen(Screen):
             event.stop()
             box.focus()
             box.insert_text_at_cursor(event.character)
+
+    def on_paste(self, event: events.Paste) -> None:
+        # A paste while a snippet has focus is a question too (the box takes its own pastes first).
+        event.stop()
+        box = self.query_one(QuestionInput)
+        box.focus()
+        box.paste(event.text)
 
     def action_focus_newest_answer(self) -> None:
         if isinstance(self.focused, SnippetCard):

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
+
+
+def pasted_question(text: str) -> str:
+    """Pasted text as one line of the question: its lines joined with spaces, blank ones dropped."""
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 class QuestionInput(Input):
@@ -30,6 +36,24 @@ class QuestionInput(Input):
             self.history.append(question)
         self._position = None
         self._draft = ""
+
+    def on_paste(self, event: events.Paste) -> None:
+        event.prevent_default()  # Input's own handler would insert the first line again
+        event.stop()
+        self.paste(event.text)
+
+    def paste(self, text: str) -> None:
+        """Put pasted text in at the cursor (over the selection), its lines joined into one.
+
+        Input keeps a paste's first line only (it holds one line), so a question copied from a document,
+        where it wraps over several, would lose its end without a word: it arrives whole instead."""
+        line = pasted_question(text)
+        if not line:
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(line)
+        else:
+            self.replace(line, *self.selection)
 
     def _show(self, text: str) -> None:
         self.value = text

@@ -22,7 +22,7 @@ class SourceScreen(Screen):
     """Shows one source file read-only, with the snippet's span highlighted; Escape returns."""
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back to chat", tooltip="Close the source and return to the chat", id="close-source"),
+        Binding("escape", "app.pop_screen", "Back", tooltip="Close the source and return to the chat", id="close-source"),
     ]
 
     DEFAULT_CSS = """
@@ -31,9 +31,12 @@ class SourceScreen(Screen):
     SourceScreen TextArea, SourceScreen TextArea:focus { height: 1fr; border: none; padding: 0 1; }
     """
 
-    def __init__(self, snippet: Snippet, text: str) -> None:
+    def __init__(self, snippet: Snippet, text: str, index_is_current: bool = False) -> None:
+        """``index_is_current``: the index holds the file as it is now (updated since the answer was
+        given), so where the quote is not at its citation, asking again is what helps, not ctrl+r."""
         super().__init__()
         self.snippet = snippet
+        self.index_is_current = index_is_current
         self.lines = SourceLines.of(text)
         citation = snippet.citation
         self.span = cited_span(text, citation.start, citation.end, snippet.text)
@@ -49,11 +52,8 @@ class SourceScreen(Screen):
             (citation.source, "bold"), "  quoted at ", (lines, "bold $accent"), ("  (esc: back to the chat)", "$text-muted")
         )
         if self.span != (citation.start, citation.end):
-            moved = "the quote moved" if self.span else "the quote is no longer in it"
             # On a line of its own, so that it never pushes the name, the lines or the hint out of sight.
-            title = Content.assemble(
-                title, "\n", ("This file changed since the index was built: " + moved + "; ctrl+r updates the index.", "bold $warning")
-            )
+            title = Content.assemble(title, "\n", (self._changed_note(), "bold $warning"))
         yield Static(title, id="source-title")
         yield TextArea(
             self.lines.display_text,
@@ -65,6 +65,13 @@ class SourceScreen(Screen):
             id="source-text",
         )
         yield Footer()
+
+    def _changed_note(self) -> str:
+        """What is true of a file whose quote is not at its citation, and what to do about it."""
+        moved = "the quote moved" if self.span else "the quote is no longer in it"
+        if self.index_is_current:
+            return f"This file changed since this answer was given: {moved}. The index is up to date; ask again for a current answer."
+        return f"This file changed since the index was built: {moved}; ctrl+r updates the index, then ask again."
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

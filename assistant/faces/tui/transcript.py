@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from ...models import Answer
 
 
-
 def _quote(text: str) -> str:
     return "\n".join("> " + line for line in " ".join(text.split()).splitlines() or [""])
 
@@ -21,9 +20,21 @@ def _inline(text: str) -> str:
     return " ".join(text.split())
 
 
-def transcript_markdown(answers: Sequence[Answer], when: datetime, config_path: Path | str) -> str:
-    """The conversation as Markdown: each question, then its quoted snippets with citations."""
-    out = [f"# Conversation, {when:%Y-%m-%d %H:%M:%S}", "", f"Config: `{config_path}`", ""]
+def _origin(sources: Sequence[Path | str], config_path: Path | str | None) -> list[str]:
+    """The lines that say where the answers came from: the sources folder (each collection's that
+    answered), and the config file where one was read (a chat over ``--sources DIR`` reads none)."""
+    lines = [f"Sources: {', '.join(f'`{folder}`' for folder in sources)}", ""] if sources else []
+    if config_path is not None:
+        lines += [f"Config: `{config_path}`", ""]
+    return lines
+
+
+def transcript_markdown(
+    answers: Sequence[Answer], when: datetime, sources: Sequence[Path | str], config_path: Path | str | None
+) -> str:
+    """The conversation as Markdown: where it was answered from, each question, then its quoted
+    snippets with citations."""
+    out = [f"# Conversation, {when:%Y-%m-%d %H:%M:%S}", "", *_origin(sources, config_path)]
     for answer in answers:
         out += [f"## Q: {_inline(answer.question)}", ""]
         if how := _inline(answer.how_read()):
@@ -40,7 +51,13 @@ def transcript_markdown(answers: Sequence[Answer], when: datetime, config_path: 
     return "\n".join(out).rstrip() + "\n"
 
 
-def save_transcript(answers: Sequence[Answer], folder: Path, config_path: Path | str, when: datetime | None = None) -> Path:
+def save_transcript(
+    answers: Sequence[Answer],
+    folder: Path,
+    sources: Sequence[Path | str],
+    config_path: Path | str | None,
+    when: datetime | None = None,
+) -> Path:
     """Write the transcript into ``folder`` (created if needed); returns the new file's path."""
     when = when or datetime.now()
     folder.mkdir(parents=True, exist_ok=True)
@@ -50,5 +67,5 @@ def save_transcript(answers: Sequence[Answer], folder: Path, config_path: Path |
     while path.exists():
         path = folder / f"{stem}-{count}.md"
         count += 1
-    path.write_text(transcript_markdown(answers, when, config_path), encoding="utf-8")
+    path.write_text(transcript_markdown(answers, when, sources, config_path), encoding="utf-8")
     return path
