@@ -23,9 +23,10 @@ from .models import (
     Snippet,
     SourceExcerpt,
     Timings,
-    counted,
 )
-from .sources.documents import extracted_source, read_source_text
+from .sources.documents import extracted_source
+from .sources.excerpts import source_excerpt
+from .sources.formats import ExtractedText
 from .sources.outside_text import is_text
 from .store.changes import detect_changes
 from .store.folder import check_location, lock_path, recover_interrupted_swap
@@ -361,10 +362,15 @@ class Assistant:
 
     def read_source(self, source: str) -> str:
         """A source file's decoded text, as the offsets of its citations refer to it."""
+        return self.read_source_paged(source).text
+
+    def read_source_paged(self, source: str) -> ExtractedText:
+        """A source file's text as ``read_source`` gives it, with the offset where each page begins (a
+        PDF's; none for a format without pages), to number its lines as its citations do."""
         path = (self.config.sources_dir / source).resolve()
         if not path.is_relative_to(self.config.sources_dir):
             raise QuestionError(f"not a source file: {source}")
-        return read_source_text(self.config.sources_dir, source)
+        return extracted_source(self.config.sources_dir, source)
 
     def holds_source(self, source: str) -> bool:
         """Whether the index holds ``source`` (a path as citations name it); False with no index."""
@@ -394,11 +400,15 @@ class Assistant:
             return "a file the config's include and exclude patterns leave out"
         return "added since the index was built: the next question updates the index"
 
-    def read_source_lines(self, source: str, line_start: int | None = None, line_end: int | None = None) -> SourceExcerpt:
+    def read_source_lines(
+        self, source: str, line_start: int | None = None, line_end: int | None = None, page: int | None = None
+    ) -> SourceExcerpt:
         """An indexed source's text, lines ``line_start``..``line_end`` (1-based, inclusive, as citations
-        count them); an end left out is the file's own, so with neither the whole text comes back.
-        ``QuestionError`` for a path outside the sources folder, a file the index does not hold, or
-        lines the file does not have."""
+        count them); an end left out is the file's own, so with neither the whole text comes back. A
+        PDF's lines are a page's: with ``page`` (1-based) they count from its top, its own last line the
+        end left out, and the end may run on past the page as a citation's may; without a page only the
+        whole text is read. ``QuestionError`` for a path outside the sources folder, a file the index does
+        not hold, lines the file does not have, or lines of a PDF without their page."""
         if not source.strip():
             raise QuestionError("the source is empty")
         try:
@@ -412,36 +422,7 @@ class Assistant:
         if source not in manifest.sources:
             raise QuestionError(f"not an indexed source: {source} ({self._why_not_indexed(source, manifest)})")
         extracted = extracted_source(self.config.sources_dir, source)
-        text = extracted.text
-        from .sources.formats import FileLines
-        from .sources.passages import LineTable
-
-        file_lines = FileLines(extracted.file_lines) if extracted.file_lines else None
-        if file_lines is not None:  # HTML's lines are the file's (a line of markup alone reads as no text)
-            lines = extracted.file_line_count
-        else:
-            starts = LineTable.of(text).starts
-            # A final line break ends the last line; it does not start an empty one.
-            lines = len(starts) - 1 if len(starts) > 1 and starts[-1] == len(text) else len(starts)
-        first = 1 if line_start is None else line_start
-        last = lines if line_end is None else line_end
-        if first < 1:
-            raise QuestionError(f"line_start must be at least 1 (got {first})")
-        if max(first, last) > lines:
-            raise QuestionError(f"{source} has {counted(lines, 'line')}: line {max(first, last)} is past its end")
-        if last < first:
-            raise QuestionError(f"line_end {last} is before line_start {first}")
-        if file_lines is not None:
-            start, end = file_lines.span_of(first, last, len(text))
-            end = start + len(text[start:end].rstrip())
-        else:
-            end = len(text)
-            if line_end is not None and last < len(starts):  # up to the last line's break, not through it
-                end = starts[last] - (2 if text[starts[last] - 2 : starts[last]] == "\r\n" else 1)
-            start = starts[first - 1]
-        return SourceExcerpt(
-            source=source, text=text[start:end], start=start, end=end, line_start=first, line_end=last, lines=lines
-        )
+        return source_excerpt(source, extracted, line_start, line_end, page)
 
 
 def _load_embedder(config: Config) -> Embedder:

@@ -60,7 +60,9 @@ class Citation(Frozen):
         """The citation as people read it: ``file.txt:17``, ``file.txt:17-18``, or ``paper.pdf:p3:12-14``,
         after its collection where there are named ones (``papers:paper.pdf:p3:12``).
 
-        For a PDF the lines are those of the extracted text (what the source viewer shows).
+        For a PDF the lines are those of its extracted text (what the source viewer shows), counted from
+        the top of the page: line 1 is the page's first, and a quote run on over the page break goes on
+        counting past the page's last.
         """
         lines = str(self.line_start) if self.line_start == self.line_end else f"{self.line_start}-{self.line_end}"
         page = f"p{self.page}:" if self.page is not None else ""
@@ -169,6 +171,7 @@ class Answer(Frozen):
                         "end": s.passage.end,
                         "line_start": s.passage.line_start,
                         "line_end": s.passage.line_end,
+                        "page": s.passage.page,  # a PDF's lines count from this page's top
                     },
                 }
                 for s in self.snippets
@@ -196,7 +199,8 @@ class Conversation(Frozen):
 
 class SourceExcerpt(Frozen):
     """Lines ``line_start``..``line_end`` (1-based, inclusive, as citations count them) of a source:
-    ``file_text[start:end] == text``; ``lines`` is how many lines the file has."""
+    ``file_text[start:end] == text``; ``lines`` is how many lines the file has, or with a ``page`` (a
+    PDF's, 1-based), how many that page has, its lines counted from its top."""
 
     source: str
     text: str
@@ -205,6 +209,7 @@ class SourceExcerpt(Frozen):
     line_start: int
     line_end: int
     lines: int
+    page: int | None = None
 
 
 class SkippedFile(Frozen):

@@ -91,20 +91,29 @@ class AssistantTools:
 
     def get(
         self,
-        source: Annotated[str, Field(description="The source file as a citation names it (its path in the sources folder), or a whole citation (faq.txt:12-14).")],
-        line_start: Annotated[int | None, Field(description="First line, 1-based (default: the file's first).")] = None,
-        line_end: Annotated[int | None, Field(description="Last line, inclusive (default: the file's end).")] = None,
+        source: Annotated[str, Field(description="The source file as a citation names it (its path in the sources folder), or a whole citation (faq.txt:12-14, paper.pdf:p3:12-14).")],
+        line_start: Annotated[int | None, Field(description="First line, 1-based (default: the file's first; with a page, the page's).")] = None,
+        line_end: Annotated[
+            int | None, Field(description="Last line, inclusive (default: the file's end; with a page, the page's); with a page it may run on into the next.")
+        ] = None,
         collection: Annotated[
             str | None, Field(description="The collection the citation names (default: the config's own sources, main).")
         ] = None,
+        page: Annotated[
+            int | None,
+            Field(description="A PDF's page, 1-based, as its citations name it (p3): its lines count from the page's top. "
+                  "A PDF's lines need their page; without one, its whole text."),
+        ] = None,
     ) -> CallToolResult:
         """The exact text of an indexed source file, or of its lines line_start..line_end (1-based,
-        inclusive, numbered as citations are), to read around a citation. A whole citation
-        (faq.txt:12-14, papers:paper.pdf:p3:12) may stand for the source and its lines."""
+        inclusive, numbered as citations are: a PDF's from the top of the page given), to read around a
+        citation. A whole citation (faq.txt:12-14, papers:paper.pdf:p3:12) may stand for the source, its
+        page and its lines."""
         try:
-            cited = cited_place(source, self.library.names) if line_start is None and line_end is None else None
+            asked_lines = line_start is not None or line_end is not None or page is not None
+            cited = cited_place(source, self.library.names) if not asked_lines else None
             if cited is not None and not self.library.assistant(collection or cited.collection).holds_source(source):
-                source, line_start, line_end = cited.source, cited.line_start, cited.line_end
+                source, line_start, line_end, page = cited.source, cited.line_start, cited.line_end, cited.page
                 collection = collection or cited.collection
             assistant = self.library.assistant(collection)
             with self._asking:
@@ -116,7 +125,7 @@ class AssistantTools:
                         f"not an indexed source of {self.library.names[0]}: {source} (it is in the collection "
                         f"{holder!r}: pass collection={holder!r})"
                     )
-            excerpt = assistant.read_source_lines(source, line_start, line_end)
+            excerpt = assistant.read_source_lines(source, line_start, line_end, page)
         except AssistantError as exc:
             return self._error(exc)
         return CallToolResult(content=[text_content(excerpt.text)], structured_content=excerpt.model_dump())
@@ -226,7 +235,7 @@ class AssistantTools:
 
 
 # A citation as ``Citation.label`` writes it: [collection:]source:[pPAGE:]LINE[-LINE].
-_CITATION = re.compile(r"(?P<source>.+?):(?:p\d+:)?(?P<first>\d+)(?:-(?P<last>\d+))?")
+_CITATION = re.compile(r"(?P<source>.+?):(?:p(?P<page>\d+):)?(?P<first>\d+)(?:-(?P<last>\d+))?")
 
 
 @dataclass(frozen=True)
@@ -235,6 +244,7 @@ class CitedPlace:
     line_start: int
     line_end: int
     collection: str | None
+    page: int | None = None  # a PDF's, whose lines count from its top
 
 
 def cited_place(text: str, collections: list[str]) -> CitedPlace | None:
@@ -249,7 +259,8 @@ def cited_place(text: str, collections: list[str]) -> CitedPlace | None:
     if rest and head in collections:
         collection, source = head, rest
     first = int(match["first"])
-    return CitedPlace(source, first, int(match["last"] or first), collection)
+    page = int(match["page"]) if match["page"] else None
+    return CitedPlace(source, first, int(match["last"] or first), collection, page)
 
 
 def text_content(text: str) -> TextContent:

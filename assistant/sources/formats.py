@@ -4,7 +4,8 @@ comments), HTML (its visible text, tables a row a line) and PDF.
 Whatever these functions return is the text every offset refers to, so the viewer and the citations
 must get it from here too (``documents.read_source_text``), never from the raw file. Line numbers are the
 file's own: for HTML, whose visible text leaves the markup's lines behind, the extracted text carries
-where each stretch of it stands in the file (``ExtractedText.file_lines``).
+where each stretch of it stands in the file (``ExtractedText.file_lines``); a PDF's are its text's,
+counted from the top of each page (``lines.PageLines``, where ``page_starts`` says each page begins).
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 
 # How each format's text is read out of its file, as a number that changes whenever that reading does
 # (what the passages hold, their offsets or lines). An index records each source's; one read another way
-# is read again by the next update, so that nothing it quotes or cites is of the old reading.
-READINGS = {HTML_SUFFIXES: 2, MARKDOWN_SUFFIXES: 1, PDF_SUFFIXES: 1}
+# is read again by the next update, so that nothing it quotes or cites is of the old reading. PDF 2: its
+# lines are counted from the top of each page, no longer over the whole text.
+READINGS = {HTML_SUFFIXES: 2, MARKDOWN_SUFFIXES: 1, PDF_SUFFIXES: 2}
 
 
 def reading_of(source: str) -> int:

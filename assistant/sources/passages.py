@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import re
-from array import array
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from ..models import Passage, Sentence
 from . import structure
 from .documents import Document
 from .formats import FileLines
+from .lines import LineTable, PageLines
 
 # A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
 UNWRAPPED_LINE_CHARS = 160
@@ -36,22 +34,6 @@ _ABBREVIATIONS = frozenset(
     inc ltd co corp gen col lt sgt capt cmdr adm gov sen rep rev hon pres jan feb mar apr jun jul aug
     sep sept oct nov dec u.s u.k u.n e.u a.m p.m ca c op ed eds dept univ est""".split()
 )
-
-
-@dataclass(frozen=True)
-class LineTable:
-    """Maps character offsets of a text to 1-based line numbers (8 bytes a line, however long the text)."""
-
-    starts: array
-
-    @classmethod
-    def of(cls, text: str) -> "LineTable":
-        starts = array("q", [0])
-        starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
-        return cls(starts)
-
-    def line_of(self, offset: int) -> int:
-        return bisect.bisect_right(self.starts, offset)
 
 
 def _is_abbreviation(before: str) -> bool:
@@ -205,6 +187,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     """
     text = document.text
     lines = FileLines(document.file_lines) if document.file_lines else LineTable.of(text)
+    numbered = _Numbering(document, lines)
     doc_title = document_title(document)
     headings = None if document.headings is None else frozenset(document.headings)
     section = ""
@@ -229,7 +212,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
             run = block[first:last]
             if is_table and kind == "body":
                 title = f"{doc_title} — {section}" if section else doc_title
-                yield from _table_passages(document, lines, run, title, max_chars)
+                yield from _table_passages(document, numbered, run, title, max_chars)
                 continue
             for p_start, p_end in _paragraphs(text, run):
                 if p_end <= p_start:
@@ -245,10 +228,10 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                 title = f"{doc_title} — {section}" if section else doc_title
                 page_of = document.page_of if document.page_starts else None
                 for chunk in _chunk_sentences(spans, max_chars, page_of):
-                    yield _passage(document, lines, chunk, title, paragraph_kind)
+                    yield _passage(document, numbered, chunk, title, paragraph_kind)
 
 
-def _table_passages(document: Document, lines: LineTable | FileLines, rows: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
+def _table_passages(document: Document, numbered: _Numbering, rows: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
     """A table's passages: its rows, a row a sentence, as many as ``TABLE_PASSAGE_CHARS`` holds; the
     header row joins the title of each, and neither it nor the rule under it is a passage."""
     text = document.text
@@ -259,7 +242,8 @@ def _table_passages(document: Document, lines: LineTable | FileLines, rows: list
     body = [_trim(text, s, e) for (s, e), line in zip(rows[header:], row_lines[header:]) if not structure.is_table_rule(line)]
     limit = min(TABLE_PASSAGE_CHARS, max_chars)
     spans = cap_spans(text, [span for span in body if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
-    return [_passage(document, lines, chunk, title, "table") for chunk in _chunk_sentences(spans, limit)]
+    page_of = document.page_of if document.page_starts else None  # a table's rows may run on to the next page too
+    return [_passage(document, numbered, chunk, title, "table") for chunk in _chunk_sentences(spans, limit, page_of)]
 
 
 def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -270,24 +254,41 @@ def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]
     return [_trim(text, block[0][0], block[-1][1])]
 
 
-def _passage(document: Document, lines: LineTable | FileLines, chunk: list[tuple[int, int]], title: str, kind: str) -> Passage:
+class _Numbering:
+    """The line numbers a document's passages carry: the file's (HTML's through ``FileLines``), or for a
+    paged document (a PDF) counted from the top of the passage's page, as a reader holding the page
+    counts them. A passage's sentences all start on its page, so one count serves them all; a sentence
+    run on over the page break keeps counting from its own page's top (p10:40-42 where page 10 has 41)."""
+
+    def __init__(self, document: Document, lines: LineTable | FileLines) -> None:
+        self.lines = lines
+        self.pages = PageLines.of(lines, document.page_starts) if document.page_starts and isinstance(lines, LineTable) else None
+
+    def line_of(self, offset: int, page: int | None) -> int:
+        line = self.lines.line_of(offset)
+        return self.pages.on_page(line, page) if self.pages is not None and page is not None else line
+
+
+def _passage(document: Document, numbered: _Numbering, chunk: list[tuple[int, int]], title: str, kind: str) -> Passage:
     """The passage of a run of sentence spans, with its sentences, lines, page and kind."""
     text = document.text
     start, end = chunk[0][0], chunk[-1][1]
+    page = document.page_of(start)
     sentences = tuple(
-        Sentence(start=s, end=e, line_start=lines.line_of(s), line_end=lines.line_of(e - 1), text=text[s:e]) for s, e in chunk
+        Sentence(start=s, end=e, line_start=numbered.line_of(s, page), line_end=numbered.line_of(e - 1, page), text=text[s:e])
+        for s, e in chunk
     )
     return Passage(
         id=passage_id(document.source, start, end),
         source=document.source,
         start=start,
         end=end,
-        line_start=lines.line_of(start),
-        line_end=lines.line_of(end - 1),
+        line_start=numbered.line_of(start, page),
+        line_end=numbered.line_of(end - 1, page),
         text=text[start:end],
         title=title,
         sentences=sentences,
-        page=document.page_of(start),
+        page=page,
         kind=kind,
     )
 

@@ -19,6 +19,7 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.types import CallToolResult
 
 from cli_runner import run_cli, run_cli_in_fresh_python
+from pdf_files import LIGHTHOUSE_FILE, LIGHTHOUSE_PDF, LIGHTHOUSE_QUESTION
 from projects import DATA, REPO, SAMPLE_FILE, SAMPLE_SOURCES, write_project
 
 VALID_FOR = "How long is the temporary Kosovo document valid?"
@@ -113,7 +114,7 @@ def test_three_tools_each_read_only(server):
         assert tool.annotations.read_only_hint is True and tool.description
     assert set(tools["ask"].input_schema["properties"]) == {"question", "collection", "k", "conversation"}
     assert tools["ask"].input_schema["required"] == ["question"]
-    assert set(tools["get"].input_schema["properties"]) == {"source", "line_start", "line_end", "collection"}
+    assert set(tools["get"].input_schema["properties"]) == {"source", "line_start", "line_end", "collection", "page"}
 
 
 def test_first_ask_builds_the_index_saying_so_on_stderr_only(server, project):
@@ -301,6 +302,28 @@ def test_a_source_edited_while_serving_is_quoted_as_it_now_reads_and_status_says
         assert "updated: 1 file changed, 1 passage embedded" in server.log.read_text(encoding="utf-8")
     finally:
         path.write_text(original, encoding="utf-8")
+
+
+def test_get_reads_a_pdfs_lines_from_the_top_of_the_page_its_citation_names(tmp_path):
+    """A PDF's citation counts its lines from its page's top (p2:6-7, where page 2 begins at the whole
+    text's line 12): get takes the page with the lines, or the whole citation, and says the page."""
+    config = write_project(tmp_path / "pdf", sources={LIGHTHOUSE_FILE: LIGHTHOUSE_PDF})
+    with mcp_server(config, tmp_path / "stderr.log") as pdf:
+        (snippet,) = pdf.ok("ask", question=LIGHTHOUSE_QUESTION, k=1)["snippets"]
+        citation = snippet["citation"]
+        assert (citation["page"], citation["line_start"], citation["line_end"]) == (2, 6, 7)
+        lines = pdf.ok("get", source=LIGHTHOUSE_FILE, page=2, line_start=6, line_end=7)
+        assert (lines["text"], lines["start"], lines["end"]) == (snippet["text"], citation["start"], citation["end"])
+        assert (lines["page"], lines["line_start"], lines["line_end"], lines["lines"]) == (2, 6, 7, 7)
+        assert pdf.ok("get", source=f"{LIGHTHOUSE_FILE}:p2:6-7") == lines  # the whole citation: the same lines
+        page = pdf.ok("get", source=LIGHTHOUSE_FILE, page=2)  # a page alone: all of its lines
+        assert page["text"].startswith("The last keeper\n") and page["text"].endswith(snippet["text"])
+        whole = pdf.ok("get", source=LIGHTHOUSE_FILE)  # no page: the whole text, as its offsets slice it
+        assert whole["page"] is None and whole["text"][citation["start"] : citation["end"]] == snippet["text"]
+        assert pdf.error("get", source=LIGHTHOUSE_FILE, line_start=6, line_end=7).startswith(
+            f"{LIGHTHOUSE_FILE} counts its lines from the top of each page: pass the page with them"
+        )
+        assert pdf.error("get", source=LIGHTHOUSE_FILE, page=3) == f"{LIGHTHOUSE_FILE} has 2 pages: page 3 is past its end"
 
 
 def test_collections_are_asked_together_or_one_at_a_time(tmp_path):

@@ -23,6 +23,7 @@ from assistant.faces.tui.question_input import QuestionInput
 from assistant.faces.tui.source_screen import SourceScreen
 from assistant.faces.tui.states import IndexPhase, ModelState
 from cli_runner import run_cli
+from pdf_files import LIGHTHOUSE_FILE, LIGHTHOUSE_PDF, LIGHTHOUSE_QUESTION
 from pilot_waits import chat_ready, cursor_in_view, wait_for
 from projects import edit_manifest, write_project
 
@@ -412,6 +413,41 @@ async def test_an_html_source_opens_at_its_quote_with_the_files_lines_in_the_tit
         assert not area.show_line_numbers
         assert area.selected_text == "The harbour light is painted green."
         assert "quoted at lines 5-6" in rendered_text(app.screen.query_one("#source-title"))
+
+
+async def test_a_pdf_opens_with_its_pages_marked_and_each_pages_lines_numbered_from_its_top(tmp_path):
+    """A new user looked for line 11 of page 2 where the viewer numbered the whole text: the viewer marks
+    where each page begins and numbers a page's lines from its top, as the citation counts them."""
+    config = write_project(tmp_path / "pdf", sources={LIGHTHOUSE_FILE: LIGHTHOUSE_PDF})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE) as pilot:
+        turn = await ask(pilot, LIGHTHOUSE_QUESTION)
+        snippet = turn.answer.snippets[0]
+        assert f"{LIGHTHOUSE_FILE}:p2:6-7" in shown(turn)
+        card = turn.query(SnippetCard).first()
+        card.focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
+        area = app.screen.query_one("#source-text")
+        await wait_for(pilot, lambda: cursor_in_view(area))
+        assert "quoted at p2, lines 6-7" in shown(app.screen.query_one("#source-title"))
+        assert area.selected_text == snippet.text  # the highlight is the quote, to the character
+        # Each row as shown, its number (the gutter's, after the padding) apart from its text.
+        gutter = area.styles.padding.left + area.gutter_width
+        shown_rows = area.render_lines(Region(0, 0, *area.size))
+        rows = [(strip.text[:gutter].strip(), strip.text[gutter:].rstrip()) for strip in shown_rows]
+        marks = [index for index, (number, text) in enumerate(rows) if text in ("— page 1 —", "— page 2 —")]
+        assert [rows[index] for index in marks] == [("", "— page 1 —"), ("", "— page 2 —")]
+        # Page 2's lines, numbered from 1 under its mark, are the page's text; the quote stands on lines 6-7.
+        page_two = rows[marks[1] + 1 : marks[1] + 8]
+        assert [number for number, _ in page_two] == [str(n) for n in range(1, 8)]
+        assert page_two[0][1] == "The last keeper" and page_two[5][1].startswith("The lamp was lit for the last time")
+        cited = [text for number, text in page_two if snippet.citation.line_start <= int(number) <= snippet.citation.line_end]
+        assert cited == snippet.text.splitlines()
+        assert rows[marks[1] - 1] == ("11", "")  # the blank line after page 1's text is its 11th, not a line of page 2
+        assert area.cursor_location[0] == app.screen.lines.row_of(snippet.citation.line_start, page=2)
 
 
 async def test_markup_in_sources_and_questions_is_shown_literally(tmp_path, sample_assistant):

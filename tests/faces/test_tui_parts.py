@@ -35,6 +35,23 @@ def test_source_lines_match_the_cores_line_numbers():
     assert len(lines.display_text.splitlines()) == 5
 
 
+def test_a_paged_texts_lines_are_numbered_from_each_pages_top_under_its_mark_as_the_core_counts_them():
+    from assistant.sources.lines import LineTable, PageLines
+
+    # Page 1 "a" and a blank line, page 2 with no text, page 3 "b" and "c", page 4 with no text at the end.
+    text, page_starts = "a\n\nb\nc\n", (0, 3, 3, 6)
+    lines = SourceLines.of(text, page_starts)
+    assert lines.lines == ("— page 1 —", "a", "", "— page 2 —", "— page 3 —", "b", "c", "— page 4 —", "")
+    assert lines.labels == ("", "1", "2", "", "", "1", "2", "", "")
+    assert lines.display_text.split("\n") == list(lines.lines)
+    assert lines.location(text.index("c")) == (6, 0) and lines.location(len(text) - 1) == (6, 1)
+    assert lines.row_of(2, page=3) == 6 and lines.row_of(1) == 1
+    # The core's count of each page's lines is the viewer's.
+    pages = PageLines.of(LineTable.of(text), page_starts)
+    assert [pages.lines_on(page) for page in (1, 2, 3, 4)] == [2, 0, 2, 0]
+    assert pages.on_page(LineTable.of(text).line_of(text.index("c")), 3) == 2
+
+
 def test_snippet_content_is_literal_and_marks_the_sentence():
     snippet = make_snippet(f"The code is {MARKUP}.", source="[b]notes.txt")
     body = snippet_body(snippet)

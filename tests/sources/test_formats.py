@@ -7,67 +7,8 @@ import pytest
 from assistant.models import Citation
 from assistant.sources.formats import FileLines, html_text, pdf_text
 
+from pdf_files import LIGHTHOUSE_FILE, LIGHTHOUSE_PDF, LIGHTHOUSE_QUESTION, make_paged_pdf, make_pdf
 from projects import write_project
-
-
-def _escaped(line: str) -> bytes:
-    return line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def _pdf_file(streams: list[bytes]) -> bytes:
-    """A minimal valid PDF of these pages' content streams, with Helvetica as /F1 and Helvetica-Bold as /F2."""
-    page_ids = [5 + 2 * i for i in range(len(streams))]
-    objects = {
-        1: b"<< /Type /Catalog /Pages 2 0 R >>",
-        2: b"<< /Type /Pages /Kids [" + b" ".join(b"%d 0 R" % p for p in page_ids) + b"] /Count %d >>" % len(streams),
-        3: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold >>",
-    }
-    for page_id, stream in zip(page_ids, streams):
-        objects[page_id] = (
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
-            b"/Resources << /Font << /F1 3 0 R /F2 4 0 R >> >> /Contents %d 0 R >>" % (page_id + 1)
-        )
-        objects[page_id + 1] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
-    out = b"%PDF-1.4\n"
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
-    xref = len(out)
-    size = max(objects) + 1
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    out += b"".join(b"%010d 00000 n \n" % offsets[n] for n in range(1, size))
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
-    return out
-
-
-def make_pdf(pages: list[list[str]]) -> bytes:
-    """A minimal valid PDF: one Helvetica text line per entry, one page per list."""
-    return _pdf_file(
-        [b"BT /F1 12 Tf 14 TL 72 720 Td " + b" ".join(b"(" + _escaped(line) + b") Tj T*" for line in lines) + b" ET" for lines in pages]
-    )
-
-
-def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}") -> bytes:
-    """A PDF laid out as a word processor writes one: a line "# Title" is a heading (bold, 14 pt), ""
-    the gap between paragraphs, any other line body text (11 pt, 14 pt apart); and a running footer at
-    the foot of each page (9 pt)."""
-    streams = []
-    for number, lines in enumerate(pages, 1):
-        ops, y = [b"BT"], 760
-        for line in lines:
-            if line.startswith("# "):
-                ops.append(b"/F2 14 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line[2:])))
-                y -= 24
-            elif not line:
-                y -= 8
-            else:
-                ops.append(b"/F1 11 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line)))
-                y -= 14
-        ops += [b"/F1 9 Tf 1 0 0 1 280 40 Tm (%s) Tj" % _escaped(footer.format(page=number, pages=len(pages))), b"ET"]
-        streams.append(b"\n".join(ops))
-    return _pdf_file(streams)
 
 
 REPORT_PDF = make_pdf(
@@ -415,13 +356,17 @@ def test_each_format_answers_with_a_citation_that_slices_exactly(formats_assista
     text = formats_assistant.read_source(source)
     assert text[citation.start : citation.end] == snippet.text
     assert citation.page == page
-    # The cited lines are the file's own: an editor opened there shows the words (HTML's markup too).
+    # The cited lines are the file's own: an editor opened there shows the words (HTML's markup too);
+    # a PDF's are its text's, counted from the top of the cited page.
     raw_lines = (formats_assistant.config.sources_dir / source).read_bytes().decode("latin-1").splitlines()
-    lines = raw_lines if source.endswith(".html") else text.splitlines()
+    if source.endswith(".pdf"):
+        lines = text[formats_assistant.read_source_paged(source).page_starts[page - 1] :].splitlines()
+    else:
+        lines = raw_lines if source.endswith(".html") else text.splitlines()
     assert quoted in " ".join(line.strip() for line in lines[citation.line_start - 1 : citation.line_end])
     if source.endswith(".pdf"):  # the viewer and the MCP get read the same lines back
-        excerpt = formats_assistant.read_source_lines(source, citation.line_start, citation.line_end)
-        assert snippet.text in excerpt.text
+        excerpt = formats_assistant.read_source_lines(source, citation.line_start, citation.line_end, page=page)
+        assert excerpt.text == snippet.text and excerpt.page == page
     if page is not None:
         assert citation.label().startswith(f"{source}:p{page}:")
         assert answer.to_json_dict()["snippets"][0]["citation"]["page"] == page
@@ -452,6 +397,49 @@ def test_a_sentence_over_a_page_break_is_quoted_whole(formats_assistant):
     assert snippet.text.startswith("The final recommendation of the committee")
     assert snippet.text.endswith("argued for delay, was to close the Antwerp office by the end of 2025.")
     assert snippet.citation.label() == "handbook.pdf:p1:6-8"  # the title, a blank line, two lines, a blank line
+    # Page 1 has 7 lines: the quote's last, the first of page 2, is counted on from page 1's top.
+    excerpt = formats_assistant.read_source_lines("handbook.pdf", 6, 8, page=1)
+    assert (excerpt.text, excerpt.lines) == (snippet.text, 7)
+    assert formats_assistant.read_source_lines("handbook.pdf", page=2).text.startswith("argued for delay")
+
+
+def test_a_pdfs_citation_counts_its_lines_from_the_top_of_its_page(tmp_path):
+    """A new user looked for line 11 of page 2 and found nothing: the lines were counted over the whole
+    text, where page 2 begins at line 12. A PDF's lines are counted from the top of the cited page."""
+    from assistant import Assistant
+    from assistant.errors import QuestionError
+
+    config = write_project(tmp_path, "", {LIGHTHOUSE_FILE: LIGHTHOUSE_PDF, "notes.txt": "The ferry leaves at noon.\n"})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    answer = assistant.ask(LIGHTHOUSE_QUESTION, k=1)
+    (snippet,) = answer.snippets
+    citation = snippet.citation
+    assert "14 March 1987" in snippet.text
+    assert citation.label() == f"{LIGHTHOUSE_FILE}:p2:6-7"
+    cited = answer.to_json_dict()["snippets"][0]["citation"]
+    assert (cited["page"], cited["line_start"], cited["line_end"]) == (2, 6, 7)
+    read = assistant.read_source_paged(LIGHTHOUSE_FILE)
+    assert read.text[citation.start : citation.end] == snippet.text
+    # Counted in page 2's own text, the cited lines are the quote's.
+    page_two = read.text[read.page_starts[1] :]
+    assert page_two.splitlines()[citation.line_start - 1 : citation.line_end] == snippet.text.splitlines()
+    assert read.text[: citation.start].count("\n") + 1 == 17  # where the whole text's count put it
+    # Read back as the viewer and MCP's get read it: the page's lines, the page said.
+    excerpt = assistant.read_source_lines(LIGHTHOUSE_FILE, citation.line_start, citation.line_end, page=citation.page)
+    assert (excerpt.text, excerpt.page, excerpt.lines, excerpt.start, excerpt.end) == (snippet.text, 2, 7, citation.start, citation.end)
+    assert assistant.read_source_lines(LIGHTHOUSE_FILE).text == read.text  # no page: the whole text
+    for lines, message in [
+        ({"line_start": 6}, f"{LIGHTHOUSE_FILE} counts its lines from the top of each page: pass the page with them"),
+        ({"page": 3}, f"{LIGHTHOUSE_FILE} has 2 pages: page 3 is past its end"),
+        ({"page": 2, "line_start": 8}, f"page 2 of {LIGHTHOUSE_FILE} has 7 lines: line 8 is past its end"),
+        ({"page": 1, "line_start": 10, "line_end": 19}, f"{LIGHTHOUSE_FILE} has 18 lines from the top of page 1: line 19 is past its end"),
+    ]:
+        with pytest.raises(QuestionError) as refused:
+            assistant.read_source_lines(LIGHTHOUSE_FILE, **lines)
+        assert refused.value.message.startswith(message) and "\n" not in refused.value.message
+    with pytest.raises(QuestionError, match="notes.txt has no pages"):
+        assistant.read_source_lines("notes.txt", 1, 1, page=1)
 
 
 def test_no_running_footer_is_indexed_or_answers_for_its_page(formats_assistant):

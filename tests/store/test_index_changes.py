@@ -8,6 +8,7 @@ import os
 from assistant import Assistant
 
 from cli_runner import run_cli
+from pdf_files import LIGHTHOUSE_FILE, LIGHTHOUSE_PDF, LIGHTHOUSE_QUESTION
 from projects import SAMPLE_FILE, edit_manifest, write_project
 
 ALPHA = (
@@ -174,3 +175,26 @@ def test_a_source_indexed_by_an_older_reading_of_its_format_is_read_again_once(t
     assert not assistant.changes().is_stale
     answer = assistant.ask("Where did the fishermen move their boats?", k=1)
     assert answer.snippets[0].citation.label() == "pier.html:4-5"
+
+
+def test_a_pdf_indexed_when_its_lines_were_counted_over_the_whole_text_is_read_again(tmp_path, monkeypatch):
+    """An index built before a PDF's lines were counted from each page's top holds the whole text's
+    count (page 2's lines 6-7 stored as 17-18): the next update reads the PDF again, so that no citation
+    shows the old count under the new meaning; the text file is left be."""
+    from assistant.sources.formats import reading_of
+    from assistant.sources.lines import PageLines
+
+    config = write_project(tmp_path, "", {LIGHTHOUSE_FILE: LIGHTHOUSE_PDF, "alpha.txt": ALPHA})
+    assistant = Assistant.open(config)
+    with monkeypatch.context() as old_reading:  # the old count: lines over the whole text
+        old_reading.setattr(PageLines, "on_page", lambda self, line, page: line)
+        assistant.build_index()
+    (cited,) = [p for p in assistant.load_index().passages if "14 March 1987" in p.text]
+    assert (cited.page, cited.line_end) == (2, 18)
+    edit_manifest(config.parent / "index", lambda m: m["sources"][LIGHTHOUSE_FILE].update(reading=reading_of(LIGHTHOUSE_FILE) - 1))
+    changes = assistant.changes()
+    assert changes.changed == (LIGHTHOUSE_FILE,) and changes.unchanged == ("alpha.txt",)
+    assert assistant.build_index().passages_embedded == 0  # the same text: only its lines changed
+    assert not assistant.changes().is_stale
+    (snippet,) = assistant.ask(LIGHTHOUSE_QUESTION, k=1).snippets
+    assert snippet.citation.label() == f"{LIGHTHOUSE_FILE}:p2:6-7"

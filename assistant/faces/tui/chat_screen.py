@@ -209,13 +209,13 @@ class ChatScreen(Screen):
             # An answer of another collection (asked before ctrl+o) is read from that collection's sources.
             library = self.app.library
             assistant = library.assistant(citation.collection) if library is not None and citation.collection else self.assistant
-            text = assistant.read_source(source)
+            read = assistant.read_source_paged(source)
         except (AssistantError, OSError) as error:
             self.notify(f"Cannot open {source}: {error}", severity="error", markup=False)
             return
-        moved = text[citation.start : citation.end] != message.snippet.text
+        moved = read.text[citation.start : citation.end] != message.snippet.text
         current = moved and index_holds_current_text(assistant, source)
-        self.app.push_screen(SourceScreen(message.snippet, text, index_is_current=current))
+        self.app.push_screen(SourceScreen(message.snippet, read.text, index_is_current=current, page_starts=read.page_starts))
 
     def snippet_to_copy(self) -> Snippet | None:
         """The focused snippet, else the one last focused, else the newest answer's first."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # The core counts lines at \r\n, \r and \n only; str.splitlines (which TextArea uses) also breaks at
@@ -14,31 +15,82 @@ _OTHER_BREAKS = str.maketrans({c: "↵" for c in "\v\f\x1c\x1d\x1e\x85\u2028\u20
 
 @dataclass(frozen=True)
 class SourceLines:
-    """A source's text split as the core numbers its lines, ready for a TextArea."""
+    """A source's text split as the core numbers its lines, ready for a TextArea: a row a line, and for a
+    paged text (a PDF's) a row marking where each page begins, its lines numbered from the page's top."""
 
-    lines: tuple[str, ...]
-    starts: tuple[int, ...]
+    lines: tuple[str, ...]  # the rows shown: the source's lines, and a paged text's page marks
+    starts: tuple[int, ...]  # the offset where each of the source's lines starts
+    # For a paged text, the row each of the source's lines is shown on (past the page marks above it);
+    # empty where the row is the line.
+    rows: tuple[int, ...] = ()
+    # For a paged text, what the gutter shows beside each row: its line from the page's top, or nothing
+    # beside a page's mark; empty where the row's own number is the line's.
+    labels: tuple[str, ...] = ()
+    # For a paged text, the index of each page's first line among the source's lines.
+    page_firsts: tuple[int, ...] = ()
 
     @classmethod
-    def of(cls, text: str) -> "SourceLines":
+    def of(cls, text: str, page_starts: Sequence[int] = ()) -> "SourceLines":
         starts = [0]
         lines = []
         for match in _LINE_BREAK.finditer(text):
             lines.append(text[starts[-1] : match.start()])
             starts.append(match.end())
         lines.append(text[starts[-1] :])
-        return cls(tuple(line.translate(_OTHER_BREAKS) for line in lines), tuple(starts))
+        shown = tuple(line.translate(_OTHER_BREAKS) for line in lines)
+        if not page_starts:
+            return cls(shown, tuple(starts))
+        return cls._paged(shown, tuple(starts), text.endswith(("\n", "\r")), page_starts)
+
+    @classmethod
+    def _paged(cls, lines: tuple[str, ...], starts: tuple[int, ...], ends_in_break: bool, page_starts: Sequence[int]) -> "SourceLines":
+        # Each page's first line, as the core finds it (``lines.PageLines``): the first starting at or
+        # after the page; a page with no text has its mark and no line.
+        firsts = [bisect.bisect_left(starts, start) for start in page_starts]
+        rows: list[str] = []
+        row_of: list[int] = []
+        labels: list[str] = []
+        page = 0
+        for index, line in enumerate(lines):
+            while page < len(firsts) and firsts[page] <= index:
+                page += 1
+                rows.append(page_mark(page))
+                labels.append("")
+            row_of.append(len(rows))
+            rows.append(line)
+            # The empty row after the text's last line break is no line of any page.
+            tail = ends_in_break and index == len(lines) - 1
+            labels.append("" if tail else str(index - (firsts[page - 1] if page else 0) + 1))
+        for page in range(page + 1, len(firsts) + 1):  # pages past the text's end, with no text
+            rows.append(page_mark(page))
+            labels.append("")
+        return cls(tuple(rows), starts, tuple(row_of), tuple(labels), tuple(firsts))
 
     @property
     def display_text(self) -> str:
-        """The text joined with plain newlines: row ``n`` is the source's line ``n + 1``."""
+        """The rows joined with plain newlines: row ``n`` is the source's line ``n + 1`` (for a paged
+        text, the line whose entry in ``rows`` is ``n``)."""
         return "\n".join(self.lines)
 
     def location(self, offset: int) -> tuple[int, int]:
         """The (row, column) of a character offset into the source's text."""
-        row = max(bisect.bisect_right(self.starts, offset) - 1, 0)
-        column = min(offset - self.starts[row], len(self.lines[row]))
+        line = max(bisect.bisect_right(self.starts, offset) - 1, 0)
+        row = self.rows[line] if self.rows else line
+        column = min(offset - self.starts[line], len(self.lines[row]))
         return row, max(column, 0)
+
+    def row_of(self, line: int, page: int | None = None) -> int:
+        """The row of the source's 1-based ``line``, counted from the top of ``page`` where one is given
+        (as a paged text's citations count), kept inside the text."""
+        if self.page_firsts and page is not None:
+            line += self.page_firsts[min(max(page, 1), len(self.page_firsts)) - 1]
+        index = min(max(line - 1, 0), len(self.starts) - 1)
+        return self.rows[index] if self.rows else index
+
+
+def page_mark(page: int) -> str:
+    """The row that marks where a paged text's page ``page`` begins (no line of the page)."""
+    return f"— page {page} —"
 
 
 def cited_span(text: str, start: int, end: int, quoted: str) -> tuple[int, int] | None:

@@ -1,0 +1,66 @@
+"""Line numbers of an extracted text: the line of each offset, and for a paged text (a PDF's) where each
+page's lines begin, since a paged source's lines are counted from the top of their page (``p2:11`` is
+the eleventh line of page 2's text, as a reader holding the page counts it)."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class LineTable:
+    """Maps character offsets of a text to 1-based line numbers (8 bytes a line, however long the text)."""
+
+    starts: array
+    length: int = 0  # the text's length in characters
+
+    @classmethod
+    def of(cls, text: str) -> "LineTable":
+        starts = array("q", [0])
+        starts.extend(m.end() for m in re.finditer(r"\r\n|\r|\n", text))
+        return cls(starts, len(text))
+
+    def line_of(self, offset: int) -> int:
+        return bisect.bisect_right(self.starts, offset)
+
+    @property
+    def count(self) -> int:
+        """How many lines the text has: a final line break ends the last line, it does not start an empty one."""
+        starts = self.starts
+        return len(starts) - 1 if len(starts) > 1 and starts[-1] == self.length else len(starts)
+
+
+@dataclass(frozen=True)
+class PageLines:
+    """Where each page of a paged text begins among the text's lines, to count a line from its page's top."""
+
+    # For each page, how many lines of the text come before the page's first line.
+    before: tuple[int, ...]
+    count: int  # the lines of the whole text
+
+    @classmethod
+    def of(cls, table: LineTable, page_starts: Sequence[int]) -> "PageLines":
+        # A page's first line is the first line starting at or after the page does: a page with text
+        # starts a line, and a page with no text has none of its own (nor, at the end, any line at all).
+        return cls(tuple(bisect.bisect_left(table.starts, start) for start in page_starts), table.count)
+
+    @property
+    def pages(self) -> int:
+        return len(self.before)
+
+    def lines_on(self, page: int) -> int:
+        """How many lines page ``page`` (1-based) has; 0 for a page with no text."""
+        end = self.before[page] if page < len(self.before) else self.count
+        return end - self.before[page - 1]
+
+    def on_page(self, line: int, page: int) -> int:
+        """The text's line ``line`` counted from the top of ``page`` (past its end for a line that follows it)."""
+        return line - self.before[page - 1]
+
+    def in_text(self, line: int, page: int) -> int:
+        """Line ``line`` of ``page``, counted from the page's top, as the whole text's line."""
+        return self.before[page - 1] + line
