@@ -379,12 +379,27 @@ class Assistant:
         except IndexMissingError:
             return False
 
+    def holds_as_it_stands(self, source: str) -> bool:
+        """Whether the index took in ``source`` as the file stands now (its size and modification time
+        as the index records them): one file looked at, not the folder. False with no index."""
+        try:
+            record = self._manifest().sources.get(source)
+        except AssistantError:
+            return False
+        try:
+            stat = (self.config.sources_dir / source).stat()
+        except OSError:
+            return False
+        return record is not None and (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns)
+
     def _as_cited(self, source: str) -> str:
         """``source`` as citations name it: "./faq.txt" and the file's absolute path inside the sources
         folder are "faq.txt"."""
-        folder = self.config.sources_dir
-        path = Path(os.path.normpath(folder / source))
-        return path.relative_to(folder).as_posix() if path.is_relative_to(folder) else source
+        path = Path(os.path.normpath(self.config.sources_dir / source))
+        for folder in (self.config.sources_dir, self.config.sources_dir.resolve()):  # /tmp is /private/tmp on macOS
+            if path.is_relative_to(folder):
+                return path.relative_to(folder).as_posix()
+        return source
 
     def _why_not_indexed(self, source: str, manifest: Manifest) -> str:
         """Why the index holds no ``source``, in words an agent can act on."""
@@ -397,7 +412,7 @@ class Assistant:
         if not path.exists():
             return "no such file in the sources folder: name it as a citation does, its path in the folder"
         if source not in self.changes().added:
-            return "a file the config's include and exclude patterns leave out"
+            return "a file the sources' include and exclude patterns leave out, or a hidden one"
         return "added since the index was built: the next question updates the index"
 
     def read_source_lines(

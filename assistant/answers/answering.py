@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
+from ..sources.passages import is_abbreviation
 from ..sources.structure import NOT_ANSWERS
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
@@ -54,7 +55,8 @@ _NUMBER = re.compile(
     re.I,
 )
 _MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
-_NAME = re.compile(r"(?<!^)(?<![.!?]\s)\b[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+")
+# A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
+_WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
 # A sentence opening like this leans on the one before it ("It in turn evolved into Modern English.",
 # "For example, consider quicksort."): it is quoted together with its predecessor, whose words the
 # question likely matched. Pronouns, discourse markers, and a demonstrative among the first words
@@ -105,7 +107,7 @@ def matches_kind(text: str, kind: str | None) -> bool:
     if kind == "number":
         return bool(_NUMBER.search(text))
     if kind == "name":
-        return bool(_NAME.search(text))
+        return any(w[0].isupper() and w[1].islower() for w in _WORD_IN_SENTENCE.findall(text))
     return False
 
 
@@ -293,15 +295,20 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
 
 # A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number).
 _LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n")
-# Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024").
-_EDGE_MARKS = "*_`~ \t\n"
+# Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024"; an
+# underscore is a word's own: "__init__").
+_EDGE_MARKS = "*`~ \t\n"
 
 
 def tidy_span(text: str) -> tuple[int, int]:
     """The part of a reader's span that is the answer, as offsets into ``text``: up to a sentence that
-    ends a line (the next line is another sentence, or a heading), without the markup at its ends."""
-    cut = _LINE_ENDS_SENTENCE.search(text)
-    last = cut.start() if cut is not None else len(text)
+    ends a line (the next line is another sentence, or a heading; an abbreviation ends none: "Dr.\nJohn
+    Smith"), without the markup at its ends."""
+    last = len(text)
+    for end in _LINE_ENDS_SENTENCE.finditer(text):
+        if not (text[end.start()] == "." and is_abbreviation(text[: end.start() + 1])):
+            last = end.start()
+            break
     first = 0
     while first < last and text[first] in _EDGE_MARKS:
         first += 1

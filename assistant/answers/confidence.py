@@ -86,8 +86,9 @@ FEATURES = (
 READER_FEATURES = (*FEATURES, "footing", "said_before", "reader", "best_reader")
 # The shipped models, by whether the reader is on.
 MODEL_FILES = {False: "data/confidence.json", True: "data/confidence-reader.json"}
-# A capitalised word that is not the first of the question: a name, most of the time ("Émile" too).
-_NAME = re.compile(r"(?<=[\s(\"'“])[A-ZÀ-ÖØ-Þ][\w'’-]*[^\W_]")
+# A word that is not the first of the question: a name, most of the time, when capitalised (in any
+# alphabet: "Émile", "Łukasz", "Dvořák"; ``question_names``).
+_WORD = re.compile(r"(?<=[\s(\"'“])[^\W\d_][\w'’-]*[^\W_]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8
@@ -200,7 +201,7 @@ class QuestionSignals:
 
 def question_names(question: str) -> dict[str, str]:
     """The names a question asks about (its capitalised words but the first): term -> the word as asked."""
-    return {t: w for w in _NAME.findall(_FIRST_WORD.sub("", question)) for t in tokenize(w)}
+    return {t: w for w in _WORD.findall(_FIRST_WORD.sub("", question)) if w[0].isupper() for t in tokenize(w)}
 
 
 def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex) -> tuple[str, ...]:

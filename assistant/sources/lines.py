@@ -1,6 +1,7 @@
 """Line numbers of an extracted text: the line of each offset, and for a paged text (a PDF's) where each
 page's lines begin, since a paged source's lines are counted from the top of their page (``p2:11`` is
-the eleventh line of page 2's text, as a reader holding the page counts it)."""
+the eleventh line of page 2's text as the viewer shows it: the blank lines between its paragraphs
+count, its running header and footer do not)."""
 
 from __future__ import annotations
 

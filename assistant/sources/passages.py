@@ -36,7 +36,9 @@ _ABBREVIATIONS = frozenset(
 )
 
 
-def _is_abbreviation(before: str) -> bool:
+def is_abbreviation(before: str) -> bool:
+    """Whether the full stop ending ``before`` ends an abbreviation ("Dr.", "U.S.", the "J." of "J.
+    Smith"), not a sentence."""
     match = _WORD_BEFORE.search(before)
     if not match:
         return False
@@ -62,7 +64,7 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             first = following[1]
         if not (first.isupper() or first.isdigit()):
             continue
-        if text[match.start()] == "." and _is_abbreviation(text[cursor : match.start() + 1]):
+        if text[match.start()] == "." and is_abbreviation(text[cursor : match.start() + 1]):
             continue
         stop = match.end()
         while stop > match.start() and text[stop - 1].isspace():
@@ -256,9 +258,10 @@ def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]
 
 class _Numbering:
     """The line numbers a document's passages carry: the file's (HTML's through ``FileLines``), or for a
-    paged document (a PDF) counted from the top of the passage's page, as a reader holding the page
-    counts them. A passage's sentences all start on its page, so one count serves them all; a sentence
-    run on over the page break keeps counting from its own page's top (p10:40-42 where page 10 has 41)."""
+    paged document (a PDF) counted from the top of the passage's page as the viewer shows it (the blank
+    lines between paragraphs count). A passage's sentences all start on its page, so one count serves
+    them all; a sentence run on over the page break keeps counting from its own page's top (p10:40-42
+    where page 10 has 41)."""
 
     def __init__(self, document: Document, lines: LineTable | FileLines) -> None:
         self.lines = lines

@@ -188,6 +188,12 @@ def _looks_like_heading(line: PdfLine, body: PdfLine | None) -> bool:
     return stands_out and structure.heading(line.text, single_line=True) is not None
 
 
+# A page's number as a footer or header writes it, its digits as "#" ("page # of #", "- # -", "#/#").
+_PAGE_NUMBER = re.compile(
+    r"[-–—(\[]?\s*(?:(?:page|p\.|pg\.?|seite|pagina|página|side|sida)\s*)?#(?:\s*(?:of|/|von|de|di|av|af|sur)\s*#)?\s*[-–—)\]]?"
+)
+
+
 def _running_key(text: str) -> str:
     return " ".join(_DIGITS.sub("#", text).lower().split())
 
@@ -239,16 +245,19 @@ def _running_keys(pages: list[list[PdfLine]], body: PdfLine | None, spacing: flo
 
 
 def _without_running(lines: list[PdfLine], running: frozenset[str], body: PdfLine | None) -> list[PdfLine]:
-    """A page's lines less its running header and footer: the running lines peeled off each edge (on a
-    page of a line or two of text too, where no margin could be measured)."""
-    if not running:
-        return lines
+    """A page's lines less its running header and footer: the running lines, and a page's number
+    ("Page 2 of 2", "- 3 -": one in a PDF of a page or two has nothing to repeat on), peeled off each
+    edge (on a page of a line or two of text too, where no margin could be measured). A page never loses
+    all its text so: pages that are copies of one form repeat their every line."""
     dropped: set[int] = set()
     for edge in _edges(lines):
         for i in edge[:RUNNING_ZONE_LINES]:
-            if _running_key(lines[i].text) not in running or _is_larger(lines[i], body):
+            key = _running_key(lines[i].text)
+            if not (key in running or _PAGE_NUMBER.fullmatch(key)) or _is_larger(lines[i], body):
                 break
             dropped.add(i)
+    if all(i in dropped or not line.text for i, line in enumerate(lines)):
+        return lines
     return [line for i, line in enumerate(lines) if i not in dropped]
 
 

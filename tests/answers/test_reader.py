@@ -165,6 +165,10 @@ def test_a_surer_span_lifts_its_sentence_more_even_where_both_are_all_but_certai
         ("`max_connections`", "max_connections"),
         ("27 days of\nannual leave", "27 days of\nannual leave"),  # a line wrapped mid-sentence
         ("the U.S. Army", "the U.S. Army"),
+        ("the U.S.\nArmy", "the U.S.\nArmy"),  # an abbreviation at a line's end ends no sentence
+        ("Dr.\nJohn Smith", "Dr.\nJohn Smith"),
+        ("St.\nPetersburg", "St.\nPetersburg"),
+        ("__init__", "__init__"),
     ],
 )
 def test_a_mark_stops_where_its_line_s_sentence_ends_and_leaves_out_emphasis(span, mark):

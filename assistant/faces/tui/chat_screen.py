@@ -41,15 +41,6 @@ if TYPE_CHECKING:
 HEADER_MARGIN = 16
 
 
-def index_holds_current_text(assistant: Assistant, source: str) -> bool:
-    """Whether the index has taken in ``source`` as it is now (an update after an answer quoted its
-    older text): then asking again is what finds the quote, not updating the index."""
-    try:
-        return source in assistant.changes().unchanged  # a look at the sources' stats: no model, no build
-    except AssistantError:  # no index, or one that cannot be read: it holds nothing current
-        return False
-
-
 class ChatScreen(Screen):
     """Where questions are asked and answers read; the question box has focus at start."""
 
@@ -214,7 +205,8 @@ class ChatScreen(Screen):
             self.notify(f"Cannot open {source}: {error}", severity="error", markup=False)
             return
         moved = read.text[citation.start : citation.end] != message.snippet.text
-        current = moved and index_holds_current_text(assistant, source)
+        # Updated since the answer was given: asking again finds the quote, not updating the index.
+        current = moved and assistant.holds_as_it_stands(source)
         self.app.push_screen(SourceScreen(message.snippet, read.text, index_is_current=current, page_starts=read.page_starts))
 
     def snippet_to_copy(self) -> Snippet | None:
