@@ -38,9 +38,9 @@ class Passage(Span):
     sentences: tuple[Sentence, ...] = ()
     # The 1-based page of a paged source (PDF); None for formats without pages.
     page: int | None = None
-    # What part of its document the passage is (see ``structure``): "body", "caption", "metadata" (a
-    # header of authors, dates, DOI) or "references". Metadata and references are searched, never quoted
-    # as an answer.
+    # What part of its document the passage is (see ``structure``): "body", "caption", "table",
+    # "metadata" (a header of authors, dates, DOI), "references" or "contents" (a table of contents).
+    # The last three are searched, never quoted as an answer.
     kind: str = "body"
 
 

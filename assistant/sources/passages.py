@@ -210,6 +210,8 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                 if not block:
                     continue
             kind = "references" if in_references or structure.is_citation_block(block_lines) else "body"
+            if kind == "body" and structure.is_contents_block(block_lines):
+                kind = "contents"
         for first, last, is_table in structure.table_runs(block_lines):
             run = block[first:last]
             if is_table and kind == "body":

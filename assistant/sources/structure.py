@@ -13,6 +13,9 @@ one of these, by its own look only: no model, no list of words from any sample.
 - A caption ("Figure 2: …", "Table 1. …") is a passage of its own, answerable, never a heading.
 - After a "References" heading (or for a block of numbered citations) passages are references:
   searchable, never quoted as an answer.
+- A table of contents or an index (most lines end in a dot leader and a page number: "asn1Coding
+  program . . . . 5") is contents: searchable, never quoted as an answer (it names every subject a
+  question may ask about, and answers none).
 - A paragraph opening with a section label ("Abstract: …", "Methods: …") starts that section.
 - A table (a run of lines cut into cells by "|", as Markdown writes one) is cut into passages of rows,
   a row a sentence; its header row (the line above a "| --- |" rule) is not a passage but part of the
@@ -24,9 +27,9 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-PassageKind = Literal["body", "metadata", "caption", "references", "table"]
+PassageKind = Literal["body", "metadata", "caption", "references", "contents", "table"]
 # Kinds whose sentences are never quoted as an answer (they stay searchable).
-NOT_ANSWERS: frozenset[str] = frozenset({"metadata", "references"})
+NOT_ANSWERS: frozenset[str] = frozenset({"metadata", "references", "contents"})
 
 HEADING_MAX_CHARS = 120
 # A heading is mostly letters: an equation or a row of numbers on a line of its own is not one.
@@ -112,6 +115,16 @@ def is_caption(text: str) -> bool:
 def is_references_title(title: str) -> bool:
     """Whether a heading opens a reference list."""
     return bool(_REFERENCES_TITLE.match(title.strip()))
+
+
+# A line of a table of contents or an index: a dot leader (". . . ." or "....") and a page number.
+_LEADER_LINE = re.compile(r"(?:\.\s?){4,}\s*\d+\s*$")
+
+
+def is_contents_block(lines: list[str]) -> bool:
+    """Whether most lines of a block end in a dot leader and a page number (a table of contents)."""
+    led = sum(1 for line in lines if _LEADER_LINE.search(line))
+    return led >= max(2, (len(lines) + 1) // 2)
 
 
 def is_citation_block(lines: list[str]) -> bool:

@@ -17,6 +17,7 @@ from assistant.sources.passages import (
     sentence_spans,
     split_passages,
 )
+from assistant.sources.structure import NOT_ANSWERS
 
 from projects import DATA, SAMPLE_SOURCES
 
@@ -183,6 +184,31 @@ def test_metadata_and_references_are_never_quoted_as_answers(tmp_path):
             assert snippet.passage.kind not in ("metadata", "references"), (question, snippet.text)
     answer = assistant.ask("What was seen in cells treated with 2-bromopalmitic acid?")
     assert any(s.passage.kind == "caption" for s in answer.snippets)  # a caption can answer
+
+
+MANUAL = """libtasn1 manual
+
+Contents
+
+1 Introduction . . . . . . . . . . . . . . . . . . . . 1
+2 The asn1Parser program . . . . . . . . . . . . . . 5
+3 The asn1Coding program . . . . . . . . . . . . . . 7
+4 Function reference . . . . . . . . . . . . . . . . . 9
+
+The asn1Parser program
+
+The asn1Parser program reads an ASN.1 definitions file and writes a C array of the definitions,
+which a program then loads with asn1_array2tree instead of parsing the file at run time.
+"""
+
+
+def test_a_table_of_contents_is_searched_but_never_quoted():
+    """Its dot leaders named every subject ("asn1Parser program . . . . 5") and it was quoted as the
+    answer, tied with the section that answers."""
+    passages = assert_exact(Document("manual.txt", MANUAL, "x", "utf-8"), 1200)
+    (contents,) = [p for p in passages if "Introduction . ." in p.text]
+    assert contents.kind == "contents" and contents.kind in NOT_ANSWERS
+    assert [p.kind for p in passages if "reads an ASN.1" in p.text] == ["body"]
 
 
 def _table(rows: int) -> str:
