@@ -110,11 +110,13 @@ class AssistantTools:
         citation. A whole citation (faq.txt:12-14, papers:paper.pdf:p3:12) may stand for the source, its
         page and its lines."""
         try:
-            asked_lines = line_start is not None or line_end is not None or page is not None
-            cited = cited_place(source, self.library.names) if not asked_lines else None
+            cited = cited_place(source, self.library.names)
             if cited is not None and not self.library.assistant(collection or cited.collection).holds_source(source):
-                source, line_start, line_end, page = cited.source, cited.line_start, cited.line_end, cited.page
-                collection = collection or cited.collection
+                # What is given beside the citation wins over what it says ("x.pdf:p2:6-7" with page=3).
+                source, collection = cited.source, collection or cited.collection
+                if line_start is None and line_end is None:
+                    line_start, line_end = cited.line_start, cited.line_end
+                page = cited.page if page is None else page
             assistant = self.library.assistant(collection)
             with self._asking:
                 self._ready([collection or self.library.names[0]])
@@ -234,15 +236,16 @@ class AssistantTools:
             self._conversations.popitem(last=False)
 
 
-# A citation as ``Citation.label`` writes it: [collection:]source:[pPAGE:]LINE[-LINE].
-_CITATION = re.compile(r"(?P<source>.+?):(?:p(?P<page>\d+):)?(?P<first>\d+)(?:-(?P<last>\d+))?")
+# A citation as ``Citation.label`` writes it: [collection:]source:[pPAGE:]LINE[-LINE], or a page alone
+# (source:pPAGE).
+_CITATION = re.compile(r"(?P<source>.+?):(?:p(?P<page>\d+)(?=$|:):?)?(?:(?P<first>\d+)(?:-(?P<last>\d+))?)?")
 
 
 @dataclass(frozen=True)
 class CitedPlace:
     source: str
-    line_start: int
-    line_end: int
+    line_start: int | None
+    line_end: int | None
     collection: str | None
     page: int | None = None  # a PDF's, whose lines count from its top
 
@@ -252,15 +255,16 @@ def cited_place(text: str, collections: list[str]) -> CitedPlace | None:
     name is its collection only when it is one of ``collections`` ("notes:draft.txt" may be a file's
     name); None when ``text`` is not a citation."""
     match = _CITATION.fullmatch(text.strip())
-    if match is None:
+    if match is None or not (match["page"] or match["first"]):
         return None
     collection, source = None, match["source"]
     head, _, rest = source.partition(":")
     if rest and head in collections:
         collection, source = head, rest
-    first = int(match["first"])
+    first = int(match["first"]) if match["first"] else None
+    last = int(match["last"]) if match["last"] else first
     page = int(match["page"]) if match["page"] else None
-    return CitedPlace(source, first, int(match["last"] or first), collection, page)
+    return CitedPlace(source, first, last, collection, page)
 
 
 def text_content(text: str) -> TextContent:

@@ -19,7 +19,8 @@ def source_excerpt(
         raise QuestionError(f"{source} has no pages: leave out the page")
     if page is None and extracted.page_starts and (line_start is not None or line_end is not None):
         # Its lines are counted from each page's top: a line number alone names a line on every page.
-        raise QuestionError(f"{source} counts its lines from the top of each page: pass the page with them (page=2 for {source}:p2:11-15)")
+        asked = "-".join(str(n) for n in dict.fromkeys(n for n in (line_start, line_end) if n is not None))
+        raise QuestionError(f"{source} counts its lines from the top of each page: pass the page with them (page=2 for {source}:p2:{asked})")
     if extracted.file_lines:  # HTML's lines are the file's (a line of markup alone reads as no text)
         return _file_lines_excerpt(source, extracted, line_start, line_end)
     return _text_lines_excerpt(source, extracted, line_start, line_end, page)

@@ -317,11 +317,13 @@ def test_get_reads_a_pdfs_lines_from_the_top_of_the_page_its_citation_names(tmp_
         assert (lines["page"], lines["line_start"], lines["line_end"], lines["lines"]) == (2, 6, 7, 7)
         assert pdf.ok("get", source=f"{LIGHTHOUSE_FILE}:p2:6-7") == lines  # the whole citation: the same lines
         page = pdf.ok("get", source=LIGHTHOUSE_FILE, page=2)  # a page alone: all of its lines
+        assert pdf.ok("get", source=f"{LIGHTHOUSE_FILE}:p2") == page  # ... or as a citation of the page
+        assert pdf.ok("get", source=f"{LIGHTHOUSE_FILE}:p1:6-7", page=2) == lines  # what is given beside it wins
         assert page["text"].startswith("The last keeper\n") and page["text"].endswith(snippet["text"])
         whole = pdf.ok("get", source=LIGHTHOUSE_FILE)  # no page: the whole text, as its offsets slice it
         assert whole["page"] is None and whole["text"][citation["start"] : citation["end"]] == snippet["text"]
-        assert pdf.error("get", source=LIGHTHOUSE_FILE, line_start=6, line_end=7).startswith(
-            f"{LIGHTHOUSE_FILE} counts its lines from the top of each page: pass the page with them"
+        assert pdf.error("get", source=LIGHTHOUSE_FILE, line_start=6, line_end=7) == (
+            f"{LIGHTHOUSE_FILE} counts its lines from the top of each page: pass the page with them (page=2 for {LIGHTHOUSE_FILE}:p2:6-7)"
         )
         assert pdf.error("get", source=LIGHTHOUSE_FILE, page=3) == f"{LIGHTHOUSE_FILE} has 2 pages: page 3 is past its end"
 
