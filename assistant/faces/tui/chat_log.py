@@ -45,7 +45,7 @@ class SnippetCard(Static, can_focus=True):
     """One cited snippet: heading (rank, citation, score) and the sentence in its context."""
 
     BINDINGS = [
-        Binding("enter", "open_source", "Open source", tooltip="Open the source file at the cited lines", id="open-source"),
+        Binding("enter", "open_source", "Open", tooltip="Open the source file at the cited lines", id="open-source"),
         Binding("up", "app.focus_previous", "Previous", tooltip="Move to the previous snippet", show=False, id="snippet-previous"),
         Binding("down", "app.focus_next", "Next", tooltip="Move to the next snippet", show=False, id="snippet-next"),
     ]
