@@ -34,15 +34,18 @@ eval: $(STAMP)
 
 # Train the reader from ../shared/data/squad-train (resumes a stopped run; on a CUDA GPU where there is
 # one) and write the shipped int8 ONNX reader, its tokenizer and card into assistant/data/reader/.
-# Two stages: every training question from the packaged encoder (about 75 minutes on 2 cores with
+# Three stages: every training question from the packaged encoder (about 75 minutes on 2 cores with
 # AVX-512 BF16, in bfloat16 autocast), then from its weights again, in another order, with negatives
-# from other articles too (about 45 minutes there); some five hours in float32 on a CPU without BF16
-# (--steps shortens a stage), minutes on a GPU.
+# from other articles too (about 45 minutes there), then once more at a lower rate (93 minutes in
+# float32 on 2 cores without BF16); some six hours in float32 on such a CPU (--steps shortens a stage),
+# minutes on a GPU.
 reader: $(STAMP)
 	$(BIN)/python -m training.train
 	$(BIN)/python -m training.train --init training/runs/reader/final.pt --run training/runs/reader2 \
 		--seed 14 --other-articles 0.5 --learning-rate 5e-5 --steps 1500
-	$(BIN)/python -m training.export --run training/runs/reader2
+	$(BIN)/python -m training.train --init training/runs/reader2/final.pt --run training/runs/reader3 \
+		--seed 16 --other-articles 0.5 --learning-rate 3e-5 --steps 1044 --workers 2
+	$(BIN)/python -m training.export --run training/runs/reader3
 
 # What a borrowed GPU machine trains the reader from in one call (training/device_run.sh, carrying
 # .device-kit): the data and the packaged encoder's embedding tables in float16 (34 MB; the encoder
