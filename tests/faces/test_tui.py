@@ -90,6 +90,17 @@ def sample_app(assistant) -> AssistantApp:
     return AssistantApp(str(assistant.config.path), assistant=assistant, cursor_blink=False)
 
 
+async def open_first_snippet(pilot, turn: Turn):
+    """Open the source of the turn's first snippet (enter on it); returns the viewer's text area once its
+    cursor, at the quote, is in view."""
+    turn.query(SnippetCard).first().focus()
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SourceScreen))
+    area = pilot.app.screen.query_one("#source-text")
+    await wait_for(pilot, lambda: cursor_in_view(area))
+    return area
+
+
 async def test_asking_shows_a_cited_answer(sample_assistant):
     app = sample_app(sample_assistant)
     async with app.run_test(size=SIZE) as pilot:
@@ -426,12 +437,7 @@ async def test_a_pdf_opens_with_its_pages_marked_and_each_pages_lines_numbered_f
         turn = await ask(pilot, LIGHTHOUSE_QUESTION)
         snippet = turn.answer.snippets[0]
         assert f"{LIGHTHOUSE_FILE}:p2:6-7" in shown(turn)
-        card = turn.query(SnippetCard).first()
-        card.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        area = app.screen.query_one("#source-text")
-        await wait_for(pilot, lambda: cursor_in_view(area))
+        area = await open_first_snippet(pilot, turn)
         assert "quoted at p2, lines 6-7" in shown(app.screen.query_one("#source-title"))
         assert area.selected_text == snippet.text  # the highlight is the quote, to the character
         # Each row as shown, its number (the gutter's, after the padding) apart from its text.
@@ -468,12 +474,7 @@ async def test_markup_in_sources_and_questions_is_shown_literally(tmp_path, samp
         for style in rendered_styles(turn):
             assert not style.link and not (style.meta or {}).get("@click")
         # Every line, in the source viewer.
-        card = turn.query(SnippetCard).first()
-        card.focus()
-        await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, SourceScreen))
-        area = app.screen.query_one("#source-text")
-        await wait_for(pilot, lambda: cursor_in_view(area))
+        area = await open_first_snippet(pilot, turn)
         viewer_text = shown(area)
         for markup in MARKUP_LINES:
             assert markup in viewer_text, markup

@@ -173,8 +173,9 @@ def test_a_source_indexed_by_an_older_reading_of_its_format_is_read_again_once(t
     report = assistant.build_index()
     assert report.passages_embedded == 0
     assert not assistant.changes().is_stale
-    answer = assistant.ask("Where did the fishermen move their boats?", k=1)
-    assert answer.snippets[0].citation.label() == "pier.html:4-5"
+    # alpha.txt says it too (which of the two ranks first is the reader's call): the page's own citation.
+    answer = assistant.ask("Where did the fishermen move their boats?", k=3)
+    assert [s.citation.label() for s in answer.snippets if s.citation.source == "pier.html"] == ["pier.html:4-5"]
 
 
 def test_a_pdf_indexed_when_its_lines_were_counted_over_the_whole_text_is_read_again(tmp_path, monkeypatch):
