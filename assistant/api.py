@@ -24,7 +24,7 @@ from .models import (
     SourceExcerpt,
     Timings,
 )
-from .sources.documents import extracted_source
+from .sources.documents import extracted_source, source_stat, stat_unchanged
 from .sources.excerpts import source_excerpt
 from .sources.formats import ExtractedText
 from .sources.outside_text import is_text
@@ -380,17 +380,16 @@ class Assistant:
             return False
 
     def holds_as_it_stands(self, source: str) -> bool:
-        """Whether the index took in ``source`` as the file stands now (its size and modification time
-        as the index records them): one file looked at, not the folder. False with no index."""
+        """Whether the index took in ``source`` as the file stands now (its stat as the index records it,
+        as ``changes`` compares it): one file looked at, not the folder. False with no index."""
         try:
             record = self._manifest().sources.get(source)
         except AssistantError:
             return False
         try:
-            stat = (self.config.sources_dir / source).stat()
-        except OSError:
+            return record is not None and stat_unchanged(record, source_stat(self.config.sources_dir, source))
+        except SourcesError:  # gone or unreadable now
             return False
-        return record is not None and (stat.st_size, stat.st_mtime_ns) == (record.size, record.mtime_ns)
 
     def _as_cited(self, source: str) -> str:
         """``source`` as citations name it: "./faq.txt" and the file's absolute path inside the sources

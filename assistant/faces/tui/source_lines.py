@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ...sources.lines import LineTable, PageLines
+
 # The core counts lines at \r\n, \r and \n only; str.splitlines (which TextArea uses) also breaks at
 # these, so they are shown as a visible mark of the same length to keep rows and columns aligned.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
@@ -40,13 +42,12 @@ class SourceLines:
         shown = tuple(line.translate(_OTHER_BREAKS) for line in lines)
         if not page_starts:
             return cls(shown, tuple(starts))
-        return cls._paged(shown, tuple(starts), text.endswith(("\n", "\r")), page_starts)
+        # Each page's first line as the citations count it (a page with no text has its mark and no line).
+        firsts = PageLines.of(LineTable.of(text), page_starts).before
+        return cls._paged(shown, tuple(starts), text.endswith(("\n", "\r")), firsts)
 
     @classmethod
-    def _paged(cls, lines: tuple[str, ...], starts: tuple[int, ...], ends_in_break: bool, page_starts: Sequence[int]) -> "SourceLines":
-        # Each page's first line, as the core finds it (``lines.PageLines``): the first starting at or
-        # after the page; a page with no text has its mark and no line.
-        firsts = [bisect.bisect_left(starts, start) for start in page_starts]
+    def _paged(cls, lines: tuple[str, ...], starts: tuple[int, ...], ends_in_break: bool, firsts: tuple[int, ...]) -> "SourceLines":
         rows: list[str] = []
         row_of: list[int] = []
         labels: list[str] = []
