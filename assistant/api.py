@@ -24,7 +24,7 @@ from .models import (
     SourceExcerpt,
     Timings,
 )
-from .sources.documents import extracted_source, source_stat, stat_unchanged
+from .sources.documents import extracted_source, patterns_take, source_stat, stat_unchanged
 from .sources.excerpts import source_excerpt
 from .sources.formats import ExtractedText
 from .sources.outside_text import is_text
@@ -367,10 +367,16 @@ class Assistant:
     def read_source_paged(self, source: str) -> ExtractedText:
         """A source file's text as ``read_source`` gives it, with the offset where each page begins (a
         PDF's; none for a format without pages), to number its lines as its citations do."""
-        path = (self.config.sources_dir / source).resolve()
-        if not path.is_relative_to(self.config.sources_dir):
+        if not self._inside_sources(source):
             raise QuestionError(f"not a source file: {source}")
         return extracted_source(self.config.sources_dir, source)
+
+    def _inside_sources(self, source: str) -> bool:
+        """Whether ``source`` names a path inside the sources folder, links followed."""
+        try:
+            return (self.config.sources_dir / source).resolve().is_relative_to(self.config.sources_dir)
+        except (OSError, RuntimeError, ValueError):  # a NUL byte in it, a symlink loop (RuntimeError on 3.11)
+            return False
 
     def holds_source(self, source: str) -> bool:
         """Whether the index holds ``source`` (a path as citations name it); False with no index."""
@@ -410,7 +416,9 @@ class Assistant:
             return "a folder: name a file in it as a citation does"
         if not path.exists():
             return "no such file in the sources folder: name it as a citation does, its path in the folder"
-        if source not in self.changes().added:
+        # What a build reads (``find_source_files``): the patterns' files, none hidden. Asked of this one
+        # file, not of a walk of the folder.
+        if not patterns_take(source, self.config.settings.sources) or any(part.startswith(".") for part in source.split("/")):
             return "a file the sources' include and exclude patterns leave out, or a hidden one"
         return "added since the index was built: the next question updates the index"
 
@@ -425,11 +433,7 @@ class Assistant:
         not hold, lines the file does not have, or lines of a PDF without their page."""
         if not source.strip():
             raise QuestionError("the source is empty")
-        try:
-            inside = (self.config.sources_dir / source).resolve().is_relative_to(self.config.sources_dir)
-        except (OSError, RuntimeError, ValueError):  # a NUL byte in it, a symlink loop (RuntimeError on 3.11)
-            inside = False
-        if not inside:
+        if not self._inside_sources(source):
             raise QuestionError(f"not a source file: {source} (not a path inside the sources folder)")
         source = self._as_cited(source)
         manifest = self._manifest()  # no index: IndexMissingError, with its remedy

@@ -78,7 +78,7 @@ def ask_all(
                 continue
             snippet = trace.answer.snippets[0]
             c = snippet.citation
-            hit = bool(judge and q.scored and judge.hits(q, c.source, c.start, c.end, snippet.text))
+            hit = bool(judge and q.answerable and judge.hits(q, c.source, c.start, c.end, snippet.text))
             out.append((tuple(trace.features[0][name] for name in features), hit))
     return out
 
@@ -103,7 +103,7 @@ def collect(qs: QuestionSet, root: Path, reader: bool, bar: float | None = None)
     # Every question against the whole index, in its conversation: the answerable ones are label 1; the
     # ones the set marks as not answered by their own source (SQuAD 2.0's, CoQA's "unknown") label 0.
     for q, (features, hit) in zip(answered_in_order(questions), ask_all(whole, questions, judge, names)):
-        examples.append(Example(features, int(q.scored), qs.name, "all" if q.scored else "unanswerable", hit))
+        examples.append(Example(features, int(q.answerable), qs.name, "all" if q.answerable else "unanswerable", hit))
     by_source: dict[str, list[EvalQuestion]] = {}
     for q in questions:
         by_source.setdefault(q.source or "", []).append(q)

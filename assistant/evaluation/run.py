@@ -66,12 +66,6 @@ class EvalQuestion(BaseModel):
             raise ValueError('an answerable question lists no answer (give "answers": [...], or "answerable": false)')
         return self
 
-    @property
-    def scored(self) -> bool:
-        """Whether the question has an answer to find (else it should abstain): an answerable question
-        lists its answers (``_says_what_it_asks``)."""
-        return self.answerable
-
 
 def _first_problem(error: ValidationError) -> str:
     """A question line's first problem in a few words, naming its field: ``'turn': Input should be a
@@ -287,7 +281,7 @@ def ask_questions(
                 progress()
             group = FOLLOW_UP if position and q.conversation is not None else FIRST_TURN
             passage_hit = snippet_hit = None
-            if q.scored:
+            if q.answerable:
                 passage_hit = next(
                     (i for i, p in enumerate(passages[:10]) if judge.hits(q, p.source, p.start, p.end, p.text)), None
                 )
@@ -317,8 +311,8 @@ def ask_questions(
 def score(outcomes: Iterable[Outcome]) -> Score:
     """The scores of a group of outcomes."""
     outcomes = list(outcomes)
-    scored = [o for o in outcomes if o.question.scored]
-    unanswerable = [o for o in outcomes if not o.question.scored]
+    scored = [o for o in outcomes if o.question.answerable]
+    unanswerable = [o for o in outcomes if not o.question.answerable]
     n = max(len(scored), 1)
     latencies = [o.milliseconds for o in outcomes]
 
@@ -370,8 +364,8 @@ TRADEOFF_BARS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 
 def tradeoff(outcomes: list[Outcome], bars: Iterable[float] = TRADEOFF_BARS) -> list[Tradeoff]:
     """Answered and abstained at each confidence bar, from the confidences the answers carried."""
-    answerable = [o.confidence for o in outcomes if o.question.scored]
-    unanswerable = [o.confidence for o in outcomes if not o.question.scored]
+    answerable = [o.confidence for o in outcomes if o.question.answerable]
+    unanswerable = [o.confidence for o in outcomes if not o.question.answerable]
     return [
         Tradeoff(
             bar=bar,

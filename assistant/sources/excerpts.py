@@ -62,7 +62,7 @@ def _text_lines_excerpt(
             raise QuestionError(
                 f"page must be at least 1 (got {page})" if page < 1 else f"{source} has {counted(pages.pages, 'page')}: page {page} is past its end"
             )
-        before, lines = pages.in_text(0, page), pages.lines_on(page)
+        before, lines = pages.before[page - 1], pages.lines_on(page)
         if lines == 0:
             raise QuestionError(f"page {page} of {source} has no text")
         if line_start is not None and line_start > lines:  # a line of the page, though the end may run on

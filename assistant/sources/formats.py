@@ -18,7 +18,7 @@ import itertools
 import re
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 from ..errors import UnreadableSourceError
@@ -437,9 +437,8 @@ def pdf_text(data: bytes) -> ExtractedText:
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, OSError, RecursionError) as exc:
         # pypdf lets these through on malformed files rather than wrapping them in PyPdfError.
         raise UnreadableSourceError(f"damaged PDF ({type(exc).__name__})") from exc
-    read = read_pages(pages)
     notes = (f"PDF read with repairs ({complaints[0]}{' and more' if len(complaints) > 1 else ''})",) if complaints else ()
-    return ExtractedText(text=read.text, page_starts=read.page_starts, notes=notes)
+    return replace(read_pages(pages), notes=notes)
 
 
 @contextlib.contextmanager

@@ -61,7 +61,3 @@ class PageLines:
     def on_page(self, line: int, page: int) -> int:
         """The text's line ``line`` counted from the top of ``page`` (past its end for a line that follows it)."""
         return line - self.before[page - 1]
-
-    def in_text(self, line: int, page: int) -> int:
-        """Line ``line`` of ``page``, counted from the page's top, as the whole text's line."""
-        return self.before[page - 1] + line

@@ -157,7 +157,7 @@ def document_title(document: Document) -> str:
 
 
 def _chunk_sentences(
-    spans: list[tuple[int, int]], max_chars: int, page_of: Callable[[int], int | None] | None = None
+    spans: list[tuple[int, int]], max_chars: int, page_of: Callable[[int], int | None] = lambda _offset: None
 ) -> list[list[tuple[int, int]]]:
     """Runs of sentences of at most ``max_chars`` (a longer sentence alone); with ``page_of``, a run
     never holds a sentence starting on a later page than its first: a PDF's paragraph may run on over a
@@ -165,7 +165,7 @@ def _chunk_sentences(
     chunks: list[list[tuple[int, int]]] = []
     current: list[tuple[int, int]] = []
     for span in spans:
-        turned = page_of is not None and current and page_of(span[0]) != page_of(current[0][0])
+        turned = current and page_of(span[0]) != page_of(current[0][0])
         if current and (span[1] - current[0][0] > max_chars or turned):
             chunks.append(current)
             current = []
@@ -230,8 +230,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                         paragraph_kind = "caption"
                 spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
                 title = f"{doc_title} — {section}" if section else doc_title
-                page_of = document.page_of if document.page_starts else None
-                for chunk in _chunk_sentences(spans, max_chars, page_of):
+                for chunk in _chunk_sentences(spans, max_chars, document.page_of):
                     yield _passage(document, numbered, chunk, title, paragraph_kind)
 
 
@@ -246,8 +245,8 @@ def _table_passages(document: Document, numbered: _Numbering, rows: list[tuple[i
     body = [_trim(text, s, e) for (s, e), line in zip(rows[header:], row_lines[header:]) if not structure.is_table_rule(line)]
     limit = min(TABLE_PASSAGE_CHARS, max_chars)
     spans = cap_spans(text, [span for span in body if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
-    page_of = document.page_of if document.page_starts else None  # a table's rows may run on to the next page too
-    return [_passage(document, numbered, chunk, title, "table") for chunk in _chunk_sentences(spans, limit, page_of)]
+    # A table's rows may run on to the next page too.
+    return [_passage(document, numbered, chunk, title, "table") for chunk in _chunk_sentences(spans, limit, document.page_of)]
 
 
 def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from . import structure
+from .formats import ExtractedText
 
 if TYPE_CHECKING:  # pypdf is imported only when a PDF is read
     from pypdf import PageObject
@@ -124,14 +125,6 @@ def _line_of(segments: list[tuple[str, float | None, bool, float | None]]) -> Pd
 
 
 @dataclass(frozen=True)
-class PdfText:
-    """The text of a PDF's pages and the offset where each page begins."""
-
-    text: str
-    page_starts: tuple[int, ...]
-
-
-@dataclass(frozen=True)
 class _Line:
     text: str
     page: int
@@ -140,7 +133,7 @@ class _Line:
     break_before: bool = False  # a paragraph starts here
 
 
-def read_pages(pages: list[list[PdfLine]]) -> PdfText:
+def read_pages(pages: list[list[PdfLine]]) -> ExtractedText:
     """The text of a PDF's pages (``page_lines`` of each) as a person reads it: paragraphs apart by a
     blank line, running headers and footers left out, headings alone, broken words whole, a paragraph
     run on over a page break; with the offset where each page's text begins."""
@@ -312,7 +305,7 @@ def _runs_on(last: _Line, first: _Line) -> bool:
     return bool(opening) and opening[0].islower()
 
 
-def _assembled(pages: list[list[_Line]], words: Counter[str]) -> PdfText:
+def _assembled(pages: list[list[_Line]], words: Counter[str]) -> ExtractedText:
     """The pages' lines as one text: a blank line between paragraphs, a line break within one (over a
     gap or a page break included), each broken word whole; and where each page begins."""
     lines: list[_Line] = []
@@ -351,7 +344,7 @@ def _assembled(pages: list[list[_Line]], words: Counter[str]) -> PdfText:
         parts.append(separator + line.text)
         offset += len(line.text)
     starts += [offset] * (len(pages) - len(starts))  # pages at the end with no text
-    return PdfText("".join(parts) + "\n" if parts else "", tuple(starts))
+    return ExtractedText("".join(parts) + "\n" if parts else "", tuple(starts))
 
 
 def _keeps_hyphen(piece: str, rest: str, words: Counter[str]) -> bool:
