@@ -10,7 +10,7 @@ from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet,
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
-from ..sources.structure import NOT_ANSWERS
+from ..sources.structure import NOT_ANSWERS, RECORDS
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_phrase import answer_phrase
@@ -196,7 +196,7 @@ def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
     or when the next one continues it; a table's row alone (the next row is another record)."""
     sentence = passage.sentences[index]
-    if index + 1 < len(passage.sentences) and passage.kind != "table":
+    if index + 1 < len(passage.sentences) and passage.kind not in RECORDS:
         following = passage.sentences[index + 1]
         leans_back = _CONTINUES.match(following.text) or _REFERS_BACK.match(following.text)
         if len(sentence.text) < SHORT_SENTENCE_CHARS or leans_back:
@@ -349,7 +349,7 @@ def pick_snippets(
             continue
         # The next sentence of a snippet already taken: one quote, not two (a table's next row is
         # another record: a snippet of its own, so that the words marked stand in the row asked about).
-        beside = None if snippet.passage.kind == "table" else next((i for i, t in enumerate(snippets) if adjacent(t, snippet)), None)
+        beside = None if snippet.passage.kind in RECORDS else next((i for i, t in enumerate(snippets) if adjacent(t, snippet)), None)
         if beside is not None:
             snippets[beside] = joined(snippets[beside], snippet)
             similarities[beside] = max(similarities[beside], candidate.similarity)

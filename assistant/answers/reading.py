@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from ..models import Passage, Snippet
 from ..retrieval.query import Query
+from ..sources.structure import RECORDS
 from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
 
@@ -66,7 +67,7 @@ def window_around(scored: ScoredSentence) -> Stretch:
     """The sentence with the one before and the one after it in its passage, as a stretch of its file;
     a table's row alone (read beside its neighbours, the span the reader found was as often another
     row's value: "4.50 euros", the sourdough's, for "How much is a rye loaf?")."""
-    if scored.passage.kind == "table":
+    if scored.passage.kind in RECORDS:
         sentence = scored.passage.sentences[scored.sentence_index]
         return Stretch(sentence.text, sentence.start)
     return _sentences_window(scored.passage, scored.sentence_index, scored.sentence_index)

@@ -30,6 +30,9 @@ from typing import Literal
 PassageKind = Literal["body", "metadata", "caption", "references", "contents", "table"]
 # Kinds whose sentences are never quoted as an answer (they stay searchable).
 NOT_ANSWERS: frozenset[str] = frozenset({"metadata", "references", "contents"})
+# Kinds whose sentences are records of their own (a table's rows): each is read, quoted and marked
+# alone, never run together with its neighbours.
+RECORDS: frozenset[str] = frozenset({"table"})
 
 HEADING_MAX_CHARS = 120
 # A heading is mostly letters: an equation or a row of numbers on a line of its own is not one.
