@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from typing import ClassVar, Literal
@@ -62,12 +63,44 @@ class Citation(Frozen):
 
         For a PDF the lines are those of its extracted text (what the source viewer shows), counted from
         the top of the page: line 1 is the page's first, and a quote run on over the page break goes on
-        counting past the page's last.
+        counting past the page's last. ``cited_place`` reads a label back.
         """
         lines = str(self.line_start) if self.line_start == self.line_end else f"{self.line_start}-{self.line_end}"
         page = f"p{self.page}:" if self.page is not None else ""
         collection = f"{self.collection}:" if self.collection else ""
         return f"{collection}{self.source}:{page}{lines}"
+
+
+# A citation as ``Citation.label`` writes it: [collection:]source:[pPAGE:]LINE[-LINE], or a page alone
+# (source:pPAGE).
+_CITATION = re.compile(r"(?P<source>.+?):(?:p(?P<page>\d+)(?=$|:):?)?(?:(?P<first>\d+)(?:-(?P<last>\d+))?)?")
+
+
+class CitedPlace(Frozen):
+    """The place a citation's label names (``cited_place``): no offsets, only what the label says."""
+
+    source: str
+    line_start: int | None
+    line_end: int | None
+    collection: str | None
+    page: int | None = None  # a PDF's, whose lines count from its top
+
+
+def cited_place(text: str, collections: list[str]) -> CitedPlace | None:
+    """The place a whole citation names, as an agent may pass it to ``get`` for the source: a leading
+    name is its collection only when it is one of ``collections`` ("notes:draft.txt" may be a file's
+    name); None when ``text`` is not a citation."""
+    match = _CITATION.fullmatch(text.strip())
+    if match is None or not (match["page"] or match["first"]):
+        return None
+    collection, source = None, match["source"]
+    head, _, rest = source.partition(":")
+    if rest and head in collections:
+        collection, source = head, rest
+    first = int(match["first"]) if match["first"] else None
+    last = int(match["last"]) if match["last"] else first
+    page = int(match["page"]) if match["page"] else None
+    return CitedPlace(source=source, line_start=first, line_end=last, collection=collection, page=page)
 
 
 class AnswerPhrase(Frozen):

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 import sys
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
 from typing import Annotated, TextIO
 
 from mcp.server.mcpserver import MCPServer
@@ -19,7 +17,7 @@ from pydantic import Field
 
 from .. import __version__
 from ..errors import AssistantError, IndexMissingError, QuestionError
-from ..models import Answer, Conversations, IndexStatus
+from ..models import Answer, Conversations, IndexStatus, cited_place
 from .cli import answer_lines, ensure_index_saying, printable, up_to_date, with_remedy
 
 # The most snippets one ask may return: more would fill an agent's context rather than inform it.
@@ -234,37 +232,6 @@ class AssistantTools:
         self._conversations.move_to_end(key)
         while len(self._conversations) > KEPT_CONVERSATIONS:
             self._conversations.popitem(last=False)
-
-
-# A citation as ``Citation.label`` writes it: [collection:]source:[pPAGE:]LINE[-LINE], or a page alone
-# (source:pPAGE).
-_CITATION = re.compile(r"(?P<source>.+?):(?:p(?P<page>\d+)(?=$|:):?)?(?:(?P<first>\d+)(?:-(?P<last>\d+))?)?")
-
-
-@dataclass(frozen=True)
-class CitedPlace:
-    source: str
-    line_start: int | None
-    line_end: int | None
-    collection: str | None
-    page: int | None = None  # a PDF's, whose lines count from its top
-
-
-def cited_place(text: str, collections: list[str]) -> CitedPlace | None:
-    """The place a whole citation names, as an agent may pass it to ``get`` for the source: a leading
-    name is its collection only when it is one of ``collections`` ("notes:draft.txt" may be a file's
-    name); None when ``text`` is not a citation."""
-    match = _CITATION.fullmatch(text.strip())
-    if match is None or not (match["page"] or match["first"]):
-        return None
-    collection, source = None, match["source"]
-    head, _, rest = source.partition(":")
-    if rest and head in collections:
-        collection, source = head, rest
-    first = int(match["first"]) if match["first"] else None
-    last = int(match["last"]) if match["last"] else first
-    page = int(match["page"]) if match["page"] else None
-    return CitedPlace(source, first, last, collection, page)
 
 
 def text_content(text: str) -> TextContent:
