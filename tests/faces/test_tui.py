@@ -456,6 +456,25 @@ async def test_a_pdf_opens_with_its_pages_marked_and_each_pages_lines_numbered_f
         assert area.cursor_location[0] == app.screen.lines.row_of(snippet.citation.line_start, page=2)
 
 
+async def test_a_source_gone_since_the_answer_is_a_notice_and_the_chat_stays(tmp_path):
+    """The source is read off the UI thread when a citation is opened (a long PDF takes seconds); a file
+    removed since the answer was given is said in a notice, and the chat stays where it was."""
+    from textual.widgets._toast import Toast
+
+    config = write_project(tmp_path / "gone", sources={"note.txt": "The harbour light is painted green.\n"})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    app = sample_app(assistant)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        turn = await ask(pilot, "What colour is the harbour light?")
+        (tmp_path / "gone" / "sources" / "note.txt").unlink()
+        turn.query(SnippetCard).first().focus()
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.screen.query(Toast))
+        assert "Cannot open note.txt" in shown(app.screen.query_one(Toast))
+        assert isinstance(app.screen, ChatScreen)
+
+
 async def test_markup_in_sources_and_questions_is_shown_literally(tmp_path, sample_assistant):
     lines = [f"The code word {m} was printed on crate number seven." for m in MARKUP_LINES]
     config = write_project(tmp_path / "markup", sources={"[b]crates.txt": "\n".join(lines) + "\n"})

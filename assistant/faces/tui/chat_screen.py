@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input
+from textual.worker import get_current_worker
 
 from ...errors import AssistantError, IndexMissingError, IndexUnusableError
 from ...models import Conversation
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 
     from ...api import Assistant
     from ...models import Snippet
+    from ...sources.formats import ExtractedText
 
 
 # Columns of the header that its title cannot use (the icon at its left, and as much again at its right).
@@ -194,20 +196,32 @@ class ChatScreen(Screen):
 
     def on_snippet_chosen(self, message: SnippetChosen) -> None:
         self.selected_snippet = message.snippet
-        citation = message.snippet.citation
+        self.open_source(message.snippet)
+
+    @work(thread=True, exclusive=True, group="open-source")
+    def open_source(self, snippet: Snippet) -> None:
+        """Read the snippet's source and show it, off the UI thread: a long PDF takes seconds to read
+        (its layout pass), and the chat keeps answering keys meanwhile. Opening another snippet first
+        cancels this one (its screen is never shown)."""
+        citation = snippet.citation
         source = citation.source
         try:
             # An answer of another collection (asked before ctrl+o) is read from that collection's sources.
             library = self.app.library
             assistant = library.assistant(citation.collection) if library is not None and citation.collection else self.assistant
             read = assistant.read_source_paged(source)
+            moved = read.text[citation.start : citation.end] != snippet.text
+            # Updated since the answer was given: asking again finds the quote, not updating the index.
+            current = moved and assistant.holds_as_it_stands(source)
         except (AssistantError, OSError) as error:
-            self.notify(f"Cannot open {source}: {error}", severity="error", markup=False)
+            self.app.call_from_thread(self.notify, f"Cannot open {source}: {error}", severity="error", markup=False)
             return
-        moved = read.text[citation.start : citation.end] != message.snippet.text
-        # Updated since the answer was given: asking again finds the quote, not updating the index.
-        current = moved and assistant.holds_as_it_stands(source)
-        self.app.push_screen(SourceScreen(message.snippet, read.text, index_is_current=current, page_starts=read.page_starts))
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self.show_source, snippet, read, current)
+
+    def show_source(self, snippet: Snippet, read: ExtractedText, index_is_current: bool) -> None:
+        self.app.push_screen(SourceScreen(snippet, read.text, index_is_current=index_is_current, page_starts=read.page_starts))
 
     def snippet_to_copy(self) -> Snippet | None:
         """The focused snippet, else the one last focused, else the newest answer's first."""
