@@ -137,14 +137,18 @@ def passage_id(source: str, start: int, end: int) -> str:
 
 
 def heading_title(document: Document) -> str | None:
-    """The document's first heading, or None when its text does not open with one."""
+    """The document's first heading, or None when its text does not open with one, or opens with the
+    heading of a numbered part ("Chapter 1", "1. Introduction"): that names one part among others, and
+    as the document's title it stood over each of them ("Chapter 1 — Chapter 10")."""
     block = next(_blocks(document.text), None)
     if block is None:
         return None
     first = document.text[block[0][0] : block[0][1]]
     if document.headings is not None:  # the format says which lines are headings
-        return first.strip() if block[0][0] in document.headings else None
-    return structure.heading(first, single_line=len(block) == 1)
+        heading = first.strip() if block[0][0] in document.headings else None
+    else:
+        heading = structure.heading(first, single_line=len(block) == 1)
+    return None if heading is None or structure.is_numbered_part(heading) else heading
 
 
 def document_title(document: Document) -> str:

@@ -98,6 +98,21 @@ def heading(line: str, *, single_line: bool) -> str | None:
     return stripped if letters >= HEADING_MIN_LETTERS * len(words.replace(" ", "")) else None
 
 
+# A heading that numbers a part of the document: "1. Introduction", "2.3 Methods", "IV. Results",
+# "Chapter 1", "Part II: The Sea", "Appendix A".
+_NUMBERED_PART = re.compile(
+    r"^(?:(?:chapter|part|section|book|volume|article|appendix|annex|lesson|unit|act|scene)\s+(?:[0-9]+|[IVXLC]+|[A-Z])\b"
+    r"|(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s)",
+    re.I,
+)
+
+
+def is_numbered_part(title: str) -> bool:
+    """Whether a heading numbers one part among others ("Chapter 1", "2. Methods"): the title of that
+    part, never of the whole document (the next one, "Chapter 10", is its sibling, not its child)."""
+    return bool(_NUMBERED_PART.match(title.strip().lstrip("#").strip()))
+
+
 def _is_metadata_line(line: str) -> bool:
     key = _KEY_VALUE.match(line)
     return bool(_URL.match(line) or _DATE.match(line) or (key and key.group(1).lower() in _METADATA_KEYS))

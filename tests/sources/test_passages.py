@@ -75,6 +75,17 @@ def test_headings_become_titles_not_passages():
     assert passages[0].title == "Guide" and passages[1].title == "Guide — Install"
 
 
+@pytest.mark.parametrize("first, second", [("Chapter 1", "Chapter 10"), ("1. Introduction", "2. Methods"), ("Part I", "Part II")])
+def test_a_numbered_first_heading_names_its_part_not_the_document(first, second):
+    """A book whose text opens with "Chapter 1" titled every passage "Chapter 1 — Chapter 10": the
+    first heading is the document's title only when it does not number one part among others."""
+    text = f"{first}\n\nThe keeper rowed out at dawn.\n\n{second}\n\nThe lamp was lit at dusk.\n"
+    passages = split_passages(Document("harbour-book.txt", text, "x", "utf-8"), 1200)
+    assert [p.title for p in passages] == [f"harbour book — {first}", f"harbour book — {second}"]
+    titled = split_passages(Document("b.txt", f"Harbour Tales\n\n{text}", "x", "utf-8"), 1200)
+    assert [p.title for p in titled] == [f"Harbour Tales — {first}", f"Harbour Tales — {second}"]
+
+
 def test_abbreviations_and_initials_do_not_end_sentences():
     text = "Dr. Smith met J. R. Jones in the U.S. capital. They talked at 3.5 p.m. about it. Done."
     spans = [text[s:e] for s, e in sentence_spans(text)]
