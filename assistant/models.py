@@ -243,6 +243,9 @@ class SourceExcerpt(Frozen):
     line_end: int
     lines: int
     page: int | None = None
+    # A paged source (a PDF) read whole, without a page: where each page begins in ``text``, to count a
+    # line from its page's top as its citations do (``sources.lines.with_page_marks`` marks them).
+    page_starts: tuple[int, ...] = ()
 
 
 class SkippedFile(Frozen):

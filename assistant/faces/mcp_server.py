@@ -18,6 +18,7 @@ from pydantic import Field
 from .. import __version__
 from ..errors import AssistantError, IndexMissingError, QuestionError
 from ..models import Answer, Conversations, IndexStatus, cited_place
+from ..sources.lines import with_page_marks
 from .cli import answer_lines, ensure_index_saying, printable, up_to_date, with_remedy
 
 # The most snippets one ask may return: more would fill an agent's context rather than inform it.
@@ -100,7 +101,7 @@ class AssistantTools:
         page: Annotated[
             int | None,
             Field(description="A PDF's page, 1-based, as its citations name it (p3): its lines count from the page's top. "
-                  "A PDF's lines need their page; without one, its whole text."),
+                  "A PDF's lines need their page; without one, its whole text, each page's start marked (— page 2 —)."),
         ] = None,
     ) -> CallToolResult:
         """The exact text of an indexed source file, or of its lines line_start..line_end (1-based,
@@ -128,7 +129,10 @@ class AssistantTools:
             excerpt = assistant.read_source_lines(source, line_start, line_end, page)
         except AssistantError as exc:
             return self._error(exc)
-        return CallToolResult(content=[text_content(excerpt.text)], structured_content=excerpt.model_dump())
+        # A whole PDF is shown with its pages marked, its lines to be counted from each mark (as its
+        # citations count them); the structured text stays the file's own, its offsets exact.
+        shown = with_page_marks(excerpt.text, excerpt.page_starts) if excerpt.page_starts else excerpt.text
+        return CallToolResult(content=[text_content(shown)], structured_content=excerpt.model_dump())
 
     def _collection_holding(self, source: str) -> str | None:
         """The first collection but the first whose index holds ``source`` (one whose index cannot be

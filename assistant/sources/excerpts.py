@@ -78,6 +78,9 @@ def _text_lines_excerpt(
         at = starts[before + last]
         end = at - (2 if text[at - 2 : at] == "\r\n" else 1)
     start = starts[before + first - 1]
+    # The whole of a paged text (a PDF's lines are asked with their page): where its pages begin.
+    whole = page is None and line_start is None and line_end is None
     return SourceExcerpt(
-        source=source, text=text[start:end], start=start, end=end, line_start=first, line_end=last, lines=lines, page=page
+        source=source, text=text[start:end], start=start, end=end, line_start=first, line_end=last, lines=lines, page=page,
+        page_starts=tuple(extracted.page_starts) if whole else (),
     )

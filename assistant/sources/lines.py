@@ -61,3 +61,29 @@ class PageLines:
     def on_page(self, line: int, page: int) -> int:
         """The text's line ``line`` counted from the top of ``page`` (past its end for a line that follows it)."""
         return line - self.before[page - 1]
+
+
+def page_mark(page: int) -> str:
+    """The line that marks where a paged text's page ``page`` begins (no line of the page)."""
+    return f"— page {page} —"
+
+
+def with_page_marks(text: str, page_starts: Sequence[int]) -> str:
+    """A paged text to read whole: a mark line (``page_mark``) above each page's first line, so that a
+    reader counts a page's lines from its mark, as its citations count them (a page with no text is its
+    mark alone)."""
+    table = LineTable.of(text)
+    firsts = PageLines.of(table, page_starts).before
+    out: list[str] = []
+    page = 0
+    starts = list(table.starts)
+    for index, start in enumerate(starts[: table.count]):
+        while page < len(firsts) and firsts[page] <= index:
+            page += 1
+            out.append(page_mark(page) + "\n")
+        out.append(text[start : starts[index + 1]] if index + 1 < len(starts) else text[start:])
+    tail = "".join(out)
+    marks = [page_mark(n) for n in range(page + 1, len(firsts) + 1)]  # pages past the text's end
+    if marks:
+        tail = tail + ("" if not tail or tail.endswith(("\n", "\r")) else "\n") + "\n".join(marks)
+    return tail

@@ -322,6 +322,13 @@ def test_get_reads_a_pdfs_lines_from_the_top_of_the_page_its_citation_names(tmp_
         assert page["text"].startswith("The last keeper\n") and page["text"].endswith(snippet["text"])
         whole = pdf.ok("get", source=LIGHTHOUSE_FILE)  # no page: the whole text, as its offsets slice it
         assert whole["page"] is None and whole["text"][citation["start"] : citation["end"]] == snippet["text"]
+        # Shown to the agent with each page's start marked: p2:6-7 are the 6th and 7th lines under "— page 2 —".
+        assert whole["page_starts"][0] == 0 and len(whole["page_starts"]) == 2
+        (shown,) = pdf.call("get", source=LIGHTHOUSE_FILE).content
+        rows = shown.text.splitlines()
+        assert rows[0] == "— page 1 —" and rows.count("— page 2 —") == 1
+        under = rows[rows.index("— page 2 —") + 1 :]
+        assert "\n".join(under[5:7]) == snippet["text"]
         assert pdf.error("get", source=LIGHTHOUSE_FILE, line_start=6, line_end=7) == (
             f"{LIGHTHOUSE_FILE} counts its lines from the top of each page: pass the page with them (page=2 for {LIGHTHOUSE_FILE}:p2:6-7)"
         )

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ...sources.lines import LineTable, PageLines
+from ...sources.lines import LineTable, PageLines, page_mark
 
 # The core counts lines at \r\n, \r and \n only; str.splitlines (which TextArea uses) also breaks at
 # these, so they are shown as a visible mark of the same length to keep rows and columns aligned.
@@ -87,11 +87,6 @@ class SourceLines:
             line += self.page_firsts[min(max(page, 1), len(self.page_firsts)) - 1]
         index = min(max(line - 1, 0), len(self.starts) - 1)
         return self.rows[index] if self.rows else index
-
-
-def page_mark(page: int) -> str:
-    """The row that marks where a paged text's page ``page`` begins (no line of the page)."""
-    return f"— page {page} —"
 
 
 def cited_span(text: str, start: int, end: int, quoted: str) -> tuple[int, int] | None:
