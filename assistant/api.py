@@ -31,7 +31,7 @@ from .sources.outside_text import is_text
 from .store.changes import detect_changes
 from .store.folder import check_location, lock_path, recover_interrupted_swap
 from .store.lock import running_build
-from .store.manifest import Manifest, check_encoder_files, check_usable, encoder_state, read_manifest
+from .store.manifest import Manifest, ManifestReads, check_encoder_files, check_usable, encoder_state
 from .vectors.model_location import resolve_model
 
 # numpy, FAISS, onnxruntime and torch come in with these, when a question or a build needs them:
@@ -61,6 +61,7 @@ class Assistant:
         self._index: LoadedIndex | None = None
         self._question_encoder: QuestionEncoder | Embedder | None = None
         self._reader: Reader | None = None
+        self._manifests = ManifestReads(config.index_dir)
 
     @classmethod
     def open(cls, config_path: Path | str | None = None, overrides: Overrides | None = None) -> "Assistant":
@@ -169,7 +170,7 @@ class Assistant:
 
     def _manifest(self) -> Manifest:
         self._recover()
-        return read_manifest(self.config.index_dir)
+        return self._manifests.read()
 
     def index_exists(self) -> bool:
         try:

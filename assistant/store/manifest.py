@@ -161,7 +161,16 @@ def read_manifest(index_dir: Path) -> Manifest:
     if not path.exists():
         raise IndexMissingError(f"no index at {index_dir} yet")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _damaged(path) from exc
+    return _parsed(path, raw)
+
+
+def _parsed(path: Path, raw: bytes) -> Manifest:
+    """The manifest in ``raw``, the bytes of its file at ``path``, checked as ``read_manifest`` says."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
     except (OSError, ValueError) as exc:
@@ -176,6 +185,29 @@ def read_manifest(index_dir: Path) -> Manifest:
         return Manifest.model_validate(data)
     except ValidationError as exc:
         raise _damaged(path) from exc
+
+
+class ManifestReads:
+    """The manifest of one index folder, parsed again only when its file's bytes changed. An MCP ``get``
+    asks for it three to five times, and a folder of 5,000 files has a manifest of a megabyte: 39 ms a
+    parse and check (2-core EPYC), against well under a millisecond to read and compare its bytes."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = index_dir
+        self._last: tuple[bytes, Manifest] | None = None
+
+    def read(self) -> Manifest:
+        """The manifest as ``read_manifest`` reads it, from memory while its file holds the same bytes."""
+        try:
+            data = (self.index_dir / MANIFEST).read_bytes()
+        except OSError:
+            return read_manifest(self.index_dir)  # says what is missing or unreadable
+        last = self._last
+        if last is not None and last[0] == data:
+            return last[1]
+        manifest = _parsed(self.index_dir / MANIFEST, data)
+        self._last = (data, manifest)
+        return manifest
 
 
 def _damaged(path: Path) -> IndexCorruptError:
