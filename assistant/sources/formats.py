@@ -40,13 +40,36 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _LINE_BREAK = "\x00"
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+# A page's furniture, around its content, on every page of the site alike: its menus, site header and
+# footer, sidebars, cookie and consent dialogs, skip links, breadcrumbs, a table of contents, a list of
+# the page's other languages. Indexed, it was quoted as answers ("The abstract submission deadline cookie
+# is stored for 30 days.") and made most of a saved Wikipedia page's passages (317 of 398, a link each).
+# By element (a <header> only outside the page's <main> or <article>: there it holds the title) ...
+_FURNITURE_TAGS = frozenset({"nav", "footer", "aside"})
+# ... by ARIA role ...
+_FURNITURE_ROLES = frozenset(
+    "navigation banner contentinfo complementary search dialog alertdialog menu menubar toolbar".split()
+)
+# ... and by a word of its class or id, on any element but the page's own frame (a <body> may be
+# "has-cookie-banner"). Not "menu" (a restaurant's menu is its content) nor "banner" (a page's title).
+_FURNITURE_NAMES = re.compile(
+    r"(?:^|[\s_-])(?:cookies?|consent|gdpr|onetrust|cookiebot|skip|jump|breadcrumbs?|navbar|navbox|navigation|"
+    r"sidebar|toc|footer|interlanguage|catlinks|printfooter|editsection|social|share)(?:$|[\s_-])",
+    re.I,
+)
+_FRAME = frozenset({"html", "body", "main", "article"})
+# ... and a paragraph of links alone, some of them ("Home | Archive | About me | Links"): a menu written
+# without its element. A link of a paragraph of prose, or a list of links a line each, stays.
+MENU_LINKS = 3
+MENU_LINK_SHARE = 0.8
 
 
 # How each format's text is read out of its file, as a number that changes whenever that reading does
 # (what the passages hold, their offsets or lines). An index records each source's; one read another way
 # is read again by the next update, so that nothing it quotes or cites is of the old reading. PDF 2: its
-# lines are counted from the top of each page, no longer over the whole text.
-READINGS = {HTML_SUFFIXES: 2, MARKDOWN_SUFFIXES: 1, PDF_SUFFIXES: 2}
+# lines are counted from the top of each page, no longer over the whole text. HTML 3: a page's furniture
+# (menus, site header and footer, cookie dialogs, ...) is left out.
+READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 1, PDF_SUFFIXES: 2}
 
 
 def reading_of(source: str) -> int:
@@ -105,8 +128,17 @@ class FileLines:
 class _VisibleText(HTMLParser):
     """Collects the text a browser would show, one paragraph per block element."""
 
-    def __init__(self) -> None:
+    def __init__(self, furniture: bool = True) -> None:
+        """``furniture``: leave out the page's furniture (``_is_furniture``) as well as what is hidden."""
         super().__init__(convert_charrefs=True)
+        self.furniture = furniture
+        # Open <main> and <article> elements: a <header> inside one is the content's own.
+        self._content = 0
+        # The paragraph being read: its links, the letters of their text, and the letters of all of it.
+        self._anchor = 0
+        self._links = 0
+        self._link_letters = 0
+        self._letters = 0
         self.paragraphs: list[str] = []
         # For each paragraph, (offset in it, line of the file) wherever the file's line changes.
         self.paragraph_lines: list[list[tuple[int, int]]] = []
@@ -124,9 +156,11 @@ class _VisibleText(HTMLParser):
         self._tables = 0
 
     def _break(self) -> None:
+        menu = self.furniture and self._links >= MENU_LINKS and self._link_letters >= MENU_LINK_SHARE * self._letters
+        self._links = self._link_letters = self._letters = 0
         if self._words:
             paragraph, marks = _preformatted(self._words) if self._pre else _flowed(self._words)
-            if paragraph.strip():
+            if paragraph.strip() and not menu:
                 self.paragraphs.append(paragraph)
                 self.paragraph_lines.append(marks)
                 self.paragraph_headings.append(self._heading)
@@ -143,10 +177,16 @@ class _VisibleText(HTMLParser):
             or "hidden" in attributes
             or attributes.get("aria-hidden") == "true"
             or bool(_DISPLAY_NONE.search(attributes.get("style") or ""))
+            or (self.furniture and self._is_furniture(tag, attributes))
         )
         if hidden and tag not in _VOID:
             self._hidden.append(tag)
             return
+        if tag in ("main", "article"):
+            self._content += 1
+        if tag == "a" and attributes.get("href"):
+            self._anchor += 1
+            self._links += 1
         if tag == "table":
             self._tables += 1
             if self._tables == 1:
@@ -171,6 +211,15 @@ class _VisibleText(HTMLParser):
         if tag in _HEADINGS:
             self._heading = True
 
+    def _is_furniture(self, tag: str, attributes: dict[str, str | None]) -> bool:
+        """Whether an element is the page's furniture, not its content (``_FURNITURE_TAGS``)."""
+        if tag in _FURNITURE_TAGS or (tag == "header" and not self._content):
+            return True
+        if (attributes.get("role") or "").strip().lower() in _FURNITURE_ROLES:
+            return True
+        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        return tag not in _FRAME and bool(_FURNITURE_NAMES.search(names))
+
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
         if tag not in _VOID:
@@ -193,6 +242,10 @@ class _VisibleText(HTMLParser):
             return
         if self._table is not None and self._table.in_cell:
             return
+        if tag in ("main", "article") and self._content:
+            self._content -= 1
+        if tag == "a" and self._anchor:
+            self._anchor -= 1
         if tag == "pre" and self._pre:
             self._break()
             self._pre -= 1
@@ -208,6 +261,10 @@ class _VisibleText(HTMLParser):
             self._table.add(data, self.getpos()[0])
         else:
             self._words.append((data, self.getpos()[0]))
+            letters = sum(c.isalnum() for c in data)
+            self._letters += letters
+            if self._anchor:
+                self._link_letters += letters
 
     def _end_table(self) -> None:
         self._break()  # a caption, before the rows
@@ -396,6 +453,10 @@ def html_text(markup: str) -> ExtractedText:
     parser = _VisibleText()
     parser.feed(markup)
     parser.close()
+    if not parser.paragraphs:  # a page that is all furniture (a site map, a menu saved alone): read it all
+        parser = _VisibleText(furniture=False)
+        parser.feed(markup)
+        parser.close()
     marks: list[tuple[int, int]] = []
     headings: list[int] = []
     offset = 0

@@ -86,6 +86,39 @@ def test_html_visible_text_leaves_out_scripts_styles_and_hidden_parts():
     )
 
 
+# A page as a browser saves it: the site's furniture around the article (a new user's saved conference
+# page quoted its cookie banner as the answer: "The abstract submission deadline cookie is stored for 30
+# days."), and content that only looks like furniture (a restaurant's menu, a link inside prose).
+SAVED_PAGE_HTML = """<html><body class="has-cookie-banner">
+<a class="skip-link" href="#main">Skip to content</a>
+<header><div class="logo">Harbour Times</div></header>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li></ul></nav>
+<div class="topbar"><a href="/">Home</a> | <a href="/archive">Archive</a> | <a href="/about">About me</a></div>
+<div id="cookie-consent"><p>The abstract submission deadline cookie is stored for 30 days.</p></div>
+<div role="dialog"><p>Accept all cookies?</p></div>
+<main><article><header><h1>The north light</h1></header>
+<p>The north light was first lit in 1872, as <a href="/keepers">the keepers' log</a> records.</p>
+<section class="menu"><p>Fish soup costs 9 euros at the quay cafe.</p></section>
+</article></main>
+<aside class="sidebar"><p>Most read this week</p></aside>
+<footer><p>© 2025 Harbour Times · Privacy policy</p></footer>
+</body></html>
+"""
+
+
+def test_a_saved_pages_furniture_is_no_text_of_it():
+    assert html_text(SAVED_PAGE_HTML).text == (
+        "The north light\n\n"
+        "The north light was first lit in 1872, as the keepers' log records.\n\n"
+        "Fish soup costs 9 euros at the quay cafe.\n"
+    )
+
+
+def test_a_page_that_is_all_furniture_is_read_whole():
+    """A menu saved alone is the page's text, rather than no text at all."""
+    assert html_text("<nav><p>Harbour walks: north pier, south pier</p></nav>").text == "Harbour walks: north pier, south pier\n"
+
+
 PAGE_HTML = """<html>
 <head>
 <style>
