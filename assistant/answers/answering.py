@@ -10,7 +10,7 @@ from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet,
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
-from ..sources.structure import NOT_ANSWERS, RECORDS
+from ..sources.structure import NOT_ANSWERS, RECORDS, opens_with_item
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_phrase import answer_phrase
@@ -194,10 +194,13 @@ def without_restatements(question: str, scored: list[ScoredSentence]) -> list[Sc
 
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
-    or when the next one continues it; a table's row alone (the next row is another record)."""
+    or when the next one continues it; a table's row alone (the next row is another record), and a
+    list's item alone where the next sentence is the next item."""
     sentence = passage.sentences[index]
     if index + 1 < len(passage.sentences) and passage.kind not in RECORDS:
         following = passage.sentences[index + 1]
+        if opens_with_item(passage.text, following.start - passage.start):
+            return sentence, sentence  # a list's next item is another point, quoted on its own
         leans_back = _CONTINUES.match(following.text) or _REFERS_BACK.match(following.text)
         if len(sentence.text) < SHORT_SENTENCE_CHARS or leans_back:
             return sentence, following
@@ -238,8 +241,12 @@ def make_snippet(scored: ScoredSentence) -> Snippet:
 
 
 def adjacent(a: Snippet, b: Snippet) -> bool:
-    """Whether two snippets quote neighbouring sentences of one passage (nothing between them)."""
+    """Whether two snippets quote neighbouring sentences of one passage (nothing between them), the later
+    not a list's next item (another point of the list, quoted on its own)."""
     if a.passage.id != b.passage.id:
+        return False
+    later = max(a.citation.start, b.citation.start)
+    if opens_with_item(a.passage.text, later - a.passage.start):
         return False
     starts = [sentence.start for sentence in a.passage.sentences]
     ends = [sentence.end for sentence in a.passage.sentences]

@@ -68,14 +68,18 @@ MENU_LINK_SHARE = 0.8
 # (what the passages hold, their offsets or lines). An index records each source's; one read another way
 # is read again by the next update, so that nothing it quotes or cites is of the old reading. PDF 2: its
 # lines are counted from the top of each page, no longer over the whole text. HTML 3: a page's furniture
-# (menus, site header and footer, cookie dialogs, ...) is left out.
-READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 1, PDF_SUFFIXES: 2}
+# (menus, site header and footer, cookie dialogs, ...) is left out. Every format's next (HTML 3, Markdown
+# 2, PDF 3, plain text 1): its sentences are cut as the passages cut them now (each item of a list a
+# sentence of its own, "34 °C." the end of one), since the sentences are what is quoted and cited.
+READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 2, PDF_SUFFIXES: 3}
+PLAIN_TEXT_READING = 1
 
 
 def reading_of(source: str) -> int:
-    """The number of the way this version reads a source's format (``READINGS``; 0 for plain text)."""
+    """The number of the way this version reads a source's format (``READINGS``; PLAIN_TEXT_READING for
+    plain text)."""
     name = source.lower()
-    return next((reading for suffixes, reading in READINGS.items() if name.endswith(suffixes)), 0)
+    return next((reading for suffixes, reading in READINGS.items() if name.endswith(suffixes)), PLAIN_TEXT_READING)
 
 
 def lines_are_the_files(source: str) -> bool:

@@ -42,6 +42,8 @@ def is_abbreviation(before: str) -> bool:
     match = _WORD_BEFORE.search(before)
     if not match:
         return False
+    if before[max(match.start() - 1, 0) : match.start()] in ("°", "º"):
+        return False  # a unit of degrees ("34 °C."), not an initial nor "c." (circa)
     word = match.group(1).lower().rstrip(".")
     if word in _ABBREVIATIONS:
         return True
@@ -51,8 +53,21 @@ def is_abbreviation(before: str) -> bool:
 
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentence boundaries within ``text[start:end]`` as absolute (start, end) pairs, whitespace trimmed."""
+    """Sentence boundaries within ``text[start:end]`` as absolute (start, end) pairs, whitespace trimmed:
+    each item of a list a sentence of its own (or more), its marker ("- ", "2. ") in none of them."""
     end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    cursor = start
+    for item in structure.LIST_ITEM.finditer(text, start, end):
+        if not structure.opens_item(text, item):
+            continue
+        spans += _prose_sentence_spans(text, cursor, item.start())
+        cursor = item.end()
+    return spans + _prose_sentence_spans(text, cursor, end)
+
+
+def _prose_sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence boundaries within ``text[start:end]``, a stretch of prose with no list item inside it."""
     spans: list[tuple[int, int]] = []
     cursor = start
     for match in _BOUNDARY.finditer(text, start, end):

@@ -71,6 +71,34 @@ _BODY_LABELS = frozenset({"text", "main text"})
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$|^[^|]+\|[^|]+\|")
 # The rule under a table's header: "| --- | :---: |", "---|---".
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$|^\s*\|\s*:?-{2,}:?\s*\|\s*$")
+# A line opening an item of a list, up to its text: a bullet ("- ", "* ", "• ") or a number or letter
+# ("2. ", "b) "). Each item is a sentence of its own: run together, a list was one quote cited over all
+# its lines ("… roof B2 reached 71.4 °C on 19 August 2023. - On the same afternoon, …"), and items ran
+# into each other ("Logger procurement 3. ICUC-12 abstract").
+LIST_ITEM = re.compile(r"(?:^|(?<=[\r\n]))[ \t]*(?:[-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)])[ \t]+(?=\S)", re.M)
+_BULLET = re.compile(r"[ \t]*[-*+•‣◦▪][ \t]")
+# What the line before a numbered item ends with: a number at the start of a line of wrapped prose
+# ("… a total of\n12. The keepers …") is no item.
+_BEFORE_ITEM = re.compile(r"(?:^|[.:;!?)\]]|\n[ \t]*)[ \t]*$")
+
+
+def opens_item(text: str, item: re.Match[str]) -> bool:
+    """Whether a ``LIST_ITEM`` match opens an item: a bullet always; a number or letter where the line
+    before ends a sentence or a clause, or is itself an item, or there is none."""
+    if _BULLET.match(item.group()):
+        return True
+    line_start = max(text.rfind("\n", 0, max(item.start() - 1, 0)), text.rfind("\r", 0, max(item.start() - 1, 0))) + 1
+    before = text[line_start : item.start()].rstrip()
+    return not before or bool(_BEFORE_ITEM.search(before)) or bool(LIST_ITEM.match(before))
+
+
+def opens_with_item(text: str, start: int) -> bool:
+    """Whether the sentence at ``start`` of ``text`` is a list's item (its marker just before it)."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    item = LIST_ITEM.match(text, line_start)
+    return item is not None and item.end() == start and opens_item(text, item)
+
+
 # Fewer rows than this are left as prose: a table is worth cutting only when it is long.
 TABLE_MIN_ROWS = 3
 

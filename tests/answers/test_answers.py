@@ -136,3 +136,24 @@ def test_the_lexical_search_started_ahead_of_the_encode_ranks_as_rank_alone(samp
     ahead = retriever.rank(query, "hybrid")
     assert [(c.row, c.score) for c in ahead] == [(c.row, c.score) for c in alone]
 
+
+
+def test_a_fact_in_a_list_is_quoted_and_cited_alone(tmp_path):
+    """A new user's note answered a fact on its list's first line with the whole list, cited over all its
+    lines ("…reached 71.4 °C on 19 August 2023. - On the same afternoon, …"): each item is a sentence,
+    quoted without its marker, and the next item is not run into it."""
+    from assistant import Assistant
+
+    config = write_project(tmp_path / "notes", sources={
+        "campaign.md": (
+            "# Field campaign 2023\n\nResults of the summer campaign:\n\n"
+            "- The peak surface temperature on the bitumen roof B2 reached 71.4 °C on 19 August 2023.\n"
+            "- On the same afternoon, the sedum roof B1 peaked at 38.9 °C.\n"
+            "- Substrate moisture fell below 10 % for six days.\n"
+        ),
+    })
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    first = assistant.ask("What was the peak surface temperature on the bitumen roof?").snippets[0]
+    assert first.text == "The peak surface temperature on the bitumen roof B2 reached 71.4 °C on 19 August 2023."
+    assert first.citation.label() == "campaign.md:5"

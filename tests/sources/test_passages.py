@@ -86,6 +86,31 @@ def test_a_numbered_first_heading_names_its_part_not_the_document(first, second)
     assert [p.title for p in titled] == [f"Harbour Tales — {first}", f"Harbour Tales — {second}"]
 
 
+def test_each_item_of_a_list_is_a_sentence_of_its_own_without_its_marker():
+    """A new user's note quoted a whole list for a fact on its first line, cited over all its lines, and
+    an agenda ran its items together ("Logger procurement 3. ICUC-12 abstract")."""
+    text = (
+        "Results of the summer campaign:\n"
+        "- The peak surface temperature on roof B2 reached 71.4 °C on 19 August 2023.\n"
+        "- On the same afternoon the sedum roof stayed\n  below 35 °C.\n"
+        "Agenda:\n1. Logger procurement\n3. ICUC-12 abstract\n"
+        "The loggers recorded a total of\n12. That was fewer than planned.\n"
+    )
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == [
+        "Results of the summer campaign:",
+        "The peak surface temperature on roof B2 reached 71.4 °C on 19 August 2023.",
+        "On the same afternoon the sedum roof stayed\n  below 35 °C.",  # degrees, no initial
+        "Agenda:",
+        "Logger procurement",
+        "ICUC-12 abstract\nThe loggers recorded a total of\n12.",  # a number in wrapped prose opens no item
+        "That was fewer than planned.",
+    ]
+    (passage,) = split_passages(Document("notes.md", text, "x", "utf-8"), 1200)
+    peak = next(s for s in passage.sentences if "71.4" in s.text)
+    assert (peak.line_start, peak.line_end) == (2, 2)
+
+
 def test_abbreviations_and_initials_do_not_end_sentences():
     text = "Dr. Smith met J. R. Jones in the U.S. capital. They talked at 3.5 p.m. about it. Done."
     spans = [text[s:e] for s, e in sentence_spans(text)]
