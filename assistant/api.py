@@ -322,15 +322,7 @@ class Assistant:
     ) -> Trace:
         """The answer with what it was drawn from: the ranked passages, and each snippet's confidence
         features (for evaluation and for fitting the confidence model)."""
-        question = question.strip()
-        if not question:
-            raise QuestionError("the question is empty")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
-        if not any(c.isalnum() for c in question):
-            raise QuestionError("the question has no words (only punctuation or symbols)")
-        if not is_text(question):
-            raise QuestionError("the question holds bytes that are not text (undecoded, not UTF-8)")
+        question = checked_question(question)
         settings = self.config.settings
         count = k if k is not None else settings.answer.snippets
         if count < 1:
@@ -464,6 +456,21 @@ class SharedModels:
             if self._embedder is None:
                 self._embedder = _load_embedder(config)
             return self._embedder
+
+
+def checked_question(question: str) -> str:
+    """The question as asked, stripped; ``QuestionError`` for one that cannot be asked (empty, too long,
+    no words, not text), before any index is built or model loaded for it."""
+    question = question.strip()
+    if not question:
+        raise QuestionError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is longer than {MAX_QUESTION_CHARS} characters")
+    if not any(c.isalnum() for c in question):
+        raise QuestionError("the question has no words (only punctuation or symbols)")
+    if not is_text(question):
+        raise QuestionError("the question holds bytes that are not text (undecoded, not UTF-8)")
+    return question
 
 
 def open_library(

@@ -349,6 +349,10 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
     batch = asked_as == "-"
     if args.conversation and not batch:
         raise UsageError("--conversation reads the conversation from stdin: give '-' as the question")
+    if not batch:
+        from ..api import checked_question
+
+        checked_question(recovered(asked_as))  # a question that cannot be asked is said before any build
     for name in library.names:
         ensure_index_saying(library.assistant(name), err, name if len(library.names) > 1 else None)
     conversation = Conversations() if args.conversation else None

@@ -36,6 +36,16 @@ def test_blank_question_is_a_usage_error(built_sample, question):
     assert err == "assistant: error: the question is empty\n"
 
 
+def test_a_question_of_no_words_is_refused_before_any_index_is_built(tmp_path):
+    """A new user's "?!..." on a folder with no index yet built the whole index (20 s) before saying the
+    question has no words."""
+    config = write_project(tmp_path / "fresh", sources={"note.txt": "The harbour light is painted green.\n"})
+    code, out, err = run_cli("--config", str(config), "ask", "?!...")
+    assert (code, out) == (2, "")
+    assert err == "assistant: error: the question has no words (only punctuation or symbols)\n"
+    assert not (tmp_path / "fresh" / "index").exists()
+
+
 def test_json_shape_and_citation_slices_the_file(built_sample):
     code, out, _ = run_cli("--config", str(built_sample), "ask", "--json", "-k", "2", "When do the bans take effect?")
     assert code == 0
