@@ -16,7 +16,7 @@ from typing import Literal
 import platformdirs
 from pydantic import ValidationError
 
-from .config import APP_NAME, MAIN_COLLECTION, CollectionSettings, Config, check_collection_name, missing_sources
+from .config import APP_NAME, MAIN_COLLECTION, CollectionSettings, Config, check_collection_name, missing_sources, user_index_dir
 from .errors import ConfigError
 
 REGISTRY_NAME = "collections.json"
@@ -146,11 +146,22 @@ def add_collection(config: Config, name: str, folder: Path, include: tuple[str, 
     return Collection(name, config.for_collection(name, entry), "added")
 
 
-def remove_collection(config: Config, name: str) -> tuple[Collection, list[str]]:
-    """Forget an added collection and remove its index (only a folder that is the index's own; never
-    the collection's folder), unless other collections answer from that index too (two names for one
-    folder share the folder's index): then it is kept, and their names come back. One declared in the
-    config is removed there."""
+@dataclass(frozen=True)
+class Removed:
+    """A collection forgotten, and what became of its index: ``sharing``, the other collections that
+    answer from it (then it is kept); ``kept``, whether it stays where ``--sources FOLDER`` finds it."""
+
+    collection: Collection
+    sharing: list[str]
+    kept: bool
+
+
+def remove_collection(config: Config, name: str) -> Removed:
+    """Forget an added collection; never its folder. Its index is removed (only a folder that is the
+    index's own) unless other collections answer from it too (two names for one folder share the
+    folder's index), or it is the folder's own index in the user data folder, which ``assistant
+    --sources FOLDER`` answers from as well (a new user's next ``--sources`` run built it all again).
+    One declared in the config is removed there."""
     collection = named(config, name)
     if collection.origin == "main":
         raise ConfigError(f"'{MAIN_COLLECTION}' is the config's own sources folder ([sources] in {config.path}); it cannot be removed")
@@ -162,9 +173,10 @@ def remove_collection(config: Config, name: str) -> tuple[Collection, list[str]]
     added = added_collections()
     del added[name]
     _write_registry(added)
-    if not sharing:
+    kept = bool(sharing) or collection.index_dir == user_index_dir(collection.sources_dir)
+    if not kept:
         remove_if_ours(collection.index_dir)
-    return collection, sharing
+    return Removed(collection, sharing, kept)
 
 
 def _write_registry(entries: dict[str, CollectionSettings]) -> None:

@@ -59,13 +59,15 @@ def test_collections_are_declared_added_listed_and_removed_but_never_their_folde
         code, _, err = run_cli("--config", str(config), "collections", *args)
         assert code == 2
         assert_one_line_error(err, fragment)
-    # Removing takes our index (a folder carrying the index's marker) and the entry, never the folder.
+    # Removing takes the entry, never the folder, nor the folder's own index: `--sources FOLDER` answers
+    # from it too (a new user's next `--sources` run built it all again).
     code, out, _ = run_cli("--config", str(config), "collections", "list")
     index = tmp_path / out.splitlines()[2].split("\t")[2].removeprefix("index: ")
     index.mkdir(parents=True)
     (index / MARKER).write_text("index", encoding="utf-8")
     code, out, _ = run_cli("--config", str(config), "collections", "remove", "notes")
-    assert code == 0 and not index.exists() and (notes / "n.txt").read_text(encoding="utf-8") == "A note."
+    assert code == 0 and index.exists() and (notes / "n.txt").read_text(encoding="utf-8") == "A note."
+    assert f"its index, which `assistant --sources {notes}` answers from: {index}" in out
     assert "notes" not in json.loads(registry_path().read_text(encoding="utf-8"))
 
 

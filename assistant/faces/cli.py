@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--include", action="append", metavar="PATTERN", help="files to read (default: [sources] include)")
     add.add_argument("--exclude", action="append", metavar="PATTERN", help="files to leave out (default: [sources] exclude)")
     actions.add_parser("list", help="list the collections: name, folder, index, where declared")
-    remove = actions.add_parser("remove", help="forget a collection and remove its index (never the folder)")
+    remove = actions.add_parser("remove", help="forget a collection and remove its index (never the folder; nor the folder's own index, which --sources FOLDER uses)")
     remove.add_argument("name")
     status = commands.add_parser("status", help="show the index's state")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
@@ -419,21 +419,27 @@ def _command_collections(args, overrides, out: TextIO) -> int:
 
     from ..config import load_config
     from ..named_collections import add_collection, collections_of, remove_collection
+    from ..store.layout import MANIFEST
 
     config = load_config(args.config, overrides=overrides, sources_required=False)
     if args.action == "add":
         include = tuple(args.include) if args.include else None
         exclude = tuple(args.exclude) if args.exclude else None
         added = add_collection(config, args.name, Path(args.folder), include, exclude)
+        # The folder's own index, which `--sources FOLDER` builds and answers from too.
+        built = "already built, the one --sources answers from" if (added.index_dir / MANIFEST).exists() else "built on first use"
         out.write(f"Added the collection {added.name}: {printable(str(added.sources_dir))} "
-                  f"(its index, built on first use: {printable(str(added.index_dir))})\n")
+                  f"(its index, {built}: {printable(str(added.index_dir))})\n")
     elif args.action == "remove":
-        removed, sharing = remove_collection(config, args.name)
-        folder = printable(str(removed.sources_dir))
-        if sharing:  # two names for one folder share its index
-            out.write(f"Removed the collection {removed.name} (its index is kept: {', '.join(sharing)} answers from it too); {folder} is untouched\n")
+        removed = remove_collection(config, args.name)
+        name, folder, index = removed.collection.name, printable(str(removed.collection.sources_dir)), printable(str(removed.collection.index_dir))
+        if removed.sharing:  # two names for one folder share its index
+            out.write(f"Removed the collection {name} (its index is kept: {', '.join(removed.sharing)} answers from it too); {folder} is untouched\n")
+        elif removed.kept:  # the folder's own index, which `--sources FOLDER` answers from too
+            out.write(f"Removed the collection {name}; {folder} is untouched, and so is its index, which "
+                      f"`assistant --sources {shlex.quote(folder)}` answers from: {index} (delete that folder to free its space)\n")
         else:
-            out.write(f"Removed the collection {removed.name} and its index; {folder} is untouched\n")
+            out.write(f"Removed the collection {name} and its index; {folder} is untouched\n")
     else:
         for collection in collections_of(config):
             where = {"main": "[sources] of the config", "config": "config.toml", "added": "collections add"}[collection.origin]
