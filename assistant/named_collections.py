@@ -67,7 +67,8 @@ def collections_of(config: Config) -> list[Collection]:
     """Every collection, ``main`` first (where the config's sources folder is there), then those of the
     config, then those added (by name): for listing, adding and removing them, nothing refused. What
     answers is ``answering_and_gone``'s."""
-    return _with_main(config, _named_collections(config))
+    listed = _with_main(config, _named_collections(config))
+    return [Collection(MAIN_COLLECTION, config, "main"), *listed] if _main_folder_gone(config) else listed
 
 
 def answering_and_gone(config: Config) -> tuple[list[Collection], list[Collection]]:
@@ -81,7 +82,17 @@ def answering_and_gone(config: Config) -> tuple[list[Collection], list[Collectio
     gone = [c for c in named_ones if c not in there]
     if not answering:
         raise folder_gone(gone[0]) if gone else missing_sources(config)
+    if _main_folder_gone(config):
+        # A folder the config names that is not there (a typo, a drive not mounted) is said, not passed
+        # over: the other collections answered "the sources never mention B3" without a word of it.
+        gone.insert(0, Collection(MAIN_COLLECTION, config, "main"))
     return answering, gone
+
+
+def _main_folder_gone(config: Config) -> bool:
+    """Whether the config file names its own sources folder and that folder is not there (a config that
+    names none, with collections alone, has no ``main`` to miss)."""
+    return config.from_file and "path" in config.settings.sources.model_fields_set and not config.sources_dir.is_dir()
 
 
 def _with_main(config: Config, named_ones: list[Collection]) -> list[Collection]:
@@ -108,6 +119,8 @@ def folder_gone(collection: Collection) -> ConfigError:
 
 def gone_note(collection: Collection) -> str:
     """One line saying that a collection is left out, and why."""
+    if collection.origin == "main":
+        return f"{missing_sources(collection.config).message}: left out, the other collections answer"
     return f"the collection {collection.name!r} is left out: its folder does not exist: {collection.sources_dir} {_BRING_IT_BACK}"
 
 

@@ -265,3 +265,21 @@ def test_the_collections_of_a_library_load_the_model_once(two_collections):
     library = Library.open(two_collections)
     # Before any question has shared anything (a watch of each collection loads it as it starts).
     assert library.assistant("normans").load_model() is library.assistant("main").load_model()
+
+
+def test_a_config_whose_own_folder_is_not_there_is_said_when_collections_answer(tmp_path, monkeypatch):
+    """A typo in the config's sources path, with a collection added: the collection answered "the
+    sources never mention B3" without a word of the config's folder. It is left out with a warning, as a
+    collection whose folder is gone is, and listed so."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "gate.txt").write_text("The garden gate is painted green every spring.", encoding="utf-8")
+    assert run_cli("collections", "add", "garden", str(folder))[0] == 0
+    config = tmp_path / "typo.toml"
+    config.write_text('[sources]\npath = "missing-folder"\n', encoding="utf-8")
+    code, out, err = run_cli("--config", str(config), "ask", "What colour is the garden gate?")
+    assert code == 0 and "garden:gate.txt:1" in out, err
+    assert f"warning: {config}: 'sources.path' names a folder that does not exist: {tmp_path / 'missing-folder'}" in err
+    code, out, _ = run_cli("--config", str(config), "collections", "list")
+    assert out.startswith(f"main\t{tmp_path / 'missing-folder'}\t") and "its folder is gone" in out.splitlines()[0]
