@@ -3,6 +3,9 @@ or what charset-normalizer detects), and binary files told from text."""
 
 from __future__ import annotations
 
+import codecs
+import re
+
 BINARY_SNIFF_BYTES = 8192
 # Control codes text never holds (tab, line and page breaks, carriage return and escape it may): random
 # bytes hold one in nine; a file with more than one in twenty of its first 8 KiB (and at least four)
@@ -76,6 +79,44 @@ def decode_source_bytes(data: bytes) -> tuple[str, str]:
     if western is not None:
         return western, "cp1252"
     return data.decode("latin-1"), "latin-1"
+
+
+# An HTML page's own word on its encoding: <meta charset="windows-1252">, or the older
+# <meta http-equiv="Content-Type" content="text/html; charset=windows-1252">, near its top.
+_META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+CHARSET_SNIFF_BYTES = 4096
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The encoding an HTML page declares in a <meta> near its top (as Python names it), if it is one
+    Python knows."""
+    match = _META_CHARSET.search(data[:CHARSET_SNIFF_BYTES])
+    if match is None:
+        return None
+    try:
+        name = codecs.lookup(match.group(1).decode("ascii")).name
+    except (LookupError, UnicodeDecodeError):
+        return None
+    # A browser reads a page labelled Latin-1 or ASCII as windows-1252 (the WHATWG encoding standard):
+    # its 0x93 is a curly quote, not a control code.
+    return "cp1252" if name in ("iso8859-1", "ascii") else name
+
+
+def decode_html_bytes(data: bytes) -> tuple[str, str]:
+    """An HTML page's bytes as text: as ``decode_source_bytes`` decodes them, but a page that is not
+    UTF-8 is read in the encoding it declares, where its bytes are of that encoding (a browser reads
+    it so, and it is no guess)."""
+    if _bom_encoding(data) is None:
+        try:
+            return data.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            declared = declared_charset(data)
+            if declared is not None:
+                try:
+                    return data.decode(declared), declared
+                except UnicodeDecodeError:
+                    pass
+    return decode_source_bytes(data)
 
 
 def binary_reason(data: bytes) -> str | None:

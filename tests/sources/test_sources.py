@@ -105,6 +105,26 @@ def test_western_legacy_encodings_decode_right_with_a_warning(tmp_path, text, en
     assert_offsets_true(config, document)
 
 
+def test_a_page_read_in_the_encoding_it_declares_is_no_warning(tmp_path):
+    """A new user's saved page declared windows-1252 and was read right, yet was "not UTF-8" at every
+    build (a page labelled Latin-1 is read as windows-1252, as a browser reads it); a page that declares
+    nothing, or declares wrong, is still warned of."""
+    body = "<p>Every August somebody writes: “My sedum roof has gone red – is it dead?”</p>"
+    declared = f'<html><head><meta charset="windows-1252"></head><body>{body}</body></html>'
+    older = f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"></head><body>{body}</body></html>'
+    wrong = f'<html><head><meta charset="utf-8"></head><body>{body}</body></html>'
+    config_path = write_project(tmp_path, "", {
+        "declared.html": declared.encode("cp1252"), "older.html": older.encode("cp1252"),
+        "silent.html": f"<p>{body}</p>".encode("cp1252"), "wrong.html": wrong.encode("cp1252"),
+    })
+    config, found, documents = scan(config_path)
+    read = {d.source: d for d in documents}
+    assert all("“My sedum roof has gone red – is it dead?”" in read[name].text for name in read)
+    assert reasons(found.warnings) == {"silent.html": "not UTF-8; read as cp1252", "wrong.html": "not UTF-8; read as cp1252"}
+    for document in documents:
+        assert_offsets_true(config, document)
+
+
 def test_random_bytes_without_a_nul_are_binary_not_latin_1_garbage(tmp_path):
     """Compressed or random data with no NUL byte would decode as some legacy encoding into garbage
     passages; its control bytes tell it from text, as a text with a form feed or an escape code is not."""
