@@ -120,15 +120,30 @@ class Tradeoff(BaseModel):
     answered: float  # share of answerable questions that would be answered
 
 
+class Miss(BaseModel):
+    """A question the answer did not get right: an answerable one whose first snippet shown as an answer
+    does not hold it (``at``: the place of the first that does, 2 or 3, or None), or one the sources do
+    not answer that was answered; ``cited``, the citation shown first (None for an abstention)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    answerable: bool
+    abstained: bool
+    at: int | None
+    cited: str | None
+
+
 class ModeResult(Score):
     """One retrieval mode's scores over the whole set, and by group where the set has conversations,
     with the answered-against-abstained trade-off at a few confidence bars; the answer phrase's, overall
-    and by the kind of answer asked for (and in first turns)."""
+    and by the kind of answer asked for (and in first turns); and the questions it missed."""
 
     mode: str
     groups: dict[str, Score] = {}
     tradeoff: list[Tradeoff] = []
     phrases: dict[str, PhraseScore] = {}
+    misses: list[Miss] = []
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,18 @@ class Outcome:
     # the mark overlaps an answer.
     marked: bool = False
     mark_hits: bool = False
+    # The citation of the snippet shown first, as an answer or as the nearest passage ("" for none).
+    cited: str = ""
+
+    @property
+    def miss(self) -> Miss | None:
+        """What went wrong, where something did: an answerable question not answered by the first
+        snippet, or an unanswerable one answered."""
+        q = self.question
+        if q.answerable and self.snippet_hit == 0 or not q.answerable and self.abstained:
+            return None
+        at = self.snippet_hit + 1 if self.snippet_hit is not None else None
+        return Miss(question=q.question, answerable=q.answerable, abstained=self.abstained, at=at, cited=None if self.abstained else self.cited or None)
 
 
 def load_questions(path: str | Path) -> list[EvalQuestion]:
@@ -302,8 +329,12 @@ def ask_questions(
                 first = answer.snippets[0]
                 marked = True
                 mark_hits = judge.mark_hits(q, first.citation.source, first.citation.start, first.text, mark.start, mark.end)
+            cited = answer.snippets[0].citation.label() if answer.snippets else ""
             outcomes.append(
-                Outcome(q, group, passage_hit, snippet_hit, answer.abstained, elapsed, confidence, marked=marked, mark_hits=mark_hits)
+                Outcome(
+                    q, group, passage_hit, snippet_hit, answer.abstained, elapsed, confidence, marked=marked,
+                    mark_hits=mark_hits, cited=cited,
+                )
             )
     return outcomes
 
@@ -382,7 +413,8 @@ def mode_result(mode: str, outcomes: list[Outcome], bars: Iterable[float] = TRAD
     if any(o.group == FOLLOW_UP for o in outcomes):
         groups = {g: score(o for o in outcomes if o.group == g) for g in (FIRST_TURN, FOLLOW_UP)}
     return ModeResult(
-        mode=mode, groups=groups, tradeoff=tradeoff(outcomes, bars), phrases=phrase_scores(outcomes), **score(outcomes).model_dump()
+        mode=mode, groups=groups, tradeoff=tradeoff(outcomes, bars), phrases=phrase_scores(outcomes),
+        misses=[miss for o in outcomes if (miss := o.miss) is not None], **score(outcomes).model_dump()
     )
 
 

@@ -20,12 +20,16 @@ def aligned(rows: Sequence[Sequence[str]], left: int = 1) -> list[str]:
 
 def format_phrase_table(results: list[ModeResult]) -> str:
     """The answer phrase's scores as a plain-text table: a row per mode and kind of answer asked for."""
-    rows = [("answer phrase", "kind", "hit@1", "marked", "coverage", "precision")]
+    rows = [("answer phrase", "kind", "hits", "marked", "coverage", "precision")]
     for result in results:
         for name, p in result.phrases.items():
             precision = "-" if p.precision is None else f"{p.precision:.3f}"
-            rows.append((result.mode if name == ALL else "", name, str(p.hit1), str(p.marked), f"{p.coverage:.3f}", precision))
-    note = "coverage: share of hit@1 questions whose first snippet marks the words that answer; precision: share of marks that overlap an answer"
+            coverage = "-" if not p.hit1 else f"{p.coverage:.3f}"
+            rows.append((result.mode if name == ALL else "", name, str(p.hit1), str(p.marked), coverage, precision))
+    note = (
+        "hits: questions whose first snippet holds the answer (hit@1, counted); coverage: the share of them whose first "
+        "snippet marks the words that answer; precision: the share of marks that overlap an answer"
+    )
     return "\n".join([*aligned(rows, left=2), note])
 
 
@@ -65,3 +69,29 @@ def tradeoff_lines(results: list[ModeResult]) -> list[str]:
         cells = [f"{t.bar:.2f} {t.abstention:.3f}/{t.answered:.3f}" for t in result.tradeoff if t.abstention is not None]
         lines.append(f"{result.mode}: " + "  ".join(cells))
     return lines
+
+
+# How many missed questions the text lists; --json holds them all.
+MISSES_LISTED = 20
+
+
+def format_misses(results: list[ModeResult], listed: int = MISSES_LISTED) -> str:
+    """The questions each mode missed, a line each (the first ``listed``): what was shown first instead."""
+    lines: list[str] = []
+    for result in results:
+        if not result.misses:
+            continue
+        lines.append(f"missed by {result.mode} ({len(result.misses)}):")
+        for miss in result.misses[:listed]:
+            if not miss.answerable:
+                what = f"answered, though the sources do not answer it: {miss.cited}"
+            elif miss.abstained:
+                what = "abstained"
+            elif miss.at is not None:
+                what = f"the answer is snippet {miss.at}; first: {miss.cited}"
+            else:
+                what = f"no snippet holds the answer; first: {miss.cited or 'none shown as an answer'}"
+            lines.append(f"  {miss.question[:100]}  → {what}")
+        if len(result.misses) > listed:
+            lines.append(f"  … {len(result.misses) - listed} more (--json lists them all)")
+    return "\n".join(lines)

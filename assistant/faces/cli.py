@@ -567,7 +567,7 @@ def _command_status_of_all(library, out: TextIO) -> int:
 
 def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     from ..evaluation.run import READER_SETTINGS, load_questions, run_evaluation
-    from ..evaluation.tables import format_phrase_table, format_table
+    from ..evaluation.tables import format_misses, format_phrase_table, format_table
 
     questions = load_questions(args.questions)
     if args.limit is not None:
@@ -591,7 +591,8 @@ def _command_eval(assistant, args, out: TextIO, err: TextIO) -> int:
     if args.json:
         out.write(json.dumps([r.model_dump() for r in results], indent=2) + "\n")
     else:
-        out.write(format_table(results) + "\n\n" + format_phrase_table(results) + "\n")
+        missed = format_misses(results)
+        out.write(format_table(results) + "\n\n" + format_phrase_table(results) + "\n" + (f"\n{missed}\n" if missed else ""))
     return EXIT_OK
 
 

@@ -139,10 +139,11 @@ def test_eval_reports_the_phrase_s_coverage_and_precision_by_kind(built_sample, 
     code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--reader", "off")
     assert code == 0
     table = out[out.index("answer phrase") :].splitlines()
-    assert table[0].split() == ["answer", "phrase", "kind", "hit@1", "marked", "coverage", "precision"]
+    # Counts under "hits" (the main table's hit@1 is a rate); a kind with no hits has no coverage ("-").
+    assert table[0].split() == ["answer", "phrase", "kind", "hits", "marked", "coverage", "precision"]
     assert table[1].split() == ["hybrid", "all", "3", "3", "1.000", "1.000"]
-    assert [line.split()[-4:] for line in table[2:7]] == [["1", "1", "1.000", "1.000"]] * 3 + [["0", "0", "0.000", "-"]] * 2
-    assert table[7].startswith("coverage: ")
+    assert [line.split()[-4:] for line in table[2:7]] == [["1", "1", "1.000", "1.000"]] * 3 + [["0", "0", "-", "-"]] * 2
+    assert table[7].startswith("hits: ")
 
     _, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--json", "--reader", "off")
     phrases = json.loads(out)[0]["phrases"]

@@ -50,6 +50,29 @@ def test_eval_json_scores_the_sample(built_sample, question_file):
     assert hybrid["passage_r1"] == 1.0 and hybrid["hit1"] == 1.0 and hybrid["hit3"] == 1.0
     assert hybrid["abstention"] == 1.0 and hybrid["answered"] == 1.0
     assert 0 < hybrid["latency_median_ms"] <= hybrid["latency_p95_ms"]
+    assert hybrid["misses"] == []
+
+
+def test_eval_names_the_questions_it_missed_and_what_came_first(built_sample, tmp_path):
+    """A new user had to ask each question again to find the five of eleven that missed: the text lists
+    them, and --json holds each with what was shown first."""
+    path = tmp_path / "q.jsonl"
+    wrong = [
+        {"question": "How long is the temporary Kosovo document valid?", "answers": ["Miroslav Lajcak"], "answerable": True},
+        {"question": "Who is the EU facilitator?", "answers": ["Miroslav Lajcak"], "answerable": True},
+        {"question": "When do the bans take effect?", "answers": [], "answerable": False},
+    ]
+    path.write_text("\n".join(json.dumps(q) for q in wrong) + "\n", encoding="utf-8")
+    code, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--reader", "on")
+    assert code == 0
+    missed = out[out.index("missed by hybrid+reader (2):") :].splitlines()
+    assert missed[1].startswith("  How long is the temporary Kosovo document valid?  → ")
+    assert missed[2].startswith("  When do the bans take effect?  → answered, though the sources do not answer it: kosovo-serbia-tensions.txt:")
+    _, out, _ = run_cli("--config", str(built_sample), "eval", str(path), "--modes", "hybrid", "--json", "--reader", "on")
+    (first, second) = json.loads(out)[0]["misses"]
+    assert first["question"] == wrong[0]["question"] and first["answerable"] and not first["abstained"]
+    assert first["cited"] == "kosovo-serbia-tensions.txt:8"
+    assert second == {"question": wrong[2]["question"], "answerable": False, "abstained": False, "at": None, "cited": second["cited"]}
 
 
 @pytest.mark.parametrize(
