@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 from ..models import Passage, Sentence
 from . import structure
 from .documents import Document
-from .formats import FileLines
+from .formats import MARKDOWN_SUFFIXES, FileLines
 from .lines import LineTable, PageLines
 
 # A paragraph whose lines are this long on average is one paragraph per line (unwrapped prose).
@@ -211,9 +211,14 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     numbered = _Numbering(document, lines)
     doc_title = document_title(document)
     headings = None if document.headings is None else frozenset(document.headings)
+    fences = structure.fenced_code(text) if document.source.lower().endswith(MARKDOWN_SUFFIXES) else []
     section = ""
     in_references = False
-    for number, block in enumerate(_blocks(text)):
+    for number, (block, is_code) in enumerate(_blocks_and_code(text, fences)):
+        if is_code:  # a code block's lines, each a record of its own (its fences are in no passage)
+            title = f"{doc_title} — {section}" if section else doc_title
+            yield from _code_passages(document, numbered, block, title, max_chars)
+            continue
         block_lines = [text[s:e] for s, e in block]
         if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
             kind = "metadata"
@@ -266,6 +271,45 @@ def _table_passages(document: Document, numbered: _Numbering, rows: list[tuple[i
     spans = cap_spans(text, [span for span in body if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
     # A table's rows may run on to the next page too.
     return [_passage(document, numbered, chunk, title, "table") for chunk in _chunk_sentences(spans, limit, document.page_of)]
+
+
+def _blocks_and_code(text: str, fences: list[tuple[int, int, int, int]]) -> Iterator[tuple[list[tuple[int, int]], bool]]:
+    """The text's blocks (``_blocks``), each cut where a fenced code block (``structure.fenced_code``)
+    begins or ends: (lines, whether they are code). The fence lines are in neither: a "# comment" of a
+    shell script is no heading, and "```" no part of a quote."""
+    def kind(line: tuple[int, int]) -> str:
+        for opening, code_start, code_end, closing in fences:
+            if code_start <= line[0] < code_end:
+                return "code"
+            if opening <= line[0] < closing:
+                return "fence"
+        return "prose"
+
+    for block in _blocks(text):
+        if not fences:
+            yield block, False
+            continue
+        run: list[tuple[int, int]] = []
+        run_kind = ""
+        for line in block:
+            line_kind = kind(line)
+            if line_kind != run_kind and run:
+                yield run, run_kind == "code"
+                run = []
+            run_kind = line_kind
+            if line_kind != "fence":
+                run.append(line)
+        if run:
+            yield run, run_kind == "code"
+
+
+def _code_passages(document: Document, numbered: _Numbering, lines: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
+    """A code block's passages: its lines, a line a sentence (a record: quoted alone), as many as
+    ``TABLE_PASSAGE_CHARS`` holds."""
+    text = document.text
+    limit = min(TABLE_PASSAGE_CHARS, max_chars)
+    spans = cap_spans(text, [span for span in (_trim(text, s, e) for s, e in lines) if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
+    return [_passage(document, numbered, chunk, title, "code") for chunk in _chunk_sentences(spans, limit, document.page_of)]
 
 
 def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:

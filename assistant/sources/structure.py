@@ -27,12 +27,12 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-PassageKind = Literal["body", "metadata", "caption", "references", "contents", "table"]
+PassageKind = Literal["body", "metadata", "caption", "references", "contents", "table", "code"]
 # Kinds whose sentences are never quoted as an answer (they stay searchable).
 NOT_ANSWERS: frozenset[str] = frozenset({"metadata", "references", "contents"})
-# Kinds whose sentences are records of their own (a table's rows): each is read, quoted and marked
-# alone, never run together with its neighbours.
-RECORDS: frozenset[str] = frozenset({"table"})
+# Kinds whose sentences are records of their own (a table's rows, a code block's lines): each is read,
+# quoted and marked alone, never run together with its neighbours.
+RECORDS: frozenset[str] = frozenset({"table", "code"})
 
 HEADING_MAX_CHARS = 120
 # A heading is mostly letters: an equation or a row of numbers on a line of its own is not one.
@@ -101,6 +101,25 @@ def opens_with_item(text: str, start: int) -> bool:
 
 # Fewer rows than this are left as prose: a table is worth cutting only when it is long.
 TABLE_MIN_ROWS = 3
+
+
+# A Markdown code block between fences (``` or ~~~, three or more, the closing one at least as long), the
+# fence lines included; one never closed runs to the end of the file, as CommonMark reads it.
+_FENCED = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*(?:\n|$)(?:.*?^[ \t]{0,3}(?P=fence)[`~]*[ \t]*$|.*\Z)", re.M | re.S)
+
+
+def fenced_code(text: str) -> list[tuple[int, int, int, int]]:
+    """Each fenced code block of a Markdown text: where its opening fence line starts, where its code
+    starts and ends (the lines between the fences), and where its closing fence line ends."""
+    blocks = []
+    for match in _FENCED.finditer(text):
+        code_start = text.find("\n", match.start(), match.end())
+        code_start = match.end() if code_start < 0 else code_start + 1
+        closing = text.rfind("\n", code_start, match.end())
+        closed = match.group().rstrip().endswith(match.group("fence")[0]) and closing >= code_start
+        code_end = closing if closed else match.end()
+        blocks.append((match.start(), code_start, max(code_end, code_start), match.end()))
+    return blocks
 
 
 def heading(line: str, *, single_line: bool) -> str | None:

@@ -111,6 +111,28 @@ def test_each_item_of_a_list_is_a_sentence_of_its_own_without_its_marker():
     assert (peak.line_start, peak.line_end) == (2, 2)
 
 
+def test_a_markdown_code_block_is_passages_of_its_own_lines_without_its_fences():
+    """A new user's note quoted "THRESHOLD_K = 0.2 # ... ```" as the answer above the rule in prose, its
+    closing fence in the quote; and a shell comment in a code block would read as a heading."""
+    text = (
+        "# Calibration\n\nReject any sensor whose residual exceeds 0.2 K after correction.\n\n"
+        "```python\n# the rule in code\nTHRESHOLD_K = 0.2  # larger residuals are rejected\n\nfit(raw)\n```\n\n"
+        "Then plot the residuals.\n"
+    )
+    document = Document("calibration.md", text, "x", "utf-8")
+    passages = assert_exact(document, 1200)
+    assert [(p.kind, [s.text for s in p.sentences]) for p in passages] == [
+        ("body", ["Reject any sensor whose residual exceeds 0.2 K after correction."]),
+        ("code", ["# the rule in code", "THRESHOLD_K = 0.2  # larger residuals are rejected"]),
+        ("code", ["fit(raw)"]),
+        ("body", ["Then plot the residuals."]),
+    ]
+    assert {p.title for p in passages} == {"Calibration"}  # "# the rule in code" is no heading
+    assert not any("```" in p.text for p in passages)
+    # A plain text file's fences are its own text: only Markdown has code blocks.
+    assert all(p.kind == "body" for p in split_passages(Document("calibration.txt", text, "x", "utf-8"), 1200))
+
+
 def test_abbreviations_and_initials_do_not_end_sentences():
     text = "Dr. Smith met J. R. Jones in the U.S. capital. They talked at 3.5 p.m. about it. Done."
     spans = [text[s:e] for s, e in sentence_spans(text)]
