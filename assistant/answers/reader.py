@@ -46,10 +46,14 @@ BATCH_WINDOWS = 16
 
 @dataclass(frozen=True)
 class Stretch:
-    """Text to read, and where it stands in its source file: ``file_text[start:start+len(text)] == text``."""
+    """Text to read, and where it stands in its source file: ``file_text[start:start+len(text)] == text``;
+    or, with ``pieces``, text written for the reader (a table's row with its header: "Sensors: 8") of
+    which only the pieces are the file's: (start in ``text``, end in ``text``, start in the file) each,
+    and a span is found inside one of them alone."""
 
     text: str
     start: int
+    pieces: tuple[tuple[int, int, int], ...] = ()
 
 
 def logistic(x: float) -> float:
@@ -172,17 +176,27 @@ def feed(encodings: list[Encoding]) -> dict[str, np.ndarray]:
 
 def _best_reading(encoding: Encoding, start: np.ndarray, end: np.ndarray, stretch: Stretch) -> Reading | None:
     """The window's best span of context tokens (at most MAX_ANSWER_TOKENS long) as a Reading."""
-    positions = np.asarray([i for i, s in enumerate(encoding.sequence_ids) if s == 1], dtype=np.int64)
-    if positions.size == 0:
+    positions = [i for i, s in enumerate(encoding.sequence_ids) if s == 1]
+    piece_of = None
+    if stretch.pieces:  # only the file's pieces can hold a span, each span inside one
+        inside = {i: k for i in positions for k, (a, b, _) in enumerate(stretch.pieces) if a <= encoding.offsets[i][0] and encoding.offsets[i][1] <= b}
+        positions = [i for i in positions if i in inside]
+        piece_of = np.asarray([inside[i] for i in positions], dtype=np.int64)
+    if not positions:
         return None
-    s, e = start[positions], end[positions]
+    at = np.asarray(positions, dtype=np.int64)
+    s, e = start[at], end[at]
     scores = s[:, None] + e[None, :]
-    gaps = positions[None, :] - positions[:, None]
-    scores = np.where((gaps >= 0) & (gaps < MAX_ANSWER_TOKENS), scores, -np.inf)
+    gaps = at[None, :] - at[:, None]
+    allowed = (gaps >= 0) & (gaps < MAX_ANSWER_TOKENS)
+    if piece_of is not None:
+        allowed &= piece_of[:, None] == piece_of[None, :]
+    scores = np.where(allowed, scores, -np.inf)
     i, j = np.unravel_index(int(np.argmax(scores)), scores.shape)
-    first, last = encoding.offsets[positions[i]][0], encoding.offsets[positions[j]][1]
+    first, last = encoding.offsets[at[i]][0], encoding.offsets[at[j]][1]
     margin = float(scores[i, j] - (start[0] + end[0]))
-    return Reading(
-        start=stretch.start + first, end=stretch.start + last, text=stretch.text[first:last],
-        margin=margin, tokens=len(encoding.ids),
-    )
+    where = stretch.start + first
+    if piece_of is not None:
+        a, _, in_file = stretch.pieces[int(piece_of[i])]
+        where = in_file + first - a
+    return Reading(start=where, end=where + last - first, text=stretch.text[first:last], margin=margin, tokens=len(encoding.ids))

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..models import Passage, Snippet
+from ..models import Passage, Sentence, Snippet
 from ..retrieval.query import Query
-from ..sources.structure import RECORDS
+from ..sources.structure import HEADER_CELLS, RECORDS, TITLE_PARTS, row_cells
 from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
 
@@ -69,8 +69,28 @@ def window_around(scored: ScoredSentence) -> Stretch:
     row's value: "4.50 euros", the sourdough's, for "How much is a rye loaf?")."""
     if scored.passage.kind in RECORDS:
         sentence = scored.passage.sentences[scored.sentence_index]
-        return Stretch(sentence.text, sentence.start)
+        return labelled_row(scored.passage, sentence) or Stretch(sentence.text, sentence.start)
     return _sentences_window(scored.passage, scored.sentence_index, scored.sentence_index)
+
+
+def labelled_row(passage: Passage, row: Sentence) -> Stretch | None:
+    """A table's row as the reader reads it: each cell under its column's name ("Site: B3; ...; Sensors:
+    8"), the cells the file's own text (``Stretch.pieces``); None where the table's header (the last
+    part of the passage's title, ``structure.header_words``) does not name as many columns as the row
+    has cells. Alone, "| B3 | Kreuzberg | extensive sedum | 1,120 | 15 | 8 |" gave the reader no way to
+    tell which number is the sensors' (a new user's "How many sensors were on site B3?")."""
+    if passage.kind != "table" or TITLE_PARTS not in passage.title:
+        return None
+    names = passage.title.rsplit(TITLE_PARTS, 1)[1].split(HEADER_CELLS)
+    cells = row_cells(row.text)
+    if len(names) != len(cells) or len(names) < 2:
+        return None
+    text, pieces = "", []
+    for name, (start, end) in zip(names, cells):
+        text += f"{name}: " if not text else f"; {name}: "
+        pieces.append((len(text), len(text) + end - start, row.start + start))
+        text += row.text[start:end]
+    return Stretch(text + ".", row.start, tuple(pieces))
 
 
 def quote_window(snippet: Snippet) -> Stretch:
@@ -81,6 +101,9 @@ def quote_window(snippet: Snippet) -> Stretch:
     last = next((j for j, s in enumerate(passage.sentences) if s.end == citation.end), None)
     if first is None or last is None:
         return Stretch(snippet.text, citation.start)
+    if passage.kind in RECORDS and first == last:  # a row alone, read as ``window_around`` reads it
+        row = passage.sentences[first]
+        return labelled_row(passage, row) or Stretch(row.text, row.start)
     return _sentences_window(passage, first, last)
 
 

@@ -265,7 +265,7 @@ def _table_passages(document: Document, numbered: _Numbering, rows: list[tuple[i
     row_lines = [text[s:e] for s, e in rows]
     header = structure.table_header(row_lines)
     if header:
-        title = f"{title} — {structure.header_words(row_lines[0])}"
+        title = f"{title}{structure.TITLE_PARTS}{structure.header_words(row_lines[0])}"
     body = [_trim(text, s, e) for (s, e), line in zip(rows[header:], row_lines[header:]) if not structure.is_table_rule(line)]
     limit = min(TABLE_PASSAGE_CHARS, max_chars)
     spans = cap_spans(text, [span for span in body if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))

@@ -248,7 +248,34 @@ def table_header(lines: list[str]) -> int:
     return 2 if len(lines) > 2 and is_table_rule(lines[1]) and not is_table_rule(lines[0]) else 0
 
 
+# How a passage's title joins its parts (the document's title, its section, a table's header), and a
+# table's header its columns' names: "Stations — Station · Region · Opened".
+TITLE_PARTS = " — "
+HEADER_CELLS = " · "
+
+
+def row_cells(line: str) -> list[tuple[int, int]]:
+    """The cells of a table's row as (start, end) offsets into ``line``, each trimmed, the bars at its
+    ends left out ("| B3 | 8 |" → the offsets of "B3" and "8")."""
+    bars = [i for i, c in enumerate(line) if c == "|"]
+    edges = [-1, *bars, len(line)]
+    cells = []
+    for left, right in zip(edges, edges[1:]):
+        start, end = left + 1, right
+        while start < end and line[start].isspace():
+            start += 1
+        while end > start and line[end - 1].isspace():
+            end -= 1
+        cells.append((start, end))
+    # The empty stretches before a leading bar and after a closing one are no cells.
+    if line.lstrip().startswith("|"):
+        cells = cells[1:]
+    if line.rstrip().endswith("|"):
+        cells = cells[:-1]
+    return cells
+
+
 def header_words(line: str) -> str:
     """A header row as words for a title: its cells, without the bars ("Station · Region · Opened")."""
     cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-    return " · ".join(cell for cell in cells if cell)[:HEADING_MAX_CHARS]
+    return HEADER_CELLS.join(cell for cell in cells if cell)[:HEADING_MAX_CHARS]

@@ -177,3 +177,29 @@ def test_a_mark_stops_where_its_line_s_sentence_ends_and_leaves_out_emphasis(spa
     first, last = tidy_span(span)
     assert span[first:last] == mark
 
+
+
+SITES = (
+    "# Field sites\n\n"
+    "| Site | District | Roof type | Area (m²) | Height (m) | Sensors |\n| --- | --- | --- | --- | --- | --- |\n"
+    "| B1 | Mitte | extensive sedum | 840 | 12 | 6 |\n"
+    "| B3 | Kreuzberg | extensive sedum | 1,120 | 15 | 8 |\n"
+    "| B4 | Kreuzberg | white coating | 530 | 24 | 4 |\n"
+)
+
+
+def test_a_tables_row_is_read_under_its_columns_names(tmp_path):
+    """A new user asked "How many sensors were on site B3?": the row "| B3 | Kreuzberg | extensive sedum |
+    1,120 | 15 | 8 |" read alone gave the reader no way to tell which number is the sensors' (it found
+    no span there, and another file's "Two" was marked). Read as "Site: B3; ...; Sensors: 8", it finds
+    the cell, and the mark is the file's own "8"."""
+    from projects import write_project
+
+    config = write_project(tmp_path / "sites", sources={"sites.md": SITES})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    for question, cell in (("How many sensors were on site B3?", "8"), ("What is the area of roof B4?", "530")):
+        first = assistant.ask(question).snippets[0]
+        assert first.text.startswith(f"| {question.split()[-1].rstrip('?')} |"), first.text
+        assert first.answer is not None and first.answer.text == cell
+        assert SITES[first.answer.start : first.answer.end] == cell
