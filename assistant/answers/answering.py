@@ -402,7 +402,12 @@ def compose_answer(
 ) -> Answer:
     """The answer: every picked snippet with its confidence, those at or above ``bar`` as answers and
     the rest as the nearest passages; an abstention when even the best is below the bar (``unmentioned``:
-    the names the question asks about that the sources never mention, said as the reason)."""
+    the names the question asks about that the sources never mention, said as the reason).
+
+    The snippets keep the ranking's order, not their confidences': ordered by confidence (2026-12-06,
+    reader on), hit@1 fell on SQuAD from 0.935 to 0.925, on CoQA's follow-ups from 0.760 to 0.521, on
+    COVID-QA from 0.619 to 0.592. The confidence says whether the sources answer the question, which the
+    features of any snippet near the answer tell; the ranking, with the reader's say, which quote does."""
     snippets = tuple(
         p.snippet.model_copy(update={"confidence": round(c, 4), "is_answer": c >= bar, "answer": marked_words(question, p, reader_used) if c >= bar else None})
         for p, c in zip(picked, confidences)
