@@ -45,23 +45,30 @@ _DISPLAY_NONE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 # the page's other languages. Indexed, it was quoted as answers ("The abstract submission deadline cookie
 # is stored for 30 days.") and made most of a saved Wikipedia page's passages (317 of 398, a link each).
 # By element (a <header> only outside the page's <main> or <article>: there it holds the title) ...
-_FURNITURE_TAGS = frozenset({"nav", "footer", "aside"})
+_FURNITURE_TAGS = frozenset({"nav", "header", "footer", "aside"})
+# The elements of the page's content (and any with role="main").
+_CONTENT = frozenset({"main", "article"})
 # ... by ARIA role ...
 _FURNITURE_ROLES = frozenset(
     "navigation banner contentinfo complementary search dialog alertdialog menu menubar toolbar".split()
 )
-# ... and by a word of its class or id, on any element but the page's own frame (a <body> may be
-# "has-cookie-banner"). Not "menu" (a restaurant's menu is its content) nor "banner" (a page's title).
-_FURNITURE_NAMES = re.compile(
-    r"(?:^|[\s_-])(?:cookies?|consent|gdpr|onetrust|cookiebot|skip|jump|breadcrumbs?|navbar|navbox|navigation|"
-    r"sidebar|toc|footer|interlanguage|catlinks|printfooter|editsection|social|share)(?:$|[\s_-])",
+# ... and by a whole class or id that names furniture ("sidebar", "site-footer", "cookie-banner",
+# "onetrust-consent-sdk", "mw-jump-link"), on any element but the page's frame and its headings. A word
+# inside a longer name is not enough ("content-sidebar-wrap" wraps a theme's <main>); nor "menu" (a
+# restaurant's menu is its content) nor "banner" (a page's title).
+_FURNITURE_NAME = re.compile(
+    r"(?:(?:site|page|global|main|mw)[-_])?"
+    r"(?:nav|navbar|navbox|navigation|sidebar|toc|breadcrumbs?|footer|header|masthead|catlinks|printfooter|"
+    r"editsection|jump-link|skip-?link|skip-to-content|interlanguage-link|share|social|social-links)"
+    r"|(?:cookies?|consent|gdpr|cc)(?:[-_][\w-]*)?|onetrust[-_][\w-]*|cybotcookiebot\w*",
     re.I,
 )
 _FRAME = frozenset({"html", "body", "main", "article"})
 # ... and a paragraph of links alone, some of them ("Home | Archive | About me | Links"): a menu written
-# without its element. A link of a paragraph of prose, or a list of links a line each, stays.
+# without its element. A link of a paragraph of prose, a list of links a line each, or a byline ("By Jane
+# Smith, John Doe and Ana Lopez": a tenth of its letters no link's) stays; links in a table are cells.
 MENU_LINKS = 3
-MENU_LINK_SHARE = 0.8
+MENU_LINK_SHARE = 0.9
 
 
 # How each format's text is read out of its file, as a number that changes whenever that reading does
@@ -136,8 +143,14 @@ class _VisibleText(HTMLParser):
         """``furniture``: leave out the page's furniture (``_is_furniture``) as well as what is hidden."""
         super().__init__(convert_charrefs=True)
         self.furniture = furniture
-        # Open <main> and <article> elements: a <header> inside one is the content's own.
-        self._content = 0
+        # Open elements of the page's content (<main>, <article>, role="main"): a <header>, <footer> or
+        # <aside> inside one is the content's own (an article's title, a note).
+        self._content_tags: list[str] = []
+        # How deep in ``_hidden`` the furniture being left out began (0: none open), and whether it held
+        # the page's content (a theme's <div class="content-sidebar-wrap"><main>, a <header> with the
+        # page's <h1>): then the page is read again without the furniture rule (``html_text``).
+        self._furniture_open = 0
+        self.hid_content = False
         # The paragraph being read: its links, the letters of their text, and the letters of all of it.
         self._anchor = 0
         self._links = 0
@@ -172,6 +185,8 @@ class _VisibleText(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self._hidden:
+            if self._furniture_open and (tag in _CONTENT or tag == "h1" or dict(attrs).get("role") == "main"):
+                self.hid_content = True  # the page's content inside what looked like furniture
             if tag not in _VOID:
                 self._hidden.append(tag)
             return
@@ -185,10 +200,14 @@ class _VisibleText(HTMLParser):
         )
         if hidden and tag not in _VOID:
             self._hidden.append(tag)
+            if not self._furniture_open and self.furniture and self._is_furniture(tag, attributes):
+                self._furniture_open = len(self._hidden)
             return
-        if tag in ("main", "article"):
-            self._content += 1
-        if tag == "a" and attributes.get("href"):
+        if tag in _CONTENT or (attributes.get("role") or "").strip().lower() == "main":
+            self._content_tags.append(tag)
+        if tag == "h1" and self._furniture_open:
+            self.hid_content = True
+        if tag == "a" and attributes.get("href") and self._table is None:
             self._anchor += 1
             self._links += 1
         if tag == "table":
@@ -217,12 +236,14 @@ class _VisibleText(HTMLParser):
 
     def _is_furniture(self, tag: str, attributes: dict[str, str | None]) -> bool:
         """Whether an element is the page's furniture, not its content (``_FURNITURE_TAGS``)."""
-        if tag in _FURNITURE_TAGS or (tag == "header" and not self._content):
-            return True
+        if tag in _FURNITURE_TAGS:
+            return not self._content_tags  # an article's own <header>, <footer> or <aside> is its content
         if (attributes.get("role") or "").strip().lower() in _FURNITURE_ROLES:
             return True
-        names = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
-        return tag not in _FRAME and bool(_FURNITURE_NAMES.search(names))
+        if tag in _FRAME or tag in _HEADINGS:  # a heading's id names its section ("Social_structure")
+            return False
+        names = (attributes.get("class") or "").split() + (attributes.get("id") or "").split()
+        return any(_FURNITURE_NAME.fullmatch(name) for name in names)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
@@ -235,6 +256,8 @@ class _VisibleText(HTMLParser):
             if tag in self._hidden:
                 while self._hidden and self._hidden.pop() != tag:
                     pass
+                if len(self._hidden) < self._furniture_open:
+                    self._furniture_open = 0
             return
         if tag == "table" and self._tables:
             self._tables -= 1
@@ -246,8 +269,8 @@ class _VisibleText(HTMLParser):
             return
         if self._table is not None and self._table.in_cell:
             return
-        if tag in ("main", "article") and self._content:
-            self._content -= 1
+        if self._content_tags and tag == self._content_tags[-1]:
+            self._content_tags.pop()
         if tag == "a" and self._anchor:
             self._anchor -= 1
         if tag == "pre" and self._pre:
@@ -457,7 +480,9 @@ def html_text(markup: str) -> ExtractedText:
     parser = _VisibleText()
     parser.feed(markup)
     parser.close()
-    if not parser.paragraphs:  # a page that is all furniture (a site map, a menu saved alone): read it all
+    # A page that is all furniture (a site map, a menu saved alone), or whose content stood inside what
+    # looked like furniture: read whole.
+    if not parser.paragraphs or parser.hid_content:
         parser = _VisibleText(furniture=False)
         parser.feed(markup)
         parser.close()

@@ -114,6 +114,35 @@ def test_a_saved_pages_furniture_is_no_text_of_it():
     )
 
 
+@pytest.mark.parametrize(
+    "page, text",
+    [
+        # A theme's wrapper named for its sidebar holds the page's <main>.
+        ('<div class="content-sidebar-wrap"><main><h1>Tides</h1><p>High water at noon.</p></main>'
+         '<aside class="sidebar">Most read</aside></div>', "Tides\n\nHigh water at noon.\n"),
+        ('<div id="content" class="page-with-sidebar"><p>High water at noon.</p></div><footer>© 2024</footer>',
+         "High water at noon.\n"),
+        # A heading's id names its section, whatever the words.
+        ('<h2 id="Navigation">Navigation</h2><p>Ships steered by the stars.</p>', "Navigation\n\nShips steered by the stars.\n"),
+        # Pandoc's title block is a <header> in <body>, holding the page's <h1>: read whole.
+        ('<header id="title-block-header"><h1>Tide report</h1><p>Ann Lee</p></header><p>High water at noon.</p>',
+         "Tide report\n\nAnn Lee\n\nHigh water at noon.\n"),
+        # Sphinx's content is role="main": its <header> and an article's <aside> note are the content's own.
+        ('<div role="main"><header><h2>Tides</h2></header><aside class="note"><p>Mind the rocks.</p></aside></div>',
+         "Tides\n\nMind the rocks.\n"),
+        # A byline is not a menu, nor a paragraph of links after a table whose cells are links.
+        ('<p>By <a href="/j">Jane Smith</a>, <a href="/d">John Doe</a> and <a href="/a">Ana Lopez</a></p>',
+         "By Jane Smith, John Doe and Ana Lopez\n"),
+        ('<table><tr><td><a href="/b">Berlin</a></td><td>3</td></tr></table>'
+         '<p>See <a href="/1">one</a>, <a href="/2">two</a> and <a href="/3">three</a>.</p>',
+         "| Berlin | 3 |\n\nSee one, two and three.\n"),
+    ],
+    ids=["wrapper", "page-with-sidebar", "heading-id", "title-block", "role-main", "byline", "links-after-table"],
+)
+def test_content_that_only_looks_like_furniture_stays(page, text):
+    assert html_text(page).text == text
+
+
 def test_a_page_that_is_all_furniture_is_read_whole():
     """A menu saved alone is the page's text, rather than no text at all."""
     assert html_text("<nav><p>Harbour walks: north pier, south pier</p></nav>").text == "Harbour walks: north pier, south pier\n"
