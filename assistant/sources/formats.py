@@ -22,6 +22,7 @@ from dataclasses import dataclass, replace
 from html.parser import HTMLParser
 
 from ..errors import UnreadableSourceError
+from . import structure
 
 HTML_SUFFIXES = (".html", ".htm")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -446,8 +447,8 @@ def _preformatted(pieces: list[tuple[str, int]]) -> tuple[str, list[tuple[int, i
 # a list item, or not) or a code span; else an HTML comment: closed, or running to the end of the file
 # where it starts a line (an HTML block, as CommonMark reads one), never from the middle of a line.
 _KEPT_OR_COMMENT = re.compile(
-    r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[^\n]*$"
-    r"|(?P<code>`+)[^`\n]+?(?P=code)"
+    structure.FENCED_CODE
+    + r"|(?P<code>`+)[^`\n]+?(?P=code)"
     r"|(?P<comment><!--.*?-->|^ {0,3}<!--(?:(?!-->).)*\Z)",
     re.M | re.S,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,8 @@ TABLE_PASSAGE_CHARS = 400
 BLOCK_MAX_CHARS = 100_000
 
 _BOUNDARY = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+")
+# A line of text without its break (\r\n, \r or \n), and the break.
+_LINE = re.compile(r"([^\r\n]*)(?:\r\n|\r|\n|$)")
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?…]*[\"'”’»)\]]*\s*$")
 _ABBREVIATIONS = frozenset(
     """mr mrs ms dr prof sr jr st mt ft vs etc e.g i.e cf al fig figs no nos vol vols pp approx
@@ -58,11 +61,22 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     cursor = start
-    for item in structure.LIST_ITEM.finditer(text, start, end):
-        if not structure.opens_item(text, item):
-            continue
-        spans += _prose_sentence_spans(text, cursor, item.start())
-        cursor = item.end()
+    before: str | None = None  # the line before, None at the paragraph's first
+    in_list = False
+    for line in _LINE.finditer(text, start, end):
+        line_start = line.start()
+        if line_start >= end:
+            break
+        words = line.group(1)
+        item = structure.list_item(words, before, in_list)
+        if item is not None:
+            spans += _prose_sentence_spans(text, cursor, line_start)
+            cursor, in_list = line_start + item.end(), True
+        elif in_list and words.strip() and not words[:1].isspace():
+            # An unindented line that opens no item ends the list: prose again, from here.
+            spans += _prose_sentence_spans(text, cursor, line_start)
+            cursor, in_list = line_start, False
+        before = words
     return spans + _prose_sentence_spans(text, cursor, end)
 
 
@@ -277,13 +291,16 @@ def _blocks_and_code(text: str, fences: list[tuple[int, int, int, int]]) -> Iter
     """The text's blocks (``_blocks``), each cut where a fenced code block (``structure.fenced_code``)
     begins or ends: (lines, whether they are code). The fence lines are in neither: a "# comment" of a
     shell script is no heading, and "```" no part of a quote."""
+    openings = [fence[0] for fence in fences]
+
     def kind(line: tuple[int, int]) -> str:
-        for opening, code_start, code_end, closing in fences:
-            if code_start <= line[0] < code_end:
-                return "code"
-            if opening <= line[0] < closing:
-                return "fence"
-        return "prose"
+        at = bisect.bisect_right(openings, line[0]) - 1  # the last block opening at or before the line
+        if at < 0:
+            return "prose"
+        opening, code_start, code_end, closing = fences[at]
+        if code_start <= line[0] < code_end:
+            return "code"
+        return "fence" if line[0] < closing else "prose"
 
     for block in _blocks(text):
         if not fences:

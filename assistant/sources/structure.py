@@ -75,51 +75,48 @@ _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)+\|?\s*$|^
 # ("2. ", "b) "). Each item is a sentence of its own: run together, a list was one quote cited over all
 # its lines ("… roof B2 reached 71.4 °C on 19 August 2023. - On the same afternoon, …"), and items ran
 # into each other ("Logger procurement 3. ICUC-12 abstract").
-LIST_ITEM = re.compile(r"(?:^|(?<=[\r\n]))[ \t]*(?:[-*+•‣◦▪]|\d{1,3}[.)]|[a-z][.)])[ \t]+(?=\S)", re.M)
-_BULLET = re.compile(r"[ \t]*[-*+•‣◦▪][ \t]")
-# What the line before a numbered item ends with: a number at the start of a line of wrapped prose
-# ("… a total of\n12. The keepers …") is no item.
-_BEFORE_ITEM = re.compile(r"(?:^|[.:;!?)\]]|\n[ \t]*)[ \t]*$")
+LIST_ITEM = re.compile(r"[ \t]*(?:(?P<bullet>[-*+•‣◦▪])|\d{1,3}[.)]|[a-z][.)])[ \t]+(?=\S)")
+# What the line before a numbered item ends with, where the item does not open its paragraph or follow
+# another: a number at the start of a line of wrapped prose ("… a total of\n12. The keepers …") is no item.
+_ENDS_CLAUSE = re.compile(r"[.:;!?)\]]\s*$")
 
 
-def opens_item(text: str, item: re.Match[str]) -> bool:
-    """Whether a ``LIST_ITEM`` match opens an item: a bullet always; a number or letter where the line
-    before ends a sentence or a clause, or is itself an item, or there is none."""
-    if _BULLET.match(item.group()):
-        return True
-    line_start = max(text.rfind("\n", 0, max(item.start() - 1, 0)), text.rfind("\r", 0, max(item.start() - 1, 0))) + 1
-    before = text[line_start : item.start()].rstrip()
-    return not before or bool(_BEFORE_ITEM.search(before)) or bool(LIST_ITEM.match(before))
+def list_item(line: str, before: str | None, in_list: bool) -> re.Match[str] | None:
+    """The marker of the list item ``line`` opens, or None: a bullet always; a number or letter where
+    it opens its paragraph (``before`` None), follows an item or its continuation (``in_list``), or the
+    line ``before`` it ends a sentence or a clause."""
+    item = LIST_ITEM.match(line)
+    if item is None or item.group("bullet") or before is None or in_list or _ENDS_CLAUSE.search(before):
+        return item
+    return None
 
 
 def opens_with_item(text: str, start: int) -> bool:
-    """Whether the sentence at ``start`` of ``text`` is a list's item (its marker just before it)."""
+    """Whether the sentence at ``start`` of ``text`` is a list's item: what stands before it on its line
+    is an item's marker alone."""
     line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
     item = LIST_ITEM.match(text, line_start)
-    return item is not None and item.end() == start and opens_item(text, item)
+    return item is not None and item.end() == start
 
 
 # Fewer rows than this are left as prose: a table is worth cutting only when it is long.
 TABLE_MIN_ROWS = 3
 
 
-# A Markdown code block between fences (``` or ~~~, three or more, the closing one at least as long), the
-# fence lines included; one never closed runs to the end of the file, as CommonMark reads it.
-_FENCED = re.compile(r"^[ \t]{0,3}(?P<fence>`{3,}|~{3,})[^\n]*(?:\n|$)(?:.*?^[ \t]{0,3}(?P=fence)[`~]*[ \t]*$|.*\Z)", re.M | re.S)
+# A Markdown code block between fences (``` or ~~~, three or more; a backtick fence's line holds no other
+# backtick, or it is inline code), indented or not (as in a list item), to a closing fence at least as
+# long; one never closed runs to the end of the file, as CommonMark reads it. Any line break (\r\n too).
+FENCED_CODE = (
+    r"^[ \t]*(?P<fence>`{3,}(?=[^`\r\n]*\r?$)|~{3,})[^\r\n]*(?:\r\n|\r|\n|\Z)"
+    r"(?P<body>.*?)(?:^[ \t]*(?P=fence)[`~]*[ \t]*\r?$|\Z)"
+)
+_FENCED = re.compile(FENCED_CODE, re.M | re.S)
 
 
 def fenced_code(text: str) -> list[tuple[int, int, int, int]]:
     """Each fenced code block of a Markdown text: where its opening fence line starts, where its code
     starts and ends (the lines between the fences), and where its closing fence line ends."""
-    blocks = []
-    for match in _FENCED.finditer(text):
-        code_start = text.find("\n", match.start(), match.end())
-        code_start = match.end() if code_start < 0 else code_start + 1
-        closing = text.rfind("\n", code_start, match.end())
-        closed = match.group().rstrip().endswith(match.group("fence")[0]) and closing >= code_start
-        code_end = closing if closed else match.end()
-        blocks.append((match.start(), code_start, max(code_end, code_start), match.end()))
-    return blocks
+    return [(m.start(), m.start("body"), m.end("body"), m.end()) for m in _FENCED.finditer(text)]
 
 
 def heading(line: str, *, single_line: bool) -> str | None:

@@ -103,12 +103,23 @@ def test_each_item_of_a_list_is_a_sentence_of_its_own_without_its_marker():
         "On the same afternoon the sedum roof stayed\n  below 35 °C.",  # degrees, no initial
         "Agenda:",
         "Logger procurement",
-        "ICUC-12 abstract\nThe loggers recorded a total of\n12.",  # a number in wrapped prose opens no item
+        "ICUC-12 abstract",
+        "The loggers recorded a total of\n12.",  # an unindented line ends the list; a number in wrapped prose opens no item
         "That was fewer than planned.",
     ]
     (passage,) = split_passages(Document("notes.md", text, "x", "utf-8"), 1200)
     peak = next(s for s in passage.sentences if "71.4" in s.text)
     assert (peak.line_start, peak.line_end) == (2, 2)
+    # Windows line breaks read alike; an item wrapped onto an indented line goes on to the next item;
+    # a numbered list under a heading opens at its first line.
+    crlf = [text.replace("\n", "\r\n")[s:e] for s, e in sentence_spans(text.replace("\n", "\r\n"))]
+    assert [span.replace("\r\n", "\n") for span in crlf] == spans
+    wrapped = "1. Order the loggers\n2. Write the abstract, which goes on\n   over a second line\n3. Book the rooms"
+    assert [wrapped[s:e] for s, e in sentence_spans(wrapped)] == [
+        "Order the loggers", "Write the abstract, which goes on\n   over a second line", "Book the rooms"
+    ]
+    under = split_passages(Document("agenda.md", "## Agenda\n1. Logger procurement\n2. Abstract\n", "x", "utf-8"), 1200)
+    assert [s.text for p in under for s in p.sentences] == ["Logger procurement", "Abstract"]
 
 
 def test_a_markdown_code_block_is_passages_of_its_own_lines_without_its_fences():
@@ -129,6 +140,14 @@ def test_a_markdown_code_block_is_passages_of_its_own_lines_without_its_fences()
     ]
     assert {p.title for p in passages} == {"Calibration"}  # "# the rule in code" is no heading
     assert not any("```" in p.text for p in passages)
+    # Windows line breaks close a fence as others do; an empty block quotes no fence; a line of inline
+    # code ("```x```") opens none.
+    crlf = Document("calibration.md", text.replace("\n", "\r\n"), "x", "utf-8")
+    assert [p.kind for p in assert_exact(crlf, 1200)] == ["body", "code", "code", "body"]
+    odd = "# Notes\n\n```\n```\n\n```python``` is how a block opens.\n\nThe end.\n"
+    assert [(p.kind, p.text) for p in split_passages(Document("n.md", odd, "x", "utf-8"), 1200)] == [
+        ("body", "```python``` is how a block opens."), ("body", "The end.")
+    ]
     # A plain text file's fences are its own text: only Markdown has code blocks.
     assert all(p.kind == "body" for p in split_passages(Document("calibration.txt", text, "x", "utf-8"), 1200))
 
