@@ -64,9 +64,9 @@ def added_collections() -> dict[str, CollectionSettings]:
 
 
 def collections_of(config: Config) -> list[Collection]:
-    """Every collection, ``main`` first (where the config's sources folder is there), then those of the
-    config, then those added (by name): for listing, adding and removing them, nothing refused. What
-    answers is ``answering_and_gone``'s."""
+    """Every collection, ``main`` first (where the config's sources folder is there, or the config file
+    names one that is not), then those of the config, then those added (by name): for listing, adding
+    and removing them, nothing refused. What answers is ``answering_and_gone``'s."""
     listed = _with_main(config, _named_collections(config))
     return [Collection(MAIN_COLLECTION, config, "main"), *listed] if _main_folder_gone(config) else listed
 
@@ -131,7 +131,7 @@ def named(config: Config, name: str, check: bool = False) -> Collection:
     for collection in collections:
         if collection.name == name:
             if check and not collection.sources_dir.is_dir():
-                raise folder_gone(collection)
+                raise missing_sources(config) if collection.origin == "main" else folder_gone(collection)
             return collection
     if name == MAIN_COLLECTION and check:
         raise missing_sources(config)

@@ -89,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--include", action="append", metavar="PATTERN", help="files to read (default: [sources] include)")
     add.add_argument("--exclude", action="append", metavar="PATTERN", help="files to leave out (default: [sources] exclude)")
     actions.add_parser("list", help="list the collections: name, folder, index, where declared")
-    remove = actions.add_parser("remove", help="forget a collection and remove its index (never the folder; nor the folder's own index, which --sources FOLDER uses)")
+    remove = actions.add_parser("remove", help="forget a collection (never its folder, nor the folder's own index, which --sources FOLDER answers from)")
     remove.add_argument("name")
     status = commands.add_parser("status", help="show the index's state")
     status.add_argument("--json", action="store_true", help="print the status as JSON")

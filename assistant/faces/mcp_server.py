@@ -16,6 +16,7 @@ from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from .. import __version__
+from ..api import checked_question
 from ..errors import AssistantError, IndexMissingError, QuestionError
 from ..models import Answer, Conversations, IndexStatus, cited_place
 from ..sources.lines import with_page_marks
@@ -70,8 +71,7 @@ class AssistantTools:
         with its citation (collection, file and lines, character offsets, page), score, and the words that
         answer ("answer"), or abstained with the reason when the sources do not say."""
         try:
-            if not question.strip():
-                raise QuestionError("the question is empty")
+            checked_question(question)  # a question that cannot be asked is said before any build
             scope = self.library if collection is None else self.library.only(collection)
             if k is not None and not 1 <= k <= MAX_SNIPPETS:
                 raise QuestionError(f"k must be between 1 and {MAX_SNIPPETS} (got {k})")

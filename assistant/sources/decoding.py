@@ -85,6 +85,9 @@ def decode_source_bytes(data: bytes) -> tuple[str, str]:
 # <meta http-equiv="Content-Type" content="text/html; charset=windows-1252">, near its top.
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
 CHARSET_SNIFF_BYTES = 4096
+# windows-1252's undefined bytes (0x81, 0x8D, 0x8F, 0x90, 0x9D), decoded with surrogateescape, to the
+# Latin-1 characters a browser reads them as.
+_UNDEFINED_IN_CP1252 = {0xDC00 + byte: byte for byte in (0x81, 0x8D, 0x8F, 0x90, 0x9D)}
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -98,7 +101,10 @@ def declared_charset(data: bytes) -> str | None:
     except (LookupError, UnicodeDecodeError):
         return None
     # A browser reads a page labelled Latin-1 or ASCII as windows-1252 (the WHATWG encoding standard):
-    # its 0x93 is a curly quote, not a control code.
+    # its 0x93 is a curly quote, not a control code. A label of UTF-16 or UTF-32 in the page's own bytes
+    # cannot be true (the label would not read as ASCII): a browser takes it for UTF-8.
+    if name.startswith(("utf-16", "utf-32")):
+        return None
     return "cp1252" if name in ("iso8859-1", "ascii") else name
 
 
@@ -111,6 +117,9 @@ def decode_html_bytes(data: bytes) -> tuple[str, str]:
             return data.decode("utf-8"), "utf-8"
         except UnicodeDecodeError:
             declared = declared_charset(data)
+            if declared == "cp1252":
+                # The five bytes windows-1252 leaves undefined read as their Latin-1 characters (WHATWG).
+                return data.decode("cp1252", errors="surrogateescape").translate(_UNDEFINED_IN_CP1252), declared
             if declared is not None:
                 try:
                     return data.decode(declared), declared

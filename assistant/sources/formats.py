@@ -16,6 +16,7 @@ import logging
 import bisect
 import itertools
 import re
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -78,7 +79,8 @@ MENU_LINK_SHARE = 0.9
 # lines are counted from the top of each page, no longer over the whole text. HTML 3: a page's furniture
 # (menus, site header and footer, cookie dialogs, ...) is left out. Every format's next (HTML 3, Markdown
 # 2, PDF 3, plain text 1): its sentences are cut as the passages cut them now (each item of a list a
-# sentence of its own, "34 °C." the end of one), since the sentences are what is quoted and cited.
+# sentence of its own, "34 °C." the end of one), since the sentences are what is quoted and cited; and
+# Markdown's fenced code blocks are passages of their own.
 READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 2, PDF_SUFFIXES: 3}
 PLAIN_TEXT_READING = 1
 
@@ -516,7 +518,7 @@ def pdf_text(data: bytes) -> ExtractedText:
     if b"%PDF-" not in data[:1024]:  # every PDF opens so (after at most some bytes of junk)
         raise UnreadableSourceError("not a PDF (its name ends in .pdf but it does not begin as one)")
     try:
-        with _pypdf_complaints() as complaints:
+        with _PYPDF_ALONE, _pypdf_complaints() as complaints:
             reader = PdfReader(io.BytesIO(data))
             if reader.is_encrypted and not reader.decrypt(""):
                 raise UnreadableSourceError("encrypted PDF (needs a password)")
@@ -530,6 +532,11 @@ def pdf_text(data: bytes) -> ExtractedText:
         raise UnreadableSourceError(f"damaged PDF ({type(exc).__name__})") from exc
     notes = (f"PDF read with repairs ({complaints[0]}{' and more' if len(complaints) > 1 else ''})",) if complaints else ()
     return replace(read_pages(pages), notes=notes)
+
+
+# One PDF read at a time: ``_pypdf_complaints`` sets the process's warning filters and pypdf's logger
+# for the read, and the chat may read a cited PDF while a build reads others.
+_PYPDF_ALONE = threading.Lock()
 
 
 @contextlib.contextmanager

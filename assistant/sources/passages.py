@@ -230,7 +230,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     in_references = False
     for number, (block, is_code) in enumerate(_blocks_and_code(text, fences)):
         if is_code:  # a code block's lines, each a record of its own (its fences are in no passage)
-            title = f"{doc_title} — {section}" if section else doc_title
+            title = f"{doc_title}{structure.TITLE_PARTS}{section}" if section else doc_title
             yield from _code_passages(document, numbered, block, title, max_chars)
             continue
         block_lines = [text[s:e] for s, e in block]
@@ -253,7 +253,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         for first, last, is_table in structure.table_runs(block_lines):
             run = block[first:last]
             if is_table and kind == "body":
-                title = f"{doc_title} — {section}" if section else doc_title
+                title = f"{doc_title}{structure.TITLE_PARTS}{section}" if section else doc_title
                 yield from _table_passages(document, numbered, run, title, max_chars)
                 continue
             for p_start, p_end in _paragraphs(text, run):
@@ -267,7 +267,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                     if structure.is_caption(text[p_start:p_end]):
                         paragraph_kind = "caption"
                 spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
-                title = f"{doc_title} — {section}" if section else doc_title
+                title = f"{doc_title}{structure.TITLE_PARTS}{section}" if section else doc_title
                 for chunk in _chunk_sentences(spans, max_chars, document.page_of):
                     yield _passage(document, numbered, chunk, title, paragraph_kind)
 
@@ -408,8 +408,8 @@ def dense_text_of(document: Document) -> Callable[[Passage], str]:
         title = passage.title
         if title == named_title:
             title = ""
-        elif title.startswith(f"{named_title} — "):
-            title = title[len(named_title) + 3 :]  # keep the section heading, drop the file's name
+        elif title.startswith(f"{named_title}{structure.TITLE_PARTS}"):
+            title = title[len(named_title) + len(structure.TITLE_PARTS) :]  # keep the section heading, drop the file's name
         return titled(title, passage.text)
 
     return vector_text

@@ -143,11 +143,12 @@ def heading(line: str, *, single_line: bool) -> str | None:
 
 
 # A heading that numbers a part of the document: "1. Introduction", "2.3 Methods", "IV. Results",
-# "Chapter 1", "Part II: The Sea", "Appendix A".
+# "Chapter 1", "Part II: The Sea", "Appendix A". Not a title that opens with a number or such a word
+# ("2024 Annual Report", "10 Tips for Sleep", "Section 230 and the Web", "Part Civil Procedure").
 _NUMBERED_PART = re.compile(
-    r"^(?:(?:chapter|part|section|book|volume|article|appendix|annex|lesson|unit|act|scene)\s+(?:[0-9]+|[IVXLC]+|[A-Z])\b"
-    r"|(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s)",
-    re.I,
+    r"^(?:(?i:chapter|part|section|book|volume|article|appendix|annex|lesson|unit|act|scene)[ \t]+"
+    r"(?:[0-9]+|[IVXLC]+|[A-Z])(?=[ \t]*(?:$|[.:—–-]))"
+    r"|\d+\.(?:\d+\.?)*[ \t]|\d+(?:\.\d+)+[ \t]|[IVXLC]+\.[ \t])"
 )
 
 

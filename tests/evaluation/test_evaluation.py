@@ -72,7 +72,8 @@ def test_eval_names_the_questions_it_missed_and_what_came_first(built_sample, tm
     (first, second) = json.loads(out)[0]["misses"]
     assert first["question"] == wrong[0]["question"] and first["answerable"] and not first["abstained"]
     assert first["cited"] == "kosovo-serbia-tensions.txt:8"
-    assert second == {"question": wrong[2]["question"], "answerable": False, "abstained": False, "at": None, "cited": second["cited"]}
+    assert {k: v for k, v in second.items() if k != "cited"} == {"question": wrong[2]["question"], "answerable": False, "abstained": False, "at": None}
+    assert second["cited"].startswith("kosovo-serbia-tensions.txt:")
 
 
 @pytest.mark.parametrize(

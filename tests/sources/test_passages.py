@@ -86,6 +86,12 @@ def test_a_numbered_first_heading_names_its_part_not_the_document(first, second)
     assert [p.title for p in titled] == [f"Harbour Tales — {first}", f"Harbour Tales — {second}"]
 
 
+@pytest.mark.parametrize("title", ["2024 Annual Report", "10 Tips for Better Sleep", "Section 230 and the Web", "Part Civil Procedure"])
+def test_a_title_that_opens_with_a_number_or_a_parts_word_is_the_documents_title(title):
+    passages = split_passages(Document("report.txt", f"{title}\n\nThe harbour was busy.\n", "x", "utf-8"), 1200)
+    assert [p.title for p in passages] == [title]
+
+
 def test_each_item_of_a_list_is_a_sentence_of_its_own_without_its_marker():
     """A new user's note quoted a whole list for a fact on its first line, cited over all its lines, and
     an agenda ran its items together ("Logger procurement 3. ICUC-12 abstract")."""

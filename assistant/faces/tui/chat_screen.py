@@ -205,6 +205,8 @@ class ChatScreen(Screen):
         cancels this one (its screen is never shown)."""
         citation = snippet.citation
         source = citation.source
+        if citation.page is not None:  # a PDF's layout pass takes seconds: say it is under way
+            self.app.call_from_thread(self.notify, f"Opening {source}…", timeout=3, markup=False)
         try:
             # An answer of another collection (asked before ctrl+o) is read from that collection's sources.
             library = self.app.library
@@ -221,6 +223,8 @@ class ChatScreen(Screen):
         self.app.call_from_thread(self.show_source, snippet, read, current)
 
     def show_source(self, snippet: Snippet, read: ExtractedText, index_is_current: bool) -> None:
+        if self.app.screen is not self:  # another screen came up meanwhile (help, another source): not over it
+            return
         self.app.push_screen(SourceScreen(snippet, read.text, index_is_current=index_is_current, page_starts=read.page_starts))
 
     def snippet_to_copy(self) -> Snippet | None:
