@@ -260,6 +260,14 @@ class SourceChanges(Frozen):
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     unchanged: tuple[str, ...] = ()
+    # Of ``changed``, those the same on disk that this version reads another way (``formats.READINGS``):
+    # after an upgrade, every such file, which is no edit of the user's.
+    reread: tuple[str, ...] = ()
+
+    @property
+    def only_reread(self) -> bool:
+        """Whether every change is a file this version reads another way, none the user's edit."""
+        return bool(self.reread) and not self.added and not self.removed and len(self.reread) == len(self.changed)
 
     @property
     def is_stale(self) -> bool:
@@ -271,8 +279,12 @@ class SourceChanges(Frozen):
         return (("added", self.added), ("changed", self.changed), ("removed", self.removed))
 
     def describe(self) -> str:
-        """A short human summary such as ``1 added, 2 changed``."""
-        parts = [f"{len(files)} {kind}" for kind, files in self.kinds if files]
+        """A short human summary such as ``1 added, 2 changed`` (``1 read anew by this version``)."""
+        edited = len(self.changed) - len(self.reread)
+        counts = {"added": len(self.added), "changed": edited, "removed": len(self.removed)}
+        parts = [f"{count} {kind}" for kind, count in counts.items() if count]
+        if self.reread:
+            parts.append(f"{len(self.reread)} read anew by this version")
         return ", ".join(parts) if parts else "no changes"
 
 

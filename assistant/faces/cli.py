@@ -17,7 +17,7 @@ from typing import TextIO
 from ..config import check_ray_address
 from ..errors import AssistantError, BuildCancelled, QuestionError, Remedy
 from ..sources.outside_text import recovered, shown
-from ..models import Conversations, IndexCheck, IndexState, ProgressCallback
+from ..models import Conversations, IndexCheck, IndexState, ProgressCallback, counted
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
 
@@ -232,7 +232,11 @@ def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -
         if check.state is IndexState.MISSING:
             err.write(f"{which}No index yet: building it from the sources (first run).\n")
         else:
-            err.write(f"{which}Sources changed since the last build ({check.status.changes.describe()}): updating the index.\n")
+            changes = check.status.changes
+            if changes.only_reread:  # an upgrade, not an edit: said as such
+                err.write(f"{which}This version reads {counted(len(changes.reread), 'source')} another way: updating the index.\n")
+            else:
+                err.write(f"{which}Sources changed since the last build ({changes.describe()}): updating the index.\n")
 
     with _progress_bars() as progress, _ctrl_c_cancels() as interrupted:
         check = assistant.ensure_index(progress=progress, starting=starting, should_cancel=interrupted)

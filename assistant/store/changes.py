@@ -35,7 +35,7 @@ def look_at_sources(config: Config, manifest: Manifest) -> SourcesLook:
     """``detect_changes``, with the files it had to read to tell them unchanged."""
     indexed, passed_over = manifest.sources, manifest.skipped
     files, _ = find_source_files(config.sources_dir, config.settings.sources, skip=[config.index_dir])
-    added, changed, unchanged, restamp = [], [], [], []
+    added, changed, unchanged, restamp, reread = [], [], [], [], []
     seen = set()
     for source, path in files:
         try:
@@ -53,6 +53,7 @@ def look_at_sources(config: Config, manifest: Manifest) -> SourcesLook:
             restamp.append(source)
         if same and source in indexed and indexed[source].reading != reading_of(source):
             same = False  # read out of its file another way than this version reads it: read it again
+            reread.append(source)
         if same:
             if source in indexed:
                 unchanged.append(source)
@@ -61,7 +62,9 @@ def look_at_sources(config: Config, manifest: Manifest) -> SourcesLook:
         else:
             added.append(source)  # passed over last time and different now: it may be readable
     removed = sorted(s for s in indexed if s not in seen)
-    changes = SourceChanges(added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged))
+    changes = SourceChanges(
+        added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged), reread=tuple(reread)
+    )
     return SourcesLook(changes, tuple(restamp))
 
 

@@ -77,6 +77,15 @@ def test_notices_show_names_and_problems_literally():
     assert "[/] broken." in unusable_index_notice("[/] broken").plain
 
 
+def test_files_this_version_reads_another_way_are_no_edit_of_the_users():
+    """After an upgrade every file whose format is read anew showed as "Sources changed since the last
+    build", edited by no one."""
+    upgraded = stale_sources_notice(SourceChanges(changed=("a.txt", "b.md"), reread=("a.txt", "b.md")))
+    assert upgraded.plain.startswith("This version reads 2 sources another way (a.txt, b.md).") and "ctrl+r" in upgraded.plain
+    edited = stale_sources_notice(SourceChanges(changed=("a.txt", "b.md"), reread=("b.md",)))
+    assert edited.plain.startswith("Sources changed since the last build (1 changed, 1 read anew by this version: a.txt, b.md)")
+
+
 def test_transcript_markdown_has_questions_quotes_and_citations(tmp_path):
     answered = Answer(question="What is the code?", snippets=(make_snippet("The code is 7.\nReally."),))
     abstained = Answer(question="Who won?", snippets=(), abstained=True, reason="nothing close")

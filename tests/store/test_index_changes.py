@@ -171,6 +171,9 @@ def test_a_source_indexed_by_an_older_reading_of_its_format_is_read_again_once(t
     edit_manifest(config.parent / "index", lambda m: [m["sources"][name].pop("reading", None) for name in ("notes.md", "pier.html")])
     changes = assistant.changes()
     assert changes.changed == ("notes.md", "pier.html") and changes.unchanged == ("alpha.txt",)
+    # Said as what it is: no edit of the user's, but this version reading them another way.
+    assert changes.reread == changes.changed and changes.only_reread
+    assert changes.describe() == "2 read anew by this version"
     report = assistant.build_index()
     assert report.passages_embedded == 0
     assert not assistant.changes().is_stale

@@ -50,6 +50,11 @@ def stale_sources_notice(changes: SourceChanges) -> Content:
     """Which sources changed since the build, and that ctrl+r updates the index."""
     names = [*changes.added, *changes.changed, *changes.removed]
     listed = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+    if changes.only_reread:  # an upgrade, not an edit: said as such
+        return Content.assemble(
+            (f"This version reads {counted(len(changes.reread), 'source')} another way ", "bold"),
+            f"({listed}). Answers come from the index as it was read before until you update it: ", ("press ctrl+r", "bold"), ".",
+        )
     return Content.assemble(
         ("Sources changed since the last build ", "bold"),
         f"({changes.describe()}: ", listed, "). Answers come from the old index until you update it: ",
