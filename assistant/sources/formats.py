@@ -187,29 +187,28 @@ class _VisibleText(HTMLParser):
             self._words = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
         if self._hidden:
-            if self._furniture_open and (tag in _CONTENT or tag == "h1" or dict(attrs).get("role") == "main"):
+            if self._furniture_open and (tag in _CONTENT or tag == "h1" or _role(attributes) == "main"):
                 self.hid_content = True  # the page's content inside what looked like furniture
             if tag not in _VOID:
                 self._hidden.append(tag)
             return
-        attributes = dict(attrs)
+        furniture = self.furniture and self._is_furniture(tag, attributes)
         hidden = (
-            tag in _INVISIBLE
+            furniture
+            or tag in _INVISIBLE
             or "hidden" in attributes
             or attributes.get("aria-hidden") == "true"
             or bool(_DISPLAY_NONE.search(attributes.get("style") or ""))
-            or (self.furniture and self._is_furniture(tag, attributes))
         )
         if hidden and tag not in _VOID:
             self._hidden.append(tag)
-            if not self._furniture_open and self.furniture and self._is_furniture(tag, attributes):
+            if furniture:  # the outermost: nothing is hidden around it
                 self._furniture_open = len(self._hidden)
             return
-        if tag in _CONTENT or (attributes.get("role") or "").strip().lower() == "main":
+        if tag in _CONTENT or _role(attributes) == "main":
             self._content_tags.append(tag)
-        if tag == "h1" and self._furniture_open:
-            self.hid_content = True
         if tag == "a" and attributes.get("href") and self._table is None:
             self._anchor += 1
             self._links += 1
@@ -220,7 +219,7 @@ class _VisibleText(HTMLParser):
                 self._table = _Table()
             return
         if self._table is not None and self._tables == 1 and tag in ("tr", "td", "th"):
-            self._table.start(tag, _span(dict(attrs).get("colspan")))
+            self._table.start(tag, _span(attributes.get("colspan")))
             return
         if self._table is not None and self._table.in_cell:
             if tag in _BLOCKS or tag == "br":  # a cell's paragraphs and breaks run on in its row
@@ -241,7 +240,7 @@ class _VisibleText(HTMLParser):
         """Whether an element is the page's furniture, not its content (``_FURNITURE_TAGS``)."""
         if tag in _FURNITURE_TAGS:
             return not self._content_tags  # an article's own <header>, <footer> or <aside> is its content
-        if (attributes.get("role") or "").strip().lower() in _FURNITURE_ROLES:
+        if _role(attributes) in _FURNITURE_ROLES:
             return True
         if tag in _FRAME or tag in _HEADINGS:  # a heading's id names its section ("Social_structure")
             return False
@@ -309,6 +308,11 @@ class _VisibleText(HTMLParser):
         if self._table is not None:  # a table left open at the end of the page
             self._end_table()
         self._break()
+
+
+def _role(attributes: dict[str, str | None]) -> str:
+    """An element's ARIA role, as compared: trimmed and lower-case ("" for none)."""
+    return (attributes.get("role") or "").strip().lower()
 
 
 def _span(colspan: str | None) -> int:
