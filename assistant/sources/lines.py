@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 
@@ -68,22 +68,38 @@ def page_mark(page: int) -> str:
     return f"— page {page} —"
 
 
+def paged_rows(lines: int, firsts: Sequence[int]) -> Iterator[tuple[int, int | None]]:
+    """The rows a paged text is shown in: (page, None) for the mark above each page's first line, and
+    (page, line) for each of its ``lines`` (0-based), ``firsts`` each page's first line
+    (``PageLines.before``); the marks of pages past the last line (with no text) come last."""
+    page = 0
+    for line in range(lines):
+        while page < len(firsts) and firsts[page] <= line:
+            page += 1
+            yield page, None
+        yield page, line
+    for page in range(page + 1, len(firsts) + 1):
+        yield page, None
+
+
 def with_page_marks(text: str, page_starts: Sequence[int]) -> str:
     """A paged text to read whole: a mark line (``page_mark``) above each page's first line, so that a
     reader counts a page's lines from its mark, as its citations count them (a page with no text is its
     mark alone)."""
     table = LineTable.of(text)
-    firsts = PageLines.of(table, page_starts).before
+    starts = [*table.starts, len(text)]
     out: list[str] = []
-    page = 0
-    starts = list(table.starts)
-    for index, start in enumerate(starts[: table.count]):
-        while page < len(firsts) and firsts[page] <= index:
-            page += 1
+    trailing: list[str] = []  # the marks of pages past the text's last line, a line each
+    lines_left = table.count
+    for page, line in paged_rows(table.count, PageLines.of(table, page_starts).before):
+        if line is not None:
+            out.append(text[starts[line] : starts[line + 1]])
+            lines_left -= 1
+        elif lines_left:
             out.append(page_mark(page) + "\n")
-        out.append(text[start : starts[index + 1]] if index + 1 < len(starts) else text[start:])
-    tail = "".join(out)
-    marks = [page_mark(n) for n in range(page + 1, len(firsts) + 1)]  # pages past the text's end
-    if marks:
-        tail = tail + ("" if not tail or tail.endswith(("\n", "\r")) else "\n") + "\n".join(marks)
-    return tail
+        else:
+            trailing.append(page_mark(page))
+    marked = "".join(out)
+    if trailing:
+        marked += ("" if not marked or marked.endswith(("\n", "\r")) else "\n") + "\n".join(trailing)
+    return marked

@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ...sources.lines import LineTable, PageLines, page_mark
+from ...sources.lines import LineTable, PageLines, page_mark, paged_rows
 
 # The core counts lines at \r\n, \r and \n only; str.splitlines (which TextArea uses) also breaks at
 # these, so they are shown as a visible mark of the same length to keep rows and columns aligned.
@@ -51,20 +51,16 @@ class SourceLines:
         rows: list[str] = []
         row_of: list[int] = []
         labels: list[str] = []
-        page = 0
-        for index, line in enumerate(lines):
-            while page < len(firsts) and firsts[page] <= index:
-                page += 1
+        for page, index in paged_rows(len(lines), firsts):
+            if index is None:
                 rows.append(page_mark(page))
                 labels.append("")
+                continue
             row_of.append(len(rows))
-            rows.append(line)
+            rows.append(lines[index])
             # The empty row after the text's last line break is no line of any page.
             tail = ends_in_break and index == len(lines) - 1
             labels.append("" if tail else str(index - (firsts[page - 1] if page else 0) + 1))
-        for page in range(page + 1, len(firsts) + 1):  # pages past the text's end, with no text
-            rows.append(page_mark(page))
-            labels.append("")
         return cls(tuple(rows), starts, tuple(row_of), tuple(labels), tuple(firsts))
 
     @property
