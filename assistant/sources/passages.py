@@ -230,8 +230,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     in_references = False
     for number, (block, is_code) in enumerate(_blocks_and_code(text, fences)):
         if is_code:  # a code block's lines, each a record of its own (its fences are in no passage)
-            title = f"{doc_title}{structure.TITLE_PARTS}{section}" if section else doc_title
-            yield from _code_passages(document, numbered, block, title, max_chars)
+            yield from _record_passages(document, numbered, block, _titled(doc_title, section), "code", max_chars)
             continue
         block_lines = [text[s:e] for s, e in block]
         if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
@@ -253,7 +252,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         for first, last, is_table in structure.table_runs(block_lines):
             run = block[first:last]
             if is_table and kind == "body":
-                title = f"{doc_title}{structure.TITLE_PARTS}{section}" if section else doc_title
+                title = _titled(doc_title, section)
                 yield from _table_passages(document, numbered, run, title, max_chars)
                 continue
             for p_start, p_end in _paragraphs(text, run):
@@ -267,9 +266,14 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                     if structure.is_caption(text[p_start:p_end]):
                         paragraph_kind = "caption"
                 spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
-                title = f"{doc_title}{structure.TITLE_PARTS}{section}" if section else doc_title
+                title = _titled(doc_title, section)
                 for chunk in _chunk_sentences(spans, max_chars, document.page_of):
                     yield _passage(document, numbered, chunk, title, paragraph_kind)
+
+
+def _titled(doc_title: str, section: str) -> str:
+    """A passage's title: its document's, then its section's where it is in one."""
+    return f"{doc_title}{structure.TITLE_PARTS}{section}" if section else doc_title
 
 
 def _table_passages(document: Document, numbered: _Numbering, rows: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
@@ -280,11 +284,19 @@ def _table_passages(document: Document, numbered: _Numbering, rows: list[tuple[i
     header = structure.table_header(row_lines)
     if header:
         title = f"{title}{structure.TITLE_PARTS}{structure.header_words(row_lines[0])}"
-    body = [_trim(text, s, e) for (s, e), line in zip(rows[header:], row_lines[header:]) if not structure.is_table_rule(line)]
+    body = [(s, e) for (s, e), line in zip(rows[header:], row_lines[header:]) if not structure.is_table_rule(line)]
+    return _record_passages(document, numbered, body, title, "table", max_chars)
+
+
+def _record_passages(
+    document: Document, numbered: _Numbering, lines: list[tuple[int, int]], title: str, kind: str, max_chars: int
+) -> list[Passage]:
+    """Passages of records (a table's rows, a code block's lines, ``structure.RECORDS``): a line a
+    sentence, trimmed, as many as ``TABLE_PASSAGE_CHARS`` holds; they may run on to the next page too."""
+    text = document.text
     limit = min(TABLE_PASSAGE_CHARS, max_chars)
-    spans = cap_spans(text, [span for span in body if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
-    # A table's rows may run on to the next page too.
-    return [_passage(document, numbered, chunk, title, "table") for chunk in _chunk_sentences(spans, limit, document.page_of)]
+    spans = cap_spans(text, [span for span in (_trim(text, s, e) for s, e in lines) if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
+    return [_passage(document, numbered, chunk, title, kind) for chunk in _chunk_sentences(spans, limit, document.page_of)]
 
 
 def _blocks_and_code(text: str, fences: list[tuple[int, int, int, int]]) -> Iterator[tuple[list[tuple[int, int]], bool]]:
@@ -318,15 +330,6 @@ def _blocks_and_code(text: str, fences: list[tuple[int, int, int, int]]) -> Iter
                 run.append(line)
         if run:
             yield run, run_kind == "code"
-
-
-def _code_passages(document: Document, numbered: _Numbering, lines: list[tuple[int, int]], title: str, max_chars: int) -> list[Passage]:
-    """A code block's passages: its lines, a line a sentence (a record: quoted alone), as many as
-    ``TABLE_PASSAGE_CHARS`` holds."""
-    text = document.text
-    limit = min(TABLE_PASSAGE_CHARS, max_chars)
-    spans = cap_spans(text, [span for span in (_trim(text, s, e) for s, e in lines) if span[1] > span[0]], min(SENTENCE_MAX_CHARS, limit))
-    return [_passage(document, numbered, chunk, title, "code") for chunk in _chunk_sentences(spans, limit, document.page_of)]
 
 
 def _paragraphs(text: str, block: list[tuple[int, int]]) -> list[tuple[int, int]]:
