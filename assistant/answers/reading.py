@@ -68,9 +68,14 @@ def window_around(scored: ScoredSentence) -> Stretch:
     a table's row alone (read beside its neighbours, the span the reader found was as often another
     row's value: "4.50 euros", the sourdough's, for "How much is a rye loaf?")."""
     if scored.passage.kind in RECORDS:
-        sentence = scored.passage.sentences[scored.sentence_index]
-        return labelled_row(scored.passage, sentence) or Stretch(sentence.text, sentence.start)
+        return _record_stretch(scored.passage, scored.passage.sentences[scored.sentence_index])
     return _sentences_window(scored.passage, scored.sentence_index, scored.sentence_index)
+
+
+def _record_stretch(passage: Passage, record: Sentence) -> Stretch:
+    """A record (``structure.RECORDS``) as the reader reads it: a table's row under its columns' names
+    where they are known (``labelled_row``), else the record's own text."""
+    return labelled_row(passage, record) or Stretch(record.text, record.start)
 
 
 def labelled_row(passage: Passage, row: Sentence) -> Stretch | None:
@@ -102,8 +107,7 @@ def quote_window(snippet: Snippet) -> Stretch:
     if first is None or last is None:
         return Stretch(snippet.text, citation.start)
     if passage.kind in RECORDS and first == last:  # a row alone, read as ``window_around`` reads it
-        row = passage.sentences[first]
-        return labelled_row(passage, row) or Stretch(row.text, row.start)
+        return _record_stretch(passage, passage.sentences[first])
     return _sentences_window(passage, first, last)
 
 

@@ -275,5 +275,4 @@ def row_cells(line: str) -> list[tuple[int, int]]:
 
 def header_words(line: str) -> str:
     """A header row as words for a title: its cells, without the bars ("Station · Region · Opened")."""
-    cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
-    return HEADER_CELLS.join(cell for cell in cells if cell)[:HEADING_MAX_CHARS]
+    return HEADER_CELLS.join(line[start:end] for start, end in row_cells(line) if end > start)[:HEADING_MAX_CHARS]
