@@ -24,7 +24,7 @@ from .models import (
     SourceExcerpt,
     Timings,
 )
-from .sources.documents import extracted_source, patterns_take, source_stat, stat_unchanged
+from .sources.documents import extracted_source, is_hidden, patterns_take, source_stat, stat_unchanged
 from .sources.excerpts import source_excerpt
 from .sources.formats import ExtractedText
 from .sources.outside_text import is_text
@@ -411,7 +411,7 @@ class Assistant:
             return "no such file in the sources folder: name it as a citation does, its path in the folder"
         # What a build reads (``find_source_files``): the patterns' files, none hidden. Asked of this one
         # file, not of a walk of the folder.
-        if not patterns_take(source, self.config.settings.sources) or any(part.startswith(".") for part in source.split("/")):
+        if not patterns_take(source, self.config.settings.sources) or is_hidden(source):
             return "a file the sources' include and exclude patterns leave out, or a hidden one"
         return "added since the index was built: the next question updates the index"
 

@@ -149,6 +149,12 @@ def patterns_take(relative: str, settings: SourcesSettings) -> bool:
     return _matches(relative, settings.include) and not _matches(relative, settings.exclude)
 
 
+def is_hidden(relative: str) -> bool:
+    """Whether the file or folder at ``relative`` (its POSIX path in the sources folder), or a folder
+    above it, is hidden (its name starts with a dot): a walk of the sources never reads it."""
+    return any(part.startswith(".") for part in relative.split("/"))
+
+
 def patterns_exclude(relative: str, settings: SourcesSettings) -> bool:
     """Whether the exclude patterns leave out ``relative``: a file, or a folder with all it holds."""
     return _matches(relative, settings.exclude)
@@ -187,7 +193,7 @@ def find_source_files(
         current = Path(dirpath)
         dirnames[:] = sorted(name for name in dirnames if walk.descends(current / name))
         for name in filenames:
-            if not name.startswith("."):
+            if not is_hidden(name):
                 walk.consider(current / name)
     return walk.found(), walk.skipped
 
@@ -219,7 +225,7 @@ class _SourceWalk:
     def descends(self, folder: Path) -> bool:
         """Whether the walk goes into ``folder``: not hidden, not skipped, not a link (whose files
         inside the tree are reached at their own path)."""
-        if folder.name.startswith(".") or folder in self.skipped_dirs:
+        if is_hidden(folder.name) or folder in self.skipped_dirs:
             return False
         if folder.is_symlink():
             self._leads_outside(folder)

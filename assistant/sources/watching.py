@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import SourcesSettings
-from .documents import patterns_exclude, patterns_take
+from .documents import is_hidden, patterns_exclude, patterns_take
 
 # Seconds the sources must stay quiet after the last edit before its batch is handed on: a save, a
 # burst of saves or a checkout is one batch, and a file is not read while it is still being written.
@@ -57,9 +57,9 @@ class SourceWatch:
         if not absolute.is_relative_to(self.root):
             return False
         parts = absolute.relative_to(self.root).parts
-        if not parts or any(part.startswith(".") for part in parts):
-            return False
         relative = "/".join(parts)
+        if not parts or is_hidden(relative):
+            return False
         if patterns_take(relative, self.settings):
             return True
         # Something gone that the includes do not take by name may have been a folder of sources.
