@@ -108,24 +108,24 @@ def declared_charset(data: bytes) -> str | None:
     return "cp1252" if name in ("iso8859-1", "ascii") else name
 
 
-def decode_html_bytes(data: bytes) -> tuple[str, str]:
+def decode_html_bytes(data: bytes) -> tuple[str, str, bool]:
     """An HTML page's bytes as text: as ``decode_source_bytes`` decodes them, but a page that is not
     UTF-8 is read in the encoding it declares, where its bytes are of that encoding (a browser reads
-    it so, and it is no guess)."""
+    it so, and it is no guess); with whether it was read so."""
     if _bom_encoding(data) is None:
         try:
-            return data.decode("utf-8"), "utf-8"
+            return data.decode("utf-8"), "utf-8", False
         except UnicodeDecodeError:
             declared = declared_charset(data)
             if declared == "cp1252":
                 # The five bytes windows-1252 leaves undefined read as their Latin-1 characters (WHATWG).
-                return data.decode("cp1252", errors="surrogateescape").translate(_UNDEFINED_IN_CP1252), declared
+                return data.decode("cp1252", errors="surrogateescape").translate(_UNDEFINED_IN_CP1252), declared, True
             if declared is not None:
                 try:
-                    return data.decode(declared), declared
+                    return data.decode(declared), declared, True
                 except UnicodeDecodeError:
                     pass
-    return decode_source_bytes(data)
+    return (*decode_source_bytes(data), False)
 
 
 def binary_reason(data: bytes) -> str | None:

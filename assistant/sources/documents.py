@@ -9,7 +9,7 @@ import hashlib
 import os
 import stat as statmod
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -17,7 +17,7 @@ from ..config import SourcesSettings
 from ..errors import SourcesError, UnreadableSourceError
 from ..models import SkippedFile
 from .outside_text import is_text, shown
-from .decoding import UNICODE_ENCODINGS, binary_reason, decode_html_bytes, decode_source_bytes, declared_charset
+from .decoding import UNICODE_ENCODINGS, binary_reason, decode_html_bytes, decode_source_bytes
 from .formats import HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, markdown_text, pdf_text
 
 @dataclass(frozen=True)
@@ -273,19 +273,18 @@ def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
         return pdf_text(data), "pdf"
     if (binary := binary_reason(data)) is not None:
         raise UnreadableSourceError(binary)
+    declared = False
     if suffix in HTML_SUFFIXES:
-        text, encoding = decode_html_bytes(data)
-        return html_text(text), encoding
-    text, encoding = decode_source_bytes(data)
-    if suffix in MARKDOWN_SUFFIXES:
-        return ExtractedText(markdown_text(text)), encoding
-    return ExtractedText(text), encoding
-
-
-def _as_declared(source: str, data: bytes, encoding: str) -> bool:
-    """Whether a page was read in the encoding it declares: then there is nothing to warn of (a new user's
-    windows-1252 page was "not UTF-8" at every build, read right as it said)."""
-    return PurePosixPath(source).suffix.lower() in HTML_SUFFIXES and declared_charset(data) == encoding
+        text, encoding, declared = decode_html_bytes(data)
+        extracted = html_text(text)
+    else:
+        text, encoding = decode_source_bytes(data)
+        extracted = ExtractedText(markdown_text(text) if suffix in MARKDOWN_SUFFIXES else text)
+    # An encoding guessed is said (one a page declares is no guess: a new user's windows-1252 page was
+    # "not UTF-8" at every build, read right as it said).
+    if encoding not in UNICODE_ENCODINGS and not declared:
+        extracted = replace(extracted, notes=(*extracted.notes, f"not UTF-8; read as {encoding}"))
+    return extracted, encoding
 
 
 def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | None, SkippedFile | None, FileStamp | None]:
@@ -326,11 +325,7 @@ def read_document(source: str, path: Path, max_bytes: int) -> tuple[Document | N
         file_lines=extracted.file_lines,
         headings=extracted.headings,
     )
-    warning = None
-    if extracted.notes:
-        warning = SkippedFile(source=source, reason="; ".join(extracted.notes))
-    elif encoding not in UNICODE_ENCODINGS and encoding != "pdf" and not _as_declared(source, data, encoding):
-        warning = SkippedFile(source=source, reason=f"not UTF-8; read as {encoding}")
+    warning = SkippedFile(source=source, reason="; ".join(extracted.notes)) if extracted.notes else None
     return document, warning, stamp
 
 
