@@ -42,10 +42,14 @@ def test_the_chat_quits_when_its_terminal_goes_away_without_a_hangup(tmp_path):
     )
     os.close(slave)
     try:
-        started = time.monotonic()
-        while time.monotonic() - started < 5:  # let it start, reading what it draws as a terminal would
+        # Let it start, reading what it draws as a terminal would, until its question box is drawn (a
+        # fixed few seconds was too few on a loaded machine: the terminal went before the chat was up).
+        drawn, started = b"", time.monotonic()
+        while b"Ask about your sources" not in drawn and time.monotonic() - started < 60:
             if select.select([master], [], [], 0.1)[0]:
-                os.read(master, 65536)
+                drawn = (drawn + os.read(master, 65536))[-200_000:]
+        assert b"Ask about your sources" in drawn
+        time.sleep(1)
         assert chat.poll() is None  # running while its terminal is there
         os.close(master)
         assert chat.wait(timeout=30) == 1  # ended, as a chat whose terminal went away
