@@ -37,7 +37,7 @@ Patterns = Annotated[tuple[str, ...], BeforeValidator(one_pattern_as_list)]
 
 class SourcesSettings(Section):
     path: str = "sources"
-    include: Patterns = ("**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf")
+    include: Patterns = ("**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf", "**/*.docx")
     exclude: Patterns = ()
     max_file_mb: float = Field(default=20.0, gt=0, le=1_000_000)
 

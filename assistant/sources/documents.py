@@ -1,4 +1,4 @@
-"""Find the files under the sources folder, read them (text, Markdown, HTML, PDF), decode, and hash them."""
+"""Find the files under the sources folder, read them (text, Markdown, HTML, PDF, Word), decode, and hash them."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ from ..errors import SourcesError, UnreadableSourceError
 from ..models import SkippedFile
 from .outside_text import is_text, shown
 from .decoding import UNICODE_ENCODINGS, binary_reason, decode_html_bytes, decode_source_bytes
-from .formats import HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, markdown_text, pdf_text
+from .docx import docx_text
+from .formats import (
+    DOCX_SUFFIXES, HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, markdown_text, pdf_text,
+)
 
 @dataclass(frozen=True)
 class FileStamp:
@@ -59,7 +62,7 @@ def stat_unchanged(record: Stamped, stat: os.stat_result) -> bool:
 class Document:
     """A decoded source file. ``source`` is its path relative to the sources folder, POSIX style.
 
-    ``text`` is what offsets refer to: the decoded file, or for HTML and PDF the extracted text.
+    ``text`` is what offsets refer to: the decoded file, or for HTML, PDF and Word the extracted text.
     ``stamp`` is the file's stat taken before it was read, so that a file changed while it was read
     looks changed to the next build. ``page_starts`` holds, for a PDF, the offset in ``text`` where
     each page begins; ``file_lines``, for HTML, the file's line of each stretch of ``text``
@@ -271,6 +274,8 @@ def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
     suffix = PurePosixPath(source).suffix.lower()
     if suffix in PDF_SUFFIXES:
         return pdf_text(data), "pdf"
+    if suffix in DOCX_SUFFIXES:
+        return docx_text(data), "docx"
     if (binary := binary_reason(data)) is not None:
         raise UnreadableSourceError(binary)
     declared = False

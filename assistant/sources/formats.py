@@ -1,5 +1,5 @@
 """Turn a source file's bytes into the plain text that is indexed: plain text, Markdown (less its HTML
-comments), HTML (its visible text, tables a row a line) and PDF.
+comments), HTML (its visible text, tables a row a line), PDF, and Word (``docx``).
 
 Whatever these functions return is the text every offset refers to, so the viewer and the citations
 must get it from here too (``documents.read_source_text``), never from the raw file. Line numbers are the
@@ -28,6 +28,7 @@ from . import structure
 HTML_SUFFIXES = (".html", ".htm")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
+DOCX_SUFFIXES = (".docx",)
 
 # Elements whose content a browser never shows as text.
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "math", "head", "title", "iframe", "object"})
@@ -80,8 +81,8 @@ MENU_LINK_SHARE = 0.9
 # (menus, site header and footer, cookie dialogs, ...) is left out. Every format's next (HTML 3, Markdown
 # 2, PDF 3, plain text 1): its sentences are cut as the passages cut them now (each item of a list a
 # sentence of its own, "34 °C." the end of one), since the sentences are what is quoted and cited; and
-# Markdown's fenced code blocks are passages of their own.
-READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 2, PDF_SUFFIXES: 3}
+# Markdown's fenced code blocks are passages of their own. Word (.docx) 1: its first.
+READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 2, PDF_SUFFIXES: 3, DOCX_SUFFIXES: 1}
 PLAIN_TEXT_READING = 1
 
 

@@ -1,0 +1,199 @@
+"""A Word document's (.docx) text as a person reads it: its paragraphs apart, its headings known as
+headings, the items of a list a line each, and a table written with "|" between its cells (a row a line,
+the rule under its header row), as HTML's are read (``formats._Table``), so that it is cut into
+passages of rows and each row is read under its columns' names.
+
+A .docx is a zip of XML parts; the text is in ``word/document.xml`` and the names of its paragraph
+styles ("heading 1", "List Bullet") in ``word/styles.xml``. Only the standard library reads them. What
+Word shows twice is read once (a drawing's fallback copy), and what it does not show is not read
+(deleted text of tracked changes, field codes).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+from xml.etree import ElementTree
+
+from ..errors import UnreadableSourceError
+from .formats import ExtractedText
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# The part holding the text, and the one naming the styles.
+_DOCUMENT = "word/document.xml"
+_STYLES = "word/styles.xml"
+# A part larger than this, unpacked, is not read (a zip bomb would fill the memory).
+MAX_PART_BYTES = 200_000_000
+# Elements whose text Word does not show: deleted text, field codes, and what a tracked change removed.
+_UNSHOWN = frozenset({f"{_W}del", f"{_W}delText", f"{_W}instrText", f"{_W}moveFrom", _FALLBACK})
+# A style whose name says it is a heading ("heading 1" ... "heading 9", "Title").
+_HEADING_STYLE = re.compile(r"heading\s*\d|title", re.I)
+# A style whose name says its paragraphs are list items ("List Bullet", "List Number 2", "List Paragraph").
+_LIST_STYLE = re.compile(r"list\b", re.I)
+# How an item of a list is written in the text (as Markdown writes a bullet: each item a sentence of its own).
+ITEM_MARK = "- "
+
+
+def docx_text(data: bytes) -> ExtractedText:
+    """The text of a Word document (paragraphs separated by a blank line; the items of a list, and
+    the rows of a table, a line each), with the offset of each heading; ``UnreadableSourceError`` where
+    it is not a .docx that can be read."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as package:
+            document = _part(package, _DOCUMENT)
+            styles = _part(package, _STYLES) if _STYLES in package.namelist() else None
+    except zipfile.BadZipFile as exc:
+        # An old binary .doc renamed, or a password-protected .docx (stored encrypted, not as a zip).
+        raise UnreadableSourceError("not a Word document that can be read (a .docx is a zip; protected with a password, or a .doc renamed?)") from exc
+    except KeyError as exc:
+        raise UnreadableSourceError("not a Word document (it has no word/document.xml)") from exc
+    except (OSError, RuntimeError, NotImplementedError, EOFError) as exc:  # a damaged or encrypted member
+        raise UnreadableSourceError(f"damaged Word document ({type(exc).__name__})") from exc
+    style_names = _style_names(styles) if styles is not None else {}
+    root = _parsed(document)
+    body = root.find(f"{_W}body")
+    blocks: list[tuple[str, bool]] = []  # (text, heading)
+    items: list[str] = []
+    for element in body if body is not None else ():
+        if element.tag == f"{_W}p":
+            text = _paragraph_text(element).strip()
+            kind = _paragraph_kind(element, style_names)
+            if kind == "item" and text:
+                items.append(ITEM_MARK + text)
+                continue
+            if items:
+                blocks.append(("\n".join(items), False))
+                items = []
+            if text:
+                blocks.append((text, kind == "heading"))
+        elif element.tag == f"{_W}tbl":
+            if items:
+                blocks.append(("\n".join(items), False))
+                items = []
+            blocks += [(text, False) for text in _table_blocks(element)]
+    if items:
+        blocks.append(("\n".join(items), False))
+    headings, offset = [], 0
+    for text, heading in blocks:
+        if heading:
+            headings.append(offset)
+        offset += len(text) + 2
+    text = "\n\n".join(text for text, _ in blocks) + ("\n" if blocks else "")
+    return ExtractedText(text, headings=tuple(headings))
+
+
+def _part(package: zipfile.ZipFile, name: str) -> bytes:
+    """A part's bytes, refused when it would unpack larger than MAX_PART_BYTES."""
+    if package.getinfo(name).file_size > MAX_PART_BYTES:
+        raise UnreadableSourceError(f"too large a Word document ({name} unpacks past {MAX_PART_BYTES // 1_000_000} MB)")
+    with package.open(name) as part:
+        return part.read(MAX_PART_BYTES + 1)
+
+
+def _parsed(xml: bytes) -> ElementTree.Element:
+    """A part's XML; a part declaring a DTD (which Word never writes: entity expansion) is refused."""
+    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml:
+        raise UnreadableSourceError("not a Word document (its XML declares entities)")
+    try:
+        return ElementTree.fromstring(xml)
+    except ElementTree.ParseError as exc:
+        raise UnreadableSourceError(f"damaged Word document (its XML: {exc})") from exc
+
+
+def _style_names(xml: bytes) -> dict[str, str]:
+    """Each paragraph style's id and its name ("Heading1" -> "heading 1"; a translated Word keeps the
+    names English, whatever it shows)."""
+    names = {}
+    for style in _parsed(xml).iter(f"{_W}style"):
+        name = style.find(f"{_W}name")
+        if name is not None:
+            names[style.get(f"{_W}styleId", "")] = name.get(f"{_W}val", "")
+    return names
+
+
+def _paragraph_kind(paragraph: ElementTree.Element, style_names: dict[str, str]) -> str:
+    """"heading", "item" (of a list) or "text", by the paragraph's style and properties."""
+    properties = paragraph.find(f"{_W}pPr")
+    if properties is None:
+        return "text"
+    style = properties.find(f"{_W}pStyle")
+    style_id = style.get(f"{_W}val", "") if style is not None else ""
+    name = style_names.get(style_id, style_id)
+    if _HEADING_STYLE.fullmatch(name) or _HEADING_STYLE.fullmatch(style_id) or properties.find(f"{_W}outlineLvl") is not None:
+        return "heading"
+    if properties.find(f"{_W}numPr") is not None or _LIST_STYLE.match(name):
+        return "item"
+    return "text"
+
+
+def _paragraph_text(element: ElementTree.Element) -> str:
+    """The text Word shows for a paragraph (or a cell): its runs' text, a tab as a space, a line break
+    as a new line."""
+    out: list[str] = []
+    _collect(element, out)
+    return re.sub(r"[ \t]+", " ", "".join(out)).replace(" \n", "\n").replace("\n ", "\n")
+
+
+def _collect(element: ElementTree.Element, out: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if tag in _UNSHOWN:
+            continue
+        if tag == f"{_W}t":
+            out.append(child.text or "")
+        elif tag in (f"{_W}tab", f"{_W}ptab"):
+            out.append(" ")
+        elif tag in (f"{_W}br", f"{_W}cr"):
+            out.append("\n")
+        elif tag == f"{_W}noBreakHyphen":
+            out.append("-")
+        elif tag == f"{_W}p" and out and not out[-1].endswith("\n"):  # a paragraph inside (a cell's next)
+            out.append(" ")
+            _collect(child, out)
+        else:
+            _collect(child, out)
+
+
+def _table_blocks(table: ElementTree.Element) -> list[str]:
+    """A table as text: a row a line, its cells between "|" (a merged cell's columns after its first
+    left empty, so that each cell stands under its own header), the rule under the first row where Word
+    marks it a header row (its "Header Row" look, on by default, or a row repeated as a header); a table
+    of one column (a page laid out in a table) as the paragraphs of its cells."""
+    rows: list[list[str]] = []
+    for row in table.findall(f"{_W}tr"):
+        cells: list[str] = []
+        for cell in row.findall(f"{_W}tc"):
+            text = " ".join(_paragraph_text(cell).split()).replace("|", "/")
+            properties = cell.find(f"{_W}tcPr")
+            span = properties.find(f"{_W}gridSpan") if properties is not None else None
+            columns = span.get(f"{_W}val", "1") if span is not None else "1"
+            merged_above = properties.find(f"{_W}vMerge") if properties is not None else None
+            if merged_above is not None and merged_above.get(f"{_W}val", "continue") == "continue":
+                text = ""
+            cells.append(text)
+            cells += [""] * (int(columns) - 1 if columns.isdigit() else 0)
+        if any(cells):
+            rows.append(cells)
+    if max((len(cells) for cells in rows), default=0) <= 1:
+        return [cells[0] for cells in rows if cells and cells[0]]
+    lines = ["| " + " | ".join(cells) + " |" for cells in rows]
+    if len(lines) > 1 and _has_header_row(table):
+        lines.insert(1, "|" + " --- |" * len(rows[0]))
+    return ["\n".join(lines)]
+
+
+def _has_header_row(table: ElementTree.Element) -> bool:
+    """Whether Word shows the table's first row as its header: the table's look says so (w:firstRow,
+    or the old hexadecimal w:val with bit 0x20), or the row repeats as a header on every page."""
+    first = table.find(f"{_W}tr")
+    if first is not None and first.find(f"{_W}trPr/{_W}tblHeader") is not None:
+        return True
+    look = table.find(f"{_W}tblPr/{_W}tblLook")
+    if look is None:
+        return False
+    if look.get(f"{_W}firstRow") is not None:
+        return look.get(f"{_W}firstRow") in ("1", "true", "on")
+    value = look.get(f"{_W}val", "")
+    return bool(re.fullmatch(r"[0-9A-Fa-f]{1,4}", value)) and bool(int(value, 16) & 0x20)
