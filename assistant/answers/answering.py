@@ -122,13 +122,15 @@ def lexical_overlap(question_terms: list[str] | dict[str, float], text: str, idf
     return sum(idf.get(t, 0.0) * w for t, w in weights.items() if t in present) / total
 
 
-def focus_closeness(sentence: Sentence, source: str, focus: Focus) -> float:
+def focus_closeness(sentence: Sentence, passage: Passage, focus: Focus) -> float:
     """1 for a sentence at or just after the previous answer, fading with distance (0 elsewhere); a
-    question asking for more ("what else?") is not answered by the previous answer itself."""
-    if source != focus.source:
+    question asking for more ("what else?"), or the same of another thing ("and in the US?", but for a
+    table's row, which holds every column), is not answered by the previous answer itself."""
+    if passage.source != focus.source:
         return 0.0
     if sentence.end > focus.start and sentence.start < focus.end:
-        return BEYOND_SAME if focus.beyond else 1.0
+        elsewhere = focus.beyond or (focus.another and passage.kind not in RECORDS)
+        return BEYOND_SAME if elsewhere else 1.0
     distance = sentence.start - focus.end if sentence.start >= focus.end else 2 * (focus.start - sentence.end)
     return 0.5 ** (distance / FOCUS_REACH)
 
@@ -164,7 +166,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             if kind and matches_kind(sentence.text, kind):
                 score += W_ANSWER_KIND
             if focus is not None:
-                score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage.source, focus)
+                score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage, focus)
                 score += focus.stay * W_FOCUS_SOURCE * focus.sources.get(passage.source, 0.0)
             scored.append(
                 ScoredSentence(

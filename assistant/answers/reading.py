@@ -119,13 +119,16 @@ def _sentences_window(passage: Passage, first: int, last: int) -> Stretch:
 
 
 def windows_to_read(scored: list[ScoredSentence], count: int | None = None) -> list[ScoredSentence]:
-    """The best ``count`` (READ_WINDOWS) sentences whose windows do not overlap one already chosen."""
+    """The best ``count`` (READ_WINDOWS) sentences whose windows do not overlap one already chosen (a
+    table's row is read alone: the row beside a chosen one is no overlap; it was, and a new user's "and
+    in the US?" after the meals allowance never had the meals row read, the US hotels' row above it)."""
     count = READ_WINDOWS if count is None else count
     chosen: list[ScoredSentence] = []
     for candidate in scored:
         if len(chosen) == count:
             break
-        if any(c.passage.id == candidate.passage.id and abs(c.sentence_index - candidate.sentence_index) <= 1 for c in chosen):
+        reach = 0 if candidate.passage.kind in RECORDS else 1
+        if any(c.passage.id == candidate.passage.id and abs(c.sentence_index - candidate.sentence_index) <= reach for c in chosen):
             continue
         chosen.append(candidate)
     return chosen
@@ -139,6 +142,8 @@ def reader_question(query: Query) -> str:
     license plates?" after talk of NATO and the EU facilitator (8% incomplete: everyday words) is not
     read with "(NATO EU facilitator ...)". On the CoQA sample's follow-ups (in conversation, reader on)
     hit@1/hit@3 0.758/0.867 with the carried words in brackets, 0.760/0.874 as asked."""
+    if query.restated:  # "and in the US?" read as the question before, about the US
+        return query.whole_question
     if not query.whole_question:
         return query.text
     return _bracketed(query, query.whole_question)
@@ -176,7 +181,7 @@ def read_for_marks(reader: Reader, query: Query, picked: list[Picked], shown: li
     whole question, 0.853 (0.630) read with it, 0.924 (0.569) read again so, at 9 ms more a follow-up
     (median, 2-core AVX2 CPU); every quote read again alone, 0.921 (0.587) at 26 ms more. The
     confidence stays with the first reading."""
-    if not query.whole_question:
+    if not query.whole_question or query.restated:  # a restated question's span answers it alone
         return picked
     marked = [
         i for i, (p, answer) in enumerate(zip(picked, shown))

@@ -254,6 +254,40 @@ def continuity(subject: Subject, previous: TurnContext, index: LoadedIndex) -> C
     )
 
 
+def names_in(text: str) -> list[str]:
+    """The question's names as written (its capitalised words after the first), each once."""
+    if text.isupper():
+        return []
+    return list(dict.fromkeys(w for w in _WORD_AFTER_FIRST.findall(text) if w[0].isupper() and tokenize(w)))
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """An elliptical follow-up that names one thing in place of the one the question before named ("and
+    in the US?" after "How many days of leave do UK employees get?"): that question with the new name
+    in its place (``question``), and its terms (``kept``): a name of the turns before that it does not
+    hold (the one replaced, or one an earlier contrast replaced) is carried no more."""
+
+    question: str
+    kept: frozenset[str]
+
+
+def contrast(query: Query, subject: Subject, before: str) -> Contrast | None:
+    """The follow-up read as the question ``before`` about another thing, where its subject is one name
+    and nothing else ("and in the US?", "And Obama?"; asked where the follow-up leans on the question
+    before, ``LEANS_ON_QUESTION``: "What about Aquinas?" stands alone and switches subject) and ``before`` names one
+    thing, another; else None. Carried as it was, the old name stayed in the question the reader read
+    and in the search's terms, and a new user's "and in the US?" was answered with the UK rule again."""
+    new, old = names_in(query.text), names_in(before)
+    if len(new) != 1 or len(old) != 1 or not subject.terms:
+        return None
+    new_terms, old_terms = set(tokenize(new[0])), set(tokenize(old[0]))
+    if subject.terms != new_terms or old_terms & new_terms:
+        return None
+    question = re.sub(rf"(?<!\w){re.escape(old[0])}(?!\w)", new[0], before, count=1)
+    return Contrast(question, frozenset(tokenize(question)))
+
+
 def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
     """The question as read in its conversation: carried terms, a vector leaning on the previous
     turn's, and a focus on the previous answer's place, each as much as the question leans."""
@@ -270,12 +304,15 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         return replace(query, incomplete=missing)
     carried: dict[str, float] = {}
     words: dict[str, str] = {}
+    instead = contrast(query, subject, previous.whole_question) if missing >= LEANS_ON_QUESTION else None
     if missing > 0:
         for distance, turn in enumerate(reversed(turns)):
             fade = CARRY_WEIGHT * missing * FADE**distance
             for term, weight in turn.terms.items():
                 if term in query.terms or term in STOPWORDS or is_follow_up_generic(term):
                     continue
+                if instead is not None and term not in instead.kept and turn.words.get(term, "")[:1].isupper():
+                    continue  # a name the question now asks in place of, or one of the turns before it
                 carried[term] = max(carried.get(term, 0.0), weight * fade)
                 words.setdefault(term, turn.words.get(term, term))
     strongest = sorted(carried.items(), key=lambda item: -item[1])[:CARRIED_MAX]
@@ -291,6 +328,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         focus = Focus(
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
             beyond=bool(_BEYOND.search(query.text)),
+            another=instead is not None,
             words_held=max(missing, min(1.0, sits.found / STAYS)),
             footing=placed.reader_say,
             said_before=reader_say_so_far(turns),
@@ -305,7 +343,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         incomplete=missing,
         own_vector=query.vector,
         term_words={t: words[t] for t, _ in strongest},
-        whole_question=previous.whole_question if missing >= LEANS_ON_QUESTION else "",
+        whole_question=(instead.question if instead is not None else previous.whole_question) if missing >= LEANS_ON_QUESTION else "",
+        restated=instead is not None,
     )
 
 

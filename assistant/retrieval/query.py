@@ -34,6 +34,9 @@ class Focus:
     sources: dict[str, float] = field(default_factory=dict)
     # The question asks for something beyond the previous answer ("what else?", "and then?").
     beyond: bool = False
+    # The question asks the same of another thing ("and in the US?", ``conversation.contrast``): the
+    # previous answer said it of the thing replaced, unless it is a table's row, which holds every column.
+    another: bool = False
     # The confidence model's ``stay`` feature: the share of the question's words found there, or, if
     # more, how much the question leans on the turns before it (it needs no words of its own there).
     words_held: float = 1.0
@@ -68,6 +71,10 @@ class Query:
     # In a follow-up that leans on the turns before it (``LEANS_ON_QUESTION``): the last question of the
     # conversation that could be read on its own, which it goes on asking (empty otherwise).
     whole_question: str = ""
+    # An elliptical follow-up that names one thing in place of what the question before named ("and in
+    # the US?"): ``whole_question`` with the new name in place of the old (``conversation.contrast``),
+    # a question of its own that the reader reads as asked.
+    restated: bool = False
 
     @classmethod
     def alone(cls, text: str, vector: np.ndarray, terms: list[str]) -> "Query":

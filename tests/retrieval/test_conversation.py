@@ -404,3 +404,67 @@ def test_a_quote_is_read_again_with_the_sentences_beside_it():
     snippet = Snippet(text=text[5:24], score=1.0, citation=citation, passage=passage)
     window = quote_window(snippet)
     assert window.start == 0 and window.text == text
+
+
+# Two offices' rules, as a staff handbook writes them (a new user's "and in the US?" was answered with
+# the UK rule again: the UK of the question before was carried into it, and read by the reader).
+HANDBOOK = """# Leave
+
+Full-time UK employees receive 25 days of annual leave per holiday year, plus the 8 UK bank holidays.
+
+Part-time employees receive a pro-rata amount based on their contracted hours.
+
+Full-time US employees receive 15 days of paid time off per calendar year, plus 10 company holidays.
+
+# Expenses
+
+| Category | UK limit | US limit | Notes |
+| --- | --- | --- | --- |
+| Hotel, London | £180 per night | n/a | Including breakfast |
+| Hotel, US cities | n/a | $220 per night | New York: $300 |
+| Meals while travelling | £40 per day | $60 per day | All meals combined |
+| Working late dinner | £20 | $25 | Only after 8 pm |
+"""
+
+
+@pytest.fixture(scope="module")
+def handbook(tmp_path_factory) -> Assistant:
+    config = write_project(tmp_path_factory.mktemp("handbook"), sources={"handbook.md": HANDBOOK})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    return assistant
+
+
+def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
+    first, then = chat(handbook, "How many days of annual leave do UK employees get?", "and in the US?")
+    assert "UK employees receive 25 days" in first.snippets[0].text
+    assert then.read_with_question == "How many days of annual leave do US employees get?"
+    assert "UK" not in then.read_with
+    assert "US employees receive 15 days" in then.snippets[0].text, [s.text for s in then.snippets]
+    # ... and in a table, the row the answer before stood on, under the other column.
+    meals = chat(handbook, "What is the meal allowance in the UK?", "and in the US?")
+    assert meals[0].snippets[0].answer.text.startswith("£40")
+    assert meals[1].snippets[0].text.startswith("| Meals while travelling |")
+    assert meals[1].snippets[0].answer.text.startswith("$60")
+
+
+@pytest.mark.parametrize(
+    "before, follow_up, restated",
+    [
+        ("What is the meal allowance in the UK?", "and in the US?", "What is the meal allowance in the US?"),
+        ("Where did Augustine teach rhetoric?", "And Aquinas?", "Where did Aquinas teach rhetoric?"),
+        # One that stands alone (a name of its own and no "and") switches subject, as it did.
+        ("Where did Augustine teach rhetoric?", "What about Aquinas?", None),
+        # Not one name in place of one: nothing restated.
+        ("What is the meal allowance in the UK?", "and for contractors in the US?", None),
+        ("Did the UK sign with France?", "and the US?", None),
+        ("What is the meal allowance in the UK?", "and in the UK?", None),
+        ("What is the meal allowance?", "and in the US?", None),
+    ],
+)
+def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before_restated(two_lives, before, follow_up, restated):
+    conversation = chat_so_far(two_lives, before)
+    query = in_context(two_lives, follow_up, conversation)
+    assert query.restated == (restated is not None)
+    if restated is not None:
+        assert query.whole_question == restated
