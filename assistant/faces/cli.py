@@ -325,6 +325,14 @@ def _print_answer(answer, out: TextIO, err: TextIO, command: str) -> None:
         out.write(line + "\n")
 
 
+def answer_label(snippet) -> str:
+    """What a snippet is, after its citation, where it is not simply an answer: "nearest, not an
+    answer" below the bar, "unsure" above it but under even odds (``Snippet.unsure``)."""
+    if not snippet.is_answer:
+        return "  nearest, not an answer"
+    return "  unsure: the sources may not say this" if snippet.unsure else ""
+
+
 def answer_lines(answer, bold: bool, answer_words: bool = False) -> list[str]:
     """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
     and quote (the answering words in bold where ``bold``; on a line of their own with
@@ -333,8 +341,7 @@ def answer_lines(answer, bold: bool, answer_words: bool = False) -> list[str]:
         return [f"The sources do not answer this: {printable(answer.reason or '')}."]
     lines = []
     for rank, snippet in enumerate(answer.snippets, start=1):
-        nearest = "" if snippet.is_answer else "  nearest, not an answer"
-        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){nearest}")
+        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){answer_label(snippet)}")
         lines.append(f"   “{quote_line(snippet, bold)}”")
         if answer_words and snippet.answer is not None:
             lines.append(f"   answer: {printable(snippet.answer.text)}")

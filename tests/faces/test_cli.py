@@ -57,7 +57,7 @@ def test_json_shape_and_citation_slices_the_file(built_sample):
     assert len(answer["snippets"]) == 2
     text = file_text(built_sample)
     for snippet in answer["snippets"]:
-        assert set(snippet) == {"text", "score", "citation", "passage", "answer", "also", "confidence", "is_answer"}
+        assert set(snippet) == {"text", "score", "citation", "passage", "answer", "also", "confidence", "is_answer", "unsure"}
         citation = snippet["citation"]
         assert {"source", "start", "end", "line_start", "line_end", "passage_id"} <= set(citation)
         assert text[citation["start"] : citation["end"]] == snippet["text"]

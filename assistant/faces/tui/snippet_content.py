@@ -98,6 +98,8 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
         parts.append(("  " + _head(snippet.passage.title, 60), "italic $text-muted"))
     if not snippet.is_answer:
         parts.append(("  nearest, not an answer", "italic $warning"))
+    elif snippet.unsure:
+        parts.append(("  unsure: the sources may not say this", "italic $warning"))
     return Content.assemble(*parts)
 
 
