@@ -17,6 +17,7 @@ from typing import TextIO
 from ..config import check_ray_address
 from ..errors import AssistantError, BuildCancelled, QuestionError, Remedy
 from ..sources.outside_text import recovered, shown
+from .shown_quote import as_shown
 from ..models import Conversations, IndexCheck, IndexState, ProgressCallback, counted
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -304,14 +305,16 @@ def _is_terminal(out: TextIO) -> bool:
 
 
 def quote_line(snippet, bold: bool) -> str:
-    """The snippet's text on one line (each run of whitespace one space), control characters shown;
-    with ``bold``, the words that answer the question in ANSI bold."""
+    """The snippet's text on one line (each run of whitespace one space) as its file shows it
+    (``shown_quote``), control characters shown; with ``bold``, the words that answer the question in
+    ANSI bold."""
     text, mark = snippet.text, snippet.answer
+    view = as_shown(text, snippet.citation.source)  # a Markdown file's "**25 days**" reads "25 days"
     if mark is None or not bold:
-        return printable(" ".join(text.split()))
+        return printable(" ".join(view.text.split()))
     start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
     flat = lambda part: re.sub(r"\s+", " ", part)  # noqa: E731
-    before, words, after = flat(text[:start]).lstrip(), flat(text[start:end]), flat(text[end:]).rstrip()
+    before, words, after = flat(view.part(0, start)).lstrip(), flat(view.part(start, end)), flat(view.part(end, len(text))).rstrip()
     return printable(before) + BOLD + printable(words) + NORMAL + printable(after)
 
 

@@ -1,4 +1,5 @@
-"""Render snippets and answers as literal ``Content``: source text is never parsed as markup."""
+"""Render snippets and answers as literal ``Content``: source text is never parsed as markup (a Markdown
+file's own inline marks are left out as its reader sees them, ``shown_quote``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import re
 from pathlib import PurePosixPath
 
 from textual.content import Content
+
+from ..shown_quote import as_shown
 
 if TYPE_CHECKING:
     from ...models import Snippet
@@ -62,8 +65,8 @@ def snippet_body(snippet: Snippet) -> Content:
     passage = snippet.passage
     start = max(snippet.citation.start - passage.start, 0)
     end = max(snippet.citation.end - passage.start, start)
-    before = _tail(passage.text[:start], CONTEXT_BEFORE)
-    after = _head(passage.text[end:], CONTEXT_AFTER)
+    before = _tail(as_shown(passage.text[:start], passage.source).text, CONTEXT_BEFORE)
+    after = _head(as_shown(passage.text[end:], passage.source).text, CONTEXT_AFTER)
     return Content.assemble(
         (before + " " if before else "", "$text-muted"),
         *_quote(snippet),
@@ -74,14 +77,14 @@ def snippet_body(snippet: Snippet) -> Content:
 def _quote(snippet: Snippet) -> list[tuple[str, str]]:
     """The quoted text on one line, the words that answer (if marked) in their own style."""
     mark = snippet.answer
+    view = as_shown(snippet.text, snippet.citation.source)  # a Markdown file's "**25 days**" reads "25 days"
     if mark is None:
-        return [(_flat(snippet.text), QUOTE_STYLE)]
+        return [(_flat(view.text), QUOTE_STYLE)]
     start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
-    text = snippet.text
     parts = (
-        (re.sub(r"\s+", " ", text[:start]).lstrip(), QUOTE_STYLE),
-        (re.sub(r"\s+", " ", text[start:end]), ANSWER_STYLE),
-        (re.sub(r"\s+", " ", text[end:]).rstrip(), QUOTE_STYLE),
+        (re.sub(r"\s+", " ", view.part(0, start)).lstrip(), QUOTE_STYLE),
+        (re.sub(r"\s+", " ", view.part(start, end)), ANSWER_STYLE),
+        (re.sub(r"\s+", " ", view.part(end, len(snippet.text))).rstrip(), QUOTE_STYLE),
     )
     return [part for part in parts if part[0]]
 

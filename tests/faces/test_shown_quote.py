@@ -1,0 +1,52 @@
+"""A Markdown file's quotes are shown as its reader sees them (its inline marks left out), the words
+that answer still marked; the JSON keeps the file's exact text."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from assistant import Assistant
+from assistant.faces.cli import BOLD, NORMAL, quote_line
+from assistant.faces.shown_quote import as_shown
+
+from cli_runner import run_cli
+from projects import write_project
+
+
+@pytest.mark.parametrize(
+    "text, seen",
+    [
+        ("UK employees receive **25 days** of leave.", "UK employees receive 25 days of leave."),
+        ("Lock it (__always__) with *Ctrl+L* or _Win+L_.", "Lock it (always) with Ctrl+L or Win+L."),
+        ("Run `sudo wg-quick up` and see [the portal](https://hr.example.com \"HR\").", "Run sudo wg-quick up and see the portal."),
+        ("![the floor plan](plan.png) shows it.", "the floor plan shows it."),
+        # What pairs with nothing, or stands inside code, is the text's own.
+        ("2 * 3 = 6, snake_case_name and a lone _ stay.", "2 * 3 = 6, snake_case_name and a lone _ stay."),
+        ("Call `f(*args, **kw)` twice.", "Call f(*args, **kw) twice."),
+        ("- [ ] Lunch with your buddy", "- [ ] Lunch with your buddy"),
+    ],
+)
+def test_a_markdown_quote_is_shown_without_its_inline_marks(text, seen):
+    view = as_shown(text, "notes.md")
+    assert view.text == seen
+    assert all(text[at] == c for c, at in zip(view.text, view.offsets))  # every character shown is the file's
+
+
+def test_other_formats_are_shown_as_they_are():
+    assert as_shown("UK employees receive **25 days**.", "notes.txt").text == "UK employees receive **25 days**."
+
+
+def test_the_answer_is_marked_in_the_quote_as_shown_and_the_json_keeps_the_file_s_text(tmp_path):
+    text = "# Leave\n\nFull-time UK employees receive **25 days** of annual leave per year, plus bank holidays.\n"
+    config = write_project(tmp_path, sources={"leave.md": text})
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    snippet = assistant.ask("How many days of annual leave do UK employees get?").snippets[0]
+    assert snippet.answer is not None and "25" in snippet.answer.text
+    line = quote_line(snippet, bold=True)
+    assert "**" not in line and f"{BOLD}25" in line and NORMAL in line
+    assert quote_line(snippet, bold=False).startswith("Full-time UK employees receive 25 days of annual leave")
+    code, out, _ = run_cli("--config", str(config), "ask", "--json", "How many days of annual leave do UK employees get?")
+    assert "**25 days**" in json.loads(out)["snippets"][0]["text"]
