@@ -247,6 +247,7 @@ class Assistant:
             built_at=manifest.built_at,
             changes=detect_changes(self.config, manifest),
             skipped=manifest.skipped_files(),
+            warnings=manifest.noted_files(),
             problem=problem,
             remedy=remedy,
             question_encoder=encoder_state(manifest),

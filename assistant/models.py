@@ -357,6 +357,7 @@ class IndexStatus(Frozen):
     built_at: str | None = None
     changes: SourceChanges = Field(default_factory=SourceChanges)
     skipped: tuple[SkippedFile, ...] = ()  # the files the index's build passed over, and why
+    warnings: tuple[SkippedFile, ...] = ()  # the files it indexed with a warning, and what it said
     problem: str | None = None
     remedy: Remedy | None = None  # what mends the problem
     # How questions are encoded: "onnx" (the index's export of the model), or "model" (the model

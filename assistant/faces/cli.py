@@ -563,6 +563,8 @@ def _command_status(assistant, args, out: TextIO) -> int:
                     out.write(f"  {label}: {printable(name)}\n")
             for item in status.skipped:
                 out.write(f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}\n")
+            for item in status.warnings:
+                out.write(f"warning:  {printable(item.source)}: {printable(item.reason)}\n")
         if status.problem:  # (with no index, the state line above already says what to run)
             problem = with_remedy(status.problem, status.remedy, invocation(args)) if status.exists else status.problem
             out.write(f"problem:  {printable(problem)}\n")

@@ -57,6 +57,8 @@ class IndexedSource(FileRecord):
     # reading (HTML's before its lines were the file's and its tables rows; Markdown's before its
     # comments were left out) is read again by the next update.
     reading: int = 0
+    # What reading it had to guess or repair ("not UTF-8; read as cp1252"), said again by ``status``.
+    note: str = ""
 
 
 class PassedOver(FileRecord):
@@ -146,6 +148,10 @@ class Manifest(Record):
     def skipped_files(self) -> tuple[SkippedFile, ...]:
         """The files the build passed over, and why."""
         return tuple(SkippedFile(source=source, reason=record.reason) for source, record in self.skipped.items())
+
+    def noted_files(self) -> tuple[SkippedFile, ...]:
+        """The files indexed with a warning (an encoding guessed, a PDF repaired), and what it said."""
+        return tuple(SkippedFile(source=source, reason=record.note) for source, record in self.sources.items() if record.note)
 
     def to_json(self) -> dict:
         """The manifest as its file holds it, with its own checksum."""

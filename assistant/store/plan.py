@@ -158,8 +158,11 @@ class BuildPlan:
 
     def source_records(self) -> dict[str, IndexedSource]:
         # The stat taken before each file was read: a file edited during the build then looks changed.
+        notes = {note.source: note.reason for note in self.scan.warnings}
         return {
-            source: IndexedSource(**vars(self.scan.stamps[source]), encoding=encoding, reading=reading_of(source))
+            source: IndexedSource(
+                **vars(self.scan.stamps[source]), encoding=encoding, reading=reading_of(source), note=notes.get(source, "")
+            )
             for source, encoding in self.scan.encodings.items()
         }
 

@@ -111,6 +111,19 @@ def test_status_names_the_files_the_build_passed_over(sample_project):
     assert json.loads(out)["skipped"] == [{"source": "blob.txt", "reason": "binary file (NUL byte in the first 8 KiB)"}]
 
 
+def test_status_says_again_what_the_build_warned_of_a_file_it_indexed(sample_project):
+    """A new user's cp1252 file was named by `index` and the chat, not by `status`."""
+    (sample_project.parent / "sources" / "legacy.txt").write_bytes(
+        "Café crème brûlée – a naïve “façade”.\n\nThe garçon said: déjà vu. Übermäßig!\n".encode("cp1252")
+    )
+    code, out, err = run_cli("--config", str(sample_project), "index")
+    assert code == 0 and "warning: legacy.txt: not UTF-8; read as cp1252" in out + err
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert code == 0 and "warning:  legacy.txt: not UTF-8; read as cp1252" in out and "skipped:  legacy.txt" not in out
+    code, out, _ = run_cli("--config", str(sample_project), "status", "--json")
+    assert json.loads(out)["warnings"] == [{"source": "legacy.txt", "reason": "not UTF-8; read as cp1252"}]
+
+
 def test_index_prints_what_it_did(sample_project):
     code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0
