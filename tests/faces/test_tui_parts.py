@@ -63,6 +63,13 @@ def test_snippet_content_is_literal_and_marks_the_sentence():
     assert snippet_clipboard_text(snippet) == f"“The code is {MARKUP}.” ([b]notes.txt:3)"
 
 
+def test_a_table_s_row_is_shown_alone():
+    row = make_snippet("| 28 April 2025 | Grace Thompson | Daniel Cho |", before="| 21 April 2025 | Lukas Weber | Grace Thompson |\n", after="\n| 5 May 2025 | Ravi Patel | Aisha Bello |")
+    table = row.model_copy(update={"passage": row.passage.model_copy(update={"kind": "table"})})
+    assert snippet_body(table).plain == "| 28 April 2025 | Grace Thompson | Daniel Cho |"
+    assert "Lukas Weber" in snippet_body(row).plain  # prose keeps its context
+
+
 def test_long_context_is_cut_at_words_with_ellipses():
     snippet = make_snippet("The answer.", before="word " * 100, after=" tail" * 100)
     plain = snippet_body(snippet).plain

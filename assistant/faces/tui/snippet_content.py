@@ -10,6 +10,7 @@ from pathlib import PurePosixPath
 
 from textual.content import Content
 
+from ...sources.structure import RECORDS
 from ..shown_quote import as_shown
 
 if TYPE_CHECKING:
@@ -61,12 +62,16 @@ def score_meter(score: float) -> Content:
 
 
 def snippet_body(snippet: Snippet) -> Content:
-    """The quoted sentence, emphasised, inside a line or two of its passage's context."""
+    """The quoted sentence, emphasised, inside a line or two of its passage's context; a table's row
+    or a line of code alone (the rows around it, run onto one line, hid which was quoted: "| | 28 April
+    2025 | Grace Thompson | Daniel Cho | | 5 May 2025 | …")."""
     passage = snippet.passage
     start = max(snippet.citation.start - passage.start, 0)
     end = max(snippet.citation.end - passage.start, start)
-    before = _tail(as_shown(passage.text[:start], passage.source).text, CONTEXT_BEFORE)
-    after = _head(as_shown(passage.text[end:], passage.source).text, CONTEXT_AFTER)
+    before = after = ""
+    if passage.kind not in RECORDS:
+        before = _tail(as_shown(passage.text[:start], passage.source).text, CONTEXT_BEFORE)
+        after = _head(as_shown(passage.text[end:], passage.source).text, CONTEXT_AFTER)
     return Content.assemble(
         (before + " " if before else "", "$text-muted"),
         *_quote(snippet),
