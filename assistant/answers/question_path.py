@@ -15,6 +15,7 @@ from ..retrieval.conversation import remember
 from ..retrieval.ranking import rank_question
 from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
+from .introduced import with_introduced_code
 from .quote_check import QuoteCheck
 from .reading import Read, read_candidates, read_for_marks, rerank
 
@@ -68,6 +69,8 @@ def answer_question(
     check = QuoteCheck(sources_dir, index.manifest.sources)
     picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
     confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)
+    rows = {s.passage.id: s.row for s in scored}
+    picked, confidences = with_introduced_code(index, rows, picked, confidences, count, check.holds)
     if reader is not None:
         marks_started = time.perf_counter()
         picked = read_for_marks(reader, query, picked, [c >= bar for c in confidences.probabilities])
@@ -81,7 +84,7 @@ def answer_question(
         reader_used=reader is not None,
     )
     reader_say = read.best_probability if read is not None else 0.0
-    answer = remember(answer, query, {s.passage.id: s.row for s in scored}, reader_say)
+    answer = remember(answer, query, rows, reader_say)
     if reader is not None and query.whole_question:
         answer = answer.model_copy(update={"read_with_question": query.whole_question})
     return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features, read=read)
