@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from io import BytesIO
 from xml.etree import ElementTree
 
@@ -28,6 +30,8 @@ _STYLES = "word/styles.xml"
 MAX_PART_BYTES = 200_000_000
 # Elements whose text Word does not show: deleted text, field codes, and what a tracked change removed.
 _UNSHOWN = frozenset({f"{_W}del", f"{_W}delText", f"{_W}instrText", f"{_W}moveFrom", _FALLBACK})
+# Wrappers whose content Word shows in their place: content controls, custom XML, smart tags.
+_WRAPPERS = frozenset({f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag"})
 # A style whose name says it is a heading ("heading 1" ... "heading 9", "Title").
 _HEADING_STYLE = re.compile(r"heading\s*\d|title", re.I)
 # A style whose name says its paragraphs are list items ("List Bullet", "List Number 2", "List Paragraph").
@@ -49,14 +53,21 @@ def docx_text(data: bytes) -> ExtractedText:
         raise UnreadableSourceError("not a Word document that can be read (a .docx is a zip; protected with a password, or a .doc renamed?)") from exc
     except KeyError as exc:
         raise UnreadableSourceError("not a Word document (it has no word/document.xml)") from exc
-    except (OSError, RuntimeError, NotImplementedError, EOFError) as exc:  # a damaged or encrypted member
+    except (OSError, RuntimeError, NotImplementedError, EOFError, zlib.error, ValueError) as exc:
+        # A damaged (a truncated download: zlib's own error) or encrypted member.
         raise UnreadableSourceError(f"damaged Word document ({type(exc).__name__})") from exc
     style_names = _style_names(styles) if styles is not None else {}
-    root = _parsed(document)
-    body = root.find(f"{_W}body")
+    try:
+        return _document_text(_parsed(document).find(f"{_W}body"), style_names)
+    except RecursionError as exc:  # content nested past Python's stack: no document Word writes
+        raise UnreadableSourceError("damaged Word document (nested too deep)") from exc
+
+
+def _document_text(body: ElementTree.Element | None, style_names: dict[str, str]) -> ExtractedText:
+    """The body's paragraphs, lists and tables as text, with the offset of each heading."""
     blocks: list[tuple[str, bool]] = []  # (text, heading)
     items: list[str] = []
-    for element in body if body is not None else ():
+    for element in _inside_controls(body if body is not None else ()):
         if element.tag == f"{_W}p":
             text = _paragraph_text(element).strip()
             kind = _paragraph_kind(element, style_names)
@@ -100,6 +111,20 @@ def _parsed(xml: bytes) -> ElementTree.Element:
         return ElementTree.fromstring(xml)
     except ElementTree.ParseError as exc:
         raise UnreadableSourceError(f"damaged Word document (its XML: {exc})") from exc
+    except (LookupError, ValueError) as exc:  # an encoding Python does not know, say
+        raise UnreadableSourceError(f"damaged Word document (its XML: {type(exc).__name__})") from exc
+
+
+def _inside_controls(elements) -> Iterator[ElementTree.Element]:
+    """The elements, with what content controls, custom XML and smart tags wrap (common in a company's
+    templates and forms) in their place, in document order: Word shows the content, not the wrapper."""
+    for element in elements:
+        if element.tag in _WRAPPERS:
+            yield from _inside_controls(element)
+        elif element.tag == f"{_W}sdtPr" or element.tag == f"{_W}sdtEndPr":
+            continue
+        else:
+            yield element
 
 
 def _style_names(xml: bytes) -> dict[str, str]:
@@ -162,13 +187,14 @@ def _table_blocks(table: ElementTree.Element) -> list[str]:
     marks it a header row (its "Header Row" look, on by default, or a row repeated as a header); a table
     of one column (a page laid out in a table) as the paragraphs of its cells."""
     rows: list[list[str]] = []
-    for row in table.findall(f"{_W}tr"):
+    for row in (r for r in _inside_controls(table) if r.tag == f"{_W}tr"):
         cells: list[str] = []
-        for cell in row.findall(f"{_W}tc"):
+        for cell in (c for c in _inside_controls(row) if c.tag == f"{_W}tc"):
             text = " ".join(_paragraph_text(cell).split()).replace("|", "/")
             properties = cell.find(f"{_W}tcPr")
             span = properties.find(f"{_W}gridSpan") if properties is not None else None
             columns = span.get(f"{_W}val", "1") if span is not None else "1"
+            columns = columns if re.fullmatch(r"[0-9]{1,2}", columns) else "1"  # Word's tables have at most 63
             merged_above = properties.find(f"{_W}vMerge") if properties is not None else None
             if merged_above is not None and merged_above.get(f"{_W}val", "continue") == "continue":
                 text = ""

@@ -51,12 +51,47 @@ def test_a_word_document_is_answered_and_cited_in_its_text(tmp_path):
     assert lines[first.citation.line_start - 1].startswith("| Sick leave |")
 
 
-def _docx(document_xml: bytes) -> bytes:
+def _docx(document_xml: bytes, compression: int = zipfile.ZIP_STORED) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as package:
+    with zipfile.ZipFile(out, "w", compression=compression) as package:
         package.writestr("[Content_Types].xml", "<Types/>")
         package.writestr("word/document.xml", document_xml)
     return out.getvalue()
+
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def _body(inner: str) -> bytes:
+    return f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>{inner}</w:body></w:document>'.encode()
+
+
+def _p(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def _corrupted(data: bytes) -> bytes:
+    """A deflated .docx with its document's compressed bytes damaged (a bad download)."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo("word/document.xml")
+    at = info.header_offset + 30 + len(info.filename) + len(info.extra) + 5
+    return data[:at] + bytes(b ^ 0x5A for b in data[at : at + 40]) + data[at + 40 :]
+
+
+def test_what_word_wraps_or_leaves_out_is_read_as_word_shows_it():
+    """Content controls and custom XML (a company template's) are read in their place; tracked
+    deletions and field codes are not read; a merged cell leaves its columns after it empty."""
+    inner = (
+        _p("Intro.")
+        + f"<w:sdt><w:sdtPr><w:alias w:val='Policy'/></w:sdtPr><w:sdtContent>{_p('Leave is 25 days.')}</w:sdtContent></w:sdt>"
+        + f"<w:customXml>{_p('Notice is one month.')}</w:customXml>"
+        + "<w:p><w:r><w:t>Kept </w:t></w:r><w:del><w:r><w:delText>removed </w:delText></w:r></w:del>"
+        + "<w:r><w:instrText>PAGE</w:instrText></w:r><w:r><w:t>words.</w:t></w:r></w:p>"
+        + "<w:tbl><w:tr><w:tc>" + _p("A") + "</w:tc><w:tc>" + _p("B") + "</w:tc><w:tc>" + _p("C") + "</w:tc></w:tr>"
+        + "<w:tr><w:tc><w:tcPr><w:gridSpan w:val='2'/></w:tcPr>" + _p("wide") + "</w:tc>"
+        + "<w:sdt><w:sdtContent><w:tc>" + _p("z") + "</w:tc></w:sdtContent></w:sdt></w:tr></w:tbl>"
+    )
+    text = docx_text(_docx(_body(inner))).text
+    assert text == "Intro.\n\nLeave is 25 days.\n\nNotice is one month.\n\nKept words.\n\n| A | B | C |\n| wide |  | z |\n"
 
 
 @pytest.mark.parametrize(
@@ -66,11 +101,18 @@ def _docx(document_xml: bytes) -> bytes:
         (HANDBOOK[: len(HANDBOOK) // 2], "not a Word document that can be read"),  # cut short
         (_docx(b"<w:document><w:body><w:p/></w:body></w:document>"), "damaged Word document"),  # no namespace
         (_docx(b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>'), "declares entities"),
+        (_corrupted(_docx(_body(_p("Leave is 25 days. " * 200)), zipfile.ZIP_DEFLATED)), "damaged Word document"),
+        (_docx(b'<?xml version="1.0" encoding="x-nope"?><d/>'), "damaged Word document"),
     ],
 )
 def test_a_file_that_is_no_readable_word_document_is_one_reason(data, reason):
     with pytest.raises(UnreadableSourceError, match=reason):
         docx_text(data)
+
+
+def test_a_merged_cell_of_an_absurd_span_is_one_cell():
+    row = "<w:tr><w:tc><w:tcPr><w:gridSpan w:val='400000000'/></w:tcPr>" + _p("x") + "</w:tc><w:tc>" + _p("y") + "</w:tc></w:tr>"
+    assert docx_text(_docx(_body(f"<w:tbl>{row}{row}</w:tbl>"))).text == "| x | y |\n| x | y |\n"
 
 
 def test_a_broken_word_document_is_skipped_and_the_rest_indexed(tmp_path):
