@@ -254,11 +254,44 @@ def continuity(subject: Subject, previous: TurnContext, index: LoadedIndex) -> C
     )
 
 
-def names_in(text: str) -> list[str]:
-    """The question's names as written (its capitalised words after the first), each once."""
-    if text.isupper():
-        return []
-    return list(dict.fromkeys(w for w in _WORD_AFTER_FIRST.findall(text) if w[0].isupper() and tokenize(w)))
+# An elliptical follow-up: a connective, a preposition, an article, and a name, nothing else ("and in the
+# US?", "And Obama?", "and on Windows?", "And in New York?"); not "And who is the CEO?".
+_ELLIPTICAL = re.compile(
+    r"\s*(?:(?:and|or|but)\s+)?(?:(?:in|for|at|on|of|with|from|to|by|under|during|about)\s+)?(?:the\s+)?"
+    r"(?P<name>[^\W_][\w'’.&-]*(?:\s+[^\W_][\w'’.&-]*){0,3}?)\s*[?.!]*\s*",
+    re.I,
+)
+_WORD_AT = re.compile(r"[^\W_][\w'’.&-]*")
+
+
+def without_stop(word: str) -> str:
+    """A word without the stop that closes its sentence ("UK." -> "UK"; "U.S." keeps its own)."""
+    return word[:-1] if word.endswith(".") and "." not in word[:-1] else word
+
+
+def is_name(word: str) -> bool:
+    """A word that names something as written: two letters or more with a capital among them ("UK",
+    "Obama", "macOS", "U.S."; not "I")."""
+    return len(word) > 1 and any(c.isupper() for c in word)
+
+
+def name_runs(text: str) -> list[str]:
+    """The names of a question as written, a run of name words each ("New York"), the first word only
+    where it is an acronym ("UK employees: ...", not "What ..."), each once; a sentence's closing stop is
+    no part of one ("in the UK." -> "UK", "the U.S." stays)."""
+    runs: list[list[str]] = []
+    last_end = -2
+    for k, match in enumerate(_WORD_AT.finditer(text)):
+        word = without_stop(match.group())
+        if not is_name(word) or (k == 0 and not word.isupper()):
+            last_end = -2
+            continue
+        if runs and text[last_end : match.start()] == " ":
+            runs[-1].append(word)
+        else:
+            runs.append([word])
+        last_end = match.start() + len(word)
+    return list(dict.fromkeys(" ".join(run) for run in runs))
 
 
 @dataclass(frozen=True)
@@ -272,19 +305,20 @@ class Contrast:
     kept: frozenset[str]
 
 
-def contrast(query: Query, subject: Subject, before: str) -> Contrast | None:
-    """The follow-up read as the question ``before`` about another thing, where its subject is one name
-    and nothing else ("and in the US?", "And Obama?"; asked where the follow-up leans on the question
-    before, ``LEANS_ON_QUESTION``: "What about Aquinas?" stands alone and switches subject) and ``before`` names one
-    thing, another; else None. Carried as it was, the old name stayed in the question the reader read
-    and in the search's terms, and a new user's "and in the US?" was answered with the UK rule again."""
-    new, old = names_in(query.text), names_in(before)
-    if len(new) != 1 or len(old) != 1 or not subject.terms:
+def contrast(follow_up: str, before: str) -> Contrast | None:
+    """The follow-up read as the question ``before`` about another thing, where it is elliptical
+    (``_ELLIPTICAL``: "and in the US?", "And Obama?") and ``before`` names one thing, another; else
+    None. Asked where the follow-up leans on the question before (``LEANS_ON_QUESTION``: "What about
+    Aquinas?" stands alone and switches subject). Carried as it was, the old name stayed in the question
+    the reader read and in the search's terms, and a new user's "and in the US?" was answered with the
+    UK rule again."""
+    match = _ELLIPTICAL.fullmatch(follow_up)
+    if match is None or not all(is_name(word) for word in match["name"].split()):
         return None
-    new_terms, old_terms = set(tokenize(new[0])), set(tokenize(old[0]))
-    if subject.terms != new_terms or old_terms & new_terms:
+    new, old = without_stop(match["name"]), name_runs(before)
+    if len(old) != 1 or set(tokenize(old[0])) & set(tokenize(new)):
         return None
-    question = re.sub(rf"(?<!\w){re.escape(old[0])}(?!\w)", new[0], before, count=1)
+    question = re.sub(rf"(?<!\w){re.escape(old[0])}(?!\w)", lambda _: new, before)
     return Contrast(question, frozenset(tokenize(question)))
 
 
@@ -304,7 +338,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         return replace(query, incomplete=missing)
     carried: dict[str, float] = {}
     words: dict[str, str] = {}
-    instead = contrast(query, subject, previous.whole_question) if missing >= LEANS_ON_QUESTION else None
+    instead = contrast(query.text, previous.whole_question) if missing >= LEANS_ON_QUESTION else None
     if missing > 0:
         for distance, turn in enumerate(reversed(turns)):
             fade = CARRY_WEIGHT * missing * FADE**distance

@@ -453,18 +453,30 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
     [
         ("What is the meal allowance in the UK?", "and in the US?", "What is the meal allowance in the US?"),
         ("Where did Augustine teach rhetoric?", "And Aquinas?", "Where did Aquinas teach rhetoric?"),
-        # One that stands alone (a name of its own and no "and") switches subject, as it did.
-        ("Where did Augustine teach rhetoric?", "What about Aquinas?", None),
-        # Not one name in place of one: nothing restated.
+        ("What is the hotel limit in New York?", "And in San Francisco?", "What is the hotel limit in San Francisco?"),
+        ("How do I install it on macOS?", "and on Windows?", "How do I install it on Windows?"),
+        ("UK employees: how many days of leave?", "and in the US?", "US employees: how many days of leave?"),
+        ("Do UK staff get the UK bank holidays?", "and in the US?", "Do US staff get the US bank holidays?"),
+        ("What is the rule in the UK?", "And in the U.S.?", "What is the rule in the U.S.?"),
+        # A question of its own after "And", not one name in place of one: nothing restated.
+        ("How many days of annual leave do UK employees get?", "And who is the CEO?", None),
         ("What is the meal allowance in the UK?", "and for contractors in the US?", None),
         ("Did the UK sign with France?", "and the US?", None),
         ("What is the meal allowance in the UK?", "and in the UK?", None),
         ("What is the meal allowance?", "and in the US?", None),
+        # One that stands alone (a name of its own and no "and") switches subject, as it did.
+        ("Where did Augustine teach rhetoric?", "What about Aquinas?", None),
     ],
 )
-def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before_restated(two_lives, before, follow_up, restated):
-    conversation = chat_so_far(two_lives, before)
-    query = in_context(two_lives, follow_up, conversation)
-    assert query.restated == (restated is not None)
-    if restated is not None:
-        assert query.whole_question == restated
+def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before_restated(before, follow_up, restated):
+    from assistant.retrieval.conversation import contrast
+
+    found = contrast(follow_up, before)
+    assert (found.question if found else None) == restated
+
+
+def test_a_restated_follow_up_is_read_so_in_its_conversation(two_lives):
+    query = in_context(two_lives, "And Aquinas?", chat_so_far(two_lives, "Where did Augustine teach rhetoric?"))
+    assert query.restated and query.whole_question == "Where did Aquinas teach rhetoric?"
+    query = in_context(two_lives, "What about Aquinas?", chat_so_far(two_lives, "Where did Augustine teach rhetoric?"))
+    assert not query.restated
