@@ -304,15 +304,17 @@ def _is_terminal(out: TextIO) -> bool:
     return _is_tty(out) and os.environ.get("TERM") != "dumb"
 
 
-def quote_line(snippet, bold: bool) -> str:
+def quote_line(snippet, bold: bool, shown: bool = True) -> str:
     """The snippet's text on one line (each run of whitespace one space) as its file shows it
     (``shown_quote``), control characters shown; with ``bold``, the words that answer the question in
-    ANSI bold."""
+    ANSI bold; without ``shown``, the file's exact text (MCP: an agent may quote it back, or find it)."""
     text, mark = snippet.text, snippet.answer
-    view = as_shown(text, snippet.citation.source)  # a Markdown file's "**25 days**" reads "25 days"
+    if not shown:
+        return printable(" ".join(text.split()))
     if mark is None or not bold:
-        return printable(" ".join(view.text.split()))
+        return printable(" ".join(as_shown(text, snippet.citation.source).text.split()))
     start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
+    view = as_shown(text, snippet.citation.source, keep=(start, end))  # a Markdown file's "**25 days**" reads "25 days"
     flat = lambda part: re.sub(r"\s+", " ", part)  # noqa: E731
     before, words, after = flat(view.part(0, start)).lstrip(), flat(view.part(start, end)), flat(view.part(end, len(text))).rstrip()
     return printable(before) + BOLD + printable(words) + NORMAL + printable(after)
@@ -336,16 +338,16 @@ def answer_label(snippet) -> str:
     return "  unsure: the sources may not say this" if snippet.unsure else ""
 
 
-def answer_lines(answer, bold: bool, answer_words: bool = False) -> list[str]:
+def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = True) -> list[str]:
     """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
-    and quote (the answering words in bold where ``bold``; on a line of their own with
-    ``answer_words``), and the other places it stands."""
+    and quote (as its file shows it, ``shown_quote``, unless not ``shown``; the answering words in bold
+    where ``bold``; on a line of their own with ``answer_words``), and the other places it stands."""
     if answer.abstained:
         return [f"The sources do not answer this: {printable(answer.reason or '')}."]
     lines = []
     for rank, snippet in enumerate(answer.snippets, start=1):
         lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){answer_label(snippet)}")
-        lines.append(f"   “{quote_line(snippet, bold)}”")
+        lines.append(f"   “{quote_line(snippet, bold, shown)}”")
         if answer_words and snippet.answer is not None:
             lines.append(f"   answer: {printable(snippet.answer.text)}")
         if snippet.also:

@@ -257,7 +257,7 @@ def answer_text(answer: Answer) -> str:
             f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
             "what it no longer says is not quoted"
         )
-    return "\n".join([*lines, *answer_lines(answer, bold=False, answer_words=True)])
+    return "\n".join([*lines, *answer_lines(answer, bold=False, answer_words=True, shown=False)])
 
 
 def status_text(status: IndexStatus, command: str) -> str:

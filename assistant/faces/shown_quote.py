@@ -3,8 +3,9 @@ not words of it (``**25 days**`` reads "25 days", ``[the portal](https://…)`` 
 and the chat show quotes so; the JSON, MCP and citations keep the file's exact text.
 
 Only the marks are left out, never a word: the pairs of ``**``, ``__``, ``*`` and ``_`` around
-emphasised words, the backticks around inline code, and a link's or an image's address (its text
-stays). An asterisk or underscore that pairs with nothing ("2 * 3", "snake_case") stays.
+emphasised words, the backticks around inline code, a link's or an image's address (its text stays),
+and the backslash that escapes a mark ("\\*" reads "*"). An asterisk or underscore that pairs with
+nothing ("2 * 3", "snake_case") or stands inside a word or inline code ("x**2", "`**`") stays.
 """
 
 from __future__ import annotations
@@ -16,13 +17,21 @@ from ..sources.formats import MARKDOWN_SUFFIXES
 
 # Each pattern's groups named "mark" are left out, the rest kept. Inline code first: what it holds is
 # not markup.
-_CODE = re.compile(r"(?P<mark>`+)(?P<code>[^`\n]+?)(?P<mark2>(?P=mark))(?!`)")
+_CODE = re.compile(r"(?<![`\\])(?P<mark>`+)(?P<code>[^`\n]+?)(?P<mark2>(?P=mark))(?!`)")
+# A mark opens after no word character and no backslash (an escaped "\*" is an asterisk), and closes
+# before none: "x**2 + y**2" is a formula, not bold.
 _PATTERNS = (
-    re.compile(r"(?P<mark>!?\[)(?P<text>[^\]\n]+)(?P<mark2>\]\([^)\s]*(?:\s+\"[^\"\n]*\")?\))"),
-    re.compile(r"(?P<mark>\*\*|__)(?=\S)(?P<text>[^\n]+?)(?<=\S)(?P<mark2>(?P=mark))"),
-    re.compile(r"(?<![\w*])(?P<mark>\*)(?=[^\s*])(?P<text>[^*\n]+?)(?<=[^\s*])(?P<mark2>\*)(?![\w*])"),
-    re.compile(r"(?<![\w_])(?P<mark>_)(?=[^\s_])(?P<text>[^_\n]+?)(?<=[^\s_])(?P<mark2>_)(?![\w_])"),
+    # A link's or image's text stays; its address (which may hold one pair of parentheses) goes.
+    re.compile(r"(?<!\\)(?P<mark>!?\[)(?P<text>[^\]\n]+)(?P<mark2>\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"\n]*\")?\))"),
+    re.compile(r"(?<![\w\\*])(?P<mark>\*\*\*|___)(?=[^\s*_])(?P<text>[^\n]+?)(?<=[^\s\\])(?P<mark2>(?P=mark))(?![\w*])"),
+    re.compile(r"(?<![\w\\*])(?P<mark>\*\*|__)(?=[^\s*_])(?P<text>[^\n]+?)(?<=[^\s\\])(?P<mark2>(?P=mark))(?![\w*])"),
+    re.compile(r"(?<![\w\\*])(?P<mark>\*)(?=[^\s*])(?P<text>[^*\n]+?)(?<=[^\s*\\])(?P<mark2>\*)(?![\w*])"),
+    re.compile(r"(?<![\w\\_])(?P<mark>_)(?=[^\s_])(?P<text>[^_\n]+?)(?<=[^\s_\\])(?P<mark2>_)(?![\w_])"),
 )
+
+
+# A backslash that makes the mark after it a plain character.
+_ESCAPE = re.compile(r"\\(?=[\\`*_{}\[\]()#+\-.!|<>~])")
 
 
 @dataclass(frozen=True)
@@ -37,20 +46,26 @@ class ShownText:
         return "".join(c for c, at in zip(self.text, self.offsets) if start <= at < end)
 
 
-def as_shown(text: str, source: str) -> ShownText:
+def as_shown(text: str, source: str, keep: tuple[int, int] | None = None) -> ShownText:
     """``text`` (of the file ``source``) as a reader of the file sees it: for Markdown, without its
-    inline marks; any other format as it is."""
+    inline marks; any other format as it is. Where the marks would hide half or more of ``keep`` (the
+    offsets of the words that answer: a link's address), the text is shown as it is."""
+    as_is = ShownText(text, tuple(range(len(text))))
     if not source.lower().endswith(MARKDOWN_SUFFIXES):
-        return ShownText(text, tuple(range(len(text))))
+        return as_is
     hidden: set[int] = set()
-    code: list[tuple[int, int]] = []
+    masked = list(text)  # inline code's content masked: nothing in it is a mark, nor opens one
     for match in _CODE.finditer(text):
         hidden.update(range(*match.span("mark")), range(*match.span("mark2")))
-        code.append(match.span())
+        masked[match.start() : match.end()] = "\x00" * (match.end() - match.start())
+    outside_code = "".join(masked)
     for pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            if any(a <= match.start() < b for a, b in code):
-                continue  # "*args" inside `f(*args, **kw)` is code, not emphasis
+        for match in pattern.finditer(outside_code):
             hidden.update(range(*match.span("mark")), range(*match.span("mark2")))
+    hidden.update(match.start() for match in _ESCAPE.finditer(outside_code))  # "\*" reads "*"
+    if keep is not None and keep[1] > keep[0]:
+        shown_chars = sum(1 for i in range(*keep) if i not in hidden)
+        if shown_chars * 2 < keep[1] - keep[0]:
+            return as_is
     kept = [i for i in range(len(text)) if i not in hidden]
     return ShownText("".join(text[i] for i in kept), tuple(kept))

@@ -82,10 +82,10 @@ def snippet_body(snippet: Snippet) -> Content:
 def _quote(snippet: Snippet) -> list[tuple[str, str]]:
     """The quoted text on one line, the words that answer (if marked) in their own style."""
     mark = snippet.answer
-    view = as_shown(snippet.text, snippet.citation.source)  # a Markdown file's "**25 days**" reads "25 days"
     if mark is None:
-        return [(_flat(view.text), QUOTE_STYLE)]
+        return [(_flat(as_shown(snippet.text, snippet.citation.source).text), QUOTE_STYLE)]
     start, end = mark.start - snippet.citation.start, mark.end - snippet.citation.start
+    view = as_shown(snippet.text, snippet.citation.source, keep=(start, end))  # "**25 days**" reads "25 days"
     parts = (
         (re.sub(r"\s+", " ", view.part(0, start)).lstrip(), QUOTE_STYLE),
         (re.sub(r"\s+", " ", view.part(start, end)), ANSWER_STYLE),
