@@ -421,7 +421,9 @@ def compose_answer(
         return Answer(question=question, snippets=(), abstained=True, reason=reason, timings=timings, changed_sources=changed_sources)
     best = max(confidences)
     if best < bar:
-        reason = f"nothing in the sources is likely to answer it (confidence {best:.2f} < {bar:.2f})"
+        # As many places as tell them apart: "0.14 < 0.14" read as a bar the answer reached.
+        places = 2 if f"{best:.2f}" != f"{bar:.2f}" else 4
+        reason = f"nothing in the sources is likely to answer it (confidence {best:.{places}f} < {bar:.{places}f})"
         if unmentioned:
             reason = f"the sources never mention {', '.join(unmentioned)}"
         return Answer(

@@ -54,11 +54,13 @@ def with_introduced_code(
     still_quoted: Callable[[Snippet], bool],
 ) -> tuple[list[Picked], Confidences]:
     """The picked snippets with the code each introduces right after it (``introduced_code``), as sure
-    as it and with its features, at most ``count`` in all; a block already picked moves up beside its
-    introduction."""
+    as it and with its features, at most ``count`` in all but for the block the last kept one
+    introduces (asked for one snippet, "How do I run the tests?" gave "To run the tests:" alone); a
+    block already picked moves up beside its introduction."""
     out: list[Picked] = []
     probabilities: list[float] = []
     features: list[dict[str, float]] = []
+    kept = 0  # snippets kept, their blocks not counted
     chosen = list(zip(picked, confidences.probabilities, confidences.features))
     introduced = {}
     for p, _, _ in chosen:
@@ -69,6 +71,9 @@ def with_introduced_code(
         c = p.snippet.citation
         if any(c.source == b.citation.source and c.start < b.citation.end and b.citation.start < c.end for b in introduced.values()):
             continue  # the block, picked on its own: it stands beside its introduction instead
+        if kept == count:
+            break
+        kept += 1
         out.append(p)
         probabilities.append(probability)
         features.append(feature)
@@ -77,4 +82,4 @@ def with_introduced_code(
             out.append(Picked(code, p.similarity, p.margin))
             probabilities.append(probability)
             features.append(feature)
-    return out[:count], replace(confidences, probabilities=probabilities[:count], features=features[:count])
+    return out, replace(confidences, probabilities=probabilities, features=features)

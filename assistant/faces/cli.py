@@ -330,14 +330,6 @@ def _print_answer(answer, out: TextIO, err: TextIO, command: str) -> None:
         out.write(line + "\n")
 
 
-def answer_label(snippet) -> str:
-    """What a snippet is, after its citation, where it is not simply an answer: "nearest, not an
-    answer" below the bar, "unsure" above it but under even odds (``Snippet.unsure``)."""
-    if not snippet.is_answer:
-        return "  nearest, not an answer"
-    return "  unsure: the sources may not say this" if snippet.unsure else ""
-
-
 def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = True) -> list[str]:
     """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
     and quote (as its file shows it, ``shown_quote``, unless not ``shown``; the answering words in bold
@@ -346,7 +338,8 @@ def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = T
         return [f"The sources do not answer this: {printable(answer.reason or '')}."]
     lines = []
     for rank, snippet in enumerate(answer.snippets, start=1):
-        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){answer_label(snippet)}")
+        label = f"  {snippet.label}" if snippet.label else ""
+        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){label}")
         lines.append(f"   “{quote_line(snippet, bold, shown)}”")
         if answer_words and snippet.answer is not None:
             lines.append(f"   answer: {printable(snippet.answer.text)}")

@@ -278,6 +278,7 @@ def status_text(status: IndexStatus, command: str) -> str:
         for label, names in changes.kinds:
             lines += [f"  {label}: {printable(name)}" for name in names]
         lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
+        lines += [f"warning:  {printable(item.source)}: {printable(item.reason)}" for item in status.warnings]
         if status.problem:
             lines.append(f"problem:  {printable(with_remedy(status.problem, status.remedy, command))}")
     return "\n".join(lines)

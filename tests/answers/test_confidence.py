@@ -170,6 +170,9 @@ def test_neighbouring_sentences_of_one_passage_are_one_snippet():
     assert merged.text == passage.text[: len(merged.text)] and merged.citation.end == second.citation.end
     answer = compose_answer("q", [Picked(first, 0.5, 0.1)], [0.9], 0.5, Timings())
     assert answer.snippets[0].is_answer and not answer.abstained
+    # An abstention's reason tells the confidence from the bar ("0.14 < 0.14" read as a bar reached).
+    assert "(confidence 0.1397 < 0.1400)" in compose_answer("q", [Picked(first, 0.5, 0.1)], [0.1397], 0.14, Timings()).reason
+    assert "(confidence 0.09 < 0.14)" in compose_answer("q", [Picked(first, 0.5, 0.1)], [0.09], 0.14, Timings()).reason
 
 
 def test_eval_prints_what_each_bar_would_do(regions, tmp_path):

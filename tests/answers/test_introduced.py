@@ -43,6 +43,9 @@ def test_the_command_a_quote_introduces_is_quoted_after_it(tmp_path):
     assert command.citation.line_start == intro.citation.line_end + 3
     assert command.is_answer and command.confidence == intro.confidence
     assert len(answer.snippets) == 3
+    # Asked for one snippet, the block comes with it all the same.
+    one = assistant.ask("How do I connect to the VPN?", k=1)
+    assert [s.text for s in one.snippets] == [intro.text, command.text]
 
 
 def test_a_quote_introducing_anything_but_code_stands_alone(tmp_path):

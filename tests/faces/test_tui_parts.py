@@ -65,8 +65,11 @@ def test_snippet_content_is_literal_and_marks_the_sentence():
 
 def test_a_table_s_row_is_shown_alone():
     row = make_snippet("| 28 April 2025 | Grace Thompson | Daniel Cho |", before="| 21 April 2025 | Lukas Weber | Grace Thompson |\n", after="\n| 5 May 2025 | Ravi Patel | Aisha Bello |")
-    table = row.model_copy(update={"passage": row.passage.model_copy(update={"kind": "table"})})
-    assert snippet_body(table).plain == "| 28 April 2025 | Grace Thompson | Daniel Cho |"
+    titled = {"kind": "table", "title": "Rota — On-call rota — Week starting · Primary · Secondary"}
+    table = row.model_copy(update={"passage": row.passage.model_copy(update=titled)})
+    assert snippet_body(table).plain == "Week starting · Primary · Secondary | 28 April 2025 | Grace Thompson | Daniel Cho |"
+    heading = snippet_heading(1, table).plain
+    assert "Rota — On-call rota" in heading and "Primary" not in heading
     assert "Lukas Weber" in snippet_body(row).plain  # prose keeps its context
 
 

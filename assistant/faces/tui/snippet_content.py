@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from textual.content import Content
 
-from ...sources.structure import RECORDS
+from ...sources.structure import RECORDS, TITLE_PARTS
 from ..shown_quote import as_shown
 
 if TYPE_CHECKING:
@@ -63,13 +63,15 @@ def score_meter(score: float) -> Content:
 
 def snippet_body(snippet: Snippet) -> Content:
     """The quoted sentence, emphasised, inside a line or two of its passage's context; a table's row
-    or a line of code alone (the rows around it, run onto one line, hid which was quoted: "| | 28 April
-    2025 | Grace Thompson | Daniel Cho | | 5 May 2025 | …")."""
+    after its columns' names, and a line of code, alone (the rows around it, run onto one line, hid
+    which was quoted: "| | 28 April 2025 | Grace Thompson | Daniel Cho | | 5 May 2025 | …")."""
     passage = snippet.passage
     start = max(snippet.citation.start - passage.start, 0)
     end = max(snippet.citation.end - passage.start, start)
     before = after = ""
-    if passage.kind not in RECORDS:
+    if passage.kind == "table" and TITLE_PARTS in passage.title:  # its columns' names, what each cell is
+        before = _head(passage.title.rsplit(TITLE_PARTS, 1)[1], CONTEXT_BEFORE)
+    elif passage.kind not in RECORDS:
         before = _tail(as_shown(passage.text[:start], passage.source).text, CONTEXT_BEFORE)
         after = _head(as_shown(passage.text[end:], passage.source).text, CONTEXT_AFTER)
     return Content.assemble(
@@ -102,12 +104,13 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
         "  ",
         score_meter(snippet.score),
     ]
-    if snippet.passage.title and _words(snippet.passage.title) != _words(PurePosixPath(snippet.citation.source).stem):
-        parts.append(("  " + _head(snippet.passage.title, 60), "italic $text-muted"))
-    if not snippet.is_answer:
-        parts.append(("  nearest, not an answer", "italic $warning"))
-    elif snippet.unsure:
-        parts.append(("  unsure: the sources may not say this", "italic $warning"))
+    title = snippet.passage.title
+    if snippet.passage.kind == "table" and TITLE_PARTS in title:
+        title = title.rsplit(TITLE_PARTS, 1)[0]  # the columns' names stand before the row (``snippet_body``)
+    if title and _words(title) != _words(PurePosixPath(snippet.citation.source).stem):
+        parts.append(("  " + _head(title, 60), "italic $text-muted"))
+    if snippet.label:
+        parts.append(("  " + snippet.label, "italic $warning"))
     return Content.assemble(*parts)
 
 

@@ -44,8 +44,7 @@ def transcript_markdown(
             if answer.snippets:
                 out += ["Nearest passages:", ""]
         for rank, snippet in enumerate(answer.snippets, start=1):
-            nearest = "" if snippet.is_answer or answer.abstained else ", nearest, not an answer"
-            nearest = ", unsure: the sources may not say this" if snippet.unsure and not answer.abstained else nearest
+            nearest = f", {snippet.label}" if snippet.label and not answer.abstained else ""
             out += [f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f}{nearest})", "", _quote(snippet.text), ""]
             if snippet.also:
                 out += ["Also in " + ", ".join(f"`{c.label()}`" for c in snippet.also) + ".", ""]
