@@ -28,6 +28,15 @@ def write_project(root: Path, config_text: str = "", sources: dict[str, str | by
     return config
 
 
+def built_project(root: Path, sources: dict[str, str | bytes], config_text: str = ""):
+    """An ``Assistant`` over a project of ``sources`` (``write_project``), its index built."""
+    from assistant import Assistant
+
+    assistant = Assistant.open(write_project(root, config_text, sources))
+    assistant.build_index()
+    return assistant
+
+
 def edit_manifest(index_dir: Path, change) -> None:
     """Change an index's manifest as a hand edit that knows the format would: ``change`` gets the
     manifest as a dict to alter in place, and the manifest's own checksum is made to match again."""

@@ -8,7 +8,7 @@ from assistant import Assistant
 from assistant.store.bm25 import LexicalIndex, write_lexical_index
 from assistant.store.lexical import plain_letters, tokenize
 
-from projects import write_project
+from projects import built_project
 
 REVIEW = """Annual review of the harbour survey
 
@@ -25,10 +25,7 @@ The committee accepted both reports in March and asked for a second inspection o
 
 @pytest.fixture(scope="module")
 def harbour(tmp_path_factory) -> Assistant:
-    config = write_project(tmp_path_factory.mktemp("harbour"), sources={"review.txt": REVIEW})
-    assistant = Assistant.open(config)
-    assistant.build_index()
-    return assistant
+    return built_project(tmp_path_factory.mktemp("harbour"), {"review.txt": REVIEW})
 
 
 @pytest.mark.parametrize(

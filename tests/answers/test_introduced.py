@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from assistant import Assistant
-
-from projects import write_project
+from projects import built_project
 
 SECURITY = """# IT security
 
@@ -32,9 +30,7 @@ Passwords must be at least 14 characters long. Change yours in the Okta portal:
 def test_the_command_a_quote_introduces_is_quoted_after_it(tmp_path):
     """A new user's "How do I connect to the VPN?" quoted "To connect from the terminal:" and never
     showed the command on the next line."""
-    config = write_project(tmp_path, sources={"it-security.md": SECURITY})
-    assistant = Assistant.open(config)
-    assistant.build_index()
+    assistant = built_project(tmp_path, {"it-security.md": SECURITY})
     answer = assistant.ask("How do I connect to the VPN?")
     intro, command = answer.snippets[0], answer.snippets[1]
     assert intro.text.endswith("To connect from the\nterminal:")
@@ -49,9 +45,7 @@ def test_the_command_a_quote_introduces_is_quoted_after_it(tmp_path):
 
 
 def test_a_quote_introducing_anything_but_code_stands_alone(tmp_path):
-    config = write_project(tmp_path, sources={"it-security.md": SECURITY})
-    assistant = Assistant.open(config)
-    assistant.build_index()
+    assistant = built_project(tmp_path, {"it-security.md": SECURITY})
     answer = assistant.ask("Where do I change my password?")
     assert "Okta portal:" in answer.snippets[0].text
     assert all(s.passage.kind != "code" for s in answer.snippets)

@@ -12,7 +12,7 @@ from assistant.faces.cli import BOLD, NORMAL, quote_line
 from assistant.faces.shown_quote import as_shown
 
 from cli_runner import run_cli
-from projects import write_project
+from projects import built_project, write_project
 
 
 @pytest.mark.parametrize(
@@ -69,9 +69,6 @@ def test_mcp_reads_the_file_s_exact_text(tmp_path):
     from assistant.faces.cli import answer_lines
 
     text = "# Leave\n\nFull-time UK employees receive **25 days** of annual leave per year, plus bank holidays.\n"
-    config = write_project(tmp_path, sources={"leave.md": text})
-    assistant = Assistant.open(config)
-    assistant.build_index()
-    answer = assistant.ask("How many days of annual leave do UK employees get?")
+    answer = built_project(tmp_path, {"leave.md": text}).ask("How many days of annual leave do UK employees get?")
     assert "**25 days**" in "\n".join(answer_lines(answer, bold=False, shown=False))
     assert "**" not in "\n".join(answer_lines(answer, bold=False))

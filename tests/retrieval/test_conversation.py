@@ -12,7 +12,7 @@ from assistant import Assistant
 from assistant.models import Conversation
 
 from cli_runner import run_cli
-from projects import DATA, write_project
+from projects import DATA, built_project, write_project
 
 TEXTS = DATA / "conversation"
 
@@ -429,10 +429,7 @@ Full-time US employees receive 15 days of paid time off per calendar year, plus 
 
 @pytest.fixture(scope="module")
 def handbook(tmp_path_factory) -> Assistant:
-    config = write_project(tmp_path_factory.mktemp("handbook"), sources={"handbook.md": HANDBOOK})
-    assistant = Assistant.open(config)
-    assistant.build_index()
-    return assistant
+    return built_project(tmp_path_factory.mktemp("handbook"), {"handbook.md": HANDBOOK})
 
 
 def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
