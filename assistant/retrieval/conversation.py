@@ -315,6 +315,8 @@ def contrast(follow_up: str, before: str) -> Contrast | None:
     match = _ELLIPTICAL.fullmatch(follow_up)
     if match is None or not all(is_name(word) for word in match["name"].split()):
         return None
+    if not follow_up[: match.start("name")].strip() and not match["name"].replace(".", "").isupper():
+        return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
     new, old = without_stop(match["name"]), name_runs(before)
     if len(old) != 1 or set(tokenize(old[0])) & set(tokenize(new)):
         return None

@@ -463,6 +463,9 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
         ("What is the meal allowance?", "and in the US?", None),
         # One that stands alone (a name of its own and no "and") switches subject, as it did.
         ("Where did Augustine teach rhetoric?", "What about Aquinas?", None),
+        # A word opening the follow-up is capitalised as its sentence's first: no name ("US?" is one).
+        ("What did Robert drop?", "How?", None),
+        ("What is the meal allowance in the UK?", "US?", "What is the meal allowance in the US?"),
     ],
 )
 def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before_restated(before, follow_up, restated):
