@@ -25,8 +25,12 @@ def test_a_word_document_reads_as_paragraphs_headings_items_and_a_table():
     assert headings == ["Staff Handbook: Leave", "Annual leave", "How to book leave", "Entitlements"]
     # The bold run is the sentence's, not a paragraph of its own.
     assert "Full-time UK employees receive 25 days of annual leave per year, plus bank holidays." in text
-    # A list's items a line each, marked as Markdown marks them; then the table, its header ruled off.
-    assert "- Check the team calendar for clashes.\n- Ask your manager in the HR portal at least two weeks ahead.\n" in text
+    # A list's items a line each, numbered as Word numbers them (a bullet as Markdown marks one); then
+    # the table, its header ruled off.
+    assert (
+        "1. Check the team calendar for clashes.\n2. Ask your manager in the HR portal at least two weeks ahead.\n"
+        "3. Wait for approval before booking travel.\n- Bring a doctor's note after seven days of sickness." in text
+    )
     assert "| Leave type | UK entitlement | US entitlement |\n| --- | --- | --- |\n| Annual leave | 25 days | 15 days |" in text
     # A line break inside a paragraph is a new line of it.
     assert "Questions go to Priya Nair in Operations.\nPhone: 0161 555 0199" in text
@@ -108,6 +112,40 @@ def test_what_word_wraps_or_leaves_out_is_read_as_word_shows_it():
 def test_a_file_that_is_no_readable_word_document_is_one_reason(data, reason):
     with pytest.raises(UnreadableSourceError, match=reason):
         docx_text(data)
+
+
+NUMBERING = (
+    f'<?xml version="1.0" encoding="UTF-8"?><w:numbering {W}>'
+    '<w:abstractNum w:abstractNumId="0">'
+    '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>'
+    '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="lowerLetter"/><w:lvlText w:val="%1.%2)"/></w:lvl>'
+    '</w:abstractNum><w:abstractNum w:abstractNumId="1">'
+    '<w:lvl w:ilvl="0"><w:start w:val="4"/><w:numFmt w:val="upperRoman"/><w:lvlText w:val="Part %1:"/></w:lvl>'
+    '</w:abstractNum><w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num><w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+    "</w:numbering>"
+)
+
+
+def _item(text: str, list_id: str, level: int = 0) -> str:
+    return f"<w:p><w:pPr><w:numPr><w:ilvl w:val='{level}'/><w:numId w:val='{list_id}'/></w:numPr></w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def test_a_word_list_s_items_are_numbered_as_word_numbers_them():
+    """"Step 2" and "clause 1.b" are what a reader of the document asks about."""
+    inner = (
+        _item("Open the portal.", "1") + _item("Choose a date.", "1") + _item("A half day counts half.", "1", 1)
+        + _item("Weekends do not count.", "1", 1) + _item("Submit.", "1") + _item("Again from a.", "1", 1)
+        + _item("The fourth part.", "2") + _item("The fifth.", "2")
+        + "<w:p><w:pPr><w:numPr><w:numId w:val='0'/></w:numPr></w:pPr><w:r><w:t>Not an item.</w:t></w:r></w:p>"
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("word/document.xml", _body(inner))
+        package.writestr("word/numbering.xml", NUMBERING)
+    assert docx_text(out.getvalue()).text == (
+        "1. Open the portal.\n2. Choose a date.\n2.a) A half day counts half.\n2.b) Weekends do not count.\n"
+        "3. Submit.\n3.a) Again from a.\nPart IV: The fourth part.\nPart V: The fifth.\n\nNot an item.\n"
+    )
 
 
 def test_a_merged_cell_of_an_absurd_span_is_one_cell():
