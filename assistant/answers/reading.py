@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from ..models import Passage, Sentence, Snippet
 from ..retrieval.query import Query
-from ..sources.structure import HEADER_CELLS, RECORDS, TITLE_PARTS, row_cells
+from ..sources.structure import HEADER_CELLS, RECORDS, row_cells, table_title
 from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
 
@@ -84,9 +84,10 @@ def labelled_row(passage: Passage, row: Sentence) -> Stretch | None:
     part of the passage's title, ``structure.header_words``) does not name as many columns as the row
     has cells. Alone, "| B3 | Kreuzberg | extensive sedum | 1,120 | 15 | 8 |" gave the reader no way to
     tell which number is the sensors' (a new user's "How many sensors were on site B3?")."""
-    if passage.kind != "table" or TITLE_PARTS not in passage.title:
+    parts = table_title(passage.kind, passage.title)
+    if parts is None:
         return None
-    names = passage.title.rsplit(TITLE_PARTS, 1)[1].split(HEADER_CELLS)
+    names = parts[1].split(HEADER_CELLS)
     cells = row_cells(row.text)
     if len(names) != len(cells) or len(names) < 2:
         return None

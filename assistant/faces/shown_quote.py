@@ -13,8 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..sources.formats import MARKDOWN_SUFFIXES
-
 # Each pattern's groups named "mark" are left out, the rest kept. Inline code first: what it holds is
 # not markup.
 _CODE = re.compile(r"(?<![`\\])(?P<mark>`+)(?P<code>[^`\n]+?)(?P<mark2>(?P=mark))(?!`)")
@@ -50,6 +48,8 @@ def as_shown(text: str, source: str, keep: tuple[int, int] | None = None) -> Sho
     """``text`` (of the file ``source``) as a reader of the file sees it: for Markdown, without its
     inline marks; any other format as it is. Where the marks would hide half or more of ``keep`` (the
     offsets of the words that answer: a link's address), the text is shown as it is."""
+    from ..sources.formats import MARKDOWN_SUFFIXES  # read by the answer shown, not at start-up (--help)
+
     as_is = ShownText(text, tuple(range(len(text))))
     if not source.lower().endswith(MARKDOWN_SUFFIXES):
         return as_is

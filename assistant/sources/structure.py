@@ -273,6 +273,16 @@ def row_cells(line: str) -> list[tuple[int, int]]:
     return cells
 
 
+def table_title(kind: str, title: str) -> tuple[str, str] | None:
+    """A table passage's title as its two parts: what stands above the table, and its header's words
+    (``header_words``: "Stations — Station · Region · Opened" -> ("Stations", "Station · Region ·
+    Opened")); None for another kind of passage, or a table whose title carries no header."""
+    if kind != "table" or TITLE_PARTS not in title:
+        return None
+    above, header = title.rsplit(TITLE_PARTS, 1)
+    return above, header
+
+
 def header_words(line: str) -> str:
     """A header row as words for a title: its cells, without the bars ("Station · Region · Opened")."""
     return HEADER_CELLS.join(line[start:end] for start, end in row_cells(line) if end > start)[:HEADING_MAX_CHARS]

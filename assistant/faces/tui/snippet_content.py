@@ -10,7 +10,6 @@ from pathlib import PurePosixPath
 
 from textual.content import Content
 
-from ...sources.structure import RECORDS, TITLE_PARTS
 from ..shown_quote import as_shown
 
 if TYPE_CHECKING:
@@ -68,9 +67,12 @@ def snippet_body(snippet: Snippet) -> Content:
     passage = snippet.passage
     start = max(snippet.citation.start - passage.start, 0)
     end = max(snippet.citation.end - passage.start, start)
+    from ...sources.structure import RECORDS, table_title  # read when an answer is shown, not at start-up
+
     before = after = ""
-    if passage.kind == "table" and TITLE_PARTS in passage.title:  # its columns' names, what each cell is
-        before = _head(passage.title.rsplit(TITLE_PARTS, 1)[1], CONTEXT_BEFORE)
+    table = table_title(passage.kind, passage.title)
+    if table is not None:  # its columns' names, what each cell is
+        before = _head(table[1], CONTEXT_BEFORE)
     elif passage.kind not in RECORDS:
         before = _tail(as_shown(passage.text[:start], passage.source).text, CONTEXT_BEFORE)
         after = _head(as_shown(passage.text[end:], passage.source).text, CONTEXT_AFTER)
@@ -104,9 +106,11 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
         "  ",
         score_meter(snippet.score),
     ]
-    title = snippet.passage.title
-    if snippet.passage.kind == "table" and TITLE_PARTS in title:
-        title = title.rsplit(TITLE_PARTS, 1)[0]  # the columns' names stand before the row (``snippet_body``)
+    from ...sources.structure import table_title
+
+    table = table_title(snippet.passage.kind, snippet.passage.title)
+    # A table's columns' names stand before its row (``snippet_body``), not in the heading.
+    title = table[0] if table is not None else snippet.passage.title
     if title and _words(title) != _words(PurePosixPath(snippet.citation.source).stem):
         parts.append(("  " + _head(title, 60), "italic $text-muted"))
     if snippet.label:
