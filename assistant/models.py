@@ -138,15 +138,6 @@ class Snippet(Frozen):
     is_answer: bool = True
 
     @property
-    def label(self) -> str:
-        """What the snippet is, where it is not simply an answer (shown beside its citation): "nearest,
-        not an answer" below the bar, "unsure: the sources may not say this" above it but under even
-        odds (``unsure``); else empty."""
-        if not self.is_answer:
-            return "nearest, not an answer"
-        return "unsure: the sources may not say this" if self.unsure else ""
-
-    @property
     def unsure(self) -> bool:
         """Shown as an answer, but likely not one: its confidence, a calibrated probability, is under
         UNSURE_BELOW. The default bar answers first (it keeps answering 0.97 of

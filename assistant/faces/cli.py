@@ -17,7 +17,7 @@ from typing import TextIO
 from ..config import check_ray_address
 from ..errors import AssistantError, BuildCancelled, QuestionError, Remedy
 from ..sources.outside_text import recovered, shown
-from .shown_quote import as_shown
+from .shown_quote import as_shown, snippet_label
 from ..models import Conversations, IndexCheck, IndexState, ProgressCallback, counted
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -338,7 +338,8 @@ def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = T
         return [f"The sources do not answer this: {printable(answer.reason or '')}."]
     lines = []
     for rank, snippet in enumerate(answer.snippets, start=1):
-        label = f"  {snippet.label}" if snippet.label else ""
+        label = snippet_label(snippet)
+        label = f"  {label}" if label else ""
         lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){label}")
         lines.append(f"   “{quote_line(snippet, bold, shown)}”")
         if answer_words and snippet.answer is not None:

@@ -1,4 +1,5 @@
-"""A quote as a reader of its file sees it: a Markdown file's inline markup is how the file shows words,
+"""A snippet as the faces show it: what it is beside its citation (``snippet_label``), and its quote as a
+reader of its file sees it: a Markdown file's inline markup is how the file shows words,
 not words of it (``**25 days**`` reads "25 days", ``[the portal](https://…)`` "the portal"). The CLI
 and the chat show quotes so; the JSON, MCP and citations keep the file's exact text.
 
@@ -69,3 +70,12 @@ def as_shown(text: str, source: str, keep: tuple[int, int] | None = None) -> Sho
             return as_is
     kept = [i for i in range(len(text)) if i not in hidden]
     return ShownText("".join(text[i] for i in kept), tuple(kept))
+
+
+def snippet_label(snippet) -> str:
+    """What a snippet is, where it is not simply an answer, as the CLI, the chat and a transcript say
+    it beside its citation: "nearest, not an answer" below the bar, "unsure: the sources may not say
+    this" above it but under ``models.UNSURE_BELOW`` (``Snippet.unsure``); else empty."""
+    if not snippet.is_answer:
+        return "nearest, not an answer"
+    return "unsure: the sources may not say this" if snippet.unsure else ""

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from textual.content import Content
 
-from ..shown_quote import as_shown
+from ..shown_quote import as_shown, snippet_label
 
 if TYPE_CHECKING:
     from ...models import Snippet
@@ -113,8 +113,8 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
     title = table[0] if table is not None else snippet.passage.title
     if title and _words(title) != _words(PurePosixPath(snippet.citation.source).stem):
         parts.append(("  " + _head(title, 60), "italic $text-muted"))
-    if snippet.label:
-        parts.append(("  " + snippet.label, "italic $warning"))
+    if label := snippet_label(snippet):
+        parts.append(("  " + label, "italic $warning"))
     return Content.assemble(*parts)
 
 

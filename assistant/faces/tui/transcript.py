@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
+from ..shown_quote import snippet_label
+
 if TYPE_CHECKING:
     from ...models import Answer
 
@@ -44,7 +46,8 @@ def transcript_markdown(
             if answer.snippets:
                 out += ["Nearest passages:", ""]
         for rank, snippet in enumerate(answer.snippets, start=1):
-            nearest = f", {snippet.label}" if snippet.label and not answer.abstained else ""
+            label = snippet_label(snippet)
+            nearest = f", {label}" if label and not answer.abstained else ""
             out += [f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f}{nearest})", "", _quote(snippet.text), ""]
             if snippet.also:
                 out += ["Also in " + ", ".join(f"`{c.label()}`" for c in snippet.also) + ".", ""]
