@@ -554,19 +554,22 @@ def _command_status(assistant, args, out: TextIO) -> int:
             out.write(f"stale:    {changes.describe() if changes.is_stale else up_to_date(status)}\n")
             if status.question_encoder is not None:
                 out.write(f"encoder:  {QUESTION_ENCODER_STATES[status.question_encoder]}\n")
-            for label, names in changes.kinds:
-                for name in names:
-                    out.write(f"  {label}: {printable(name)}\n")
-            for item in status.skipped:
-                out.write(f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}\n")
-            for item in status.warnings:
-                out.write(f"warning:  {printable(item.source)}: {printable(item.reason)}\n")
+            out.writelines(line + "\n" for line in file_lines(status))
         if status.problem:  # (with no index, the state line above already says what to run)
             problem = with_remedy(status.problem, status.remedy, invocation(args)) if status.exists else status.problem
             out.write(f"problem:  {printable(problem)}\n")
     if status.problem and status.exists:
         return EXIT_INDEX
     return EXIT_OK if status.exists else EXIT_INDEX
+
+
+def file_lines(status) -> list[str]:
+    """``status``'s lines of files: each changed since the build, each the build passed over and why,
+    each it indexed with a warning (as the CLI and MCP's ``status`` write them)."""
+    lines = [f"  {label}: {printable(name)}" for label, names in status.changes.kinds for name in names]
+    lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
+    lines += [f"warning:  {printable(item.source)}: {printable(item.reason)}" for item in status.warnings]
+    return lines
 
 
 def _command_status_of_all(library, out: TextIO) -> int:

@@ -20,7 +20,7 @@ from ..api import checked_question
 from ..errors import AssistantError, IndexMissingError, QuestionError
 from ..models import Answer, Conversations, IndexStatus, cited_place
 from ..sources.lines import with_page_marks
-from .cli import answer_lines, ensure_index_saying, printable, up_to_date, with_remedy
+from .cli import answer_lines, ensure_index_saying, file_lines, printable, up_to_date, with_remedy
 
 # The most snippets one ask may return: more would fill an agent's context rather than inform it.
 MAX_SNIPPETS = 20
@@ -275,10 +275,7 @@ def status_text(status: IndexStatus, command: str) -> str:
             f"passages: {status.passages}",
             f"stale:    {changes.describe() + ' (the next ask updates the index)' if changes.is_stale else up_to_date(status)}",
         ]
-        for label, names in changes.kinds:
-            lines += [f"  {label}: {printable(name)}" for name in names]
-        lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
-        lines += [f"warning:  {printable(item.source)}: {printable(item.reason)}" for item in status.warnings]
+        lines += file_lines(status)
         if status.problem:
             lines.append(f"problem:  {printable(with_remedy(status.problem, status.remedy, command))}")
     return "\n".join(lines)
