@@ -23,6 +23,7 @@ from xml.etree import ElementTree
 
 from ..errors import UnreadableSourceError
 from .formats import ExtractedText
+from .structure import table_text
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -306,15 +307,12 @@ def _table_blocks(table: ElementTree.Element) -> list[str]:
             if merged_above is not None and merged_above.get(f"{_W}val", "continue") == "continue":
                 text = ""
             cells.append(text)
-            cells += [""] * (int(columns) - 1 if columns.isdigit() else 0)
+            cells += [""] * (int(columns) - 1)
         if any(cells):
             rows.append(cells)
     if max((len(cells) for cells in rows), default=0) <= 1:
         return [cells[0] for cells in rows if cells and cells[0]]
-    lines = ["| " + " | ".join(cells) + " |" for cells in rows]
-    if len(lines) > 1 and _has_header_row(table):
-        lines.insert(1, "|" + " --- |" * len(rows[0]))
-    return ["\n".join(lines)]
+    return [table_text(rows, _has_header_row(table))[0]]
 
 
 def _has_header_row(table: ElementTree.Element) -> bool:

@@ -379,26 +379,15 @@ class _Table:
         self._end_row()
         if max((len(cells) for cells, _ in self.rows), default=0) <= 1:
             return [cell for cells, _ in self.rows for cell in cells if cell[0]]
-        lines: list[str] = []
+        text, starts = structure.table_text([[t for t, _ in cells] for cells, _ in self.rows], self.rows[0][1])
         marks: list[tuple[int, int]] = []
-        offset = 0
-        for number, (cells, header) in enumerate(self.rows):
-            texts = []
+        for (cells, _), cell_starts in zip(self.rows, starts):
             first = next((cell_marks[0][1] for _, cell_marks in cells if cell_marks), None)
             if first is not None:
-                marks.append((offset, first))  # the row's "| " stands where its first word does
-            at = offset + 2  # after "| "
-            for text, cell_marks in cells:
+                marks.append((cell_starts[0] - 2, first))  # the row's "| " stands where its first word does
+            for (_, cell_marks), at in zip(cells, cell_starts):
                 marks += [(at + o, line) for o, line in cell_marks]
-                texts.append(text)
-                at += len(text) + 3  # and " | "
-            row = "| " + " | ".join(texts) + " |"
-            if number == 0 and header and len(self.rows) > 1:
-                # The rule under the header, standing on the header's line.
-                row += "\n|" + " --- |" * len(cells)
-            lines.append(row)
-            offset += len(row) + 1
-        return [("\n".join(lines), marks)]
+        return [(text, marks)]  # the rule under the header stands on the header's line
 
 
 class _Pieces:

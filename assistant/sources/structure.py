@@ -273,6 +273,28 @@ def row_cells(line: str) -> list[tuple[int, int]]:
     return cells
 
 
+def table_text(rows: list[list[str]], header: bool) -> tuple[str, list[list[int]]]:
+    """Rows of cells written as a table is written with "|" between its cells (a row a line, the rule
+    under the first row where it is the header, as Markdown writes one): what HTML's and Word's tables
+    are read as, so that they are cut into passages of rows as Markdown's are. With the text, where each
+    cell's text starts in it, row by row."""
+    lines: list[str] = []
+    starts: list[list[int]] = []
+    offset = 0
+    for number, cells in enumerate(rows):
+        at, row_starts = offset + 2, []  # after "| "
+        for text in cells:
+            row_starts.append(at)
+            at += len(text) + 3  # and " | "
+        line = "| " + " | ".join(cells) + " |"
+        if number == 0 and header and len(rows) > 1:
+            line += "\n|" + " --- |" * len(cells)
+        lines.append(line)
+        starts.append(row_starts)
+        offset += len(line) + 1
+    return "\n".join(lines), starts
+
+
 def table_title(kind: str, title: str) -> tuple[str, str] | None:
     """A table passage's title as its two parts: what stands above the table, and its header's words
     (``header_words``: "Stations — Station · Region · Opened" -> ("Stations", "Station · Region ·
