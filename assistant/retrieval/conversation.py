@@ -17,6 +17,7 @@ elsewhere (a topic switch, which then carries nothing). As much as it leans, the
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -255,13 +256,17 @@ def continuity(subject: Subject, previous: TurnContext, index: LoadedIndex) -> C
 
 
 # An elliptical follow-up: a connective, a preposition, an article, and a name, nothing else ("and in the
-# US?", "And Obama?", "and on Windows?", "And in New York?"); not "And who is the CEO?".
+# US?", "And Obama?", "and on Windows?", "And in New York?", "and in staging?"); not "And who is the CEO?".
+_PREPOSITIONS = "in|for|at|on|of|with|from|to|by|under|during|about"
 _ELLIPTICAL = re.compile(
-    r"\s*(?:(?:and|or|but)\s+)?(?:(?:in|for|at|on|of|with|from|to|by|under|during|about)\s+)?(?:the\s+)?"
+    rf"\s*(?:(?:and|or|but)\s+)?(?:(?P<preposition>{_PREPOSITIONS})\s+)?(?:the\s+)?"
     r"(?P<name>[^\W_][\w'’.&-]*(?:\s+[^\W_][\w'’.&-]*){0,3}?)\s*[?.!]*\s*",
     re.I,
 )
 _WORD_AT = re.compile(r"[^\W_][\w'’.&-]*")
+# A word written as an identifier: letters joined to others by a hyphen or an underscore, or holding a
+# digit ("ledger-service", "invoice_worker", "python3").
+_IDENTIFIER = re.compile(r"(?=.*[^\W\d_])[^\W_][\w]*(?:[-_][\w]+)+|(?=.*[^\W\d_])(?=.*\d)[^\W_]\w*")
 
 
 def without_stop(word: str) -> str:
@@ -275,15 +280,22 @@ def is_name(word: str) -> bool:
     return len(word) > 1 and any(c.isupper() for c in word)
 
 
-def name_runs(text: str) -> list[str]:
+def is_identifier(word: str) -> bool:
+    """A word written as a thing's identifier, not as English: "ledger-service", "invoice_worker",
+    "python3" (the names of a developer's services, packages and hosts are lower case)."""
+    return not is_name(word) and _IDENTIFIER.fullmatch(word) is not None
+
+
+def name_runs(text: str, named: Callable[[str], bool] = is_name) -> list[str]:
     """The names of a question as written, a run of name words each ("New York"), the first word only
     where it is an acronym ("UK employees: ...", not "What ..."), each once; a sentence's closing stop is
-    no part of one ("in the UK." -> "UK", "the U.S." stays)."""
+    no part of one ("in the UK." -> "UK", "the U.S." stays). ``named`` tells a name word (``is_name``,
+    or ``is_identifier`` for a developer's lower-case names)."""
     runs: list[list[str]] = []
     last_end = -2
     for k, match in enumerate(_WORD_AT.finditer(text)):
         word = without_stop(match.group())
-        if not is_name(word) or (k == 0 and not word.isupper()):
+        if not named(word) or (k == 0 and not word.isupper() and named is is_name):
             last_end = -2
             continue
         if runs and text[last_end : match.start()] == " ":
@@ -298,30 +310,77 @@ def name_runs(text: str) -> list[str]:
 class Contrast:
     """An elliptical follow-up that names one thing in place of the one the question before named ("and
     in the US?" after "How many days of leave do UK employees get?"): that question with the new name
-    in its place (``question``), and its terms (``kept``): a name of the turns before that it does not
-    hold (the one replaced, or one an earlier contrast replaced) is carried no more."""
+    in its place (``question``), its terms (``kept``) and the terms of what it replaced (``replaced``):
+    neither those nor a name of the turns before that it does not hold (one an earlier contrast
+    replaced) is carried any more."""
 
     question: str
     kept: frozenset[str]
+    replaced: frozenset[str]
 
 
 def contrast(follow_up: str, before: str) -> Contrast | None:
     """The follow-up read as the question ``before`` about another thing, where it is elliptical
-    (``_ELLIPTICAL``: "and in the US?", "And Obama?") and ``before`` names one thing, another; else
-    None. Asked where the follow-up leans on the question before (``LEANS_ON_QUESTION``: "What about
-    Aquinas?" stands alone and switches subject). Carried as it was, the old name stayed in the question
-    the reader read and in the search's terms, and a new user's "and in the US?" was answered with the
-    UK rule again."""
+    (``_ELLIPTICAL``: "and in the US?", "And Obama?", "and the notification-service?", "and in
+    staging?") and ``before`` names one thing of its kind (``_named_in_place``; for words of neither
+    kind, ``_placed_in_place``), another; else None. Asked where the follow-up leans on the question
+    before (``LEANS_ON_QUESTION``: "What about Aquinas?" stands alone and switches subject). Carried as it
+    was, the old name stayed in the question the reader read and in the search's terms, and a new user's
+    "and in the US?" was answered with the UK rule again."""
     match = _ELLIPTICAL.fullmatch(follow_up)
-    if match is None or not all(is_name(word) for word in match["name"].split()):
+    if match is None:
         return None
-    if not follow_up[: match.start("name")].strip() and not match["name"].replace(".", "").isupper():
-        return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
-    new, old = without_stop(match["name"]), name_runs(before)
-    if len(old) != 1 or set(tokenize(old[0])) & set(tokenize(new)):
+    new = without_stop(match["name"])
+    words = new.split()
+    if all(is_name(word) for word in words):
+        if not follow_up[: match.start("name")].strip() and not new.replace(".", "").isupper():
+            return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
+        found = _named_in_place(new, before, is_name)
+    elif all(is_identifier(word) for word in words):
+        found = _named_in_place(new, before, is_identifier)
+    else:
+        found = _placed_in_place(new, match["preposition"], before)
+    if found is None:
         return None
-    question = re.sub(rf"(?<!\w){re.escape(old[0])}(?!\w)", lambda _: new, before)
-    return Contrast(question, frozenset(tokenize(question)))
+    old, question = found
+    if set(tokenize(new)) <= set(tokenize(old)):
+        return None  # the same thing again ("and in the UK?" after the UK)
+    kept = frozenset(tokenize(question))
+    return Contrast(question, kept, frozenset(tokenize(old)) - kept)
+
+
+def _named_in_place(new: str, before: str, named: Callable[[str], bool]) -> tuple[str, str] | None:
+    """The one name of ``before`` of the new name's kind (``named``), and ``before`` with ``new`` in every
+    place it stands ("Do UK staff get the UK bank holidays?"); None where it names none or several."""
+    old = name_runs(before, named)
+    if len(old) != 1:
+        return None
+    return old[0], re.sub(rf"(?<!\w){re.escape(old[0])}(?!\w)", lambda _: new, before)
+
+
+def _placed_in_place(new: str, preposition: str | None, before: str) -> tuple[str, str] | None:
+    """Words that are no name ("staging", "the kitchen", "2020") put after the same preposition in
+    ``before`` in place of as many words as they are ("What is the rate limit in production?" -> "... in
+    staging?"), where ``before`` has that preposition once and content words after it; else None."""
+    words = new.split()
+    if preposition is None or any(not _is_content_word(word) for word in words):
+        return None
+    places = list(re.finditer(rf"(?<!\w){preposition}\s+(?:the\s+)?", before, re.I))
+    if len(places) != 1:
+        return None
+    after = list(_WORD_AT.finditer(before, places[0].end()))[: len(words)]
+    if len(after) < len(words) or any(not _is_content_word(without_stop(w.group())) for w in after):
+        return None
+    if any(before[a.end() : b.start()] != " " for a, b in zip(after, after[1:])) or after[0].start() != places[0].end():
+        return None
+    start, end = after[0].start(), after[-1].start() + len(without_stop(after[-1].group()))
+    return before[start:end], before[:start] + new + before[end:]
+
+
+def _is_content_word(word: str) -> bool:
+    """A word that says what a question is about, not how it asks ("staging", "2020"; not "it", "what")."""
+    terms = tokenize(word)
+    return bool(terms) and all(term not in STOPWORDS for term in terms)
 
 
 def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
@@ -347,8 +406,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             for term, weight in turn.terms.items():
                 if term in query.terms or term in STOPWORDS or is_follow_up_generic(term):
                     continue
-                if instead is not None and term not in instead.kept and turn.words.get(term, "")[:1].isupper():
-                    continue  # a name the question now asks in place of, or one of the turns before it
+                if instead is not None and (term in instead.replaced or (term not in instead.kept and turn.words.get(term, "")[:1].isupper())):
+                    continue  # what the question now asks in place of, or a name one of the turns before it replaced
                 carried[term] = max(carried.get(term, 0.0), weight * fade)
                 words.setdefault(term, turn.words.get(term, term))
     strongest = sorted(carried.items(), key=lambda item: -item[1])[:CARRIED_MAX]

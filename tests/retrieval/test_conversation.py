@@ -466,6 +466,20 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
         # A word opening the follow-up is capitalised as its sentence's first: no name ("US?" is one).
         ("What did Robert drop?", "How?", None),
         ("What is the meal allowance in the UK?", "US?", "What is the meal allowance in the US?"),
+        # A developer's names are lower case: a word written as an identifier is one.
+        ("Which port does the ledger-service use?", "and the notification-service?", "Which port does the notification-service use?"),
+        ("Who owns invoice_worker?", "and billing_api?", "Who owns billing_api?"),
+        ("Which port does the ledger-service use on Linux?", "and the notification-service?", "Which port does the notification-service use on Linux?"),
+        # Words that are no name, after the preposition the question before has once: in place of as
+        # many words after it.
+        ("What is the rate limit in production?", "and in staging?", "What is the rate limit in staging?"),
+        ("What did she find in the garden yesterday?", "and in the kitchen?", "What did she find in the kitchen yesterday?"),
+        ("What happened in 2019?", "and in 2020?", "What happened in 2020?"),
+        ("What did he eat for breakfast?", "and for lunch?", "What did he eat for lunch?"),
+        ("What is the rate limit in production?", "and staging?", None),  # no preposition to stand after
+        ("What is the rate limit in production?", "and in it?", None),  # a word that only points back
+        ("Which car did he drive in the city in 2019?", "and in 2020?", None),  # "in" twice: which one?
+        ("What did he eat?", "and for lunch?", None),
     ],
 )
 def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before_restated(before, follow_up, restated):
@@ -473,6 +487,34 @@ def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before
 
     found = contrast(follow_up, before)
     assert (found.question if found else None) == restated
+
+
+DEVELOPER_DOCS = """# Services
+
+| Service | Port | Team |
+| --- | --- | --- |
+| ledger-service | 9090 | Team Borealis |
+| notification-service | 9091 | Team Comet |
+| reporting-service | 7070 | Team Borealis |
+
+# Limits
+
+Each client may make 100 requests per minute in production. In staging the limit is 20 requests per
+minute, and batch jobs have no limit at all.
+"""
+
+
+def test_a_follow_up_naming_a_lower_case_thing_asks_the_question_before_of_it(tmp_path):
+    docs = built_project(tmp_path, {"docs.md": DEVELOPER_DOCS})
+    _, then = chat(docs, "Which port does the ledger-service use?", "and the notification-service?")
+    assert then.read_with_question == "Which port does the notification-service use?"
+    assert "ledger" not in " ".join(then.read_with).lower()
+    assert then.snippets[0].text.startswith("| notification-service |")
+    assert then.snippets[0].answer.text == "9091"
+    _, then = chat(docs, "What is the rate limit in production?", "and in staging?")
+    assert then.read_with_question == "What is the rate limit in staging?"
+    assert "production" not in then.read_with
+    assert then.snippets[0].text.startswith("In staging the limit is 20 requests")
 
 
 def test_a_restated_follow_up_is_read_so_in_its_conversation(two_lives):
