@@ -284,6 +284,9 @@ class SourceChanges(Frozen):
     # Of ``changed``, those the same on disk that this version reads another way (``formats.READINGS``):
     # after an upgrade, every such file, which is no edit of the user's.
     reread: tuple[str, ...] = ()
+    # Files in the sources folder that no include pattern takes (not hidden, not excluded): no change,
+    # but a new user's folder of licence texts without a suffix was passed over without a word.
+    not_included: tuple[str, ...] = ()
 
     @property
     def only_reread(self) -> bool:

@@ -187,6 +187,24 @@ def _print_build_report(report, out: TextIO) -> None:
     out.write(f"Files: {', '.join(counts)}, {len(changes.unchanged)} unchanged.\n")
     for item in report.skipped:
         out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
+    if changes.not_included:
+        out.write(f"not read: {not_included_note(changes.not_included)}\n")
+
+
+# How many of the files no include pattern takes are named.
+NOT_INCLUDED_NAMED = 4
+
+
+def not_included_note(names: tuple[str, ...]) -> str:
+    """What a build and ``status`` say, after "not read: ", of the files in the sources folder that no
+    include pattern takes: how many, the first few by name, and how to have them read."""
+    shown = [printable(name) for name in names[:NOT_INCLUDED_NAMED]]
+    more = len(names) - len(shown)
+    listed = ", ".join(shown) + (f" and {more} more" if more else "")
+    return (
+        f"{counted(len(names), 'file')} no include pattern takes ({listed}): "
+        "add a pattern to [sources] include in config.toml to read them"
+    )
 
 
 @contextmanager
@@ -569,6 +587,8 @@ def file_lines(status) -> list[str]:
     lines = [f"  {label}: {printable(name)}" for label, names in status.changes.kinds for name in names]
     lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
     lines += [f"warning:  {printable(item.source)}: {printable(item.reason)}" for item in status.warnings]
+    if status.changes.not_included:
+        lines.append(f"not read: {not_included_note(status.changes.not_included)}")
     return lines
 
 

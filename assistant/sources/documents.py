@@ -11,7 +11,7 @@ import stat as statmod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ..config import SourcesSettings
 from ..errors import SourcesError, UnreadableSourceError
@@ -93,9 +93,10 @@ class SourceScan:
 
     def __init__(
         self, files: list[tuple[str, Path]], skipped: list[SkippedFile], max_bytes: int,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Callable[[int, int], None] | None = None, not_included: list[str] | None = None,
     ) -> None:
         self._files: list[tuple[str, Path]] | None = files
+        self.not_included: tuple[str, ...] = tuple(not_included or ())
         self._max_bytes = max_bytes
         self._report = progress or (lambda _done, _total: None)
         self.skipped: list[SkippedFile] = list(skipped)
@@ -179,10 +180,18 @@ def _link_problem(path: Path, error: OSError) -> str:
     return f"cannot read: {error.strerror or error}"
 
 
-def find_source_files(
-    root: Path, settings: SourcesSettings, skip: Iterable[Path] = ()
-) -> tuple[list[tuple[str, Path]], list[SkippedFile]]:
-    """The files to index as (relative POSIX path, absolute path), sorted; plus those passed over.
+class FoundSources(NamedTuple):
+    """What a walk of the sources found: the files to index as (relative POSIX path, absolute path),
+    sorted; those passed over, each with its reason; and the files no include pattern takes (neither
+    hidden nor excluded), sorted: a type the patterns do not name, which a user may have meant to be read."""
+
+    files: list[tuple[str, Path]]
+    skipped: list[SkippedFile]
+    not_included: list[str]
+
+
+def find_source_files(root: Path, settings: SourcesSettings, skip: Iterable[Path] = ()) -> FoundSources:
+    """The files to index, those passed over and those the patterns do not take (``FoundSources``).
 
     Every odd entry is a note, never an error: hidden files and folders are left out; a symlinked
     file is read only when it leads to a file inside ``root``; loops, dangling links and folders that
@@ -198,7 +207,7 @@ def find_source_files(
         for name in filenames:
             if not is_hidden(name):
                 walk.consider(current / name)
-    return walk.found(), walk.skipped
+    return FoundSources(walk.found(), walk.skipped, sorted(walk.not_included))
 
 
 class _SourceWalk:
@@ -209,6 +218,7 @@ class _SourceWalk:
         self.skipped_dirs = {p for p in (_resolved(Path(s)) for s in skip) if p is not None}
         self.candidates: list[tuple[str, Path, tuple[int, int], bool]] = []
         self.skipped: list[SkippedFile] = []
+        self.not_included: list[str] = []  # files no include pattern takes (``FoundSources.not_included``)
 
     def relative(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
@@ -239,6 +249,8 @@ class _SourceWalk:
         """Keep the file if the patterns take it and it can be read where it leads; else note why not."""
         rel = self.relative(path)
         if not patterns_take(rel, self.settings):
+            if not _matches(rel, self.settings.include) and not _matches(rel, self.settings.exclude):
+                self.not_included.append(rel)
             return
         if not is_text(rel):
             # Its name cannot be stored, cited or tokenized as text; the rest of the folder still is.
@@ -339,8 +351,8 @@ def scan_sources(
 ) -> SourceScan:
     """The source files under ``root``, found now (none is read yet) and read one at a time as the
     scan's ``documents()`` are iterated; ``progress`` hears how far that has come."""
-    files, skipped = find_source_files(root, settings, skip)
-    return SourceScan(files, skipped, int(settings.max_file_mb * 1_000_000), progress)
+    found = find_source_files(root, settings, skip)
+    return SourceScan(found.files, found.skipped, int(settings.max_file_mb * 1_000_000), progress, found.not_included)
 
 
 def source_stat(root: Path, source: str) -> os.stat_result:

@@ -109,7 +109,9 @@ def build_index(
         passages=plan.passages,
         passages_embedded=embedded,
         passages_reused=plan.passages - embedded,
-        changes=compare_sources(previous.sources if previous else {}, plan.source_records()),
+        changes=compare_sources(previous.sources if previous else {}, plan.source_records()).model_copy(
+            update={"not_included": plan.scan.not_included}
+        ),
         skipped=tuple(plan.scan.skipped) + tuple(plan.scan.warnings),
         seconds=time.perf_counter() - began,
     )

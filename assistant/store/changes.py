@@ -34,10 +34,10 @@ class SourcesLook:
 def look_at_sources(config: Config, manifest: Manifest) -> SourcesLook:
     """``detect_changes``, with the files it had to read to tell them unchanged."""
     indexed, passed_over = manifest.sources, manifest.skipped
-    files, _ = find_source_files(config.sources_dir, config.settings.sources, skip=[config.index_dir])
+    found = find_source_files(config.sources_dir, config.settings.sources, skip=[config.index_dir])
     added, changed, unchanged, restamp, reread = [], [], [], [], []
     seen = set()
-    for source, path in files:
+    for source, path in found.files:
         try:
             stat = path.stat()
         except OSError:
@@ -63,7 +63,8 @@ def look_at_sources(config: Config, manifest: Manifest) -> SourcesLook:
             added.append(source)  # passed over last time and different now: it may be readable
     removed = sorted(s for s in indexed if s not in seen)
     changes = SourceChanges(
-        added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged), reread=tuple(reread)
+        added=tuple(added), changed=tuple(changed), removed=tuple(removed), unchanged=tuple(unchanged), reread=tuple(reread),
+        not_included=tuple(found.not_included),
     )
     return SourcesLook(changes, tuple(restamp))
 

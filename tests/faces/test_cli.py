@@ -124,6 +124,19 @@ def test_status_says_again_what_the_build_warned_of_a_file_it_indexed(sample_pro
     assert json.loads(out)["warnings"] == [{"source": "legacy.txt", "reason": "not UTF-8; read as cp1252"}]
 
 
+def test_index_and_status_name_the_files_no_include_pattern_takes(sample_project):
+    """A new user's licence texts were passed over without a word: a type the patterns do not name is
+    said to be not read, and how to have it read."""
+    (sample_project.parent / "sources" / "figures.csv").write_text("year,ships\n1888,12\n", encoding="utf-8")
+    code, out, err = run_cli("--config", str(sample_project), "index")
+    note = "not read: 1 file no include pattern takes (figures.csv): add a pattern to [sources] include in config.toml"
+    assert code == 0 and note in out, out + err
+    code, out, _ = run_cli("--config", str(sample_project), "status")
+    assert code == 0 and note in out and "no, up to date" in out
+    code, out, _ = run_cli("--config", str(sample_project), "status", "--json")
+    assert json.loads(out)["changes"]["not_included"] == ["figures.csv"]
+
+
 def test_index_prints_what_it_did(sample_project):
     code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0

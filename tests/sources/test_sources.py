@@ -188,6 +188,35 @@ def test_include_and_exclude_globs(tmp_path):
     assert [d.source for d in documents] == ["docs/a.md", "docs/d.txt", "docs/deep/b.md", "top.txt"]
 
 
+    # What no include pattern takes is named (not what an exclude pattern leaves out, nor a hidden file).
+    assert list(found.not_included) == ["other/e.md"]
+
+
+def test_files_named_without_a_type_are_read_as_text_and_other_types_are_named_as_not_read(tmp_path):
+    """A licence folder's "LICENSE", "GPL-3" and "LGPL-2.1" were passed over without a word: files named
+    without a type (a suffix of digits is a version) are read where they are text; a type no include
+    pattern names is told, not read."""
+    config_path = write_project(
+        tmp_path,
+        "",
+        {
+            "LICENSE": "Permission is hereby granted, free of charge, to any person obtaining a copy.\n",
+            "licences/LGPL-2.1": "This library is free software; you can redistribute it.\n",
+            "licences/Apache-2.0": "Licensed under the Apache License, Version 2.0.\n",
+            "v1.2/NOTES": "Released in the spring.\n",
+            "tool": b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)),
+            "data.csv": "a,b\n1,2\n",
+            "logo.png": b"\x89PNG\r\n\x1a\n",
+            ".env": "SECRET=1\n",
+            "good.txt": GOOD,
+        },
+    )
+    _, found, documents = scan(config_path)
+    assert [d.source for d in documents] == ["LICENSE", "good.txt", "licences/Apache-2.0", "licences/LGPL-2.1", "v1.2/NOTES"]
+    assert "binary" in reasons(found.skipped)["tool"]
+    assert list(found.not_included) == ["data.csv", "logo.png"]
+
+
 def test_reading_a_deleted_source_is_our_error(tmp_path):
     config_path = write_project(tmp_path, "", {"good.txt": GOOD})
     with pytest.raises(SourcesError, match="gone.txt"):

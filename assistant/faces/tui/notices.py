@@ -117,6 +117,12 @@ def build_summary(report: BuildReport) -> str:
     summary = report.describe()
     if report.skipped:
         summary += f" {counted(len(report.skipped), 'file')} skipped or read with a warning: f2 lists them."
+    not_included = report.changes.not_included
+    if not_included:
+        summary += (
+            f" {counted(len(not_included), 'file')} not read, no include pattern takes "
+            f"{'it' if len(not_included) == 1 else 'them'} (`status` names them)."
+        )
     return summary
 
 
