@@ -57,7 +57,7 @@ from ..models import Snippet
 from ..retrieval.conversation import own_subject_terms
 from ..retrieval.query import Query
 from ..retrieval.search import RankedPassage
-from ..store.lexical import tokenize
+from ..store.lexical import joined_parts, tokenize
 from ..store.loaded import LoadedIndex
 from .answering import Picked, ScoredSentence, expected_answer_kind, lexical_overlap, matches_kind
 from .reader import logistic
@@ -206,11 +206,25 @@ def question_names(question: str) -> dict[str, str]:
 
 def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex) -> tuple[str, ...]:
     """The names asked about (``words``, as ``question_names`` gives them) when the index knows none of
-    them and the candidates' text (its terms, ``present``) holds none: what the sources never mention."""
+    them and the candidates' text (its terms, ``present``) holds none: what the sources never mention.
+    A name joined to its number ("GPLv3") is known where its parts are ("GPL-3")."""
     names = set(words)
     if not names or index.lexical.idf(sorted(names)) or names & present:
         return ()
+    for term in names:
+        parts = joined_parts(words[term])
+        if parts and (len(index.lexical.idf(parts)) == len(set(parts)) or set(parts) <= present):
+            return ()
     return tuple(sorted(words[t] for t in names))
+
+
+def is_present(term: str, word: str, present: set[str]) -> bool:
+    """Whether a name the question asks about (its term, the word as asked) is among the candidates'
+    terms (``present``), or its parts are where it joins a name and its number ("GPLv3": GPL, 3)."""
+    if term in present:
+        return True
+    parts = joined_parts(word)
+    return bool(parts) and set(parts) <= present
 
 
 def written_with_stops(words: dict[str, str], text: str) -> set[str]:
@@ -238,7 +252,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     # after "What is the capital of France?" asks about France.
     asked = words or question_names(query.whole_question)
     present = set(tokenize(text)) | written_with_stops(asked, text)  # the names are looked for once
-    absent_names = len(names - present) / len(names) if names else 0.0
+    absent_names = sum(not is_present(t, words[t], present) for t in names) / len(names) if names else 0.0
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus

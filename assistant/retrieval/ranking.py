@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ..config import RetrievalSettings
 from ..models import Conversation
-from ..store.lexical import tokenize
+from ..store.lexical import terms_as_known
 from .conversation import read_in_context
 from .query import Query, lone_terms
 from .search import Mode, RankedPassage, Retriever
@@ -43,7 +43,7 @@ def rank_question(
     question is read in the context of the turns before it."""
     retriever = Retriever(index, settings)
     t0 = time.perf_counter()
-    terms = tokenize(question)
+    terms = terms_as_known(question, lambda ts: set(index.lexical.idf(ts)))
     alone = conversation is None or not conversation.turns
     if alone:  # a follow-up's terms are known only once it is read in context
         retriever.search_lexical_ahead(lone_terms(terms), mode)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -46,3 +47,35 @@ def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed content words of ``text`` without their accents (stopwords dropped)."""
     words = [w for w in _WORD.findall(plain_letters(text)) if w not in STOPWORDS and w != "_"]
     return _stemmer().stemWords(words) if words else []
+
+
+# A word joining a name and its number: "GPLv3", "Apache2", "Python3.12", "COVID19" (a "v" between them
+# is the version's).
+_JOINED = re.compile(r"([^\W\d_]+?)[vV]?(\d+(?:[._]\d+)*)")
+
+
+def joined_parts(word: str) -> list[str]:
+    """The terms of a word that joins a name and its number, as the sources may write them apart
+    ("GPLv3" -> gpl, 3 for "GPL-3" or "GPL version 3"; "Apache2" -> apach, 2); [] for any other word."""
+    match = _JOINED.fullmatch(word)
+    return tokenize(f"{match[1]} {match[2]}") if match else []
+
+
+def terms_as_known(text: str, known: Callable[[list[str]], set[str]]) -> list[str]:
+    """``tokenize(text)``, each word the index never saw (``known`` tells which terms it has) that joins
+    a name and its number given as its parts where the index knows them all: a new user's "GPLv3" was
+    a word the sources "never mention", their licence text writing "GPL-3" and "version 3"."""
+    words = [w for w in _WORD.findall(plain_letters(text)) if w not in STOPWORDS and w != "_"]
+    if not words:
+        return []
+    terms = _stemmer().stemWords(words)
+    parts = {k: joined_parts(w) for k, w in enumerate(words) if any(c.isdigit() for c in w)}
+    parts = {k: p for k, p in parts.items() if p}
+    if not parts:
+        return terms
+    have = known(sorted({terms[k] for k in parts} | {t for p in parts.values() for t in p}))
+    out: list[str] = []
+    for k, term in enumerate(terms):
+        split = parts.get(k)
+        out.extend(split if split and term not in have and set(split) <= have else [term])
+    return out

@@ -56,6 +56,37 @@ def test_an_acronym_the_sources_write_with_full_stops_is_mentioned(sample_assist
     assert "never mention" in (sample_assistant.ask("Who is the UK envoy?").reason or "")
 
 
+LICENCE = """GNU GENERAL PUBLIC LICENSE, Version 3
+
+8. Termination.
+
+You may not propagate or modify a covered work except as expressly provided under this License.
+
+Moreover, your license from a particular copyright holder is reinstated permanently if the copyright
+holder notifies you of the violation by some reasonable means, this is the first time you have received
+notice of violation of this License (for any work) from that copyright holder, and you cure the
+violation prior to 30 days after your receipt of the notice.
+"""
+
+
+def test_a_name_joined_to_its_number_is_the_name_and_number_the_sources_write_apart(tmp_path):
+    """A new user's "GPLv3" was a name the sources "never mention", their licence writing "Version 3"
+    and "GPL-3": a word joining a name and its number is searched and found as its parts."""
+    from assistant.store.lexical import joined_parts, terms_as_known
+
+    assert joined_parts("GPLv3") == ["gpl", "3"] and joined_parts("Apache2") == ["apach", "2"]
+    assert joined_parts("H2O") == [] and joined_parts("2020") == []
+    # Only a word the index does not know is taken apart: "b3" written so in the sources stays.
+    assert terms_as_known("Which site is B3?", lambda ts: {"site", "b3", "b", "3"} & set(ts)) == ["site", "b3"]
+    assert terms_as_known("Which site is B3?", lambda ts: {"site", "b", "3"} & set(ts)) == ["site", "b", "3"]
+    licence = Assistant.open(write_project(tmp_path, "", {"GPL-3": LICENCE.replace("GNU GENERAL PUBLIC LICENSE", "GNU GPL")}))
+    licence.build_index()
+    answer = licence.ask("How many days do I have to cure a GPLv3 violation?")
+    assert not answer.abstained, answer.reason
+    assert "prior to 30 days" in answer.snippets[0].text
+    assert "never mention" in (licence.ask("How many days do I have to cure an EUPLv1 violation?").reason or "")
+
+
 def test_a_follow_up_that_goes_on_asking_about_a_place_the_sources_never_mention_abstains(regions):
     """"and?" after "What is the population of Victoria?" goes on asking about Victoria: refused as the
     question was, whatever the words carried from earlier turns find; "and Queensland?" is answered."""
