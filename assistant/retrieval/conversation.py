@@ -255,15 +255,19 @@ def continuity(subject: Subject, previous: TurnContext, index: LoadedIndex) -> C
     )
 
 
-# An elliptical follow-up: a connective, a preposition, an article, and a name, nothing else ("and in the
-# US?", "And Obama?", "and on Windows?", "And in New York?", "and in staging?"); not "And who is the CEO?".
+# An elliptical follow-up: a connective or "what about", a preposition, an article, and a name, nothing
+# else ("and in the US?", "And Obama?", "and on Windows?", "And in New York?", "and in staging?", "what
+# about MPL 2.0?"); not "And who is the CEO?".
 _PREPOSITIONS = "in|for|at|on|of|with|from|to|by|under|during|about"
 _ELLIPTICAL = re.compile(
-    rf"\s*(?:(?:and|or|but)\s+)?(?:(?P<preposition>{_PREPOSITIONS})\s+)?(?:the\s+)?"
+    rf"\s*(?:(?:and|or|but)\s+)?(?P<about>(?:what|how)\s+about\s+)?(?:(?P<preposition>{_PREPOSITIONS})\s+)?(?:the\s+)?"
     r"(?P<name>[^\W_][\w'’.&-]*(?:\s+[^\W_][\w'’.&-]*){0,3}?)\s*[?.!]*\s*",
     re.I,
 )
 _WORD_AT = re.compile(r"[^\W_][\w'’.&-]*")
+_POSSESSIVE = re.compile(r"['’]s$")
+# A version after a name ("MPL 2.0", "Windows 11", "Python v3.12"): part of the name.
+_VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
 # A word written as an identifier: letters joined to others by a hyphen or an underscore, or holding a
 # digit ("ledger-service", "invoice_worker", "python3").
 _IDENTIFIER = re.compile(r"(?=.*[^\W\d_])[^\W_][\w]*(?:[-_][\w]+)+|(?=.*[^\W\d_])(?=.*\d)[^\W_]\w*")
@@ -294,16 +298,31 @@ def name_runs(text: str, named: Callable[[str], bool] = is_name) -> list[str]:
     runs: list[list[str]] = []
     last_end = -2
     for k, match in enumerate(_WORD_AT.finditer(text)):
-        word = without_stop(match.group())
-        if not named(word) or (k == 0 and not word.isupper() and named is is_name):
+        word = _POSSESSIVE.sub("", without_stop(match.group()))  # "Augustine's mother": Augustine
+        goes_on = runs and text[last_end : match.start()] == " "
+        if goes_on and _VERSION.fullmatch(word):
+            runs[-1].append(word)  # "MPL 2.0": the name's version
+        elif not named(word) or (k == 0 and not word.isupper() and named is is_name):
             last_end = -2
             continue
-        if runs and text[last_end : match.start()] == " ":
+        elif goes_on:
             runs[-1].append(word)
         else:
             runs.append([word])
         last_end = match.start() + len(word)
     return list(dict.fromkeys(" ".join(run) for run in runs))
+
+
+def is_run(words: list[str], named: Callable[[str], bool]) -> bool:
+    """Whether ``words`` are one name of the kind ``named`` tells: name words, a version after them
+    ("MPL 2.0")."""
+    return bool(words) and named(words[0]) and all(named(w) or _VERSION.fullmatch(w) for w in words[1:])
+
+
+def asks_about(follow_up: str) -> bool:
+    """Whether the follow-up is "what about X?" or "how about X?" (the question before, asked of X)."""
+    match = _ELLIPTICAL.fullmatch(follow_up)
+    return match is not None and match["about"] is not None
 
 
 @dataclass(frozen=True)
@@ -322,21 +341,21 @@ class Contrast:
 def contrast(follow_up: str, before: str) -> Contrast | None:
     """The follow-up read as the question ``before`` about another thing, where it is elliptical
     (``_ELLIPTICAL``: "and in the US?", "And Obama?", "and the notification-service?", "and in
-    staging?") and ``before`` names one thing of its kind (``_named_in_place``; for words of neither
-    kind, ``_placed_in_place``), another; else None. Asked where the follow-up leans on the question
-    before (``LEANS_ON_QUESTION``: "What about Aquinas?" stands alone and switches subject). Carried as it
-    was, the old name stayed in the question the reader read and in the search's terms, and a new user's
-    "and in the US?" was answered with the UK rule again."""
+    staging?", "what about MPL 2.0?") and ``before`` names one thing of its kind (``_named_in_place``;
+    for words of neither kind, ``_placed_in_place``), another; else None. Asked where the follow-up
+    leans on the question before (``LEANS_ON_QUESTION``) or asks "what about" it. Carried as it was, the
+    old name stayed in the question the reader read and in the search's terms, and a new user's "and in
+    the US?" was answered with the UK rule again."""
     match = _ELLIPTICAL.fullmatch(follow_up)
     if match is None:
         return None
     new = without_stop(match["name"])
     words = new.split()
-    if all(is_name(word) for word in words):
+    if is_run(words, is_name):
         if not follow_up[: match.start("name")].strip() and not new.replace(".", "").isupper():
             return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
         found = _named_in_place(new, before, is_name)
-    elif all(is_identifier(word) for word in words):
+    elif is_run(words, is_identifier):
         found = _named_in_place(new, before, is_identifier)
     else:
         found = _placed_in_place(new, match["preposition"], before)
@@ -392,14 +411,18 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     previous = turns[-1]
     placed = next((t for t in reversed(turns) if t.row is not None), previous)
     subject = Subject.of(query, index)
-    missing = incompleteness(query, subject)
+    leaning = incompleteness(query, subject)
+    instead = contrast(query.text, previous.whole_question) if leaning >= LEANS_ON_QUESTION or asks_about(query.text) else None
+    # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
+    # question's words as one that leans on it would, but stays in the place the conversation stands only
+    # as its own words are found there (the thing it names may be elsewhere).
+    missing = max(leaning, LEANS_ON_QUESTION) if instead is not None else leaning
     sits = continuity(subject, placed, index)
-    staying = max(missing, min(1.0, sits.stays / STAYS)) if placed.row is not None else 0.0
+    staying = max(leaning, min(1.0, sits.stays / STAYS)) if placed.row is not None else 0.0
     if missing <= 0 and staying <= 0:
         return replace(query, incomplete=missing)
     carried: dict[str, float] = {}
     words: dict[str, str] = {}
-    instead = contrast(query.text, previous.whole_question) if missing >= LEANS_ON_QUESTION else None
     if missing > 0:
         for distance, turn in enumerate(reversed(turns)):
             fade = CARRY_WEIGHT * missing * FADE**distance
@@ -424,7 +447,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
             beyond=bool(_BEYOND.search(query.text)),
             another=instead is not None,
-            words_held=max(missing, min(1.0, sits.found / STAYS)),
+            words_held=max(leaning, min(1.0, sits.found / STAYS)),
             footing=placed.reader_say,
             said_before=reader_say_so_far(turns),
         )

@@ -461,8 +461,14 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
         ("Did the UK sign with France?", "and the US?", None),
         ("What is the meal allowance in the UK?", "and in the UK?", None),
         ("What is the meal allowance?", "and in the US?", None),
-        # One that stands alone (a name of its own and no "and") switches subject, as it did.
-        ("Where did Augustine teach rhetoric?", "What about Aquinas?", None),
+        # "What about X?" asks the question before of X; a possessive is no part of the name.
+        ("Where did Augustine teach rhetoric?", "What about Aquinas?", "Where did Aquinas teach rhetoric?"),
+        ("Who was Augustine's mother?", "how about Aquinas?", "Who was Aquinas's mother?"),
+        ("Where did Augustine teach rhetoric?", "What about his mother?", None),
+        # A version after a name is the name's ("MPL 2.0", "Windows 11").
+        ("How many days do I have to cure a GPL-3 violation?", "and under MPL 2.0?", "How many days do I have to cure a MPL 2.0 violation?"),
+        ("How do I install it on Windows 11?", "and on macOS?", "How do I install it on macOS?"),
+        ("What does MPL 2.0 say about patents?", "what about Apache 2.0?", "What does Apache 2.0 say about patents?"),
         # A word opening the follow-up is capitalised as its sentence's first: no name ("US?" is one).
         ("What did Robert drop?", "How?", None),
         ("What is the meal allowance in the UK?", "US?", "What is the meal allowance in the US?"),
@@ -520,5 +526,10 @@ def test_a_follow_up_naming_a_lower_case_thing_asks_the_question_before_of_it(tm
 def test_a_restated_follow_up_is_read_so_in_its_conversation(two_lives):
     query = in_context(two_lives, "And Aquinas?", chat_so_far(two_lives, "Where did Augustine teach rhetoric?"))
     assert query.restated and query.whole_question == "Where did Aquinas teach rhetoric?"
+    # "What about Aquinas?" stands alone as words, yet asks the question before of Aquinas; it is not
+    # held in the place the conversation stood (Augustine's story) for that.
     query = in_context(two_lives, "What about Aquinas?", chat_so_far(two_lives, "Where did Augustine teach rhetoric?"))
-    assert not query.restated
+    assert query.restated and query.whole_question == "Where did Aquinas teach rhetoric?"
+    assert "augustin" not in query.terms
+    query = in_context(two_lives, "What about Aquinas?", chat_so_far(two_lives, "Who was Augustine's mother?"))
+    assert query.whole_question == "Who was Aquinas's mother?" and query.focus.stay < 0.5
