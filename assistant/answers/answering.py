@@ -129,10 +129,27 @@ def focus_closeness(sentence: Sentence, passage: Passage, focus: Focus) -> float
     if passage.source != focus.source:
         return 0.0
     if sentence.end > focus.start and sentence.start < focus.end:
-        elsewhere = focus.beyond or (focus.another and passage.kind not in RECORDS)
+        elsewhere = focus.beyond or (focus.another and passage.kind not in RECORDS and not names_another(sentence, focus))
         return BEYOND_SAME if elsewhere else 1.0
     distance = sentence.start - focus.end if sentence.start >= focus.end else 2 * (focus.start - sentence.end)
     return 0.5 ** (distance / FOCUS_REACH)
+
+
+def is_the_answer_before(sentence: Sentence, passage: Passage, focus: Focus) -> bool:
+    """Whether ``sentence`` is the previous answer's own, asked of another thing ("and in the US?",
+    "what about Aquinas?" restated) that it does not name: never its answer ("Where did Aquinas teach
+    rhetoric?" was answered with Augustine's "he taught rhetoric in Carthage, Rome and Milan"); a
+    table's row still may be, as it holds every column, and so may a sentence naming the thing (the
+    answer before was wrong: "In staging the limit is 20" quoted for production, then "and in staging?")."""
+    return (
+        focus.another and passage.kind not in RECORDS and passage.source == focus.source
+        and sentence.end > focus.start and sentence.start < focus.end and not names_another(sentence, focus)
+    )
+
+
+def names_another(sentence: Sentence, focus: Focus) -> bool:
+    """Whether ``sentence`` names the other thing a restated follow-up asks about (``Focus.another_terms``)."""
+    return bool(focus.another_terms) and focus.another_terms <= set(tokenize(sentence.text))
 
 
 def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Query) -> list[ScoredSentence]:
@@ -157,6 +174,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
         copies = tuple(index.passages[row] for row in candidate.copies)
         standing = (candidate.score - low) / spread if spread > 0 else 1.0
         for j, sentence in enumerate(passage.sentences):
+            if focus is not None and is_the_answer_before(sentence, passage, focus):
+                continue
             similarity = float(candidate.sentence_similarities[j])
             score = (
                 W_SIMILARITY * max(similarity, 0.0)

@@ -256,7 +256,8 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
-    unmentioned = never_mentioned(asked, present, index)
+    # A name a file of the index is named by is mentioned, by that file (``Query.named``).
+    unmentioned = () if query.named else never_mentioned(asked, present, index)
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

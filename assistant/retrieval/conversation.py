@@ -336,6 +336,7 @@ class Contrast:
     question: str
     kept: frozenset[str]
     replaced: frozenset[str]
+    named: frozenset[str]  # the terms of the new thing (``Focus.another_terms``)
 
 
 def contrast(follow_up: str, before: str) -> Contrast | None:
@@ -365,7 +366,7 @@ def contrast(follow_up: str, before: str) -> Contrast | None:
     if set(tokenize(new)) <= set(tokenize(old)):
         return None  # the same thing again ("and in the UK?" after the UK)
     kept = frozenset(tokenize(question))
-    return Contrast(question, kept, frozenset(tokenize(old)) - kept)
+    return Contrast(question, kept, frozenset(tokenize(old)) - kept, frozenset(tokenize(new)))
 
 
 def _named_in_place(new: str, before: str, named: Callable[[str], bool]) -> tuple[str, str] | None:
@@ -433,6 +434,10 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
                     continue  # what the question now asks in place of, or a name one of the turns before it replaced
                 carried[term] = max(carried.get(term, 0.0), weight * fade)
                 words.setdefault(term, turn.words.get(term, term))
+    if instead is not None:  # the question restated is what is asked: its words are carried as the last turn's
+        for term, word in words_by_term(instead.question).items():
+            if term not in query.terms and not is_follow_up_generic(term):
+                carried[term], words[term] = max(carried.get(term, 0.0), CARRY_WEIGHT * missing), word
     strongest = sorted(carried.items(), key=lambda item: -item[1])[:CARRIED_MAX]
     terms = dict(query.terms)
     if strongest:  # what is carried stands in for the words that only ask for more
@@ -447,6 +452,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
             beyond=bool(_BEYOND.search(query.text)),
             another=instead is not None,
+            another_terms=instead.named if instead is not None else frozenset(),
             words_held=max(leaning, min(1.0, sits.found / STAYS)),
             footing=placed.reader_say,
             said_before=reader_say_so_far(turns),

@@ -37,6 +37,8 @@ class Focus:
     # The question asks the same of another thing ("and in the US?", ``conversation.contrast``): the
     # previous answer said it of the thing replaced, unless it is a table's row, which holds every column.
     another: bool = False
+    # That thing's terms ("us"): the previous answer's sentence naming it may still answer.
+    another_terms: frozenset[str] = frozenset()
     # The confidence model's ``stay`` feature: the share of the question's words found there, or, if
     # more, how much the question leans on the turns before it (it needs no words of its own there).
     words_held: float = 1.0
@@ -75,6 +77,9 @@ class Query:
     # the US?"): ``whole_question`` with the new name in place of the old (``conversation.contrast``),
     # a question of its own that the reader reads as asked.
     restated: bool = False
+    # The files the question names, each with the share of its name's words it holds
+    # (``named_sources``): their passages are favoured.
+    named: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def alone(cls, text: str, vector: np.ndarray, terms: list[str]) -> "Query":

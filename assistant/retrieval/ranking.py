@@ -11,6 +11,7 @@ from ..config import RetrievalSettings
 from ..models import Conversation
 from ..store.lexical import terms_as_known
 from .conversation import read_in_context
+from .named_sources import with_named_sources
 from .query import Query, lone_terms
 from .search import Mode, RankedPassage, Retriever
 
@@ -55,6 +56,7 @@ def rank_question(
     query = Query.alone(question, vector, terms)
     if not alone:
         query = read_in_context(query, conversation, index)
+    query = with_named_sources(query, index)
     t1 = time.perf_counter()
     ranked = retriever.rank(query, mode)
     t2 = time.perf_counter()

@@ -32,6 +32,9 @@ FOCUS_NEIGHBOURHOOD = 2
 # them ("And then?"): this many before it and after it.
 FOCUS_ROWS_BEFORE = 1
 FOCUS_ROWS_AFTER = 2
+# A candidate passage gains up to this much for standing in a file the question names (times the share
+# of the file's name it holds: ``named_sources``).
+W_NAMED = 0.2
 
 
 @dataclass(frozen=True)
@@ -207,6 +210,8 @@ class Retriever:
             fused = {**{r: 0.0 for r in around}, **fused}
             for row, bonus in self.focus_bonus(list(fused), query.focus).items():
                 fused[row] += bonus
+        for row in fused if query.named else ():
+            fused[row] += W_NAMED * query.named.get(self.index.passages[row].source, 0.0)
         ranked = [
             RankedPassage(
                 row=r,

@@ -17,6 +17,7 @@ from .manifest import EncoderExport, Manifest, check_encoder_files, check_usable
 from .passage_table import PassageTable
 from .quantized_rows import QuantizedRows
 from .question_encoder import QuestionEncoder
+from .source_names import SourceNames
 
 
 @dataclass
@@ -30,6 +31,7 @@ class LoadedIndex:
     sentence_vectors: QuantizedRows  # read by row as float32; a passage's sentences are the rows sentence_ranges gives
     lexical: LexicalIndex
     _question_encoder: QuestionEncoder | None = field(default=None, init=False, repr=False)
+    _source_names: SourceNames | None = field(default=None, init=False, repr=False)
 
     def search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` passages nearest a question vector: their cosine similarities and rows."""
@@ -44,6 +46,12 @@ class LoadedIndex:
             check_encoder_files(self.folder, self.manifest)
             self._question_encoder = QuestionEncoder.load(self.folder, record)
         return self._question_encoder
+
+    def source_names(self) -> SourceNames:
+        """The words of each indexed file's name (which files a question names), made on first use."""
+        if self._source_names is None:
+            self._source_names = SourceNames.of(self.manifest.sources)
+        return self._source_names
 
     def close(self) -> None:
         """Let go of the open files (the vectors stay until the index is dropped)."""

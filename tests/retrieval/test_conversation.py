@@ -523,6 +523,50 @@ def test_a_follow_up_naming_a_lower_case_thing_asks_the_question_before_of_it(tm
     assert then.snippets[0].text.startswith("In staging the limit is 20 requests")
 
 
+# Two licences saying the same rule in other words, as a compliance lead's folder holds them.
+LICENCES = {
+    "texts/GPL-3.0.txt": (
+        "GNU GENERAL PUBLIC LICENSE\n\n8. Termination.\n\nYour license from a particular copyright holder is "
+        "reinstated permanently if the copyright holder notifies you of the violation by some reasonable means, "
+        "this is the first time you have received notice of violation of this License, and you cure the "
+        "violation prior to 30 days after your receipt of the notice.\n"
+    ),
+    "texts/MPL-2.0.txt": (
+        "Mozilla Public License Version 2.0\n\n5. Termination\n\nYour grants from a particular Contributor are "
+        "reinstated on an ongoing basis if such Contributor notifies You of the non-compliance by some "
+        "reasonable means, this is the first time You have received notice of non-compliance with this "
+        "License from such Contributor, and You become compliant prior to 30 days after Your receipt of the notice.\n"
+    ),
+    "notes.md": "# Notes\n\nWe review every new dependency's licence before it is merged.\n",
+}
+
+
+def test_a_file_the_question_names_is_favoured(tmp_path):
+    """A new user's "and under MPL 2.0?" after a GPL-3 question was answered from GPL-3's text at 0.998:
+    the file the question names (its name's words, ``store.source_names``) is favoured, and the
+    conversation is not held in the file it stood in."""
+    from assistant.store.source_names import SourceNames
+
+    names = SourceNames.of(LICENCES)
+    assert names.named({"mpl", "2", "0"}) == {"texts/MPL-2.0.txt": 1.0}
+    assert names.named({"2", "0"}) == {}  # a version alone names no file
+    folder = built_project(tmp_path, LICENCES)
+    first, then = chat(folder, "How many days do I have to cure a GPL-3 violation after being notified?", "and under MPL 2.0?")
+    assert first.snippets[0].citation.source == "texts/GPL-3.0.txt"
+    assert then.read_with_question == "How many days do I have to cure a MPL 2.0 violation after being notified?"
+    assert then.snippets[0].citation.source == "texts/MPL-2.0.txt", [s.citation.source for s in then.snippets]
+    alone = folder.ask("What does the MPL-2.0 say about reinstating grants after a notice?")
+    assert alone.snippets[0].citation.source == "texts/MPL-2.0.txt"
+
+
+def test_the_answer_before_does_not_answer_the_question_about_another_thing(two_lives):
+    """"What about Aquinas?" after "Where did Augustine teach rhetoric?" was answered with Augustine's
+    "he taught rhetoric in Carthage, Rome and Milan", which does not name Aquinas."""
+    _, then = chat(two_lives, "Where did Augustine teach rhetoric?", "What about Aquinas?")
+    assert then.read_with_question == "Where did Aquinas teach rhetoric?"
+    assert not any("taught rhetoric" in s.text for s in then.snippets if s.is_answer)
+
+
 def test_a_restated_follow_up_is_read_so_in_its_conversation(two_lives):
     query = in_context(two_lives, "And Aquinas?", chat_so_far(two_lives, "Where did Augustine teach rhetoric?"))
     assert query.restated and query.whole_question == "Where did Aquinas teach rhetoric?"

@@ -1,0 +1,44 @@
+"""The files a question names: "What does MPL 2.0 say about patents?" over a folder holding
+``MPL-2.0.txt`` asks about that file, and its passages are favoured over another licence's that
+resembles the question more (a new user's MPL question was answered from GPL-3's text at 0.998, the
+same 30-day rule in other words). Which files' names hold the question's names is
+``store.source_names``'s."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..store.lexical import joined_parts, tokenize
+from ..store.loaded import LoadedIndex
+from .conversation import is_identifier, name_runs
+from .query import Query
+
+
+def named_sources(index: LoadedIndex, question: str) -> dict[str, float]:
+    """Each file of the index the question names, with the share of its name's words it holds (0..1)."""
+    return index.source_names().named(question_name_terms(question))
+
+
+def question_name_terms(question: str) -> set[str]:
+    """The terms of the names a question asks about: capitalised runs and identifiers with the versions
+    after them ("MPL 2.0": mpl, 2, 0), and a name joined to its number taken apart too ("GPLv3")."""
+    terms = set()
+    for run in name_runs(question) + name_runs(question, is_identifier):
+        for word in run.split():
+            terms.update(tokenize(word))
+            terms.update(joined_parts(word))
+    return terms
+
+
+def with_named_sources(query: Query, index: LoadedIndex) -> Query:
+    """The query with the files it names (``Query.named``; the question it goes on asking counts, "and
+    under MPL 2.0?"), and, where it names a file the conversation does not stand in ("and under MPL
+    2.0?" after a GPL-3 answer), its focus on that place weighing as much less as the file is named."""
+    named = named_sources(index, f"{query.text} {query.whole_question}")
+    if not named:
+        return query
+    focus = query.focus
+    if focus is not None and focus.source not in named:
+        held = 1.0 - max(named.values())
+        focus = replace(focus, near=focus.near * held, stay=focus.stay * held)
+    return replace(query, named=named, focus=focus)

@@ -1,0 +1,56 @@
+"""The words of each indexed file's name, for telling which files a question names
+(``retrieval.named_sources``): "What does MPL 2.0 say about patents?" over a folder holding
+``MPL-2.0.txt`` asks about that file.
+
+A file is named as much as the question's names hold the words of its name: all of "MPL-2.0" is named
+by "MPL 2.0", a seventh of a paper called "Demographic Variations of MERS-CoV Infection among ..." by
+"MERS". A word of a name counts only where few files' names hold it (``DISTINCTIVE``), and a number
+only beside such a word: "2" names no file of a folder of licences at version 2.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from .lexical import tokenize
+
+# A word of a file's name is distinctive when at most this share of the files' names hold it (and
+# always when only this many do).
+DISTINCTIVE = 0.05
+DISTINCTIVE_FILES = 2
+# A file's type, as its name's suffix ("notes.md"); a suffix of digits is a version ("LGPL-2.1").
+_TYPE = re.compile(r"\.[^\W\d_]\w*$")
+
+
+def name_of(source: str) -> str:
+    """The name a file is known by: its file name without folders or type ("texts/GPL-3.0.txt" -> "GPL-3.0")."""
+    return _TYPE.sub("", PurePosixPath(source).name)
+
+
+@dataclass(frozen=True)
+class SourceNames:
+    """The words of each file's name (``terms``), and the files whose name holds each distinctive one
+    (``holding``)."""
+
+    terms: dict[str, frozenset[str]]
+    holding: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, sources: Iterable[str]) -> "SourceNames":
+        terms = {source: frozenset(tokenize(name_of(source).replace("_", " "))) for source in sources}
+        holding: dict[str, list[str]] = {}
+        for source, words in terms.items():
+            for term in words:
+                holding.setdefault(term, []).append(source)
+        most = max(DISTINCTIVE_FILES, int(DISTINCTIVE * len(terms)))
+        distinctive = {t: tuple(s) for t, s in holding.items() if len(s) <= most and not t.isdigit()}
+        return cls(terms, distinctive)
+
+    def named(self, asked: set[str]) -> dict[str, float]:
+        """Each file named by a question whose names' terms are ``asked``, with the share of its name's
+        words they hold (0..1)."""
+        sources = {source for term in asked if term in self.holding for source in self.holding[term]}
+        return {source: len(self.terms[source] & asked) / len(self.terms[source]) for source in sorted(sources)}
