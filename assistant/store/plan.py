@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..config import Config
+from ..config import DEFAULT_INCLUDE, Config
 from ..errors import BuildCancelled, IndexMissingError, IndexUnusableError, SourcesError
 from ..models import BuildProgress, BuildStage, Passage, ProgressCallback, SkippedFile
 from ..sources.documents import SourceScan, scan_sources
@@ -217,8 +217,10 @@ def nothing_to_index(config: Config, skipped: list[SkippedFile]) -> str:
         first = skipped[0]
         more = f"; {len(skipped) - 1} more passed over" if len(skipped) > 1 else ""
         return f"{where}: every file found was passed over ({first.source}: {first.reason}{more})"
-    patterns = ", ".join(config.settings.sources.include)
-    return f"{where}: no file matches {patterns} (sources.include in the config)"
+    include = config.settings.sources.include
+    if include == DEFAULT_INCLUDE:  # said as the reader of the README knows it, not as eleven patterns
+        return f"{where}: no text, Markdown, HTML, PDF or Word file, nor one named without a type (sources.include in the config reads others)"
+    return f"{where}: no file matches {', '.join(include)} (sources.include in the config)"
 
 
 def _plan_rows(

@@ -137,6 +137,14 @@ def test_index_and_status_name_the_files_no_include_pattern_takes(sample_project
     assert json.loads(out)["changes"]["not_included"] == ["figures.csv"]
 
 
+def test_a_folder_of_no_type_read_says_so_in_words_not_patterns(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "figures.csv").write_text("year,ships\n1888,12\n", encoding="utf-8")
+    code, _, err = run_cli("--sources", str(tmp_path / "docs"), "--index", str(tmp_path / "index"), "index")
+    assert code != 0 and err.count("\n") == 1, err
+    assert "no text, Markdown, HTML, PDF or Word file, nor one named without a type" in err and "**" not in err
+
+
 def test_index_prints_what_it_did(sample_project):
     code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0
