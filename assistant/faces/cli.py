@@ -348,10 +348,21 @@ def _print_answer(answer, out: TextIO, err: TextIO, command: str) -> None:
         out.write(line + "\n")
 
 
+def table_columns(snippet) -> str | None:
+    """The names of a table row's columns, as its header says them ("Package · Version · Owner"), or
+    None for a snippet of another kind: a row alone did not say which cell was the owner, which the
+    due date (the chat's card shows them)."""
+    from ..sources.structure import table_title  # read when an answer is shown, not at start-up
+
+    table = table_title(snippet.passage.kind, snippet.passage.title)
+    return table[1] if table is not None else None
+
+
 def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = True) -> list[str]:
     """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
     and quote (as its file shows it, ``shown_quote``, unless not ``shown``; the answering words in bold
-    where ``bold``; on a line of their own with ``answer_words``), and the other places it stands."""
+    where ``bold``; on a line of their own with ``answer_words``; a table's row after its columns'
+    names), and the other places it stands."""
     if answer.abstained:
         return [f"The sources do not answer this: {printable(answer.reason or '')}."]
     lines = []
@@ -359,6 +370,8 @@ def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = T
         label = snippet_label(snippet)
         label = f"  {label}" if label else ""
         lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){label}")
+        if columns := table_columns(snippet):
+            lines.append(f"   columns: {printable(columns)}")
         lines.append(f"   “{quote_line(snippet, bold, shown)}”")
         if answer_words and snippet.answer is not None:
             lines.append(f"   answer: {printable(snippet.answer.text)}")

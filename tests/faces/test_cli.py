@@ -145,6 +145,21 @@ def test_a_folder_of_no_type_read_says_so_in_words_not_patterns(tmp_path):
     assert "no text, Markdown, HTML, PDF or Word file, nor one named without a type" in err and "**" not in err
 
 
+def test_a_table_row_is_printed_after_its_columns_names(tmp_path):
+    """A row alone ("| x264 | 0.164 | GPL-2.0 | Wei Zhang |") did not say which cell was the owner."""
+    table = (
+        "# Dependencies\n\n| Package | Version | Licence | Owner |\n| --- | --- | --- | --- |\n"
+        "| x264 | 0.164 | GPL-2.0 | Wei Zhang |\n| Django | 4.2.11 | BSD-3-Clause | Olga Petrova |\n"
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "dependencies.md").write_text(table, encoding="utf-8")
+    code, out, err = run_cli("--sources", str(tmp_path / "docs"), "--index", str(tmp_path / "index"), "ask", "Who owns x264?")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[1] == "   columns: Package · Version · Licence · Owner", out
+    assert lines[2].startswith("   “| x264 | 0.164 |")
+
+
 def test_index_prints_what_it_did(sample_project):
     code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0
