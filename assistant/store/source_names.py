@@ -2,9 +2,9 @@
 (``retrieval.named_sources``): "What does MPL 2.0 say about patents?" over a folder holding
 ``MPL-2.0.txt`` asks about that file.
 
-A file is named as much as the question's names hold the words of its name: all of "MPL-2.0" is named
-by "MPL 2.0", a seventh of a paper called "Demographic Variations of MERS-CoV Infection among ..." by
-"MERS". A word of a name counts only where few files' names hold it (``DISTINCTIVE``), and a number
+A file is named as much as the question's names hold the words of its name (``_share``): all of
+"MPL-2.0" is named by "MPL 2.0", half by "MPL", a seventh of a paper called "Demographic Variations of
+MERS-CoV Infection among ..." by "MERS". A word of a name counts only where few files' names hold it (``DISTINCTIVE``), and a number
 only beside such a word: "2" names no file of a folder of licences at version 2.
 """
 
@@ -53,4 +53,14 @@ class SourceNames:
         """Each file named by a question whose names' terms are ``asked``, with the share of its name's
         words they hold (0..1)."""
         sources = {source for term in asked if term in self.holding for source in self.holding[term]}
-        return {source: len(self.terms[source] & asked) / len(self.terms[source]) for source in sorted(sources)}
+        return {source: _share(self.terms[source], asked) for source in sorted(sources)}
+
+
+def _share(name: frozenset[str], asked: set[str]) -> float:
+    """How much of a file's name the question's names hold: the share of its words, halved where the
+    name has numbers and the question none of them ("Apache License" holds half of "Apache-2.0", "Apache
+    2.0" all of it; "GPL-3" three quarters of "GPL-3.0" and half of "GPL-2")."""
+    words = {t for t in name if not t.isdigit()}
+    numbers = name - words
+    share = len(words & asked) / len(words) if words else 0.0
+    return share * (0.5 + 0.5 * len(numbers & asked) / len(numbers)) if numbers else share
