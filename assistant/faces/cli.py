@@ -362,12 +362,17 @@ def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = T
     """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
     and quote (as its file shows it, ``shown_quote``, unless not ``shown``; the answering words in bold
     where ``bold``; on a line of their own with ``answer_words``; a table's row after its columns'
-    names), and the other places it stands."""
-    if answer.abstained:
-        return [f"The sources do not answer this: {printable(answer.reason or '')}."]
+    names), and the other places it stands; after an abstention, the nearest passage so (a new user's
+    "GPLv3" question abstained, the rule it asked for first among them, and the CLI never showed them)."""
     lines = []
-    for rank, snippet in enumerate(answer.snippets, start=1):
-        label = snippet_label(snippet)
+    snippets = answer.snippets
+    if answer.abstained:
+        lines.append(f"The sources do not answer this: {printable(answer.reason or '')}.")
+        snippets = snippets[:1]  # the nearest, as the chat shows it: the answer may be a spelling away
+        if snippets:
+            lines.append("The nearest passage, not an answer:")
+    for rank, snippet in enumerate(snippets, start=1):
+        label = "" if answer.abstained else snippet_label(snippet)
         label = f"  {label}" if label else ""
         lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){label}")
         if columns := table_columns(snippet):

@@ -26,7 +26,12 @@ def test_ask_shows_the_90_days_sentence_first_with_its_line(built_sample):
 def test_off_topic_question_abstains_with_exit_1(built_sample):
     code, out, _ = run_cli("--config", str(built_sample), "ask", "Who won the 2018 FIFA World Cup?")
     assert code == 1
-    assert out.startswith("The sources do not answer this")
+    lines = out.splitlines()
+    assert lines[0].startswith("The sources do not answer this")
+    # The nearest passage is shown as the chat shows it, said to be no answer (the answer a new user
+    # looked for was one spelling away); only the first.
+    assert lines[1] == "The nearest passage, not an answer:"
+    assert lines[2].startswith(f"1. {SAMPLE_FILE}:") and "unsure" not in lines[2] and len(lines) == 4
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\t\n"])
