@@ -81,9 +81,10 @@ MENU_LINK_SHARE = 0.9
 # (menus, site header and footer, cookie dialogs, ...) is left out. Every format's next (HTML 3, Markdown
 # 2, PDF 3, plain text 1): its sentences are cut as the passages cut them now (each item of a list a
 # sentence of its own, "34 °C." the end of one), since the sentences are what is quoted and cited; and
-# Markdown's fenced code blocks are passages of their own. Word (.docx) 1: its first.
-READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 2, PDF_SUFFIXES: 3, DOCX_SUFFIXES: 1}
-PLAIN_TEXT_READING = 1
+# Markdown's fenced code blocks are passages of their own. Word (.docx) 1: its first. Markdown 3, PDF 4,
+# plain text 2: a line underlined with "===" or "---" is a heading (``structure.underlined_heading``).
+READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 3, PDF_SUFFIXES: 4, DOCX_SUFFIXES: 1}
+PLAIN_TEXT_READING = 2
 
 
 def reading_of(source: str) -> int:

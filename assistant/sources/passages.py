@@ -176,7 +176,8 @@ def heading_title(document: Document) -> str | None:
     if document.headings is not None:  # the format says which lines are headings
         heading = first.strip() if block[0][0] in document.headings else None
     else:
-        heading = structure.heading(first, single_line=len(block) == 1)
+        lines = [document.text[s:e] for s, e in block[:2]]
+        heading = structure.heading(first, single_line=len(block) == 1) or structure.underlined_heading(lines)
     return None if heading is None or structure.is_numbered_part(heading) else heading
 
 
@@ -236,14 +237,17 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         if number < structure.HEADER_ZONE_BLOCKS and structure.is_metadata(block_lines):
             kind = "metadata"
         else:
+            head_lines = 1
             if headings is None:
                 head = structure.heading(block_lines[0], single_line=len(block) == 1)
+                if head is None and (head := structure.underlined_heading(block_lines)) is not None:
+                    head_lines = 2  # the line under it is no text
             else:  # the format says which lines are headings (HTML's h1 to h6)
                 head = block_lines[0].strip() if block[0][0] in headings else None
             if head is not None:
                 in_references = structure.is_references_title(head)
                 section = head if head != doc_title else ""
-                block, block_lines = block[1:], block_lines[1:]
+                block, block_lines = block[head_lines:], block_lines[head_lines:]
                 if not block:
                     continue
             kind = "references" if in_references or structure.is_citation_block(block_lines) else "body"

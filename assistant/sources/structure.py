@@ -119,6 +119,20 @@ def fenced_code(text: str) -> list[tuple[int, int, int, int]]:
     return [(m.start(), m.start("body"), m.end("body"), m.end()) for m in _FENCED.finditer(text)]
 
 
+# The line under a heading that underlines it (Markdown's setext headings, and plain text's: "5.
+# Termination" over "--------------"): three or more of "=" or "-", nothing else.
+_UNDERLINE = re.compile(r"[ \t]{0,3}(?:={3,}|-{3,})[ \t]*")
+
+
+def underlined_heading(lines: list[str]) -> str | None:
+    """The heading a block's first two lines are, where the second underlines the first ("Mozilla Public
+    License Version 2.0" over "====", "5. Termination" over "----"): the first as ``heading`` reads a line
+    alone; else None. A licence's "5. Termination" was no heading, and its §5.1 stood under §3.5's."""
+    if len(lines) < 2 or not _UNDERLINE.fullmatch(lines[1]) or _MARKDOWN_HEADING.match(lines[0]):
+        return None
+    return heading(lines[0], single_line=True)
+
+
 def heading(line: str, *, single_line: bool) -> str | None:
     """The heading a block's first line is, or None: a Markdown heading, or a single short line that
     reads like a title."""

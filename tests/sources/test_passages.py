@@ -340,3 +340,21 @@ def test_cutting_a_big_file_holds_a_passage_at_a_time_not_the_file():
     assert count > 6000 and last_end == len(text.rstrip())
     # The line table (8 bytes a line) and one block's spans, not a list of every passage (~100 MB here).
     assert peak < 20_000_000, f"peak {peak / 1e6:.0f} MB while cutting an 8 MB file"
+
+
+def test_a_line_underlined_is_a_heading_and_the_line_under_it_no_text():
+    """A licence's "5. Termination" over "--------------" was no heading: its §5.1 stood under §3.5's
+    title, and the dashes were text. Underlined with "=" or "-" (Markdown's setext headings too)."""
+    text = (
+        "Mozilla Public License Version 2.0\n==================================\n\n"
+        "3.5. Application of Additional Terms\n\nYou may choose to offer warranty.\n\n"
+        "5. Termination\n--------------\n\n"
+        "5.1. The rights granted under this License will terminate automatically if You fail to comply.\n\n"
+        "A list follows:\n---\n"
+    )
+    document = Document("MPL-2.0", text, "x", "utf-8")
+    passages = split_passages(document, 1200)
+    rights = next(p for p in passages if "terminate automatically" in p.text)
+    assert rights.title == "Mozilla Public License Version 2.0 — 5. Termination"
+    assert not any("---" in p.text or "===" in p.text for p in passages[:-1])
+    assert all(text[p.start : p.end] == p.text for p in passages)
