@@ -60,11 +60,15 @@ class SourceWatch:
         relative = "/".join(parts)
         if not parts or is_hidden(relative):
             return False
+        # Something gone that the includes do not take by name may have been a folder of sources; a
+        # folder an exclude leaves out is asked of first, as the includes take a name without a type
+        # ("drafts") as a file.
+        folder = deleted or absolute.is_dir()
+        if folder and patterns_exclude(relative + "/", self.settings):
+            return False
         if patterns_take(relative, self.settings):
             return True
-        # Something gone that the includes do not take by name may have been a folder of sources.
-        folder = deleted or absolute.is_dir()
-        if patterns_exclude(relative, self.settings) or (folder and patterns_exclude(relative + "/", self.settings)):
+        if patterns_exclude(relative, self.settings):
             return False
         return folder
 
