@@ -79,9 +79,12 @@ def _same_content(old: FileRecord, path, stat) -> bool:
 
 
 def compare_sources(old: dict[str, IndexedSource], new: dict[str, IndexedSource]) -> SourceChanges:
-    """What a build changed: sources added, changed (another content hash), removed and unchanged."""
+    """What a build changed: sources added, changed (another content hash, or read another way: those
+    are ``reread`` too), removed and unchanged. A build that read every file again after an upgrade said
+    "12 unchanged" under "This version reads 12 sources another way"."""
     added = tuple(s for s in new if s not in old)
     removed = tuple(sorted(s for s in old if s not in new))
-    changed = tuple(s for s in new if s in old and old[s].sha256 != new[s].sha256)
-    unchanged = tuple(s for s in new if s in old and old[s].sha256 == new[s].sha256)
-    return SourceChanges(added=added, changed=changed, removed=removed, unchanged=unchanged)
+    reread = tuple(s for s in new if s in old and old[s].sha256 == new[s].sha256 and old[s].reading != new[s].reading)
+    changed = tuple(s for s in new if s in old and (old[s].sha256 != new[s].sha256 or old[s].reading != new[s].reading))
+    unchanged = tuple(s for s in new if s in old and old[s].sha256 == new[s].sha256 and old[s].reading == new[s].reading)
+    return SourceChanges(added=added, changed=changed, removed=removed, unchanged=unchanged, reread=reread)

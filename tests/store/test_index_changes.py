@@ -199,7 +199,10 @@ def test_a_pdf_indexed_when_its_lines_were_counted_over_the_whole_text_is_read_a
     edit_manifest(config.parent / "index", lambda m: m["sources"][LIGHTHOUSE_FILE].update(reading=reading_of(LIGHTHOUSE_FILE) - 1))
     changes = assistant.changes()
     assert changes.changed == (LIGHTHOUSE_FILE,) and changes.unchanged == ("alpha.txt",)
-    assert assistant.build_index().passages_embedded == 0  # the same text: only its lines changed
+    report = assistant.build_index()
+    assert report.passages_embedded == 0  # the same text: only its lines changed
+    # The build says it read the file anew, not that every file was unchanged.
+    assert report.changes.reread == (LIGHTHOUSE_FILE,) and report.changes.unchanged == ("alpha.txt",)
     assert not assistant.changes().is_stale
     (snippet,) = assistant.ask(LIGHTHOUSE_QUESTION, k=1).snippets
     assert snippet.citation.label() == f"{LIGHTHOUSE_FILE}:p2:6-7"
