@@ -23,6 +23,7 @@ DISTINCTIVE = 0.05
 DISTINCTIVE_FILES = 2
 # A file's type, as its name's suffix ("notes.md"); a suffix of digits is a version ("LGPL-2.1").
 _TYPE = re.compile(r"\.[^\W\d_]\w*$")
+_WORDS = re.compile(r"[^\W_]+")
 
 
 def name_of(source: str) -> str:
@@ -40,7 +41,15 @@ class SourceNames:
 
     @classmethod
     def of(cls, sources: Iterable[str]) -> "SourceNames":
-        terms = {source: frozenset(tokenize(name_of(source).replace("_", " "))) for source in sources}
+        # Each word's terms once for every file it names (10,000 files named by title: 0.28 s -> 0.13 s).
+        stems: dict[str, tuple[str, ...]] = {}
+        terms = {}
+        for source in sources:
+            words = _WORDS.findall(name_of(source).replace("_", " "))
+            for word in words:
+                if word not in stems:
+                    stems[word] = tuple(tokenize(word))
+            terms[source] = frozenset(term for word in words for term in stems[word])
         holding: dict[str, list[str]] = {}
         for source, words in terms.items():
             for term in words:
