@@ -83,8 +83,10 @@ MENU_LINK_SHARE = 0.9
 # sentence of its own, "34 °C." the end of one), since the sentences are what is quoted and cited; and
 # Markdown's fenced code blocks are passages of their own. Word (.docx) 1: its first. Markdown 3, PDF 4,
 # plain text 2: a line underlined with "===" or "---" is a heading (``structure.underlined_heading``).
-READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 3, PDF_SUFFIXES: 4, DOCX_SUFFIXES: 1}
-PLAIN_TEXT_READING = 2
+# Markdown 4, PDF 5, plain text 3: a table with no rule under its first row may open with its columns'
+# names (``structure.table_header``).
+READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 4, PDF_SUFFIXES: 5, DOCX_SUFFIXES: 1}
+PLAIN_TEXT_READING = 3
 
 
 def reading_of(source: str) -> int:

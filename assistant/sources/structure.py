@@ -255,9 +255,31 @@ def table_runs(lines: list[str]) -> list[tuple[int, int, bool]]:
 
 
 def table_header(lines: list[str]) -> int:
-    """How many of a table's first lines are its header: the row above the rule and the rule (2), or
-    0 when it has no rule under its first row."""
-    return 2 if len(lines) > 2 and is_table_rule(lines[1]) and not is_table_rule(lines[0]) else 0
+    """How many of a table's first lines are its header: the row above the rule and the rule (2); a
+    first row that reads as columns' names over rows of data, with no rule under it (1: ``_names_row``);
+    else 0."""
+    if len(lines) > 2 and is_table_rule(lines[1]) and not is_table_rule(lines[0]):
+        return 2
+    return 1 if _names_row(lines) else 0
+
+
+# A column's name is at most this many words.
+COLUMN_NAME_WORDS = 4
+
+
+def _names_row(lines: list[str]) -> bool:
+    """Whether a table written without a rule under its header (a manual's "Code | Meaning | What to do"
+    over "E21 | Water container full | Empty the container", in a text file or a PDF) opens with its
+    columns' names: two or more cells, each a few words opening with a capital and holding no digit, over
+    two rows or more of as many cells, some holding a digit (a table of words alone, "Alice | Engineer",
+    has no row to tell its names by, and is read as rows)."""
+    if len(lines) < 3 or any(is_table_rule(line) for line in lines):
+        return False
+    cells = [lines[0][a:b] for a, b in row_cells(lines[0])]
+    if len(cells) < 2 or any(not c or not c[0].isupper() or len(c.split()) > COLUMN_NAME_WORDS or any(ch.isdigit() for ch in c) for c in cells):
+        return False
+    rows = [row_cells(line) for line in lines[1:]]
+    return all(len(r) == len(cells) for r in rows) and any(any(ch.isdigit() for ch in line) for line in lines[1:])
 
 
 # How a passage's title joins its parts (the document's title, its section, a table's header), and a
@@ -312,11 +334,14 @@ def table_text(rows: list[list[str]], header: bool) -> tuple[str, list[list[int]
 def table_title(kind: str, title: str) -> tuple[str, str] | None:
     """A table passage's title as its two parts: what stands above the table, and its header's words
     (``header_words``: "Stations — Station · Region · Opened" -> ("Stations", "Station · Region ·
-    Opened")); None for another kind of passage, or a table whose title carries no header."""
+    Opened")); None for another kind of passage, or a table whose title carries no header (the CLI
+    printed a manual's "columns: 7. Error Codes")."""
     if kind != "table" or TITLE_PARTS not in title:
         return None
     above, header = title.rsplit(TITLE_PARTS, 1)
-    return above, header
+    # A table without a header row ends its title with its section's ("Manual — 7. Error Codes"), which
+    # is no column's name: a header names two columns or more.
+    return (above, header) if HEADER_CELLS in header else None
 
 
 def header_words(line: str) -> str:

@@ -358,3 +358,22 @@ def test_a_line_underlined_is_a_heading_and_the_line_under_it_no_text():
     assert rights.title == "Mozilla Public License Version 2.0 — 5. Termination"
     assert not any("---" in p.text or "===" in p.text for p in passages[:-1])
     assert all(text[p.start : p.end] == p.text for p in passages)
+
+
+def test_a_table_without_a_rule_opens_with_its_columns_names_where_they_read_so():
+    """A manual's error codes, "Code | Meaning | What to do" over its rows with no rule under it (a text
+    file, a PDF): the first row is the columns' names (the CLI printed "columns: 7. Error Codes", the
+    section's title); a table of words alone has no row to tell its names by, and is read as rows."""
+    text = (
+        "7. Error Codes\n\nCode | Meaning | What to do\nE21 | Water container full | Empty the container\n"
+        "E31 | Temperature sensor fault | Contact Service\n\nStaff\n\nAlice | Engineer\nBob | Manager\nCarol | Lead\n"
+    )
+    passages = split_passages(Document("dryer.txt", text, "x", "utf-8"), 1200)
+    codes = next(p for p in passages if "E21" in p.text)
+    assert codes.kind == "table" and codes.title.endswith("Code · Meaning · What to do")
+    assert not any("What to do" in p.text for p in passages)
+    staff = next(p for p in passages if "Alice" in p.text)
+    assert staff.text.startswith("Alice | Engineer") and "·" not in staff.title
+    from assistant.sources.structure import table_title
+
+    assert table_title(staff.kind, staff.title) is None  # its section's title is no column's name
