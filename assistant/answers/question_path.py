@@ -16,6 +16,7 @@ from ..retrieval.ranking import rank_question
 from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
 from .introduced import with_introduced_code
+from .procedure import with_whole_procedures
 from .quote_check import QuoteCheck
 from .reading import Read, read_candidates, read_for_marks, rerank
 
@@ -71,6 +72,7 @@ def answer_question(
     confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)
     rows = {s.passage.id: s.row for s in scored}
     picked, confidences = with_introduced_code(index, rows, picked, confidences, count, check.holds)
+    picked, confidences = with_whole_procedures(question, picked, confidences)
     if reader is not None:
         marks_started = time.perf_counter()
         picked = read_for_marks(reader, query, picked, [c >= bar for c in confidences.probabilities])

@@ -1,0 +1,130 @@
+"""A procedure quoted whole: "How do I descale the coffee machine?" is answered by the numbered steps of
+the manual's descaling section, and one step alone (step 6, "Press and hold the Menu button for 3
+seconds ...", its number gone) answers nothing a user can follow: a new user's manuals gave one to three
+loose steps out of eleven, whatever ``-k``.
+
+Where a question asks how to do something (``asks_how``) and a snippet quotes an item of a numbered list,
+the snippet becomes the list: its items from the first, their numbers with them, to the last (at most
+``STEPS_MAX_CHARS``, cut after a whole step), cited over its lines; the other snippets quoting steps of
+the same list are dropped. Every offset is still the file's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from ..models import Citation, Passage, Snippet
+from ..sources.structure import LIST_ITEM, RECORDS
+from .answering import Picked
+from .confidence import Confidences
+
+# A question asking how to do something: "How do I descale ...?", "how to reset the router", "What are
+# the steps to ...?", "How can we ...?". Not "How long ...?", "How many ...?", "How does it work?".
+ASKS_HOW = re.compile(
+    r"^\s*(?:how\s+(?:do|can|could|should|would|must|may)\s+(?:i|we|you|one)\b|how\s+to\b|what\s+(?:are\s+)?the\s+steps\b|what\s+steps\b)",
+    re.I,
+)
+# A procedure quoted is at most this long: the steps up to the last one that ends within it.
+STEPS_MAX_CHARS = 1500
+
+
+def asks_how(question: str) -> bool:
+    """Whether the question asks how to do something, which a procedure's steps answer."""
+    return ASKS_HOW.match(question) is not None
+
+
+def _step_line(passage: Passage, at: int) -> int | None:
+    """Where the numbered step that the sentence at file offset ``at`` opens begins (its number's line,
+    as a file offset), or None: the sentence does not open a numbered item of a list."""
+    text, base = passage.text, passage.start
+    line_start = text.rfind("\n", 0, at - base) + 1
+    item = LIST_ITEM.match(text, line_start)
+    if item is None or item.group("bullet") or item.end() != at - base:
+        return None
+    return base + line_start
+
+
+def _step_number(passage: Passage, line: int | None) -> int | None:
+    """The number of the step whose line starts at file offset ``line``."""
+    if line is None:
+        return None
+    number = re.match(r"[ \t]*(\d+)", passage.text[line - passage.start :])
+    return int(number.group(1)) if number else None
+
+
+def numbered_steps(passage: Passage, index: int) -> tuple[int, int, int] | None:
+    """The numbered list the passage's sentence ``index`` is a step of (or a step's further sentence):
+    where its first step's line starts (a file offset), and the indices of its first and last sentences;
+    None where the sentence is no part of a numbered list of two steps or more. A list is a paragraph's
+    run of sentences from its first step to the end of its last step's line (a blank line ends it; a
+    sentence before the first step is no step)."""
+    if passage.kind in RECORDS:
+        return None
+    sentences = passage.sentences
+    opens = [_step_line(passage, s.start) for s in sentences]
+    if opens[0] is None and len(sentences) > 1 and sentences[0].start == passage.start and _step_number(passage, opens[1]) == 2:
+        opens[0] = passage.start  # step 1, whose number stands before the passage (a passage starts at its text)
+    first = index
+    while first > 0 and not _paragraph_break(passage, first - 1, first):
+        first -= 1
+    last = index
+    while last + 1 < len(sentences) and not _paragraph_break(passage, last, last + 1):
+        last += 1
+    steps = [j for j in range(first, last + 1) if opens[j] is not None]
+    if len(steps) < 2 or steps[0] > index:
+        return None
+    # The last step ends with its line: a sentence on a line of its own after it is the text after the
+    # list ("If you need to repressurise more than twice a year, ..."), not a step's.
+    last = steps[-1]
+    while last + 1 < len(sentences) and "\n" not in passage.text[sentences[last].end - passage.start : sentences[last + 1].start - passage.start]:
+        last += 1
+    if index > last:
+        return None
+    return opens[steps[0]], steps[0], last
+
+
+def _paragraph_break(passage: Passage, j: int, k: int) -> bool:
+    """Whether a blank line stands between the passage's sentences ``j`` and ``k``."""
+    between = passage.text[passage.sentences[j].end - passage.start : passage.sentences[k].start - passage.start]
+    return re.search(r"\n[ \t]*\n", between) is not None
+
+
+def whole_procedure(snippet: Snippet) -> Snippet | None:
+    """The snippet widened to the numbered list it quotes a step of (``numbered_steps``), or None."""
+    passage = snippet.passage
+    index = next((j for j, s in enumerate(passage.sentences) if s.start == snippet.citation.start), None)
+    steps = numbered_steps(passage, index) if index is not None else None
+    if steps is None:
+        return None
+    start, first, last = steps
+    while last > first and passage.sentences[last].end - start > STEPS_MAX_CHARS:
+        last -= 1
+    end = passage.sentences[last].end
+    if start >= snippet.citation.start and end <= snippet.citation.end:
+        return None  # it is quoted whole already
+    text = passage.text[start - passage.start : end - passage.start]
+    citation = Citation(
+        source=passage.source, start=start, end=end, line_start=passage.sentences[first].line_start,
+        line_end=passage.sentences[last].line_end, passage_id=passage.id, page=passage.page,
+    )
+    return Snippet(text=text, score=snippet.score, citation=citation, passage=passage)
+
+
+def with_whole_procedures(question: str, picked: list[Picked], confidences: Confidences) -> tuple[list[Picked], Confidences]:
+    """The picked snippets, each step of a numbered list widened to the whole list where the question
+    asks how to do something (``asks_how``); a step of a list already quoted is dropped."""
+    if not asks_how(question):
+        return picked, confidences
+    out: list[Picked] = []
+    probabilities: list[float] = []
+    features: list[dict[str, float]] = []
+    for p, probability, feature in zip(picked, confidences.probabilities, confidences.features):
+        c = p.snippet.citation
+        if any(c.source == q.snippet.citation.source and q.snippet.citation.start <= c.start and c.end <= q.snippet.citation.end for q in out):
+            continue  # a step of a procedure already quoted whole
+        whole = whole_procedure(p.snippet)
+        out.append(replace(p, snippet=whole) if whole is not None else p)
+        probabilities.append(probability)
+        features.append(feature)
+    return out, replace(confidences, probabilities=probabilities, features=features)

@@ -1,0 +1,75 @@
+"""A procedure asked for is quoted whole: its numbered steps, not one of them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.answers.procedure import asks_how, numbered_steps
+from assistant.sources.documents import Document
+from assistant.sources.passages import split_passages
+
+from projects import built_project
+
+MANUAL = """# Brava BE-720 espresso machine
+
+## 5.3 Descaling
+
+The machine shows the CALC symbol when it needs descaling. Descaling takes about 25 minutes.
+
+1. Remove the water filter cartridge from the water tank, if fitted.
+2. Empty the water tank and pour in one bottle (250 ml) of Brava DescaleCare.
+3. Add fresh water up to the 0.5 litre mark.
+4. Press and hold the Menu button for 3 seconds and select "Descale", then press OK.
+5. The machine pauses half-way. Rinse the water tank and fill it with fresh water up to MAX.
+6. Press OK to start the rinse cycle.
+
+If the descaling is interrupted, start again from step 1.
+
+## 5.4 Water filter
+
+Replace the AquaPure filter cartridge every 2 months or after 60 litres, whichever comes first.
+"""
+
+
+@pytest.mark.parametrize(
+    ("question", "how"),
+    [
+        ("How do I descale the coffee machine?", True),
+        ("how to reset the router", True),
+        ("What are the steps to repressurise the boiler?", True),
+        ("How long does descaling take?", False),
+        ("How many litres does the filter last?", False),
+        ("How does the filter work?", False),
+    ],
+)
+def test_a_question_asking_how_to_do_something_is_told(question, how):
+    assert asks_how(question) is how
+
+
+def test_a_step_belongs_to_its_list_from_its_first_step_to_the_end_of_its_last():
+    text = "Bleed the radiator:\n1. Switch off.\n2. Open the valve. Water hisses.\n3. Close it.\nCheck the pressure.\n"
+    (passage,) = split_passages(Document("guide.txt", text, "x", "utf-8"), 1200)
+    second = next(j for j, s in enumerate(passage.sentences) if s.text.startswith("Open the valve"))
+    start, first, last = numbered_steps(passage, second)
+    assert text[start:].startswith("1. Switch off.")
+    assert passage.sentences[first].text == "Switch off." and passage.sentences[last].text == "Close it."
+    after = next(j for j, s in enumerate(passage.sentences) if s.text.startswith("Check"))
+    assert numbered_steps(passage, after) is None  # the text after the list is no step
+    assert numbered_steps(passage, 0) is None  # nor is the line before it
+
+
+def test_how_to_do_it_is_answered_with_every_step_and_its_number(tmp_path):
+    """A new user's "How do I descale the coffee machine?" got step 4 alone, its number gone."""
+    manual = built_project(tmp_path, {"brava-manual.md": MANUAL})
+    answer = manual.ask("How do I descale the coffee machine?")
+    procedure = next(s for s in answer.snippets if "DescaleCare" in s.text)
+    # (The first step's number stands before its passage, which starts at its text: it is not quoted.)
+    assert procedure.text.startswith("Remove the water filter")
+    assert "2. Empty the water tank" in procedure.text and procedure.text.endswith("6. Press OK to start the rinse cycle.")
+    assert "interrupted" not in procedure.text  # the paragraph after the list is not a step
+    source = (tmp_path / "sources" / "brava-manual.md").read_text(encoding="utf-8")
+    assert source[procedure.citation.start : procedure.citation.end] == procedure.text
+    assert sum("Press OK" in s.text for s in answer.snippets) == 1  # no step quoted twice
+    # A question about the procedure, not how to do it, is answered by its sentence alone.
+    long = manual.ask("How long does descaling take?")
+    assert not any("2. Empty" in s.text for s in long.snippets)
