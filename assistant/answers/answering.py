@@ -318,11 +318,38 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
     first, last = tidy_span(reading.text)
     if first == last:
         return None
+    at = reading.start + first - citation.start
+    if is_section_reference(question, picked.snippet.text, at, at + last - first):
+        return None
     return AnswerPhrase(text=reading.text[first:last], start=reading.start + first, end=reading.start + last)
 
 
-# A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number).
-_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n")
+# A section's number as a span may stand: "5.3", "7.1", "section 6", "Chapter 4.2".
+_SECTION_NUMBER = re.compile(r"(?:(?:section|chapter|part|step|clause)\s+)?\d+(?:\.\d+)*\.?", re.I)
+# A question that asks for a section, a step or a version, which such a number answers.
+_ASKS_FOR_NUMBERING = re.compile(r"\b(?:section|chapter|part|step|clause|version|release|paragraph|page)s?\b", re.I)
+
+
+def is_section_reference(question: str, text: str, start: int, end: int) -> bool:
+    """Whether the span ``text[start:end]`` of a quote is a section's number, not an answer: a heading's
+    number ("7.1 Tyre pressures (cold)"), a cross-reference ("Descale the machine (5.3)", "see section
+    6"), unless the question asks for a section, a step or a version. The reader marked "5.3", "4.1",
+    "7.1" and "section 6" as the answers to a new user's questions about their manuals."""
+    span = text[start:end]
+    if not _SECTION_NUMBER.fullmatch(span) or _ASKS_FOR_NUMBERING.search(question):
+        return False
+    before, after = text[:start], text[end:]
+    if not span[0].isdigit():
+        return True  # "section 6"
+    heading = (not before or before.endswith("\n")) and re.match(r"[ \t]+[^\W\d_]", after) is not None
+    in_brackets = before.rstrip().endswith("(") and after.lstrip().startswith(")")
+    referred = re.search(r"\b(?:section|chapter|part|step|clause|see)\s*$", before, re.I) is not None
+    return heading or in_brackets or referred
+
+
+# A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number),
+# or past a line before a numbered heading ("press reset\n5.1").
+_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+[ \t])")
 # Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024"; an
 # underscore is a word's own: "__init__").
 _EDGE_MARKS = "*`~ \t\n"

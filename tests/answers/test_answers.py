@@ -157,3 +157,32 @@ def test_a_fact_in_a_list_is_quoted_and_cited_alone(tmp_path):
     first = assistant.ask("What was the peak surface temperature on the bitumen roof?").snippets[0]
     assert first.text == "The peak surface temperature on the bitumen roof B2 reached 71.4 °C on 19 August 2023."
     assert first.citation.label() == "campaign.md:5"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "span", "reference"),
+    [
+        ("How do I descale the machine?", "| CALC | Descaling needed | Descale the machine (5.3) |", "5.3", True),
+        ("What tyre pressure should the front tyres have?", "7.1 Tyre pressures (cold)", "7.1", True),
+        ("How do I clean the pump filter?", "Clean the pump filter (see section 6.1) first.", "section 6.1", True),
+        ("What is the blood's pH?", "The pH is 7.4 at rest.", "7.4", False),
+        ("How heavy is it?", "It weighs 5.3 kg empty.", "5.3", False),
+        ("Which section covers descaling?", "Descale the machine (5.3)", "5.3", False),
+        ("In what version was it removed?", "Removed in release (2.0) of the API.", "2.0", False),
+    ],
+)
+def test_a_section_s_number_is_no_answer_unless_a_section_is_asked_for(question, text, span, reference):
+    """The reader marked "5.3", "7.1" and "section 6" as the answers to a new user's questions about
+    their manuals: a heading's number or a cross-reference is not marked."""
+    from assistant.answers.answering import is_section_reference
+
+    start = text.index(span)
+    assert is_section_reference(question, text, start, start + len(span)) is reference
+
+
+def test_a_span_ends_before_the_next_numbered_heading():
+    from assistant.answers.answering import tidy_span
+
+    text = "press reset\n5.1 Cleaning the filter"
+    first, last = tidy_span(text)
+    assert text[first:last] == "press reset"
