@@ -84,9 +84,10 @@ MENU_LINK_SHARE = 0.9
 # Markdown's fenced code blocks are passages of their own. Word (.docx) 1: its first. Markdown 3, PDF 4,
 # plain text 2: a line underlined with "===" or "---" is a heading (``structure.underlined_heading``).
 # Markdown 4, PDF 5, plain text 3: a table with no rule under its first row may open with its columns'
-# names (``structure.table_header``).
-READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 4, PDF_SUFFIXES: 5, DOCX_SUFFIXES: 1}
-PLAIN_TEXT_READING = 3
+# names (``structure.table_header``). Markdown 5, PDF 6, plain text 4: a subsection's numbered title
+# heads the lines under it with no blank line between (``structure.block_heading``).
+READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 5, PDF_SUFFIXES: 6, DOCX_SUFFIXES: 1}
+PLAIN_TEXT_READING = 4
 
 
 def reading_of(source: str) -> int:

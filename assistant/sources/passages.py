@@ -176,8 +176,8 @@ def heading_title(document: Document) -> str | None:
     if document.headings is not None:  # the format says which lines are headings
         heading = first.strip() if block[0][0] in document.headings else None
     else:
-        lines = [document.text[s:e] for s, e in block[:2]]
-        heading = structure.heading(first, single_line=len(block) == 1) or structure.underlined_heading(lines)
+        found = structure.block_heading([document.text[s:e] for s, e in block])
+        heading = found[0] if found is not None else None
     return None if heading is None or structure.is_numbered_part(heading) else heading
 
 
@@ -239,9 +239,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         else:
             head_lines = 1
             if headings is None:
-                head = structure.heading(block_lines[0], single_line=len(block) == 1)
-                if head is None and (head := structure.underlined_heading(block_lines)) is not None:
-                    head_lines = 2  # the line under it is no text
+                head, head_lines = structure.block_heading(block_lines) or (None, 1)
             else:  # the format says which lines are headings (HTML's h1 to h6)
                 head = block_lines[0].strip() if block[0][0] in headings else None
             if head is not None:

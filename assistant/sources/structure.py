@@ -133,6 +133,25 @@ def underlined_heading(lines: list[str]) -> str | None:
     return heading(lines[0], single_line=True)
 
 
+# A subsection's number opening a line: "7.1 ", "3.5. ", "2.1.4 " (a list's item is numbered "1." or "1)").
+_SUBSECTION = re.compile(r"\s*\d+\.\d+(?:\.\d+)*\.?[ \t]+\S")
+
+
+def block_heading(lines: list[str]) -> tuple[str, int] | None:
+    """The heading a block opens with, and how many of its lines it takes: a line alone that reads as a
+    title (``heading``), a line underlined (``underlined_heading``), or a subsection's numbered title
+    over the text it heads with no blank line between ("7.1 Tyre pressures (cold)" over its table, in a
+    PDF: it was quoted as the answer to "What tyre pressure should the front tyres have?", "7.1"
+    marked); else None."""
+    if (title := heading(lines[0], single_line=len(lines) == 1)) is not None:
+        return title, 1
+    if (title := underlined_heading(lines)) is not None:
+        return title, 2
+    if _SUBSECTION.match(lines[0]) and (title := heading(lines[0], single_line=True)) is not None:
+        return title, 1
+    return None
+
+
 def heading(line: str, *, single_line: bool) -> str | None:
     """The heading a block's first line is, or None: a Markdown heading, or a single short line that
     reads like a title."""

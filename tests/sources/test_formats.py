@@ -338,9 +338,9 @@ def test_running_footers_and_page_numbers_are_no_text_of_the_pdf():
     assert chapters.text == "".join(f"Chapter {n}\n\nThe harbour master logged {n} ships.\n\n" for n in (1, 2, 3))[:-1]
     assert chapters.page_starts == tuple(chapters.text.index(f"Chapter {n}") for n in (1, 2, 3))
     # PDFs are read another way than before (their footers left out, then their lines counted by page,
-    # then their sentences cut at list items, then underlined headings, then tables' names rows): an
-    # index of an older reading reads them again.
-    assert reading_of("Report.PDF") == 5
+    # then their sentences cut at list items, then underlined headings, tables' names rows and numbered
+    # subsections' titles): an index of an older reading reads them again.
+    assert reading_of("Report.PDF") == 6
 
 
 @pytest.mark.parametrize("pages", [1, 2, 3])

@@ -377,3 +377,19 @@ def test_a_table_without_a_rule_opens_with_its_columns_names_where_they_read_so(
     from assistant.sources.structure import table_title
 
     assert table_title(staff.kind, staff.title) is None  # its section's title is no column's name
+
+
+def test_a_subsection_s_numbered_title_heads_the_lines_under_it():
+    """In a PDF, "7.1 Tyre pressures (cold)" stood over its table with no blank line, and was quoted
+    as the answer to the front tyres' pressure, "7.1" marked; a list's "1. Remove ..." is no title."""
+    text = (
+        "7. Tyres and Wheels\n\n7.1 Tyre pressures (cold)\nTyre size | Load | Front | Rear\n"
+        "205/55 R16 | Up to 3 persons | 2.3 bar | 2.2 bar\n205/55 R16 | Full load | 2.5 bar | 2.6 bar\n\n"
+        "1. Remove the valve cap.\n2. Fit the gauge.\n"
+    )
+    passages = split_passages(Document("car.txt", text, "x", "utf-8"), 1200)
+    assert not any(p.text.startswith("7.1") for p in passages)
+    table = next(p for p in passages if p.kind == "table")
+    assert table.title.endswith("7.1 Tyre pressures (cold) — Tyre size · Load · Front · Rear")
+    steps = next(p for p in passages if "valve cap" in p.text)
+    assert "Remove the valve cap" in steps.text and "Remove" not in steps.title
