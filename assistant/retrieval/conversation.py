@@ -379,19 +379,24 @@ def _named_in_place(new: str, before: str, named: Callable[[str], bool]) -> tupl
 
 
 def _placed_in_place(new: str, preposition: str | None, before: str) -> tuple[str, str] | None:
-    """Words that are no name ("staging", "the kitchen", "2020") put after the same preposition in
-    ``before`` in place of as many words as they are ("What is the rate limit in production?" -> "... in
-    staging?"), where ``before`` has that preposition once and content words after it; else None."""
-    words = new.split()
-    if preposition is None or any(not _is_content_word(word) for word in words):
+    """Words that are no name ("staging", "the dryer", "2020") put after the same preposition in
+    ``before`` in place of the words that stand there, up to the first that is no content word or the
+    question's end ("What does E21 mean on the washing machine?" -> "... on the dryer?"; it was "on the
+    dryer machine"), where ``before`` has that preposition once and a content word after it; else None."""
+    if preposition is None or any(not _is_content_word(word) for word in new.split()):
         return None
     places = list(re.finditer(rf"(?<!\w){preposition}\s+(?:the\s+)?", before, re.I))
     if len(places) != 1:
         return None
-    after = list(_WORD_AT.finditer(before, places[0].end()))[: len(words)]
-    if len(after) < len(words) or any(not _is_content_word(without_stop(w.group())) for w in after):
-        return None
-    if any(before[a.end() : b.start()] != " " for a, b in zip(after, after[1:])) or after[0].start() != places[0].end():
+    after = []
+    for word in _WORD_AT.finditer(before, places[0].end()):
+        gap = before[after[-1].end() : word.start()] if after else before[places[0].end() : word.start()]
+        if gap.strip() or not _is_content_word(without_stop(word.group())):
+            break
+        after.append(word)
+        if word.group() != without_stop(word.group()):
+            break  # a stop ends the question's words
+    if not after:
         return None
     start, end = after[0].start(), after[-1].start() + len(without_stop(after[-1].group()))
     return before[start:end], before[:start] + new + before[end:]

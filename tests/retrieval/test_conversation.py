@@ -476,10 +476,12 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
         ("Which port does the ledger-service use?", "and the notification-service?", "Which port does the notification-service use?"),
         ("Who owns invoice_worker?", "and billing_api?", "Who owns billing_api?"),
         ("Which port does the ledger-service use on Linux?", "and the notification-service?", "Which port does the notification-service use on Linux?"),
-        # Words that are no name, after the preposition the question before has once: in place of as
-        # many words after it.
+        # Words that are no name, after the preposition the question before has once: in place of the
+        # content words after it (a manual's "on the dryer machine" was restated so before).
         ("What is the rate limit in production?", "and in staging?", "What is the rate limit in staging?"),
-        ("What did she find in the garden yesterday?", "and in the kitchen?", "What did she find in the kitchen yesterday?"),
+        ("What did she find in the garden yesterday?", "and in the kitchen?", "What did she find in the kitchen?"),
+        ("What does E21 mean on the washing machine?", "and on the dryer?", "What does E21 mean on the dryer?"),
+        ("What did he eat for breakfast on Monday?", "and for lunch?", "What did he eat for lunch on Monday?"),
         ("What happened in 2019?", "and in 2020?", "What happened in 2020?"),
         ("What did he eat for breakfast?", "and for lunch?", "What did he eat for lunch?"),
         ("What is the rate limit in production?", "and staging?", None),  # no preposition to stand after
