@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from .lexical import tokenize
+from .lexical import joined_parts, tokenize
 
 # A word of a file's name is distinctive when at most this share of the files' names hold it (and
 # always when only this many do).
@@ -31,45 +31,53 @@ def name_of(source: str) -> str:
     return _TYPE.sub("", PurePosixPath(source).name)
 
 
+# A word of a file's name as a question may hold it: its own terms, or, where it joins a name and its
+# number ("wm3400"), those parts ("WM-3400": wm, 3400).
+NameWord = tuple[frozenset[str], frozenset[str]]
+
+
 @dataclass(frozen=True)
 class SourceNames:
-    """The words of each file's name (``terms``), and the files whose name holds each distinctive one
+    """The words of each file's name (``words``), and the files whose name holds each distinctive term
     (``holding``)."""
 
-    terms: dict[str, frozenset[str]]
+    words: dict[str, tuple[NameWord, ...]]
     holding: dict[str, tuple[str, ...]]
 
     @classmethod
     def of(cls, sources: Iterable[str]) -> "SourceNames":
-        # Each word's terms once for every file it names (10,000 files named by title: 0.28 s -> 0.13 s).
-        stems: dict[str, tuple[str, ...]] = {}
-        terms = {}
+        # Each word read once for every file it names (10,000 files named by title: 0.28 s -> 0.13 s).
+        read: dict[str, NameWord] = {}
+        words: dict[str, tuple[NameWord, ...]] = {}
         for source in sources:
-            words = _WORDS.findall(name_of(source).replace("_", " "))
-            for word in words:
-                if word not in stems:
-                    stems[word] = tuple(tokenize(word))
-            terms[source] = frozenset(term for word in words for term in stems[word])
+            written = _WORDS.findall(name_of(source).replace("_", " "))
+            for word in written:
+                if word not in read:
+                    read[word] = (frozenset(tokenize(word)), frozenset(joined_parts(word)))
+            words[source] = tuple(read[w] for w in dict.fromkeys(written) if read[w][0])
         holding: dict[str, list[str]] = {}
-        for source, words in terms.items():
-            for term in words:
+        for source, name in words.items():
+            for term in {t for own, parts in name for t in own | parts}:
                 holding.setdefault(term, []).append(source)
-        most = max(DISTINCTIVE_FILES, int(DISTINCTIVE * len(terms)))
+        most = max(DISTINCTIVE_FILES, int(DISTINCTIVE * len(words)))
         distinctive = {t: tuple(s) for t, s in holding.items() if len(s) <= most and not t.isdigit()}
-        return cls(terms, distinctive)
+        return cls(words, distinctive)
 
     def named(self, asked: set[str]) -> dict[str, float]:
         """Each file named by a question whose names' terms are ``asked``, with the share of its name's
         words they hold (0..1)."""
         sources = {source for term in asked if term in self.holding for source in self.holding[term]}
-        return {source: _share(self.terms[source], asked) for source in sorted(sources)}
+        return {source: _share(self.words[source], asked) for source in sorted(sources)}
 
 
-def _share(name: frozenset[str], asked: set[str]) -> float:
-    """How much of a file's name the question's names hold: the share of its words, halved where the
-    name has numbers and the question none of them ("Apache License" holds half of "Apache-2.0", "Apache
-    2.0" all of it; "GPL-3" three quarters of "GPL-3.0" and half of "GPL-2")."""
-    words = {t for t in name if not t.isdigit()}
-    numbers = name - words
-    share = len(words & asked) / len(words) if words else 0.0
-    return share * (0.5 + 0.5 * len(numbers & asked) / len(numbers)) if numbers else share
+def _share(name: tuple[NameWord, ...], asked: set[str]) -> float:
+    """How much of a file's name the question's names hold: the share of its words (a word held by its
+    terms or by its parts), halved where the name has numbers and the question none of them ("Apache
+    License" holds half of "Apache-2.0", "Apache 2.0" all of it; "GPL-3" three quarters of "GPL-3.0"
+    and half of "GPL-2"; "WM-3400" half of "veltro-wm3400-manual")."""
+    held = [bool(own <= asked or (parts and parts <= asked)) for own, parts in name]
+    number = [all(t.isdigit() for t in own) for own, _ in name]
+    words = [h for h, n in zip(held, number) if not n]
+    numbers = [h for h, n in zip(held, number) if n]
+    share = sum(words) / len(words) if words else 0.0
+    return share * (0.5 + 0.5 * sum(numbers) / len(numbers)) if numbers else share
