@@ -341,15 +341,18 @@ def is_section_reference(question: str, text: str, start: int, end: int) -> bool
     before, after = text[:start], text[end:]
     if not span[0].isdigit():
         return True  # "section 6"
+    if re.search(r"\b(?:section|chapter|part|step|clause)\s*$", before, re.I):
+        return True  # "see section 6.1", "in chapter 4"
+    if "." not in span.rstrip("."):
+        return False  # a number alone is a year or a count: "the Battle of Hastings (1066)"
     heading = (not before or before.endswith("\n")) and re.match(r"[ \t]+[^\W\d_]", after) is not None
     in_brackets = before.rstrip().endswith("(") and after.lstrip().startswith(")")
-    referred = re.search(r"\b(?:section|chapter|part|step|clause|see)\s*$", before, re.I) is not None
-    return heading or in_brackets or referred
+    return heading or in_brackets or before.rstrip().lower().endswith("see")
 
 
 # A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number),
 # or past a line before a numbered heading ("press reset\n5.1").
-_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+[ \t])")
+_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+\.?[ \t]+[^\W\d_]*[A-Z])")
 # Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024"; an
 # underscore is a word's own: "__init__").
 _EDGE_MARKS = "*`~ \t\n"

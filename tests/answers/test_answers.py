@@ -169,6 +169,9 @@ def test_a_fact_in_a_list_is_quoted_and_cited_alone(tmp_path):
         ("How heavy is it?", "It weighs 5.3 kg empty.", "5.3", False),
         ("Which section covers descaling?", "Descale the machine (5.3)", "5.3", False),
         ("In what version was it removed?", "Removed in release (2.0) of the API.", "2.0", False),
+        # A number alone is a year or a count, in brackets or not (SQuAD's "(1066)" lost its mark).
+        ("When was the Battle of Hastings?", "the Battle of Hastings (1066)", "1066", False),
+        ("How do I clean the filter?", "Clean it as in chapter 6.", "6", True),
     ],
 )
 def test_a_section_s_number_is_no_answer_unless_a_section_is_asked_for(question, text, span, reference):
