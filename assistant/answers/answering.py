@@ -324,6 +324,19 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
     return AnswerPhrase(text=reading.text[first:last], start=reading.start + first, end=reading.start + last)
 
 
+# A question asking how to do something: "How do I descale ...?", "how to reset the router", "What are
+# the steps to ...?", "How can we ...?". Not "How long ...?", "How many ...?", "How does it work?".
+ASKS_HOW = re.compile(
+    r"^\s*(?:how\s+(?:do|can|could|should|would|must|may)\s+(?:i|we|you|one)\b|how\s+to\b|what\s+(?:are\s+)?the\s+steps\b|what\s+steps\b)",
+    re.I,
+)
+
+
+def asks_how(question: str) -> bool:
+    """Whether the question asks how to do something, which a procedure's steps answer."""
+    return ASKS_HOW.match(question) is not None
+
+
 # A section's number as a span may stand: "5.3", "7.1", "section 6", "Chapter 4.2".
 _SECTION_NUMBER = re.compile(r"(?:(?:section|chapter|part|step|clause)\s+)?\d+(?:\.\d+)*\.?", re.I)
 # A question that asks for a section, a step or a version, which such a number answers.
@@ -345,9 +358,12 @@ def is_section_reference(question: str, text: str, start: int, end: int) -> bool
         return True  # "see section 6.1", "in chapter 4"
     if "." not in span.rstrip("."):
         return False  # a number alone is a year or a count: "the Battle of Hastings (1066)"
-    heading = (not before or before.endswith("\n")) and re.match(r"[ \t]+[^\W\d_]", after) is not None
-    in_brackets = before.rstrip().endswith("(") and after.lstrip().startswith(")")
-    return heading or in_brackets or before.rstrip().lower().endswith("see")
+    if (not before or before.endswith("\n")) and re.match(r"[ \t]+[^\W\d_]", after):
+        return True  # a heading's number: "7.1 Tyre pressures (cold)"
+    # A dotted number in brackets is a cross-reference where the question asks what to do ("Descale the
+    # machine (5.3)"); elsewhere it is as often a measure, a price or a version ("pH (7.4)", "(3.20)").
+    referred = (before.rstrip().endswith("(") and after.lstrip().startswith(")")) or re.search(r"\bsee\s*$", before, re.I)
+    return bool(referred) and asks_how(question)
 
 
 # A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number),

@@ -16,22 +16,11 @@ from dataclasses import replace
 
 from ..models import Citation, Passage, Snippet
 from ..sources.structure import LIST_ITEM, RECORDS
-from .answering import Picked
+from .answering import Picked, asks_how
 from .confidence import Confidences
 
-# A question asking how to do something: "How do I descale ...?", "how to reset the router", "What are
-# the steps to ...?", "How can we ...?". Not "How long ...?", "How many ...?", "How does it work?".
-ASKS_HOW = re.compile(
-    r"^\s*(?:how\s+(?:do|can|could|should|would|must|may)\s+(?:i|we|you|one)\b|how\s+to\b|what\s+(?:are\s+)?the\s+steps\b|what\s+steps\b)",
-    re.I,
-)
 # A procedure quoted is at most this long: the steps up to the last one that ends within it.
 STEPS_MAX_CHARS = 1500
-
-
-def asks_how(question: str) -> bool:
-    """Whether the question asks how to do something, which a procedure's steps answer."""
-    return ASKS_HOW.match(question) is not None
 
 
 def _step_line(passage: Passage, at: int) -> int | None:
@@ -93,13 +82,21 @@ def _paragraph_break(passage: Passage, j: int, k: int) -> bool:
 def whole_procedure(snippet: Snippet) -> Snippet | None:
     """The snippet widened to the numbered list it quotes a step of (``numbered_steps``), or None."""
     passage = snippet.passage
-    index = next((j for j, s in enumerate(passage.sentences) if s.start == snippet.citation.start), None)
-    steps = numbered_steps(passage, index) if index is not None else None
+    quoted = [j for j, s in enumerate(passage.sentences) if snippet.citation.start <= s.start and s.end <= snippet.citation.end]
+    if not quoted:
+        return None
+    # The quote's last sentence: a list's lead-in ("To descale the machine:") is quoted with its first step.
+    index = quoted[-1]
+    steps = numbered_steps(passage, index)
     if steps is None:
         return None
     start, first, last = steps
+    if quoted[0] < first:  # the lead-in stays at the head of the quote
+        start, first = passage.sentences[quoted[0]].start, quoted[0]
     while last > first and passage.sentences[last].end - start > STEPS_MAX_CHARS:
         last -= 1
+    if last < index:
+        return None  # the step quoted lies past what a quote may hold: it stays as it is
     end = passage.sentences[last].end
     if start >= snippet.citation.start and end <= snippet.citation.end:
         return None  # it is quoted whole already
@@ -113,18 +110,24 @@ def whole_procedure(snippet: Snippet) -> Snippet | None:
 
 def with_whole_procedures(question: str, picked: list[Picked], confidences: Confidences) -> tuple[list[Picked], Confidences]:
     """The picked snippets, each step of a numbered list widened to the whole list where the question
-    asks how to do something (``asks_how``); a step of a list already quoted is dropped."""
+    asks how to do something (``asks_how``); a snippet inside another (a step of a list quoted whole,
+    ranked before it or after) is dropped, as is the second of two the same."""
     if not asks_how(question):
         return picked, confidences
-    out: list[Picked] = []
-    probabilities: list[float] = []
-    features: list[dict[str, float]] = []
-    for p, probability, feature in zip(picked, confidences.probabilities, confidences.features):
-        c = p.snippet.citation
-        if any(c.source == q.snippet.citation.source and q.snippet.citation.start <= c.start and c.end <= q.snippet.citation.end for q in out):
-            continue  # a step of a procedure already quoted whole
-        whole = whole_procedure(p.snippet)
-        out.append(replace(p, snippet=whole) if whole is not None else p)
-        probabilities.append(probability)
-        features.append(feature)
-    return out, replace(confidences, probabilities=probabilities, features=features)
+    chosen = [
+        (replace(p, snippet=whole) if (whole := whole_procedure(p.snippet)) is not None else p, probability, feature)
+        for p, probability, feature in zip(picked, confidences.probabilities, confidences.features)
+    ]
+    kept = [
+        (p, probability, feature) for k, (p, probability, feature) in enumerate(chosen)
+        if not any(j != k and _inside(p.snippet.citation, q.snippet.citation) and (q.snippet.citation != p.snippet.citation or j < k) for j, (q, _, _) in enumerate(chosen))
+    ]
+    return [p for p, _, _ in kept], replace(
+        confidences, probabilities=[pr for _, pr, _ in kept], features=[f for _, _, f in kept]
+    )
+
+
+def _inside(inner: Citation, outer: Citation) -> bool:
+    """Whether the quote cited by ``inner`` lies within the one ``outer`` cites (a step of a procedure
+    quoted whole, before or after it)."""
+    return inner.source == outer.source and outer.start <= inner.start and inner.end <= outer.end

@@ -270,7 +270,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
 # A word written as an identifier: letters joined to others by a hyphen or an underscore, or holding a
 # digit ("ledger-service", "invoice_worker", "python3").
-_IDENTIFIER = re.compile(r"(?=.*[^\W\d_])[^\W_][\w]*(?:[-_][\w]+)+|(?=.*[^\W\d_])(?=.*\d)[^\W_]\w*")
+_IDENTIFIER = re.compile(r"(?=.*[^\W\d_])[^\W_]+(?:[-_][^\W_]+)+|(?=.*[^\W\d_])(?=.*\d)[^\W_]\w*")
 
 
 def without_stop(word: str) -> str:

@@ -14,9 +14,11 @@ from .conversation import is_identifier, name_runs
 from .query import Query
 
 
-def named_sources(index: LoadedIndex, question: str) -> dict[str, float]:
-    """Each file of the index the question names, with the share of its name's words it holds (0..1)."""
-    return index.source_names().named(question_name_terms(question))
+def named_sources(index: LoadedIndex, *questions: str) -> dict[str, float]:
+    """Each file of the index the questions name (a follow-up and the question it goes on asking, each
+    read on its own: the second's opening word is no name), with the share of its name's words they
+    hold (0..1)."""
+    return index.source_names().named(set().union(*(question_name_terms(q) for q in questions if q)))
 
 
 def question_name_terms(question: str) -> set[str]:
@@ -34,7 +36,7 @@ def with_named_sources(query: Query, index: LoadedIndex) -> Query:
     """The query with the files it names (``Query.named``; the question it goes on asking counts, "and
     under MPL 2.0?"), and, where it names a file the conversation does not stand in ("and under MPL
     2.0?" after a GPL-3 answer), its focus on that place weighing as much less as the file is named."""
-    named = named_sources(index, f"{query.text} {query.whole_question}")
+    named = named_sources(index, query.text, query.whole_question)
     if not named:
         return query
     focus = query.focus

@@ -250,7 +250,7 @@ class _SourceWalk:
         rel = self.relative(path)
         if not patterns_take(rel, self.settings):
             if not _matches(rel, self.settings.include) and not _matches(rel, self.settings.exclude):
-                self.not_included.append(rel)
+                self.not_included.append(shown(rel))  # a name that is not UTF-8 is said, never raw
             return
         if not is_text(rel):
             # Its name cannot be stored, cited or tokenized as text; the rest of the folder still is.

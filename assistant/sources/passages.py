@@ -239,7 +239,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         else:
             head_lines = 1
             if headings is None:
-                head, head_lines = structure.block_heading(block_lines) or (None, 1)
+                head, head_lines = structure.block_heading(block_lines, section) or (None, 1)
             else:  # the format says which lines are headings (HTML's h1 to h6)
                 head = block_lines[0].strip() if block[0][0] in headings else None
             if head is not None:

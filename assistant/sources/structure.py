@@ -134,20 +134,24 @@ def underlined_heading(lines: list[str]) -> str | None:
 
 
 # A subsection's number opening a line: "7.1 ", "3.5. ", "2.1.4 " (a list's item is numbered "1." or "1)").
-_SUBSECTION = re.compile(r"\s*\d+\.\d+(?:\.\d+)*\.?[ \t]+\S")
+_SUBSECTION = re.compile(r"\s*(\d+)\.\d+(?:\.\d+)*\.?[ \t]+\S")
+# The number a section's title opens with ("7. Tyres and Wheels", "7 Tyres", "7.1 Tyre pressures").
+_SECTION_OPENS = re.compile(r"\s*(\d+)[.\s]")
 
 
-def block_heading(lines: list[str]) -> tuple[str, int] | None:
+def block_heading(lines: list[str], section: str = "") -> tuple[str, int] | None:
     """The heading a block opens with, and how many of its lines it takes: a line alone that reads as a
-    title (``heading``), a line underlined (``underlined_heading``), or a subsection's numbered title
-    over the text it heads with no blank line between ("7.1 Tyre pressures (cold)" over its table, in a
-    PDF: it was quoted as the answer to "What tyre pressure should the front tyres have?", "7.1"
-    marked); else None."""
+    title (``heading``), a line underlined (``underlined_heading``), or, under a numbered ``section``, a
+    numbered title of its subsection over the text it heads with no blank line between ("7.1 Tyre
+    pressures (cold)" under "7. Tyres and Wheels", over its table, in a PDF: it was quoted as the
+    answer to "What tyre pressure should the front tyres have?", "7.1" marked; "1.5 Litres of water"
+    under "3. Recipes" is no title); else None."""
     if (title := heading(lines[0], single_line=len(lines) == 1)) is not None:
         return title, 1
     if (title := underlined_heading(lines)) is not None:
         return title, 2
-    if _SUBSECTION.match(lines[0]) and (title := heading(lines[0], single_line=True)) is not None:
+    sub, opens = _SUBSECTION.match(lines[0]), _SECTION_OPENS.match(section)
+    if sub and opens and sub.group(1) == opens.group(1) and (title := heading(lines[0], single_line=True)) is not None:
         return title, 1
     return None
 

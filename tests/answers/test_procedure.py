@@ -73,3 +73,34 @@ def test_how_to_do_it_is_answered_with_every_step_and_its_number(tmp_path):
     # A question about the procedure, not how to do it, is answered by its sentence alone.
     long = manual.ask("How long does descaling take?")
     assert not any("2. Empty" in s.text for s in long.snippets)
+
+
+def test_a_list_s_lead_in_quoted_with_its_first_step_is_widened_too_and_no_step_is_quoted_twice():
+    from assistant.answers.procedure import whole_procedure
+    from assistant.models import Citation, Snippet
+
+    text = "To bleed a radiator:\n1. Switch off.\n2. Open the valve.\n3. Close it.\n"
+    (passage,) = split_passages(Document("guide.txt", text, "x", "utf-8"), 1200)
+    lead, step = passage.sentences[0], passage.sentences[1]
+    citation = Citation(source="guide.txt", start=lead.start, end=step.end, line_start=1, line_end=2, passage_id=passage.id)
+    snippet = Snippet(text=text[lead.start : step.end], score=0.5, citation=citation, passage=passage)
+    whole = whole_procedure(snippet)
+    assert whole.text == "To bleed a radiator:\n1. Switch off.\n2. Open the valve.\n3. Close it."
+    assert text[whole.citation.start : whole.citation.end] == whole.text
+
+
+def test_a_step_past_what_a_quote_may_hold_is_quoted_as_it_was():
+    from assistant.answers.procedure import STEPS_MAX_CHARS, whole_procedure
+    from assistant.models import Citation, Snippet
+
+    long = " and then".join(["Turn the valve"] * 6)
+    text = "".join(f"{n}. {long} {n}.\n" for n in range(1, 15))
+    assert len(text) > STEPS_MAX_CHARS
+    (passage,) = split_passages(Document("long.txt", text, "x", "utf-8"), 3000)
+    last = passage.sentences[-1]
+    citation = Citation(source="long.txt", start=last.start, end=last.end, line_start=8, line_end=8, passage_id=passage.id)
+    assert whole_procedure(Snippet(text=last.text, score=0.5, citation=citation, passage=passage)) is None
+    first = passage.sentences[0]
+    citation = Citation(source="long.txt", start=first.start, end=first.end, line_start=1, line_end=1, passage_id=passage.id)
+    whole = whole_procedure(Snippet(text=first.text, score=0.5, citation=citation, passage=passage))
+    assert whole is not None and len(whole.text) <= STEPS_MAX_CHARS and whole.text.startswith(first.text)

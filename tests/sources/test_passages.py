@@ -393,3 +393,6 @@ def test_a_subsection_s_numbered_title_heads_the_lines_under_it():
     assert table.title.endswith("7.1 Tyre pressures (cold) — Tyre size · Load · Front · Rear")
     steps = next(p for p in passages if "valve cap" in p.text)
     assert "Remove the valve cap" in steps.text and "Remove" not in steps.title
+    # Only under its section's number: "1.5 Litres of water" under "3. Bread" is a line of text.
+    bread = split_passages(Document("bread.txt", "3. Bread\n\n1.5 Litres of water\nMix it with the flour.\n", "x", "utf-8"), 1200)
+    assert any(p.text.startswith("1.5 Litres of water") for p in bread)
