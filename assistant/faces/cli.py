@@ -604,7 +604,11 @@ def _command_status(assistant, args, out: TextIO) -> int:
 def file_lines(status) -> list[str]:
     """``status``'s lines of files: each changed since the build, each the build passed over and why,
     each it indexed with a warning (as the CLI and MCP's ``status`` write them)."""
-    lines = [f"  {label}: {printable(name)}" for label, names in status.changes.kinds for name in names]
+    reread = set(status.changes.reread)  # changed only in how this version reads them
+    lines = [
+        f"  {'read anew' if name in reread else label}: {printable(name)}"
+        for label, names in status.changes.kinds for name in names
+    ]
     lines += [f"skipped:  {printable(item.source)}: {printable(item.reason or 'not indexed')}" for item in status.skipped]
     lines += [f"warning:  {printable(item.source)}: {printable(item.reason)}" for item in status.warnings]
     if status.changes.not_included:

@@ -359,7 +359,10 @@ def contrast(follow_up: str, before: str) -> Contrast | None:
     elif is_run(words, is_identifier):
         found = _named_in_place(new, before, is_identifier)
     else:
-        found = _placed_in_place(new, match["preposition"], before)
+        found = None
+    # A name where the question before has none of its kind stands after the preposition as any words
+    # would ("and on Sundays?" after "Is the shop open on weekdays?").
+    found = found or _placed_in_place(new, match["preposition"], before)
     if found is None:
         return None
     old, question = found

@@ -485,6 +485,7 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
         ("What happened in 2019?", "and in 2020?", "What happened in 2020?"),
         ("What did he eat for breakfast?", "and for lunch?", "What did he eat for lunch?"),
         ("What is the rate limit in production?", "and staging?", None),  # no preposition to stand after
+        ("Is the shop open on weekdays?", "and on Sundays?", "Is the shop open on Sundays?"),  # a name, none before
         ("What is the rate limit in production?", "and in it?", None),  # a word that only points back
         ("Which car did he drive in the city in 2019?", "and in 2020?", None),  # "in" twice: which one?
         ("What did he eat?", "and for lunch?", None),
