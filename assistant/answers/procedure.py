@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from ..models import Citation, Passage, Snippet
-from ..sources.structure import LIST_ITEM, RECORDS
+from ..sources.structure import RECORDS, item_opened
 from .answering import Picked, asks_how
 from .confidence import Confidences
 
@@ -26,12 +26,8 @@ STEPS_MAX_CHARS = 1500
 def _step_line(passage: Passage, at: int) -> int | None:
     """Where the numbered step that the sentence at file offset ``at`` opens begins (its number's line,
     as a file offset), or None: the sentence does not open a numbered item of a list."""
-    text, base = passage.text, passage.start
-    line_start = text.rfind("\n", 0, at - base) + 1
-    item = LIST_ITEM.match(text, line_start)
-    if item is None or item.group("bullet") or item.end() != at - base:
-        return None
-    return base + line_start
+    item = item_opened(passage.text, at - passage.start)
+    return passage.start + item.start() if item is not None and not item.group("bullet") else None
 
 
 def _step_number(passage: Passage, line: int | None) -> int | None:

@@ -91,12 +91,18 @@ def list_item(line: str, before: str | None, in_list: bool) -> re.Match[str] | N
     return None
 
 
+def item_opened(text: str, start: int) -> re.Match[str] | None:
+    """The marker of the list item the sentence at ``start`` of ``text`` opens (it starts its line, with
+    what stands before the sentence there), or None: the sentence opens no item."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    item = LIST_ITEM.match(text, line_start)
+    return item if item is not None and item.end() == start else None
+
+
 def opens_with_item(text: str, start: int) -> bool:
     """Whether the sentence at ``start`` of ``text`` is a list's item: what stands before it on its line
     is an item's marker alone."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    item = LIST_ITEM.match(text, line_start)
-    return item is not None and item.end() == start
+    return item_opened(text, start) is not None
 
 
 # Fewer rows than this are left as prose: a table is worth cutting only when it is long.
