@@ -129,7 +129,7 @@ def focus_closeness(sentence: Sentence, passage: Passage, focus: Focus) -> float
     if passage.source != focus.source:
         return 0.0
     if sentence.end > focus.start and sentence.start < focus.end:
-        elsewhere = focus.beyond or (focus.another and passage.kind not in RECORDS and not names_another(sentence, focus))
+        elsewhere = focus.beyond or (focus.another is not None and passage.kind not in RECORDS and not names_another(sentence, focus))
         return BEYOND_SAME if elsewhere else 1.0
     distance = sentence.start - focus.end if sentence.start >= focus.end else 2 * (focus.start - sentence.end)
     return 0.5 ** (distance / FOCUS_REACH)
@@ -142,14 +142,14 @@ def is_the_answer_before(sentence: Sentence, passage: Passage, focus: Focus) -> 
     table's row still may be, as it holds every column, and so may a sentence naming the thing (the
     answer before was wrong: "In staging the limit is 20" quoted for production, then "and in staging?")."""
     return (
-        focus.another and passage.kind not in RECORDS and passage.source == focus.source
+        focus.another is not None and passage.kind not in RECORDS and passage.source == focus.source
         and sentence.end > focus.start and sentence.start < focus.end and not names_another(sentence, focus)
     )
 
 
 def names_another(sentence: Sentence, focus: Focus) -> bool:
-    """Whether ``sentence`` names the other thing a restated follow-up asks about (``Focus.another_terms``)."""
-    return bool(focus.another_terms) and focus.another_terms <= set(tokenize(sentence.text))
+    """Whether ``sentence`` names the other thing a restated follow-up asks about (``Focus.another``)."""
+    return bool(focus.another) and focus.another <= set(tokenize(sentence.text))
 
 
 def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Query) -> list[ScoredSentence]:
@@ -338,9 +338,11 @@ def asks_how(question: str) -> bool:
 
 
 # A section's number as a span may stand: "5.3", "7.1", "section 6", "Chapter 4.2".
-_SECTION_NUMBER = re.compile(r"(?:(?:section|chapter|part|step|clause)\s+)?\d+(?:\.\d+)*\.?", re.I)
+# The words that name a part of a document by its number.
+_PART_WORDS = "section|chapter|part|step|clause"
+_SECTION_NUMBER = re.compile(rf"(?:(?:{_PART_WORDS})\s+)?\d+(?:\.\d+)*\.?", re.I)
 # A question that asks for a section, a step or a version, which such a number answers.
-_ASKS_FOR_NUMBERING = re.compile(r"\b(?:section|chapter|part|step|clause|version|release|paragraph|page)s?\b", re.I)
+_ASKS_FOR_NUMBERING = re.compile(rf"\b(?:{_PART_WORDS}|version|release|paragraph|page)s?\b", re.I)
 
 
 def is_section_reference(question: str, text: str, start: int, end: int) -> bool:
@@ -354,7 +356,7 @@ def is_section_reference(question: str, text: str, start: int, end: int) -> bool
     before, after = text[:start], text[end:]
     if not span[0].isdigit():
         return True  # "section 6"
-    if re.search(r"\b(?:section|chapter|part|step|clause)\s*$", before, re.I):
+    if re.search(rf"\b(?:{_PART_WORDS})\s*$", before, re.I):
         return True  # "see section 6.1", "in chapter 4"
     if "." not in span.rstrip("."):
         return False  # a number alone is a year or a count: "the Battle of Hastings (1066)"

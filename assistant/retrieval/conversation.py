@@ -336,7 +336,7 @@ class Contrast:
     question: str
     kept: frozenset[str]
     replaced: frozenset[str]
-    named: frozenset[str]  # the terms of the new thing (``Focus.another_terms``)
+    named: frozenset[str]  # the terms of the new thing (``Focus.another``)
 
 
 def contrast(follow_up: str, before: str) -> Contrast | None:
@@ -459,8 +459,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         focus = Focus(
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
             beyond=bool(_BEYOND.search(query.text)),
-            another=instead is not None,
-            another_terms=instead.named if instead is not None else frozenset(),
+            another=instead.named if instead is not None else None,
             words_held=max(leaning, min(1.0, sits.found / STAYS)),
             footing=placed.reader_say,
             said_before=reader_say_so_far(turns),

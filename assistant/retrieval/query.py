@@ -34,11 +34,10 @@ class Focus:
     sources: dict[str, float] = field(default_factory=dict)
     # The question asks for something beyond the previous answer ("what else?", "and then?").
     beyond: bool = False
-    # The question asks the same of another thing ("and in the US?", ``conversation.contrast``): the
-    # previous answer said it of the thing replaced, unless it is a table's row, which holds every column.
-    another: bool = False
-    # That thing's terms ("us"): the previous answer's sentence naming it may still answer.
-    another_terms: frozenset[str] = frozenset()
+    # Where the question asks the same of another thing ("and in the US?", ``conversation.contrast``),
+    # that thing's terms ("us"), else None: the previous answer said it of the thing replaced, unless it
+    # is a table's row, which holds every column, or a sentence naming the thing.
+    another: frozenset[str] | None = None
     # The confidence model's ``stay`` feature: the share of the question's words found there, or, if
     # more, how much the question leans on the turns before it (it needs no words of its own there).
     words_held: float = 1.0
