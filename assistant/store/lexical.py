@@ -43,9 +43,15 @@ def plain_letters(text: str) -> str:
     return unicodedata.normalize("NFC", _MARKS.sub("", unicodedata.normalize("NFKD", text))).translate(_UNDECOMPOSED)
 
 
+def _content_words(text: str) -> list[str]:
+    """The words of ``text`` a search compares, before stemming: lower-cased, without their accents,
+    stopwords dropped."""
+    return [w for w in _WORD.findall(plain_letters(text)) if w not in STOPWORDS and w != "_"]
+
+
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed content words of ``text`` without their accents (stopwords dropped)."""
-    words = [w for w in _WORD.findall(plain_letters(text)) if w not in STOPWORDS and w != "_"]
+    words = _content_words(text)
     return _stemmer().stemWords(words) if words else []
 
 
@@ -65,12 +71,11 @@ def terms_as_known(text: str, known: Callable[[list[str]], set[str]]) -> list[st
     """``tokenize(text)``, each word the index never saw (``known`` tells which terms it has) that joins
     a name and its number given as its parts where the index knows them all: a new user's "GPLv3" was
     a word the sources "never mention", their licence text writing "GPL-3" and "version 3"."""
-    words = [w for w in _WORD.findall(plain_letters(text)) if w not in STOPWORDS and w != "_"]
+    words = _content_words(text)
     if not words:
         return []
     terms = _stemmer().stemWords(words)
-    parts = {k: joined_parts(w) for k, w in enumerate(words) if any(c.isdigit() for c in w)}
-    parts = {k: p for k, p in parts.items() if p}
+    parts = {k: split for k, w in enumerate(words) if any(c.isdigit() for c in w) and (split := joined_parts(w))}
     if not parts:
         return terms
     have = known(sorted({terms[k] for k in parts} | {t for p in parts.values() for t in p}))
