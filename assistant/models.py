@@ -289,6 +289,12 @@ class SourceChanges(Frozen):
     not_included: tuple[str, ...] = ()
 
     @property
+    def edited(self) -> tuple[str, ...]:
+        """Of ``changed``, those the user edited (not only read anew by this version)."""
+        reread = set(self.reread)
+        return tuple(source for source in self.changed if source not in reread)
+
+    @property
     def only_reread(self) -> bool:
         """Whether every change is a file this version reads another way, none the user's edit."""
         return bool(self.reread) and not self.added and not self.removed and len(self.reread) == len(self.changed)
@@ -304,8 +310,7 @@ class SourceChanges(Frozen):
 
     def describe(self) -> str:
         """A short human summary such as ``1 added, 2 changed`` (``1 read anew by this version``)."""
-        edited = len(self.changed) - len(self.reread)
-        counts = {"added": len(self.added), "changed": edited, "removed": len(self.removed)}
+        counts = {"added": len(self.added), "changed": len(self.edited), "removed": len(self.removed)}
         parts = [f"{count} {kind}" for kind, count in counts.items() if count]
         if self.reread:
             parts.append(f"{len(self.reread)} read anew by this version")

@@ -183,7 +183,7 @@ def _progress_bars() -> Iterator[ProgressCallback]:
 def _print_build_report(report, out: TextIO) -> None:
     changes = report.changes
     out.write(report.describe() + "\n")
-    counts = [f"{len(files) - (len(changes.reread) if kind == 'changed' else 0)} {kind}" for kind, files in changes.kinds]
+    counts = [f"{len(changes.edited if kind == 'changed' else files)} {kind}" for kind, files in changes.kinds]
     if changes.reread:
         counts.append(f"{len(changes.reread)} read anew by this version")
     out.write(f"Files: {', '.join(counts)}, {len(changes.unchanged)} unchanged.\n")
