@@ -35,13 +35,13 @@ def one_pattern_as_list(value):
 Patterns = Annotated[tuple[str, ...], BeforeValidator(one_pattern_as_list)]
 
 
-# The files read unless ``include`` says otherwise: text, Markdown, HTML, PDF and Word files, and files
+# The files read unless ``include`` says otherwise: text, Markdown, HTML, PDF, Word and CSV/TSV files, and files
 # named without a type ("LICENSE", "GPL-3", "LGPL-2.1", "Apache-2.0": a suffix of digits is a version),
 # which are read as plain text where they are text. As in .gitignore the last pattern that matches a
 # file decides: every file, less those with a dot in their name, and again those whose suffix is digits,
 # less a numbered copy of a typed file (a rotated log, "app.log.1"; "photo.jpg.2").
 NAMED_WITHOUT_TYPE = ("**/*", "!**/*.*", "**/*.[0-9]", "**/*.[0-9][0-9]", "!**/*.[A-Za-z]*.[0-9]", "!**/*.[A-Za-z]*.[0-9][0-9]")
-DEFAULT_INCLUDE = (*NAMED_WITHOUT_TYPE, "**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf", "**/*.docx")
+DEFAULT_INCLUDE = (*NAMED_WITHOUT_TYPE, "**/*.txt", "**/*.md", "**/*.markdown", "**/*.html", "**/*.htm", "**/*.pdf", "**/*.docx", "**/*.csv", "**/*.tsv")
 
 
 class SourcesSettings(Section):

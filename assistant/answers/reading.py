@@ -93,6 +93,7 @@ def labelled_row(passage: Passage, row: Sentence) -> Stretch | None:
         return None
     text, pieces = "", []
     for name, (start, end) in zip(names, cells):
+        name = name.replace("_", " ")  # a spreadsheet's column "amount_gbp" read as the words it is
         text += f"{name}: " if not text else f"; {name}: "
         pieces.append((len(text), len(text) + end - start, row.start + start))
         text += row.text[start:end]

@@ -18,9 +18,10 @@ from ..errors import SourcesError, UnreadableSourceError
 from ..models import SkippedFile
 from .outside_text import is_text, shown
 from .decoding import UNICODE_ENCODINGS, binary_reason, decode_html_bytes, decode_source_bytes
+from .delimited import delimited_text
 from .docx import docx_text
 from .formats import (
-    DOCX_SUFFIXES, HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, markdown_text, pdf_text,
+    DELIMITED_SUFFIXES, DOCX_SUFFIXES, HTML_SUFFIXES, MARKDOWN_SUFFIXES, PDF_SUFFIXES, ExtractedText, html_text, markdown_text, pdf_text,
 )
 
 @dataclass(frozen=True)
@@ -294,6 +295,9 @@ def extract_text(source: str, data: bytes) -> tuple[ExtractedText, str]:
     if suffix in HTML_SUFFIXES:
         text, encoding, declared = decode_html_bytes(data)
         extracted = html_text(text)
+    elif suffix in DELIMITED_SUFFIXES:
+        text, encoding = decode_source_bytes(data)
+        extracted = delimited_text(text, suffix)
     else:
         text, encoding = decode_source_bytes(data)
         extracted = ExtractedText(markdown_text(text) if suffix in MARKDOWN_SUFFIXES else text)

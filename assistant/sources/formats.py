@@ -29,6 +29,8 @@ HTML_SUFFIXES = (".html", ".htm")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
+# Spreadsheets saved as text, read as tables (``delimited``).
+DELIMITED_SUFFIXES = (".csv", ".tsv", ".tab")
 
 # Elements whose content a browser never shows as text.
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "math", "head", "title", "iframe", "object"})
@@ -85,8 +87,9 @@ MENU_LINK_SHARE = 0.9
 # plain text 2: a line underlined with "===" or "---" is a heading (``structure.underlined_heading``).
 # Markdown 4, PDF 5, plain text 3: a table with no rule under its first row may open with its columns'
 # names (``structure.table_header``). Markdown 5, PDF 6, plain text 4: a subsection's numbered title
-# heads the lines under it with no blank line between (``structure.block_heading``).
-READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 5, PDF_SUFFIXES: 6, DOCX_SUFFIXES: 1}
+# heads the lines under it with no blank line between (``structure.block_heading``). Delimited text
+# (.csv, .tsv) 1: its first, a table (it was plain text before).
+READINGS = {HTML_SUFFIXES: 3, MARKDOWN_SUFFIXES: 5, PDF_SUFFIXES: 6, DOCX_SUFFIXES: 1, DELIMITED_SUFFIXES: 1}
 PLAIN_TEXT_READING = 4
 
 
@@ -99,8 +102,8 @@ def reading_of(source: str) -> int:
 
 def lines_are_the_files(source: str) -> bool:
     """Whether the lines of a source's extracted text are its file's lines (not so for HTML's visible
-    text, whose citations carry the file's lines all the same)."""
-    return not source.lower().endswith(HTML_SUFFIXES)
+    text and a delimited file's table, whose citations carry the file's lines all the same)."""
+    return not source.lower().endswith((*HTML_SUFFIXES, *DELIMITED_SUFFIXES))
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,7 @@ def nothing_to_index(config: Config, skipped: list[SkippedFile]) -> str:
         return f"{where}: every file found was passed over ({first.source}: {first.reason}{more})"
     include = config.settings.sources.include
     if include == DEFAULT_INCLUDE:  # said as the reader of the README knows it, not as eleven patterns
-        return f"{where}: no text, Markdown, HTML, PDF or Word file, nor one named without a type (sources.include in the config reads others)"
+        return f"{where}: no text, Markdown, HTML, PDF, Word or CSV file, nor one named without a type (sources.include in the config reads others)"
     return f"{where}: no file matches {', '.join(include)} (sources.include in the config)"
 
 

@@ -132,22 +132,22 @@ def test_status_says_again_what_the_build_warned_of_a_file_it_indexed(sample_pro
 def test_index_and_status_name_the_files_no_include_pattern_takes(sample_project):
     """A new user's licence texts were passed over without a word: a type the patterns do not name is
     said to be not read, and how to have it read."""
-    (sample_project.parent / "sources" / "figures.csv").write_text("year,ships\n1888,12\n", encoding="utf-8")
+    (sample_project.parent / "sources" / "figures.xlsx").write_text("PK not a spreadsheet\n", encoding="utf-8")
     code, out, err = run_cli("--config", str(sample_project), "index")
-    note = "not read: 1 file no include pattern takes (figures.csv): add a pattern to [sources] include in config.toml"
+    note = "not read: 1 file no include pattern takes (figures.xlsx): add a pattern to [sources] include in config.toml"
     assert code == 0 and note in out, out + err
     code, out, _ = run_cli("--config", str(sample_project), "status")
     assert code == 0 and note in out and "no, up to date" in out
     code, out, _ = run_cli("--config", str(sample_project), "status", "--json")
-    assert json.loads(out)["changes"]["not_included"] == ["figures.csv"]
+    assert json.loads(out)["changes"]["not_included"] == ["figures.xlsx"]
 
 
 def test_a_folder_of_no_type_read_says_so_in_words_not_patterns(tmp_path):
     (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "figures.csv").write_text("year,ships\n1888,12\n", encoding="utf-8")
+    (tmp_path / "docs" / "figures.xlsx").write_text("PK not a spreadsheet\n", encoding="utf-8")
     code, _, err = run_cli("--sources", str(tmp_path / "docs"), "--index", str(tmp_path / "index"), "index")
     assert code != 0 and err.count("\n") == 1, err
-    assert "no text, Markdown, HTML, PDF or Word file, nor one named without a type" in err and "**" not in err
+    assert "no text, Markdown, HTML, PDF, Word or CSV file, nor one named without a type" in err and "**" not in err
 
 
 def test_a_table_row_is_printed_after_its_columns_names(tmp_path):

@@ -205,7 +205,7 @@ def test_files_named_without_a_type_are_read_as_text_and_other_types_are_named_a
             "licences/Apache-2.0": "Licensed under the Apache License, Version 2.0.\n",
             "v1.2/NOTES": "Released in the spring.\n",
             "tool": b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)),
-            "data.csv": "a,b\n1,2\n",
+            "data.xlsx": "PK\x03\x04",
             "logo.png": b"\x89PNG\r\n\x1a\n",
             ".env": "SECRET=1\n",
             "good.txt": GOOD,
@@ -214,7 +214,7 @@ def test_files_named_without_a_type_are_read_as_text_and_other_types_are_named_a
     _, found, documents = scan(config_path)
     assert [d.source for d in documents] == ["LICENSE", "good.txt", "licences/Apache-2.0", "licences/LGPL-2.1", "v1.2/NOTES"]
     assert "binary" in reasons(found.skipped)["tool"]
-    assert list(found.not_included) == ["data.csv", "logo.png"]
+    assert list(found.not_included) == ["data.xlsx", "logo.png"]
 
 
 def test_reading_a_deleted_source_is_our_error(tmp_path):

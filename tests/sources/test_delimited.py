@@ -1,0 +1,112 @@
+"""Spreadsheets saved as text (.csv, .tsv): read as tables, a record a row under its columns' names, and
+cited at the file's line each record starts on."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.sources.delimited import delimited_text, names_columns
+from assistant.sources.documents import extracted_source, read_source_text
+from assistant.sources.formats import FileLines, lines_are_the_files
+
+from projects import built_project
+
+INVOICES = (
+    "invoice_id,customer,issued,amount_gbp,status,notes\n"
+    "INV-1040,Acme Ltd,2025-01-14,\"1,250.00\",paid,\n"
+    "INV-1041,Blue Heron Cafe,2025-02-03,380.50,overdue,\"Reminder sent 3 March;\nsecond reminder 17 March\"\n"
+    "\n"
+    "INV-1042,Acme Ltd,2025-03-10,\"2,100.00\",paid,Paid by bank transfer\n"
+    "INV-1043,Northwind Traders,2025-03-28,975.00,unpaid,Due 27 April\n"
+)
+
+
+def _lines(extracted) -> list[tuple[str, int]]:
+    """Each line of the table's text with the file's line it stands on."""
+    lines, offset, file_lines = [], 0, FileLines(extracted.file_lines)
+    for line in extracted.text.splitlines():
+        lines.append((line, file_lines.line_of(offset)))
+        offset += len(line) + 1
+    return lines
+
+
+def test_a_csv_file_is_a_table_its_records_on_the_lines_they_start_on():
+    extracted = delimited_text(INVOICES, ".csv")
+    assert _lines(extracted) == [
+        ("| invoice_id | customer | issued | amount_gbp | status | notes |", 1),
+        ("| --- | --- | --- | --- | --- | --- |", 1),
+        ("| INV-1040 | Acme Ltd | 2025-01-14 | 1,250.00 | paid |  |", 2),
+        # A cell's line break is a space: a record is one row, cited where it starts.
+        ("| INV-1041 | Blue Heron Cafe | 2025-02-03 | 380.50 | overdue | Reminder sent 3 March; second reminder 17 March |", 3),
+        # The blank line is no row, and the lines after it keep their numbers.
+        ("| INV-1042 | Acme Ltd | 2025-03-10 | 2,100.00 | paid | Paid by bank transfer |", 6),
+        ("| INV-1043 | Northwind Traders | 2025-03-28 | 975.00 | unpaid | Due 27 April |", 7),
+    ]
+    assert extracted.file_line_count == 7
+    assert not lines_are_the_files("invoices.csv") and not lines_are_the_files("air.TSV")
+
+
+@pytest.mark.parametrize(
+    "text, suffix, rows",
+    [
+        # A semicolon where the comma is the decimal point; a tab in a .tsv; a bar in a cell is no edge.
+        ("Name;Salary (EUR)\nAnna Weber;52.000,50\n", ".csv", ["| Name | Salary (EUR) |", "| --- | --- |", "| Anna Weber | 52.000,50 |"]),
+        ("site\tno2\nMitte\t44\n", ".tsv", ["| site | no2 |", "| --- | --- |", "| Mitte | 44 |"]),
+        ("part,note\nP-1,\"left | right\"\n", ".csv", ["| part | note |", "| --- | --- |", "| P-1 | left ¦ right |"]),
+        # A first row of values names no columns; a short record's last cells are empty.
+        ("2025-01-14,1250.00,paid\n2025-02-03,380.50\n", ".csv", ["| 2025-01-14 | 1250.00 | paid |", "| 2025-02-03 | 380.50 |  |"]),
+    ],
+    ids=["semicolon", "tab", "bar-in-cell", "no-header"],
+)
+def test_delimiters_headers_and_cells_are_read_as_written(text, suffix, rows):
+    assert delimited_text(text, suffix).text.splitlines() == rows
+
+
+def test_a_file_of_one_column_is_read_as_its_lines_of_text():
+    extracted = delimited_text("Buy milk before Friday.\n\nCall the plumber about the boiler.\n", ".csv")
+    assert extracted.text == "Buy milk before Friday.\n\nCall the plumber about the boiler.\n"
+    assert [line for text, line in _lines(extracted) if text] == [1, 3]
+
+
+def test_a_header_names_columns_once_each_and_holds_no_values():
+    assert names_columns(["Name", "Start date", "Salary (EUR)"], rows=3)
+    assert not names_columns(["Name", "Start date"], rows=1)  # nothing under it
+    assert not names_columns(["Anna Weber", "01.03.2021"], rows=3)
+    assert not names_columns(["Name", ""], rows=3)
+    assert not names_columns(["x", "x"], rows=3)
+
+
+def test_a_spreadsheet_row_is_answered_under_its_columns_and_cited_at_its_line(tmp_path):
+    assistant = built_project(
+        tmp_path / "accounts", {"invoices.csv": INVOICES, "staff.tsv": "Name\tRole\tStart date\nJonas Keller\tWarehouse lead\t15.08.2019\n"}
+    )
+    root = tmp_path / "accounts" / "sources"
+    answer = assistant.ask("What is the status of Northwind's invoice?")
+    first = answer.snippets[0]
+    assert first.citation.source == "invoices.csv"
+    assert first.text == "| INV-1043 | Northwind Traders | 2025-03-28 | 975.00 | unpaid | Due 27 April |"
+    assert first.citation.line_start == 7  # the file's own line, past the record of two lines
+    assert first.answer is not None and first.answer.text == "unpaid"
+    text = read_source_text(root, "invoices.csv")
+    assert text[first.citation.start : first.citation.end] == first.text
+    assert text[first.answer.start : first.answer.end] == "unpaid"
+    assert extracted_source(root, "invoices.csv").text == text
+
+    started = assistant.ask("When did Jonas Keller start?").snippets[0]
+    assert (started.citation.source, started.citation.line_start) == ("staff.tsv", 2)
+    assert started.answer is not None and started.answer.text == "15.08.2019"
+
+
+def test_a_binary_file_named_csv_is_skipped_and_a_windows_one_read_with_a_note(tmp_path):
+    from assistant import Assistant
+    from projects import write_project
+
+    config = write_project(
+        tmp_path / "p",
+        sources={"export.csv": b"\x00\x01\x02PK\x03\x04" * 50, "prices.csv": "item,price\ncaf\xe9 cr\xe8me,\xa33.20\n".encode("cp1252")},
+    )
+    report = Assistant.open(config).build_index()
+    notes = {note.source: note.reason for note in report.skipped}
+    assert notes["export.csv"].startswith("binary file")
+    assert notes["prices.csv"] == "not UTF-8; read as cp1252"  # a warning: it is indexed
+    assert "| café crème | £3.20 |" in read_source_text(tmp_path / "p" / "sources", "prices.csv")
