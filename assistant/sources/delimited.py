@@ -24,6 +24,8 @@ _DELIMITERS = ",;\t|"
 _SAMPLE_CHARS = 65_536
 # A cell holding a number, a date, an amount or a time, nothing else: no column's name.
 _VALUE = re.compile(r"^[\s\d.,:;/%+\-−$€£¥()]*\d[\s\d.,:;/%+\-−$€£¥()]*$")
+# A year, which a column may be named by.
+_YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # A bar inside a cell would cut it in two in a row written with bars.
 _BAR_IN_CELL = "¦"
 
@@ -47,16 +49,23 @@ def _cell(text: str) -> str:
     return " ".join(text.split()).replace("|", _BAR_IN_CELL)
 
 
-def names_columns(row: list[str], rows: int) -> bool:
+def names_columns(rows: list[list[str]]) -> bool:
     """Whether a file's first row names its columns: there are rows under it, and none of its cells is
-    empty, a value (a number, a date, an amount) or the name of another column."""
-    named = [cell for cell in row if cell]
+    empty, the name of another column, or a value (a number, a date, an amount) but a year over a column
+    of other values ("Country,2019,2020" over "France,1.2,1.3")."""
+    if len(rows) < 2:
+        return False
+    first, second = rows[0], rows[1]
+    named = [cell for cell in first if cell]
     return (
-        rows > 1
-        and len(named) == len(row)
+        len(named) == len(first)
         and len(set(named)) == len(named)
-        and not any(_VALUE.match(cell) for cell in named)
+        and all(not _VALUE.match(cell) or _is_year_over_values(cell, below) for cell, below in zip(first, second))
     )
+
+
+def _is_year_over_values(cell: str, below: str) -> bool:
+    return bool(_YEAR.match(cell)) and not _YEAR.match(below)
 
 
 def delimited_text(text: str, suffix: str) -> ExtractedText:
@@ -86,7 +95,7 @@ def delimited_text(text: str, suffix: str) -> ExtractedText:
         return ExtractedText(body, file_lines=tuple(marks), file_line_count=line_count)
     width = max(len(cells) for cells in rows)
     rows = [cells + [""] * (width - len(cells)) for cells in rows]  # a short record's last cells are empty
-    body, starts = table_text(rows, names_columns(rows[0], len(rows)))
+    body, starts = table_text(rows, names_columns(rows))
     # Each row's "| " stands on the line its record starts on (the rule under the header on the header's).
     marks = tuple((row_starts[0] - 2, line) for row_starts, line in zip(starts, lines))
     return ExtractedText(body + "\n", file_lines=marks, file_line_count=line_count)

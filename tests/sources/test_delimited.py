@@ -69,11 +69,13 @@ def test_a_file_of_one_column_is_read_as_its_lines_of_text():
 
 
 def test_a_header_names_columns_once_each_and_holds_no_values():
-    assert names_columns(["Name", "Start date", "Salary (EUR)"], rows=3)
-    assert not names_columns(["Name", "Start date"], rows=1)  # nothing under it
-    assert not names_columns(["Anna Weber", "01.03.2021"], rows=3)
-    assert not names_columns(["Name", ""], rows=3)
-    assert not names_columns(["x", "x"], rows=3)
+    assert names_columns([["Name", "Start date", "Salary (EUR)"], ["Anna Weber", "01.03.2021", "52.000"]])
+    assert names_columns([["Country", "2019", "2020"], ["France", "1.2", "1.3"]])  # years over values
+    assert not names_columns([["Name", "Start date"]])  # nothing under it
+    assert not names_columns([["Anna Weber", "01.03.2021"], ["Jonas Keller", "15.08.2019"]])
+    assert not names_columns([["Anna Weber", "2021"], ["Jonas Keller", "2019"]])  # a year over years
+    assert not names_columns([["Name", ""], ["a", "b"]])
+    assert not names_columns([["x", "x"], ["a", "b"]])
 
 
 def test_a_spreadsheet_row_is_answered_under_its_columns_and_cited_at_its_line(tmp_path):
