@@ -174,6 +174,8 @@ class TurnContext(Frozen):
     # The last question of the conversation, up to this turn, that could be read on its own (this
     # turn's own where it could): what a later "and?" or "From which years?" goes on asking.
     whole_question: str = ""
+    # This turn's question as asked ("who rules it?"): what a later "and Greyford?" asks of another thing.
+    asked: str = ""
 
 
 class Answer(Frozen):

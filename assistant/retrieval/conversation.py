@@ -265,6 +265,14 @@ _ELLIPTICAL = re.compile(
     re.I,
 )
 _WORD_AT = re.compile(r"[^\W_][\w'’.&-]*")
+# A question opening as one asks: with a question word or a verb.
+_ASKS = re.compile(
+    r"\s*(?:(?:and|but|so)\s+)?(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+    r"will|would|has|have|had|should|may|might|must)\b",
+    re.I,
+)
+# A pronoun that stands for a thing or a person in the place a name would stand.
+_STANDS_FOR = re.compile(r"(?<![\w'’-])(?:it|he|she|they|him|them)(?![\w'’-])", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
 # A version after a name ("MPL 2.0", "Windows 11", "Python v3.12"): part of the name.
 _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
@@ -339,14 +347,17 @@ class Contrast:
     named: frozenset[str]  # the terms of the new thing (``Focus.another``)
 
 
-def contrast(follow_up: str, before: str) -> Contrast | None:
+def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
     """The follow-up read as the question ``before`` about another thing, where it is elliptical
     (``_ELLIPTICAL``: "and in the US?", "And Obama?", "and the notification-service?", "and in
     staging?", "what about MPL 2.0?") and ``before`` names one thing of its kind (``_named_in_place``;
     for words of neither kind, ``_placed_in_place``), another; else None. Asked where the follow-up
     leans on the question before (``LEANS_ON_QUESTION``) or asks "what about" it. Carried as it was, the
     old name stayed in the question the reader read and in the search's terms, and a new user's "and in
-    the US?" was answered with the UK rule again."""
+    the US?" was answered with the UK rule again. A name asks ``asked``, the last turn's question as
+    asked, where that one stands for its thing by a pronoun (``_pronoun_in_place``: "and Greyford?"
+    after "who rules it?" is "who rules Greyford?", not the question before it could be read alone,
+    "How far is Duskwater from the capital?")."""
     match = _ELLIPTICAL.fullmatch(follow_up)
     if match is None:
         return None
@@ -355,9 +366,9 @@ def contrast(follow_up: str, before: str) -> Contrast | None:
     if is_run(words, is_name):
         if not follow_up[: match.start("name")].strip() and not new.replace(".", "").isupper():
             return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
-        found = _named_in_place(new, before, is_name)
+        found = _pronoun_in_place(new, asked) or _named_in_place(new, before, is_name)
     elif is_run(words, is_identifier):
-        found = _named_in_place(new, before, is_identifier)
+        found = _pronoun_in_place(new, asked) or _named_in_place(new, before, is_identifier)
     else:
         found = None
     # A name where the question before has none of its kind stands after the preposition as any words
@@ -379,6 +390,20 @@ def _named_in_place(new: str, before: str, named: Callable[[str], bool]) -> tupl
     if len(old) != 1:
         return None
     return old[0], re.sub(rf"(?<!\w){re.escape(old[0])}(?!\w)", lambda _: new, before)
+
+
+def _pronoun_in_place(new: str, asked: str) -> tuple[str, str] | None:
+    """``asked`` with ``new`` in place of its one pronoun standing for a thing or a person ("who rules
+    it?" -> "who rules Greyford?"), where it names nothing itself and asks as a question does (opening
+    with a question word or a verb: not "and him?"); else None. A possessive ("her", "its") is left:
+    "what is her name?" has no place for a name."""
+    if not _ASKS.match(asked) or name_runs(asked, is_name) or name_runs(asked, is_identifier):
+        return None
+    pronouns = list(_STANDS_FOR.finditer(asked))
+    if len(pronouns) != 1:
+        return None
+    at = pronouns[0]
+    return at.group(), asked[: at.start()] + new + asked[at.end() :]
 
 
 def _placed_in_place(new: str, preposition: str | None, before: str) -> tuple[str, str] | None:
@@ -421,7 +446,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     placed = next((t for t in reversed(turns) if t.row is not None), previous)
     subject = Subject.of(query, index)
     leaning = incompleteness(query, subject)
-    instead = contrast(query.text, previous.whole_question) if leaning >= LEANS_ON_QUESTION or asks_about(query.text) else None
+    asks = leaning >= LEANS_ON_QUESTION or asks_about(query.text)
+    instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).
@@ -512,6 +538,7 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
         vector=tuple(float(x) for x in query.vector),
         reader_say=reader_say,
         whole_question=query.whole_question or query.text,
+        asked=query.text,
     )
     if answer.snippets and not answer.abstained:
         first = answer.snippets[0].citation

@@ -498,6 +498,29 @@ def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before
     assert (found.question if found else None) == restated
 
 
+@pytest.mark.parametrize(
+    "asked, follow_up, restated",
+    [
+        # The last question stood for its thing by a pronoun: the name stands there (a game master's
+        # "and Greyford?" after "who rules it?" went back to the distance asked two turns before).
+        ("who rules it?", "and Greyford?", "who rules Greyford?"),
+        ("where does she live?", "what about Nella Ashby?", "where does Nella Ashby live?"),
+        ("what did the party give him?", "and the-reeve?", "what did the party give the-reeve?"),
+        # No pronoun, two, a possessive only, a name of its own, or no ask: the question before, as ever.
+        ("who rules the town?", "and Greyford?", "How far is Greyford from the capital?"),
+        ("did he tell her about it?", "and Greyford?", "How far is Greyford from the capital?"),
+        ("what is its population?", "and Greyford?", "How far is Greyford from the capital?"),
+        ("who rules it in Valmere?", "and Greyford?", "How far is Greyford from the capital?"),
+        ("and it?", "and Greyford?", "How far is Greyford from the capital?"),
+    ],
+)
+def test_a_name_after_a_question_asked_by_a_pronoun_asks_that_question_of_it(asked, follow_up, restated):
+    from assistant.retrieval.conversation import contrast
+
+    found = contrast(follow_up, "How far is Oakhollow from the capital?", asked)
+    assert found is not None and found.question == restated
+
+
 DEVELOPER_DOCS = """# Services
 
 | Service | Port | Team |
@@ -560,6 +583,17 @@ def test_a_file_the_question_names_is_favoured(tmp_path):
     assert then.snippets[0].citation.source == "texts/MPL-2.0.txt", [s.citation.source for s in then.snippets]
     alone = folder.ask("What does the MPL-2.0 say about reinstating grants after a notice?")
     assert alone.snippets[0].citation.source == "texts/MPL-2.0.txt"
+
+
+def test_a_paper_named_by_its_first_author_and_year_is_named_by_the_author():
+    from assistant.store.source_names import SourceNames
+
+    names = SourceNames.of(["okafor2023_lagos_sensors.pdf", "mueller2021_berlin_roofs.pdf", "smith2019a.pdf", "veltro-wm3400-manual.pdf"])
+    # The author holds a third of the name's words; without the year, half as much.
+    assert names.named({"okafor"}) == {"okafor2023_lagos_sensors.pdf": pytest.approx(1 / 6)}
+    assert names.named({"okafor", "2023"}) == {"okafor2023_lagos_sensors.pdf": pytest.approx(1 / 3)}
+    assert names.named({"smith"}) == {"smith2019a.pdf": 0.5}
+    assert names.named({"wm"}) == {"veltro-wm3400-manual.pdf": 0.0}  # a model number stays one word
 
 
 def test_the_answer_before_does_not_answer_the_question_about_another_thing(two_lives):
