@@ -9,7 +9,7 @@ from assistant.faces.tui.question_input import pasted_question
 from assistant.faces.tui.snippet_content import snippet_body, snippet_clipboard_text, snippet_heading
 from assistant.faces.tui.source_lines import SourceLines, cited_span
 from assistant.faces.tui.transcript import save_transcript, transcript_markdown
-from assistant.models import Answer, Citation, Passage, Snippet, SourceChanges
+from assistant.models import Answer, AnswerPhrase, Citation, Passage, Snippet, SourceChanges
 
 MARKUP = "[bold red]ZX-41[/] [link=https://x]y[/link] [/ a[i] [@click=app.quit]q[/]"
 
@@ -97,14 +97,17 @@ def test_files_this_version_reads_another_way_are_no_edit_of_the_users():
 
 
 def test_transcript_markdown_has_questions_quotes_and_citations(tmp_path):
-    answered = Answer(question="What is the code?", snippets=(make_snippet("The code is 7.\nReally."),))
+    snippet = make_snippet("The code is 7.\nReally.")
+    start = snippet.citation.start + len("The code is ")
+    marked = snippet.model_copy(update={"answer": AnswerPhrase(text="7", start=start, end=start + 1)})
+    answered = Answer(question="What is the code?", snippets=(marked,))
     abstained = Answer(question="Who won?", snippets=(), abstained=True, reason="nothing close")
     when = datetime(2026, 1, 2, 3, 4, 5)
     text = transcript_markdown([answered, abstained], when, ["/p/sources"], "/p/config.toml")
     assert text.startswith("# Conversation, 2026-01-02 03:04:05\n\nSources: `/p/sources`\n\nConfig: `/p/config.toml`\n")
     assert "## Q: What is the code?" in text
     assert "1. `notes.txt:3` (score 0.80)" in text
-    assert "> The code is 7. Really." in text
+    assert "> The code is 7. Really.\n\nAnswer: **7**\n" in text  # the words the chat marks
     assert "_The sources do not answer this (nothing close)._" in text
     first = save_transcript([answered], tmp_path / "t", ["/p/sources"], "/p/config.toml", when)
     second = save_transcript([answered], tmp_path / "t", ["/p/sources"], "/p/config.toml", when)

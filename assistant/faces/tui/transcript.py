@@ -35,7 +35,8 @@ def transcript_markdown(
     answers: Sequence[Answer], when: datetime, sources: Sequence[Path | str], config_path: Path | str | None
 ) -> str:
     """The conversation as Markdown: where it was answered from, each question, then its quoted
-    snippets with citations."""
+    snippets with citations, what each is where it is no plain answer (unsure, nearest), and the
+    answering words it marks."""
     out = [f"# Conversation, {when:%Y-%m-%d %H:%M:%S}", "", *_origin(sources, config_path)]
     for answer in answers:
         out += [f"## Q: {_inline(answer.question)}", ""]
@@ -49,6 +50,8 @@ def transcript_markdown(
             label = snippet_label(snippet)
             nearest = f", {label}" if label and not answer.abstained else ""
             out += [f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f}{nearest})", "", _quote(snippet.text), ""]
+            if snippet.answer is not None:  # the words the chat marks, which a saved answer lost
+                out += [f"Answer: **{_inline(snippet.answer.text)}**", ""]
             if snippet.also:
                 out += ["Also in " + ", ".join(f"`{c.label()}`" for c in snippet.also) + ".", ""]
     return "\n".join(out).rstrip() + "\n"
