@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
+from pathlib import PurePosixPath
 from typing import TextIO
 
 from ..config import check_ray_address
@@ -203,9 +204,14 @@ def not_included_note(names: tuple[str, ...]) -> str:
     shown = [printable(name) for name in names[:NOT_INCLUDED_NAMED]]
     more = len(names) - len(shown)
     listed = ", ".join(shown) + (f" and {more} more" if more else "")
+    # The patterns that would take them, by type ("**/*.org"): a new user was told to "add a pattern"
+    # and had to find out which.
+    types = dict.fromkeys(PurePosixPath(name).suffix.lower() for name in names)
+    patterns = ", ".join(f'"**/*{printable(suffix)}"' for suffix in types if suffix)
+    what = patterns if patterns and "" not in types and len(types) <= NOT_INCLUDED_NAMED else "a pattern"
     return (
         f"{counted(len(names), 'file')} no include pattern takes ({listed}): "
-        "add a pattern to [sources] include in config.toml to read them"
+        f"add {what} to [sources] include in config.toml to read them"
     )
 
 
