@@ -24,6 +24,10 @@ DISTINCTIVE_FILES = 2
 # A file's type, as its name's suffix ("notes.md"); a suffix of digits is a version ("LGPL-2.1").
 _TYPE = re.compile(r"\.[^\W\d_]\w*$")
 _WORDS = re.compile(r"[^\W_]+")
+# A name joined to a year, as papers are named by their first author ("okafor2023_lagos.pdf"): two words,
+# the name and its year, so that "Okafor et al." names it as "MPL" names "MPL-2.0" (a model number,
+# "wm3400", stays one word: "WM" alone names no washing machine).
+_AUTHOR_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})((?:19|20)\d\d)[a-z]?(?![^\W_])")
 
 
 def name_of(source: str) -> str:
@@ -50,7 +54,7 @@ class SourceNames:
         read: dict[str, NameWord] = {}
         words: dict[str, tuple[NameWord, ...]] = {}
         for source in sources:
-            written = _WORDS.findall(name_of(source).replace("_", " "))
+            written = _WORDS.findall(_AUTHOR_YEAR.sub(r"\1 \2", name_of(source).replace("_", " ")))
             for word in written:
                 if word not in read:
                     read[word] = (frozenset(tokenize(word)), frozenset(joined_parts(word)))
