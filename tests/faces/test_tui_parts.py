@@ -73,6 +73,14 @@ def test_a_table_s_row_is_shown_alone():
     assert "Lukas Weber" in snippet_body(row).plain  # prose keeps its context
 
 
+def test_a_long_title_keeps_the_section_the_passage_stands_in():
+    """A student's notes showed "Reading notes — chapter 2 literature (urban heat & air…" on every card."""
+    titled = {"title": "Reading notes — chapter 2 literature (urban heat & air quality) — Alvarez & Chen 2020 (Phoenix green roofs)"}
+    note = make_snippet("Only 9 green roofs, 52 sensors, one season.")
+    note = note.model_copy(update={"passage": note.passage.model_copy(update=titled)})
+    assert snippet_heading(1, note).plain.endswith("Reading notes… — Alvarez & Chen 2020 (Phoenix green roofs)")
+
+
 def test_long_context_is_cut_at_words_with_ellipses():
     snippet = make_snippet("The answer.", before="word " * 100, after=" tail" * 100)
     plain = snippet_body(snippet).plain

@@ -50,6 +50,29 @@ def _head(text: str, limit: int) -> str:
     return (cut[:space] if space > limit * 2 // 3 else cut) + "…"
 
 
+# The fewest characters of the parts above a section worth showing before it.
+TITLE_ABOVE_MIN = 12
+
+
+def _title_head(title: str, limit: int) -> str:
+    """A passage's title within ``limit`` characters, its last part (the section the passage stands in)
+    kept whole where it fits and the parts above it shortened: a student's notes were shown as "Reading
+    notes — chapter 2 literature (urban heat & air…" on every card, never which paper's section."""
+    from ...sources.structure import TITLE_PARTS
+
+    title = _flat(title)
+    above, _, last = title.rpartition(TITLE_PARTS)
+    room = limit - len(last) - len(TITLE_PARTS)
+    if len(title) <= limit or not above:
+        return _head(title, limit)
+    if room < TITLE_ABOVE_MIN:  # the section alone says most
+        return _head(last, limit)
+    shortened = _head(above, room)
+    if shortened.endswith("…"):  # not "Reading notes —… — Alvarez & Chen 2020"
+        shortened = shortened[:-1].rstrip(" —–-:,;") + "…"
+    return f"{shortened}{TITLE_PARTS}{last}"
+
+
 def score_meter(score: float) -> Content:
     """A small meter for a 0..1 score: filled dots and the score to two places."""
     filled = max(0, min(SCORE_CELLS, round(score * SCORE_CELLS)))
@@ -112,7 +135,7 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
     # A table's columns' names stand before its row (``snippet_body``), not in the heading.
     title = table[0] if table is not None else snippet.passage.title
     if title and _words(title) != _words(PurePosixPath(snippet.citation.source).stem):
-        parts.append(("  " + _head(title, 60), "italic $text-muted"))
+        parts.append(("  " + _title_head(title, 60), "italic $text-muted"))
     if label := snippet_label(snippet):
         parts.append(("  " + label, "italic $warning"))
     return Content.assemble(*parts)
