@@ -44,7 +44,8 @@ def make_pdf(pages: list[list[str]]) -> bytes:
 
 def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}") -> bytes:
     """A PDF laid out as a word processor writes one: a line "# Title" is a heading (bold, 14 pt), ""
-    the gap between paragraphs, any other line body text (11 pt, 14 pt apart); and a running footer at
+    the gap between paragraphs, a line "| a | b\nc |" a table's row drawn a cell at a time (8 pt; a
+    cell's lines apart by "\n"), any other line body text (11 pt, 14 pt apart); and a running footer at
     the foot of each page (9 pt)."""
     streams = []
     for number, lines in enumerate(pages, 1):
@@ -55,6 +56,12 @@ def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}
                 y -= 24
             elif not line:
                 y -= 8
+            elif line.startswith("|"):  # a table's row, drawn a cell at a time as reportlab draws one
+                cells = [cell.strip().split("\n") for cell in line.strip().strip("|").split("|")]
+                for k, cell in enumerate(cells):
+                    shown = b" ".join(b"(%s) Tj T*" % _escaped(part) for part in cell)
+                    ops.append(b"ET BT /F1 8 Tf 9 TL 1 0 0 1 %d %d Tm %s ET BT" % (72 + 110 * k, y, shown))
+                y -= 11 + 9 * (max(len(cell) for cell in cells) - 1)
             else:
                 ops.append(b"/F1 11 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line)))
                 y -= 14

@@ -71,33 +71,79 @@ class PdfLine:
     size: float | None = None  # font size, in points on the page
     bold: bool = False
     y: float | None = None  # height on the page of its first words
+    x: float | None = None  # where on the page its first words start
+    cells: int = 0  # a row of a table, its cells written with " | " between them (``_table_rows``): how many
 
 
 def page_lines(page: PageObject) -> list[PdfLine]:
     """A page's lines as pypdf extracts them, each with its font size, weight and height on the page
     (none where the pieces pypdf reports do not add up to its text)."""
-    pieces: list[tuple[str, float | None, bool, float | None]] = []
+    pieces: list[_Piece] = []
 
     def visit(text: str, cm: Sequence[float], tm: Sequence[float], font: Any, font_size: float) -> None:
         a, b, c, d, e, f = _times(tm, cm)
         size = abs(font_size) * (c * c + d * d) ** 0.5 if font_size else None
         name = str(font.get("/BaseFont", "")) if isinstance(font, dict) else ""
-        pieces.append((text, size, bool(_BOLD.search(name)), f))
+        pieces.append((text, size, bool(_BOLD.search(name)), f, e))
 
     text = (page.extract_text(visitor_text=visit) or "").replace("\x00", "")
     if "".join(piece[0] for piece in pieces).replace("\x00", "") != text:
         return [PdfLine(line.strip()) for line in text.split("\n")]
     lines: list[PdfLine] = []
-    current: list[tuple[str, float | None, bool, float | None]] = []
-    for piece_text, size, bold, y in pieces:
+    current: list[_Piece] = []
+    for piece_text, size, bold, y, x in pieces:
         for k, segment in enumerate(piece_text.replace("\x00", "").split("\n")):
             if k:
                 lines.append(_line_of(current))
                 current = []
             if segment:
-                current.append((segment, size, bold, y))
+                current.append((segment, size, bold, y, x))
     lines.append(_line_of(current))
-    return lines
+    return _table_rows(lines)
+
+
+def _row_at(lines: list[PdfLine], i: int) -> tuple[list[list[PdfLine]], int] | None:
+    """The cells of a table's row that starts at line ``i``, and the line after it: lines at its height
+    further right are its next cells, lines under a cell's first where it starts are that cell's
+    wrapped lines; None where no second cell stands beside the first."""
+    top = lines[i]
+    if not top.text or top.y is None or top.x is None:
+        return None
+    cells = [[top]]
+    j = i + 1
+    while j < len(lines):
+        line, cell = lines[j], cells[-1]
+        if not line.text or line.y is None or line.x is None or cell[0].x is None or cell[-1].y is None:
+            break
+        if abs(line.y - top.y) <= ROW_HEIGHT_TOLERANCE and line.x > cell[0].x + CELL_X_TOLERANCE:
+            cells.append([line])
+        elif abs(line.x - cell[0].x) <= CELL_X_TOLERANCE and 0 < cell[-1].y - line.y <= CELL_LINE_GAP * (line.size or 10.0):
+            if len(cells) == 1 and len(cell) >= FIRST_CELL_LINES:
+                return None  # lines of text one under the other, no cell beside them
+            cell.append(line)
+        else:
+            break
+        j += 1
+    if len(cells) < 2:
+        return None
+    # The first cell's lines after the row's last cell belong to the next row's (a cell wrapping under
+    # the first, with nothing beside it, is the next row's first cell).
+    return cells, j
+
+
+def _aligned(upper: list[list[PdfLine]], lower: list[list[PdfLine]]) -> bool:
+    """Whether two rows are rows of one table: as many cells, each of the lower row's standing left of
+    the upper row's next cell and right of its cell before (a column's cells may be aligned left,
+    right or centred)."""
+    if len(upper) != len(lower):
+        return False
+    xs_up = [cell[0].x or 0.0 for cell in upper]
+    xs_low = [cell[0].x or 0.0 for cell in lower]
+    return all(xs_low[k] < xs_up[k + 1] and xs_up[k] < xs_low[k + 1] for k in range(len(xs_up) - 1))
+
+
+# A piece of a page's text as pypdf's visitor reports it: its text, font size, boldness, height, left.
+_Piece = tuple[str, float | None, bool, float | None, float | None]
 
 
 def _times(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
@@ -112,16 +158,93 @@ def _times(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
     )
 
 
-def _line_of(segments: list[tuple[str, float | None, bool, float | None]]) -> PdfLine:
+def _line_of(segments: list[_Piece]) -> PdfLine:
     text = "".join(s[0] for s in segments).strip()
     inked = [s for s in segments if s[0].strip()]
     if not inked:
         return PdfLine(text)
     weights: Counter[tuple[float | None, bool]] = Counter()
-    for segment, size, bold, _ in inked:
+    for segment, size, bold, _, _ in inked:
         weights[(round(size, 1) if size else None, bold)] += len(segment.strip())
     (size, bold), _ = weights.most_common(1)[0]
-    return PdfLine(text, size, bold, inked[0][3])
+    return PdfLine(text, size, bold, inked[0][3], inked[0][4])
+
+
+# The cells of a table's row stand at one height, to this many points.
+ROW_HEIGHT_TOLERANCE = 1.0
+# A cell's wrapped lines start where its first does (to this many points), each at most this many font
+# sizes below the one before; a row's first cell wraps over at most this many lines before the next
+# cell stands beside it.
+CELL_X_TOLERANCE = 1.0
+CELL_LINE_GAP = 2.5
+FIRST_CELL_LINES = 4
+
+
+def _table_rows(lines: list[PdfLine]) -> list[PdfLine]:
+    """A page's lines with each row of a table one line, its cells in order with " | " between them (a
+    cell's wrapped lines joined with a space), as a text file writes a table: pypdf gives a table drawn
+    a cell at a time (as reportlab and many writers draw them) as a line a cell, and a student's tables
+    of results were read as "mean (°C) Bitumen 16 44.6 64.3 17.9 Gravel 8 ...", rows run together and
+    no cell under its column. Only rows in runs of two or more of as many cells, each standing where the
+    one above it stands (to ``CELL_X_TOLERANCE``), are a table: a line of prose split in two is none."""
+    rows: list[tuple[int, int, list[list[PdfLine]]]] = []  # (first line, after the last, cells)
+    i = 0
+    while i < len(lines):
+        found = _row_at(lines, i)
+        if found is None:
+            i += 1
+            continue
+        cells, end = found
+        rows.append((i, end, cells))
+        i = end
+    def next_to(end: int, start: int) -> bool:  # nothing but empty lines between
+        return end <= start and not any(line.text for line in lines[end:start])
+
+    kept: dict[int, tuple[int, list[list[PdfLine]]]] = {}
+    for k, (start, end, cells) in enumerate(rows):
+        above = rows[k - 1] if k > 0 else None
+        below = rows[k + 1] if k + 1 < len(rows) else None
+        if (above is not None and next_to(above[1], start) and _aligned(above[2], cells)) or (
+            below is not None and next_to(end, below[0]) and _aligned(cells, below[2])
+        ):
+            kept[start] = (end, cells)
+    out: list[PdfLine] = []
+    i = 0
+    while i < len(lines):
+        if i not in kept:
+            out.append(lines[i])
+            i += 1
+            continue
+        table: list[list[list[PdfLine]]] = []
+        while i in kept:
+            end, cells = kept[i]
+            table.append(cells)
+            i = end
+            # The empty lines between two rows are none of the table's (a paragraph's break to pypdf).
+            i = next((j for j in kept if j >= i and next_to(i, j)), i)
+        texts = [[" ".join(line.text for line in cell) for cell in cells] for cells in table]
+        for number, (cells, row) in enumerate(zip(table, texts)):
+            out.append(replace(cells[0][0], text=" | ".join(row), cells=len(row)))
+            if number == 0 and _names_columns(texts):
+                # The rule a text file writes under a header, so that its rows are read under its names.
+                out.append(replace(cells[0][0], text=" | ".join(["---"] * len(row)), cells=len(row)))
+    return out
+
+
+# A cell holding a value alone: a number, a share, an amount, a sign ("+0.9", "-0.21", "8,412", "n.s.").
+_VALUE_CELL = re.compile(r"[-+−±<>≈~]?\s*[$€£]?\s*\d[\d.,:/%\s]*(?:[-–]\s*\d[\d.,%]*)?\s*%?\*{0,3}")
+
+
+def _names_columns(rows: list[list[str]]) -> bool:
+    """Whether a table's first row names its columns: none of its cells is a value, and every row under
+    it holds one (a table's header in a PDF need not open with capitals, and its units hold digits:
+    "Model | R² | RMSE (µg m-3) | MBE (µg m-3)" over "Linear | 0.66 | 15.8 | +0.9")."""
+    first, rest = rows[0], rows[1:]
+    return (
+        bool(rest)
+        and all(cell and not _VALUE_CELL.fullmatch(cell) for cell in first)
+        and all(any(_VALUE_CELL.fullmatch(cell) for cell in row) for row in rest)
+    )
 
 
 @dataclass(frozen=True)
@@ -150,9 +273,13 @@ def read_pages(pages: list[list[PdfLine]]) -> ExtractedText:
             if not line.text:
                 blank = True
                 continue
-            heading = _looks_like_heading(line, body)
+            heading = not line.cells and _looks_like_heading(line, body)  # a bold header row is the table's
             gap = previous is not None and spacing is not None and _gap(previous, line) > PARAGRAPH_GAP * spacing
-            page.append(_Line(line.text, number, line, heading, blank or gap))
+            # A table's rows are one block, apart from the text around it (the figure's caption in the
+            # next column was read on from the last row).
+            in_table = previous is not None and bool(previous.cells) and bool(line.cells)
+            table_edge = previous is not None and bool(previous.cells) != bool(line.cells)
+            page.append(_Line(line.text, number, line, heading, blank or table_edge or (gap and not in_table)))
             blank, previous = False, line
         kept.append(_titles_joined(page))
     return _assembled(kept, words)
@@ -299,7 +426,7 @@ def _ends_sentence(text: str) -> bool:
 def _runs_on(last: _Line, first: _Line) -> bool:
     """Whether a line set apart from the one before it (on the next page, or after a gap) goes on with
     the paragraph that line ends in: that ends no sentence, and this goes on in lower case."""
-    if last.heading or first.heading or _ends_sentence(last.text):
+    if last.heading or first.heading or last.look.cells or first.look.cells or _ends_sentence(last.text):
         return False
     opening = first.text.lstrip("\"'“‘([")
     return bool(opening) and opening[0].islower()

@@ -299,13 +299,16 @@ COLUMN_NAME_WORDS = 4
 def _names_row(lines: list[str]) -> bool:
     """Whether a table written without a rule under its header (a manual's "Code | Meaning | What to do"
     over "E21 | Water container full | Empty the container", in a text file or a PDF) opens with its
-    columns' names: two or more cells, each a few words opening with a capital and holding no digit, over
-    two rows or more of as many cells, some holding a digit (a table of words alone, "Alice | Engineer",
-    has no row to tell its names by, and is read as rows)."""
+    columns' names: two or more cells, each a few words holding no digit, most opening with a capital
+    (a count's "n" may not), over two rows or more of as many cells, some holding a digit (a table of
+    words alone, "Alice | Engineer", has no row to tell its names by, and is read as rows)."""
     if len(lines) < 3 or any(is_table_rule(line) for line in lines):
         return False
     cells = [lines[0][a:b] for a, b in row_cells(lines[0])]
-    if len(cells) < 2 or any(not c or not c[0].isupper() or len(c.split()) > COLUMN_NAME_WORDS or any(ch.isdigit() for ch in c) for c in cells):
+    if len(cells) < 2 or any(not c or len(c.split()) > COLUMN_NAME_WORDS or any(ch.isdigit() for ch in c) for c in cells):
+        return False
+    # Most of the names open with a capital; a count's may not ("Roof type | n | Daytime mean (°C)").
+    if sum(c[0].isupper() for c in cells) * 2 <= len(cells):
         return False
     rows = [row_cells(line) for line in lines[1:]]
     return all(len(r) == len(cells) for r in rows) and any(any(ch.isdigit() for ch in line) for line in lines[1:])

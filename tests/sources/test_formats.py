@@ -266,6 +266,53 @@ def test_a_table_row_is_quoted_alone_and_its_own_value_marked(tmp_path):
     assert first.answer is not None and first.answer.text == "5.20 euros"
 
 
+ROOFS_PDF_PAGE = [
+    "# Results",
+    "Surface temperatures differed most between bitumen and green roofs in the afternoon.",
+    "",
+    "Table 2. Mean surface temperatures by roof type.",
+    "",
+    "| Roof type | n | Daytime\nmean (C) | Night-time\nmean (C) |",
+    "| Bitumen | 16 | 44.6 | 17.9 |",
+    "| Green,\nnon-irrigated | 18 | 32.2 | 16.5 |",
+    "| Green, irrigated | 6 | 29.4 | 16.2 |",
+    "",
+    "Irrigation kept the substrate moist through both summers.",
+]
+
+
+def test_a_pdf_table_drawn_a_cell_at_a_time_is_read_a_row_a_line():
+    """A student's tables of results were read a cell a line, the rows run together ("mean (°C) Bitumen
+    16 44.6 64.3 17.9 Gravel 8 ...") and the last row run into the text after it."""
+    text = pdf_text(make_paged_pdf([ROOFS_PDF_PAGE])).text
+    assert (
+        "Table 2. Mean surface temperatures by roof type.\n\n"
+        "Roof type | n | Daytime mean (C) | Night-time mean (C)\n"
+        "--- | --- | --- | ---\n"  # its first row names the columns (no value there, one in every row under it)
+        "Bitumen | 16 | 44.6 | 17.9\n"
+        "Green, non-irrigated | 18 | 32.2 | 16.5\n"
+        "Green, irrigated | 6 | 29.4 | 16.2\n\n"
+        "Irrigation kept the substrate moist" in text
+    ), text
+    # A table whose first row holds a value has no header: no rule is written.
+    codes = ["The dryer shows a code on its display when it stops, and the table below says what each code means.", "", "| E21 | Water container full |", "| E22 | Filter blocked |"]
+    plain = pdf_text(make_paged_pdf([codes])).text
+    assert plain.endswith("\n\nE21 | Water container full\nE22 | Filter blocked\n"), plain
+    # Lines of prose one under the other are no cells, however they line up.
+    assert "Surface temperatures differed most between bitumen and green roofs in the afternoon.\nTable 2." in text
+
+
+def test_a_pdf_table_s_row_is_answered_under_its_columns(tmp_path):
+    from assistant import Assistant
+
+    assistant = Assistant.open(write_project(tmp_path, "", {"roofs.pdf": make_paged_pdf([ROOFS_PDF_PAGE])}))
+    assistant.build_index()
+    first = assistant.ask("What was the night-time mean surface temperature of irrigated green roofs?").snippets[0]
+    assert first.text == "Green, irrigated | 6 | 29.4 | 16.2", first.text
+    assert first.passage.title.endswith("Roof type · n · Daytime mean (C) · Night-time mean (C)")
+    assert first.answer is not None and first.answer.text == "16.2"
+
+
 def test_comments_in_markdown_are_never_indexed_and_every_offset_stays_the_files():
     from assistant.sources.documents import extract_text
 
@@ -339,8 +386,8 @@ def test_running_footers_and_page_numbers_are_no_text_of_the_pdf():
     assert chapters.page_starts == tuple(chapters.text.index(f"Chapter {n}") for n in (1, 2, 3))
     # PDFs are read another way than before (their footers left out, then their lines counted by page,
     # then their sentences cut at list items, then underlined headings, tables' names rows and numbered
-    # subsections' titles): an index of an older reading reads them again.
-    assert reading_of("Report.PDF") == 6
+    # subsections' titles, then tables drawn a cell at a time): an index of an older reading reads them again.
+    assert reading_of("Report.PDF") == 7
 
 
 @pytest.mark.parametrize("pages", [1, 2, 3])
