@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def _escaped(line: str) -> bytes:
     return line.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
@@ -42,14 +44,26 @@ def make_pdf(pages: list[list[str]]) -> bytes:
     )
 
 
-def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}") -> bytes:
+def _body_line(line: str, y: int) -> bytes:
+    """A line of body text (11 pt) at height ``y``, each "^{1}" in it a note's mark set small (6 pt)."""
+    shown = []
+    for k, part in enumerate(re.split(r"\^\{([^}]*)\}", line)):
+        if part:
+            shown.append(b"/F1 %d Tf (%s) Tj" % (6 if k % 2 else 11, _escaped(part)))
+    return b"1 0 0 1 72 %d Tm " % y + b" ".join(shown)
+
+
+def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}", notes: list[list[str]] | None = None) -> bytes:
     """A PDF laid out as a word processor writes one: a line "# Title" is a heading (bold, 14 pt), ""
     the gap between paragraphs, a line "| a | b\nc |" a table's row drawn a cell at a time (8 pt; a
-    cell's lines apart by "\n"), any other line body text (11 pt, 14 pt apart); and a running footer at
-    the foot of each page (9 pt)."""
+    cell's lines apart by "\n"), any other line body text (11 pt, 14 pt apart; "^{1}" a note's mark
+    set small); a running footer at the foot of each page (9 pt); and each page's ``notes`` (8 pt) at
+    its foot above the footer, drawn before its text as reportlab draws them."""
     streams = []
     for number, lines in enumerate(pages, 1):
         ops, y = [b"BT"], 760
+        for k, note in enumerate((notes or [[]] * len(pages))[number - 1]):
+            ops.append(b"/F1 8 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (90 - 10 * k, _escaped(note)))
         for line in lines:
             if line.startswith("# "):
                 ops.append(b"/F2 14 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line[2:])))
@@ -63,7 +77,7 @@ def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}
                     ops.append(b"ET BT /F1 8 Tf 9 TL 1 0 0 1 %d %d Tm %s ET BT" % (72 + 110 * k, y, shown))
                 y -= 11 + 9 * (max(len(cell) for cell in cells) - 1)
             else:
-                ops.append(b"/F1 11 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line)))
+                ops.append(_body_line(line, y))
                 y -= 14
         ops += [b"/F1 9 Tf 1 0 0 1 280 40 Tm (%s) Tj" % _escaped(footer.format(page=number, pages=len(pages))), b"ET"]
         streams.append(b"\n".join(ops))

@@ -89,7 +89,8 @@ MENU_LINK_SHARE = 0.9
 # names (``structure.table_header``). Markdown 5, PDF 6, plain text 4: a subsection's numbered title
 # heads the lines under it with no blank line between (``structure.block_heading``). Delimited text
 # (.csv, .tsv) 1: its first, a table (it was plain text before). PDF 7: a table drawn a cell at a time
-# is read a row a line (``pdf_pages._table_rows``), and HTML 4, Markdown 6, plain text 5, Word 2, PDF
+# is read a row a line (``pdf_pages._table_rows``), footnote marks are no part of words and footnotes
+# drawn before the text are paragraphs of their own (``_without_note_marks``, ``_notes_apart``), and HTML 4, Markdown 6, plain text 5, Word 2, PDF
 # alike: a table's first row whose names do not all open with a capital ("Roof type | n | ...") may
 # name its columns (``structure._names_row``).
 READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 6, PDF_SUFFIXES: 7, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 1}

@@ -73,6 +73,7 @@ class PdfLine:
     y: float | None = None  # height on the page of its first words
     x: float | None = None  # where on the page its first words start
     cells: int = 0  # a row of a table, its cells written with " | " between them (``_table_rows``): how many
+    note: bool = False  # a footnote's line, drawn before the page's text (``_notes_apart``)
 
 
 def page_lines(page: PageObject) -> list[PdfLine]:
@@ -94,12 +95,12 @@ def page_lines(page: PageObject) -> list[PdfLine]:
     for piece_text, size, bold, y, x in pieces:
         for k, segment in enumerate(piece_text.replace("\x00", "").split("\n")):
             if k:
-                lines.append(_line_of(current))
+                lines.append(_line_of(_without_note_marks(current)))
                 current = []
             if segment:
                 current.append((segment, size, bold, y, x))
-    lines.append(_line_of(current))
-    return _table_rows(lines)
+    lines.append(_line_of(_without_note_marks(current)))
+    return _notes_apart(_table_rows(lines))
 
 
 def _row_at(lines: list[PdfLine], i: int) -> tuple[list[list[PdfLine]], int] | None:
@@ -144,6 +145,77 @@ def _aligned(upper: list[list[PdfLine]], lower: list[list[PdfLine]]) -> bool:
 
 # A piece of a page's text as pypdf's visitor reports it: its text, font size, boldness, height, left.
 _Piece = tuple[str, float | None, bool, float | None, float | None]
+
+
+# A footnote's mark: digits or a symbol set smaller than the words around it ("Factor¹", "Müller¹,*,").
+_NOTE_MARK = re.compile(r"[0-9*†‡§¶]+(?:,[0-9*†‡§¶]+)*,?")
+SMALLER_FONT = 0.85
+# A footnote opens with its mark: "1 The Biotope ...", "* Corresponding author".
+_NOTE_OPENS = re.compile(r"[0-9*†‡§¶]+\s")
+# A mark after a word of this many letters or more, or after a closing stop, is a note's, not a unit's
+# power ("m²", "km2" stay).
+_MARKED_WORD = re.compile(r"(?:[^\W\d_]{3,}|[.,;:)\]”’\"'])$")
+
+
+def _without_note_marks(segments: list[_Piece]) -> list[_Piece]:
+    """A line's pieces less the footnote marks set into its words: a student's quotes read "Biotope Area
+    Factor1 and", "at 2017 tariffs1.", "Anna Müller1,*, Jonas Schmidt1" (a mark's own comma stays: it
+    parts the names). A mark opening the line is the footnote's own number, and stays."""
+    kept: list[_Piece] = []
+    for k, segment in enumerate(segments):
+        text, size = segment[0], segment[1]
+        before = kept[-1] if kept else None
+        if (
+            before is not None
+            and _NOTE_MARK.fullmatch(text)
+            and size is not None
+            and before[1] is not None
+            and size < SMALLER_FONT * before[1]
+            and _MARKED_WORD.search(before[0])
+            and (k + 1 == len(segments) or not segments[k + 1][0][:1].isalnum())
+        ):
+            if text.endswith(","):
+                kept.append(("," ,) + segment[1:])
+            continue
+        kept.append(segment)
+    return kept
+
+
+def _notes_apart(lines: list[PdfLine]) -> list[PdfLine]:
+    """A page's lines with its footnotes each a paragraph of its own (``PdfLine.note``): lines one
+    after the other, before some of the page's text, that stand below all of the rest of it in a
+    smaller font. A writer that draws a page's footnotes before its text (reportlab does) had them read
+    at the top of the page run into each other and into the paper's title ("... (A. Müller). 1 The
+    Biotope Area Factor ..."). They stay where the page's text has them: moved to its end, they parted a
+    paragraph running on to the next page."""
+    inked = [k for k, line in enumerate(lines) if line.text]
+    if len(inked) < 4 or any(lines[k].y is None or lines[k].size is None for k in inked):
+        return lines
+    sizes = sorted(lines[k].size or 0.0 for k in inked)
+    body = sizes[len(sizes) // 2]
+    small = [(lines[k].size or 0.0) < body and not lines[k].cells for k in inked]
+    notes: set[int] = set()
+    first = 0
+    while first < len(inked):  # each run of lines in a smaller font, one after the other
+        if not small[first]:
+            first += 1
+            continue
+        end = first
+        while end < len(inked) and small[end]:
+            end += 1
+        run, rest = inked[first:end], inked[:first] + inked[end:]
+        lowest, highest = min(lines[k].y or 0.0 for k in run), max(lines[k].y or 0.0 for k in run)
+        above = [k for k in rest if (lines[k].y or 0.0) > lowest]
+        # Drawn before text that stands above them; below them, only a running footer (a page's number).
+        if (
+            any((lines[k].y or 0.0) > lowest for k in inked[end:])
+            and len(rest) - len(above) <= RUNNING_ZONE_LINES
+            and above
+            and highest < min(lines[k].y or 0.0 for k in above)
+        ):
+            notes.update(run)
+        first = end
+    return [replace(line, note=True) if k in notes else line for k, line in enumerate(lines)] if notes else lines
 
 
 def _times(m: Sequence[float], n: Sequence[float]) -> tuple[float, ...]:
@@ -279,7 +351,11 @@ def read_pages(pages: list[list[PdfLine]]) -> ExtractedText:
             # next column was read on from the last row).
             in_table = previous is not None and bool(previous.cells) and bool(line.cells)
             table_edge = previous is not None and bool(previous.cells) != bool(line.cells)
-            page.append(_Line(line.text, number, line, heading, blank or table_edge or (gap and not in_table)))
+            # A footnote is a paragraph of its own, each that opens with its mark ("1 The Biotope ...").
+            note = line.note and (previous is None or not previous.note or bool(_NOTE_OPENS.match(line.text)))
+            note_edge = previous is not None and previous.note and not line.note
+            breaks = blank or table_edge or note or note_edge or (gap and not in_table)
+            page.append(_Line(line.text, number, line, heading, breaks))
             blank, previous = False, line
         kept.append(_titles_joined(page))
     return _assembled(kept, words)
@@ -426,7 +502,7 @@ def _ends_sentence(text: str) -> bool:
 def _runs_on(last: _Line, first: _Line) -> bool:
     """Whether a line set apart from the one before it (on the next page, or after a gap) goes on with
     the paragraph that line ends in: that ends no sentence, and this goes on in lower case."""
-    if last.heading or first.heading or last.look.cells or first.look.cells or _ends_sentence(last.text):
+    if last.heading or first.heading or last.look.cells or first.look.cells or first.look.note or _ends_sentence(last.text):
         return False
     opening = first.text.lstrip("\"'“‘([")
     return bool(opening) and opening[0].islower()

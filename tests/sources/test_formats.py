@@ -302,6 +302,25 @@ def test_a_pdf_table_drawn_a_cell_at_a_time_is_read_a_row_a_line():
     assert "Surface temperatures differed most between bitumen and green roofs in the afternoon.\nTable 2." in text
 
 
+def test_a_pdf_s_note_marks_are_no_part_of_its_words_and_its_notes_stand_apart():
+    """A student's quotes read "Biotope Area Factor1 and" and "Anna Müller1,*, Jonas Schmidt1"; the
+    page's footnotes, drawn before its text, ran into each other and into the paper's title."""
+    page = [
+        "# Green roofs in Berlin",
+        "Anna Müller^{1,*,} Jonas Schmidt^{2}",
+        "",
+        "Berlin has supported green roofs through its Biotope Area Factor^{1} and the 1000 Green Roofs",
+        "programme, which pays up to 60% of the cost. Each roof is 50 m^{2} or larger.",
+    ]
+    notes = ["* Corresponding author: a.mueller@example.org", "1 The Biotope Area Factor sets the share of a plot that must stay green."]
+    text = pdf_text(make_paged_pdf([page], notes=[notes])).text
+    assert "Anna Müller, Jonas Schmidt\n" in text  # the mark's comma parts the names
+    assert "through its Biotope Area Factor and the 1000 Green Roofs" in text
+    assert "50 m2 or larger" in text  # a power is no note's mark
+    assert text.startswith("* Corresponding author: a.mueller@example.org\n\n1 The Biotope Area Factor sets the share")
+    assert "must stay green.\n\nGreen roofs in Berlin\n\n" in text
+
+
 def test_a_pdf_table_s_row_is_answered_under_its_columns(tmp_path):
     from assistant import Assistant
 
