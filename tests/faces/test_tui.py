@@ -405,6 +405,16 @@ async def test_stale_sources_show_a_notice(sample_project):
         assert "extra.txt" in text and "ctrl+r" in text
 
 
+async def test_files_no_pattern_takes_are_said_when_the_chat_opens(sample_project):
+    """A new user's timeline.org went unread, and a chat opened on an index built from the command
+    line never said so (a build's summary does)."""
+    (sample_project.parent / "sources" / "timeline.org").write_text("* 1140: the dam breaks\n", encoding="utf-8")
+    app = sample_app(Assistant.open(sample_project))
+    async with app.run_test(size=SIZE) as pilot:
+        text = await shown_notice(pilot)
+        assert "1 file not read" in text and "timeline.org" in text and "assistant status" in text
+
+
 async def test_an_html_source_opens_at_its_quote_with_the_files_lines_in_the_title(tmp_path):
     """HTML's visible text has lines of its own: the viewer numbers none of them, and its title names
     the lines of the file, as the citation does."""

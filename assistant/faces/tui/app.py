@@ -43,6 +43,7 @@ from .notices import (
     build_summary,
     describe_error,
     model_failed_notice,
+    not_read_notice,
     reader_failed_notice,
     stale_sources_notice,
     unusable_index_notice,
@@ -260,6 +261,8 @@ class AssistantApp(App[int]):
             self.index_phase = IndexPhase.READY
         if check.state is IndexState.STALE and status is not None:
             self._show_notice(stale_sources_notice(status.changes), "warning")
+        elif status is not None and status.changes.not_included:
+            self._show_notice(not_read_notice(status.changes.not_included), "warning")
         self._start_watching()
 
     def on_index_unusable(self, message: IndexUnusable) -> None:

@@ -62,6 +62,17 @@ def stale_sources_notice(changes: SourceChanges) -> Content:
     )
 
 
+def not_read_notice(names: tuple[str, ...]) -> Content:
+    """Files in the sources folder no include pattern takes, said when the chat opens on an index built
+    elsewhere (a new user's timeline.org went unread and the chat never said so; a build says it in its
+    summary, ``build_summary``)."""
+    listed = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+    return Content.assemble(
+        (f"{counted(len(names), 'file')} not read: ", "bold"),
+        f"no include pattern takes {'it' if len(names) == 1 else 'them'} ({listed}). `assistant status` says which pattern would.",
+    )
+
+
 def changed_sources_notice(sources: tuple[str, ...]) -> Content:
     """Files edited since the build no longer say what the index would quote: those quotes are left out."""
     listed = ", ".join(sources[:MAX_NAMES]) + (f" and {len(sources) - MAX_NAMES} more" if len(sources) > MAX_NAMES else "")
