@@ -205,17 +205,21 @@ def question_names(question: str) -> dict[str, str]:
 
 
 def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex) -> tuple[str, ...]:
-    """The names asked about (``words``, as ``question_names`` gives them) when the index knows none of
-    them and the candidates' text (its terms, ``present``) holds none: what the sources never mention.
-    A name joined to its number ("GPLv3") is known where its parts are ("GPL-3")."""
+    """The names asked about (``words``, as ``question_names`` gives them) that the index never saw,
+    nor a word a typo away from them (``LexicalIndex.knows_near``), and the candidates' text (its terms,
+    ``present``) does not hold: what the sources never mention. One is enough: "What was the daytime
+    SUHI intensity of Leipzig?" over papers on other cities was answered with the 50 cities' mean, the
+    index knowing "SUHI". A name joined to its number ("GPLv3") is known where its parts are ("GPL-3")."""
     names = set(words)
-    if not names or index.lexical.idf(sorted(names)) or names & present:
-        return ()
-    for term in names:
+    known = index.lexical.idf(sorted(names))
+    unmentioned = []
+    for term in sorted(names - set(known) - present):  # present: "US" written "U.S." in a candidate
         parts = joined_parts(words[term])
         if parts and (len(index.lexical.idf(parts)) == len(set(parts)) or set(parts) <= present):
-            return ()
-    return tuple(sorted(words[t] for t in names))
+            continue
+        if not index.lexical.knows_near(words[term]):
+            unmentioned.append(words[term])
+    return tuple(sorted(unmentioned))
 
 
 def is_present(term: str, word: str, present: set[str]) -> bool:
@@ -256,8 +260,8 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
-    # A name a file of the index is named by is mentioned, by that file (``Query.named``).
-    unmentioned = () if query.named else never_mentioned(asked, present, index)
+    # A name a file of the index is named by is mentioned, by that file.
+    unmentioned = never_mentioned(asked, present | index.source_names().every, index)
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

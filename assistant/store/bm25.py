@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import IndexCorruptError
 from .array_file import ArrayFile
-from .lexical import plain_letters, tokenize
+from .lexical import mistyped_as, plain_letters, tokenize
 
 # bm25s methods whose score of a document is the sum of its terms' precomputed scores: the ones read here.
 SUMMED_METHODS = ("lucene", "robertson", "atire")
@@ -97,6 +97,12 @@ class LexicalIndex:
                 df = int(self._indptr[column + 1] - self._indptr[column])
                 out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
         return out
+
+    def knows_near(self, word: str) -> bool:
+        """Whether the vocabulary holds the term of a word a typo away from ``word`` (as asked:
+        ``lexical.mistyped_as``): a name asked with a typo ("Primier Leage", "Hatmanis") is no name
+        the sources never mention. Looked for only for a word the index lacks, in milliseconds."""
+        return any(self._column(term) is not None for term in mistyped_as(word))
 
     def highest_idf(self) -> float:
         """The IDF a word the index never saw is given: log(1 + rows), a little above that of a word in

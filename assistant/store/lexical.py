@@ -84,3 +84,46 @@ def terms_as_known(text: str, known: Callable[[list[str]], set[str]]) -> list[st
         split = parts.get(k)
         out.extend(split if split and term not in have and set(split) <= have else [term])
     return out
+
+
+# A word this long may be two edits from the word meant and still be that word mistyped.
+TWO_EDITS_FROM = 6
+
+
+def _edits(word: str) -> set[str]:
+    """Every string one edit from ``word`` that keeps its last letter: a letter left out, added or
+    changed (among a-z and the word's own letters), or two beside each other swapped, before the last.
+    An edit of the last letter would make a name another word's stem ("Victoria" less its "a" is the
+    stem of "victory"), where a typo seldom falls."""
+    letters = set("abcdefghijklmnopqrstuvwxyz") | set(word)
+    out: set[str] = set()
+    last = len(word) - 1
+    for i in range(last + 1):
+        before, after = word[:i], word[i:]
+        for letter in letters:
+            out.add(before + letter + after)  # added before the letter at i
+            if i < last:
+                out.add(before + letter + after[1:])
+        if i < last:
+            out.add(before + after[1:])
+            if i + 1 < last:
+                out.add(before + after[1] + after[0] + after[2:])
+    out.discard(word)
+    return out
+
+
+def mistyped_as(word: str) -> set[str]:
+    """The terms of the words ``word`` may be a typo of: one edit from it (``_edits``), or, where it has
+    ``TWO_EDITS_FROM`` letters or more, two, one of them a letter left out ("Mannanose" for
+    "Mannose"). Its own term is not among them."""
+    plain = plain_letters(word)
+    once = _edits(plain)
+    near = set(once)
+    if len(plain) >= TWO_EDITS_FROM:
+        # A letter left out, then any edit; or any edit, then a letter left out.
+        shorter = {plain[:i] + plain[i + 1 :] for i in range(len(plain) - 1)}
+        near |= {w for gone in shorter for w in _edits(gone)}
+        near |= {w[:i] + w[i + 1 :] for w in once for i in range(len(w) - 1)}
+    words = [w for w in near if w.isalnum()]
+    own = set(tokenize(word))
+    return {term for term in _stemmer().stemWords(words) if term not in own} if words else set()

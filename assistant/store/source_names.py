@@ -42,11 +42,13 @@ NameWord = tuple[frozenset[str], frozenset[str]]
 
 @dataclass(frozen=True)
 class SourceNames:
-    """The words of each file's name (``words``), and the files whose name holds each distinctive term
-    (``holding``)."""
+    """The words of each file's name (``words``), the files whose name holds each distinctive term
+    (``holding``), and every term of them all (``every``)."""
 
     words: dict[str, tuple[NameWord, ...]]
     holding: dict[str, tuple[str, ...]]
+    # Every term of any file's name, distinctive or not: a name a file is named by is mentioned.
+    every: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, sources: Iterable[str]) -> "SourceNames":
@@ -65,7 +67,7 @@ class SourceNames:
                 holding.setdefault(term, []).append(source)
         most = max(DISTINCTIVE_FILES, int(DISTINCTIVE * len(words)))
         distinctive = {t: tuple(s) for t, s in holding.items() if len(s) <= most and not t.isdigit()}
-        return cls(words, distinctive)
+        return cls(words, distinctive, frozenset(holding))
 
     def named(self, asked: set[str]) -> dict[str, float]:
         """Each file named by a question whose names' terms are ``asked``, with the share of its name's

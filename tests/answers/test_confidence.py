@@ -47,6 +47,28 @@ def test_a_neighbouring_place_the_sources_never_mention_is_not_answered(regions,
     assert refused.snippets and not any(s.is_answer for s in refused.snippets)  # offered as nearest only
 
 
+def test_one_name_the_sources_never_mention_is_enough_and_a_typo_is_no_such_name(regions):
+    """"What was the daytime SUHI intensity of Leipzig?" over papers on other cities was answered with
+    the 50 cities' mean, the index knowing "SUHI": one name it never saw, nor a word a typo away from
+    it, is what the sources never mention. A name mistyped ("Queensalnd", "Brisbaine") is no such name."""
+    refused = regions.ask("What is the population of Melbourne in Queensland?")
+    assert refused.abstained and refused.reason == "the sources never mention Melbourne"
+    for typo in ("What is the population of Queensalnd?", "Which stadium in Brisbaine is best known?"):
+        answered = regions.ask(typo)
+        assert "never mention" not in (answered.reason or ""), answered.reason
+
+
+def test_a_word_a_typo_away_from_the_vocabulary_is_known_near(regions):
+    from assistant.store.lexical import mistyped_as
+
+    assert {"cat", "cort", "crat"} <= mistyped_as("cart") and "cart" not in mistyped_as("cart")
+    assert "car" not in mistyped_as("cart")  # its last letter stays: "Victoria" is no "victory"
+    lexical = regions.load_index().lexical
+    assert lexical.knows_near("Queensalnd") and lexical.knows_near("Brisbne")  # a swap; a letter left out
+    assert lexical.knows_near("Queensslnad")  # two edits in a long word, a letter to leave out among them
+    assert not lexical.knows_near("Melbourne") and not lexical.knows_near("Victoria")
+
+
 def test_an_acronym_the_sources_write_with_full_stops_is_mentioned(sample_assistant):
     """"US" is the "U.S." of the article (the index's words read it as the letter u): the question is
     answered from the envoy's line, not refused as about something the sources never mention."""
