@@ -253,7 +253,7 @@ FIRST_CELL_LINES = 4
 
 
 def _table_rows(lines: list[PdfLine]) -> list[PdfLine]:
-    """A page's lines with each row of a table one line, its cells in order with " | " between them (a
+    """A page's lines with each row of a table one line, its cells in order between bars ("| a | b |", a
     cell's wrapped lines joined with a space), as a text file writes a table: pypdf gives a table drawn
     a cell at a time (as reportlab and many writers draw them) as a line a cell, and a student's tables
     of results were read as "mean (°C) Bitumen 16 44.6 64.3 17.9 Gravel 8 ...", rows run together and
@@ -296,10 +296,11 @@ def _table_rows(lines: list[PdfLine]) -> list[PdfLine]:
             i = next((j for j in kept if j >= i and next_to(i, j)), i)
         texts = [[" ".join(line.text for line in cell) for cell in cells] for cells in table]
         for number, (cells, row) in enumerate(zip(table, texts)):
-            out.append(replace(cells[0][0], text=" | ".join(row), cells=len(row)))
+            # Written as Markdown writes a row, between bars: a row of two cells is a row too.
+            out.append(replace(cells[0][0], text=f"| {' | '.join(row)} |", cells=len(row)))
             if number == 0 and _names_columns(texts):
                 # The rule a text file writes under a header, so that its rows are read under its names.
-                out.append(replace(cells[0][0], text=" | ".join(["---"] * len(row)), cells=len(row)))
+                out.append(replace(cells[0][0], text="|" + " --- |" * len(row), cells=len(row)))
     return out
 
 

@@ -287,17 +287,17 @@ def test_a_pdf_table_drawn_a_cell_at_a_time_is_read_a_row_a_line():
     text = pdf_text(make_paged_pdf([ROOFS_PDF_PAGE])).text
     assert (
         "Table 2. Mean surface temperatures by roof type.\n\n"
-        "Roof type | n | Daytime mean (C) | Night-time mean (C)\n"
-        "--- | --- | --- | ---\n"  # its first row names the columns (no value there, one in every row under it)
-        "Bitumen | 16 | 44.6 | 17.9\n"
-        "Green, non-irrigated | 18 | 32.2 | 16.5\n"
-        "Green, irrigated | 6 | 29.4 | 16.2\n\n"
+        "| Roof type | n | Daytime mean (C) | Night-time mean (C) |\n"
+        "| --- | --- | --- | --- |\n"  # its first row names the columns (no value there, one in every row under it)
+        "| Bitumen | 16 | 44.6 | 17.9 |\n"
+        "| Green, non-irrigated | 18 | 32.2 | 16.5 |\n"
+        "| Green, irrigated | 6 | 29.4 | 16.2 |\n\n"
         "Irrigation kept the substrate moist" in text
     ), text
     # A table whose first row holds a value has no header: no rule is written.
     codes = ["The dryer shows a code on its display when it stops, and the table below says what each code means.", "", "| E21 | Water container full |", "| E22 | Filter blocked |"]
     plain = pdf_text(make_paged_pdf([codes])).text
-    assert plain.endswith("\n\nE21 | Water container full\nE22 | Filter blocked\n"), plain
+    assert plain.endswith("\n\n| E21 | Water container full |\n| E22 | Filter blocked |\n"), plain
     # Lines of prose one under the other are no cells, however they line up.
     assert "Surface temperatures differed most between bitumen and green roofs in the afternoon.\nTable 2." in text
 
@@ -327,7 +327,7 @@ def test_a_pdf_table_s_row_is_answered_under_its_columns(tmp_path):
     assistant = Assistant.open(write_project(tmp_path, "", {"roofs.pdf": make_paged_pdf([ROOFS_PDF_PAGE])}))
     assistant.build_index()
     first = assistant.ask("What was the night-time mean surface temperature of irrigated green roofs?").snippets[0]
-    assert first.text == "Green, irrigated | 6 | 29.4 | 16.2", first.text
+    assert first.text == "| Green, irrigated | 6 | 29.4 | 16.2 |", first.text
     assert first.passage.title.endswith("Roof type · n · Daytime mean (C) · Night-time mean (C)")
     assert first.answer is not None and first.answer.text == "16.2"
 
