@@ -17,17 +17,35 @@ import re
 from .formats import ExtractedText
 from .structure import table_text
 
-TSV_SUFFIXES = (".tsv", ".tab")
+TSV_SUFFIXES = (".tsv",)
 # The delimiters a .csv may use: a comma, a semicolon (where the comma is the decimal point), a tab, a bar.
 _DELIMITERS = ",;\t|"
 # How much of the file is looked at to tell its delimiter.
 _SAMPLE_CHARS = 65_536
-# A cell holding a number, a date, an amount or a time, nothing else: no column's name.
-_VALUE = re.compile(r"^[\s\d.,:;/%+\-−$€£¥()]*\d[\s\d.,:;/%+\-−$€£¥()]*$")
+# The characters of a cell holding a number, a date, an amount or a time, nothing else: no column's name.
+_VALUE_CHARS = re.compile(r"[\s\d.,:;/%+\-−$€£¥()]+")
 # A year, which a column may be named by.
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # A bar inside a cell would cut it in two in a row written with bars.
 _BAR_IN_CELL = "¦"
+
+
+def _records(text: str, suffix: str) -> tuple[list[list[str]], list[int]]:
+    """The file's records that hold a cell with text, each with the line it starts on; ``csv.Error``
+    where the csv module cannot read them."""
+    # The file's lines as every other reading counts them: ended by "\n" ("\r\n" is the csv module's).
+    file_lines = (line + "\n" for line in text.split("\n"))
+    reader = csv.reader(file_lines, delimiter=delimiter_of(text, suffix.lower()), strict=False)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    start = 1
+    for record in reader:
+        cells = [_cell(cell) for cell in record]
+        if any(cells):
+            rows.append(cells)
+            lines.append(start)
+        start = reader.line_num + 1
+    return rows, lines
 
 
 def delimiter_of(text: str, suffix: str) -> str:
@@ -60,8 +78,14 @@ def names_columns(rows: list[list[str]]) -> bool:
     return (
         len(named) == len(first)
         and len(set(named)) == len(named)
-        and all(not _VALUE.match(cell) or _is_year_over_values(cell, below) for cell, below in zip(first, second))
+        and all(not is_value(cell) or _is_year_over_values(cell, below) for cell, below in zip(first, second))
     )
+
+
+def is_value(cell: str) -> bool:
+    """Whether a cell holds a number, a date, an amount or a time and nothing else ("1,250.00",
+    "2025-03-14", "-0.21", "14:30")."""
+    return bool(_VALUE_CHARS.fullmatch(cell)) and any(c.isdigit() for c in cell)
 
 
 def _is_year_over_values(cell: str, below: str) -> bool:
@@ -70,20 +94,15 @@ def _is_year_over_values(cell: str, below: str) -> bool:
 
 def delimited_text(text: str, suffix: str) -> ExtractedText:
     """A delimited file's records as a table's rows, with the file's line each record starts on. A
-    record of empty cells is no row; a file of one column is read as its lines of text."""
-    # The file's lines as every other reading counts them: ended by "\n" ("\r\n" is the csv module's).
-    file_lines = (line + "\n" for line in text.split("\n"))
-    reader = csv.reader(file_lines, delimiter=delimiter_of(text, suffix.lower()), strict=False)
-    rows: list[list[str]] = []
-    lines: list[int] = []
-    start = 1
-    for record in reader:
-        cells = [_cell(cell) for cell in record]
-        if any(cells):
-            rows.append(cells)
-            lines.append(start)
-        start = reader.line_num + 1
+    record of empty cells is no row, nor a column empty in every record (a spreadsheet's trailing
+    delimiters); a file of one column is read as its lines of text. A file the csv module cannot read
+    as records (a quote never closed that swallows the rest past its field limit, lines ended by "\r"
+    alone) is read as plain text, with a note saying so: one odd file never stops a build."""
     line_count = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    try:
+        rows, lines = _records(text, suffix)
+    except csv.Error as error:
+        return ExtractedText(text, notes=(f"not read as a table ({error}); read as plain text",))
     if not rows:
         return ExtractedText("", file_line_count=line_count)
     if max(len(cells) for cells in rows) == 1:
@@ -95,6 +114,8 @@ def delimited_text(text: str, suffix: str) -> ExtractedText:
         return ExtractedText(body, file_lines=tuple(marks), file_line_count=line_count)
     width = max(len(cells) for cells in rows)
     rows = [cells + [""] * (width - len(cells)) for cells in rows]  # a short record's last cells are empty
+    used = [k for k in range(width) if any(cells[k] for cells in rows)]
+    rows = [[cells[k] for k in used] for cells in rows]
     body, starts = table_text(rows, names_columns(rows))
     # Each row's "| " stands on the line its record starts on (the rule under the header on the header's).
     marks = tuple((row_starts[0] - 2, line) for row_starts, line in zip(starts, lines))

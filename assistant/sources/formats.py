@@ -30,7 +30,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 PDF_SUFFIXES = (".pdf",)
 DOCX_SUFFIXES = (".docx",)
 # Spreadsheets saved as text, read as tables (``delimited``).
-DELIMITED_SUFFIXES = (".csv", ".tsv", ".tab")
+DELIMITED_SUFFIXES = (".csv", ".tsv")
 
 # Elements whose content a browser never shows as text.
 _INVISIBLE = frozenset({"script", "style", "noscript", "template", "svg", "math", "head", "title", "iframe", "object"})

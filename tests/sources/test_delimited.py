@@ -112,3 +112,27 @@ def test_a_binary_file_named_csv_is_skipped_and_a_windows_one_read_with_a_note(t
     assert notes["export.csv"].startswith("binary file")
     assert notes["prices.csv"] == "not UTF-8; read as cp1252"  # a warning: it is indexed
     assert "| café crème | £3.20 |" in read_source_text(tmp_path / "p" / "sources", "prices.csv")
+
+
+def test_a_file_the_csv_module_cannot_read_is_plain_text_with_a_warning_and_the_build_goes_on(tmp_path):
+    from assistant import Assistant
+    from projects import write_project
+
+    unclosed = "id,note\n1,\"Acme, never closed\n" + "2,row\n" * 22_000  # the rest one field, past the csv module's limit
+    config = write_project(tmp_path / "p", sources={"export.csv": unclosed, "mac.csv": "a,b\r1,2\r", "notes.txt": "The backup runs at night.\n"})
+    assistant = Assistant.open(config)
+    report = assistant.build_index()
+    notes = {note.source: note.reason for note in report.skipped}
+    assert notes["export.csv"].startswith("not read as a table (field larger than field limit")
+    assert notes["mac.csv"].startswith("not read as a table (new-line character seen in unquoted field")
+    assert notes["export.csv"].endswith("read as plain text") and report.files == 3
+    assert assistant.ask("When does the backup run?").snippets[0].citation.source == "notes.txt"
+
+
+def test_columns_empty_in_every_record_are_none_and_values_are_told_in_linear_time():
+    from assistant.sources.delimited import is_value
+
+    # Excel's trailing delimiter on every line left an empty last column: the header was no header.
+    assert delimited_text("name,role,\nAlice,Engineer,\nBob,Chef,\n", ".csv").text.splitlines()[:2] == ["| name | role |", "| --- | --- |"]
+    assert is_value("1,250.00") and is_value("2025-03-14") and not is_value("R2") and not is_value("-")
+    assert not is_value("1" * 100_000 + "x")  # a regular expression that backtracked took seconds
