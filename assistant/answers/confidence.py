@@ -182,7 +182,7 @@ def shipped_model(reader: bool = False) -> ConfidenceModel:
 @dataclass(frozen=True)
 class QuestionSignals:
     """What is known of the question before looking at any one snippet. ``unmentioned``: the names it
-    asks about when the index knows none of them (the sources never mention what it asks about)."""
+    asks about that the sources never mention (``never_mentioned``)."""
 
     subject: tuple[str, ...]
     unmentioned: tuple[str, ...]
@@ -204,21 +204,27 @@ def question_names(question: str) -> dict[str, str]:
     return {t: w for w in _WORD.findall(_FIRST_WORD.sub("", question)) if w[0].isupper() for t in tokenize(w)}
 
 
-def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex) -> tuple[str, ...]:
+def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex, each: bool = True) -> tuple[str, ...]:
     """The names asked about (``words``, as ``question_names`` gives them) that the index never saw,
     nor a word a typo away from them (``LexicalIndex.knows_near``), and the candidates' text (its terms,
-    ``present``) does not hold: what the sources never mention. One is enough: "What was the daytime
-    SUHI intensity of Leipzig?" over papers on other cities was answered with the 50 cities' mean, the
-    index knowing "SUHI". A name joined to its number ("GPLv3") is known where its parts are ("GPL-3")."""
+    ``present``) does not hold: what the sources never mention. With ``each``, one is enough: "What was
+    the daytime SUHI intensity of Leipzig?" over papers on other cities was answered with the 50 cities'
+    mean, the index knowing "SUHI"; else (the names of the question a follow-up goes on asking) only
+    all of them are: "Who then?" after "Was Jennifer Lopez the 2nd highest earning actress?" asks about
+    the actresses the story names. A name joined to its number ("GPLv3") is known where its parts are
+    ("GPL-3")."""
     names = set(words)
     known = index.lexical.idf(sorted(names))
+    if not each and (known or names & present):
+        return ()
     unmentioned = []
     for term in sorted(names - set(known) - present):  # present: "US" written "U.S." in a candidate
         parts = joined_parts(words[term])
-        if parts and (len(index.lexical.idf(parts)) == len(set(parts)) or set(parts) <= present):
+        if (parts and (len(index.lexical.idf(parts)) == len(set(parts)) or set(parts) <= present)) or index.lexical.knows_near(words[term]):
+            if not each:
+                return ()
             continue
-        if not index.lexical.knows_near(words[term]):
-            unmentioned.append(words[term])
+        unmentioned.append(words[term])
     return tuple(sorted(unmentioned))
 
 
@@ -261,7 +267,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
     # A name a file of the index is named by is mentioned, by that file.
-    unmentioned = never_mentioned(asked, present | index.source_names().every, index)
+    unmentioned = never_mentioned(asked, present | index.source_names().every, index, each=bool(words))
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

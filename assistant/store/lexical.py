@@ -86,44 +86,50 @@ def terms_as_known(text: str, known: Callable[[list[str]], set[str]]) -> list[st
     return out
 
 
-# A word this long may be two edits from the word meant and still be that word mistyped.
-TWO_EDITS_FROM = 6
+# A word shorter than this is taken as written: one edit from "Iran" is "iron", from "Rome" "home".
+MISTYPED_FROM = 5
+# A word this long, and no longer, may be two edits from the word meant and still be that word mistyped
+# (a longer word's two edits are too many to try on every question).
+TWO_EDITS = range(7, 13)
 
 
 def _edits(word: str) -> set[str]:
-    """Every string one edit from ``word`` that keeps its last letter: a letter left out, added or
-    changed (among a-z and the word's own letters), or two beside each other swapped, before the last.
-    An edit of the last letter would make a name another word's stem ("Victoria" less its "a" is the
-    stem of "victory"), where a typo seldom falls."""
-    letters = set("abcdefghijklmnopqrstuvwxyz") | set(word)
+    """Every string one edit from ``word`` that keeps its first and last letters and its digits: a
+    letter left out, added or changed (among the word's own letters, and a-z for a word in Latin
+    letters), or two letters beside each other swapped. An edit of the last letter would make a name
+    another word's stem ("Victoria" less its "a" is the stem of "victory"); a changed number is another
+    thing ("iPhone12" is no "iPhone11")."""
+    letters = {c for c in word if c.isalpha()} | (set("abcdefghijklmnopqrstuvwxyz") if word.isascii() else set())
     out: set[str] = set()
     last = len(word) - 1
-    for i in range(last + 1):
+    for i in range(1, last + 1):
         before, after = word[:i], word[i:]
         for letter in letters:
             out.add(before + letter + after)  # added before the letter at i
-            if i < last:
+            if i < last and after[0].isalpha():
                 out.add(before + letter + after[1:])
-        if i < last:
+        if i < last and after[0].isalpha():
             out.add(before + after[1:])
-            if i + 1 < last:
+            if i + 1 < last and after[1].isalpha():
                 out.add(before + after[1] + after[0] + after[2:])
     out.discard(word)
     return out
 
 
 def mistyped_as(word: str) -> set[str]:
-    """The terms of the words ``word`` may be a typo of: one edit from it (``_edits``), or, where it has
-    ``TWO_EDITS_FROM`` letters or more, two, one of them a letter left out ("Mannanose" for
-    "Mannose"). Its own term is not among them."""
+    """The terms of the words ``word`` may be a typo of (none for a word shorter than
+    ``MISTYPED_FROM``): one edit from it (``_edits``), or, where its length is in ``TWO_EDITS``, two,
+    one of them a letter left out ("Mannanose" for "Mannose"). Its own term is not among them."""
     plain = plain_letters(word)
+    if len(plain) < MISTYPED_FROM:
+        return set()
     once = _edits(plain)
     near = set(once)
-    if len(plain) >= TWO_EDITS_FROM:
+    if len(plain) in TWO_EDITS:
         # A letter left out, then any edit; or any edit, then a letter left out.
-        shorter = {plain[:i] + plain[i + 1 :] for i in range(len(plain) - 1)}
+        shorter = {plain[:i] + plain[i + 1 :] for i in range(1, len(plain) - 1) if plain[i].isalpha()}
         near |= {w for gone in shorter for w in _edits(gone)}
-        near |= {w[:i] + w[i + 1 :] for w in once for i in range(len(w) - 1)}
+        near |= {w[:i] + w[i + 1 :] for w in once for i in range(1, len(w) - 1) if w[i].isalpha()}
     words = [w for w in near if w.isalnum()]
     own = set(tokenize(word))
     return {term for term in _stemmer().stemWords(words) if term not in own} if words else set()

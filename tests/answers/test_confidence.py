@@ -61,8 +61,11 @@ def test_one_name_the_sources_never_mention_is_enough_and_a_typo_is_no_such_name
 def test_a_word_a_typo_away_from_the_vocabulary_is_known_near(regions):
     from assistant.store.lexical import mistyped_as
 
-    assert {"cat", "cort", "crat"} <= mistyped_as("cart") and "cart" not in mistyped_as("cart")
-    assert "car" not in mistyped_as("cart")  # its last letter stays: "Victoria" is no "victory"
+    near = mistyped_as("plant")
+    assert {"pant", "palnt", "plent", "pleant"} <= near and "plant" not in near
+    # Its first and last letters stay ("Victoria" less its "a" is the stem of "victory"), and its digits.
+    assert not {"slant", "plan", "plans"} & near and "iphone11" not in mistyped_as("iPhone12")
+    assert mistyped_as("Iran") == set()  # a short name as written: one edit from it is "iron"
     lexical = regions.load_index().lexical
     assert lexical.knows_near("Queensalnd") and lexical.knows_near("Brisbne")  # a swap; a letter left out
     assert lexical.knows_near("Queensslnad")  # two edits in a long word, a letter to leave out among them
