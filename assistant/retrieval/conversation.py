@@ -271,6 +271,8 @@ _ASKS = re.compile(
     r"will|would|has|have|had|should|may|might|must)\b",
     re.I,
 )
+# An "it" that stands for nothing ("is it legal to ride ...?", "is it true that ...?").
+_EXPLETIVE_IT = re.compile(r"it\s+(?:\w+\s+){1,2}(?:to|that)\b", re.I)
 # A pronoun that stands for a thing or a person in the place a name would stand.
 _STANDS_FOR = re.compile(r"(?<![\w'’-])(?:it|he|she|they|him|them)(?![\w'’-])", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -366,9 +368,9 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
     if is_run(words, is_name):
         if not follow_up[: match.start("name")].strip() and not new.replace(".", "").isupper():
             return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
-        found = _pronoun_in_place(new, asked) or _named_in_place(new, before, is_name)
+        found = (match["preposition"] is None and _pronoun_in_place(new, asked)) or _named_in_place(new, before, is_name)
     elif is_run(words, is_identifier):
-        found = _pronoun_in_place(new, asked) or _named_in_place(new, before, is_identifier)
+        found = (match["preposition"] is None and _pronoun_in_place(new, asked)) or _named_in_place(new, before, is_identifier)
     else:
         found = None
     # A name where the question before has none of its kind stands after the preposition as any words
@@ -396,11 +398,13 @@ def _pronoun_in_place(new: str, asked: str) -> tuple[str, str] | None:
     """``asked`` with ``new`` in place of its one pronoun standing for a thing or a person ("who rules
     it?" -> "who rules Greyford?"), where it names nothing itself and asks as a question does (opening
     with a question word or a verb: not "and him?"); else None. A possessive ("her", "its") is left:
-    "what is her name?" has no place for a name."""
+    "what is her name?" has no place for a name; so is an "it" standing for nothing ("is it legal to
+    ride a bike there?"). Asked only of a follow-up without a preposition: "and on Sundays?" after "Is it
+    open on weekdays?" puts Sundays after the "on", not in the place of "it"."""
     if not _ASKS.match(asked) or name_runs(asked, is_name) or name_runs(asked, is_identifier):
         return None
     pronouns = list(_STANDS_FOR.finditer(asked))
-    if len(pronouns) != 1:
+    if len(pronouns) != 1 or _EXPLETIVE_IT.match(asked, pronouns[0].start()):
         return None
     at = pronouns[0]
     return at.group(), asked[: at.start()] + new + asked[at.end() :]

@@ -512,12 +512,29 @@ def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before
         ("what is its population?", "and Greyford?", "How far is Greyford from the capital?"),
         ("who rules it in Valmere?", "and Greyford?", "How far is Greyford from the capital?"),
         ("and it?", "and Greyford?", "How far is Greyford from the capital?"),
+        # An "it" standing for nothing has no place for a name.
+        ("is it legal to ride a bike there?", "and Greyford?", "How far is Greyford from the capital?"),
     ],
 )
 def test_a_name_after_a_question_asked_by_a_pronoun_asks_that_question_of_it(asked, follow_up, restated):
     from assistant.retrieval.conversation import contrast
 
     found = contrast(follow_up, "How far is Oakhollow from the capital?", asked)
+    assert found is not None and found.question == restated
+
+
+@pytest.mark.parametrize(
+    "asked, follow_up, restated",
+    [
+        # A follow-up with a preposition puts its words after that preposition, not in the pronoun's place.
+        ("Is it open on weekdays?", "and on Sundays?", "Is it open on Sundays?"),
+        ("how do I install it on Linux?", "and on Windows?", "how do I install it on Windows?"),
+    ],
+)
+def test_a_follow_up_with_a_preposition_takes_the_preposition_s_place_not_the_pronoun_s(asked, follow_up, restated):
+    from assistant.retrieval.conversation import contrast
+
+    found = contrast(follow_up, asked, asked)
     assert found is not None and found.question == restated
 
 
