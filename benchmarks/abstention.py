@@ -61,12 +61,15 @@ class Example:
     set: str
     split: str
     hit: bool  # the best snippet holds the answer (answerable questions only)
+    # It names something the sources never mention: it abstains whatever the model says.
+    unmentioned: bool = False
 
 
 def ask_all(
     assistant: Assistant, questions: list[EvalQuestion], judge: Judge | None, features: tuple[str, ...]
-) -> list[tuple[tuple[float, ...], bool]]:
-    """Each question's best-snippet ``features``, asked in conversations where the set has them."""
+) -> list[tuple[tuple[float, ...], bool, bool]]:
+    """Each question's best-snippet ``features``, whether its first snippet hits, and whether it names
+    something the sources never mention; asked in conversations where the set has them."""
     out = []
     for chat in conversations_of(questions):
         conversation = Conversation()
@@ -74,12 +77,12 @@ def ask_all(
             trace = assistant.trace(q.question, k=3, conversation=conversation)
             conversation = conversation.then(trace.answer)
             if not trace.features:  # nothing matched at all: it abstains whatever the model says
-                out.append((tuple(0.0 for _ in features), False))
+                out.append((tuple(0.0 for _ in features), False, False))
                 continue
             snippet = trace.answer.snippets[0]
             c = snippet.citation
             hit = bool(judge and q.answerable and judge.hits(q, c.source, c.start, c.end, snippet.text))
-            out.append((tuple(trace.features[0][name] for name in features), hit))
+            out.append((tuple(trace.features[0][name] for name in features), hit, bool(trace.unmentioned)))
     return out
 
 
@@ -102,8 +105,8 @@ def collect(qs: QuestionSet, root: Path, reader: bool, bar: float | None = None)
     judge = Judge(qs.scoring, whole.read_source, qs.min_overlap)
     # Every question against the whole index, in its conversation: the answerable ones are label 1; the
     # ones the set marks as not answered by their own source (SQuAD 2.0's, CoQA's "unknown") label 0.
-    for q, (features, hit) in zip(answered_in_order(questions), ask_all(whole, questions, judge, names)):
-        examples.append(Example(features, int(q.answerable), qs.name, "all" if q.answerable else "unanswerable", hit))
+    for q, (features, hit, unmentioned) in zip(answered_in_order(questions), ask_all(whole, questions, judge, names)):
+        examples.append(Example(features, int(q.answerable), qs.name, "all" if q.answerable else "unanswerable", hit, unmentioned))
     by_source: dict[str, list[EvalQuestion]] = {}
     for q in questions:
         by_source.setdefault(q.source or "", []).append(q)
@@ -117,8 +120,8 @@ def collect(qs: QuestionSet, root: Path, reader: bool, bar: float | None = None)
         shutil.copytree(whole.config.index_dir, config.parent / "index", copy_function=os.link)
         assistant = Assistant.open(config)
         assistant.build_index()
-        for values, _ in ask_all(assistant, asked, None, names):
-            examples.append(Example(values, 0, qs.name, held.name, False))
+        for values, _, unmentioned in ask_all(assistant, asked, None, names):
+            examples.append(Example(values, 0, qs.name, held.name, False, unmentioned))
         print(f"  {qs.name}: held out {held.name} ({len(asked)} questions)", file=sys.stderr, flush=True)
     return examples
 
@@ -166,8 +169,16 @@ def model_probabilities(model: ConfidenceModel, x: np.ndarray, names: list[str] 
     return np.array([model.probability(dict(zip(names, row))) for row in x])
 
 
+def as_answered(p: np.ndarray, examples: list[Example]) -> np.ndarray:
+    """The model's probabilities as the answers use them: 0 for a question naming something the sources
+    never mention, which abstains whatever the model says (the figures left those out until 2026-12-07,
+    and so understated how often held-out questions abstain)."""
+    return np.where([e.unmentioned for e in examples], 0.0, p)
+
+
 def rates(p: np.ndarray, examples: list[Example], bar: float) -> dict[str, tuple[float, float]]:
     """Per set: (share of held-out questions abstained, share of answerable questions answered)."""
+    p = as_answered(p, examples)
     out = {}
     for name in sorted({e.set for e in examples}):
         rows = [i for i, e in enumerate(examples) if e.set == name]
@@ -190,12 +201,13 @@ def report(title: str, p: np.ndarray, examples: list[Example], bar: float) -> No
     print(f"## {title} (bar {bar:.2f})")
     for name, (abstained, answered) in rates(p, examples, bar).items():
         inside = [i for i, e in enumerate(examples) if e.set == name and e.split == "unanswerable"]
-        also = f"  its own unanswerable abstained {np.mean(p[inside] < bar):.3f} ({len(inside)})" if inside else ""
+        also = f"  its own unanswerable abstained {np.mean(as_answered(p, examples)[inside] < bar):.3f} ({len(inside)})" if inside else ""
         print(f"  {name:8} held-out abstained {abstained:.3f}  answerable answered {answered:.3f}{also}")
 
 
 def split_report(p: np.ndarray, examples: list[Example], bar: float) -> None:
     print(f"## every held-out split (bar {bar:.2f}): share of its questions abstained")
+    p = as_answered(p, examples)
     for name in sorted({e.set for e in examples}):
         splits: dict[str, list[float]] = {}
         for i, e in enumerate(examples):
@@ -232,13 +244,13 @@ def main(argv: list[str] | None = None) -> int:
         saved = json.loads(args.examples.read_text())
         if not isinstance(saved, dict) or saved.get("features") != list(every):
             parser.error(f"{args.examples} holds examples of other features than these: collect them again")
-        examples = [Example(tuple(e[0]), e[1], e[2], e[3], e[4]) for e in saved["examples"]]
+        examples = [Example(tuple(e[0]), e[1], e[2], e[3], e[4], bool(e[5]) if len(e) > 5 else False) for e in saved["examples"]]
     else:
         with tempfile.TemporaryDirectory() as tmp:
             root = args.workdir or Path(tmp)
             examples = [e for name in names for e in collect(SETS[name], root, reader)]
         if args.examples:
-            rows = [[list(e.features), e.label, e.set, e.split, e.hit] for e in examples]
+            rows = [[list(e.features), e.label, e.set, e.split, e.hit, e.unmentioned] for e in examples]
             args.examples.write_text(json.dumps({"features": list(every), "examples": rows}))
     used = [f for f in (args.features or ",".join(every)).split(",") if f]
     columns = [every.index(f) for f in used]

@@ -38,6 +38,9 @@ class Trace:
     features: list[dict[str, float]]
     # What the reader read, and found, where it was on.
     read: Read | None = None
+    # The names the question asks about that the sources never mention: it abstains whatever the
+    # features say (``confidence.never_mentioned``).
+    unmentioned: tuple[str, ...] = ()
 
 
 def answer_question(
@@ -89,4 +92,5 @@ def answer_question(
     answer = remember(answer, query, rows, reader_say)
     if reader is not None and query.whole_question:
         answer = answer.model_copy(update={"read_with_question": query.whole_question})
-    return Trace(answer=answer, passages=[index.passages[c.row] for c in ranked], features=confidences.features, read=read)
+    passages = [index.passages[c.row] for c in ranked]
+    return Trace(answer=answer, passages=passages, features=confidences.features, read=read, unmentioned=confidences.unmentioned)
