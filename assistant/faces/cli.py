@@ -198,16 +198,31 @@ def _print_build_report(report, out: TextIO) -> None:
 NOT_INCLUDED_NAMED = 4
 
 
+# A character a pattern reads as more than itself, escaped with a backslash in a pattern.
+_GLOB_SPECIAL = re.compile(r"[\[\]*?!\\]")
+
+
+def _literal(text: str) -> str:
+    """``text`` as a pattern that takes it and nothing else ("[draft]" -> "\\[draft\\]")."""
+    return _GLOB_SPECIAL.sub(lambda special: "\\" + special.group(), text)
+
+
+def _toml_string(text: str) -> str:
+    """``text`` as config.toml writes it: between double quotes, or single ones (a literal string) where
+    it holds a backslash, which a double-quoted string would read as an escape."""
+    return f"'{text}'" if "\\" in text else f'"{text}"'
+
+
 def not_included_note(names: tuple[str, ...]) -> str:
     """What a build and ``status`` say, after "not read: ", of the files in the sources folder that no
     include pattern takes: how many, the first few by name, and how to have them read."""
     shown = [printable(name) for name in names[:NOT_INCLUDED_NAMED]]
     more = len(names) - len(shown)
     listed = ", ".join(shown) + (f" and {more} more" if more else "")
-    # The patterns that would take them, by type ("**/*.org"): a new user was told to "add a pattern"
-    # and had to find out which.
-    types = dict.fromkeys(PurePosixPath(name).suffix.lower() for name in names)
-    patterns = ", ".join(f'"**/*{printable(suffix)}"' for suffix in types if suffix)
+    # The patterns that would take them, by type as written ("**/*.org"; the patterns tell "ORG" from
+    # "org"): a new user was told to "add a pattern" and had to find out which.
+    types = dict.fromkeys(PurePosixPath(name).suffix for name in names)
+    patterns = ", ".join(_toml_string(f"**/*{printable(_literal(suffix))}") for suffix in types if suffix)
     what = patterns if patterns and "" not in types and len(types) <= NOT_INCLUDED_NAMED else "a pattern"
     return (
         f"{counted(len(names), 'file')} no include pattern takes ({listed}): "

@@ -15,15 +15,13 @@ import csv
 import re
 
 from .formats import ExtractedText
-from .structure import table_text
+from .structure import is_value, table_text
 
 TSV_SUFFIXES = (".tsv",)
 # The delimiters a .csv may use: a comma, a semicolon (where the comma is the decimal point), a tab, a bar.
 _DELIMITERS = ",;\t|"
 # How much of the file is looked at to tell its delimiter.
 _SAMPLE_CHARS = 65_536
-# The characters of a cell holding a number, a date, an amount or a time, nothing else: no column's name.
-_VALUE_CHARS = re.compile(r"[\s\d.,:;/%+\-−$€£¥()]+")
 # A year, which a column may be named by.
 _YEAR = re.compile(r"^(?:1[5-9]|20)\d\d$")
 # A bar inside a cell would cut it in two in a row written with bars.
@@ -81,11 +79,6 @@ def names_columns(rows: list[list[str]]) -> bool:
         and all(not is_value(cell) or _is_year_over_values(cell, below) for cell, below in zip(first, second))
     )
 
-
-def is_value(cell: str) -> bool:
-    """Whether a cell holds a number, a date, an amount or a time and nothing else ("1,250.00",
-    "2025-03-14", "-0.21", "14:30")."""
-    return bool(_VALUE_CHARS.fullmatch(cell)) and any(c.isdigit() for c in cell)
 
 
 def _is_year_over_values(cell: str, below: str) -> bool:

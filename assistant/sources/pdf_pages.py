@@ -152,9 +152,10 @@ _NOTE_MARK = re.compile(r"[0-9*†‡§¶]+(?:,[0-9*†‡§¶]+)*,?")
 SMALLER_FONT = 0.85
 # A footnote opens with its mark: "1 The Biotope ...", "* Corresponding author".
 _NOTE_OPENS = re.compile(r"[0-9*†‡§¶]+\s")
-# A mark after a word of this many letters or more, or after a closing stop, is a note's, not a unit's
-# power ("m²", "km2" stay).
-_MARKED_WORD = re.compile(r"(?:[^\W\d_]{3,}|[.,;:)\]”’\"'])$")
+# A mark after a word of three letters or more, capitals only at its start, or after a closing stop, is a
+# note's: not a unit's power ("m²", "km2"), a formula's count ("CaCO₃", "KMnO₄") or a bracket's power
+# ("Ca(OH)₂", "(x+y)²"), which stay.
+_MARKED_WORD = re.compile(r"(?:(?<![^\W\d_])[^\W\d_][^\W\d_A-Z]{2,}|[.,;:\]”’\"'])$")
 
 
 def _without_note_marks(segments: list[_Piece]) -> list[_Piece]:
@@ -304,9 +305,6 @@ def _table_rows(lines: list[PdfLine]) -> list[PdfLine]:
     return out
 
 
-# A cell holding a value alone: a number, a share, an amount, a sign ("+0.9", "-0.21", "8,412", "n.s.").
-_VALUE_CELL = re.compile(r"[-+−±<>≈~]?\s*[$€£]?\s*\d[\d.,:/%\s]*(?:[-–]\s*\d[\d.,%]*)?\s*%?\*{0,3}")
-
 
 def _names_columns(rows: list[list[str]]) -> bool:
     """Whether a table's first row names its columns: none of its cells is a value, and every row under
@@ -315,8 +313,8 @@ def _names_columns(rows: list[list[str]]) -> bool:
     first, rest = rows[0], rows[1:]
     return (
         bool(rest)
-        and all(cell and not _VALUE_CELL.fullmatch(cell) for cell in first)
-        and all(any(_VALUE_CELL.fullmatch(cell) for cell in row) for row in rest)
+        and all(cell and not structure.is_value(cell) for cell in first)
+        and all(any(structure.is_value(cell) for cell in row) for row in rest)
     )
 
 

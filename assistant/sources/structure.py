@@ -320,6 +320,17 @@ TITLE_PARTS = " — "
 HEADER_CELLS = " · "
 
 
+# The characters of a table's cell holding a value and nothing else: a number, a share, an amount, a
+# date, a time, a range, a sign or a significance's stars ("1,250.00", "-0.21", "2025-03-14", "+0.9",
+# "5.0-7.2", "0.66**", "< 0.001").
+_VALUE_CHARS = re.compile(r"[\s\d.,:;/%+\-−–±<>≈~*$€£¥()]+")
+
+
+def is_value(cell: str) -> bool:
+    """Whether a table's cell holds a value and nothing else (no column's name does)."""
+    return bool(_VALUE_CHARS.fullmatch(cell)) and any(c.isdigit() for c in cell)
+
+
 def row_cells(line: str) -> list[tuple[int, int]]:
     """The cells of a table's row as (start, end) offsets into ``line``, each trimmed, the bars at its
     ends left out ("| B3 | 8 |" → the offsets of "B3" and "8")."""

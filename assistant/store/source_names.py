@@ -27,7 +27,7 @@ _WORDS = re.compile(r"[^\W_]+")
 # A name joined to a year, as papers are named by their first author ("okafor2023_lagos.pdf"): two words,
 # the name and its year, so that "Okafor et al." names it as "MPL" names "MPL-2.0" (a model number,
 # "wm3400", stays one word: "WM" alone names no washing machine).
-_AUTHOR_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})((?:19|20)\d\d)[a-z]?(?![^\W_])")
+_AUTHOR_YEAR = re.compile(r"(?<![^\W\d_])([^\W\d_]{3,})(19\d\d|20[0-4]\d)[a-z]?(?![^\W_])")
 
 
 def name_of(source: str) -> str:

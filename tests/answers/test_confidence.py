@@ -58,6 +58,16 @@ def test_one_name_the_sources_never_mention_is_enough_and_a_typo_is_no_such_name
         assert "never mention" not in (answered.reason or ""), answered.reason
 
 
+def test_a_name_a_file_is_named_by_is_mentioned_by_that_file(tmp_path):
+    """A question naming a file's subject by the file's name is no question about something the sources
+    never mention, though the file's text never writes the name."""
+    folder = Assistant.open(write_project(tmp_path, "", {"tasmania.txt": "The island grows apples, cherries and poppies for medicine.\n"}))
+    folder.build_index()
+    answer = folder.ask("What do farms in Tasmania grow?")
+    assert "never mention" not in (answer.reason or ""), answer.reason
+    assert "never mention Victoria" in (folder.ask("What do farms in Victoria grow?").reason or "")
+
+
 def test_a_word_a_typo_away_from_the_vocabulary_is_known_near(regions):
     from assistant.store.lexical import mistyped_as
 

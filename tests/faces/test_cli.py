@@ -134,12 +134,23 @@ def test_index_and_status_name_the_files_no_include_pattern_takes(sample_project
     said to be not read, and how to have it read."""
     (sample_project.parent / "sources" / "figures.xlsx").write_text("PK not a spreadsheet\n", encoding="utf-8")
     code, out, err = run_cli("--config", str(sample_project), "index")
-    note = "not read: 1 file no include pattern takes (figures.xlsx): add "**/*.xlsx" to [sources] include in config.toml"
+    note = 'not read: 1 file no include pattern takes (figures.xlsx): add "**/*.xlsx" to [sources] include in config.toml'
     assert code == 0 and note in out, out + err
     code, out, _ = run_cli("--config", str(sample_project), "status")
     assert code == 0 and note in out and "no, up to date" in out
     code, out, _ = run_cli("--config", str(sample_project), "status", "--json")
     assert json.loads(out)["changes"]["not_included"] == ["figures.xlsx"]
+
+
+def test_the_pattern_named_for_files_not_read_takes_them_as_written():
+    """The patterns tell "ORG" from "org": a new user's Timeline.ORG was told to add "**/*.org"."""
+    from assistant.faces.cli import not_included_note
+    from assistant.sources.documents import _matches
+
+    note = not_included_note(("Timeline.ORG", "x.[draft]"))
+    assert note.endswith("""add "**/*.ORG", '**/*.\\[draft\\]' to [sources] include in config.toml to read them""")
+    assert _matches("Timeline.ORG", ("**/*.ORG",)) and _matches("x.[draft]", ("**/*.\\[draft\\]",))
+    assert "a pattern" in not_included_note(("LICENSE.1", "README"))  # one without a type: no pattern by type
 
 
 def test_a_folder_of_no_type_read_says_so_in_words_not_patterns(tmp_path):

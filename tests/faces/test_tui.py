@@ -413,6 +413,12 @@ async def test_files_no_pattern_takes_are_said_when_the_chat_opens(sample_projec
     async with app.run_test(size=SIZE) as pilot:
         text = await shown_notice(pilot)
         assert "1 file not read" in text and "timeline.org" in text and "assistant status" in text
+    # Beside changes the index has not taken in, it is said too.
+    (sample_project.parent / "sources" / "extra.txt").write_text("A new file.\n", encoding="utf-8")
+    app = sample_app(Assistant.open(sample_project))
+    async with app.run_test(size=SIZE) as pilot:
+        text = await shown_notice(pilot)
+        assert "extra.txt" in text and "ctrl+r" in text and "1 file not read" in text
 
 
 async def test_an_html_source_opens_at_its_quote_with_the_files_lines_in_the_title(tmp_path):

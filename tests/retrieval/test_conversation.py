@@ -602,17 +602,6 @@ def test_a_file_the_question_names_is_favoured(tmp_path):
     assert alone.snippets[0].citation.source == "texts/MPL-2.0.txt"
 
 
-def test_a_paper_named_by_its_first_author_and_year_is_named_by_the_author():
-    from assistant.store.source_names import SourceNames
-
-    names = SourceNames.of(["okafor2023_lagos_sensors.pdf", "mueller2021_berlin_roofs.pdf", "smith2019a.pdf", "veltro-wm3400-manual.pdf"])
-    # The author holds a third of the name's words; without the year, half as much.
-    assert names.named({"okafor"}) == {"okafor2023_lagos_sensors.pdf": pytest.approx(1 / 6)}
-    assert names.named({"okafor", "2023"}) == {"okafor2023_lagos_sensors.pdf": pytest.approx(1 / 3)}
-    assert names.named({"smith"}) == {"smith2019a.pdf": 0.5}
-    assert names.named({"wm"}) == {"veltro-wm3400-manual.pdf": 0.0}  # a model number stays one word
-
-
 def test_the_answer_before_does_not_answer_the_question_about_another_thing(two_lives):
     """"What about Aquinas?" after "Where did Augustine teach rhetoric?" was answered with Augustine's
     "he taught rhetoric in Carthage, Rome and Milan", which does not name Aquinas."""

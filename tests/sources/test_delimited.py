@@ -130,7 +130,7 @@ def test_a_file_the_csv_module_cannot_read_is_plain_text_with_a_warning_and_the_
 
 
 def test_columns_empty_in_every_record_are_none_and_values_are_told_in_linear_time():
-    from assistant.sources.delimited import is_value
+    from assistant.sources.structure import is_value
 
     # Excel's trailing delimiter on every line left an empty last column: the header was no header.
     assert delimited_text("name,role,\nAlice,Engineer,\nBob,Chef,\n", ".csv").text.splitlines()[:2] == ["| name | role |", "| --- | --- |"]

@@ -311,12 +311,14 @@ def test_a_pdf_s_note_marks_are_no_part_of_its_words_and_its_notes_stand_apart()
         "",
         "Berlin has supported green roofs through its Biotope Area Factor^{1} and the 1000 Green Roofs",
         "programme, which pays up to 60% of the cost. Each roof is 50 m^{2} or larger.",
+        "Its substrate holds CaCO^{3} and Ca(OH)^{2} from crushed brick.",
     ]
     notes = ["* Corresponding author: a.mueller@example.org", "1 The Biotope Area Factor sets the share of a plot that must stay green."]
     text = pdf_text(make_paged_pdf([page], notes=[notes])).text
     assert "Anna Müller, Jonas Schmidt\n" in text  # the mark's comma parts the names
     assert "through its Biotope Area Factor and the 1000 Green Roofs" in text
-    assert "50 m2 or larger" in text  # a power is no note's mark
+    assert "50 m2 or larger" in text  # a power is no note's mark, nor a formula's count
+    assert "holds CaCO3 and Ca(OH)2 from" in text
     assert text.startswith("* Corresponding author: a.mueller@example.org\n\n1 The Biotope Area Factor sets the share")
     assert "must stay green.\n\nGreen roofs in Berlin\n\n" in text
 

@@ -260,7 +260,10 @@ class AssistantApp(App[int]):
         if self.index_phase is not IndexPhase.UNUSABLE:  # opening it may already have found damage
             self.index_phase = IndexPhase.READY
         if check.state is IndexState.STALE and status is not None:
-            self._show_notice(stale_sources_notice(status.changes), "warning")
+            notice = stale_sources_notice(status.changes)
+            if status.changes.not_included:  # said too, not hidden by it
+                notice = Content.assemble(notice, " ", not_read_notice(status.changes.not_included))
+            self._show_notice(notice, "warning")
         elif status is not None and status.changes.not_included:
             self._show_notice(not_read_notice(status.changes.not_included), "warning")
         self._start_watching()

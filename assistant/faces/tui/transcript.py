@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from collections.abc import Sequence
@@ -20,6 +21,11 @@ def _quote(text: str) -> str:
 
 def _inline(text: str) -> str:
     return " ".join(text.split())
+
+
+def _escaped(text: str) -> str:
+    """Text whose Markdown marks ("0.66**", "*p*") are read as the characters they are."""
+    return re.sub(r"([\\`*_\[\]])", r"\\\1", text)
 
 
 def _origin(sources: Sequence[Path | str], config_path: Path | str | None) -> list[str]:
@@ -51,7 +57,7 @@ def transcript_markdown(
             nearest = f", {label}" if label and not answer.abstained else ""
             out += [f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f}{nearest})", "", _quote(snippet.text), ""]
             if snippet.answer is not None:  # the words the chat marks, which a saved answer lost
-                out += [f"Answer: **{_inline(snippet.answer.text)}**", ""]
+                out += [f"Answer: **{_escaped(_inline(snippet.answer.text))}**", ""]
             if snippet.also:
                 out += ["Also in " + ", ".join(f"`{c.label()}`" for c in snippet.also) + ".", ""]
     return "\n".join(out).rstrip() + "\n"
