@@ -104,11 +104,12 @@ def page_lines(page: PageObject) -> list[PdfLine]:
 
 
 def _row_at(lines: list[PdfLine], i: int) -> tuple[list[list[PdfLine]], int] | None:
-    """The cells of a table's row that starts at line ``i``, and the line after it: lines at its height
-    further right are its next cells, lines under a cell's first where it starts are that cell's
-    wrapped lines; None where no second cell stands beside the first."""
+    """The cells of a table's row that starts at line ``i``, and the line after it: a line further right
+    within a few lines' height of the row's first is its next cell (cells aligned to the row's top, its
+    bottom or its middle), a line under a cell's last, starting about where the cell does (a wrapped
+    line, left-aligned or centred), that cell's; None where no second cell stands beside the first."""
     top = lines[i]
-    if not top.text or top.y is None or top.x is None:
+    if not top.text or top.y is None or top.x is None or structure.is_caption(top.text):
         return None
     cells = [[top]]
     j = i + 1
@@ -116,20 +117,34 @@ def _row_at(lines: list[PdfLine], i: int) -> tuple[list[list[PdfLine]], int] | N
         line, cell = lines[j], cells[-1]
         if not line.text or line.y is None or line.x is None or cell[0].x is None or cell[-1].y is None:
             break
-        if abs(line.y - top.y) <= ROW_HEIGHT_TOLERANCE and line.x > cell[0].x + CELL_X_TOLERANCE:
+        if structure.is_caption(line.text):  # a table's caption ("Table 1. Sites.") is no cell of it
+            break
+        size = line.size or 10.0
+        if not _same_size(line, top):  # a table's cells are set in one size: a heading above is none
+            break
+        if line.x > cell[0].x + CELL_X_TOLERANCE and abs(line.y - top.y) <= ROW_SPAN * size:
             cells.append([line])
-        elif abs(line.x - cell[0].x) <= CELL_X_TOLERANCE and 0 < cell[-1].y - line.y <= CELL_LINE_GAP * (line.size or 10.0):
+        elif abs(line.x - cell[0].x) <= WRAP_X_SHIFT * size and 0 < cell[-1].y - line.y <= CELL_LINE_GAP * size:
             if len(cells) == 1 and len(cell) >= FIRST_CELL_LINES:
                 return None  # lines of text one under the other, no cell beside them
             cell.append(line)
         else:
             break
         j += 1
-    if len(cells) < 2:
-        return None
-    # The first cell's lines after the row's last cell belong to the next row's (a cell wrapping under
-    # the first, with nothing beside it, is the next row's first cell).
-    return cells, j
+    return (cells, j) if len(cells) >= 2 else None
+
+
+def _same_size(line: PdfLine, other: PdfLine) -> bool:
+    return line.size is None or other.size is None or abs(line.size - other.size) <= SIZE_TOLERANCE
+
+
+def _is_table(rows: list[list[list[PdfLine]]]) -> bool:
+    """Whether rows side by side are a table: of three columns or more, or of two whose second column
+    starts in one place, or of two in three rows or more (prose drawn in two pieces a line is no table)."""
+    if len(rows[0]) > 2 or len(rows) >= LOOSE_TWO_COLUMN_ROWS:
+        return True
+    starts = [row[1][0].x or 0.0 for row in rows]
+    return max(starts) - min(starts) <= CELL_X_TOLERANCE
 
 
 def _aligned(upper: list[list[PdfLine]], lower: list[list[PdfLine]]) -> bool:
@@ -243,14 +258,21 @@ def _line_of(segments: list[_Piece]) -> PdfLine:
     return PdfLine(text, size, bold, inked[0][3], inked[0][4])
 
 
-# The cells of a table's row stand at one height, to this many points.
-ROW_HEIGHT_TOLERANCE = 1.0
-# A cell's wrapped lines start where its first does (to this many points), each at most this many font
-# sizes below the one before; a row's first cell wraps over at most this many lines before the next
-# cell stands beside it.
+# A row's cells start within this many font sizes of the height of its first (aligned to the row's top,
+# bottom or middle), each right of the one before it by more than CELL_X_TOLERANCE points.
+ROW_SPAN = 3.0
 CELL_X_TOLERANCE = 1.0
+# A cell's wrapped lines start within this many font sizes of where its first does (centred lines
+# shift), each at most CELL_LINE_GAP font sizes below the one before; a row's first cell wraps over at
+# most FIRST_CELL_LINES lines before the next cell stands beside it.
+WRAP_X_SHIFT = 2.0
 CELL_LINE_GAP = 2.5
 FIRST_CELL_LINES = 4
+# The font sizes of one table's cells differ by no more than this many points.
+SIZE_TOLERANCE = 0.5
+# A table of two columns whose second column's cells do not start in one place (a line of prose drawn in
+# two pieces, twice, looks like two such rows) needs this many rows.
+LOOSE_TWO_COLUMN_ROWS = 3
 
 
 def _table_rows(lines: list[PdfLine]) -> list[PdfLine]:
@@ -289,12 +311,16 @@ def _table_rows(lines: list[PdfLine]) -> list[PdfLine]:
             i += 1
             continue
         table: list[list[list[PdfLine]]] = []
+        start = i
         while i in kept:
             end, cells = kept[i]
             table.append(cells)
             i = end
             # The empty lines between two rows are none of the table's (a paragraph's break to pypdf).
             i = next((j for j in kept if j >= i and next_to(i, j)), i)
+        if not _is_table(table):
+            out += lines[start:i]
+            continue
         texts = [[" ".join(line.text for line in cell) for cell in cells] for cells in table]
         for number, (cells, row) in enumerate(zip(table, texts)):
             # Written as Markdown writes a row, between bars: a row of two cells is a row too.

@@ -302,6 +302,39 @@ def test_a_pdf_table_drawn_a_cell_at_a_time_is_read_a_row_a_line():
     assert "Surface temperatures differed most between bitumen and green roofs in the afternoon.\nTable 2." in text
 
 
+def _drawn(*pieces: tuple[int, int, str, int]) -> bytes:
+    """A page of pieces of text each drawn alone at (x, y) in a size, as reportlab draws a table's cells."""
+    from pdf_files import _escaped, _pdf_file
+
+    ops = [b"BT /F1 %d Tf %d TL 1 0 0 1 %d %d Tm (%s) Tj T* ET" % (size, size + 1, x, y, _escaped(text)) for x, y, text, size in pieces]
+    return _pdf_file([b"\n".join(ops)])
+
+
+def test_a_pdf_table_s_cells_may_sit_at_the_bottom_of_a_row_and_its_caption_is_no_cell():
+    """reportlab's tables set a row's cells at its bottom (a wrapped cell's last line); a caption drawn
+    just above at the first column's place was read as the first cell's first line."""
+    text = pdf_text(_drawn(
+        (72, 712, "Table 1. Mean daytime temperatures.", 8),
+        (72, 700, "Roof type", 8), (182, 700, "n", 8), (292, 700, "Daytime mean", 8),
+        (72, 689, "Bitumen", 8), (182, 689, "16", 8), (292, 689, "44.6", 8),
+        (72, 678, "Green,", 8), (72, 669, "non-irrigated", 8), (182, 669, "18", 8), (292, 669, "32.2", 8),
+        (72, 658, "Gravel", 8), (182, 658, "8", 8), (292, 658, "38.1", 8),
+    )).text
+    assert text == (
+        "Table 1. Mean daytime temperatures.\n\n| Roof type | n | Daytime mean |\n| --- | --- | --- |\n"
+        "| Bitumen | 16 | 44.6 |\n| Green, non-irrigated | 18 | 32.2 |\n| Gravel | 8 | 38.1 |\n"
+    ), text
+
+
+def test_lines_of_prose_drawn_in_two_pieces_are_no_table():
+    text = pdf_text(_drawn(
+        (72, 700, "The committee met on Monday and agreed that the", 11), (330, 700, "budget", 11),
+        (72, 686, "would be cut by ten per cent in the coming year, with", 11), (340, 686, "exceptions", 11),
+        (72, 672, "for the schools and the hospitals of the district.", 11),
+    )).text
+    assert "|" not in text and "agreed that the" in text and "for the schools" in text
+
+
 def test_a_pdf_s_note_marks_are_no_part_of_its_words_and_its_notes_stand_apart():
     """A student's quotes read "Biotope Area Factor1 and" and "Anna Müller1,*, Jonas Schmidt1"; the
     page's footnotes, drawn before its text, ran into each other and into the paper's title."""
