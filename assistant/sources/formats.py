@@ -41,6 +41,8 @@ _BLOCKS = frozenset(
     tbody td tfoot th thead tr ul""".split()
 )
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Lists: their items are lines of one paragraph, numbered or bulleted as the page shows them.
+_LISTS = frozenset({"ol", "ul"})
 # Where a <br> breaks a line of flowed text (a character no page's text holds).
 _LINE_BREAK = "\x00"
 _VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
@@ -186,6 +188,10 @@ class _VisibleText(HTMLParser):
         # The table being read (tables inside it are read as the text of its cells), and how deep.
         self._table: _Table | None = None
         self._tables = 0
+        # The lists open (<ol>, <ul>), each with the number of its next item (0 for bullets), and whether
+        # the item just opened has no text yet (a <p> opening it starts no line of its own).
+        self._lists: list[list[int]] = []
+        self._item_opened = False
 
     def _break(self) -> None:
         menu = self.furniture and self._links >= MENU_LINKS and self._link_letters >= MENU_LINK_SHARE * self._letters
@@ -237,8 +243,28 @@ class _VisibleText(HTMLParser):
             if tag in _BLOCKS or tag == "br":  # a cell's paragraphs and breaks run on in its row
                 self._table.add(" ", self.getpos()[0])
             return
+        if tag in _LISTS:
+            if not self._lists:
+                self._break()
+            self._lists.append([_list_start(attributes.get("start")) if tag == "ol" else 0])
+            return
+        if self._lists and tag == "li":
+            # Each item a line of the list's paragraph, under the number or bullet the page shows: the
+            # steps of a help centre's <ol> were paragraphs apart, unnumbered, quoted one at a time.
+            if self._words:
+                self._words.append((_LINE_BREAK, self.getpos()[0]))
+            numbered = self._lists[-1]
+            depth = "  " * (len(self._lists) - 1)
+            self._words.append((f"{depth}{numbered[0]}. " if numbered[0] else f"{depth}- ", self.getpos()[0]))
+            if numbered[0]:
+                numbered[0] += 1
+            self._item_opened = True
+            return
         if tag in _BLOCKS:
-            self._break()
+            if not self._lists:
+                self._break()
+            elif not self._item_opened:  # a paragraph inside an item: a line of it
+                self._words.append((_LINE_BREAK, self.getpos()[0]))
         if tag == "pre":
             self._pre += 1
         elif tag == "br":
@@ -290,7 +316,12 @@ class _VisibleText(HTMLParser):
         if tag == "pre" and self._pre:
             self._break()
             self._pre -= 1
-        if tag in _BLOCKS:
+        if tag in _LISTS and self._lists:
+            self._lists.pop()
+            if not self._lists:
+                self._break()
+            return
+        if tag in _BLOCKS and not self._lists:
             self._break()
         if tag in _HEADINGS:
             self._heading = False
@@ -302,6 +333,8 @@ class _VisibleText(HTMLParser):
             self._table.add(data, self.getpos()[0])
         else:
             self._words.append((data, self.getpos()[0]))
+            if data.strip():
+                self._item_opened = False
             letters = sum(c.isalnum() for c in data)
             self._letters += letters
             if self._anchor:
@@ -320,6 +353,14 @@ class _VisibleText(HTMLParser):
         if self._table is not None:  # a table left open at the end of the page
             self._end_table()
         self._break()
+
+
+def _list_start(start: str | None) -> int:
+    """The number an <ol> starts at (its ``start``; 1 where none, or none that reads as one)."""
+    try:
+        return max(int((start or "1").strip()), 1)
+    except ValueError:
+        return 1
 
 
 def _role(attributes: dict[str, str | None]) -> str:

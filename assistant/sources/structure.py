@@ -58,7 +58,9 @@ _METADATA_KEYS = frozenset(
 _CAPTION = re.compile(r"^\s*(?:supplementary\s+|extended\s+data\s+)?(?:figure|fig\.|table|scheme|chart|plate)\s*[A-Z]?\d+[A-Za-z]?\s*[.:|—–-]", re.I)
 _REFERENCES_TITLE = re.compile(r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:references?|bibliography|literature cited|works cited|cited literature|reference list)\s*$", re.I)
 # A line that is a numbered citation: "[12] Smith J, …", "12. Smith, J. (2019)", "Smith J, Jones K. (2019)".
-_CITATION = re.compile(r"^\s*(?:\[\d+\]|\d+\.\s+[A-Z][A-Za-z'’-]+,?\s+[A-Z])")
+# A numbered citation: "[12] ...", or a number and an author's surname with a comma or initials after it
+# ("1. Smith, J.", "2. Doe JA, ..."); not a numbered step that names a product ("1. Install GlobalProtect").
+_CITATION = re.compile(r"^\s*(?:\[\d+\]|\d+\.\s+[A-Z][A-Za-z'’-]+(?:,\s+[A-Z]|\s+[A-Z]{1,3}[,.]))")
 # A paragraph that opens with a section label: "Abstract: …", "Methods: …".
 _SECTION_LABEL = re.compile(
     r"^\s*(abstract|background|introduction|objectives?|aims?|purpose|methods?|materials and methods|methodology|"

@@ -82,8 +82,25 @@ def test_html_visible_text_leaves_out_scripts_styles_and_hidden_parts():
     assert text == (
         "Beekeeping & honey\n\n"
         "A healthy queen bee lays up to two thousand eggs in a single summer day.\n\n"
-        "Smoke calms the colony before an inspection.\n"
+        "- Smoke calms the colony before an inspection.\n"  # an item under its bullet, as a browser shows it
     )
+
+
+def test_an_html_list_is_one_paragraph_of_items_under_their_numbers():
+    """A help centre's steps (<ol><li>) were paragraphs apart without their numbers, quoted one at a
+    time; a list is now read as the page shows it, an item a line under its number or bullet."""
+    page = (
+        "<h2>If you still have your old phone</h2>\n<ol>\n<li>Go to the security page and sign in.</li>\n"
+        "<li><p>Click <strong>Add sign-in method</strong>.</p><p>Choose the app.</p></li>\n</ol>\n"
+        "<ol start=\"7\"><li>Approve the test notification.</li></ol>\n<ul><li>Keep the old phone<ul><li>until it is done</li></ul></li></ul>\n"
+    )
+    extracted = html_text(page)
+    assert extracted.text == (
+        "If you still have your old phone\n\n1. Go to the security page and sign in.\n2. Click Add sign-in method.\n"
+        "Choose the app.\n\n7. Approve the test notification.\n\n- Keep the old phone\n- until it is done\n"
+    )
+    lines = FileLines(extracted.file_lines)
+    assert lines.line_of(extracted.text.index("2. Click")) == 4  # the item's own line of the file
 
 
 # A page as a browser saves it: the site's furniture around the article (a new user's saved conference
