@@ -228,6 +228,11 @@ class Answer(Frozen):
                         "line_start": s.passage.line_start,
                         "line_end": s.passage.line_end,
                         "page": s.passage.page,  # a PDF's lines count from this page's top
+                        # Where it stands ("Document — Section"; a table's row: "... — its · columns' · names")
+                        # and what it is (body, table, caption, ...): an agent reading a row's cells by JSON
+                        # could not tell the requester's from the assignee's.
+                        "title": s.passage.title,
+                        "kind": s.passage.kind,
                     },
                 }
                 for s in self.snippets

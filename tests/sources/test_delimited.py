@@ -93,6 +93,9 @@ def test_a_spreadsheet_row_is_answered_under_its_columns_and_cited_at_its_line(t
     assert text[first.citation.start : first.citation.end] == first.text
     assert text[first.answer.start : first.answer.end] == "unpaid"
     assert extracted_source(root, "invoices.csv").text == text
+    # The JSON says which columns the row's cells stand under, as the CLI prints them.
+    passage = answer.to_json_dict()["snippets"][0]["passage"]
+    assert passage["kind"] == "table" and passage["title"].endswith("invoice_id · customer · issued · amount_gbp · status · notes")
 
     started = assistant.ask("When did Jonas Keller start?").snippets[0]
     assert (started.citation.source, started.citation.line_start) == ("staff.tsv", 2)
