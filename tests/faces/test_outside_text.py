@@ -47,7 +47,8 @@ def test_status_shows_an_added_file_s_escapes_instead_of_sending_them(hostile_pr
 
 
 def test_a_question_in_latin1_bytes_is_read_as_text(built_sample):
-    question = os.fsdecode("How long is the temporary Kosovo document valid, Herr M\xfcller?".encode("latin-1"))
+    # (No name the sample never mentions: "Herr Müller" would be one, and the question would abstain.)
+    question = os.fsdecode("How long is the temporary Kosovo document valid, f\xfcr die reise?".encode("latin-1"))
     code, out, err = run_cli("--config", str(built_sample), "ask", question)
     assert code == 0, err
     assert f"{SAMPLE_FILE}:8" in out.splitlines()[0]
