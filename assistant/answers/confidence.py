@@ -90,6 +90,8 @@ MODEL_FILES = {False: "data/confidence.json", True: "data/confidence-reader.json
 # alphabet: "Émile", "Łukasz", "Dvořák"; ``question_names``).
 _WORD = re.compile(r"(?<=[\s(\"'“])[^\W\d_][\w'’-]*[^\W_]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
+# A word opening a sentence after the question's first: capitalised as a sentence's first word is.
+_SENTENCE_OPENING = re.compile(r"[.!?]\s+([^\W\d_][\w'’-]*)")
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8
 # An acronym as a question may write it ("US", "EU"): its letters may stand with full stops in the text.
@@ -266,8 +268,11 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     dense_first = max(ranked, key=lambda c: c.dense).row if ranked else -1
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
-    # A name a file of the index is named by is mentioned, by that file.
-    unmentioned = never_mentioned(asked, present | index.source_names().every, index, each=bool(words))
+    # A name a file of the index is named by is mentioned, by that file; a word opening a sentence of the
+    # question is capitalised as its sentence's first ("… valid? Thanks"), no name for this.
+    opening = set(_SENTENCE_OPENING.findall(query.text or "")) | set(_SENTENCE_OPENING.findall(query.whole_question or ""))
+    named = {term: word for term, word in asked.items() if word not in opening}
+    unmentioned = never_mentioned(named, present | index.source_names().every, index, each=bool(words))
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

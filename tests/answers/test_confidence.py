@@ -56,6 +56,9 @@ def test_one_name_the_sources_never_mention_is_enough_and_a_typo_is_no_such_name
     for typo in ("What is the population of Queensalnd?", "Which stadium in Brisbaine is best known?"):
         answered = regions.ask(typo)
         assert "never mention" not in (answered.reason or ""), answered.reason
+    # A word opening a second sentence is capitalised as its first, no name.
+    thanked = regions.ask("What is the population of Queensland? Thanks")
+    assert "never mention" not in (thanked.reason or ""), thanked.reason
 
 
 def test_a_name_a_file_is_named_by_is_mentioned_by_that_file(tmp_path):
