@@ -58,7 +58,7 @@ def _title_head(title: str, limit: int) -> str:
     """A passage's title within ``limit`` characters, its last part (the section the passage stands in)
     kept whole where it fits and the parts above it shortened: a student's notes were shown as "Reading
     notes — chapter 2 literature (urban heat & air…" on every card, never which paper's section."""
-    from ...sources.structure import TITLE_PARTS
+    from ...sources.structure import TITLE_PARTS  # read when an answer is shown, not at start-up
 
     title = _flat(title)
     above, _, last = title.rpartition(TITLE_PARTS)
