@@ -90,11 +90,13 @@ MENU_LINK_SHARE = 0.9
 # Markdown 4, PDF 5, plain text 3: a table with no rule under its first row may open with its columns'
 # names (``structure.table_header``). Markdown 5, PDF 6, plain text 4: a subsection's numbered title
 # heads the lines under it with no blank line between (``structure.block_heading``). Delimited text
-# (.csv, .tsv) 1: its first, a table (it was plain text before). PDF 7: a table drawn a cell at a time
-# is read a row a line (``pdf_pages._table_rows``), footnote marks are no part of words and footnotes
-# drawn before the text are paragraphs of their own (``_without_note_marks``, ``_notes_apart``), and HTML 4, Markdown 6, plain text 5, Word 2, PDF
-# alike: a table's first row whose names do not all open with a capital ("Roof type | n | ...") may
-# name its columns (``structure._names_row``).
+# (.csv, .tsv) 1: its first, a table (it was plain text before). HTML 4, Markdown 6, plain text 5, Word
+# 2, PDF 7: a table's first row whose names do not all open with a capital ("Roof type | n | ...") may
+# name its columns (``structure._names_row``), and a numbered step naming a product is no reference
+# list's citation (``structure._CITATION``); HTML's lists are a paragraph of items under their numbers;
+# a PDF's table drawn a cell at a time is read a row a line (``pdf_tables.table_rows``), its footnote
+# marks are no part of words and footnotes drawn before its text are paragraphs of their own
+# (``pdf_pages._without_note_marks``, ``_notes_apart``).
 READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 6, PDF_SUFFIXES: 7, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 1}
 PLAIN_TEXT_READING = 5
 
@@ -253,9 +255,8 @@ class _VisibleText(HTMLParser):
             # steps of a help centre's <ol> were paragraphs apart, unnumbered, quoted one at a time.
             if self._words:
                 self._words.append((_LINE_BREAK, self.getpos()[0]))
-            numbered = self._lists[-1]
-            depth = "  " * (len(self._lists) - 1)
-            self._words.append((f"{depth}{numbered[0]}. " if numbered[0] else f"{depth}- ", self.getpos()[0]))
+            numbered = self._lists[-1]  # an item of a list inside an item stands on a line as its own
+            self._words.append((f"{numbered[0]}. " if numbered[0] else "- ", self.getpos()[0]))
             if numbered[0]:
                 numbered[0] += 1
             self._item_opened = True
