@@ -207,27 +207,29 @@ def question_names(question: str) -> dict[str, str]:
 
 
 def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex, each: bool = True) -> tuple[str, ...]:
-    """The names asked about (``words``, as ``question_names`` gives them) that the index never saw,
-    nor a word a typo away from them (``LexicalIndex.knows_near``), and the candidates' text (its terms,
-    ``present``) does not hold: what the sources never mention. With ``each``, one is enough: "What was
-    the daytime SUHI intensity of Leipzig?" over papers on other cities was answered with the 50 cities'
-    mean, the index knowing "SUHI"; else (the names of the question a follow-up goes on asking) only
-    all of them are: "Who then?" after "Was Jennifer Lopez the 2nd highest earning actress?" asks about
-    the actresses the story names. A name joined to its number ("GPLv3") is known where its parts are
-    ("GPL-3")."""
-    names = set(words)
-    known = index.lexical.idf(sorted(names))
-    if not each and (known or names & present):
-        return ()
-    unmentioned = []
-    for term in sorted(names - set(known) - present):  # present: "US" written "U.S." in a candidate
-        parts = joined_parts(words[term])
-        if (parts and (len(index.lexical.idf(parts)) == len(set(parts)) or set(parts) <= present)) or index.lexical.knows_near(words[term]):
-            if not each:
-                return ()
-            continue
-        unmentioned.append(words[term])
-    return tuple(sorted(unmentioned))
+    """The names asked about (``words``, as ``question_names`` gives them) that the sources never
+    mention (``_mentioned``: not in the index, nor a word a typo away, nor in the candidates' text,
+    ``present``, nor in a file's name). With ``each``, one is enough: "What was the daytime SUHI
+    intensity of Leipzig?" over papers on other cities was answered with the 50 cities' mean, the index
+    knowing "SUHI"; else (the names of the question a follow-up goes on asking) only all of them are:
+    "Who then?" after "Was Jennifer Lopez the 2nd highest earning actress?" asks about the actresses the
+    story names."""
+    known = index.lexical.idf(sorted(words))
+    unmentioned = sorted(word for term, word in words.items() if term not in known and not _mentioned(term, word, present, index))
+    return tuple(unmentioned) if each or len(unmentioned) == len(words) else ()
+
+
+def _mentioned(term: str, word: str, present: set[str], index: LoadedIndex) -> bool:
+    """Whether a name the index's words lack is mentioned all the same: in the candidates' text
+    (``is_present``: "US" written "U.S.", "GPLv3" as "GPL-3"), as its parts in the index, by a file's
+    name, or as a word it is a typo of."""
+    parts = joined_parts(word)
+    return (
+        is_present(term, word, present)
+        or (bool(parts) and len(index.lexical.idf(parts)) == len(set(parts)))
+        or term in index.source_names().every
+        or index.lexical.knows_near(word)
+    )
 
 
 def is_present(term: str, word: str, present: set[str]) -> bool:
@@ -272,7 +274,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     # question is capitalised as its sentence's first ("… valid? Thanks"), no name for this.
     opening = set(_SENTENCE_OPENING.findall(query.text or "")) | set(_SENTENCE_OPENING.findall(query.whole_question or ""))
     named = {term: word for term, word in asked.items() if word not in opening}
-    unmentioned = never_mentioned(named, present | index.source_names().every, index, each=bool(words))
+    unmentioned = never_mentioned(named, present, index, each=bool(words))
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

@@ -365,14 +365,12 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
         return None
     new = without_stop(match["name"])
     words = new.split()
-    if is_run(words, is_name):
-        if not follow_up[: match.start("name")].strip() and not new.replace(".", "").isupper():
-            return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
-        found = (match["preposition"] is None and _pronoun_in_place(new, asked)) or _named_in_place(new, before, is_name)
-    elif is_run(words, is_identifier):
-        found = (match["preposition"] is None and _pronoun_in_place(new, asked)) or _named_in_place(new, before, is_identifier)
-    else:
-        found = None
+    named = is_name if is_run(words, is_name) else is_identifier if is_run(words, is_identifier) else None
+    if named is is_name and not follow_up[: match.start("name")].strip() and not new.replace(".", "").isupper():
+        return None  # a capital opening the follow-up is the sentence's: "How?" names nothing ("US?" does)
+    found = None
+    if named is not None:
+        found = (match["preposition"] is None and _pronoun_in_place(new, asked)) or _named_in_place(new, before, named)
     # A name where the question before has none of its kind stands after the preposition as any words
     # would ("and on Sundays?" after "Is the shop open on weekdays?").
     found = found or _placed_in_place(new, match["preposition"], before)
