@@ -47,9 +47,20 @@ def other_article_neighbours(
         scores = (questions @ matrix).toarray()
         for row, (article, _, question) in enumerate(block):
             scores[row, owner == id(article)] = -1.0
-            best = np.argpartition(-scores[row], min(LOOKED_AT, len(paragraphs)) - 1)[:LOOKED_AT]
-            found.append(_first_without_answer(paragraphs, best[np.argsort(-scores[row, best])], scores[row], question))
+            found.append(_first_without_answer(paragraphs, most_alike(scores[row], LOOKED_AT), scores[row], question))
     return found
+
+
+def most_alike(scores: np.ndarray, count: int) -> np.ndarray:
+    """The columns of the `count` highest scores (to nine places), highest first, a tie going to the
+    earlier column. Never left to the order numpy's sorts give equal scores, nor to the last bits of a
+    sum: both depend on the CPU (with AVX-512, numpy sorts and sums with other kernels), and a training
+    run's windows would with them."""
+    count = min(count, len(scores))
+    scores = np.round(scores, 9)
+    threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
+    candidates = np.flatnonzero(scores >= threshold)
+    return candidates[np.lexsort((candidates, -scores[candidates]))][:count]
 
 
 def _first_without_answer(paragraphs, order, scores, question: Question) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from training.neighbours import other_article_neighbours
+import numpy as np
+
+from training.neighbours import most_alike, other_article_neighbours
 from training.squad import Article, Paragraph, Question
 
 
@@ -38,3 +40,12 @@ def test_no_neighbour_where_no_other_article_shares_a_word():
     lone = Question("q2", "Who painted Guernica?", 0, "Picasso")
     own = article("Guernica", "Picasso painted Guernica in 1937.", question=lone)
     assert other_article_neighbours([own, FAR], [(own, own.paragraphs[0], lone)]) == [None]
+
+
+def test_equal_scores_rank_by_column_whatever_the_cpu_sorts_with():
+    # numpy sorts with other kernels where the CPU has AVX-512, and they order equal scores otherwise;
+    # a last-bit difference of a sum is a tie too. The earlier column goes first.
+    scores = np.array([0.5, 0.9, 0.5, 0.1, 0.9 + 1e-12, 0.5, 0.0])
+    assert most_alike(scores, 3).tolist() == [1, 4, 0]
+    assert most_alike(scores, 4).tolist() == [1, 4, 0, 2]
+    assert most_alike(scores, 20).tolist() == [1, 4, 0, 2, 5, 3, 6]

@@ -41,8 +41,9 @@ def test_the_recovered_weights_find_the_shipped_readers_spans_with_its_margins(r
             score, i, j = best_span(s, e, choosable)
             spans.append(((i, j), score - float(s[0] + e[0])))
         assert spans[0][0] == spans[1][0], question
-        # The shipped file quantizes its activations as it runs too: margins agree to within a unit.
-        assert abs(spans[0][1] - spans[1][1]) < 1.0, question
+        # The shipped file quantizes its activations as it runs too, with the CPU's int8 kernels: margins
+        # agree to within a unit on an AVX2 CPU, 1.1 on one with AVX-512 VNNI (0.5 to 1.1 measured).
+        assert abs(spans[0][1] - spans[1][1]) < 1.5, question
 
 
 def test_a_file_without_the_readers_layers_is_an_error(tmp_path):

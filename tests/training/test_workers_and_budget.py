@@ -38,11 +38,13 @@ def digest(windows) -> str:
 
 def test_one_worker_makes_the_windows_made_before_workers_existed(articles, tokenizer):
     # Digests of the windows and groups the code before --workers made (seed 13, 300 questions from the
-    # 100th, half of them paired with another article's paragraph; 100 groups).
+    # 100th, half of them paired with another article's paragraph; 100 groups), the other articles'
+    # paragraphs ranked alike on any CPU (neighbours.most_alike: the digests taken before held an AVX2
+    # CPU's order of equal scores, and a CPU with AVX-512 made others).
     windows, asked = training_windows(articles, tokenizer, 300, 13, 100, 0.5)
-    assert (asked, len(windows), digest(windows)) == (300, 731, "207a900ecd88e18a")
+    assert (asked, len(windows), digest(windows)) == (300, 731, "5f69fad9aba85be9")
     groups, asked = question_groups(articles, tokenizer, 100, 13, 0, 0.5)
-    assert (asked, len(groups), digest([w for g in groups for w in g])) == (100, 100, "b9f9e79c322f96c9")
+    assert (asked, len(groups), digest([w for g in groups for w in g])) == (100, 100, "1492350fc1eee834")
 
 
 def test_several_workers_make_the_same_windows_each_time_from_the_same_questions(articles, tokenizer):
