@@ -80,7 +80,6 @@ def names_columns(rows: list[list[str]]) -> bool:
     )
 
 
-
 def _is_year_over_values(cell: str, below: str) -> bool:
     return bool(_YEAR.match(cell)) and not _YEAR.match(below)
 

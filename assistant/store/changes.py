@@ -84,7 +84,10 @@ def compare_sources(old: dict[str, IndexedSource], new: dict[str, IndexedSource]
     "12 unchanged" under "This version reads 12 sources another way"."""
     added = tuple(s for s in new if s not in old)
     removed = tuple(sorted(s for s in old if s not in new))
-    reread = tuple(s for s in new if s in old and old[s].sha256 == new[s].sha256 and old[s].reading != new[s].reading)
-    changed = tuple(s for s in new if s in old and (old[s].sha256 != new[s].sha256 or old[s].reading != new[s].reading))
-    unchanged = tuple(s for s in new if s in old and old[s].sha256 == new[s].sha256 and old[s].reading == new[s].reading)
+    kept = [s for s in new if s in old]
+    same_content = {s for s in kept if old[s].sha256 == new[s].sha256}
+    same_reading = {s for s in kept if old[s].reading == new[s].reading}
+    reread = tuple(s for s in kept if s in same_content and s not in same_reading)
+    changed = tuple(s for s in kept if s not in same_content or s not in same_reading)
+    unchanged = tuple(s for s in kept if s in same_content and s in same_reading)
     return SourceChanges(added=added, changed=changed, removed=removed, unchanged=unchanged, reread=reread)

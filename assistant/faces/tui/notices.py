@@ -46,10 +46,15 @@ def _sentence(text: str) -> str:
     return text.strip().rstrip(".;, ") + "."
 
 
+def _listed(names) -> str:
+    """The first MAX_NAMES names, and how many more there are."""
+    return ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+
+
 def stale_sources_notice(changes: SourceChanges) -> Content:
     """Which sources changed since the build, and that ctrl+r updates the index."""
     names = [*changes.added, *changes.changed, *changes.removed]
-    listed = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+    listed = _listed(names)
     if changes.only_reread:  # an upgrade, not an edit: said as such
         return Content.assemble(
             (f"This version reads {counted(len(changes.reread), 'source')} another way ", "bold"),
@@ -66,7 +71,7 @@ def not_read_notice(names: tuple[str, ...]) -> Content:
     """Files in the sources folder no include pattern takes, said when the chat opens on an index built
     elsewhere (a new user's timeline.org went unread and the chat never said so; a build says it in its
     summary, ``build_summary``)."""
-    listed = ", ".join(names[:MAX_NAMES]) + (f" and {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else "")
+    listed = _listed(names)
     return Content.assemble(
         (f"{counted(len(names), 'file')} not read: ", "bold"),
         f"no include pattern takes {'it' if len(names) == 1 else 'them'} ({listed}). `assistant status` says which pattern would.",
@@ -75,7 +80,7 @@ def not_read_notice(names: tuple[str, ...]) -> Content:
 
 def changed_sources_notice(sources: tuple[str, ...]) -> Content:
     """Files edited since the build no longer say what the index would quote: those quotes are left out."""
-    listed = ", ".join(sources[:MAX_NAMES]) + (f" and {len(sources) - MAX_NAMES} more" if len(sources) > MAX_NAMES else "")
+    listed = _listed(sources)
     return Content.assemble(
         ("Changed since the index was built: ", "bold"), listed,
         ". What the index would quote from it is no longer there, so it is left out of answers. To update: ",
