@@ -97,17 +97,17 @@ def delimited_text(text: str, suffix: str) -> ExtractedText:
         return ExtractedText(text, notes=(f"not read as a table ({error}); read as plain text",))
     if not rows:
         return ExtractedText("", file_line_count=line_count)
-    if max(len(cells) for cells in rows) == 1:
+    width = max(len(cells) for cells in rows)
+    rows = [cells + [""] * (width - len(cells)) for cells in rows]  # a short record's last cells are empty
+    used = [k for k in range(width) if any(cells[k] for cells in rows)]
+    rows = [[cells[k] for k in used] for cells in rows]
+    if len(used) == 1:  # one column, or one and a trailing delimiter on each line ("Buy milk,")
         body = "\n\n".join(cells[0] for cells in rows) + "\n"
         marks, offset = [], 0
         for cells, line in zip(rows, lines):
             marks.append((offset, line))
             offset += len(cells[0]) + 2
         return ExtractedText(body, file_lines=tuple(marks), file_line_count=line_count)
-    width = max(len(cells) for cells in rows)
-    rows = [cells + [""] * (width - len(cells)) for cells in rows]  # a short record's last cells are empty
-    used = [k for k in range(width) if any(cells[k] for cells in rows)]
-    rows = [[cells[k] for k in used] for cells in rows]
     body, starts = table_text(rows, names_columns(rows))
     # Each row's "| " stands on the line its record starts on (the rule under the header on the header's).
     marks = tuple((row_starts[0] - 2, line) for row_starts, line in zip(starts, lines))

@@ -96,8 +96,9 @@ MENU_LINK_SHARE = 0.9
 # list's citation (``structure._CITATION``); HTML's lists are a paragraph of items under their numbers;
 # a PDF's table drawn a cell at a time is read a row a line (``pdf_tables.table_rows``), its footnote
 # marks are no part of words and footnotes drawn before its text are paragraphs of their own
-# (``pdf_pages._without_note_marks``, ``_notes_apart``).
-READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 6, PDF_SUFFIXES: 7, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 1}
+# (``pdf_pages._without_note_marks``, ``_notes_apart``). Delimited text 2: one column and a trailing
+# delimiter on each line ("Buy milk,") is lines of text, not a table of one column under a header.
+READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 6, PDF_SUFFIXES: 7, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 2}
 PLAIN_TEXT_READING = 5
 
 

@@ -66,6 +66,10 @@ def test_a_file_of_one_column_is_read_as_its_lines_of_text():
     extracted = delimited_text("Buy milk before Friday.\n\nCall the plumber about the boiler.\n", ".csv")
     assert extracted.text == "Buy milk before Friday.\n\nCall the plumber about the boiler.\n"
     assert [line for text, line in _lines(extracted) if text] == [1, 3]
+    # A spreadsheet's trailing delimiter makes no second column: still the lines of text.
+    trailing = delimited_text("Buy milk before Friday,\nCall the plumber about the boiler,\n", ".csv")
+    assert trailing.text == "Buy milk before Friday\n\nCall the plumber about the boiler\n"
+    assert [line for text, line in _lines(trailing) if text] == [1, 2]
 
 
 def test_a_header_names_columns_once_each_and_holds_no_values():
