@@ -176,6 +176,10 @@ class TurnContext(Frozen):
     whole_question: str = ""
     # This turn's question as asked ("who rules it?"): what a later "and Greyford?" asks of another thing.
     asked: str = ""
+    # The person a who-question of this turn was answered with (the name marked in its first snippet):
+    # whom a "he" or "she" of the next question stands for ("and who replaces him?" -> Sofia Lindqvist,
+    # "And when does she start?").
+    answered_name: str = ""
 
 
 class Answer(Frozen):

@@ -215,8 +215,9 @@ def never_mentioned(words: dict[str, str], present: set[str], index: LoadedIndex
     "Who then?" after "Was Jennifer Lopez the 2nd highest earning actress?" asks about the actresses the
     story names."""
     known = index.lexical.idf(sorted(words))
-    unmentioned = sorted(word for term, word in words.items() if term not in known and not _mentioned(term, word, present, index))
-    return tuple(unmentioned) if each or len(unmentioned) == len(words) else ()
+    unmentioned = [word for term, word in words.items() if term not in known and not _mentioned(term, word, present, index)]
+    # A word of two terms ("Wi-Fi": wi, fi) is named once.
+    return tuple(sorted(set(unmentioned))) if each or len(unmentioned) == len(words) else ()
 
 
 def _mentioned(term: str, word: str, present: set[str], index: LoadedIndex) -> bool:

@@ -202,7 +202,7 @@ def load_word_frequencies() -> None:
     english_rarity("the")
 
 
-def incompleteness(query: Query, subject: Subject) -> float:
+def incompleteness(query: Query, subject: Subject, answered: bool = True) -> float:
     """How much the question needs the turns before it to be understood (0..1).
 
     Wholly, when it continues the last one ("and?", "why?") or has no subject words of its own; much,
@@ -210,12 +210,15 @@ def incompleteness(query: Query, subject: Subject) -> float:
     the sources use falls short of specific ("in what country?"; a name makes it stand alone). One
     whose every subject word the sources never use names something, only nothing they know ("who
     invented the flux capacitor?"): it leans only as much as it points back ("What was she wearing?").
+    After a turn that found no answer (``answered`` false) only its form says it leans: with no story or
+    file to stand on, "Who is on call in week 13?" after "What is the Wi-Fi password?" is a question of
+    its own (its everyday words made it lean, and it was refused for the Wi-Fi it carried).
     """
     text = query.text
     if _CONTINUES.match(text) or not subject.terms:
         return 1.0
     missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
-    if not subject.specific:
+    if not subject.specific or not answered:
         return missing
     most_specific = max(subject.specific.values())
     return max(missing, min(1.0, max(0.0, 1.0 - most_specific / SPECIFIC)))
@@ -275,6 +278,10 @@ _ASKS = re.compile(
 _EXPLETIVE_IT = re.compile(r"it\s+(?:\w+\s+){1,2}(?:to|that)\b", re.I)
 # A pronoun that stands for a thing or a person in the place a name would stand.
 _STANDS_FOR = re.compile(r"(?<![\w'’-])(?:it|he|she|they|him|them)(?![\w'’-])", re.I)
+# A person the question stands for by a pronoun, not a possessive ("her name": no place for a name).
+_PERSON = re.compile(r"(?<![\w'’-])(?:he|she|him)(?![\w'’-])", re.I)
+# A question asking who: its answer is a person a later "he" or "she" may stand for.
+_ASKS_WHO = re.compile(r"\W*(?:(?:and|but|so)\s+)?(?:who|whom)\b", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
 # A version after a name ("MPL 2.0", "Windows 11", "Python v3.12"): part of the name.
 _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
@@ -408,6 +415,20 @@ def _pronoun_in_place(new: str, asked: str) -> tuple[str, str] | None:
     return at.group(), asked[: at.start()] + new + asked[at.end() :]
 
 
+def answered_in_place(follow_up: str, name: str) -> Contrast | None:
+    """The follow-up with the person the question before was answered with (``name``,
+    ``TurnContext.answered_name``) in place of its one "he", "she" or "him", where it names no one
+    itself: "And when does she start?" after "who replaces him?" answered "Sofia Lindqvist" is "And when
+    does Sofia Lindqvist start?". Read with the question before in brackets, the reader answered that
+    one again ("end of March", when the man she replaces leaves); else None."""
+    pronouns = list(_PERSON.finditer(follow_up))
+    if not name or len(pronouns) != 1 or name_runs(follow_up) or not _ASKS.match(follow_up):
+        return None
+    at = pronouns[0]
+    question = follow_up[: at.start()] + name + follow_up[at.end() :]
+    return Contrast(question, frozenset(tokenize(question)), frozenset(), frozenset())
+
+
 def _placed_in_place(new: str, preposition: str | None, before: str) -> tuple[str, str] | None:
     """Words that are no name ("staging", "the dryer", "2020") put after the same preposition in
     ``before`` in place of the words that stand there, up to the first that is no content word or the
@@ -447,9 +468,11 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     previous = turns[-1]
     placed = next((t for t in reversed(turns) if t.row is not None), previous)
     subject = Subject.of(query, index)
-    leaning = incompleteness(query, subject)
+    leaning = incompleteness(query, subject, answered=previous.row is not None)
     asks = leaning >= LEANS_ON_QUESTION or asks_about(query.text)
     instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
+    if asks and instead is None:
+        instead = answered_in_place(query.text, previous.answered_name)
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).
@@ -462,6 +485,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     words: dict[str, str] = {}
     if missing > 0:
         for distance, turn in enumerate(reversed(turns)):
+            if distance > 0 and turn.row is None:
+                continue  # a turn further back that found no answer leaves nothing to go on ("and in week 14?")
             fade = CARRY_WEIGHT * missing * FADE**distance
             for term, weight in turn.terms.items():
                 if term in query.terms or term in STOPWORDS or is_follow_up_generic(term):
@@ -487,7 +512,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         focus = Focus(
             placed.source, placed.row, placed.start, placed.end, missing, staying, recent_sources(turns),
             beyond=bool(_BEYOND.search(query.text)),
-            another=instead.named if instead is not None else None,
+            another=instead.named if instead is not None and instead.named else None,
             words_held=max(leaning, min(1.0, sits.found / STAYS)),
             footing=placed.reader_say,
             said_before=reader_say_so_far(turns),
@@ -505,6 +530,16 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         whole_question=(instead.question if instead is not None else previous.whole_question) if missing >= LEANS_ON_QUESTION else "",
         restated=instead is not None,
     )
+
+
+def answered_name(question: str, answer: Answer) -> str:
+    """The person a who-question was answered with: the words marked in its first snippet where they are
+    a name ("Sofia Lindqvist"); else ""."""
+    first = answer.snippets[0]
+    if not _ASKS_WHO.match(question) or first.answer is None or not first.is_answer:
+        return ""
+    words = first.answer.text.split()
+    return first.answer.text if is_run(words, is_name) else ""
 
 
 def by_recency(turns: list[TurnContext]) -> list[tuple[float, TurnContext]]:
@@ -546,5 +581,6 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
         first = answer.snippets[0].citation
         context = context.model_copy(update={
             "source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end,
+            "answered_name": answered_name(query.text, answer),
         })
     return answer.model_copy(update={"context": context, "read_with": query.carried_words})

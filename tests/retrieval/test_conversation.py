@@ -225,7 +225,8 @@ def test_a_question_of_words_the_sources_never_use_stands_alone(two_lives):
     assert off.read_with == () and off.abstained
     assert two_lives.ask("who invented the quantum flux capacitor?").abstained
     _, wearing = chat(two_lives, "Who was Augustine's mother?", "What was she wearing?")  # no word known, but "she"
-    assert "Augustine" in wearing.read_with
+    # ... leans on the turn before: "she" is the mother it was answered with.
+    assert "Monica" in wearing.read_with and wearing.read_with_question == "What was Monica wearing?"
 
 
 def test_a_name_is_its_subject_however_common_the_word(two_lives):
@@ -621,3 +622,56 @@ def test_a_restated_follow_up_is_read_so_in_its_conversation(two_lives):
     assert "augustin" not in query.terms
     query = in_context(two_lives, "What about Aquinas?", chat_so_far(two_lives, "Who was Augustine's mother?"))
     assert query.whole_question == "Who was Aquinas's mother?" and query.focus.stay < 0.5
+
+
+def test_after_a_turn_that_found_no_answer_only_a_follow_up_by_its_form_leans_on_it(two_lives):
+    """With no answer to stand on, a question of everyday words is a question of its own: a new user's
+    "Who is on call in week 13?" after "What is the Wi-Fi password?" was read as going on asking about
+    the Wi-Fi and refused, though the rota said it. One that points back still goes on with it."""
+    refused = chat_so_far(two_lives, "What is the Wi-Fi password?")
+    assert refused.turns[-1].abstained and refused.turns[-1].reason == "the sources never mention Wi-Fi"  # named once
+    alone = in_context(two_lives, "What did the family do?", refused)
+    assert alone.incomplete == 0 and alone.carried_words == ()
+    answer = two_lives.ask("What did the family do?", conversation=refused)
+    assert not answer.abstained and "family opposed" in answer.snippets[0].text
+    # After an answer, the same words lean on it (what family? the one of the story asked about).
+    assert in_context(two_lives, "What did the family do?", chat_so_far(two_lives, "Where was Augustine born?")).incomplete > 0.5
+    # A pronoun points back whatever the turn before found.
+    assert two_lives.ask("Who held him captive?", conversation=refused).abstained
+    # A refused turn further back leaves no words to carry.
+    later = chat_so_far(two_lives, "What is the Wi-Fi password?", "What did the family do?")
+    assert not {"Wi", "Fi", "password"} & set(in_context(two_lives, "and who held him captive?", later).carried_words)
+
+
+PLANNING = """Sprint 41 planning - 28 January 2025
+
+Priya said the team has capacity for 34 story points this sprint.
+The main goal is to finish multi-currency invoicing, starting with Swiss francs.
+Tomasz is leaving the team at the end of March to join the Data Platform group.
+His replacement as deploy pipeline owner will be Sofia Lindqvist from April 1.
+The budget for the load testing tool was approved at 12,000 euros per year.
+"""
+
+
+def test_a_he_or_she_after_a_who_question_stands_for_the_person_it_was_answered_with(tmp_path):
+    """A new user's "And when does she start?" after "and who replaces him?" (answered "Sofia
+    Lindqvist") was read with "When is Tomasz leaving?" in brackets and marked "March", when he leaves.
+    Read as "And when does Sofia Lindqvist start?" it marks April 1."""
+    notes = built_project(tmp_path, {"planning.txt": PLANNING})
+    conversation = chat_so_far(notes, "When is Tomasz leaving?", "and who replaces him?")
+    assert conversation.turns[-1].snippets[0].answer.text == "Sofia Lindqvist"
+    answer = notes.ask("And when does she start?", conversation=conversation)
+    assert answer.read_with_question == "And when does Sofia Lindqvist start?"
+    first = answer.snippets[0]
+    assert first.is_answer and first.answer is not None and first.answer.text == "April 1"
+
+
+def test_only_one_person_pronoun_of_a_question_naming_no_one_takes_the_name():
+    from assistant.retrieval.conversation import answered_in_place
+
+    assert answered_in_place("When did he die?", "Thomas Aquinas").question == "When did Thomas Aquinas die?"
+    assert answered_in_place("Who hired him?", "Sofia Lindqvist").question == "Who hired Sofia Lindqvist?"
+    assert answered_in_place("What did she tell him?", "Sofia Lindqvist") is None  # which one is she?
+    assert answered_in_place("What is her name?", "Sofia Lindqvist") is None  # a possessive has no place for a name
+    assert answered_in_place("When did Priya say she would start?", "Sofia Lindqvist") is None  # names her own
+    assert answered_in_place("When did he die?", "") is None  # the question before asked no who, or found no name
