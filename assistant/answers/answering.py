@@ -152,11 +152,37 @@ def names_another(sentence: Sentence, focus: Focus) -> bool:
     return bool(focus.another) and focus.another <= set(tokenize(sentence.text))
 
 
+# A question about who wrote a document or when it was written or reviewed: what its header of
+# authors and dates says ("Who is the author of the runbook?", "When was it last reviewed?").
+_ASKS_WHO_MADE_IT = re.compile(
+    r"\bwho\b.*\b(?:wrote|written|authored|reviewed)\b|\bauthors?\s+of\b"
+    r"|\bwhen\s+was\b.*\b(?:reviewed|updated|published|revised|written)\b|\blast\s+(?:reviewed|updated|revised|modified|edited)\b",
+    re.I,
+)
+# The words of such a question that ask it, not what about.
+_WHO_MADE_IT_WORDS = frozenset(tokenize("who when was is the an of author authors authored wrote written writer reviewed updated published revised last modified edited first"))
+
+
+def may_answer(passage: Passage, query: Query) -> bool:
+    """Whether ``passage`` may be quoted as an answer to ``query``: metadata headers, reference lists and
+    tables of contents are searched (a question may find its paper through them) but answer nothing,
+    but for a header asked who wrote its own document or when (``_ASKS_WHO_MADE_IT``), the question's
+    other words all in the document's title, or none and the conversation on that file: a new user's
+    "Who is the author of the runbook?" abstained over "Author: Aiko Tanaka. Last reviewed on 20
+    February 2025."; "Who wrote Membrane proteins of bone?" asks about a paper it cites, not its authors."""
+    if passage.kind not in NOT_ANSWERS:
+        return True
+    if passage.kind != "metadata" or not _ASKS_WHO_MADE_IT.search(query.text):
+        return False
+    about = set(tokenize(query.text)) - _WHO_MADE_IT_WORDS
+    if not about:
+        return query.focus is not None and query.focus.source == passage.source
+    return about <= set(tokenize(passage.title))
+
+
 def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Query) -> list[ScoredSentence]:
     """Every sentence of the top passages with its combined score, best first."""
-    # Metadata headers and reference lists are searched (a question may find its paper through them)
-    # but never quoted as an answer.
-    top = [c for c in ranked if index.passages[c.row].kind not in NOT_ANSWERS][:PASSAGES_SCORED]
+    top = [c for c in ranked if may_answer(index.passages[c.row], query)][:PASSAGES_SCORED]
     if not top:
         return []
     # Carried terms count in a sentence's overlap as they do in the passage search: the sentence that

@@ -269,6 +269,31 @@ def test_metadata_and_references_are_never_quoted_as_answers(tmp_path):
     assert any(s.passage.kind == "caption" for s in answer.snippets)  # a caption can answer
 
 
+RUNBOOK = """<html><head><title>Runbook: Restore the billing database</title></head><body>
+<h1>Runbook: Restore the billing database</h1>
+<p>Author: Aiko Tanaka. Last reviewed on 20 February 2025.</p>
+<h2>When to use</h2>
+<p>Use this runbook when the billing database is corrupted or data was deleted by mistake.</p>
+<p>A full restore takes about 40 minutes for the production database.</p>
+</body></html>
+"""
+
+
+def test_a_header_answers_who_wrote_its_own_document_and_when(tmp_path):
+    """A new user's "Who is the author of the runbook?" abstained over its own header; a question about
+    a work the document cites still never gets its authors (above)."""
+    from assistant.models import Conversation
+    from projects import built_project
+
+    runbook = built_project(tmp_path, {"runbook.html": RUNBOOK})
+    first = runbook.ask("Who is the author of the runbook?").snippets[0]
+    assert first.is_answer and first.passage.kind == "metadata" and "Aiko Tanaka" in first.text
+    # A follow-up about the file the conversation stands on names it by "it".
+    before = Conversation().then(runbook.ask("How long does a full restore take?"))
+    reviewed = runbook.ask("When was it last reviewed?", conversation=before).snippets[0]
+    assert reviewed.is_answer and reviewed.passage.kind == "metadata" and "20 February 2025" in reviewed.text
+
+
 MANUAL = """libtasn1 manual
 
 Contents
