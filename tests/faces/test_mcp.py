@@ -153,7 +153,9 @@ def test_a_follow_up_is_read_in_its_conversation_and_only_there(server):
     first = server.ok("ask", question=FACILITATOR, conversation="talk-1")
     assert "Lajcak" in first["snippets"][0]["text"] and first["read_with"] == []
     follow_up = server.call("ask", question=FOLLOW_UP, conversation="talk-1")
-    assert {"EU", "facilitator"} <= set(follow_up.structured_content["read_with"])
+    # "he": the facilitator the question before was answered with.
+    assert {"Miroslav", "Lajcak"} <= set(follow_up.structured_content["read_with"])
+    assert follow_up.structured_content["read_with_question"] == "What did Miroslav Lajcak say?"
     # What the facilitator said, quoted from his paragraph (alone, "he" could be anyone).
     assert "He signaled that dialogue would persist" in follow_up.structured_content["snippets"][0]["text"]
     assert follow_up.content[0].text.startswith("(read with: ")
