@@ -381,11 +381,23 @@ def table_columns(snippet) -> str | None:
     return table[1] if table is not None else None
 
 
+def snippet_section(snippet) -> str | None:
+    """The headings a snippet's passage stands under, below its document's title ("[2.3.0] - 2024-08-27
+    — Changed"), or None where it stands under none, or is a table's row (its columns are said): a
+    changelog's "Upgraded Postgres from 14 to 15." was quoted with no version or date (the chat's card
+    shows them in its title)."""
+    from ..sources.structure import TITLE_PARTS, table_title  # read when an answer is shown, not at start-up
+
+    if table_title(snippet.passage.kind, snippet.passage.title) is not None:
+        return None
+    return snippet.passage.title.partition(TITLE_PARTS)[2] or None
+
+
 def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = True) -> list[str]:
     """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
     and quote (as its file shows it, ``shown_quote``, unless not ``shown``; the answering words in bold
     where ``bold``; on a line of their own with ``answer_words``; a table's row after its columns'
-    names), and the other places it stands; after an abstention, the nearest passage so (a new user's
+    names, another passage after the headings it stands under), and the other places it stands; after an abstention, the nearest passage so (a new user's
     "GPLv3" question abstained, the rule it asked for first among them, and the CLI never showed them)."""
     lines = []
     snippets = answer.snippets
@@ -400,6 +412,8 @@ def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = T
         lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){label}")
         if columns := table_columns(snippet):
             lines.append(f"   columns: {printable(columns)}")
+        elif section := snippet_section(snippet):
+            lines.append(f"   section: {printable(section)}")
         lines.append(f"   “{quote_line(snippet, bold, shown)}”")
         if answer_words and snippet.answer is not None:
             lines.append(f"   answer: {printable(snippet.answer.text)}")

@@ -98,7 +98,9 @@ MENU_LINK_SHARE = 0.9
 # marks are no part of words and footnotes drawn before its text are paragraphs of their own
 # (``pdf_pages._without_note_marks``, ``_notes_apart``). Delimited text 2: one column and a trailing
 # delimiter on each line ("Buy milk,") is lines of text, not a table of one column under a header.
-READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 6, PDF_SUFFIXES: 7, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 2}
+# Markdown 7: a passage's title holds every heading it stands under ("Changelog — [2.3.0] - 2024-08-27
+# — Changed"), not the innermost alone (``passages._outline``).
+READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 7, PDF_SUFFIXES: 7, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 2}
 PLAIN_TEXT_READING = 5
 
 

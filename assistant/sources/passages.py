@@ -228,6 +228,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     headings = None if document.headings is None else frozenset(document.headings)
     fences = structure.fenced_code(text) if document.source.lower().endswith(MARKDOWN_SUFFIXES) else []
     section = ""
+    outline: list[tuple[int, str]] = []  # the headings the text stands under, each with its level
     in_references = False
     for number, (block, is_code) in enumerate(_blocks_and_code(text, fences)):
         if is_code:  # a code block's lines, each a record of its own (its fences are in no passage)
@@ -239,12 +240,14 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         else:
             head_lines = 1
             if headings is None:
-                head, head_lines = structure.block_heading(block_lines, section) or (None, 1)
+                innermost = section.rpartition(structure.TITLE_PARTS)[2]
+                head, head_lines = structure.block_heading(block_lines, innermost) or (None, 1)
             else:  # the format says which lines are headings (HTML's h1 to h6)
                 head = block_lines[0].strip() if block[0][0] in headings else None
             if head is not None:
                 in_references = structure.is_references_title(head)
-                section = head if head != doc_title else ""
+                outline = _outline(outline, structure.markdown_level(block_lines[0]) if head_lines == 1 else None, head, doc_title)
+                section = structure.TITLE_PARTS.join(title for _, title in outline)
                 block, block_lines = block[head_lines:], block_lines[head_lines:]
                 if not block:
                     continue
@@ -271,6 +274,17 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                 title = _titled(doc_title, section)
                 for chunk in _chunk_sentences(spans, max_chars, document.page_of):
                     yield _passage(document, numbered, chunk, title, paragraph_kind)
+
+
+def _outline(outline: list[tuple[int, str]], level: int | None, head: str, doc_title: str) -> list[tuple[int, str]]:
+    """The headings the text stands under after ``head``: a Markdown heading of ``level`` (its number of
+    "#") closes those of its level and below and stands under the ones above ("## [2.3.0] -
+    2024-08-27" over "### Changed": a changelog's bullet was titled "Changed", never by its version and
+    date); a heading of no known level (plain text's, HTML's) stands alone; the document's title is none."""
+    if level is None:
+        return [(0, head)] if head != doc_title else []
+    above = [(l, title) for l, title in outline if 0 < l < level]
+    return above + [(level, head)] if head != doc_title else above
 
 
 def _titled(doc_title: str, section: str) -> str:

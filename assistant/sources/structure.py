@@ -164,6 +164,12 @@ def block_heading(lines: list[str], section: str = "") -> tuple[str, int] | None
     return None
 
 
+def markdown_level(line: str) -> int | None:
+    """A Markdown heading's level (its number of "#"), or None for a line that is none."""
+    markdown = _MARKDOWN_HEADING.match(line)
+    return len(markdown.group(1)) if markdown else None
+
+
 def heading(line: str, *, single_line: bool) -> str | None:
     """The heading a block's first line is, or None: a Markdown heading, or a single short line that
     reads like a title."""

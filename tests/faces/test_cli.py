@@ -176,6 +176,22 @@ def test_a_table_row_is_printed_after_its_columns_names(tmp_path):
     assert lines[2].startswith("   “| x264 | 0.164 |")
 
 
+def test_a_quote_is_printed_under_the_headings_it_stands_under(tmp_path):
+    """A changelog's "Upgraded Postgres from 14 to 15." was printed with no version or date."""
+    changelog = (
+        "# Changelog\n\n## [2.4.0] - 2024-11-05\n\n### Added\n- Support for Swiss francs.\n\n"
+        "## [2.3.0] - 2024-08-27\n\n### Changed\n- Upgraded Postgres from 14 to 15.\n"
+    )
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
+    code, out, err = run_cli("--sources", str(tmp_path / "docs"), "--index", str(tmp_path / "index"), "ask", "When was Postgres upgraded?")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith("1. CHANGELOG.md:11  (score ")
+    assert lines[1] == "   section: [2.3.0] - 2024-08-27 — Changed", out
+    assert lines[2] == "   “Upgraded Postgres from 14 to 15.”"
+
+
 def test_index_prints_what_it_did(sample_project):
     code, out, _ = run_cli("--config", str(sample_project), "index")
     assert code == 0

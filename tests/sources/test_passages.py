@@ -75,6 +75,21 @@ def test_headings_become_titles_not_passages():
     assert passages[0].title == "Guide" and passages[1].title == "Guide — Install"
 
 
+def test_a_markdown_passage_is_titled_by_every_heading_it_stands_under():
+    """A changelog's bullet was titled "Changelog — Changed", never by the version and date it stands
+    under; a heading closes those of its level and below."""
+    text = (
+        "# Changelog\n\n## [2.4.0] - 2024-11-05\n\n### Added\n- Support for Swiss francs.\n\n"
+        "## [2.3.0] - 2024-08-27\n\n### Changed\n- Upgraded Postgres from 14 to 15.\n\n### Removed\n- The PayPal integration.\n\n"
+        "## Unreleased\n\nNothing yet.\n"
+    )
+    titles = {p.text: p.title for p in split_passages(Document("CHANGELOG.md", text, "x", "utf-8"), 1200)}
+    assert titles["Support for Swiss francs."] == "Changelog — [2.4.0] - 2024-11-05 — Added"
+    assert titles["Upgraded Postgres from 14 to 15."] == "Changelog — [2.3.0] - 2024-08-27 — Changed"
+    assert titles["The PayPal integration."] == "Changelog — [2.3.0] - 2024-08-27 — Removed"
+    assert titles["Nothing yet."] == "Changelog — Unreleased"
+
+
 @pytest.mark.parametrize("first, second", [("Chapter 1", "Chapter 10"), ("1. Introduction", "2. Methods"), ("Part I", "Part II")])
 def test_a_numbered_first_heading_names_its_part_not_the_document(first, second):
     """A book whose text opens with "Chapter 1" titled every passage "Chapter 1 — Chapter 10": the
