@@ -92,6 +92,12 @@ _WORD = re.compile(r"(?<=[\s(\"'“])[^\W\d_][\w'’-]*[^\W_]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
 # A word opening a sentence after the question's first: capitalised as a sentence's first word is.
 _SENTENCE_OPENING = re.compile(r"[.!?]\s+([^\W\d_][\w'’-]*)")
+# Months and days are capitalised but name nothing the sources must mention: a date may be written
+# "2025-03-24" ("Who is on call in the week of 24 March 2025?" over a rota abstained for "March").
+_CALENDAR = frozenset(
+    """january february march april may june july august september october november december jan feb mar
+    apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split()
+)
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8
 # An acronym as a question may write it ("US", "EU"): its letters may stand with full stops in the text.
@@ -272,9 +278,10 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     lexical_first = max(ranked, key=lambda c: c.lexical).row if ranked and max(c.lexical for c in ranked) > 0 else -2
     focus = query.focus
     # A name a file of the index is named by is mentioned, by that file; a word opening a sentence of the
-    # question is capitalised as its sentence's first ("… valid? Thanks"), no name for this.
+    # question is capitalised as its sentence's first ("… valid? Thanks"), and a month or a day as any
+    # is (``_CALENDAR``): no names for this.
     opening = set(_SENTENCE_OPENING.findall(query.text or "")) | set(_SENTENCE_OPENING.findall(query.whole_question or ""))
-    named = {term: word for term, word in asked.items() if word not in opening}
+    named = {term: word for term, word in asked.items() if word not in opening and word.lower() not in _CALENDAR}
     unmentioned = never_mentioned(named, present, index, each=bool(words))
     return QuestionSignals(
         subject=subject,

@@ -59,6 +59,9 @@ def test_one_name_the_sources_never_mention_is_enough_and_a_typo_is_no_such_name
     # A word opening a second sentence is capitalised as its first, no name.
     thanked = regions.ask("What is the population of Queensland? Thanks")
     assert "never mention" not in (thanked.reason or ""), thanked.reason
+    # A month or a day is capitalised as any is, no name (a date may be written 2025-03-24).
+    dated = regions.ask("What was the population of Queensland in March, on a Monday?")
+    assert "never mention" not in (dated.reason or ""), dated.reason
 
 
 def test_a_name_a_file_is_named_by_is_mentioned_by_that_file(tmp_path):
