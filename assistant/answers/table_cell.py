@@ -1,0 +1,63 @@
+"""The cell of a table's row that the question names by its column: "Who is the secondary on call in the
+week of 24 March 2025?" over the rota's row "| 13 | 2025-03-24 | Aiko Tanaka | Priya Raman | 4418 | 4411 |"
+(columns week · start date · primary · secondary · primary ext · secondary ext) asks for the secondary's
+cell. The reader, reading the row under its columns' names, marked the primary, "Aiko Tanaka".
+
+A column is asked where every word of its name is in the question (a short one as the start of a
+question's word: "ext" in "extension"), but not one whose cell the question already holds (the week it
+gives, "week 13"), nor one of a kind the question does not ask for (a week's number for "who"). Of
+several asked, the one whose name holds all the others' words: "the primary extension" names "primary"
+and "primary ext", and asks for the extension.
+"""
+
+from __future__ import annotations
+
+from ..models import Answer, AnswerPhrase, Snippet
+from ..sources.structure import HEADER_CELLS, row_cells, table_title
+from ..store.lexical import tokenize
+from .answering import expected_answer_kind, matches_kind
+
+
+def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
+    """The cell of the snippet's row under the one column the question names, as words of the file, or
+    None: not a table's single row, no column named, or several."""
+    table = table_title(snippet.passage.kind, snippet.passage.title)
+    if table is None or "\n" in snippet.text.strip():
+        return None
+    names = [set(tokenize(name.replace("_", " "))) for name in table[1].split(HEADER_CELLS)]
+    cells = row_cells(snippet.text)
+    if len(names) != len(cells):
+        return None
+    asked_words = set(tokenize(question))
+    kind = expected_answer_kind(question)
+    named = []
+    for k, (name, (start, end)) in enumerate(zip(names, cells)):
+        cell = snippet.text[start:end]
+        if not name or not all(_asked(word, asked_words) for word in name) or not cell or set(tokenize(cell)) <= asked_words:
+            continue
+        if kind is not None and not matches_kind(cell, kind):
+            continue
+        named.append(k)
+    widest = [k for k in named if all(names[other] <= names[k] for other in named)]
+    if len(widest) != 1:
+        return None
+    start, end = cells[widest[0]]
+    return AnswerPhrase(text=snippet.text[start:end], start=snippet.citation.start + start, end=snippet.citation.start + end)
+
+
+def _asked(word: str, asked_words: set[str]) -> bool:
+    """Whether a column's word is among the question's, or, short, opens one of them ("ext", "extension")."""
+    return word in asked_words or (len(word) >= 3 and any(asked.startswith(word) for asked in asked_words))
+
+
+def with_asked_cells(question: str, answer: Answer) -> Answer:
+    """The answer with each table row shown as an answer marked at the cell the question names by its
+    column (``asked_cell``), where the words marked were not in that cell."""
+    snippets = []
+    for snippet in answer.snippets:
+        cell = asked_cell(question, snippet) if snippet.is_answer else None
+        marked = snippet.answer
+        if cell is not None and (marked is None or marked.start < cell.start or marked.end > cell.end):
+            snippet = snippet.model_copy(update={"answer": cell})
+        snippets.append(snippet)
+    return answer.model_copy(update={"snippets": tuple(snippets)})

@@ -1,0 +1,48 @@
+"""The cell of a table's row that the question names by its column is the one marked: a new user's "Who
+is the secondary on call in the week of 24 March 2025?" had the primary's name marked."""
+
+from __future__ import annotations
+
+import pytest
+
+from projects import built_project
+
+ROTA = (
+    "week,start_date,primary,secondary,primary_ext,secondary_ext\n"
+    "10,2025-03-03,Priya Raman,Jonas Becker,4411,4427\n"
+    "11,2025-03-10,Marcus Oyelaran,Aiko Tanaka,4432,4418\n"
+    "12,2025-03-17,Jonas Becker,Sofia Lindqvist,4427,4405\n"
+    "13,2025-03-24,Aiko Tanaka,Priya Raman,4418,4411\n"
+    "14,2025-03-31,Sofia Lindqvist,Marcus Oyelaran,4405,4432\n"
+)
+
+
+@pytest.fixture(scope="module")
+def rota(tmp_path_factory):
+    return built_project(tmp_path_factory.mktemp("rota"), {"oncall-rota.csv": ROTA})
+
+
+@pytest.mark.parametrize(
+    "question, row, marked",
+    [
+        ("Who is the secondary on call in the week of 24 March 2025?", "| 13 |", "Priya Raman"),
+        ("Who is the primary on call in week 11?", "| 11 |", "Marcus Oyelaran"),
+        # "primary" and "primary ext" are both named: the wider name is what is asked.
+        ("What is the primary extension in week 12?", "| 12 |", "4427"),
+        ("What is the secondary extension in week 14?", "| 14 |", "4432"),
+    ],
+)
+def test_the_column_the_question_names_is_the_cell_marked(rota, question, row, marked):
+    first = rota.ask(question).snippets[0]
+    assert first.text.startswith(row) and first.is_answer
+    assert first.answer is not None and first.answer.text == marked
+    text = rota.read_source("oncall-rota.csv")
+    assert text[first.answer.start : first.answer.end] == marked  # a slice of the file
+
+
+def test_a_question_naming_no_column_leaves_the_readers_mark(rota):
+    from assistant.answers.table_cell import asked_cell
+
+    answer = rota.ask("Who is on call in week 13?")  # "week" is named, but its cell is the question's own
+    assert answer.snippets[0].text.startswith("| 13 |")
+    assert asked_cell("Who is on call in week 13?", answer.snippets[0]) is None
