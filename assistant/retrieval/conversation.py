@@ -280,6 +280,8 @@ _EXPLETIVE_IT = re.compile(r"it\s+(?:\w+\s+){1,2}(?:to|that)\b", re.I)
 _STANDS_FOR = re.compile(r"(?<![\w'’-])(?:it|he|she|they|him|them)(?![\w'’-])", re.I)
 # A person the question stands for by a pronoun, not a possessive ("her name": no place for a name).
 _PERSON = re.compile(r"(?<![\w'’-])(?:he|she|him)(?![\w'’-])", re.I)
+# A preposition of place just before the words marked as a who-question's answer: they name a place.
+_PLACED = re.compile(r"(?<![\w'’-])(?:in|at|from|near|to|into|across|outside|inside)\s+(?:the\s+)?$", re.I)
 # A question asking who: its answer is a person a later "he" or "she" may stand for.
 _ASKS_WHO = re.compile(r"\W*(?:(?:and|but|so)\s+)?(?:who|whom)\b", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -415,6 +417,38 @@ def _pronoun_in_place(new: str, asked: str) -> tuple[str, str] | None:
     return at.group(), asked[: at.start()] + new + asked[at.end() :]
 
 
+# How many of the passages naming a person are read for the pronoun its text goes on with.
+_SAID_OF_PASSAGES = 200
+# A sentence opening with a person's name, and the next with a pronoun: "Tobias Brandt is the co-founder
+# ... He was born in Hamburg".
+_NEXT_PRONOUN = re.compile(r"[^.!?]*[.!?][\"”’)]*\s+(He|She|His|Her)\b")
+
+
+def said_of(name: str, follow_up: str, index: LoadedIndex) -> bool:
+    """Whether the follow-up's "he" or "she" may stand for ``name``: where the sources open a sentence
+    with the name (or its last word) and the next with "He" or "She", more often with the follow-up's
+    pronoun than the other; where they never do, a name of two words or more may. "Where was she born?"
+    after "Who founded Norrow Systems?" (answered "Tobias Brandt": "Tobias Brandt is the co-founder ...
+    He was born in Hamburg") was asked of him; a single capitalised word is as often a place."""
+    pronoun = _PERSON.search(follow_up)
+    if not name or pronoun is None:
+        return False
+    asked_she = pronoun.group().lower() == "she"
+    last = name.split()[-1]
+    opens = re.compile(rf"(?:^|[.!?][\"”’)]*\s+)(?:{re.escape(name)}|{re.escape(last)})(?![\w'’-])")
+    counts = {True: 0, False: 0}  # she, he
+    for term in tokenize(last)[:1]:
+        for row in index.lexical.rows_with(term, _SAID_OF_PASSAGES):
+            text = index.passages[row].text
+            for found in opens.finditer(text):
+                following = _NEXT_PRONOUN.match(text, found.end())
+                if following:
+                    counts[following.group(1) in ("She", "Her")] += 1
+    if counts[True] or counts[False]:
+        return counts[asked_she] > counts[not asked_she]
+    return len(name.split()) >= 2
+
+
 def answered_in_place(follow_up: str, name: str) -> Contrast | None:
     """The follow-up with the person the question before was answered with (``name``,
     ``TurnContext.answered_name``) in place of its one "he", "she" or "him", where it names no one
@@ -471,7 +505,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     leaning = incompleteness(query, subject, answered=previous.row is not None)
     asks = leaning >= LEANS_ON_QUESTION or asks_about(query.text)
     instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
-    if asks and instead is None:
+    if asks and instead is None and said_of(previous.answered_name, query.text, index):
         instead = answered_in_place(query.text, previous.answered_name)
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
@@ -537,6 +571,9 @@ def answered_name(question: str, answer: Answer) -> str:
     a name ("Sofia Lindqvist"); else ""."""
     first = answer.snippets[0]
     if not _ASKS_WHO.match(question) or first.answer is None or not first.is_answer:
+        return ""
+    before = first.text[: first.answer.start - first.citation.start]
+    if _PLACED.search(before):  # "they founded Norrow Systems together in Lisbon": a place, no person
         return ""
     words = first.answer.text.split()
     return first.answer.text if is_run(words, is_name) else ""

@@ -120,6 +120,14 @@ class LexicalIndex:
                     found.add(term)
         return found
 
+    def rows_with(self, term: str, limit: int) -> list[int]:
+        """The first ``limit`` rows holding ``term``, in row order (none for a term the index lacks)."""
+        column = self._column(term)
+        if column is None:
+            return []
+        start = int(self._indptr[column])
+        return sorted(int(row) for row in self._indices[start : min(int(self._indptr[column + 1]), start + limit)])
+
     def search(self, terms: Sequence[str] | Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped).
 
