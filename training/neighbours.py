@@ -52,14 +52,18 @@ def other_article_neighbours(
 
 
 def most_alike(scores: np.ndarray, count: int) -> np.ndarray:
-    """The columns of the `count` highest scores (to nine places), highest first, a tie going to the
-    earlier column. Never left to the order numpy's sorts give equal scores, nor to the last bits of a
-    sum: both depend on the CPU (with AVX-512, numpy sorts and sums with other kernels), and a training
-    run's windows would with them."""
+    """The columns of the `count` highest positive scores (to nine places), highest first, a tie going
+    to the earlier column (a score of 0 or less is no neighbour: `_first_without_answer` stops there).
+    Never left to the order numpy's sorts give equal scores, nor to the last bits of a sum: both depend
+    on the CPU (with AVX-512, numpy sorts and sums with other kernels), and a training run's windows
+    would with them."""
     count = min(count, len(scores))
+    if count <= 0:
+        return np.zeros(0, dtype=np.int64)
     scores = np.round(scores, 9)
     threshold = np.partition(scores, len(scores) - count)[len(scores) - count]
-    candidates = np.flatnonzero(scores >= threshold)
+    # Only a column that shares a word: where few do, the rest tie at 0 and would all be sorted.
+    candidates = np.flatnonzero((scores >= threshold) & (scores > 0))
     return candidates[np.lexsort((candidates, -scores[candidates]))][:count]
 
 

@@ -93,11 +93,22 @@ _FIRST_WORD = re.compile(r"^\W*\w+")
 # A word opening a sentence after the question's first: capitalised as a sentence's first word is.
 _SENTENCE_OPENING = re.compile(r"[.!?]\s+([^\W\d_][\w'’-]*)")
 # Months and days are capitalised but name nothing the sources must mention: a date may be written
-# "2025-03-24" ("Who is on call in the week of 24 March 2025?" over a rota abstained for "March").
+# "2025-03-24" ("Who is on call in the week of 24 March 2025?" over a rota abstained for "March"). A
+# month that is a given name too ("May", "Jan") or a month's abbreviation only beside a number.
 _CALENDAR = frozenset(
-    """january february march april may june july august september october november december jan feb mar
-    apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday""".split()
+    """january february march july september october november december monday tuesday wednesday thursday
+    friday saturday sunday""".split()
 )
+_CALENDAR_BESIDE_NUMBERS = frozenset("april may june august jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def _is_calendar(word: str, question: str) -> bool:
+    """Whether a capitalised word of the question is a month or a day (``_CALENDAR``)."""
+    lower = word.lower()
+    if lower in _CALENDAR:
+        return True
+    escaped = re.escape(word)
+    return lower in _CALENDAR_BESIDE_NUMBERS and re.search(rf"\d[\s,.]*{escaped}\b|\b{escaped}\.?[\s,]*\d", question) is not None
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8
 # An acronym as a question may write it ("US", "EU"): its letters may stand with full stops in the text.
@@ -281,7 +292,8 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     # question is capitalised as its sentence's first ("… valid? Thanks"), and a month or a day as any
     # is (``_CALENDAR``): no names for this.
     opening = set(_SENTENCE_OPENING.findall(query.text or "")) | set(_SENTENCE_OPENING.findall(query.whole_question or ""))
-    named = {term: word for term, word in asked.items() if word not in opening and word.lower() not in _CALENDAR}
+    asked_text = f"{query.text} {query.whole_question}"
+    named = {term: word for term, word in asked.items() if word not in opening and not _is_calendar(word, asked_text)}
     unmentioned = never_mentioned(named, present, index, each=bool(words))
     return QuestionSignals(
         subject=subject,

@@ -7,7 +7,9 @@ A column is asked where every word of its name is in the question (a short one a
 question's word: "ext" in "extension"), but not one whose cell the question already holds (the week it
 gives, "week 13"), nor one of a kind the question does not ask for (a week's number for "who"). Of
 several asked, the one whose name holds all the others' words: "the primary extension" names "primary"
-and "primary ext", and asks for the extension.
+and "primary ext", and asks for the extension. Where no one name holds the others' ("the primary
+extension in the week of 24 March": week, primary, primary ext), or the header's words were cut short
+(a title keeps at most 120 characters of them) so that names and cells no longer pair, nothing changes.
 """
 
 from __future__ import annotations

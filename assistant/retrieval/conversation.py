@@ -281,7 +281,7 @@ _STANDS_FOR = re.compile(r"(?<![\w'’-])(?:it|he|she|they|him|them)(?![\w'’-]
 # A person the question stands for by a pronoun, not a possessive ("her name": no place for a name).
 _PERSON = re.compile(r"(?<![\w'’-])(?:he|she|him)(?![\w'’-])", re.I)
 # A preposition of place just before the words marked as a who-question's answer: they name a place.
-_PLACED = re.compile(r"(?<![\w'’-])(?:in|at|from|near|to|into|across|outside|inside)\s+(?:the\s+)?$", re.I)
+_PLACED = re.compile(r"(?<![\w'’-])(?:in|at|from|near)\s+(?:the\s+)?$", re.I)
 # A question asking who: its answer is a person a later "he" or "she" may stand for.
 _ASKS_WHO = re.compile(r"\W*(?:(?:and|but|so)\s+)?(?:who|whom)\b", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
@@ -417,8 +417,9 @@ def _pronoun_in_place(new: str, asked: str) -> tuple[str, str] | None:
     return at.group(), asked[: at.start()] + new + asked[at.end() :]
 
 
-# How many of the passages naming a person are read for the pronoun its text goes on with.
-_SAID_OF_PASSAGES = 200
+# How many of the passages naming a person are read for the pronoun its text goes on with (each read
+# alone: about 0.25 ms a passage from the index's table).
+_SAID_OF_PASSAGES = 50
 # A sentence opening with a person's name, and the next with a pronoun: "Tobias Brandt is the co-founder
 # ... He was born in Hamburg".
 _NEXT_PRONOUN = re.compile(r"[^.!?]*[.!?][\"”’)]*\s+(He|She|His|Her)\b")
@@ -505,8 +506,9 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     leaning = incompleteness(query, subject, answered=previous.row is not None)
     asks = leaning >= LEANS_ON_QUESTION or asks_about(query.text)
     instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
-    if asks and instead is None and said_of(previous.answered_name, query.text, index):
-        instead = answered_in_place(query.text, previous.answered_name)
+    if asks and instead is None:
+        person = answered_in_place(query.text, previous.answered_name)
+        instead = person if person is not None and said_of(previous.answered_name, query.text, index) else None
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).
@@ -618,6 +620,6 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
         first = answer.snippets[0].citation
         context = context.model_copy(update={
             "source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end,
-            "answered_name": answered_name(query.text, answer),
+            "answered_name": answered_name(query.whole_question if query.restated else query.text, answer),
         })
     return answer.model_copy(update={"context": context, "read_with": query.carried_words})

@@ -229,6 +229,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
     fences = structure.fenced_code(text) if document.source.lower().endswith(MARKDOWN_SUFFIXES) else []
     section = ""
     outline: list[tuple[int, str]] = []  # the headings the text stands under, each with its level
+    innermost = ""  # the last of them, or the label a paragraph opened with ("Abstract:")
     in_references = False
     for number, (block, is_code) in enumerate(_blocks_and_code(text, fences)):
         if is_code:  # a code block's lines, each a record of its own (its fences are in no passage)
@@ -240,7 +241,6 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
         else:
             head_lines = 1
             if headings is None:
-                innermost = section.rpartition(structure.TITLE_PARTS)[2]
                 head, head_lines = structure.block_heading(block_lines, innermost) or (None, 1)
             else:  # the format says which lines are headings (HTML's h1 to h6)
                 head = block_lines[0].strip() if block[0][0] in headings else None
@@ -248,6 +248,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                 in_references = structure.is_references_title(head)
                 outline = _outline(outline, structure.markdown_level(block_lines[0]) if head_lines == 1 else None, head, doc_title)
                 section = structure.TITLE_PARTS.join(title for _, title in outline)
+                innermost = head if head != doc_title else ""
                 block, block_lines = block[head_lines:], block_lines[head_lines:]
                 if not block:
                     continue
@@ -267,7 +268,7 @@ def passages_of(document: Document, max_chars: int) -> Iterator[Passage]:
                 if kind == "body":
                     label = structure.section_label(text[p_start:p_end])
                     if label is not None:
-                        section = label
+                        section = innermost = label
                     if structure.is_caption(text[p_start:p_end]):
                         paragraph_kind = "caption"
                 spans = cap_spans(text, sentence_spans(text, p_start, p_end), min(SENTENCE_MAX_CHARS, max_chars))
@@ -281,8 +282,9 @@ def _outline(outline: list[tuple[int, str]], level: int | None, head: str, doc_t
     "#") closes those of its level and below and stands under the ones above ("## [2.3.0] -
     2024-08-27" over "### Changed": a changelog's bullet was titled "Changed", never by its version and
     date); a heading of no known level (plain text's, HTML's) stands alone; the document's title is none."""
-    if level is None:
-        return [(0, head)] if head != doc_title else []
+    if level is None:  # under the Markdown headings above it, in place of another such heading
+        above = [(l, title) for l, title in outline if l > 0]
+        return above + [(0, head)] if head != doc_title else above
     above = [(l, title) for l, title in outline if 0 < l < level]
     return above + [(level, head)] if head != doc_title else above
 

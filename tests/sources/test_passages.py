@@ -88,6 +88,16 @@ def test_a_markdown_passage_is_titled_by_every_heading_it_stands_under():
     assert titles["Upgraded Postgres from 14 to 15."] == "Changelog — [2.3.0] - 2024-08-27 — Changed"
     assert titles["The PayPal integration."] == "Changelog — [2.3.0] - 2024-08-27 — Removed"
     assert titles["Nothing yet."] == "Changelog — Unreleased"
+    # A heading of no "#" stands under the Markdown headings above it; a heading holding the separator
+    # is still the one a numbered subsection is told by.
+    text = (
+        "# Changelog\n\n## [2.3.0] - 2024-08-27\n\nBreaking changes\n\nThe API drops version 1.\n\n### Fixed\n- Retries.\n\n"
+        "## 7. Tyres — and wheels\n\n7.1 Tyre pressures (cold)\nFront 2.2 bar, rear 2.4 bar.\n"
+    )
+    titles = {p.text: p.title for p in split_passages(Document("CHANGELOG.md", text, "x", "utf-8"), 1200)}
+    assert titles["The API drops version 1."] == "Changelog — [2.3.0] - 2024-08-27 — Breaking changes"
+    assert titles["Retries."] == "Changelog — [2.3.0] - 2024-08-27 — Fixed"
+    assert titles["Front 2.2 bar, rear 2.4 bar."] == "Changelog — 7. Tyres — and wheels — 7.1 Tyre pressures (cold)"
 
 
 @pytest.mark.parametrize("first, second", [("Chapter 1", "Chapter 10"), ("1. Introduction", "2. Methods"), ("Part I", "Part II")])

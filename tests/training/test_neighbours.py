@@ -48,4 +48,5 @@ def test_equal_scores_rank_by_column_whatever_the_cpu_sorts_with():
     scores = np.array([0.5, 0.9, 0.5, 0.1, 0.9 + 1e-12, 0.5, 0.0])
     assert most_alike(scores, 3).tolist() == [1, 4, 0]
     assert most_alike(scores, 4).tolist() == [1, 4, 0, 2]
-    assert most_alike(scores, 20).tolist() == [1, 4, 0, 2, 5, 3, 6]
+    assert most_alike(scores, 20).tolist() == [1, 4, 0, 2, 5, 3]  # a score of 0 is no neighbour
+    assert most_alike(scores, 0).tolist() == [] and most_alike(np.zeros(0), 8).tolist() == []
