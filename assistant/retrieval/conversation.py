@@ -425,7 +425,7 @@ _SAID_OF_PASSAGES = 50
 _NEXT_PRONOUN = re.compile(r"[^.!?]*[.!?][\"”’)]*\s+(He|She|His|Her)\b")
 
 
-def said_of(name: str, follow_up: str, index: LoadedIndex) -> bool:
+def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = None) -> bool:
     """Whether the follow-up's "he" or "she" may stand for ``name``: where the sources open a sentence
     with the name (or its last word) and the next with "He" or "She", more often with the follow-up's
     pronoun than the other; where they never do, a name of two words or more may. "Where was she born?"
@@ -439,8 +439,11 @@ def said_of(name: str, follow_up: str, index: LoadedIndex) -> bool:
     opens = re.compile(rf"(?:^|[.!?][\"”’)]*\s+)(?:{re.escape(name)}|{re.escape(last)})(?![\w'’-])")
     counts = {True: 0, False: 0}  # she, he
     for term in tokenize(last)[:1]:
-        for row in index.lexical.rows_with(term, _SAID_OF_PASSAGES):
-            text = index.passages[row].text
+        # The answer's own file first (``row``: its passage), then the index's first rows naming it.
+        own = index.lexical.rows_with(term, _SAID_OF_PASSAGES // 2, *index.passages.source_rows(row)) if row is not None else []
+        rows = list(dict.fromkeys([*own, *index.lexical.rows_with(term, _SAID_OF_PASSAGES)]))[:_SAID_OF_PASSAGES]
+        for at in rows:
+            text = index.passages[at].text
             for found in opens.finditer(text):
                 following = _NEXT_PRONOUN.match(text, found.end())
                 if following:
@@ -508,7 +511,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
     if asks and instead is None:
         person = answered_in_place(query.text, previous.answered_name)
-        instead = person if person is not None and said_of(previous.answered_name, query.text, index) else None
+        instead = person if person is not None and said_of(previous.answered_name, query.text, index, previous.row) else None
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).

@@ -120,13 +120,15 @@ class LexicalIndex:
                     found.add(term)
         return found
 
-    def rows_with(self, term: str, limit: int) -> list[int]:
-        """The first ``limit`` rows holding ``term``, in row order (none for a term the index lacks)."""
+    def rows_with(self, term: str, limit: int, first: int = 0, last: int | None = None) -> list[int]:
+        """The first ``limit`` rows holding ``term`` from row ``first`` to ``last`` (to the end: None), in
+        row order (none for a term the index lacks)."""
         column = self._column(term)
         if column is None:
             return []
-        start = int(self._indptr[column])
-        return sorted(int(row) for row in self._indices[start : min(int(self._indptr[column + 1]), start + limit)])
+        rows = np.asarray(self._indices[int(self._indptr[column]) : int(self._indptr[column + 1])])
+        inside = rows[(rows >= first) & (rows <= (last if last is not None else rows.max(initial=0)))]
+        return [int(row) for row in np.sort(inside)[:limit]]
 
     def search(self, terms: Sequence[str] | Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped).

@@ -701,6 +701,11 @@ def test_a_he_or_she_takes_the_name_only_where_the_sources_speak_of_that_person_
     assert said_of("Marta Oliveira", "Where did she study?", index) and not said_of("Marta Oliveira", "Where did he study?", index)
     assert not said_of("Lisbon", "Where was she born?", index)  # one word the sources never say a pronoun of
     assert said_of("Sofia Lindqvist", "When does she start?", index)  # never named, but a whole name
+    # The passages naming a person, from the index or from one file's rows (the answer's, read first).
+    naming = index.lexical.rows_with("oliveira", 10)
+    assert {index.passages[r].source for r in naming} == {"tobias.txt", "marta.txt"}
+    hers = index.passages.source_rows(next(r for r in naming if index.passages[r].source == "marta.txt"))
+    assert {index.passages[r].source for r in index.lexical.rows_with("oliveira", 10, *hers)} == {"marta.txt"}
     asked = chat_so_far(people, "Who is the chief technology officer of Norrow Systems?")
     assert asked.turns[-1].snippets[0].answer.text == "Marta Oliveira"
     born = people.ask("Where was she born?", conversation=asked)
