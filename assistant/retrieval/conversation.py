@@ -417,8 +417,7 @@ def _pronoun_in_place(new: str, asked: str) -> tuple[str, str] | None:
     return at.group(), asked[: at.start()] + new + asked[at.end() :]
 
 
-# How many of the passages naming a person are read for the pronoun its text goes on with (each read
-# alone: about 0.25 ms a passage from the index's table).
+# How many of the passages naming a person are read for the pronoun its text goes on with.
 _SAID_OF_PASSAGES = 50
 # A sentence opening with a person's name, and the next with a pronoun: "Tobias Brandt is the co-founder
 # ... He was born in Hamburg".
@@ -438,16 +437,15 @@ def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = Non
     last = name.split()[-1]
     opens = re.compile(rf"(?:^|[.!?][\"”’)]*\s+)(?:{re.escape(name)}|{re.escape(last)})(?![\w'’-])")
     counts = {True: 0, False: 0}  # she, he
-    for term in tokenize(last)[:1]:
-        # The answer's own file first (``row``: its passage), then the index's first rows naming it.
-        own = index.lexical.rows_with(term, _SAID_OF_PASSAGES // 2, *index.passages.source_rows(row)) if row is not None else []
-        rows = list(dict.fromkeys([*own, *index.lexical.rows_with(term, _SAID_OF_PASSAGES)]))[:_SAID_OF_PASSAGES]
-        for at in rows:
-            text = index.passages[at].text
-            for found in opens.finditer(text):
-                following = _NEXT_PRONOUN.match(text, found.end())
-                if following:
-                    counts[following.group(1) in ("She", "Her")] += 1
+    terms = tokenize(last)
+    # The answer's own file first (``row``: its passage), then the index's first rows naming it.
+    own = index.lexical.rows_with(terms[0], _SAID_OF_PASSAGES // 2, *index.passages.source_rows(row)) if terms and row is not None else []
+    rows = [*own, *index.lexical.rows_with(terms[0], _SAID_OF_PASSAGES)] if terms else []
+    for passage in index.passages.many(list(dict.fromkeys(rows))[:_SAID_OF_PASSAGES]):
+        for found in opens.finditer(passage.text):
+            following = _NEXT_PRONOUN.match(passage.text, found.end())
+            if following:
+                counts[following.group(1) in ("She", "Her")] += 1
     if counts[True] or counts[False]:
         return counts[asked_she] > counts[not asked_she]
     return len(name.split()) >= 2

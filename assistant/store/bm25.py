@@ -113,22 +113,24 @@ class LexicalIndex:
         """Which of ``terms`` occur in at least one of the rows ``first`` to ``last``."""
         found = set()
         for term in terms:
-            column = self._column(term)
-            if column is not None:
-                rows = np.asarray(self._indices[int(self._indptr[column]) : int(self._indptr[column + 1])])
-                if np.any((rows >= first) & (rows <= last)):
-                    found.add(term)
+            rows = self._rows(term)
+            if np.any((rows >= first) & (rows <= last)):
+                found.add(term)
         return found
 
     def rows_with(self, term: str, limit: int, first: int = 0, last: int | None = None) -> list[int]:
         """The first ``limit`` rows holding ``term`` from row ``first`` to ``last`` (to the end: None), in
-        row order (none for a term the index lacks)."""
+        row order (a term's rows are kept in order; none for a term the index lacks)."""
+        rows = self._rows(term)
+        inside = (rows >= first) if last is None else (rows >= first) & (rows <= last)
+        return [int(row) for row in rows[inside][:limit]]
+
+    def _rows(self, term: str) -> np.ndarray:
+        """The rows holding ``term`` (none for a term the index lacks)."""
         column = self._column(term)
         if column is None:
-            return []
-        rows = np.asarray(self._indices[int(self._indptr[column]) : int(self._indptr[column + 1])])
-        inside = rows[(rows >= first) & (rows <= (last if last is not None else rows.max(initial=0)))]
-        return [int(row) for row in np.sort(inside)[:limit]]
+            return np.zeros(0, dtype=np.int64)
+        return np.asarray(self._indices[int(self._indptr[column]) : int(self._indptr[column + 1])])
 
     def search(self, terms: Sequence[str] | Mapping[str, float], k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` best rows for the query terms and their BM25 scores (rows with score 0 dropped).

@@ -125,6 +125,12 @@ class PassageTable(Sequence[Passage]):
             raise IndexError(row)
         return self._fetch([row])[row][0]
 
+    def many(self, rows: Iterable[int]) -> list[Passage]:
+        """The passages at ``rows``, in their order, read from disk in one query."""
+        wanted = [int(r) for r in rows]
+        fetched = self._fetch(list(dict.fromkeys(wanted)))
+        return [fetched[row][0] for row in wanted]
+
     def sentence_ranges(self, rows: Iterable[int]) -> dict[int, tuple[int, int]]:
         """For each row, its first sentence's row in the sentence vectors and its sentence count."""
         wanted = list(dict.fromkeys(int(r) for r in rows))
