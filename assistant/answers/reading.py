@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from ..models import Passage, Sentence, Snippet
 from ..retrieval.query import Query
-from ..sources.structure import HEADER_CELLS, RECORDS, row_cells, table_title
+from ..sources.structure import RECORDS, column_cells
 from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
 
@@ -84,16 +84,11 @@ def labelled_row(passage: Passage, row: Sentence) -> Stretch | None:
     part of the passage's title, ``structure.header_words``) does not name as many columns as the row
     has cells. Alone, "| B3 | Kreuzberg | extensive sedum | 1,120 | 15 | 8 |" gave the reader no way to
     tell which number is the sensors' (a new user's "How many sensors were on site B3?")."""
-    parts = table_title(passage.kind, passage.title)
-    if parts is None:
-        return None
-    names = parts[1].split(HEADER_CELLS)
-    cells = row_cells(row.text)
-    if len(names) != len(cells) or len(names) < 2:
+    columns = column_cells(passage.kind, passage.title, row.text)
+    if columns is None or len(columns) < 2:
         return None
     text, pieces = "", []
-    for name, (start, end) in zip(names, cells):
-        name = name.replace("_", " ")  # a spreadsheet's column "amount_gbp" read as the words it is
+    for name, (start, end) in columns:
         text += f"{name}: " if not text else f"; {name}: "
         pieces.append((len(text), len(text) + end - start, row.start + start))
         text += row.text[start:end]

@@ -15,7 +15,7 @@ extension in the week of 24 March": week, primary, primary ext), or the header's
 from __future__ import annotations
 
 from ..models import Answer, AnswerPhrase, Snippet
-from ..sources.structure import HEADER_CELLS, row_cells, table_title
+from ..sources.structure import column_cells
 from ..store.lexical import tokenize
 from .answering import expected_answer_kind, matches_kind
 
@@ -23,13 +23,11 @@ from .answering import expected_answer_kind, matches_kind
 def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     """The cell of the snippet's row under the one column the question names, as words of the file, or
     None: not a table's single row, no column named, or several."""
-    table = table_title(snippet.passage.kind, snippet.passage.title)
-    if table is None or "\n" in snippet.text.strip():
+    columns = column_cells(snippet.passage.kind, snippet.passage.title, snippet.text)
+    if columns is None or "\n" in snippet.text.strip():
         return None
-    names = [set(tokenize(name.replace("_", " "))) for name in table[1].split(HEADER_CELLS)]
-    cells = row_cells(snippet.text)
-    if len(names) != len(cells):
-        return None
+    names = [set(tokenize(name)) for name, _ in columns]
+    cells = [cell for _, cell in columns]
     asked_words = set(tokenize(question))
     kind = expected_answer_kind(question)
     named = []

@@ -281,12 +281,11 @@ def _outline(outline: list[tuple[int, str]], level: int | None, head: str, doc_t
     """The headings the text stands under after ``head``: a Markdown heading of ``level`` (its number of
     "#") closes those of its level and below and stands under the ones above ("## [2.3.0] -
     2024-08-27" over "### Changed": a changelog's bullet was titled "Changed", never by its version and
-    date); a heading of no known level (plain text's, HTML's) stands alone; the document's title is none."""
-    if level is None:  # under the Markdown headings above it, in place of another such heading
-        above = [(l, title) for l, title in outline if l > 0]
-        return above + [(0, head)] if head != doc_title else above
-    above = [(l, title) for l, title in outline if 0 < l < level]
-    return above + [(level, head)] if head != doc_title else above
+    date); a heading of no known level (plain text's, HTML's) stands under them, after none of its own
+    kind; the document's title is none."""
+    # One of no level stands under every Markdown heading above it, in place of another such heading.
+    above = [(l, title) for l, title in outline if 0 < l and (level is None or l < level)]
+    return above + [(level or 0, head)] if head != doc_title else above
 
 
 def _titled(doc_title: str, section: str) -> str:

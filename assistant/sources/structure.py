@@ -395,6 +395,20 @@ def table_title(kind: str, title: str) -> tuple[str, str] | None:
     return (above, header) if HEADER_CELLS in header else None
 
 
+def column_cells(kind: str, title: str, row: str) -> list[tuple[str, tuple[int, int]]] | None:
+    """A table's row as its cells under their columns' names: (the name as words, "amount_gbp" as
+    "amount gbp"; the cell's start and end in ``row``) each; None for a passage of another kind, or where
+    the header in its title (``table_title``) does not name as many columns as the row has cells."""
+    table = table_title(kind, title)
+    if table is None:
+        return None
+    names = table[1].split(HEADER_CELLS)
+    cells = row_cells(row)
+    if len(names) != len(cells):
+        return None
+    return [(name.replace("_", " "), cell) for name, cell in zip(names, cells)]
+
+
 def header_words(line: str) -> str:
     """A header row as words for a title: its cells, without the bars ("Station · Region · Opened")."""
     return HEADER_CELLS.join(line[start:end] for start, end in row_cells(line) if end > start)[:HEADING_MAX_CHARS]
