@@ -47,13 +47,13 @@ def other_article_neighbours(
         scores = (questions @ matrix).toarray()
         for row, (article, _, question) in enumerate(block):
             scores[row, owner == id(article)] = -1.0
-            found.append(_first_without_answer(paragraphs, most_alike(scores[row], LOOKED_AT), scores[row], question))
+            found.append(_first_without_answer(paragraphs, most_alike(scores[row], LOOKED_AT), question))
     return found
 
 
 def most_alike(scores: np.ndarray, count: int) -> np.ndarray:
     """The columns of the `count` highest positive scores (to nine places), highest first, a tie going
-    to the earlier column (a score of 0 or less is no neighbour: `_first_without_answer` stops there).
+    to the earlier column (a paragraph sharing no word is no neighbour).
     Never left to the order numpy's sorts give equal scores, nor to the last bits of a sum: both depend
     on the CPU (with AVX-512, numpy sorts and sums with other kernels), and a training run's windows
     would with them."""
@@ -67,11 +67,9 @@ def most_alike(scores: np.ndarray, count: int) -> np.ndarray:
     return candidates[np.lexsort((candidates, -scores[candidates]))][:count]
 
 
-def _first_without_answer(paragraphs, order, scores, question: Question) -> str | None:
+def _first_without_answer(paragraphs, order, question: Question) -> str | None:
     answer = (question.answer_text or "").lower()
     for column in order:
-        if scores[column] <= 0:
-            return None
         context = paragraphs[column][1].context
         if not answer or answer not in context.lower():
             return context

@@ -109,6 +109,8 @@ def _is_calendar(word: str, question: str) -> bool:
         return True
     escaped = re.escape(word)
     return lower in _CALENDAR_BESIDE_NUMBERS and re.search(rf"\d[\s,.]*{escaped}\b|\b{escaped}\.?[\s,]*\d", question) is not None
+
+
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8
 # An acronym as a question may write it ("US", "EU"): its letters may stand with full stops in the text.
