@@ -161,16 +161,22 @@ def test_a_folder_of_no_type_read_says_so_in_words_not_patterns(tmp_path):
     assert "no text, Markdown, HTML, PDF, Word or CSV file, nor one named without a type" in err and "**" not in err
 
 
+def asked_of_folder(tmp_path, name: str, text: str, question: str) -> str:
+    """What `assistant --sources docs ask` prints for a folder of one file; it must answer."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / name).write_text(text, encoding="utf-8")
+    code, out, err = run_cli("--sources", str(tmp_path / "docs"), "--index", str(tmp_path / "index"), "ask", question)
+    assert code == 0, err
+    return out
+
+
 def test_a_table_row_is_printed_after_its_columns_names(tmp_path):
     """A row alone ("| x264 | 0.164 | GPL-2.0 | Wei Zhang |") did not say which cell was the owner."""
     table = (
         "# Dependencies\n\n| Package | Version | Licence | Owner |\n| --- | --- | --- | --- |\n"
         "| x264 | 0.164 | GPL-2.0 | Wei Zhang |\n| Django | 4.2.11 | BSD-3-Clause | Olga Petrova |\n"
     )
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "dependencies.md").write_text(table, encoding="utf-8")
-    code, out, err = run_cli("--sources", str(tmp_path / "docs"), "--index", str(tmp_path / "index"), "ask", "Who owns x264?")
-    assert code == 0, err
+    out = asked_of_folder(tmp_path, "dependencies.md", table, "Who owns x264?")
     lines = out.splitlines()
     assert lines[1] == "   columns: Package · Version · Licence · Owner", out
     assert lines[2].startswith("   “| x264 | 0.164 |")
@@ -182,10 +188,7 @@ def test_a_quote_is_printed_under_the_headings_it_stands_under(tmp_path):
         "# Changelog\n\n## [2.4.0] - 2024-11-05\n\n### Added\n- Support for Swiss francs.\n\n"
         "## [2.3.0] - 2024-08-27\n\n### Changed\n- Upgraded Postgres from 14 to 15.\n"
     )
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
-    code, out, err = run_cli("--sources", str(tmp_path / "docs"), "--index", str(tmp_path / "index"), "ask", "When was Postgres upgraded?")
-    assert code == 0, err
+    out = asked_of_folder(tmp_path, "CHANGELOG.md", changelog, "When was Postgres upgraded?")
     lines = out.splitlines()
     assert lines[0].startswith("1. CHANGELOG.md:11  (score ")
     assert lines[1] == "   section: [2.3.0] - 2024-08-27 — Changed", out

@@ -75,6 +75,11 @@ def test_headings_become_titles_not_passages():
     assert passages[0].title == "Guide" and passages[1].title == "Guide — Install"
 
 
+def passage_titles(name: str, text: str) -> dict[str, str]:
+    """Each passage's text with its title."""
+    return {p.text: p.title for p in split_passages(Document(name, text, "x", "utf-8"), 1200)}
+
+
 def test_a_markdown_passage_is_titled_by_every_heading_it_stands_under():
     """A changelog's bullet was titled "Changelog — Changed", never by the version and date it stands
     under; a heading closes those of its level and below."""
@@ -83,7 +88,7 @@ def test_a_markdown_passage_is_titled_by_every_heading_it_stands_under():
         "## [2.3.0] - 2024-08-27\n\n### Changed\n- Upgraded Postgres from 14 to 15.\n\n### Removed\n- The PayPal integration.\n\n"
         "## Unreleased\n\nNothing yet.\n"
     )
-    titles = {p.text: p.title for p in split_passages(Document("CHANGELOG.md", text, "x", "utf-8"), 1200)}
+    titles = passage_titles("CHANGELOG.md", text)
     assert titles["Support for Swiss francs."] == "Changelog — [2.4.0] - 2024-11-05 — Added"
     assert titles["Upgraded Postgres from 14 to 15."] == "Changelog — [2.3.0] - 2024-08-27 — Changed"
     assert titles["The PayPal integration."] == "Changelog — [2.3.0] - 2024-08-27 — Removed"
@@ -94,7 +99,7 @@ def test_a_markdown_passage_is_titled_by_every_heading_it_stands_under():
         "# Changelog\n\n## [2.3.0] - 2024-08-27\n\nBreaking changes\n\nThe API drops version 1.\n\n### Fixed\n- Retries.\n\n"
         "## 7. Tyres — and wheels\n\n7.1 Tyre pressures (cold)\nFront 2.2 bar, rear 2.4 bar.\n"
     )
-    titles = {p.text: p.title for p in split_passages(Document("CHANGELOG.md", text, "x", "utf-8"), 1200)}
+    titles = passage_titles("CHANGELOG.md", text)
     assert titles["The API drops version 1."] == "Changelog — [2.3.0] - 2024-08-27 — Breaking changes"
     assert titles["Retries."] == "Changelog — [2.3.0] - 2024-08-27 — Fixed"
     assert titles["Front 2.2 bar, rear 2.4 bar."] == "Changelog — 7. Tyres — and wheels — 7.1 Tyre pressures (cold)"
