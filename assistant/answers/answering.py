@@ -70,6 +70,8 @@ _CONTINUES = re.compile(
     re.I,
 )
 _REFERS_BACK = re.compile(r"^(?:\W*\w+){0,4}?\W+(this|these|those|such)\b", re.I)
+# A sentence that goes on about a person: what its text is about, as its title names it.
+_OF_A_PERSON = re.compile(r"(?:He|She|His|Her)\b")
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,16 @@ def lexical_overlap(question_terms: list[str] | dict[str, float], text: str, idf
         return 0.0
     present = set(tokenize(text))
     return sum(idf.get(t, 0.0) * w for t, w in weights.items() if t in present) / total
+
+
+def matched_words(sentence: Sentence, passage: Passage) -> str:
+    """The words a sentence is matched with the question on: its own, and where it opens with "He",
+    "She", "His" or "Her", its passage's title too, which names whom a text of one person speaks of. A
+    biography names its person in its first sentence and goes on with "He": "When did Thomas Aquinas
+    die?" quoted "Thomas Aquinas was ... born in 1225" over "He died in 1274 at the abbey of Fossanova".
+    On the sample sets (reader on) SQuAD and COVID-QA read the same, CoQA's follow-ups 0.753/0.874 ->
+    0.756/0.874; the title for every sentence, 0.747/0.872."""
+    return f"{sentence.text} {passage.title}" if _OF_A_PERSON.match(sentence.text) else sentence.text
 
 
 def focus_closeness(sentence: Sentence, passage: Passage, focus: Focus) -> float:
@@ -205,7 +217,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             similarity = float(candidate.sentence_similarities[j])
             score = (
                 W_SIMILARITY * max(similarity, 0.0)
-                + W_LEXICAL * lexical_overlap(question_terms, sentence.text, idf)
+                + W_LEXICAL * lexical_overlap(question_terms, matched_words(sentence, passage), idf)
                 + W_PASSAGE * standing
             )
             if kind and matches_kind(sentence.text, kind):

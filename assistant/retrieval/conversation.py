@@ -422,14 +422,18 @@ _SAID_OF_PASSAGES = 50
 # A sentence opening with a person's name, and the next with a pronoun: "Tobias Brandt is the co-founder
 # ... He was born in Hamburg".
 _NEXT_PRONOUN = re.compile(r"[^.!?]*[.!?][\"”’)]*\s+(He|She|His|Her)\b")
+# A passage opening with a pronoun: it goes on about what its title names.
+_OPENS_WITH_PRONOUN = re.compile(r"\s*(He|She|His|Her)\b")
 
 
-def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = None) -> bool:
+def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = None, answered: bool = True) -> bool:
     """Whether the follow-up's "he" or "she" may stand for ``name``: where the sources open a sentence
     with the name (or its last word) and the next with "He" or "She", more often with the follow-up's
-    pronoun than the other; where they never do, a name of two words or more may. "Where was she born?"
-    after "Who founded Norrow Systems?" (answered "Tobias Brandt": "Tobias Brandt is the co-founder ...
-    He was born in Hamburg") was asked of him; a single capitalised word is as often a place."""
+    pronoun than the other; where they never do, a name of two words or more that ``answered`` a
+    who-question may. "Where was she born?" after "Who founded Norrow Systems?" (answered "Tobias
+    Brandt": "Tobias Brandt is the co-founder ... He was born in Hamburg") was asked of him; a single
+    capitalised word is as often a place, and a name a question held as often a thing ("When did he
+    die?" after "Who wrote the Summa Theologica?" is no question about the Summa Theologica)."""
     pronoun = _PERSON.search(follow_up)
     if not name or pronoun is None:
         return False
@@ -438,31 +442,49 @@ def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = Non
     opens = re.compile(rf"(?:^|[.!?][\"”’)]*\s+)(?:{re.escape(name)}|{re.escape(last)})(?![\w'’-])")
     counts = {True: 0, False: 0}  # she, he
     terms = tokenize(last)
-    # The answer's own file first (``row``: its passage), then the index's first rows naming it.
-    own = index.lexical.rows_with(terms[0], _SAID_OF_PASSAGES // 2, *index.passages.source_rows(row)) if terms and row is not None else []
+    # The answer's own file first (``row``: its passage; every passage, as one under a title naming the
+    # person may go on with "He"), then the index's first rows naming it.
+    own: list[int] = []
+    if terms and row is not None:
+        first, last = index.passages.source_rows(row)
+        own = list(range(first, min(last, first + _SAID_OF_PASSAGES // 2 - 1) + 1))
     rows = [*own, *index.lexical.rows_with(terms[0], _SAID_OF_PASSAGES)] if terms else []
     for passage in index.passages.many(list(dict.fromkeys(rows))[:_SAID_OF_PASSAGES]):
         for found in opens.finditer(passage.text):
             following = _NEXT_PRONOUN.match(passage.text, found.end())
             if following:
                 counts[following.group(1) in ("She", "Her")] += 1
+        going_on = _OPENS_WITH_PRONOUN.match(passage.text)
+        if going_on and terms[0] in tokenize(passage.title):  # "Thomas Aquinas" over "He died in 1274 ..."
+            counts[going_on.group(1) in ("She", "Her")] += 1
     if counts[True] or counts[False]:
         return counts[asked_she] > counts[not asked_she]
-    return len(name.split()) >= 2
+    return answered and len(name.split()) >= 2
 
 
-def answered_in_place(follow_up: str, name: str) -> Contrast | None:
-    """The follow-up with the person the question before was answered with (``name``,
-    ``TurnContext.answered_name``) in place of its one "he", "she" or "him", where it names no one
-    itself: "And when does she start?" after "who replaces him?" answered "Sofia Lindqvist" is "And when
-    does Sofia Lindqvist start?". Read with the question before in brackets, the reader answered that
-    one again ("end of March", when the man she replaces leaves); else None."""
+def person_in_place(follow_up: str, name: str, before: str) -> Contrast | None:
+    """The follow-up with ``name`` in place of its one "he", "she" or "him", where it names no one
+    itself, as the question it asks (``Contrast``: what ``before`` asked beyond it is replaced, not
+    carried); else None. The name is the person the question before was answered with
+    (``TurnContext.answered_name``: "And when does she start?" after "who replaces him?" answered "Sofia
+    Lindqvist" is "And when does Sofia Lindqvist start?") or the one it named ("When did he die?" after
+    "Where was Thomas Aquinas born?" is "When did Thomas Aquinas die?"). Read with the question before
+    in brackets, the reader answered that one again ("end of March", when the man she replaces leaves;
+    "1225", the year Aquinas was born)."""
     pronouns = list(_PERSON.finditer(follow_up))
     if not name or len(pronouns) != 1 or name_runs(follow_up) or not _ASKS.match(follow_up):
         return None
     at = pronouns[0]
     question = follow_up[: at.start()] + name + follow_up[at.end() :]
-    return Contrast(question, frozenset(tokenize(question)), frozenset(), frozenset())
+    kept = frozenset(tokenize(question))
+    return Contrast(question, kept, frozenset(tokenize(before)) - kept, frozenset())
+
+
+def named_once(question: str) -> str:
+    """The one name a question holds ("Thomas Aquinas" in "Where was Thomas Aquinas born?"); "" where it
+    holds none or several."""
+    names = name_runs(question)
+    return names[0] if len(names) == 1 else ""
 
 
 def _placed_in_place(new: str, preposition: str | None, before: str) -> tuple[str, str] | None:
@@ -507,9 +529,13 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     leaning = incompleteness(query, subject, answered=previous.row is not None)
     asks = leaning >= LEANS_ON_QUESTION or asks_about(query.text)
     instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
-    if asks and instead is None:
-        person = answered_in_place(query.text, previous.answered_name)
-        instead = person if person is not None and said_of(previous.answered_name, query.text, index, previous.row) else None
+    # A "he" or "she" asking something new of the person the turn before was about.
+    people = ((previous.answered_name, True), (named_once(previous.whole_question), False))
+    for name, answered in people if asks and instead is None else ():
+        person = person_in_place(query.text, name, previous.whole_question)
+        if person is not None and said_of(name, query.text, index, previous.row, answered):
+            instead = person
+            break
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).

@@ -118,12 +118,10 @@ class LexicalIndex:
                 found.add(term)
         return found
 
-    def rows_with(self, term: str, limit: int, first: int = 0, last: int | None = None) -> list[int]:
-        """The first ``limit`` rows holding ``term`` from row ``first`` to ``last`` (to the end: None), in
-        row order (a term's rows are kept in order; none for a term the index lacks)."""
-        rows = self._rows(term)
-        inside = (rows >= first) if last is None else (rows >= first) & (rows <= last)
-        return [int(row) for row in rows[inside][:limit]]
+    def rows_with(self, term: str, limit: int) -> list[int]:
+        """The first ``limit`` rows holding ``term``, in row order (a term's rows are kept in order; none
+        for a term the index lacks)."""
+        return [int(row) for row in self._rows(term)[:limit]]
 
     def _rows(self, term: str) -> np.ndarray:
         """The rows holding ``term`` (none for a term the index lacks)."""
