@@ -14,6 +14,19 @@ from ..store.lexical import STOPWORDS, tokenize
 AnswerKind = Literal["when", "how many", "who", "where", "other"]
 ANSWER_KINDS: tuple[AnswerKind, ...] = ("when", "how many", "who", "where", "other")
 
+# A year (1066, 1990s, 27 BC, "in 911"), a century, or a decade.
+_YEAR = re.compile(
+    r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b[0-9]{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:AD|in|since|by|until|around|circa)\s+[0-9]{3}\b"
+    r"|\b[0-9]{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)\b"
+)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
+    re.I,
+)
+_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+# A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
+_WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
+
 # The nouns by which a "what/which X" question names the kind of thing it asks for. General English
 # question classes (after Li and Roth's), not words of any particular text.
 TIME_NOUNS = frozenset(
@@ -192,3 +205,26 @@ def read_question(question: str) -> QuestionReading:
     _, kind, noun = found[0]
     before, after, copula, sides = _gap([w.lower() for w in _WORDS.findall(text)], noun)
     return QuestionReading(kind=kind, noun=noun, terms=terms, before=before, after=after, copula=copula, sides=sides)
+
+
+def expected_answer_kind(question: str) -> str | None:
+    """What kind of answer the question asks for: 'time', 'number', 'name', or None."""
+    q = question.lower().strip()
+    if re.match(r"^(when|what year|which year|in what year|what date|on what date|what century|in which year)\b", q):
+        return "time"
+    if re.match(r"^(how many|how much|how long|how old|how far|how large|how big|what percentage|what number)\b", q):
+        return "number"
+    if re.match(r"^(who|whom|whose|where)\b", q):
+        return "name"
+    return None
+
+
+def matches_kind(text: str, kind: str | None) -> bool:
+    """True when ``text`` holds something of the answer kind (a year or month, a number, a name)."""
+    if kind == "time":
+        return bool(_YEAR.search(text) or _MONTH.search(text))
+    if kind == "number":
+        return bool(_NUMBER.search(text))
+    if kind == "name":
+        return any(w[0].isupper() and w[1].islower() for w in _WORD_IN_SENTENCE.findall(text))
+    return False

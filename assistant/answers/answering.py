@@ -13,8 +13,10 @@ from ..sources.passages import is_abbreviation
 from ..sources.structure import NOT_ANSWERS, RECORDS, opens_with_item
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
+from .answer_kind import expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .reader import Reading
+from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
 # read, hit@1/hit@3) read SQuAD 0.935/0.975, CoQA follow-ups 0.726/0.853, COVID-QA 0.613/0.727 (against
@@ -45,18 +47,6 @@ BEYOND_SAME = 0.0
 # answers) for standing in a source the conversation has been answered from.
 W_FOCUS_SOURCE = 0.1
 
-# A year (1066, 1990s, 27 BC, "in 911"), a century, or a decade.
-_YEAR = re.compile(
-    r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b|\b[0-9]{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:AD|in|since|by|until|around|circa)\s+[0-9]{3}\b"
-    r"|\b[0-9]{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)\b"
-)
-_NUMBER = re.compile(
-    r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
-    re.I,
-)
-_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
-# A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
-_WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
 # A sentence opening like this leans on the one before it ("It in turn evolved into Modern English.",
 # "For example, consider quicksort."): it is quoted together with its predecessor, whose words the
 # question likely matched. Pronouns, discourse markers, and a demonstrative among the first words
@@ -88,29 +78,6 @@ class ScoredSentence:
     copies: tuple[Passage, ...] = ()
     # The reader's span in this sentence, where the reader read it and found one here.
     reading: Reading | None = None
-
-
-def expected_answer_kind(question: str) -> str | None:
-    """What kind of answer the question asks for: 'time', 'number', 'name', or None."""
-    q = question.lower().strip()
-    if re.match(r"^(when|what year|which year|in what year|what date|on what date|what century|in which year)\b", q):
-        return "time"
-    if re.match(r"^(how many|how much|how long|how old|how far|how large|how big|what percentage|what number)\b", q):
-        return "number"
-    if re.match(r"^(who|whom|whose|where)\b", q):
-        return "name"
-    return None
-
-
-def matches_kind(text: str, kind: str | None) -> bool:
-    """True when ``text`` holds something of the answer kind (a year or month, a number, a name)."""
-    if kind == "time":
-        return bool(_YEAR.search(text) or _MONTH.search(text))
-    if kind == "number":
-        return bool(_NUMBER.search(text))
-    if kind == "name":
-        return any(w[0].isupper() and w[1].islower() for w in _WORD_IN_SENTENCE.findall(text))
-    return False
 
 
 def lexical_overlap(question_terms: list[str] | dict[str, float], text: str, idf: dict[str, float]) -> float:
@@ -344,10 +311,24 @@ def surer(a: Reading | None, b: Reading | None) -> Reading | None:
 
 
 def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhrase | None:
-    """The words of a snippet that answer the question: with the reader, its span when it is sure
-    enough (MARK_PROBABILITY) and the span lies inside the quote; without it, the hand-written rules."""
-    if not reader_used:
-        return answer_phrase(question, picked.snippet)
+    """The words of a snippet that answer the question: the cell of a table's row under the column the
+    question names (``table_cell.asked_cell``) where the words found lie outside it; else, with the
+    reader, its span when it is sure enough (MARK_PROBABILITY) and the span lies inside the quote;
+    without it, the hand-written rules."""
+    found = (_read_span if reader_used else _phrase)(question, picked)
+    cell = asked_cell(question, picked.snippet)
+    if cell is not None and (found is None or found.start < cell.start or found.end > cell.end):
+        return cell
+    return found
+
+
+def _phrase(question: str, picked: Picked) -> AnswerPhrase | None:
+    """The words the hand-written rules mark (the reader turned off)."""
+    return answer_phrase(question, picked.snippet)
+
+
+def _read_span(question: str, picked: Picked) -> AnswerPhrase | None:
+    """The reader's span, where it is sure enough and lies inside the quote, tidied."""
     reading, citation = picked.reading, picked.snippet.citation
     if reading is None or reading.probability < MARK_PROBABILITY or not reading.text.strip():
         return None

@@ -59,7 +59,8 @@ from ..retrieval.query import Query
 from ..retrieval.search import RankedPassage
 from ..store.lexical import joined_parts, tokenize
 from ..store.loaded import LoadedIndex
-from .answering import Picked, ScoredSentence, expected_answer_kind, lexical_overlap, matches_kind
+from .answer_kind import expected_answer_kind, matches_kind
+from .answering import Picked, ScoredSentence, lexical_overlap
 from .reader import logistic
 from .reading import Read
 

@@ -17,7 +17,6 @@ from .answering import compose_answer, pick_snippets, score_sentences, without_r
 from .confidence import shipped_model, snippet_confidences
 from .introduced import with_introduced_code
 from .procedure import with_whole_procedures
-from .table_cell import with_asked_cells
 from .quote_check import QuoteCheck
 from .reading import Read, read_candidates, read_for_marks, rerank
 
@@ -89,7 +88,6 @@ def answer_question(
         question, picked, confidences.probabilities, bar, timings, changed, confidences.unmentioned,
         reader_used=reader is not None,
     )
-    answer = with_asked_cells(question, answer)
     reader_say = read.best_probability if read is not None else 0.0
     answer = remember(answer, query, rows, reader_say)
     if reader is not None and query.whole_question:

@@ -14,10 +14,10 @@ extension in the week of 24 March": week, primary, primary ext), or the header's
 
 from __future__ import annotations
 
-from ..models import Answer, AnswerPhrase, Snippet
+from ..models import AnswerPhrase, Snippet
 from ..sources.structure import column_cells
 from ..store.lexical import tokenize
-from .answering import expected_answer_kind, matches_kind
+from .answer_kind import expected_answer_kind, matches_kind
 
 
 def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
@@ -48,16 +48,3 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
 def _asked(word: str, asked_words: set[str]) -> bool:
     """Whether a column's word is among the question's, or, short, opens one of them ("ext", "extension")."""
     return word in asked_words or (len(word) >= 3 and any(asked.startswith(word) for asked in asked_words))
-
-
-def with_asked_cells(question: str, answer: Answer) -> Answer:
-    """The answer with each table row shown as an answer marked at the cell the question names by its
-    column (``asked_cell``), where the words marked were not in that cell."""
-    snippets = []
-    for snippet in answer.snippets:
-        cell = asked_cell(question, snippet) if snippet.is_answer else None
-        marked = snippet.answer
-        if cell is not None and (marked is None or marked.start < cell.start or marked.end > cell.end):
-            snippet = snippet.model_copy(update={"answer": cell})
-        snippets.append(snippet)
-    return answer.model_copy(update={"snippets": tuple(snippets)})

@@ -5,7 +5,8 @@ import json
 import numpy as np
 import pytest
 
-from assistant.answers.answering import expected_answer_kind, lexical_overlap, matches_kind, snippet_span
+from assistant.answers.answer_kind import expected_answer_kind, matches_kind
+from assistant.answers.answering import lexical_overlap, snippet_span
 from assistant.config import RetrievalSettings
 from assistant.retrieval.search import reciprocal_rank_fusion, weighted_fusion
 from assistant.sources.documents import Document
