@@ -174,7 +174,7 @@ class Subject:
         idf = index.lexical.idf(subject)
         highest = index.lexical.highest_idf()
         words, names = words_by_term(query.text), name_terms(query.text)
-        rarity = {t: 1.0 if t in names else english_rarity(words.get(t, t)) for t in idf}
+        rarity = {t: 1.0 if t in names else english_rarity(words.get(t, t)) for t in subject}
         return cls(
             idf=idf,
             unseen={t: highest for t in subject if t not in idf},
@@ -220,8 +220,20 @@ def incompleteness(query: Query, subject: Subject, answered: bool = True) -> flo
     missing = POINTS_BACK_INCOMPLETE if points_back(text) or _STARTS_WITH_AND.match(text) else 0.0
     if not subject.specific or not answered:
         return missing
-    most_specific = max(subject.specific.values())
+    most_specific = max([*subject.specific.values(), unheard_of(subject)])
     return max(missing, min(1.0, max(0.0, 1.0 - most_specific / SPECIFIC)))
+
+
+def unheard_of(subject: Subject) -> float:
+    """How specific the words of the question the sources never use are together: where two or more
+    are, as uncommon in English as the most uncommon of them ("dress code" in "What is the
+    company's dress code?" names a thing of its own, even beside the everyday "company", and the
+    question stands alone: read after a question about leave, it was answered with the leave rule at
+    1.00); one alone says nothing (0), as it is as often a typo or another word for the text's ("the
+    city has how many nickmanes?", "What was the spokesperson's name?", CoQA follow-ups that lean on
+    their story: counted alone, its follow-ups fell from 0.758/0.874 to 0.747/0.867)."""
+    uncommon = sorted((subject.rarity[t] for t in subject.unseen), reverse=True)
+    return uncommon[0] if len(uncommon) >= 2 else 0.0
 
 
 @dataclass(frozen=True)

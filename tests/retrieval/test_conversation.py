@@ -277,6 +277,14 @@ def test_a_question_of_everyday_words_is_read_with_the_turn_before(two_lives):
     assert named.read_with == ()
 
 
+def test_a_thing_the_sources_never_mention_makes_a_question_of_its_own(two_lives):
+    """A new user's "What is the company's dress code?" after a question about leave was read with it
+    in brackets and answered with the leave rule at 1.00: "company" is an everyday word, but "dress" and
+    "code", which the sources never use, name a thing of the question's own."""
+    _, dress = chat(two_lives, "Who was Augustine's mother?", "What is the company's dress code?")
+    assert dress.read_with == () and dress.read_with_question == ""
+
+
 def test_english_says_which_words_are_everyday():
     from assistant.retrieval.conversation import english_rarity
 
