@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
+from ..retrieval.conversation import name_runs
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
 from ..sources.structure import NOT_ANSWERS, RECORDS, opens_with_item
-from ..store.lexical import tokenize
+from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 from .answer_kind import expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
@@ -30,6 +31,11 @@ W_LEXICAL = 0.5
 W_PASSAGE = 0.1
 # Bonus for a sentence holding the kind of answer the question asks for (a year for "when", ...).
 W_ANSWER_KIND = 0.03
+# A sentence speaking of someone other than whom the question names (``speaks_of_another``) keeps this
+# much less of its score: "He joined the project in May 2022", of Marcus Okafor, stood first for "When
+# did she join?" asked of Ingrid Solberg, just after her paragraph.
+# On the sample sets (reader on) SQuAD, CoQA and COVID-QA read the same with it as without.
+ANOTHER_PERSON = 0.5
 # The reader's span is the marked answer when its probability that the window says it reaches this
 # (on the SQuAD sample, among first-snippet hits: at 0.5 coverage 0.844 / precision 0.870, at 0.4
 # 0.858 / 0.863, at 0.3 with the rules where the reader is unsure 0.904 / 0.848).
@@ -62,6 +68,16 @@ _CONTINUES = re.compile(
 _REFERS_BACK = re.compile(r"^(?:\W*\w+){0,4}?\W+(this|these|those|such)\b", re.I)
 # A sentence that goes on about a person: what its text is about, as its title names it.
 _OF_A_PERSON = re.compile(r"(?:He|She|His|Her)\b")
+# Words that open a sentence in capitals without being a name: English's function words.
+_OPENERS = STOPWORDS | frozenset(
+    """after before under over during despite although though however according since following throughout
+    unlike like upon within without among between because once until unless whereas yet also still later
+    earlier today now meanwhile nevertheless moreover furthermore additionally finally first second third
+    thus therefore hence instead indeed often sometimes soon eventually all both each every many most
+    some no not one two three several another other such even only just""".split()
+)
+# The name a sentence opens with: capitalised words and initials ("Marcus Okafor", "Stephen B. Shepard").
+_OPENING_NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]*))*")
 
 
 @dataclass(frozen=True)
@@ -80,25 +96,108 @@ class ScoredSentence:
     reading: Reading | None = None
 
 
-def lexical_overlap(question_terms: list[str] | dict[str, float], text: str, idf: dict[str, float]) -> float:
+def lexical_overlap(
+    question_terms: list[str] | dict[str, float], text: str, idf: dict[str, float], codes: tuple[tuple[str, ...], ...] = ()
+) -> float:
     """Share of the question's IDF weight whose terms appear in ``text`` (0..1); with weighted terms,
-    each term's IDF counts times its weight."""
+    each term's IDF counts times its weight. The terms of each of ``codes`` (``codes_in``) count only
+    where the text holds the whole code."""
     weights = question_terms if isinstance(question_terms, dict) else dict.fromkeys(question_terms, 1.0)
     total = sum(idf.get(t, 0.0) * w for t, w in weights.items())
     if total <= 0:
         return 0.0
-    present = set(tokenize(text))
+    terms = tokenize(text)
+    present = set(terms)
+    for code in codes:
+        if not holds_run(terms, code):
+            present -= set(code)
     return sum(idf.get(t, 0.0) * w for t, w in weights.items() if t in present) / total
 
 
-def matched_words(sentence: Sentence, passage: Passage) -> str:
-    """The words a sentence is matched with the question on: its own, and where it opens with "He",
-    "She", "His" or "Her", its passage's title too, which names whom a text of one person speaks of. A
-    biography names its person in its first sentence and goes on with "He": "When did Thomas Aquinas
-    die?" quoted "Thomas Aquinas was ... born in 1225" over "He died in 1274 at the abbey of Fossanova".
-    On the sample sets (reader on) SQuAD and COVID-QA read the same, CoQA's follow-ups 0.753/0.874 ->
+# A code: parts joined by "-", "." or "_", one of them holding a digit ("QM-103", "2.4.0", "SARS-CoV-2",
+# "ISO-8601", "v1.2").
+_CODE = re.compile(r"(?<![\w.-])(?=[\w.-]*\d)[^\W_]+(?:[-._][^\W_]+)+")
+
+
+def codes_in(question: str) -> tuple[tuple[str, ...], ...]:
+    """The question's codes (``_CODE``) that are several terms, each as its terms in order: an error
+    code, a version, a standard's number is one thing, and "QM-104" is no part of "QM-103" ("What does
+    error QM-103 mean?" quoted "Unknown option names are an error, reported as code QM-104." for its
+    "error" and "QM", over "QM-103: The preview port is already in use.")."""
+    found = (tuple(tokenize(code)) for code in _CODE.findall(question))
+    return tuple(dict.fromkeys(code for code in found if len(code) > 1))
+
+
+def holds_run(terms: list[str], run: tuple[str, ...]) -> bool:
+    """Whether ``run`` stands in ``terms`` as it is, one term after the other."""
+    width = len(run)
+    return any(tuple(terms[i : i + width]) == run for i in range(len(terms) - width + 1))
+
+
+def matched_words(passage: Passage, index: int) -> str:
+    """The words sentence ``index`` of a passage is matched with the question on: its own, and where it
+    opens with "He", "She", "His" or "Her", the name of whom it speaks of (``spoken_of``), or, where the
+    passage opens with such sentences, its title (a biography names its person once and goes on with
+    "He": "When did Thomas Aquinas die?" quoted "Thomas Aquinas was ... born in 1225" over "He died in
+    1274 at the abbey of Fossanova"; "When did Ingrid Solberg join?" quoted Marcus Okafor's "He joined
+    the project in May 2022" over her "She started the project in January 2021"). On the sample sets
+    (reader on) SQuAD and COVID-QA read the same with the title, CoQA's follow-ups 0.753/0.874 ->
     0.756/0.874; the title for every sentence, 0.747/0.872."""
-    return f"{sentence.text} {passage.title}" if _OF_A_PERSON.match(sentence.text) else sentence.text
+    sentences = passage.sentences
+    own = sentences[index].text
+    if not _OF_A_PERSON.match(own):
+        return own
+    first = _run_start(passage, index)
+    if first == 0:
+        return f"{own} {passage.title}"
+    name = spoken_of(passage, index)
+    return f"{own} {name}" if name else own
+
+
+def _run_start(passage: Passage, index: int) -> int:
+    """The first of the sentences up to ``index`` that open with "He", "She", "His" or "Her" one after
+    another."""
+    first = index
+    while first > 0 and _OF_A_PERSON.match(passage.sentences[first - 1].text):
+        first -= 1
+    return first
+
+
+def spoken_of(passage: Passage, index: int) -> str | None:
+    """The person sentence ``index`` of a passage speaks of, where it opens with "He", "She", "His" or
+    "Her": the name opening the sentence before its run of such sentences ("Marcus Okafor is the second
+    maintainer. He lives in Lagos. He joined ..."); None where that sentence opens with no name ("Under
+    Shepard, readership grew ... He was succeeded by ...") or the passage opens with the run."""
+    if not _OF_A_PERSON.match(passage.sentences[index].text):
+        return None
+    first = _run_start(passage, index)
+    if first == 0:
+        return None
+    opening = _OPENING_NAME.match(passage.sentences[first - 1].text)
+    if opening is None or opening.group().split()[0].lower() in _OPENERS:
+        return None  # "In 1982, ...", "Under Shepard, ...": a word opening the sentence, no name
+    return opening.group()
+
+
+def names_asked(query: Query) -> frozenset[str]:
+    """The terms of the names of the question as asked, or as restated ("When did Ingrid Solberg join?"
+    for "When did she join?"; not the question a follow-up is read with in brackets, which asks another
+    thing)."""
+    asked = query.whole_question if query.restated else query.text
+    return frozenset(t for name in name_runs(asked) for t in tokenize(name))
+
+
+def speaks_of_another(passage: Passage, index: int, asked: frozenset[str]) -> bool:
+    """Whether sentence ``index`` speaks of someone the question does not name, where it names someone
+    (``asked``: the terms of its names): a "He" after a sentence opening with another's name, neither
+    naming what the question does. "When did Ingrid Solberg join?" found its span, "May 2022", in
+    "Marcus Okafor is the second maintainer. He lives in Lagos, Nigeria. He joined the project in May
+    2022."; hers says "She started the project in January 2021". "He won the Mr. Universe title" still
+    answers "Who won the Mr. Universe title?"."""
+    name = spoken_of(passage, index)
+    if not asked or name is None:
+        return False
+    return not asked & set(tokenize(f"{passage.sentences[index].text} {name}"))
 
 
 def focus_closeness(sentence: Sentence, passage: Passage, focus: Focus) -> float:
@@ -170,6 +269,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     question_terms = query.terms
     idf = index.lexical.idf(list(question_terms))
     kind = expected_answer_kind(query.text)
+    codes = codes_in(query.text)
+    names = names_asked(query)
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
@@ -184,11 +285,13 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             similarity = float(candidate.sentence_similarities[j])
             score = (
                 W_SIMILARITY * max(similarity, 0.0)
-                + W_LEXICAL * lexical_overlap(question_terms, matched_words(sentence, passage), idf)
+                + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j), idf, codes)
                 + W_PASSAGE * standing
             )
             if kind and matches_kind(sentence.text, kind):
                 score += W_ANSWER_KIND
+            if speaks_of_another(passage, j, names):
+                score *= 1.0 - ANOTHER_PERSON
             if focus is not None:
                 score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage, focus)
                 score += focus.stay * W_FOCUS_SOURCE * focus.sources.get(passage.source, 0.0)
@@ -218,6 +321,23 @@ def without_restatements(question: str, scored: list[ScoredSentence]) -> list[Sc
     return kept
 
 
+# A line opening with a label, a code or a word in capitals, and a colon: an entry of a list of
+# definitions ("QM-103: The preview port is already in use.", "E21: ..."; not "Note:", nor "A:" after
+# "Q:", which goes with its question).
+_ENTRY_LABEL = re.compile(r"(?=[^\s:]*(?:\d|[A-Z]{2}))[^\W_]+(?:[-._][^\W_]+)*:\s")
+
+
+def opens_another_point(text: str, start: int) -> bool:
+    """Whether the sentence at ``start`` of ``text`` is another point than the one before it: a list's
+    item (``structure.opens_with_item``) or a line opening with a label (``_ENTRY_LABEL``). A
+    troubleshooting file's "QM-103: ..." was quoted after "QM-102: ...", opening its quote with the
+    code not asked about."""
+    if opens_with_item(text, start):
+        return True
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    return line_start == start and _ENTRY_LABEL.match(text, start) is not None
+
+
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
     or when the next one continues it; a table's row alone (the next row is another record), and a
@@ -225,7 +345,7 @@ def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     sentence = passage.sentences[index]
     if index + 1 < len(passage.sentences) and passage.kind not in RECORDS:
         following = passage.sentences[index + 1]
-        if opens_with_item(passage.text, following.start - passage.start):
+        if opens_another_point(passage.text, following.start - passage.start):
             return sentence, sentence  # a list's next item is another point, quoted on its own
         leans_back = _CONTINUES.match(following.text) or _REFERS_BACK.match(following.text)
         if len(sentence.text) < SHORT_SENTENCE_CHARS or leans_back:
@@ -268,11 +388,11 @@ def make_snippet(scored: ScoredSentence) -> Snippet:
 
 def adjacent(a: Snippet, b: Snippet) -> bool:
     """Whether two snippets quote neighbouring sentences of one passage (nothing between them), the later
-    not a list's next item (another point of the list, quoted on its own)."""
+    not another point (``opens_another_point``: a list's next item, quoted on its own)."""
     if a.passage.id != b.passage.id:
         return False
     later = max(a.citation.start, b.citation.start)
-    if opens_with_item(a.passage.text, later - a.passage.start):
+    if opens_another_point(a.passage.text, later - a.passage.start):
         return False
     starts = [sentence.start for sentence in a.passage.sentences]
     ends = [sentence.end for sentence in a.passage.sentences]

@@ -104,6 +104,11 @@ class LexicalIndex:
         the sources never mention. Looked for only for a word the index lacks, in milliseconds."""
         return any(self._column(term) is not None for term in mistyped_as(word))
 
+    def idf_of_rows(self, rows: int) -> float:
+        """The IDF of a term in ``rows`` rows (BM25's smoothed form, as ``idf``)."""
+        n = max(self.document_count, 1)
+        return float(np.log(1.0 + (n - rows + 0.5) / (rows + 0.5)))
+
     def highest_idf(self) -> float:
         """The IDF a word the index never saw is given: log(1 + rows), a little above that of a word in
         one row (the scale a word's rarity in the index is measured against)."""

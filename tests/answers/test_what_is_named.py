@@ -1,0 +1,135 @@
+"""A quote answers what the question names: the error code it gives (not its neighbour's), and the
+person it names (not the one the sentence before spoke of). From a new user's trial over a project's
+documentation (trial 53)."""
+
+import pytest
+
+from projects import built_project
+
+TROUBLESHOOTING = """Quillmark troubleshooting
+
+Error codes
+
+QM-101: The input file could not be found. Check the path you gave.
+QM-102: A font named in the document is not installed. Install it or remove the font setting.
+QM-103: The preview port is already in use. Set preview_port to a free port, for example 7342.
+QM-104: The configuration file contains an unknown option name.
+QM-105: An image could not be decoded. Only PNG, JPEG and SVG images are supported.
+"""
+
+CONFIGURATION = """# Configuration
+
+Options are read from quillmark.toml in the project folder.
+
+Unknown option names are an error, reported as code QM-104.
+"""
+
+CONTRIBUTING = """# Contributing to Quillmark
+
+## Maintainers
+
+Quillmark has two maintainers.
+
+Ingrid Solberg is the lead maintainer and the original author of Quillmark. She lives in Bergen, Norway. She started the project in January 2021. She maintains the layout engine and the PDF writer.
+
+Marcus Okafor is the second maintainer. He lives in Lagos, Nigeria. He joined the project in May 2022. He maintains the syntax highlighting and the preview server.
+"""
+
+
+@pytest.fixture(scope="module")
+def project_docs(tmp_path_factory):
+    return built_project(
+        tmp_path_factory.mktemp("quillmark"),
+        {"troubleshooting.txt": TROUBLESHOOTING, "configuration.md": CONFIGURATION, "CONTRIBUTING.md": CONTRIBUTING},
+    )
+
+
+@pytest.mark.parametrize("code", ["QM-103", "QM-105", "qm-102"])
+def test_an_error_code_is_answered_by_its_own_line(project_docs, code):
+    """"What does error QM-103 mean?" quoted "Unknown option names are an error, reported as code QM-104."
+    (its "error" and "QM"), and the code's own line came second, after the line before it."""
+    first = project_docs.ask(f"What does error {code} mean?").snippets[0]
+    assert first.citation.source == "troubleshooting.txt"
+    assert first.text.startswith(code.upper())  # its own line, not the one before joined to it
+
+
+def test_a_code_counts_only_whole():
+    from assistant.answers.answering import codes_in, holds_run, lexical_overlap
+
+    assert codes_in("What does error QM-103 mean?") == (("qm", "103"),)
+    assert codes_in("Is SARS-CoV-2 worse than COVID-19 in version 2.4.0?") == (("sar", "cov", "2"), ("covid", "19"), ("2", "4", "0"))
+    assert codes_in("What is E21 on the ledger-service?") == ()  # one term each: matched as any word
+    assert holds_run(["code", "qm", "103"], ("qm", "103")) and not holds_run(["qm", "104", "103"], ("qm", "103"))
+    idf = {"error": 1.0, "qm": 2.0, "103": 3.0}
+    codes = codes_in("What does error QM-103 mean?")
+    assert lexical_overlap(["error", "qm", "103"], "an error, reported as code QM-104", idf, codes) == pytest.approx(1 / 6)
+    assert lexical_overlap(["error", "qm", "103"], "QM-103: the port is in use", idf, codes) == pytest.approx(5 / 6)
+
+
+@pytest.mark.parametrize(
+    ("text", "another"),
+    [
+        ("QM-102: A font is missing.\nQM-103: The port is in use.", True),  # a line's label: another entry
+        ("Version 2.4.1 is current.\nE21: the drum is blocked.", True),
+        ("What is it?\nA: A tool.", False),  # an answer goes with its question
+        ("It was hot.\nNote: wear gloves.", False),
+        ("It rained for days. QM-103: one line", False),  # not at a line's start
+    ],
+)
+def test_a_line_opening_with_a_code_and_a_colon_is_another_point(text, another):
+    from assistant.answers.answering import opens_another_point
+
+    start = text.rindex(text.split("\n")[-1].split(". ")[-1])
+    assert opens_another_point(text, start) is another
+
+
+def test_a_he_or_she_is_whom_the_sentence_before_the_run_names(project_docs):
+    """"When did Ingrid Solberg join?" quoted Marcus Okafor's "He joined the project in May 2022" and
+    marked its date; his paragraph's "He" sentences speak of him, hers of her."""
+    from assistant.answers.answering import speaks_of_another, spoken_of
+
+    index = project_docs.load_index()
+    passages = [index.passages[r] for r in range(len(index.passages))]
+    said = {s.text: spoken_of(p, j) for p in passages for j, s in enumerate(p.sentences)}
+    passage = next(p for p in passages if "Marcus" in p.text)
+    assert said["He joined the project in May 2022."] == "Marcus Okafor"
+    assert said["She started the project in January 2021."] == "Ingrid Solberg"
+    assert said["Ingrid Solberg is the lead maintainer and the original author of Quillmark."] is None
+    joined = next(j for j, s in enumerate(passage.sentences) if s.text.startswith("He joined"))
+    assert speaks_of_another(passage, joined, frozenset({"ingrid", "solberg"}))
+    assert not speaks_of_another(passage, joined, frozenset({"marcus"})) and not speaks_of_another(passage, joined, frozenset())
+    assert not speaks_of_another(passage, joined, frozenset({"ingrid", "project"}))  # it names what is asked
+    first = project_docs.ask("When did Ingrid Solberg join?").snippets[0]
+    assert "May 2022" not in first.text and "Ingrid" not in (first.answer.text if first.answer else "")
+    assert first.citation.label() == "CONTRIBUTING.md:7"
+
+
+def passage_of(*sentences: str):
+    """A passage of one line holding ``sentences``, a space between each."""
+    from assistant.models import Passage, Sentence
+
+    text, spans = "", []
+    for sentence in sentences:
+        start = len(text) + (1 if text else 0)
+        text = f"{text} {sentence}" if text else sentence
+        spans.append(Sentence(start=start, end=start + len(sentence), line_start=1, line_end=1, text=sentence))
+    return Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="s.txt", text=text, title="Businessweek", sentences=tuple(spans))
+
+
+@pytest.mark.parametrize(
+    ("before", "name"),
+    [
+        ("Stephen B. Shepard served as editor-in-chief from 1984.", "Stephen B. Shepard"),
+        ("Under Shepard, readership grew to six million.", None),  # a word of English opens it
+        ("In 1982, Conan the Barbarian was released.", None),
+    ],
+)
+def test_only_a_sentence_opening_with_a_name_says_whom_a_he_speaks_of(before, name):
+    from assistant.answers.answering import matched_words, spoken_of
+
+    passage = passage_of("Businessweek grew.", before, "He was succeeded by Stephen J. Adler.")
+    assert spoken_of(passage, 2) == name
+    assert matched_words(passage, 2) == " ".join(filter(None, ["He was succeeded by Stephen J. Adler.", name]))
+    # A passage opening with "He" speaks of whom its title names.
+    opening = passage_of("He was succeeded by Stephen J. Adler.")
+    assert spoken_of(opening, 0) is None and matched_words(opening, 0).endswith(" Businessweek")
