@@ -12,6 +12,9 @@ from typing import Literal
 from ..store.lexical import STOPWORDS, tokenize
 
 AnswerKind = Literal["when", "how many", "who", "where", "other"]
+# What a sentence must hold to answer a question of a kind (``expected_answer_kind``): a time, a
+# number, a name (the sentence scoring's coarse kinds, not the answer phrase's ``AnswerKind``).
+KindAsked = Literal["time", "number", "name"]
 ANSWER_KINDS: tuple[AnswerKind, ...] = ("when", "how many", "who", "where", "other")
 
 # A year (1066, 1990s, 27 BC, "in 911"), a century, or a decade.
@@ -207,7 +210,7 @@ def read_question(question: str) -> QuestionReading:
     return QuestionReading(kind=kind, noun=noun, terms=terms, before=before, after=after, copula=copula, sides=sides)
 
 
-def expected_answer_kind(question: str) -> str | None:
+def expected_answer_kind(question: str) -> KindAsked | None:
     """What kind of answer the question asks for: 'time', 'number', 'name', or None."""
     q = question.lower().strip()
     if re.match(r"^(when|what year|which year|in what year|what date|on what date|what century|in which year)\b", q):
@@ -219,7 +222,7 @@ def expected_answer_kind(question: str) -> str | None:
     return None
 
 
-def matches_kind(text: str, kind: str | None) -> bool:
+def matches_kind(text: str, kind: KindAsked | None) -> bool:
     """True when ``text`` holds something of the answer kind (a year or month, a number, a name)."""
     if kind == "time":
         return bool(_YEAR.search(text) or _MONTH.search(text))

@@ -7,16 +7,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
-from ..retrieval.conversation import name_runs
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
 from ..sources.structure import NOT_ANSWERS, RECORDS, opens_with_item
-from ..store.lexical import STOPWORDS, tokenize
+from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_kind import expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .reader import Reading
+from .referents import Asked, asked_text, codes_in, codes_missing, matched_words, spoken_of
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -31,7 +31,7 @@ W_LEXICAL = 0.5
 W_PASSAGE = 0.1
 # Bonus for a sentence holding the kind of answer the question asks for (a year for "when", ...).
 W_ANSWER_KIND = 0.03
-# A sentence speaking of someone other than whom the question names (``speaks_of_another``) keeps this
+# A sentence speaking of someone other than whom the question names (``referents.Asked.of_another``) keeps this
 # much less of its score: "He joined the project in May 2022", of Marcus Okafor, stood first for "When
 # did she join?" asked of Ingrid Solberg, just after her paragraph.
 # On the sample sets (reader on) SQuAD, CoQA and COVID-QA read the same with it as without.
@@ -66,20 +66,6 @@ _CONTINUES = re.compile(
     re.I,
 )
 _REFERS_BACK = re.compile(r"^(?:\W*\w+){0,4}?\W+(this|these|those|such)\b", re.I)
-# A sentence that goes on about a person: what its text is about, as its title names it.
-_OF_A_PERSON = re.compile(r"(?:He|She|His|Her)\b")
-# Words that open a sentence in capitals without being a name: English's function words.
-_OPENERS = STOPWORDS | frozenset(
-    """after before under over during despite although though however according since following throughout
-    unlike like upon within without among between because once until unless whereas yet also still later
-    earlier today now meanwhile nevertheless moreover furthermore additionally finally first second third
-    thus therefore hence instead indeed often sometimes soon eventually all both each every many most
-    some no not one two three several another other such even only just""".split()
-)
-# The name a sentence opens with: capitalised words and initials ("Marcus Okafor", "Stephen B. Shepard").
-_OPENING_NAME = re.compile(r"[A-Z][\w'’-]*(?:\s+(?:[A-Z]\.|[A-Z][\w'’-]*))*")
-
-
 @dataclass(frozen=True)
 class ScoredSentence:
     """A candidate answer sentence: its passage (and the passage's row), its index in the passage,
@@ -94,6 +80,9 @@ class ScoredSentence:
     copies: tuple[Passage, ...] = ()
     # The reader's span in this sentence, where the reader read it and found one here.
     reading: Reading | None = None
+    # Whether a span here would answer something other than what the question names
+    # (``referents.Asked``): the reader's span in it counts for nothing.
+    off_subject: bool = False
 
 
 def lexical_overlap(
@@ -107,97 +96,8 @@ def lexical_overlap(
     if total <= 0:
         return 0.0
     terms = tokenize(text)
-    present = set(terms)
-    for code in codes:
-        if not holds_run(terms, code):
-            present -= set(code)
+    present = set(terms) - codes_missing(terms, codes)
     return sum(idf.get(t, 0.0) * w for t, w in weights.items() if t in present) / total
-
-
-# A code: parts joined by "-", "." or "_", one of them holding a digit ("QM-103", "2.4.0", "SARS-CoV-2",
-# "ISO-8601", "v1.2").
-_CODE = re.compile(r"(?<![\w.-])(?=[\w.-]*\d)[^\W_]+(?:[-._][^\W_]+)+")
-
-
-def codes_in(question: str) -> tuple[tuple[str, ...], ...]:
-    """The question's codes (``_CODE``) that are several terms, each as its terms in order: an error
-    code, a version, a standard's number is one thing, and "QM-104" is no part of "QM-103" ("What does
-    error QM-103 mean?" quoted "Unknown option names are an error, reported as code QM-104." for its
-    "error" and "QM", over "QM-103: The preview port is already in use.")."""
-    found = (tuple(tokenize(code)) for code in _CODE.findall(question))
-    return tuple(dict.fromkeys(code for code in found if len(code) > 1))
-
-
-def holds_run(terms: list[str], run: tuple[str, ...]) -> bool:
-    """Whether ``run`` stands in ``terms`` as it is, one term after the other."""
-    width = len(run)
-    return any(tuple(terms[i : i + width]) == run for i in range(len(terms) - width + 1))
-
-
-def matched_words(passage: Passage, index: int) -> str:
-    """The words sentence ``index`` of a passage is matched with the question on: its own, and where it
-    opens with "He", "She", "His" or "Her", the name of whom it speaks of (``spoken_of``), or, where the
-    passage opens with such sentences, its title (a biography names its person once and goes on with
-    "He": "When did Thomas Aquinas die?" quoted "Thomas Aquinas was ... born in 1225" over "He died in
-    1274 at the abbey of Fossanova"; "When did Ingrid Solberg join?" quoted Marcus Okafor's "He joined
-    the project in May 2022" over her "She started the project in January 2021"). On the sample sets
-    (reader on) SQuAD and COVID-QA read the same with the title, CoQA's follow-ups 0.753/0.874 ->
-    0.756/0.874; the title for every sentence, 0.747/0.872."""
-    sentences = passage.sentences
-    own = sentences[index].text
-    if not _OF_A_PERSON.match(own):
-        return own
-    first = _run_start(passage, index)
-    if first == 0:
-        return f"{own} {passage.title}"
-    name = spoken_of(passage, index)
-    return f"{own} {name}" if name else own
-
-
-def _run_start(passage: Passage, index: int) -> int:
-    """The first of the sentences up to ``index`` that open with "He", "She", "His" or "Her" one after
-    another."""
-    first = index
-    while first > 0 and _OF_A_PERSON.match(passage.sentences[first - 1].text):
-        first -= 1
-    return first
-
-
-def spoken_of(passage: Passage, index: int) -> str | None:
-    """The person sentence ``index`` of a passage speaks of, where it opens with "He", "She", "His" or
-    "Her": the name opening the sentence before its run of such sentences ("Marcus Okafor is the second
-    maintainer. He lives in Lagos. He joined ..."); None where that sentence opens with no name ("Under
-    Shepard, readership grew ... He was succeeded by ...") or the passage opens with the run."""
-    if not _OF_A_PERSON.match(passage.sentences[index].text):
-        return None
-    first = _run_start(passage, index)
-    if first == 0:
-        return None
-    opening = _OPENING_NAME.match(passage.sentences[first - 1].text)
-    if opening is None or opening.group().split()[0].lower() in _OPENERS:
-        return None  # "In 1982, ...", "Under Shepard, ...": a word opening the sentence, no name
-    return opening.group()
-
-
-def names_asked(query: Query) -> frozenset[str]:
-    """The terms of the names of the question as asked, or as restated ("When did Ingrid Solberg join?"
-    for "When did she join?"; not the question a follow-up is read with in brackets, which asks another
-    thing)."""
-    asked = query.whole_question if query.restated else query.text
-    return frozenset(t for name in name_runs(asked) for t in tokenize(name))
-
-
-def speaks_of_another(passage: Passage, index: int, asked: frozenset[str]) -> bool:
-    """Whether sentence ``index`` speaks of someone the question does not name, where it names someone
-    (``asked``: the terms of its names): a "He" after a sentence opening with another's name, neither
-    naming what the question does. "When did Ingrid Solberg join?" found its span, "May 2022", in
-    "Marcus Okafor is the second maintainer. He lives in Lagos, Nigeria. He joined the project in May
-    2022."; hers says "She started the project in January 2021". "He won the Mr. Universe title" still
-    answers "Who won the Mr. Universe title?"."""
-    name = spoken_of(passage, index)
-    if not asked or name is None:
-        return False
-    return not asked & set(tokenize(f"{passage.sentences[index].text} {name}"))
 
 
 def focus_closeness(sentence: Sentence, passage: Passage, focus: Focus) -> float:
@@ -269,28 +169,32 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     question_terms = query.terms
     idf = index.lexical.idf(list(question_terms))
     kind = expected_answer_kind(query.text)
-    codes = codes_in(query.text)
-    names = names_asked(query)
+    codes = codes_in(asked_text(query))
+    passages = {c.row: index.passages[c.row] for c in top}
+    spoken = {row: spoken_of(passage) for row, passage in passages.items()}
+    asked = Asked.of(query, index, spoken.values())
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
     scored: list[ScoredSentence] = []
     for candidate in top:
-        passage = index.passages[candidate.row]
+        passage, said = passages[candidate.row], spoken[candidate.row]
         copies = tuple(index.passages[row] for row in candidate.copies)
         standing = (candidate.score - low) / spread if spread > 0 else 1.0
+        holds_codes = asked.holds_codes(passage)
         for j, sentence in enumerate(passage.sentences):
             if focus is not None and is_the_answer_before(sentence, passage, focus):
                 continue
             similarity = float(candidate.sentence_similarities[j])
             score = (
                 W_SIMILARITY * max(similarity, 0.0)
-                + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j), idf, codes)
+                + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j, said), idf, codes)
                 + W_PASSAGE * standing
             )
             if kind and matches_kind(sentence.text, kind):
                 score += W_ANSWER_KIND
-            if speaks_of_another(passage, j, names):
+            another = asked.of_another(passage, j, said)
+            if another:
                 score *= 1.0 - ANOTHER_PERSON
             if focus is not None:
                 score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage, focus)
@@ -298,7 +202,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             scored.append(
                 ScoredSentence(
                     passage=passage, row=candidate.row, sentence_index=j, score=min(score, 1.0),
-                    similarity=similarity, copies=copies,
+                    similarity=similarity, copies=copies, off_subject=another or not holds_codes,
                 )
             )
     scored.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))
@@ -321,15 +225,15 @@ def without_restatements(question: str, scored: list[ScoredSentence]) -> list[Sc
     return kept
 
 
-# A line opening with a label, a code or a word in capitals, and a colon: an entry of a list of
-# definitions ("QM-103: The preview port is already in use.", "E21: ..."; not "Note:", nor "A:" after
-# "Q:", which goes with its question).
-_ENTRY_LABEL = re.compile(r"(?=[^\s:]*(?:\d|[A-Z]{2}))[^\W_]+(?:[-._][^\W_]+)*:\s")
+# A line opening with a label holding a digit and a colon: an entry of a list of codes ("QM-103: The
+# preview port is already in use.", "E21: ..."; not "Note:" or "WARNING:", which go with the line
+# before, nor "A:" after "Q:", which goes with its question).
+_ENTRY_LABEL = re.compile(r"(?=[^\s:]*\d)[^\W_]+(?:[-._][^\W_]+)*:\s")
 
 
 def opens_another_point(text: str, start: int) -> bool:
     """Whether the sentence at ``start`` of ``text`` is another point than the one before it: a list's
-    item (``structure.opens_with_item``) or a line opening with a label (``_ENTRY_LABEL``). A
+    item (``structure.opens_with_item``) or a line opening with a code's label (``_ENTRY_LABEL``). A
     troubleshooting file's "QM-103: ..." was quoted after "QM-102: ...", opening its quote with the
     code not asked about."""
     if opens_with_item(text, start):

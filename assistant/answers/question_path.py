@@ -18,7 +18,7 @@ from .confidence import shipped_model, snippet_confidences
 from .introduced import with_introduced_code
 from .procedure import with_whole_procedures
 from .quote_check import QuoteCheck
-from .reading import Asked, Read, read_candidates, read_for_marks, rerank
+from .reading import Read, read_candidates, read_for_marks, rerank
 
 if TYPE_CHECKING:
     from ..retrieval.search import Mode
@@ -69,7 +69,7 @@ def answer_question(
         reading_started = time.perf_counter()
         read = read_candidates(reader, query, scored)
         read_ms = (time.perf_counter() - reading_started) * 1000
-        scored = rerank(scored, read, Asked.of(query, index))
+        scored = rerank(scored, read)
     check = QuoteCheck(sources_dir, index.manifest.sources)
     picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
     confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)

@@ -18,9 +18,7 @@ from dataclasses import dataclass, replace
 from ..models import Passage, Sentence, Snippet
 from ..retrieval.query import Query
 from ..sources.structure import RECORDS, column_cells
-from ..store.lexical import tokenize
-from ..store.loaded import LoadedIndex
-from .answering import MARK_PROBABILITY, Picked, ScoredSentence, codes_in, holds_run, names_asked, speaks_of_another
+from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
 
 # How many of the best distinct sentences have their window read. Eight (2026-12-06, the two-stage
@@ -162,10 +160,19 @@ def _bracketed(query: Query, whole_question: str) -> str:
 
 
 def read_candidates(reader: Reader, query: Query, scored: list[ScoredSentence]) -> Read:
-    """The reader's readings of the windows around the best sentences."""
+    """The reader's readings of the windows around the best sentences; none for a window whose span
+    stands in a sentence off the question's subject (``ScoredSentence.off_subject``: "When did Ingrid
+    Solberg join?" found "May 2022" in Marcus Okafor's "He joined the project in May 2022")."""
     centres = windows_to_read(scored)
     readings = reader.read(reader_question(query), [window_around(c) for c in centres])
-    return Read(tuple(centres), tuple(readings))
+    off = {(s.passage.id, s.sentence_index) for s in scored if s.off_subject}
+    kept = [None if r is not None and (c.passage.id, holding_sentence(c.passage, r)) in off else r for c, r in zip(centres, readings)]
+    return Read(tuple(centres), tuple(kept))
+
+
+def holding_sentence(passage: Passage, reading: Reading) -> int | None:
+    """The index of the passage's sentence where the reading's span starts, if any."""
+    return next((j for j, s in enumerate(passage.sentences) if s.start <= reading.start < s.end), None)
 
 
 def read_for_marks(reader: Reader, query: Query, picked: list[Picked], shown: list[bool]) -> list[Picked]:
@@ -193,56 +200,18 @@ def read_for_marks(reader: Reader, query: Query, picked: list[Picked], shown: li
     return [replace(p, reading=again[i]) if i in again else p for i, p in enumerate(picked)]
 
 
-# A code the question names (``answering.codes_in``) is a specific thing where its rarest term is in at
-# most this many passages ("QM-103" in an error table), not the subject of a whole collection ("SARS-CoV-2").
-SPECIFIC_CODE_PASSAGES = 3
-
-
-@dataclass(frozen=True)
-class Asked:
-    """What the question names that a span must be about: the terms of its names (``names``), and its
-    specific codes (``codes``), each as its terms in order."""
-
-    names: frozenset[str] = frozenset()
-    codes: tuple[tuple[str, ...], ...] = ()
-
-    @classmethod
-    def of(cls, query: Query, index: LoadedIndex) -> "Asked":
-        """The names of the question as asked, or as restated ("When did Ingrid Solberg join?" for "When
-        did she join?"; not the question a follow-up is read with in brackets, which asks another
-        thing), and those of its codes that are specific in ``index`` (SPECIFIC_CODE_PASSAGES)."""
-        rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
-        codes = tuple(code for code in codes_in(query.whole_question if query.restated else query.text) if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
-        return cls(names_asked(query), codes)
-
-    def answered_by(self, passage: Passage, index: int) -> bool:
-        """Whether a span in sentence ``index`` of ``passage`` may answer: the sentence speaks of no one
-        but whom the question names (``answering.speaks_of_another``), and its passage holds each
-        specific code whole ("What does error QM-103 mean?" found "Unknown option names are an error" in
-        "..., reported as code QM-104.")."""
-        if speaks_of_another(passage, index, self.names):
-            return False
-        terms = tokenize(passage.text) if self.codes else []
-        return all(holds_run(terms, code) for code in self.codes)
-
-
-def rerank(scored: list[ScoredSentence], read: Read, asked: Asked = Asked()) -> list[ScoredSentence]:
+def rerank(scored: list[ScoredSentence], read: Read) -> list[ScoredSentence]:
     """The sentences with the reader's say blended in (W_READER): the sentence holding a window's span
     by the logistic of the reader's margin over READER_TEMPERATURE, every other by 0; the one holding a span carries its reading (for its
-    mark and its confidence). A span that answers something other than what the question names
-    (``Asked.answered_by``) counts for nothing."""
+    mark and its confidence)."""
     holding: dict[tuple[str, int], Reading] = {}
     for centre, reading in zip(read.centres, read.readings):
-        if reading is None:
+        j = holding_sentence(centre.passage, reading) if reading is not None else None
+        if reading is None or j is None:
             continue
-        for j, sentence in enumerate(centre.passage.sentences):
-            if sentence.start <= reading.start < sentence.end:
-                key = (centre.passage.id, j)
-                if not asked.answered_by(centre.passage, j):
-                    break
-                if key not in holding or reading.margin > holding[key].margin:
-                    holding[key] = reading
-                break
+        key = (centre.passage.id, j)
+        if key not in holding or reading.margin > holding[key].margin:
+            holding[key] = reading
     out = []
     for s in scored:
         reading = holding.get((s.passage.id, s.sentence_index))

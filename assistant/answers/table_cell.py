@@ -7,7 +7,8 @@ A column is asked where every word of its name is in the question (a short one a
 question's word: "ext" in "extension"), but not one whose cell the question already holds (the week it
 gives, "week 13"), nor one of a kind the question does not ask for (a week's number for "who"). Of
 several asked, the one whose name holds all the others' words: "the primary extension" names "primary"
-and "primary ext", and asks for the extension. Where no one name holds the others' ("the primary
+and "primary ext", and asks for the extension. Where none is named whole, the one column whose name's
+last word the question holds ("What is Tomás Rivera's extension?" of "Phone extension"). Where no one name holds the others' ("the primary
 extension in the week of 24 March": week, primary, primary ext), or the header's words were cut short
 (a title keeps at most 120 characters of them) so that names and cells no longer pair, nothing changes.
 """
@@ -30,15 +31,18 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     cells = [cell for _, cell in columns]
     asked_words = set(tokenize(question))
     kind = expected_answer_kind(question)
-    named = []
-    for k, (name, (start, end)) in enumerate(zip(names, cells)):
+    named, headed = [], []
+    for k, ((written, _), name, (start, end)) in enumerate(zip(columns, names, cells)):
         cell = snippet.text[start:end]
-        if not name or not all(_asked(word, asked_words) for word in name) or not cell or set(tokenize(cell)) <= asked_words:
+        if not name or not cell or set(tokenize(cell)) <= asked_words or (kind is not None and not matches_kind(cell, kind)):
             continue
-        if kind is not None and not matches_kind(cell, kind):
-            continue
-        named.append(k)
+        if all(_asked(word, asked_words) for word in name):
+            named.append(k)
+        elif _asked(tokenize(written)[-1], asked_words):
+            headed.append(k)
     widest = [k for k in named if all(names[other] <= names[k] for other in named)]
+    if not named and len(headed) == 1:
+        widest = headed  # "What is Tomás Rivera's extension?" of a column "Phone extension"
     if len(widest) != 1:
         return None
     start, end = cells[widest[0]]

@@ -212,7 +212,8 @@ def incompleteness(query: Query, subject: Subject, answered: bool = True) -> flo
     invented the flux capacitor?"): it leans only as much as it points back ("What was she wearing?").
     After a turn that found no answer (``answered`` false) only its form says it leans: with no story or
     file to stand on, "Who is on call in week 13?" after "What is the Wi-Fi password?" is a question of
-    its own (its everyday words made it lean, and it was refused for the Wi-Fi it carried).
+    its own (its everyday words made it lean, and it was refused for the Wi-Fi it carried). Two words
+    or more the sources never use count as specific as the most uncommon of them (``unheard_of``).
     """
     text = query.text
     if _CONTINUES.match(text) or not subject.terms:
@@ -291,7 +292,9 @@ _EXPLETIVE_IT = re.compile(r"it\s+(?:\w+\s+){1,2}(?:to|that)\b", re.I)
 # A pronoun that stands for a thing or a person in the place a name would stand.
 _STANDS_FOR = re.compile(r"(?<![\w'’-])(?:it|he|she|they|him|them)(?![\w'’-])", re.I)
 # A person the question stands for by a pronoun, not a possessive ("her name": no place for a name).
-_PERSON = re.compile(r"(?<![\w'’-])(?:he|she|him)(?![\w'’-])", re.I)
+_PERSON = re.compile(r"(?<![\w'’-])(?:he|she|him|her(?!\s+[^\W\d_]))(?![\w'’-])", re.I)
+# A person the question stands for by a possessive before a word ("her extension", "his room").
+_POSSESSOR = re.compile(r"(?<![\w'’-])(?:his|her)(?=\s+[^\W\d_])", re.I)
 # A preposition of place just before the words marked as a who-question's answer: they name a place.
 _PLACED = re.compile(r"(?<![\w'’-])(?:in|at|from|near)\s+(?:the\s+)?$", re.I)
 # A question asking who: its answer is a person a later "he" or "she" may stand for.
@@ -358,11 +361,13 @@ def asks_about(follow_up: str) -> bool:
 
 @dataclass(frozen=True)
 class Contrast:
-    """An elliptical follow-up that names one thing in place of the one the question before named ("and
-    in the US?" after "How many days of leave do UK employees get?"): that question with the new name
-    in its place (``question``), its terms (``kept``) and the terms of what it replaced (``replaced``):
-    neither those nor a name of the turns before that it does not hold (one an earlier contrast
-    replaced) is carried any more."""
+    """A follow-up restated as the question it asks: one that names one thing in place of the one the
+    question before named ("and in the US?" after "How many days of leave do UK employees get?"), or
+    one whose pronoun stands for a person or a thing ("When did he die?" as "When did Thomas Aquinas
+    die?"). The question restated (``question``), its terms (``kept``) and the terms no longer asked
+    about (``replaced``: what the new name replaced; for a pronoun, what the question before asked
+    beyond the restated one): neither those nor a name of the turns before that it does not hold (one
+    an earlier contrast replaced) is carried any more."""
 
     question: str
     kept: frozenset[str]
@@ -446,21 +451,22 @@ def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = Non
     Brandt": "Tobias Brandt is the co-founder ... He was born in Hamburg") was asked of him; a single
     capitalised word is as often a place, and a name a question held as often a thing ("When did he
     die?" after "Who wrote the Summa Theologica?" is no question about the Summa Theologica)."""
-    pronoun = _PERSON.search(follow_up)
+    pronoun = _PERSON.search(follow_up) or _POSSESSOR.search(follow_up)
     if not name or pronoun is None:
         return False
-    asked_she = pronoun.group().lower() == "she"
+    asked_she = pronoun.group().lower() in ("she", "her")
     last = name.split()[-1]
     opens = re.compile(rf"(?:^|[.!?][\"”’)]*\s+)(?:{re.escape(name)}|{re.escape(last)})(?![\w'’-])")
     counts = {True: 0, False: 0}  # she, he
     terms = tokenize(last)
-    # The answer's own file first (``row``: its passage; every passage, as one under a title naming the
-    # person may go on with "He"), then the index's first rows naming it.
-    own: list[int] = []
+    # The answer's own file first (``row``: its passage): its passages naming the person, then its first
+    # ones (one under a title naming the person may go on with "He"); then the index's first naming it.
+    rows: list[int] = []
     if terms and row is not None:
-        first, last = index.passages.source_rows(row)
-        own = list(range(first, min(last, first + _SAID_OF_PASSAGES // 2 - 1) + 1))
-    rows = [*own, *index.lexical.rows_with(terms[0], _SAID_OF_PASSAGES)] if terms else []
+        first_row, last_row = index.passages.source_rows(row)
+        rows += index.lexical.rows_with(terms[0], _SAID_OF_PASSAGES // 2, first_row, last_row)
+        rows += range(first_row, min(last_row, first_row + _SAID_OF_PASSAGES // 2 - 1) + 1)
+    rows += index.lexical.rows_with(terms[0], _SAID_OF_PASSAGES) if terms else []
     for passage in index.passages.many(list(dict.fromkeys(rows))[:_SAID_OF_PASSAGES]):
         for found in opens.finditer(passage.text):
             following = _NEXT_PRONOUN.match(passage.text, found.end())
@@ -475,19 +481,71 @@ def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = Non
 
 
 def person_in_place(follow_up: str, name: str, before: str) -> Contrast | None:
-    """The follow-up with ``name`` in place of its one "he", "she" or "him", where it names no one
-    itself, as the question it asks (``Contrast``: what ``before`` asked beyond it is replaced, not
+    """The follow-up with ``name`` in place of its one "he", "she", "him" or "her" (or "his" or "her"
+    before a word, as the name's: "What is her extension?"), where it names no one itself, as the question it asks (``Contrast``: what ``before`` asked beyond it is replaced, not
     carried); else None. The name is the person the question before was answered with
     (``TurnContext.answered_name``: "And when does she start?" after "who replaces him?" answered "Sofia
     Lindqvist" is "And when does Sofia Lindqvist start?") or the one it named ("When did he die?" after
     "Where was Thomas Aquinas born?" is "When did Thomas Aquinas die?"). Read with the question before
     in brackets, the reader answered that one again ("end of March", when the man she replaces leaves;
     "1225", the year Aquinas was born)."""
-    pronouns = list(_PERSON.finditer(follow_up))
+    pronouns = [*_PERSON.finditer(follow_up), *_POSSESSOR.finditer(follow_up)]
     if not name or len(pronouns) != 1 or name_runs(follow_up) or not _ASKS.match(follow_up):
         return None
     at = pronouns[0]
-    question = follow_up[: at.start()] + name + follow_up[at.end() :]
+    said = f"{name}'s" if at.re is _POSSESSOR else name  # "What is her extension?": "Hannah Becker's extension"
+    question = follow_up[: at.start()] + said + follow_up[at.end() :]
+    kept = frozenset(tokenize(question))
+    return Contrast(question, kept, frozenset(tokenize(before)) - kept, frozenset())
+
+
+# A question asking with "do": its last word is its verb ("When does the shop open?"), no part of a thing.
+_DO_SUPPORT = re.compile(r"\W*(?:\w+\s+){0,3}?(?:do|does|did)\b", re.I)
+_IT = re.compile(r"(?<![\w'’-])it(?![\w'’-])", re.I)
+# An "it" standing for nothing: "is it true that ...", "is it legal to ...", "it is too late to ...".
+_STANDS_FOR_NOTHING = re.compile(r"\b(?:is|was)\s+it\s+(?:\w+\s+){1,2}(?:to|that)\b|\bit\s+(?:is|was)\s+(?:\w+\s+){1,2}(?:to|that)\b", re.I)
+# At most this many words after "the" name the thing.
+_THING_WORDS = 4
+
+
+def thing_named(question: str) -> str:
+    """The one thing a question names with "the" ("the watermark option" in "What does the watermark
+    option do?", "the hotel limit" in "What is the hotel limit in Lisbon?"): "the" and the content words
+    after it, to the first word of no content; at the question's end, only in a question asking with
+    "do", less its verb ("the shop" of "When does the shop open?"), as "How long is the document valid?"
+    does not say where the thing ends; "" where it names none or several."""
+    words = _WORD_AT.findall(question)
+    do_support = _DO_SUPPORT.match(question) is not None
+    found = []
+    for i, word in enumerate(words):
+        if word.lower() != "the":
+            continue
+        run = []
+        for following in words[i + 1 : i + 1 + _THING_WORDS]:
+            if following.lower() in STOPWORDS or not tokenize(following):
+                break
+            run.append(following)
+        if i + 1 + len(run) == len(words):  # it runs to the question's end
+            # "When does the shop open?": "open" is the verb; "How long is the document valid?": which
+            # of "document valid" would be the thing? none.
+            run = run[:-1] if do_support else []
+        found.append(" ".join(["the", *run]) if run else "")
+    return found[0] if len(found) == 1 else ""
+
+
+def thing_in_place(follow_up: str, thing: str, before: str) -> Contrast | None:
+    """The follow-up with ``thing`` (``thing_named`` of the question before) in place of its one "it",
+    where it names nothing itself and asks as a question does, its "it" standing for something ("is it
+    true that ..." stands for nothing): "What does it default to?" after "What does the watermark option
+    do?" is "What does the watermark option default to?" (``Contrast``: what ``before`` asked beyond it
+    is not carried). Read with the question before in brackets, it was answered with another default."""
+    pronouns = list(_IT.finditer(follow_up))
+    if not thing or len(pronouns) != 1 or name_runs(follow_up) or not _ASKS.match(follow_up):
+        return None
+    at = pronouns[0]
+    if _STANDS_FOR_NOTHING.search(follow_up):
+        return None
+    question = follow_up[: at.start()] + thing + follow_up[at.end() :]
     kept = frozenset(tokenize(question))
     return Contrast(question, kept, frozenset(tokenize(before)) - kept, frozenset())
 
@@ -531,14 +589,20 @@ def _is_content_word(word: str) -> bool:
 
 def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex) -> Query:
     """The question as read in its conversation: carried terms, a vector leaning on the previous
-    turn's, and a focus on the previous answer's place, each as much as the question leans."""
+    turn's, and a focus on the last answer's place, each as much as the question leans. A question that
+    only goes on asking a turn that found no answer ("why?", "and?"), where that turn asked about
+    something else than where the conversation stood (``asked_there``), stands nowhere, and only that
+    turn's own words go on: "why?" after the refused "What is the Wi-Fi password?" was answered from
+    the place, and with the words, of the turn before it."""
     turns = [t.context for t in conversation.turns if t.context is not None]
     if not turns:
         return query
     previous = turns[-1]
-    placed = next((t for t in reversed(turns) if t.row is not None), previous)
     subject = Subject.of(query, index)
     leaning = incompleteness(query, subject, answered=previous.row is not None)
+    last_placed = next((t for t in reversed(turns) if t.row is not None), previous)
+    refused_only = previous.row is None and leaning >= 1.0 and not asked_there(previous, last_placed, index)
+    placed = previous if refused_only else last_placed
     asks = leaning >= LEANS_ON_QUESTION or asks_about(query.text)
     instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
     # A "he" or "she" asking something new of the person the turn before was about.
@@ -548,6 +612,8 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         if person is not None and said_of(name, query.text, index, previous.row, answered):
             instead = person
             break
+    if asks and instead is None:  # an "it" standing for the thing the question before named
+        instead = thing_in_place(query.text, thing_named(previous.whole_question), previous.whole_question)
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).
@@ -559,11 +625,15 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     carried: dict[str, float] = {}
     words: dict[str, str] = {}
     if missing > 0:
-        for distance, turn in enumerate(reversed(turns)):
+        leaning_on = turns[-1:] if refused_only else turns
+        for distance, turn in enumerate(reversed(leaning_on)):
             if distance > 0 and turn.row is None:
                 continue  # a turn further back that found no answer leaves nothing to go on ("and in week 14?")
             fade = CARRY_WEIGHT * missing * FADE**distance
+            own = set(tokenize(turn.asked)) if turn.row is None else None
             for term, weight in turn.terms.items():
+                if own is not None and term not in own:
+                    continue  # what a refused turn carried from the turns before it
                 if term in query.terms or term in STOPWORDS or is_follow_up_generic(term):
                     continue
                 if instead is not None and (term in instead.replaced or (term not in instead.kept and turn.words.get(term, "")[:1].isupper())):
@@ -605,6 +675,17 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         whole_question=(instead.question if instead is not None else previous.whole_question) if missing >= LEANS_ON_QUESTION else "",
         restated=instead is not None,
     )
+
+
+def asked_there(refused: TurnContext, placed: TurnContext, index: LoadedIndex) -> bool:
+    """Whether a turn that found no answer asked about where the conversation stood: most of its subject
+    words (by IDF) are in the source of the answer before it. "Who then?" after the refused "Was Jennifer
+    Lopez the 2nd highest earning actress?" goes on asking about the story's actresses; "why?" after
+    the refused "What is the wifi password?" asks nothing of the microscope's manual."""
+    if placed.row is None:
+        return False
+    asked = Query.alone(refused.asked, np.zeros(0, dtype=np.float32), tokenize(refused.asked))
+    return continuity(Subject.of(asked, index), placed, index).found >= STAYS
 
 
 def answered_name(question: str, answer: Answer) -> str:

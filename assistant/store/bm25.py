@@ -89,13 +89,11 @@ class LexicalIndex:
 
     def idf(self, terms: Sequence[str]) -> dict[str, float]:
         """Inverse document frequency of each known term (BM25's smoothed form); unknown terms are absent."""
-        n = max(self.document_count, 1)
         out: dict[str, float] = {}
         for term in terms:
             column = self._column(term)
             if column is not None:
-                df = int(self._indptr[column + 1] - self._indptr[column])
-                out[term] = float(np.log(1.0 + (n - df + 0.5) / (df + 0.5)))
+                out[term] = self.idf_of_rows(int(self._indptr[column + 1] - self._indptr[column]))
         return out
 
     def knows_near(self, word: str) -> bool:
@@ -105,7 +103,7 @@ class LexicalIndex:
         return any(self._column(term) is not None for term in mistyped_as(word))
 
     def idf_of_rows(self, rows: int) -> float:
-        """The IDF of a term in ``rows`` rows (BM25's smoothed form, as ``idf``)."""
+        """The IDF of a term in ``rows`` rows (BM25's smoothed form)."""
         n = max(self.document_count, 1)
         return float(np.log(1.0 + (n - rows + 0.5) / (rows + 0.5)))
 
@@ -123,10 +121,12 @@ class LexicalIndex:
                 found.add(term)
         return found
 
-    def rows_with(self, term: str, limit: int) -> list[int]:
-        """The first ``limit`` rows holding ``term``, in row order (a term's rows are kept in order; none
-        for a term the index lacks)."""
-        return [int(row) for row in self._rows(term)[:limit]]
+    def rows_with(self, term: str, limit: int, first: int = 0, last: int | None = None) -> list[int]:
+        """The first ``limit`` rows holding ``term`` from row ``first`` to ``last`` (to the end: None), in
+        row order (a term's rows are kept in order; none for a term the index lacks)."""
+        rows = self._rows(term)
+        inside = (rows >= first) if last is None else (rows >= first) & (rows <= last)
+        return [int(row) for row in rows[inside][:limit]]
 
     def _rows(self, term: str) -> np.ndarray:
         """The rows holding ``term`` (none for a term the index lacks)."""

@@ -46,3 +46,23 @@ def test_a_question_naming_no_column_leaves_the_readers_mark(rota):
     answer = rota.ask("Who is on call in week 13?")  # "week" is named, but its cell is the question's own
     assert answer.snippets[0].text.startswith("| 13 |")
     assert asked_cell("Who is on call in week 13?", answer.snippets[0]) is None
+
+
+PEOPLE = (
+    "name,role,room,phone_extension,joined\n"
+    "Amara Nwosu,Lab head,B214,4410,2014\n"
+    "Hannah Becker,Lab manager,B218,4402,2016\n"
+    "Tomás Rivera,Postdoctoral fellow,B220,4437,2021\n"
+)
+
+
+def test_a_column_asked_by_the_last_word_of_its_name_is_marked_where_none_is_named_whole(tmp_path):
+    """A new user's "What is Tomás Rivera's extension?" of a column "Phone extension" marked nothing in
+    the row (the reader's span was elsewhere); "extension" is the last word of one column's name only."""
+    from assistant.answers.table_cell import asked_cell
+
+    people = built_project(tmp_path, {"people.csv": PEOPLE})
+    row = next(s for s in people.ask("What is Tomás Rivera's extension?").snippets if s.text.startswith("| Tomás Rivera |"))
+    assert asked_cell("What is Tomás Rivera's extension?", row).text == "4437"
+    assert asked_cell("Which room is Tomás Rivera in?", row).text == "B220"
+    assert asked_cell("When did Tomás Rivera arrive?", row) is None  # no column's name

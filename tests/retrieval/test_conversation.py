@@ -277,12 +277,52 @@ def test_a_question_of_everyday_words_is_read_with_the_turn_before(two_lives):
     assert named.read_with == ()
 
 
-def test_a_thing_the_sources_never_mention_makes_a_question_of_its_own(two_lives):
+COMPANY_HANDBOOK = {
+    "leave.md": (
+        "# Leave\n\nEmployees in the Lisbon office receive 23 days of paid annual leave per calendar year."
+        " Employees in the Berlin office receive 28 days.\n\nSick leave is paid at full salary for the first 30 days.\n"
+    ),
+    "company.md": (
+        "# The company\n\nThe company was founded in 2015 and has offices in Lisbon and Berlin."
+        " Employees are expected in their office on Tuesdays and Thursdays, the company's anchor days.\n"
+    ),
+}
+
+
+def test_a_thing_the_sources_never_mention_makes_a_question_of_its_own(tmp_path):
     """A new user's "What is the company's dress code?" after a question about leave was read with it
-    in brackets and answered with the leave rule at 1.00: "company" is an everyday word, but "dress" and
-    "code", which the sources never use, name a thing of the question's own."""
-    _, dress = chat(two_lives, "Who was Augustine's mother?", "What is the company's dress code?")
-    assert dress.read_with == () and dress.read_with_question == ""
+    in brackets and answered with the leave rule at 1.00: "company" is an everyday word the sources use,
+    but "dress" and "code", which they never use, name a thing of the question's own."""
+    handbook = built_project(tmp_path, COMPANY_HANDBOOK)
+    _, dress = chat(handbook, "How many days of paid leave do Lisbon employees get?", "What is the company's dress code?")
+    assert dress.read_with == () and dress.read_with_question == ""  # read as it would be alone
+
+
+def test_words_the_sources_never_use_name_a_thing_of_their_own_only_together(two_lives):
+    from assistant.retrieval.conversation import Subject, unheard_of
+
+    def subject(question: str) -> Subject:
+        return Subject.of(read(question), two_lives.load_index())
+
+    assert unheard_of(subject("What is the company's dress code?")) > 0.7  # "dress", "code": the rarer counts
+    assert unheard_of(subject("Augustine had how many nickmanes?")) == 0.0  # one alone: a typo, as often
+    assert unheard_of(subject("Where did Augustine teach?")) == 0.0
+
+
+def test_a_question_going_on_asking_a_refused_one_about_something_else_stands_nowhere(two_lives):
+    """A new user's "why?" after the refused "What is the wifi password?" was answered from the place,
+    and with the words, of the answer before it. A refused question asking about the place the
+    conversation stands on still keeps it there (``asked_there``)."""
+    from assistant.retrieval.conversation import asked_there
+
+    conversation = chat_so_far(two_lives, "Where did Augustine teach rhetoric?", "What is the wifi password?")
+    assert conversation.turns[-1].abstained
+    why = in_context(two_lives, "why?", conversation)
+    assert set(why.carried_words) <= {"wifi", "password"} and why.focus is None
+    placed, refused = conversation.turns[0].context, conversation.turns[-1].context
+    index = two_lives.load_index()
+    assert not asked_there(refused, placed, index)
+    assert asked_there(refused.model_copy(update={"asked": "Did Augustine teach rhetoric in Carthage?"}), placed, index)
 
 
 def test_english_says_which_words_are_everyday():
@@ -696,12 +736,43 @@ def test_only_one_person_pronoun_of_a_question_naming_no_one_takes_the_name():
     assert died.replaced == {"born"}  # what the question before asked is not carried into this one
     assert person_in_place("Who hired him?", "Sofia Lindqvist", "").question == "Who hired Sofia Lindqvist?"
     assert person_in_place("What did she tell him?", "Sofia Lindqvist", "") is None  # which one is she?
-    assert person_in_place("What is her name?", "Sofia Lindqvist", "") is None  # a possessive has no place for a name
+    assert person_in_place("What is her extension?", "Sofia Lindqvist", "").question == "What is Sofia Lindqvist's extension?"
+    assert person_in_place("Who hired her?", "Sofia Lindqvist", "").question == "Who hired Sofia Lindqvist?"
     assert person_in_place("When did Priya say she would start?", "Sofia Lindqvist", "") is None  # names her own
     assert person_in_place("When did he die?", "", "") is None  # the question before named no one, or several
     assert named_once("Where was Thomas Aquinas born?") == "Thomas Aquinas"
     assert named_once("Did Augustine teach in Milan?") == ""  # which one would "he" be?
     assert named_once("where was he born?") == ""
+
+
+@pytest.mark.parametrize(
+    ("before", "thing"),
+    [
+        ("What does the watermark option do?", "the watermark option"),
+        ("Who manages the Lisbon office?", ""),  # to the end: "How long is the document valid?" is alike
+        ("How long is the temporary Kosovo document valid?", ""),
+        ("What is the hotel limit in Lisbon?", "the hotel limit"),  # to the first word of no content
+        ("When does the shop open?", "the shop"),  # "open": the verb of a question asking with "does"
+        ("Did the cat eat the fish?", ""),  # two things: which one would "it" be?
+        ("Where did Augustine teach?", ""),
+    ],
+)
+def test_the_thing_a_question_names_with_the(before, thing):
+    from assistant.retrieval.conversation import thing_named
+
+    assert thing_named(before) == thing
+
+
+def test_an_it_after_a_question_naming_one_thing_asks_about_that_thing():
+    from assistant.retrieval.conversation import thing_in_place
+
+    default = thing_in_place("What does it default to?", "the watermark option", "What does the watermark option print?")
+    assert default.question == "What does the watermark option default to?" and default.replaced == {"print"}
+    assert thing_in_place("Is it open at night?", "the shop", "").question == "Is the shop open at night?"
+    assert thing_in_place("Is it true that the office moved?", "the shop", "") is None  # an "it" for nothing
+    assert thing_in_place("Is it legal to park there?", "the shop", "") is None
+    assert thing_in_place("Does it open before Lisbon?", "the shop", "") is None  # names its own
+    assert thing_in_place("What does its manager say?", "the shop", "") is None  # no "it" to stand in for
 
 
 BIOGRAPHIES = {
@@ -732,9 +803,11 @@ def test_a_he_or_she_takes_the_name_only_where_the_sources_speak_of_that_person_
     # A name the question before held, not its answer, is a person only where the sources say so.
     assert said_of("Marta Oliveira", "Where did she study?", index, answered=False)
     assert not said_of("Norrow Systems", "Who founded it when he was young?", index, answered=False)
-    # The passages naming a person, in row order.
+    # The passages naming a person, from the index or from one file's rows (the answer's, read first).
     naming = index.lexical.rows_with("oliveira", 10)
     assert naming == sorted(naming) and {index.passages[r].source for r in naming} == {"tobias.txt", "marta.txt"}
+    hers = index.passages.source_rows(next(r for r in naming if index.passages[r].source == "marta.txt"))
+    assert {index.passages[r].source for r in index.lexical.rows_with("oliveira", 10, *hers)} == {"marta.txt"}
     asked = chat_so_far(people, "Who is the chief technology officer of Norrow Systems?")
     assert asked.turns[-1].snippets[0].answer.text == "Marta Oliveira"
     born = people.ask("Where was she born?", conversation=asked)
