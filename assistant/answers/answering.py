@@ -413,16 +413,19 @@ def is_section_reference(question: str, text: str, start: int, end: int) -> bool
 
 # A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number),
 # or past a line before a numbered heading ("press reset\n5.1").
-_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+\.?[ \t]+[^\W\d_]*[A-Z])")
+# or past the end of a sentence into the next ("23 days of paid annual leave per calendar year.
+# Employees in the Berlin office receive 28").
+_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+\.?[ \t]+[^\W\d_]*[A-Z])|[.!?][\"”’)]*[ \t]+(?=[A-Z])")
 # Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024"; an
 # underscore is a word's own: "__init__").
 _EDGE_MARKS = "*`~ \t\n"
 
 
 def tidy_span(text: str) -> tuple[int, int]:
-    """The part of a reader's span that is the answer, as offsets into ``text``: up to a sentence that
-    ends a line (the next line is another sentence, or a heading; an abbreviation ends none: "Dr.\nJohn
-    Smith"), without the markup at its ends."""
+    """The part of a reader's span that is the answer, as offsets into ``text``: up to the end of its
+    first sentence (the next line is another sentence, or a heading, or the next sentence opens on the
+    same line; an abbreviation ends none: "Dr.\nJohn Smith", "Dr. John Smith"), without the markup at
+    its ends."""
     last = len(text)
     for end in _LINE_ENDS_SENTENCE.finditer(text):
         if not (text[end.start()] == "." and is_abbreviation(text[: end.start() + 1])):

@@ -193,3 +193,20 @@ def test_a_span_ends_before_the_next_numbered_heading():
     text = "press reset\n5.1 Cleaning the filter"
     first, last = tidy_span(text)
     assert text[first:last] == "press reset"
+
+
+@pytest.mark.parametrize(
+    ("span", "mark"),
+    [
+        # A new user's "How many days of paid leave do Lisbon employees get?" marked both offices' days.
+        ("23 days of paid annual leave per calendar year. Employees in the Berlin office receive 28", "23 days of paid annual leave per calendar year"),
+        ("Dr. John Smith", "Dr. John Smith"),  # an abbreviation ends no sentence
+        ("St. Louis, Missouri", "St. Louis, Missouri"),
+        ("3.5 kg", "3.5 kg"),
+    ],
+)
+def test_a_span_ends_with_its_first_sentence(span, mark):
+    from assistant.answers.answering import tidy_span
+
+    first, last = tidy_span(span)
+    assert span[first:last] == mark
