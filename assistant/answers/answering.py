@@ -172,7 +172,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     codes = codes_in(asked_text(query))
     passages = {c.row: index.passages[c.row] for c in top}
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
-    asked = Asked.of(query, index, spoken.values())
+    asked = Asked.of(query, index, spoken.values(), (p.title for p in passages.values()))
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low

@@ -36,7 +36,7 @@ _OPENERS = STOPWORDS | frozenset(
 _HONORIFIC = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof|Sir|Dame|St|[^\W\d_])\.$")
 # A code: parts joined by "-", "." or "_", to the last part holding a digit ("QM-103", "2.4.0",
 # "SARS-CoV-2", "ISO-8601"; "COVID-19" of "COVID-19-related"); a "v" before a version is no part of it.
-_CODE = re.compile(r"(?<![\w.-])[vV]?((?=[\w.-]*\d)[^\W_]+(?:[-._][^\W_]+)*?[-._][^\W_]*\d[^\W_]*)(?!\w|[-._][^\W_]*\d)")
+_CODE = re.compile(r"(?<![\w.-])(?:[vV](?=\d))?((?=[\w.-]*\d)[^\W_]+(?:[-._][^\W_]+)*?[-._][^\W_]*\d[^\W_]*)(?!\w|[-._][^\W_]*\d)")
 # A code is a specific thing, whose passages the reader's span must stand in, where its rarest term is
 # in at most this many passages ("QM-103" in an error table), not the subject of a collection ("SARS-CoV-2").
 SPECIFIC_CODE_PASSAGES = 3
@@ -68,18 +68,27 @@ def opening_name(sentence: str) -> str | None:
     """The name a sentence opens with: its capitalised words from the start, titles and initials with
     them ("Marcus Okafor", "Stephen B. Shepard", "Dr. Jane Goodall", "Émile Zola"), to a comma; None
     where its first word is one of English's that open sentences ("In 1982, ...", "Under Shepard, ...")."""
-    words = []
+    words, comma = [], False
     for word in sentence.split():
         bare = word.rstrip(",;:")
         if not bare[:1].isupper():
             break
         words.append(bare)
         if bare != word:
+            comma = True
             break
     content = [w for w in words if not _HONORIFIC.match(w)]
-    if not content or content[0].lower().strip("'’") in _OPENERS:
-        return None
+    if not content or content[0].lower().strip("'’") in _OPENERS or (comma and len(words) == 1):
+        return None  # "Unfortunately, ...", "Yesterday, ...": one word and a comma open the sentence
     return " ".join(words)
+
+
+def is_person(name: str, titles: set[str]) -> bool:
+    """Whether a name a "He" or "She" goes on from is a person's as far as words tell: two words or more
+    ("Marcus Okafor"), none a word of the candidate passages' titles. "Quillmark was first written by
+    Ingrid Solberg. She still leads it." opens with a product's name, which its documents' titles hold."""
+    words = [w for w in name.split() if not _HONORIFIC.match(w)]
+    return len(words) >= 2 and not titles & set(tokenize(name))
 
 
 @dataclass(frozen=True)
@@ -144,11 +153,13 @@ class Asked:
     codes: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
-    def of(cls, query: Query, index: LoadedIndex, spoken: Iterable[list[Spoken | None]]) -> "Asked":
-        """What ``query`` asks about, over whom the candidate passages speak of (``spoken_of`` each)."""
+    def of(cls, query: Query, index: LoadedIndex, spoken: Iterable[list[Spoken | None]], titles: Iterable[str] = ()) -> "Asked":
+        """What ``query`` asks about, over whom the candidate passages speak of (``spoken_of`` each) and
+        their ``titles``."""
+        titles = {t for title in titles for t in tokenize(title)}
         asked = asked_text(query)
         named = {t for name in name_runs(asked) for t in tokenize(name)}
-        said = {t for found in spoken for s in found if s is not None for t in tokenize(s.name)}
+        said = {t for found in spoken for s in found if s is not None and is_person(s.name, titles) for t in tokenize(s.name)}
         rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
         specific = tuple(code for code in codes_in(asked) if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
         return cls(frozenset(named & said), specific)

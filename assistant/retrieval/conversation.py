@@ -291,10 +291,17 @@ _ASKS = re.compile(
 _EXPLETIVE_IT = re.compile(r"it\s+(?:\w+\s+){1,2}(?:to|that)\b", re.I)
 # A pronoun that stands for a thing or a person in the place a name would stand.
 _STANDS_FOR = re.compile(r"(?<![\w'’-])(?:it|he|she|they|him|them)(?![\w'’-])", re.I)
-# A person the question stands for by a pronoun, not a possessive ("her name": no place for a name).
-_PERSON = re.compile(r"(?<![\w'’-])(?:he|she|him|her(?!\s+[^\W\d_]))(?![\w'’-])", re.I)
+# Words after "her" that make it the object, not a possessive ("promote her to manager", "told her
+# about it", "fire her in 2020", "give her a raise").
+_AFTER_AN_OBJECT = (
+    "to|for|in|on|at|with|from|by|into|about|after|before|again|back|up|out|off|over|a|an|the|and|or|but|"
+    "last|too|yesterday|today|now|then|there|here|home|anything|something|that|this|what|when|why|how|if"
+)
+_POSSESSED = rf"\s+(?!(?:{_AFTER_AN_OBJECT})\b)[^\W\d_]"
+# A person the question stands for by a pronoun ("When did she join?", "Who hired her?").
+_PERSON = re.compile(rf"(?<![\w'’-])(?:he|she|him|her(?!{_POSSESSED}))(?![\w'’-])", re.I)
 # A person the question stands for by a possessive before a word ("her extension", "his room").
-_POSSESSOR = re.compile(r"(?<![\w'’-])(?:his|her)(?=\s+[^\W\d_])", re.I)
+_POSSESSOR = re.compile(rf"(?<![\w'’-])(?:his|her)(?={_POSSESSED})", re.I)
 # A preposition of place just before the words marked as a who-question's answer: they name a place.
 _PLACED = re.compile(r"(?<![\w'’-])(?:in|at|from|near)\s+(?:the\s+)?$", re.I)
 # A question asking who: its answer is a person a later "he" or "she" may stand for.
@@ -502,8 +509,14 @@ def person_in_place(follow_up: str, name: str, before: str) -> Contrast | None:
 # A question asking with "do": its last word is its verb ("When does the shop open?"), no part of a thing.
 _DO_SUPPORT = re.compile(r"\W*(?:\w+\s+){0,3}?(?:do|does|did)\b", re.I)
 _IT = re.compile(r"(?<![\w'’-])it(?![\w'’-])", re.I)
-# An "it" standing for nothing: "is it true that ...", "is it legal to ...", "it is too late to ...".
-_STANDS_FOR_NOTHING = re.compile(r"\b(?:is|was)\s+it\s+(?:\w+\s+){1,2}(?:to|that)\b|\bit\s+(?:is|was)\s+(?:\w+\s+){1,2}(?:to|that)\b", re.I)
+# An "it" standing for nothing: "is it true that ...", "is it legal to ...", "it is too late to ..."
+# (not "Is it connected to the network?": the adjectives that put a clause after "it").
+_EXTRAPOSED = "true|possible|legal|safe|necessary|ok|okay|hard|easy|likely|worth|better|important|allowed|normal|wise|late|early|too"
+_STANDS_FOR_NOTHING = re.compile(
+    rf"\b(?:is|was|isn't|wasn't)\s+it\s+(?:not\s+)?(?:{_EXTRAPOSED})\b|\bit\s+(?:is|was|'s)\s+(?:not\s+)?(?:{_EXTRAPOSED})\b", re.I
+)
+# Verbs that end a thing's words themselves ("What does the watermark option do?").
+_VERBS_OF_THEIR_OWN = frozenset("do does did be is are was were have has had".split())
 # At most this many words after "the" name the thing.
 _THING_WORDS = 4
 
@@ -521,24 +534,28 @@ def thing_named(question: str) -> str:
         if word.lower() != "the":
             continue
         run = []
-        for following in words[i + 1 : i + 1 + _THING_WORDS]:
+        for following in words[i + 1 : i + 2 + _THING_WORDS]:
             if following.lower() in STOPWORDS or not tokenize(following):
                 break
             run.append(following)
-        if i + 1 + len(run) == len(words):  # it runs to the question's end
-            # "When does the shop open?": "open" is the verb; "How long is the document valid?": which
-            # of "document valid" would be the thing? none.
-            run = run[:-1] if do_support else []
+        after = words[i + 1 + len(run)].lower() if i + 1 + len(run) < len(words) else ""
+        if len(run) > _THING_WORDS:
+            run = []  # cut short: where the thing ends is not told
+        elif do_support and after not in _VERBS_OF_THEIR_OWN:
+            run = run[:-1]  # "When does the shop open?", "When does the office close on Fridays?": the verb
+        elif i + 1 + len(run) == len(words):
+            run = []  # "How long is the document valid?": which of "document valid" is the thing?
         found.append(" ".join(["the", *run]) if run else "")
     return found[0] if len(found) == 1 else ""
 
 
-def thing_in_place(follow_up: str, thing: str, before: str) -> Contrast | None:
+def thing_in_place(follow_up: str, thing: str) -> Contrast | None:
     """The follow-up with ``thing`` (``thing_named`` of the question before) in place of its one "it",
     where it names nothing itself and asks as a question does, its "it" standing for something ("is it
     true that ..." stands for nothing): "What does it default to?" after "What does the watermark option
-    do?" is "What does the watermark option default to?" (``Contrast``: what ``before`` asked beyond it
-    is not carried). Read with the question before in brackets, it was answered with another default."""
+    do?" is "What does the watermark option default to?" (the rest of the question before, "in Lisbon"
+    of "the hotel limit in Lisbon", is carried as for any follow-up). Read with the question before in
+    brackets, it was answered with another default."""
     pronouns = list(_IT.finditer(follow_up))
     if not thing or len(pronouns) != 1 or name_runs(follow_up) or not _ASKS.match(follow_up):
         return None
@@ -546,8 +563,7 @@ def thing_in_place(follow_up: str, thing: str, before: str) -> Contrast | None:
     if _STANDS_FOR_NOTHING.search(follow_up):
         return None
     question = follow_up[: at.start()] + thing + follow_up[at.end() :]
-    kept = frozenset(tokenize(question))
-    return Contrast(question, kept, frozenset(tokenize(before)) - kept, frozenset())
+    return Contrast(question, frozenset(tokenize(question)), frozenset(), frozenset())
 
 
 def named_once(question: str) -> str:
@@ -613,7 +629,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             instead = person
             break
     if asks and instead is None:  # an "it" standing for the thing the question before named
-        instead = thing_in_place(query.text, thing_named(previous.whole_question), previous.whole_question)
+        instead = thing_in_place(query.text, thing_named(previous.whole_question))
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).
@@ -630,7 +646,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             if distance > 0 and turn.row is None:
                 continue  # a turn further back that found no answer leaves nothing to go on ("and in week 14?")
             fade = CARRY_WEIGHT * missing * FADE**distance
-            own = set(tokenize(turn.asked)) if turn.row is None else None
+            own = set(tokenize(turn.asked)) if refused_only else None
             for term, weight in turn.terms.items():
                 if own is not None and term not in own:
                     continue  # what a refused turn carried from the turns before it

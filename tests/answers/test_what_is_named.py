@@ -60,6 +60,7 @@ def test_a_code_counts_only_whole():
     assert codes_in("What does error QM-103 mean?") == (("qm", "103"),)
     assert codes_in("Is SARS-CoV-2 worse than COVID-19 in version 2.4.0?") == (("sar", "cov", "2"), ("covid", "19"), ("2", "4", "0"))
     assert codes_in("What changed in v2.4.0?") == (("2", "4", "0"),)  # the "v" is no part of the version
+    assert codes_in("What does VLAN-10 carry?") == (("vlan", "10"),)  # but of a name
     assert codes_in("Are COVID-19-related deaths counted?") == (("covid", "19"),)  # to its last part with a digit
     assert codes_in("What is E21 on the ledger-service?") == ()  # one term each: matched as any word
     assert holds_run(["code", "qm", "103"], ("qm", "103")) and not holds_run(["qm", "104", "103"], ("qm", "103"))
@@ -165,3 +166,30 @@ def test_a_he_after_a_sentence_naming_the_person_asked_about_speaks_of_them():
     assert spoken[1].name == "Google"
     assert not Asked(people=frozenset({"marcus", "okafor"})).of_another(passage, 1, spoken)
     assert Asked(people=frozenset({"ingrid"})).of_another(passage, 1, spoken)
+
+
+LAB = {
+    "people.csv": (
+        "name,role,room,phone extension,joined\n"
+        "Amara Nwosu,Lab head,B214,4410,2014\n"
+        "Hannah Becker,Lab manager,B218,4402,2016\n"
+        "Tomás Rivera,Postdoctoral fellow,B220,4437,2021\n"
+    ),
+    "tomas-rivera.md": (
+        "# Tomás Rivera\n\nTomás Rivera is a postdoctoral fellow in the Nwosu Lab. He grew up in Valparaíso, Chile,"
+        " and completed his PhD in Santiago. He joined the lab in September 2021 and studies actin dynamics"
+        " in the growth cones of neurons.\n"
+    ),
+}
+
+
+def test_a_table_row_is_matched_on_its_columns_names(tmp_path):
+    """A new user's "What is his room?" after a question about Tomás Rivera quoted his biography, which
+    names him but no room; his row in the people table is read under its columns ("room")."""
+    from assistant.models import Conversation
+
+    lab = built_project(tmp_path, LAB)
+    first = lab.ask("What is Tomás Rivera's extension?")
+    room = lab.ask("What is his room?", conversation=Conversation().then(first)).snippets[0]
+    assert room.citation.source == "people.csv" and room.text.startswith("| Tomás Rivera |")
+    assert room.answer is not None and room.answer.text == "B220"
