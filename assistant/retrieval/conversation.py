@@ -549,6 +549,13 @@ def thing_named(question: str) -> str:
     return found[0] if len(found) == 1 else ""
 
 
+def code_named(question: str) -> str:
+    """The one name of a question where it holds a digit, a code's ("F3" in "What does F3 mean?", "QM-103");
+    "" where it names none such, or more than one thing."""
+    name = named_once(question)
+    return name if any(c.isdigit() for c in name) else ""
+
+
 def thing_in_place(follow_up: str, thing: str) -> Contrast | None:
     """The follow-up with ``thing`` (``thing_named`` of the question before) in place of its one "it",
     where it names nothing itself and asks as a question does, its "it" standing for something ("is it
@@ -629,7 +636,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             instead = person
             break
     if asks and instead is None:  # an "it" standing for the thing the question before named
-        instead = thing_in_place(query.text, thing_named(previous.whole_question))
+        instead = thing_in_place(query.text, thing_named(previous.whole_question) or code_named(previous.whole_question))
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).

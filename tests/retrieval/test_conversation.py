@@ -767,6 +767,35 @@ def test_the_thing_a_question_names_with_the(before, thing):
     assert thing_named(before) == thing
 
 
+@pytest.mark.parametrize(
+    ("before", "code"),
+    [
+        ("What does F3 mean?", "F3"),
+        ("What does F3 mean on the freezer?", "F3"),  # "the freezer" is no name
+        ("What does error QM-103 mean?", "QM-103"),
+        ("Where did Augustine teach?", ""),  # a name, not a code: "he", not "it"
+        ("Is F3 worse than F4?", ""),  # two: which one would "it" be?
+    ],
+)
+def test_the_code_a_question_names(before, code):
+    """A new user's "how do I fix it?" after "What does F3 mean?" (the freezer's F3 shown first) was read
+    with that question in brackets and quoted the microscope's F3; read "how do I fix F3?", the
+    conversation's place tells which."""
+    from assistant.retrieval.conversation import code_named
+
+    assert code_named(before) == code
+
+
+def test_an_it_after_a_question_naming_a_code_asks_about_that_code(tmp_path):
+    manuals = built_project(tmp_path, {
+        "freezer.md": "# Freezer\n\nError codes:\n\nF3: Door ajar. Close and latch the door; the alarm stops after 2 minutes.\n",
+        "microscope.md": "# Microscope\n\nError codes:\n\nF3: Detector overheating. Switch off the detector and wait 20 minutes.\n",
+    })
+    _, fix = chat(manuals, "What does F3 mean on the freezer?", "how do I fix it?")
+    assert fix.read_with_question == "how do I fix F3?"
+    assert fix.snippets[0].citation.source == "freezer.md"  # where the conversation stands
+
+
 def test_an_it_after_a_question_naming_one_thing_asks_about_that_thing():
     from assistant.retrieval.conversation import thing_in_place
 
