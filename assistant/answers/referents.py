@@ -145,21 +145,24 @@ def asked_text(query: Query) -> str:
 @dataclass(frozen=True)
 class Asked:
     """What an answer must be about: the terms of the names of the people the question asks about
-    (``people``: names the candidate passages speak of with "He" or "She"; a product or a place the
-    question names is none: "When did the second Quillmark maintainer join?"), and its specific codes
-    (``codes``, each its terms in order: SPECIFIC_CODE_PASSAGES)."""
+    (``people``: names the candidate passages go on of with "He" or "She", persons by ``is_person``; a
+    product or a place the question names is none: "When did the second Quillmark maintainer join?"),
+    and its specific codes (``codes``, each its terms in order: SPECIFIC_CODE_PASSAGES)."""
 
     people: frozenset[str] = frozenset()
     codes: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
-    def of(cls, query: Query, index: LoadedIndex, spoken: Iterable[list[Spoken | None]], titles: Iterable[str] = ()) -> "Asked":
+    def of(
+        cls, query: Query, index: LoadedIndex, spoken: Iterable[list[Spoken | None]], titles: Iterable[str] = ()
+    ) -> "Asked":
         """What ``query`` asks about, over whom the candidate passages speak of (``spoken_of`` each) and
         their ``titles``."""
-        titles = {t for title in titles for t in tokenize(title)}
+        title_terms = {t for title in titles for t in tokenize(title)}
         asked = asked_text(query)
         named = {t for name in name_runs(asked) for t in tokenize(name)}
-        said = {t for found in spoken for s in found if s is not None and is_person(s.name, titles) for t in tokenize(s.name)}
+        people = [s.name for found in spoken for s in found if s is not None and is_person(s.name, title_terms)]
+        said = {t for name in people for t in tokenize(name)}
         rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
         specific = tuple(code for code in codes_in(asked) if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
         return cls(frozenset(named & said), specific)
