@@ -16,7 +16,7 @@ from ..store.loaded import LoadedIndex
 from .answer_kind import expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .reader import Reading
-from .referents import Asked, asked_text, codes_in, codes_missing, matched_words, spoken_of
+from .referents import Asked, codes_missing, matched_words, spoken_of
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -169,7 +169,6 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     question_terms = query.terms
     idf = index.lexical.idf(list(question_terms))
     kind = expected_answer_kind(query.text)
-    codes = codes_in(asked_text(query))
     passages = {c.row: index.passages[c.row] for c in top}
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
     asked = Asked.of(query, index, spoken.values(), (p.title for p in passages.values()))
@@ -188,7 +187,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             similarity = float(candidate.sentence_similarities[j])
             score = (
                 W_SIMILARITY * max(similarity, 0.0)
-                + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j, said), idf, codes)
+                + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j, said), idf, asked.all_codes)
                 + W_PASSAGE * standing
             )
             if kind and matches_kind(sentence.text, kind):

@@ -166,7 +166,10 @@ def read_candidates(reader: Reader, query: Query, scored: list[ScoredSentence]) 
     centres = windows_to_read(scored)
     readings = reader.read(reader_question(query), [window_around(c) for c in centres])
     off = {(s.passage.id, s.sentence_index) for s in scored if s.off_subject}
-    kept = [None if r is not None and (c.passage.id, holding_sentence(c.passage, r)) in off else r for c, r in zip(centres, readings)]
+    kept = [
+        None if r is not None and (c.passage.id, holding_sentence(c.passage, r)) in off else r
+        for c, r in zip(centres, readings)
+    ]
     return Read(tuple(centres), tuple(kept))
 
 

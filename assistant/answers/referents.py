@@ -151,6 +151,8 @@ class Asked:
 
     people: frozenset[str] = frozenset()
     codes: tuple[tuple[str, ...], ...] = ()
+    # Every code the question names (``codes_in``), specific or not: each counts in a sentence only whole.
+    all_codes: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def of(
@@ -164,8 +166,9 @@ class Asked:
         people = [s.name for found in spoken for s in found if s is not None and is_person(s.name, title_terms)]
         said = {t for name in people for t in tokenize(name)}
         rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
-        specific = tuple(code for code in codes_in(asked) if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
-        return cls(frozenset(named & said), specific)
+        codes = codes_in(asked)
+        specific = tuple(code for code in codes if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
+        return cls(frozenset(named & said), specific, codes)
 
     def of_another(self, passage: Passage, index: int, spoken: list[Spoken | None]) -> bool:
         """Whether sentence ``index`` of a passage speaks of someone other than the people asked about:

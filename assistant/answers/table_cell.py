@@ -8,9 +8,10 @@ question's word: "ext" in "extension"), but not one whose cell the question alre
 gives, "week 13"), nor one of a kind the question does not ask for (a week's number for "who"). Of
 several asked, the one whose name holds all the others' words: "the primary extension" names "primary"
 and "primary ext", and asks for the extension. Where none is named whole, the one column whose name's
-last word the question holds ("What is Tomás Rivera's extension?" of "Phone extension"). Where no one name holds the others' ("the primary
-extension in the week of 24 March": week, primary, primary ext), or the header's words were cut short
-(a title keeps at most 120 characters of them) so that names and cells no longer pair, nothing changes.
+last word the question holds ("What is Tomás Rivera's extension?" of "Phone extension"). Where no one
+name holds the others' ("the primary extension in the week of 24 March": week, primary, primary ext),
+or the header's words were cut short (a title keeps at most 120 characters of them) so that names and
+cells no longer pair, nothing changes.
 """
 
 from __future__ import annotations
@@ -27,18 +28,19 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     columns = column_cells(snippet.passage.kind, snippet.passage.title, snippet.text)
     if columns is None or "\n" in snippet.text.strip():
         return None
-    names = [set(tokenize(name)) for name, _ in columns]
+    words = [tokenize(name) for name, _ in columns]
+    names = [set(w) for w in words]
     cells = [cell for _, cell in columns]
     asked_words = set(tokenize(question))
     kind = expected_answer_kind(question)
     named, headed = [], []
-    for k, ((written, _), name, (start, end)) in enumerate(zip(columns, names, cells)):
+    for k, (name, (start, end)) in enumerate(zip(names, cells)):
         cell = snippet.text[start:end]
         if not name or not cell or set(tokenize(cell)) <= asked_words or (kind is not None and not matches_kind(cell, kind)):
             continue
         if all(_asked(word, asked_words) for word in name):
             named.append(k)
-        elif _asked(tokenize(written)[-1], asked_words):
+        elif _asked(words[k][-1], asked_words):
             headed.append(k)
     widest = [k for k in named if all(names[other] <= names[k] for other in named)]
     if not named and len(headed) == 1:

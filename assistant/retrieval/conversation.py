@@ -17,7 +17,7 @@ elsewhere (a topic switch, which then carries nothing). As much as it leans, the
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -120,8 +120,13 @@ def subject_words(query: Query) -> list[str]:
     """The question's own subject terms as a conversation weighs them ("how often", "like who?" and
     "name 2" have none; "What happened in 1066?" has 1066). A name is never a word that asks for
     more: "What about Thomas More?" has "more" as its subject."""
-    names = name_terms(query.text)
-    return [t for t in query.own_terms if t in names or not is_follow_up_generic(t)]
+    return _subject_terms(query.text, query.own_terms)
+
+
+def _subject_terms(text: str, own_terms: Iterable[str]) -> list[str]:
+    """``subject_words`` of a question's text and its own terms."""
+    names = name_terms(text)
+    return [t for t in own_terms if t in names or not is_follow_up_generic(t)]
 
 
 def name_terms(text: str) -> set[str]:
@@ -170,10 +175,15 @@ class Subject:
 
     @classmethod
     def of(cls, query: Query, index: LoadedIndex) -> "Subject":
-        subject = subject_words(query)
+        return cls.of_text(query.text, query.own_terms, index)
+
+    @classmethod
+    def of_text(cls, text: str, own_terms: Iterable[str], index: LoadedIndex) -> "Subject":
+        """The subject of a question's ``text``, its own terms ``own_terms`` (``Query.own_terms``)."""
+        subject = _subject_terms(text, own_terms)
         idf = index.lexical.idf(subject)
         highest = index.lexical.highest_idf()
-        words, names = words_by_term(query.text), name_terms(query.text)
+        words, names = words_by_term(text), name_terms(text)
         rarity = {t: 1.0 if t in names else english_rarity(words.get(t, t)) for t in subject}
         return cls(
             idf=idf,
@@ -489,8 +499,8 @@ def said_of(name: str, follow_up: str, index: LoadedIndex, row: int | None = Non
 
 def person_in_place(follow_up: str, name: str, before: str) -> Contrast | None:
     """The follow-up with ``name`` in place of its one "he", "she", "him" or "her" (or "his" or "her"
-    before a word, as the name's: "What is her extension?"), where it names no one itself, as the question it asks (``Contrast``: what ``before`` asked beyond it is replaced, not
-    carried); else None. The name is the person the question before was answered with
+    before a word, as the name's: "What is her extension?"), where it names no one itself, as the
+    question it asks (``Contrast``: what ``before`` asked beyond it is replaced, not carried); else None. The name is the person the question before was answered with
     (``TurnContext.answered_name``: "And when does she start?" after "who replaces him?" answered "Sofia
     Lindqvist" is "And when does Sofia Lindqvist start?") or the one it named ("When did he die?" after
     "Where was Thomas Aquinas born?" is "When did Thomas Aquinas die?"). Read with the question before
@@ -707,8 +717,8 @@ def asked_there(refused: TurnContext, placed: TurnContext, index: LoadedIndex) -
     the refused "What is the wifi password?" asks nothing of the microscope's manual."""
     if placed.row is None:
         return False
-    asked = Query.alone(refused.asked, np.zeros(0, dtype=np.float32), tokenize(refused.asked))
-    return continuity(Subject.of(asked, index), placed, index).found >= STAYS
+    asked = Subject.of_text(refused.asked, tokenize(refused.asked), index)
+    return continuity(asked, placed, index).found >= STAYS
 
 
 def answered_name(question: str, answer: Answer) -> str:
