@@ -333,14 +333,23 @@ def surer(a: Reading | None, b: Reading | None) -> Reading | None:
     return a if a.margin >= b.margin else b
 
 
+# An asked cell of at most this many words is marked whole where the words found lie inside it: the
+# reader's "Fridge 2 shelf" of "Fridge 2 shelf A" for "Where is the DAPI stored?". A longer cell (a
+# table's notes) keeps the words found in it.
+WHOLE_CELL_WORDS = 5
+
+
 def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhrase | None:
     """The words of a snippet that answer the question: the cell of a table's row under the column the
-    question names (``table_cell.asked_cell``) where the words found lie outside it; else, with the
+    question names (``table_cell.asked_cell``) where the words found lie outside it, or inside a short
+    one (WHOLE_CELL_WORDS); else, with the
     reader, its span when it is sure enough (MARK_PROBABILITY) and the span lies inside the quote;
     without it, the hand-written rules."""
     found = (_read_span if reader_used else _phrase)(question, picked)
     cell = asked_cell(question, picked.snippet)
-    if cell is not None and (found is None or found.start < cell.start or found.end > cell.end):
+    if cell is None:
+        return found
+    if found is None or found.start < cell.start or found.end > cell.end or len(cell.text.split()) <= WHOLE_CELL_WORDS:
         return cell
     return found
 

@@ -79,20 +79,25 @@ def _record_stretch(passage: Passage, record: Sentence) -> Stretch:
 
 
 def labelled_row(passage: Passage, row: Sentence) -> Stretch | None:
-    """A table's row as the reader reads it: each cell under its column's name ("Site: B3; ...; Sensors:
-    8"), the cells the file's own text (``Stretch.pieces``); None where the table's header (the last
-    part of the passage's title, ``structure.header_words``) does not name as many columns as the row
-    has cells. Alone, "| B3 | Kreuzberg | extensive sedum | 1,120 | 15 | 8 |" gave the reader no way to
-    tell which number is the sensors' (a new user's "How many sensors were on site B3?")."""
+    """A table's row as the reader reads it: each cell said of its column's name, a sentence a cell ("The
+    Site is B3. ... The Sensors is 8."), the cells the file's own text (``Stretch.pieces``); None where
+    the table's header (the last part of the passage's title, ``structure.header_words``) does not name
+    as many columns as the row has cells. Alone, "| B3 | Kreuzberg | extensive sedum | 1,120 | 15 | 8 |"
+    gave the reader no way to tell which number is the sensors' (a new user's "How many sensors were on
+    site B3?"). Read as sentences rather than as "Site: B3; ...; Sensors: 8", the reader (trained on
+    prose) finds the asked cell more often and surer: of 20 questions over five tables' rows (a
+    reagents list, a staff list, an on-call rota, tyre pressures, bin collections), 19 spans right
+    against 17, the margin 3.9 against 2.8 on average ("Where is the DAPI stored?": -2.2, so refused,
+    then 0.9; "What is Hannah Becker's extension?" found "4402" where it had found the column's name)."""
     columns = column_cells(passage.kind, passage.title, row.text)
     if columns is None or len(columns) < 2:
         return None
     text, pieces = "", []
     for name, (start, end) in columns:
-        text += f"{name}: " if not text else f"; {name}: "
+        text += f"The {name} is " if not text else f" The {name} is "
         pieces.append((len(text), len(text) + end - start, row.start + start))
-        text += row.text[start:end]
-    return Stretch(text + ".", row.start, tuple(pieces))
+        text += row.text[start:end] + "."
+    return Stretch(text, row.start, tuple(pieces))
 
 
 def quote_window(snippet: Snippet) -> Stretch:

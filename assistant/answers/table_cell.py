@@ -8,7 +8,10 @@ question's word: "ext" in "extension"), but not one whose cell the question alre
 gives, "week 13"), nor one of a kind the question does not ask for (a week's number for "who"). Of
 several asked, the one whose name holds all the others' words: "the primary extension" names "primary"
 and "primary ext", and asks for the extension. Where none is named whole, the one column whose name's
-last word the question holds ("What is Tomás Rivera's extension?" of "Phone extension"). Where no one
+last word the question holds ("What is Tomás Rivera's extension?" of "Phone extension"). Where neither,
+the one column whose name ends in a word for the kind of thing the question asks for (``KIND_COLUMNS``): "Where is
+the DAPI stored?" asks for the cell under "location" (the reader marked the supplier, "Thermo Fisher").
+Where no one
 name holds the others' ("the primary extension in the week of 24 March": week, primary, primary ext),
 or the header's words were cut short (a title keeps at most 120 characters of them) so that names and
 cells no longer pair, nothing changes.
@@ -16,10 +19,35 @@ cells no longer pair, nothing changes.
 
 from __future__ import annotations
 
+import re
+
 from ..models import AnswerPhrase, Snippet
 from ..sources.structure import column_cells
 from ..store.lexical import tokenize
-from .answer_kind import expected_answer_kind, matches_kind
+from .answer_kind import (
+    AMOUNT_NOUNS,
+    PERSON_NOUNS,
+    PLACE_NOUNS,
+    TIME_NOUNS,
+    AnswerKind,
+    expected_answer_kind,
+    matches_kind,
+)
+
+# The last words of a column's name that say which kind of question its cells answer (``read_question``'s
+# kinds): the question's own kind nouns, and the names tables give such columns. A "number" is as often
+# a label ("catalogue number", "phone number") as an amount.
+_WH_OPENING = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(where|when|who|whom|how\s+(?:many|much))\b", re.I)
+_WH_KINDS: dict[str, AnswerKind] = {"where": "where", "when": "when", "who": "who", "whom": "who", "how": "how many"}
+KIND_COLUMNS: dict[AnswerKind, frozenset[str]] = {
+    kind: frozenset(tokenize(" ".join(words)))
+    for kind, words in {
+        "where": PLACE_NOUNS | {"where", "room", "office", "address", "shelf", "storage", "stored", "kept", "venue", "floor", "desk"},
+        "when": TIME_NOUNS | {"when", "deadline", "due", "schedule"},
+        "who": PERSON_NOUNS | {"who", "name", "contact", "responsible", "manager", "supervisor", "holder"},
+        "how many": (AMOUNT_NOUNS - {"number", "numbers"}) | {"quantity", "count", "qty", "stock", "fee"},
+    }.items()
+}
 
 
 def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
@@ -33,10 +61,15 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     cells = [cell for _, cell in columns]
     asked_words = set(tokenize(question))
     kind = expected_answer_kind(question)
-    named, headed = [], []
+    kind_words = KIND_COLUMNS.get(_wh_kind(question), frozenset())
+    named, headed, of_kind = [], [], []
     for k, (name, (start, end)) in enumerate(zip(names, cells)):
         cell = snippet.text[start:end]
-        if not name or not cell or set(tokenize(cell)) <= asked_words or (kind is not None and not matches_kind(cell, kind)):
+        if not name or not cell or set(tokenize(cell)) <= asked_words:
+            continue
+        if words[k][-1] in kind_words:
+            of_kind.append(k)  # a cell is no sentence: "Fridge 2 shelf A" holds no name past its first word
+        if kind is not None and not matches_kind(cell, kind):
             continue
         if all(_asked(word, asked_words) for word in name):
             named.append(k)
@@ -45,10 +78,19 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     widest = [k for k in named if all(names[other] <= names[k] for other in named)]
     if not named and len(headed) == 1:
         widest = headed  # "What is Tomás Rivera's extension?" of a column "Phone extension"
+    elif not named and not headed:
+        widest = of_kind  # "Where is the DAPI stored?" of a column "location"
     if len(widest) != 1:
         return None
     start, end = cells[widest[0]]
     return AnswerPhrase(text=snippet.text[start:end], start=snippet.citation.start + start, end=snippet.citation.start + end)
+
+
+def _wh_kind(question: str) -> AnswerKind | None:
+    """The kind a question opening with "where", "when", "who" or "how many/much" asks for; None for
+    any other ("What is the area of roof B4?" asks for the area's column, not a place's)."""
+    found = _WH_OPENING.match(question)
+    return _WH_KINDS[found.group(1).lower().split()[0]] if found else None
 
 
 def _asked(word: str, asked_words: set[str]) -> bool:

@@ -191,8 +191,8 @@ SITES = (
 def test_a_tables_row_is_read_under_its_columns_names(tmp_path):
     """A new user asked "How many sensors were on site B3?": the row "| B3 | Kreuzberg | extensive sedum |
     1,120 | 15 | 8 |" read alone gave the reader no way to tell which number is the sensors' (it found
-    no span there, and another file's "Two" was marked). Read as "Site: B3; ...; Sensors: 8", it finds
-    the cell, and the mark is the file's own "8"."""
+    no span there, and another file's "Two" was marked). Read under its columns' names ("The Site is B3.
+    ... The Sensors is 8."), it finds the cell, and the mark is the file's own "8"."""
     from projects import write_project
 
     config = write_project(tmp_path / "sites", sources={"sites.md": SITES})

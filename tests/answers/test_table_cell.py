@@ -66,3 +66,48 @@ def test_a_column_asked_by_the_last_word_of_its_name_is_marked_where_none_is_nam
     assert asked_cell("What is Tomás Rivera's extension?", row).text == "4437"
     assert asked_cell("Which room is Tomás Rivera in?", row).text == "B220"
     assert asked_cell("When did Tomás Rivera arrive?", row) is None  # no column's name
+
+
+REAGENTS = (
+    "reagent,supplier,catalogue number,location,quantity\n"
+    "DAPI,Thermo Fisher,D1306,Fridge 2 shelf A,3 vials\n"
+    "Paraformaldehyde 16%,Electron Microscopy Sciences,15710,Chemical cabinet C1,10 ampoules\n"
+    "Triton X-100,Sigma-Aldrich,T8787,Chemical cabinet C2,500 ml\n"
+    "Fetal bovine serum,Gibco,10270106,Freezer -20 B,6 bottles\n"
+)
+
+
+@pytest.fixture(scope="module")
+def reagents(tmp_path_factory):
+    return built_project(tmp_path_factory.mktemp("reagents"), {"reagents.csv": REAGENTS})
+
+
+@pytest.mark.parametrize(
+    "question, row, marked",
+    [
+        # No column is named: "where" asks for the place's column, "how many" the amount's, whole.
+        ("Where is the DAPI stored?", "| DAPI |", "Fridge 2 shelf A"),
+        ("Where is Triton X-100 kept?", "| Triton X-100 |", "Chemical cabinet C2"),
+        ("How many bottles of fetal bovine serum are there?", "| Fetal bovine serum |", "6 bottles"),
+        ("What is the catalogue number of DAPI?", "| DAPI |", "D1306"),
+    ],
+)
+def test_a_question_asking_where_or_how_many_marks_the_column_of_that_kind(reagents, question, row, marked):
+    """A new user's "where is the DAPI stored?" abstained over the reagent's row (the reader, reading
+    "location: Fridge 2 shelf A", was unsure), and "Where is Triton X-100 kept?" marked the supplier."""
+    first = reagents.ask(question).snippets[0]
+    assert first.text.startswith(row) and first.is_answer
+    assert first.answer is not None and first.answer.text == marked
+    text = reagents.read_source("reagents.csv")
+    assert text[first.answer.start : first.answer.end] == marked
+
+
+def test_only_a_question_opening_with_its_kind_asks_a_column_by_kind(reagents):
+    """ "What is the area of roof B4?" reads as asking for a place ("area"), but names its column; a
+    "number" column is a label as often as an amount."""
+    from assistant.answers.table_cell import asked_cell
+
+    row = next(s for s in reagents.ask("Who supplies DAPI?").snippets if s.text.startswith("| DAPI |"))
+    assert asked_cell("What is the location of DAPI?", row).text == "Fridge 2 shelf A"  # named
+    assert asked_cell("Which place holds DAPI?", row) is None  # no column named, not opening with "where"
+    assert asked_cell("How many DAPI are there?", row).text == "3 vials"  # not the catalogue number
