@@ -422,8 +422,12 @@ def is_section_reference(question: str, text: str, start: int, end: int) -> bool
 # A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number),
 # or past a line before a numbered heading ("press reset\n5.1").
 # or past the end of a sentence into the next ("23 days of paid annual leave per calendar year.
-# Employees in the Berlin office receive 28").
-_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+\.?[ \t]+[^\W\d_]*[A-Z])|[.!?][\"”’)]*[ \t]+(?=[A-Z])")
+# Employees in the Berlin office receive 28"), or past a line before a labelled one (a form's "expires:
+# 2 November 2025\nInverter motor cover expires:   2 November 2033").
+_LINE_ENDS_SENTENCE = re.compile(
+    r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+\.?[ \t]+[^\W\d_]*[A-Z])|[.!?][\"”’)]*[ \t]+(?=[A-Z])"
+    r"|\n(?=[ \t]*[^\W\d_][\w '()/-]{0,40}:[ \t])"
+)
 # Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024"; an
 # underscore is a word's own: "__init__").
 _EDGE_MARKS = "*`~ \t\n"

@@ -9,7 +9,7 @@ gives, "week 13"), nor one of a kind the question does not ask for (a week's num
 several asked, the one whose name holds all the others' words: "the primary extension" names "primary"
 and "primary ext", and asks for the extension. Where none is named whole, the one column whose name's
 last word the question holds ("What is Tomás Rivera's extension?" of "Phone extension"). Where neither,
-the one column whose name ends in a word for the kind of thing the question asks for (``KIND_COLUMNS``): "Where is
+the one column whose name holds a word for the kind of thing the question asks for (``KIND_COLUMNS``): "Where is
 the DAPI stored?" asks for the cell under "location" (the reader marked the supplier, "Thermo Fisher").
 Where no one
 name holds the others' ("the primary extension in the week of 24 March": week, primary, primary ext),
@@ -34,7 +34,7 @@ from .answer_kind import (
     matches_kind,
 )
 
-# The last words of a column's name that say which kind of question its cells answer (``read_question``'s
+# The words of a column's name that say which kind of question its cells answer (``answer_kind``'s
 # kinds): the question's own kind nouns, and the names tables give such columns. A "number" is as often
 # a label ("catalogue number", "phone number") as an amount.
 _WH_OPENING = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(where|when|who|whom|how\s+(?:many|much))\b", re.I)
@@ -67,7 +67,7 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
         cell = snippet.text[start:end]
         if not name or not cell or set(tokenize(cell)) <= asked_words:
             continue
-        if words[k][-1] in kind_words:
+        if name & kind_words:
             of_kind.append(k)  # a cell is no sentence: "Fridge 2 shelf A" holds no name past its first word
         if kind is not None and not matches_kind(cell, kind):
             continue

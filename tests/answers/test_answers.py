@@ -203,6 +203,9 @@ def test_a_span_ends_before_the_next_numbered_heading():
         ("Dr. John Smith", "Dr. John Smith"),  # an abbreviation ends no sentence
         ("St. Louis, Missouri", "St. Louis, Missouri"),
         ("3.5 kg", "3.5 kg"),
+        # A warranty card's "When does the dishwasher warranty expire?" marked two fields' dates.
+        ("2 November 2025\nInverter motor cover expires:   2 November 2033", "2 November 2025"),
+        ("28\nFebruary 2026", "28\nFebruary 2026"),  # a date broken over a line runs on
     ],
 )
 def test_a_span_ends_with_its_first_sentence(span, mark):

@@ -111,3 +111,18 @@ def test_only_a_question_opening_with_its_kind_asks_a_column_by_kind(reagents):
     assert asked_cell("What is the location of DAPI?", row).text == "Fridge 2 shelf A"  # named
     assert asked_cell("Which place holds DAPI?", row) is None  # no column named, not opening with "where"
     assert asked_cell("How many DAPI are there?", row).text == "3 vials"  # not the catalogue number
+
+
+def test_a_when_question_marks_the_date_column_not_a_date_in_another_cell(tmp_path):
+    """A new user's "When did Jamie have his second MMR dose?" marked the birth date in the person's
+    cell; the question names no column, and "Date given" is the one column of dates with a value."""
+    vaccines = (
+        "| Person | Vaccine | Date given | Next due |\n| --- | --- | --- | --- |\n"
+        "| Ella (born 21 May 2016) | MMR second dose | 14 January 2021 | — |\n"
+        "| Jamie (born 2 August 2019) | MMR second dose | 3 March 2023 | — |\n"
+        "| Jamie | Flu nasal spray | 8 October 2024 | Autumn 2025 |\n"
+    )
+    project = built_project(tmp_path, {"vaccinations.md": "# Vaccinations\n\n" + vaccines})
+    first = project.ask("When did Jamie have his second MMR dose?").snippets[0]
+    assert first.text.startswith("| Jamie (born 2 August 2019) |")
+    assert first.answer is not None and first.answer.text == "3 March 2023"
