@@ -210,6 +210,26 @@ def read_question(question: str) -> QuestionReading:
     return QuestionReading(kind=kind, noun=noun, terms=terms, before=before, after=after, copula=copula, sides=sides)
 
 
+# A question opening with an auxiliary verb asks yes or no ("Are pets allowed?", "Did he have a sister?"),
+# unless it offers a choice ("Is Rotavirus single or double-stranded?"), asks a wh-question inside ("Do
+# you know where the key is?") or asks for something ("Can you tell me the rent?").
+_YES_OR_NO = re.compile(
+    r"^\W*(?:(?:and|so|but|then)\s+)?(?:is|are|was|were|am|do|does|did|can|could|will|would|has|have|had|should|"
+    r"may|might|must|shall|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|can't|won't|hasn't|haven't)\b",
+    re.I,
+)
+
+_NOT_YES_OR_NO = re.compile(
+    r"\b(?:or|what|which|who|whom|whose|when|where|why|how)\b|\b(?:you|u)\s+(?:tell|give|show|find|remind|list|name|send)\b",
+    re.I,
+)
+
+
+def asks_yes_or_no(question: str) -> bool:
+    """Whether the question asks yes or no, which no words of a source say: the quote is the answer."""
+    return _YES_OR_NO.match(question) is not None and not _NOT_YES_OR_NO.search(question)
+
+
 def expected_answer_kind(question: str) -> KindAsked | None:
     """What kind of answer the question asks for: 'time', 'number', 'name', or None."""
     q = question.lower().strip()

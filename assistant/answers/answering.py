@@ -13,7 +13,7 @@ from ..sources.passages import is_abbreviation
 from ..sources.structure import NOT_ANSWERS, RECORDS, opens_with_item
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
-from .answer_kind import expected_answer_kind, matches_kind
+from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .reader import Reading
 from .referents import Asked, codes_missing, matched_words, spoken_of
@@ -342,9 +342,13 @@ WHOLE_CELL_WORDS = 5
 def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhrase | None:
     """The words of a snippet that answer the question: the cell of a table's row under the column the
     question names (``table_cell.asked_cell``) where the words found lie outside it, or inside a short
-    one (WHOLE_CELL_WORDS); else, with the
+    one (WHOLE_CELL_WORDS); none for a question asking yes or no (``asks_yes_or_no``: "Are pets
+    allowed?" marked "Dogs and cats" in "Dogs and cats are not permitted", which read as a yes; "Are
+    mobile phones covered away from home?" marked "not"); else, with the
     reader, its span when it is sure enough (MARK_PROBABILITY) and the span lies inside the quote;
     without it, the hand-written rules."""
+    if asks_yes_or_no(question):
+        return None
     found = (_read_span if reader_used else _phrase)(question, picked)
     cell = asked_cell(question, picked.snippet)
     if cell is None:

@@ -48,8 +48,12 @@ def numbered_steps(passage: Passage, index: int) -> tuple[int, int, int] | None:
         return None
     sentences = passage.sentences
     opens = [_step_line(passage, s.start) for s in sentences]
-    if opens[0] is None and len(sentences) > 1 and sentences[0].start == passage.start and _step_number(passage, opens[1]) == 2:
-        opens[0] = passage.start  # step 1, whose number stands before the passage (a passage starts at its text)
+    if opens[0] is None and sentences[0].start == passage.start:
+        # Step 1, whose number stands before the passage (a passage starts at its text), of one sentence
+        # or more ("1. Call the claims line on 0800 555 0199. It is open 24 hours a day.\n2. Have ...").
+        second = next((j for j in range(1, len(sentences)) if opens[j] is not None or _paragraph_break(passage, j - 1, j)), None)
+        if second is not None and _step_number(passage, opens[second]) == 2:
+            opens[0] = passage.start
     first = index
     while first > 0 and not _paragraph_break(passage, first - 1, first):
         first -= 1

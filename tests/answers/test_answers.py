@@ -213,3 +213,38 @@ def test_a_span_ends_with_its_first_sentence(span, mark):
 
     first, last = tidy_span(span)
     assert span[first:last] == mark
+
+
+@pytest.mark.parametrize(
+    ("question", "yes_or_no"),
+    [
+        ("Are pets allowed?", True),
+        ("and did he win?", True),
+        ("Is Rotavirus single or double-stranded?", False),  # a choice: its words answer it
+        ("Do you know where the spare key is?", False),  # a where-question inside
+        ("Can you tell me the rent?", False),
+        ("What is the rent?", False),
+    ],
+)
+def test_a_question_asking_yes_or_no_is_told(question, yes_or_no):
+    from assistant.answers.answer_kind import asks_yes_or_no
+
+    assert asks_yes_or_no(question) is yes_or_no
+
+
+def test_a_yes_or_no_question_quotes_the_sentence_that_says_it_and_marks_nothing(tmp_path):
+    """A new user's "Are pets allowed?" marked "Dogs and cats" in "Dogs and cats are not permitted.",
+    which read as a yes; the quote is the answer."""
+    from assistant import Assistant
+
+    lease = (
+        "Tenancy agreement\n\nThe rent is £1,250 per calendar month, payable in advance.\n\n"
+        "The Tenants will not keep any animal at the property without the Landlord's prior written consent, "
+        "which will not be unreasonably withheld for a small caged animal or fish. Dogs and cats are not permitted.\n"
+    )
+    assistant = Assistant.open(write_project(tmp_path / "lease", sources={"lease.txt": lease}))
+    assistant.build_index()
+    first = assistant.ask("Are pets allowed?").snippets[0]
+    assert "Dogs and cats are not permitted" in first.text and first.is_answer
+    assert first.answer is None
+    assert assistant.ask("How much is the rent?").snippets[0].answer.text == "£1,250"

@@ -58,6 +58,21 @@ def test_a_step_belongs_to_its_list_from_its_first_step_to_the_end_of_its_last()
     assert numbered_steps(passage, 0) is None  # nor is the line before it
 
 
+def test_a_first_step_of_two_sentences_whose_number_stands_before_the_passage_is_a_step():
+    """A new user's "How do I make a claim?" quoted the list from step 2: step 1, "Call the claims line
+    on 0800 555 0199. It is open 24 hours a day.", holds two sentences, and its number stands before the
+    passage, which starts at its text."""
+    text = (
+        "## How to make a claim\n\n1. Call the claims line on 0800 555 0199. It is open 24 hours a day.\n"
+        "2. Have your policy number ready.\n3. Report theft to the police within 24 hours.\n"
+    )
+    passage = next(p for p in split_passages(Document("policy.md", text, "x", "utf-8"), 1200) if "Call" in p.text)
+    assert passage.text.startswith("Call the claims line")
+    third = next(j for j, s in enumerate(passage.sentences) if s.text.startswith("Report theft"))
+    start, first, last = numbered_steps(passage, third)
+    assert start == passage.start and first == 0 and passage.sentences[last].text.startswith("Report theft")
+
+
 def test_how_to_do_it_is_answered_with_every_step_and_its_number(tmp_path):
     """A new user's "How do I descale the coffee machine?" got step 4 alone, its number gone."""
     manual = built_project(tmp_path, {"brava-manual.md": MANUAL})
