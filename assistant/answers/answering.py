@@ -10,7 +10,7 @@ from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet,
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
-from ..sources.structure import NOT_ANSWERS, RECORDS, opens_with_item
+from ..sources.structure import NOT_ANSWERS, RECORDS, opens_field, opens_with_item
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
@@ -241,6 +241,27 @@ def opens_another_point(text: str, start: int) -> bool:
     return line_start == start and _ENTRY_LABEL.match(text, start) is not None
 
 
+# The labels of a line that goes with the field before it: its answer, a note on it.
+_ATTACHED_LABELS = frozenset("a answer note notes warning caution tip important".split())
+
+
+def _field_label(text: str, start: int) -> str | None:
+    """The label of the field (``structure.FIELD_LINE``) the sentence at ``start`` opens, lower-cased,
+    where it opens its line; else None."""
+    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+    if line_start != start or not opens_field(text[start : start + 80]):
+        return None
+    return text[start : text.index(":", start)].strip(" \t*_").lower()
+
+
+def next_field(text: str, start: int, following: int) -> bool:
+    """Whether the sentences at ``start`` and ``following`` of ``text`` are two fields of a form or a
+    header ("**Policy number:** HLC-4471902" and "**Period of cover:** ..."), the second no note or
+    answer to the first: each is quoted alone, not a short line with the next."""
+    label = _field_label(text, following)
+    return _field_label(text, start) is not None and label is not None and label not in _ATTACHED_LABELS
+
+
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
     or when the next one continues it; a table's row alone (the next row is another record), and a
@@ -250,6 +271,8 @@ def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
         following = passage.sentences[index + 1]
         if opens_another_point(passage.text, following.start - passage.start):
             return sentence, sentence  # a list's next item is another point, quoted on its own
+        if next_field(passage.text, sentence.start - passage.start, following.start - passage.start):
+            return sentence, sentence  # a form's next field too
         leans_back = _CONTINUES.match(following.text) or _REFERS_BACK.match(following.text)
         if len(sentence.text) < SHORT_SENTENCE_CHARS or leans_back:
             return sentence, following

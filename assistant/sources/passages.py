@@ -57,12 +57,14 @@ def is_abbreviation(before: str) -> bool:
 
 def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     """Sentence boundaries within ``text[start:end]`` as absolute (start, end) pairs, whitespace trimmed:
-    each item of a list a sentence of its own (or more), its marker ("- ", "2. ") in none of them."""
+    each item of a list a sentence of its own (or more), its marker ("- ", "2. ") in none of them; each
+    labelled line too ("Model number: KDW-614X")."""
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     cursor = start
     before: str | None = None  # the line before, None at the paragraph's first
     in_list = False
+    in_fields = False  # the lines so far a form's fields ("Model number: KDW-614X") and their run-ons
     for line in _LINE.finditer(text, start, end):
         line_start = line.start()
         if line_start >= end:
@@ -76,6 +78,14 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             # An unindented line that opens no item ends the list: prose again, from here.
             spans += _prose_sentence_spans(text, cursor, line_start)
             cursor, in_list = line_start, False
+        elif not in_list and before and in_fields and structure.opens_field(words):
+            # In a run of labelled lines each is a sentence of its own, whatever ends the line before:
+            # a form's or a header's fields ("**Policy number:** HLC-4471902" under "**Insured
+            # address:** ...") were one sentence, quoted and read as one.
+            spans += _prose_sentence_spans(text, cursor, line_start)
+            cursor = line_start
+        if words.strip() and not words[:1].isspace():
+            in_fields = structure.opens_field(words)  # an indented line runs on the field above
         before = words
     return spans + _prose_sentence_spans(text, cursor, end)
 

@@ -93,6 +93,25 @@ def list_item(line: str, before: str | None, in_list: bool) -> re.Match[str] | N
     return None
 
 
+# A line that opens a field of its own: a capitalised label of a few words (FIELD_LABEL_WORDS at most,
+# no comma or stop among them), in Markdown's bold or not, then a colon and the value ("Landlord:
+# Margaret Ellison, ...", "**Policy number:** HLC-4471902", "Standard warranty expires:   2 November
+# 2025"; not a wrapped line of prose, "Smith and colleagues found two causes: ...").
+FIELD_LINE = re.compile(r"[ \t]*[*_]{0,2}(?P<label>[A-Z][^:,.;!?\r\n]{0,40}?)[*_]{0,2}:[*_]{0,2}[ \t]+\S")
+FIELD_LABEL_WORDS = 5
+
+
+def field_opened(line: str) -> re.Match[str] | None:
+    """The field ``line`` opens (``FIELD_LINE``; its label the group ``label``), or None."""
+    found = FIELD_LINE.match(line)
+    return found if found is not None and len(found.group("label").split()) <= FIELD_LABEL_WORDS else None
+
+
+def opens_field(line: str) -> bool:
+    """Whether ``line`` opens a labelled field (``field_opened``)."""
+    return field_opened(line) is not None
+
+
 def item_opened(text: str, start: int) -> re.Match[str] | None:
     """The marker of the list item the sentence at ``start`` of ``text`` opens (it starts its line, with
     what stands before the sentence there), or None: the sentence opens no item."""

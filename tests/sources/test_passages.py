@@ -188,6 +188,29 @@ def test_a_markdown_code_block_is_passages_of_its_own_lines_without_its_fences()
     assert all(p.kind == "body" for p in split_passages(Document("calibration.txt", text, "x", "utf-8"), 1200))
 
 
+def test_each_field_of_a_form_is_a_sentence_of_its_own():
+    """A new user's home insurance summary opened with five fields and no full stop ("**Policy number:**
+    HLC-4471902" among them), read and quoted as one sentence, so "What is our policy number?" marked
+    nothing, and its "Period of cover" was the answer before, skipped, for "when does it expire?"."""
+    text = (
+        "**Policyholders:** Thomas Reid and Sarah Reid\n"
+        "**Policy number:** HLC-4471902\n"
+        "**Contents sum insured:** £40,000 for household goods\n  inside the home.\n"
+        "Model number:       KDW-614X\n"
+        "The survey was wrapped over lines and\n"
+        "Smith and colleagues found two causes: damp and frost.\n"
+    )
+    spans = [text[s:e] for s, e in sentence_spans(text)]
+    assert spans == [
+        "**Policyholders:** Thomas Reid and Sarah Reid",
+        "**Policy number:** HLC-4471902",
+        "**Contents sum insured:** £40,000 for household goods\n  inside the home.",  # an indented line runs it on
+        "Model number:       KDW-614X\nThe survey was wrapped over lines and\n"
+        # prose after a field runs it on; a line of prose with a colon is no field
+        "Smith and colleagues found two causes: damp and frost.",
+    ]
+
+
 def test_abbreviations_and_initials_do_not_end_sentences():
     text = "Dr. Smith met J. R. Jones in the U.S. capital. They talked at 3.5 p.m. about it. Done."
     spans = [text[s:e] for s, e in sentence_spans(text)]
