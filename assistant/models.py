@@ -196,13 +196,20 @@ class Answer(Frozen):
     # In a conversation, with the reader on: the earlier question the reader read a follow-up that cannot
     # be read on its own with ("and?" after "Which rivers meet at Pittsburgh?").
     read_with_question: str = ""
+    # The question as the search and the reader read it, where a word the sources never use was taken as
+    # mistyped ("who is the landlaord" read "who is the landlord"); empty where it was read as asked.
+    read_as: str = ""
     context: TurnContext | None = Field(default=None, exclude=True, repr=False)
 
     def how_read(self) -> str:
-        """How a follow-up was read, in one line for people: the words the search carried into it and
+        """How a question was read, in one line for people: as spelled where a word was taken as mistyped
+        ("read as “who is the landlord”"), and, for a follow-up, the words the search carried into it and
         the earlier question the reader read it with ("read with: Augustine, come; as a follow-up to
-        “Where did Augustine come from?”"); empty for a question that took nothing from the turns before."""
-        parts = [f"read with: {', '.join(self.read_with)}"] if self.read_with else []
+        “Where did Augustine come from?”"); empty for a question read as asked, taking nothing from the
+        turns before."""
+        parts = [f"read as “{self.read_as}”"] if self.read_as else []
+        if self.read_with:
+            parts.append(f"read with: {', '.join(self.read_with)}")
         if self.read_with_question:
             parts.append(f"as a follow-up to “{self.read_with_question}”")
         return "; ".join(parts)
@@ -245,6 +252,7 @@ class Answer(Frozen):
             "changed_sources": list(self.changed_sources),
             "read_with": list(self.read_with),
             "read_with_question": self.read_with_question or None,
+            "read_as": self.read_as or None,
         }
 
 

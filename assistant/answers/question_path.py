@@ -13,6 +13,7 @@ from ..config import RetrievalSettings
 from ..models import Answer, Conversation, Passage, Timings
 from ..retrieval.conversation import remember
 from ..retrieval.ranking import rank_question
+from ..store.lexical import spelled_as_known
 from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
 from .introduced import with_introduced_code
@@ -60,6 +61,7 @@ def answer_question(
     ``bar``, each still quoted by its file under ``sources_dir``, or an abstention; with its trace.
     With a ``reader``, the best sentences are read with the question (``reading``): the one that says
     the answer rises, its span is the marked answer, and the reader's say feeds the confidence."""
+    asked, question = question, spelled_as_known(question, index.lexical.idf)
     ranking = rank_question(index, encoder, retrieval, question, mode, conversation)
     started = time.perf_counter()
     query, ranked = ranking.query, ranking.ranked
@@ -88,6 +90,7 @@ def answer_question(
         question, picked, confidences.probabilities, bar, timings, changed, confidences.unmentioned,
         reader_used=reader is not None,
     )
+    answer = answer.model_copy(update={"question": asked, "read_as": question if question != asked else ""})
     reader_say = read.best_probability if read is not None else 0.0
     answer = remember(answer, query, rows, reader_say)
     if reader is not None and query.whole_question:

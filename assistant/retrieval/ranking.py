@@ -44,7 +44,7 @@ def rank_question(
     question is read in the context of the turns before it."""
     retriever = Retriever(index, settings)
     t0 = time.perf_counter()
-    terms = terms_as_known(question, lambda ts: set(index.lexical.idf(ts)))
+    terms = terms_as_known(question, index.lexical.idf)
     alone = conversation is None or not conversation.turns
     if alone:  # a follow-up's terms are known only once it is read in context
         retriever.search_lexical_ahead(lone_terms(terms), mode)

@@ -67,10 +67,10 @@ def joined_parts(word: str) -> list[str]:
     return tokenize(f"{match[1]} {match[2]}") if match else []
 
 
-def terms_as_known(text: str, known: Callable[[list[str]], set[str]]) -> list[str]:
-    """``tokenize(text)``, each word the index never saw (``known`` tells which terms it has) that joins
-    a name and its number given as its parts where the index knows them all: a new user's "GPLv3" was
-    a word the sources "never mention", their licence text writing "GPL-3" and "version 3"."""
+def terms_as_known(text: str, idf: Callable[[list[str]], dict[str, float]]) -> list[str]:
+    """``tokenize(text)``, each word the index never saw (``idf`` gives the IDF of the terms it has) that
+    joins a name and its number given as its parts where the index knows them all: a new user's "GPLv3"
+    was a word the sources "never mention", their licence text writing "GPL-3" and "version 3"."""
     words = _content_words(text)
     if not words:
         return []
@@ -78,12 +78,65 @@ def terms_as_known(text: str, known: Callable[[list[str]], set[str]]) -> list[st
     parts = {k: split for k, w in enumerate(words) if any(c.isdigit() for c in w) and (split := joined_parts(w))}
     if not parts:
         return terms
-    have = known(sorted({terms[k] for k in parts} | {t for p in parts.values() for t in p}))
+    have = set(idf(sorted({terms[k] for k in parts} | {t for p in parts.values() for t in p})))
     out: list[str] = []
     for k, term in enumerate(terms):
         split = parts.get(k)
         out.extend(split if split and term not in have and set(split) <= have else [term])
     return out
+
+
+# A word the sources never use that is rarer than this in English (a Zipf frequency: 0.1 in a million
+# words) is taken as mistyped where words of the index lie an edit or two from it; a real word ("vet",
+# "bought", "underpins" at 2.49) is another word, not a typo. Typos are mostly in no list (0), a common
+# one below 2 ("parliment" 1.67, "presure" 1.53).
+TYPO_ZIPF = 2.0
+_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+def spelled_as_known(text: str, idf: Callable[[list[str]], dict[str, float]]) -> str:
+    """``text`` with each word the index never saw (``idf`` gives the IDF of the terms it has) that is no
+    word of English (``TYPO_ZIPF``) written as the word it was most likely meant as: of the words one
+    or two edits from it (``mistyped_as``) whose terms the index has, the one whose term is most common
+    there (the lowest IDF). A new user's "who is the landlaord" abstained (0.04), "Whats the rear tyre
+    presure?" quoted another row's pressure: the search, the reader and the confidence read "landlord"
+    and "pressure"."""
+    words = [m for m in _LETTERS.finditer(text) if len(plain_letters(m.group(0))) >= MISTYPED_FROM]
+    unknown = [m for m in words if (terms := tokenize(m.group(0))) and not idf(terms)]
+    if not unknown:
+        return text
+    from wordfreq import zipf_frequency
+
+    out, cursor = [], 0
+    for m in unknown:
+        word = m.group(0)
+        if zipf_frequency(word, "en") >= TYPO_ZIPF:
+            continue
+        meant = _meant(word, idf)
+        if meant is not None:
+            out += [text[cursor : m.start()], meant[:1].upper() + meant[1:] if word[:1].isupper() else meant]
+            cursor = m.end()
+    return "".join(out) + text[cursor:]
+
+
+def _meant(word: str, idf: Callable[[list[str]], dict[str, float]]) -> str | None:
+    """The word ``word`` was most likely meant as, or None: of the words one edit from it whose terms
+    the index has, or failing those two edits (``_near_words``), those of the term the index holds most
+    commonly (the lowest IDF), and of these the most common in English ("packages", not "packageds",
+    both "packag")."""
+    from wordfreq import zipf_frequency
+
+    once = _near_words(word, edits=1)
+    for near in (once, sorted(set(_near_words(word)) - set(once))):
+        if not near:
+            continue
+        stems = dict(zip(near, _stemmer().stemWords(near)))
+        own = set(tokenize(word))
+        known = idf(sorted({t for t in stems.values() if t not in own}))
+        if known:
+            term = min(known, key=lambda t: (known[t], t))
+            return max((w for w, t in stems.items() if t == term), key=lambda w: (zipf_frequency(w, "en"), w))
+    return None
 
 
 # A word shorter than this is taken as written: one edit from "Iran" is "iron", from "Rome" "home".
@@ -117,19 +170,25 @@ def _edits(word: str) -> set[str]:
 
 
 def mistyped_as(word: str) -> set[str]:
-    """The terms of the words ``word`` may be a typo of (none for a word shorter than
-    ``MISTYPED_FROM``): one edit from it (``_edits``), or, where its length is in ``TWO_EDITS``, two,
-    one of them a letter left out ("Mannanose" for "Mannose"). Its own term is not among them."""
-    plain = plain_letters(word)
+    """The terms of the words ``word`` may be a typo of (``_near_words``). Its own term is not among
+    them."""
+    words = _near_words(word)
+    own = set(tokenize(word))
+    return {term for term in _stemmer().stemWords(words) if term not in own} if words else set()
+
+
+def _near_words(word: str, edits: int = 2) -> list[str]:
+    """The words ``word`` may be a typo of, lower-cased, in order (none for a word shorter than
+    ``MISTYPED_FROM``): one edit from it (``_edits``), or, where its length is in ``TWO_EDITS`` and
+    ``edits`` allows, two, one of them a letter left out ("Mannanose" for "Mannose")."""
+    plain = plain_letters(word).lower()
     if len(plain) < MISTYPED_FROM:
-        return set()
+        return []
     once = _edits(plain)
     near = set(once)
-    if len(plain) in TWO_EDITS:
+    if len(plain) in TWO_EDITS and edits > 1:
         # A letter left out, then any edit; or any edit, then a letter left out.
         shorter = {plain[:i] + plain[i + 1 :] for i in range(1, len(plain) - 1) if plain[i].isalpha()}
         near |= {w for gone in shorter for w in _edits(gone)}
         near |= {w[:i] + w[i + 1 :] for w in once for i in range(1, len(w) - 1) if w[i].isalpha()}
-    words = [w for w in near if w.isalnum()]
-    own = set(tokenize(word))
-    return {term for term in _stemmer().stemWords(words) if term not in own} if words else set()
+    return sorted(w for w in near if w.isalnum())

@@ -121,8 +121,8 @@ def test_a_name_joined_to_its_number_is_the_name_and_number_the_sources_write_ap
     assert joined_parts("GPLv3") == ["gpl", "3"] and joined_parts("Apache2") == ["apach", "2"]
     assert joined_parts("H2O") == [] and joined_parts("2020") == []
     # Only a word the index does not know is taken apart: "b3" written so in the sources stays.
-    assert terms_as_known("Which site is B3?", lambda ts: {"site", "b3", "b", "3"} & set(ts)) == ["site", "b3"]
-    assert terms_as_known("Which site is B3?", lambda ts: {"site", "b", "3"} & set(ts)) == ["site", "b", "3"]
+    assert terms_as_known("Which site is B3?", lambda ts: dict.fromkeys({"site", "b3", "b", "3"} & set(ts), 1.0)) == ["site", "b3"]
+    assert terms_as_known("Which site is B3?", lambda ts: dict.fromkeys({"site", "b", "3"} & set(ts), 1.0)) == ["site", "b", "3"]
     licence = Assistant.open(write_project(tmp_path, "", {"GPL-3": LICENCE.replace("GNU GENERAL PUBLIC LICENSE", "GNU GPL")}))
     licence.build_index()
     answer = licence.ask("How many days do I have to cure a GPLv3 violation?")
@@ -300,3 +300,33 @@ def test_unsure_is_an_answer_under_the_unsure_confidence(confidence, is_answer, 
     citation = Citation(source="a.txt", start=0, end=10, line_start=1, line_end=1, passage_id="p")
     snippet = Snippet(text="Some text.", score=0.4, citation=citation, passage=passage, confidence=confidence, is_answer=is_answer)
     assert snippet.unsure is unsure
+
+
+def test_a_word_no_source_uses_and_no_english_word_is_read_as_the_word_it_was_mistyped_for():
+    """A new user's "who is the landlaord" abstained (0.04) and "Whats the rear tyre presure?" quoted
+    another row: a word the index lacks, rare in English, one or two edits from words it has, is read
+    as the one of those the sources use most."""
+    from assistant.store.lexical import spelled_as_known
+
+    terms = {"landlord": 2.0, "land": 1.0, "pressur": 3.0, "press": 1.5, "packag": 2.0}
+
+    def idf(ts):
+        return {t: terms[t] for t in ts if t in terms}
+
+    assert spelled_as_known("who is the landlaord", idf) == "who is the landlord"
+    assert spelled_as_known("Landlaord?", idf) == "Landlord?"  # its capital kept
+    assert spelled_as_known("Whats the rear tyre presure?", idf) == "Whats the rear tyre pressure?"
+    assert spelled_as_known("the 4 pacakges", idf) == "the 4 packages"  # the word of English, of one term's
+    # A word of English the sources never use is another word, not a typo; a short word is as written.
+    assert spelled_as_known("What underpins the vet's fees?", idf) == "What underpins the vet's fees?"
+
+
+def test_a_mistyped_question_is_answered_and_says_how_it_was_read(tmp_path):
+    lease = (DATA / "household" / "lease.txt").read_text(encoding="utf-8")
+    assistant = Assistant.open(write_project(tmp_path, "", {"lease.txt": lease}))
+    assistant.build_index()
+    answer = assistant.ask("who is the landlaord")
+    assert not answer.abstained and answer.snippets[0].text.startswith("Landlord: Margaret Ellison")
+    assert answer.question == "who is the landlaord" and answer.read_as == "who is the landlord"
+    assert answer.how_read() == "read as “who is the landlord”"
+    assert assistant.ask("Who is the landlord?").read_as == ""  # read as asked

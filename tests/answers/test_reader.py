@@ -15,9 +15,7 @@ from assistant import Assistant
 from assistant.answers.reader import CARD_FILE, READER_FILE, Reader, Stretch, shipped_folder
 from assistant.errors import ReaderError, Remedy
 
-from projects import REPO, SAMPLE_FILE
-
-DATA = Path(__file__).parents[1] / "data"
+from projects import DATA, REPO, SAMPLE_FILE
 
 MARKED = [
     ("How long is the temporary Kosovo document valid?", "90 days"),
