@@ -634,6 +634,7 @@ def merge_answers(question: str, answers: list[Answer], count: int) -> Answer:
         changed_sources=tuple(source for a in answers for source in a.changed_sources),
         read_with=tuple(dict.fromkeys(word for a in answers for word in a.read_with)),
         read_with_question=lead.read_with_question or next((a.read_with_question for a in answers if a.read_with_question), ""),
+        read_as=lead.read_as,
         context=lead.context,
     )
 

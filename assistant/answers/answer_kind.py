@@ -210,17 +210,18 @@ def read_question(question: str) -> QuestionReading:
     return QuestionReading(kind=kind, noun=noun, terms=terms, before=before, after=after, copula=copula, sides=sides)
 
 
-# A question opening with an auxiliary verb asks yes or no ("Are pets allowed?", "Did he have a sister?"),
-# unless it offers a choice ("Is Rotavirus single or double-stranded?"), asks a wh-question inside ("Do
-# you know where the key is?") or asks for something ("Can you tell me the rent?").
+# A question opening with an auxiliary verb asks yes or no ("Are pets allowed?", "Did he have a sister?",
+# "Isn’t the rent due on the 1st?"), unless it offers a choice ("Is Rotavirus single or double-stranded?";
+# "... or not?" offers none), asks a wh-question inside ("Do you know where the key is?") or asks for
+# something ("Can you tell me the rent?", "Do you know the landlord's number?").
 _YES_OR_NO = re.compile(
     r"^\W*(?:(?:and|so|but|then)\s+)?(?:is|are|was|were|am|do|does|did|can|could|will|would|has|have|had|should|"
-    r"may|might|must|shall|isn't|aren't|wasn't|weren't|don't|doesn't|didn't|can't|won't|hasn't|haven't)\b",
+    r"may|might|must|shall|(?:is|are|was|were|do|does|did|ca|could|wo|would|has|have|had|should|must)n['’]t)\b",
     re.I,
 )
-
 _NOT_YES_OR_NO = re.compile(
-    r"\b(?:or|what|which|who|whom|whose|when|where|why|how)\b|\b(?:you|u)\s+(?:tell|give|show|find|remind|list|name|send)\b",
+    r"\b(?:what|which|who|whom|whose|when|where|why|how)\b|\bor\b(?!\s+not\b)"
+    r"|\b(?:you|u)\s+(?:tell|give|show|find|remind|list|name|send|know|have)\b",
     re.I,
 )
 

@@ -10,7 +10,7 @@ from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet,
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
-from ..sources.structure import NOT_ANSWERS, RECORDS, opens_field, opens_with_item
+from ..sources.structure import ATTACHED_LABELS, NOT_ANSWERS, RECORDS, field_opened, label_of, opens_with_item
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
@@ -241,25 +241,21 @@ def opens_another_point(text: str, start: int) -> bool:
     return line_start == start and _ENTRY_LABEL.match(text, start) is not None
 
 
-# The labels of a line that goes with the field before it: its answer, a note on it.
-_ATTACHED_LABELS = frozenset("a answer note notes warning caution tip important".split())
-
-
 def _field_label(text: str, start: int) -> str | None:
-    """The label of the field (``structure.FIELD_LINE``) the sentence at ``start`` opens, lower-cased,
+    """The label of the field (``structure.field_opened``) the sentence at ``start`` opens, lower-cased,
     where it opens its line; else None."""
     line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    if line_start != start or not opens_field(text[start : start + 80]):
-        return None
-    return text[start : text.index(":", start)].strip(" \t*_").lower()
+    found = field_opened(text, start) if line_start == start else None
+    return label_of(found) if found is not None else None
 
 
 def next_field(text: str, start: int, following: int) -> bool:
     """Whether the sentences at ``start`` and ``following`` of ``text`` are two fields of a form or a
     header ("**Policy number:** HLC-4471902" and "**Period of cover:** ..."), the second no note or
-    answer to the first: each is quoted alone, not a short line with the next."""
+    answer to the first (``structure.ATTACHED_LABELS``): each is quoted alone, not a short line with
+    the next."""
     label = _field_label(text, following)
-    return _field_label(text, start) is not None and label is not None and label not in _ATTACHED_LABELS
+    return _field_label(text, start) is not None and label is not None and label not in ATTACHED_LABELS
 
 
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
@@ -449,27 +445,25 @@ def is_section_reference(question: str, text: str, start: int, end: int) -> bool
 # A span's end past the end of a line's sentence (a PDF's "kilometre.\n5", the next heading's number),
 # or past a line before a numbered heading ("press reset\n5.1").
 # or past the end of a sentence into the next ("23 days of paid annual leave per calendar year.
-# Employees in the Berlin office receive 28"), or past a line before a labelled one (a form's "expires:
-# 2 November 2025\nInverter motor cover expires:   2 November 2033").
-_LINE_ENDS_SENTENCE = re.compile(
-    r"[.!?]\s*\n|\n(?=[ \t]*\d+(?:\.\d+)+\.?[ \t]+[^\W\d_]*[A-Z])|[.!?][\"”’)]*[ \t]+(?=[A-Z])"
-    r"|\n(?=[ \t]*[^\W\d_][\w '()/-]{0,40}:[ \t])"
-)
+# Employees in the Berlin office receive 28"). (And past a line before a field: ``tidy_span``.)
+_LINE_ENDS_SENTENCE = re.compile(r"[.!?]\s*\n|\r?\n(?=[ \t]*\d+(?:\.\d+)+\.?[ \t]+[^\W\d_]*[A-Z])|[.!?][\"”’)]*[ \t]+(?=[A-Z])")
 # Markup a span may take in at its ends: Markdown's emphasis and code marks ("**1 September 2024"; an
 # underscore is a word's own: "__init__").
-_EDGE_MARKS = "*`~ \t\n"
+_EDGE_MARKS = "*`~ \t\r\n"
 
 
 def tidy_span(text: str) -> tuple[int, int]:
     """The part of a reader's span that is the answer, as offsets into ``text``: up to the end of its
-    first sentence (the next line is another sentence, or a heading, or the next sentence opens on the
-    same line; an abbreviation ends none: "Dr.\nJohn Smith", "Dr. John Smith"), without the markup at
-    its ends."""
+    first sentence (the next line is another sentence, or a heading, or a field, ``structure.field_opened``,
+    or the next sentence opens on the same line; an abbreviation ends none: "Dr.\nJohn Smith", "Dr. John
+    Smith"), without the markup at its ends."""
     last = len(text)
     for end in _LINE_ENDS_SENTENCE.finditer(text):
         if not (text[end.start()] == "." and is_abbreviation(text[: end.start() + 1])):
             last = end.start()
             break
+    field = next((m.start() for m in re.finditer(r"\r?\n", text[:last]) if field_opened(text, m.end())), None)
+    last = field if field is not None else last
     first = 0
     while first < last and text[first] in _EDGE_MARKS:
         first += 1

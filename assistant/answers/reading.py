@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from ..models import Passage, Sentence, Snippet
 from ..retrieval.query import Query
-from ..sources.structure import RECORDS, column_cells, field_opened
+from ..sources.structure import ATTACHED_LABELS, RECORDS, column_cells, field_opened, label_of
 from ..store.lexical import tokenize
 from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .reader import Reader, Reading, Stretch, logistic
@@ -123,47 +123,52 @@ def _sentences_window(passage: Passage, first: int, last: int) -> Stretch:
     return fields_said(passage.text[start - passage.start : end - passage.start], start)
 
 
-# Labels whose line is no field said of a thing: a question and its answer, a note.
-_NOT_SAID_LABELS = frozenset("q a question answer note notes warning caution tip important".split())
-
-
 def fields_said(text: str, start: int) -> Stretch:
     """A stretch of a file (``text``, standing at ``start``) as the reader reads it: where two lines or
-    more open fields (a form's, a header's), each field said as a sentence, as a table's row is
-    (``labelled_row``): "Model number:   KDW-614X" is read "The Model number is KDW-614X.", the value
-    (with the lines that run it on) the file's own text (``Stretch.pieces``); any other stretch (a line
-    of prose with a colon among them) as it stands. Read as it stands, "What is the model
-    number of the dishwasher?" found "60 cm" in the line above (margin 1.0), and "What is our home
-    insurance policy number?" found "HLC-4471902" unsure (-3.4); as sentences, 8.5 and 5.1."""
-    lines = [m for m in re.finditer(r"[^\r\n]*", text) if m.group(0).strip()]
-    opened = [(m, field_opened(m.group(0))) for m in lines]
-    if sum(f is not None and f.group("label").strip().lower() not in _NOT_SAID_LABELS for _, f in opened) < 2:
+    more open fields (a form's, a header's; ``structure.field_opened``, not a note or an answer,
+    ``ATTACHED_LABELS``), each said as a sentence, as a table's row is (``labelled_row``): "Model number:
+    KDW-614X" is read "The Model number is KDW-614X.", its label and its value (its line and the
+    indented lines that run it on) the file's own text (``Stretch.pieces``), so that either may be
+    marked ("Priya: I'll send the minutes." read "The Priya is I'll send the minutes." still finds who);
+    every other line as it stands. Read as it stands, "What is the model number of the dishwasher?"
+    found "60 cm" in the line above (margin 1.0), and "What is our home insurance policy number?" found
+    "HLC-4471902" unsure (-3.4); as sentences, 8.5 and 5.1."""
+    lines = [m for m in re.finditer(r"[^\r\n]+", text) if m.group(0).strip()]
+    fields = [field_opened(m.group(0)) for m in lines]
+    fields = [f if f is not None and label_of(f) not in ATTACHED_LABELS else None for f in fields]
+    if sum(f is not None for f in fields) < 2:
         return Stretch(text, start)
-    said, pieces, cursor = "", [], 0
-    for k, (line, field) in enumerate(opened):
-        if field is None or field.group("label").strip().lower() in _NOT_SAID_LABELS:
-            continue
-        if line.start() > cursor:  # the text before this field, as it stands
-            said = _said_piece(said, pieces, text, cursor, line.start(), start)
-        value_end = next((m.start() for m, f in opened[k + 1 :] if f is not None), len(text))
-        said += ("" if not said else " ") + f"The {field.group('label').strip()} is "
-        said = _said_piece(said, pieces, text, line.start() + field.end() - 1, value_end, start, joined=False)
-        said += "" if said.endswith((".", "!", "?")) else "."
-        cursor = value_end
-    if cursor < len(text):
-        said = _said_piece(said, pieces, text, cursor, len(text), start)
+    said, pieces = "", []
+    k = 0
+    while k < len(lines):
+        line, field = lines[k], fields[k]
+        last = k
+        while last + 1 < len(lines) and fields[last + 1] is None and lines[last + 1].group(0)[:1].isspace():
+            last += 1  # the indented lines that run the field (or the line) on
+        end = lines[last].end()
+        if field is None:
+            said = _said_piece(said, pieces, text, line.start(), end, start)
+        else:
+            label = line.start() + field.start("label")
+            said += " The " if said else "The "
+            said = _said_piece(said, pieces, text, label, label + len(field.group("label").rstrip()), start)
+            said += " is "
+            said = _said_piece(said, pieces, text, line.start() + field.end() - 1, end, start)
+        said += "" if said.rstrip().endswith((".", "!", "?", ":", ";")) else "."
+        k = last + 1
     return Stretch(said, start, tuple(pieces))
 
 
-def _said_piece(said: str, pieces: list[tuple[int, int, int]], text: str, a: int, b: int, start: int, joined: bool = True) -> str:
-    """``said`` with ``text[a:b]`` (stripped) after it as one of the file's pieces."""
+def _said_piece(said: str, pieces: list[tuple[int, int, int]], text: str, a: int, b: int, start: int) -> str:
+    """``said`` with ``text[a:b]`` (stripped, after a space where ``said`` ends without one) after it, as
+    one of the file's pieces."""
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
     if a == b:
         return said
-    if joined and said:
+    if said and not said[-1].isspace():
         said += " "
     pieces.append((len(said), len(said) + b - a, start + a))
     return said + text[a:b]
@@ -183,19 +188,16 @@ def windows_to_read(scored: list[ScoredSentence], count: int | None = None) -> l
     return chosen
 
 
-# A line that names what it says ("Landlord: Margaret Ellison, of 14 Westbury Park.", "**Policy number:**
-# HLC-4471902"): a short label, in Markdown's bold or not, then a colon.
-_LABELLED = re.compile(r"^[*_\s]*([^\W\d_][^:\n]{0,40}?)[*_\s]*:[*_]*[ \t]+\S")
-# How many such lines, beyond READ_WINDOWS, have their windows read where their label names what the
-# question asks about.
+# How many lines, beyond READ_WINDOWS, have their windows read where their label names what the
+# question asks about ("Landlord: Margaret Ellison, ...", "**Policy number:** HLC-4471902").
 LABELLED_WINDOWS = 2
 
 
 def label_terms(text: str) -> set[str]:
-    """The terms of the label a sentence opens with ("Landlord: Margaret Ellison, ..." -> {landlord}),
-    or none."""
-    found = _LABELLED.match(text)
-    return set(tokenize(found.group(1))) if found else set()
+    """The terms of the field's label a sentence opens with (``structure.field_opened``: "Landlord:
+    Margaret Ellison, ..." -> {landlord}), or none."""
+    found = field_opened(text)
+    return set(tokenize(found.group("label"))) if found is not None else set()
 
 
 def labelled_lines(scored: list[ScoredSentence], query: Query, chosen: list[ScoredSentence]) -> list[ScoredSentence]:

@@ -9,12 +9,12 @@ gives, "week 13"), nor one of a kind the question does not ask for (a week's num
 several asked, the one whose name holds all the others' words: "the primary extension" names "primary"
 and "primary ext", and asks for the extension. Where none is named whole, the one column whose name's
 last word the question holds ("What is Tomás Rivera's extension?" of "Phone extension"). Where neither,
-the one column whose name holds a word for the kind of thing the question asks for (``KIND_COLUMNS``): "Where is
+and the question opens with "where", "when", "who" or "how many/much", the one column whose name holds
+a word for that kind of thing (``KIND_COLUMNS``) and whose cell holds one (a time, an amount): "Where is
 the DAPI stored?" asks for the cell under "location" (the reader marked the supplier, "Thermo Fisher").
-Where no one
-name holds the others' ("the primary extension in the week of 24 March": week, primary, primary ext),
-or the header's words were cut short (a title keeps at most 120 characters of them) so that names and
-cells no longer pair, nothing changes.
+Where no one name holds the others' ("the primary extension in the week of 24 March": week, primary,
+primary ext), or the header's words were cut short (a title keeps at most 120 characters of them) so
+that names and cells no longer pair, nothing changes.
 """
 
 from __future__ import annotations
@@ -34,17 +34,19 @@ from .answer_kind import (
     matches_kind,
 )
 
-# The words of a column's name that say which kind of question its cells answer (``answer_kind``'s
-# kinds): the question's own kind nouns, and the names tables give such columns. A "number" is as often
-# a label ("catalogue number", "phone number") as an amount.
+# A question opening so asks for a kind of thing (``answer_kind``'s kinds).
 _WH_OPENING = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(where|when|who|whom|how\s+(?:many|much))\b", re.I)
 _WH_KINDS: dict[str, AnswerKind] = {"where": "where", "when": "when", "who": "who", "whom": "who", "how": "how many"}
+# The words of a column's name that say which kind of question its cells answer: the question's own
+# kind nouns, and the names tables give such columns. A "number" is as often a label ("catalogue
+# number", "phone number") as an amount; for "who", only the words that name whoever the row is of, not
+# a role ("Who is Priya Raman?" asks for her row, not for her manager's cell).
 KIND_COLUMNS: dict[AnswerKind, frozenset[str]] = {
     kind: frozenset(tokenize(" ".join(words)))
     for kind, words in {
         "where": PLACE_NOUNS | {"where", "room", "office", "address", "shelf", "storage", "stored", "kept", "venue", "floor", "desk"},
-        "when": TIME_NOUNS | {"when", "deadline", "due", "schedule"},
-        "who": PERSON_NOUNS | {"who", "name", "contact", "responsible", "manager", "supervisor", "holder"},
+        "when": (TIME_NOUNS - {"age"}) | {"when", "deadline", "schedule"},
+        "who": {"who", "name", "names", "person", "contact"},
         "how many": (AMOUNT_NOUNS - {"number", "numbers"}) | {"quantity", "count", "qty", "stock", "fee"},
     }.items()
 }
@@ -67,9 +69,12 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
         cell = snippet.text[start:end]
         if not name or not cell or set(tokenize(cell)) <= asked_words:
             continue
-        if name & kind_words:
-            of_kind.append(k)  # a cell is no sentence: "Fridge 2 shelf A" holds no name past its first word
-        if kind is not None and not matches_kind(cell, kind):
+        fits = kind is None or matches_kind(cell, kind)
+        if name & kind_words and (fits or kind == "name"):
+            # A cell is no sentence: "Fridge 2 shelf A" holds no name past its first word; a time and an
+            # amount it must hold ("Paid on", not "Amount due", for "When did Northwind pay?").
+            of_kind.append(k)
+        if not fits:
             continue
         if all(_asked(word, asked_words) for word in name):
             named.append(k)

@@ -83,9 +83,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
             # a form's or a header's fields ("**Policy number:** HLC-4471902" under "**Insured
             # address:** ...") were one sentence, quoted and read as one.
             spans += _prose_sentence_spans(text, cursor, line_start)
-            cursor = line_start
+            cursor = line_start + len(words) - len(words.lstrip())
         if words.strip() and not words[:1].isspace():
-            in_fields = structure.opens_field(words)  # an indented line runs on the field above
+            # An indented line runs on the field above, and so does a line after one left open ("Retailer:
+            # HomeElec Direct, Cribbs Causeway,\nBristol BS34 5DG": a PDF's text keeps no indent).
+            run_on = in_fields and bool(before) and before.rstrip().endswith((",", ";", "&", "-", "–"))
+            in_fields = structure.opens_field(words) or run_on
         before = words
     return spans + _prose_sentence_spans(text, cursor, end)
 

@@ -97,19 +97,30 @@ def list_item(line: str, before: str | None, in_list: bool) -> re.Match[str] | N
 # no comma or stop among them), in Markdown's bold or not, then a colon and the value ("Landlord:
 # Margaret Ellison, ...", "**Policy number:** HLC-4471902", "Standard warranty expires:   2 November
 # 2025"; not a wrapped line of prose, "Smith and colleagues found two causes: ...").
-FIELD_LINE = re.compile(r"[ \t]*[*_]{0,2}(?P<label>[A-Z][^:,.;!?\r\n]{0,40}?)[*_]{0,2}:[*_]{0,2}[ \t]+\S")
+FIELD_LINE = re.compile(r"[ \t]*[*_]{0,2}(?P<label>[^\W\d_][^:,.;!?\r\n]{0,40}?)[*_]{0,2}:[*_]{0,2}[ \t]+\S")
 FIELD_LABEL_WORDS = 5
+# The labels of a line that goes with what stands before it, no field of its own: a question's answer,
+# a note on the line above.
+ATTACHED_LABELS = frozenset("q a question answer note notes warning caution tip important".split())
 
 
-def field_opened(line: str) -> re.Match[str] | None:
-    """The field ``line`` opens (``FIELD_LINE``; its label the group ``label``), or None."""
-    found = FIELD_LINE.match(line)
-    return found if found is not None and len(found.group("label").split()) <= FIELD_LABEL_WORDS else None
+def field_opened(line: str, start: int = 0) -> re.Match[str] | None:
+    """The field the line at ``start`` of ``line`` opens (``FIELD_LINE``; its label the group
+    ``label``, capitalised: "Émile:" too), or None."""
+    found = FIELD_LINE.match(line, start)
+    if found is None or not found.group("label")[0].isupper():
+        return None
+    return found if len(found.group("label").split()) <= FIELD_LABEL_WORDS else None
 
 
 def opens_field(line: str) -> bool:
     """Whether ``line`` opens a labelled field (``field_opened``)."""
     return field_opened(line) is not None
+
+
+def label_of(found: re.Match[str]) -> str:
+    """A field's label (``field_opened``), lower-cased."""
+    return found.group("label").strip().lower()
 
 
 def item_opened(text: str, start: int) -> re.Match[str] | None:

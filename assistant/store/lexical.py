@@ -91,28 +91,34 @@ def terms_as_known(text: str, idf: Callable[[list[str]], dict[str, float]]) -> l
 # "bought", "underpins" at 2.49) is another word, not a typo. Typos are mostly in no list (0), a common
 # one below 2 ("parliment" 1.67, "presure" 1.53).
 TYPO_ZIPF = 2.0
+# A word shorter than this is read as written ("resit" is one edit from "rest"), and at most this many
+# words of a question are read as others.
+SPELLED_FROM = 6
+SPELLED_AT_MOST = 3
 _LETTERS = re.compile(r"[^\W\d_]+")
 
 
 def spelled_as_known(text: str, idf: Callable[[list[str]], dict[str, float]]) -> str:
     """``text`` with each word the index never saw (``idf`` gives the IDF of the terms it has) that is no
-    word of English (``TYPO_ZIPF``) written as the word it was most likely meant as: of the words one
-    or two edits from it (``mistyped_as``) whose terms the index has, the one whose term is most common
-    there (the lowest IDF). A new user's "who is the landlaord" abstained (0.04), "Whats the rear tyre
+    word of English (``TYPO_ZIPF``) nor a name (capitalised after the question's first word, or in
+    capitals: "Who is Murtha?" is not asking about Martha) written as the word it was most likely meant
+    as (``_meant``). A new user's "who is the landlaord" abstained (0.04), "Whats the rear tyre
     presure?" quoted another row's pressure: the search, the reader and the confidence read "landlord"
     and "pressure"."""
-    words = [m for m in _LETTERS.finditer(text) if len(plain_letters(m.group(0))) >= MISTYPED_FROM]
-    unknown = [m for m in words if (terms := tokenize(m.group(0))) and not idf(terms)]
+    spelled = [
+        m for k, m in enumerate(_LETTERS.finditer(text))
+        if len(m.group(0)) >= SPELLED_FROM and m.group(0).isalpha()
+        and not (m.group(0).isupper() or (k > 0 and m.group(0)[0].isupper()))
+    ]
+    unknown = [m for m in spelled if (terms := tokenize(m.group(0))) and not idf(terms)]
     if not unknown:
         return text
     from wordfreq import zipf_frequency
 
     out, cursor = [], 0
-    for m in unknown:
+    for m in unknown[:SPELLED_AT_MOST]:
         word = m.group(0)
-        if zipf_frequency(word, "en") >= TYPO_ZIPF:
-            continue
-        meant = _meant(word, idf)
+        meant = _meant(word, idf) if zipf_frequency(word, "en") < TYPO_ZIPF else None
         if meant is not None:
             out += [text[cursor : m.start()], meant[:1].upper() + meant[1:] if word[:1].isupper() else meant]
             cursor = m.end()
@@ -126,12 +132,15 @@ def _meant(word: str, idf: Callable[[list[str]], dict[str, float]]) -> str | Non
     both "packag")."""
     from wordfreq import zipf_frequency
 
-    once = _near_words(word, edits=1)
-    for near in (once, sorted(set(_near_words(word)) - set(once))):
+    own = set(tokenize(word))
+    once: list[str] = []
+    for edits in (1, 2):
+        near = _near_words(word, edits=edits)
+        near = [w for w in near if w not in set(once)] if once else near
+        once = once or near
         if not near:
             continue
         stems = dict(zip(near, _stemmer().stemWords(near)))
-        own = set(tokenize(word))
         known = idf(sorted({t for t in stems.values() if t not in own}))
         if known:
             term = min(known, key=lambda t: (known[t], t))

@@ -205,6 +205,8 @@ def test_a_span_ends_before_the_next_numbered_heading():
         ("3.5 kg", "3.5 kg"),
         # A warranty card's "When does the dishwasher warranty expire?" marked two fields' dates.
         ("2 November 2025\nInverter motor cover expires:   2 November 2033", "2 November 2025"),
+        ("HLC-4471902\r\n**Period of cover:** 15 April 2025", "HLC-4471902"),  # a bold label, a CRLF
+        ("held by\nthe scheme named below: TDS", "held by\nthe scheme named below: TDS"),  # prose, no field
         ("28\nFebruary 2026", "28\nFebruary 2026"),  # a date broken over a line runs on
     ],
 )
@@ -220,6 +222,10 @@ def test_a_span_ends_with_its_first_sentence(span, mark):
     [
         ("Are pets allowed?", True),
         ("and did he win?", True),
+        ("Isn’t the rent due on the 1st?", True),  # a curly apostrophe
+        ("Shouldn't I get the deposit back?", True),
+        ("Are pets allowed or not?", True),  # "or not" offers no choice
+        ("Do you know the landlord's phone number?", False),  # asks for it
         ("Is Rotavirus single or double-stranded?", False),  # a choice: its words answer it
         ("Do you know where the spare key is?", False),  # a where-question inside
         ("Can you tell me the rent?", False),
@@ -248,3 +254,13 @@ def test_a_yes_or_no_question_quotes_the_sentence_that_says_it_and_marks_nothing
     assert "Dogs and cats are not permitted" in first.text and first.is_answer
     assert first.answer is None
     assert assistant.ask("How much is the rent?").snippets[0].answer.text == "£1,250"
+
+
+def test_two_fields_of_a_form_are_two_points_a_note_goes_with_its_line():
+    from assistant.answers.answering import next_field
+
+    text = "**Policy number:** HLC-4471902\n**Period of cover:** 15 April 2025 to 14 April 2026\nNote: renew online.\n"
+    second, note = text.index("**Period"), text.index("Note:")
+    assert next_field(text, 0, second)
+    assert not next_field(text, second, note)  # a note on the field above
+    assert not next_field("The cover ends soon.\nPeriod: 1 year.", 0, 21)  # prose, then a field

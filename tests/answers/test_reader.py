@@ -238,9 +238,13 @@ def test_a_form_s_fields_are_read_as_sentences_and_marked_in_the_file(tmp_path):
     from assistant.answers.reading import fields_said
     from projects import write_project
 
-    stretch = fields_said(WARRANTY, 0)
-    assert "The Model number is KDW-614X." in stretch.text
-    assert all(stretch.text[a:b] == WARRANTY[at : at + b - a] for a, b, at in stretch.pieces)
+    stretch = fields_said(WARRANTY, 100)  # the stretch as it stands at offset 100 of its file
+    assert "The Model number is KDW-614X. The Serial number is KD23-0917-55820." in stretch.text
+    assert all(stretch.text[a:b] == WARRANTY[at - 100 : at - 100 + b - a] for a, b, at in stretch.pieces)
+    # The prose after the fields is read as it stands, not as the last field's value.
+    assert stretch.text.endswith("Retailer is HomeElec Direct, Cribbs Causeway, Bristol. Your dishwasher is guaranteed"
+                                 " against faults in materials and manufacture for 2 years from the date of purchase,"
+                                 " parts and labour included. Keep this card with your receipt.")
     assert fields_said("Reading on: a colon in prose.\nThe next line.", 7).pieces == ()  # one field is no form
 
     assistant = Assistant.open(write_project(tmp_path / "card", sources={"warranty.txt": WARRANTY}))

@@ -126,3 +126,17 @@ def test_a_when_question_marks_the_date_column_not_a_date_in_another_cell(tmp_pa
     first = project.ask("When did Jamie have his second MMR dose?").snippets[0]
     assert first.text.startswith("| Jamie (born 2 August 2019) |")
     assert first.answer is not None and first.answer.text == "3 March 2023"
+
+
+def test_a_column_asked_by_kind_holds_that_kind_and_who_asks_for_whom_the_row_is_of(tmp_path):
+    """ "When did Northwind pay?" is not asked of an "Amount due" column, and "Who is Priya Raman?" is
+    answered by her row, not her manager's name."""
+    from assistant.answers.table_cell import asked_cell
+
+    staff = built_project(tmp_path / "staff", {"staff.csv": "Name,Role,Office,Manager\nPriya Raman,Engineer,B2,Jonas Becker\nJonas Becker,Lead,B3,Amara Nwosu\nAiko Tanaka,Designer,B4,Jonas Becker\n"})
+    row = next(s for s in staff.ask("Who is Priya Raman?").snippets if s.text.startswith("| Priya Raman |"))
+    assert asked_cell("Who is Priya Raman?", row) is None
+    assert asked_cell("Who manages Priya Raman?", row).text == "Jonas Becker"  # named: "manages", "Manager"
+    invoices = built_project(tmp_path / "invoices", {"invoices.csv": "Invoice,Client,Amount due,Paid on\nINV-1,Northwind,£420.00,3 March 2025\nINV-2,Contoso,£90.00,9 April 2025\nINV-3,Fabrikam,£15.00,1 May 2025\n"})
+    row = next(s for s in invoices.ask("When did Northwind pay?").snippets if s.text.startswith("| INV-1 |"))
+    assert asked_cell("When did Northwind pay?", row) is None  # "Amount due" holds no time

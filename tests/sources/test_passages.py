@@ -196,6 +196,7 @@ def test_each_field_of_a_form_is_a_sentence_of_its_own():
         "**Policyholders:** Thomas Reid and Sarah Reid\n"
         "**Policy number:** HLC-4471902\n"
         "**Contents sum insured:** £40,000 for household goods\n  inside the home.\n"
+        "Retailer: HomeElec Direct, Cribbs Causeway,\nBristol BS34 5DG\n"  # a PDF's wrapped value, unindented
         "Model number:       KDW-614X\n"
         "The survey was wrapped over lines and\n"
         "Smith and colleagues found two causes: damp and frost.\n"
@@ -205,6 +206,7 @@ def test_each_field_of_a_form_is_a_sentence_of_its_own():
         "**Policyholders:** Thomas Reid and Sarah Reid",
         "**Policy number:** HLC-4471902",
         "**Contents sum insured:** £40,000 for household goods\n  inside the home.",  # an indented line runs it on
+        "Retailer: HomeElec Direct, Cribbs Causeway,\nBristol BS34 5DG",  # so does one after a line left open
         "Model number:       KDW-614X\nThe survey was wrapped over lines and\n"
         # prose after a field runs it on; a line of prose with a colon is no field
         "Smith and colleagues found two causes: damp and frost.",
