@@ -33,11 +33,17 @@ def rota(tmp_path_factory):
     ],
 )
 def test_the_column_the_question_names_is_the_cell_marked(rota, question, row, marked):
-    first = rota.ask(question).snippets[0]
+    assert_first_marks(rota, "oncall-rota.csv", question, row, marked)
+
+
+def assert_first_marks(project, source: str, question: str, row: str, marked: str) -> None:
+    """The first snippet answering ``question`` is the row opening ``row`` and marks ``marked``, a slice
+    of the file."""
+    first = project.ask(question).snippets[0]
     assert first.text.startswith(row) and first.is_answer
     assert first.answer is not None and first.answer.text == marked
-    text = rota.read_source("oncall-rota.csv")
-    assert text[first.answer.start : first.answer.end] == marked  # a slice of the file
+    text = project.read_source(source)
+    assert text[first.answer.start : first.answer.end] == marked
 
 
 def test_a_question_naming_no_column_leaves_the_readers_mark(rota):
@@ -95,11 +101,7 @@ def reagents(tmp_path_factory):
 def test_a_question_asking_where_or_how_many_marks_the_column_of_that_kind(reagents, question, row, marked):
     """A new user's "where is the DAPI stored?" abstained over the reagent's row (the reader, reading
     "location: Fridge 2 shelf A", was unsure), and "Where is Triton X-100 kept?" marked the supplier."""
-    first = reagents.ask(question).snippets[0]
-    assert first.text.startswith(row) and first.is_answer
-    assert first.answer is not None and first.answer.text == marked
-    text = reagents.read_source("reagents.csv")
-    assert text[first.answer.start : first.answer.end] == marked
+    assert_first_marks(reagents, "reagents.csv", question, row, marked)
 
 
 def test_only_a_question_opening_with_its_kind_asks_a_column_by_kind(reagents):
