@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
+from ..retrieval.conversation import name_terms
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
@@ -16,7 +17,7 @@ from ..store.loaded import LoadedIndex
 from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .reader import Reading
-from .referents import Asked, codes_missing, matched_words, spoken_of
+from .referents import Asked, asked_text, codes_missing, heading_names, matched_words, spoken_of
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -172,12 +173,14 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     passages = {c.row: index.passages[c.row] for c in top}
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
     asked = Asked.of(query, index, spoken.values(), (p.title for p in passages.values()))
+    names = frozenset(name_terms(asked_text(query))) | {t for code in asked.all_codes for t in code}
+    headings = {row: heading_names(passage, names) for row, passage in passages.items()}
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
     scored: list[ScoredSentence] = []
     for candidate in top:
-        passage, said = passages[candidate.row], spoken[candidate.row]
+        passage, said, heading = passages[candidate.row], spoken[candidate.row], headings[candidate.row]
         copies = tuple(index.passages[row] for row in candidate.copies)
         standing = (candidate.score - low) / spread if spread > 0 else 1.0
         holds_codes = asked.holds_codes(passage)
@@ -187,7 +190,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             similarity = float(candidate.sentence_similarities[j])
             score = (
                 W_SIMILARITY * max(similarity, 0.0)
-                + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j, said), idf, asked.all_codes)
+                + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j, said, heading), idf, asked.all_codes)
                 + W_PASSAGE * standing
             )
             if kind and matches_kind(sentence.text, kind):

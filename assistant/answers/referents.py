@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..models import Passage
 from ..retrieval.conversation import name_runs
 from ..retrieval.query import Query
-from ..sources.structure import table_title
+from ..sources.structure import RECORDS, TITLE_PARTS, table_title
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 
@@ -116,15 +116,37 @@ def spoken_of(passage: Passage) -> list[Spoken | None]:
     return found
 
 
-def matched_words(passage: Passage, index: int, spoken: list[Spoken | None]) -> str:
+def section_heading(passage: Passage) -> str:
+    """The heading of the section a passage stands in, where its title holds one below the document's
+    ("Changelog — billing-api — 3.2.0 - 2025-04-14" -> "3.2.0 - 2025-04-14"); "" for none, and for a
+    table's (whose title ends in its columns' names)."""
+    if passage.kind in RECORDS:
+        return ""
+    parts = passage.title.split(TITLE_PARTS)
+    return parts[-1] if len(parts) >= 2 else ""
+
+
+def heading_names(passage: Passage, names: frozenset[str]) -> str:
+    """The words of the passage's section heading (``section_heading``) that are among ``names``, the
+    terms of the names and codes the question asks about: a runbook's "Escalation: Marcus Webb" stands
+    under "## LedgerReplicationLag", a changelog's bullet under "## 3.2.0 - 2025-04-14", and neither
+    line names what its heading does."""
+    heading = section_heading(passage)
+    return heading if heading and names & set(tokenize(heading)) else ""
+
+
+def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], heading: str = "") -> str:
     """The words sentence ``index`` of a passage is matched with the question on: its own; a table's row
     with its columns' names ("| Tomás Rivera | Postdoc | B220 | 4437 |" is Tomás Rivera's extension); a
+    sentence under a heading naming what the question asks about, the heading (``heading_names``); a
     sentence opening with "He", "She", "His" or "Her", the name of whom it speaks of (``spoken``, from
     ``spoken_of``), or, where its passage opens with such sentences, the passage's title ("When did Thomas
     Aquinas die?" quoted "Thomas Aquinas was ... born in 1225" over "He died in 1274"). On the sample sets
     (reader on) SQuAD and COVID-QA read the same with the title, CoQA's follow-ups 0.753/0.874 ->
     0.756/0.874; the title for every sentence, 0.747/0.872."""
     own = passage.sentences[index].text
+    if heading:  # the section's heading naming what the question asks about (``heading_names``)
+        own = f"{own} {heading}"
     table = table_title(passage.kind, passage.title)
     if table is not None:
         return f"{own} {table[1]}"
@@ -181,8 +203,8 @@ class Asked:
         return not self.people & set(tokenize(f"{passage.sentences[index].text} {said.before}"))
 
     def holds_codes(self, passage: Passage) -> bool:
-        """Whether the passage holds each specific code whole."""
+        """Whether the passage (or its section's heading) holds each specific code whole."""
         if not self.codes:
             return True
-        terms = tokenize(passage.text)
+        terms = tokenize(f"{section_heading(passage)} {passage.text}")
         return all(holds_run(terms, code) for code in self.codes)

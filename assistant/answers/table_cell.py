@@ -63,16 +63,18 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     cells = [cell for _, cell in columns]
     asked_words = set(tokenize(question))
     kind = expected_answer_kind(question)
-    kind_words = KIND_COLUMNS.get(_wh_kind(question), frozenset())
+    wh = _wh_kind(question)
+    kind_words = KIND_COLUMNS.get(wh, frozenset())
     named, headed, of_kind = [], [], []
     for k, (name, (start, end)) in enumerate(zip(names, cells)):
         cell = snippet.text[start:end]
         if not name or not cell or set(tokenize(cell)) <= asked_words:
             continue
-        fits = kind is None or matches_kind(cell, kind)
+        # A cell is no sentence: a place holds no name past its first word ("Fridge 2 shelf A", a repo's
+        # "github.com/tidewater/ledger" for "Where is the repo for ...?"); a time and an amount it must
+        # hold ("Paid on", not "Amount due", for "When did Northwind pay?").
+        fits = kind is None or matches_kind(cell, kind) or wh == "where"
         if name & kind_words and (fits or kind == "name"):
-            # A cell is no sentence: "Fridge 2 shelf A" holds no name past its first word; a time and an
-            # amount it must hold ("Paid on", not "Amount due", for "When did Northwind pay?").
             of_kind.append(k)
         if not fits:
             continue

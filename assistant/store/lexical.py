@@ -91,9 +91,9 @@ def terms_as_known(text: str, idf: Callable[[list[str]], dict[str, float]]) -> l
 # "bought", "underpins" at 2.49) is another word, not a typo. Typos are mostly in no list (0), a common
 # one below 2 ("parliment" 1.67, "presure" 1.53).
 TYPO_ZIPF = 2.0
-# A word shorter than this is read as written ("resit" is one edit from "rest"), and at most this many
-# words of a question are read as others.
-SPELLED_FROM = 6
+# A word shorter than this is read as written (one edit from "vet" is "yet"), and at most this many words
+# of a question are read as others.
+SPELLED_FROM = 5
 SPELLED_AT_MOST = 3
 _LETTERS = re.compile(r"[^\W\d_]+")
 

@@ -142,3 +142,17 @@ def test_a_column_asked_by_kind_holds_that_kind_and_who_asks_for_whom_the_row_is
     invoices = built_project(tmp_path / "invoices", {"invoices.csv": "Invoice,Client,Amount due,Paid on\nINV-1,Northwind,£420.00,3 March 2025\nINV-2,Contoso,£90.00,9 April 2025\nINV-3,Fabrikam,£15.00,1 May 2025\n"})
     row = next(s for s in invoices.ask("When did Northwind pay?").snippets if s.text.startswith("| INV-1 |"))
     assert asked_cell("When did Northwind pay?", row) is None  # "Amount due" holds no time
+
+
+def test_a_where_question_naming_its_column_marks_a_cell_of_no_name(tmp_path):
+    """A new user's "Where is the repo for webhook-dispatcher?" marked the port: the repo's cell, a URL,
+    holds no capitalised word, and "where" had asked for a name."""
+    services = (
+        "service,owner,port,language,repo\n"
+        "billing-api,Priya Raman,8080,Go,github.com/tidewater/billing-api\n"
+        "ledger-service,Tomás Ortega,8081,Java,github.com/tidewater/ledger\n"
+        "webhook-dispatcher,Elena Sokolova,8090,Go,github.com/tidewater/webhook-dispatcher\n"
+    )
+    project = built_project(tmp_path, {"services.csv": services})
+    assert_first_marks(project, "services.csv", "Where is the repo for webhook-dispatcher?", "| webhook-dispatcher |",
+                       "github.com/tidewater/webhook-dispatcher")

@@ -193,3 +193,42 @@ def test_a_table_row_is_matched_on_its_columns_names(tmp_path):
     room = lab.ask("What is his room?", conversation=Conversation().then(first)).snippets[0]
     assert room.citation.source == "people.csv" and room.text.startswith("| Tomás Rivera |")
     assert room.answer is not None and room.answer.text == "B220"
+
+
+RUNBOOK = """# On-call runbook
+
+Each alert section names its owner and whom to escalate to.
+
+## BillingApiHighErrorRate
+
+Owner: Elena Sokolova
+Escalation: Priya Nair (engineering manager), then the CTO
+
+Fires when more than 2% of billing-api requests return a 5xx status for 5 minutes.
+
+## LedgerReplicationLag
+
+Owner: Tomás Ortega
+Escalation: Marcus Webb (SRE lead)
+
+Fires when the ledger replica is more than 30 seconds behind the primary.
+
+## WebhookQueueBacklog
+
+Owner: Dev Patel
+Escalation: Priya Nair
+
+Fires when more than 10,000 webhooks wait in the queue.
+"""
+
+
+def test_a_line_under_a_heading_naming_what_is_asked_is_matched_on_it(tmp_path):
+    """A new user's "Who is the escalation contact for LedgerReplicationLag?" quoted another alert's
+    escalation line: every section's "Escalation:" line is alike, and only its heading names the alert."""
+    from projects import built_project
+
+    runbook = built_project(tmp_path, {"runbook.md": RUNBOOK})
+    first = runbook.ask("Who is the escalation contact for LedgerReplicationLag?").snippets[0]
+    assert "Escalation: Marcus Webb" in first.text and first.is_answer
+    first = runbook.ask("Who owns the WebhookQueueBacklog alert?").snippets[0]
+    assert "Owner: Dev Patel" in first.text
