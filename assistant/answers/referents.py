@@ -16,9 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..models import Passage
+from ..retrieval.codes import codes_in, holds_run
 from ..retrieval.conversation import name_runs
 from ..retrieval.query import Query
-from ..sources.structure import RECORDS, TITLE_PARTS, table_title
+from ..sources.structure import section_heading, table_title
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 
@@ -34,27 +35,9 @@ _OPENERS = STOPWORDS | frozenset(
 )
 # A title or an initial before a name ("Dr. Jane Goodall", "J. K. Rowling").
 _HONORIFIC = re.compile(r"(?:Dr|Mr|Mrs|Ms|Prof|Sir|Dame|St|[^\W\d_])\.$")
-# A code: parts joined by "-", "." or "_", to the last part holding a digit ("QM-103", "2.4.0",
-# "SARS-CoV-2", "ISO-8601"; "COVID-19" of "COVID-19-related"); a "v" before a version is no part of it.
-_CODE = re.compile(r"(?<![\w.-])(?:[vV](?=\d))?((?=[\w.-]*\d)[^\W_]+(?:[-._][^\W_]+)*?[-._][^\W_]*\d[^\W_]*)(?!\w|[-._][^\W_]*\d)")
 # A code is a specific thing, whose passages the reader's span must stand in, where its rarest term is
 # in at most this many passages ("QM-103" in an error table), not the subject of a collection ("SARS-CoV-2").
 SPECIFIC_CODE_PASSAGES = 3
-
-
-def codes_in(question: str) -> tuple[tuple[str, ...], ...]:
-    """The question's codes (``_CODE``) that are several terms, each as its terms in order: an error
-    code, a version, a standard's number is one thing ("What does error QM-103 mean?" quoted "Unknown
-    option names are an error, reported as code QM-104." for its "error" and "QM", over "QM-103: The
-    preview port is already in use.")."""
-    found = (tuple(tokenize(code)) for code in _CODE.findall(question))
-    return tuple(dict.fromkeys(code for code in found if len(code) > 1))
-
-
-def holds_run(terms: list[str], run: tuple[str, ...]) -> bool:
-    """Whether ``run`` stands in ``terms`` as it is, one term after the other."""
-    width = len(run)
-    return any(tuple(terms[i : i + width]) == run for i in range(len(terms) - width + 1))
 
 
 def codes_missing(terms: list[str], codes: tuple[tuple[str, ...], ...]) -> set[str]:
@@ -114,16 +97,6 @@ def spoken_of(passage: Passage) -> list[Spoken | None]:
         name = opening_name(before) if before is not None else None
         found.append(Spoken(name, before) if name and before is not None else None)
     return found
-
-
-def section_heading(passage: Passage) -> str:
-    """The heading of the section a passage stands in, where its title holds one below the document's
-    ("Changelog — billing-api — 3.2.0 - 2025-04-14" -> "3.2.0 - 2025-04-14"); "" for none, and for a
-    table's (whose title ends in its columns' names)."""
-    if passage.kind in RECORDS:
-        return ""
-    parts = passage.title.split(TITLE_PARTS)
-    return parts[-1] if len(parts) >= 2 else ""
 
 
 def heading_names(passage: Passage, names: frozenset[str]) -> str:

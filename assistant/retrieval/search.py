@@ -11,7 +11,10 @@ from typing import Literal
 import numpy as np
 
 from ..config import RetrievalSettings
+from ..sources.structure import section_heading
+from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
+from .codes import codes_in, holds_run
 from .query import Focus, Query
 
 Mode = Literal["hybrid", "dense", "lexical"]
@@ -35,6 +38,12 @@ FOCUS_ROWS_AFTER = 2
 # A candidate passage gains up to this much for standing in a file the question names (times the share
 # of the file's name it holds: ``named_sources``).
 W_NAMED = 0.2
+# The sources of this many of the best candidates have their sections looked through for a heading that
+# holds a code the question names whole (``sections_by_code``); one whose headings hold it more often
+# than SECTIONS_BY_CODE_MAX is about that thing throughout, and no section of it is the one asked.
+CODE_SOURCES = 5
+SECTIONS_BY_CODE_MAX = 2
+SOURCE_ROWS_MAX = 5000
 
 
 @dataclass(frozen=True)
@@ -148,6 +157,40 @@ class Retriever:
             if row not in self._passage_vectors:
                 self._passage_vectors[row] = self.index.vectors.reconstruct(row)
 
+    def sections_by_code(self, query: Query, fused: dict[int, float]) -> dict[int, float]:
+        """The passages, in the sources of the CODE_SOURCES best candidates, whose section heading holds a
+        code the question names whole, each with its source's best score: "When was version 3.2.0
+        released?" never found the changelog's "## 3.2.0 - 2025-04-14" section, whose terms (3, 2, 0,
+        and a date) every version's section holds, and whose bullets name no version."""
+        codes = codes_in(query.text)
+        if not codes or not fused:
+            return {}
+        best: dict[str, float] = {}
+        for row in sorted(fused, key=lambda r: -fused[r]):
+            source = self.index.passages[row].source
+            best.setdefault(source, fused[row])
+            if len(best) == CODE_SOURCES:
+                break
+        found: dict[int, float] = {}
+        for source, score in best.items():
+            rows = [r for r in self._source_rows(next(r for r in fused if self.index.passages[r].source == source))
+                    if any(holds_run(tokenize(section_heading(self.index.passages[r])), code) for code in codes)]
+            if 0 < len(rows) <= SECTIONS_BY_CODE_MAX:
+                found.update({r: max(score, fused.get(r, 0.0)) for r in rows})
+        return found
+
+    def _source_rows(self, row: int) -> range:
+        """The rows of the source of ``row`` (a source's passages stand together), at most
+        SOURCE_ROWS_MAX either side."""
+        passages, source = self.index.passages, self.index.passages[row].source
+        first = row
+        while first > 0 and row - first < SOURCE_ROWS_MAX and passages[first - 1].source == source:
+            first -= 1
+        last = row
+        while last + 1 < len(passages) and last - row < SOURCE_ROWS_MAX and passages[last + 1].source == source:
+            last += 1
+        return range(first, last + 1)
+
     def focus_rows(self, focus: Focus) -> list[int]:
         """The previous answer's passage and its neighbours in the same source."""
         rows = range(max(focus.row - FOCUS_ROWS_BEFORE, 0), min(focus.row + FOCUS_ROWS_AFTER + 1, len(self.index.passages)))
@@ -206,6 +249,12 @@ class Retriever:
             fused = reciprocal_rank_fusion([dense, lexical])
         else:
             fused = weighted_fusion(cosines, lexical, sentences, self.settings)
+        by_code = self.sections_by_code(query, fused)
+        if by_code:
+            rows += [r for r in by_code if r not in fused]
+            cosines.update(self._passage_cosines([r for r in by_code if r not in cosines], query_vector))
+            sentences.update(self._sentence_similarities([r for r in by_code if r not in sentences], query_vector))
+            fused = {**fused, **by_code}
         if query.focus is not None:
             fused = {**{r: 0.0 for r in around}, **fused}
             for row, bonus in self.focus_bonus(list(fused), query.focus).items():

@@ -25,7 +25,10 @@ one of these, by its own look only: no model, no list of words from any sample.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ..models import Passage
 
 PassageKind = Literal["body", "metadata", "caption", "references", "contents", "table", "code"]
 # Kinds whose sentences are never quoted as an answer (they stay searchable).
@@ -442,3 +445,13 @@ def column_cells(kind: str, title: str, row: str) -> list[tuple[str, tuple[int, 
 def header_words(line: str) -> str:
     """A header row as words for a title: its cells, without the bars ("Station · Region · Opened")."""
     return HEADER_CELLS.join(line[start:end] for start, end in row_cells(line) if end > start)[:HEADING_MAX_CHARS]
+
+
+def section_heading(passage: Passage) -> str:
+    """The heading of the section a passage stands in, where its title holds one below the document's
+    ("Changelog — billing-api — 3.2.0 - 2025-04-14" -> "3.2.0 - 2025-04-14"); "" for none, and for a
+    table's (whose title ends in its columns' names)."""
+    if passage.kind in RECORDS:
+        return ""
+    parts = passage.title.split(TITLE_PARTS)
+    return parts[-1] if len(parts) >= 2 else ""

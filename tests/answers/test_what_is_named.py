@@ -55,7 +55,7 @@ def test_an_error_code_is_answered_by_its_own_line(project_docs, code):
 
 def test_a_code_counts_only_whole():
     from assistant.answers.answering import lexical_overlap
-    from assistant.answers.referents import codes_in, holds_run
+    from assistant.retrieval.codes import codes_in, holds_run
 
     assert codes_in("What does error QM-103 mean?") == (("qm", "103"),)
     assert codes_in("Is SARS-CoV-2 worse than COVID-19 in version 2.4.0?") == (("sar", "cov", "2"), ("covid", "19"), ("2", "4", "0"))
@@ -232,3 +232,22 @@ def test_a_line_under_a_heading_naming_what_is_asked_is_matched_on_it(tmp_path):
     assert "Escalation: Marcus Webb" in first.text and first.is_answer
     first = runbook.ask("Who owns the WebhookQueueBacklog alert?").snippets[0]
     assert "Owner: Dev Patel" in first.text
+
+
+
+def test_a_version_asked_finds_its_section_by_its_heading(tmp_path):
+    """A new user's "What changed in 3.3.1?" of a changelog quoted its introduction: the version and its
+    date stand in the section's heading, whose terms (3, 1, a date) most versions' headings hold, and its
+    bullets name no version; the section is found by its heading holding the version whole."""
+    from assistant.retrieval.ranking import rank_question
+    from projects import DATA, built_project
+
+    team = DATA / "team"
+    docs = built_project(tmp_path, {f.name: f.read_text(encoding="utf-8") for f in team.glob("*.md") if f.name != "README.md"})
+    snippets = docs.ask("What changed in 3.3.1?").snippets
+    assert any(s.passage.title.endswith("3.3.1 - 2025-06-17") for s in snippets), [s.text for s in snippets]
+    # Its date stands in no sentence, so "When was version 3.2.0 released?" is answered by no quote yet;
+    # but the section is among the candidates, so that its lines are read and shown under its heading.
+    ranking = rank_question(docs.load_index(), docs.load_question_encoder(), docs.config.settings.retrieval,
+                            "When was version 3.2.0 released?", "hybrid")
+    assert any(docs.load_index().passages[c.row].title.endswith("3.2.0 - 2025-04-14") for c in ranking.ranked[:8])
