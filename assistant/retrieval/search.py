@@ -43,7 +43,7 @@ W_NAMED = 0.2
 # than SECTIONS_BY_CODE_MAX is about that thing throughout, and no section of it is the one asked.
 CODE_SOURCES = 5
 SECTIONS_BY_CODE_MAX = 2
-SOURCE_ROWS_MAX = 5000
+SOURCE_ROWS_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -172,9 +172,17 @@ class Retriever:
             if len(best) == CODE_SOURCES:
                 break
         found: dict[int, float] = {}
+        holds: dict[str, bool] = {}  # a section's passages share its heading: each is read once
+
+        def holds_code(heading: str) -> bool:
+            if heading not in holds:
+                terms = tokenize(heading)
+                holds[heading] = any(holds_run(terms, code) for code in codes)
+            return holds[heading]
+
         for source, score in best.items():
-            rows = [r for r in self._source_rows(next(r for r in fused if self.index.passages[r].source == source))
-                    if any(holds_run(tokenize(section_heading(self.index.passages[r])), code) for code in codes)]
+            first = next(r for r in fused if self.index.passages[r].source == source)
+            rows = [r for r in self._source_rows(first) if holds_code(section_heading(self.index.passages[r]))]
             if 0 < len(rows) <= SECTIONS_BY_CODE_MAX:
                 found.update({r: max(score, fused.get(r, 0.0)) for r in rows})
         return found
