@@ -734,6 +734,16 @@ def answered_name(question: str, answer: Answer) -> str:
     return first.answer.text if is_run(words, is_name) else ""
 
 
+def person_restated(query: Query) -> str:
+    """The person a follow-up's "she" or "her" was read as (``person_in_place``): the one name of its
+    restated question, whom a "she" of the next stands for as well ("where does she live?" after "what's
+    her phone number?", read "what's Margaret Ellison's phone number?", asked of her, not of the phone
+    number's question again); "" for a question not so restated."""
+    if not query.restated or not (_PERSON.search(query.text) or _POSSESSOR.search(query.text)):
+        return ""
+    return named_once(query.whole_question)
+
+
 def by_recency(turns: list[TurnContext]) -> list[tuple[float, TurnContext]]:
     """Each turn with its weight in what the conversation remembers: 1 for the newest, SOURCE_FADE as
     much for each one further back."""
@@ -773,6 +783,7 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
         first = answer.snippets[0].citation
         context = context.model_copy(update={
             "source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end,
-            "answered_name": answered_name(query.whole_question if query.restated else query.text, answer),
+            "answered_name": answered_name(query.whole_question if query.restated else query.text, answer)
+            or person_restated(query),
         })
     return answer.model_copy(update={"context": context, "read_with": query.carried_words})

@@ -40,10 +40,11 @@ FOCUS_ROWS_AFTER = 2
 W_NAMED = 0.2
 # The sources of this many of the best candidates have their sections looked through for a heading that
 # holds a code the question names whole (``sections_by_code``); one whose headings hold it more often
-# than SECTIONS_BY_CODE_MAX is about that thing throughout, and no section of it is the one asked.
+# than SECTIONS_BY_CODE_MAX is about that thing throughout, and no section of it is the one asked. Of a
+# long source, its first SOURCE_ROWS_MAX passages.
 CODE_SOURCES = 5
 SECTIONS_BY_CODE_MAX = 2
-SOURCE_ROWS_MAX = 1000
+SOURCE_ROWS_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -181,23 +182,12 @@ class Retriever:
             return holds[heading]
 
         for source, score in best.items():
-            first = next(r for r in fused if self.index.passages[r].source == source)
-            rows = [r for r in self._source_rows(first) if holds_code(section_heading(self.index.passages[r]))]
+            first, last = self.index.passages.source_rows(next(r for r in fused if self.index.passages[r].source == source))
+            near = range(first, min(last, first + SOURCE_ROWS_MAX) + 1)
+            rows = [r for r in near if holds_code(section_heading(self.index.passages[r]))]
             if 0 < len(rows) <= SECTIONS_BY_CODE_MAX:
                 found.update({r: max(score, fused.get(r, 0.0)) for r in rows})
         return found
-
-    def _source_rows(self, row: int) -> range:
-        """The rows of the source of ``row`` (a source's passages stand together), at most
-        SOURCE_ROWS_MAX either side."""
-        passages, source = self.index.passages, self.index.passages[row].source
-        first = row
-        while first > 0 and row - first < SOURCE_ROWS_MAX and passages[first - 1].source == source:
-            first -= 1
-        last = row
-        while last + 1 < len(passages) and last - row < SOURCE_ROWS_MAX and passages[last + 1].source == source:
-            last += 1
-        return range(first, last + 1)
 
     def focus_rows(self, focus: Focus) -> list[int]:
         """The previous answer's passage and its neighbours in the same source."""

@@ -847,3 +847,19 @@ def test_a_he_or_she_takes_the_name_only_where_the_sources_speak_of_that_person_
     born = people.ask("Where was she born?", conversation=asked)
     assert born.read_with_question == "Where was Marta Oliveira born?" and "Coimbra" in born.snippets[0].text
     assert "Where was Tobias" not in people.ask("Where was she born?", conversation=chat_so_far(people, "Who is the chief executive officer of Norrow Systems?")).read_with_question
+
+
+def test_a_she_after_a_her_stands_for_the_same_person(tmp_path):
+    """A new user's "where does she live?" after "Who is the landlord?" and "what's her phone number?"
+    (read "what's Margaret Ellison's phone number?") was read with the phone number's question in
+    brackets and quoted the telephone line again: the person a "her" was read as is whom the next "she"
+    stands for."""
+
+    lease = Assistant.open(write_project(tmp_path / "lease", sources={"lease.txt": (DATA / "household" / "lease.txt").read_text(encoding="utf-8")}))
+    lease.build_index()
+    conversation = Conversation()
+    for question in ("Who is the landlord?", "what's her phone number?", "where does she live?"):
+        answer = lease.ask(question, conversation=conversation)
+        conversation = conversation.then(answer)
+    assert answer.read_with_question == "where does Margaret Ellison live?"
+    assert answer.snippets[0].answer is not None and answer.snippets[0].answer.text.startswith("14 Westbury Park")
