@@ -16,6 +16,7 @@ from ..retrieval.ranking import rank_question
 from ..store.lexical import spelled_as_known
 from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
+from .heading_quote import with_section_headings
 from .introduced import with_introduced_code
 from .procedure import with_whole_procedures
 from .quote_check import QuoteCheck
@@ -90,6 +91,7 @@ def answer_question(
         question, picked, confidences.probabilities, bar, timings, changed, confidences.unmentioned,
         reader_used=reader is not None,
     )
+    answer = with_section_headings(question, answer, check.text_of)
     answer = answer.model_copy(update={"question": asked, "read_as": question if question != asked else ""})
     reader_say = read.best_probability if read is not None else 0.0
     answer = remember(answer, query, rows, reader_say)

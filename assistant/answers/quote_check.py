@@ -33,6 +33,13 @@ class QuoteCheck:
         text = self._texts[source]
         return text is None or text[citation.start : citation.end] == snippet.text
 
+    def text_of(self, source: str) -> str | None:
+        """The source's text as it is now, or None where it cannot be read."""
+        try:
+            return read_source_text(self.sources_dir, source)
+        except SourcesError:
+            return None
+
     def _current_text(self, source: str) -> str | None:
         try:
             stat = source_stat(self.sources_dir, source)

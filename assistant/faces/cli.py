@@ -390,7 +390,10 @@ def snippet_section(snippet) -> str | None:
 
     if table_title(snippet.passage.kind, snippet.passage.title) is not None:
         return None
-    return snippet.passage.title.partition(TITLE_PARTS)[2] or None
+    section = snippet.passage.title.partition(TITLE_PARTS)[2]
+    if section and snippet.text.startswith(section.rpartition(TITLE_PARTS)[2]):
+        return None  # the quote opens with its heading (``answers.heading_quote``)
+    return section or None
 
 
 def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = True) -> list[str]:

@@ -251,3 +251,25 @@ def test_a_version_asked_finds_its_section_by_its_heading(tmp_path):
     ranking = rank_question(docs.load_index(), docs.load_question_encoder(), docs.config.settings.retrieval,
                             "When was version 3.2.0 released?", "hybrid")
     assert any(docs.load_index().passages[c.row].title.endswith("3.2.0 - 2025-04-14") for c in ranking.ranked[:8])
+
+
+def test_a_date_or_version_in_a_section_s_heading_is_quoted_with_the_line_under_it(tmp_path):
+    """A new user's "When did the default page size change to A4?" of a changelog marked "US Letter":
+    the date stands in the section's heading ("## 2.3.0 - 2023-10-30"), which no quote held; and
+    "Which version removed the --legacy-fonts flag?" marked nothing."""
+    from projects import DATA, built_project
+
+    text = (DATA / "team" / "CHANGELOG.md").read_text(encoding="utf-8")
+    changelog = built_project(tmp_path, {"CHANGELOG.md": text})
+    for question, heading, marked in (
+        ("When was the rounding of amounts in Japanese yen fixed?", "3.2.1 - 2025-04-29", "2025-04-29"),
+        ("Which version fixed the rounding of amounts in Japanese yen?", "3.2.1 - 2025-04-29", "3.2.1"),
+    ):
+        first = changelog.ask(question).snippets[0]
+        assert first.text.startswith(heading) and "Japanese yen" in first.text, first.text
+        assert first.answer is not None and first.answer.text == marked
+        assert text[first.citation.start : first.citation.end] == first.text  # a slice of the file
+        assert text[first.answer.start : first.answer.end] == marked
+        assert text.splitlines()[first.citation.line_start - 1].endswith(heading)  # cited from its line
+    # A quote that says the date itself is left as it is; so is a question asking neither.
+    assert not changelog.ask("What changed in the rounding of Japanese yen?").snippets[0].text.startswith("3.2.1")
