@@ -11,11 +11,12 @@ from ..retrieval.conversation import name_terms
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
-from ..sources.structure import ATTACHED_LABELS, NOT_ANSWERS, RECORDS, field_opened, label_of, opens_with_item
+from ..sources.structure import ATTACHED_LABELS, NOT_ANSWERS, RECORDS, field_opened, label_of, opens_with_item, section_heading
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
+from .heading_quote import asked_of_heading
 from .reader import Reading
 from .referents import Asked, asked_text, codes_missing, heading_names, matched_words, spoken_of
 from .table_cell import asked_cell
@@ -214,15 +215,19 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
 def without_restatements(question: str, scored: list[ScoredSentence]) -> list[ScoredSentence]:
     """The candidates less those whose quote only restates the question (``restates``): never an
     answer, and no measure of how well the sources answer it (a question line's likeness to the
-    question would lend its confidence to whatever is quoted instead)."""
+    question would lend its confidence to whatever is quoted instead). One under a heading that holds
+    what the question asks (``heading_quote.asked_of_heading``) stays: "Removed the `--legacy-fonts`
+    flag." under "## 2.0.0 - 2023-06-12" answers "Which version removed the --legacy-fonts flag?"."""
     asked = set(tokenize(question))
     if not asked:
         return scored
+    pattern = asked_of_heading(question)
     kept = []
     for candidate in scored:
         first, last = snippet_span(candidate.passage, candidate.sentence_index)
         start = first.start - candidate.passage.start
-        if not restates(question, candidate.passage.text[start : last.end - candidate.passage.start]):
+        answered_above = pattern is not None and pattern.search(section_heading(candidate.passage)) is not None
+        if answered_above or not restates(question, candidate.passage.text[start : last.end - candidate.passage.start]):
             kept.append(candidate)
     return kept
 

@@ -4,7 +4,7 @@ removed the --legacy-fonts flag?" quoted "Removed the `--legacy-fonts` flag." an
 "When did the default page size change to A4?" marked "US Letter".
 
 Where the question asks when (``expected_answer_kind``) or which version, an answer's quote holds no
-date or version, and its passage's section heading (``structure.section_heading``) holds one and stands
+date or version (or none it marks), and its passage's section heading (``structure.section_heading``) holds one and stands
 in the file above the quote (HEADING_REACH characters at most, no other heading between), the quote
 starts at the heading instead, and the heading's date or version is the marked answer. Every offset is
 still the file's; a paged source (a PDF, whose lines count from each page's top) is left as it is.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..models import Answer, AnswerPhrase, Snippet
+from ..models import Answer, AnswerPhrase, Passage, Snippet
 from ..sources.structure import section_heading
 from .answer_kind import expected_answer_kind
 
@@ -48,28 +48,44 @@ def with_section_headings(question: str, answer: Answer, read: Callable[[str], s
     pattern = asked_of_heading(question)
     if pattern is None or answer.abstained:
         return answer
-    snippets = tuple(heading_quote(s, pattern, read) or s for s in answer.snippets)
-    return answer.model_copy(update={"snippets": snippets})
+    snippets: list[Snippet] = []
+    for snippet in answer.snippets:
+        widened = heading_quote(snippet, pattern, read) or snippet
+        c = widened.citation
+        if not any(s.citation.source == c.source and s.citation.start < c.end and c.start < s.citation.end for s in snippets):
+            snippets.append(widened)  # two lines under one heading: the first quoted from it, not both
+    return answer.model_copy(update={"snippets": tuple(snippets)})
 
 
 def heading_quote(snippet: Snippet, pattern: re.Pattern[str], read: Callable[[str], str | None]) -> Snippet | None:
     """The snippet quoted from its section's heading, the heading's match of ``pattern`` marked, where
     the quote itself holds none and the heading stands just above it; else None."""
     passage, citation = snippet.passage, snippet.citation
-    if not snippet.is_answer or passage.page is not None or pattern.search(snippet.text):
-        return None
+    if not snippet.is_answer or passage.page is not None or (snippet.answer is not None and pattern.search(snippet.text)):
+        return None  # the quote says it itself, and its words are marked
     heading = section_heading(passage)
     found = pattern.search(heading) if heading else None
     text = read(citation.source) if found is not None else None
-    if not text:
+    at = heading_at(text, snippet.passage, citation.start) if text else None
+    if at is None:
         return None
-    at = text.rfind(heading, max(0, citation.start - HEADING_REACH - len(heading)), passage.start)
-    if at < 0:
-        return None
-    line_start = text.rfind("\n", 0, at) + 1
-    between = text[at + len(heading) : citation.start]
-    if not _HEADING_LINE.match(text, line_start, at) or re.search(r"\n[ \t]*#", between):
-        return None  # not the heading's own line, or another heading between
     widened = citation.model_copy(update={"start": at, "line_start": citation.line_start - text[at : citation.start].count("\n")})
     mark = AnswerPhrase(text=found.group(), start=at + found.start(), end=at + found.end())
     return snippet.model_copy(update={"text": text[at : citation.end], "citation": widened, "answer": mark, "also": ()})
+
+
+def heading_at(text: str, passage: Passage, start: int) -> int | None:
+    """Where the passage's section heading (``structure.section_heading``) stands in its file's ``text``,
+    on its own line above offset ``start`` (HEADING_REACH characters at most, no other heading between);
+    None where it does not."""
+    heading = section_heading(passage)
+    if not heading:
+        return None
+    at = text.rfind(heading, max(0, start - HEADING_REACH - len(heading)), passage.start)
+    if at < 0:
+        return None
+    line_start = text.rfind("\n", 0, at) + 1
+    between = text[at + len(heading) : start]
+    if not _HEADING_LINE.match(text, line_start, at) or re.search(r"\n[ \t]*#", between):
+        return None  # not the heading's own line, or another heading between
+    return at

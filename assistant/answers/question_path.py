@@ -68,12 +68,12 @@ def answer_question(
     query, ranked = ranking.query, ranking.ranked
     scored = without_restatements(question, score_sentences(index, ranked, query))
     read, read_ms = None, 0.0
+    check = QuoteCheck(sources_dir, index.manifest.sources)
     if reader is not None and scored:
         reading_started = time.perf_counter()
-        read = read_candidates(reader, query, scored)
+        read = read_candidates(reader, query, scored, check.text_of)
         read_ms = (time.perf_counter() - reading_started) * 1000
         scored = rerank(scored, read)
-    check = QuoteCheck(sources_dir, index.manifest.sources)
     picked, changed = pick_snippets(scored, count, still_quoted=check.holds)
     confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)
     rows = {s.passage.id: s.row for s in scored}

@@ -23,6 +23,7 @@ class QuoteCheck:
         self.sources_dir = sources_dir
         self.records = records
         self._texts: dict[str, str | None] = {}  # None: unchanged since the build, no need to read
+        self._read: dict[str, str | None] = {}  # the texts read whole (``text_of``)
 
     def holds(self, snippet: Snippet) -> bool:
         """True when the snippet's file still holds its text at the cited span."""
@@ -34,11 +35,13 @@ class QuoteCheck:
         return text is None or text[citation.start : citation.end] == snippet.text
 
     def text_of(self, source: str) -> str | None:
-        """The source's text as it is now, or None where it cannot be read."""
-        try:
-            return read_source_text(self.sources_dir, source)
-        except SourcesError:
-            return None
+        """The source's text as it is now (read once an answer), or None where it cannot be read."""
+        if source not in self._read:
+            try:
+                self._read[source] = read_source_text(self.sources_dir, source)
+            except SourcesError:
+                self._read[source] = None
+        return self._read[source]
 
     def _current_text(self, source: str) -> str | None:
         try:

@@ -14,13 +14,15 @@ its own is read as asked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..models import Passage, Sentence, Snippet
 from ..retrieval.query import Query
-from ..sources.structure import ATTACHED_LABELS, RECORDS, column_cells, field_opened, label_of
+from ..sources.structure import ATTACHED_LABELS, RECORDS, column_cells, field_opened, label_of, section_heading
 from ..store.lexical import tokenize
 from .answering import MARK_PROBABILITY, Picked, ScoredSentence
+from .heading_quote import asked_of_heading, heading_at
 from .reader import Reader, Reading, Stretch, logistic
 
 # How many of the best distinct sentences have their window read. Eight (2026-12-06, the two-stage
@@ -253,19 +255,46 @@ def _bracketed(query: Query, whole_question: str) -> str:
     return f"{query.text} ({' '.join(inside)})" if inside else query.text
 
 
-def read_candidates(reader: Reader, query: Query, scored: list[ScoredSentence]) -> Read:
+def read_candidates(
+    reader: Reader, query: Query, scored: list[ScoredSentence], read_text: Callable[[str], str | None] | None = None
+) -> Read:
     """The reader's readings of the windows around the best sentences; none for a window whose span
     stands in a sentence off the question's subject (``ScoredSentence.off_subject``: "When did Ingrid
-    Solberg join?" found "May 2022" in Marcus Okafor's "He joined the project in May 2022")."""
+    Solberg join?" found "May 2022" in Marcus Okafor's "He joined the project in May 2022"). With
+    ``read_text`` (a source's text), a window under a heading that holds what the question asks is read
+    with it (``under_heading``)."""
     centres = windows_to_read(scored)
     centres += labelled_lines(scored, query, centres)
-    readings = reader.read(reader_question(query), [window_around(c) for c in centres])
+    windows = [window_around(c) for c in centres]
+    pattern = asked_of_heading(query.text) if read_text is not None else None
+    if pattern is not None:
+        windows = [under_heading(w, c.passage, pattern, read_text) for w, c in zip(windows, centres)]
+    readings = reader.read(reader_question(query), windows)
     off = {(s.passage.id, s.sentence_index) for s in scored if s.off_subject}
     kept = [
         None if r is not None and (c.passage.id, holding_sentence(c.passage, r)) in off else r
         for c, r in zip(centres, readings)
     ]
     return Read(tuple(centres), tuple(kept))
+
+
+def under_heading(window: Stretch, passage: Passage, pattern: re.Pattern[str], read_text: Callable[[str], str | None]) -> Stretch:
+    """The window with its section's heading before it, both pieces of the file, where the heading holds
+    what the question asks (``heading_quote.asked_of_heading``: a date, a version) and stands just above
+    it (``heading_quote.heading_at``); else the window. The reader chooses between the heading's version
+    and one a bullet names ("still sent until 3.5.0"). "When was 2.4.0
+    released?" read the changelog's bullets, none of which holds a date, and found "3 June 2024" in the
+    meeting notes' plans for 2.5."""
+    heading = section_heading(passage)
+    if not heading or not pattern.search(heading):
+        return window
+    text = read_text(passage.source)
+    at = heading_at(text, passage, window.start) if text else None
+    if at is None:
+        return window
+    shift = len(heading) + 2
+    pieces = [(a + shift, b + shift, f) for a, b, f in window.pieces] or [(shift, shift + len(window.text), window.start)]
+    return Stretch(f"{heading}. {window.text}", at, ((0, len(heading), at), *pieces))
 
 
 def holding_sentence(passage: Passage, reading: Reading) -> int | None:
@@ -305,6 +334,8 @@ def rerank(scored: list[ScoredSentence], read: Read) -> list[ScoredSentence]:
     holding: dict[tuple[str, int], Reading] = {}
     for centre, reading in zip(read.centres, read.readings):
         j = holding_sentence(centre.passage, reading) if reading is not None else None
+        if reading is not None and j is None and reading.start < centre.passage.start:
+            j = centre.sentence_index  # a span in the heading above (``under_heading``): quoted with it
         if reading is None or j is None:
             continue
         key = (centre.passage.id, j)

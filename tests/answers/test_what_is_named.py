@@ -273,3 +273,42 @@ def test_a_date_or_version_in_a_section_s_heading_is_quoted_with_the_line_under_
         assert text.splitlines()[first.citation.line_start - 1].endswith(heading)  # cited from its line
     # A quote that says the date itself is left as it is; so is a question asking neither.
     assert not changelog.ask("What changed in the rounding of Japanese yen?").snippets[0].text.startswith("3.2.1")
+
+
+def test_a_version_s_date_in_its_heading_is_read_and_a_bullet_saying_only_the_question_s_words_kept(tmp_path):
+    """ "When was 2.4.0 released?" quoted another file's plans for 2.5 (the changelog's bullets hold no
+    date: the reader now reads them under their heading); "Which version removed the --legacy-fonts
+    flag?" abstained, its bullet "Removed the `--legacy-fonts` flag." dropped as a restatement of the
+    question."""
+    from projects import DATA, built_project
+
+    team = DATA / "team"
+    docs = built_project(tmp_path, {f.name: f.read_text(encoding="utf-8") for f in team.glob("*.md") if f.name != "README.md"})
+    first = docs.ask("When was 3.3.0 released?").snippets[0]
+    assert first.text.startswith("3.3.0 - 2025-06-02") and first.is_answer
+    assert first.answer is not None and first.answer.text == "2025-06-02"
+    first = docs.ask("Which version raised the rate limit for invoices:read?").snippets[0]
+    assert first.text.startswith("3.4.0 - 2025-07-08") and first.answer is not None and first.answer.text == "3.4.0"
+    quillmark = built_project(tmp_path / "quillmark", {"CHANGELOG.md": QUILLMARK_CHANGES})
+    first = quillmark.ask("Which version removed the --legacy-fonts flag?").snippets[0]
+    assert first.text.startswith("2.0.0 - 2023-06-12") and "Removed the `--legacy-fonts` flag." in first.text
+    assert first.is_answer and first.answer is not None and first.answer.text == "2.0.0"
+
+
+QUILLMARK_CHANGES = """# Changelog
+
+## 2.4.0 - 2024-02-05
+
+- Added the `watermark` option, which prints a diagonal text on every page.
+- Syntax highlighting now covers 42 languages, up from 35.
+
+## 2.3.0 - 2023-10-30
+
+- Added math formulas in LaTeX syntax.
+- The default page size changed from US Letter to A4.
+
+## 2.0.0 - 2023-06-12
+
+- Rewrote the layout engine; documents render about 3 times faster.
+- Removed the `--legacy-fonts` flag.
+"""
