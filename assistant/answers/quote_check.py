@@ -23,7 +23,7 @@ class QuoteCheck:
         self.sources_dir = sources_dir
         self.records = records
         self._texts: dict[str, str | None] = {}  # None: unchanged since the build, no need to read
-        self._read: dict[str, str | None] = {}  # the texts read whole (``text_of``)
+        self._read: dict[str, str | None] = {}  # each file read once an answer (None: unreadable)
 
     def holds(self, snippet: Snippet) -> bool:
         """True when the snippet's file still holds its text at the cited span."""
@@ -49,6 +49,7 @@ class QuoteCheck:
             record = self.records.get(source)
             if record is not None and stat_unchanged(record, stat):
                 return None
-            return read_source_text(self.sources_dir, source)
         except SourcesError:
             return ""  # gone or unreadable: it holds nothing any more
+        text = self.text_of(source)
+        return "" if text is None else text
