@@ -11,7 +11,16 @@ from ..retrieval.conversation import name_terms
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
-from ..sources.structure import ATTACHED_LABELS, NOT_ANSWERS, RECORDS, field_opened, label_of, opens_with_item, section_heading
+from ..sources.structure import (
+    ATTACHED_LABELS,
+    NOT_ANSWERS,
+    RECORDS,
+    field_opened,
+    label_of,
+    line_start,
+    opens_with_item,
+    section_heading,
+)
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
@@ -245,15 +254,13 @@ def opens_another_point(text: str, start: int) -> bool:
     code not asked about."""
     if opens_with_item(text, start):
         return True
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    return line_start == start and _ENTRY_LABEL.match(text, start) is not None
+    return line_start(text, start) == start and _ENTRY_LABEL.match(text, start) is not None
 
 
 def _field_label(text: str, start: int) -> str | None:
     """The label of the field (``structure.field_opened``) the sentence at ``start`` opens, lower-cased,
     where it opens its line; else None."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    found = field_opened(text, start) if line_start == start else None
+    found = field_opened(text, start) if line_start(text, start) == start else None
     return label_of(found) if found is not None else None
 
 

@@ -11,7 +11,7 @@ from typing import Literal
 import numpy as np
 
 from ..config import RetrievalSettings
-from ..sources.structure import section_heading
+from ..sources.structure import heading_of_section
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
 from .codes import codes_in, holds_run
@@ -166,10 +166,9 @@ class Retriever:
         codes = codes_in(query.text)
         if not codes or not fused:
             return {}
-        best: dict[str, float] = {}
+        best: dict[str, tuple[float, int]] = {}  # a source's best score, and its row
         for row in sorted(fused, key=lambda r: -fused[r]):
-            source = self.index.passages[row].source
-            best.setdefault(source, fused[row])
+            best.setdefault(self.index.passages[row].source, (fused[row], row))
             if len(best) == CODE_SOURCES:
                 break
         found: dict[int, float] = {}
@@ -181,10 +180,10 @@ class Retriever:
                 holds[heading] = any(holds_run(terms, code) for code in codes)
             return holds[heading]
 
-        for source, score in best.items():
-            first, last = self.index.passages.source_rows(next(r for r in fused if self.index.passages[r].source == source))
-            near = range(first, min(last, first + SOURCE_ROWS_MAX) + 1)
-            rows = [r for r in near if holds_code(section_heading(self.index.passages[r]))]
+        for score, best_row in best.values():
+            first, last = self.index.passages.source_rows(best_row)
+            titles = self.index.passages.titles(first, min(last, first + SOURCE_ROWS_MAX))
+            rows = [r for r, kind, title in titles if holds_code(heading_of_section(kind, title))]
             if 0 < len(rows) <= SECTIONS_BY_CODE_MAX:
                 found.update({r: max(score, fused.get(r, 0.0)) for r in rows})
         return found

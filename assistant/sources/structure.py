@@ -126,11 +126,15 @@ def label_of(found: re.Match[str]) -> str:
     return found.group("label").strip().lower()
 
 
+def line_start(text: str, at: int) -> int:
+    """Where the line holding offset ``at`` of ``text`` starts (any line break: \n, \r\n, \r)."""
+    return max(text.rfind("\n", 0, at), text.rfind("\r", 0, at)) + 1
+
+
 def item_opened(text: str, start: int) -> re.Match[str] | None:
     """The marker of the list item the sentence at ``start`` of ``text`` opens (it starts its line, with
     what stands before the sentence there), or None: the sentence opens no item."""
-    line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-    item = LIST_ITEM.match(text, line_start)
+    item = LIST_ITEM.match(text, line_start(text, start))
     return item if item is not None and item.end() == start else None
 
 
@@ -448,10 +452,15 @@ def header_words(line: str) -> str:
 
 
 def section_heading(passage: Passage) -> str:
-    """The heading of the section a passage stands in, where its title holds one below the document's
-    ("Changelog — billing-api — 3.2.0 - 2025-04-14" -> "3.2.0 - 2025-04-14"); "" for none, and for a
-    table's (whose title ends in its columns' names)."""
-    if passage.kind in RECORDS:
+    """The heading of the section a passage stands in (``heading_of_section``)."""
+    return heading_of_section(passage.kind, passage.title)
+
+
+def heading_of_section(kind: str, title: str) -> str:
+    """The heading of the section a passage of ``kind`` under ``title`` stands in, where its title holds
+    one below the document's ("Changelog — billing-api — 3.2.0 - 2025-04-14" -> "3.2.0 - 2025-04-14");
+    "" for none, and for a table's (whose title ends in its columns' names)."""
+    if kind in RECORDS:
         return ""
-    parts = passage.title.split(TITLE_PARTS)
+    parts = title.split(TITLE_PARTS)
     return parts[-1] if len(parts) >= 2 else ""

@@ -167,6 +167,11 @@ class PassageTable(Sequence[Passage]):
         for values in self._query(f"SELECT row, {COLUMNS} FROM passages ORDER BY row"):
             yield _passage(values)[0]
 
+    def titles(self, first: int, last: int) -> list[tuple[int, str, str]]:
+        """Each row's kind and title from ``first`` to ``last``, in row order, in one query (no passage is
+        parsed, none enters the cache)."""
+        return list(self._query(f"SELECT row, kind, title FROM passages WHERE row BETWEEN {int(first)} AND {int(last)} ORDER BY row"))
+
     def titled_texts(self) -> Iterator[tuple[str, str]]:
         """Each row's title and text, in row order (no passage is parsed)."""
         yield from self._query("SELECT title, text FROM passages ORDER BY row")
