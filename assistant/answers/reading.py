@@ -96,12 +96,11 @@ def labelled_row(passage: Passage, row: Sentence) -> Stretch | None:
     columns = column_cells(passage.kind, passage.title, row.text)
     if columns is None or len(columns) < 2:
         return None
-    text, pieces = "", []
+    said, pieces = "", []
     for name, (start, end) in columns:
-        text += f"The {name} is " if not text else f" The {name} is "
-        pieces.append((len(text), len(text) + end - start, row.start + start))
-        text += row.text[start:end] + "."
-    return Stretch(text, row.start, tuple(pieces))
+        said += f" The {name} is " if said else f"The {name} is "
+        said = _said_piece(said, pieces, row.text, start, end, row.start) + "."
+    return Stretch(said, row.start, tuple(pieces))
 
 
 def quote_window(snippet: Snippet) -> Stretch:

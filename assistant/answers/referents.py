@@ -100,8 +100,8 @@ def spoken_of(passage: Passage) -> list[Spoken | None]:
 
 
 def heading_names(passage: Passage, names: frozenset[str]) -> str:
-    """The words of the passage's section heading (``section_heading``) that are among ``names``, the
-    terms of the names and codes the question asks about: a runbook's "Escalation: Marcus Webb" stands
+    """The passage's section heading (``section_heading``) where it holds a term of ``names`` (the terms
+    of the names and codes the question asks about), else "": a runbook's "Escalation: Marcus Webb" stands
     under "## LedgerReplicationLag", a changelog's bullet under "## 3.2.0 - 2025-04-14", and neither
     line names what its heading does."""
     heading = section_heading(passage)

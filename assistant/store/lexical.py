@@ -91,9 +91,8 @@ def terms_as_known(text: str, idf: Callable[[list[str]], dict[str, float]]) -> l
 # "bought", "underpins" at 2.49) is another word, not a typo. Typos are mostly in no list (0), a common
 # one below 2 ("parliment" 1.67, "presure" 1.53).
 TYPO_ZIPF = 2.0
-# A word shorter than this is read as written (one edit from "vet" is "yet"), and at most this many words
-# of a question are read as others.
-SPELLED_FROM = 5
+# At most this many words of a question are read as others (a word shorter than ``MISTYPED_FROM`` is
+# read as written: one edit from "vet" is "yet").
 SPELLED_AT_MOST = 3
 _LETTERS = re.compile(r"[^\W\d_]+")
 
@@ -107,8 +106,7 @@ def spelled_as_known(text: str, idf: Callable[[list[str]], dict[str, float]]) ->
     and "pressure"."""
     spelled = [
         m for k, m in enumerate(_LETTERS.finditer(text))
-        if len(m.group(0)) >= SPELLED_FROM and m.group(0).isalpha()
-        and not (m.group(0).isupper() or (k > 0 and m.group(0)[0].isupper()))
+        if len(m.group(0)) >= MISTYPED_FROM and not (m.group(0).isupper() or (k > 0 and m.group(0)[0].isupper()))
     ]
     unknown = [m for m in spelled if (terms := tokenize(m.group(0))) and not idf(terms)]
     if not unknown:
@@ -130,22 +128,28 @@ def _meant(word: str, idf: Callable[[list[str]], dict[str, float]]) -> str | Non
     the index has, or failing those two edits (``_near_words``), those of the term the index holds most
     commonly (the lowest IDF), and of these the most common in English ("packages", not "packageds",
     both "packag")."""
+    own = set(tokenize(word))
+    once = _near_words(word, edits=1)
+    meant = _most_known(once, own, idf)
+    if meant is None:
+        taken = set(once)
+        meant = _most_known([w for w in _near_words(word) if w not in taken], own, idf)
+    return meant
+
+
+def _most_known(words: list[str], own: set[str], idf: Callable[[list[str]], dict[str, float]]) -> str | None:
+    """Of ``words``, those of the term (not one of ``own``) the index holds most commonly, the most
+    common in English; None where the index has none of their terms."""
+    if not words:
+        return None
     from wordfreq import zipf_frequency
 
-    own = set(tokenize(word))
-    once: list[str] = []
-    for edits in (1, 2):
-        near = _near_words(word, edits=edits)
-        near = [w for w in near if w not in set(once)] if once else near
-        once = once or near
-        if not near:
-            continue
-        stems = dict(zip(near, _stemmer().stemWords(near)))
-        known = idf(sorted({t for t in stems.values() if t not in own}))
-        if known:
-            term = min(known, key=lambda t: (known[t], t))
-            return max((w for w, t in stems.items() if t == term), key=lambda w: (zipf_frequency(w, "en"), w))
-    return None
+    stems = dict(zip(words, _stemmer().stemWords(words)))
+    known = idf(sorted({t for t in stems.values() if t not in own}))
+    if not known:
+        return None
+    term = min(known, key=lambda t: (known[t], t))
+    return max((w for w, t in stems.items() if t == term), key=lambda w: (zipf_frequency(w, "en"), w))
 
 
 # A word shorter than this is taken as written: one edit from "Iran" is "iron", from "Rome" "home".
