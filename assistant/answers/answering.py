@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
-from ..retrieval.conversation import name_terms
+from ..retrieval.conversation import is_name, name_terms
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
@@ -169,6 +169,12 @@ def may_answer(passage: Passage, query: Query) -> bool:
     return about <= set(tokenize(passage.title))
 
 
+def carried_names(query: Query) -> frozenset[str]:
+    """The terms of the names a follow-up carries from the turns before ("LedgerReplicationLag" into "who
+    do I escalate to?"): a section's heading naming one is what the conversation is about."""
+    return frozenset(term for term, word in query.term_words.items() if is_name(word))
+
+
 def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Query) -> list[ScoredSentence]:
     """Every sentence of the top passages with its combined score, best first."""
     top = [c for c in ranked if may_answer(index.passages[c.row], query)][:PASSAGES_SCORED]
@@ -183,8 +189,9 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     passages = {c.row: index.passages[c.row] for c in top}
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
     asked = Asked.of(query, index, spoken.values(), (p.title for p in passages.values()))
-    names = frozenset(name_terms(asked_text(query))) | {t for code in asked.all_codes for t in code}
+    names = frozenset(name_terms(asked_text(query))) | {t for code in asked.all_codes for t in code} | carried_names(query)
     headings = {row: heading_names(passage, names) for row, passage in passages.items()}
+    other_rows = asked.rows_of_another(passages.values())
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
@@ -214,7 +221,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             scored.append(
                 ScoredSentence(
                     passage=passage, row=candidate.row, sentence_index=j, score=min(score, 1.0),
-                    similarity=similarity, copies=copies, off_subject=another or not holds_codes,
+                    similarity=similarity, copies=copies,
+                    off_subject=another or not holds_codes or (passage.id, j) in other_rows,
                 )
             )
     scored.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))

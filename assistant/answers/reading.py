@@ -271,7 +271,7 @@ def read_candidates(
     readings = reader.read(reader_question(query), windows)
     off = {(s.passage.id, s.sentence_index) for s in scored if s.off_subject}
     kept = [
-        None if r is not None and (c.passage.id, holding_sentence(c.passage, r)) in off else r
+        None if r is not None and ((c.passage.id, holding_sentence(c.passage, r)) in off or asks_again(r.text)) else r
         for c, r in zip(centres, readings)
     ]
     return Read(tuple(centres), tuple(kept))
@@ -294,6 +294,17 @@ def under_heading(window: Stretch, passage: Passage, pattern: re.Pattern[str], r
     shift = len(heading) + 2
     pieces = [(a + shift, b + shift, f) for a, b, f in window.pieces] or [(shift, shift + len(window.text), window.start)]
     return Stretch(f"{heading}. {window.text}", at, ((0, len(heading), at), *pieces))
+
+
+# A span opening with a question word asks, it does not answer: "who owns it" in "Each alert section
+# lists who owns it, who to escalate to, ..." for "who do I escalate to?".
+_ASKING = re.compile(r"(?:who|whom|whose|what|when|where|which|why)(?![\w'’-])", re.I)
+
+
+def asks_again(span: str) -> bool:
+    """Whether the reader's span opens with a question word (``_ASKING``): it says what is asked, not
+    the answer."""
+    return _ASKING.match(span) is not None
 
 
 def holding_sentence(passage: Passage, reading: Reading) -> int | None:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 from ..models import Passage
 from ..retrieval.codes import codes_in, holds_run
-from ..retrieval.conversation import name_runs
+from ..retrieval.conversation import is_identifier, name_runs
 from ..retrieval.query import Query
-from ..sources.structure import section_heading, table_title
+from ..sources.structure import RECORDS, section_heading, table_title
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 
@@ -148,6 +148,9 @@ class Asked:
     codes: tuple[tuple[str, ...], ...] = ()
     # Every code the question names (``codes_in``), specific or not: each counts in a sentence only whole.
     all_codes: tuple[tuple[str, ...], ...] = ()
+    # The question's names, identifiers and codes, each its terms in order: what a table's row it asks
+    # about holds (``rows_of_another``).
+    keys: tuple[tuple[str, ...], ...] = ()
 
     @classmethod
     def of(
@@ -163,7 +166,27 @@ class Asked:
         rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
         codes = codes_in(asked)
         specific = tuple(code for code in codes if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
-        return cls(frozenset(named & said), specific, codes)
+        keys = [tuple(tokenize(run)) for run in (*name_runs(asked), *name_runs(asked, is_identifier))]
+        return cls(frozenset(named & said), specific, codes, tuple(dict.fromkeys(k for k in (*keys, *codes) if k)))
+
+    def rows_of_another(self, passages: Iterable[Passage]) -> set[tuple[str, int]]:
+        """The rows (passage id, sentence index) of the tables among ``passages`` that hold none of the
+        question's names, identifiers or codes (``keys``; not those naming a column, in the table's
+        header) where another row of the same file holds one: a question naming a row's key asks about
+        that row, not its neighbours ("what language is the billing-api written in?" found "Python" in
+        notification-worker's row, surer than "Go")."""
+        if not self.keys:
+            return set()
+        rows: dict[str, list[tuple[str, int, bool]]] = {}
+        for passage in passages:
+            if passage.kind not in RECORDS:
+                continue
+            header = tokenize(passage.title)  # a column's name is no row's key ("and in the US?" of a UK | US table)
+            keys = [key for key in self.keys if not holds_run(header, key)]
+            for j, row in enumerate(passage.sentences):
+                terms = tokenize(row.text)
+                rows.setdefault(passage.source, []).append((passage.id, j, any(holds_run(terms, key) for key in keys)))
+        return {(pid, j) for found in rows.values() if any(h for _, _, h in found) for pid, j, h in found if not h}
 
     def of_another(self, passage: Passage, index: int, spoken: list[Spoken | None]) -> bool:
         """Whether sentence ``index`` of a passage speaks of someone other than the people asked about:

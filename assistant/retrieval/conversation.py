@@ -527,6 +527,18 @@ _STANDS_FOR_NOTHING = re.compile(
 )
 # Verbs that end a thing's words themselves ("What does the watermark option do?").
 _VERBS_OF_THEIR_OWN = frozenset("do does did be is are was were have has had".split())
+# A question whose "the" runs to its end names its thing to the end ("Who owns the billing-api?", "What
+# is the policy number?") but where a copula may put a word of what is said of it last ("How long is the
+# document valid?", "Is the shop open?").
+_COPULA = re.compile(r"(?<![\w'’-])(?:is|are|was|were|be|been|being)(?![\w'’-])|['’]s\b", re.I)
+_NAMES_TO_ITS_END = re.compile(r"\s*(?:(?:and|but|so)\s+)?(?:what|which|who)(?:\s+|['’]s\s+)(?:(?:is|are|was|were)\s+)?the\b", re.I)
+# A verb's past participle, after the thing a passive question names ("When was the castle built?").
+_PARTICIPLE = re.compile(
+    r"[a-z]+ed|(?:written|built|made|held|known|born|found|done|given|taken|seen|sold|paid|sent|kept|run|"
+    r"set|put|shown|grown|drawn|thrown|chosen|spoken|broken|stolen|frozen|driven|eaten|fallen|begun|sung|"
+    r"won|brought|bought|taught|caught|thought|fought|told|led|read|left|lost|met|spent|hit|cut)",
+    re.I,
+)
 # At most this many words after "the" name the thing.
 _THING_WORDS = 4
 
@@ -534,9 +546,12 @@ _THING_WORDS = 4
 def thing_named(question: str) -> str:
     """The one thing a question names with "the" ("the watermark option" in "What does the watermark
     option do?", "the hotel limit" in "What is the hotel limit in Lisbon?"): "the" and the content words
-    after it, to the first word of no content; at the question's end, only in a question asking with
-    "do", less its verb ("the shop" of "When does the shop open?"), as "How long is the document valid?"
-    does not say where the thing ends; "" where it names none or several."""
+    after it, to the first word of no content; at the question's end, less its verb in a question asking
+    with "do" ("the shop" of "When does the shop open?"), whole where no copula may have put what is
+    said of it last ("the billing-api" of "Who owns the billing-api?", "the policy number" of "What is
+    the policy number?"; "How long is the document valid?" does not say where the thing ends); less a
+    passive's participle ("the billing-api" of "What language is the billing-api written in?"); "" where
+    it names none or several."""
     words = _WORD_AT.findall(question)
     do_support = _DO_SUPPORT.match(question) is not None
     found = []
@@ -553,8 +568,10 @@ def thing_named(question: str) -> str:
             run = []  # cut short: where the thing ends is not told
         elif do_support and after not in _VERBS_OF_THEIR_OWN:
             run = run[:-1]  # "When does the shop open?", "When does the office close on Fridays?": the verb
-        elif i + 1 + len(run) == len(words):
+        elif i + 1 + len(run) == len(words) and not _NAMES_TO_ITS_END.match(question) and _COPULA.search(question):
             run = []  # "How long is the document valid?": which of "document valid" is the thing?
+        elif len(run) > 1 and _COPULA.search(question) and _PARTICIPLE.fullmatch(run[-1]):
+            run = run[:-1]  # "What language is the billing-api written in?": the verb
         found.append(" ".join(["the", *run]) if run else "")
     return found[0] if len(found) == 1 else ""
 
@@ -638,11 +655,15 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
     placed = previous if refused_only else last_placed
     asks = leaning >= LEANS_ON_QUESTION or asks_about(query.text)
     instead = contrast(query.text, previous.whole_question, previous.asked) if asks else None
-    # A "he" or "she" asking something new of the person the turn before was about.
-    people = ((previous.answered_name, True), (named_once(previous.whole_question), False))
-    for name, answered in people if asks and instead is None else ():
+    # A "he" or "she" asking something new of the person the turn before was about, or the one a turn it
+    # went on asking was answered with ("what else does he own?" after "Who owns the search-indexer?",
+    # answered "Liam Byrne", and "and its port?").
+    people = [(previous.answered_name, True, previous.row), (named_once(previous.whole_question), False, previous.row)]
+    if len(turns) > 1 and turns[-2].whole_question == previous.whole_question:
+        people.append((turns[-2].answered_name, True, turns[-2].row))
+    for name, answered, row in people if asks and instead is None else ():
         person = person_in_place(query.text, name, previous.whole_question)
-        if person is not None and said_of(name, query.text, index, previous.row, answered):
+        if person is not None and said_of(name, query.text, index, row, answered):
             instead = person
             break
     if asks and instead is None:  # an "it" standing for the thing the question before named

@@ -312,3 +312,27 @@ QUILLMARK_CHANGES = """# Changelog
 - Rewrote the layout engine; documents render about 3 times faster.
 - Removed the `--legacy-fonts` flag.
 """
+
+
+def test_a_span_opening_with_a_question_word_asks_and_does_not_answer():
+    from assistant.answers.reading import asks_again
+
+    assert asks_again("who owns it")
+    assert asks_again("Where to escalate")
+    assert not asks_again("Whoville")
+    assert not asks_again("Marcus Webb")
+
+
+def test_a_question_naming_a_row_s_key_is_not_answered_from_another_row():
+    """"what language is the billing-api written in?" found "Python" in notification-worker's row,
+    surer than billing-api's "Go": the rows of a table that hold none of the question's names,
+    identifiers or codes, where another row of the file holds one, are another's."""
+    from assistant.answers.referents import Asked
+    from assistant.store.lexical import tokenize
+
+    rows = passage_of("| billing-api | Elena Sokolova | 8080 | Go |", "| search-indexer | Liam Byrne | 9200 | Python |")
+    table = rows.model_copy(update={"id": "t", "source": "services.csv", "kind": "table"})
+    asked = Asked(keys=(tuple(tokenize("billing-api")),))
+    assert asked.rows_of_another([table]) == {("t", 1)}
+    assert Asked(keys=(tuple(tokenize("ledger-service")),)).rows_of_another([table]) == set()  # no row holds it
+    assert Asked().rows_of_another([table]) == set()

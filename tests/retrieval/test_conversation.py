@@ -751,8 +751,14 @@ def test_only_one_person_pronoun_of_a_question_naming_no_one_takes_the_name():
     ("before", "thing"),
     [
         ("What does the watermark option do?", "the watermark option"),
-        ("Who manages the Lisbon office?", ""),  # to the end: "How long is the document valid?" is alike
-        ("How long is the temporary Kosovo document valid?", ""),
+        ("Who manages the Lisbon office?", "the Lisbon office"),  # to its end: no copula before it
+        ("Who owns the billing-api?", "the billing-api"),
+        ("What is the policy number?", "the policy number"),  # "what is the ...": the thing to the end
+        ("What's the confirmation number?", "the confirmation number"),
+        ("How long is the temporary Kosovo document valid?", ""),  # "valid" is said of the document
+        ("Where is the red house located?", ""),
+        ("What language is the billing-api written in?", "the billing-api"),  # a passive's participle
+        ("When was the castle built in Rome?", "the castle"),
         ("What is the hotel limit in Lisbon?", "the hotel limit"),  # to the first word of no content
         ("When does the shop open?", "the shop"),  # "open": the verb of a question asking with "does"
         ("When does the office close on Fridays?", "the office"),
@@ -863,3 +869,51 @@ def test_a_she_after_a_her_stands_for_the_same_person(tmp_path):
         conversation = conversation.then(answer)
     assert answer.read_with_question == "where does Margaret Ellison live?"
     assert answer.snippets[0].answer is not None and answer.snippets[0].answer.text.startswith("14 Westbury Park")
+
+
+@pytest.fixture(scope="module")
+def on_call(tmp_path_factory) -> Assistant:
+    """A team's services inventory and on-call runbook (``tests/data/oncall``), built once."""
+    root = tmp_path_factory.mktemp("oncall")
+    config = write_project(root)
+    for name in ("services.csv", "oncall_runbook.md"):
+        shutil.copy(DATA / "oncall" / name, root / "sources" / name)
+    assistant = Assistant.open(config)
+    assistant.build_index()
+    return assistant
+
+
+def test_an_it_after_a_question_naming_a_row_s_key_asks_about_that_row(on_call):
+    """A new user's "what language is it written in?" after "Who owns the billing-api?" and "and its
+    port?" was answered from ledger-service's row ("Java"): the question before named "the billing-api"
+    to its end, which "it" did not stand for, and another row's span was surer than billing-api's."""
+    *_, language = chat(on_call, "Who owns the billing-api?", "and its port?", "what language is it written in?")
+    assert language.read_with_question == "what language is the billing-api written in?"
+    first = language.snippets[0]
+    assert first.text.startswith("| billing-api |") and first.answer is not None and first.answer.text == "Go"
+
+
+def test_a_he_after_a_follow_up_stands_for_whom_the_question_it_went_on_asking_was_answered_with(on_call):
+    """A new user's "what else does he own?" after "Who owns the search-indexer?" (Liam Byrne) and "and
+    its port?" quoted the search-indexer's row again: the turn before was answered with a port."""
+    *_, other = chat(on_call, "Who owns the search-indexer?", "and its port?", "what else does he own?")
+    assert other.read_with_question == "what else does Liam Byrne own?"
+    first = other.snippets[0]
+    assert first.text.startswith("| notification-worker | Liam Byrne |"), first.text
+
+
+def test_a_follow_up_is_read_under_the_heading_naming_what_the_conversation_is_about(on_call):
+    """A new user's "who do I escalate to?" and "what's the severity?" after two questions about the
+    LedgerReplicationLag alert quoted the runbook's introduction ("... lists who owns it, who to escalate
+    to ...", its "who owns it" marked) and another alert's "Severity: SEV3": the lines under the alert's
+    heading do not name it, and a span opening with "who" asks, it does not answer."""
+    runbook = (DATA / "oncall" / "oncall_runbook.md").read_text(encoding="utf-8").splitlines()
+    *_, escalate, severity = chat(
+        on_call, "What should I do when LedgerReplicationLag fires?", "who owns it?", "who do I escalate to?",
+        "what's the severity?",
+    )
+    heading = runbook.index("## LedgerReplicationLag") + 1  # its line, counted from 1
+    assert escalate.snippets[0].text.startswith("Escalation: Marcus Webb")
+    assert escalate.snippets[0].citation.line_start - heading in range(1, 6), escalate.snippets[0].text
+    assert severity.snippets[0].text == "Severity: SEV2"
+    assert severity.snippets[0].citation.line_start - heading in range(1, 6)
