@@ -418,13 +418,29 @@ def _read_span(question: str, picked: Picked) -> AnswerPhrase | None:
     at = reading.start + first - citation.start
     if is_section_reference(question, picked.snippet.text, at, at + last - first):
         return None
-    return AnswerPhrase(text=reading.text[first:last], start=reading.start + first, end=reading.start + last)
+    at, end = whole_code(picked.snippet.text, at, at + last - first)
+    return AnswerPhrase(text=picked.snippet.text[at:end], start=citation.start + at, end=citation.start + end)
+
+
+# Inline code in Markdown: `tw deploy rollback billing-api`, on one line.
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def whole_code(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span ``text[start:end]`` or, where it lies inside inline code, the whole code: a command is one
+    thing ("How do I roll back billing-api?" marked "tw deploy" of `tw deploy rollback billing-api`)."""
+    for code in _INLINE_CODE.finditer(text):
+        if code.start(1) <= start and end <= code.end(1):
+            return code.start(1), code.end(1)
+    return start, end
 
 
 # A question asking how to do something: "How do I descale ...?", "how to reset the router", "What are
-# the steps to ...?", "How can we ...?". Not "How long ...?", "How many ...?", "How does it work?".
+# the steps to ...?", "How can we ...?", "What should I do when the alert fires?", "what to do if ...".
+# Not "How long ...?", "How many ...?", "How does it work?".
 ASKS_HOW = re.compile(
-    r"^\s*(?:how\s+(?:do|can|could|should|would|must|may)\s+(?:i|we|you|one)\b|how\s+to\b|what\s+(?:are\s+)?the\s+steps\b|what\s+steps\b)",
+    r"^\s*(?:how\s+(?:do|can|could|should|would|must|may)\s+(?:i|we|you|one)\b|how\s+to\b|what\s+(?:are\s+)?the\s+steps\b|what\s+steps\b"
+    r"|what\s+(?:should|do|must|can|shall)\s+(?:i|we|you|one)\s+do\b|what\s+to\s+do\b)",
     re.I,
 )
 

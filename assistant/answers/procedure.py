@@ -15,7 +15,7 @@ import re
 from dataclasses import replace
 
 from ..models import Citation, Passage, Snippet
-from ..sources.structure import RECORDS, item_opened
+from ..sources.structure import RECORDS, item_opened, section_heading
 from .answering import Picked, asks_how
 from .confidence import Confidences
 
@@ -108,10 +108,13 @@ def whole_procedure(snippet: Snippet) -> Snippet | None:
     return Snippet(text=text, score=snippet.score, citation=citation, passage=passage)
 
 
-def with_whole_procedures(question: str, picked: list[Picked], confidences: Confidences) -> tuple[list[Picked], Confidences]:
+def with_whole_procedures(
+    question: str, picked: list[Picked], confidences: Confidences, bar: float = 0.0
+) -> tuple[list[Picked], Confidences]:
     """The picked snippets, each step of a numbered list widened to the whole list where the question
     asks how to do something (``asks_how``); a snippet inside another (a step of a list quoted whole,
-    ranked before it or after) is dropped, as is the second of two the same."""
+    ranked before it or after) is dropped, as is the second of two the same; the first list, where it
+    is an answer (its confidence reaches ``bar``), before the snippets of its section above it."""
     if not asks_how(question):
         return picked, confidences
     chosen = [
@@ -122,9 +125,27 @@ def with_whole_procedures(question: str, picked: list[Picked], confidences: Conf
         (p, probability, feature) for k, (p, probability, feature) in enumerate(chosen)
         if not any(j != k and _inside(p.snippet.citation, q.snippet.citation) and (q.snippet.citation != p.snippet.citation or j < k) for j, (q, _, _) in enumerate(chosen))
     ]
+    widened = {id(p) for (p, probability, _), q in zip(chosen, picked) if p is not q and probability >= bar}
+    kept = _procedure_first(kept, widened)
     return [p for p, _, _ in kept], replace(
         confidences, probabilities=[pr for _, pr, _ in kept], features=[f for _, _, f in kept]
     )
+
+
+def _procedure_first(kept: list, widened: set[int]) -> list:
+    """``kept`` (picked snippets with their probabilities and features) with the first procedure quoted
+    whole (one of ``widened``, by ``id``) before the snippets of its own section ranked above it: "What
+    should I do when BillingApiHighErrorRate fires?" quoted the alert's "Fires when more than 2% of
+    requests ..." first, the steps under it second."""
+    at = next((k for k, (p, _, _) in enumerate(kept) if id(p) in widened), None)
+    if at is None:
+        return kept
+    procedure = kept[at][0].snippet
+    section = (procedure.citation.source, section_heading(procedure.passage))
+    before = next((k for k, (p, _, _) in enumerate(kept[:at]) if (p.snippet.citation.source, section_heading(p.snippet.passage)) == section), None)
+    if before is None or not section[1]:
+        return kept
+    return [*kept[:before], kept[at], *kept[before:at], *kept[at + 1 :]]
 
 
 def _inside(inner: Citation, outer: Citation) -> bool:

@@ -78,7 +78,7 @@ def answer_question(
     confidences = snippet_confidences(shipped_model(reader=reader is not None), query, ranked, scored, picked, index, read)
     rows = {s.passage.id: s.row for s in scored}
     picked, confidences = with_introduced_code(index, rows, picked, confidences, count, check.holds)
-    picked, confidences = with_whole_procedures(question, picked, confidences)
+    picked, confidences = with_whole_procedures(question, picked, confidences, bar)
     if reader is not None:
         marks_started = time.perf_counter()
         picked = read_for_marks(reader, query, picked, [c >= bar for c in confidences.probabilities])

@@ -217,6 +217,21 @@ def test_a_span_ends_with_its_first_sentence(span, mark):
     assert span[first:last] == mark
 
 
+def test_a_span_inside_inline_code_marks_the_whole_code():
+    """A new user's "How do I roll back billing-api?" marked "tw deploy" of the runbook's
+    `tw deploy rollback billing-api`: a command is one thing."""
+    from assistant.answers.answering import whole_code
+
+    text = "roll back with `tw deploy rollback billing-api` and watch the error rate."
+    at = text.index("tw deploy")
+    start, end = whole_code(text, at, at + len("tw deploy"))
+    assert text[start:end] == "tw deploy rollback billing-api"
+    outside = text.index("watch")
+    assert whole_code(text, outside, outside + 5) == (outside, outside + 5)  # not in code: as it was
+    across = text.index("with")
+    assert whole_code(text, across, at + 2) == (across, at + 2)  # across the code's edge: as it was
+
+
 @pytest.mark.parametrize(
     ("question", "yes_or_no"),
     [

@@ -40,6 +40,11 @@ Replace the AquaPure filter cartridge every 2 months or after 60 litres, whichev
         ("How long does descaling take?", False),
         ("How many litres does the filter last?", False),
         ("How does the filter work?", False),
+        ("What should I do when BillingApiHighErrorRate fires?", True),  # a new user's runbook question
+        ("What do I do if the ledger replication lag alert fires?", True),
+        ("what to do if the descaling stops", True),
+        ("What does the filter do?", False),
+        ("What did I do wrong?", False),
     ],
 )
 def test_a_question_asking_how_to_do_something_is_told(question, how):
@@ -119,3 +124,18 @@ def test_a_step_past_what_a_quote_may_hold_is_quoted_as_it_was():
     citation = Citation(source="long.txt", start=first.start, end=first.end, line_start=1, line_end=1, passage_id=passage.id)
     whole = whole_procedure(Snippet(text=first.text, score=0.5, citation=citation, passage=passage))
     assert whole is not None and len(whole.text) <= STEPS_MAX_CHARS and whole.text.startswith(first.text)
+
+
+def test_what_to_do_when_an_alert_fires_is_answered_with_its_steps_before_what_it_fires_on(tmp_path):
+    """A new user's "What should I do when BillingApiHighErrorRate fires?" quoted the alert's "Fires when
+    more than 2% of billing-api requests ..." first and step 1 alone second; "What do I do if ...?"
+    quoted step 5 alone. What to do is asked as how to do it, and its steps come first."""
+    from projects import DATA
+
+    text = (DATA / "oncall" / "oncall_runbook.md").read_text(encoding="utf-8")
+    runbook = built_project(tmp_path, {"oncall_runbook.md": text})
+    first = runbook.ask("What should I do when BillingApiHighErrorRate fires?").snippets[0]
+    assert "Grafana dashboard" in first.text and "page the Escalation contact." in first.text, first.text
+    assert text[first.citation.start : first.citation.end] == first.text
+    first = runbook.ask("What do I do if the ledger replication lag alert fires?").snippets[0]
+    assert first.text.startswith("Run `tw db lag ledger`") and "back to true." in first.text, first.text
