@@ -28,6 +28,7 @@ from .answer_phrase import answer_phrase
 from .heading_quote import asked_of_heading
 from .reader import Reading
 from .referents import Asked, asked_text, codes_missing, heading_names, matched_words, spoken_of
+from .form_field import asked_field
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -384,7 +385,8 @@ WHOLE_CELL_WORDS = 5
 def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhrase | None:
     """The words of a snippet that answer the question: the cell of a table's row under the column the
     question names (``table_cell.asked_cell``) where the words found lie outside it, or inside a short
-    one (WHOLE_CELL_WORDS); none for a question asking yes or no (``asks_yes_or_no``: "Are pets
+    one (WHOLE_CELL_WORDS); the value of the field of its lines that the question names by its label
+    (``form_field.asked_field``) where the words found lie outside it; none for a question asking yes or no (``asks_yes_or_no``: "Are pets
     allowed?" marked "Dogs and cats" in "Dogs and cats are not permitted", which read as a yes; "Are
     mobile phones covered away from home?" marked "not"); else, with the
     reader, its span when it is sure enough (MARK_PROBABILITY) and the span lies inside the quote;
@@ -394,6 +396,9 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
     found = (_read_span if reader_used else _phrase)(question, picked)
     cell = asked_cell(question, picked.snippet)
     if cell is None:
+        field = asked_field(question, picked.snippet)
+        if field is not None and (found is None or found.start < field.start or found.end > field.end):
+            return field
         return found
     if found is None or found.start < cell.start or found.end > cell.end or len(cell.text.split()) <= WHOLE_CELL_WORDS:
         return cell
@@ -419,11 +424,19 @@ def _read_span(question: str, picked: Picked) -> AnswerPhrase | None:
     if is_section_reference(question, picked.snippet.text, at, at + last - first):
         return None
     at, end = whole_code(picked.snippet.text, at, at + last - first)
+    end = bracket_closed(picked.snippet.text, at, end)
     return AnswerPhrase(text=picked.snippet.text[at:end], start=citation.start + at, end=citation.start + end)
 
 
 # Inline code in Markdown: `tw deploy rollback billing-api`, on one line.
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+def bracket_closed(text: str, start: int, end: int) -> int:
+    """The end of the span ``text[start:end]``, past the bracket that closes one it opens where that
+    bracket follows it at once: "Every other Tuesday (next: 4 February 2025" -> "... 2025)"."""
+    opened = text.count("(", start, end) - text.count(")", start, end)
+    return end + 1 if opened > 0 and text[end : end + 1] == ")" else end
 
 
 def whole_code(text: str, start: int, end: int) -> tuple[int, int]:

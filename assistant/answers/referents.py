@@ -19,10 +19,13 @@ from ..models import Passage
 from ..retrieval.codes import codes_in, holds_run
 from ..retrieval.conversation import is_identifier, name_runs
 from ..retrieval.query import Query
-from ..sources.structure import RECORDS, section_heading, table_title
+from ..sources.structure import RECORDS, row_cells, section_heading, table_title
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 
+# A name of words joined in capitals ("WebhookQueueBacklog", "PagerDuty"): an alert's, a product's, one
+# thing as a code is (three letters a word at least: not "McDonald").
+_JOINED_NAME = re.compile(r"(?<![\w-])[A-Z][a-z0-9]{2,}(?:[A-Z][a-z0-9]{2,})+(?![\w-])")
 # A sentence going on about a person named before it.
 _OF_A_PERSON = re.compile(r"(?:He|She|His|Her)\b")
 # Words that open a sentence in capitals without being a name: English's function words.
@@ -142,7 +145,9 @@ class Asked:
     """What an answer must be about: the terms of the names of the people the question asks about
     (``people``: names the candidate passages go on of with "He" or "She", persons by ``is_person``; a
     product or a place the question names is none: "When did the second Quillmark maintainer join?"),
-    and its specific codes (``codes``, each its terms in order: SPECIFIC_CODE_PASSAGES)."""
+    and its specific codes (``codes``, each its terms in order: SPECIFIC_CODE_PASSAGES), names of words
+    joined in capitals among them ("Who owns the WebhookQueueBacklog alert?" was answered from meeting
+    notes on "the webhook-dispatcher backlog alert", not the line under its heading)."""
 
     people: frozenset[str] = frozenset()
     codes: tuple[tuple[str, ...], ...] = ()
@@ -151,6 +156,8 @@ class Asked:
     # The question's names, identifiers and codes, each its terms in order: what a table's row it asks
     # about holds (``rows_of_another``).
     keys: tuple[tuple[str, ...], ...] = ()
+    # The question's own terms: a table's row it asks about is named by them (``rows_of_another``).
+    terms: frozenset[str] = frozenset()
 
     @classmethod
     def of(
@@ -165,19 +172,24 @@ class Asked:
         said = {t for name in people for t in tokenize(name)}
         rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
         codes = codes_in(asked)
-        specific = tuple(code for code in codes if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
+        joined = tuple((t,) for word in _JOINED_NAME.findall(asked) for t in tokenize(word))
+        specific = tuple(code for code in (*codes, *joined) if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
         keys = [tuple(tokenize(run)) for run in (*name_runs(asked), *name_runs(asked, is_identifier))]
-        return cls(frozenset(named & said), specific, codes, tuple(dict.fromkeys(k for k in (*keys, *codes) if k)))
+        return cls(
+            frozenset(named & said), specific, codes, tuple(dict.fromkeys(k for k in (*keys, *codes) if k)), frozenset(tokenize(asked))
+        )
 
     def rows_of_another(self, passages: Iterable[Passage]) -> set[tuple[str, int]]:
-        """The rows (passage id, sentence index) of the tables among ``passages`` that hold none of the
-        question's names, identifiers or codes (``keys``; not those naming a column, in the table's
-        header) where another row of the same file holds one: a question naming a row's key asks about
-        that row, not its neighbours ("what language is the billing-api written in?" found "Python" in
-        notification-worker's row, surer than "Go")."""
-        if not self.keys:
+        """The rows (passage id, sentence index) of the tables among ``passages`` that are not the ones the
+        question asks about: those holding none of its names, identifiers or codes (``keys``; not those
+        naming a column, in the table's header) where another row of the same table holds one ("what
+        language is the billing-api written in?" found "Python" in notification-worker's row, surer than
+        "Go"); and those whose first cell, the row's own name, holds fewer of the question's words
+        (``terms``) than another row's ("When is the black bin collected?" quoted the "Blue wheelie bin"
+        row, which says "alternating with the black bin", over the "Black wheelie bin" row)."""
+        if not self.keys and not self.terms:
             return set()
-        rows: dict[str, list[tuple[str, int, bool]]] = {}
+        tables: dict[tuple[str, str], list[tuple[str, int, bool, int]]] = {}
         for passage in passages:
             if passage.kind not in RECORDS:
                 continue
@@ -185,8 +197,17 @@ class Asked:
             keys = [key for key in self.keys if not holds_run(header, key)]
             for j, row in enumerate(passage.sentences):
                 terms = tokenize(row.text)
-                rows.setdefault(passage.source, []).append((passage.id, j, any(holds_run(terms, key) for key in keys)))
-        return {(pid, j) for found in rows.values() if any(h for _, _, h in found) for pid, j, h in found if not h}
+                cells = row_cells(row.text) if passage.kind == "table" else []
+                named = len(self.terms & set(tokenize(row.text[cells[0][0] : cells[0][1]]))) if cells else 0
+                held = any(holds_run(terms, key) for key in keys)
+                tables.setdefault((passage.source, passage.title), []).append((passage.id, j, held, named))
+        off: set[tuple[str, int]] = set()
+        for rows in tables.values():
+            if any(held for _, _, held, _ in rows):
+                off |= {(pid, j) for pid, j, held, _ in rows if not held}
+            most = max(named for *_, named in rows)
+            off |= {(pid, j) for pid, j, _, named in rows if named < most}
+        return off
 
     def of_another(self, passage: Passage, index: int, spoken: list[Spoken | None]) -> bool:
         """Whether sentence ``index`` of a passage speaks of someone other than the people asked about:

@@ -7,9 +7,10 @@ import re
 
 from ..store.lexical import tokenize
 
-# A code: parts joined by "-", "." or "_", to the last part holding a digit ("QM-103", "2.4.0",
-# "SARS-CoV-2", "ISO-8601"; "COVID-19" of "COVID-19-related"); a "v" before a version is no part of it.
-_CODE = re.compile(r"(?<![\w.-])(?:[vV](?=\d))?((?=[\w.-]*\d)[^\W_]+(?:[-._][^\W_]+)*?[-._][^\W_]*\d[^\W_]*)(?!\w|[-._][^\W_]*\d)")
+# A code: parts joined by "-", ".", "_" or ":", to the last part holding a digit ("QM-103", "2.4.0",
+# "SARS-CoV-2", "ISO-8601", a time "14:52"; "COVID-19" of "COVID-19-related"); a "v" before a version
+# is no part of it.
+_CODE = re.compile(r"(?<![\w.:-])(?:[vV](?=\d))?((?=[\w.:-]*\d)[^\W_]+(?:[-._:][^\W_]+)*?[-._:][^\W_]*\d[^\W_]*)(?!\w|[-._:][^\W_]*\d)")
 
 
 def codes_in(question: str) -> tuple[tuple[str, ...], ...]:

@@ -232,6 +232,16 @@ def test_a_span_inside_inline_code_marks_the_whole_code():
     assert whole_code(text, across, at + 2) == (across, at + 2)  # across the code's edge: as it was
 
 
+def test_a_span_opening_a_bracket_ends_with_the_bracket_closed():
+    """A new user's "When is the black bin collected?" marked "Every other Tuesday (next: 4 February 2025"."""
+    from assistant.answers.answering import bracket_closed
+
+    text = "| Every other Tuesday (next: 4 February 2025) |"
+    start, end = text.index("Every"), text.index(")")
+    assert text[start : bracket_closed(text, start, end)] == "Every other Tuesday (next: 4 February 2025)"
+    assert bracket_closed(text, start, text.index(" (")) == text.index(" (")  # no bracket opened
+
+
 @pytest.mark.parametrize(
     ("question", "yes_or_no"),
     [

@@ -63,6 +63,8 @@ def test_a_code_counts_only_whole():
     assert codes_in("What does VLAN-10 carry?") == (("vlan", "10"),)  # but of a name
     assert codes_in("Are COVID-19-related deaths counted?") == (("covid", "19"),)  # to its last part with a digit
     assert codes_in("What is E21 on the ledger-service?") == ()  # one term each: matched as any word
+    # A time is one thing: "What happened at 14:52?" quoted a timeline's "14:19 — ..." for its "14".
+    assert codes_in("What happened at 14:52 during the outage?") == (("14", "52"),)
     assert holds_run(["code", "qm", "103"], ("qm", "103")) and not holds_run(["qm", "104", "103"], ("qm", "103"))
     idf = {"error": 1.0, "qm": 2.0, "103": 3.0, "104": 3.0}
     codes = codes_in("What does error QM-103 mean?")
@@ -336,3 +338,40 @@ def test_a_question_naming_a_row_s_key_is_not_answered_from_another_row():
     assert asked.rows_of_another([table]) == {("t", 1)}
     assert Asked(keys=(tuple(tokenize("ledger-service")),)).rows_of_another([table]) == set()  # no row holds it
     assert Asked().rows_of_another([table]) == set()
+
+
+def test_a_row_whose_own_name_holds_fewer_of_the_question_s_words_is_not_the_one_asked_about():
+    """A new user's "When is the black bin collected?" quoted the "Blue wheelie bin" row, which says
+    "alternating with the black bin", over the "Black wheelie bin" row: a row's first cell is its name."""
+    from assistant.answers.referents import Asked
+    from assistant.store.lexical import tokenize
+
+    rows = passage_of(
+        "| Black wheelie bin | General rubbish | Every other Tuesday |",
+        "| Blue wheelie bin | Plastic bottles | Every other Tuesday, alternating with the black bin |",
+        "| Green recycling box | Glass and cans | Every Tuesday |",
+    )
+    table = rows.model_copy(update={"id": "t", "source": "notes.html", "kind": "table"})
+    asked = Asked(terms=frozenset(tokenize("When is the black bin collected?")))
+    assert asked.rows_of_another([table]) == {("t", 1), ("t", 2)}
+    assert Asked(terms=frozenset(tokenize("When is the green box collected?"))).rows_of_another([table]) == {("t", 0), ("t", 1)}
+    # Where no row's name holds a word of the question, every row may be the one.
+    assert Asked(terms=frozenset(tokenize("When is the glass collected?"))).rows_of_another([table]) == set()
+    # Lines of code are no table's rows.
+    code = rows.model_copy(update={"id": "c", "kind": "code"})
+    assert asked.rows_of_another([code]) == set()
+
+
+def test_the_black_bin_s_row_answers_when_the_black_bin_is_collected(tmp_path):
+    from projects import built_project
+
+    notes = built_project(tmp_path, {"bins.md": (
+        "# Bin collections\n\n"
+        "| Container | What goes in it | When it is collected |\n|---|---|---|\n"
+        "| Black wheelie bin | General rubbish that cannot be recycled | Every other Tuesday (next: 4 February 2025) |\n"
+        "| Green recycling box | Glass bottles and jars, cans, foil, paper | Every Tuesday |\n"
+        "| Blue wheelie bin | Plastic bottles, pots, tubs and trays; cartons | Every other Tuesday, alternating with the black bin |\n"
+        "| Garden waste bin | Grass, leaves, hedge cuttings | Every other Thursday |\n"
+    )})
+    first = notes.ask("When is the black bin collected?").snippets[0]
+    assert first.text.startswith("| Black wheelie bin |"), first.text

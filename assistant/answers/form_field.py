@@ -1,0 +1,45 @@
+"""The field of a quote of labelled lines that the question names by its label: "Who is the escalation
+contact for LedgerReplicationLag?" over a runbook's "Owner: Tomás Ortega / Escalation: Marcus Webb (SRE
+lead) / Severity: SEV2" asks for the Escalation line's value. The reader, reading the lines as sentences
+("The Owner is Tomás Ortega. The Escalation is Marcus Webb ..."), marked the owner.
+
+A field is named where every word of its label is in the question; where exactly one of a quote's two
+fields or more is, its value is the answer, unless the words found lie inside it already.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import AnswerPhrase, Snippet
+from ..sources.structure import ATTACHED_LABELS, field_opened, label_of
+from ..store.lexical import tokenize
+
+# Marks at a value's edges that are no part of it (Markdown's bold, a trailing space).
+_EDGES = " \t*_"
+
+
+def asked_field(question: str, snippet: Snippet) -> AnswerPhrase | None:
+    """The value of the one field of the snippet's lines whose label the question names whole, as words
+    of the file; None where the snippet holds fewer than two fields, or the question names none or
+    several."""
+    fields = []
+    for line in re.finditer(r"[^\r\n]+", snippet.text):
+        found = field_opened(line.group())
+        if found is not None and label_of(found) not in ATTACHED_LABELS:
+            fields.append((line, found))
+    if len(fields) < 2:
+        return None
+    asked = set(tokenize(question))
+    named = [(line, found) for line, found in fields if (label := set(tokenize(found.group("label")))) and label <= asked]
+    if len(named) != 1:
+        return None
+    line, found = named[0]
+    start, end = line.start() + found.end() - 1, line.end()  # from the value's first character
+    while start < end and snippet.text[start] in _EDGES:
+        start += 1
+    while end > start and snippet.text[end - 1] in _EDGES:
+        end -= 1
+    if start == end:
+        return None
+    return AnswerPhrase(text=snippet.text[start:end], start=snippet.citation.start + start, end=snippet.citation.start + end)
