@@ -27,8 +27,9 @@ from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .heading_quote import asked_of_heading
 from .reader import Reading
-from .referents import Asked, asked_text, codes_missing, heading_names, matched_words, spoken_of
+from .referents import SPECIFIC_CODE_PASSAGES, Asked, asked_text, codes_missing, heading_names, matched_words, spoken_of
 from .form_field import asked_field
+from .numbered import Numbered
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -48,6 +49,12 @@ W_ANSWER_KIND = 0.03
 # did she join?" asked of Ingrid Solberg, just after her paragraph.
 # On the sample sets (reader on) SQuAD, CoQA and COVID-QA read the same with it as without.
 ANOTHER_PERSON = 0.5
+# So much less keeps a sentence of a passage that does not hold a specific code the question names
+# (``referents.Asked.codes``, under its heading or in its text): "When was version 3.2.0 released?"
+# quoted a security policy's "Version: 2.3, approved 3 February 2025" over the changelog's 3.2.0 section;
+# and one naming another numbered thing of the kind the question numbers (``numbered.Numbered``:
+# "Assignment 1 is due Friday 14 February" for "When is assignment 2 due?").
+ANOTHER_CODE = 0.5
 # The reader's span is the marked answer when its probability that the window says it reaches this
 # (on the SQuAD sample, among first-snippet hits: at 0.5 coverage 0.844 / precision 0.870, at 0.4
 # 0.858 / 0.863, at 0.3 with the rules where the reader is unsure 0.904 / 0.848).
@@ -189,10 +196,12 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     kind = expected_answer_kind(query.text)
     passages = {c.row: index.passages[c.row] for c in top}
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
-    asked = Asked.of(query, index, spoken.values(), (p.title for p in passages.values()))
+    asked = Asked.of(query, index, spoken.values(), passages.values())
     names = frozenset(name_terms(asked_text(query))) | {t for code in asked.all_codes for t in code} | carried_names(query)
     headings = {row: heading_names(passage, names) for row, passage in passages.items()}
     other_rows = asked.rows_of_another(passages.values())
+    numbered = Numbered.of(asked_text(query)) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
+    numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
@@ -216,6 +225,9 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             another = asked.of_another(passage, j, said)
             if another:
                 score *= 1.0 - ANOTHER_PERSON
+            another_number = numbered.of_another(passage, j) or numbered.elsewhere(passage)
+            if not holds_codes or another_number:
+                score *= 1.0 - ANOTHER_CODE
             if focus is not None:
                 score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage, focus)
                 score += focus.stay * W_FOCUS_SOURCE * focus.sources.get(passage.source, 0.0)
@@ -223,7 +235,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
                 ScoredSentence(
                     passage=passage, row=candidate.row, sentence_index=j, score=min(score, 1.0),
                     similarity=similarity, copies=copies,
-                    off_subject=another or not holds_codes or (passage.id, j) in other_rows,
+                    off_subject=another or not holds_codes or another_number or (passage.id, j) in other_rows,
                 )
             )
     scored.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..models import Passage
-from ..retrieval.codes import codes_in, holds_run
+from ..retrieval.codes import codes_in, holds_run, versions_in
 from ..retrieval.conversation import is_identifier, name_runs
 from ..retrieval.query import Query
-from ..sources.structure import RECORDS, row_cells, section_heading, table_title
+from ..sources.structure import RECORDS, TITLE_PARTS, row_cells, section_heading, table_title
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 
@@ -113,7 +113,9 @@ def heading_names(passage: Passage, names: frozenset[str]) -> str:
 
 def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], heading: str = "") -> str:
     """The words sentence ``index`` of a passage is matched with the question on: its own; a table's row
-    with its columns' names ("| Tomás Rivera | Postdoc | B220 | 4437 |" is Tomás Rivera's extension); a
+    with its columns' names ("| Tomás Rivera | Postdoc | B220 | 4437 |" is Tomás Rivera's extension) and
+    its section's heading ("| Date | Thursday 6 March 2025 |" under "Midterm exam" says when the midterm
+    is); a
     sentence under a heading naming what the question asks about, the heading (``heading_names``); a
     sentence opening with "He", "She", "His" or "Her", the name of whom it speaks of (``spoken``, from
     ``spoken_of``), or, where its passage opens with such sentences, the passage's title ("When did Thomas
@@ -124,8 +126,11 @@ def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], hea
     if heading:  # the section's heading naming what the question asks about (``heading_names``)
         own = f"{own} {heading}"
     table = table_title(passage.kind, passage.title)
-    if table is not None:
-        return f"{own} {table[1]}"
+    if table is not None:  # its columns' names, and the heading of the section it stands in, if any
+        above = table[0].rsplit(TITLE_PARTS, 1)
+        return f"{own} {table[1]} {above[1] if len(above) == 2 else ''}"
+    if passage.kind == "table" and TITLE_PARTS in passage.title:  # a table with no header: its section's heading
+        return f"{own} {passage.title.rsplit(TITLE_PARTS, 1)[1]}"
     if not _OF_A_PERSON.match(own):
         return own
     if all(_OF_A_PERSON.match(s.text) for s in passage.sentences[: index + 1]):
@@ -161,11 +166,12 @@ class Asked:
 
     @classmethod
     def of(
-        cls, query: Query, index: LoadedIndex, spoken: Iterable[list[Spoken | None]], titles: Iterable[str] = ()
+        cls, query: Query, index: LoadedIndex, spoken: Iterable[list[Spoken | None]], passages: Iterable[Passage] = ()
     ) -> "Asked":
         """What ``query`` asks about, over whom the candidate passages speak of (``spoken_of`` each) and
-        their ``titles``."""
-        title_terms = {t for title in titles for t in tokenize(title)}
+        the candidate ``passages`` themselves."""
+        passages = list(passages)
+        title_terms = {t for p in passages for t in tokenize(p.title)}
         asked = asked_text(query)
         named = {t for name in name_runs(asked) for t in tokenize(name)}
         people = [s.name for found in spoken for s in found if s is not None and is_person(s.name, title_terms)]
@@ -173,11 +179,21 @@ class Asked:
         rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
         codes = codes_in(asked)
         joined = tuple((t,) for word in _JOINED_NAME.findall(asked) for t in tokenize(word))
-        specific = tuple(code for code in (*codes, *joined) if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare)
+        numbered = {tuple(tokenize(found)) for found in versions_in(asked)}
+        specific = tuple(
+            code for code in (*codes, *joined)
+            if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare or (code in numbered and _few_hold(code, passages))
+        )
         keys = [tuple(tokenize(run)) for run in (*name_runs(asked), *name_runs(asked, is_identifier))]
         return cls(
             frozenset(named & said), specific, codes, tuple(dict.fromkeys(k for k in (*keys, *codes) if k)), frozenset(tokenize(asked))
         )
+
+    def holds_codes(self, passage: Passage) -> bool:
+        """Whether the passage (or its section's heading) holds each specific code whole."""
+        if not self.codes:
+            return True
+        return all(holds_run(_terms_under_heading(passage), code) for code in self.codes)
 
     def rows_of_another(self, passages: Iterable[Passage]) -> set[tuple[str, int]]:
         """The rows (passage id, sentence index) of the tables among ``passages`` that are not the ones the
@@ -219,9 +235,15 @@ class Asked:
             return False
         return not self.people & set(tokenize(f"{passage.sentences[index].text} {said.before}"))
 
-    def holds_codes(self, passage: Passage) -> bool:
-        """Whether the passage (or its section's heading) holds each specific code whole."""
-        if not self.codes:
-            return True
-        terms = tokenize(f"{section_heading(passage)} {passage.text}")
-        return all(holds_run(terms, code) for code in self.codes)
+
+def _terms_under_heading(passage: Passage) -> list[str]:
+    """The terms of a passage with its section's heading before them."""
+    return tokenize(f"{section_heading(passage)} {passage.text}")
+
+
+def _few_hold(code: tuple[str, ...], passages: list[Passage]) -> bool:
+    """Whether a code of numbers (a version, "3.2.0": each of its terms stands in most passages) is held
+    whole by one to SPECIFIC_CODE_PASSAGES of the candidate ``passages`` (their headings with them): a
+    changelog's section, not every page that counts."""
+    holding = sum(holds_run(_terms_under_heading(p), code) for p in passages)
+    return 1 <= holding <= SPECIFIC_CODE_PASSAGES

@@ -1,5 +1,6 @@
 """Codes a question names: an error's, a version, a standard's number ("QM-103", "2.4.0", "SARS-CoV-2"),
-each as its terms in order, and whether a text holds one whole."""
+each as its terms in order, and whether a text holds one whole; its versions and times as written; and
+the things it numbers ("week 6", "lab 11")."""
 
 from __future__ import annotations
 
@@ -11,6 +12,15 @@ from ..store.lexical import tokenize
 # "SARS-CoV-2", "ISO-8601", a time "14:52"; "COVID-19" of "COVID-19-related"); a "v" before a version
 # is no part of it.
 _CODE = re.compile(r"(?<![\w.:-])(?:[vV](?=\d))?((?=[\w.:-]*\d)[^\W_]+(?:[-._:][^\W_]+)*?[-._:][^\W_]*\d[^\W_]*)(?!\w|[-._:][^\W_]*\d)")
+
+
+# A version or a time, numbers joined by dots or colons ("3.2.0", "14:52"; not a range, "2008-2009").
+_VERSION = re.compile(r"(?<![\w.:-])\d+(?:[.:]\d+)+(?![\w-]|[.:]\d)")
+
+
+def versions_in(text: str) -> list[str]:
+    """The versions and times of ``text`` as written (``_VERSION``): "3.2.0", "14:52"."""
+    return _VERSION.findall(text)
 
 
 def codes_in(question: str) -> tuple[tuple[str, ...], ...]:
@@ -28,3 +38,28 @@ def holds_run(terms: list[str], run: tuple[str, ...]) -> bool:
     return any(tuple(terms[i : i + width]) == run for i in range(len(terms) - width + 1))
 
 
+# A word of a kind that is numbered, then a number of one to four digits standing alone ("week 6", "Lab
+# 11"; not "3.2.0", "6th"); a range ("Weeks 1–7") names no one of them.
+_NUMBERED_THING = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})(?![\w.:,-]?\d|\w|\s*(?:[–—-]|to)\s*\d)")
+# The kinds of things documents number: a course's weeks and labs, a manual's chapters and steps, a
+# building's rooms, a release's sprints (not a count: "take 3 years", "featured 25 problems"; not a
+# date: "October 2005").
+NUMBERED_KINDS = frozenset(tokenize(
+    "week day lab assignment homework hw quiz exam midterm test lecture lesson class session seminar tutorial "
+    "workshop module unit chapter section part step stage phase level grade term semester quarter page question "
+    "problem exercise task item figure table appendix article clause rule paragraph room floor building block "
+    "gate platform track lane route bus version release sprint milestone episode season round game match volume "
+    "issue ticket case group team zone site plot bed ward station box shelf bay door exit aisle seat row slide "
+    "sheet form tier option plan batch cohort cycle period wave trial arm visit type"
+))
+
+
+def numbered_things(text: str) -> list[tuple[str, str]]:
+    """The numbered things of ``text`` (``_NUMBERED_THING``, of NUMBERED_KINDS): (the word's term, the
+    number)."""
+    found = []
+    for word, number in _NUMBERED_THING.findall(text):
+        terms = tokenize(word)
+        if len(terms) == 1 and terms[0] in NUMBERED_KINDS:
+            found.append((terms[0], str(int(number))))
+    return found

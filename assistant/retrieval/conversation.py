@@ -24,6 +24,7 @@ import numpy as np
 
 from ..models import Answer, Conversation, TurnContext
 from ..store.lexical import STOPWORDS, tokenize
+from .codes import numbered_things, versions_in
 from ..store.loaded import LoadedIndex
 from .query import Focus, Query
 
@@ -577,10 +578,14 @@ def thing_named(question: str) -> str:
 
 
 def code_named(question: str) -> str:
-    """The one name of a question where it holds a digit, a code's ("F3" in "What does F3 mean?", "QM-103");
+    """The one name of a question where it holds a digit, a code's ("F3" in "What does F3 mean?", "QM-103"),
+    or, where it names nothing else, its one version ("3.2.0" in "When was version 3.2.0 released?");
     "" where it names none such, or more than one thing."""
     name = named_once(question)
-    return name if any(c.isdigit() for c in name) else ""
+    if any(c.isdigit() for c in name):
+        return name
+    versions = versions_in(question)
+    return versions[0] if len(versions) == 1 and not name_runs(question) else ""
 
 
 def thing_in_place(follow_up: str, thing: str) -> Contrast | None:
@@ -685,10 +690,11 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
                 continue  # a turn further back that found no answer leaves nothing to go on ("and in week 14?")
             fade = CARRY_WEIGHT * missing * FADE**distance
             own = set(tokenize(turn.asked)) if refused_only else None
+            numbers = {number for _, number in numbered_things(turn.whole_question)}  # "7" of "week 7"
             for term, weight in turn.terms.items():
                 if own is not None and term not in own:
                     continue  # what a refused turn carried from the turns before it
-                if term in query.terms or term in STOPWORDS or is_follow_up_generic(term):
+                if term in query.terms or term in STOPWORDS or (is_follow_up_generic(term) and term not in numbers):
                     continue
                 if instead is not None and (term in instead.replaced or (term not in instead.kept and turn.words.get(term, "")[:1].isupper())):
                     continue  # what the question now asks in place of, or a name one of the turns before it replaced

@@ -291,6 +291,12 @@ def test_a_version_s_date_in_its_heading_is_read_and_a_bullet_saying_only_the_qu
     assert first.answer is not None and first.answer.text == "2025-06-02"
     first = docs.ask("Which version raised the rate limit for invoices:read?").snippets[0]
     assert first.text.startswith("3.4.0 - 2025-07-08") and first.answer is not None and first.answer.text == "3.4.0"
+    # A version few passages hold is specific: a line holding another ("Version: 2.3, approved 3
+    # February 2025" in the security policy) was quoted first; so were the changelog's intro's words.
+    first = docs.ask("When was version 3.2.0 released?").snippets[0]
+    assert first.text.startswith("3.2.0 - 2025-04-14") and first.answer is not None and first.answer.text == "2025-04-14"
+    first = docs.ask("What changed in 3.3.1?").snippets[0]
+    assert first.passage.title.endswith("3.3.1 - 2025-06-17"), first.text
     quillmark = built_project(tmp_path / "quillmark", {"CHANGELOG.md": QUILLMARK_CHANGES})
     first = quillmark.ask("Which version removed the --legacy-fonts flag?").snippets[0]
     assert first.text.startswith("2.0.0 - 2023-06-12") and "Removed the `--legacy-fonts` flag." in first.text
@@ -375,3 +381,16 @@ def test_the_black_bin_s_row_answers_when_the_black_bin_is_collected(tmp_path):
     )})
     first = notes.ask("When is the black bin collected?").snippets[0]
     assert first.text.startswith("| Black wheelie bin |"), first.text
+
+
+def test_a_table_s_row_is_matched_on_the_heading_of_the_section_it_stands_in():
+    """A new user's "when is the midterm" never had the exam page's "| Date | Thursday 6 March 2025 |"
+    read: the row under "Midterm exam" names no midterm, and its table has no header row."""
+    from assistant.answers.referents import matched_words
+
+    row = passage_of("| Date | Thursday 6 March 2025 |").model_copy(update={"kind": "table", "title": "Exam Information — Midterm exam"})
+    assert matched_words(row, 0, [None]).endswith("Midterm exam")
+    headed = row.model_copy(update={"title": "Exam Information — Midterm exam — Item · Details"})
+    assert "Item · Details" in matched_words(headed, 0, [None]) and matched_words(headed, 0, [None]).endswith("Midterm exam")
+    alone = row.model_copy(update={"title": "schedule — week · date · topic"})
+    assert matched_words(alone, 0, [None]).rstrip().endswith("week · date · topic")  # no section: the file's title is not added

@@ -781,6 +781,8 @@ def test_the_thing_a_question_names_with_the(before, thing):
         ("What does error QM-103 mean?", "QM-103"),
         ("Where did Augustine teach?", ""),  # a name, not a code: "he", not "it"
         ("Is F3 worse than F4?", ""),  # two: which one would "it" be?
+        ("When was version 3.2.0 released?", "3.2.0"),  # a version, where it names nothing else
+        ("Is 2.4.0 newer than 2.3.0?", ""),
     ],
 )
 def test_the_code_a_question_names(before, code):

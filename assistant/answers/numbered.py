@@ -1,0 +1,84 @@
+"""Which numbered thing a question asks about, and whether a sentence speaks of another: "When is
+assignment 2 due?" is not answered by "Assignment 1 is due Friday 14 February", nor "What do we cover in
+week 6?" by the schedule's row for week 11. A number after a word names one of a kind ("week 6", "lab 11",
+"room 204", "chapter 4"); a sentence naming the same kind with another number, and not the one asked,
+speaks of another. A table's row names it in the cell under the column the word names (the schedule's
+"| 6 | 2025-02-18 | ... |" under "week · date · ..."), so a question about week 16 of a schedule that
+ends at week 15 finds no row that speaks of it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from ..models import Passage
+from ..retrieval.codes import numbered_things
+from ..sources.structure import column_cells
+from ..store.lexical import tokenize
+
+# A word with a number after it (a range's first too: "weeks 10–14").
+_NUMBERING = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+\d")
+
+
+@dataclass(frozen=True)
+class Numbered:
+    """The numbered things a question names: each as its word's term and its number."""
+
+    things: tuple[tuple[str, str], ...] = ()
+    # The ids of the few candidate passages naming one of them (``specific``), if so.
+    holders: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, question: str) -> "Numbered":
+        return cls(tuple(dict.fromkeys(numbered_things(question))))
+
+    def __bool__(self) -> bool:
+        return bool(self.things)
+
+    def specific(self, passages: list[Passage], most: int) -> "Numbered":
+        """These things, where one to ``most`` of the candidate ``passages`` name one of them (the
+        schedule's row for week 6, not the exam pages' "Covers | All weeks ..."), with those passages
+        (``holders``); else as they are."""
+        holders = frozenset(p.id for p in passages if held_in(self.things, p)) if self.things else frozenset()
+        return replace(self, holders=holders) if 1 <= len(holders) <= most else self
+
+    def elsewhere(self, passage: Passage) -> bool:
+        """Whether the question's numbered thing is named by few candidate passages (``specific``) and
+        this, which numbers things of its kind (weeks: "Covers | All weeks, with extra weight on weeks
+        10–14"), is none of them. One that numbers none may still name it otherwise (a paper's "HAdV-55"
+        for "human adenovirus type 55", beside "the type of ventilation")."""
+        if not self.holders or passage.id in self.holders:
+            return False
+        kinds = {word for word, _ in self.things}
+        return any(kinds & set(tokenize(word)) for word in _NUMBERING.findall(passage.text))
+
+    def of_another(self, passage: Passage, index: int) -> bool:
+        """Whether sentence ``index`` of the passage names a thing of a kind the question numbers with
+        another number, and not the one asked ("Assignment 1 is due ..." for assignment 2)."""
+        if not self.things:
+            return False
+        said = set(_said(passage, index))
+        kinds = {word for word, _ in self.things}
+        others = {(word, number) for word, number in said if word in kinds}
+        return bool(others) and not others & set(self.things)
+
+
+def held_in(things: tuple[tuple[str, str], ...], passage: Passage) -> bool:
+    """Whether a sentence of the passage names one of ``things``."""
+    asked = set(things)
+    return any(asked & set(_said(passage, j)) for j in range(len(passage.sentences)))
+
+
+def _said(passage: Passage, index: int) -> list[tuple[str, str]]:
+    """The numbered things sentence ``index`` names: in its words, and, a table's row, each number in a
+    cell of its own under a column whose name is one word's ("| 6 | ..." under "week")."""
+    sentence = passage.sentences[index]
+    said = numbered_things(sentence.text)
+    columns = column_cells(passage.kind, passage.title, sentence.text)
+    for name, (start, end) in columns or ():
+        cell = sentence.text[start:end]
+        terms = tokenize(name)
+        if cell.isdigit() and len(terms) == 1:
+            said.append((terms[0], str(int(cell))))
+    return said
