@@ -93,6 +93,12 @@ _WORD = re.compile(r"(?<=[\s(\"'“])[^\W\d_][\w'’-]*[^\W_]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
 # A word opening a sentence after the question's first: capitalised as a sentence's first word is.
 _SENTENCE_OPENING = re.compile(r"[.!?]\s+([^\W\d_][\w'’-]*)")
+# A name the asker gives as their own ("my last name is Nguyen", "I'm Priya"): it says who asks, not
+# what the sources must mention ("which room is my midterm in, my last name is Nguyen" abstained).
+_OWN_NAME = re.compile(
+    r"\b(?i:my\s+(?:(?:last|first|family|given|sur)\s*)?name\s+is|my\s+surname\s+is|i\s+am|i['’]m|this\s+is)\s+"
+    r"((?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)?)"
+)
 # Months and days are capitalised but name nothing the sources must mention: a date may be written
 # "2025-03-24" ("Who is on call in the week of 24 March 2025?" over a rota abstained for "March"). A
 # month that is a given name too ("May", "Jan") or a month's abbreviation only beside a number.
@@ -280,7 +286,9 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     idf = {t: known.get(t, rarest) for t in subject}  # a word the index never saw is as rare as can be
     total = sum(idf.values())
     unknown = sum(w for t, w in idf.items() if t not in known) / total if total else 0.0
-    words = question_names(query.text)
+    asked_text = f"{query.text} {query.whole_question}"
+    own = {word for found in _OWN_NAME.findall(asked_text) for word in found.split()}  # the asker's own name
+    words = {term: word for term, word in question_names(query.text).items() if word not in own}
     names = set(words)
     text = " ".join(index.passages[c.row].title + " " + index.passages[c.row].text for c in ranked[:NAME_PASSAGES])
     # A follow-up with no name of its own asks about the names of the question it goes on asking: "and?"
@@ -295,8 +303,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     # question is capitalised as its sentence's first ("… valid? Thanks"), and a month or a day as any
     # is (``_CALENDAR``): no names for this.
     opening = set(_SENTENCE_OPENING.findall(query.text or "")) | set(_SENTENCE_OPENING.findall(query.whole_question or ""))
-    asked_text = f"{query.text} {query.whole_question}"
-    named = {term: word for term, word in asked.items() if word not in opening and not _is_calendar(word, asked_text)}
+    named = {term: word for term, word in asked.items() if word not in opening | own and not _is_calendar(word, asked_text)}
     unmentioned = never_mentioned(named, present, index, each=bool(words))
     return QuestionSignals(
         subject=subject,

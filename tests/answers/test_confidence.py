@@ -100,6 +100,18 @@ def test_an_acronym_the_sources_write_with_full_stops_is_mentioned(sample_assist
     assert "never mention" in (sample_assistant.ask("Who is the UK envoy?").reason or "")
 
 
+def test_the_asker_s_own_name_is_no_name_the_sources_must_mention(tmp_path):
+    """A new user's "which room is my midterm in, my last name is Nguyen" abstained as about something
+    the sources never mention ("Nguyen"), its first snippet the rooms by last name."""
+    from projects import DATA, built_project
+
+    exams = built_project(tmp_path, {"exams.html": (DATA / "course" / "exams.html").read_text(encoding="utf-8")})
+    answer = exams.ask("which room is my midterm in, my last name is Nguyen")
+    assert not answer.abstained, answer.reason
+    assert "Last names M–Z" in answer.snippets[0].text
+    assert "never mention" in (exams.ask("which room is Nguyen's midterm in?").reason or "")  # asked about, not by
+
+
 LICENCE = """GNU GENERAL PUBLIC LICENSE, Version 3
 
 8. Termination.
