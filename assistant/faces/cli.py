@@ -18,7 +18,7 @@ from typing import TextIO
 from ..config import check_ray_address
 from ..errors import AssistantError, BuildCancelled, QuestionError, Remedy
 from ..sources.outside_text import recovered, shown
-from .shown_quote import as_shown, snippet_label
+from .shown_quote import as_shown, snippet_label, sureness
 from ..models import Conversations, IndexCheck, IndexState, ProgressCallback, counted
 
 EXIT_OK, EXIT_NO_ANSWER, EXIT_USAGE, EXIT_INDEX = 0, 1, 2, 3
@@ -367,7 +367,8 @@ def _print_answer(answer, out: TextIO, err: TextIO, command: str) -> None:
             f"note: {printable(', '.join(answer.changed_sources))} changed since the index was built; "
             f"what it no longer says is not quoted (run `{printable(command)} index` to update)\n"
         )
-    for line in answer_lines(answer, bold=_is_terminal(out)):
+    bold = _is_terminal(out)  # piped, the answering words stand on a line of their own: bold is lost
+    for line in answer_lines(answer, bold=bold, answer_words=not bold):
         out.write(line + "\n")
 
 
@@ -397,8 +398,8 @@ def snippet_section(snippet) -> str | None:
 
 
 def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = True) -> list[str]:
-    """The answer as lines to read: the abstention, or each snippet numbered with its citation, score
-    and quote (as its file shows it, ``shown_quote``, unless not ``shown``; the answering words in bold
+    """The answer as lines to read: the abstention, or each snippet numbered with its citation, confidence
+    (``shown_quote.sureness``) and quote (as its file shows it, ``shown_quote``, unless not ``shown``; the answering words in bold
     where ``bold``; on a line of their own with ``answer_words``; a table's row after its columns'
     names, another passage after the headings it stands under), and the other places it stands; after an abstention, the nearest passage so (a new user's
     "GPLv3" question abstained, the rule it asked for first among them, and the CLI never showed them)."""
@@ -412,7 +413,8 @@ def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = T
     for rank, snippet in enumerate(snippets, start=1):
         label = "" if answer.abstained else snippet_label(snippet)
         label = f"  {label}" if label else ""
-        lines.append(f"{rank}. {printable(snippet.citation.label())}  (score {snippet.score:.2f}){label}")
+        name, value = sureness(snippet)
+        lines.append(f"{rank}. {printable(snippet.citation.label())}  ({name} {value:.2f}){label}")
         if columns := table_columns(snippet):
             lines.append(f"   columns: {printable(columns)}")
         elif section := snippet_section(snippet):

@@ -72,6 +72,15 @@ def as_shown(text: str, source: str, keep: tuple[int, int] | None = None) -> Sho
     return ShownText("".join(text[i] for i in kept), tuple(kept))
 
 
+def sureness(snippet) -> tuple[str, float]:
+    """What a snippet is shown with beside its citation: its confidence (the calibrated probability that
+    it answers, the one its "unsure" label and an abstention go by), or its score where it has none (a
+    new user read "score 0.53" beside an answer the JSON gave a confidence of 0.45)."""
+    if snippet.confidence is not None:
+        return "confidence", snippet.confidence
+    return "score", snippet.score
+
+
 def snippet_label(snippet) -> str:
     """What a snippet is, where it is not simply an answer, as the CLI, the chat and a transcript say
     it beside its citation: "nearest, not an answer" below the bar, "unsure: the sources may not say

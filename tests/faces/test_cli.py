@@ -19,8 +19,10 @@ def test_ask_shows_the_90_days_sentence_first_with_its_line(built_sample):
     code, out, err = run_cli("--config", str(built_sample), "ask", "How long is the temporary Kosovo document valid?")
     assert code == 0, err
     first = out.splitlines()[0]
-    assert first.startswith(f"1. {SAMPLE_FILE}:8 ")
+    assert first.startswith(f"1. {SAMPLE_FILE}:8  (confidence ")  # the number "unsure" goes by, not the score
     assert "valid for 90 days" in out.splitlines()[1]
+    # Piped (no terminal), the answering words stand on a line of their own: bold would be lost.
+    assert out.splitlines()[2] == "   answer: 90 days", out
 
 
 def test_off_topic_question_abstains_with_exit_1(built_sample):
@@ -190,7 +192,7 @@ def test_a_quote_is_printed_under_the_headings_it_stands_under(tmp_path):
     )
     out = asked_of_folder(tmp_path, "CHANGELOG.md", changelog, "When was Postgres upgraded?")
     lines = out.splitlines()
-    assert lines[0].startswith("1. CHANGELOG.md:11  (score ")
+    assert lines[0].startswith("1. CHANGELOG.md:11  (confidence ")
     assert lines[1] == "   section: [2.3.0] - 2024-08-27 — Changed", out
     assert lines[2] == "   “Upgraded Postgres from 14 to 15.”"
 

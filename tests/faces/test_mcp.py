@@ -137,7 +137,7 @@ def test_ask_answers_with_the_cli_json_shape_and_a_numbered_text(server, project
     assert sample_text(project)[citation["start"] : citation["end"]] == first["text"]
     (text,) = result.content
     lines = text.text.splitlines()
-    assert lines[0].startswith(f"1. {SAMPLE_FILE}:8  (score ")
+    assert lines[0].startswith(f"1. {SAMPLE_FILE}:8  (confidence ")
     assert "valid for 90 days" in lines[1] and lines[2] == "   answer: 90 days"
 
 

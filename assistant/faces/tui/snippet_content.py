@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 from textual.content import Content
 
-from ..shown_quote import as_shown, snippet_label
+from ..shown_quote import as_shown, snippet_label, sureness
 
 if TYPE_CHECKING:
     from ...models import Snippet
@@ -122,12 +122,12 @@ def _quote(snippet: Snippet) -> list[tuple[str, str]]:
 
 
 def snippet_heading(rank: int, snippet: Snippet) -> Content:
-    """The rank, the citation (``file:line``) and the score meter."""
+    """The rank, the citation (``file:line``) and the confidence's meter (``shown_quote.sureness``)."""
     parts: list[str | Content | tuple[str, str]] = [
         (f"{rank}. ", "bold"),
         (snippet.citation.label(), "bold $accent"),
         "  ",
-        score_meter(snippet.score),
+        score_meter(sureness(snippet)[1]),
     ]
     from ...sources.structure import table_title
 

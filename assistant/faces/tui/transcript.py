@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from ..shown_quote import snippet_label
+from ..shown_quote import snippet_label, sureness
 
 if TYPE_CHECKING:
     from ...models import Answer
@@ -55,7 +55,8 @@ def transcript_markdown(
         for rank, snippet in enumerate(answer.snippets, start=1):
             label = snippet_label(snippet)
             nearest = f", {label}" if label and not answer.abstained else ""
-            out += [f"{rank}. `{snippet.citation.label()}` (score {snippet.score:.2f}{nearest})", "", _quote(snippet.text), ""]
+            name, value = sureness(snippet)
+            out += [f"{rank}. `{snippet.citation.label()}` ({name} {value:.2f}{nearest})", "", _quote(snippet.text), ""]
             if snippet.answer is not None:  # the words the chat marks, which a saved answer lost
                 out += [f"Answer: **{_escaped(_inline(snippet.answer.text))}**", ""]
             if snippet.also:
