@@ -436,12 +436,35 @@ def _read_span(question: str, picked: Picked) -> AnswerPhrase | None:
     if is_section_reference(question, picked.snippet.text, at, at + last - first):
         return None
     at, end = whole_code(picked.snippet.text, at, at + last - first)
-    end = bracket_closed(picked.snippet.text, at, end)
+    end = bracket_closed(picked.snippet.text, at, whole_token(picked.snippet.text, end))
+    end = within_emphasis(picked.snippet.text, at, end)
     return AnswerPhrase(text=picked.snippet.text[at:end], start=citation.start + at, end=citation.start + end)
 
 
 # Inline code in Markdown: `tw deploy rollback billing-api`, on one line.
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
+# What goes on a token cut short at a span's end: the rest of its word, and a joined part after a mark
+# (".edu" of "p.raman@halvorsen.edu", "-04-14" of "2025-04-14", ",000" of "40,000").
+_TOKEN_GOES_ON = re.compile(r"(?:\w|[.@/_:+-](?=\w)|,(?=\d{3}(?!\d)))*")
+
+
+def whole_token(text: str, end: int) -> int:
+    """The end of a span ending at ``end`` of ``text``, past the rest of the token it cuts (``_TOKEN_GOES_ON``):
+    a new user's mark "p.raman@halvorsen" of an email address."""
+    return _TOKEN_GOES_ON.match(text, end).end() if end < len(text) and text[end - 1 : end].strip() else end
+
+
+def within_emphasis(text: str, start: int, end: int) -> int:
+    """The end of the span ``text[start:end]``, before the mark that closes an emphasis it opens inside
+    ("Tuesday 4 March" of "**Tuesday 4 March**,\n18:00–19:30", which a new user was shown as marked)."""
+    opened_at = text.rfind("\n", 0, start) + 1
+    for mark in ("**", "__"):
+        inside = text[start:end]
+        if inside.count(mark) % 2 == 1 and inside.find(mark) > 0 and text.count(mark, opened_at, start) % 2 == 1:
+            return start + inside.find(mark)
+    return end
 
 
 def bracket_closed(text: str, start: int, end: int) -> int:

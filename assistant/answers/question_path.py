@@ -16,6 +16,7 @@ from ..retrieval.ranking import rank_question
 from ..store.lexical import spelled_as_known
 from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
+from .corrections import with_corrections_first
 from .heading_quote import with_section_headings
 from .introduced import with_introduced_code
 from .procedure import with_whole_procedures
@@ -79,6 +80,7 @@ def answer_question(
     rows = {s.passage.id: s.row for s in scored}
     picked, confidences = with_introduced_code(index, rows, picked, confidences, count, check.holds)
     picked, confidences = with_whole_procedures(question, picked, confidences, bar)
+    picked, confidences = with_corrections_first(picked, confidences)
     if reader is not None:
         marks_started = time.perf_counter()
         picked = read_for_marks(reader, query, picked, [c >= bar for c in confidences.probabilities])

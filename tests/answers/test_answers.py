@@ -232,6 +232,35 @@ def test_a_span_inside_inline_code_marks_the_whole_code():
     assert whole_code(text, across, at + 2) == (across, at + 2)  # across the code's edge: as it was
 
 
+@pytest.mark.parametrize(
+    ("text", "cut", "whole"),
+    [
+        ("email p.raman@halvorsen.edu today", "p.raman@halvorsen", "p.raman@halvorsen.edu"),  # a new user's mark
+        ("released on 2025-04-14.", "2025", "2025-04-14"),
+        ("the billing-api row", "billing", "billing-api"),
+        ("it costs £40,000 now", "£40", "£40,000"),
+        ("from 10:30–11:50", "10:30", "10:30"),  # a range's dash ends it
+        ("valid for 90 days.", "90 days", "90 days"),  # a sentence's stop is no part of it
+    ],
+)
+def test_a_span_ending_inside_a_token_ends_with_the_token(text, cut, whole):
+    from assistant.answers.answering import whole_token
+
+    at = text.index(cut)
+    assert text[at : whole_token(text, at + len(cut))] == whole
+
+
+def test_a_span_beginning_inside_an_emphasis_ends_where_it_closes():
+    """A new user was shown "Tuesday 4 March**,\n18:00–19:30" marked, of "**Tuesday 4 March**, 18:00–19:30"."""
+    from assistant.answers.answering import within_emphasis
+
+    text = "The session is on **Tuesday 4 March**,\n18:00–19:30, in Brennan Hall 120."
+    start, end = text.index("Tuesday"), text.index(", in")
+    assert text[start : within_emphasis(text, start, end)] == "Tuesday 4 March"
+    opening = text.index("on **")  # a span opening the emphasis is left as it is
+    assert within_emphasis(text, opening, text.index(" 4 March")) == text.index(" 4 March")
+
+
 def test_a_span_opening_a_bracket_ends_with_the_bracket_closed():
     """A new user's "When is the black bin collected?" marked "Every other Tuesday (next: 4 February 2025"."""
     from assistant.answers.answering import bracket_closed
