@@ -446,8 +446,9 @@ _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 
 
 # What goes on a token cut short at a span's end: the rest of its word, and a joined part after a mark
-# (".edu" of "p.raman@halvorsen.edu", "-04-14" of "2025-04-14", ",000" of "40,000").
-_TOKEN_GOES_ON = re.compile(r"(?:\w|[.@/_:+-](?=\w)|,(?=\d{3}(?!\d)))*")
+# (".edu" of "p.raman@halvorsen.edu", "-04-14" of "2025-04-14", ",000" of "40,000"); not a part in
+# capitals, another word ("In March.The next", "Marcus/Webb").
+_TOKEN_GOES_ON = re.compile(r"(?:\w|[.@/_:+-](?=[a-z\d])|,(?=\d{3}(?!\d)))*")
 
 
 def whole_token(text: str, end: int) -> int:

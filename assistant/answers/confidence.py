@@ -93,10 +93,11 @@ _WORD = re.compile(r"(?<=[\s(\"'“])[^\W\d_][\w'’-]*[^\W_]")
 _FIRST_WORD = re.compile(r"^\W*\w+")
 # A word opening a sentence after the question's first: capitalised as a sentence's first word is.
 _SENTENCE_OPENING = re.compile(r"[.!?]\s+([^\W\d_][\w'’-]*)")
-# A name the asker gives as their own ("my last name is Nguyen", "I'm Priya"): it says who asks, not
-# what the sources must mention ("which room is my midterm in, my last name is Nguyen" abstained).
+# A name the asker gives as their own ("my last name is Nguyen"): it says who asks, not what the
+# sources must mention ("which room is my midterm in, my last name is Nguyen" abstained). Not "I'm
+# Canadian", "this is Kubernetes": those name what is asked about.
 _OWN_NAME = re.compile(
-    r"\b(?i:my\s+(?:(?:last|first|family|given|sur)\s*)?name\s+is|my\s+surname\s+is|i\s+am|i['’]m|this\s+is)\s+"
+    r"\b(?i:my\s+(?:(?:last|first|family|given|full|sur)\s*)?name\s+is|my\s+surname\s+is)\s+"
     r"((?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)?)"
 )
 # Months and days are capitalised but name nothing the sources must mention: a date may be written

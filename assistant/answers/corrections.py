@@ -15,14 +15,16 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..sources.structure import section_heading
+from ..sources.structure import TITLE_PARTS
 from ..store.lexical import tokenize
 from .answering import Picked
 from .confidence import Confidences
 
 # A heading that says its entry corrects or updates an earlier one.
+# Its correcting forms, not a command ("Change your password", "Update the app"), but "Update:" as a label.
 _CORRECTS = re.compile(
-    r"\b(?:correct(?:ion|ed)|update[ds]?|revised|rescheduled|postponed|moved|changed?|amended|erratum|new\s+date)\b", re.I
+    r"\b(?:correction|corrected|updated|revised|rescheduled|postponed|moved|changed|amended|erratum|new\s+date|update\s*:)",
+    re.I,
 )
 # Words of a heading that say nothing of its subject: the correcting words, a date's.
 _NOT_SUBJECT = frozenset(tokenize(
@@ -37,7 +39,7 @@ def with_corrections_first(picked: list[Picked], confidences: Confidences) -> tu
     order = list(range(len(picked)))
     for k in range(1, len(order)):
         later = picked[order[k]].snippet
-        heading = section_heading(later.passage)
+        heading = _headings(later)
         if not _CORRECTS.search(heading):
             continue
         subject = _subject(heading)
@@ -45,7 +47,7 @@ def with_corrections_first(picked: list[Picked], confidences: Confidences) -> tu
             earlier = picked[order[i]].snippet
             if earlier.citation.source != later.citation.source:
                 continue
-            before = section_heading(earlier.passage)
+            before = _headings(earlier)
             if before != heading and not _CORRECTS.search(before) and 2 * len(subject & _subject(before)) > len(subject):
                 order.insert(i, order.pop(k))
                 break
@@ -56,6 +58,12 @@ def with_corrections_first(picked: list[Picked], confidences: Confidences) -> tu
         probabilities=[confidences.probabilities[k] for k in order],
         features=[confidences.features[k] for k in order],
     )
+
+
+def _headings(snippet) -> str:
+    """The headings a snippet's passage stands under, below its document's title ("2025-02-26 — CORRECTION:
+    midterm review session date"; "Correction — midterm review session" whole, not its last part)."""
+    return snippet.passage.title.partition(TITLE_PARTS)[2]
 
 
 def _subject(heading: str) -> set[str]:

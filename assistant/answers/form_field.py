@@ -3,8 +3,10 @@ contact for LedgerReplicationLag?" over a runbook's "Owner: Tomás Ortega / Esca
 lead) / Severity: SEV2" asks for the Escalation line's value. The reader, reading the lines as sentences
 ("The Owner is Tomás Ortega. The Escalation is Marcus Webb ..."), marked the owner.
 
-A field is named where every word of its label is in the question; where exactly one of a quote's two
-fields or more is, its value is the answer, unless the words found lie inside it already.
+A field is named where every word of its label is in the question before any condition it sets ("Who
+do I call if the owner is unreachable?" asks for no owner); where one of a quote's two fields or more is
+named, or one whose label holds every other named one's words ("Contact email" over "Contact"), its
+value is the answer, unless the words found lie inside it already.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from ..models import AnswerPhrase, Snippet
 from ..sources.structure import ATTACHED_LABELS, field_opened, label_of
 from ..store.lexical import tokenize
 
+# Where a question's condition starts: a label named after it is no field asked for.
+_CONDITION = re.compile(r"\b(?:if|when|unless|because|while|after|before|once)\b", re.I)
 # Marks at a value's edges that are no part of it (Markdown's bold, a trailing space).
 _EDGES = " \t*_"
 
@@ -30,11 +34,13 @@ def asked_field(question: str, snippet: Snippet) -> AnswerPhrase | None:
             fields.append((line, found))
     if len(fields) < 2:
         return None
-    asked = set(tokenize(question))
-    named = [(line, found) for line, found in fields if (label := set(tokenize(found.group("label")))) and label <= asked]
-    if len(named) != 1:
+    asked = set(tokenize(_CONDITION.split(question)[0]))  # "Who do I call if the owner is unreachable?" asks no owner
+    labels = [set(tokenize(found.group("label"))) for _, found in fields]
+    named = [k for k, label in enumerate(labels) if label and label <= asked]
+    widest = [k for k in named if all(labels[other] <= labels[k] for other in named)]  # "Contact email" over "Contact"
+    if len(widest) != 1:
         return None
-    line, found = named[0]
+    line, found = fields[widest[0]]
     start, end = line.start() + found.end() - 1, line.end()  # from the value's first character
     while start < end and snippet.text[start] in _EDGES:
         start += 1

@@ -16,7 +16,12 @@ from ..models import Passage
 from ..retrieval.codes import numbered_things
 from ..sources.structure import column_cells
 from ..store.lexical import tokenize
+from .answer_kind import asks_yes_or_no
 
+# A question asking of the thing before or after the one it numbers.
+_BESIDE = re.compile(r"\b(?:after|before|next|previous|following|preceding|prior)\b", re.I)
+# A range of numbered things ("Weeks 6–7", "weeks 10 to 14"): each of them is named.
+_RANGE = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})\s*(?:[–—-]|to)\s*(\d{1,4})(?![\w.]?\d)")
 # A word with a number after it (a range's first too: "weeks 10–14").
 _NUMBERING = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+\d")
 
@@ -31,6 +36,11 @@ class Numbered:
 
     @classmethod
     def of(cls, question: str) -> "Numbered":
+        """The things ``question`` numbers; none where it asks yes or no, or of the one before or after
+        ("Is the midterm in week 7?" may be answered "The midterm is in week 8."; "What do I do after
+        step 3?" by step 4)."""
+        if asks_yes_or_no(question) or _BESIDE.search(question):
+            return cls()
         return cls(tuple(dict.fromkeys(numbered_things(question))))
 
     def __bool__(self) -> bool:
@@ -40,7 +50,7 @@ class Numbered:
         """These things, where one to ``most`` of the candidate ``passages`` name one of them (the
         schedule's row for week 6, not the exam pages' "Covers | All weeks ..."), with those passages
         (``holders``); else as they are."""
-        holders = frozenset(p.id for p in passages if held_in(self.things, p)) if self.things else frozenset()
+        holders = frozenset(p.id for p in passages if _held_in(self.things, p)) if self.things else frozenset()
         return replace(self, holders=holders) if 1 <= len(holders) <= most else self
 
     def elsewhere(self, passage: Passage) -> bool:
@@ -58,23 +68,29 @@ class Numbered:
         another number, and not the one asked ("Assignment 1 is due ..." for assignment 2)."""
         if not self.things:
             return False
-        said = set(_said(passage, index))
+        said = set(_said(passage, index, ranges=True))
         kinds = {word for word, _ in self.things}
         others = {(word, number) for word, number in said if word in kinds}
         return bool(others) and not others & set(self.things)
 
 
-def held_in(things: tuple[tuple[str, str], ...], passage: Passage) -> bool:
+def _held_in(things: tuple[tuple[str, str], ...], passage: Passage) -> bool:
     """Whether a sentence of the passage names one of ``things``."""
     asked = set(things)
     return any(asked & set(_said(passage, j)) for j in range(len(passage.sentences)))
 
 
-def _said(passage: Passage, index: int) -> list[tuple[str, str]]:
+def _said(passage: Passage, index: int, ranges: bool = False) -> list[tuple[str, str]]:
     """The numbered things sentence ``index`` names: in its words, and, a table's row, each number in a
-    cell of its own under a column whose name is one word's ("| 6 | ..." under "week")."""
+    cell of its own under a column whose name is one word's ("| 6 | ..." under "week"); with ``ranges``,
+    each of a range's too ("Weeks 1–7" speaks of week 6, if not of it alone: it is no other week's, but
+    a passage naming week 6 itself is the one asked about)."""
     sentence = passage.sentences[index]
     said = numbered_things(sentence.text)
+    for word, first, last in _RANGE.findall(sentence.text) if ranges else ():
+        terms = tokenize(word)
+        if len(terms) == 1 and 0 <= int(last) - int(first) <= 50:
+            said += [(terms[0], str(n)) for n in range(int(first), int(last) + 1)]
     columns = column_cells(passage.kind, passage.title, sentence.text)
     for name, (start, end) in columns or ():
         cell = sentence.text[start:end]

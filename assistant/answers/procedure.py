@@ -113,8 +113,9 @@ def with_whole_procedures(
 ) -> tuple[list[Picked], Confidences]:
     """The picked snippets, each step of a numbered list widened to the whole list where the question
     asks how to do something (``asks_how``); a snippet inside another (a step of a list quoted whole,
-    ranked before it or after) is dropped, as is the second of two the same; the first list, where it
-    is an answer (its confidence reaches ``bar``), before the snippets of its section above it."""
+    ranked before it or after) is dropped, as is the second of two the same; the first list widened so,
+    where it is an answer (its confidence reaches ``bar``), before the snippets of its section above it
+    (a list quoted whole already stays where it is)."""
     if not asks_how(question):
         return picked, confidences
     chosen = [

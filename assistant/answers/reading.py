@@ -297,8 +297,9 @@ def under_heading(window: Stretch, passage: Passage, pattern: re.Pattern[str], r
 
 
 # A span opening with a question word asks, it does not answer: "who owns it" in "Each alert section
-# lists who owns it, who to escalate to, ..." for "who do I escalate to?".
-_ASKING = re.compile(r"(?:who|whom|whose|what|when|where|which|why)(?![\w'’-])", re.I)
+# lists who owns it, who to escalate to, ..." for "who do I escalate to?". Not "when" and "where",
+# which open an answer as often ("when the indicator light turns red").
+_ASKING = re.compile(r"(?:who|whom|whose|what|which|why)(?![\w'’-])", re.I)
 
 
 def asks_again(span: str) -> bool:

@@ -19,7 +19,7 @@ from ..models import Passage
 from ..retrieval.codes import codes_in, holds_run, versions_in
 from ..retrieval.conversation import is_identifier, name_runs
 from ..retrieval.query import Query
-from ..sources.structure import RECORDS, TITLE_PARTS, row_cells, section_heading, table_title
+from ..sources.structure import HEADER_CELLS, RECORDS, TITLE_PARTS, row_cells, section_heading, table_title
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 
@@ -179,10 +179,10 @@ class Asked:
         rare = index.lexical.idf_of_rows(SPECIFIC_CODE_PASSAGES)
         codes = codes_in(asked)
         joined = tuple((t,) for word in _JOINED_NAME.findall(asked) for t in tokenize(word))
-        numbered = {tuple(tokenize(found)) for found in versions_in(asked)}
+        versions = {tuple(tokenize(found)) for found in versions_in(asked)}
         specific = tuple(
             code for code in (*codes, *joined)
-            if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare or (code in numbered and _few_hold(code, passages))
+            if max(index.lexical.idf(list(code)).values(), default=0.0) >= rare or (code in versions and _few_hold(code, passages))
         )
         keys = [tuple(tokenize(run)) for run in (*name_runs(asked), *name_runs(asked, is_identifier))]
         return cls(
@@ -211,9 +211,12 @@ class Asked:
                 continue
             header = tokenize(passage.title)  # a column's name is no row's key ("and in the US?" of a UK | US table)
             keys = [key for key in self.keys if not holds_run(header, key)]
+            # A question naming the first column asks for a row's name, not about a row it names ("Which
+            # service is written in Java?" of "| java-importer | ... |" and "| ledger-api | Java |").
+            by_name = passage.kind == "table" and not self._names_first_column(passage)
             for j, row in enumerate(passage.sentences):
                 terms = tokenize(row.text)
-                cells = row_cells(row.text) if passage.kind == "table" else []
+                cells = row_cells(row.text) if by_name else []
                 named = len(self.terms & set(tokenize(row.text[cells[0][0] : cells[0][1]]))) if cells else 0
                 held = any(holds_run(terms, key) for key in keys)
                 tables.setdefault((passage.source, passage.title), []).append((passage.id, j, held, named))
@@ -221,9 +224,18 @@ class Asked:
         for rows in tables.values():
             if any(held for _, _, held, _ in rows):
                 off |= {(pid, j) for pid, j, held, _ in rows if not held}
+                rows = [row for row in rows if row[2]]  # the first-cell rule among those left: never every row
             most = max(named for *_, named in rows)
             off |= {(pid, j) for pid, j, _, named in rows if named < most}
         return off
+
+    def _names_first_column(self, passage: Passage) -> bool:
+        """Whether the question names the first column of the passage's table (every word of its name)."""
+        table = table_title(passage.kind, passage.title)
+        if table is None:
+            return False
+        first = set(tokenize(table[1].split(HEADER_CELLS)[0]))
+        return bool(first) and first <= self.terms
 
     def of_another(self, passage: Passage, index: int, spoken: list[Spoken | None]) -> bool:
         """Whether sentence ``index`` of a passage speaks of someone other than the people asked about:

@@ -14,8 +14,14 @@ from ..store.lexical import tokenize
 _CODE = re.compile(r"(?<![\w.:-])(?:[vV](?=\d))?((?=[\w.:-]*\d)[^\W_]+(?:[-._:][^\W_]+)*?[-._:][^\W_]*\d[^\W_]*)(?!\w|[-._:][^\W_]*\d)")
 
 
-# A version or a time, numbers joined by dots or colons ("3.2.0", "14:52"; not a range, "2008-2009").
-_VERSION = re.compile(r"(?<![\w.:-])\d+(?:[.:]\d+)+(?![\w-]|[.:]\d)")
+# A version or a time: numbers joined by two dots or more ("3.2.0"), or by one after "version",
+# "release" or "v" ("version 3.2"), or an hour and its minutes ("14:52"); not an amount ("12.50"), a
+# range ("2008-2009"), a ratio ("16:9").
+_VERSION = re.compile(
+    r"(?:(?<![\w.:-])\d+(?:\.\d+){2,}|(?<=version )\d+\.\d+|(?<=release )\d+\.\d+|(?<=\bv)\d+\.\d+|(?<![\w.:-])\d{1,2}:\d{2})"
+    r"(?![\w-]|[.:]\d)",
+    re.I,
+)
 
 
 def versions_in(text: str) -> list[str]:

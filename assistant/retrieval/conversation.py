@@ -533,11 +533,13 @@ _VERBS_OF_THEIR_OWN = frozenset("do does did be is are was were have has had".sp
 # document valid?", "Is the shop open?").
 _COPULA = re.compile(r"(?<![\w'’-])(?:is|are|was|were|be|been|being)(?![\w'’-])|['’]s\b", re.I)
 _NAMES_TO_ITS_END = re.compile(r"\s*(?:(?:and|but|so)\s+)?(?:what|which|who)(?:\s+|['’]s\s+)(?:(?:is|are|was|were)\s+)?the\b", re.I)
-# A verb's past participle, after the thing a passive question names ("When was the castle built?").
+# A verb's past participle, after the thing a passive question names ("What language is the
+# billing-api written in?"): a word in -ed but not a noun in -eed or one of the few others ("the wind
+# speed", "the hospital bed"), or a common irregular one that is no noun.
 _PARTICIPLE = re.compile(
-    r"[a-z]+ed|(?:written|built|made|held|known|born|found|done|given|taken|seen|sold|paid|sent|kept|run|"
-    r"set|put|shown|grown|drawn|thrown|chosen|spoken|broken|stolen|frozen|driven|eaten|fallen|begun|sung|"
-    r"won|brought|bought|taught|caught|thought|fought|told|led|read|left|lost|met|spent|hit|cut)",
+    r"(?![a-z]*eed$|(?:bed|red|shed|sled|hundred|wed)$)[a-z]+ed|(?:written|built|made|held|known|born|found|done|"
+    r"given|taken|seen|sold|paid|sent|kept|shown|grown|drawn|thrown|chosen|spoken|broken|stolen|frozen|"
+    r"driven|eaten|fallen|brought|bought|taught|caught|thought|fought|told|spent)",
     re.I,
 )
 # At most this many words after "the" name the thing.
@@ -694,7 +696,7 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
             for term, weight in turn.terms.items():
                 if own is not None and term not in own:
                     continue  # what a refused turn carried from the turns before it
-                if term in query.terms or term in STOPWORDS or (is_follow_up_generic(term) and term not in numbers):
+                if term in query.terms or term in STOPWORDS or (is_follow_up_generic(term) and (term.lstrip("0") or "0") not in numbers):
                     continue
                 if instead is not None and (term in instead.replaced or (term not in instead.kept and turn.words.get(term, "")[:1].isupper())):
                     continue  # what the question now asks in place of, or a name one of the turns before it replaced

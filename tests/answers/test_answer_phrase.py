@@ -122,8 +122,10 @@ def test_the_cli_shows_the_answer_in_bold_on_a_terminal_only(built_sample, monke
     assert "valid for \x1b[1m90 days\x1b[22m." in on_terminal
     piped = _ask(built_sample, terminal=False)
     assert "\x1b" not in piped and "valid for 90 days." in piped
-    # The bold changes nothing else: without its two codes, the terminal's text is the pipe's.
-    assert on_terminal.replace("\x1b[1m", "").replace("\x1b[22m", "") == piped
+    # Piped, the words stand on a line of their own instead; the bold changes nothing else: without its
+    # two codes, the terminal's text is the pipe's less that line.
+    assert "\n   answer: 90 days\n" in piped
+    assert on_terminal.replace("\x1b[1m", "").replace("\x1b[22m", "") == piped.replace("   answer: 90 days\n", "")
     monkeypatch.setenv("TERM", "dumb")
     assert "\x1b" not in _ask(built_sample, terminal=True)
 

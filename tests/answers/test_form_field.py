@@ -28,6 +28,7 @@ def snippet_of(text: str, at: int = 100) -> Snippet:
         ("Who is the owner?", "Tomás Ortega"),
         ("Who owns it?", None),  # "owns" is no label's word
         ("Who are the owner and the escalation?", None),  # two named: which one?
+        ("Who do I call if the owner is unreachable?", None),  # the owner is the condition, not what is asked
     ],
 )
 def test_the_field_a_question_names_by_its_label_is_its_value(question, value):
@@ -36,6 +37,11 @@ def test_the_field_a_question_names_by_its_label_is_its_value(question, value):
     assert (field.text if field else None) == value
     if field is not None:
         assert FIELDS[field.start - 100 : field.end - 100] == value  # file offsets
+
+
+def test_of_labels_named_the_one_holding_the_others_words_is_asked():
+    text = "Contact: Dev Patel\nContact email: dev@example.com"
+    assert asked_field("What is the contact email?", snippet_of(text)).text == "dev@example.com"
 
 
 def test_a_line_alone_or_a_note_is_no_form():

@@ -55,6 +55,9 @@ def test_a_table_s_row_numbers_its_thing_in_the_cell_under_the_column_its_kind_n
                       kind="table", title="Schedule — week · date · topic")
     asked = Numbered.of("What do we cover in week 6?")
     assert [asked.of_another(rows, j) for j in range(2)] == [False, True]
+    weeks = passage_of("Weeks 6–7: probability.", "Weeks 8–9: regression.")
+    assert [asked.of_another(weeks, j) for j in range(2)] == [False, True]  # a range holding week 6 is no other week's
+    assert not Numbered.of("Is the midterm in week 7?") and not Numbered.of("What do I do after step 3?")
     covers = passage_of("| Covers | All weeks, with extra weight on weeks 10–14 |", kind="table", title="Final — Item · Details")
     elsewhere = passage_of("The lab moved to Whitcombe 2.07.", title="other")  # no week spoken of
     specific = asked.specific([rows, covers, elsewhere], 3)

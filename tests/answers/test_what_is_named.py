@@ -326,7 +326,8 @@ def test_a_span_opening_with_a_question_word_asks_and_does_not_answer():
     from assistant.answers.reading import asks_again
 
     assert asks_again("who owns it")
-    assert asks_again("Where to escalate")
+    assert asks_again("Which alert to page")
+    assert not asks_again("when the indicator light turns red")  # "when" and "where" open answers too
     assert not asks_again("Whoville")
     assert not asks_again("Marcus Webb")
 

@@ -73,11 +73,12 @@ def _title_head(title: str, limit: int) -> str:
     return f"{shortened}{TITLE_PARTS}{last}"
 
 
-def score_meter(score: float) -> Content:
-    """A small meter for a 0..1 score: filled dots and the score to two places."""
+def score_meter(score: float, sure: bool) -> Content:
+    """A small meter for a 0..1 score: filled dots (in the colour of an answer where ``sure``: an answer
+    not said to be unsure) and the score to two places."""
     filled = max(0, min(SCORE_CELLS, round(score * SCORE_CELLS)))
     return Content.assemble(
-        ("●" * filled, "$success" if score >= 0.5 else "$warning"),
+        ("●" * filled, "$success" if sure else "$warning"),
         ("○" * (SCORE_CELLS - filled), "$text-muted"),
         (f" {score:.2f}", "$text-muted"),
     )
@@ -127,7 +128,7 @@ def snippet_heading(rank: int, snippet: Snippet) -> Content:
         (f"{rank}. ", "bold"),
         (snippet.citation.label(), "bold $accent"),
         "  ",
-        score_meter(sureness(snippet)[1]),
+        score_meter(sureness(snippet)[1], snippet.is_answer and not snippet.unsure),
     ]
     from ...sources.structure import table_title
 
