@@ -318,6 +318,8 @@ _PLACED = re.compile(r"(?<![\w'’-])(?:in|at|from|near)\s+(?:the\s+)?$", re.I)
 # A question asking who: its answer is a person a later "he" or "she" may stand for.
 _ASKS_WHO = re.compile(r"\W*(?:(?:and|but|so)\s+)?(?:who|whom)\b", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
+# A word and the number after it ("week 7"), as ``codes.numbered_things`` finds them, in place.
+_NUMBERED_WORDS = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})(?![\w.:,-]?\d|\w)")
 # A version after a name ("MPL 2.0", "Windows 11", "Python v3.12"): part of the name.
 _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
 # A word written as an identifier: letters joined to others by a hyphen or an underscore, or holding a
@@ -415,6 +417,10 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
     found = None
     if named is not None:
         found = (match["preposition"] is None and _pronoun_in_place(new, asked)) or _named_in_place(new, before, named)
+    elif versions_in(new) == [new]:  # "and 3.2.1?" after "what changed in 3.2.0?"
+        found = _named_in_place(new, before, is_version)
+    elif len(numbered := numbered_things(new)) == 1 and " ".join(words[-1:]).isdigit():
+        found = _number_in_place(numbered[0], words[-1], before)  # "and week 8?" after "... for week 7?"
     # A name where the question before has none of its kind stands after the preposition as any words
     # would ("and on Sundays?" after "Is the shop open on weekdays?").
     found = found or _placed_in_place(new, match["preposition"], before)
@@ -425,6 +431,22 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
         return None  # the same thing again ("and in the UK?" after the UK)
     kept = frozenset(tokenize(question))
     return Contrast(question, kept, frozenset(tokenize(old)) - kept, frozenset(tokenize(new)))
+
+
+def is_version(word: str) -> bool:
+    """Whether ``word`` is a version or a time as a whole (``codes.versions_in``): "3.2.0"."""
+    return versions_in(word) == [word]
+
+
+def _number_in_place(thing: tuple[str, str], number: str, before: str) -> tuple[str, str] | None:
+    """The one thing of ``before`` numbered as ``thing``'s kind ("week 7"), and ``before`` with
+    ``number`` in place of its number; None where it numbers none or several of that kind."""
+    kind = thing[0]
+    old = [m for m in _NUMBERED_WORDS.finditer(before) if tokenize(m.group(1)) == [kind]]
+    if len(old) != 1:
+        return None
+    at = old[0]
+    return at.group(0), before[: at.start(2)] + number + before[at.end(2) :]
 
 
 def _named_in_place(new: str, before: str, named: Callable[[str], bool]) -> tuple[str, str] | None:

@@ -540,6 +540,13 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
         ("What is the rate limit in production?", "and in it?", None),  # a word that only points back
         ("Which car did he drive in the city in 2019?", "and in 2020?", None),  # "in" twice: which one?
         ("What did he eat?", "and for lunch?", None),
+        # A version, a numbered thing in place of the one the question before named (a new user's
+        # changelog and course schedule).
+        ("When was version 3.2.0 released?", "and 3.2.1?", "When was version 3.2.1 released?"),
+        ("what's the reading for week 7?", "and week 8?", "what's the reading for week 8?"),
+        ("when is lab 2 due?", "and lab 3?", "when is lab 3 due?"),
+        ("what's the reading for week 7?", "and lab 3?", None),  # no lab before: which number would it replace?
+        ("Compare week 7 and week 8.", "and week 9?", None),  # two weeks before
     ],
 )
 def test_a_follow_up_naming_one_thing_in_place_of_another_is_the_question_before_restated(before, follow_up, restated):
@@ -883,6 +890,17 @@ def on_call(tmp_path_factory) -> Assistant:
     assistant = Assistant.open(config)
     assistant.build_index()
     return assistant
+
+
+def test_and_another_version_asks_when_that_one_was_released(tmp_path):
+    """A new user's "and 3.2.1?" after "When was version 3.2.0 released?" quoted the changelog's
+    introduction: the version was not restated, and the restated question's date is in its heading."""
+    team = DATA / "team"
+    docs = built_project(tmp_path, {f.name: f.read_text(encoding="utf-8") for f in team.glob("*.md") if f.name != "README.md"})
+    _, then = chat(docs, "When was version 3.2.0 released?", "and 3.2.1?")
+    assert then.read_with_question == "When was version 3.2.1 released?"
+    first = then.snippets[0]
+    assert first.text.startswith("3.2.1 - 2025-04-29") and first.answer is not None and first.answer.text == "2025-04-29"
 
 
 def test_an_it_after_a_question_naming_a_row_s_key_asks_about_that_row(on_call):
