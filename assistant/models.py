@@ -180,6 +180,10 @@ class TurnContext(Frozen):
     # whom a "he" or "she" of the next question stands for ("and who replaces him?" -> Sofia Lindqvist,
     # "And when does she start?").
     answered_name: str = ""
+    # The version a which-version question of this turn was answered with (the words marked in its first
+    # snippet, where they are one): what an "it" or "that" of the next question stands for ("when was
+    # that released?" after "Which version removed /v1/invoices/search?", answered 3.0.0).
+    answered_version: str = ""
 
 
 class Answer(Frozen):

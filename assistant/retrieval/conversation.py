@@ -31,7 +31,8 @@ from .query import Focus, Query
 # Words that point back to something said before.
 _POINTS_BACK = re.compile(
     r"\b(he|she|it|its|it's|they|them|their|theirs|his|him|her|hers|this|these|those|there|then|"
-    r"one|ones|another|other|others|else|also|too|same|such|former|latter)\b|\bthat\W*$",
+    r"one|ones|another|other|others|else|also|too|same|such|former|latter)\b|\bthat\W*$"
+    r"|\b(?:was|is|were|are|did|does|do|will|would|can|could|has|had)\s+that\b(?!\s+(?:the|a|an|he|she|they|it|we|you|i)\b)",
     re.I,
 )
 # Openings of a question that continues the one before ("and?", "what else?", "why?").
@@ -542,6 +543,10 @@ def person_in_place(follow_up: str, name: str, before: str) -> Contrast | None:
 # A question asking with "do": its last word is its verb ("When does the shop open?"), no part of a thing.
 _DO_SUPPORT = re.compile(r"\W*(?:\w+\s+){0,3}?(?:do|does|did)\b", re.I)
 _IT = re.compile(r"(?<![\w'’-])it(?![\w'’-])", re.I)
+# A "that" standing for a thing, after a verb that asks ("when was that released?", "does that ...").
+_THAT = re.compile(r"\b(?:was|is|were|are|did|does|do|will|would|can|could|has|had)\s+(that)(?![\w'’-])", re.I)
+# A question asking which version: its answer is one a later "it" or "that" may stand for.
+_ASKS_VERSION = re.compile(r"\b(?:which|what)\s+(?:version|release)s?\b", re.I)
 # An "it" standing for nothing: "is it true that ...", "is it legal to ...", "it is too late to ..."
 # (not "Is it connected to the network?": the adjectives that put a clause after "it").
 _EXTRAPOSED = "true|possible|legal|safe|necessary|ok|okay|hard|easy|likely|worth|better|important|allowed|normal|wise|late|early|too"
@@ -619,13 +624,13 @@ def thing_in_place(follow_up: str, thing: str) -> Contrast | None:
     do?" is "What does the watermark option default to?" (the rest of the question before, "in Lisbon"
     of "the hotel limit in Lisbon", is carried as for any follow-up). Read with the question before in
     brackets, it was answered with another default."""
-    pronouns = list(_IT.finditer(follow_up))
+    pronouns = [m.span() for m in _IT.finditer(follow_up)] + [m.span(1) for m in _THAT.finditer(follow_up)]
     if not thing or len(pronouns) != 1 or name_runs(follow_up) or not _ASKS.match(follow_up):
         return None
-    at = pronouns[0]
+    start, end = pronouns[0]
     if _STANDS_FOR_NOTHING.search(follow_up):
         return None
-    question = follow_up[: at.start()] + thing + follow_up[at.end() :]
+    question = follow_up[:start] + thing + follow_up[end:]
     return Contrast(question, frozenset(tokenize(question)), frozenset(), frozenset())
 
 
@@ -695,8 +700,9 @@ def read_in_context(query: Query, conversation: Conversation, index: LoadedIndex
         if person is not None and said_of(name, query.text, index, row, answered):
             instead = person
             break
-    if asks and instead is None:  # an "it" standing for the thing the question before named
-        instead = thing_in_place(query.text, thing_named(previous.whole_question) or code_named(previous.whole_question))
+    if asks and instead is None:  # an "it" standing for the version the turn before answered, or the thing it named
+        thing = previous.answered_version or thing_named(previous.whole_question) or code_named(previous.whole_question)
+        instead = thing_in_place(query.text, thing)
     # "what about Apache 2.0?" stands alone as words, yet asks the question before: it borrows that
     # question's words as one that leans on it would, but stays in the place the conversation stands only
     # as its own words are found there (the thing it names may be elsewhere).
@@ -785,6 +791,15 @@ def answered_name(question: str, answer: Answer) -> str:
     return first.answer.text if is_run(words, is_name) else ""
 
 
+def answered_version(question: str, answer: Answer) -> str:
+    """The version a which-version question was answered with: the words marked in its first snippet,
+    where they are one ("3.0.0"); else ""."""
+    first = answer.snippets[0]
+    if not _ASKS_VERSION.search(question) or first.answer is None or not first.is_answer:
+        return ""
+    return first.answer.text if is_version(first.answer.text) else ""
+
+
 def person_restated(query: Query) -> str:
     """The person a follow-up's "she" or "her" was read as (``person_in_place``): the one name of its
     restated question, whom a "she" of the next stands for as well ("where does she live?" after "what's
@@ -836,5 +851,6 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
             "source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end,
             "answered_name": answered_name(query.whole_question if query.restated else query.text, answer)
             or person_restated(query),
+            "answered_version": answered_version(query.whole_question if query.restated else query.text, answer),
         })
     return answer.model_copy(update={"context": context, "read_with": query.carried_words})

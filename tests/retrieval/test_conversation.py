@@ -903,6 +903,22 @@ def test_and_another_version_asks_when_that_one_was_released(tmp_path):
     assert first.text.startswith("3.2.1 - 2025-04-29") and first.answer is not None and first.answer.text == "2025-04-29"
 
 
+def test_a_that_after_a_which_version_question_stands_for_the_version_it_was_answered_with(tmp_path):
+    """A new user's "when was that released?" after "Which version removed /v1/invoices/search?"
+    (answered 3.0.0) quoted the changelog's "Dates are release dates to production.": a "that" asked
+    of was no pronoun, and the version answered was no thing a pronoun could stand for."""
+    from assistant.retrieval.conversation import points_back
+
+    assert points_back("when was that released?") and points_back("Does that matter?")
+    changelog = (DATA / "team" / "CHANGELOG.md").read_text(encoding="utf-8")
+    docs = built_project(tmp_path, {"CHANGELOG.md": changelog})
+    asked, then = chat(docs, "Which version added idempotency keys for payments?", "when was that released?")
+    assert asked.snippets[0].answer is not None and asked.snippets[0].answer.text == "3.1.0"
+    assert then.read_with_question == "when was 3.1.0 released?"
+    first = then.snippets[0]
+    assert first.text.startswith("3.1.0 - 2025-02-20") and first.answer is not None and first.answer.text == "2025-02-20"
+
+
 def test_an_it_after_a_question_naming_a_row_s_key_asks_about_that_row(on_call):
     """A new user's "what language is it written in?" after "Who owns the billing-api?" and "and its
     port?" was answered from ledger-service's row ("Java"): the question before named "the billing-api"
