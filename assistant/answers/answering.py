@@ -210,7 +210,9 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
         passage, said, heading = passages[candidate.row], spoken[candidate.row], headings[candidate.row]
         copies = tuple(index.passages[row] for row in candidate.copies)
         standing = (candidate.score - low) / spread if spread > 0 else 1.0
-        holds_codes = asked.holds_codes(passage)
+        # A passage holding no specific code, or numbering the asked kind but not the asked one: each
+        # of its sentences keeps ANOTHER_CODE less.
+        elsewhere = not asked.holds_codes(passage) or numbered.elsewhere(passage)
         for j, sentence in enumerate(passage.sentences):
             if focus is not None and is_the_answer_before(sentence, passage, focus):
                 continue
@@ -225,8 +227,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             another = asked.of_another(passage, j, said)
             if another:
                 score *= 1.0 - ANOTHER_PERSON
-            another_number = numbered.of_another(passage, j) or numbered.elsewhere(passage)
-            if not holds_codes or another_number:
+            another_thing = elsewhere or numbered.of_another(passage, j)
+            if another_thing:
                 score *= 1.0 - ANOTHER_CODE
             if focus is not None:
                 score += focus.near * W_FOCUS_NEAR * focus_closeness(sentence, passage, focus)
@@ -235,7 +237,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
                 ScoredSentence(
                     passage=passage, row=candidate.row, sentence_index=j, score=min(score, 1.0),
                     similarity=similarity, copies=copies,
-                    off_subject=another or not holds_codes or another_number or (passage.id, j) in other_rows,
+                    off_subject=another or another_thing or (passage.id, j) in other_rows,
                 )
             )
     scored.sort(key=lambda s: (-s.score, s.passage.source, s.passage.start, s.sentence_index))

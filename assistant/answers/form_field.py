@@ -16,6 +16,7 @@ import re
 from ..models import AnswerPhrase, Snippet
 from ..sources.structure import ATTACHED_LABELS, field_opened, label_of
 from ..store.lexical import tokenize
+from .table_cell import widest_named
 
 # Where a question's condition starts: a label named after it is no field asked for.
 _CONDITION = re.compile(r"\b(?:if|when|unless|because|while|after|before|once)\b", re.I)
@@ -37,7 +38,7 @@ def asked_field(question: str, snippet: Snippet) -> AnswerPhrase | None:
     asked = set(tokenize(_CONDITION.split(question)[0]))  # "Who do I call if the owner is unreachable?" asks no owner
     labels = [set(tokenize(found.group("label"))) for _, found in fields]
     named = [k for k, label in enumerate(labels) if label and label <= asked]
-    widest = [k for k in named if all(labels[other] <= labels[k] for other in named)]  # "Contact email" over "Contact"
+    widest = widest_named(labels, named)  # "Contact email" over "Contact"
     if len(widest) != 1:
         return None
     line, found = fields[widest[0]]

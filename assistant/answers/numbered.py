@@ -20,8 +20,6 @@ from .answer_kind import asks_yes_or_no
 
 # A question asking of the thing before or after the one it numbers.
 _BESIDE = re.compile(r"\b(?:after|before|next|previous|following|preceding|prior)\b", re.I)
-# A range of numbered things ("Weeks 6–7", "weeks 10 to 14"): each of them is named.
-_RANGE = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})\s*(?:[–—-]|to)\s*(\d{1,4})(?![\w.]?\d)")
 # A word with a number after it (a range's first too: "weeks 10–14").
 _NUMBERING = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+\d")
 
@@ -86,11 +84,7 @@ def _said(passage: Passage, index: int, ranges: bool = False) -> list[tuple[str,
     each of a range's too ("Weeks 1–7" speaks of week 6, if not of it alone: it is no other week's, but
     a passage naming week 6 itself is the one asked about)."""
     sentence = passage.sentences[index]
-    said = numbered_things(sentence.text)
-    for word, first, last in _RANGE.findall(sentence.text) if ranges else ():
-        terms = tokenize(word)
-        if len(terms) == 1 and 0 <= int(last) - int(first) <= 50:
-            said += [(terms[0], str(n)) for n in range(int(first), int(last) + 1)]
+    said = numbered_things(sentence.text, ranges=ranges)
     columns = column_cells(passage.kind, passage.title, sentence.text)
     for name, (start, end) in columns or ():
         cell = sentence.text[start:end]

@@ -94,7 +94,7 @@ def answer_question(
         reader_used=reader is not None,
     )
     # A follow-up restated ("and 3.2.1?" as "When was version 3.2.1 released?") asks what it was read as.
-    answer = with_section_headings(query.whole_question if query.restated else question, answer, check.text_of)
+    answer = with_section_headings(query.as_asked, answer, check.text_of)
     answer = answer.model_copy(update={"question": asked, "read_as": question if question != asked else ""})
     reader_say = read.best_probability if read is not None else 0.0
     answer = remember(answer, query, rows, reader_say)

@@ -140,9 +140,8 @@ def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], hea
 
 
 def asked_text(query: Query) -> str:
-    """The question as asked, or as restated ("When did Ingrid Solberg join?" for "When did she join?");
-    not the question a follow-up is read with in brackets, which asks another thing."""
-    return query.whole_question if query.restated else query.text
+    """The question as asked, or as restated (``Query.as_asked``)."""
+    return query.as_asked
 
 
 @dataclass(frozen=True)

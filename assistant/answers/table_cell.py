@@ -82,7 +82,7 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
             named.append(k)
         elif _asked(words[k][-1], asked_words):
             headed.append(k)
-    widest = [k for k in named if all(names[other] <= names[k] for other in named)]
+    widest = widest_named(names, named)
     if not named and len(headed) == 1:
         widest = headed  # "What is Tomás Rivera's extension?" of a column "Phone extension"
     elif not named and not headed:
@@ -91,6 +91,13 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
         return None
     start, end = cells[widest[0]]
     return AnswerPhrase(text=snippet.text[start:end], start=snippet.citation.start + start, end=snippet.citation.start + end)
+
+
+def widest_named(names: list[set[str]], named: list[int]) -> list[int]:
+    """Of the ``named`` (indices into ``names``, each a name's terms), those whose name holds every other
+    named one's words: "the primary extension" names "primary" and "primary ext", and asks for the
+    extension; "the contact email" names "Contact" and "Contact email"."""
+    return [k for k in named if all(names[other] <= names[k] for other in named)]
 
 
 def _wh_kind(question: str) -> AnswerKind | None:

@@ -60,12 +60,29 @@ NUMBERED_KINDS = frozenset(tokenize(
 ))
 
 
-def numbered_things(text: str) -> list[tuple[str, str]]:
-    """The numbered things of ``text`` (``_NUMBERED_THING``, of NUMBERED_KINDS): (the word's term, the
-    number)."""
+# A range of numbered things ("Weeks 6–7", "weeks 10 to 14"): each of them is named.
+_NUMBERED_RANGE = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})\s*(?:[–—-]|to)\s*(\d{1,4})(?![\w.]?\d)")
+# The most things a range names one by one.
+RANGE_MOST = 50
+
+
+def numbered_matches(text: str) -> list[tuple[str, re.Match[str]]]:
+    """Each numbered thing of ``text`` (``_NUMBERED_THING``, of NUMBERED_KINDS) with its match: the
+    word's term, and the match, its word group 1, its number group 2."""
     found = []
-    for word, number in _NUMBERED_THING.findall(text):
-        terms = tokenize(word)
+    for match in _NUMBERED_THING.finditer(text):
+        terms = tokenize(match.group(1))
         if len(terms) == 1 and terms[0] in NUMBERED_KINDS:
-            found.append((terms[0], str(int(number))))
+            found.append((terms[0], match))
+    return found
+
+
+def numbered_things(text: str, ranges: bool = False) -> list[tuple[str, str]]:
+    """The numbered things of ``text``: (the word's term, the number); with ``ranges``, each of a
+    range's too ("Weeks 1–7" speaks of week 6, at most RANGE_MOST of them)."""
+    found = [(term, str(int(match.group(2)))) for term, match in numbered_matches(text)]
+    for word, first, last in _NUMBERED_RANGE.findall(text) if ranges else ():
+        terms = tokenize(word)
+        if len(terms) == 1 and 0 <= int(last) - int(first) <= RANGE_MOST:
+            found += [(terms[0], str(n)) for n in range(int(first), int(last) + 1)]
     return found

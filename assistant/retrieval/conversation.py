@@ -24,7 +24,7 @@ import numpy as np
 
 from ..models import Answer, Conversation, TurnContext
 from ..store.lexical import STOPWORDS, tokenize
-from .codes import numbered_things, versions_in
+from .codes import numbered_matches, numbered_things, versions_in
 from ..store.loaded import LoadedIndex
 from .query import Focus, Query
 
@@ -319,8 +319,6 @@ _PLACED = re.compile(r"(?<![\w'’-])(?:in|at|from|near)\s+(?:the\s+)?$", re.I)
 # A question asking who: its answer is a person a later "he" or "she" may stand for.
 _ASKS_WHO = re.compile(r"\W*(?:(?:and|but|so)\s+)?(?:who|whom)\b", re.I)
 _POSSESSIVE = re.compile(r"['’]s$")
-# A word and the number after it ("week 7"), as ``codes.numbered_things`` finds them, in place.
-_NUMBERED_WORDS = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})(?![\w.:,-]?\d|\w)")
 # A version after a name ("MPL 2.0", "Windows 11", "Python v3.12"): part of the name.
 _VERSION = re.compile(r"[vV]?\d+(?:\.\d+)*")
 # A word written as an identifier: letters joined to others by a hyphen or an underscore, or holding a
@@ -442,8 +440,7 @@ def is_version(word: str) -> bool:
 def _number_in_place(thing: tuple[str, str], number: str, before: str) -> tuple[str, str] | None:
     """The one thing of ``before`` numbered as ``thing``'s kind ("week 7"), and ``before`` with
     ``number`` in place of its number; None where it numbers none or several of that kind."""
-    kind = thing[0]
-    old = [m for m in _NUMBERED_WORDS.finditer(before) if tokenize(m.group(1)) == [kind]]
+    old = [match for term, match in numbered_matches(before) if term == thing[0]]
     if len(old) != 1:
         return None
     at = old[0]
@@ -849,8 +846,7 @@ def remember(answer: Answer, query: Query, rows: dict[str, int], reader_say: flo
         first = answer.snippets[0].citation
         context = context.model_copy(update={
             "source": first.source, "row": rows.get(first.passage_id), "start": first.start, "end": first.end,
-            "answered_name": answered_name(query.whole_question if query.restated else query.text, answer)
-            or person_restated(query),
-            "answered_version": answered_version(query.whole_question if query.restated else query.text, answer),
+            "answered_name": answered_name(query.as_asked, answer) or person_restated(query),
+            "answered_version": answered_version(query.as_asked, answer),
         })
     return answer.model_copy(update={"context": context, "read_with": query.carried_words})

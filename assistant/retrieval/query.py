@@ -85,6 +85,12 @@ class Query:
         """A question read on its own."""
         return cls(text=text, vector=vector, terms=lone_terms(terms), own_terms=tuple(terms))
 
+    @property
+    def as_asked(self) -> str:
+        """The question as asked, or as restated ("When did Ingrid Solberg join?" for "When did she
+        join?"); not the question a follow-up is read with in brackets, which asks another thing."""
+        return self.whole_question if self.restated else self.text
+
 
 def lone_terms(terms: list[str]) -> dict[str, float]:
     """The weighted terms of a question read on its own: each of its own once, at full weight (what
