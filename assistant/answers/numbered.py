@@ -20,8 +20,6 @@ from .answer_kind import asks_yes_or_no
 
 # A question asking of the thing before or after the one it numbers.
 _BESIDE = re.compile(r"\b(?:after|before|next|previous|following|preceding|prior)\b", re.I)
-# A word with a number after it (a range's first too: "weeks 10–14").
-_NUMBERING = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+\d")
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,7 @@ class Numbered:
         if not self.holders or passage.id in self.holders:
             return False
         kinds = {word for word, _ in self.things}
-        return any(kinds & set(tokenize(word)) for word in _NUMBERING.findall(passage.text))
+        return any(kind in kinds for kind, _ in named_in(passage))
 
     def of_another(self, passage: Passage, index: int) -> bool:
         """Whether sentence ``index`` of the passage names a thing of a kind the question numbers with
@@ -70,6 +68,11 @@ class Numbered:
         kinds = {word for word, _ in self.things}
         others = {(word, number) for word, number in said if word in kinds}
         return bool(others) and not others & set(self.things)
+
+
+def named_in(passage: Passage) -> set[tuple[str, str]]:
+    """The numbered things the passage's sentences name, a range's each (``_said``)."""
+    return {thing for j in range(len(passage.sentences)) for thing in _said(passage, j, ranges=True)}
 
 
 def _held_in(things: tuple[tuple[str, str], ...], passage: Passage) -> bool:

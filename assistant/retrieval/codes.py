@@ -44,36 +44,50 @@ def holds_run(terms: list[str], run: tuple[str, ...]) -> bool:
     return any(tuple(terms[i : i + width]) == run for i in range(len(terms) - width + 1))
 
 
-# A word of a kind that is numbered, then a number of one to four digits standing alone ("week 6", "Lab
-# 11"; not "3.2.0", "6th"); a range ("Weeks 1–7") names no one of them.
-_NUMBERED_THING = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})(?![\w.:,-]?\d|\w|\s*(?:[–—-]|to)\s*\d)")
+# Units an amount is counted in: a number before one is how many, not which.
+_UNITS = r"(?:hours?|hrs?|days?|weeks?|months?|years?|minutes?|mins?|seconds?|points?|marks?|percent|per\s?cent)\b"
+# A word of a kind that is numbered, then a number of one to four digits standing alone on its line
+# ("week 6", "Lab 11"; not "3.2.0", "6th"), not an amount of a unit after it ("submit an assignment 24
+# hours late"); a range ("Weeks 1–7") names no one of them.
+_NUMBERED_THING = re.compile(
+    r"(?<![\w'’.-])([^\W\d_]{2,})[ \t]+(\d{1,4})(?![\w.:,-]?\d|\w|\s*(?:[–—-]|to)\s*\d|\s*%|\s+" + _UNITS + r")"
+)
 # The kinds of things documents number: a course's weeks and labs, a manual's chapters and steps, a
 # building's rooms, a release's sprints (not a count: "take 3 years", "featured 25 problems"; not a
-# date: "October 2005").
-NUMBERED_KINDS = frozenset(tokenize(
-    "week day lab assignment homework hw quiz exam midterm test lecture lesson class session seminar tutorial "
-    "workshop module unit chapter section part step stage phase level grade term semester quarter page question "
-    "problem exercise task item figure table appendix article clause rule paragraph room floor building block "
-    "gate platform track lane route bus version release sprint milestone episode season round game match volume "
-    "issue ticket case group team zone site plot bed ward station box shelf bay door exit aisle seat row slide "
-    "sheet form tier option plan batch cohort cycle period wave trial arm visit type"
-))
+# date: "October 2005"), as written (``numbered_kind``: "assigned 24" is no assignment's number).
+_KIND_WORDS = frozenset(
+    """week day lab assignment homework hw quiz exam midterm test lecture lesson class session seminar tutorial
+    workshop module unit chapter section part step stage phase level grade term semester quarter page question
+    problem exercise task item figure table appendix article clause rule paragraph room floor building block
+    gate platform track lane route bus version release sprint milestone episode season round game match volume
+    issue ticket case group team zone site plot bed ward station box shelf bay door exit aisle seat row slide
+    sheet form tier option plan batch cohort cycle period wave trial arm visit type""".split()
+)
+
+
+def numbered_kind(word: str) -> str | None:
+    """The term of a word naming a kind of numbered thing (``_KIND_WORDS``, or its plural), else None."""
+    lower = word.lower()
+    if lower in _KIND_WORDS or lower.removesuffix("s") in _KIND_WORDS or (lower.endswith("es") and lower[:-2] in _KIND_WORDS):
+        terms = tokenize(word)
+        return terms[0] if len(terms) == 1 else None
+    return None
 
 
 # A range of numbered things ("Weeks 6–7", "weeks 10 to 14"): each of them is named.
-_NUMBERED_RANGE = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})\s+(\d{1,4})\s*(?:[–—-]|to)\s*(\d{1,4})(?![\w.]?\d)")
+_NUMBERED_RANGE = re.compile(r"(?<![\w'’.-])([^\W\d_]{2,})[ \t]+(\d{1,4})\s*(?:[–—-]|to)\s*(\d{1,4})(?![\w.]?\d)")
 # The most things a range names one by one.
 RANGE_MOST = 50
 
 
 def numbered_matches(text: str) -> list[tuple[str, re.Match[str]]]:
-    """Each numbered thing of ``text`` (``_NUMBERED_THING``, of NUMBERED_KINDS) with its match: the
+    """Each numbered thing of ``text`` (``_NUMBERED_THING``, of a kind ``numbered_kind`` knows) with its match: the
     word's term, and the match, its word group 1, its number group 2."""
     found = []
     for match in _NUMBERED_THING.finditer(text):
-        terms = tokenize(match.group(1))
-        if len(terms) == 1 and terms[0] in NUMBERED_KINDS:
-            found.append((terms[0], match))
+        term = numbered_kind(match.group(1))
+        if term is not None:
+            found.append((term, match))
     return found
 
 
@@ -82,7 +96,7 @@ def numbered_things(text: str, ranges: bool = False) -> list[tuple[str, str]]:
     range's too ("Weeks 1–7" speaks of week 6, at most RANGE_MOST of them)."""
     found = [(term, str(int(match.group(2)))) for term, match in numbered_matches(text)]
     for word, first, last in _NUMBERED_RANGE.findall(text) if ranges else ():
-        terms = tokenize(word)
-        if len(terms) == 1 and 0 <= int(last) - int(first) <= RANGE_MOST:
-            found += [(terms[0], str(n)) for n in range(int(first), int(last) + 1)]
+        term = numbered_kind(word)
+        if term is not None and 0 <= int(last) - int(first) <= RANGE_MOST:
+            found += [(term, str(n)) for n in range(int(first), int(last) + 1)]
     return found

@@ -24,6 +24,11 @@ from projects import DATA, built_project
         ("Did she take 3 years off?", []),  # a count, not a numbered thing
         ("How many channels were there in October 2005?", []),  # a date
         ("What changed in version 3.2.0?", []),  # a version is a code
+        ("A grace day lets you submit an assignment\n24 hours late", []),  # the next line's number is not its
+        ("submit an assignment 24 hours late", []),  # an amount of a unit, not which assignment
+        ("The midterm 20% weight moves to the final", []),
+        ("She was assigned 4 tasks", []),  # "assigned" is no assignment, though its stem is
+        ("Labs 3 and 4; Sections 2", [("lab", "3"), ("section", "2")]),  # a plural is its kind
     ],
 )
 def test_the_things_a_text_numbers(text, things):
