@@ -115,7 +115,8 @@ def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], hea
     """The words sentence ``index`` of a passage is matched with the question on: its own; a table's row
     with its columns' names ("| Tomás Rivera | Postdoc | B220 | 4437 |" is Tomás Rivera's extension) and
     its section's heading ("| Date | Thursday 6 March 2025 |" under "Midterm exam" says when the midterm
-    is); a
+    is), or with none its file's title ("| Expense | Insurance | 16600 |" of ``budget_2024.csv`` is the
+    insurance budget in 2024); a
     sentence under a heading naming what the question asks about, the heading (``heading_names``); a
     sentence opening with "He", "She", "His" or "Her", the name of whom it speaks of (``spoken``, from
     ``spoken_of``), or, where its passage opens with such sentences, the passage's title ("When did Thomas
@@ -126,9 +127,9 @@ def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], hea
     if heading:  # the section's heading naming what the question asks about (``heading_names``)
         own = f"{own} {heading}"
     table = table_title(passage.kind, passage.title)
-    if table is not None:  # its columns' names, and the heading of the section it stands in, if any
+    if table is not None:  # its columns' names, and the heading of the section it stands in, or its file's
         above = table[0].rsplit(TITLE_PARTS, 1)
-        return f"{own} {table[1]} {above[1] if len(above) == 2 else ''}"
+        return f"{own} {table[1]} {above[-1]}"
     if passage.kind == "table" and TITLE_PARTS in passage.title:  # a table with no header: its section's heading
         return f"{own} {passage.title.rsplit(TITLE_PARTS, 1)[1]}"
     if not _OF_A_PERSON.match(own):
@@ -199,9 +200,11 @@ class Asked:
         question asks about: those holding none of its names, identifiers or codes (``keys``; not those
         naming a column, in the table's header) where another row of the same table holds one ("what
         language is the billing-api written in?" found "Python" in notification-worker's row, surer than
-        "Go"); and those whose first cell, the row's own name, holds fewer of the question's words
-        (``terms``) than another row's ("When is the black bin collected?" quoted the "Blue wheelie bin"
-        row, which says "alternating with the black bin", over the "Black wheelie bin" row)."""
+        "Go"); and those whose own name, the first cell telling the rows apart (``_name_column``), holds
+        fewer of the question's words (``terms``) than another row's ("When is the black bin collected?"
+        quoted the "Blue wheelie bin" row, which says "alternating with the black bin", over the "Black
+        wheelie bin" row; "how much is the insurance budget for 2025" the "| Reserve | Contribution to
+        capital reserve | 44000 |" row, both under "category · item · amount", over the insurance one)."""
         if not self.keys and not self.terms:
             return set()
         tables: dict[tuple[str, str], list[tuple[str, int, bool, int]]] = {}
@@ -214,18 +217,17 @@ class Asked:
             # service is written in Java?" of "| java-importer | ... |" and "| ledger-api | Java |").
             by_name = passage.kind == "table" and not self._names_first_column(passage)
             for j, row in enumerate(passage.sentences):
-                terms = tokenize(row.text)
-                cells = row_cells(row.text) if by_name else []
-                named = len(self.terms & set(tokenize(row.text[cells[0][0] : cells[0][1]]))) if cells else 0
-                held = any(holds_run(terms, key) for key in keys)
-                tables.setdefault((passage.source, passage.title), []).append((passage.id, j, held, named))
+                cells = [row.text[a:b].strip() for a, b in row_cells(row.text)] if by_name else []
+                held = any(holds_run(tokenize(row.text), key) for key in keys)
+                tables.setdefault((passage.source, passage.title), []).append((passage.id, j, held, cells))
         off: set[tuple[str, int]] = set()
         for rows in tables.values():
             if any(held for _, _, held, _ in rows):
                 off |= {(pid, j) for pid, j, held, _ in rows if not held}
-                rows = [row for row in rows if row[2]]  # the first-cell rule among those left: never every row
-            most = max(named for *_, named in rows)
-            off |= {(pid, j) for pid, j, _, named in rows if named < most}
+                rows = [row for row in rows if row[2]]  # the name rule among those left: never every row
+            column = _name_column([cells for *_, cells in rows])
+            named = [len(self.terms & set(tokenize(cells[column]))) if column < len(cells) else 0 for *_, cells in rows]
+            off |= {(pid, j) for (pid, j, _, _), n in zip(rows, named) if n < max(named)}
         return off
 
     def _names_first_column(self, passage: Passage) -> bool:
@@ -258,3 +260,10 @@ def _few_hold(code: tuple[str, ...], passages: list[Passage]) -> bool:
     changelog's section, not every page that counts."""
     holding = sum(holds_run(_terms_under_heading(p), code) for p in passages)
     return 1 <= holding <= SPECIFIC_CODE_PASSAGES
+
+
+def _name_column(rows: list[list[str]]) -> int:
+    """Which column of a table's rows names them: the first whose cells tell them apart (a budget's
+    "item" after a "category" of "Expense" in row after row); the first where none does."""
+    width = min((len(cells) for cells in rows), default=0)
+    return next((c for c in range(width) if len({cells[c].casefold() for cells in rows}) == len(rows)), 0)
