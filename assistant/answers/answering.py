@@ -30,6 +30,7 @@ from .reader import Reading
 from .referents import SPECIFIC_CODE_PASSAGES, Asked, asked_text, codes_missing, heading_names, matched_words, spoken_of
 from .form_field import asked_field
 from .numbered import Numbered
+from .retracted import retracted
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -53,7 +54,9 @@ ANOTHER_PERSON = 0.5
 # (``referents.Asked.codes``, under its heading or in its text): "When was version 3.2.0 released?"
 # quoted a security policy's "Version: 2.3, approved 3 February 2025" over the changelog's 3.2.0 section;
 # and one naming another numbered thing of the kind the question numbers (``numbered.Numbered``:
-# "Assignment 1 is due Friday 14 February" for "When is assignment 2 due?").
+# "Assignment 1 is due Friday 14 February" for "When is assignment 2 due?"); and one the sentence after
+# it retracts (``retracted``: "The member handbook says that visitor parking is in the front lot. That is
+# no longer correct.").
 ANOTHER_CODE = 0.5
 # The reader's span is the marked answer when its probability that the window says it reaches this
 # (on the SQuAD sample, among first-snippet hits: at 0.5 coverage 0.844 / precision 0.870, at 0.4
@@ -227,7 +230,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             another = asked.of_another(passage, j, said)
             if another:
                 score *= 1.0 - ANOTHER_PERSON
-            another_thing = elsewhere or numbered.of_another(passage, j)
+            another_thing = elsewhere or numbered.of_another(passage, j) or retracted(passage, j)
             if another_thing:
                 score *= 1.0 - ANOTHER_CODE
             if focus is not None:

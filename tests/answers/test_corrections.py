@@ -37,3 +37,42 @@ def test_an_entry_that_corrects_nothing_ranked_above_keeps_its_place(tmp_path):
     notices = built_project(tmp_path, {"announcements.md": ANNOUNCEMENTS})
     first = notices.ask("When will midterm grades be released?").snippets[0]
     assert "Friday 14 March" in first.text
+
+
+PARKING_NOTICE = """CORRECTION — VISITOR PARKING
+
+Posted September 26, 2025, by Lindsay Brooks, Secretary.
+
+The member handbook says that visitor parking is in the two marked spaces in the front lot on Alder Street. That is no longer correct.
+
+From October 1, 2025, the two visitor spaces are in the rear lot, next to the bike shed, off Cedar Lane. The front lot spaces will be used for the roofing contractor's waste bin until the roof work is finished.
+
+Visitors may still park for up to 48 hours. Please remind your guests.
+"""
+
+
+def test_a_sentence_the_next_one_retracts_is_no_answer(tmp_path):
+    """A new user's "where do visitors park" quoted the notice's restatement of the rule it corrects,
+    "Alder Street" marked; the sentence after it says it no longer holds."""
+    notice = built_project(tmp_path, {"correction_parking.txt": PARKING_NOTICE})
+    answer = notice.ask("Where do visitors park?")
+    texts = [s.text for s in answer.snippets]
+    rear = next(k for k, t in enumerate(texts) if "rear lot" in t)
+    assert all(rear < k for k, t in enumerate(texts) if "Alder Street" in t), texts
+    assert not any(s.answer is not None and "Alder" in s.answer.text for s in answer.snippets), texts
+
+
+def test_what_retracts_the_sentence_before_it():
+    from assistant.answers.retracted import retracted
+    from assistant.models import Passage, Sentence
+
+    said = ["The handbook says visitors park in the front lot.", "That is no longer correct.", "They park in the rear lot.",
+            "It was an error.", "This is correct."]
+    text, sentences = "", []
+    for line in said:
+        start = len(text) + (1 if text else 0)
+        text = f"{text} {line}" if text else line
+        sentences.append(Sentence(start=start, end=start + len(line), line_start=1, line_end=1, text=line))
+    passage = Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="n.txt", text=text, title="n",
+                      sentences=tuple(sentences), kind="body")
+    assert [retracted(passage, j) for j in range(len(said))] == [True, False, True, False, False]
