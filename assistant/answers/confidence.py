@@ -307,7 +307,7 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     opening = set(_SENTENCE_OPENING.findall(query.text or "")) | set(_SENTENCE_OPENING.findall(query.whole_question or ""))
     named = {term: word for term, word in asked.items() if word not in opening | own and not _is_calendar(word, asked_text)}
     unmentioned = never_mentioned(named, present, index, each=bool(words))
-    unmentioned += unnamed_things((query.as_asked, query.whole_question or ""), index.passages, [c.row for c in ranked])
+    unmentioned += unnamed_things((query.as_asked, query.whole_question or ""), index, [c.row for c in ranked])
     return QuestionSignals(
         subject=subject,
         unmentioned=unmentioned,

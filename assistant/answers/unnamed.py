@@ -11,6 +11,11 @@ lie in passages the question does not find. Only past the ends: a number between
 where the text names steps 1 and 5 in prose and its list numbers the rest "3.") may be written in a way
 this does not read. And only where at least FAMILY_MOST others of the kind are named: one other
 ("Assignment 1") says little of how the sources number them ("A2").
+
+A year the sources never mention at all is never mentioned: "What was the snow removal budget in 2023?"
+of a co-op's 2024 and 2025 budgets (it quoted the 2025 contract's amount). Of the SQuAD sample's
+questions naming a year, the 9 whose year its articles never mention are all ones they do not answer
+("What device did Alan Turning invent in 1974?"); no answerable question of the three samples names one.
 """
 
 from __future__ import annotations
@@ -19,7 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..models import Passage
-from ..retrieval.codes import numbered_matches, numbered_things, versions_in
+from ..retrieval.codes import numbered_matches, numbered_things, versions_in, years_in
+from ..store.loaded import LoadedIndex
 from ..store.passage_table import PassageTable
 from .numbered import Numbered, named_in
 
@@ -39,15 +45,37 @@ class _Asked:
     named: Callable[[Passage], set]
 
 
-def unnamed_things(questions: Iterable[str], passages: PassageTable, rows: list[int]) -> tuple[str, ...]:
-    """The numbered things and versions the first of ``questions`` to name any names (as it writes them:
-    "lab 11", "3.6.2") that the candidate passages at ``rows`` and their files of the kind never name,
-    where these name at least FAMILY_MOST others of the kind and the one asked lies past all of them. (A
+def unnamed_things(questions: Iterable[str], index: LoadedIndex, rows: list[int]) -> tuple[str, ...]:
+    """What the first of ``questions`` to name a numbered thing, a version or a year names (as it writes
+    them: "lab 11", "3.6.2", "2023") that the sources never mention: ``unnamed_in_family`` over the
+    candidate passages at ``rows``, and the years the index never mentions (``unknown_years``). (A
     follow-up naming none, "what's the reading?", asks of what the question it goes on asking named.)"""
-    asked = next((found for question in questions if (found := _things_asked(question))), [])
-    if not asked:
+    question = next((q for q in questions if _things_asked(q) or years_in(q)), None)
+    if question is None:
         return ()
-    candidates = passages.many(rows)
+    candidates = index.passages.many(rows)
+    return (*unnamed_in_family(question, index.passages, rows, candidates), *unknown_years(question, index, candidates))
+
+
+def unknown_years(question: str, index: LoadedIndex, candidates: list[Passage]) -> list[str]:
+    """The years ``question`` names that no word of the index is, nor of a file's name, nor any
+    candidate passage holds ("FY2024")."""
+    years = list(dict.fromkeys(years_in(question)))
+    known = index.lexical.idf(years) if years else {}
+    names = index.source_names().every if years else set()
+    return [
+        year for year in years
+        if year not in known and year not in names and not any(year in p.text or year in p.title for p in candidates)
+    ]
+
+
+def unnamed_in_family(question: str, passages: PassageTable, rows: list[int], candidates: list[Passage]) -> list[str]:
+    """The numbered things and versions ``question`` names that the candidate passages (``rows``,
+    ``candidates``) and their files of the kind never name, where these name at least FAMILY_MOST others
+    of the kind and the one asked lies past all of them."""
+    asked = _things_asked(question)
+    if not asked:
+        return []
     unnamed = []
     for thing in asked:
         named = set().union(*(thing.named(p) for p in candidates))
@@ -57,7 +85,7 @@ def unnamed_things(questions: Iterable[str], passages: PassageTable, rows: list[
             named |= set().union(*(thing.named(p) for p in passages.many(source_rows)))
         if thing.key not in named and len(named) >= FAMILY_MOST and (thing.key > max(named) or thing.key < min(named)):
             unnamed.append(thing.written)
-    return tuple(unnamed)
+    return unnamed
 
 
 def _things_asked(question: str) -> list[_Asked]:

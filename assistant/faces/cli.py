@@ -58,14 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
     commands.add_parser("chat", help="open the terminal chat (the default)")
-    ask = commands.add_parser("ask", help="answer one question (or '-' for one per line on stdin)")
+    ask = commands.add_parser(
+        "ask", help="answer one question (or '-' for one per line on stdin)",
+        epilog="exit status: 0 answered; 1 the sources do not answer it (of a batch: one of its questions or more); "
+        "2 a usage or config error, or a batch line that failed; 3 the index is missing or damaged; 4 another build is running",
+    )
     ask.add_argument(
         "question", nargs="+",
         help="the question (quoted, or its words as they come: ask Who is the treasurer; quote one with ? or *), or '-' to read questions from stdin",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line)")
     ask.add_argument("-k", type=int, default=None, metavar="N", help="how many snippets to show")
-    ask.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retrieval mode (default: config)")
+    ask.add_argument("--mode", choices=("hybrid", "dense", "lexical"), help="retrieval mode (default: the config's retrieval.mode, hybrid where none is set)")
     ask.add_argument(
         "--conversation",
         action="store_true",

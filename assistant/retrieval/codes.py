@@ -24,6 +24,16 @@ _VERSION = re.compile(
 )
 
 
+# A year as written ("in 1974", "the 2023 budget"); not a decade ("the 1980s", "1899's"), an amount
+# ("$2025"), a percentage, a code or a date's part ("2023-03").
+_YEAR = re.compile(r"(?<![\w.$£€-])(1[5-9]\d\d|20\d\d)(?![\w%]|[.,-]\d|['’]s)")
+
+
+def years_in(text: str) -> list[str]:
+    """The years of ``text`` as written (``_YEAR``)."""
+    return _YEAR.findall(text)
+
+
 def versions_in(text: str) -> list[str]:
     """The versions and times of ``text`` as written (``_VERSION``): "3.2.0", "14:52"."""
     return _VERSION.findall(text)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..models import Answer, Conversation, TurnContext
 from ..store.lexical import STOPWORDS, tokenize
-from .codes import numbered_matches, numbered_things, versions_in
+from .codes import numbered_matches, numbered_things, versions_in, years_in
 from ..store.loaded import LoadedIndex
 from .query import Focus, Query
 
@@ -420,6 +420,8 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
         found = _named_in_place(new, before, is_version)
     elif len(numbered := numbered_things(new)) == 1 and " ".join(words[-1:]).isdigit():
         found = _number_in_place(numbered[0], words[-1], before)  # "and week 8?" after "... for week 7?"
+    elif is_year(new):  # "and in 2024?" after "how much is the insurance budget for 2025"
+        found = _named_in_place(new, before, is_year)
     # A name where the question before has none of its kind stands after the preposition as any words
     # would ("and on Sundays?" after "Is the shop open on weekdays?").
     found = found or _placed_in_place(new, match["preposition"], before)
@@ -430,6 +432,11 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
         return None  # the same thing again ("and in the UK?" after the UK)
     kept = frozenset(tokenize(question))
     return Contrast(question, kept, frozenset(tokenize(old)) - kept, frozenset(tokenize(new)))
+
+
+def is_year(word: str) -> bool:
+    """Whether ``word`` is a year as a whole (``codes.years_in``): "2024"."""
+    return years_in(word) == [word]
 
 
 def is_version(word: str) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from ..store.lexical import joined_parts, tokenize
 from ..store.loaded import LoadedIndex
+from .codes import years_in
 from .conversation import is_identifier, name_runs
 from .query import Query
 
@@ -23,8 +24,11 @@ def named_sources(index: LoadedIndex, *questions: str) -> dict[str, float]:
 
 def question_name_terms(question: str) -> set[str]:
     """The terms of the names a question asks about: capitalised runs and identifiers with the versions
-    after them ("MPL 2.0": mpl, 2, 0), and a name joined to its number taken apart too ("GPLv3")."""
-    terms = set()
+    after them ("MPL 2.0": mpl, 2, 0), and a name joined to its number taken apart too ("GPLv3"). Of a
+    question naming a year, every word: a file of the year is named by its words and the year ("What was
+    the insurance budget in 2024?" of ``budget_2024.csv`` and ``budget_2025.csv`` was answered from the
+    minutes' "the 2024 year ended with a small surplus", then from the 2025 budget's row)."""
+    terms = set(tokenize(question)) if years_in(question) else set()
     for run in name_runs(question) + name_runs(question, is_identifier):
         for word in run.split():
             terms.update(tokenize(word))

@@ -4,7 +4,7 @@ read in the context of its conversation when it has one, searched (dense and lex
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..config import RetrievalSettings
@@ -56,6 +56,11 @@ def rank_question(
     query = Query.alone(question, vector, terms)
     if not alone:
         query = read_in_context(query, conversation, index)
+        if query.restated and query.focus is not None and query.focus.another:
+            # One naming another thing in place of the one before ("what about 2025?" after "What was the
+            # insurance budget in 2024?") is searched as the question restated: its own words hold only
+            # the new thing. (A pronoun's restatement keeps its vector: CoQA's follow-ups lost 3 of 430.)
+            query = replace(query, vector=encoder.encode_query(query.whole_question))
     query = with_named_sources(query, index)
     t1 = time.perf_counter()
     ranked = retriever.rank(query, mode)

@@ -538,7 +538,8 @@ def test_and_in_another_place_asks_the_question_before_of_that_place(handbook):
         ("What is the rate limit in production?", "and staging?", None),  # no preposition to stand after
         ("Is the shop open on weekdays?", "and on Sundays?", "Is the shop open on Sundays?"),  # a name, none before
         ("What is the rate limit in production?", "and in it?", None),  # a word that only points back
-        ("Which car did he drive in the city in 2019?", "and in 2020?", None),  # "in" twice: which one?
+        # A year in place of the one year the question before named, whatever stands before it.
+        ("Which car did he drive in the city in 2019?", "and in 2020?", "Which car did he drive in the city in 2020?"),
         ("What did he eat?", "and for lunch?", None),
         # A version, a numbered thing in place of the one the question before named (a new user's
         # changelog and course schedule).
