@@ -27,7 +27,7 @@ from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .heading_quote import asked_of_heading
 from .reader import Reading
-from .referents import SPECIFIC_CODE_PASSAGES, Asked, asked_text, codes_missing, heading_names, matched_words, spoken_of
+from .referents import SPECIFIC_CODE_PASSAGES, Asked, asked_text, codes_missing, heading_names, matched_words, motion_of, spoken_of
 from .form_field import asked_field
 from .numbered import Numbered
 from .retracted import retracted
@@ -219,7 +219,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
         for j, sentence in enumerate(passage.sentences):
             if focus is not None and is_the_answer_before(sentence, passage, focus):
                 continue
-            similarity = float(candidate.sentence_similarities[j])
+            # A vote on a motion ("Carried 5–1 (Amira Haddad opposed).") is as like the question as its motion.
+            similarity = float(max(candidate.sentence_similarities[j], candidate.sentence_similarities[motion_of(passage, j)]))
             score = (
                 W_SIMILARITY * max(similarity, 0.0)
                 + W_LEXICAL * lexical_overlap(question_terms, matched_words(passage, j, said, heading), idf, asked.all_codes)

@@ -28,6 +28,14 @@ from ..store.loaded import LoadedIndex
 _JOINED_NAME = re.compile(r"(?<![\w-])[A-Z][a-z0-9]{2,}(?:[A-Z][a-z0-9]{2,})+(?![\w-])")
 # A sentence going on about a person named before it.
 _OF_A_PERSON = re.compile(r"(?:He|She|His|Her)\b")
+# A sentence of minutes saying what became of the motion before it, without naming it: who moved and
+# seconded it, how it was voted ("Moved by Tom Kowalski, seconded by Marcus Delgado. Carried 5–1 (Amira
+# Haddad opposed)."); not prose's "Moved by the sight, she wept." or "Carried away, ...".
+_OF_THE_MOTION = re.compile(
+    r"(?:Moved\s+by\b.*\bseconded\b|Seconded\s+by\b|"
+    r"(?:Carried|Passed|Defeated|Adopted|Rejected|Tabled|Withdrawn)(?:\s*(?:\d|unanimously\b|with\b|by\s+a\b)|\s*[.(,;]|\s*$))",
+    re.I,
+)
 # Words that open a sentence in capitals without being a name: English's function words.
 _OPENERS = STOPWORDS | frozenset(
     """after before under over during despite although though however according since following throughout
@@ -111,6 +119,15 @@ def heading_names(passage: Passage, names: frozenset[str]) -> str:
     return heading if heading and names & set(tokenize(heading)) else ""
 
 
+def motion_of(passage: Passage, index: int) -> int:
+    """The sentence of the motion that sentence ``index`` says what became of ("Moved by ...", "Carried
+    5–1 (Amira Haddad opposed)."; ``_OF_THE_MOTION``), else ``index`` itself."""
+    motion = index
+    while motion > 0 and _OF_THE_MOTION.match(passage.sentences[motion].text):
+        motion -= 1
+    return motion
+
+
 def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], heading: str = "") -> str:
     """The words sentence ``index`` of a passage is matched with the question on: its own; a table's row
     with its columns' names ("| Tomás Rivera | Postdoc | B220 | 4437 |" is Tomás Rivera's extension) and
@@ -120,10 +137,14 @@ def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], hea
     sentence under a heading naming what the question asks about, the heading (``heading_names``); a
     sentence opening with "He", "She", "His" or "Her", the name of whom it speaks of (``spoken``, from
     ``spoken_of``), or, where its passage opens with such sentences, the passage's title ("When did Thomas
-    Aquinas die?" quoted "Thomas Aquinas was ... born in 1225" over "He died in 1274"). On the sample sets
+    Aquinas die?" quoted "Thomas Aquinas was ... born in 1225" over "He died in 1274"); a sentence of
+    minutes saying what became of a motion, the motion's (``motion_of``). On the sample sets
     (reader on) SQuAD and COVID-QA read the same with the title, CoQA's follow-ups 0.753/0.874 ->
     0.756/0.874; the title for every sentence, 0.747/0.872."""
     own = passage.sentences[index].text
+    motion = motion_of(passage, index)
+    if motion != index:  # the motion a "Carried 5–1" is the vote on: who voted against the Summit Roofing contract?
+        own = f"{own} {passage.sentences[motion].text}"
     if heading:  # the section's heading naming what the question asks about (``heading_names``)
         own = f"{own} {heading}"
     table = table_title(passage.kind, passage.title)
