@@ -26,7 +26,9 @@ _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
     re.I,
 )
-_MONTH = re.compile(r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b")
+# The months as a date writes them (phrase_candidates, heading_quote and corrections read them from here).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_MONTH = re.compile(rf"\b({'|'.join(MONTHS)})\b")
 # A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
 _WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
 

@@ -17,6 +17,7 @@ from dataclasses import replace
 
 from ..sources.structure import TITLE_PARTS
 from ..store.lexical import tokenize
+from .answer_kind import MONTHS
 from .answering import Picked
 from .confidence import Confidences
 
@@ -29,7 +30,7 @@ _CORRECTS = re.compile(
 # Words of a heading that say nothing of its subject: the correcting words, a date's.
 _NOT_SUBJECT = frozenset(tokenize(
     "correction corrected update updated updates revised rescheduled postponed moved change changed amended erratum "
-    "new date time january february march april may june july august september october november december"
+    "new date time " + " ".join(MONTHS)
 ))
 
 

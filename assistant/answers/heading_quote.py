@@ -16,12 +16,13 @@ import re
 from collections.abc import Callable
 
 from ..models import Answer, AnswerPhrase, Passage, Snippet
+from ..retrieval.codes import asks_version
 from ..sources.structure import section_heading
-from .answer_kind import expected_answer_kind
+from .answer_kind import MONTHS, expected_answer_kind
 
 # A heading further above the quote than this is not quoted with it.
 HEADING_REACH = 400
-_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTHS = "|".join(MONTHS)
 # A date whole: "2023-06-12", "5 February 2024", "February 5, 2024", "February 2024" (a year alone is as
 # often a section's subject as its date: "2019-nCoV outbreak").
 _DATE = re.compile(
@@ -29,7 +30,6 @@ _DATE = re.compile(
 )
 # A version: numbers joined by dots ("2.4.0", "v3.2"), not inside a date or a longer code.
 _VERSION = re.compile(r"(?<![\w.-])v?\d+(?:\.\d+)+(?![\w.-]*\d)")
-_ASKS_VERSION = re.compile(r"\b(?:which|what)\s+(?:version|release)s?\b", re.I)
 # A line opening a Markdown heading, or any line's start, before the heading's words.
 _HEADING_LINE = re.compile(r"[ \t]*#*[ \t]*$")
 
@@ -37,7 +37,7 @@ _HEADING_LINE = re.compile(r"[ \t]*#*[ \t]*$")
 def asked_of_heading(question: str) -> re.Pattern[str] | None:
     """What a heading must hold to answer the question: a version for "which version ...", a date for a
     question asking when; None for any other question."""
-    if _ASKS_VERSION.search(question):
+    if asks_version(question):
         return _VERSION
     return _DATE if expected_answer_kind(question) == "time" else None
 

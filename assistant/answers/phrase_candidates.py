@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..store.lexical import STOPWORDS
+from .answer_kind import MONTHS
 
 PhraseKind = Literal["time", "amount", "name", "place", "words"]
 
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
+_MONTH = rf"(?:{'|'.join(MONTHS)}|Jan\.|Feb\.|Mar\.|Apr\.|Jun\.|Jul\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)"
 _SEASON = r"(?:spring|summer|autumn|fall|winter)"
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _YEAR = r"(?:[12]\d{3}|[1-9]\d{0,2}\s?(?:BC|BCE|AD|CE)\b|AD\s?[1-9]\d{0,3})"

@@ -34,6 +34,15 @@ def years_in(text: str) -> list[str]:
     return _YEAR.findall(text)
 
 
+# A question asking which version or release did something ("Which version removed ...?").
+_ASKS_VERSION = re.compile(r"\b(?:which|what)\s+(?:version|release)s?\b", re.I)
+
+
+def asks_version(question: str) -> bool:
+    """Whether ``question`` asks which version or release (``_ASKS_VERSION``)."""
+    return _ASKS_VERSION.search(question) is not None
+
+
 def versions_in(text: str) -> list[str]:
     """The versions and times of ``text`` as written (``_VERSION``): "3.2.0", "14:52"."""
     return _VERSION.findall(text)

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..models import Answer, Conversation, TurnContext
 from ..store.lexical import STOPWORDS, tokenize
-from .codes import numbered_matches, numbered_things, versions_in, years_in
+from .codes import asks_version, numbered_matches, numbered_things, versions_in, years_in
 from ..store.loaded import LoadedIndex
 from .query import Focus, Query
 
@@ -550,7 +550,6 @@ _IT = re.compile(r"(?<![\w'’-])it(?![\w'’-])", re.I)
 # A "that" standing for a thing, after a verb that asks ("when was that released?", "does that ...").
 _THAT = re.compile(r"\b(?:was|is|were|are|did|does|do|will|would|can|could|has|had)\s+(that)(?![\w'’-])", re.I)
 # A question asking which version: its answer is one a later "it" or "that" may stand for.
-_ASKS_VERSION = re.compile(r"\b(?:which|what)\s+(?:version|release)s?\b", re.I)
 # An "it" standing for nothing: "is it true that ...", "is it legal to ...", "it is too late to ..."
 # (not "Is it connected to the network?": the adjectives that put a clause after "it").
 _EXTRAPOSED = "true|possible|legal|safe|necessary|ok|okay|hard|easy|likely|worth|better|important|allowed|normal|wise|late|early|too"
@@ -799,7 +798,7 @@ def answered_version(question: str, answer: Answer) -> str:
     """The version a which-version question was answered with: the words marked in its first snippet,
     where they are one ("3.0.0"); else ""."""
     first = answer.snippets[0]
-    if not _ASKS_VERSION.search(question) or first.answer is None or not first.is_answer:
+    if not asks_version(question) or first.answer is None or not first.is_answer:
         return ""
     return first.answer.text if is_version(first.answer.text) else ""
 
