@@ -633,7 +633,8 @@ def merge_answers(question: str, answers: list[Answer], count: int) -> Answer:
         timings=timings,
         changed_sources=tuple(source for a in answers for source in a.changed_sources),
         read_with=tuple(dict.fromkeys(word for a in answers for word in a.read_with)),
-        read_with_question=lead.read_with_question or next((a.read_with_question for a in answers if a.read_with_question), ""),
+        read_with_question=(asked := next((a for a in (lead, *answers) if a.read_with_question), lead)).read_with_question,
+        restated=asked.restated,
         read_as=lead.read_as,
         context=lead.context,
     )

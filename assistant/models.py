@@ -200,6 +200,9 @@ class Answer(Frozen):
     # In a conversation, with the reader on: the earlier question the reader read a follow-up that cannot
     # be read on its own with ("and?" after "Which rivers meet at Pittsburgh?").
     read_with_question: str = ""
+    # Whether ``read_with_question`` is the follow-up itself restated, the question it asks ("and in 2024?"
+    # as "how much is the insurance budget for 2024"), rather than the earlier question it was read with.
+    restated: bool = False
     # The question as the search and the reader read it, where a word the sources never use was taken as
     # mistyped ("who is the landlaord" read "who is the landlord"); empty where it was read as asked.
     read_as: str = ""
@@ -209,13 +212,14 @@ class Answer(Frozen):
         """How a question was read, in one line for people: as spelled where a word was taken as mistyped
         ("read as “who is the landlord”"), and, for a follow-up, the words the search carried into it and
         the earlier question the reader read it with ("read with: Augustine, come; as a follow-up to
-        “Where did Augustine come from?”"); empty for a question read as asked, taking nothing from the
+        “Where did Augustine come from?”"), or the question it was restated as ("asked as “how much is
+        the insurance budget for 2024”"); empty for a question read as asked, taking nothing from the
         turns before."""
         parts = [f"read as “{self.read_as}”"] if self.read_as else []
         if self.read_with:
             parts.append(f"read with: {', '.join(self.read_with)}")
-        if self.read_with_question:
-            parts.append(f"as a follow-up to “{self.read_with_question}”")
+        if self.read_with_question:  # a restated follow-up's question is its own (a new user read it as an earlier one)
+            parts.append(f"{'asked as' if self.restated else 'as a follow-up to'} “{self.read_with_question}”")
         return "; ".join(parts)
 
     def to_json_dict(self) -> dict:
@@ -256,6 +260,7 @@ class Answer(Frozen):
             "changed_sources": list(self.changed_sources),
             "read_with": list(self.read_with),
             "read_with_question": self.read_with_question or None,
+            "restated": self.restated,
             "read_as": self.read_as or None,
         }
 

@@ -99,6 +99,6 @@ def answer_question(
     reader_say = read.best_probability if read is not None else 0.0
     answer = remember(answer, query, rows, reader_say)
     if reader is not None and query.whole_question:
-        answer = answer.model_copy(update={"read_with_question": query.whole_question})
+        answer = answer.model_copy(update={"read_with_question": query.whole_question, "restated": query.restated})
     passages = [index.passages[c.row] for c in ranked]
     return Trace(answer=answer, passages=passages, features=confidences.features, read=read, unmentioned=confidences.unmentioned)

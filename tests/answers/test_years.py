@@ -58,6 +58,9 @@ def test_a_follow_up_naming_another_year_is_answered_from_that_year_s_file(coop)
     before = coop.ask("how much is the insurance budget for 2025", conversation=conversation)
     again = coop.ask("and in 2024?", conversation=conversation.then(before))
     assert again.read_with_question == "how much is the insurance budget for 2024"
+    # Said as the question it asks, not as an earlier one it follows (a new user read it so).
+    assert again.restated and "asked as “how much is the insurance budget for 2024”" in again.how_read()
+    assert not before.restated and again.to_json_dict()["restated"] is True
     first = again.snippets[0]
     assert first.citation.source == "budget_2024.csv" and first.text.startswith("| Expense | Insurance | 16600 |"), first.text
 

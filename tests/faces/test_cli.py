@@ -57,7 +57,7 @@ def test_json_shape_and_citation_slices_the_file(built_sample):
     code, out, _ = run_cli("--config", str(built_sample), "ask", "--json", "-k", "2", "When do the bans take effect?")
     assert code == 0
     answer = json.loads(out)
-    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with", "read_with_question", "read_as"}
+    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with", "read_with_question", "restated", "read_as"}
     assert answer["changed_sources"] == []
     assert answer["abstained"] is False and answer["reason"] is None
     assert set(answer["timings_ms"]) == {"embed", "search", "answer", "read"}

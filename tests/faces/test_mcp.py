@@ -128,7 +128,7 @@ def test_first_ask_builds_the_index_saying_so_on_stderr_only(server, project):
 def test_ask_answers_with_the_cli_json_shape_and_a_numbered_text(server, project):
     result = server.call("ask", question=VALID_FOR)
     answer = result.structured_content
-    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with", "read_with_question", "read_as"}
+    assert set(answer) == {"question", "abstained", "reason", "snippets", "timings_ms", "changed_sources", "read_with", "read_with_question", "restated", "read_as"}
     assert answer["abstained"] is False
     first = answer["snippets"][0]
     assert first["citation"]["source"] == SAMPLE_FILE and first["citation"]["line_start"] == 8
