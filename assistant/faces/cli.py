@@ -150,14 +150,15 @@ REDRAW_LOG_S = 10.0
 
 def _counting_bar(total: int, name: str, unit: str, stream: TextIO | None = None):
     """A tqdm bar on ``stream`` (stderr) counting to ``total``: on a terminal, redrawn often; into a log
-    (not a terminal), every ``REDRAW_LOG_S`` at most, in ASCII."""
+    (not a terminal), every ``REDRAW_LOG_S`` at most, in ASCII, and first only once a build has run that
+    long (a new user's log of a 10-second build held two bars stuck at 0%, the only lines drawn)."""
     from tqdm import tqdm
 
     stream = stream or sys.stderr
     terminal = _is_terminal(stream)
     return tqdm(
         total=total, desc=name, unit=unit, file=stream, leave=False, ascii=not terminal,
-        mininterval=REDRAW_TERMINAL_S if terminal else REDRAW_LOG_S, miniters=1,
+        mininterval=REDRAW_TERMINAL_S if terminal else REDRAW_LOG_S, miniters=1, delay=0 if terminal else REDRAW_LOG_S,
     )
 
 

@@ -302,6 +302,7 @@ def test_progress_into_a_log_is_drawn_seldom_not_a_line_an_update(monkeypatch):
             report(BuildProgress(stage=BuildStage.SCAN, done=done, total=1313))
     drawn = log.getvalue()
     assert drawn.count("\r") <= 6 and len(drawn) < 1000, drawn
+    assert drawn == "", drawn  # a build shorter than a redraw's interval draws nothing (not a bar stuck at 0%)
 
 
 def test_ctrl_c_during_a_build_stops_it_at_its_next_step_and_leaves_nothing(tmp_path):
