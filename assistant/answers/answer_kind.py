@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
+from ..retrieval.codes import MONTHS
 from ..store.lexical import STOPWORDS, tokenize
 
 AnswerKind = Literal["when", "how many", "who", "where", "other"]
@@ -26,8 +27,6 @@ _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozen|hundred|thousand|million|billion)\b",
     re.I,
 )
-# The months as a date writes them (phrase_candidates, heading_quote and corrections read them from here).
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
 _MONTH = re.compile(rf"\b({'|'.join(MONTHS)})\b")
 # A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
 _WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
+from ..retrieval.codes import asked_years, years_in
 from ..retrieval.conversation import is_name, name_terms
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
@@ -27,10 +28,10 @@ from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .heading_quote import asked_of_heading
 from .reader import Reading
-from .referents import SPECIFIC_CODE_PASSAGES, Asked, asked_text, codes_missing, heading_names, matched_words, motion_of, spoken_of
+from .referents import SPECIFIC_CODE_PASSAGES, Asked, asked_text, codes_missing, heading_names, matched_words, motion_of, motion_span, spoken_of
 from .form_field import asked_field
 from .numbered import Numbered
-from .retracted import retracted
+from .retracted import Retracted, retracted
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -54,9 +55,10 @@ ANOTHER_PERSON = 0.5
 # (``referents.Asked.codes``, under its heading or in its text): "When was version 3.2.0 released?"
 # quoted a security policy's "Version: 2.3, approved 3 February 2025" over the changelog's 3.2.0 section;
 # and one naming another numbered thing of the kind the question numbers (``numbered.Numbered``:
-# "Assignment 1 is due Friday 14 February" for "When is assignment 2 due?"); and one the sentence after
-# it retracts (``retracted``: "The member handbook says that visitor parking is in the front lot. That is
-# no longer correct.").
+# "Assignment 1 is due Friday 14 February" for "When is assignment 2 due?"), or naming another year than
+# the one asked (``of_another_year``); and one the sentence after it retracts (``retracted``: "The member
+# handbook says that visitor parking is in the front lot. That is no longer correct.") or making a claim
+# one retracts (``Retracted.says_again``).
 ANOTHER_CODE = 0.5
 # The reader's span is the marked answer when its probability that the window says it reaches this
 # (on the SQuAD sample, among first-snippet hits: at 0.5 coverage 0.844 / precision 0.870, at 0.4
@@ -205,6 +207,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     other_rows = asked.rows_of_another(passages.values())
     numbered = Numbered.of(asked_text(query)) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
     numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)
+    withdrawn = Retracted.among(passages.values())
+    years = frozenset(asked_years(asked_text(query)))
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
@@ -231,7 +235,10 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             another = asked.of_another(passage, j, said)
             if another:
                 score *= 1.0 - ANOTHER_PERSON
-            another_thing = elsewhere or numbered.of_another(passage, j) or retracted(passage, j)
+            another_thing = (
+                elsewhere or numbered.of_another(passage, j) or retracted(passage, j) or withdrawn.says_again(sentence.text)
+                or of_another_year(sentence.text, years)
+            )
             if another_thing:
                 score *= 1.0 - ANOTHER_CODE
             if focus is not None:
@@ -300,11 +307,22 @@ def next_field(text: str, start: int, following: int) -> bool:
     return _field_label(text, start) is not None and label is not None and label not in ATTACHED_LABELS
 
 
+def of_another_year(text: str, years: frozenset[str]) -> bool:
+    """Whether ``text`` names a year and none of the ``years`` the question asks about: "The snow removal
+    contract was renewed for the 2025 season at $2,900." answers nothing of the budget in 2024."""
+    named = years_in(text) if years else ()
+    return bool(named) and not years.intersection(named)
+
+
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
     """The first and last sentence a snippet quotes: the sentence, and the next one when it is short
     or when the next one continues it; a table's row alone (the next row is another record), and a
-    list's item alone where the next sentence is the next item."""
+    list's item alone where the next sentence is the next item; a motion with its mover and its vote
+    (``referents.motion_span``: "what was the vote on the 3% increase motion" quoted the motion alone)."""
     sentence = passage.sentences[index]
+    first, last = motion_span(passage, index) if passage.kind not in RECORDS else (index, index)
+    if last > first:
+        return passage.sentences[first], passage.sentences[last]
     if index + 1 < len(passage.sentences) and passage.kind not in RECORDS:
         following = passage.sentences[index + 1]
         if opens_another_point(passage.text, following.start - passage.start):

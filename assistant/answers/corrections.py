@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from ..retrieval.codes import MONTHS
 from ..sources.structure import TITLE_PARTS
 from ..store.lexical import tokenize
-from .answer_kind import MONTHS
 from .answering import Picked
 from .confidence import Confidences
 

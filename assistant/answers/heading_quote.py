@@ -16,9 +16,9 @@ import re
 from collections.abc import Callable
 
 from ..models import Answer, AnswerPhrase, Passage, Snippet
-from ..retrieval.codes import asks_version
+from ..retrieval.codes import MONTHS, asks_version
 from ..sources.structure import section_heading
-from .answer_kind import MONTHS, expected_answer_kind
+from .answer_kind import expected_answer_kind
 
 # A heading further above the quote than this is not quoted with it.
 HEADING_REACH = 400

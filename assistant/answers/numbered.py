@@ -19,7 +19,7 @@ from ..store.lexical import tokenize
 from .answer_kind import asks_yes_or_no
 
 # A question asking of the thing before or after the one it numbers.
-_BESIDE = re.compile(r"\b(?:after|before|next|previous|following|preceding|prior)\b", re.I)
+_BESIDE = re.compile(r"\b(?:after|before|since|next|previous|following|preceding|prior)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class Numbered:
         """The things ``question`` numbers; none where it asks yes or no, or of the one before or after
         ("Is the midterm in week 7?" may be answered "The midterm is in week 8."; "What do I do after
         step 3?" by step 4)."""
-        if asks_yes_or_no(question) or _BESIDE.search(question):
+        if not asks_of_one(question):
             return cls()
         return cls(tuple(dict.fromkeys(numbered_things(question))))
 
@@ -68,6 +68,13 @@ class Numbered:
         kinds = {word for word, _ in self.things}
         others = {(word, number) for word, number in said if word in kinds}
         return bool(others) and not others & set(self.things)
+
+
+def asks_of_one(question: str) -> bool:
+    """Whether ``question`` asks of the one thing it names: not yes or no ("Is the midterm in week 7?"),
+    nor of the one before, after or since it ("What do I do after step 3?", "What has changed since
+    2.0.0?")."""
+    return not asks_yes_or_no(question) and not _BESIDE.search(question)
 
 
 def named_in(passage: Passage) -> set[tuple[str, str]]:

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
 
+from ..retrieval.codes import MONTHS
 from ..store.lexical import STOPWORDS
-from .answer_kind import MONTHS
 
 PhraseKind = Literal["time", "amount", "name", "place", "words"]
 

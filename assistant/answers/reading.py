@@ -24,6 +24,7 @@ from ..store.lexical import tokenize
 from .answering import MARK_PROBABILITY, Picked, ScoredSentence
 from .heading_quote import asked_of_heading, heading_at
 from .reader import Reader, Reading, Stretch, logistic
+from .referents import motion_span
 
 # How many of the best distinct sentences have their window read. Eight (2026-12-06, the two-stage
 # reader, hit@1/hit@3) read SQuAD 0.940/0.973 against five's 0.935/0.980, CoQA follow-ups 0.733/0.860
@@ -68,12 +69,15 @@ class Read:
 
 
 def window_around(scored: ScoredSentence) -> Stretch:
-    """The sentence with the one before and the one after it in its passage, as a stretch of its file;
+    """The sentence with the one before and the one after it in its passage (a motion with its mover
+    and its vote: ``referents.motion_span``), as a stretch of its file;
     a table's row alone (read beside its neighbours, the span the reader found was as often another
     row's value: "4.50 euros", the sourdough's, for "How much is a rye loaf?")."""
     if scored.passage.kind in RECORDS:
         return _record_stretch(scored.passage, scored.passage.sentences[scored.sentence_index])
-    return _sentences_window(scored.passage, scored.sentence_index, scored.sentence_index)
+    # A motion, its mover and its vote are read together ("Who voted against the Summit Roofing contract?"
+    # of "Motion: That the Co-op award the roof to Summit Roofing Ltd. ... Carried 5–1 (Amira Haddad opposed).").
+    return _sentences_window(scored.passage, *motion_span(scored.passage, scored.sentence_index))
 
 
 def _record_stretch(passage: Passage, record: Sentence) -> Stretch:
@@ -221,9 +225,16 @@ def labelled_lines(scored: list[ScoredSentence], query: Query, chosen: list[Scor
 
 
 def _overlaps(candidate: ScoredSentence, chosen: list[ScoredSentence]) -> bool:
-    """Whether the candidate's window overlaps that of one already chosen (a table's row only itself)."""
-    reach = 0 if candidate.passage.kind in RECORDS else 1
-    return any(c.passage.id == candidate.passage.id and abs(c.sentence_index - candidate.sentence_index) <= reach for c in chosen)
+    """Whether the candidate's window overlaps that of one already chosen (a table's row only itself; a
+    vote's, its motion's: ``window_around``)."""
+    if candidate.passage.kind in RECORDS:
+        return any(c.passage.id == candidate.passage.id and c.sentence_index == candidate.sentence_index for c in chosen)
+    first, last = motion_span(candidate.passage, candidate.sentence_index)
+    return any(
+        c.passage.id == candidate.passage.id
+        and max(first, (span := motion_span(c.passage, c.sentence_index))[0]) - min(last, span[1]) <= 1
+        for c in chosen
+    )
 
 
 def reader_question(query: Query) -> str:

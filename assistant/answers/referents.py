@@ -19,7 +19,7 @@ from ..models import Passage
 from ..retrieval.codes import codes_in, holds_run, versions_in
 from ..retrieval.conversation import is_identifier, name_runs
 from ..retrieval.query import Query
-from ..sources.structure import HEADER_CELLS, RECORDS, TITLE_PARTS, row_cells, section_heading, table_title
+from ..sources.structure import HEADER_CELLS, RECORDS, TITLE_PARTS, opens_with_item, row_cells, section_heading, table_title
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
 
@@ -30,12 +30,16 @@ _JOINED_NAME = re.compile(r"(?<![\w-])[A-Z][a-z0-9]{2,}(?:[A-Z][a-z0-9]{2,})+(?!
 _OF_A_PERSON = re.compile(r"(?:He|She|His|Her)\b")
 # A sentence of minutes saying what became of the motion before it, without naming it: who moved and
 # seconded it, how it was voted ("Moved by Tom Kowalski, seconded by Marcus Delgado. Carried 5–1 (Amira
-# Haddad opposed)."); not prose's "Moved by the sight, she wept." or "Carried away, ...".
+# Haddad opposed).", "The motion carried."); not prose's "Moved by the sight, she wept.", "Carried away,
+# ...", "Defeated, the mayor resigned.".
 _OF_THE_MOTION = re.compile(
     r"(?:Moved\s+by\b.*\bseconded\b|Seconded\s+by\b|"
-    r"(?:Carried|Passed|Defeated|Adopted|Rejected|Tabled|Withdrawn)(?:\s*(?:\d|unanimously\b|with\b|by\s+a\b)|\s*[.(,;]|\s*$))",
+    r"(?:(?:the\s+)?motion\s+(?:was\s+)?)?(?:Carried|Passed|Defeated|Adopted|Rejected|Tabled|Withdrawn)"
+    r"(?:\s*(?:\d|unanimously\b|with\b|by\s+a\b)|\s*[.(]|\s*$))",
     re.I,
 )
+# A list item's label: the words before its first colon ("Summit Roofing Ltd.: $38,400, ...").
+_ITEM_LABEL = re.compile(r"([^:\n]{2,60}?):\s")
 # Words that open a sentence in capitals without being a name: English's function words.
 _OPENERS = STOPWORDS | frozenset(
     """after before under over during despite although though however according since following throughout
@@ -126,6 +130,16 @@ def motion_of(passage: Passage, index: int) -> int:
     while motion > 0 and _OF_THE_MOTION.match(passage.sentences[motion].text):
         motion -= 1
     return motion
+
+
+def motion_span(passage: Passage, index: int) -> tuple[int, int]:
+    """The first and last sentence of the motion sentence ``index`` is part of: the motion, its mover and
+    its vote ("Motion: That ... Moved by ..., seconded by .... Carried 5–1 (...)."); a sentence of no
+    motion alone."""
+    last = index
+    while last + 1 < len(passage.sentences) and _OF_THE_MOTION.match(passage.sentences[last + 1].text):
+        last += 1
+    return motion_of(passage, index), last
 
 
 def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], heading: str = "") -> str:
@@ -228,7 +242,7 @@ class Asked:
         capital reserve | 44000 |" row, both under "category · item · amount", over the insurance one)."""
         if not self.keys and not self.terms:
             return set()
-        tables: dict[tuple[str, str], list[tuple[str, int, bool, int]]] = {}
+        tables: dict[tuple[str, str], list[tuple[str, int, bool, list[str]]]] = {}  # id, row, held, cells
         for passage in passages:
             if passage.kind not in RECORDS:
                 continue
@@ -249,6 +263,26 @@ class Asked:
             column = _name_column([cells for *_, cells in rows])
             named = [len(self.terms & set(tokenize(cells[column]))) if column < len(cells) else 0 for *_, cells in rows]
             off |= {(pid, j) for (pid, j, _, _), n in zip(rows, named) if n < max(named)}
+        return off | self._items_of_another(passages)
+
+    def _items_of_another(self, passages: Iterable[Passage]) -> set[tuple[str, int]]:
+        """The labelled items of a list ("- Hartwell Roofing & Sheet Metal: $41,250, start in August,
+        15-year warranty.") whose label holds none of the question's names where another item's of the
+        same passage holds one: "what warranty did A-1 Roof Care offer" was answered with Hartwell's
+        warranty, its list's neighbour (A-1's own item names none: the minutes do not say)."""
+        if not self.keys:
+            return set()
+        off: set[tuple[str, int]] = set()
+        for passage in passages:
+            if passage.kind in RECORDS:
+                continue
+            items = []
+            for j, sentence in enumerate(passage.sentences):
+                label = _ITEM_LABEL.match(sentence.text)
+                if label is not None and opens_with_item(passage.text, sentence.start - passage.start):
+                    items.append((j, any(holds_run(tokenize(label.group(1)), key) for key in self.keys)))
+            if any(held for _, held in items):
+                off |= {(passage.id, j) for j, held in items if not held}
         return off
 
     def _names_first_column(self, passage: Passage) -> bool:

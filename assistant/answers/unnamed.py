@@ -1,48 +1,62 @@
-"""What a question names that the sources do not, though they name others of its kind, past either end of
+"""What a question names that the sources do not, though they name others of its kind, past the last of
 those: "When is lab 11 due?" of a schedule naming labs 1 to 10, "What's the topic for week 16?" of one
-ending at week 15, "What changed in version 3.6.2?" of a changelog from 2.9.3 to 3.5.0. However alike a
-passage about lab 10 or version 3.5.0 is, it says nothing of lab 11 or 3.6.2: the question is one the
+ending at week 15, "What changed in version 3.6.2?" of a changelog from 2.9.3 to 3.4.0. However alike a
+passage about lab 10 or version 3.4.0 is, it says nothing of lab 11 or 3.6.2: the question is one the
 sources do not answer (new users were answered with the schedule's week 11 row for "when is lab 11 due"
 and with another version's date for "When was billing-api 4.0.0 released?").
 
-The family is what the candidate passages name and, whole, the files of theirs that name one of the
-kind (FAMILY_SOURCES of them, their first SOURCE_PASSAGES_MOST passages): a changelog's other versions
-lie in passages the question does not find. Only past the ends: a number between two named ones (step 3
-where the text names steps 1 and 5 in prose and its list numbers the rest "3.") may be written in a way
-this does not read. And only where at least FAMILY_MOST others of the kind are named: one other
-("Assignment 1") says little of how the sources number them ("A2").
+A thing is named where a candidate passage names it (its heading too), where any passage of the index
+holding both its kind's word and its number names it (``LexicalIndex.rows_with``: a schedule's "Lab 11"
+the question's candidates missed), or where the files of the candidates that name others of its kind
+number it alone, as a list's item or a heading ("6. Reassemble the fan.", "## 4 Discussion"). The others
+are what those files and the candidates name: at least FAMILY_MOST of them, the asked one past the last
+(a number between two named ones, or below the first, may be written in a way this does not read; two
+named, "steps 2 and 3" in prose over a list of eight, say little of how the sources number them). Not
+for a question asking yes or no, or of the thing before, after or since (``Numbered.of``: "What has
+changed since 2.0.0?").
 
-A year the sources never mention at all is never mentioned: "What was the snow removal budget in 2023?"
-of a co-op's 2024 and 2025 budgets (it quoted the 2025 contract's amount). Of the SQuAD sample's
-questions naming a year, the 9 whose year its articles never mention are all ones they do not answer
-("What device did Alan Turning invent in 1974?"); no answerable question of the three samples names one.
+A year the sources never mention at all is never mentioned: "What device did Alan Turning invent in
+1974?" over articles that never write 1974. Only a year the question asks about (``codes.asked_years``:
+in, for, during or of it, not one after since or than, nor the asker's own, "I started in 2019"). Of the
+SQuAD sample's questions, 9 ask of a year its articles never mention, all of them ones they do not answer
+(8 were answered before); no answerable question of the three samples does.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..models import Passage
-from ..retrieval.codes import numbered_matches, numbered_things, versions_in, years_in
+from ..retrieval.codes import asked_years, numbered_matches, numbered_things, versions_in
+from ..sources.structure import TITLE_PARTS
+from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
-from ..store.passage_table import PassageTable
-from .numbered import Numbered, named_in
+from .numbered import Numbered, asks_of_one, named_in
 
-# How many others of its kind must be named for a thing never named to be past their end.
-FAMILY_MOST = 2
-# How many of the candidates' files naming the kind are read whole, and how much of each.
-FAMILY_SOURCES = 3
-SOURCE_PASSAGES_MOST = 400
+# How many others of its kind must be named for a thing never named past them to be none of theirs.
+FAMILY_MOST = 3
+# How many of the candidates' files naming the kind are read, and how much of each.
+FAMILY_SOURCES = 2
+SOURCE_PASSAGES_MOST = 150
+# How many passages holding a thing's word and its number are read for it (``LexicalIndex.rows_with``).
+HOLDERS_READ = 30
+# A number standing alone as a list's item or a heading's ("6. Reassemble ...", "4 Discussion").
+_NUMBER_ALONE = re.compile(r"(?m)^[ \t]*#*[ \t]*(\d{1,4})(?:[.)]|[ \t]+[A-Z])")
+# The kinds whose numbers a version's first number is ("version 4" of "4.0.0").
+_VERSION_KINDS = frozenset(tokenize("version release"))
 
 
 @dataclass(frozen=True)
-class _Asked:
-    """One thing a question names: as written ("lab 11"), its key, and what a passage names of its kind."""
+class _Thing:
+    """One thing a question names: as written ("lab 11"), its key (a number, or a version's numbers),
+    what a passage names of its kind, and the terms a passage naming it holds."""
 
     written: str
-    key: object
+    key: int | tuple[int, ...]
     named: Callable[[Passage], set]
+    terms: tuple[str, ...] = ()
 
 
 def unnamed_things(questions: Iterable[str], index: LoadedIndex, rows: list[int]) -> tuple[str, ...]:
@@ -50,63 +64,71 @@ def unnamed_things(questions: Iterable[str], index: LoadedIndex, rows: list[int]
     them: "lab 11", "3.6.2", "2023") that the sources never mention: ``unnamed_in_family`` over the
     candidate passages at ``rows``, and the years the index never mentions (``unknown_years``). (A
     follow-up naming none, "what's the reading?", asks of what the question it goes on asking named.)"""
-    question = next((q for q in questions if _things_asked(q) or years_in(q)), None)
+    question = next((q for q in questions if _things_asked(q) or asked_years(q)), None)
     if question is None:
         return ()
     candidates = index.passages.many(rows)
-    return (*unnamed_in_family(question, index.passages, rows, candidates), *unknown_years(question, index, candidates))
+    return (*unnamed_in_family(question, index, rows, candidates), *unknown_years(question, index, candidates))
 
 
 def unknown_years(question: str, index: LoadedIndex, candidates: list[Passage]) -> list[str]:
-    """The years ``question`` names that no word of the index is, nor of a file's name, nor any
+    """The years ``question`` asks about that no word of the index is, nor of a file's name, nor any
     candidate passage holds ("FY2024")."""
-    years = list(dict.fromkeys(years_in(question)))
-    known = index.lexical.idf(years) if years else {}
-    names = index.source_names().every if years else set()
+    years = asked_years(question)
+    if not years:
+        return []
+    known, names = index.lexical.idf(years), index.source_names().every
+    written = [re.compile(rf"(?<!\d){year}(?!\d)") for year in years]
     return [
-        year for year in years
-        if year not in known and year not in names and not any(year in p.text or year in p.title for p in candidates)
+        year for year, pattern in zip(years, written)
+        if year not in known and year not in names and not any(pattern.search(f"{p.title}\n{p.text}") for p in candidates)
     ]
 
 
-def unnamed_in_family(question: str, passages: PassageTable, rows: list[int], candidates: list[Passage]) -> list[str]:
-    """The numbered things and versions ``question`` names that the candidate passages (``rows``,
-    ``candidates``) and their files of the kind never name, where these name at least FAMILY_MOST others
-    of the kind and the one asked lies past all of them."""
-    asked = _things_asked(question)
-    if not asked:
-        return []
+def unnamed_in_family(question: str, index: LoadedIndex, rows: list[int], candidates: list[Passage]) -> list[str]:
+    """The numbered things and versions ``question`` names that the sources never name (the module's
+    rules), past the last of at least FAMILY_MOST others of their kind."""
     unnamed = []
-    for thing in asked:
+    for thing in _things_asked(question):
         named = set().union(*(thing.named(p) for p in candidates))
-        if thing.key in named:
+        if thing.key in named or _held_elsewhere(thing, index):
             continue
-        for source_rows in _family_files(passages, rows, candidates, thing):
-            named |= set().union(*(thing.named(p) for p in passages.many(source_rows)))
-        if thing.key not in named and len(named) >= FAMILY_MOST and (thing.key > max(named) or thing.key < min(named)):
+        files = _family_files(index, rows, candidates, thing)
+        for passage in files:
+            named |= thing.named(passage)
+        if thing.key in named or (isinstance(thing.key, int) and any(_numbered_alone(p, thing.key) for p in files)):
+            continue
+        if len(named) >= FAMILY_MOST and thing.key > max(named):
             unnamed.append(thing.written)
     return unnamed
 
 
-def _things_asked(question: str) -> list[_Asked]:
-    """The numbered things (not for a yes/no question, nor one asking of the thing before or after:
-    ``Numbered.of``) and the versions ``question`` names."""
+def _things_asked(question: str) -> list[_Thing]:
+    """The numbered things and the versions ``question`` names; none where it asks yes or no, or of the
+    thing before, after or since (``Numbered.of``)."""
+    if not asks_of_one(question):
+        return []
+    asked = Numbered.of(question)
     things = []
-    asked = set(Numbered.of(question).things)
     for kind, match in numbered_matches(question):
-        if (kind, str(int(match.group(2)))) in asked:
-            things.append(_Asked(f"{match.group(1)} {match.group(2)}", int(match.group(2)), _numbers_of(kind)))
+        number = int(match.group(2))
+        if (kind, str(number)) in asked.things:
+            things.append(_Thing(f"{match.group(1)} {match.group(2)}", number, _numbers_of(kind), (kind, str(number))))
     for version in versions_in(question):
         if ":" not in version:  # a time may fall inside a span the sources name
-            things.append(_Asked(version, _parts(version), _versions_named))
+            things.append(_Thing(version, _parts(version), _versions_named))
     return things
 
 
 def _numbers_of(kind: str) -> Callable[[Passage], set]:
-    """What a passage (its headings too) names of a numbered kind: the numbers."""
-    return lambda passage: {
-        int(number) for k, number in (*named_in(passage), *numbered_things(passage.title, ranges=True)) if k == kind
-    }
+    """What a passage (its headings too) names of a numbered kind: the numbers (a version's first
+    number for "version 4")."""
+    def named(passage: Passage) -> set:
+        found = {int(n) for k, n in (*named_in(passage), *numbered_things(passage.title, ranges=True)) if k == kind}
+        if kind in _VERSION_KINDS:
+            found |= {parts[0] for parts in _versions_named(passage)}
+        return found
+    return named
 
 
 def _versions_named(passage: Passage) -> set:
@@ -122,14 +144,31 @@ def _parts(version: str) -> tuple[int, ...]:
     return tuple(parts)
 
 
-def _family_files(passages: PassageTable, rows: list[int], candidates: list[Passage], thing: _Asked) -> list[range]:
-    """The rows of the first FAMILY_SOURCES files of the candidates that name one of the thing's kind."""
+def _held_elsewhere(thing: _Thing, index: LoadedIndex) -> bool:
+    """Whether a passage of the index holding the thing's word and its number names it (read for the
+    first HOLDERS_READ such passages)."""
+    if not thing.terms:
+        return False
+    holding = index.lexical.rows_with_all(thing.terms, HOLDERS_READ)
+    return any(thing.key in thing.named(p) for p in index.passages.many(holding))
+
+
+def _numbered_alone(passage: Passage, number: int) -> bool:
+    """Whether the passage numbers ``number`` alone, as a list's item or a heading ("6. Reassemble the
+    fan.", "## 4 Discussion")."""
+    headings = passage.title.split(TITLE_PARTS)
+    return any(int(n) == number for text in (passage.text, *headings) for n in _NUMBER_ALONE.findall(text))
+
+
+def _family_files(index: LoadedIndex, rows: list[int], candidates: list[Passage], thing: _Thing) -> list[Passage]:
+    """The passages of the first FAMILY_SOURCES files of the candidates that name one of the thing's
+    kind (SOURCE_PASSAGES_MOST of each, from the first)."""
     files: dict[str, range] = {}
     for row, passage in zip(rows, candidates):
         if passage.source in files or not thing.named(passage):
             continue
-        first, last = passages.source_rows(row)
+        first, last = index.passages.source_rows(row)
         files[passage.source] = range(first, min(last, first + SOURCE_PASSAGES_MOST - 1) + 1)
         if len(files) == FAMILY_SOURCES:
             break
-    return list(files.values())
+    return index.passages.many(r for span in files.values() for r in span)

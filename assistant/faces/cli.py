@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     ask = commands.add_parser(
         "ask", help="answer one question (or '-' for one per line on stdin)",
         epilog="exit status: 0 answered; 1 the sources do not answer it (of a batch: one of its questions or more); "
-        "2 a usage or config error, or a batch line that failed; 3 the index is missing or damaged; 4 another build is running",
+        "2 a usage, config or input error (of a batch: a line that failed); 3 the index is missing, damaged or built for "
+        "another model; 4 another build is running; 130 interrupted (ctrl+c)",
     )
     ask.add_argument(
         "question", nargs="+",
@@ -150,12 +151,16 @@ REDRAW_LOG_S = 10.0
 
 def _counting_bar(total: int, name: str, unit: str, stream: TextIO | None = None):
     """A tqdm bar on ``stream`` (stderr) counting to ``total``: on a terminal, redrawn often; into a log
-    (not a terminal), every ``REDRAW_LOG_S`` at most, in ASCII, and first only once a build has run that
-    long (a new user's log of a 10-second build held two bars stuck at 0%, the only lines drawn)."""
+    (not a terminal), a line saying the stage has begun ("Embedding 155 passages"), then the bar every
+    ``REDRAW_LOG_S`` at most, in ASCII, first once the stage has run that long (a new user's log of a
+    10-second build held two bars stuck at 0%, the only lines drawn)."""
     from tqdm import tqdm
 
     stream = stream or sys.stderr
     terminal = _is_terminal(stream)
+    if not terminal:
+        stream.write(f"{name} {total} {unit}s\n")
+        stream.flush()
     return tqdm(
         total=total, desc=name, unit=unit, file=stream, leave=False, ascii=not terminal,
         mininterval=REDRAW_TERMINAL_S if terminal else REDRAW_LOG_S, miniters=1, delay=0 if terminal else REDRAW_LOG_S,

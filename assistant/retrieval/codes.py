@@ -24,6 +24,19 @@ _VERSION = re.compile(
 )
 
 
+# The months as a date writes them (answers' kinds, headings' dates and corrections read them here).
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+# A year standing in a date ("14 January 2025", "January 14, 2025", "Jan 2025").
+_DATED_YEAR = re.compile(
+    rf"\b(?:{'|'.join(MONTHS)}|{'|'.join(m[:3] for m in MONTHS)}|Sept)\.?\s+(?:\d{{1,2}},?\s+)?(?:1[5-9]|20)\d\d\b", re.I
+)
+
+
+def dates_a_year(text: str) -> bool:
+    """Whether ``text`` holds a year as a date's (``_DATED_YEAR``)."""
+    return _DATED_YEAR.search(text) is not None
+
+
 # A year as written ("in 1974", "the 2023 budget"); not a decade ("the 1980s", "1899's"), an amount
 # ("$2025"), a percentage, a code or a date's part ("2023-03").
 _YEAR = re.compile(r"(?<![\w.$£€-])(1[5-9]\d\d|20\d\d)(?![\w%]|[.,-]\d|['’]s)")
@@ -32,6 +45,19 @@ _YEAR = re.compile(r"(?<![\w.$£€-])(1[5-9]\d\d|20\d\d)(?![\w%]|[.,-]\d|['’]
 def years_in(text: str) -> list[str]:
     """The years of ``text`` as written (``_YEAR``)."""
     return _YEAR.findall(text)
+
+
+# A year a question asks about: in, for, during or of it, or the year a thing is of ("the 2023 budget");
+# not one after since, after, before, than or over ("What has changed since 2019?", "more than 1500").
+_ASKED_YEAR = re.compile(r"\b(?:in|for|during|of|the|year)\s+" + _YEAR.pattern, re.I)
+# A clause about the asker ("I started in 2019; how many days do I get?"): its year is theirs.
+_OF_THE_ASKER = re.compile(r"\bI\b|\b(?i:my|me|we|our|us)\b")
+
+
+def asked_years(question: str) -> list[str]:
+    """The years ``question`` asks about (``_ASKED_YEAR``), outside the clauses about the asker."""
+    clauses = re.split(r"[,;:]|\b(?=how|what|when|where|who|which|why)\b", question)
+    return list(dict.fromkeys(y for clause in clauses if not _OF_THE_ASKER.search(clause) for y in _ASKED_YEAR.findall(clause)))
 
 
 # A question asking which version or release did something ("Which version removed ...?").
@@ -63,8 +89,9 @@ def holds_run(terms: list[str], run: tuple[str, ...]) -> bool:
     return any(tuple(terms[i : i + width]) == run for i in range(len(terms) - width + 1))
 
 
-# Units an amount is counted in: a number before one is how many, not which.
-_UNITS = r"(?:hours?|hrs?|days?|weeks?|months?|years?|minutes?|mins?|seconds?|points?|marks?|percent|per\s?cent)\b"
+# Units an amount is counted in, as many: a number before one is how many, not which ("an assignment 24
+# hours late"; "week 3 day 2" is week 3).
+_UNITS = r"(?i:hours|hrs|days|weeks|months|years|minutes|mins|seconds|points|marks|percent|per\s?cent)\b"
 # A word of a kind that is numbered, then a number of one to four digits standing alone on its line
 # ("week 6", "Lab 11"; not "3.2.0", "6th"), not an amount of a unit after it ("submit an assignment 24
 # hours late"); a range ("Weeks 1–7") names no one of them.
@@ -85,11 +112,13 @@ _KIND_WORDS = frozenset(
 
 
 def numbered_kind(word: str) -> str | None:
-    """The term of a word naming a kind of numbered thing (``_KIND_WORDS``, or its plural), else None."""
+    """The term of a word naming a kind of numbered thing (``_KIND_WORDS``, or its plural: "Quizzes",
+    "Appendices", "Buses", "HWs"), the singular's, else None."""
     lower = word.lower()
-    if lower in _KIND_WORDS or lower.removesuffix("s") in _KIND_WORDS or (lower.endswith("es") and lower[:-2] in _KIND_WORDS):
-        terms = tokenize(word)
-        return terms[0] if len(terms) == 1 else None
+    for singular in (lower, lower.removesuffix("s"), lower.removesuffix("es"), lower.removesuffix("zes"), lower.removesuffix("ices") + "ix"):
+        if singular in _KIND_WORDS:
+            terms = tokenize(singular)
+            return terms[0] if len(terms) == 1 else None
     return None
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from ..models import Answer, Conversation, TurnContext
 from ..store.lexical import STOPWORDS, tokenize
-from .codes import asks_version, numbered_matches, numbered_things, versions_in, years_in
+from .codes import asks_version, dates_a_year, numbered_matches, numbered_things, versions_in, years_in
 from ..store.loaded import LoadedIndex
 from .query import Focus, Query
 
@@ -421,7 +421,10 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
     elif len(numbered := numbered_things(new)) == 1 and " ".join(words[-1:]).isdigit():
         found = _number_in_place(numbered[0], words[-1], before)  # "and week 8?" after "... for week 7?"
     elif is_year(new):  # "and in 2024?" after "how much is the insurance budget for 2025"
-        found = _named_in_place(new, before, is_year)
+        # Not a date's year ("... on 14 January 2025?"), nor one of two: no other place for it either.
+        found = None if dates_a_year(before) else _named_in_place(new, before, is_year)
+        if found is None:
+            return None
     # A name where the question before has none of its kind stands after the preposition as any words
     # would ("and on Sundays?" after "Is the shop open on weekdays?").
     found = found or _placed_in_place(new, match["preposition"], before)
@@ -549,7 +552,6 @@ _DO_SUPPORT = re.compile(r"\W*(?:\w+\s+){0,3}?(?:do|does|did)\b", re.I)
 _IT = re.compile(r"(?<![\w'’-])it(?![\w'’-])", re.I)
 # A "that" standing for a thing, after a verb that asks ("when was that released?", "does that ...").
 _THAT = re.compile(r"\b(?:was|is|were|are|did|does|do|will|would|can|could|has|had)\s+(that)(?![\w'’-])", re.I)
-# A question asking which version: its answer is one a later "it" or "that" may stand for.
 # An "it" standing for nothing: "is it true that ...", "is it legal to ...", "it is too late to ..."
 # (not "Is it connected to the network?": the adjectives that put a clause after "it").
 _EXTRAPOSED = "true|possible|legal|safe|necessary|ok|okay|hard|easy|likely|worth|better|important|allowed|normal|wise|late|early|too"

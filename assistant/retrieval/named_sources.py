@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..store.lexical import joined_parts, tokenize
 from ..store.loaded import LoadedIndex
-from .codes import years_in
+from .codes import asked_years, years_in
 from .conversation import is_identifier, name_runs
 from .query import Query
 
@@ -18,17 +18,29 @@ from .query import Query
 def named_sources(index: LoadedIndex, *questions: str) -> dict[str, float]:
     """Each file of the index the questions name (a follow-up and the question it goes on asking, each
     read on its own: the second's opening word is no name), with the share of its name's words they
-    hold (0..1)."""
-    return index.source_names().named(set().union(*(question_name_terms(q) for q in questions if q)))
+    hold (0..1). A file whose name holds a year a question asks about is named by every word of that
+    question ("What was the insurance budget in 2024?" of ``budget_2024.csv`` and ``budget_2025.csv`` was
+    answered from the minutes' "the 2024 year ended with a small surplus", then from the 2025 budget's
+    row); another year's file is not."""
+    names = index.source_names()
+    named = names.named(set().union(*(question_name_terms(q) for q in questions if q)))
+    for question in questions:
+        years = set(asked_years(question or ""))
+        if years:
+            of_year = names.named(set(tokenize(question)))
+            named.update({s: max(share, named.get(s, 0.0)) for s, share in of_year.items() if years & set(years_in(_spaced(s)))})
+    return named
+
+
+def _spaced(source: str) -> str:
+    """A file's path with its joining marks as spaces: "budget_2024.csv" names the year 2024."""
+    return source.replace("_", " ").replace("-", " ")
 
 
 def question_name_terms(question: str) -> set[str]:
     """The terms of the names a question asks about: capitalised runs and identifiers with the versions
-    after them ("MPL 2.0": mpl, 2, 0), and a name joined to its number taken apart too ("GPLv3"). Of a
-    question naming a year, every word: a file of the year is named by its words and the year ("What was
-    the insurance budget in 2024?" of ``budget_2024.csv`` and ``budget_2025.csv`` was answered from the
-    minutes' "the 2024 year ended with a small surplus", then from the 2025 budget's row)."""
-    terms = set(tokenize(question)) if years_in(question) else set()
+    after them ("MPL 2.0": mpl, 2, 0), and a name joined to its number taken apart too ("GPLv3")."""
+    terms = set()
     for run in name_runs(question) + name_runs(question, is_identifier):
         for word in run.split():
             terms.update(tokenize(word))

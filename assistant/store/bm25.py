@@ -128,6 +128,13 @@ class LexicalIndex:
         inside = (rows >= first) if last is None else (rows >= first) & (rows <= last)
         return [int(row) for row in rows[inside][:limit]]
 
+    def rows_with_all(self, terms: Iterable[str], limit: int) -> list[int]:
+        """The first ``limit`` rows holding every one of ``terms``, in row order."""
+        rows = None
+        for term in terms:
+            rows = self._rows(term) if rows is None else np.intersect1d(rows, self._rows(term), assume_unique=True)
+        return [] if rows is None else [int(row) for row in rows[:limit]]
+
     def _rows(self, term: str) -> np.ndarray:
         """The rows holding ``term`` (none for a term the index lacks)."""
         column = self._column(term)

@@ -64,7 +64,8 @@ def test_one_name_the_sources_never_mention_is_enough_and_a_typo_is_no_such_name
     assert "never mention" not in (dated.reason or ""), dated.reason
     # A month that is a name too is a month only beside a number.
     assert "never mention Jan" in (regions.ask("What is the population of Queensland according to Jan?").reason or "")
-    assert "May" not in (regions.ask("What was the population of Queensland on 3 May 2024?").reason or "")
+    dated = regions.ask("What was the population of Queensland on 3 May 2024?")  # a date's year is not asked of
+    assert "never mention" not in (dated.reason or ""), dated.reason
 
 
 def test_a_name_a_file_is_named_by_is_mentioned_by_that_file(tmp_path):

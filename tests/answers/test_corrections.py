@@ -53,8 +53,10 @@ Visitors may still park for up to 48 hours. Please remind your guests.
 
 def test_a_sentence_the_next_one_retracts_is_no_answer(tmp_path):
     """A new user's "where do visitors park" quoted the notice's restatement of the rule it corrects,
-    "Alder Street" marked; the sentence after it says it no longer holds."""
-    notice = built_project(tmp_path, {"correction_parking.txt": PARKING_NOTICE})
+    "Alder Street" marked; the sentence after it says it no longer holds, and the handbook's own line
+    making the same claim is retracted with it."""
+    handbook = "# Member handbook\n\n## Parking\n\nVisitor parking is in the two marked spaces in the front lot on Alder Street. Visitors may park for up to 48 hours.\n"
+    notice = built_project(tmp_path, {"correction_parking.txt": PARKING_NOTICE, "handbook.md": handbook})
     answer = notice.ask("Where do visitors park?")
     texts = [s.text for s in answer.snippets]
     rear = next(k for k, t in enumerate(texts) if "rear lot" in t)
@@ -67,7 +69,8 @@ def test_what_retracts_the_sentence_before_it():
     from assistant.models import Passage, Sentence
 
     said = ["The handbook says visitors park in the front lot.", "That is no longer correct.", "They park in the rear lot.",
-            "It was an error.", "This is correct."]
+            "This was an error.", "Rofecoxib was approved in 1999.", "It was withdrawn from the market in 2004.",
+            "Code E4 means the door is open.", "This is an error that occurs when the door is open.", "This is correct."]
     text, sentences = "", []
     for line in said:
         start = len(text) + (1 if text else 0)
@@ -75,4 +78,15 @@ def test_what_retracts_the_sentence_before_it():
         sentences.append(Sentence(start=start, end=start + len(line), line_start=1, line_end=1, text=line))
     passage = Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="n.txt", text=text, title="n",
                       sentences=tuple(sentences), kind="body")
-    assert [retracted(passage, j) for j in range(len(said))] == [True, False, True, False, False]
+    assert [retracted(passage, j) for j in range(len(said))] == [True, False, True, False, False, False, False, False, False]
+
+
+def test_the_same_claim_made_elsewhere_is_retracted_with_it():
+    from assistant.answers.retracted import Retracted
+    from assistant.store.lexical import tokenize
+
+    withdrawn = Retracted((frozenset(tokenize("The member handbook says that visitor parking is in the front lot on Alder Street.")),))
+    assert withdrawn.says_again("Visitor parking is in the front lot on Alder Street.")
+    assert not withdrawn.says_again("From October 1, visitor parking is in the rear lot off Cedar Lane.")
+    assert not withdrawn.says_again("Visitor parking.")  # too short to be the claim
+    assert not Retracted().says_again("Visitor parking is in the front lot on Alder Street.")

@@ -1,7 +1,7 @@
 """Minutes say what became of a motion in sentences that do not name it: "Moved by Raj Patel, seconded by
 Marcus Delgado. Carried 5–1 (Gwen Sutherland opposed)." Each is matched with the motion it follows, and is
-as like the question as the motion is (a new user's "what was the vote on the 3% increase motion in
-january" quoted the motion, and no snippet said how it was voted)."""
+as like the question as the motion is, read with it and quoted with it (a new user's "what was the vote
+on the 3% increase motion in january" quoted the motion, and no snippet said how it was voted)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from projects import DATA, built_project
 
 def test_the_motion_a_vote_or_a_mover_is_of():
     said = ["Motion: That the Board award the roof to Summit Roofing.", "Moved by Tom Kowalski, seconded by Marcus Delgado.",
-            "Carried 5–1 (Amira Haddad opposed).", "Moved by the sight, she wept.", "Carried away, he ran home."]
+            "Carried 5–1 (Amira Haddad opposed).", "Moved by the sight, she wept.", "Carried away, he ran home.",
+            "Defeated, the mayor resigned.", "Motion to adjourn.", "The motion carried."]
     text, sentences = "", []
     for line in said:
         start = len(text) + (1 if text else 0)
@@ -22,7 +23,8 @@ def test_the_motion_a_vote_or_a_mover_is_of():
         sentences.append(Sentence(start=start, end=start + len(line), line_start=1, line_end=1, text=line))
     passage = Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="m.md", text=text, title="m",
                       sentences=tuple(sentences), kind="body")
-    assert [motion_of(passage, j) for j in range(len(said))] == [0, 0, 0, 3, 4]  # prose's "Moved by the sight" is no mover
+    # Prose's "Moved by the sight" is no mover, "Defeated, the mayor ..." no vote.
+    assert [motion_of(passage, j) for j in range(len(said))] == [0, 0, 0, 3, 4, 5, 6, 6]
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +34,37 @@ def minutes(tmp_path_factory):
 
 
 def test_the_vote_on_a_motion_is_quoted_for_how_it_was_voted(minutes):
-    snippets = minutes.ask("What was the vote on the 3% increase motion?").snippets
-    assert any(s.text.startswith("Carried 5–1 (Gwen Sutherland opposed)") for s in snippets[:3]), [s.text for s in snippets]
+    first = minutes.ask("What was the vote on the 3% increase motion?").snippets[0]
+    # The motion is quoted with its mover and its vote, one snippet.
+    assert first.text.startswith("Motion: That the Board recommend") and first.text.endswith("Carried 5–1 (Gwen Sutherland opposed)."), first.text
 
 
 def test_who_seconded_a_motion_is_the_line_after_it(minutes):
     first = minutes.ask("Who seconded the motion to recommend a 3% increase?").snippets[0]
     assert "seconded by Marcus Delgado" in first.text, first.text
+
+
+QUOTES = """# Board meeting, 11 March 2025
+
+## Roof replacement
+
+Janet Liu presented three quotes for replacing the east wing flat roof:
+
+- Summit Roofing Ltd.: $38,400, start in June, 3-week job, 10-year warranty.
+- Hartwell Roofing & Sheet Metal: $41,250, start in August, 15-year warranty.
+- A-1 Roof Care: $46,900, start in May.
+
+The Board will decide at its next meeting.
+"""
+
+
+def test_a_list_item_labelled_with_another_name_is_no_answer_about_the_one_asked(tmp_path):
+    """A new user's "what warranty did A-1 Roof Care offer" was answered with Hartwell's item, "15-year"
+    marked: A-1's own item names no warranty, its neighbours' do."""
+    quotes = built_project(tmp_path, {"minutes.md": QUOTES})
+    answer = quotes.ask("What warranty did A-1 Roof Care offer?")
+    assert not any(s.answer is not None and "year" in s.answer.text for s in answer.snippets), [
+        (s.text, s.answer) for s in answer.snippets
+    ]
+    first = quotes.ask("What warranty did Hartwell Roofing offer?").snippets[0]
+    assert first.text.startswith("Hartwell Roofing & Sheet Metal") and first.answer is not None and "15-year" in first.answer.text

@@ -25,7 +25,6 @@ def folder(tmp_path_factory):
         ("What's the topic for Week 16?", "Week 16"),  # the schedule's week column ends at 15
         ("when is quiz 7", "quiz 7"),
         ("When was billing-api 4.0.0 released?", "4.0.0"),
-        ("What changed in version 2.8.0?", "2.8.0"),  # before the first
     ],
 )
 def test_a_thing_past_the_ones_the_sources_name_is_never_mentioned(folder, question, named):
@@ -40,11 +39,13 @@ def test_a_thing_past_the_ones_the_sources_name_is_never_mentioned(folder, quest
         ("when is lab 10 due", "Lab 10"),  # the last one named is named
         ("What's the topic for week 15?", "| 15 |"),
         ("When was 2.9.3 released?", "2.9.3 - 2024-10-15"),  # named only in its section's heading
+        ("What changed in version 2.8.0?", ""),  # before the first: it may be written otherwise
+        ("What has changed since 2.0.0?", ""),  # since, after, before: not the one thing it names
     ],
 )
 def test_a_thing_the_sources_name_is_answered(folder, question, quoted):
     answer = folder.ask(question)
-    assert not answer.abstained, answer.reason
+    assert "never mention" not in (answer.reason or ""), answer.reason
     assert any(quoted in s.text for s in answer.snippets[:3]), [s.text for s in answer.snippets]
 
 
@@ -54,3 +55,31 @@ def test_a_follow_up_naming_a_week_past_the_schedule_s_end_abstains(folder):
     assert covered.snippets[0].text.startswith("| 7 |")
     again = folder.ask("and week 16?", conversation=conversation.then(covered))
     assert again.abstained and again.reason == "the sources never mention week 16", again.reason
+
+
+FAN_MANUAL = """# Desk fan DF-20: cleaning
+
+Unplug the fan before you start. Steps 2 and 3 need a screwdriver.
+
+1. Unplug the fan and let the blades stop.
+2. Undo the four screws of the front grille.
+3. Lift the grille off its clips.
+4. Unscrew the blade cap, turning it clockwise.
+5. Pull the blade off the motor shaft.
+6. Wash the blade and the grilles in warm soapy water.
+7. Dry every part fully.
+8. Put the fan back together in the reverse order.
+
+## 4 Troubleshooting
+
+If the fan hums but does not turn, the blade is not seated on the shaft.
+"""
+
+
+def test_a_thing_numbered_otherwise_than_its_word_is_no_thing_never_mentioned(tmp_path):
+    """Prose naming steps 2 and 3 over a list numbering eight, a heading "## 4 Troubleshooting": neither
+    step 6 nor section 4 is one the sources never mention (a reviewer's fan manual was refused "step 6")."""
+    fan = built_project(tmp_path, {"fan.md": FAN_MANUAL})
+    for question in ("What is step 6?", "What does section 4 say about a humming fan?"):
+        answer = fan.ask(question)
+        assert "never mention" not in (answer.reason or ""), (question, answer.reason)

@@ -217,6 +217,10 @@ def test_help_and_status_do_not_import_torch(built_sample):
     assert result.returncode == 0, result.stderr
     result = subprocess.run([sys.executable, "-m", "assistant", "--help"], capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0 and "ask" in result.stdout
+    # ask's help says what its exit codes mean (a new user's batch exited 1 with nothing said).
+    result = subprocess.run([sys.executable, "-m", "assistant", "ask", "--help"], capture_output=True, text=True, cwd=REPO)
+    said = " ".join(result.stdout.split())
+    assert result.returncode == 0 and "1 the sources do not answer it" in said and "130 interrupted" in said, said
 
 
 def test_a_hub_model_that_is_not_on_disk_is_a_clear_error(tmp_path):
@@ -302,7 +306,8 @@ def test_progress_into_a_log_is_drawn_seldom_not_a_line_an_update(monkeypatch):
             report(BuildProgress(stage=BuildStage.SCAN, done=done, total=1313))
     drawn = log.getvalue()
     assert drawn.count("\r") <= 6 and len(drawn) < 1000, drawn
-    assert drawn == "", drawn  # a build shorter than a redraw's interval draws nothing (not a bar stuck at 0%)
+    # A stage shorter than a redraw's interval is a line saying it began, no bar stuck at 0%.
+    assert drawn == "Reading 1313 files\n", drawn
 
 
 def test_ctrl_c_during_a_build_stops_it_at_its_next_step_and_leaves_nothing(tmp_path):

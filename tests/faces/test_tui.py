@@ -1003,7 +1003,7 @@ async def test_the_chat_is_one_conversation_until_ctrl_n(sample_project):
         assert follow_up.answer.read_with and "read with: Miroslav, Lajcak" in shown(follow_up)
         # "What did he signal?" cannot be read on its own: "he" is the man the question before was
         # answered with, and the reader reads it so
-        assert "read with: Miroslav, Lajcak; as a follow-up to “What did Miroslav Lajcak signal?”" in shown(follow_up)
+        assert "read with: Miroslav, Lajcak; asked as “What did Miroslav Lajcak signal?”" in shown(follow_up)
         await pilot.press("ctrl+n")
         await pilot.pause()
         assert "New conversation" in shown(app.screen.query_one("#chat-log"))
@@ -1012,6 +1012,6 @@ async def test_the_chat_is_one_conversation_until_ctrl_n(sample_project):
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: list((sample_project.parent / "transcripts").glob("*.md")))
         transcript = next((sample_project.parent / "transcripts").glob("*.md")).read_text(encoding="utf-8")
-        assert "_Read with: Miroslav, Lajcak; as a follow-up to “What did Miroslav Lajcak signal?”_" in transcript
+        assert "_Read with: Miroslav, Lajcak; asked as “What did Miroslav Lajcak signal?”_" in transcript
         await pilot.press("ctrl+l")  # clearing the chat starts afresh too
         assert app.screen.conversation.turns == ()
