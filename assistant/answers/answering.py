@@ -236,8 +236,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             if another:
                 score *= 1.0 - ANOTHER_PERSON
             another_thing = (
-                elsewhere or numbered.of_another(passage, j) or retracted(passage, j) or withdrawn.says_again(sentence.text)
-                or of_another_year(sentence.text, years)
+                elsewhere or numbered.of_another(passage, j) or retracted(passage, j) or withdrawn.says_again(sentence.text, passage.source)
+                or (passage.kind not in RECORDS and of_another_year(sentence.text, years))
             )
             if another_thing:
                 score *= 1.0 - ANOTHER_CODE
@@ -308,10 +308,12 @@ def next_field(text: str, start: int, following: int) -> bool:
 
 
 def of_another_year(text: str, years: frozenset[str]) -> bool:
-    """Whether ``text`` names a year and none of the ``years`` the question asks about: "The snow removal
-    contract was renewed for the 2025 season at $2,900." answers nothing of the budget in 2024."""
-    named = years_in(text) if years else ()
-    return bool(named) and not years.intersection(named)
+    """Whether ``text`` names years, none of the ``years`` the question asks about and none between
+    them ("Between 1848 and 1852 ..." speaks of 1850): "The snow removal contract was renewed for the
+    2025 season at $2,900." answers nothing of the budget in 2024. (Not asked of a table's row, whose
+    numbers are amounts as often: "| 1800 |".)"""
+    named = [int(year) for year in years_in(text)] if years else []
+    return bool(named) and not any(min(named) <= int(year) <= max(named) for year in years)
 
 
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:

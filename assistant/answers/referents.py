@@ -30,13 +30,14 @@ _JOINED_NAME = re.compile(r"(?<![\w-])[A-Z][a-z0-9]{2,}(?:[A-Z][a-z0-9]{2,})+(?!
 _OF_A_PERSON = re.compile(r"(?:He|She|His|Her)\b")
 # A sentence of minutes saying what became of the motion before it, without naming it: who moved and
 # seconded it, how it was voted ("Moved by Tom Kowalski, seconded by Marcus Delgado. Carried 5–1 (Amira
-# Haddad opposed).", "The motion carried."); not prose's "Moved by the sight, she wept.", "Carried away,
-# ...", "Defeated, the mayor resigned.".
+# Haddad opposed).", "The motion carried.", "Moved by Raj Patel.", "Tabled until the next meeting."); not
+# prose's "Moved by the sight, she wept.", "Carried away, ...", "Defeated, the mayor resigned.", "Adopted
+# by a Quaker family", "Passed with distinction.", "Carried 40 passengers.".
 _OF_THE_MOTION = re.compile(
-    r"(?:Moved\s+by\b.*\bseconded\b|Seconded\s+by\b|"
-    r"(?:(?:the\s+)?motion\s+(?:was\s+)?)?(?:Carried|Passed|Defeated|Adopted|Rejected|Tabled|Withdrawn)"
-    r"(?:\s*(?:\d|unanimously\b|with\b|by\s+a\b)|\s*[.(]|\s*$))",
-    re.I,
+    r"(?:Moved\s+by\b(?:.*\bseconded\b|(?:\s+[A-Z][\w.'’-]*){1,4}\s*(?:\(.*\))?\s*\.\s*$)|Seconded\s+by\b|"
+    r"(?i:(?:the\s+)?motion\s+(?:was\s+)?)?(?i:Carried|Passed|Defeated|Adopted|Rejected|Tabled|Withdrawn)"
+    r"(?:\s+(?:\d+\s*(?:[–—-]|to)\s*\d+|unanimously\b|with\s+(?:\d|one|two|three|an?\s+abstention|no\b)|"
+    r"by\s+a\s+(?:vote|majority|show)|until\b)|\s*[.(]|\s*$))",
 )
 # A list item's label: the words before its first colon ("Summit Roofing Ltd.: $38,400, ...").
 _ITEM_LABEL = re.compile(r"([^:\n]{2,60}?):\s")
@@ -267,9 +268,10 @@ class Asked:
 
     def _items_of_another(self, passages: Iterable[Passage]) -> set[tuple[str, int]]:
         """The labelled items of a list ("- Hartwell Roofing & Sheet Metal: $41,250, start in August,
-        15-year warranty.") whose label holds none of the question's names where another item's of the
-        same passage holds one: "what warranty did A-1 Roof Care offer" was answered with Hartwell's
-        warranty, its list's neighbour (A-1's own item names none: the minutes do not say)."""
+        15-year warranty.") holding none of the question's names where another item's label of the same
+        passage holds one: "what warranty did A-1 Roof Care offer" was answered with Hartwell's warranty,
+        its list's neighbour (A-1's own item names none: the minutes do not say). An item holding one
+        anywhere is about it ("- Update: A-1 Roof Care confirmed a 12-year warranty.")."""
         if not self.keys:
             return set()
         off: set[tuple[str, int]] = set()
@@ -280,9 +282,10 @@ class Asked:
             for j, sentence in enumerate(passage.sentences):
                 label = _ITEM_LABEL.match(sentence.text)
                 if label is not None and opens_with_item(passage.text, sentence.start - passage.start):
-                    items.append((j, any(holds_run(tokenize(label.group(1)), key) for key in self.keys)))
-            if any(held for _, held in items):
-                off |= {(passage.id, j) for j, held in items if not held}
+                    named = any(holds_run(tokenize(label.group(1)), key) for key in self.keys)
+                    items.append((j, named, named or any(holds_run(tokenize(sentence.text), key) for key in self.keys)))
+            if any(named for _, named, _ in items):
+                off |= {(passage.id, j) for j, _, held in items if not held}
         return off
 
     def _names_first_column(self, passage: Passage) -> bool:

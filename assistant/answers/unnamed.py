@@ -5,11 +5,12 @@ passage about lab 10 or version 3.4.0 is, it says nothing of lab 11 or 3.6.2: th
 sources do not answer (new users were answered with the schedule's week 11 row for "when is lab 11 due"
 and with another version's date for "When was billing-api 4.0.0 released?").
 
-A thing is named where a candidate passage names it (its heading too), where any passage of the index
-holding both its kind's word and its number names it (``LexicalIndex.rows_with``: a schedule's "Lab 11"
-the question's candidates missed), or where the files of the candidates that name others of its kind
-number it alone, as a list's item or a heading ("6. Reassemble the fan.", "## 4 Discussion"). The others
-are what those files and the candidates name: at least FAMILY_MOST of them, the asked one past the last
+A thing is named where a candidate passage names it (its heading too), where one of the first
+HOLDERS_READ passages of the index holding both its kind's word and its number names it
+(``LexicalIndex.rows_with_all``: a schedule's "Lab 11" the question's candidates missed), or where the
+candidates, or the files of theirs that name others of its kind (SOURCE_PASSAGES_MOST passages around
+the candidate), number it alone, as a list's item or a heading ("6. Reassemble the fan.", "## 12
+Memoization"). The others are what those files and the candidates name: at least FAMILY_MOST of them, the asked one past the last
 (a number between two named ones, or below the first, may be written in a way this does not read; two
 named, "steps 2 and 3" in prose over a list of eight, say little of how the sources number them). Not
 for a question asking yes or no, or of the thing before, after or since (``Numbered.of``: "What has
@@ -17,9 +18,10 @@ changed since 2.0.0?").
 
 A year the sources never mention at all is never mentioned: "What device did Alan Turning invent in
 1974?" over articles that never write 1974. Only a year the question asks about (``codes.asked_years``:
-in, for, during or of it, not one after since or than, nor the asker's own, "I started in 2019"). Of the
-SQuAD sample's questions, 9 ask of a year its articles never mention, all of them ones they do not answer
-(8 were answered before); no answerable question of the three samples does.
+in, for, during or of it, not one after since or than, nor an amount, "for 1500 units", nor the asker's
+own, "I started in 2019"). Of the SQuAD sample's questions, 8 ask of a year its articles never mention,
+all of them ones they do not answer (7 were answered before); no answerable question of the three
+samples does.
 """
 
 from __future__ import annotations
@@ -78,7 +80,7 @@ def unknown_years(question: str, index: LoadedIndex, candidates: list[Passage]) 
     if not years:
         return []
     known, names = index.lexical.idf(years), index.source_names().every
-    written = [re.compile(rf"(?<!\d){year}(?!\d)") for year in years]
+    written = [re.compile(rf"(?<![\d,]){year}(?!\d)|(?<![\d,]){year[0]},{year[1:]}(?![\d,])") for year in years]
     return [
         year for year, pattern in zip(years, written)
         if year not in known and year not in names and not any(pattern.search(f"{p.title}\n{p.text}") for p in candidates)
@@ -96,7 +98,8 @@ def unnamed_in_family(question: str, index: LoadedIndex, rows: list[int], candid
         files = _family_files(index, rows, candidates, thing)
         for passage in files:
             named |= thing.named(passage)
-        if thing.key in named or (isinstance(thing.key, int) and any(_numbered_alone(p, thing.key) for p in files)):
+        alone = isinstance(thing.key, int) and any(_numbered_alone(p, thing.key) for p in (*candidates, *files))
+        if thing.key in named or alone:
             continue
         if len(named) >= FAMILY_MOST and thing.key > max(named):
             unnamed.append(thing.written)
@@ -162,13 +165,14 @@ def _numbered_alone(passage: Passage, number: int) -> bool:
 
 def _family_files(index: LoadedIndex, rows: list[int], candidates: list[Passage], thing: _Thing) -> list[Passage]:
     """The passages of the first FAMILY_SOURCES files of the candidates that name one of the thing's
-    kind (SOURCE_PASSAGES_MOST of each, from the first)."""
+    kind: SOURCE_PASSAGES_MOST of each, around the candidate that names one."""
     files: dict[str, range] = {}
     for row, passage in zip(rows, candidates):
         if passage.source in files or not thing.named(passage):
             continue
         first, last = index.passages.source_rows(row)
-        files[passage.source] = range(first, min(last, first + SOURCE_PASSAGES_MOST - 1) + 1)
+        start = max(first, min(row - SOURCE_PASSAGES_MOST // 2, last - SOURCE_PASSAGES_MOST + 1))
+        files[passage.source] = range(start, min(last, start + SOURCE_PASSAGES_MOST - 1) + 1)
         if len(files) == FAMILY_SOURCES:
             break
     return index.passages.many(r for span in files.values() for r in span)

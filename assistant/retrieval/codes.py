@@ -47,17 +47,36 @@ def years_in(text: str) -> list[str]:
     return _YEAR.findall(text)
 
 
-# A year a question asks about: in, for, during or of it, or the year a thing is of ("the 2023 budget");
-# not one after since, after, before, than or over ("What has changed since 2019?", "more than 1500").
-_ASKED_YEAR = re.compile(r"\b(?:in|for|during|of|the|year)\s+" + _YEAR.pattern, re.I)
-# A clause about the asker ("I started in 2019; how many days do I get?"): its year is theirs.
-_OF_THE_ASKER = re.compile(r"\bI\b|\b(?i:my|me|we|our|us)\b")
+# A year a question asks about: in, for, during or of it, or the year a thing is of ("the 2023 budget"),
+# and those joined to it ("in 2024 and 2025"); not one after since, after, before, than or over ("What
+# has changed since 2019?", "more than 1500"), nor an amount of things ("for 1500 units", "the 2000
+# people", "the 1500 unit tier").
+_COUNTED = (
+    r"(?!\s+(?:people|persons?|units?|users?|members?|items?|pieces?|pages?|words?|copies|employees?|students?|"
+    r"households?|passengers?|visitors?|participants?|seats?|tickets?|cases?|dollars?|euros?|pounds?|points?|"
+    r"calories|steps|kg|km|g|mg|ml|l|m)\b)"
+)
+_ASKED_YEAR = re.compile(
+    r"\b(?:in|for|during|of|the|year)\s+(" + _YEAR.pattern + _COUNTED + r"(?:\s*(?:,|and|or|to|[–—-])\s*" + _YEAR.pattern + _COUNTED + r")*)",
+    re.I,
+)
+# A clause the asker says of themselves ("I started in 2019; how many days do I get?"), asking nothing:
+# its year is theirs. A possessive is not ("What was our budget in 2023?"), nor "World War I" in a question.
+_OF_THE_ASKER = re.compile(r"\b(?:I|[Ww]e)\b")
+_ASKING = re.compile(r"\b(?:how|what|when|where|who|whom|whose|which|why|is|are|was|were|do|does|did)\b|\?", re.I)
 
 
 def asked_years(question: str) -> list[str]:
-    """The years ``question`` asks about (``_ASKED_YEAR``), outside the clauses about the asker."""
-    clauses = re.split(r"[,;:]|\b(?=how|what|when|where|who|which|why)\b", question)
-    return list(dict.fromkeys(y for clause in clauses if not _OF_THE_ASKER.search(clause) for y in _ASKED_YEAR.findall(clause)))
+    """The years ``question`` asks about (``_ASKED_YEAR``), outside the clauses the asker says of
+    themselves (``_OF_THE_ASKER``)."""
+    clauses = re.split(r"[,;:]|(?i:\b(?=how|what|when|where|who|which|why)\b)", question)
+    return list(dict.fromkeys(
+        year
+        for clause in clauses
+        if not (_OF_THE_ASKER.search(clause) and not _ASKING.search(clause))
+        for run in _ASKED_YEAR.finditer(clause)
+        for year in years_in(run.group(1))
+    ))
 
 
 # A question asking which version or release did something ("Which version removed ...?").

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from ..store.lexical import joined_parts, tokenize
 from ..store.loaded import LoadedIndex
-from .codes import asked_years, years_in
+from .codes import asked_years
 from .conversation import is_identifier, name_runs
 from .query import Query
 
@@ -25,16 +25,11 @@ def named_sources(index: LoadedIndex, *questions: str) -> dict[str, float]:
     names = index.source_names()
     named = names.named(set().union(*(question_name_terms(q) for q in questions if q)))
     for question in questions:
-        years = set(asked_years(question or ""))
-        if years:
-            of_year = names.named(set(tokenize(question)))
-            named.update({s: max(share, named.get(s, 0.0)) for s, share in of_year.items() if years & set(years_in(_spaced(s)))})
+        asked = set(tokenize(question or ""))
+        for year in asked_years(question or ""):
+            of_year = names.named_holding(year, asked)
+            named.update({s: max(share, named.get(s, 0.0)) for s, share in of_year.items() if share > 0})
     return named
-
-
-def _spaced(source: str) -> str:
-    """A file's path with its joining marks as spaces: "budget_2024.csv" names the year 2024."""
-    return source.replace("_", " ").replace("-", " ")
 
 
 def question_name_terms(question: str) -> set[str]:

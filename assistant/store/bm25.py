@@ -129,11 +129,23 @@ class LexicalIndex:
         return [int(row) for row in rows[inside][:limit]]
 
     def rows_with_all(self, terms: Iterable[str], limit: int) -> list[int]:
-        """The first ``limit`` rows holding every one of ``terms``, in row order."""
-        rows = None
-        for term in terms:
-            rows = self._rows(term) if rows is None else np.intersect1d(rows, self._rows(term), assume_unique=True)
-        return [] if rows is None else [int(row) for row in rows[:limit]]
+        """The first ``limit`` rows holding every one of ``terms``, in row order: the shortest list's rows
+        looked up in the others (each in row order), a block at a time until ``limit`` are found."""
+        lists = sorted((self._rows(term) for term in terms), key=len)
+        if not lists:
+            return []
+        found: list[int] = []
+        shortest, others = lists[0], lists[1:]
+        for at in range(0, len(shortest), 4096):
+            block = shortest[at : at + 4096]
+            held = np.ones(len(block), dtype=bool)
+            for rows in others:
+                places = np.searchsorted(rows, block)
+                held &= (places < len(rows)) & (rows[np.minimum(places, len(rows) - 1)] == block) if len(rows) else False
+            found += [int(row) for row in block[held]]
+            if len(found) >= limit:
+                break
+        return found[:limit]
 
     def _rows(self, term: str) -> np.ndarray:
         """The rows holding ``term`` (none for a term the index lacks)."""

@@ -76,6 +76,16 @@ class SourceNames:
         return {source: _share(self.words[source], asked) for source in sorted(sources)}
 
 
+    def named_holding(self, term: str, asked: set[str]) -> dict[str, float]:
+        """Each file whose name holds ``term`` (a number too: "2024" of ``budget_2024.csv``), with the
+        share of its name's words ``asked`` holds (``named``'s measure)."""
+        return {
+            source: _share(name, asked)
+            for source, name in self.words.items()
+            if any(term in own or term in parts for own, parts in name)
+        }
+
+
 def _share(name: tuple[NameWord, ...], asked: set[str]) -> float:
     """How much of a file's name the question's names hold: the share of its words (a word held by its
     terms or by its parts), halved where the name has numbers and the question none of them ("Apache

@@ -70,7 +70,9 @@ def test_what_retracts_the_sentence_before_it():
 
     said = ["The handbook says visitors park in the front lot.", "That is no longer correct.", "They park in the rear lot.",
             "This was an error.", "Rofecoxib was approved in 1999.", "It was withdrawn from the market in 2004.",
-            "Code E4 means the door is open.", "This is an error that occurs when the door is open.", "This is correct."]
+            "Code E4 means the door is open.", "This is an error that occurs when the door is open.", "This is correct.",
+            "Park on the drive.", "That's no longer correct; visitors now park in the rear lot.", "Do not park here.",
+            "It is wrong to park on the grass."]
     text, sentences = "", []
     for line in said:
         start = len(text) + (1 if text else 0)
@@ -78,15 +80,20 @@ def test_what_retracts_the_sentence_before_it():
         sentences.append(Sentence(start=start, end=start + len(line), line_start=1, line_end=1, text=line))
     passage = Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="n.txt", text=text, title="n",
                       sentences=tuple(sentences), kind="body")
-    assert [retracted(passage, j) for j in range(len(said))] == [True, False, True, False, False, False, False, False, False]
+    assert [retracted(passage, j) for j in range(len(said))] == [
+        True, False, True, False, False, False, False, False, False, True, False, False, False
+    ]
 
 
 def test_the_same_claim_made_elsewhere_is_retracted_with_it():
     from assistant.answers.retracted import Retracted
     from assistant.store.lexical import tokenize
 
-    withdrawn = Retracted((frozenset(tokenize("The member handbook says that visitor parking is in the front lot on Alder Street.")),))
-    assert withdrawn.says_again("Visitor parking is in the front lot on Alder Street.")
-    assert not withdrawn.says_again("From October 1, visitor parking is in the rear lot off Cedar Lane.")
-    assert not withdrawn.says_again("Visitor parking.")  # too short to be the claim
-    assert not Retracted().says_again("Visitor parking is in the front lot on Alder Street.")
+    claim = frozenset(tokenize("The member handbook says that visitor parking is in the front lot on Alder Street."))
+    withdrawn = Retracted((("notice.txt", claim), ("notice.txt", frozenset(tokenize("The AGM is on 12 May at 7 pm in the community room.")))))
+    assert withdrawn.says_again("Visitor parking is in the front lot on Alder Street.", "handbook.md")
+    assert not withdrawn.says_again("Visitor parking is in the front lot on Alder Street.", "notice.txt")  # the notice's own
+    assert not withdrawn.says_again("From October 1, visitor parking is in the rear lot off Cedar Lane.", "handbook.md")
+    assert not withdrawn.says_again("Visitor parking.", "handbook.md")  # too short to be the claim
+    assert not withdrawn.says_again("The AGM is at 7 pm in the community room.", "handbook.md")  # the retracted date not said
+    assert not Retracted().says_again("Visitor parking is in the front lot on Alder Street.", "handbook.md")

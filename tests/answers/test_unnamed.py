@@ -83,3 +83,15 @@ def test_a_thing_numbered_otherwise_than_its_word_is_no_thing_never_mentioned(tm
     for question in ("What is step 6?", "What does section 4 say about a humming fan?"):
         answer = fan.ask(question)
         assert "never mention" not in (answer.reason or ""), (question, answer.reason)
+
+
+def test_a_heading_numbering_the_thing_far_into_its_file_names_it(tmp_path):
+    """A guide whose introduction names chapters 1 to 3, its chapter 12 a heading a hundred paragraphs on:
+    "What does chapter 12 say about memoization?" was refused "the sources never mention chapter 12"."""
+    filler = "\n\n".join(f"Paragraph {n} walks through another small example of a loop over a list." for n in range(100))
+    guide = (
+        "# Algorithms guide\n\nChapter 1 covers sorting. Chapter 2 covers searching. Chapter 3 covers graphs.\n\n"
+        f"{filler}\n\n## 12 Memoization\n\nMemoization stores each result the first time it is computed.\n"
+    )
+    answer = built_project(tmp_path, {"guide.md": guide}).ask("What does chapter 12 say about memoization?")
+    assert "never mention" not in (answer.reason or ""), answer.reason

@@ -38,6 +38,11 @@ def test_the_years_a_text_names(text, years):
         ("What has changed since 2019?", []),
         ("I started in 2019; how many vacation days do I get?", []),  # the asker's own year
         ("What happened on 14 January 2025?", []),  # a date's year
+        ("What was our snow removal budget in 2023?", ["2023"]),  # a possessive is no asker's clause
+        ("What discount is given for 1500 units?", []),  # an amount of things
+        ("How many seats for 2000 people?", []),
+        ("Compare the insurance budgets in 2024 and 2025", ["2024", "2025"]),
+        ("What happened in World War I in 1917?", ["1917"]),
     ],
 )
 def test_the_years_a_question_asks_about(question, years):
@@ -95,3 +100,26 @@ def test_a_year_the_sources_never_mention_is_not_answered_about(coop):
     # A number that is no year asked about: an amount, the asker's own year, one things changed since.
     for question in ("Which expenses cost more than 1500?", "I joined in 2019; what does insurance cost?", "What has changed since 2019?"):
         assert "never mention" not in (coop.ask(question).reason or ""), question
+    assert coop.ask("What was our snow removal budget in 2023?").reason == "the sources never mention 2023"
+
+
+def test_a_sentence_of_other_years_than_the_one_asked():
+    from assistant.answers.answering import of_another_year
+
+    asked = frozenset({"2024"})
+    assert of_another_year("The snow removal contract was renewed for the 2025 season at $2,900.", asked)
+    assert not of_another_year("The 2024 year ended with a small surplus.", asked)
+    assert not of_another_year("Between 2022 and 2026 the reserve grows each year.", asked)  # a span holding it
+    assert not of_another_year("The reserve fund study recommends a higher contribution.", asked)  # no year at all
+    assert not of_another_year("Renewed for the 2025 season.", frozenset())  # the question asks of none
+
+
+def test_the_file_of_the_year_asked_is_named_among_several_years_files(tmp_path):
+    """Digits are no distinctive word of a file's name: with three years' budgets no file was named."""
+    from assistant.retrieval.named_sources import named_sources
+
+    budgets = {f"budget_{year}.csv": f"category,item,amount\nExpense,Insurance,{amount}\n" for year, amount in
+               (("2023", 15100), ("2024", 16600), ("2025", 18950))}
+    index = built_project(tmp_path, budgets).load_index()
+    assert named_sources(index, "What was the insurance budget in 2024?") == {"budget_2024.csv": 1.0}
+    assert named_sources(index, "I joined in 2024; what does insurance cost?") == {}
