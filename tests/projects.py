@@ -47,3 +47,16 @@ def edit_manifest(index_dir: Path, change) -> None:
     change(manifest)
     manifest["checksum"] = manifest_checksum(manifest)
     path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def passage_of(*sentences: str, kind: str = "body", title: str = "notes", source: str = "s.md", sep: str = "\n"):
+    """A passage of ``sentences`` (joined by ``sep``, each a sentence with its offsets), its id its title."""
+    from assistant.models import Passage, Sentence
+
+    text, spans = "", []
+    for sentence in sentences:
+        start = len(text) + (len(sep) if text else 0)
+        text = f"{text}{sep}{sentence}" if text else sentence
+        spans.append(Sentence(start=start, end=start + len(sentence), line_start=1, line_end=1, text=sentence))
+    return Passage(start=0, end=len(text), line_start=1, line_end=1, id=title, source=source, text=text, title=title,
+                   sentences=tuple(spans), kind=kind)

@@ -66,20 +66,14 @@ def test_a_sentence_the_next_one_retracts_is_no_answer(tmp_path):
 
 def test_what_retracts_the_sentence_before_it():
     from assistant.answers.retracted import retracted
-    from assistant.models import Passage, Sentence
+    from projects import passage_of
 
     said = ["The handbook says visitors park in the front lot.", "That is no longer correct.", "They park in the rear lot.",
             "This was an error.", "Rofecoxib was approved in 1999.", "It was withdrawn from the market in 2004.",
             "Code E4 means the door is open.", "This is an error that occurs when the door is open.", "This is correct.",
             "Park on the drive.", "That's no longer correct; visitors now park in the rear lot.", "Do not park here.",
             "It is wrong to park on the grass."]
-    text, sentences = "", []
-    for line in said:
-        start = len(text) + (1 if text else 0)
-        text = f"{text} {line}" if text else line
-        sentences.append(Sentence(start=start, end=start + len(line), line_start=1, line_end=1, text=line))
-    passage = Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="n.txt", text=text, title="n",
-                      sentences=tuple(sentences), kind="body")
+    passage = passage_of(*said, source="n.txt", sep=" ")
     assert [retracted(passage, j) for j in range(len(said))] == [
         True, False, True, False, False, False, False, False, False, True, False, False, False
     ]

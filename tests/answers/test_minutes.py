@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.answers.referents import motion_of
-from assistant.models import Passage, Sentence
-from projects import DATA, built_project
+from projects import DATA, built_project, passage_of
 
 
 def test_the_motion_a_vote_or_a_mover_is_of():
@@ -18,13 +17,7 @@ def test_the_motion_a_vote_or_a_mover_is_of():
             "Defeated, the mayor resigned.", "Motion to adjourn.", "The motion carried.", "Motion to adjourn.",
             "Moved by Raj Patel.", "Tabled until the next meeting.", "Adopted by a Quaker family, she grew up.",
             "Passed with distinction.", "Carried 40 passengers."]
-    text, sentences = "", []
-    for line in said:
-        start = len(text) + (1 if text else 0)
-        text = f"{text} {line}" if text else line
-        sentences.append(Sentence(start=start, end=start + len(line), line_start=1, line_end=1, text=line))
-    passage = Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="m.md", text=text, title="m",
-                      sentences=tuple(sentences), kind="body")
+    passage = passage_of(*said, source="m.md", sep=" ")
     # Prose's "Moved by the sight" is no mover, "Defeated, the mayor ..." no vote.
     assert [motion_of(passage, j) for j in range(len(said))] == [0, 0, 0, 3, 4, 5, 6, 6, 8, 8, 8, 11, 12, 13]
 

@@ -9,7 +9,7 @@ import pytest
 
 from assistant.answers.numbered import Numbered
 from assistant.retrieval.codes import numbered_things
-from projects import DATA, built_project
+from projects import DATA, built_project, passage_of
 
 
 @pytest.mark.parametrize(
@@ -33,18 +33,6 @@ from projects import DATA, built_project
 )
 def test_the_things_a_text_numbers(text, things):
     assert numbered_things(text) == things
-
-
-def passage_of(*sentences: str, kind: str = "body", title: str = "notes"):
-    from assistant.models import Passage, Sentence
-
-    text, spans = "", []
-    for sentence in sentences:
-        start = len(text) + (1 if text else 0)
-        text = f"{text}\n{sentence}" if text else sentence
-        spans.append(Sentence(start=start, end=start + len(sentence), line_start=1, line_end=1, text=sentence))
-    return Passage(start=0, end=len(text), line_start=1, line_end=1, id=title, source="s.md", text=text, title=title,
-                   sentences=tuple(spans), kind=kind)
 
 
 def test_a_sentence_naming_another_of_the_kind_the_question_numbers_speaks_of_another():

@@ -125,14 +125,9 @@ def test_a_thing_the_question_names_is_no_person(project_docs):
 
 def passage_of(*sentences: str):
     """A passage of one line holding ``sentences``, a space between each."""
-    from assistant.models import Passage, Sentence
+    import projects
 
-    text, spans = "", []
-    for sentence in sentences:
-        start = len(text) + (1 if text else 0)
-        text = f"{text} {sentence}" if text else sentence
-        spans.append(Sentence(start=start, end=start + len(sentence), line_start=1, line_end=1, text=sentence))
-    return Passage(start=0, end=len(text), line_start=1, line_end=1, id="p", source="s.txt", text=text, title="Businessweek", sentences=tuple(spans))
+    return projects.passage_of(*sentences, title="Businessweek", source="s.txt", sep=" ")
 
 
 @pytest.mark.parametrize(
