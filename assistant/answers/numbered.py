@@ -19,7 +19,7 @@ from ..store.lexical import tokenize
 from .answer_kind import asks_yes_or_no
 
 # A question asking of the thing before or after the one it numbers.
-_BESIDE = re.compile(r"\b(?:after|before|since|next|previous|following|preceding|prior)\b", re.I)
+_BESIDE = re.compile(r"\b(?:after|before|since|until|till|between|next|previous|following|preceding|prior)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ class Numbered:
 
 def asks_of_one(question: str) -> bool:
     """Whether ``question`` asks of the one thing it names: not yes or no ("Is the midterm in week 7?"),
-    nor of the one before, after or since it ("What do I do after step 3?", "What has changed since
-    2.0.0?")."""
+    nor of the one before, after, since or until it, or between two ("What do I do after step 3?",
+    "What has changed since 2.0.0?", "What changed between 3.0.0 and 3.9.0?")."""
     return not asks_yes_or_no(question) and not _BESIDE.search(question)
 
 

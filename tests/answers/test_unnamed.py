@@ -41,6 +41,7 @@ def test_a_thing_past_the_ones_the_sources_name_is_never_mentioned(folder, quest
         ("When was 2.9.3 released?", "2.9.3 - 2024-10-15"),  # named only in its section's heading
         ("What changed in version 2.8.0?", ""),  # before the first: it may be written otherwise
         ("What has changed since 2.0.0?", ""),  # since, after, before: not the one thing it names
+        ("What changed between 3.0.0 and 3.9.0?", ""),
     ],
 )
 def test_a_thing_the_sources_name_is_answered(folder, question, quoted):
