@@ -17,6 +17,7 @@ from ..store.lexical import spelled_as_known
 from .answering import compose_answer, pick_snippets, score_sentences, without_restatements
 from .confidence import shipped_model, snippet_confidences
 from .corrections import with_corrections_first
+from .latest import with_latest_first
 from .heading_quote import with_section_headings
 from .introduced import with_introduced_code
 from .procedure import with_whole_procedures
@@ -81,6 +82,7 @@ def answer_question(
     picked, confidences = with_introduced_code(index, rows, picked, confidences, count, check.holds)
     picked, confidences = with_whole_procedures(question, picked, confidences, bar)
     picked, confidences = with_corrections_first(picked, confidences)
+    picked, confidences = with_latest_first(query.as_asked, picked, confidences, bar)
     if reader is not None:
         marks_started = time.perf_counter()
         picked = read_for_marks(reader, query, picked, [c >= bar for c in confidences.probabilities])
