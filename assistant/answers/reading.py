@@ -281,11 +281,30 @@ def read_candidates(
         windows = [under_heading(w, c.passage, pattern, read_text) for w, c in zip(windows, centres)]
     readings = reader.read(reader_question(query), windows)
     off = {(s.passage.id, s.sentence_index) for s in scored if s.off_subject}
+    tallies_asked = asks_a_tally(query.as_asked)
     kept = [
-        None if r is not None and ((c.passage.id, holding_sentence(c.passage, r)) in off or asks_again(r.text)) else r
+        None if r is not None and (
+            (c.passage.id, holding_sentence(c.passage, r)) in off or asks_again(r.text) or (is_tally(r.text) and not tallies_asked)
+        ) else r
         for c, r in zip(centres, readings)
     ]
     return Read(tuple(centres), tuple(kept))
+
+
+# A vote's tally ("5–1", "15-4"), and a question asking one: how a motion was voted, by how many.
+_TALLY = re.compile(r"\d+\s*[–—-]\s*\d+")
+_ASKS_TALLY = re.compile(r"\b(?:vote[ds]?|voting|tally|result|outcome|carried|passed|defeated|how\s+many|score)\b", re.I)
+
+
+def is_tally(span: str) -> bool:
+    """Whether the reader's span is a tally alone ("5–1")."""
+    return _TALLY.fullmatch(span.strip()) is not None
+
+
+def asks_a_tally(question: str) -> bool:
+    """Whether ``question`` asks how something was voted or scored (``_ASKS_TALLY``): a motion, read with
+    its vote (``window_around``), gave "What warranty did A-1 Roof Care offer?" the tally "5–1"."""
+    return _ASKS_TALLY.search(question) is not None
 
 
 def under_heading(window: Stretch, passage: Passage, pattern: re.Pattern[str], read_text: Callable[[str], str | None]) -> Stretch:

@@ -49,7 +49,8 @@ Janet Liu presented three quotes for replacing the east wing flat roof:
 - Hartwell Roofing & Sheet Metal: $41,250, start in August, 15-year warranty.
 - A-1 Roof Care: $46,900, start in May.
 
-The Board will decide at its next meeting.
+Motion: That the Co-op award the roof replacement to Summit Roofing Ltd. for $38,400. Moved by Tom Kowalski,
+seconded by Marcus Delgado. Carried 5–1 (Amira Haddad opposed, citing the shorter warranty).
 """
 
 
@@ -60,9 +61,19 @@ def test_a_list_item_labelled_with_another_name_is_no_answer_about_the_one_asked
         "- A-1 Roof Care: $46,900, start in May.", "- A-1 Roof Care: $46,900, start in May.\n- Update: A-1 Roof Care later offered a 12-year warranty."
     )})
     answer = quotes.ask("What warranty did A-1 Roof Care offer?")
+    # A-1's items first: the vote, read with its motion, gave the reader the tally "5–1" there.
+    assert "A-1 Roof Care" in answer.snippets[0].text, [s.text for s in answer.snippets]
     marked = [s.answer.text for s in answer.snippets if s.answer is not None]
     assert not any("15-year" in m or "10-year" in m for m in marked), marked  # the neighbours' warranties
     # An item holding the name past its label ("Update: A-1 Roof Care later offered ...") is about it.
     assert any("12-year warranty" in s.text for s in answer.snippets), [s.text for s in answer.snippets]
     first = quotes.ask("What warranty did Hartwell Roofing offer?").snippets[0]
     assert first.text.startswith("Hartwell Roofing & Sheet Metal") and first.answer is not None and "15-year" in first.answer.text
+
+
+def test_a_tally_answers_only_a_question_asking_how_it_was_voted():
+    from assistant.answers.reading import asks_a_tally, is_tally
+
+    assert is_tally("5–1") and is_tally(" 15-4 ") and not is_tally("5–1 (Amira Haddad opposed)") and not is_tally("2024")
+    assert asks_a_tally("What was the vote on the 3% increase motion?") and asks_a_tally("What was the final score?")
+    assert not asks_a_tally("What warranty did A-1 Roof Care offer?")
