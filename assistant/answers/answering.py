@@ -28,7 +28,7 @@ from .answer_kind import asks_yes_or_no, expected_answer_kind, matches_kind
 from .answer_phrase import answer_phrase
 from .heading_quote import asked_of_heading
 from .reader import Reading
-from .referents import SPECIFIC_CODE_PASSAGES, Asked, asked_text, codes_missing, heading_names, matched_words, motion_of, motion_span, spoken_of
+from .referents import SPECIFIC_CODE_PASSAGES, Asked, codes_missing, heading_names, matched_words, motion_of, motion_span, spoken_of
 from .form_field import asked_field
 from .numbered import Numbered
 from .retracted import Retracted, retracted
@@ -202,13 +202,13 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     passages = {c.row: index.passages[c.row] for c in top}
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
     asked = Asked.of(query, index, spoken.values(), passages.values())
-    names = frozenset(name_terms(asked_text(query))) | {t for code in asked.all_codes for t in code} | carried_names(query)
+    names = frozenset(name_terms(query.as_asked)) | {t for code in asked.all_codes for t in code} | carried_names(query)
     headings = {row: heading_names(passage, names) for row, passage in passages.items()}
     other_rows = asked.rows_of_another(passages.values())
-    numbered = Numbered.of(asked_text(query)) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
+    numbered = Numbered.of(query.as_asked) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
     numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)
     withdrawn = Retracted.among(passages.values())
-    years = frozenset(asked_years(asked_text(query)))
+    years = frozenset(asked_years(query.as_asked))
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low

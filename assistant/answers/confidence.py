@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
@@ -407,3 +407,12 @@ def snippet_confidences(
         )
     probabilities = [0.0 if signals.unmentioned else model.probability(f) for f in features]
     return Confidences(probabilities, features, signals.unmentioned)
+
+
+def in_order(picked: list[Picked], confidences: Confidences, order: list[int]) -> tuple[list[Picked], Confidences]:
+    """The picked snippets in ``order`` (their indices), their confidences and features moved with them."""
+    return [picked[k] for k in order], replace(
+        confidences,
+        probabilities=[confidences.probabilities[k] for k in order],
+        features=[confidences.features[k] for k in order],
+    )

@@ -13,13 +13,12 @@ sees what was said first.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from ..retrieval.codes import MONTHS
 from ..sources.structure import TITLE_PARTS
 from ..store.lexical import tokenize
 from .answering import Picked
-from .confidence import Confidences
+from .confidence import Confidences, in_order
 
 # A heading that says its entry corrects or updates an earlier one.
 # Its correcting forms, not a command ("Change your password", "Update the app"), but "Update:" as a label.
@@ -52,13 +51,7 @@ def with_corrections_first(picked: list[Picked], confidences: Confidences) -> tu
             if before != heading and not _CORRECTS.search(before) and 2 * len(subject & _subject(before)) > len(subject):
                 order.insert(i, order.pop(k))
                 break
-    if order == list(range(len(picked))):
-        return picked, confidences
-    return [picked[k] for k in order], replace(
-        confidences,
-        probabilities=[confidences.probabilities[k] for k in order],
-        features=[confidences.features[k] for k in order],
-    )
+    return in_order(picked, confidences, order)
 
 
 def _headings(snippet) -> str:

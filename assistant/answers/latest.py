@@ -12,10 +12,9 @@ still sees what was said before; an answer of an undated file keeps its place.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from .answering import Picked
-from .confidence import Confidences
+from .confidence import Confidences, in_order
 
 # A question asking how things stand at present.
 _ASKS_NOW = re.compile(r"\b(?:now|currently|current|latest|most\s+recent|still|at\s+present|these\s+days)\b", re.I)
@@ -40,20 +39,16 @@ def with_latest_first(
     dated answers, where ``question`` asks how things stand now (``_ASKS_NOW``)."""
     if not _ASKS_NOW.search(question):
         return picked, confidences
-    dated = [
-        (k, date) for k, p in enumerate(picked)
+    dated = {
+        k: date for k, p in enumerate(picked)
         if confidences.probabilities[k] >= bar and (date := file_date(p.snippet.citation.source)) is not None
-    ]
+    }
     if len(dated) < 2:
         return picked, confidences
-    first = dated[0][0]
-    latest = max(dated, key=lambda kd: (kd[1], -kd[0]))[0]
-    if latest == first or file_date(picked[latest].snippet.citation.source) == file_date(picked[first].snippet.citation.source):
+    first = min(dated)
+    latest = max(dated, key=lambda k: (dated[k], -k))
+    if dated[latest] == dated[first]:
         return picked, confidences
     order = list(range(len(picked)))
     order.insert(first, order.pop(latest))
-    return [picked[k] for k in order], replace(
-        confidences,
-        probabilities=[confidences.probabilities[k] for k in order],
-        features=[confidences.features[k] for k in order],
-    )
+    return in_order(picked, confidences, order)

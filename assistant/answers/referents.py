@@ -176,11 +176,6 @@ def matched_words(passage: Passage, index: int, spoken: list[Spoken | None], hea
     return f"{own} {said.name}" if said is not None else own
 
 
-def asked_text(query: Query) -> str:
-    """The question as asked, or as restated (``Query.as_asked``)."""
-    return query.as_asked
-
-
 @dataclass(frozen=True)
 class Asked:
     """What an answer must be about: the terms of the names of the people the question asks about
@@ -208,7 +203,7 @@ class Asked:
         the candidate ``passages`` themselves."""
         passages = list(passages)
         title_terms = {t for p in passages for t in tokenize(p.title)}
-        asked = asked_text(query)
+        asked = query.as_asked
         named = {t for name in name_runs(asked) for t in tokenize(name)}
         people = [s.name for found in spoken for s in found if s is not None and is_person(s.name, title_terms)]
         said = {t for name in people for t in tokenize(name)}

@@ -10,7 +10,6 @@ file makes it (``Retracted.says_again``): with the notice's sentence dropped, th
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 
 from ..models import Passage

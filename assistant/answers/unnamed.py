@@ -66,17 +66,17 @@ def unnamed_things(questions: Iterable[str], index: LoadedIndex, rows: list[int]
     them: "lab 11", "3.6.2", "2023") that the sources never mention: ``unnamed_in_family`` over the
     candidate passages at ``rows``, and the years the index never mentions (``unknown_years``). (A
     follow-up naming none, "what's the reading?", asks of what the question it goes on asking named.)"""
-    question = next((q for q in questions if _things_asked(q) or asked_years(q)), None)
-    if question is None:
-        return ()
-    candidates = index.passages.many(rows)
-    return (*unnamed_in_family(question, index, rows, candidates), *unknown_years(question, index, candidates))
+    for question in questions:
+        things, years = _things_asked(question), asked_years(question)
+        if things or years:
+            candidates = index.passages.many(rows)
+            return (*unnamed_in_family(things, index, rows, candidates), *unknown_years(years, index, candidates))
+    return ()
 
 
-def unknown_years(question: str, index: LoadedIndex, candidates: list[Passage]) -> list[str]:
-    """The years ``question`` asks about that no word of the index is, nor of a file's name, nor any
-    candidate passage holds ("FY2024")."""
-    years = asked_years(question)
+def unknown_years(years: list[str], index: LoadedIndex, candidates: list[Passage]) -> list[str]:
+    """The ``years`` a question asks about (``codes.asked_years``) that no word of the index is, nor of a
+    file's name, nor any candidate passage holds ("FY2024")."""
     if not years:
         return []
     known, names = index.lexical.idf(years), index.source_names().every
@@ -87,11 +87,11 @@ def unknown_years(question: str, index: LoadedIndex, candidates: list[Passage]) 
     ]
 
 
-def unnamed_in_family(question: str, index: LoadedIndex, rows: list[int], candidates: list[Passage]) -> list[str]:
-    """The numbered things and versions ``question`` names that the sources never name (the module's
-    rules), past the last of at least FAMILY_MOST others of their kind."""
+def unnamed_in_family(things: list[_Thing], index: LoadedIndex, rows: list[int], candidates: list[Passage]) -> list[str]:
+    """The numbered things and versions a question names (``_things_asked``) that the sources never name
+    (the module's rules), past the last of at least FAMILY_MOST others of their kind."""
     unnamed = []
-    for thing in _things_asked(question):
+    for thing in things:
         named = set().union(*(thing.named(p) for p in candidates))
         if thing.key in named or _held_elsewhere(thing, index):
             continue

@@ -24,15 +24,18 @@ import numpy as np
 
 from ..models import Answer, Conversation, TurnContext
 from ..store.lexical import STOPWORDS, tokenize
-from .codes import asks_version, dates_a_year, numbered_matches, numbered_things, versions_in, years_in
 from ..store.loaded import LoadedIndex
+from .codes import asks_version, dates_a_year, numbered_matches, numbered_things, versions_in, years_in
 from .query import Focus, Query
 
-# Words that point back to something said before.
+# The verbs a question asks with, before the thing it asks of ("when was that released?").
+_AUXILIARIES = r"(?:was|is|were|are|did|does|do|will|would|can|could|has|had)"
+# Words that point back to something said before: a pronoun, a "that" ending the question or asked of
+# ("does that ...", not "is that the one ...", which goes on to name it).
 _POINTS_BACK = re.compile(
     r"\b(he|she|it|its|it's|they|them|their|theirs|his|him|her|hers|this|these|those|there|then|"
     r"one|ones|another|other|others|else|also|too|same|such|former|latter)\b|\bthat\W*$"
-    r"|\b(?:was|is|were|are|did|does|do|will|would|can|could|has|had)\s+that\b(?!\s+(?:the|a|an|he|she|they|it|we|you|i)\b)",
+    rf"|\b{_AUXILIARIES}\s+that\b(?!\s+(?:the|a|an|he|she|they|it|we|you|i)\b)",
     re.I,
 )
 # Openings of a question that continues the one before ("and?", "what else?", "why?").
@@ -551,7 +554,7 @@ def person_in_place(follow_up: str, name: str, before: str) -> Contrast | None:
 _DO_SUPPORT = re.compile(r"\W*(?:\w+\s+){0,3}?(?:do|does|did)\b", re.I)
 _IT = re.compile(r"(?<![\w'’-])it(?![\w'’-])", re.I)
 # A "that" standing for a thing, after a verb that asks ("when was that released?", "does that ...").
-_THAT = re.compile(r"\b(?:was|is|were|are|did|does|do|will|would|can|could|has|had)\s+(that)(?![\w'’-])", re.I)
+_THAT = re.compile(rf"\b{_AUXILIARIES}\s+(that)(?![\w'’-])", re.I)
 # An "it" standing for nothing: "is it true that ...", "is it legal to ...", "it is too late to ..."
 # (not "Is it connected to the network?": the adjectives that put a clause after "it").
 _EXTRAPOSED = "true|possible|legal|safe|necessary|ok|okay|hard|easy|likely|worth|better|important|allowed|normal|wise|late|early|too"

@@ -141,7 +141,7 @@ class LexicalIndex:
             held = np.ones(len(block), dtype=bool)
             for rows in others:
                 places = np.searchsorted(rows, block)
-                held &= (places < len(rows)) & (rows[np.minimum(places, len(rows) - 1)] == block) if len(rows) else False
+                held &= (places < len(rows)) & (rows[np.minimum(places, len(rows) - 1)] == block)  # none is shorter
             found += [int(row) for row in block[held]]
             if len(found) >= limit:
                 break

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from .lexical import joined_parts, tokenize
@@ -43,12 +43,16 @@ NameWord = tuple[frozenset[str], frozenset[str]]
 @dataclass(frozen=True)
 class SourceNames:
     """The words of each file's name (``words``), the files whose name holds each distinctive term
-    (``holding``), and every term of them all (``every``)."""
+    (``holding``), and those holding each term of them all (``files_of``; a number too)."""
 
     words: dict[str, tuple[NameWord, ...]]
     holding: dict[str, tuple[str, ...]]
-    # Every term of any file's name, distinctive or not: a name a file is named by is mentioned.
-    every: frozenset[str] = frozenset()
+    files_of: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def every(self):
+        """Every term of any file's name, distinctive or not: a name a file is named by is mentioned."""
+        return self.files_of.keys()
 
     @classmethod
     def of(cls, sources: Iterable[str]) -> "SourceNames":
@@ -67,7 +71,7 @@ class SourceNames:
                 holding.setdefault(term, []).append(source)
         most = max(DISTINCTIVE_FILES, int(DISTINCTIVE * len(words)))
         distinctive = {t: tuple(s) for t, s in holding.items() if len(s) <= most and not t.isdigit()}
-        return cls(words, distinctive, frozenset(holding))
+        return cls(words, distinctive, {t: tuple(s) for t, s in holding.items()})
 
     def named(self, asked: set[str]) -> dict[str, float]:
         """Each file named by a question whose names' terms are ``asked``, with the share of its name's
@@ -79,11 +83,7 @@ class SourceNames:
     def named_holding(self, term: str, asked: set[str]) -> dict[str, float]:
         """Each file whose name holds ``term`` (a number too: "2024" of ``budget_2024.csv``), with the
         share of its name's words ``asked`` holds (``named``'s measure)."""
-        return {
-            source: _share(name, asked)
-            for source, name in self.words.items()
-            if any(term in own or term in parts for own, parts in name)
-        }
+        return {source: _share(self.words[source], asked) for source in self.files_of.get(term, ())}
 
 
 def _share(name: tuple[NameWord, ...], asked: set[str]) -> float:
