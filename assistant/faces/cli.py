@@ -191,17 +191,20 @@ def _progress_bars() -> Iterator[ProgressCallback]:
             bar.close()
 
 
-def _print_build_report(report, out: TextIO) -> None:
+def _print_build_report(report, out: TextIO, err: TextIO, which: str = "") -> None:
+    """What a build did on ``out``; each file skipped or read with a warning, and the files no include
+    pattern takes, a line each on ``err`` (named by ``which``, the collection, where there are several)."""
     changes = report.changes
     out.write(report.describe() + "\n")
     counts = [f"{len(changes.edited if kind == 'changed' else files)} {kind}" for kind, files in changes.kinds]
     if changes.reread:
         counts.append(f"{len(changes.reread)} read anew by this version")
     out.write(f"Files: {', '.join(counts)}, {len(changes.unchanged)} unchanged.\n")
+    out.flush()  # the report's lines before its warnings where both go to one terminal
     for item in report.skipped:
-        out.write(f"warning: {printable(item.source)}: {printable(item.reason)}\n")
+        err.write(f"warning: {printable(which + item.source)}: {printable(item.reason)}\n")
     if changes.not_included:
-        out.write(f"not read: {not_included_note(changes.not_included)}\n")
+        err.write(f"not read: {printable(which)}{not_included_note(changes.not_included)}\n")
 
 
 # How many of the files no include pattern takes are named.
@@ -293,7 +296,7 @@ def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -
     with _progress_bars() as progress, _ctrl_c_cancels() as interrupted:
         check = assistant.ensure_index(progress=progress, starting=starting, should_cancel=interrupted)
     if check.report is not None:
-        _print_build_report(check.report, err)
+        _print_build_report(check.report, err, err, which)
     elif check.problem and check.state in (IndexState.LOCKED, IndexState.STALE):  # busy, or cannot be written
         err.write(f"warning: {which}{printable(check.problem)}; answering from the last built index\n")
 
@@ -494,14 +497,14 @@ def _command_ask(library, args, out: TextIO, err: TextIO, stdin: TextIO) -> int:
 
 
 def _each_collection(library, out: TextIO, command) -> int:
-    """Run ``command`` on each collection's assistant, under its name where there are several; the
+    """Run ``command(assistant, name)`` on each collection, under its name where there are several; the
     exit code is the worst."""
     code = EXIT_OK
     for number, name in enumerate(library.names):
         if len(library.names) > 1:
             out.write(("" if number == 0 else "\n") + f"collection: {name}\n")
             out.flush()
-        code = max(code, command(library.assistant(name)))
+        code = max(code, command(library.assistant(name), name))
     return code
 
 
@@ -547,7 +550,7 @@ def _command_collections(args, overrides, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _command_index(assistant, args, out: TextIO) -> int:
+def _command_index(assistant, args, out: TextIO, err: TextIO, which: str = "") -> int:
     cluster = assistant.config.settings.cluster
     if args.ray is not None:
         try:
@@ -558,7 +561,7 @@ def _command_index(assistant, args, out: TextIO) -> int:
         report = assistant.build_index(rebuild=args.rebuild, progress=progress, cluster=cluster, should_cancel=interrupted)
     if cluster.address and report.passages_embedded:
         out.write(f"Embedded on the Ray cluster at {cluster.address} ({cluster.workers} model workers)\n")
-    _print_build_report(report, out)
+    _print_build_report(report, out, err, which)
     return EXIT_OK
 
 
@@ -741,7 +744,10 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         if args.command == "ask":
             return _command_ask(library, args, out, err, stdin)
         if args.command == "index":
-            code = _each_collection(library, out, lambda assistant: _command_index(assistant, args, out))
+            several = len(library.names) > 1
+            code = _each_collection(
+                library, out, lambda assistant, name: _command_index(assistant, args, out, err, f"collection {name}: " if several else "")
+            )
             if not args.watch or code != EXIT_OK:
                 return code
             named = len(library.names) > 1
@@ -749,7 +755,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         if args.command == "status" and args.json and len(library.names) > 1:
             return _command_status_of_all(library, out)
         if args.command == "status":
-            return _each_collection(library, out, lambda assistant: _command_status(assistant, args, out))
+            return _each_collection(library, out, lambda assistant, _name: _command_status(assistant, args, out))
         if args.command == "mcp":
             from .mcp_server import serve  # the MCP SDK loads only for this command
 

@@ -137,7 +137,7 @@ def test_index_and_status_name_the_files_no_include_pattern_takes(sample_project
     (sample_project.parent / "sources" / "figures.xlsx").write_text("PK not a spreadsheet\n", encoding="utf-8")
     code, out, err = run_cli("--config", str(sample_project), "index")
     note = 'not read: 1 file no include pattern takes (figures.xlsx): add "**/*.xlsx" to [sources] include in config.toml'
-    assert code == 0 and note in out, out + err
+    assert code == 0 and note in err, out + err
     code, out, _ = run_cli("--config", str(sample_project), "status")
     assert code == 0 and note in out and "no, up to date" in out
     code, out, _ = run_cli("--config", str(sample_project), "status", "--json")

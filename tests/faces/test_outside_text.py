@@ -30,7 +30,7 @@ def test_a_file_name_that_is_not_utf8_is_skipped_by_name_and_the_rest_indexed(ho
     code, out, err = run_cli("--config", str(hostile_project), "index")
     assert code == 0, err
     assert "Indexed 2 files" in out
-    assert "warning: bad\\xffname.txt: its name is not UTF-8 (rename the file to index it)" in out
+    assert "warning: bad\\xffname.txt: its name is not UTF-8 (rename the file to index it)" in err
     code, out, _ = run_cli("--config", str(hostile_project), "ask", "When does the ferry to Sark leave?")
     assert code == 0
     first = out.splitlines()[0]

@@ -298,7 +298,7 @@ def test_the_commands_work_on_a_tree_with_a_symlink_loop(tmp_path):
     (sources / "b.txt").symlink_to(sources / "a.txt")
     code, out, err = run_cli("--config", str(config_path), "index")
     assert code == 0, err
-    assert "warning: a.txt: symlink loop" in out and "warning: b.txt: symlink loop" in out
+    assert "warning: a.txt: symlink loop" in err and "warning: b.txt: symlink loop" in err
     code, out, err = run_cli("--config", str(config_path), "status")
     assert code == 0 and "no, up to date" in out, err
     code, out, err = run_cli("--config", str(config_path), "ask", "When did the harbour open?")
