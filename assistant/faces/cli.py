@@ -60,13 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", help="open the terminal chat (the default)")
     ask = commands.add_parser(
         "ask", help="answer one question (or '-' for one per line on stdin)",
-        epilog="exit status: 0 answered; 1 the sources do not answer it (of a batch: one of its questions or more); "
+        epilog="exit status: 0 answered (an answer marked \"unsure: the sources may not say this\" too); 1 the sources do not answer it (of a batch: one of its questions or more); "
         "2 a usage, config or input error (of a batch: a line that failed); 3 the index is missing, damaged or built for "
         "another model; 4 another build is running; 130 interrupted (ctrl+c)",
     )
     ask.add_argument(
         "question", nargs="+",
-        help="the question (quoted, or its words as they come: ask Who is the treasurer; quote one with ? or *), or '-' to read questions from stdin",
+        help="the question (quoted, or its words as they come: ask Who is the treasurer; quote one with ? or *), or '-' to read questions from stdin, one a line (blank lines are passed over)",
     )
     ask.add_argument("--json", action="store_true", help="print the answer as JSON (one object per line)")
     ask.add_argument("-k", type=int, default=None, metavar="N", help="how many snippets to show")

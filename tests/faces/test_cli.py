@@ -221,6 +221,7 @@ def test_help_and_status_do_not_import_torch(built_sample):
     result = subprocess.run([sys.executable, "-m", "assistant", "ask", "--help"], capture_output=True, text=True, cwd=REPO)
     said = " ".join(result.stdout.split())
     assert result.returncode == 0 and "1 the sources do not answer it" in said and "130 interrupted" in said, said
+    assert '0 answered (an answer marked "unsure' in said and "blank lines are passed over" in said, said
 
 
 def test_a_hub_model_that_is_not_on_disk_is_a_clear_error(tmp_path):
