@@ -47,6 +47,11 @@ def years_in(text: str) -> list[str]:
     return _YEAR.findall(text)
 
 
+def is_year(word: str) -> bool:
+    """Whether ``word`` is a year as a whole: "2024"."""
+    return years_in(word) == [word]
+
+
 # A year a question asks about: in, for, during or of it, or the year a thing is of ("the 2023 budget"),
 # and those joined to it ("in 2024 and 2025"); not one after since, after, before, than or over ("What
 # has changed since 2019?", "more than 1500"), nor an amount of things ("for 1500 units", "the 2000
@@ -91,6 +96,11 @@ def asks_version(question: str) -> bool:
 def versions_in(text: str) -> list[str]:
     """The versions and times of ``text`` as written (``_VERSION``): "3.2.0", "14:52"."""
     return _VERSION.findall(text)
+
+
+def is_version(word: str) -> bool:
+    """Whether ``word`` is a version or a time as a whole: "3.2.0"."""
+    return versions_in(word) == [word]
 
 
 def codes_in(question: str) -> tuple[tuple[str, ...], ...]:

@@ -25,7 +25,7 @@ import numpy as np
 from ..models import Answer, Conversation, TurnContext
 from ..store.lexical import STOPWORDS, tokenize
 from ..store.loaded import LoadedIndex
-from .codes import asks_version, dates_a_year, numbered_matches, numbered_things, versions_in, years_in
+from .codes import asks_version, dates_a_year, is_version, is_year, numbered_matches, numbered_things, versions_in
 from .query import Focus, Query
 
 # The verbs a question asks with, before the thing it asks of ("when was that released?").
@@ -419,7 +419,7 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
     found = None
     if named is not None:
         found = (match["preposition"] is None and _pronoun_in_place(new, asked)) or _named_in_place(new, before, named)
-    elif versions_in(new) == [new]:  # "and 3.2.1?" after "what changed in 3.2.0?"
+    elif is_version(new):  # "and 3.2.1?" after "what changed in 3.2.0?"
         found = _named_in_place(new, before, is_version)
     elif len(numbered := numbered_things(new)) == 1 and " ".join(words[-1:]).isdigit():
         found = _number_in_place(numbered[0], words[-1], before)  # "and week 8?" after "... for week 7?"
@@ -438,16 +438,6 @@ def contrast(follow_up: str, before: str, asked: str = "") -> Contrast | None:
         return None  # the same thing again ("and in the UK?" after the UK)
     kept = frozenset(tokenize(question))
     return Contrast(question, kept, frozenset(tokenize(old)) - kept, frozenset(tokenize(new)))
-
-
-def is_year(word: str) -> bool:
-    """Whether ``word`` is a year as a whole (``codes.years_in``): "2024"."""
-    return years_in(word) == [word]
-
-
-def is_version(word: str) -> bool:
-    """Whether ``word`` is a version or a time as a whole (``codes.versions_in``): "3.2.0"."""
-    return versions_in(word) == [word]
 
 
 def _number_in_place(thing: tuple[str, str], number: str, before: str) -> tuple[str, str] | None:
