@@ -3,21 +3,38 @@ dated files, and a later one says what holds where an earlier one said otherwise
 are the arrears now?" was answered from January's minutes ("Arrears stand at $1,420"), September's
 ("... arrears are down to $640") second.
 
-Where the question asks of the present (``_ASKS_NOW``: "now", "currently", "current", "latest", "most
-recent", "still") and an answer's file is dated by its name ("2025-09-09_board.md", "budget_2025.csv"), the
-answer of the latest-dated file moves before the answers of earlier-dated ones. Both stay, so the user
-still sees what was said before; an answer of an undated file keeps its place.
+Where the question asks of the present (``asks_now``: "now", "currently", "current", "latest", "most
+recent", "still"; or asked in the present or future tense and naming no time: "Which contractor is
+replacing the roof?", "who's the treasurer?", not "Who was the treasurer?" nor "What is the budget for
+2024?") and an answer's file is dated by its name ("2025-09-09_board.md", "budget_2025.csv"), the answer of
+the latest-dated file moves before the answers of earlier-dated ones. Both stay, so the user still sees
+what was said before; an answer of an undated file keeps its place.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
+from ..retrieval.codes import MONTHS
 from .answering import Picked
 from .confidence import Confidences, in_order
 
 # A question asking how things stand at present.
 _ASKS_NOW = re.compile(r"\b(?:now|currently|current|latest|most\s+recent|still|at\s+present|these\s+days)\b", re.I)
+# The question's first verb of asking ("who's" is "who is"), and those of them asking of now or later.
+_AUXILIARY = re.compile(
+    r"\b(?:(?:what|who|where|when|how|which|that|it)(?P<is>['’]s)|(?P<verb>is|are|am|isn['’]t|aren['’]t|does|do|doesn['’]t|"
+    r"don['’]t|has|have|will|was|were|wasn['’]t|weren['’]t|did|didn['’]t|had|would|could|should|can|may|might|must))\b",
+    re.I,
+)
+_PRESENT = frozenset({"is", "are", "am", "isn't", "aren't", "does", "do", "doesn't", "don't", "has", "have", "will", "can", "must"})
+# Words placing a question at some time other than now.
+_ANOTHER_TIME = re.compile(
+    r"\b(?:before|ago|originally|initially|at\s+first|first|previous(?:ly)?|earlier|former(?:ly)?|old|used\s+to|last|"
+    r"next|then|(?:19|20)\d\d|" + "|".join(MONTHS) + r"|" + "|".join(m[:3] for m in MONTHS) + r"|Sept)\b",
+    re.I,
+)
 # A file's date in its name: a year, with its month and day where they follow ("2025-09-09", "2025_09",
 # "budget_2025").
 _DATED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?)?(?!\d)")
@@ -32,17 +49,32 @@ def file_date(source: str) -> tuple[int, int, int] | None:
     return int(year), int(month or 0), int(day or 0)
 
 
+def asks_now(question: str) -> bool:
+    """Whether ``question`` asks how things stand now: it says so ("now", "currently", ...), or it asks in
+    the present or future tense and names no other time."""
+    if _ASKS_NOW.search(question):
+        return True
+    first = _AUXILIARY.search(question)
+    if first is None:
+        return False
+    present = first.group("is") is not None or first.group("verb").lower().replace("’", "'") in _PRESENT
+    return present and _ANOTHER_TIME.search(question) is None
+
+
 def with_latest_first(
     question: str, picked: list[Picked], confidences: Confidences, bar: float
 ) -> tuple[list[Picked], Confidences]:
     """The picked snippets with the answer (at or above ``bar``) of the latest-dated file first among the
-    dated answers, where ``question`` asks how things stand now (``_ASKS_NOW``)."""
-    if not _ASKS_NOW.search(question):
+    dated answers, where ``question`` asks how things stand now (``asks_now``)."""
+    said = _ASKS_NOW.search(question) is not None
+    if not (said or asks_now(question)):
         return picked, confidences
     dated = {
         k: date for k, p in enumerate(picked)
         if confidences.probabilities[k] >= bar and (date := file_date(p.snippet.citation.source)) is not None
     }
+    if not said:
+        dated = _kept_in_series(dated, [p.snippet.citation.source for p in picked])
     if len(dated) < 2:
         return picked, confidences
     first = min(dated)
@@ -52,3 +84,13 @@ def with_latest_first(
     order = list(range(len(picked)))
     order.insert(first, order.pop(latest))
     return in_order(picked, confidences, order)
+
+
+def _kept_in_series(dated: dict[int, tuple[int, int, int]], sources: list[str]) -> dict[int, tuple[int, int, int]]:
+    """Of the dated answers, those whose files are kept as a dated series: dated to the month
+    ("2025-07-08_accountant.md"), or named alike but for the year ("budget_2024.csv", "budget_2025.csv").
+    A year alone in a name may be anything else ("First_cases_of_coronavirus_disease_2019.txt",
+    "smith2019.pdf"): a question asked in the present tense, not saying "now", is no reason to put the
+    later of those first."""
+    alike = Counter(_DATED.sub("", sources[k]) for k in dated)
+    return {k: date for k, date in dated.items() if date[1] or alike[_DATED.sub("", sources[k])] > 1}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers.latest import file_date
+from assistant.answers.latest import asks_now, file_date
 from projects import built_project
 
 
@@ -33,5 +33,38 @@ def test_the_latest_file_answers_first_what_stands_now(tmp_path):
     now = minutes.ask("How much are the arrears now?").snippets
     assert now[0].citation.source == "minutes/2025-09-09_board.md", [(s.citation.source, s.text) for s in now]
     assert any(s.citation.source == "minutes/2025-01-14_board.md" for s in now)  # what was said before stays
-    # Not asked of the present, the ranking's order stands: January's line says "arrears" twice.
-    assert minutes.ask("How much are the arrears?").snippets[0].citation.source == "minutes/2025-01-14_board.md"
+    # Asked in the present tense, it asks of now too (a new user's "Which contractor is replacing the roof?"
+    # quoted March's quotes over September's award).
+    assert minutes.ask("How much are the arrears?").snippets[0].citation.source == "minutes/2025-09-09_board.md"
+    # Asked of another time, the ranking's order stands: January's line says "arrears" twice.
+    for question in ("How much were the arrears?", "What were the arrears before?", "How much are the arrears in January 2025?"):
+        assert minutes.ask(question).snippets[0].citation.source == "minutes/2025-01-14_board.md", question
+
+
+@pytest.mark.parametrize(
+    ("question", "now"),
+    [
+        ("Which contractor is replacing the roof?", True),
+        ("who's the treasurer?", True),
+        ("how much does a latte cost", True),
+        ("Is the kiosk open on Sundays?", True),
+        ("how much are the arrears now?", True),
+        ("Who was the treasurer?", False),
+        ("What is the budget for 2024?", False),
+        ("How much were the arrears in Sept?", False),
+        ("What did the board decide about the roof?", False),
+        ("Who moved the motion?", False),
+        ("What was the old price?", False),
+        ("What is the first step?", False),
+    ],
+)
+def test_a_question_asks_of_now_in_words_or_in_the_present_tense_naming_no_other_time(question, now):
+    assert asks_now(question) is now
+
+
+def test_a_year_alone_in_unlike_names_orders_only_for_a_question_saying_now(tmp_path):
+    """A year in a paper's name may be its topic's ("coronavirus_disease_2019"): asked in the present
+    tense alone, the later of two such files is not put first (COVID-QA lost two first snippets so)."""
+    papers = built_project(tmp_path, {"household_survey_2019.md": JANUARY, "arrears_review_2025.md": SEPTEMBER})
+    assert papers.ask("How much are the arrears?").snippets[0].citation.source == "household_survey_2019.md"
+    assert papers.ask("How much are the arrears now?").snippets[0].citation.source == "arrears_review_2025.md"
