@@ -32,6 +32,7 @@ from .referents import SPECIFIC_CODE_PASSAGES, Asked, codes_missing, heading_nam
 from .form_field import asked_field
 from .numbered import Numbered
 from .retracted import Retracted, retracted
+from .superseded import value_asked
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -428,10 +429,12 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
     allowed?" marked "Dogs and cats" in "Dogs and cats are not permitted", which read as a yes; "Are
     mobile phones covered away from home?" marked "not"); else, with the
     reader, its span when it is sure enough (MARK_PROBABILITY) and the span lies inside the quote;
-    without it, the hand-written rules."""
+    without it, the hand-written rules; either moved to the value that replaced it where the quote
+    says one did ("was £2.60, now £2.85": ``superseded``), or the other way where the question asks of
+    the past."""
     if asks_yes_or_no(question):
         return None
-    found = (_read_span if reader_used else _phrase)(question, picked)
+    found = _holding_now(question, picked.snippet, (_read_span if reader_used else _phrase)(question, picked))
     cell = asked_cell(question, picked.snippet)
     if cell is None:
         field = asked_field(question, picked.snippet)
@@ -441,6 +444,18 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
     if found is None or found.start < cell.start or found.end > cell.end or len(cell.text.split()) <= WHOLE_CELL_WORDS:
         return cell
     return found
+
+
+def _holding_now(question: str, snippet: Snippet, found: AnswerPhrase | None) -> AnswerPhrase | None:
+    """``found``, or the value that replaced it where the snippet says one did, or the one it replaced where
+    the question asks of the past (``superseded.value_asked``)."""
+    if found is None:
+        return None
+    offset = snippet.citation.start
+    now = value_asked(question, snippet.text, found.start - offset, found.end - offset)
+    if now is None:
+        return found
+    return AnswerPhrase(text=snippet.text[now[0] : now[1]], start=offset + now[0], end=offset + now[1])
 
 
 def _phrase(question: str, picked: Picked) -> AnswerPhrase | None:
