@@ -108,5 +108,11 @@ def _wh_kind(question: str) -> AnswerKind | None:
 
 
 def _asked(word: str, asked_words: set[str]) -> bool:
-    """Whether a column's word is among the question's, or, short, opens one of them ("ext", "extension")."""
-    return word in asked_words or (len(word) >= 3 and any(asked.startswith(word) for asked in asked_words))
+    """Whether a column's word is among the question's, or, short, opens one of them ("ext", "extension"),
+    or names the doer of one of its verbs ("supplier" of "Who supplies our flour?", "owner" of "who owns
+    it"): the contact's cell was marked for "who supplies", a column of "who" names."""
+    return (
+        word in asked_words
+        or (len(word) >= 3 and any(asked.startswith(word) for asked in asked_words))
+        or (len(word) >= 5 and word.endswith(("er", "or")) and word[:-2] in asked_words)
+    )

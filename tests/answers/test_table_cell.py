@@ -156,3 +156,21 @@ def test_a_where_question_naming_its_column_marks_a_cell_of_no_name(tmp_path):
     project = built_project(tmp_path, {"services.csv": services})
     assert_first_marks(project, "services.csv", "Where is the repo for webhook-dispatcher?", "| webhook-dispatcher |",
                        "github.com/tidewater/webhook-dispatcher")
+
+
+def test_a_who_question_s_verb_names_the_column_of_its_doer(tmp_path):
+    """A new user's "who supplies our flour" marked the supplier's contact ("contact" is a column "who"
+    asks of); "supplies" names the "supplier" column, as "owns" would an "owner"."""
+    suppliers = (
+        "supplier,supplies,contact,phone\n"
+        "Trethewey Mill,\"Flour (strong white, wholemeal, rye)\",Alan Trethewey,01326 555210\n"
+        "Kernow Dairy,\"Milk, cream, butter, oat milk\",Becky Hosking,01872 555377\n"
+        "Cornish Egg Co,Free-range eggs,Gary Bunt,01209 555118\n"
+    )
+    project = built_project(tmp_path, {"suppliers.csv": suppliers})
+    for question, row, marked in (
+        ("who supplies our flour", "| Trethewey Mill |", "Trethewey Mill"),
+        ("Who supplies the butter?", "| Kernow Dairy |", "Kernow Dairy"),
+        ("who's the contact at Kernow Dairy?", "| Kernow Dairy |", "Becky Hosking"),
+    ):
+        assert_first_marks(project, "suppliers.csv", question, row, marked)
