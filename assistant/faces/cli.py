@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import os
 import re
@@ -33,11 +34,35 @@ _GLOBAL_OPTIONS = ("--sources", "--index", "--config", "-c", "--collection")
 
 
 class _Parser(argparse.ArgumentParser):
+    """A parser whose errors are one line; the top one keeps its commands' parsers (``commands``)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands: dict[str, _Parser] = {}
+
     def error(self, message: str) -> None:  # one line and exit 2, as every other usage error
-        misplaced = next((o for o in _GLOBAL_OPTIONS if message.startswith("unrecognized arguments") and o in message.split()), None)
-        if misplaced is not None:
-            raise UsageError(f"{message}: {misplaced} goes before the command (assistant {misplaced} ... ask ...)")
         raise UsageError(f"{message} (see `assistant --help`)")
+
+    def option_strings(self) -> list[str]:
+        return [option for action in self._actions for option in action.option_strings]
+
+
+def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line read; what it does not know is a usage error saying where an option given after
+    the command goes, or which of the command's options was meant ("--jsn": "did you mean --json?")."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if not extra:
+        return args
+    message = f"unrecognized arguments: {' '.join(extra)}"
+    misplaced = next((o for o in _GLOBAL_OPTIONS if o in extra), None)
+    if misplaced is not None:
+        raise UsageError(f"{message}: {misplaced} goes before the command (assistant {misplaced} ... ask ...)")
+    command = parser.commands.get(args.command)
+    options = (command or parser).option_strings()
+    meant = [m for word in extra if word.startswith("-") for m in difflib.get_close_matches(word.split("=")[0], options, n=1, cutoff=0.6)]
+    hint = f"did you mean {' or '.join(dict.fromkeys(meant))}? " if meant else ""
+    raise UsageError(f"{message} ({hint}see `assistant {args.command + ' ' if command else ''}--help`)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -57,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="answer from this collection alone ('main': the config's sources); default: every collection",
     )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser, metavar="COMMAND")
+    parser.commands = commands.choices
     commands.add_parser("chat", help="open the terminal chat (the default)")
     ask = commands.add_parser(
         "ask", help="answer one question (or '-' for one per line on stdin)",
@@ -724,7 +750,7 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
     stdin = stdin or sys.stdin
     command = "assistant"
     try:
-        args = build_parser().parse_args(argv)
+        args = parse_arguments(argv)
         command = invocation(args)
         overrides = overrides_from(args)
         overrides.check()  # a mistyped folder is a one-line error here, not a screen in the chat

@@ -405,6 +405,16 @@ def test_an_option_given_after_the_command_says_where_it_goes():
     assert_one_line_error(err, "unrecognized arguments: --sources", "--sources goes before the command")
 
 
+def test_a_mistyped_option_is_named_with_the_one_meant_and_its_command_s_help():
+    """A new user's "ask --jsn" was pointed to the top-level help, which does not list ask's options."""
+    code, _, err = run_cli("ask", "--jsn", "Who is the treasurer?")
+    assert code == 2
+    assert_one_line_error(err, "unrecognized arguments: --jsn", "did you mean --json?", "see `assistant ask --help`")
+    code, _, err = run_cli("index", "--rebild")
+    assert code == 2
+    assert_one_line_error(err, "did you mean --rebuild?", "see `assistant index --help`")
+
+
 def test_an_index_under_a_file_names_the_file(tmp_path):
     (tmp_path / "afile").write_text("not a folder", encoding="utf-8")
     sources = tmp_path / "docs"
