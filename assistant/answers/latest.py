@@ -28,7 +28,7 @@ _AUXILIARY = re.compile(
     r"don['’]t|has|have|will|was|were|wasn['’]t|weren['’]t|did|didn['’]t|had|would|could|should|can|may|might|must))\b",
     re.I,
 )
-_PRESENT = frozenset({"is", "are", "am", "isn't", "aren't", "does", "do", "doesn't", "don't", "has", "have", "will", "can", "must"})
+_PRESENT = frozenset({"is", "are", "am", "isn't", "aren't", "does", "do", "doesn't", "don't", "has", "have", "will"})
 # Words placing a question at some time other than now.
 _ANOTHER_TIME = re.compile(
     r"\b(?:before|ago|originally|initially|at\s+first|first|previous(?:ly)?|earlier|former(?:ly)?|old|used\s+to|last|"
