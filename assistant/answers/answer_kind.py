@@ -29,6 +29,9 @@ _NUMBER = re.compile(
 )
 _MONTH = re.compile(rf"\b({'|'.join(MONTHS)})\b")
 # A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
+# Capitalised words that name no one and nowhere: a timetable's "| Saturday | 07:30 | 16:00 |" held a
+# "name" for "who works the saturday shift there".
+_CALENDAR = frozenset(MONTHS) | frozenset(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
 _WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
 
 # The nouns by which a "what/which X" question names the kind of thing it asks for. General English
@@ -251,5 +254,5 @@ def matches_kind(text: str, kind: KindAsked | None) -> bool:
     if kind == "number":
         return bool(_NUMBER.search(text))
     if kind == "name":
-        return any(w[0].isupper() and w[1].islower() for w in _WORD_IN_SENTENCE.findall(text))
+        return any(w[0].isupper() and w[1].islower() and w not in _CALENDAR for w in _WORD_IN_SENTENCE.findall(text))
     return False
