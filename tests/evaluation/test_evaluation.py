@@ -146,6 +146,9 @@ def test_answer_kinds_match_the_right_text():
     assert not matches_kind("It was founded long ago.", "time")
     assert matches_kind("They sent three ships.", "number")
     assert matches_kind("the duke was Richard of Normandy.", "name")
+    # A weekday or a month names no one: "who works the saturday shift" is not answered by a timetable.
+    assert not matches_kind("| Saturday | 07:30 | 16:00 |", "name")
+    assert not matches_kind("the meeting moved to March.", "name")
 
 
 def test_lexical_overlap_weighs_rare_words():
