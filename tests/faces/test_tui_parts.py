@@ -67,10 +67,19 @@ def test_a_table_s_row_is_shown_alone():
     row = make_snippet("| 28 April 2025 | Grace Thompson | Daniel Cho |", before="| 21 April 2025 | Lukas Weber | Grace Thompson |\n", after="\n| 5 May 2025 | Ravi Patel | Aisha Bello |")
     titled = {"kind": "table", "title": "Rota — On-call rota — Week starting · Primary · Secondary"}
     table = row.model_copy(update={"passage": row.passage.model_copy(update=titled)})
-    assert snippet_body(table).plain == "Week starting · Primary · Secondary | 28 April 2025 | Grace Thompson | Daniel Cho |"
+    assert snippet_body(table).plain == "Week starting · Primary · Secondary\n| 28 April 2025 | Grace Thompson | Daniel Cho |"
     heading = snippet_heading(1, table).plain
     assert "Rota — On-call rota" in heading and "Primary" not in heading
     assert "Lukas Weber" in snippet_body(row).plain  # prose keeps its context
+
+
+def test_a_quote_on_a_line_of_its_own_is_shown_between_the_lines_around_it():
+    """A new user's price notice showed "Croissant: was £2.60, now £2.85 Pain au chocolat: was £2.90, …"
+    run onto one line: where one item ended and the next began was lost."""
+    item = make_snippet("Croissant: was £2.60, now £2.85", before="Prices change on Monday.\n\nTart: was £3, now £3.20\n", after="\nPain au chocolat: was £2.90, now £3.20\nFlat white: was £3.30, now £3.50")
+    assert snippet_body(item).plain == "Tart: was £3, now £3.20\nCroissant: was £2.60, now £2.85\nPain au chocolat: was £2.90, now £3.20"
+    first = make_snippet("Croissant: was £2.60, now £2.85", before="", after="\n\nPain au chocolat: was £2.90")
+    assert snippet_body(first).plain.startswith("Croissant: was £2.60, now £2.85\nPain au chocolat")
 
 
 def test_a_long_title_keeps_the_section_the_passage_stands_in():

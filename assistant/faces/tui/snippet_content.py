@@ -86,24 +86,32 @@ def score_meter(score: float, sure: bool) -> Content:
 
 def snippet_body(snippet: Snippet) -> Content:
     """The quoted sentence, emphasised, inside a line or two of its passage's context; a table's row
-    after its columns' names, and a line of code, alone (the rows around it, run onto one line, hid
-    which was quoted: "| | 28 April 2025 | Grace Thompson | Daniel Cho | | 5 May 2025 | …")."""
+    under its columns' names, and a line of code, alone (the rows around it, run onto one line, hid
+    which was quoted: "| | 28 April 2025 | Grace Thompson | Daniel Cho | | 5 May 2025 | …"). A quote
+    that is a line of its own (a list's item, a price among prices) is shown between the lines around
+    it, each on its own line: run onto one, "Croissant: was £2.60, now £2.85 Pain au chocolat: was
+    £2.90, …" hid where one item ended and the next began."""
     passage = snippet.passage
     start = max(snippet.citation.start - passage.start, 0)
     end = max(snippet.citation.end - passage.start, start)
     from ...sources.structure import RECORDS, table_title  # read when an answer is shown, not at start-up
 
     before = after = ""
+    gap_before = gap_after = " "
     table = table_title(passage.kind, passage.title)
     if table is not None:  # its columns' names, what each cell is
-        before = _head(table[1], CONTEXT_BEFORE)
+        before, gap_before = _head(table[1], CONTEXT_BEFORE), "\n"
     elif passage.kind not in RECORDS:
-        before = _tail(as_shown(passage.text[:start], passage.source).text, CONTEXT_BEFORE)
-        after = _head(as_shown(passage.text[end:], passage.source).text, CONTEXT_AFTER)
+        above, below = passage.text[:start], passage.text[end:]
+        if (not above or above.endswith("\n")) and (not below or below.startswith("\n")) and (above or below):
+            above, below = above.rstrip("\n").rpartition("\n")[2], below.lstrip("\n").partition("\n")[0]
+            gap_before = gap_after = "\n"
+        before = _tail(as_shown(above, passage.source).text, CONTEXT_BEFORE)
+        after = _head(as_shown(below, passage.source).text, CONTEXT_AFTER)
     return Content.assemble(
-        (before + " " if before else "", "$text-muted"),
+        (before + gap_before if before else "", "$text-muted"),
         *_quote(snippet),
-        (" " + after if after else "", "$text-muted"),
+        (gap_after + after if after else "", "$text-muted"),
     )
 
 
