@@ -204,7 +204,8 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
     asked = Asked.of(query, index, spoken.values(), passages.values())
     names = frozenset(name_terms(query.as_asked)) | {t for code in asked.all_codes for t in code} | carried_names(query)
-    headings = {row: heading_names(passage, names) for row, passage in passages.items()}
+    own_words = frozenset(tokenize(query.as_asked))
+    headings = {row: heading_names(passage, names, own_words) for row, passage in passages.items()}
     other_rows = asked.rows_of_another(passages.values())
     numbered = Numbered.of(query.as_asked) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
     numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)

@@ -115,13 +115,17 @@ def spoken_of(passage: Passage) -> list[Spoken | None]:
     return found
 
 
-def heading_names(passage: Passage, names: frozenset[str]) -> str:
+def heading_names(passage: Passage, names: frozenset[str], asked: frozenset[str] = frozenset()) -> str:
     """The passage's section heading (``section_heading``) where it holds a term of ``names`` (the terms
-    of the names and codes the question asks about), else "": a runbook's "Escalation: Marcus Webb" stands
-    under "## LedgerReplicationLag", a changelog's bullet under "## 3.2.0 - 2025-04-14", and neither
-    line names what its heading does."""
+    of the names and codes the question asks about), or the question's own words (``asked``) hold every
+    word of it, else "": a runbook's "Escalation: Marcus Webb" stands under "## LedgerReplicationLag", a
+    changelog's bullet under "## 3.2.0 - 2025-04-14", and neither line names what its heading does; an
+    inspection report's "Rating awarded: 4 (Good)." stands under "Food hygiene rating", which a table's
+    rows under it were matched with ("what's our food hygiene rating" quoted "| Hygienic food handling |
+    5 |")."""
     heading = section_heading(passage)
-    return heading if heading and names & set(tokenize(heading)) else ""
+    terms = set(tokenize(heading)) if heading else set()
+    return heading if terms and (names & terms or terms <= asked) else ""
 
 
 def motion_of(passage: Passage, index: int) -> int:

@@ -391,3 +391,38 @@ def test_a_table_s_row_is_matched_on_the_heading_of_the_section_it_stands_in():
     alone = row.model_copy(update={"title": "schedule — week · date · topic"})
     # No section: the file's title, the table's caption ("| Expense | Insurance | 16600 |" of budget_2024.csv).
     assert matched_words(alone, 0, [None]).endswith("week · date · topic schedule")
+
+
+INSPECTION = """# Food Hygiene Inspection Report
+
+Date of inspection: 19 August 2025. Inspecting officer: Gareth Lanyon.
+
+## Food hygiene rating
+
+Rating awarded: 4 (Good). Previous rating: 5 (Very Good), awarded on 9 May 2022.
+
+| Area | Score (lower is better) |
+| --- | --- |
+| Hygienic food handling | 5 |
+| Cleanliness and condition of facilities and building | 10 |
+| Management of food safety | 5 |
+
+## Good practice seen
+
+Probe thermometers were calibrated weekly and the records were complete.
+"""
+
+
+def test_a_sentence_under_a_heading_the_question_says_whole_is_matched_with_it(tmp_path):
+    """Trial 63's "what's our food hygiene rating" quoted the score table's rows, matched with the
+    heading above them ("Food hygiene rating"), over the sentence under the same heading that gives
+    the rating, matched with its own words alone."""
+    from assistant.answers.referents import heading_names
+
+    report = built_project(tmp_path, {"inspection.md": INSPECTION})
+    index = report.load_index()
+    rating = next(p for p in index.passages.many(range(len(index.passages))) if "Rating awarded" in p.text)
+    assert heading_names(rating, frozenset(), frozenset({"what", "food", "hygien", "rate"})) == "Food hygiene rating"
+    assert heading_names(rating, frozenset(), frozenset({"food", "rate"})) == ""  # "hygiene" not asked
+    quoted = [s.text for s in report.ask("what's our food hygiene rating").snippets]
+    assert any(text.startswith("Rating awarded: 4 (Good).") for text in quoted), quoted
