@@ -459,8 +459,8 @@ def answer_lines(answer, bold: bool, answer_words: bool = False, shown: bool = T
         elif section := snippet_section(snippet):
             lines.append(f"   section: {printable(section)}")
         lines.append(f"   “{quote_line(snippet, bold, shown)}”")
-        if answer_words and snippet.answer is not None:
-            lines.append(f"   answer: {printable(snippet.answer.text)}")
+        if answer_words and snippet.answer is not None:  # on one line, as the quote (a PDF's "about a\nthird")
+            lines.append(f"   answer: {printable(' '.join(snippet.answer.text.split()))}")
         if snippet.also:
             lines.append(f"   also in {printable(', '.join(c.label() for c in snippet.also))}")
     return lines

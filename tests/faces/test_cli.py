@@ -423,3 +423,18 @@ def test_an_index_under_a_file_names_the_file(tmp_path):
     code, _, err = run_cli("--sources", str(sources), "--index", str(tmp_path / "afile" / "idx"), "index")
     assert code == 3
     assert_one_line_error(err, "cannot create the build lock", f"({tmp_path / 'afile'} is a file, not a folder)")
+
+
+def test_the_answering_words_are_printed_on_one_line_as_the_quote_is():
+    """Trial 64: a PDF's mark across a line break was printed "answer: about a^Jthird"."""
+    from assistant.faces.cli import answer_lines
+    from assistant.models import Answer, AnswerPhrase, Citation, Passage, Snippet
+
+    text = "Canopy cover fell by about a\nthird in the old town."
+    passage = Passage(id="p1", source="paper.pdf", start=0, end=len(text), line_start=1, line_end=2, text=text)
+    citation = Citation(source="paper.pdf", start=0, end=len(text), line_start=1, line_end=2, passage_id="p1")
+    at = text.index("about")
+    mark = AnswerPhrase(text=text[at : at + 13], start=at, end=at + 13)
+    snippet = Snippet(text=text, score=0.9, confidence=0.9, is_answer=True, citation=citation, passage=passage, answer=mark)
+    lines = answer_lines(Answer(question="How much did canopy cover fall?", snippets=(snippet,)), bold=False, answer_words=True)
+    assert "   answer: about a third" in lines and "   “Canopy cover fell by about a third in the old town.”" in lines, lines
