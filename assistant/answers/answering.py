@@ -29,6 +29,7 @@ from .answer_phrase import answer_phrase
 from .heading_quote import asked_of_heading
 from .reader import Reading
 from .referents import SPECIFIC_CODE_PASSAGES, Asked, codes_missing, heading_names, matched_words, motion_of, motion_span, spoken_of
+from .file_dates import series_years
 from .form_field import asked_field
 from .numbered import Numbered
 from .retracted import Retracted, retracted
@@ -211,6 +212,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)
     withdrawn = Retracted.among(passages.values())
     years = frozenset(asked_years(query.as_asked))
+    of_year = series_years(index.manifest.sources) if years else {}
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
@@ -240,6 +242,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
             another_thing = (
                 elsewhere or numbered.of_another(passage, j) or retracted(passage, j) or withdrawn.says_again(sentence.text, passage.source)
                 or (passage.kind not in RECORDS and of_another_year(sentence.text, years))
+                or of_another_years_file(passage, of_year, years)
             )
             if another_thing:
                 score *= 1.0 - ANOTHER_CODE
@@ -316,6 +319,15 @@ def of_another_year(text: str, years: frozenset[str]) -> bool:
     numbers are amounts as often: "| 1800 |".)"""
     named = [int(year) for year in years_in(text)] if years else []
     return bool(named) and not any(min(named) <= int(year) <= max(named) for year in years)
+
+
+def of_another_years_file(passage: Passage, of_year: dict[str, int], years: frozenset[str]) -> bool:
+    """Whether the passage stands in a file of a dated series (``file_dates.series_years``) of another year
+    than the ``years`` asked, and names none of them: trial 60's "What was the snow removal budget in
+    2023?" over ``budget_2024.csv`` and ``budget_2025.csv`` (the bylaws naming 2023 for another reason)
+    was answered with 2024's row."""
+    year = of_year.get(passage.source)
+    return year is not None and str(year) not in years and not any(asked in passage.text for asked in years)
 
 
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:

@@ -14,11 +14,11 @@ what was said before; an answer of an undated file keeps its place.
 from __future__ import annotations
 
 import re
-from collections import Counter
 
 from ..retrieval.codes import MONTHS
 from .answering import Picked
 from .confidence import Confidences, in_order
+from .file_dates import file_date, series_years
 
 # A question asking how things stand at present.
 _ASKS_NOW = re.compile(r"\b(?:now|currently|current|latest|most\s+recent|still|at\s+present|these\s+days)\b", re.I)
@@ -35,18 +35,6 @@ _ANOTHER_TIME = re.compile(
     r"next|then|(?:19|20)\d\d|" + "|".join(MONTHS) + r"|" + "|".join(m[:3] for m in MONTHS) + r"|Sept)\b",
     re.I,
 )
-# A file's date in its name: a year, with its month and day where they follow ("2025-09-09", "2025_09",
-# "budget_2025").
-_DATED = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:[-_.]?(0[1-9]|1[0-2])(?:[-_.]?(0[1-9]|[12]\d|3[01]))?)?(?!\d)")
-
-
-def file_date(source: str) -> tuple[int, int, int] | None:
-    """The date a file's name gives it (its last name part holding one, or its folders'), or None."""
-    found = _DATED.findall(source)
-    if not found:
-        return None
-    year, month, day = found[-1]
-    return int(year), int(month or 0), int(day or 0)
 
 
 def asks_now(question: str) -> bool:
@@ -74,7 +62,10 @@ def with_latest_first(
         if confidences.probabilities[k] >= bar and (date := file_date(p.snippet.citation.source)) is not None
     }
     if not said:
-        dated = _kept_in_series(dated, [p.snippet.citation.source for p in picked])
+        # Asked so alone, only files kept as a dated series: a year alone in a name may be anything else
+        # ("First_cases_of_coronavirus_disease_2019.txt", "smith2019.pdf").
+        series = series_years(picked[k].snippet.citation.source for k in dated)
+        dated = {k: date for k, date in dated.items() if picked[k].snippet.citation.source in series}
     if len(dated) < 2:
         return picked, confidences
     first = min(dated)
@@ -85,12 +76,3 @@ def with_latest_first(
     order.insert(first, order.pop(latest))
     return in_order(picked, confidences, order)
 
-
-def _kept_in_series(dated: dict[int, tuple[int, int, int]], sources: list[str]) -> dict[int, tuple[int, int, int]]:
-    """Of the dated answers, those whose files are kept as a dated series: dated to the month
-    ("2025-07-08_accountant.md"), or named alike but for the year ("budget_2024.csv", "budget_2025.csv").
-    A year alone in a name may be anything else ("First_cases_of_coronavirus_disease_2019.txt",
-    "smith2019.pdf"): a question asked in the present tense, not saying "now", is no reason to put the
-    later of those first."""
-    alike = Counter(_DATED.sub("", sources[k]) for k in dated)
-    return {k: date for k, date in dated.items() if date[1] or alike[_DATED.sub("", sources[k])] > 1}

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers.latest import asks_now, file_date
+from assistant.answers.file_dates import file_date
+from assistant.answers.latest import asks_now
 from projects import built_project
 
 

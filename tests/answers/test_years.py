@@ -123,3 +123,23 @@ def test_the_file_of_the_year_asked_is_named_among_several_years_files(tmp_path)
     index = built_project(tmp_path, budgets).load_index()
     assert named_sources(index, "What was the insurance budget in 2024?") == {"budget_2024.csv": 1.0}
     assert named_sources(index, "I joined in 2024; what does insurance cost?") == {}
+
+
+def test_the_files_of_other_years_of_a_dated_series_do_not_answer_of_a_year_they_are_not(tmp_path):
+    """Trial 60: with the bylaws naming 2023 for another reason, "What was the snow removal budget in
+    2023?" was answered with the 2024 budget's row."""
+    from assistant.answers.file_dates import series_years
+
+    folder = DATA / "coop"
+    files = {str(f.relative_to(folder)): f.read_text(encoding="utf-8") for f in folder.rglob("*") if f.is_file() and f.name != "README.md"}
+    files["bylaws.md"] = "# Bylaws\n\nThese bylaws were adopted at the general meeting of 12 March 2023.\n\nThe board has seven directors.\n"
+    coop = built_project(tmp_path, files)
+    answer = coop.ask("What was the snow removal budget in 2023?")
+    budgets = [s for s in answer.snippets if s.citation.source.startswith("budget_")]
+    assert not answer.snippets[0].citation.source.startswith("budget_"), [(s.citation.source, s.text) for s in answer.snippets]
+    assert all(s.unsure or not s.is_answer for s in budgets), [(s.citation.source, s.text, s.confidence) for s in budgets]
+    first = coop.ask("What was the snow removal budget in 2024?").snippets[0]  # its own year's file answers
+    assert first.citation.source == "budget_2024.csv" and "Snow removal" in first.text, first.text
+    # A series: dated to the month, or named alike but for the year; a year alone in a name is no date.
+    names = ["budget_2024.csv", "budget_2025.csv", "minutes/2025-01-14_board.md", "First_cases_of_disease_2019.txt", "smith2019.pdf"]
+    assert series_years(names) == {"budget_2024.csv": 2024, "budget_2025.csv": 2025, "minutes/2025-01-14_board.md": 2025}
