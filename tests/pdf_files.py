@@ -54,7 +54,8 @@ def _body_line(line: str, y: int) -> bytes:
 
 
 def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}", notes: list[list[str]] | None = None) -> bytes:
-    """A PDF laid out as a word processor writes one: a line "# Title" is a heading (bold, 14 pt), ""
+    """A PDF laid out as a word processor writes one: a line "# Title" is a heading (bold, 14 pt; "#> more"
+    the heading wrapped onto its next line, 18 pt below), ""
     the gap between paragraphs, a line "| a | b\nc |" a table's row drawn a cell at a time (8 pt; a
     cell's lines apart by "\n"), any other line body text (11 pt, 14 pt apart; "^{1}" a note's mark
     set small); a running footer at the foot of each page (9 pt); and each page's ``notes`` (8 pt) at
@@ -65,8 +66,9 @@ def make_paged_pdf(pages: list[list[str]], footer: str = "Page {page} of {pages}
         for k, note in enumerate((notes or [[]] * len(pages))[number - 1]):
             ops.append(b"/F1 8 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (90 - 10 * k, _escaped(note)))
         for line in lines:
-            if line.startswith("# "):
-                ops.append(b"/F2 14 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line[2:])))
+            if line.startswith(("# ", "#> ")):  # "#> ": the heading above wrapped onto a second line
+                y += 6 if line.startswith("#> ") else 0
+                ops.append(b"/F2 14 Tf 1 0 0 1 72 %d Tm (%s) Tj" % (y, _escaped(line.partition(" ")[2])))
                 y -= 24
             elif not line:
                 y -= 8

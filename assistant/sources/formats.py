@@ -99,8 +99,9 @@ MENU_LINK_SHARE = 0.9
 # (``pdf_pages._without_note_marks``, ``_notes_apart``). Delimited text 2: one column and a trailing
 # delimiter on each line ("Buy milk,") is lines of text, not a table of one column under a header.
 # Markdown 7: a passage's title holds every heading it stands under ("Changelog — [2.3.0] - 2024-08-27
-# — Changed"), not the innermost alone (``passages._outline``).
-READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 7, PDF_SUFFIXES: 7, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 2}
+# — Changed"), not the innermost alone (``passages._outline``). PDF 8: a title wrapped onto a second line
+# in its look is one heading (``pdf_pages._titles_joined``).
+READINGS = {HTML_SUFFIXES: 4, MARKDOWN_SUFFIXES: 7, PDF_SUFFIXES: 8, DOCX_SUFFIXES: 2, DELIMITED_SUFFIXES: 2}
 PLAIN_TEXT_READING = 5
 
 

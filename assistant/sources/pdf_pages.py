@@ -364,11 +364,13 @@ def _usual_spacing(pages: list[list[PdfLine]], body: PdfLine | None) -> float | 
 
 def _titles_joined(page: list[_Line]) -> list[_Line]:
     """A page's lines with each heading alone (a paragraph starts at it and after it), a heading's
-    lines in one look joined into one line where together they still read as a title."""
+    lines in one look joined into one line where together they still read as a title: its second line
+    too, which alone reads as none ("Street trees and pedestrian heat exposure in Lisbon: evidence" /
+    "from a two-summer field campaign" were two paragraphs, the second quoted alone)."""
     out: list[_Line] = []
     for line in page:
         last = out[-1] if out else None
-        if line.heading and last is not None and last.heading and not line.break_before:
+        if last is not None and last.heading and not line.break_before and not line.look.cells:
             joined = f"{last.text} {line.text}"
             same_look = (last.look.size, last.look.bold) == (line.look.size, line.look.bold)
             if same_look and structure.heading(joined, single_line=True) is not None:

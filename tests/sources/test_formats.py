@@ -298,6 +298,18 @@ ROOFS_PDF_PAGE = [
 ]
 
 
+def test_a_pdf_s_title_wrapped_onto_a_second_line_is_one_heading():
+    """Trial 64: a paper's two-line title, "... in Lisbon: evidence" / "from a two-summer field campaign",
+    was two paragraphs (the second alone reads as no heading), and the second was quoted alone."""
+    text = pdf_text(make_paged_pdf([[
+        "# Street trees and pedestrian heat exposure in Lisbon: evidence",
+        "#> from a two-summer field campaign",
+        "We measured air temperature on 48 street segments in five neighbourhoods.",
+        "The hottest day of the campaign was 14 July 2022.",
+    ]])).text
+    assert text.startswith("Street trees and pedestrian heat exposure in Lisbon: evidence from a two-summer field campaign\n\nWe measured"), text
+
+
 def test_a_pdf_table_drawn_a_cell_at_a_time_is_read_a_row_a_line():
     """A student's tables of results were read a cell a line, the rows run together ("mean (°C) Bitumen
     16 44.6 64.3 17.9 Gravel 8 ...") and the last row run into the text after it."""
@@ -458,7 +470,7 @@ def test_running_footers_and_page_numbers_are_no_text_of_the_pdf():
     # PDFs are read another way than before (their footers left out, then their lines counted by page,
     # then their sentences cut at list items, then underlined headings, tables' names rows and numbered
     # subsections' titles, then tables drawn a cell at a time): an index of an older reading reads them again.
-    assert reading_of("Report.PDF") == 7
+    assert reading_of("Report.PDF") == 8
 
 
 @pytest.mark.parametrize("pages", [1, 2, 3])
