@@ -34,6 +34,8 @@ from .answer_kind import (
     matches_kind,
 )
 
+# A unit after a column's name, no word of it: "Mean LST (°C)", "Share (%)".
+_UNIT = re.compile(r"\s*\([^()]*\)\s*$")
 # A question opening so asks for a kind of thing (``answer_kind``'s kinds).
 _WH_OPENING = re.compile(r"^\W*(?:(?:and|so|but)\s+)?(where|when|who|whom|how\s+(?:many|much))\b", re.I)
 _WH_KINDS: dict[str, AnswerKind] = {"where": "where", "when": "when", "who": "who", "whom": "who", "how": "how many"}
@@ -58,7 +60,7 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     columns = column_cells(snippet.passage.kind, snippet.passage.title, snippet.text)
     if columns is None or "\n" in snippet.text.strip():
         return None
-    words = [tokenize(name) for name, _ in columns]
+    words = [tokenize(_UNIT.sub("", name)) or tokenize(name) for name, _ in columns]
     names = [set(w) for w in words]
     cells = [cell for _, cell in columns]
     asked_words = set(tokenize(question))
@@ -83,6 +85,8 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
         elif _asked(words[k][-1], asked_words):
             headed.append(k)
     widest = widest_named(names, named)
+    if len(named) > 1 and not widest:  # "mean LST in the greenest quintile": the one it names first
+        widest = _named_first(question, [words[k] for k in named], named)
     if not named and len(headed) == 1:
         widest = headed  # "What is Tomás Rivera's extension?" of a column "Phone extension"
     elif not named and not headed:
@@ -98,6 +102,16 @@ def widest_named(names: list[set[str]], named: list[int]) -> list[int]:
     named one's words: "the primary extension" names "primary" and "primary ext", and asks for the
     extension; "the contact email" names "Contact" and "Contact email"."""
     return [k for k in named if all(names[other] <= names[k] for other in named)]
+
+
+def _named_first(question: str, names: list[list[str]], named: list[int]) -> list[int]:
+    """Of several columns the question names, none holding the others' words, the one whose words it
+    says first, where one does: what a question asks for comes before the row it picks ("mean LST in the
+    greenest quintile", "which quintile has the highest mean LST")."""
+    terms = tokenize(question)
+    firsts = [min((terms.index(word) for word in name if word in terms), default=len(terms)) for name in names]
+    first = min(firsts)
+    return [k for k, at in zip(named, firsts) if at == first] if firsts.count(first) == 1 else []
 
 
 def _wh_kind(question: str) -> AnswerKind | None:

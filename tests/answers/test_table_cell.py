@@ -174,3 +174,20 @@ def test_a_who_question_s_verb_names_the_column_of_its_doer(tmp_path):
         ("who's the contact at Kernow Dairy?", "| Kernow Dairy |", "Becky Hosking"),
     ):
         assert_first_marks(project, "suppliers.csv", question, row, marked)
+
+
+def test_a_column_named_with_its_unit_and_the_first_of_two_named(tmp_path):
+    """Trial 64's "mean LST in the greenest quintile" marked the quintile, "Q5 (highest)": "Mean LST (°C)"
+    was not named (its unit is no word of the question), and of two columns named, what the question
+    asks for comes before the row it picks."""
+    from assistant.answers.table_cell import asked_cell
+
+    quintiles = (
+        "Quintile,Neighbourhoods,Mean canopy cover (%),Mean LST (°C)\n"
+        "Q1 (lowest),19,6,38.9\nQ2,19,12,37.7\nQ3,20,19,36.8\nQ4,19,27,35.9\nQ5 (highest),19,41,34.6\n"
+    )
+    berlin = built_project(tmp_path, {"berlin_quintiles.csv": quintiles})
+    rows = {s.text.split("|")[1].strip(): s for q in ("mean LST of Q5", "mean LST of Q1") for s in berlin.ask(q).snippets}
+    assert asked_cell("mean LST in the greenest quintile", rows["Q5 (highest)"]).text == "34.6"
+    assert asked_cell("what was the mean canopy cover (%) of Q5?", rows["Q5 (highest)"]).text == "41"
+    assert asked_cell("which quintile has the highest mean LST", rows["Q1 (lowest)"]).text == "Q1 (lowest)"
