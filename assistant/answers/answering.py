@@ -34,6 +34,7 @@ from .form_field import asked_field
 from .numbered import Numbered
 from .retracted import Retracted, retracted
 from .superseded import value_asked
+from .value_asked import value_kind_asked, value_of_kind
 from .table_cell import asked_cell
 
 # How many of the ranked passages have their sentences scored. Sixteen (2026-12-06, with eight windows
@@ -444,10 +445,11 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
     reader, its span when it is sure enough (MARK_PROBABILITY) and the span lies inside the quote;
     without it, the hand-written rules; either moved to the value that replaced it where the quote
     says one did ("was £2.60, now £2.85": ``superseded``), or the other way where the question asks of
-    the past."""
+    the past; and, where the question asks for money or a share and the words found are neither, the
+    quote's one value of that kind (``value_asked``)."""
     if asks_yes_or_no(question):
         return None
-    found = _holding_now(question, picked.snippet, (_read_span if reader_used else _phrase)(question, picked))
+    found = _of_value_asked(question, picked.snippet, _holding_now(question, picked.snippet, (_read_span if reader_used else _phrase)(question, picked)))
     cell = asked_cell(question, picked.snippet)
     if cell is None:
         field = asked_field(question, picked.snippet)
@@ -469,6 +471,19 @@ def _holding_now(question: str, snippet: Snippet, found: AnswerPhrase | None) ->
     if now is None:
         return found
     return AnswerPhrase(text=snippet.text[now[0] : now[1]], start=offset + now[0], end=offset + now[1])
+
+
+def _of_value_asked(question: str, snippet: Snippet, found: AnswerPhrase | None) -> AnswerPhrase | None:
+    """``found`` where it is of the kind of value the question asks for (``value_asked``: money, a share)
+    or it asks for none; else the quote's one value of that kind, or None."""
+    kind = value_kind_asked(question) if found is not None else None
+    if kind is None:
+        return found
+    offset = snippet.citation.start
+    span = value_of_kind(snippet.text, found.start - offset, found.end - offset, kind)
+    if span is None:
+        return None
+    return AnswerPhrase(text=snippet.text[span[0] : span[1]], start=offset + span[0], end=offset + span[1])
 
 
 def _phrase(question: str, picked: Picked) -> AnswerPhrase | None:
