@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from ..models import Answer, AnswerPhrase, Citation, Passage, Sentence, Snippet, Timings
 from ..retrieval.codes import asked_years, years_in
 from ..retrieval.conversation import is_name, name_terms
+from ..retrieval.named_sources import file_naming_terms
 from ..retrieval.query import Focus, Query
 from ..retrieval.search import RankedPassage, folded
 from ..sources.passages import is_abbreviation
@@ -212,6 +213,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     numbered = Numbered.of(query.as_asked) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
     numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)
     withdrawn = Retracted.among(passages.values())
+    naming = naming_its_files(file_naming_terms(index, query.as_asked), passages.values())
     years = frozenset(asked_years(query.as_asked))
     of_year = series_years(index.manifest.sources) if years else {}
     focus = query.focus
@@ -224,7 +226,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
         standing = (candidate.score - low) / spread if spread > 0 else 1.0
         # A passage holding no specific code, or numbering the asked kind but not the asked one: each
         # of its sentences keeps ANOTHER_CODE less.
-        elsewhere = not asked.holds_codes(passage) or numbered.elsewhere(passage)
+        elsewhere = not asked.holds_codes(passage) or numbered.elsewhere(passage) or of_another_named(passage, naming)
         for j, sentence in enumerate(passage.sentences):
             if focus is not None and is_the_answer_before(sentence, passage, focus):
                 continue
@@ -320,6 +322,30 @@ def of_another_year(text: str, years: frozenset[str]) -> bool:
     numbers are amounts as often: "| 1800 |".)"""
     named = [int(year) for year in years_in(text)] if years else []
     return bool(named) and not any(min(named) <= int(year) <= max(named) for year in years)
+
+
+def naming_its_files(naming: dict[str, frozenset[str]], passages: Iterable[Passage]) -> dict[str, frozenset[str]]:
+    """Of the words naming files (``file_naming_terms``), those most of whose candidate passages stand in
+    the files they name: "Warsaw" of a Warsaw paper, not "Transmission" of a paper's title, which papers
+    of every kind write (COVID-QA lost first snippets to such words)."""
+    if not naming:
+        return naming
+    terms = [(p.source, set(tokenize(f"{p.title}\n{p.text}"))) for p in passages]
+    kept = {}
+    for term, files in naming.items():
+        holders = [source for source, held in terms if term in held]
+        if 2 * sum(source in files for source in holders) >= len(holders):
+            kept[term] = files
+    return kept
+
+
+def of_another_named(passage: Passage, naming: dict[str, frozenset[str]]) -> bool:
+    """Whether the passage stands in none of the files the question names by a name (``naming``:
+    ``named_sources.file_naming_terms``) and names none of those names itself: trial 64's "how much
+    cooler were the Warsaw streets with trees" was answered with the Madrid paper's 2.8 °C."""
+    if not naming or any(passage.source in files for files in naming.values()):
+        return False
+    return not set(naming) & set(tokenize(f"{passage.title}\n{passage.text}"))
 
 
 def of_another_years_file(passage: Passage, of_year: dict[str, int], years: frozenset[str]) -> bool:

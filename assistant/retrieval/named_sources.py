@@ -32,6 +32,16 @@ def named_sources(index: LoadedIndex, *questions: str) -> dict[str, float]:
     return named
 
 
+def file_naming_terms(index: LoadedIndex, question: str) -> dict[str, frozenset[str]]:
+    """The words of the question's names that name files (distinctive words of their names: "Warsaw" of
+    ``kowalczyk_2021_warsaw_survival.pdf``), each with the files it names. A whole word of three letters
+    or more only: a piece of one ("C" of "C-C", "cell" of "T-cell", "base" of "case-based") names no file
+    (COVID-QA lost three first snippets to such pieces)."""
+    holding = index.source_names().holding
+    words = [tokenize(word) for run in name_runs(question) for word in run.split()]
+    return {terms[0]: frozenset(holding[terms[0]]) for terms in words if len(terms) == 1 and len(terms[0]) >= 3 and terms[0] in holding}
+
+
 def question_name_terms(question: str) -> set[str]:
     """The terms of the names a question asks about: capitalised runs and identifiers with the versions
     after them ("MPL 2.0": mpl, 2, 0), and a name joined to its number taken apart too ("GPLv3")."""

@@ -426,3 +426,44 @@ def test_a_sentence_under_a_heading_the_question_says_whole_is_matched_with_it(t
     assert heading_names(rating, frozenset(), frozenset({"food", "rate"})) == ""  # "hygiene" not asked
     quoted = [s.text for s in report.ask("what's our food hygiene rating").snippets]
     assert any(text.startswith("Rating awarded: 4 (Good).") for text in quoted), quoted
+
+
+PAPERS = {
+    "papers/haddad_2024_madrid_transects.txt": (
+        "Street trees and air temperature in Madrid\n\n"
+        "In mid-afternoon, streets with continuous tree cover were on average 2.8 °C cooler than treeless streets.\n"
+    ),
+    "papers/okafor_2023_lisbon_street_trees.txt": (
+        "Street trees and heat exposure in Lisbon\n\n"
+        "Under dense canopy the afternoon air was 1.5 °C cooler than on comparable streets without trees.\n"
+    ),
+    "papers/kowalczyk_2021_warsaw_survival.txt": (
+        "Survival of newly planted street trees in Warsaw\n\n"
+        "Of 1,260 trees planted between 2016 and 2018, 78% were alive after two summers. We did not measure "
+        "temperature, so we cannot say how the losses changed the cooling the trees provide.\n"
+    ),
+}
+
+
+def test_a_file_the_question_names_by_a_name_keeps_other_files_from_answering_unless_they_name_it(tmp_path):
+    """Trial 64's "how much cooler were the Warsaw streets with trees" was answered with the Madrid
+    paper's 2.8 °C: the question names the Warsaw paper's file, and the Madrid paper never says Warsaw."""
+    from assistant.answers.answering import of_another_named
+    from assistant.retrieval.named_sources import file_naming_terms
+
+    papers = built_project(tmp_path, PAPERS)
+    index = papers.load_index()
+    naming = file_naming_terms(index, "how much cooler were the Warsaw streets with trees")
+    assert naming == {"warsaw": frozenset({"papers/kowalczyk_2021_warsaw_survival.txt"})}
+    passages = {p.source: p for p in index.passages.many(range(len(index.passages)))}
+    assert of_another_named(passages["papers/haddad_2024_madrid_transects.txt"], naming)
+    assert not of_another_named(passages["papers/kowalczyk_2021_warsaw_survival.txt"], naming)
+    assert file_naming_terms(index, "how much cooler were streets with trees") == {}  # no name: no file named
+    # A word of one file's name that every paper writes names no file: "Street" of the Lisbon paper's name.
+    from assistant.answers.answering import naming_its_files
+
+    asked = file_naming_terms(index, "How much cooler are Street trees in Warsaw?")
+    assert set(asked) == {"street", "warsaw"}
+    assert set(naming_its_files(asked, passages.values())) == {"warsaw"}
+    first = papers.ask("how much cooler were the Warsaw streets with trees").snippets[0]
+    assert first.citation.source == "papers/kowalczyk_2021_warsaw_survival.txt", first.text  # "we cannot say"
