@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from ..retrieval.codes import MONTHS
+from ..retrieval.codes import MONTHS, is_calendar
 from ..store.lexical import STOPWORDS, tokenize
 
 AnswerKind = Literal["when", "how many", "who", "where", "other"]
@@ -29,9 +29,6 @@ _NUMBER = re.compile(
 )
 _MONTH = re.compile(rf"\b({'|'.join(MONTHS)})\b")
 # A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
-# Capitalised words that name no one and nowhere: a timetable's "| Saturday | 07:30 | 16:00 |" held a
-# "name" for "who works the saturday shift there".
-_CALENDAR = frozenset(MONTHS) | frozenset(("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
 _WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
 
 # The nouns by which a "what/which X" question names the kind of thing it asks for. General English
@@ -254,5 +251,7 @@ def matches_kind(text: str, kind: KindAsked | None) -> bool:
     if kind == "number":
         return bool(_NUMBER.search(text))
     if kind == "name":
-        return any(w[0].isupper() and w[1].islower() and w not in _CALENDAR for w in _WORD_IN_SENTENCE.findall(text))
+        # A month or a day names no one and nowhere: a timetable's "| Saturday | 07:30 | 16:00 |" held a "name"
+        # for "who works the saturday shift there".
+        return any(w[0].isupper() and w[1].islower() and not is_calendar(w, text) for w in _WORD_IN_SENTENCE.findall(text))
     return False

@@ -30,11 +30,10 @@ from .answer_phrase import answer_phrase
 from .heading_quote import asked_of_heading
 from .reader import Reading
 from .referents import SPECIFIC_CODE_PASSAGES, Asked, codes_missing, heading_names, matched_words, motion_of, motion_span, spoken_of
-from .file_dates import series_years
 from .form_field import asked_field
 from .numbered import Numbered
 from .retracted import Retracted, retracted
-from .superseded import value_asked
+from .superseded import value_of_time_asked
 from .value_asked import value_kind_asked, value_of_kind
 from .table_cell import asked_cell
 
@@ -215,7 +214,7 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     withdrawn = Retracted.among(passages.values())
     naming = naming_its_files(file_naming_terms(index, query.as_asked), passages.values())
     years = frozenset(asked_years(query.as_asked))
-    of_year = series_years(index.manifest.sources) if years else {}
+    of_year = index.yearly_files() if years else {}
     focus = query.focus
     high, low = top[0].score, top[-1].score
     spread = high - low
@@ -330,11 +329,11 @@ def naming_its_files(naming: dict[str, frozenset[str]], passages: Iterable[Passa
     of every kind write (COVID-QA lost first snippets to such words)."""
     if not naming:
         return naming
-    terms = [(p.source, set(tokenize(f"{p.title}\n{p.text}"))) for p in passages]
+    terms = [(p.source, set(tokenize(f"{p.title}\n{p.text}"))) for p in passages]  # a candidate naming none: no say
     kept = {}
     for term, files in naming.items():
         holders = [source for source, held in terms if term in held]
-        if 2 * sum(source in files for source in holders) >= len(holders):
+        if holders and 2 * sum(source in files for source in holders) >= len(holders):
             kept[term] = files
     return kept
 
@@ -349,12 +348,13 @@ def of_another_named(passage: Passage, naming: dict[str, frozenset[str]]) -> boo
 
 
 def of_another_years_file(passage: Passage, of_year: dict[str, int], years: frozenset[str]) -> bool:
-    """Whether the passage stands in a file of a dated series (``file_dates.series_years``) of another year
-    than the ``years`` asked, and names none of them: trial 60's "What was the snow removal budget in
-    2023?" over ``budget_2024.csv`` and ``budget_2025.csv`` (the bylaws naming 2023 for another reason)
-    was answered with 2024's row."""
+    """Whether the passage stands in a file of another year than the ``years`` asked (``of_year``: files
+    named alike but for the year, ``LoadedIndex.yearly_files``), and names none of them (a table's
+    columns, in its title, too: "2024 actual" of ``budget_2025.csv``): trial 60's "What was the snow
+    removal budget in 2023?" over ``budget_2024.csv`` and ``budget_2025.csv`` (the bylaws naming 2023 for
+    another reason) was answered with 2024's row."""
     year = of_year.get(passage.source)
-    return year is not None and str(year) not in years and not any(asked in passage.text for asked in years)
+    return year is not None and str(year) not in years and not years & set(years_in(f"{passage.title}\n{passage.text}"))
 
 
 def snippet_span(passage: Passage, index: int) -> tuple[Sentence, Sentence]:
@@ -489,11 +489,11 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
 
 def _holding_now(question: str, snippet: Snippet, found: AnswerPhrase | None) -> AnswerPhrase | None:
     """``found``, or the value that replaced it where the snippet says one did, or the one it replaced where
-    the question asks of the past (``superseded.value_asked``)."""
+    the question asks of the past (``superseded.value_of_time_asked``)."""
     if found is None:
         return None
     offset = snippet.citation.start
-    now = value_asked(question, snippet.text, found.start - offset, found.end - offset)
+    now = value_of_time_asked(question, snippet.text, found.start - offset, found.end - offset)
     if now is None:
         return found
     return AnswerPhrase(text=snippet.text[now[0] : now[1]], start=offset + now[0], end=offset + now[1])

@@ -54,6 +54,7 @@ from functools import lru_cache
 from importlib import resources
 
 from ..models import Snippet
+from ..retrieval.codes import is_calendar
 from ..retrieval.conversation import own_subject_terms
 from ..retrieval.query import Query
 from ..retrieval.search import RankedPassage
@@ -101,25 +102,6 @@ _OWN_NAME = re.compile(
     r"\b(?i:my\s+(?:(?:last|first|family|given|full|sur)\s*)?name\s+is|my\s+surname\s+is)\s+"
     r"((?:[A-Z][\w'’-]*)(?:\s+[A-Z][\w'’-]*)?)"
 )
-# Months and days are capitalised but name nothing the sources must mention: a date may be written
-# "2025-03-24" ("Who is on call in the week of 24 March 2025?" over a rota abstained for "March"). A
-# month that is a given name too ("May", "Jan") or a month's abbreviation only beside a number.
-_CALENDAR = frozenset(
-    """january february march july september october november december monday tuesday wednesday thursday
-    friday saturday sunday""".split()
-)
-_CALENDAR_BESIDE_NUMBERS = frozenset("april may june august jan feb mar apr jun jul aug sep sept oct nov dec".split())
-
-
-def _is_calendar(word: str, question: str) -> bool:
-    """Whether a capitalised word of the question is a month or a day (``_CALENDAR``)."""
-    lower = word.lower()
-    if lower in _CALENDAR:
-        return True
-    escaped = re.escape(word)
-    return lower in _CALENDAR_BESIDE_NUMBERS and re.search(rf"\d[\s,.]*{escaped}\b|\b{escaped}\.?[\s,]*\d", question) is not None
-
-
 # How many of the candidate passages are read for the question's names.
 NAME_PASSAGES = 8
 # An acronym as a question may write it ("US", "EU"): its letters may stand with full stops in the text.
@@ -303,9 +285,10 @@ def question_signals(query: Query, ranked: list[RankedPassage], scored: list[Sco
     focus = query.focus
     # A name a file of the index is named by is mentioned, by that file; a word opening a sentence of the
     # question is capitalised as its sentence's first ("… valid? Thanks"), and a month or a day as any
-    # is (``_CALENDAR``): no names for this.
+    # is (``codes.is_calendar``: a date may be written "2025-03-24", and "Who is on call in the week of 24
+    # March 2025?" over a rota abstained for "March"): no names for this.
     opening = set(_SENTENCE_OPENING.findall(query.text or "")) | set(_SENTENCE_OPENING.findall(query.whole_question or ""))
-    named = {term: word for term, word in asked.items() if word not in opening | own and not _is_calendar(word, asked_text)}
+    named = {term: word for term, word in asked.items() if word not in opening | own and not is_calendar(word, asked_text)}
     unmentioned = never_mentioned(named, present, index, each=bool(words))
     unmentioned += unnamed_things((query.as_asked, query.whole_question or ""), index, [c.row for c in ranked])
     return QuestionSignals(

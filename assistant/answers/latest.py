@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import re
 
-from ..retrieval.codes import MONTHS
+from ..retrieval.codes import is_month
+from ..store.file_dates import file_date, series_years
 from .answering import Picked
 from .confidence import Confidences, in_order
-from .file_dates import file_date, series_years
 
 # A question asking how things stand at present.
 _ASKS_NOW = re.compile(r"\b(?:now|currently|current|latest|most\s+recent|still|at\s+present|these\s+days)\b", re.I)
@@ -29,12 +29,13 @@ _AUXILIARY = re.compile(
     re.I,
 )
 _PRESENT = frozenset({"is", "are", "am", "isn't", "aren't", "does", "do", "doesn't", "don't", "has", "have", "will"})
-# Words placing a question at some time other than now.
+# Words placing a question at some time other than now (and a month: ``codes.is_month``).
 _ANOTHER_TIME = re.compile(
     r"\b(?:before|ago|originally|initially|at\s+first|first|previous(?:ly)?|earlier|former(?:ly)?|old|used\s+to|last|"
-    r"next|then|(?:19|20)\d\d|" + "|".join(MONTHS) + r"|" + "|".join(m[:3] for m in MONTHS) + r"|Sept)\b",
+    r"then|(?:19|20)\d\d)\b",
     re.I,
 )
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def asks_now(question: str) -> bool:
@@ -46,7 +47,7 @@ def asks_now(question: str) -> bool:
     if first is None:
         return False
     present = first.group("is") is not None or first.group("verb").lower().replace("’", "'") in _PRESENT
-    return present and _ANOTHER_TIME.search(question) is None
+    return present and _ANOTHER_TIME.search(question) is None and not any(is_month(w, question) for w in _WORD.findall(question))
 
 
 def with_latest_first(

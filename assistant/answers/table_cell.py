@@ -34,6 +34,8 @@ from .answer_kind import (
     matches_kind,
 )
 
+# What a question asks for follows its question word: "which quintile", "what is the mean LST".
+_ASKED_AFTER = re.compile(r"\b(?:what|which|who|whose)\b(?:\s+(?:is|was|are|were|'s|’s)\b)?(?:\s+(?:the|a|an)\b)?", re.I)
 # A unit after a column's name, no word of it: "Mean LST (°C)", "Share (%)".
 _UNIT = re.compile(r"\s*\([^()]*\)\s*$")
 # A question opening so asks for a kind of thing (``answer_kind``'s kinds).
@@ -80,7 +82,7 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
             of_kind.append(k)
         if not fits:
             continue
-        if all(_asked(word, asked_words) for word in name):
+        if all(_asked(word, asked_words) or (wh == "who" and _doer_asked(word, asked_words)) for word in name):
             named.append(k)
         elif _asked(words[k][-1], asked_words):
             headed.append(k)
@@ -105,13 +107,18 @@ def widest_named(names: list[set[str]], named: list[int]) -> list[int]:
 
 
 def _named_first(question: str, names: list[list[str]], named: list[int]) -> list[int]:
-    """Of several columns the question names, none holding the others' words, the one whose words it
-    says first, where one does: what a question asks for comes before the row it picks ("mean LST in the
-    greenest quintile", "which quintile has the highest mean LST")."""
-    terms = tokenize(question)
-    firsts = [min((terms.index(word) for word in name if word in terms), default=len(terms)) for name in names]
-    first = min(firsts)
-    return [k for k, at in zip(named, firsts) if at == first] if firsts.count(first) == 1 else []
+    """Of several columns the question names, none holding the others' words: the one it asks for after
+    its question word ("which quintile has the highest mean LST", "what is the mean LST in the greenest
+    quintile"); else the one not the table's first column, which names the rows ("In the greenest quintile,
+    what is the mean LST?" picks the row by its quintile)."""
+    after = _ASKED_AFTER.search(question)
+    if after is not None:
+        said = tokenize(question[after.end() :])[:1]
+        opening = [k for k, name in zip(named, names) if name and name[:1] == said]
+        if len(opening) == 1:
+            return opening
+    others = [k for k in named if k != 0]
+    return others if len(others) == 1 else []
 
 
 def _wh_kind(question: str) -> AnswerKind | None:
@@ -122,11 +129,12 @@ def _wh_kind(question: str) -> AnswerKind | None:
 
 
 def _asked(word: str, asked_words: set[str]) -> bool:
-    """Whether a column's word is among the question's, or, short, opens one of them ("ext", "extension"),
-    or names the doer of one of its verbs ("supplier" of "Who supplies our flour?", "owner" of "who owns
-    it"): the contact's cell was marked for "who supplies", a column of "who" names."""
-    return (
-        word in asked_words
-        or (len(word) >= 3 and any(asked.startswith(word) for asked in asked_words))
-        or (len(word) >= 5 and word.endswith(("er", "or")) and word[:-2] in asked_words)
-    )
+    """Whether a column's word is among the question's, or, short, opens one of them ("ext", "extension")."""
+    return word in asked_words or (len(word) >= 3 and any(asked.startswith(word) for asked in asked_words))
+
+
+def _doer_asked(word: str, asked_words: set[str]) -> bool:
+    """Whether a column's word names the doer of one of the question's verbs: "supplier" of "Who supplies
+    our flour?", "owner" of "who owns it" (the contact's cell was marked for "who supplies", a column "who"
+    names)."""
+    return len(word) >= 5 and word.endswith(("er", "or")) and word[:-2] in asked_words

@@ -15,11 +15,18 @@ from typing import Literal
 
 ValueKind = Literal["money", "share"]
 
+_MONEY_VERBS = r"(?:cost|costs|costed|pay|paid|pays|spend|spent|charge|charged|charges|owe|owed|sell|sold|buy|bought|earn|earned)"
+_MONEY_NOUNS = r"(?:cost|costs|price|prices|fee|fees|rent|salary|salaries|wage|wages|budget|deposit|fine|bill|premium)"
+# What a question names last, its head, before which nothing of it follows but its end or a phrase that
+# picks out which: "the rent?", "the price of the house", not "the rent review date".
+_HEAD_ENDS = r"\s*(?:[?.!]|$|\b(?:of|for|per|on|at|in|to|with|from|this|that|these|those|now|then|last|next)\b)"
 _MONEY_ASKED = re.compile(
-    r"\bhow\s+much\b.*\b(?:cost|costs|costed|price|priced|pay|paid|pays|spend|spent|charge|charged|charges|owe|owed|"
-    r"worth|budget|budgeted|fee|fees|rent|sell|sold|buy|bought)\b"
-    r"|\b(?:what|what's|what’s|whats)\s+(?:is\s+|was\s+|were\s+|are\s+)?(?:the\s+|our\s+|their\s+|its\s+|his\s+|her\s+)?"
-    r"(?:[\w-]+\s+){0,2}(?:cost|price|fee|rent|salary|wage|budget)s?\b",
+    # "how much did the kestrels cost", "how much money do we owe" (not "how much notice ... pay rent")
+    rf"\bhow\s+much\s+(?:money\s+)?(?:do|does|did|is|was|are|were|will|would|should|can|could|has|have|had)\b"
+    rf"(?:\s+[\w'’-]+){{0,6}}?\s+{_MONEY_VERBS}\b"
+    # "how much is the deposit", "what's the rent", "What was the price of the house?"
+    rf"|\b(?:how\s+much\s+(?:is|was|are|were)|what(?:['’]?s)?(?:\s+(?:is|was|are|were))?)\s+"
+    rf"(?:(?:the|our|their|its|his|her|my|your|a|an)\s+)?(?:[\w-]+\s+){{0,2}}{_MONEY_NOUNS}\b{_HEAD_ENDS}",
     re.I,
 )
 _SHARE_ASKED = re.compile(
@@ -27,13 +34,19 @@ _SHARE_ASKED = re.compile(
     r"|^\W*(?:the\s+)?(?:share|percentage|proportion)\s+of\b",
     re.I,
 )
-# A sum of money: a currency's sign or code before the number, or its name after it.
+_CODES = r"(?:USD|EUR|GBP|CHF|AUD|CAD|SEK|NOK|DKK|JPY|INR)"
+_AMOUNT = r"\d(?:[\d,.]*\d)?"
+# A sum of money: a currency's sign or code before the number or after it, or its name after it; pence
+# joined to it ("40p"; not "page 12 p.").
 _MONEY = re.compile(
-    r"(?:[£$€¥₹]|\b(?:USD|EUR|GBP|CHF|AUD|CAD)\s?)\d(?:[\d,.]*\d)?(?:\s?(?:k|m|bn|million|billion|thousand)\b)?"
-    r"|\b\d(?:[\d,.]*\d)?\s?(?:p|pence|dollars?|pounds?|euros?|cents?|francs?|yen|kr|krona|kronor)\b",
-    re.I,
+    rf"(?:[£$€¥₹]\s?|\b{_CODES}\s?){_AMOUNT}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?"
+    rf"|\b{_AMOUNT}(?:\s?[£$€¥₹]|\s?{_CODES}\b|\s?(?i:pence|dollars?|pounds?|euros?|cents?|francs?|yen|kr|krona|kronor)\b|p\b)"
 )
-_SHARE = re.compile(r"\b\d(?:[\d.,]*\d)?\s?(?:%|per\s?cent\b|percent\b)")
+# A share: a percentage, or a fraction in words ("a third", "half", "one in four").
+_SHARE = re.compile(
+    rf"\b{_AMOUNT}\s?(?:%|(?i:per\s?cent|percent)\b)"
+    r"|\b(?i:(?:a|one|two)\s+(?:third|quarter|fifth|tenth)s?|three\s+quarters|half|one\s+in\s+\w+)\b"
+)
 _OF_KIND = {"money": _MONEY, "share": _SHARE}
 
 

@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
         self.commands: dict[str, _Parser] = {}
 
     def error(self, message: str) -> None:  # one line and exit 2, as every other usage error
-        raise UsageError(f"{message} (see `assistant --help`)")
+        raise UsageError(f"{message} (see `{self.prog} --help`)")
 
     def option_strings(self) -> list[str]:
         return [option for action in self._actions for option in action.option_strings]
@@ -55,7 +55,7 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     if not extra:
         return args
     message = f"unrecognized arguments: {' '.join(extra)}"
-    misplaced = next((o for o in _GLOBAL_OPTIONS if o in extra), None)
+    misplaced = next((o for o in _GLOBAL_OPTIONS if o in (word.split("=")[0] for word in extra)), None)
     if misplaced is not None:
         raise UsageError(f"{message}: {misplaced} goes before the command (assistant {misplaced} ... ask ...)")
     command = parser.commands.get(args.command)

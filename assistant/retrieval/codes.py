@@ -26,6 +26,25 @@ _VERSION = re.compile(
 
 # The months as a date writes them (answers' kinds, headings' dates and corrections read them here).
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Months and days are capitalised but name nothing: a word always one, and a month that is a given name
+# too ("May", "June") or a month's abbreviation ("Jan") only beside a number ("14 May", "Jan 2025").
+_CALENDAR = frozenset("january february march july september october november december".split()) | WEEKDAYS
+_CALENDAR_BESIDE_NUMBERS = frozenset("april may june august jan feb mar apr jun jul aug sep sept oct nov dec".split())
+
+
+def is_calendar(word: str, text: str) -> bool:
+    """Whether ``word`` (of ``text``) is a month or a day of the week."""
+    lower = word.lower()
+    if lower in _CALENDAR:
+        return True
+    escaped = re.escape(word)
+    return lower in _CALENDAR_BESIDE_NUMBERS and re.search(rf"\d[\s,.]*{escaped}\b|\b{escaped}\.?[\s,]*\d", text) is not None
+
+
+def is_month(word: str, text: str) -> bool:
+    """Whether ``word`` (of ``text``) is a month (``is_calendar``, not a day)."""
+    return word.lower() not in WEEKDAYS and is_calendar(word, text)
 # A year standing in a date ("14 January 2025", "January 14, 2025", "Jan 2025").
 _DATED_YEAR = re.compile(
     rf"\b(?:{'|'.join(MONTHS)}|{'|'.join(m[:3] for m in MONTHS)}|Sept)\.?\s+(?:\d{{1,2}},?\s+)?(?:1[5-9]|20)\d\d\b", re.I

@@ -12,6 +12,7 @@ from ..config import Config
 from ..errors import IndexCorruptError
 from .bm25 import LexicalIndex
 from .dense import open_dense, search_one
+from .file_dates import yearly_files
 from .layout import LEXICAL, PASSAGES, SENTENCE_VECTORS, VECTORS
 from .manifest import EncoderExport, Manifest, check_encoder_files, check_usable, read_manifest
 from .passage_table import PassageTable
@@ -32,6 +33,7 @@ class LoadedIndex:
     lexical: LexicalIndex
     _question_encoder: QuestionEncoder | None = field(default=None, init=False, repr=False)
     _source_names: SourceNames | None = field(default=None, init=False, repr=False)
+    _yearly_files: dict[str, int] | None = field(default=None, init=False, repr=False)
 
     def search(self, query_vector: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` passages nearest a question vector: their cosine similarities and rows."""
@@ -52,6 +54,13 @@ class LoadedIndex:
         if self._source_names is None:
             self._source_names = SourceNames.of(self.manifest.sources)
         return self._source_names
+
+    def yearly_files(self) -> dict[str, int]:
+        """The year of each indexed file named alike but for the year as another is (``file_dates``),
+        made on first use."""
+        if self._yearly_files is None:
+            self._yearly_files = yearly_files(self.manifest.sources)
+        return self._yearly_files
 
     def close(self) -> None:
         """Let go of the open files (the vectors stay until the index is dropped)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers.file_dates import file_date
+from assistant.store.file_dates import file_date
 from assistant.answers.latest import asks_now
 from projects import built_project
 
@@ -57,6 +57,10 @@ def test_the_latest_file_answers_first_what_stands_now(tmp_path):
         ("Who moved the motion?", False),
         ("What was the old price?", False),
         ("What is the first step?", False),
+        ("What is the next meeting date?", True),
+        ("Where does Jan live?", True),  # a given name, not a month
+        ("What is the rent in March?", False),
+        ("Who chairs the 14 May meeting?", False),
     ],
 )
 def test_a_question_asks_of_now_in_words_or_in_the_present_tense_naming_no_other_time(question, now):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.answers.superseded import value_asked
+from assistant.answers.superseded import value_of_time_asked
 from projects import built_project
 
 NOTICE = """PRICE CHANGES FROM MONDAY 3 NOVEMBER 2025
@@ -43,11 +43,22 @@ Everything else on the menu stays at its current price.
         ("when is it open", "Open from Monday to Friday.", "Monday", None),
         ("when is it open", "Open from 9 to 5 every day.", "9", None),
         ("who is the treasurer", "The treasurer was Raj Patel.", "Raj Patel", None),
+        ("who chairs it", "The chair was Ann Lee, now Bob Smith.", "Ann Lee", "Bob Smith"),
+        # What follows "now" must be a value of the mark's shape (a review's cases).
+        ("who is the treasurer", "The treasurer was Raj Patel, now retired.", "Raj Patel", None),
+        ("what is the fee", "The fee was £5, now payable by card.", "£5", None),
+        ("what is the fee", "We now charge for parking and the fee was £5 a day.", "£5", None),
+        ("when is it open", "Opening hours changed: open from 9am to 5pm daily.", "9am", None),
+        ("when does it apply", "The increase applies from 1 April to all members.", "1 April", None),
+        # "was" or "did" alone asks of no time before; "after" asks of now.
+        ("how much was a croissant", "Croissant: was £2.60, now £2.85", "£2.60", "£2.85"),
+        ("what did a croissant cost after the increase", "Croissant: was £2.60, now £2.85", "£2.60", "£2.85"),
+        ("how old is the price list", "Croissant: was £2.60, now £2.85", "£2.60", "£2.85"),
     ],
 )
 def test_the_value_holding_now_of_a_sentence_saying_it_replaced_another(question, text, marked, now):
     at = text.index(marked)
-    found = value_asked(question, text, at, at + len(marked))
+    found = value_of_time_asked(question, text, at, at + len(marked))
     assert (text[found[0] : found[1]] if found else None) == now
 
 

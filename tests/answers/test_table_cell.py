@@ -191,3 +191,6 @@ def test_a_column_named_with_its_unit_and_the_first_of_two_named(tmp_path):
     assert asked_cell("mean LST in the greenest quintile", rows["Q5 (highest)"]).text == "34.6"
     assert asked_cell("what was the mean canopy cover (%) of Q5?", rows["Q5 (highest)"]).text == "41"
     assert asked_cell("which quintile has the highest mean LST", rows["Q1 (lowest)"]).text == "Q1 (lowest)"
+    # Said in another order (a review's cases): what follows the question word, else not the rows' names.
+    assert asked_cell("In the greenest quintile, what is the mean LST?", rows["Q5 (highest)"]).text == "34.6"
+    assert asked_cell("For the top quintile what's the mean LST", rows["Q5 (highest)"]).text == "34.6"

@@ -19,6 +19,13 @@ from projects import built_project
         ("share of visits with extreme heat stress under low canopy", "share"),
         ("what percentage of trees survived", "share"),
         ("how much notice do we have to give", None),
+        # A money word that is not what the question asks for (a review's cases).
+        ("what's the rent review date", None),
+        ("how much notice do we have to give before we pay rent", None),
+        ("what's the budget deadline", None),
+        ("what's the cost centre code", None),
+        ("what is the monthly rent for the flat", "money"),
+        ("how much is the deposit", "money"),
         ("how much water does a tree need", None),
         ("how many trees were planted", None),
     ],
@@ -36,6 +43,10 @@ def test_a_mark_of_another_kind_becomes_the_quote_s_one_value_of_the_kind_asked(
     two = "The share fell from 38% under low canopy to 9% under high canopy."
     assert value_of_kind(two, two.index("share"), two.index("share") + 5, "share") is None  # which of two?
     assert value_of_kind("It cost 40 euros, or 12 pounds less than before.", 3, 7, "money") is None
+    # A fraction in words is a share; "page 12 p." no sum of money.
+    died = "About a third of the new trees died, against 12% in the control plots."
+    assert value_of_kind(died, 6, 13, "share") == (6, 13)
+    assert value_of_kind("See page 12 p. 4 for 40 EUR.", 0, 3, "money") == (21, 27)  # "40 EUR"
 
 
 MEETINGS = """# Supervisor meetings

@@ -128,7 +128,7 @@ def test_the_file_of_the_year_asked_is_named_among_several_years_files(tmp_path)
 def test_the_files_of_other_years_of_a_dated_series_do_not_answer_of_a_year_they_are_not(tmp_path):
     """Trial 60: with the bylaws naming 2023 for another reason, "What was the snow removal budget in
     2023?" was answered with the 2024 budget's row."""
-    from assistant.answers.file_dates import series_years
+    from assistant.store.file_dates import series_years, yearly_files
 
     folder = DATA / "coop"
     files = {str(f.relative_to(folder)): f.read_text(encoding="utf-8") for f in folder.rglob("*") if f.is_file() and f.name != "README.md"}
@@ -143,3 +143,23 @@ def test_the_files_of_other_years_of_a_dated_series_do_not_answer_of_a_year_they
     # A series: dated to the month, or named alike but for the year; a year alone in a name is no date.
     names = ["budget_2024.csv", "budget_2025.csv", "minutes/2025-01-14_board.md", "First_cases_of_disease_2019.txt", "smith2019.pdf"]
     assert series_years(names) == {"budget_2024.csv": 2024, "budget_2025.csv": 2025, "minutes/2025-01-14_board.md": 2025}
+    # Of another year for a question: only files named alike but for the year (minutes of January may
+    # speak of the year before).
+    assert yearly_files(names) == {"budget_2024.csv": 2024, "budget_2025.csv": 2025}
+
+
+def test_a_table_whose_columns_name_the_year_asked_is_of_that_year(tmp_path):
+    """A review's case: next year's budget holds this year's actuals in a column ("2024 actual")."""
+    budgets = {
+        "budget_2024.csv": "Line,2023 actual,2024 budget\nSnow removal,7400,8000\nInsurance,15100,16600\n",
+        "budget_2025.csv": "Line,2024 actual,2025 budget\nSnow removal,11250,9000\nInsurance,16480,18950\n",
+    }
+    from assistant.answers.answering import of_another_years_file
+
+    project = built_project(tmp_path, budgets)
+    index = project.load_index()
+    of_2025 = next(p for p in index.passages.many(range(len(index.passages))) if p.source == "budget_2025.csv")
+    assert not of_another_years_file(of_2025, index.yearly_files(), frozenset({"2024"}))  # "2024 actual"
+    assert of_another_years_file(of_2025, index.yearly_files(), frozenset({"2023"}))
+    quoted = [(s.citation.source, s.is_answer) for s in project.ask("What did snow removal actually cost in 2024?").snippets]
+    assert ("budget_2025.csv", True) in quoted, quoted

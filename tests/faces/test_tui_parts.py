@@ -78,6 +78,8 @@ def test_a_quote_on_a_line_of_its_own_is_shown_between_the_lines_around_it():
     run onto one line: where one item ended and the next began was lost."""
     item = make_snippet("Croissant: was £2.60, now £2.85", before="Prices change on Monday.\n\nTart: was £3, now £3.20\n", after="\nPain au chocolat: was £2.90, now £3.20\nFlat white: was £3.30, now £3.50")
     assert snippet_body(item).plain == "Tart: was £3, now £3.20\nCroissant: was £2.60, now £2.85\nPain au chocolat: was £2.90, now £3.20"
+    windows = make_snippet("Croissant: was £2.60, now £2.85", before="Tart: was £3\r\n", after="\r\nFlat white: was £3.30\r\n")
+    assert snippet_body(windows).plain == "Tart: was £3\nCroissant: was £2.60, now £2.85\nFlat white: was £3.30"  # a file saved on Windows
     first = make_snippet("Croissant: was £2.60, now £2.85", before="", after="\n\nPain au chocolat: was £2.90")
     assert snippet_body(first).plain.startswith("Croissant: was £2.60, now £2.85\nPain au chocolat")
 

@@ -103,8 +103,9 @@ def snippet_body(snippet: Snippet) -> Content:
         before, gap_before = _head(table[1], CONTEXT_BEFORE), "\n"
     elif passage.kind not in RECORDS:
         above, below = passage.text[:start], passage.text[end:]
-        if (not above or above.endswith("\n")) and (not below or below.startswith("\n")) and (above or below):
-            above, below = above.rstrip("\n").rpartition("\n")[2], below.lstrip("\n").partition("\n")[0]
+        if (not above or above.endswith(("\n", "\r"))) and (not below or below.startswith(("\n", "\r"))) and (above or below):
+            above = above.rstrip("\r\n").replace("\r\n", "\n").replace("\r", "\n").rpartition("\n")[2]
+            below = below.lstrip("\r\n").replace("\r\n", "\n").replace("\r", "\n").partition("\n")[0]
             gap_before = gap_after = "\n"
         before = _tail(as_shown(above, passage.source).text, CONTEXT_BEFORE)
         after = _head(as_shown(below, passage.source).text, CONTEXT_AFTER)

@@ -1,6 +1,6 @@
 """The date a file's name gives it: minutes, notices and budgets are kept as dated files
 ("2025-09-09_board.md", "budget_2025.csv"), and which is later, or of which year, tells what they say of
-when (``latest``: what stands now; ``answering``: a question asking of one year)."""
+when (``answers.latest``: what stands now; ``answers.answering``: a question asking of one year)."""
 
 from __future__ import annotations
 
@@ -22,11 +22,24 @@ def file_date(source: str) -> tuple[int, int, int] | None:
     return int(year), int(month or 0), int(day or 0)
 
 
+def _undated(source: str) -> str:
+    return _DATED.sub("", source)
+
+
+def yearly_files(sources: Iterable[str]) -> dict[str, int]:
+    """The year of each of ``sources`` named alike but for the year as another of them is
+    ("budget_2024.csv", "budget_2025.csv"): a file of that year's, where minutes dated to the day may
+    speak of the year before ("2025-01-14_board.md" on the accounts of 2024)."""
+    dated = {source: date for source in sources if (date := file_date(source)) is not None}
+    alike = Counter(_undated(source) for source in dated)
+    return {source: date[0] for source, date in dated.items() if alike[_undated(source)] > 1}
+
+
 def series_years(sources: Iterable[str]) -> dict[str, int]:
     """The year of each of ``sources`` kept as a dated series: dated to the month ("2025-07-08_accountant.md"),
     or named alike but for the year as another of them is ("budget_2024.csv", "budget_2025.csv"). A year
     alone in a name may be anything else: a paper's topic ("First_cases_of_coronavirus_disease_2019.txt"),
     its author's year ("smith2019.pdf")."""
     dated = {source: date for source in sources if (date := file_date(source)) is not None}
-    alike = Counter(_DATED.sub("", source) for source in dated)
-    return {source: date[0] for source, date in dated.items() if date[1] or alike[_DATED.sub("", source)] > 1}
+    alike = Counter(_undated(source) for source in dated)
+    return {source: date[0] for source, date in dated.items() if date[1] or alike[_undated(source)] > 1}
