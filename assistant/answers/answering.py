@@ -21,7 +21,9 @@ from ..sources.structure import (
     label_of,
     line_start,
     opens_with_item,
+    TITLE_PARTS,
     section_heading,
+    table_title,
 )
 from ..store.lexical import tokenize
 from ..store.loaded import LoadedIndex
@@ -206,8 +208,15 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     spoken = {row: spoken_of(passage) for row, passage in passages.items()}
     asked = Asked.of(query, index, spoken.values(), passages.values())
     names = frozenset(name_terms(query.as_asked)) | {t for code in asked.all_codes for t in code} | carried_names(query)
+    # A sentence under the heading of a table among the candidates is matched with the heading, as the
+    # table's rows are, where the question says every word of it; another keeps its own words (a
+    # handbook's "laundry room hours" came to quote "Please remove your laundry promptly").
     own_words = frozenset(tokenize(query.as_asked))
-    headings = {row: heading_names(passage, names, own_words) for row, passage in passages.items()}
+    tables_under = {table[0].rpartition(TITLE_PARTS)[2] for p in passages.values() if (table := table_title(p.kind, p.title))}
+    headings = {
+        row: heading_names(passage, names, own_words if section_heading(passage) in tables_under else frozenset())
+        for row, passage in passages.items()
+    }
     other_rows = asked.rows_of_another(passages.values())
     numbered = Numbered.of(query.as_asked) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
     numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)
