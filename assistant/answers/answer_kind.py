@@ -15,7 +15,7 @@ from ..store.lexical import STOPWORDS, tokenize
 AnswerKind = Literal["when", "how many", "who", "where", "other"]
 # What a sentence must hold to answer a question of a kind (``expected_answer_kind``): a time, a
 # number, a name (the sentence scoring's coarse kinds, not the answer phrase's ``AnswerKind``).
-KindAsked = Literal["time", "number", "name"]
+KindAsked = Literal["time", "number", "name", "phone", "email"]
 ANSWER_KINDS: tuple[AnswerKind, ...] = ("when", "how many", "who", "where", "other")
 
 # A year (1066, 1990s, 27 BC, "in 911"), a century, or a decade.
@@ -29,6 +29,17 @@ _NUMBER = re.compile(
 )
 _MONTH = re.compile(rf"\b({'|'.join(MONTHS)})\b")
 # A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
+# A question asking for someone's phone number or email address: "what's her phone number?", "what is
+# the landlord's email", "which number do I call".
+_ASKS_CONTACT = re.compile(
+    r"^\W*(?:(?:and|so)\s+)?(?:what|what['’]?s|which)\b[^?]*?\b"
+    r"(?:(?:(?P<email>e-?mail(?:\s+address)?)|(?:tele)?phone(?:\s+number)?|mobile(?:\s+number)?)(?:\s*(?:[?.!]|$)|\s+(?:of|for|at|is)\b)"
+    r"|(?:the|a|her|his|their|its|your|our)\s+number\s+(?:(?:do\s+i|to)\s+call|for)\b|number\s+(?:do\s+i|to)\s+call\b)"
+)
+# A phone number (seven digits or more, with spaces, dots, dashes or brackets between) and an email address.
+_PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?![\w.]\d)")
+_YEARS = re.compile(r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)?\d\d")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
 
 # The nouns by which a "what/which X" question names the kind of thing it asks for. General English
@@ -233,8 +244,12 @@ def asks_yes_or_no(question: str) -> bool:
 
 
 def expected_answer_kind(question: str) -> KindAsked | None:
-    """What kind of answer the question asks for: 'time', 'number', 'name', or None."""
+    """What kind of answer the question asks for: 'time', 'number', 'name', a 'phone' number or an
+    'email' address (trial 60's "what's her phone number?" quoted the officers' minutes line, which holds
+    none, over the contacts row), or None."""
     q = question.lower().strip()
+    if _ASKS_CONTACT.match(q):
+        return "email" if _ASKS_CONTACT.match(q).group("email") else "phone"
     if re.match(r"^(when|what year|which year|in what year|what date|on what date|what century|in which year)\b", q):
         return "time"
     if re.match(r"^(how many|how much|how long|how old|how far|how large|how big|what percentage|what number)\b", q):
@@ -245,7 +260,12 @@ def expected_answer_kind(question: str) -> KindAsked | None:
 
 
 def matches_kind(text: str, kind: KindAsked | None) -> bool:
-    """True when ``text`` holds something of the answer kind (a year or month, a number, a name)."""
+    """True when ``text`` holds something of the answer kind (a year or month, a number, a name, a phone
+    number, an email address)."""
+    if kind == "phone":  # seven digits or more, and no span of years ("2019-2020")
+        return any(sum(c.isdigit() for c in m.group()) >= 7 and not _YEARS.fullmatch(m.group().strip()) for m in _PHONE.finditer(text))
+    if kind == "email":
+        return _EMAIL.search(text) is not None
     if kind == "time":
         return bool(_YEAR.search(text) or _MONTH.search(text))
     if kind == "number":

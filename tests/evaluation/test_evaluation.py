@@ -149,6 +149,16 @@ def test_answer_kinds_match_the_right_text():
     # A weekday or a month names no one: "who works the saturday shift" is not answered by a timetable.
     assert not matches_kind("| Saturday | 07:30 | 16:00 |", "name")
     assert not matches_kind("the meeting moved to March.", "name")
+    # A phone number or an email address asked for: a line holding none cannot answer it (trial 60's
+    # "what's her phone number?" quoted the officers' minutes line over the contacts row).
+    assert expected_answer_kind("what's her phone number?") == "phone" and expected_answer_kind("what's her email?") == "email"
+    assert expected_answer_kind("which number do I call") == "phone"
+    for other in ("what phone model do we use", "what is the email policy", "what is the catalogue number for DAPI?"):
+        assert expected_answer_kind(other) != "phone" and expected_answer_kind(other) != "email", other
+    assert matches_kind("| Treasurer | Amira Haddad | treasurer@maplecourt.coop | 555-0116 |", "phone")
+    assert not matches_kind("Elected: Amira Haddad (Treasurer), Helen Okafor (President).", "phone")
+    assert not matches_kind("In 2019-2020 the rate fell.", "phone")  # a span of years
+    assert matches_kind("Write to becky@kernowdairy.co.uk.", "email") and not matches_kind("Write to Becky.", "email")
 
 
 def test_lexical_overlap_weighs_rare_words():
