@@ -111,6 +111,12 @@ class AnswerPhrase(Frozen):
     start: int
     end: int
 
+    @classmethod
+    def in_quote(cls, snippet: "Snippet", start: int, end: int) -> "AnswerPhrase":
+        """The words ``snippet.text[start:end]``, placed in the file as the snippet's citation is."""
+        offset = snippet.citation.start
+        return cls(text=snippet.text[start:end], start=offset + start, end=offset + end)
+
 
 # A snippet shown as an answer whose confidence is under this is said to be unsure (``Snippet.unsure``).
 # The confidence model is fitted with both classes weighed alike, so its 0.5 is no even odds among the

@@ -100,7 +100,7 @@ def answer_phrase(question: str, snippet: Snippet) -> AnswerPhrase | None:
     if span is None:
         return None
     start, end = span
-    return AnswerPhrase(text=snippet.text[start:end], start=snippet.citation.start + start, end=snippet.citation.start + end)
+    return AnswerPhrase.in_quote(snippet, start, end)
 
 
 def find_answer_phrase(question: str, text: str, context: str = "") -> tuple[int, int] | None:

@@ -505,7 +505,7 @@ def _holding_now(question: str, snippet: Snippet, found: AnswerPhrase | None) ->
     now = value_of_time_asked(question, snippet.text, found.start - offset, found.end - offset)
     if now is None:
         return found
-    return AnswerPhrase(text=snippet.text[now[0] : now[1]], start=offset + now[0], end=offset + now[1])
+    return AnswerPhrase.in_quote(snippet, *now)
 
 
 def _of_value_asked(question: str, snippet: Snippet, found: AnswerPhrase | None) -> AnswerPhrase | None:
@@ -518,7 +518,7 @@ def _of_value_asked(question: str, snippet: Snippet, found: AnswerPhrase | None)
     span = value_of_kind(snippet.text, found.start - offset, found.end - offset, kind)
     if span is None:
         return None
-    return AnswerPhrase(text=snippet.text[span[0] : span[1]], start=offset + span[0], end=offset + span[1])
+    return AnswerPhrase.in_quote(snippet, *span)
 
 
 def _phrase(question: str, picked: Picked) -> AnswerPhrase | None:
@@ -542,7 +542,7 @@ def _read_span(question: str, picked: Picked) -> AnswerPhrase | None:
     at, end = whole_code(picked.snippet.text, at, at + last - first)
     end = bracket_closed(picked.snippet.text, at, whole_token(picked.snippet.text, end))
     end = within_emphasis(picked.snippet.text, at, end)
-    return AnswerPhrase(text=picked.snippet.text[at:end], start=citation.start + at, end=citation.start + end)
+    return AnswerPhrase.in_quote(picked.snippet, at, end)
 
 
 # Inline code in Markdown: `tw deploy rollback billing-api`, on one line.

@@ -49,4 +49,4 @@ def asked_field(question: str, snippet: Snippet) -> AnswerPhrase | None:
         end -= 1
     if start == end:
         return None
-    return AnswerPhrase(text=snippet.text[start:end], start=snippet.citation.start + start, end=snippet.citation.start + end)
+    return AnswerPhrase.in_quote(snippet, start, end)

@@ -96,7 +96,7 @@ def asked_cell(question: str, snippet: Snippet) -> AnswerPhrase | None:
     if len(widest) != 1:
         return None
     start, end = cells[widest[0]]
-    return AnswerPhrase(text=snippet.text[start:end], start=snippet.citation.start + start, end=snippet.citation.start + end)
+    return AnswerPhrase.in_quote(snippet, start, end)
 
 
 def widest_named(names: list[set[str]], named: list[int]) -> list[int]:
