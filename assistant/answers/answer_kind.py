@@ -28,7 +28,6 @@ _NUMBER = re.compile(
     re.I,
 )
 _MONTH = re.compile(rf"\b({'|'.join(MONTHS)})\b")
-# A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
 # A question asking for someone's phone number or email address: "what's her phone number?", "what is
 # the landlord's email", "which number do I call".
 _ASKS_CONTACT = re.compile(
@@ -40,6 +39,7 @@ _ASKS_CONTACT = re.compile(
 _PHONE = re.compile(r"(?<![\w.])\+?\(?\d[\d\s().-]{5,}\d(?![\w.]\d)")
 _YEARS = re.compile(r"(?:19|20)\d\d\s*[-–]\s*(?:19|20)?\d\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# A word not opening a sentence: a name when capitalised, in any alphabet ("Dvořák", "Łukasz").
 _WORD_IN_SENTENCE = re.compile(r"(?<!^)(?<![.!?]\s)\b[^\W\d_]{2,}")
 
 # The nouns by which a "what/which X" question names the kind of thing it asks for. General English
@@ -248,8 +248,8 @@ def expected_answer_kind(question: str) -> KindAsked | None:
     'email' address (trial 60's "what's her phone number?" quoted the officers' minutes line, which holds
     none, over the contacts row), or None."""
     q = question.lower().strip()
-    if _ASKS_CONTACT.match(q):
-        return "email" if _ASKS_CONTACT.match(q).group("email") else "phone"
+    if contact := _ASKS_CONTACT.match(q):
+        return "email" if contact.group("email") else "phone"
     if re.match(r"^(when|what year|which year|in what year|what date|on what date|what century|in which year)\b", q):
         return "time"
     if re.match(r"^(how many|how much|how long|how old|how far|how large|how big|what percentage|what number)\b", q):

@@ -17,11 +17,11 @@ from ..sources.structure import (
     ATTACHED_LABELS,
     NOT_ANSWERS,
     RECORDS,
+    TITLE_PARTS,
     field_opened,
     label_of,
     line_start,
     opens_with_item,
-    TITLE_PARTS,
     section_heading,
     table_title,
 )
@@ -221,7 +221,9 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
     numbered = Numbered.of(query.as_asked) or Numbered.of(query.whole_question)  # "what's the reading?" of week 7
     numbered = numbered.specific(list(passages.values()), SPECIFIC_CODE_PASSAGES)
     withdrawn = Retracted.among(passages.values())
-    naming = naming_its_files(file_naming_terms(index, query.as_asked), passages.values())
+    naming = file_naming_terms(index, query.as_asked)
+    held = {row: passage_terms(p) for row, p in passages.items()} if naming else {}
+    naming = naming_its_files(naming, [(passages[row].source, terms) for row, terms in held.items()])
     years = frozenset(asked_years(query.as_asked))
     of_year = index.yearly_files() if years else {}
     focus = query.focus
@@ -234,7 +236,9 @@ def score_sentences(index: LoadedIndex, ranked: list[RankedPassage], query: Quer
         standing = (candidate.score - low) / spread if spread > 0 else 1.0
         # A passage holding no specific code, or numbering the asked kind but not the asked one: each
         # of its sentences keeps ANOTHER_CODE less.
-        elsewhere = not asked.holds_codes(passage) or numbered.elsewhere(passage) or of_another_named(passage, naming)
+        elsewhere = (
+            not asked.holds_codes(passage) or numbered.elsewhere(passage) or of_another_named(passage.source, held.get(candidate.row), naming)
+        )
         for j, sentence in enumerate(passage.sentences):
             if focus is not None and is_the_answer_before(sentence, passage, focus):
                 continue
@@ -332,28 +336,33 @@ def of_another_year(text: str, years: frozenset[str]) -> bool:
     return bool(named) and not any(min(named) <= int(year) <= max(named) for year in years)
 
 
-def naming_its_files(naming: dict[str, frozenset[str]], passages: Iterable[Passage]) -> dict[str, frozenset[str]]:
-    """Of the words naming files (``file_naming_terms``), those most of whose candidate passages stand in
-    the files they name: "Warsaw" of a Warsaw paper, not "Transmission" of a paper's title, which papers
-    of every kind write (COVID-QA lost first snippets to such words)."""
-    if not naming:
-        return naming
-    terms = [(p.source, set(tokenize(f"{p.title}\n{p.text}"))) for p in passages]  # a candidate naming none: no say
+def passage_terms(passage: Passage) -> set[str]:
+    """The terms of a passage's title and text."""
+    return set(tokenize(f"{passage.title}\n{passage.text}"))
+
+
+def naming_its_files(naming: dict[str, frozenset[str]], candidates: Iterable[tuple[str, set[str]]]) -> dict[str, frozenset[str]]:
+    """Of the words naming files (``file_naming_terms``), those most of whose candidates (each its file
+    and the terms of its title and text) holding them stand in the files they name: "Warsaw" of a Warsaw
+    paper, not "Transmission" of a paper's title, which papers of every kind write (COVID-QA lost first
+    snippets to such words). A word no candidate holds has no say."""
+    candidates = list(candidates)
     kept = {}
     for term, files in naming.items():
-        holders = [source for source, held in terms if term in held]
+        holders = [source for source, terms in candidates if term in terms]
         if holders and 2 * sum(source in files for source in holders) >= len(holders):
             kept[term] = files
     return kept
 
 
-def of_another_named(passage: Passage, naming: dict[str, frozenset[str]]) -> bool:
-    """Whether the passage stands in none of the files the question names by a name (``naming``:
-    ``named_sources.file_naming_terms``) and names none of those names itself: trial 64's "how much
-    cooler were the Warsaw streets with trees" was answered with the Madrid paper's 2.8 °C."""
-    if not naming or any(passage.source in files for files in naming.values()):
+def of_another_named(source: str, terms: set[str] | None, naming: dict[str, frozenset[str]]) -> bool:
+    """Whether a passage (of file ``source``, the ``terms`` of its title and text) stands in none of the
+    files the question names by a name (``naming``: ``named_sources.file_naming_terms``) and names none
+    of those names itself: trial 64's "how much cooler were the Warsaw streets with trees" was answered
+    with the Madrid paper's 2.8 °C."""
+    if not naming or terms is None or any(source in files for files in naming.values()):
         return False
-    return not set(naming) & set(tokenize(f"{passage.title}\n{passage.text}"))
+    return not set(naming) & terms
 
 
 def of_another_years_file(passage: Passage, of_year: dict[str, int], years: frozenset[str]) -> bool:
@@ -484,7 +493,8 @@ def marked_words(question: str, picked: Picked, reader_used: bool) -> AnswerPhra
     quote's one value of that kind (``value_asked``)."""
     if asks_yes_or_no(question):
         return None
-    found = _of_value_asked(question, picked.snippet, _holding_now(question, picked.snippet, (_read_span if reader_used else _phrase)(question, picked)))
+    found = (_read_span if reader_used else _phrase)(question, picked)
+    found = _of_value_asked(question, picked.snippet, _holding_now(question, picked.snippet, found))
     cell = asked_cell(question, picked.snippet)
     if cell is None:
         field = asked_field(question, picked.snippet)

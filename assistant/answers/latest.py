@@ -40,9 +40,12 @@ _WORD = re.compile(r"[^\W\d_]+")
 
 def asks_now(question: str) -> bool:
     """Whether ``question`` asks how things stand now: it says so ("now", "currently", ...), or it asks in
-    the present or future tense and names no other time."""
-    if _ASKS_NOW.search(question):
-        return True
+    the present or future tense and names no other time (``_in_the_present``)."""
+    return _ASKS_NOW.search(question) is not None or _in_the_present(question)
+
+
+def _in_the_present(question: str) -> bool:
+    """Whether ``question`` asks in the present or future tense and names no other time."""
     first = _AUXILIARY.search(question)
     if first is None:
         return False
@@ -56,7 +59,7 @@ def with_latest_first(
     """The picked snippets with the answer (at or above ``bar``) of the latest-dated file first among the
     dated answers, where ``question`` asks how things stand now (``asks_now``)."""
     said = _ASKS_NOW.search(question) is not None
-    if not (said or asks_now(question)):
+    if not (said or _in_the_present(question)):
         return picked, confidences
     dated = {
         k: date for k, p in enumerate(picked)
@@ -76,4 +79,3 @@ def with_latest_first(
     order = list(range(len(picked)))
     order.insert(first, order.pop(latest))
     return in_order(picked, confidences, order)
-

@@ -45,6 +45,8 @@ def is_calendar(word: str, text: str) -> bool:
 def is_month(word: str, text: str) -> bool:
     """Whether ``word`` (of ``text``) is a month (``is_calendar``, not a day)."""
     return word.lower() not in WEEKDAYS and is_calendar(word, text)
+
+
 # A year standing in a date ("14 January 2025", "January 14, 2025", "Jan 2025").
 _DATED_YEAR = re.compile(
     rf"\b(?:{'|'.join(MONTHS)}|{'|'.join(m[:3] for m in MONTHS)}|Sept)\.?\s+(?:\d{{1,2}},?\s+)?(?:1[5-9]|20)\d\d\b", re.I

@@ -22,17 +22,19 @@ def file_date(source: str) -> tuple[int, int, int] | None:
     return int(year), int(month or 0), int(day or 0)
 
 
-def _undated(source: str) -> str:
-    return _DATED.sub("", source)
+def _dated(sources: Iterable[str]) -> dict[str, tuple[tuple[int, int, int], bool]]:
+    """Each of ``sources`` dated by its name, with its date and whether another of them is named alike
+    but for the date's year ("budget_2024.csv", "budget_2025.csv")."""
+    dated = {source: date for source in sources if (date := file_date(source)) is not None}
+    alike = Counter(_DATED.sub("", source) for source in dated)
+    return {source: (date, alike[_DATED.sub("", source)] > 1) for source, date in dated.items()}
 
 
 def yearly_files(sources: Iterable[str]) -> dict[str, int]:
     """The year of each of ``sources`` named alike but for the year as another of them is
     ("budget_2024.csv", "budget_2025.csv"): a file of that year's, where minutes dated to the day may
     speak of the year before ("2025-01-14_board.md" on the accounts of 2024)."""
-    dated = {source: date for source in sources if (date := file_date(source)) is not None}
-    alike = Counter(_undated(source) for source in dated)
-    return {source: date[0] for source, date in dated.items() if alike[_undated(source)] > 1}
+    return {source: date[0] for source, (date, alike) in _dated(sources).items() if alike}
 
 
 def series_years(sources: Iterable[str]) -> dict[str, int]:
@@ -40,6 +42,4 @@ def series_years(sources: Iterable[str]) -> dict[str, int]:
     or named alike but for the year as another of them is ("budget_2024.csv", "budget_2025.csv"). A year
     alone in a name may be anything else: a paper's topic ("First_cases_of_coronavirus_disease_2019.txt"),
     its author's year ("smith2019.pdf")."""
-    dated = {source: date for source in sources if (date := file_date(source)) is not None}
-    alike = Counter(_undated(source) for source in dated)
-    return {source: date[0] for source, date in dated.items() if date[1] or alike[_undated(source)] > 1}
+    return {source: date[0] for source, (date, alike) in _dated(sources).items() if date[1] or alike}

@@ -448,7 +448,7 @@ PAPERS = {
 def test_a_file_the_question_names_by_a_name_keeps_other_files_from_answering_unless_they_name_it(tmp_path):
     """Trial 64's "how much cooler were the Warsaw streets with trees" was answered with the Madrid
     paper's 2.8 °C: the question names the Warsaw paper's file, and the Madrid paper never says Warsaw."""
-    from assistant.answers.answering import of_another_named
+    from assistant.answers.answering import of_another_named, passage_terms
     from assistant.retrieval.named_sources import file_naming_terms
 
     papers = built_project(tmp_path, PAPERS)
@@ -456,14 +456,15 @@ def test_a_file_the_question_names_by_a_name_keeps_other_files_from_answering_un
     naming = file_naming_terms(index, "how much cooler were the Warsaw streets with trees")
     assert naming == {"warsaw": frozenset({"papers/kowalczyk_2021_warsaw_survival.txt"})}
     passages = {p.source: p for p in index.passages.many(range(len(index.passages)))}
-    assert of_another_named(passages["papers/haddad_2024_madrid_transects.txt"], naming)
-    assert not of_another_named(passages["papers/kowalczyk_2021_warsaw_survival.txt"], naming)
+    madrid, warsaw = passages["papers/haddad_2024_madrid_transects.txt"], passages["papers/kowalczyk_2021_warsaw_survival.txt"]
+    assert of_another_named(madrid.source, passage_terms(madrid), naming)
+    assert not of_another_named(warsaw.source, passage_terms(warsaw), naming)
     assert file_naming_terms(index, "how much cooler were streets with trees") == {}  # no name: no file named
     # A word of one file's name that every paper writes names no file: "Street" of the Lisbon paper's name.
     from assistant.answers.answering import naming_its_files
 
     asked = file_naming_terms(index, "How much cooler are Street trees in Warsaw?")
     assert set(asked) == {"street", "warsaw"}
-    assert set(naming_its_files(asked, passages.values())) == {"warsaw"}
+    assert set(naming_its_files(asked, [(p.source, passage_terms(p)) for p in passages.values()])) == {"warsaw"}
     first = papers.ask("how much cooler were the Warsaw streets with trees").snippets[0]
     assert first.citation.source == "papers/kowalczyk_2021_warsaw_survival.txt", first.text  # "we cannot say"
