@@ -303,11 +303,17 @@ def _ctrl_c_cancels() -> Iterator[Callable[[], bool]]:
         raise KeyboardInterrupt
 
 
+def collection_label(name: str | None) -> str:
+    """What a line about one collection opens with where there are several ("collection papers: "); ""
+    for none."""
+    return f"collection {name}: " if name else ""
+
+
 def ensure_index_saying(assistant, err: TextIO, collection: str | None = None) -> None:
     """Let the assistant build a missing index or update a stale one, saying so on stderr (naming the
     ``collection`` where there are several). A damaged or mismatched index is left for the question to
     report, with what to do."""
-    which = f"collection {collection}: " if collection else ""
+    which = collection_label(collection)
 
     def starting(check: IndexCheck) -> None:
         if check.state is IndexState.MISSING:
@@ -603,7 +609,7 @@ def watch_indexes(watched: Sequence[tuple[str, object]], out: TextIO, err: TextI
     writing = threading.Lock()  # each watch's thread writes whole lines
 
     def reporter(name: str):
-        label = f"collection {name}: " if name else ""
+        label = collection_label(name)
 
         def report(result) -> None:
             with writing:
@@ -770,13 +776,12 @@ def main(argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, out:
         if args.command == "ask":
             return _command_ask(library, args, out, err, stdin)
         if args.command == "index":
-            several = len(library.names) > 1
+            named = len(library.names) > 1
             code = _each_collection(
-                library, out, lambda assistant, name: _command_index(assistant, args, out, err, f"collection {name}: " if several else "")
+                library, out, lambda assistant, name: _command_index(assistant, args, out, err, collection_label(name if named else None))
             )
             if not args.watch or code != EXIT_OK:
                 return code
-            named = len(library.names) > 1
             return watch_indexes([(name if named else "", library.assistant(name)) for name in library.names], out, err, invocation(args))
         if args.command == "status" and args.json and len(library.names) > 1:
             return _command_status_of_all(library, out)

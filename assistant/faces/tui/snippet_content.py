@@ -24,6 +24,14 @@ QUOTE_STYLE = "bold $text"
 ANSWER_STYLE = "bold $text on $accent-muted"
 
 
+_LINE_ENDS = ("\n", "\r")
+
+
+def _lines(text: str) -> list[str]:
+    """``text``'s lines, whichever line ends it uses ("\\n", "\\r\\n", "\\r"); one empty line for none."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _words(text: str) -> str:
     return " ".join(re.split(r"[\W_]+", text.lower())).strip()
 
@@ -103,9 +111,8 @@ def snippet_body(snippet: Snippet) -> Content:
         before, gap_before = _head(table[1], CONTEXT_BEFORE), "\n"
     elif passage.kind not in RECORDS:
         above, below = passage.text[:start], passage.text[end:]
-        if (not above or above.endswith(("\n", "\r"))) and (not below or below.startswith(("\n", "\r"))) and (above or below):
-            above = above.rstrip("\r\n").replace("\r\n", "\n").replace("\r", "\n").rpartition("\n")[2]
-            below = below.lstrip("\r\n").replace("\r\n", "\n").replace("\r", "\n").partition("\n")[0]
+        if (not above or above.endswith(_LINE_ENDS)) and (not below or below.startswith(_LINE_ENDS)) and (above or below):
+            above, below = _lines(above.rstrip("\r\n"))[-1], _lines(below.lstrip("\r\n"))[0]
             gap_before = gap_after = "\n"
         before = _tail(as_shown(above, passage.source).text, CONTEXT_BEFORE)
         after = _head(as_shown(below, passage.source).text, CONTEXT_AFTER)
